@@ -1,0 +1,9 @@
+// cucumber-js configuration. Profiles per environment arrive with the cluster runs;
+// bdd-matrix lint reads `import` to find the step definitions.
+const common = {
+  paths: ['features/**/*.feature'],
+  import: ['steps/**/*.ts'],
+  tags: 'not @wip and not @manual',
+}
+
+export default common

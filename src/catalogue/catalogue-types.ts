@@ -1,0 +1,81 @@
+/** A problem with a feature file, located for humans and for compiler-style output. */
+export interface CatalogueError {
+  /** path relative to the features directory, `/`-separated */
+  file: string
+  line: number
+  column: number
+  message: string
+}
+
+export type Complexity = 'low' | 'medium' | 'high'
+
+/** What the tags on a pickle or scenario mean to bdd-matrix. */
+export interface TagMeaning {
+  featureIds: string[]
+  wip: boolean
+  manual: boolean
+  complexity?: Complexity
+}
+
+export interface CataloguedStep {
+  keyword: string
+  text: string
+  line: number
+  docString?: { mediaType?: string; content: string }
+  dataTable?: string[][]
+}
+
+export interface CataloguedExamples {
+  name: string
+  line: number
+  tags: string[]
+  header: string[]
+  rows: { line: number; cells: string[] }[]
+}
+
+/** One runnable test: a Scenario, or one Examples row of an Outline (what Cucumber and Testmo count). */
+export interface CataloguedPickle extends TagMeaning {
+  name: string
+  /** line of the Examples row for outline rows, of the Scenario otherwise */
+  line: number
+  tags: string[]
+  row?: { examples: string; index: number; line: number; cells: Record<string, string> }
+  /** steps after outline substitution, Background steps first (what step definitions must match) */
+  steps: { text: string; line: number }[]
+}
+
+/** A Scenario or Scenario Outline as written, with the pickles it compiles to. */
+export interface CataloguedScenario extends TagMeaning {
+  uri: string
+  line: number
+  column: number
+  keyword: string
+  name: string
+  featureName: string
+  rule?: string
+  /** tags in effect: Feature, Rule and Scenario tags (Examples tags live on the pickles) */
+  tags: string[]
+  outline: boolean
+  /** the scenario's own steps (Backgrounds excluded) */
+  steps: CataloguedStep[]
+  /** Feature and Rule Background steps that run before this scenario */
+  background: CataloguedStep[]
+  examples: CataloguedExamples[]
+  pickles: CataloguedPickle[]
+}
+
+export interface CatalogueFile {
+  uri: string
+  featureName?: string
+  featureLine?: number
+  language: string
+  /** every tag written in the file, where it is written (for located lint findings) */
+  tagLocations: { name: string; line: number; column: number }[]
+  scenarios: CataloguedScenario[]
+}
+
+export interface Catalogue {
+  featuresDir: string
+  files: CatalogueFile[]
+  errors: CatalogueError[]
+}

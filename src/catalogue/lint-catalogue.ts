@@ -1,0 +1,120 @@
+import type { Catalogue, CatalogueFile, CataloguedScenario } from './catalogue-types.ts'
+import type { Scope } from './scope.ts'
+import type { StepMatcher } from './load-step-definitions.ts'
+import { FEATURE_TAG_PREFIX, isValidComplexityTag } from './tag-meaning.ts'
+
+export type Severity = 'error' | 'warning'
+
+export interface LintFinding {
+  file: string
+  line: number
+  column: number
+  severity: Severity
+  rule: LintRule
+  message: string
+}
+
+export type LintRule =
+  | 'syntax'
+  | 'undefined-step'
+  | 'ambiguous-step'
+  | 'duplicate-scenario'
+  | 'untagged-scenario'
+  | 'unknown-feature'
+  | 'outline-without-examples'
+  | 'empty-scenario'
+  | 'invalid-tag'
+
+/**
+ * Checks the catalogue against the scope and (when given) the step definitions.
+ * Steps of @wip scenarios are not matched: wip declares them not implemented yet.
+ */
+export function lintCatalogue(catalogue: Catalogue, scope: Scope, steps?: StepMatcher): LintFinding[] {
+  const findings: LintFinding[] = catalogue.errors.map((e) => ({ ...e, severity: 'error', rule: 'syntax' }))
+  const scopeIds = new Set(scope.features.map((f) => f.id))
+  for (const file of catalogue.files) {
+    lintTags(file, scopeIds, findings)
+    lintDuplicateNames(file, findings)
+    for (const scenario of file.scenarios) {
+      lintScenarioShape(scenario, findings)
+      if (steps) lintSteps(scenario, steps, findings)
+    }
+  }
+  return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)
+}
+
+function lintTags(file: CatalogueFile, scopeIds: Set<string>, findings: LintFinding[]): void {
+  for (const tag of file.tagLocations) {
+    const at = { file: file.uri, line: tag.line, column: tag.column }
+    if (tag.name.startsWith(FEATURE_TAG_PREFIX)) {
+      const id = tag.name.slice(FEATURE_TAG_PREFIX.length)
+      if (!id) findings.push({ ...at, severity: 'error', rule: 'invalid-tag', message: `empty feature tag "${tag.name}": write @feature:<id> with an id from the scope` })
+      else if (!scopeIds.has(id))
+        findings.push({ ...at, severity: 'error', rule: 'unknown-feature', message: `@feature:${id} is not a feature of the scope; use one of: ${[...scopeIds].join(', ')}` })
+    } else if (!isValidComplexityTag(tag.name)) {
+      findings.push({ ...at, severity: 'warning', rule: 'invalid-tag', message: `${tag.name} is not a complexity level; use @complexity:low, @complexity:medium or @complexity:high` })
+    }
+  }
+}
+
+function lintDuplicateNames(file: CatalogueFile, findings: LintFinding[]): void {
+  const firstLine = new Map<string, number>()
+  for (const scenario of file.scenarios) {
+    if (!scenario.name) continue
+    const first = firstLine.get(scenario.name)
+    if (first === undefined) firstLine.set(scenario.name, scenario.line)
+    else
+      findings.push({
+        file: file.uri,
+        line: scenario.line,
+        column: scenario.column,
+        severity: 'error',
+        rule: 'duplicate-scenario',
+        message: `duplicate scenario name "${scenario.name}" (first at line ${first}); results and reports key scenarios by name, so give each a distinct name`,
+      })
+  }
+}
+
+function lintScenarioShape(scenario: CataloguedScenario, findings: LintFinding[]): void {
+  const at = { file: scenario.uri, line: scenario.line, column: scenario.column }
+  const label = scenario.name ? `"${scenario.name}"` : `(unnamed ${scenario.keyword})`
+  if (scenario.pickles.some((p) => p.featureIds.length === 0))
+    findings.push({ ...at, severity: 'warning', rule: 'untagged-scenario', message: `scenario ${label} has no @feature:<id> tag, so it counts for no scope feature` })
+  const declaredWip = scenario.tags.includes('@wip')
+  if (scenario.outline && scenario.examples.length === 0)
+    findings.push({
+      ...at,
+      severity: declaredWip ? 'warning' : 'error',
+      rule: 'outline-without-examples',
+      message: `Scenario Outline ${label} has no Examples, so its <placeholders> are never filled in; add an Examples table${declaredWip ? '' : ' or tag it @wip'}`,
+    })
+  if (scenario.steps.length === 0 && !declaredWip)
+    findings.push({ ...at, severity: 'warning', rule: 'empty-scenario', message: `scenario ${label} has no steps; it is counted as wip (tag it @wip to say so)` })
+}
+
+function lintSteps(scenario: CataloguedScenario, steps: StepMatcher, findings: LintFinding[]): void {
+  const seen = new Set<string>()
+  for (const pickle of scenario.pickles) {
+    if (pickle.wip) continue
+    for (const step of pickle.steps) {
+      const key = `${step.line}\u0000${step.text}`
+      if (seen.has(key)) continue
+      seen.add(key)
+      const at = { file: scenario.uri, line: step.line, column: 1 }
+      const matches = steps.match(step.text)
+      if (matches.length === 0)
+        findings.push({ ...at, severity: 'error', rule: 'undefined-step', message: `undefined step "${step.text}": no step definition matches it; add one under steps/ or tag the scenario @wip` })
+      else if (matches.length > 1)
+        findings.push({
+          ...at,
+          severity: 'error',
+          rule: 'ambiguous-step',
+          message: `ambiguous step "${step.text}": it matches ${matches.length} step definitions (${matches.map((m) => `${m.uri}:${m.line} ${m.pattern}`).join('; ')}); make the patterns distinct`,
+        })
+    }
+  }
+}
+
+export function formatFinding(finding: LintFinding, prefix = ''): string {
+  return `${prefix}${finding.file}:${finding.line}:${finding.column}: ${finding.severity}: ${finding.message} [${finding.rule}]`
+}

@@ -1,0 +1,143 @@
+import type { Catalogue, CatalogueError, CataloguedScenario, Complexity } from './catalogue-types.ts'
+import type { Scope } from './scope.ts'
+
+export type EffortTable = Record<Complexity, number>
+
+export interface EffortOptions {
+  /** days of work per complexity level for a wip scenario (NuNet: 1/3/5) */
+  days: EffortTable
+  /** level assumed when a wip scenario has no @complexity tag */
+  defaultComplexity: Complexity
+}
+
+export const DEFAULT_EFFORT: EffortOptions = { days: { low: 1, medium: 3, high: 5 }, defaultComplexity: 'medium' }
+
+export type DocStatus = 'automated' | 'manual' | 'wip'
+
+export interface DocRow {
+  examples: string
+  index: number
+  line: number
+  cells: Record<string, string>
+  status: DocStatus
+}
+
+export interface DocScenario {
+  file: string
+  line: number
+  featureName: string
+  rule?: string
+  keyword: string
+  /** never blank: unnamed scenarios get a located placeholder */
+  title: string
+  tags: string[]
+  status: DocStatus
+  complexity?: Complexity
+  /** estimated days of work, for wip scenarios (an Outline is one piece of work) */
+  effortDays?: number
+  pickles: number
+  steps: number
+  rows: DocRow[]
+  /** an Outline with no Examples (runs nothing) */
+  missingExamples: boolean
+}
+
+export interface DocFeature {
+  id: string
+  name: string
+  status?: string
+  environments: string[]
+  acceptance: string
+  pickles: number
+  automated: number
+  manual: number
+  wip: number
+  effortDays: number
+  scenarios: DocScenario[]
+}
+
+export interface LivingDocs {
+  milestone: string
+  title: string
+  frozen: string
+  effort: EffortOptions
+  features: DocFeature[]
+  uncovered: string[]
+  orphans: { id: string; scenarios: DocScenario[] }[]
+  untagged: DocScenario[]
+  errors: CatalogueError[]
+}
+
+/** Builds the living documentation of one milestone from the catalogue (the Gherkin AST). */
+export function livingDocsFrom(catalogue: Catalogue, scope: Scope, effort: EffortOptions = DEFAULT_EFFORT): LivingDocs {
+  const byFeature = new Map<string, DocScenario[]>(scope.features.map((f) => [f.id, []]))
+  const orphans = new Map<string, DocScenario[]>()
+  const untagged: DocScenario[] = []
+  for (const file of catalogue.files) {
+    for (const scenario of file.scenarios) {
+      const doc = docScenario(scenario, effort)
+      const ids = [...new Set([...scenario.featureIds, ...scenario.pickles.flatMap((p) => p.featureIds)])]
+      if (ids.length === 0) untagged.push(doc)
+      for (const id of ids) {
+        const list = byFeature.get(id)
+        if (list) list.push(doc)
+        else orphans.set(id, [...(orphans.get(id) ?? []), doc])
+      }
+    }
+  }
+  const features = scope.features.map((feature): DocFeature => {
+    const scenarios = byFeature.get(feature.id)!
+    const rowsOf = (s: DocScenario): { status: DocStatus }[] => (s.rows.length ? s.rows : [{ status: s.status }])
+    const pickleStatuses = scenarios.flatMap(rowsOf).map((r) => r.status)
+    return {
+      id: feature.id,
+      name: feature.name,
+      ...(feature.status ? { status: feature.status } : {}),
+      environments: feature.environments,
+      acceptance: feature.acceptance.trim(),
+      pickles: scenarios.reduce((n, s) => n + s.pickles, 0),
+      automated: pickleStatuses.filter((s) => s === 'automated').length,
+      manual: pickleStatuses.filter((s) => s === 'manual').length,
+      wip: pickleStatuses.filter((s) => s === 'wip').length,
+      effortDays: scenarios.reduce((n, s) => n + (s.effortDays ?? 0), 0),
+      scenarios,
+    }
+  })
+  return {
+    milestone: scope.milestone,
+    title: scope.name ?? scope.milestone,
+    frozen: scope.frozen,
+    effort,
+    features,
+    uncovered: features.filter((f) => f.pickles === 0).map((f) => f.id),
+    orphans: [...orphans].map(([id, scenarios]) => ({ id, scenarios })),
+    untagged,
+    errors: catalogue.errors,
+  }
+}
+
+function statusOf(meaning: { wip: boolean; manual: boolean }): DocStatus {
+  return meaning.wip ? 'wip' : meaning.manual ? 'manual' : 'automated'
+}
+
+function docScenario(scenario: CataloguedScenario, effort: EffortOptions): DocScenario {
+  const status = statusOf(scenario)
+  const complexity = scenario.complexity
+  const effortComplexity = complexity ?? effort.defaultComplexity
+  return {
+    file: scenario.uri,
+    line: scenario.line,
+    featureName: scenario.featureName,
+    ...(scenario.rule !== undefined ? { rule: scenario.rule } : {}),
+    keyword: scenario.keyword,
+    title: scenario.name || `(unnamed ${scenario.keyword} at ${scenario.uri}:${scenario.line})`,
+    tags: scenario.tags,
+    status,
+    ...(complexity ? { complexity } : {}),
+    ...(status === 'wip' ? { effortDays: effort.days[effortComplexity] } : {}),
+    pickles: scenario.pickles.length,
+    steps: scenario.steps.length,
+    rows: scenario.pickles.flatMap((p) => (p.row ? [{ ...p.row, status: statusOf(p) }] : [])),
+    missingExamples: scenario.outline && scenario.examples.length === 0,
+  }
+}

@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { loadConfiguration, loadSupport } from '@cucumber/cucumber/api'
+import { UserError } from '../errors.ts'
+
+export interface StepDefinitionRef {
+  uri: string
+  line: number
+  pattern: string
+}
+
+/** Finds the step definitions a step text matches, as cucumber-js would at run time. */
+export interface StepMatcher {
+  readonly count: number
+  match(text: string): StepDefinitionRef[]
+}
+
+interface LoadedStepDefinition {
+  uri: string
+  line: number
+  pattern: string | RegExp
+  matchesStepName(text: string): boolean
+}
+
+export interface LoadStepDefinitionsOptions {
+  cwd: string
+  /** cucumber-js configuration file; its `import`/`require` paths say where step definitions are */
+  configFile?: string
+  profiles?: string[]
+}
+
+/**
+ * Loads the project's step definitions through cucumber-js's own API (configuration, then
+ * support code), so that matching follows Cucumber's rules exactly. Nothing is run.
+ */
+export async function loadStepDefinitions(options: LoadStepDefinitionsOptions): Promise<StepMatcher> {
+  const configFile = options.configFile ?? (existsSync(path.join(options.cwd, 'cucumber.js')) ? 'cucumber.js' : undefined)
+  const environment = { cwd: options.cwd, stdout: process.stderr, stderr: process.stderr }
+  let library: Awaited<ReturnType<typeof loadSupport>>
+  try {
+    const { runConfiguration } = await loadConfiguration(
+      configFile ? { file: configFile, profiles: options.profiles ?? [] } : { provided: { import: ['steps/**/*.ts'] } },
+      environment,
+    )
+    library = await loadSupport(runConfiguration, environment)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
+    throw new UserError('STEPS_UNLOADABLE', `cannot load step definitions${configFile ? ` configured in ${configFile}` : ' from steps/'}: ${reason}`, { cause: error })
+  }
+  // The public type of the library is opaque; at run time it is cucumber's SupportCodeLibrary,
+  // whose step definitions expose matchesStepName (the very matcher the runner uses).
+  const definitions = (library as unknown as { stepDefinitions: LoadedStepDefinition[] }).stepDefinitions
+  const cwd = options.cwd
+  return {
+    count: definitions.length,
+    match(text) {
+      return definitions
+        .filter((definition) => definition.matchesStepName(text))
+        .map((definition) => ({ uri: path.relative(cwd, path.resolve(cwd, definition.uri)), line: definition.line, pattern: String(definition.pattern) }))
+    },
+  }
+}

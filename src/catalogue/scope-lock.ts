@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { createTwoFilesPatch } from 'diff'
+import { UserError } from '../errors.ts'
+import type { Catalogue, CataloguedScenario, CataloguedStep } from './catalogue-types.ts'
+import type { Scope, ScopeFeature } from './scope.ts'
+
+export const LOCK_VERSION = 1
+
+const LockedItemSchema = z.object({ hash: z.string(), content: z.array(z.string()) })
+const LockedScenarioSchema = LockedItemSchema.extend({ file: z.string(), name: z.string(), features: z.array(z.string()) })
+const HistoryEntrySchema = z.object({ at: z.string(), by: z.string(), reason: z.string(), changes: z.array(z.string()) })
+
+export const ScopeLockSchema = z.object({
+  lockVersion: z.literal(LOCK_VERSION),
+  milestone: z.string(),
+  features: z.record(z.string(), LockedItemSchema.extend({ name: z.string() })),
+  scenarios: z.record(z.string(), LockedScenarioSchema),
+  history: z.array(HistoryEntrySchema),
+})
+
+export type ScopeLock = z.infer<typeof ScopeLockSchema>
+type LockedFeature = ScopeLock['features'][string]
+type LockedScenario = ScopeLock['scenarios'][string]
+
+export type ScopeChangeKind = 'feature-added' | 'feature-removed' | 'feature-renamed' | 'feature-changed' | 'scenario-added' | 'scenario-removed' | 'scenario-changed' | 'scenario-renamed' | 'scenario-retied'
+
+export interface ScopeChange {
+  kind: ScopeChangeKind
+  /** one line a person can read */
+  summary: string
+  /** unified diff of the normalised content, when content changed */
+  diff?: string
+}
+
+/** `features/milestones/dms-0.5.yaml` → `features/milestones/dms-0.5.lock.json` */
+export function lockPathFor(scopeFile: string): string {
+  const ext = path.extname(scopeFile)
+  return path.join(path.dirname(scopeFile), `${path.basename(scopeFile, ext)}.lock.json`)
+}
+
+/** The current state of the scope and its tied scenarios, in lock form (history left empty). */
+export function snapshotScope(scope: Scope, catalogue: Catalogue): Omit<ScopeLock, 'history'> {
+  const features: ScopeLock['features'] = {}
+  for (const feature of scope.features) {
+    const content = featureContent(feature)
+    features[feature.id] = { name: feature.name, hash: hashOf(content), content }
+  }
+  const scopeIds = new Set(scope.features.map((f) => f.id))
+  const scenarios: ScopeLock['scenarios'] = {}
+  for (const file of catalogue.files) {
+    const seen = new Map<string, number>()
+    for (const scenario of file.scenarios) {
+      const tied = [...new Set(scenario.pickles.flatMap((p) => p.featureIds))].filter((id) => scopeIds.has(id)).sort()
+      if (tied.length === 0) continue
+      const base = `${file.uri} › ${scenario.name || `(unnamed, line ${scenario.line})`}`
+      const n = (seen.get(base) ?? 0) + 1
+      seen.set(base, n)
+      const content = scenarioContent(scenario)
+      scenarios[n === 1 ? base : `${base} #${n}`] = { file: file.uri, name: scenario.name, features: tied, hash: hashOf(content), content }
+    }
+  }
+  return { lockVersion: LOCK_VERSION, milestone: scope.milestone, features, scenarios }
+}
+
+/** Every difference between a lock and the current snapshot, features first. */
+export function diffScope(lock: Omit<ScopeLock, 'history'>, current: Omit<ScopeLock, 'history'>): ScopeChange[] {
+  return [...diffFeatures(lock.features, current.features), ...diffScenarios(lock.scenarios, current.scenarios)]
+}
+
+function diffFeatures(before: Record<string, LockedFeature>, after: Record<string, LockedFeature>): ScopeChange[] {
+  const changes: ScopeChange[] = []
+  const removed = Object.keys(before).filter((id) => !(id in after))
+  const added = Object.keys(after).filter((id) => !(id in before))
+  for (const id of removed) {
+    const old = before[id]!
+    // Same name under a new id: the id was renamed.
+    const renamedTo = added.find((newId) => after[newId]!.name === old.name)
+    if (renamedTo) {
+      added.splice(added.indexOf(renamedTo), 1)
+      changes.push({ kind: 'feature-renamed', summary: `feature id renamed: ${id} → ${renamedTo} ("${old.name}")`, ...contentDiff(`feature ${id}`, old.content, after[renamedTo]!.content) })
+    } else changes.push({ kind: 'feature-removed', summary: `feature removed: ${id} ("${old.name}")` })
+  }
+  for (const id of added) changes.push({ kind: 'feature-added', summary: `feature added: ${id} ("${after[id]!.name}")` })
+  for (const [id, old] of Object.entries(before)) {
+    const now = after[id]
+    if (!now || now.hash === old.hash) continue
+    if (now.name !== old.name) changes.push({ kind: 'feature-renamed', summary: `feature renamed: ${id} "${old.name}" → "${now.name}"`, ...contentDiff(`feature ${id}`, old.content, now.content) })
+    else changes.push({ kind: 'feature-changed', summary: `feature changed: ${id} ("${now.name}")`, ...contentDiff(`feature ${id}`, old.content, now.content) })
+  }
+  return changes
+}
+
+function diffScenarios(before: Record<string, LockedScenario>, after: Record<string, LockedScenario>): ScopeChange[] {
+  const changes: ScopeChange[] = []
+  const removed = Object.keys(before).filter((key) => !(key in after))
+  const added = Object.keys(after).filter((key) => !(key in before))
+  for (const key of removed) {
+    const old = before[key]!
+    // Same steps under a new name or in a new file: a rename or move, not a loss.
+    const sameBody = added.find((k) => bodyHash(after[k]!) === bodyHash(old))
+    if (sameBody) {
+      added.splice(added.indexOf(sameBody), 1)
+      changes.push({ kind: 'scenario-renamed', summary: `scenario renamed or moved: ${key} → ${sameBody}`, ...contentDiff(key, old.content, after[sameBody]!.content) })
+    } else changes.push({ kind: 'scenario-removed', summary: `scenario removed: ${key} [${old.features.join(', ')}]`, ...contentDiff(key, old.content, []) })
+  }
+  for (const key of added) {
+    const now = after[key]!
+    changes.push({ kind: 'scenario-added', summary: `scenario added: ${key} [${now.features.join(', ')}]`, ...contentDiff(key, [], now.content) })
+  }
+  for (const [key, old] of Object.entries(before)) {
+    const now = after[key]
+    if (!now) continue
+    if (now.hash !== old.hash) changes.push({ kind: 'scenario-changed', summary: `scenario changed: ${key}`, ...contentDiff(key, old.content, now.content) })
+    if (now.features.join() !== old.features.join())
+      changes.push({ kind: 'scenario-retied', summary: `scenario now tied to [${now.features.join(', ')}] instead of [${old.features.join(', ')}]: ${key}` })
+  }
+  return changes
+}
+
+function bodyHash(scenario: LockedScenario): string {
+  return hashOf(scenario.content.slice(1))
+}
+
+function contentDiff(label: string, before: string[], after: string[]): { diff: string } {
+  const patch = createTwoFilesPatch(`${label} (frozen)`, `${label} (now)`, lines(before), lines(after), undefined, undefined, { context: 2 })
+  return { diff: patch.split('\n').slice(2).join('\n').trimEnd() }
+}
+
+const lines = (content: string[]): string => (content.length ? `${content.join('\n')}\n` : '')
+
+function hashOf(content: string[]): string {
+  return `sha256:${createHash('sha256').update(content.join('\n')).digest('hex')}`
+}
+
+const squash = (text: string): string => text.replace(/\s+/g, ' ').trim()
+
+function featureContent(feature: ScopeFeature): string[] {
+  return [`id: ${feature.id}`, `name: ${squash(feature.name)}`, `acceptance: ${squash(feature.acceptance)}`, `environments: ${[...feature.environments].sort().join(', ')}`]
+}
+
+/**
+ * What a scenario asks for, independent of layout: name, Background and own steps, tables,
+ * doc strings and Examples. Whitespace, comments, tags and line numbers do not appear.
+ */
+function scenarioContent(scenario: CataloguedScenario): string[] {
+  const out = [`${scenario.outline ? 'Scenario Outline' : 'Scenario'}: ${squash(scenario.name)}`]
+  const addSteps = (steps: CataloguedStep[], indent: string): void => {
+    for (const step of steps) {
+      out.push(`${indent}${step.keyword} ${squash(step.text)}`)
+      for (const row of step.dataTable ?? []) out.push(`${indent}  | ${row.map(squash).join(' | ')} |`)
+      if (step.docString) {
+        out.push(`${indent}  """${step.docString.mediaType ?? ''}`)
+        for (const line of step.docString.content.split('\n')) out.push(`${indent}  ${line.trimEnd()}`)
+        out.push(`${indent}  """`)
+      }
+    }
+  }
+  if (scenario.background.length) {
+    out.push('  Background:')
+    addSteps(scenario.background, '    ')
+  }
+  addSteps(scenario.steps, '  ')
+  for (const examples of scenario.examples) {
+    out.push(`  Examples: ${squash(examples.name)}`)
+    for (const row of [examples.header, ...examples.rows.map((r) => r.cells)]) out.push(`    | ${row.map(squash).join(' | ')} |`)
+  }
+  return out
+}
+
+export function readLock(lockPath: string, scope: Scope): ScopeLock | undefined {
+  if (!existsSync(lockPath)) return undefined
+  let data: unknown
+  try {
+    data = JSON.parse(readFileSync(lockPath, 'utf8'))
+  } catch (error) {
+    throw new UserError('LOCK_INVALID', `${lockPath}: not a valid lock file (${(error as Error).message}); restore it from version control or delete it and freeze again`)
+  }
+  const parsed = ScopeLockSchema.safeParse(data)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new UserError('LOCK_INVALID', `${lockPath}: not a bdd-matrix lock file (${issue.path.join('.') || 'top level'}: ${issue.message}); restore it from version control or delete it and freeze again`)
+  }
+  if (parsed.data.milestone !== scope.milestone)
+    throw new UserError(
+      'LOCK_MILESTONE_MISMATCH',
+      `${lockPath}: lock belongs to milestone '${parsed.data.milestone}', but ${scope.file} is milestone '${scope.milestone}'; use the lock of this milestone or freeze this scope into its own lock`,
+    )
+  return parsed.data
+}
+
+export interface FreezeRequest {
+  scope: Scope
+  catalogue: Catalogue
+  lockPath: string
+  reason?: string
+  by: string
+  now: Date
+}
+
+export type FreezeOutcome = { status: 'created' | 'updated'; changes: ScopeChange[] } | { status: 'unchanged' }
+
+/** Writes (or re-writes) the lock. Changing a frozen scope needs a reason, kept in the lock's history. */
+export function freezeScope(request: FreezeRequest): FreezeOutcome {
+  const { scope, catalogue, lockPath, reason, by, now } = request
+  if (catalogue.errors.length > 0) {
+    const first = catalogue.errors[0]!
+    throw new UserError(
+      'FREEZE_SYNTAX_ERRORS',
+      `cannot freeze while ${catalogue.errors.length} syntax error(s) hide scenarios (first: ${first.file}:${first.line}:${first.column}: ${first.message}); fix them first (bdd-matrix lint)`,
+    )
+  }
+  const previous = readLock(lockPath, scope)
+  const snapshot = snapshotScope(scope, catalogue)
+  if (!previous) {
+    writeLock(lockPath, { ...snapshot, history: [{ at: now.toISOString(), by, reason: reason ?? 'initial freeze', changes: [] }] })
+    return { status: 'created', changes: [] }
+  }
+  const changes = diffScope(previous, snapshot)
+  if (changes.length === 0) return { status: 'unchanged' }
+  if (!reason?.trim())
+    throw new UserError(
+      'FREEZE_NEEDS_REASON',
+      `${lockPath}: the frozen scope changed (${changes.length} change(s); see bdd-matrix scope check); to accept, freeze again with --reason "why the scope changed"`,
+    )
+  writeLock(lockPath, { ...snapshot, history: [...previous.history, { at: now.toISOString(), by, reason: reason.trim(), changes: changes.map((c) => c.summary) }] })
+  return { status: 'updated', changes }
+}
+
+function writeLock(lockPath: string, lock: ScopeLock): void {
+  const temporary = `${lockPath}.tmp-${process.pid}`
+  writeFileSync(temporary, `${JSON.stringify(lock, null, 2)}\n`)
+  renameSync(temporary, lockPath)
+}

@@ -1,0 +1,174 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { userInfo } from 'node:os'
+import path from 'node:path'
+import type { Command } from 'commander'
+import { UserError } from '../errors.ts'
+import { buildCatalogue } from '../catalogue/build-catalogue.ts'
+import { coverageFrom, type Coverage } from '../catalogue/coverage.ts'
+import { lintCatalogue, formatFinding } from '../catalogue/lint-catalogue.ts'
+import { loadStepDefinitions } from '../catalogue/load-step-definitions.ts'
+import { diffScope, freezeScope, lockPathFor, readLock, snapshotScope } from '../catalogue/scope-lock.ts'
+import { DEFAULT_EFFORT, livingDocsFrom, type EffortOptions } from '../catalogue/living-docs.ts'
+import { docsToMarkdown } from '../catalogue/docs-markdown.ts'
+import { docsToHtml } from '../catalogue/docs-html.ts'
+import type { Complexity } from '../catalogue/catalogue-types.ts'
+import type { CliContext } from './cli-context.ts'
+import { resolveInputs } from './resolve-inputs.ts'
+import { formatTable } from './format-table.ts'
+
+type Exit = (code: number) => void
+
+interface InputOptions {
+  features?: string
+  scope?: string
+}
+
+const withInputs = (command: Command): Command =>
+  command
+    .option('--features <dir>', 'folder of .feature files (searched recursively)', 'features')
+    .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
+
+export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Exit): void {
+  withInputs(program.command('catalogue'))
+    .description('count the scenarios (pickles) of every scope feature: covered, wip, manual, uncovered, orphans, errors')
+    .option('--json', 'print the coverage as JSON on stdout')
+    .option('--fail-on-uncovered', 'exit 1 when a scope feature has no scenario')
+    .action((options: InputOptions & { json?: boolean; failOnUncovered?: boolean }) => {
+      const { featuresDir, scope } = resolveInputs(ctx, options)
+      const coverage = coverageFrom(buildCatalogue(featuresDir), scope)
+      ctx.stdout.write(options.json ? `${JSON.stringify(coverage, null, 2)}\n` : `${coverageTable(coverage, path.relative(ctx.cwd, featuresDir) || '.')}\n`)
+      if (coverage.errors.length > 0) return exit(1)
+      if (options.failOnUncovered && coverage.uncovered.length > 0) {
+        ctx.stderr.write(`uncovered scope features: ${coverage.uncovered.join(', ')}\n`)
+        return exit(1)
+      }
+      exit(0)
+    })
+
+  withInputs(program.command('lint'))
+    .description('check feature files: syntax, undefined/ambiguous steps, duplicate names, missing or unknown @feature tags, outlines without Examples')
+    .option('--json', 'print findings as JSON on stdout')
+    .option('--config <file>', 'cucumber-js configuration that says where step definitions are (default: ./cucumber.js)')
+    .option('--profile <name...>', 'cucumber-js profile(s) to read from the configuration')
+    .option('--no-steps', 'skip matching steps against step definitions')
+    .action(async (options: InputOptions & { json?: boolean; config?: string; profile?: string[]; steps: boolean }) => {
+      const { featuresDir, scope } = resolveInputs(ctx, options)
+      const catalogue = buildCatalogue(featuresDir)
+      const steps = options.steps ? await loadStepDefinitions({ cwd: ctx.cwd, ...(options.config ? { configFile: options.config } : {}), ...(options.profile ? { profiles: options.profile } : {}) }) : undefined
+      const findings = lintCatalogue(catalogue, scope, steps)
+      const prefix = path.relative(ctx.cwd, featuresDir)
+      const shown = findings.map((f) => ({ ...f, file: prefix ? `${prefix}/${f.file}` : f.file }))
+      const errors = findings.filter((f) => f.severity === 'error').length
+      if (options.json) ctx.stdout.write(`${JSON.stringify({ errors, warnings: findings.length - errors, findings: shown }, null, 2)}\n`)
+      else {
+        for (const finding of shown) ctx.stdout.write(`${formatFinding(finding)}\n`)
+        ctx.stderr.write(`${errors} error(s), ${findings.length - errors} warning(s) in ${catalogue.files.length + new Set(catalogue.errors.map((e) => e.file)).size} file(s)${steps ? `, ${steps.count} step definition(s)` : ''}\n`)
+      }
+      exit(errors > 0 ? 1 : 0)
+    })
+
+  const scopeCommand = program.command('scope').description('freeze the milestone scope and detect drift after the freeze')
+  withInputs(scopeCommand.command('freeze'))
+    .description('write the lock file next to the scope (content hashes of scope features and their scenarios)')
+    .option('--reason <text>', 'why the frozen scope changes (required once a lock exists)')
+    .action((options: InputOptions & { reason?: string }) => {
+      const { featuresDir, scope } = resolveInputs(ctx, options)
+      const lockPath = lockPathFor(scope.file)
+      const outcome = freezeScope({ scope, catalogue: buildCatalogue(featuresDir), lockPath, ...(options.reason ? { reason: options.reason } : {}), by: whoAmI(ctx), now: ctx.now() })
+      if (outcome.status === 'unchanged') ctx.stdout.write(`${lockPath}: scope unchanged since the freeze; nothing written\n`)
+      else {
+        ctx.stdout.write(`${lockPath}: ${outcome.status === 'created' ? 'scope frozen' : `freeze updated, ${outcome.changes.length} change(s) accepted`}\n`)
+        for (const change of outcome.changes) ctx.stdout.write(`  ${change.summary}\n`)
+      }
+      exit(0)
+    })
+  withInputs(scopeCommand.command('check'))
+    .description('list every change since the freeze (exit 1 if any)')
+    .option('--json', 'print changes as JSON on stdout')
+    .action((options: InputOptions & { json?: boolean }) => {
+      const { featuresDir, scope } = resolveInputs(ctx, options)
+      const lockPath = lockPathFor(scope.file)
+      const lock = readLock(lockPath, scope)
+      if (!lock) throw new UserError('LOCK_MISSING', `${lockPath}: no lock yet; freeze the scope first with bdd-matrix scope freeze --scope ${scope.file}`)
+      const catalogue = buildCatalogue(featuresDir)
+      const changes = diffScope(lock, snapshotScope(scope, catalogue))
+      const last = lock.history[lock.history.length - 1]
+      if (options.json) ctx.stdout.write(`${JSON.stringify({ milestone: scope.milestone, lock: lockPath, frozenAt: last?.at, changes, errors: catalogue.errors }, null, 2)}\n`)
+      else {
+        for (const e of catalogue.errors) ctx.stdout.write(`${e.file}:${e.line}:${e.column}: error: ${e.message} (its scenarios show as removed)\n`)
+        if (changes.length === 0) ctx.stdout.write(`scope of ${scope.milestone} unchanged since the freeze of ${last?.at ?? '?'}\n`)
+        for (const change of changes) ctx.stdout.write(`${change.summary}\n${change.diff ? `${indent(change.diff)}\n` : ''}`)
+        if (changes.length) ctx.stderr.write(`${changes.length} change(s) since the freeze; accept them with bdd-matrix scope freeze --reason "..."\n`)
+      }
+      exit(changes.length > 0 || catalogue.errors.length > 0 ? 1 : 0)
+    })
+
+  withInputs(program.command('docs'))
+    .description('write living documentation (Markdown and self-contained HTML) of the milestone')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--effort <levels>', 'days of work per complexity for wip scenarios', 'low=1,medium=3,high=5')
+    .option('--default-complexity <level>', 'complexity assumed when a wip scenario has none', 'medium')
+    .action((options: InputOptions & { out: string; effort: string; defaultComplexity: string }) => {
+      const effort = parseEffort(options.effort, options.defaultComplexity)
+      const { featuresDir, scope } = resolveInputs(ctx, options)
+      const docs = livingDocsFrom(buildCatalogue(featuresDir), scope, effort)
+      const out = path.resolve(ctx.cwd, options.out)
+      mkdirSync(out, { recursive: true })
+      const base = path.join(out, scope.milestone)
+      writeFileSync(`${base}.md`, docsToMarkdown(docs))
+      writeFileSync(`${base}.html`, docsToHtml(docs))
+      ctx.stdout.write(`living documentation written: ${path.relative(ctx.cwd, base)}.md, ${path.relative(ctx.cwd, base)}.html\n`)
+      exit(docs.errors.length > 0 ? 1 : 0)
+    })
+}
+
+export function coverageTable(coverage: Coverage, featuresDir: string): string {
+  const rows = Object.entries(coverage.features).map(([id, f]) => [id, f.scenarios, f.automated, f.manual, f.wip, f.scenarios === 0 ? 'UNCOVERED' : ''])
+  const lines = [
+    `milestone ${coverage.milestone} (frozen ${coverage.frozen}): ${coverage.pickles} scenarios in ${coverage.files} files under ${featuresDir}`,
+    '',
+    formatTable(['feature', 'scenarios', 'automated', 'manual', 'wip', 'note'], rows),
+    '',
+    `uncovered: ${coverage.uncovered.length ? coverage.uncovered.join(', ') : 'none'}`,
+    `orphans:   ${Object.keys(coverage.orphans).length ? Object.entries(coverage.orphans).map(([id, n]) => `${id} (${n})`).join(', ') : 'none'}`,
+    `untagged:  ${coverage.untagged}`,
+  ]
+  if (coverage.errors.length) {
+    lines.push('', `${coverage.errors.length} error(s):`)
+    for (const e of coverage.errors) lines.push(`${path.join(featuresDir, e.file)}:${e.line}:${e.column}: error: ${e.message}`)
+  }
+  return lines.join('\n')
+}
+
+function parseEffort(spec: string, defaultComplexity: string): EffortOptions {
+  const days = { ...DEFAULT_EFFORT.days }
+  for (const part of spec.split(',')) {
+    const [level, value] = part.split('=').map((s) => s.trim())
+    if (!level || !(level in days) || value === undefined || !(Number(value) >= 0))
+      throw new UserError('BAD_OPTION', `--effort "${spec}": expected level=days pairs such as low=1,medium=3,high=5`)
+    days[level as Complexity] = Number(value)
+  }
+  if (!(defaultComplexity in days)) throw new UserError('BAD_OPTION', `--default-complexity "${defaultComplexity}": use low, medium or high`)
+  return { days, defaultComplexity: defaultComplexity as Complexity }
+}
+
+/** Who accepts a scope change: the CI user, then git's user.name, then the OS user. */
+function whoAmI(ctx: CliContext): string {
+  const fromEnv = ctx.env.BDD_MATRIX_USER ?? ctx.env.GITLAB_USER_LOGIN ?? ctx.env.GITLAB_USER_NAME
+  if (fromEnv) return fromEnv
+  try {
+    const name = execFileSync('git', ['config', 'user.name'], { cwd: ctx.cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
+    if (name) return name
+  } catch {
+    // not a git checkout or no user.name: fall through to the OS user
+  }
+  return userInfo().username
+}
+
+function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')
+}

@@ -1,0 +1,30 @@
+import { readdirSync } from 'node:fs'
+import path from 'node:path'
+import { UserError } from '../errors.ts'
+import { loadScope, type Scope } from '../catalogue/scope.ts'
+import type { CliContext } from './cli-context.ts'
+
+export interface FeatureInputs {
+  featuresDir: string
+  scope: Scope
+}
+
+/** `--features` defaults to ./features; `--scope` to the one scope file in <features>/milestones/. */
+export function resolveInputs(ctx: CliContext, options: { features?: string; scope?: string }): FeatureInputs {
+  const featuresDir = path.resolve(ctx.cwd, options.features ?? 'features')
+  const scopeFile = options.scope ? path.resolve(ctx.cwd, options.scope) : defaultScopeFile(featuresDir)
+  return { featuresDir, scope: { ...loadScope(scopeFile, path.relative(ctx.cwd, scopeFile)), file: scopeFile } }
+}
+
+function defaultScopeFile(featuresDir: string): string {
+  const milestones = path.join(featuresDir, 'milestones')
+  let candidates: string[] = []
+  try {
+    candidates = readdirSync(milestones).filter((f) => /\.ya?ml$/.test(f))
+  } catch {
+    // no milestones folder: handled below as "no scope file"
+  }
+  if (candidates.length === 1) return path.join(milestones, candidates[0]!)
+  if (candidates.length === 0) throw new UserError('SCOPE_MISSING', `no scope file given and none found in ${milestones}; pass one with --scope FILE`)
+  throw new UserError('SCOPE_AMBIGUOUS', `${milestones} holds ${candidates.length} scope files (${candidates.join(', ')}); choose one with --scope FILE`)
+}
