@@ -40,7 +40,7 @@ export function lintCatalogue(catalogue: Catalogue, scope: Scope, steps?: StepMa
       if (steps) lintSteps(scenario, steps, findings)
     }
   }
-  return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column)
+  return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.severity.localeCompare(b.severity) || a.rule.localeCompare(b.rule))
 }
 
 function lintTags(file: CatalogueFile, scopeIds: Set<string>, findings: LintFinding[]): void {

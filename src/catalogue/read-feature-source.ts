@@ -51,9 +51,9 @@ export function readFeatureSource(dir: string, uri: string): FeatureSource {
 
 /** Byte offset of the first invalid UTF-8 sequence; validity of prefixes is monotonic, so bisect. */
 function firstInvalidUtf8Byte(bytes: Buffer): number {
-  const decodes = (length: number): boolean => {
+  const decodes = (length: number, stream: boolean): boolean => {
     try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, length), { stream: true })
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, length), { stream })
       return true
     } catch {
       return false
@@ -63,10 +63,13 @@ function firstInvalidUtf8Byte(bytes: Buffer): number {
   let high = bytes.length
   while (low < high) {
     const mid = (low + high + 1) >> 1
-    if (decodes(mid)) low = mid
+    if (decodes(mid, true)) low = mid
     else high = mid - 1
   }
-  return low
+  // The longest streamable prefix may end inside a sequence that never completes: it starts
+  // at most 3 bytes earlier, where the prefix last decodes completely.
+  for (let start = low; start > Math.max(0, low - 4); start--) if (decodes(start, false)) return start
+  return Math.max(0, low - 3)
 }
 
 function positionOfByte(bytes: Buffer, offset: number): { line: number; column: number } {

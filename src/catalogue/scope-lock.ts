@@ -126,7 +126,8 @@ function bodyHash(scenario: LockedScenario): string {
 
 function contentDiff(label: string, before: string[], after: string[]): { diff: string } {
   const patch = createTwoFilesPatch(`${label} (frozen)`, `${label} (now)`, lines(before), lines(after), undefined, undefined, { context: 2 })
-  return { diff: patch.split('\n').slice(2).join('\n').trimEnd() }
+  const body = patch.split('\n')
+  return { diff: body.slice(body.findIndex((l) => l.startsWith('@@'))).join('\n').trimEnd() }
 }
 
 const lines = (content: string[]): string => (content.length ? `${content.join('\n')}\n` : '')

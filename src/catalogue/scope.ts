@@ -110,7 +110,9 @@ function describeIssue(issue: Issue, doc: Document, lineCounter: LineCounter, fi
   } else if (issue.code === 'invalid_value' && 'values' in issue) {
     message = `must be one of ${issue.values.join(', ')}`
   }
-  const pos = positionOf(doc, lineCounter, keyPath)
+  // Point at the offending value when there is one, at the key (or its parent) otherwise.
+  const valueNode = issue.code === 'unrecognized_keys' ? undefined : doc.getIn(path, true)
+  const pos = isNode(valueNode) && valueNode.range ? lineCounter.linePos(valueNode.range[0]) : positionOf(doc, lineCounter, keyPath)
   return `${file}:${pos.line}:${pos.col}: ${formatPath(keyPath)}: ${message}`
 }
 

@@ -75,10 +75,11 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .action((options: InputOptions & { reason?: string }) => {
       const { featuresDir, scope } = resolveInputs(ctx, options)
       const lockPath = lockPathFor(scope.file)
+      const shownLock = path.relative(ctx.cwd, lockPath)
       const outcome = freezeScope({ scope, catalogue: buildCatalogue(featuresDir), lockPath, ...(options.reason ? { reason: options.reason } : {}), by: whoAmI(ctx), now: ctx.now() })
-      if (outcome.status === 'unchanged') ctx.stdout.write(`${lockPath}: scope unchanged since the freeze; nothing written\n`)
+      if (outcome.status === 'unchanged') ctx.stdout.write(`${shownLock}: scope unchanged since the freeze; nothing written\n`)
       else {
-        ctx.stdout.write(`${lockPath}: ${outcome.status === 'created' ? 'scope frozen' : `freeze updated, ${outcome.changes.length} change(s) accepted`}\n`)
+        ctx.stdout.write(`${shownLock}: ${outcome.status === 'created' ? 'scope frozen' : `freeze updated, ${outcome.changes.length} change(s) accepted`}\n`)
         for (const change of outcome.changes) ctx.stdout.write(`  ${change.summary}\n`)
       }
       exit(0)

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest'
+import { symlinkSync } from 'node:fs'
+import path from 'node:path'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { runBin } from '../helpers/run-bin.ts'
+
+const GOOD_FEATURE = '@feature:alpha\nFeature: Good\n\n  Scenario: fine\n    Given a step\n'
+const scopeWith = (features: string) => `milestone: m-1\nfrozen: 2024-09-15\nfeatures:\n${features}`
+const ALPHA = '  - id: alpha\n    name: Alpha\n    acceptance: Alpha works.\n'
+
+async function catalogueOf(files: Record<string, string | Buffer>, scope = scopeWith(ALPHA)) {
+  const dir = tempTree({ 'scope.yaml': scope, ...files })
+  return runCliInProcess(['catalogue', '--features', 'features', '--scope', 'scope.yaml', '--json'], { cwd: dir })
+}
+
+describe('bad feature files: one located error each, the other files still catalogued', () => {
+  it.each([
+    ['binary', Buffer.from([0x46, 0x65, 0x61, 0x00, 0x01, 0x02]), 1, 4, /binary file/],
+    ['invalid UTF-8', Buffer.concat([Buffer.from('Feature: x\n  Scenario: caf'), Buffer.from([0xe9]), Buffer.from('\n')]), 2, 16, /not valid UTF-8.*save the file as UTF-8/],
+    ['empty', '', 1, 1, /file is empty/],
+    ['comments only', '# nothing here\n', 1, 1, /no "Feature:" line/],
+    ['unknown language', '# language: xx\nFeature: x\n', 1, 1, /Language not supported: xx/],
+    ['unclosed doc string', 'Feature: x\n  Scenario: y\n    Given z\n      """\n      never closed\n', 6, 0, /doc string is opened but never closed/],
+  ])('%s', async (_label, content, line, column, message) => {
+    const result = await catalogueOf({ 'features/good.feature': GOOD_FEATURE, 'features/bad.feature': content })
+    const json = JSON.parse(result.stdout)
+    expect(json.errors).toHaveLength(1)
+    expect(json.errors[0]).toMatchObject({ file: 'bad.feature', line })
+    if (column) expect(json.errors[0].column).toBe(column)
+    expect(json.errors[0].message).toMatch(message)
+    expect(json.features.alpha.scenarios).toBe(1)
+    expect(result.code).toBe(1)
+  })
+
+  it('unreadable file (a dangling link)', async () => {
+    const dir = tempTree({ 'scope.yaml': scopeWith(ALPHA), 'features/good.feature': GOOD_FEATURE })
+    symlinkSync(path.join(dir, 'nowhere'), path.join(dir, 'features/gone.feature'))
+    const result = await runCliInProcess(['catalogue', '--features', 'features', '--scope', 'scope.yaml', '--json'], { cwd: dir })
+    const json = JSON.parse(result.stdout)
+    expect(json.errors).toEqual([{ file: 'gone.feature', line: 1, column: 1, message: 'file cannot be read (ENOENT)' }])
+    expect(json.features.alpha.scenarios).toBe(1)
+  })
+})
+
+describe('bad scope files: one clear message naming file, line and key; exit 2', () => {
+  it.each([
+    ['duplicate ids', scopeWith(ALPHA + ALPHA), /scope\.yaml:7:9: features\[1\]\.id: duplicate feature id 'alpha' \(already used by features\[0\]\)/],
+    ['missing id', scopeWith('  - name: Alpha\n    acceptance: x\n'), /scope\.yaml:4:5: features\[0\]\.id: missing required key 'id'/],
+    ['wrong type', scopeWith('  - id: 42\n    name: Alpha\n    acceptance: x\n'), /scope\.yaml:4:9: features\[0\]\.id: expected string, received number/],
+    ['unknown key', scopeWith(`${ALPHA}    owner: bob\n`), /scope\.yaml:7:5: features\[0\]\.owner: unknown key 'owner' \(allowed: id, name, acceptance, status, environments\)/],
+    ['bad date', 'milestone: m-1\nfrozen: 15/09/2024\nfeatures:\n' + ALPHA, /scope\.yaml:2:9: frozen: must be a date written YYYY-MM-DD/],
+    ['bad status', scopeWith(`${ALPHA}    status: done\n`), /scope\.yaml:7:13: features\[0\]\.status: must be one of not-started, in-progress/],
+    ['duplicate YAML key', 'milestone: a\nmilestone: b\n', /scope\.yaml:2:1: invalid YAML: Map keys must be unique/],
+    ['not a mapping', '- just\n- a list\n', /scope\.yaml:1:1: a scope file must be a YAML mapping/],
+  ])('%s', async (_label, scope, message) => {
+    const result = await catalogueOf({ 'features/good.feature': GOOD_FEATURE }, scope)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.stdout).toBe('')
+    expect(result.code).toBe(2)
+  })
+
+  it('a missing --scope file, and a missing features folder', async () => {
+    const dir = tempTree({ 'features/good.feature': GOOD_FEATURE })
+    const noScope = await runCliInProcess(['catalogue', '--scope', 'nope.yaml'], { cwd: dir })
+    expect(noScope.stderr).toBe('bdd-matrix: nope.yaml: scope file not found; pass an existing milestone scope with --scope (e.g. features/milestones/dms-0.5.yaml)\n')
+    expect(noScope.code).toBe(2)
+    const noDefault = await runCliInProcess(['catalogue'], { cwd: dir })
+    expect(noDefault.stderr).toMatch(/no scope file given and none found in .*features\/milestones; pass one with --scope FILE/)
+    const noFeatures = await runCliInProcess(['catalogue', '--features', 'missing', '--scope', 'x.yaml'], { cwd: tempTree({ 'x.yaml': scopeWith(ALPHA) }) })
+    expect(noFeatures.stderr).toMatch(/missing: features directory not found/)
+  })
+
+  it('the real executable prints no stack trace for a user mistake', () => {
+    const dir = tempTree({ 'scope.yaml': scopeWith(ALPHA + ALPHA), 'features/good.feature': GOOD_FEATURE })
+    const result = runBin(['catalogue', '--scope', 'scope.yaml'], { cwd: dir })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^bdd-matrix: scope\.yaml:7:9: features\[1\]\.id: duplicate feature id/)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+})

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import path from 'node:path'
+import { runBin, PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+
+const LINT_PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/lint-project')
+const SUITE = path.join(PROJECT_ROOT, 'test/fixtures/catalogue/suite')
+
+describe('bdd-matrix lint against step definitions (loaded the way cucumber-js loads them)', () => {
+  const result = runBin(['lint', '--config', 'cucumber.mjs'], { cwd: LINT_PROJECT })
+
+  it('reports undefined and ambiguous steps compiler-style, skips @wip scenarios, exits 1', () => {
+    expect(result.stderr).toContain('3 error(s), 0 warning(s) in 1 file(s), 4 step definition(s)')
+    const lines = result.stdout.trim().split('\n')
+    expect(lines).toHaveLength(3)
+    expect(lines[0]).toMatch(/^features\/steps\.feature:10:1: error: undefined step "nobody wrote this step"/)
+    expect(lines[1]).toMatch(/^features\/steps\.feature:11:1: error: ambiguous step "the answer is ambiguous": it matches 2 step definitions \(steps\/node\.steps\.ts:5 .*steps\/node\.steps\.ts:6/)
+    expect(lines[2]).toMatch(/^features\/steps\.feature:14:1: error: undefined step "an undefined row"/)
+    expect(result.stdout).not.toContain('nobody implemented yet')
+    expect(result.code).toBe(1)
+  })
+
+  it('prints findings as JSON with --json', () => {
+    const json = runBin(['lint', '--config', 'cucumber.mjs', '--json'], { cwd: LINT_PROJECT })
+    const parsed = JSON.parse(json.stdout)
+    expect(parsed.errors).toBe(3)
+    expect(parsed.findings.map((f: { rule: string }) => f.rule)).toEqual(['undefined-step', 'ambiguous-step', 'undefined-step'])
+  })
+
+  it('passes the project suite (no errors) with its own cucumber.js', () => {
+    const own = runBin(['lint'], { cwd: PROJECT_ROOT })
+    expect(own.stderr).toMatch(/^0 error\(s\)/m)
+    expect(own.code).toBe(0)
+  })
+})
+
+describe('lint rules without step definitions', () => {
+  it('finds syntax errors, duplicates, untagged, unknown ids, outlines without Examples, empty scenarios', async () => {
+    const result = await runCliInProcess(['lint', '--no-steps', '--features', SUITE, '--scope', path.join(SUITE, 'scope.yaml'), '--json'], { cwd: SUITE })
+    const findings = JSON.parse(result.stdout).findings as { file: string; line: number; column: number; severity: string; rule: string }[]
+    const seen = findings.map((f) => `${f.file}:${f.line}:${f.column} ${f.severity} ${f.rule}`)
+    expect(seen).toEqual([
+      'broken.feature:8:5 error syntax',
+      'broken.feature:15:5 error syntax',
+      'inheritance.feature:33:3 warning empty-scenario',
+      'nested/i18n.feature:13:3 error unknown-feature',
+      'untagged.feature:3:3 warning untagged-scenario',
+      'untagged.feature:6:3 error duplicate-scenario',
+      'untagged.feature:6:3 warning untagged-scenario',
+      'untagged.feature:9:3 error outline-without-examples',
+      'untagged.feature:9:3 warning untagged-scenario',
+    ])
+    expect(result.code).toBe(1)
+  })
+})

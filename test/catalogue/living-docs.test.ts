@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+
+const SCOPE = `milestone: m-1
+name: Milestone One
+frozen: 2024-09-15
+features:
+  - id: alpha
+    name: Alpha
+    status: in-progress
+    environments: [local, docker]
+    acceptance: Alpha answers <quickly> & correctly.
+  - id: beta
+    name: Beta
+    acceptance: Beta works.
+`
+const ONE = `@feature:alpha
+Feature: Shared name
+
+  Scenario: done and automated
+    Given a step
+
+  @wip @complexity:high
+  Scenario: hard planned work
+    Given a step
+
+  @wip
+  Scenario: planned work of unknown size
+
+  Scenario Outline: rows <n>
+    Given <n>
+
+    Examples: small
+      | n |
+      | 1 |
+      | 2 |
+
+  @manual
+  Scenario:
+    Given a person looks
+`
+const TWO = `@feature:alpha
+Feature: Shared name
+
+  @feature:ghost
+  Scenario: second file, same Feature name
+    Given a step
+`
+
+describe('bdd-matrix docs', () => {
+  const dir = tempTree({ 'features/milestones/m-1.yaml': SCOPE, 'features/one.feature': ONE, 'features/two.feature': TWO, 'features/three.feature': 'Feature: Untagged\n  Scenario: loose\n    Given x\n' })
+
+  it('writes Markdown with every scope feature, its scenarios in file order, rows, status, effort', async () => {
+    const result = await runCliInProcess(['docs', '--out', 'docs'], { cwd: dir })
+    expect(result.code).toBe(0)
+    expect(result.stdout).toBe('living documentation written: docs/m-1.md, docs/m-1.html\n')
+    const md = readFileSync(path.join(dir, 'docs/m-1.md'), 'utf8')
+    expect(md).toContain('# Milestone One')
+    expect(md).toContain('| [Alpha](#feature-alpha) `alpha` | in-progress | 7 | 4 | 1 | 2 | 8 |')
+    expect(md).toContain('> Alpha answers \\<quickly\\> & correctly.')
+    expect(md).toContain('status: in-progress · must pass on: local, docker · 7 scenarios (4 automated, 1 manual, 2 wip)')
+    expect(md).toContain('**Uncovered** (no scenario yet): `beta`')
+    const alpha = md.slice(md.indexOf('## Alpha'), md.indexOf('## Beta'))
+    const order = ['done and automated', 'hard planned work', 'planned work of unknown size', 'rows \\<n\\>', 'unnamed Scenario at one.feature:23', 'second file, same Feature name']
+    const positions = order.map((name) => alpha.indexOf(name))
+    expect(positions.every((p) => p > 0)).toBe(true)
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions)
+    expect(alpha).toContain('**Scenario: hard planned work** · wip · complexity high · est. 5 d · line 8 · `@feature:alpha` `@wip` `@complexity:high`')
+    expect(alpha).toContain('**Scenario: planned work of unknown size** · wip · est. 3 d')
+    expect(alpha).toContain('  - small #1: n = 1')
+    expect(alpha).toContain('  - small #2: n = 2')
+    expect(alpha).toContain('#### `one.feature` — Shared name')
+    expect(alpha).toContain('#### `two.feature` — Shared name')
+    expect(md).toContain('## Orphans')
+    expect(md).toContain('### `@feature:ghost`')
+    expect(md).toContain('## Untagged scenarios')
+    expect(md).toContain('**Scenario: loose**')
+  })
+
+  it('takes the effort per complexity level and the default level as options', async () => {
+    await runCliInProcess(['docs', '--out', 'docs2', '--effort', 'low=0.5,medium=2,high=8', '--default-complexity', 'low'], { cwd: dir })
+    const md = readFileSync(path.join(dir, 'docs2/m-1.md'), 'utf8')
+    expect(md).toContain('**Scenario: hard planned work** · wip · complexity high · est. 8 d')
+    expect(md).toContain('**Scenario: planned work of unknown size** · wip · est. 0.5 d')
+    const bad = await runCliInProcess(['docs', '--out', 'docs3', '--effort', 'huge=9'], { cwd: dir })
+    expect(bad.stderr).toMatch(/--effort "huge=9": expected level=days pairs/)
+    expect(bad.code).toBe(2)
+  })
+
+  it('writes a self-contained HTML page with the same content, escaped', async () => {
+    await runCliInProcess(['docs', '--out', 'docs'], { cwd: dir })
+    const html = readFileSync(path.join(dir, 'docs/m-1.html'), 'utf8')
+    expect(html).toMatch(/^<!doctype html>/)
+    expect(html).not.toMatch(/<script|<link|https?:\/\//)
+    expect(html).toContain('Alpha answers &lt;quickly&gt; &amp; correctly.')
+    expect(html).toContain('<section id="feature-alpha">')
+    expect(html).toContain('<li>small #2: n = 2</li>')
+    expect(html).toContain('(unnamed Scenario at one.feature:23)')
+  })
+})

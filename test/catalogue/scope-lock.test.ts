@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+
+const SCOPE = `milestone: m-1
+frozen: 2024-09-15
+features:
+  - id: alpha
+    name: Alpha
+    acceptance: Alpha works.
+  - id: beta
+    name: Beta
+    acceptance: Beta works.
+`
+const FEATURE = `@feature:alpha
+Feature: Alpha
+
+  Background:
+    Given a cluster
+
+  Scenario: first
+    When Alice pings Bob
+    Then the reply arrives
+
+  Scenario Outline: sizes <n>
+    Given a job of size <n>
+
+    Examples:
+      | n |
+      | 1 |
+      | 2 |
+
+  @feature:beta
+  Scenario: second
+    Given a table
+      | k | v |
+      | a | 1 |
+`
+
+function project() {
+  const dir = tempTree({ 'features/milestones/m-1.yaml': SCOPE, 'features/a.feature': FEATURE })
+  const env = { BDD_MATRIX_USER: 'qa-lead' }
+  const run = (...args: string[]) => runCliInProcess(args, { cwd: dir, env })
+  const edit = (file: string, change: (text: string) => string) => writeFileSync(path.join(dir, file), change(readFileSync(path.join(dir, file), 'utf8')))
+  const lock = () => JSON.parse(readFileSync(path.join(dir, 'features/milestones/m-1.lock.json'), 'utf8'))
+  return { dir, run, edit, lock }
+}
+
+describe('scope freeze and check', () => {
+  it('freezes, then ignores whitespace, comments, tag order and line moves', async () => {
+    const p = project()
+    const freeze = await p.run('scope', 'freeze')
+    expect(freeze.code).toBe(0)
+    expect(p.lock().history).toEqual([{ at: '2026-01-02T03:04:05.000Z', by: 'qa-lead', reason: 'initial freeze', changes: [] }])
+    expect(Object.keys(p.lock().scenarios)).toEqual(['a.feature › first', 'a.feature › sizes <n>', 'a.feature › second'])
+    expect(p.lock().scenarios['a.feature › second'].hash).toMatch(/^sha256:[0-9a-f]{64}$/)
+    p.edit('features/a.feature', (t) => `# a comment\n\n${t.replace('When Alice pings Bob', 'When   Alice  pings Bob   ').replace('  Scenario: first', '\n\n  # moved down\n  Scenario: first').replace('| a | 1 |', '|a|1|')}`)
+    const check = await p.run('scope', 'check')
+    expect(check.stdout).toContain('unchanged since the freeze')
+    expect(check.code).toBe(0)
+  })
+
+  it('lists every kind of change with a readable diff and exits 1', async () => {
+    const p = project()
+    await p.run('scope', 'freeze')
+    p.edit('features/milestones/m-1.yaml', (t) => t.replace('name: Alpha', 'name: Alpha renamed').replace('Beta works.', 'Beta works well.') + '  - id: gamma\n    name: Gamma\n    acceptance: New.\n')
+    p.edit('features/a.feature', (t) =>
+      t
+        .replace('Then the reply arrives', 'Then the reply arrives within 1 second')
+        .replace('Scenario Outline: sizes <n>', 'Scenario Outline: job sizes <n>')
+        .replace('  @feature:beta\n  Scenario: second', '  @feature:alpha\n  Scenario: second')
+        .concat('\n  Scenario: third\n    Given something new\n'),
+    )
+    const check = await p.run('scope', 'check')
+    expect(check.code).toBe(1)
+    const summaries = check.stdout.split('\n').filter((l) => !l.startsWith(' '))
+    expect(summaries).toEqual([
+      'feature added: gamma ("Gamma")',
+      'feature renamed: alpha "Alpha" → "Alpha renamed"',
+      'feature changed: beta ("Beta")',
+      'scenario renamed or moved: a.feature › sizes <n> → a.feature › job sizes <n>',
+      'scenario added: a.feature › third [alpha]',
+      'scenario changed: a.feature › first',
+      'scenario now tied to [alpha] instead of [alpha, beta]: a.feature › second',
+      '',
+    ])
+    expect(check.stdout).toContain('    -  Then the reply arrives\n    +  Then the reply arrives within 1 second')
+    expect(check.stdout).toContain('-acceptance: Beta works.\n    +acceptance: Beta works well.')
+    expect(check.stderr).toContain('7 change(s) since the freeze')
+    const json = JSON.parse((await p.run('scope', 'check', '--json')).stdout)
+    expect(json.changes.map((c: { kind: string }) => c.kind)).toEqual(['feature-added', 'feature-renamed', 'feature-changed', 'scenario-renamed', 'scenario-added', 'scenario-changed', 'scenario-retied'])
+  })
+
+  it('reports removed features and scenarios', async () => {
+    const p = project()
+    await p.run('scope', 'freeze')
+    p.edit('features/milestones/m-1.yaml', (t) => t.replace('  - id: beta\n    name: Beta\n    acceptance: Beta works.\n', ''))
+    p.edit('features/a.feature', (t) => t.replace('  Scenario: first\n    When Alice pings Bob\n    Then the reply arrives\n', ''))
+    const check = await p.run('scope', 'check')
+    expect(check.stdout).toContain('feature removed: beta ("Beta")')
+    expect(check.stdout).toContain('scenario removed: a.feature › first [alpha]')
+    expect(check.stdout).toContain('scenario now tied to [alpha] instead of [alpha, beta]: a.feature › second')
+  })
+
+  it('accepts a change only with --reason, recorded in the history', async () => {
+    const p = project()
+    await p.run('scope', 'freeze')
+    p.edit('features/a.feature', (t) => t.replace('Then the reply arrives', 'Then the reply arrives twice'))
+    const refused = await p.run('scope', 'freeze')
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/the frozen scope changed \(1 change\(s\); see bdd-matrix scope check\); to accept, freeze again with --reason/)
+    const accepted = await p.run('scope', 'freeze', '--reason', 'ping must be answered twice (issue #12)')
+    expect(accepted.code).toBe(0)
+    expect(p.lock().history[1]).toEqual({ at: '2026-01-02T03:04:05.000Z', by: 'qa-lead', reason: 'ping must be answered twice (issue #12)', changes: ['scenario changed: a.feature › first'] })
+    expect((await p.run('scope', 'check')).code).toBe(0)
+  })
+
+  it('refuses a lock of another milestone, a missing lock, and freezing over syntax errors', async () => {
+    const p = project()
+    const missing = await p.run('scope', 'check')
+    expect(missing.stderr).toMatch(/no lock yet; freeze the scope first/)
+    expect(missing.code).toBe(2)
+    await p.run('scope', 'freeze')
+    p.edit('features/milestones/m-1.lock.json', (t) => t.replace('"milestone": "m-1"', '"milestone": "dms-0.4"'))
+    const other = await p.run('scope', 'check')
+    expect(other.stderr).toMatch(/m-1\.lock\.json: lock belongs to milestone 'dms-0\.4', but .*m-1\.yaml is milestone 'm-1'/)
+    expect(other.code).toBe(2)
+    p.edit('features/milestones/m-1.lock.json', () => '{ not json')
+    expect((await p.run('scope', 'check')).stderr).toMatch(/not a valid lock file/)
+    p.edit('features/a.feature', (t) => t.replace('      | k | v |', '      | k | v |\n    stray text'))
+    const broken = await p.run('scope', 'freeze', '--reason', 'x')
+    expect(broken.stderr).toMatch(/cannot freeze while 1 syntax error\(s\) hide scenarios \(first: a\.feature:23:5/)
+  })
+})
