@@ -1,7 +1,13 @@
 #!/usr/bin/env node
-// The CLI is written in TypeScript; tsx's loader is registered process-wide so that
-// cucumber-js can also import the project's TypeScript step definitions.
-import { register } from 'tsx/esm/api'
+// Runs the compiled CLI (dist/, built by `npm install` and `npm test`). On a checkout that was
+// never built, falls back to the TypeScript sources through tsx.
+import { existsSync } from 'node:fs'
 
-register()
-await import('../src/cli/main.ts')
+const compiled = new URL('../dist/src/cli/main.js', import.meta.url)
+if (existsSync(compiled)) {
+  await import(compiled.href)
+} else {
+  const { register } = await import('tsx/esm/api')
+  register()
+  await import('../src/cli/main.ts')
+}

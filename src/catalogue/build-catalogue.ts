@@ -2,27 +2,30 @@ import { statSync } from 'node:fs'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { Catalogue, CatalogueError, CatalogueFile } from './catalogue-types.ts'
 import { findFeatureFiles, readFeatureSource } from './read-feature-source.ts'
-import { parseFeature } from './parse-feature.ts'
+import { FeatureParser, type ParsedFeature } from './parse-feature.ts'
 
 /**
  * Catalogues every `.feature` file under `featuresDir`. A file that cannot be read or parsed
  * contributes its errors and nothing else; all other files are still catalogued.
  */
 export function buildCatalogue(featuresDir: string): Catalogue {
-  assertDirectory(featuresDir)
   const files: CatalogueFile[] = []
   const errors: CatalogueError[] = []
-  for (const uri of findFeatureFiles(featuresDir)) {
-    const source = readFeatureSource(featuresDir, uri)
-    if ('error' in source) {
-      errors.push(source.error)
-      continue
-    }
-    const parsed = parseFeature(uri, source.text)
+  for (const parsed of catalogueFiles(featuresDir)) {
     if (parsed.file) files.push(parsed.file)
     errors.push(...parsed.errors)
   }
   return { featuresDir, files, errors }
+}
+
+/** The same, one file at a time, for callers that need not hold the whole suite in memory. */
+export function* catalogueFiles(featuresDir: string): Generator<ParsedFeature> {
+  assertDirectory(featuresDir)
+  const parser = new FeatureParser()
+  for (const uri of findFeatureFiles(featuresDir)) {
+    const source = readFeatureSource(featuresDir, uri)
+    yield 'error' in source ? { errors: [source.error] } : parser.parse(uri, source.text)
+  }
 }
 
 function assertDirectory(dir: string): void {

@@ -1,4 +1,5 @@
-import type { Catalogue, CatalogueError, CataloguedPickle, Complexity } from './catalogue-types.ts'
+import { catalogueFiles } from './build-catalogue.ts'
+import type { Catalogue, CatalogueError, CatalogueFile, CataloguedPickle, Complexity } from './catalogue-types.ts'
 import type { Scope } from './scope.ts'
 
 export interface FeatureCoverage {
@@ -26,28 +27,49 @@ export interface Coverage {
 
 /** Counts pickles per scope feature. A pickle tagged with two features counts for both. */
 export function coverageFrom(catalogue: Catalogue, scope: Scope): Coverage {
-  const features: Record<string, FeatureCoverage> = {}
-  for (const feature of scope.features) {
-    features[feature.id] = { name: feature.name, scenarios: 0, wip: 0, manual: 0, automated: 0, complexity: { low: 0, medium: 0, high: 0, unset: 0 } }
+  const counter = new CoverageCounter(scope)
+  for (const file of catalogue.files) counter.add({ file, errors: [] })
+  for (const error of catalogue.errors) counter.add({ errors: [error] })
+  return counter.result()
+}
+
+/** Coverage accumulated file by file, so a large suite need not be held in memory. */
+export class CoverageCounter {
+  private readonly features: Record<string, FeatureCoverage> = {}
+  private readonly orphans: Record<string, number> = {}
+  private readonly errors: CatalogueError[] = []
+  private files = 0
+  private pickles = 0
+  private untagged = 0
+
+  constructor(private readonly scope: Scope) {
+    for (const feature of scope.features) {
+      this.features[feature.id] = { name: feature.name, scenarios: 0, wip: 0, manual: 0, automated: 0, complexity: { low: 0, medium: 0, high: 0, unset: 0 } }
+    }
   }
-  const orphans: Record<string, number> = {}
-  let pickles = 0
-  let untagged = 0
-  for (const file of catalogue.files) {
-    for (const scenario of file.scenarios) {
+
+  add(parsed: { file?: CatalogueFile; errors: CatalogueError[] }): void {
+    this.errors.push(...parsed.errors)
+    if (!parsed.file) return
+    this.files++
+    for (const scenario of parsed.file.scenarios) {
       for (const pickle of scenario.pickles) {
-        pickles++
-        if (pickle.featureIds.length === 0) untagged++
+        this.pickles++
+        if (pickle.featureIds.length === 0) this.untagged++
         for (const id of pickle.featureIds) {
-          const entry = features[id]
+          const entry = this.features[id]
           if (entry) count(entry, pickle)
-          else orphans[id] = (orphans[id] ?? 0) + 1
+          else this.orphans[id] = (this.orphans[id] ?? 0) + 1
         }
       }
     }
   }
-  const uncovered = scope.features.filter((f) => features[f.id]!.scenarios === 0).map((f) => f.id)
-  return { milestone: scope.milestone, frozen: scope.frozen, files: catalogue.files.length, pickles, features, uncovered, orphans, untagged, errors: catalogue.errors }
+
+  result(): Coverage {
+    const uncovered = this.scope.features.filter((f) => this.features[f.id]!.scenarios === 0).map((f) => f.id)
+    const { features, orphans, untagged, pickles, files, errors } = this
+    return { milestone: this.scope.milestone, frozen: this.scope.frozen, files, pickles, features, uncovered, orphans, untagged, errors }
+  }
 }
 
 function count(entry: FeatureCoverage, pickle: CataloguedPickle): void {
@@ -56,4 +78,11 @@ function count(entry: FeatureCoverage, pickle: CataloguedPickle): void {
   if (pickle.manual) entry.manual++
   if (!pickle.wip && !pickle.manual) entry.automated++
   entry.complexity[pickle.complexity ?? 'unset']++
+}
+
+/** Coverage of a features folder, streamed file by file. */
+export function coverageOf(featuresDir: string, scope: Scope): Coverage {
+  const counter = new CoverageCounter(scope)
+  for (const parsed of catalogueFiles(featuresDir)) counter.add(parsed)
+  return counter.result()
 }

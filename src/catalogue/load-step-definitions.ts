@@ -37,6 +37,10 @@ export async function loadStepDefinitions(options: LoadStepDefinitionsOptions): 
   const configFile = options.configFile ?? (existsSync(path.join(options.cwd, 'cucumber.js')) ? 'cucumber.js' : undefined)
   const environment = { cwd: options.cwd, stdout: process.stderr, stderr: process.stderr }
   let library: Awaited<ReturnType<typeof loadSupport>>
+  // Step definitions are usually TypeScript; cucumber-js imports them natively, so make sure a
+  // TypeScript loader is registered (a no-op cost when running from sources under tsx already).
+  const { register } = await import('tsx/esm/api')
+  register()
   try {
     const { runConfiguration } = await loadConfiguration(
       configFile ? { file: configFile, profiles: options.profiles ?? [] } : { provided: { import: ['steps/**/*.ts'] } },

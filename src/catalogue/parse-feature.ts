@@ -1,6 +1,6 @@
 import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile, dialects } from '@cucumber/gherkin'
 import { IdGenerator, type GherkinDocument, type Scenario, type Step, type Background, type Tag } from '@cucumber/messages'
-import type { CatalogueError, CatalogueFile, CataloguedScenario, CataloguedStep, CataloguedPickle } from './catalogue-types.ts'
+import type { CatalogueError, CatalogueFile, CataloguedExamples, CataloguedScenario, CataloguedStep, CataloguedPickle, TagMeaning } from './catalogue-types.ts'
 import { tagMeaning } from './tag-meaning.ts'
 
 export interface ParsedFeature {
@@ -8,64 +8,95 @@ export interface ParsedFeature {
   errors: CatalogueError[]
 }
 
-/** Parses one Gherkin source with @cucumber/gherkin (all syntax errors, not just the first) and catalogues it. */
-export function parseFeature(uri: string, text: string): ParsedFeature {
-  const newId = IdGenerator.incrementing()
-  const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher())
-  parser.stopAtFirstError = false
-  let document: GherkinDocument
-  try {
-    document = parser.parse(text)
-  } catch (error) {
-    return { errors: syntaxErrors(uri, error) }
+type RowInfo = NonNullable<CataloguedPickle['row']>
+
+/**
+ * Parses Gherkin sources with @cucumber/gherkin (reporting all syntax errors, not just the first)
+ * and catalogues them. One instance parses many files: the parser and token matcher are reused.
+ */
+export class FeatureParser {
+  private readonly newId = IdGenerator.incrementing()
+  private readonly parser = new Parser(new AstBuilder(this.newId), new GherkinClassicTokenMatcher())
+
+  constructor() {
+    this.parser.stopAtFirstError = false
   }
-  if (!document.feature) {
-    const message = text.trim() === '' ? 'file is empty: a feature file needs a "Feature:" line' : 'no "Feature:" line found: a feature file must declare one Feature'
-    return { errors: [{ file: uri, line: 1, column: 1, message }] }
+
+  parse(uri: string, text: string): ParsedFeature {
+    let document: GherkinDocument
+    try {
+      document = this.parser.parse(text)
+    } catch (error) {
+      return { errors: syntaxErrors(uri, error) }
+    }
+    if (!document.feature) {
+      const message = text.trim() === '' ? 'file is empty: a feature file needs a "Feature:" line' : 'no "Feature:" line found: a feature file must declare one Feature'
+      return { errors: [{ file: uri, line: 1, column: 1, message }] }
+    }
+    return { file: catalogueDocument(uri, document, compile(document, uri, this.newId)), errors: [] }
   }
-  return { file: catalogueDocument(uri, document, compile(document, uri, newId)), errors: [] }
 }
 
 function catalogueDocument(uri: string, document: GherkinDocument, pickles: ReturnType<typeof compile>): CatalogueFile {
   const feature = document.feature!
   const scenariosById = new Map<string, CataloguedScenario>()
-  const rowsById = new Map<string, { examples: string; index: number; line: number; cells: Record<string, string> }>()
+  const rowsById = new Map<string, RowInfo>()
   const stepLines = new Map<string, number>()
   const scenarios: CataloguedScenario[] = []
   const featureTags = tagNames(feature.tags)
+  const featureName = feature.name.trim()
   const outlineKeywords = dialects[feature.language]?.scenarioOutline ?? []
+  // Most pickles of a file share their tags: interpret each distinct tag list once.
+  const meanings = new Map<string, TagMeaning>()
+  const meaningOf = (tags: string[]): TagMeaning => {
+    const key = tags.join(' ')
+    let meaning = meanings.get(key)
+    if (!meaning) meanings.set(key, (meaning = tagMeaning(tags)))
+    return meaning
+  }
 
   const addScenario = (scenario: Scenario, background: CataloguedStep[], ruleName: string | undefined, ruleTags: string[]): void => {
-    const tags = [...featureTags, ...ruleTags, ...tagNames(scenario.tags)]
-    const meaning = tagMeaning(tags)
-    for (const step of scenario.steps) stepLines.set(step.id, step.location.line)
+    const tags = featureTags.concat(ruleTags, tagNames(scenario.tags))
+    const meaning = meaningOf(tags)
+    const steps: CataloguedStep[] = []
+    for (const step of scenario.steps) {
+      stepLines.set(step.id, step.location.line)
+      steps.push(toStep(step))
+    }
+    const examples: CataloguedExamples[] = []
+    for (const block of scenario.examples) {
+      const header = block.tableHeader ? block.tableHeader.cells.map((c) => c.value) : []
+      const name = block.name.trim()
+      const rows: CataloguedExamples['rows'] = []
+      block.tableBody.forEach((row, index) => {
+        const cells = row.cells.map((c) => c.value)
+        const named: Record<string, string> = {}
+        header.forEach((h, i) => (named[h] = cells[i] ?? ''))
+        rowsById.set(row.id, { examples: name, index: index + 1, line: row.location.line, cells: named })
+        rows.push({ line: row.location.line, cells })
+      })
+      examples.push({ name, line: block.location.line, tags: tagNames(block.tags), header, rows })
+    }
     const entry: CataloguedScenario = {
       uri,
       line: scenario.location.line,
       column: scenario.location.column ?? 1,
       keyword: scenario.keyword.trim(),
       name: scenario.name.trim(),
-      featureName: feature.name.trim(),
-      ...(ruleName !== undefined ? { rule: ruleName } : {}),
+      featureName,
       tags,
-      ...meaning,
+      featureIds: meaning.featureIds,
       // A scenario without steps is planned work, whatever its tags say.
-      wip: meaning.wip || scenario.steps.length === 0,
-      outline: scenario.examples.length > 0 || outlineKeywords.includes(scenario.keyword),
-      steps: scenario.steps.map(toStep),
+      wip: meaning.wip || steps.length === 0,
+      manual: meaning.manual,
+      outline: examples.length > 0 || outlineKeywords.includes(scenario.keyword),
+      steps,
       background,
-      examples: scenario.examples.map((examples) => {
-        const header = examples.tableHeader?.cells.map((c) => c.value) ?? []
-        const name = examples.name.trim()
-        const rows = examples.tableBody.map((row, index) => {
-          const cells = row.cells.map((c) => c.value)
-          rowsById.set(row.id, { examples: name, index: index + 1, line: row.location.line, cells: Object.fromEntries(header.map((h, i) => [h, cells[i] ?? ''])) })
-          return { line: row.location.line, cells }
-        })
-        return { name, line: examples.location.line, tags: tagNames(examples.tags), header, rows }
-      }),
+      examples,
       pickles: [],
     }
+    if (meaning.complexity) entry.complexity = meaning.complexity
+    if (ruleName !== undefined) entry.rule = ruleName
     scenariosById.set(scenario.id, entry)
     scenarios.push(entry)
   }
@@ -83,7 +114,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
       const rule = child.rule
       let ruleBackground = featureBackground
       for (const ruleChild of rule.children) {
-        if (ruleChild.background) ruleBackground = [...featureBackground, ...backgroundSteps(ruleChild.background)]
+        if (ruleChild.background) ruleBackground = featureBackground.concat(backgroundSteps(ruleChild.background))
         else if (ruleChild.scenario) addScenario(ruleChild.scenario, ruleBackground, rule.name.trim(), tagNames(rule.tags))
       }
     }
@@ -94,45 +125,51 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     if (!scenario) continue
     const rowId = pickle.astNodeIds[1]
     const row = rowId ? rowsById.get(rowId) : undefined
-    const tags = pickle.tags.map((t) => t.name)
-    const meaning = tagMeaning(tags)
+    const tags = tagNames(pickle.tags)
+    const meaning = meaningOf(tags)
+    const steps = pickle.steps.map((s) => ({ text: s.text, line: stepLines.get(s.astNodeIds[0] ?? '') ?? scenario.line }))
     const entry: CataloguedPickle = {
       name: pickle.name.trim(),
-      line: row?.line ?? scenario.line,
+      line: row ? row.line : scenario.line,
       tags,
-      ...meaning,
+      featureIds: meaning.featureIds,
       wip: meaning.wip || scenario.steps.length === 0,
-      ...(row ? { row } : {}),
-      steps: pickle.steps.map((s) => ({ text: s.text, line: stepLines.get(s.astNodeIds[0] ?? '') ?? scenario.line })),
+      manual: meaning.manual,
+      steps,
     }
+    if (meaning.complexity) entry.complexity = meaning.complexity
+    if (row) entry.row = row
     scenario.pickles.push(entry)
   }
 
   const tagLocations = collectTags(feature).map((t) => ({ name: t.name, line: t.location.line, column: t.location.column ?? 1 }))
-  return { uri, featureName: feature.name.trim(), featureLine: feature.location.line, language: feature.language, tagLocations, scenarios }
+  return { uri, featureName, featureLine: feature.location.line, language: feature.language, tagLocations, scenarios }
 }
 
 function toStep(step: Step): CataloguedStep {
-  return {
-    keyword: step.keyword.trim(),
-    text: step.text,
-    line: step.location.line,
-    ...(step.docString ? { docString: { content: step.docString.content, ...(step.docString.mediaType ? { mediaType: step.docString.mediaType } : {}) } } : {}),
-    ...(step.dataTable ? { dataTable: step.dataTable.rows.map((r) => r.cells.map((c) => c.value)) } : {}),
-  }
+  const entry: CataloguedStep = { keyword: step.keyword.trim(), text: step.text, line: step.location.line }
+  if (step.docString) entry.docString = step.docString.mediaType ? { content: step.docString.content, mediaType: step.docString.mediaType } : { content: step.docString.content }
+  if (step.dataTable) entry.dataTable = step.dataTable.rows.map((r) => r.cells.map((c) => c.value))
+  return entry
 }
 
 function collectTags(feature: NonNullable<GherkinDocument['feature']>): Tag[] {
-  const fromScenario = (s: Scenario): Tag[] => [...s.tags, ...s.examples.flatMap((e) => e.tags)]
-  return [
-    ...feature.tags,
-    ...feature.children.flatMap((child) =>
-      child.scenario ? fromScenario(child.scenario) : child.rule ? [...child.rule.tags, ...child.rule.children.flatMap((c) => (c.scenario ? fromScenario(c.scenario) : []))] : [],
-    ),
-  ]
+  const tags: Tag[] = [...feature.tags]
+  const fromScenario = (scenario: Scenario): void => {
+    tags.push(...scenario.tags)
+    for (const examples of scenario.examples) tags.push(...examples.tags)
+  }
+  for (const child of feature.children) {
+    if (child.scenario) fromScenario(child.scenario)
+    else if (child.rule) {
+      tags.push(...child.rule.tags)
+      for (const ruleChild of child.rule.children) if (ruleChild.scenario) fromScenario(ruleChild.scenario)
+    }
+  }
+  return tags
 }
 
-function tagNames(tags: readonly Tag[]): string[] {
+function tagNames(tags: readonly { name: string }[]): string[] {
   return tags.map((t) => t.name)
 }
 

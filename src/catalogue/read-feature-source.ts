@@ -27,26 +27,36 @@ export type FeatureSource = { uri: string; text: string } | { uri: string; error
  * located error instead of feeding garbage to the parser.
  */
 export function readFeatureSource(dir: string, uri: string): FeatureSource {
-  let bytes: Buffer
+  const file = path.join(dir, uri)
+  let text: string
   try {
-    bytes = readFileSync(path.join(dir, uri))
+    // Fast path: Node decodes UTF-8 natively; bytes are only examined when the text hints at
+    // a problem (U+FFFD is what invalid sequences decode to, NUL marks binary files).
+    text = readFileSync(file, 'utf8')
   } catch (error) {
-    const code = fsErrorCode(error)
-    const why = code === 'EACCES' ? 'permission denied; make it readable (chmod a+r)' : `cannot be read (${code ?? String(error)})`
-    return { uri, error: { file: uri, line: 1, column: 1, message: `file ${why}` } }
+    return { uri, error: { file: uri, line: 1, column: 1, message: unreadable(error) } }
   }
-  const nul = bytes.indexOf(0)
-  if (nul !== -1) {
-    const at = positionOfByte(bytes, nul)
-    return { uri, error: { file: uri, ...at, message: 'binary file (contains NUL bytes), not Gherkin text; remove it or rename it so it does not end in .feature' } }
+  if (text.includes('\uFFFD') || text.includes('\0')) {
+    const problem = examineBytes(readFileSync(file), uri)
+    if (problem) return { uri, error: problem }
   }
-  if (!isUtf8(bytes)) {
-    const at = positionOfByte(bytes, firstInvalidUtf8Byte(bytes))
-    return { uri, error: { file: uri, ...at, message: 'not valid UTF-8 text; save the file as UTF-8 (Gherkin files must be UTF-8)' } }
-  }
-  let text = bytes.toString('utf8')
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
   return { uri, text }
+}
+
+function unreadable(error: unknown): string {
+  const code = fsErrorCode(error)
+  if (code === 'EACCES') return 'file permission denied; make it readable (chmod a+r)'
+  if (code === 'EISDIR') return 'is a directory, not a file'
+  return `file cannot be read (${code ?? String(error)})`
+}
+
+function examineBytes(bytes: Buffer, uri: string): CatalogueError | undefined {
+  const nul = bytes.indexOf(0)
+  if (nul !== -1)
+    return { file: uri, ...positionOfByte(bytes, nul), message: 'binary file (contains NUL bytes), not Gherkin text; remove it or rename it so it does not end in .feature' }
+  if (!isUtf8(bytes)) return { file: uri, ...positionOfByte(bytes, firstInvalidUtf8Byte(bytes)), message: 'not valid UTF-8 text; save the file as UTF-8 (Gherkin files must be UTF-8)' }
+  return undefined
 }
 
 /** Byte offset of the first invalid UTF-8 sequence; validity of prefixes is monotonic, so bisect. */

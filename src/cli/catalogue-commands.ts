@@ -5,14 +5,9 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
 import { buildCatalogue } from '../catalogue/build-catalogue.ts'
-import { coverageFrom, type Coverage } from '../catalogue/coverage.ts'
-import { lintCatalogue, formatFinding } from '../catalogue/lint-catalogue.ts'
-import { loadStepDefinitions } from '../catalogue/load-step-definitions.ts'
-import { diffScope, freezeScope, lockPathFor, readLock, snapshotScope } from '../catalogue/scope-lock.ts'
-import { DEFAULT_EFFORT, livingDocsFrom, type EffortOptions } from '../catalogue/living-docs.ts'
-import { docsToMarkdown } from '../catalogue/docs-markdown.ts'
-import { docsToHtml } from '../catalogue/docs-html.ts'
+import { coverageOf, type Coverage } from '../catalogue/coverage.ts'
 import type { Complexity } from '../catalogue/catalogue-types.ts'
+import type { EffortOptions } from '../catalogue/living-docs.ts'
 import type { CliContext } from './cli-context.ts'
 import { resolveInputs } from './resolve-inputs.ts'
 import { formatTable } from './format-table.ts'
@@ -36,7 +31,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .option('--fail-on-uncovered', 'exit 1 when a scope feature has no scenario')
     .action((options: InputOptions & { json?: boolean; failOnUncovered?: boolean }) => {
       const { featuresDir, scope } = resolveInputs(ctx, options)
-      const coverage = coverageFrom(buildCatalogue(featuresDir), scope)
+      const coverage = coverageOf(featuresDir, scope)
       ctx.stdout.write(options.json ? `${JSON.stringify(coverage, null, 2)}\n` : `${coverageTable(coverage, path.relative(ctx.cwd, featuresDir) || '.')}\n`)
       if (coverage.errors.length > 0) return exit(1)
       if (options.failOnUncovered && coverage.uncovered.length > 0) {
@@ -55,6 +50,9 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .action(async (options: InputOptions & { json?: boolean; config?: string; profile?: string[]; steps: boolean }) => {
       const { featuresDir, scope } = resolveInputs(ctx, options)
       const catalogue = buildCatalogue(featuresDir)
+      // Modules are imported by the command that needs them: cucumber-js alone takes ~0.2 s to load.
+      const { loadStepDefinitions } = await import('../catalogue/load-step-definitions.ts')
+      const { lintCatalogue, formatFinding } = await import('../catalogue/lint-catalogue.ts')
       const steps = options.steps ? await loadStepDefinitions({ cwd: ctx.cwd, ...(options.config ? { configFile: options.config } : {}), ...(options.profile ? { profiles: options.profile } : {}) }) : undefined
       const findings = lintCatalogue(catalogue, scope, steps)
       const prefix = path.relative(ctx.cwd, featuresDir)
@@ -72,7 +70,8 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
   withInputs(scopeCommand.command('freeze'))
     .description('write the lock file next to the scope (content hashes of scope features and their scenarios)')
     .option('--reason <text>', 'why the frozen scope changes (required once a lock exists)')
-    .action((options: InputOptions & { reason?: string }) => {
+    .action(async (options: InputOptions & { reason?: string }) => {
+      const { freezeScope, lockPathFor } = await import('../catalogue/scope-lock.ts')
       const { featuresDir, scope } = resolveInputs(ctx, options)
       const lockPath = lockPathFor(scope.file)
       const shownLock = path.relative(ctx.cwd, lockPath)
@@ -87,7 +86,8 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
   withInputs(scopeCommand.command('check'))
     .description('list every change since the freeze (exit 1 if any)')
     .option('--json', 'print changes as JSON on stdout')
-    .action((options: InputOptions & { json?: boolean }) => {
+    .action(async (options: InputOptions & { json?: boolean }) => {
+      const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../catalogue/scope-lock.ts')
       const { featuresDir, scope } = resolveInputs(ctx, options)
       const lockPath = lockPathFor(scope.file)
       const lock = readLock(lockPath, scope)
@@ -110,8 +110,11 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .requiredOption('--out <dir>', 'output folder')
     .option('--effort <levels>', 'days of work per complexity for wip scenarios', 'low=1,medium=3,high=5')
     .option('--default-complexity <level>', 'complexity assumed when a wip scenario has none', 'medium')
-    .action((options: InputOptions & { out: string; effort: string; defaultComplexity: string }) => {
-      const effort = parseEffort(options.effort, options.defaultComplexity)
+    .action(async (options: InputOptions & { out: string; effort: string; defaultComplexity: string }) => {
+      const { DEFAULT_EFFORT, livingDocsFrom } = await import('../catalogue/living-docs.ts')
+      const { docsToMarkdown } = await import('../catalogue/docs-markdown.ts')
+      const { docsToHtml } = await import('../catalogue/docs-html.ts')
+      const effort = parseEffort(options.effort, options.defaultComplexity, DEFAULT_EFFORT.days)
       const { featuresDir, scope } = resolveInputs(ctx, options)
       const docs = livingDocsFrom(buildCatalogue(featuresDir), scope, effort)
       const out = path.resolve(ctx.cwd, options.out)
@@ -142,8 +145,8 @@ export function coverageTable(coverage: Coverage, featuresDir: string): string {
   return lines.join('\n')
 }
 
-function parseEffort(spec: string, defaultComplexity: string): EffortOptions {
-  const days = { ...DEFAULT_EFFORT.days }
+function parseEffort(spec: string, defaultComplexity: string, defaults: EffortOptions['days']): EffortOptions {
+  const days = { ...defaults }
   for (const part of spec.split(',')) {
     const [level, value] = part.split('=').map((s) => s.trim())
     if (!level || !(level in days) || value === undefined || !(Number(value) >= 0))

@@ -1,7 +1,6 @@
 import type { Command } from 'commander'
 import path from 'node:path'
-import { buildCatalogue } from '../catalogue/build-catalogue.ts'
-import { coverageFrom } from '../catalogue/coverage.ts'
+import { coverageOf } from '../catalogue/coverage.ts'
 import type { CliContext } from './cli-context.ts'
 import { resolveInputs } from './resolve-inputs.ts'
 import { coverageTable } from './catalogue-commands.ts'
@@ -17,7 +16,7 @@ export function addStartCommand(program: Command, ctx: CliContext, exit: (code: 
     .action(() => {
       const { featuresDir, scope } = resolveInputs(ctx, {})
       ctx.stdout.write('bdd-matrix start: cluster runs are not built yet; cataloguing the milestone suite instead.\n\n')
-      const coverage = coverageFrom(buildCatalogue(featuresDir), scope)
+      const coverage = coverageOf(featuresDir, scope)
       ctx.stdout.write(`${coverageTable(coverage, path.relative(ctx.cwd, featuresDir))}\n`)
       exit(coverage.errors.length > 0 ? 1 : 0)
     })
