@@ -1,0 +1,235 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs'
+import path from 'node:path'
+import { createLibp2p, type Libp2p } from 'libp2p'
+import { tcp } from '@libp2p/tcp'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { identify, type Identify } from '@libp2p/identify'
+import { ping, type Ping } from '@libp2p/ping'
+import { gossipsub, type GossipSub } from '@libp2p/gossipsub'
+import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { PeerId, Stream } from '@libp2p/interface'
+
+export const RPC_PROTOCOL = '/bdd-matrix/rpc/1.0.0'
+export const VERSION = '0.1.0'
+
+export type RpcHandler = (payload: unknown, from: string) => Promise<unknown> | unknown
+
+export interface PeerState {
+  peerId: string
+  name?: string
+  addrs: string[]
+  reachable: boolean
+  lastSeen?: string
+  rttMs?: number
+}
+
+export interface P2pOptions {
+  name: string
+  listenHost: string
+  port: number
+  dataDir: string
+  heartbeatMs: number
+  log: (line: string) => void
+}
+
+type Services = { identify: Identify; ping: Ping; pubsub: GossipSub }
+
+/**
+ * The node's libp2p side: identity kept across restarts, direct RPC to named behaviours,
+ * gossip, and heartbeats (libp2p pings) that mark a silent peer unreachable.
+ */
+export class P2pNode {
+  private libp2p!: Libp2p<Services>
+  private readonly behaviours = new Map<string, RpcHandler>()
+  private readonly known = new Map<string, { addrs: string[]; lastSeen?: number; rttMs?: number; name?: string }>()
+  private readonly received: { topic: string; from?: string; data: string; at: string }[] = []
+  private heartbeat?: NodeJS.Timeout
+  private isolated = false
+
+  constructor(private readonly options: P2pOptions) {}
+
+  get peerId(): string {
+    return this.libp2p.peerId.toString()
+  }
+
+  get addrs(): string[] {
+    return this.libp2p.getMultiaddrs().map((a) => a.toString())
+  }
+
+  async start(): Promise<void> {
+    const { name, listenHost, port } = this.options
+    this.libp2p = await createLibp2p({
+      privateKey: await this.loadKey(),
+      addresses: { listen: [`/ip4/${listenHost}/tcp/${port}`] },
+      transports: [tcp()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      nodeInfo: { userAgent: `bdd-matrix-reference-node/${VERSION} (${name})` },
+      // A cut-off node refuses every connection, in and out: the per-node blocklist that
+      // stands in for pulling the network cable on the local provider.
+      connectionGater: {
+        denyDialMultiaddr: () => this.isolated,
+        denyInboundConnection: () => this.isolated,
+        denyOutboundConnection: () => this.isolated,
+      },
+      services: {
+        identify: identify(),
+        ping: ping(),
+        pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, heartbeatInterval: 200 }),
+      },
+    })
+    this.libp2p.services.pubsub.addEventListener('message', (event) => {
+      const message = event.detail
+      const from = 'from' in message ? message.from.toString() : undefined
+      this.received.push({ topic: message.topic, ...(from ? { from } : {}), data: new TextDecoder().decode(message.data), at: new Date().toISOString() })
+    })
+    this.libp2p.addEventListener('peer:connect', (event) => this.remember(event.detail))
+    this.libp2p.addEventListener('peer:identify', (event) => {
+      const agent = event.detail.agentVersion ?? ''
+      const entry = this.remember(event.detail.peerId)
+      const match = /\(([^)]+)\)$/.exec(agent)
+      if (match) entry.name = match[1]
+      entry.addrs = event.detail.listenAddrs.map((a) => a.toString())
+    })
+    await this.libp2p.handle(RPC_PROTOCOL, (stream, connection) => this.serve(stream, connection.remotePeer.toString()))
+    this.heartbeat = setInterval(() => void this.beat(), this.options.heartbeatMs)
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat)
+    await this.libp2p?.stop()
+  }
+
+  behaviour(name: string, handler: RpcHandler): void {
+    this.behaviours.set(name, handler)
+  }
+
+  async connect(addr: string): Promise<string> {
+    const connection = await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(5000) })
+    const peer = this.remember(connection.remotePeer)
+    if (!peer.addrs.includes(addr)) peer.addrs.push(addr)
+    peer.lastSeen = Date.now()
+    return connection.remotePeer.toString()
+  }
+
+  async disconnect(peerId: string): Promise<void> {
+    await this.libp2p.hangUp(peerIdFromString(peerId))
+    this.known.delete(peerId)
+  }
+
+  async ping(peerId: string): Promise<number> {
+    const rtt = await this.libp2p.services.ping.ping(peerIdFromString(peerId), { signal: AbortSignal.timeout(3000) })
+    const peer = this.remember(peerIdFromString(peerId))
+    peer.lastSeen = Date.now()
+    peer.rttMs = rtt
+    return rtt
+  }
+
+  peers(): PeerState[] {
+    const horizon = this.options.heartbeatMs * 4
+    return [...this.known].map(([peerId, p]) => ({
+      peerId,
+      ...(p.name ? { name: p.name } : {}),
+      addrs: p.addrs,
+      reachable: p.lastSeen !== undefined && Date.now() - p.lastSeen <= horizon,
+      ...(p.lastSeen ? { lastSeen: new Date(p.lastSeen).toISOString() } : {}),
+      ...(p.rttMs !== undefined ? { rttMs: p.rttMs } : {}),
+    }))
+  }
+
+  subscribe(topic: string): void {
+    this.libp2p.services.pubsub.subscribe(topic)
+  }
+
+  unsubscribeAll(): void {
+    for (const topic of this.libp2p.services.pubsub.getTopics()) this.libp2p.services.pubsub.unsubscribe(topic)
+    this.received.length = 0
+  }
+
+  /** Publishes once the topic has subscribers in the mesh (gossip needs a heartbeat to graft). */
+  async publish(topic: string, data: string): Promise<number> {
+    const pubsub = this.libp2p.services.pubsub
+    const deadline = Date.now() + 3000
+    while (pubsub.getSubscribers(topic).length === 0 && Date.now() < deadline) await sleep(50)
+    const result = await pubsub.publish(topic, new TextEncoder().encode(data))
+    return result.recipients.length
+  }
+
+  receivedOn(topic?: string): { topic: string; from?: string; data: string; at: string }[] {
+    return topic ? this.received.filter((m) => m.topic === topic) : [...this.received]
+  }
+
+  /** Sends `payload` to `behaviour` on another node and waits for its reply. */
+  async invoke(peerId: string, behaviour: string, payload: unknown): Promise<unknown> {
+    const stream = await this.libp2p.dialProtocol(peerIdFromString(peerId), RPC_PROTOCOL, { signal: AbortSignal.timeout(5000) })
+    stream.send(new TextEncoder().encode(JSON.stringify({ behaviour, payload })))
+    await stream.close()
+    const reply = JSON.parse(await readAll(stream)) as { ok: boolean; result?: unknown; error?: string }
+    if (!reply.ok) throw new RpcError(reply.error ?? 'remote error')
+    return reply.result
+  }
+
+  async isolate(): Promise<void> {
+    this.isolated = true
+    await Promise.all(this.libp2p.getConnections().map((c) => c.close().catch(() => c.abort(new Error('isolated')))))
+  }
+
+  async heal(): Promise<void> {
+    this.isolated = false
+    await Promise.all([...this.known.values()].flatMap((p) => p.addrs.slice(0, 1)).map((addr) => this.connect(addr).catch(() => undefined)))
+  }
+
+  private async serve(stream: Stream, from: string): Promise<void> {
+    let reply: { ok: boolean; result?: unknown; error?: string }
+    try {
+      const request = JSON.parse(await readAll(stream)) as { behaviour: string; payload: unknown }
+      const handler = this.behaviours.get(request.behaviour)
+      reply = handler ? { ok: true, result: await handler(request.payload, from) } : { ok: false, error: `unknown behaviour ${request.behaviour}` }
+    } catch (error) {
+      reply = { ok: false, error: error instanceof Error ? error.message : String(error) }
+    }
+    stream.send(new TextEncoder().encode(JSON.stringify(reply)))
+    await stream.close()
+  }
+
+  private remember(peerId: PeerId): { addrs: string[]; lastSeen?: number; rttMs?: number; name?: string } {
+    const key = peerId.toString()
+    let entry = this.known.get(key)
+    if (!entry) this.known.set(key, (entry = { addrs: [] }))
+    return entry
+  }
+
+  private async beat(): Promise<void> {
+    if (this.isolated) return
+    await Promise.all(
+      [...this.known.keys()].map(async (peerId) => {
+        try {
+          await this.ping(peerId)
+        } catch {
+          // a missed heartbeat: reachability follows from lastSeen growing old
+        }
+      }),
+    )
+  }
+
+  private async loadKey() {
+    const file = path.join(this.options.dataDir, 'node.key')
+    if (existsSync(file)) return privateKeyFromProtobuf(readFileSync(file))
+    const key = await generateKeyPair('Ed25519')
+    writeFileSync(file, privateKeyToProtobuf(key))
+    return key
+  }
+}
+
+export class RpcError extends Error {}
+
+async function readAll(stream: AsyncIterable<Uint8Array | { subarray(): Uint8Array }>): Promise<string> {
+  const chunks: Uint8Array[] = []
+  for await (const chunk of stream) chunks.push(chunk instanceof Uint8Array ? chunk : chunk.subarray())
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
