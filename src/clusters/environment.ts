@@ -1,0 +1,137 @@
+import { readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { LineCounter, parseDocument } from 'yaml'
+import { UserError, fsErrorCode } from '../errors.ts'
+import type { NodeSpec } from './node-spec.ts'
+
+const ResourcesSchema = z.object({ cpu: z.number().positive(), ram: z.union([z.string(), z.number()]), disk: z.union([z.string(), z.number()]) }).strict()
+
+const NodeSchema = z
+  .object({
+    name: z.string().min(1),
+    role: z.enum(['SP', 'CP', 'CH']),
+    onboarded: z.boolean().default(false),
+    org: z.string().default('nunet'),
+    resources: ResourcesSchema.optional(),
+    region: z.string().optional(),
+    /** remote provider: which entry of `hosts` runs this node */
+    host: z.string().optional(),
+  })
+  .strict()
+
+const HostSchema = z
+  .object({
+    name: z.string().min(1),
+    address: z.string().min(1),
+    port: z.number().int().positive().default(22),
+    user: z.string().min(1),
+    /** path of a private key file (~ expands), or env:NAME to read the key from a variable */
+    key: z.string().min(1),
+    /** directory on the host where node bundles and data go */
+    workdir: z.string().default('/tmp/bdd-matrix'),
+    node: z.string().default('node'),
+    region: z.string().optional(),
+  })
+  .strict()
+
+export const EnvironmentSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-kebab-case'),
+    description: z.string().optional(),
+    provider: z.enum(['local', 'docker', 'remote']),
+    node: z
+      .object({
+        /** the node program (local and remote providers) */
+        program: z.string().default('dist/reference-node.mjs'),
+        /** the node image (docker provider) */
+        image: z.string().default('bdd-matrix/reference-node:local'),
+      })
+      .strict()
+      .default({ program: 'dist/reference-node.mjs', image: 'bdd-matrix/reference-node:local' }),
+    defaults: z.object({ resources: ResourcesSchema }).strict().default({ resources: { cpu: 4, ram: '8GB', disk: '20GB' } }),
+    timeouts: z
+      .object({ readyMs: z.number().int().positive().default(20_000), stepMs: z.number().int().positive().default(15_000) })
+      .strict()
+      .default({ readyMs: 20_000, stepMs: 15_000 }),
+    heartbeatMs: z.number().int().positive().default(500),
+    nodes: z.array(NodeSchema).min(1),
+    hosts: z.array(HostSchema).default([]),
+  })
+  .strict()
+  .superRefine((env, ctx) => {
+    const names = new Set<string>()
+    env.nodes.forEach((node, i) => {
+      if (names.has(node.name)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node name '${node.name}'` })
+      names.add(node.name)
+      if (env.provider === 'remote' && !env.hosts.some((h) => h.name === node.host))
+        ctx.addIssue({ code: 'custom', path: ['nodes', i, 'host'], message: `remote nodes need a host: one of ${env.hosts.map((h) => h.name).join(', ') || '(no hosts declared)'}` })
+    })
+  })
+
+export type EnvironmentFile = z.infer<typeof EnvironmentSchema>
+export type HostSpec = z.infer<typeof HostSchema>
+export interface Environment extends EnvironmentFile {
+  /** absolute path of the file it was read from */
+  file: string
+  /** folder that relative paths in the file are resolved against (the project root) */
+  root: string
+}
+
+/**
+ * Loads `environments/<name>.yaml` (or a path to a YAML file) and validates it; errors name the
+ * file, line and key.
+ */
+export function loadEnvironment(nameOrPath: string, root: string): Environment {
+  const file = /[\\/]|\.ya?ml$/.test(nameOrPath) ? path.resolve(root, nameOrPath) : path.join(root, 'environments', `${nameOrPath}.yaml`)
+  const shown = path.relative(root, file)
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    if (fsErrorCode(error) === 'ENOENT') throw new UserError('ENV_UNKNOWN', `unknown environment '${nameOrPath}': ${shown} does not exist; use one of ${knownEnvironments(root).join(', ') || '(none found in environments/)'}`)
+    throw new UserError('ENV_UNREADABLE', `${shown}: cannot read environment file (${fsErrorCode(error) ?? String(error)})`)
+  }
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true })
+  if (doc.errors.length) {
+    const e = doc.errors[0]!
+    const pos = lineCounter.linePos(e.pos[0])
+    throw new UserError('ENV_INVALID', `${shown}:${pos.line}:${pos.col}: invalid YAML: ${e.message.split('\n')[0]}`)
+  }
+  const parsed = EnvironmentSchema.safeParse(doc.toJS())
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const keyPath = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
+      const node = doc.getIn(keyPath, true) as { range?: [number, number, number] } | undefined
+      const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 }
+      const where = keyPath.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('') || '(top level)'
+      return `${shown}:${pos.line}:${pos.col}: ${where}: ${issue.message}`
+    })
+    throw new UserError('ENV_INVALID', lines.join('\n'))
+  }
+  return { ...parsed.data, file, root }
+}
+
+function knownEnvironments(root: string): string[] {
+  try {
+    return readdirSync(path.join(root, 'environments'))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+  } catch {
+    return []
+  }
+}
+
+/** The environment's default nodes, with defaults filled in. */
+export function defaultNodes(env: Environment): NodeSpec[] {
+  return env.nodes.map((n) => ({
+    name: n.name,
+    role: n.role,
+    onboarded: n.onboarded,
+    org: n.org,
+    resources: n.resources ?? env.defaults.resources,
+    ...(n.region ? { region: n.region } : {}),
+    labels: {},
+  }))
+}

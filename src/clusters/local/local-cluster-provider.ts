@@ -1,0 +1,210 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import http from 'node:http'
+import path from 'node:path'
+import { tmpdir } from 'node:os'
+import { UserError } from '../../errors.ts'
+import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
+import type { NodeSpec } from '../node-spec.ts'
+import { ReferenceNodeClient } from '../reference-node-client.ts'
+import { connectMesh, resetNodes, waitReady, sleep } from '../prepare-cluster.ts'
+import { tailOf } from '../tail-of.ts'
+
+interface LocalNode extends ClusterNode {
+  readonly client: ReferenceNodeClient
+  apiPort: number
+  p2pPort: number
+  dataDir: string
+  logFile: string
+  process?: ChildProcess
+  exited?: string
+}
+
+/**
+ * The embedded default: each node a child process bound to its own loopback address
+ * (127.S.R.n: slot S, run R, node n), so nodes are distinct hosts on one machine.
+ * A network cut is the node's own blocklist (it refuses and drops every libp2p connection).
+ */
+export class LocalClusterProvider implements ClusterProvider {
+  readonly name = 'local'
+
+  async up(request: ClusterRequest): Promise<StartedCluster> {
+    const program = path.resolve(request.env.root, request.env.node.program)
+    if (!existsSync(program)) throw new UserError('NODE_PROGRAM_MISSING', `${request.env.node.program}: node program not found; build it with npm run build`)
+    mkdirSync(request.logDir, { recursive: true })
+    const run = 1 + Math.floor(Math.random() * 250)
+    const dataRoot = path.join(tmpdir(), `bdd-matrix-local-${process.pid}-${request.slot}-${run}`)
+    const cluster = new LocalCluster(program, request, dataRoot)
+    try {
+      await cluster.start(run)
+      return cluster
+    } catch (error) {
+      // Tear down what did start, then report why the cluster could not come up.
+      await cluster.down()
+      throw error
+    }
+  }
+}
+
+class LocalCluster implements StartedCluster {
+  readonly provider = 'local'
+  private list: LocalNode[] = []
+
+  constructor(
+    private readonly program: string,
+    private readonly request: ClusterRequest,
+    private readonly dataRoot: string,
+  ) {}
+
+  get nodes(): readonly ClusterNode[] {
+    return this.list
+  }
+
+  async start(run: number): Promise<void> {
+    const { env, nodes, slot } = this.request
+    const octet = 100 + (slot % 150)
+    this.list = await Promise.all(
+      nodes.map(async (spec: NodeSpec, i) => {
+        const host = `127.${octet}.${run}.${i + 1}`
+        const node: LocalNode = {
+          name: spec.name,
+          spec,
+          host,
+          apiPort: await freePort(host),
+          p2pPort: await freePort(host),
+          dataDir: path.join(this.dataRoot, spec.name),
+          logFile: path.join(this.request.logDir, `${spec.name}.log`),
+          client: undefined as unknown as ReferenceNodeClient,
+          peerId: '',
+          addrs: [],
+        }
+        Object.assign(node, { client: new ReferenceNodeClient({ name: spec.name, baseUrl: `http://${host}:${node.apiPort}`, localAddress: host, timeoutMs: env.timeouts.stepMs }) })
+        return node
+      }),
+    )
+    await Promise.all(this.list.map((node) => this.launch(node)))
+    await connectMesh(this.list, env.timeouts.readyMs)
+    await resetNodes(this.list)
+  }
+
+  node(name: string): ClusterNode {
+    const node = this.list.find((n) => n.name === name)
+    if (!node) throw new Error(`no node named "${name}" in this cluster (nodes: ${this.list.map((n) => n.name).join(', ')})`)
+    return node
+  }
+
+  async fault(name: string, operation: FaultOperation): Promise<void> {
+    const node = this.node(name) as LocalNode
+    switch (operation) {
+      case 'kill':
+        node.process?.kill('SIGKILL')
+        await exitOf(node)
+        return
+      case 'stop':
+        node.process?.kill('SIGTERM')
+        await exitOf(node, 5000)
+        return
+      case 'start':
+        await this.launch(node)
+        return
+      case 'pause':
+        node.process?.kill('SIGSTOP')
+        return
+      case 'resume':
+        node.process?.kill('SIGCONT')
+        return
+      case 'isolate':
+        return node.client.isolate()
+      case 'heal':
+        return node.client.heal()
+    }
+  }
+
+  async logs(name: string, lines = 50): Promise<string> {
+    const node = this.node(name) as LocalNode
+    return existsSync(node.logFile) ? tailOf(readFileSync(node.logFile, 'utf8'), lines) : ''
+  }
+
+  probeApi(from: string, to: string): Promise<number> {
+    const source = this.node(from) as LocalNode
+    const target = this.node(to) as LocalNode
+    return new Promise((resolve, reject) => {
+      const req = http.get({ host: target.host, port: target.apiPort, path: '/status', localAddress: source.host, timeout: 5000 }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+    })
+  }
+
+  async healthy(): Promise<boolean> {
+    return this.list.every((n) => n.process && n.exited === undefined)
+  }
+
+  async down(): Promise<void> {
+    await Promise.all(
+      this.list.map(async (node) => {
+        node.client.close()
+        if (!node.process || node.exited !== undefined) return
+        node.process.kill('SIGCONT')
+        node.process.kill('SIGTERM')
+        if (!(await exitOf(node, 3000))) {
+          node.process.kill('SIGKILL')
+          await exitOf(node, 3000)
+        }
+      }),
+    )
+    rmSync(this.dataRoot, { recursive: true, force: true })
+  }
+
+  private async launch(node: LocalNode): Promise<void> {
+    mkdirSync(node.dataDir, { recursive: true })
+    const log = openSync(node.logFile, 'a')
+    const args = [
+      this.program,
+      ...['--name', node.name, '--host', node.host, '--api-port', String(node.apiPort), '--p2p-port', String(node.p2pPort)],
+      ...['--data-dir', node.dataDir, '--heartbeat-ms', String(this.request.env.heartbeatMs), '--parent-pid', String(process.pid)],
+    ]
+    const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] })
+    closeSync(log)
+    node.process = child
+    node.exited = undefined
+    child.on('exit', (code, signal) => (node.exited = signal ? `killed by ${signal}` : `exited with code ${code}`))
+    try {
+      const status = await waitReady(node.client, {
+        timeoutMs: this.request.env.timeouts.readyMs,
+        what: `node ${node.name}`,
+        failed: () => (node.exited !== undefined ? `${node.exited} before it was ready` : undefined),
+      })
+      Object.assign(node, { peerId: status.peerId, addrs: status.addrs })
+    } catch (error) {
+      await sleep(100)
+      const tail = existsSync(node.logFile) ? tailOf(readFileSync(node.logFile, 'utf8'), 15) : ''
+      throw new Error(`${(error as Error).message}; last lines of ${node.logFile}:\n${tail}`, { cause: error })
+    }
+  }
+}
+
+function exitOf(node: LocalNode, timeoutMs = 10_000): Promise<boolean> {
+  if (!node.process || node.exited !== undefined) return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), timeoutMs)
+    node.process!.once('exit', () => {
+      clearTimeout(timer)
+      resolve(true)
+    })
+  })
+}
+
+/** A port that is free on `host` right now (the OS picks it). */
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, host, () => {
+      const port = (server.address() as { port: number }).port
+      server.close(() => resolve(port))
+    })
+  })
+}

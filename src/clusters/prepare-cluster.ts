@@ -1,0 +1,58 @@
+import type { ClusterNode } from './cluster-provider.ts'
+import { NodeRequestError, type NodeClient, type NodeStatus } from './node-client.ts'
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Polls `probe` until it resolves, `failed` reports a reason, or `timeoutMs` passes. */
+export async function waitFor<T>(probe: () => Promise<T>, options: { timeoutMs: number; intervalMs?: number; failed?: () => string | undefined; what: string }): Promise<T> {
+  const deadline = Date.now() + options.timeoutMs
+  let last: unknown
+  for (;;) {
+    const reason = options.failed?.()
+    if (reason) throw new Error(`${options.what}: ${reason}`)
+    try {
+      return await probe()
+    } catch (error) {
+      last = error
+    }
+    if (Date.now() > deadline) throw new Error(`${options.what}: not ready after ${options.timeoutMs} ms (${last instanceof Error ? last.message : String(last)})`)
+    await sleep(options.intervalMs ?? 100)
+  }
+}
+
+export async function waitReady(client: NodeClient, options: { timeoutMs: number; failed?: () => string | undefined; what: string }): Promise<NodeStatus> {
+  return waitFor(() => client.status(), options)
+}
+
+/** Connects every node to every other and waits until each sees all others reachable. */
+export async function connectMesh(nodes: readonly ClusterNode[], timeoutMs: number): Promise<void> {
+  await Promise.all(
+    nodes.flatMap((a, i) =>
+      nodes.slice(i + 1).map(async (b) => {
+        const addr = b.addrs[0]
+        if (!addr) throw new Error(`${b.name} has no address to dial`)
+        // Many dials at once can collide (simultaneous opens, pending-connection limits): retry.
+        await waitFor(() => a.client.connect(addr), { timeoutMs, intervalMs: 200, what: `${a.name} dialling ${b.name}` })
+      }),
+    ),
+  )
+  await waitFor(
+    async () => {
+      for (const node of nodes) {
+        const seen = new Set((await node.client.peers()).filter((p) => p.reachable).map((p) => p.peerId))
+        const missing = nodes.filter((other) => other !== node && !seen.has(other.peerId))
+        if (missing.length) throw new Error(`${node.name} does not see ${missing.map((m) => m.name).join(', ')}`)
+      }
+    },
+    { timeoutMs, what: 'cluster mesh' },
+  )
+}
+
+/** Puts each node in the state its spec declares (onboarded or not, no jobs, no data). */
+export async function resetNodes(nodes: readonly ClusterNode[]): Promise<void> {
+  await Promise.all(nodes.map((n) => n.client.reset(n.spec.onboarded ? n.spec.resources : null)))
+}
+
+export function isRefusal(error: unknown): error is NodeRequestError {
+  return error instanceof NodeRequestError && error.status >= 400
+}
