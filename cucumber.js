@@ -2,7 +2,7 @@
 // bdd-matrix lint reads `import` to find the step definitions.
 const common = {
   paths: ['features/**/*.feature'],
-  import: ['steps/**/*.ts'],
+  import: ['steps/support/typescript.mjs', 'steps/**/*.ts'],
   tags: 'not @wip and not @manual',
 }
 

@@ -1,4 +1,4 @@
-@feature:cli-access @wip
+@feature:cli-access
 Feature: Local access to the node API
   The node's API answers commands issued on its own machine and refuses everyone else.
 

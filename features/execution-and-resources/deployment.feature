@@ -1,4 +1,4 @@
-@feature:execution-and-resources @wip
+@feature:execution-and-resources
 Feature: Job execution and resources
   As a Service Provider
   I want to deploy my computation on other nodes

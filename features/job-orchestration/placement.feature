@@ -1,4 +1,4 @@
-@feature:job-orchestration @feature:hardware-capability @wip
+@feature:job-orchestration @feature:hardware-capability
 Feature: Job placement by capability
   A job with requirements lands on a node whose capabilities fit them.
 

@@ -1,4 +1,4 @@
-@feature:local-db @wip
+@feature:local-db
 Feature: Local database
   Arbitrary information can be stored, retrieved and searched through the node's database interface.
 

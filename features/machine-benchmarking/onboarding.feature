@@ -1,4 +1,4 @@
-@feature:machine-benchmarking @wip
+@feature:machine-benchmarking
 Feature: Machine benchmarking on onboarding
 
   Background:

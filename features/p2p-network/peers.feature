@@ -1,4 +1,4 @@
-@feature:p2p-network @wip
+@feature:p2p-network
 Feature: Peer-to-peer network
   As a node operator
   I want my node to find its peers and exchange messages with them

@@ -1,4 +1,4 @@
-@feature:remote-invocation @wip
+@feature:remote-invocation
 Feature: Remote invocation of actor behaviours
   A message sent from one actor initiates a named behaviour on another.
 

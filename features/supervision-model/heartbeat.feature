@@ -1,4 +1,4 @@
-@feature:supervision-model @wip
+@feature:supervision-model
 Feature: Supervision through heartbeats
   Peers notice a node that stops answering.
 

@@ -1,0 +1,60 @@
+import path from 'node:path'
+import { After, AfterAll, BeforeAll, Before, Status, setDefaultTimeout } from '@cucumber/cucumber'
+import { ClusterPool } from '../../src/clusters/cluster-pool.ts'
+import { loadEnvironment, type Environment } from '../../src/clusters/environment.ts'
+import { providerFor } from '../../src/clusters/providers.ts'
+import type { MatrixWorld } from './world.ts'
+
+setDefaultTimeout(60_000)
+
+// One pool per cucumber process (each --parallel worker is a process with its own cluster).
+let pool: ClusterPool | undefined
+let env: Environment | undefined
+let tearingDown: Promise<void> | undefined
+
+function teardown(): Promise<void> {
+  tearingDown ??= pool?.release() ?? Promise.resolve()
+  return tearingDown
+}
+
+// Ctrl-C, SIGTERM and a vanished coordinator must not leave nodes behind.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void teardown().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143))
+  })
+}
+process.once('disconnect', () => void teardown().finally(() => process.exit(1)))
+
+BeforeAll(async function () {
+  // World parameters are not visible to BeforeAll; the run passes them in the environment too.
+  const root = process.cwd()
+  env = loadEnvironment(process.env.BDD_MATRIX_ENV ?? 'local', root)
+  const runDir = process.env.BDD_MATRIX_RUN_DIR ?? path.join(root, 'reports', 'adhoc')
+  const slot = Number(process.env.CUCUMBER_WORKER_ID ?? 0)
+  pool = new ClusterPool(await providerFor(env), env, path.join(runDir, 'logs'), slot)
+})
+
+Before(function (this: MatrixWorld) {
+  this.pool = pool!
+  this.env = env!
+})
+
+After(async function (this: MatrixWorld, { result }) {
+  if (!this.cluster || result?.status === Status.PASSED) return
+  // Hand the reader what the nodes were doing when the scenario failed.
+  for (const node of this.cluster.nodes) {
+    let status: string
+    try {
+      status = JSON.stringify(await node.client.status(), null, 2)
+    } catch (error) {
+      status = `status unavailable: ${(error as Error).message}`
+    }
+    const logs = await this.cluster.logs(node.name, 40).catch((error: Error) => `logs unavailable: ${error.message}`)
+    this.attach(`${node.name} (${node.host})\n\n${status}\n\n--- last log lines ---\n${logs}`, { mediaType: 'text/plain', fileName: `${node.name}.log` })
+  }
+  this.pool.markDirty()
+})
+
+AfterAll(async function () {
+  await teardown()
+})
