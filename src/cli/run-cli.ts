@@ -2,7 +2,7 @@ import { Command, CommanderError } from 'commander'
 import { isUserError } from '../errors.ts'
 import type { CliContext } from './cli-context.ts'
 import { addCatalogueCommands } from './catalogue-commands.ts'
-import { addStartCommand } from './start-command.ts'
+import { addRunCommands } from './run-command.ts'
 
 export const VERSION = '0.1.0'
 
@@ -19,7 +19,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
   addCatalogueCommands(program, ctx, exit)
-  addStartCommand(program, ctx, exit)
+  addRunCommands(program, ctx, exit)
   for (const command of program.commands) command.exitOverride()
   try {
     await program.parseAsync(argv, { from: 'user' })

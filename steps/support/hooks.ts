@@ -3,7 +3,7 @@ import { After, AfterAll, BeforeAll, Before, Status, setDefaultTimeout } from '@
 import { ClusterPool } from '../../src/clusters/cluster-pool.ts'
 import { loadEnvironment, type Environment } from '../../src/clusters/environment.ts'
 import { providerFor } from '../../src/clusters/providers.ts'
-import type { MatrixWorld } from './world.ts'
+import type { MatrixWorld, MatrixWorldParameters } from './world.ts'
 
 setDefaultTimeout(60_000)
 
@@ -26,10 +26,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 process.once('disconnect', () => void teardown().finally(() => process.exit(1)))
 
 BeforeAll(async function () {
-  // World parameters are not visible to BeforeAll; the run passes them in the environment too.
+  const parameters = this.parameters as Partial<MatrixWorldParameters>
   const root = process.cwd()
-  env = loadEnvironment(process.env.BDD_MATRIX_ENV ?? 'local', root)
-  const runDir = process.env.BDD_MATRIX_RUN_DIR ?? path.join(root, 'reports', 'adhoc')
+  env = loadEnvironment(parameters.environment ?? 'local', root)
+  const runDir = parameters.runDir ?? path.join(root, 'reports', 'adhoc')
   const slot = Number(process.env.CUCUMBER_WORKER_ID ?? 0)
   pool = new ClusterPool(await providerFor(env), env, path.join(runDir, 'logs'), slot)
 })

@@ -1,0 +1,57 @@
+import path from 'node:path'
+import type { Command } from 'commander'
+import type { CliContext } from './cli-context.ts'
+
+interface RunCliOptions {
+  env: string
+  tags?: string
+  parallel?: string
+  retry?: string
+  shard?: string
+  out: string
+  runId?: string
+}
+
+export function addRunCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
+  program
+    .command('run')
+    .description('run the milestone suite against a cluster environment (local, docker, feature, or a YAML path)')
+    .argument('[paths...]', 'feature files or folders (default: those of cucumber.js)')
+    .option('--env <name>', 'environment: environments/<name>.yaml or a path', 'local')
+    .option('--tags <expression>', 'cucumber tag expression', 'not @wip and not @manual')
+    .option('--parallel <workers>', 'cucumber worker processes, each with its own cluster')
+    .option('--retry <times>', 'retry a failed scenario; one that then passes is reported flaky')
+    .option('--shard <i/n>', 'run shard i of n (default: CI_NODE_INDEX/CI_NODE_TOTAL when set)')
+    .option('--out <dir>', 'reports folder', 'reports')
+    .option('--run-id <id>', 'name of this run (default: <env>-<UTC time>[-shard-i-of-n])')
+    .action(async (paths: string[], options: RunCliOptions) => exit(await run(ctx, { ...options, paths })))
+
+  program
+    .command('start')
+    .description('the main job of a fresh clone: bdd-matrix run --env local')
+    .action(async () => exit(await run(ctx, { env: 'local', out: 'reports', paths: [] })))
+}
+
+async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }): Promise<number> {
+  const { runSuite } = await import('../run/run-suite.ts')
+  const summary = await runSuite({
+    root: ctx.cwd,
+    environment: options.env,
+    ...(options.tags ? { tags: options.tags } : {}),
+    ...(options.parallel !== undefined ? { parallel: Number(options.parallel) } : {}),
+    ...(options.retry !== undefined ? { retry: Number(options.retry) } : {}),
+    ...(options.shard ? { shard: options.shard } : {}),
+    ...(options.runId ? { runId: options.runId } : {}),
+    paths: options.paths,
+    outDir: path.resolve(ctx.cwd, options.out),
+    env: ctx.env,
+    now: ctx.now,
+    stdout: ctx.stdout,
+    stderr: ctx.stderr,
+  })
+  const t = summary.totals
+  ctx.stdout.write(`\n${t.done} scenarios: ${t.passed} passed, ${t.failed} failed${t.flaky ? `, ${t.flaky} flaky` : ''}${t.undefined ? `, ${t.undefined} undefined` : ''}${t.ambiguous ? `, ${t.ambiguous} ambiguous` : ''}${t.pending ? `, ${t.pending} pending` : ''}${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
+  for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
+  ctx.stdout.write(`reports: ${path.relative(ctx.cwd, summary.runDir)}/ (messages.ndjson, summary.json, logs/)\n`)
+  return summary.success ? 0 : 1
+}

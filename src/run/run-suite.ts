@@ -1,0 +1,143 @@
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { PassThrough } from 'node:stream'
+import path from 'node:path'
+import type { Envelope } from '@cucumber/messages'
+import { UserError } from '../errors.ts'
+import { loadEnvironment } from '../clusters/environment.ts'
+import { RunProgress, type FinishedCase, type RunTotals } from './run-progress.ts'
+import { shardFrom } from './shard.ts'
+
+export interface RunSuiteOptions {
+  root: string
+  /** environment name (environments/<name>.yaml) or path to one */
+  environment: string
+  /** cucumber tag expression; default: not @wip and not @manual */
+  tags?: string
+  parallel?: number
+  retry?: number
+  shard?: string
+  paths?: string[]
+  outDir: string
+  runId?: string
+  env: Record<string, string | undefined>
+  now: () => Date
+  stdout: { write(text: string): unknown; isTTY?: boolean }
+  stderr: { write(text: string): unknown }
+}
+
+export interface RunSummary {
+  runId: string
+  environment: string
+  shard?: string
+  startedAt: string
+  finishedAt: string
+  success: boolean
+  totals: RunTotals
+  failures: FinishedCase[]
+  runDir: string
+}
+
+/**
+ * Runs the milestone suite through cucumber-js against one environment: writes the Cucumber
+ * Messages NDJSON, node logs and a summary under <outDir>/<run-id>/, showing progress as it goes.
+ */
+export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
+  const environment = loadEnvironment(options.environment, options.root)
+  const shard = shardFrom(options.shard, options.env)
+  if (options.parallel !== undefined && !(Number.isInteger(options.parallel) && options.parallel >= 0))
+    throw new UserError('BAD_OPTION', `--parallel "${options.parallel}": give a number of workers (0 runs in this process)`)
+  if (options.retry !== undefined && !(Number.isInteger(options.retry) && options.retry >= 0))
+    throw new UserError('BAD_OPTION', `--retry "${options.retry}": give how many times a failed scenario may be retried`)
+  const program = path.resolve(options.root, environment.node.program)
+  if (environment.provider !== 'docker' && !existsSync(program))
+    throw new UserError('NODE_PROGRAM_MISSING', `${environment.node.program}: node program not found; run npm run build`)
+
+  const startedAt = options.now()
+  const runId = options.runId ?? `${environment.name}-${stamp(startedAt)}${shard ? `-shard-${shard.index}-of-${shard.total}` : ''}`
+  const runDir = path.join(options.outDir, runId)
+  mkdirSync(runDir, { recursive: true })
+  const messages = createWriteStream(path.join(runDir, 'messages.ndjson'))
+  const progress = new RunProgress()
+  const view = new ProgressView(options.stdout, progress)
+
+  const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api')
+  // Our progress view replaces cucumber's formatter output; its warnings still reach stderr.
+  const cucumberStderr = new PassThrough()
+  cucumberStderr.on('data', (chunk: Buffer) => options.stderr.write(chunk.toString()))
+  const cucumberEnv = { cwd: options.root, stdout: new PassThrough().resume(), stderr: cucumberStderr, env: { ...options.env } }
+  const { runConfiguration } = await loadConfiguration(
+    {
+      provided: {
+        ...(options.paths?.length ? { paths: options.paths } : {}),
+        tags: options.tags ?? 'not @wip and not @manual',
+        parallel: options.parallel ?? 0,
+        retry: options.retry ?? 0,
+        ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
+        worldParameters: { environment: environment.file, runDir },
+      },
+    },
+    cucumberEnv,
+  )
+  options.stdout.write(`bdd-matrix run ${runId}: environment ${environment.name} (${environment.provider})${shard ? `, shard ${shard.index}/${shard.total}` : ''}\n`)
+  const result = await runCucumber(runConfiguration, cucumberEnv, (envelope: Envelope) => {
+    messages.write(`${JSON.stringify(envelope)}\n`)
+    const finished = progress.consume(envelope)
+    if (finished) view.finished(finished)
+    else if (envelope.testCaseStarted) view.started()
+  })
+  await new Promise((resolve) => messages.end(resolve))
+  view.close()
+
+  const summary: RunSummary = {
+    runId,
+    environment: environment.name,
+    ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
+    startedAt: startedAt.toISOString(),
+    finishedAt: options.now().toISOString(),
+    success: result.success,
+    totals: progress.totals,
+    failures: progress.failures,
+    runDir,
+  }
+  writeFileSync(path.join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`)
+  return summary
+}
+
+/** A live line on a terminal; one plain line per finished scenario in CI logs. */
+class ProgressView {
+  private readonly tty: boolean
+
+  constructor(
+    private readonly out: { write(text: string): unknown; isTTY?: boolean },
+    private readonly progress: RunProgress,
+  ) {
+    this.tty = out.isTTY === true
+  }
+
+  started(): void {
+    if (this.tty) this.redraw()
+  }
+
+  finished(c: FinishedCase): void {
+    const label = c.willBeRetried ? `RETRY ${c.status}` : c.flaky ? 'FLAKY' : c.status.toUpperCase()
+    const line = `${label.padEnd(9)} ${c.uri}:${c.line} ${c.name} (${c.seconds.toFixed(1)} s)`
+    if (this.tty) {
+      if (c.status !== 'passed' || c.flaky || c.willBeRetried) this.out.write(`\r\x1b[K${line}\n`)
+      this.redraw()
+    } else this.out.write(`[${this.progress.totals.done}/${this.progress.totals.total}] ${line}\n`)
+  }
+
+  close(): void {
+    if (this.tty) this.out.write('\r\x1b[K')
+  }
+
+  private redraw(): void {
+    const { done, total, failed } = this.progress.totals
+    const current = this.progress.current ? `${this.progress.current.uri}: ${this.progress.current.name}` : ''
+    this.out.write(`\r\x1b[K[${done}/${total}] failures ${failed} · ${current}`.slice(0, 160))
+  }
+}
+
+function stamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+}
