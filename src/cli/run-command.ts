@@ -52,6 +52,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   const t = summary.totals
   ctx.stdout.write(`\n${t.done} scenarios: ${t.passed} passed, ${t.failed} failed${t.flaky ? `, ${t.flaky} flaky` : ''}${t.undefined ? `, ${t.undefined} undefined` : ''}${t.ambiguous ? `, ${t.ambiguous} ambiguous` : ''}${t.pending ? `, ${t.pending} pending` : ''}${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
   for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
-  ctx.stdout.write(`reports: ${path.relative(ctx.cwd, summary.runDir)}/ (messages.ndjson, summary.json, logs/)\n`)
+  const shown = path.relative(ctx.cwd, summary.runDir)
+  ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (messages.ndjson, summary.json, logs/)\n`)
   return summary.success ? 0 : 1
 }

@@ -11,6 +11,10 @@ import { resetNodes } from './prepare-cluster.ts'
  */
 export class ClusterPool {
   private current?: { key: string; cluster: StartedCluster; dirty: boolean }
+  private starting?: { controller: AbortController; promise: Promise<StartedCluster> }
+  /** teardowns in flight: a later release() must wait for them too */
+  private readonly stopping = new Set<Promise<void>>()
+  private closed = false
   private started = 0
 
   constructor(
@@ -26,6 +30,7 @@ export class ClusterPool {
   }
 
   async acquire(nodes: NodeSpec[]): Promise<StartedCluster> {
+    if (this.closed) throw new Error('the run is stopping: no new cluster is started')
     const key = topologyKey(nodes)
     const current = this.current
     if (current && current.key === key && !current.dirty && (await current.cluster.healthy())) {
@@ -37,10 +42,18 @@ export class ClusterPool {
       }
     }
     await this.release()
+    if (this.closed) throw new Error('the run is stopping: no new cluster is started')
     this.started++
-    const cluster = await this.provider.up({ env: this.env, nodes, logDir: path.join(this.logDir, `cluster-${this.slot}-${this.started}`), slot: this.slot })
-    this.current = { key, cluster, dirty: false }
-    return cluster
+    const controller = new AbortController()
+    const promise = this.provider.up({ env: this.env, nodes, logDir: path.join(this.logDir, `cluster-${this.slot}-${this.started}`), slot: this.slot, signal: controller.signal })
+    this.starting = { controller, promise }
+    try {
+      const cluster = await promise
+      this.current = { key, cluster, dirty: false }
+      return cluster
+    } finally {
+      this.starting = undefined
+    }
   }
 
   /** The current cluster must not serve another scenario. */
@@ -48,10 +61,30 @@ export class ClusterPool {
     if (this.current) this.current.dirty = true
   }
 
+  /**
+   * Stops the current cluster and one still starting, and waits for every teardown in flight
+   * (a signal can arrive mid-start or while a previous cluster is going down).
+   */
   async release(): Promise<void> {
-    const current = this.current
+    const { current, starting } = this
     this.current = undefined
-    await current?.cluster.down()
+    const stops: Promise<void>[] = []
+    if (starting) {
+      starting.controller.abort()
+      stops.push(starting.promise.then((cluster) => cluster.down(), () => undefined))
+    }
+    if (current) stops.push(current.cluster.down())
+    for (const stop of stops) {
+      this.stopping.add(stop)
+      void stop.finally(() => this.stopping.delete(stop))
+    }
+    await Promise.all([...this.stopping])
+  }
+
+  /** Releases everything and refuses new clusters: the run is ending. */
+  async close(): Promise<void> {
+    this.closed = true
+    await this.release()
   }
 }
 

@@ -9,6 +9,8 @@ export interface ClusterRequest {
   logDir: string
   /** distinguishes clusters started side by side (e.g. one per cucumber worker) */
   slot: number
+  /** aborting stops the start: what did start is torn down and up() rejects */
+  signal?: AbortSignal
 }
 
 export interface ClusterNode {

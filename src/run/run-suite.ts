@@ -68,7 +68,6 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const { runConfiguration } = await loadConfiguration(
     {
       provided: {
-        ...(options.paths?.length ? { paths: options.paths } : {}),
         tags: options.tags ?? 'not @wip and not @manual',
         parallel: options.parallel ?? 0,
         retry: options.retry ?? 0,
@@ -78,6 +77,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     },
     cucumberEnv,
   )
+  // Paths given to the run replace those of cucumber.js (cucumber would add them to its own).
+  if (options.paths?.length) runConfiguration.sources.paths = options.paths
   options.stdout.write(`bdd-matrix run ${runId}: environment ${environment.name} (${environment.provider})${shard ? `, shard ${shard.index}/${shard.total}` : ''}\n`)
   const result = await runCucumber(runConfiguration, cucumberEnv, (envelope: Envelope) => {
     messages.write(`${JSON.stringify(envelope)}\n`)

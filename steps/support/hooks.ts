@@ -13,7 +13,7 @@ let env: Environment | undefined
 let tearingDown: Promise<void> | undefined
 
 function teardown(): Promise<void> {
-  tearingDown ??= pool?.release() ?? Promise.resolve()
+  tearingDown ??= pool?.close() ?? Promise.resolve()
   return tearingDown
 }
 

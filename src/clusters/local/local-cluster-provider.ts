@@ -36,13 +36,19 @@ export class LocalClusterProvider implements ClusterProvider {
     const run = 1 + Math.floor(Math.random() * 250)
     const dataRoot = path.join(tmpdir(), `bdd-matrix-local-${process.pid}-${request.slot}-${run}`)
     const cluster = new LocalCluster(program, request, dataRoot)
+    const onAbort = (): void => void cluster.down()
+    request.signal?.addEventListener('abort', onAbort, { once: true })
     try {
+      request.signal?.throwIfAborted()
       await cluster.start(run)
+      request.signal?.throwIfAborted()
       return cluster
     } catch (error) {
       // Tear down what did start, then report why the cluster could not come up.
       await cluster.down()
       throw error
+    } finally {
+      request.signal?.removeEventListener('abort', onAbort)
     }
   }
 }
@@ -50,6 +56,7 @@ export class LocalClusterProvider implements ClusterProvider {
 class LocalCluster implements StartedCluster {
   readonly provider = 'local'
   private list: LocalNode[] = []
+  private closed = false
 
   constructor(
     private readonly program: string,
@@ -143,6 +150,7 @@ class LocalCluster implements StartedCluster {
   }
 
   async down(): Promise<void> {
+    this.closed = true
     await Promise.all(
       this.list.map(async (node) => {
         node.client.close()
@@ -159,6 +167,7 @@ class LocalCluster implements StartedCluster {
   }
 
   private async launch(node: LocalNode): Promise<void> {
+    if (this.closed) throw new Error(`cluster is shutting down: ${node.name} not started`)
     mkdirSync(node.dataDir, { recursive: true })
     const log = openSync(node.logFile, 'a')
     const args = [
@@ -175,7 +184,7 @@ class LocalCluster implements StartedCluster {
       const status = await waitReady(node.client, {
         timeoutMs: this.request.env.timeouts.readyMs,
         what: `node ${node.name}`,
-        failed: () => (node.exited !== undefined ? `${node.exited} before it was ready` : undefined),
+        failed: () => (this.closed ? 'cluster is shutting down' : node.exited !== undefined ? `${node.exited} before it was ready` : undefined),
       })
       Object.assign(node, { peerId: status.peerId, addrs: status.addrs })
     } catch (error) {

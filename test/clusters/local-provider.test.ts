@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import path from 'node:path'
+import { LocalClusterProvider } from '../../src/clusters/local/local-cluster-provider.ts'
+import { defaultNodes, loadEnvironment, type Environment } from '../../src/clusters/environment.ts'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { providerContract } from './provider-contract.ts'
+import { localLeftovers } from '../helpers/local-leftovers.ts'
+
+const logs = tempTree()
+providerContract('local', {
+  provider: () => new LocalClusterProvider(),
+  env: () => loadEnvironment('local', PROJECT_ROOT),
+  logDir: path.join(logs, 'contract'),
+  leftovers: async () => localLeftovers(),
+})
+
+describe('local provider: up fails cleanly', () => {
+  const withProgram = (program: string, readyMs = 3000): Environment => {
+    const env = loadEnvironment('local', PROJECT_ROOT)
+    return { ...env, node: { ...env.node, program }, timeouts: { ...env.timeouts, readyMs } }
+  }
+
+  it('reports a node that exits before it is ready, with its log tail, and leaves nothing running', async () => {
+    const dir = tempTree({ 'crash.mjs': "console.log('booting'); console.error('boom: cannot open the database'); process.exit(3)\n" })
+    const env = withProgram(path.join(dir, 'crash.mjs'))
+    const error = await new LocalClusterProvider().up({ env, nodes: defaultNodes(env), logDir: path.join(dir, 'logs'), slot: 3 }).catch((e: Error) => e)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(/node \w+: exited with code 3 before it was ready/)
+    expect((error as Error).message).toContain('boom: cannot open the database')
+    expect(localLeftovers()).toBe(0)
+  })
+
+  it('times out a node that never becomes ready, with its log tail, and stops the others', async () => {
+    const dir = tempTree({ 'hang.mjs': "console.log('waiting forever'); setInterval(() => {}, 1000)\n" })
+    const env = withProgram(path.join(dir, 'hang.mjs'), 1500)
+    const started = Date.now()
+    const error = await new LocalClusterProvider().up({ env, nodes: defaultNodes(env), logDir: path.join(dir, 'logs'), slot: 4 }).catch((e: Error) => e)
+    expect((error as Error).message).toMatch(/not ready after 1500 ms/)
+    expect((error as Error).message).toContain('waiting forever')
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(localLeftovers()).toBe(0)
+  })
+
+  it('refuses a missing node program with how to build it', async () => {
+    const env = withProgram('dist/no-such-node.mjs')
+    await expect(new LocalClusterProvider().up({ env, nodes: defaultNodes(env), logDir: tempTree(), slot: 5 })).rejects.toThrow(/node program not found; build it with npm run build/)
+  })
+})

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { PROJECT_ROOT, runBin } from '../helpers/run-bin.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+
+const PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
+
+/** Names of the scenarios a run executed, from its Cucumber Messages. */
+function scenariosRun(runDir: string): string[] {
+  const envelopes = readFileSync(path.join(runDir, 'messages.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  const names = new Map(envelopes.filter((e) => e.pickle).map((e) => [e.pickle.id, e.pickle.name]))
+  return envelopes.filter((e) => e.testCase).map((e) => names.get(e.testCase.pickleId))
+}
+
+// One run per process, as from the command line: cucumber cannot reload ESM step definitions
+// for a second run in the same process.
+async function run(args: string[], env: Record<string, string> = {}) {
+  const out = tempTree()
+  const result = runBin(['run', '--out', out, '--run-id', 'r', ...args], { cwd: PROJECT, env: { CI_NODE_INDEX: '', CI_NODE_TOTAL: '', ...env } })
+  return { ...result, runDir: path.join(out, 'r') }
+}
+
+describe('bdd-matrix run', () => {
+  it('runs every non-wip scenario, writes messages and a summary, reports a retried-then-passed scenario as flaky', async () => {
+    const result = await run(['--retry', '1'])
+    expect(result.code).toBe(0)
+    expect(scenariosRun(result.runDir)).toHaveLength(6)
+    const summary = JSON.parse(readFileSync(path.join(result.runDir, 'summary.json'), 'utf8'))
+    expect(summary.totals).toMatchObject({ total: 6, done: 6, passed: 6, failed: 0, flaky: 1 })
+    expect(result.stdout).toMatch(/^\[\d\/6\] RETRY failed features\/numbers\.feature:14 a flaky check/m)
+    expect(result.stdout).toMatch(/^\[6\/6\] FLAKY\s+features\/numbers\.feature:14 a flaky check/m)
+    expect(result.stdout).toContain('6 scenarios: 6 passed, 0 failed, 1 flaky')
+  })
+
+  it('fails (exit 1) when a scenario fails and there is no retry', async () => {
+    const result = await run([])
+    expect(result.code).toBe(1)
+    expect(result.stdout).toContain('  FAILED features/numbers.feature:14 a flaky check passes on its second attempt')
+  })
+
+  it('covers every scenario exactly once across shards', async () => {
+    const runs = await Promise.all([1, 2, 3].map((i) => run(['--shard', `${i}/3`, '--retry', '1'])))
+    const all = runs.flatMap((r) => scenariosRun(r.runDir))
+    expect(all).toHaveLength(6)
+    expect(new Set(all).size).toBe(6)
+    const fromCi = await run(['--retry', '1'], { CI_NODE_INDEX: '2', CI_NODE_TOTAL: '3' })
+    expect(scenariosRun(fromCi.runDir)).toEqual(scenariosRun(runs[1]!.runDir))
+  })
+
+  it.each([
+    ['4/3', /--shard "4\/3": the index must be between 1 and the total \(3\)/],
+    ['0/2', /--shard "0\/2": the index must be between 1 and the total/],
+    ['two', /--shard "two": write the shard as INDEX\/TOTAL/],
+  ])('refuses the shard %s', async (shard, message) => {
+    const result = await run(['--shard', shard])
+    expect(result.stderr).toMatch(message)
+    expect(result.code).toBe(2)
+  })
+
+  it('refuses an unknown environment and an invalid environment file in one line', async () => {
+    const unknown = await run(['--env', 'mars'])
+    expect(unknown.stderr).toBe("bdd-matrix: unknown environment 'mars': environments/mars.yaml does not exist; use one of broken, local\n")
+    expect(unknown.code).toBe(2)
+    const broken = await run(['--env', 'broken'])
+    expect(broken.stderr).toMatch(/^bdd-matrix: environments\/broken\.yaml:4:26: nodes\[0\]\.role: Invalid option: expected one of "SP"\|"CP"\|"CH"$/m)
+    expect(broken.code).toBe(2)
+  })
+
+  it('runs in parallel workers', async () => {
+    const result = await run(['--parallel', '2', '--retry', '1'])
+    expect(result.code).toBe(0)
+    expect(scenariosRun(result.runDir)).toHaveLength(6)
+  })
+})
