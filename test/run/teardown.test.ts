@@ -36,7 +36,7 @@ describe('a run leaves nothing running', () => {
     expect(log).toMatch(/\[Alice\] ready: api http:\/\/127\.101\./)
     // Every node of this run, found by the address it logged, must be gone.
     const hosts = clusters.flatMap((c) => readdirSync(path.join(out, 'p', 'logs', c)).map((f) => /ready: api http:\/\/([\d.]+):/.exec(readFileSync(path.join(out, 'p', 'logs', c, f), 'utf8'))![1]!))
-    expect(hosts).toHaveLength(6)
+    expect(hosts).toHaveLength(2)
     const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout
     expect(hosts.filter((h) => ps.includes(`--host ${h} `))).toEqual([])
   })
