@@ -1,5 +1,6 @@
 import './polyfills.ts'
 import { mkdirSync } from 'node:fs'
+import { networkInterfaces } from 'node:os'
 import { parseArgs } from 'node:util'
 import { P2pNode } from './p2p-node.ts'
 import { ReferenceNode } from './reference-node.ts'
@@ -30,7 +31,9 @@ mkdirSync(values['data-dir'], { recursive: true })
 const p2p = new P2pNode({ name, listenHost: values['p2p-host'] ?? values.host, port: Number(values['p2p-port']), dataDir: values['data-dir'], heartbeatMs: Number(values['heartbeat-ms']), log })
 await p2p.start()
 const node = new ReferenceNode(name, p2p, values['data-dir'], log)
-const allowFrom = [values.host, ...values['allow-from'].split(',').filter(Boolean)]
+// Bound to every interface (in a container), "local" means any address of this machine.
+const ownAddresses = values.host === '0.0.0.0' ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)) : [values.host]
+const allowFrom = [...ownAddresses, ...values['allow-from'].split(',').filter(Boolean)]
 const api = await startApi(node, { host: values.host, port: Number(values['api-port']), allowFrom })
 log(`ready: api http://${values.host}:${values['api-port']} peer ${p2p.peerId} ${p2p.addrs.join(' ')}`)
 

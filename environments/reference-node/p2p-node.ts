@@ -48,6 +48,7 @@ export class P2pNode {
   private readonly received: { topic: string; from?: string; data: string; at: string }[] = []
   private heartbeat?: NodeJS.Timeout
   private isolated = false
+  private readonly pinging = new Set<string>()
 
   constructor(private readonly options: P2pOptions) {}
 
@@ -77,7 +78,8 @@ export class P2pNode {
       },
       services: {
         identify: identify(),
-        ping: ping(),
+        // Heartbeats and requested pings share the protocol: allow more than libp2p's one stream.
+        ping: ping({ maxOutboundStreams: 16, maxInboundStreams: 16 }),
         pubsub: gossipsub({ allowPublishToZeroTopicPeers: true, emitSelf: false, heartbeatInterval: 200 }),
       },
     })
@@ -95,7 +97,7 @@ export class P2pNode {
       entry.addrs = event.detail.listenAddrs.map((a) => a.toString())
     })
     await this.libp2p.handle(RPC_PROTOCOL, (stream, connection) => this.serve(stream, connection.remotePeer.toString()))
-    this.heartbeat = setInterval(() => void this.beat(), this.options.heartbeatMs)
+    this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs)
   }
 
   async stop(): Promise<void> {
@@ -202,17 +204,19 @@ export class P2pNode {
     return entry
   }
 
-  private async beat(): Promise<void> {
+  private beat(): void {
     if (this.isolated) return
-    await Promise.all(
-      [...this.known.keys()].map(async (peerId) => {
-        try {
-          await this.ping(peerId)
-        } catch {
+    for (const peerId of this.known.keys()) {
+      // A ping to an unreachable peer can take seconds: never stack a second one on it, and
+      // never let it hold up the heartbeats of the other peers.
+      if (this.pinging.has(peerId)) continue
+      this.pinging.add(peerId)
+      this.ping(peerId)
+        .catch(() => {
           // a missed heartbeat: reachability follows from lastSeen growing old
-        }
-      }),
-    )
+        })
+        .finally(() => this.pinging.delete(peerId))
+    }
   }
 
   private async loadKey() {

@@ -43,6 +43,11 @@ export interface StartedCluster {
 
 export interface ClusterProvider {
   readonly name: string
+  /**
+   * Checks, before any scenario runs, that clusters can be started at all (daemon reachable,
+   * program or image present), so a run fails with one clear line instead of in every scenario.
+   */
+  preflight(env: Environment): Promise<void>
   /** Starts every node, waits until ready, connects them and onboards those declared onboarded. */
   up(request: ClusterRequest): Promise<StartedCluster>
 }

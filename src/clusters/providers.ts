@@ -8,6 +8,10 @@ export async function providerFor(env: Environment): Promise<ClusterProvider> {
   switch (env.provider) {
     case 'local':
       return new LocalClusterProvider()
+    case 'docker': {
+      const { DockerClusterProvider } = await import('./docker/docker-cluster-provider.ts')
+      return new DockerClusterProvider()
+    }
     default:
       throw new UserError('PROVIDER_UNAVAILABLE', `${env.file}: the ${env.provider} provider is not available in this version; use environments/local.yaml`)
   }

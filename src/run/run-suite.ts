@@ -1,9 +1,10 @@
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import path from 'node:path'
 import type { Envelope } from '@cucumber/messages'
 import { UserError } from '../errors.ts'
 import { loadEnvironment } from '../clusters/environment.ts'
+import { providerFor } from '../clusters/providers.ts'
 import { RunProgress, type FinishedCase, type RunTotals } from './run-progress.ts'
 import { shardFrom } from './shard.ts'
 
@@ -48,9 +49,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     throw new UserError('BAD_OPTION', `--parallel "${options.parallel}": give a number of workers (0 runs in this process)`)
   if (options.retry !== undefined && !(Number.isInteger(options.retry) && options.retry >= 0))
     throw new UserError('BAD_OPTION', `--retry "${options.retry}": give how many times a failed scenario may be retried`)
-  const program = path.resolve(options.root, environment.node.program)
-  if (environment.provider !== 'docker' && !existsSync(program))
-    throw new UserError('NODE_PROGRAM_MISSING', `${environment.node.program}: node program not found; run npm run build`)
+  await (await providerFor(environment)).preflight(environment)
 
   const startedAt = options.now()
   const runId = options.runId ?? `${environment.name}-${stamp(startedAt)}${shard ? `-shard-${shard.index}-of-${shard.total}` : ''}`

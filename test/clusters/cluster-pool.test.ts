@@ -8,6 +8,7 @@ import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 /** Records what the pool asks of its provider; nodes accept resets. */
 class RecordingProvider implements ClusterProvider {
   readonly name = 'recording'
+  async preflight(): Promise<void> {}
   readonly started: { request: ClusterRequest; down: boolean; alive: boolean; resets: number }[] = []
 
   async up(request: ClusterRequest): Promise<StartedCluster> {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { UserError } from '../../errors.ts'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
 import type { NodeSpec } from '../node-spec.ts'
+import type { Environment } from '../environment.ts'
 import { ReferenceNodeClient } from '../reference-node-client.ts'
 import { connectMesh, resetNodes, waitReady, sleep } from '../prepare-cluster.ts'
 import { tailOf } from '../tail-of.ts'
@@ -29,9 +30,13 @@ interface LocalNode extends ClusterNode {
 export class LocalClusterProvider implements ClusterProvider {
   readonly name = 'local'
 
+  async preflight(env: Environment): Promise<void> {
+    if (!existsSync(path.resolve(env.root, env.node.program))) throw new UserError('NODE_PROGRAM_MISSING', `${env.node.program}: node program not found; build it with npm run build`)
+  }
+
   async up(request: ClusterRequest): Promise<StartedCluster> {
+    await this.preflight(request.env)
     const program = path.resolve(request.env.root, request.env.node.program)
-    if (!existsSync(program)) throw new UserError('NODE_PROGRAM_MISSING', `${request.env.node.program}: node program not found; build it with npm run build`)
     mkdirSync(request.logDir, { recursive: true })
     const run = 1 + Math.floor(Math.random() * 250)
     const dataRoot = path.join(tmpdir(), `bdd-matrix-local-${process.pid}-${request.slot}-${run}`)
