@@ -18,6 +18,7 @@ const { values } = parseArgs({
     'allow-from': { type: 'string', default: '' },
     'heartbeat-ms': { type: 'string', default: '500' },
     'parent-pid': { type: 'string' },
+    'exit-on-stdin-close': { type: 'boolean', default: false },
   },
 })
 if (!values.name || !values['data-dir']) {
@@ -35,7 +36,8 @@ const node = new ReferenceNode(name, p2p, values['data-dir'], log)
 const ownAddresses = values.host === '0.0.0.0' ? Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)) : [values.host]
 const allowFrom = [...ownAddresses, ...values['allow-from'].split(',').filter(Boolean)]
 const api = await startApi(node, { host: values.host, port: Number(values['api-port']), allowFrom })
-log(`ready: api http://${values.host}:${values['api-port']} peer ${p2p.peerId} ${p2p.addrs.join(' ')}`)
+const apiPort = (api.address() as { port: number }).port
+log(`ready: pid ${process.pid} api http://${values.host}:${apiPort} peer ${p2p.peerId} ${p2p.addrs.join(' ')}`)
 
 let stopping = false
 async function shutdown(reason: string): Promise<void> {
@@ -49,6 +51,13 @@ async function shutdown(reason: string): Promise<void> {
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'))
 process.on('SIGINT', () => void shutdown('SIGINT'))
+// Over SSH the node lives in the session's channel: when it closes (the harness is gone or
+// dropped the connection), stdin ends and the node stops.
+if (values['exit-on-stdin-close']) {
+  process.stdin.on('end', () => void shutdown('session closed'))
+  process.stdin.on('close', () => void shutdown('session closed'))
+  process.stdin.resume()
+}
 // Never outlive the harness that started us, even if it was killed without cleaning up.
 const parent = values['parent-pid'] ? Number(values['parent-pid']) : undefined
 if (parent) {

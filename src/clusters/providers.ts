@@ -1,4 +1,3 @@
-import { UserError } from '../errors.ts'
 import type { ClusterProvider } from './cluster-provider.ts'
 import type { Environment } from './environment.ts'
 import { LocalClusterProvider } from './local/local-cluster-provider.ts'
@@ -12,7 +11,9 @@ export async function providerFor(env: Environment): Promise<ClusterProvider> {
       const { DockerClusterProvider } = await import('./docker/docker-cluster-provider.ts')
       return new DockerClusterProvider()
     }
-    default:
-      throw new UserError('PROVIDER_UNAVAILABLE', `${env.file}: the ${env.provider} provider is not available in this version; use environments/local.yaml`)
+    case 'remote': {
+      const { RemoteClusterProvider } = await import('./remote/remote-cluster-provider.ts')
+      return new RemoteClusterProvider()
+    }
   }
 }

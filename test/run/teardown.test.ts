@@ -33,9 +33,9 @@ describe('a run leaves nothing running', () => {
     const clusters = readdirSync(path.join(out, 'p', 'logs'))
     expect(clusters.sort()).toEqual(['cluster-0-1', 'cluster-1-1'])
     const log = readFileSync(path.join(out, 'p', 'logs', 'cluster-1-1', 'Alice.log'), 'utf8')
-    expect(log).toMatch(/\[Alice\] ready: api http:\/\/127\.101\./)
+    expect(log).toMatch(/\[Alice\] ready: pid \d+ api http:\/\/127\.101\./)
     // Every node of this run, found by the address it logged, must be gone.
-    const hosts = clusters.flatMap((c) => readdirSync(path.join(out, 'p', 'logs', c)).map((f) => /ready: api http:\/\/([\d.]+):/.exec(readFileSync(path.join(out, 'p', 'logs', c, f), 'utf8'))![1]!))
+    const hosts = clusters.flatMap((c) => readdirSync(path.join(out, 'p', 'logs', c)).map((f) => /ready: pid \d+ api http:\/\/([\d.]+):/.exec(readFileSync(path.join(out, 'p', 'logs', c, f), 'utf8'))![1]!))
     expect(hosts).toHaveLength(2)
     const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout
     expect(hosts.filter((h) => ps.includes(`--host ${h} `))).toEqual([])

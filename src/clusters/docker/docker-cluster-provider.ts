@@ -235,7 +235,7 @@ class DockerCluster implements StartedCluster {
         .withNetworkMode(this.networkName)
         .withCommand(['--name', node.name, '--host', '0.0.0.0', '--api-port', String(API_PORT), '--p2p-port', String(P2P_PORT), '--data-dir', '/data', '--allow-from', this.gateway, '--heartbeat-ms', String(env.heartbeatMs)])
         // The image has no shell for testcontainers' port probe; the node logs when it is ready.
-        .withWaitStrategy(Wait.forLogMessage(/ready: api/))
+        .withWaitStrategy(Wait.forLogMessage(/ready: pid \d+ api/))
         .withStartupTimeout(env.timeouts.readyMs)
         .withLogConsumer((stream) => stream.pipe(node.log!, { end: false }))
         .start()
