@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import path from 'node:path'
 import { DockerClusterProvider, removeLeftovers } from '../../src/clusters/docker/docker-cluster-provider.ts'
-import { defaultNodes, loadEnvironment } from '../../src/clusters/environment.ts'
+import { loadEnvironment } from '../../src/clusters/environment.ts'
 import { PROJECT_ROOT, runBin } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { dockerAvailable } from '../helpers/docker-available.ts'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { spawn, execFileSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type Dockerode from 'dockerode'
@@ -8,7 +8,7 @@ import type { NodeSpec } from '../node-spec.ts'
 import type { Environment } from '../environment.ts'
 import { ReferenceNodeClient } from '../reference-node-client.ts'
 import { connectMesh, resetNodes, waitReady } from '../prepare-cluster.ts'
-import { tailOf } from '../tail-of.ts'
+import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 import { LABEL, ensureNodeImage } from './node-image.ts'
 
 const API_PORT = 9999
@@ -49,18 +49,7 @@ export class DockerClusterProvider implements ClusterProvider {
     const { docker, image } = await this.prepare(request.env)
     mkdirSync(request.logDir, { recursive: true })
     const cluster = new DockerCluster(docker, image, request)
-    const onAbort = (): void => void cluster.down()
-    request.signal?.addEventListener('abort', onAbort, { once: true })
-    try {
-      await cluster.start()
-      request.signal?.throwIfAborted()
-      return cluster
-    } catch (error) {
-      await cluster.down()
-      throw error
-    } finally {
-      request.signal?.removeEventListener('abort', onAbort)
-    }
+    return startOrTearDown(cluster, request.signal)
   }
 }
 
@@ -151,14 +140,12 @@ class DockerCluster implements StartedCluster {
     await resetNodes(this.list)
   }
 
-  node(name: string): ClusterNode {
-    const node = this.list.find((n) => n.name === name)
-    if (!node) throw new Error(`no node named "${name}" in this cluster (nodes: ${this.list.map((n) => n.name).join(', ')})`)
-    return node
+  node(name: string): DockerNode {
+    return findNode(this.list, name)
   }
 
   async fault(name: string, operation: FaultOperation): Promise<void> {
-    const node = this.node(name) as DockerNode
+    const node = this.node(name)
     const container = node.container!
     switch (operation) {
       case 'kill':
@@ -185,13 +172,12 @@ class DockerCluster implements StartedCluster {
   }
 
   async logs(name: string, lines = 50): Promise<string> {
-    const node = this.node(name) as DockerNode
-    return existsSync(node.logFile) ? tailOf(readFileSync(node.logFile, 'utf8'), lines) : ''
+    return logTail(this.node(name).logFile, lines)
   }
 
   async probeApi(from: string, to: string): Promise<number> {
-    const source = this.node(from) as DockerNode
-    const target = this.node(to) as DockerNode
+    const source = this.node(from)
+    const target = this.node(to)
     const url = from === to ? `http://127.0.0.1:${API_PORT}/status` : `http://${target.host}:${API_PORT}/status`
     const exec = await source.container!.exec({ Cmd: ['/usr/local/bin/node', '-e', `fetch(${JSON.stringify(url)}).then((r) => console.log(r.status), () => console.log(0))`], AttachStdout: true, AttachStderr: true })
     const stream = await exec.start({})

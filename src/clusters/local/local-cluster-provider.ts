@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import http from 'node:http'
 import path from 'node:path'
@@ -10,7 +10,7 @@ import type { NodeSpec } from '../node-spec.ts'
 import type { Environment } from '../environment.ts'
 import { ReferenceNodeClient } from '../reference-node-client.ts'
 import { connectMesh, resetNodes, waitReady, sleep } from '../prepare-cluster.ts'
-import { tailOf } from '../tail-of.ts'
+import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 
 interface LocalNode extends ClusterNode {
   readonly client: ReferenceNodeClient
@@ -40,21 +40,8 @@ export class LocalClusterProvider implements ClusterProvider {
     mkdirSync(request.logDir, { recursive: true })
     const run = 1 + Math.floor(Math.random() * 250)
     const dataRoot = path.join(tmpdir(), `bdd-matrix-local-${process.pid}-${request.slot}-${run}`)
-    const cluster = new LocalCluster(program, request, dataRoot)
-    const onAbort = (): void => void cluster.down()
-    request.signal?.addEventListener('abort', onAbort, { once: true })
-    try {
-      request.signal?.throwIfAborted()
-      await cluster.start(run)
-      request.signal?.throwIfAborted()
-      return cluster
-    } catch (error) {
-      // Tear down what did start, then report why the cluster could not come up.
-      await cluster.down()
-      throw error
-    } finally {
-      request.signal?.removeEventListener('abort', onAbort)
-    }
+    const cluster = new LocalCluster(program, request, dataRoot, run)
+    return startOrTearDown(cluster, request.signal)
   }
 }
 
@@ -67,13 +54,15 @@ class LocalCluster implements StartedCluster {
     private readonly program: string,
     private readonly request: ClusterRequest,
     private readonly dataRoot: string,
+    private readonly run: number,
   ) {}
 
   get nodes(): readonly ClusterNode[] {
     return this.list
   }
 
-  async start(run: number): Promise<void> {
+  async start(): Promise<void> {
+    const run = this.run
     const { env, nodes, slot } = this.request
     const octet = 100 + (slot % 150)
     this.list = await Promise.all(
@@ -100,14 +89,12 @@ class LocalCluster implements StartedCluster {
     await resetNodes(this.list)
   }
 
-  node(name: string): ClusterNode {
-    const node = this.list.find((n) => n.name === name)
-    if (!node) throw new Error(`no node named "${name}" in this cluster (nodes: ${this.list.map((n) => n.name).join(', ')})`)
-    return node
+  node(name: string): LocalNode {
+    return findNode(this.list, name)
   }
 
   async fault(name: string, operation: FaultOperation): Promise<void> {
-    const node = this.node(name) as LocalNode
+    const node = this.node(name)
     switch (operation) {
       case 'kill':
         node.process?.kill('SIGKILL')
@@ -134,13 +121,12 @@ class LocalCluster implements StartedCluster {
   }
 
   async logs(name: string, lines = 50): Promise<string> {
-    const node = this.node(name) as LocalNode
-    return existsSync(node.logFile) ? tailOf(readFileSync(node.logFile, 'utf8'), lines) : ''
+    return logTail(this.node(name).logFile, lines)
   }
 
   probeApi(from: string, to: string): Promise<number> {
-    const source = this.node(from) as LocalNode
-    const target = this.node(to) as LocalNode
+    const source = this.node(from)
+    const target = this.node(to)
     return new Promise((resolve, reject) => {
       const req = http.get({ host: target.host, port: target.apiPort, path: '/status', localAddress: source.host, timeout: 5000 }, (res) => {
         res.resume()
@@ -194,8 +180,7 @@ class LocalCluster implements StartedCluster {
       Object.assign(node, { peerId: status.peerId, addrs: status.addrs })
     } catch (error) {
       await sleep(100)
-      const tail = existsSync(node.logFile) ? tailOf(readFileSync(node.logFile, 'utf8'), 15) : ''
-      throw new Error(`${(error as Error).message}; last lines of ${node.logFile}:\n${tail}`, { cause: error })
+      throw new Error(`${(error as Error).message}; last lines of ${node.logFile}:\n${logTail(node.logFile, 15)}`, { cause: error })
     }
   }
 }

@@ -10,7 +10,7 @@ import type { Environment, HostSpec } from '../environment.ts'
 import type { NodeSpec } from '../node-spec.ts'
 import { ReferenceNodeClient } from '../reference-node-client.ts'
 import { connectMesh, resetNodes, waitFor, waitReady } from '../prepare-cluster.ts'
-import { tailOf } from '../tail-of.ts'
+import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 
 interface RemoteNode extends ClusterNode {
   client: ReferenceNodeClient
@@ -54,18 +54,7 @@ export class RemoteClusterProvider implements ClusterProvider {
 
   async up(request: ClusterRequest): Promise<StartedCluster> {
     const cluster = new RemoteCluster(request)
-    const onAbort = (): void => void cluster.down()
-    request.signal?.addEventListener('abort', onAbort, { once: true })
-    try {
-      await cluster.start()
-      request.signal?.throwIfAborted()
-      return cluster
-    } catch (error) {
-      await cluster.down()
-      throw error
-    } finally {
-      request.signal?.removeEventListener('abort', onAbort)
-    }
+    return startOrTearDown(cluster, request.signal)
   }
 }
 
@@ -116,14 +105,12 @@ class RemoteCluster implements StartedCluster {
     await resetNodes(this.list)
   }
 
-  node(name: string): ClusterNode {
-    const node = this.list.find((n) => n.name === name)
-    if (!node) throw new Error(`no node named "${name}" in this cluster (nodes: ${this.list.map((n) => n.name).join(', ')})`)
-    return node
+  node(name: string): RemoteNode {
+    return findNode(this.list, name)
   }
 
   async fault(name: string, operation: FaultOperation): Promise<void> {
-    const node = this.node(name) as RemoteNode
+    const node = this.node(name)
     const signal = { kill: 'KILL', stop: 'TERM', pause: 'STOP', resume: 'CONT' }[operation as 'kill']
     if (signal) {
       await run(this.ssh(node), `kill -${signal} ${node.pid}`)
@@ -140,13 +127,12 @@ class RemoteCluster implements StartedCluster {
   }
 
   async logs(name: string, lines = 50): Promise<string> {
-    const node = this.node(name) as RemoteNode
-    return existsSync(node.logFile) ? tailOf(readFileSync(node.logFile, 'utf8'), lines) : ''
+    return logTail(this.node(name).logFile, lines)
   }
 
   async probeApi(from: string, to: string): Promise<number> {
-    const source = this.node(from) as RemoteNode
-    const target = this.node(to) as RemoteNode
+    const source = this.node(from)
+    const target = this.node(to)
     const script = `require('http').get({host:${JSON.stringify(target.host)},port:${target.apiPort},path:'/status',localAddress:${JSON.stringify(source.host)}},(r)=>{console.log(r.statusCode);r.resume()}).on('error',()=>console.log(0))`
     return Number((await run(this.ssh(source), `${source.hostSpec.node} -e ${shellQuote(script)}`)).trim()) || 0
   }
