@@ -242,8 +242,18 @@ function connect(host: HostSpec, env: Environment): Promise<Client> {
   const config: ConnectConfig = { host: host.address, port: host.port, username: host.user, privateKey, readyTimeout: env.timeouts.readyMs, keepaliveInterval: 5000 }
   return new Promise((resolve, reject) => {
     const ssh = new Client()
-    ssh.once('ready', () => resolve(ssh))
-    ssh.once('error', (error: Error & { code?: string; level?: string }) => {
+    let settled = false
+    ssh.once('ready', () => {
+      settled = true
+      resolve(ssh)
+    })
+    // ssh2 may report more than one error (a refusal, then a handshake timeout), and errors
+    // after the session is up (a dropped link) show in the nodes' sessions closing: keep one
+    // listener for the client's whole life so none of them crashes the process.
+    ssh.on('error', (error: Error & { code?: string; level?: string }) => {
+      if (settled) return
+      settled = true
+      ssh.end()
       const reason =
         error.level === 'client-authentication'
           ? `authentication failed for user ${host.user} with key ${host.key.startsWith('env:') ? host.key : path.basename(host.key)}; check hosts[].user and hosts[].key`
