@@ -3,6 +3,7 @@ import { After, AfterAll, BeforeAll, Before, Status, setDefaultTimeout } from '@
 import { ClusterPool } from '../../src/clusters/cluster-pool.ts'
 import { loadEnvironment, type Environment } from '../../src/clusters/environment.ts'
 import { providerFor } from '../../src/clusters/providers.ts'
+import { NODES_MEDIA_TYPE } from '../../src/results/ingest-cucumber-messages.ts'
 import type { MatrixWorld, MatrixWorldParameters } from './world.ts'
 
 setDefaultTimeout(60_000)
@@ -40,7 +41,10 @@ Before(function (this: MatrixWorld) {
 })
 
 After(async function (this: MatrixWorld, { result }) {
-  if (!this.cluster || result?.status === Status.PASSED) return
+  if (!this.cluster) return
+  // Which nodes the scenario ran on: the results model keeps it per case.
+  this.attach(JSON.stringify({ nodes: this.cluster.nodes.map((n) => n.name) }), { mediaType: NODES_MEDIA_TYPE })
+  if (result?.status === Status.PASSED) return
   // Hand the reader what the nodes were doing when the scenario failed.
   for (const node of this.cluster.nodes) {
     let status: string
