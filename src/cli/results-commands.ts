@@ -1,0 +1,125 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Command } from 'commander'
+import { UserError } from '../errors.ts'
+import { STAGES, type Stage } from '../model/results.ts'
+import type { IngestOutcome } from '../results/ingest-types.ts'
+import type { CliContext } from './cli-context.ts'
+
+interface IngestOptions {
+  env: string
+  build: string
+  stage: string
+  out: string
+  milestone?: string
+  commit?: string
+  strict?: boolean
+}
+
+// The CLI is the composition root: the one place that wires reporters (adapters) to the core.
+export function addResultsCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
+  program
+    .command('ingest')
+    .description('normalise Cucumber Messages NDJSON and JUnit XML files into the results folder')
+    .argument('<files...>', '*.ndjson (Cucumber Messages) or *.xml (JUnit)')
+    .requiredOption('--env <name>', 'environment the results come from')
+    .requiredOption('--build <version>', 'build under test, e.g. v0.5.0-rc1-p2')
+    .option('--stage <stage>', `one of ${STAGES.join(', ')}`, 'acceptance')
+    .option('--milestone <id>', 'milestone the results belong to')
+    .option('--commit <sha>', 'commit under test (default: CI_COMMIT_SHA)')
+    .option('--out <dir>', 'results folder', 'results')
+    .option('--strict', 'exit 1 when anything could not be ingested')
+    .action(async (files: string[], options: IngestOptions) => {
+      if (!(STAGES as readonly string[]).includes(options.stage)) throw new UserError('BAD_OPTION', `--stage "${options.stage}": use one of ${STAGES.join(', ')}`)
+      const outcomes = await ingestFiles(ctx, files, options)
+      const ingested = outcomes.reduce((n, o) => n + o.cases, 0)
+      const problems = outcomes.flatMap((o) => o.problems)
+      for (const o of outcomes) if (o.run) ctx.stdout.write(`${path.relative(ctx.cwd, o.path!)}: ${o.cases} case(s) from ${o.run.source.file}\n`)
+      for (const p of problems) ctx.stderr.write(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}\n`)
+      exit(ingested === 0 || (options.strict && problems.length > 0) ? 1 : 0)
+    })
+
+  program
+    .command('matrix')
+    .description('write the test matrix (HTML, Markdown, JSON) of a build from the results folder')
+    .option('--results <dir>', 'results folder', 'results')
+    .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
+    .option('--features <dir>', 'features folder, to show wip and not-run scenarios', 'features')
+    .option('--build <version>', 'build to show (default: the latest)')
+    .option('--history <n>', 'builds in each cell\'s history strip', '10')
+    .option('--out <dir>', 'output folder', 'reports')
+    .action(async (options: { results: string; scope?: string; features: string; build?: string; history: string; out: string }) => {
+      const files = await writeMatrix(ctx, options)
+      ctx.stdout.write(`matrix written: ${files.map((f) => path.relative(ctx.cwd, f)).join(', ')}\n`)
+      exit(0)
+    })
+
+  program
+    .command('junit')
+    .description('write JUnit XML of a build for GitLab (artifacts:reports:junit)')
+    .option('--results <dir>', 'results folder', 'results')
+    .option('--build <version>', 'build (default: the latest)')
+    .option('--out <file>', 'output file', 'reports/junit.xml')
+    .action(async (options: { results: string; build?: string; out: string }) => {
+      const { mergeResults } = await import('../results/merge-results.ts')
+      const { resultsToJUnit } = await import('../../reporters/junit/junit-reporter.ts')
+      const resultsDir = path.resolve(ctx.cwd, options.results)
+      const xml = resultsToJUnit(await mergeResults(resultsDir, { keepStepsOfPassed: true }), { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
+      const out = path.resolve(ctx.cwd, options.out)
+      mkdirSync(path.dirname(out), { recursive: true })
+      writeFileSync(out, xml)
+      ctx.stdout.write(`JUnit written: ${path.relative(ctx.cwd, out)}\n`)
+      exit(0)
+    })
+}
+
+export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string }): Promise<IngestOutcome[]> {
+  const { ingestCucumberMessages } = await import('../results/ingest-cucumber-messages.ts')
+  const { ingestJUnit } = await import('../results/ingest-junit.ts')
+  const resultsDir = path.resolve(ctx.cwd, options.out)
+  const env = ctx.env
+  const outcomes: IngestOutcome[] = []
+  for (const file of files) {
+    const absolute = path.resolve(ctx.cwd, file)
+    const context = {
+      build: options.build,
+      environment: options.env,
+      stage: options.stage as Stage,
+      resultsDir,
+      sourceName: file,
+      ...(options.milestone ? { milestone: options.milestone } : {}),
+      ...((options.commit ?? env.CI_COMMIT_SHA) ? { commit: (options.commit ?? env.CI_COMMIT_SHA)! } : {}),
+      ...(options.runId ? { runId: options.runId } : {}),
+      ...(env.CI_PIPELINE_ID ? { ci: { pipelineId: env.CI_PIPELINE_ID, ...(env.CI_PIPELINE_URL ? { pipelineUrl: env.CI_PIPELINE_URL } : {}), ...(env.CI_JOB_ID ? { jobId: env.CI_JOB_ID } : {}), ...(env.CI_JOB_URL ? { jobUrl: env.CI_JOB_URL } : {}), ...(env.CI_MERGE_REQUEST_IID ? { mergeRequest: env.CI_MERGE_REQUEST_IID } : {}) } } : {}),
+    }
+    try {
+      outcomes.push(/\.xml$/i.test(file) ? await ingestJUnit(absolute, context) : await ingestCucumberMessages(absolute, context))
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      outcomes.push({ cases: 0, problems: [{ file, line: 0, message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (error as Error).message})` }] })
+    }
+  }
+  return outcomes
+}
+
+export async function writeMatrix(ctx: CliContext, options: { results: string; scope?: string; features: string; build?: string; history: string; out: string }): Promise<string[]> {
+  const { mergeResults } = await import('../results/merge-results.ts')
+  const { matrixFrom } = await import('../matrix/matrix-from.ts')
+  const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
+  const { resolveInputs } = await import('./resolve-inputs.ts')
+  const { matrixToMarkdown } = await import('../../reporters/markdown/matrix-markdown.ts')
+  const { matrixToHtml } = await import('../../reporters/html/matrix-html.ts')
+  const { featuresDir, scope } = resolveInputs(ctx, { features: options.features, ...(options.scope ? { scope: options.scope } : {}) })
+  const resultsDir = path.resolve(ctx.cwd, options.results)
+  const results = await mergeResults(resultsDir)
+  const mismatched = results.runs.filter((r) => r.milestone && r.milestone !== scope.milestone)
+  if (mismatched.length) ctx.stderr.write(`warning: ${mismatched.length} run(s) are for milestone ${[...new Set(mismatched.map((r) => r.milestone))].join(', ')}, not ${scope.milestone}; shown anyway\n`)
+  const matrix = matrixFrom(results, scope, { ...(options.build ? { build: options.build } : {}), history: Number(options.history), catalogue: buildCatalogue(featuresDir), uriPrefix: path.relative(ctx.cwd, featuresDir) })
+  const out = path.resolve(ctx.cwd, options.out)
+  mkdirSync(out, { recursive: true })
+  const files = [path.join(out, 'matrix.html'), path.join(out, 'matrix.md'), path.join(out, 'matrix.json')]
+  writeFileSync(files[0]!, matrixToHtml(matrix, { resultsDir }))
+  writeFileSync(files[1]!, matrixToMarkdown(matrix))
+  writeFileSync(files[2]!, `${JSON.stringify(matrix, null, 2)}\n`)
+  return files
+}

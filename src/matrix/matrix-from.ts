@@ -1,0 +1,164 @@
+import type { Catalogue } from '../catalogue/catalogue-types.ts'
+import type { Scope } from '../catalogue/scope.ts'
+import { caseIdOf, type Attachment, type StepResult } from '../model/results.ts'
+import { cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
+
+export type CellStatus = 'passed' | 'failed' | 'flaky' | 'wip' | 'not-run' | 'skipped'
+
+export interface MatrixColumn {
+  key: string
+  environment: string
+  stage: string
+}
+
+export interface ScenarioCell {
+  status: CellStatus
+  error?: string
+  steps?: StepResult[]
+  attachments?: Attachment[]
+  nodes?: string[]
+  /** this cell's status in the last builds, oldest first */
+  history: (CellStatus | null)[]
+}
+
+export interface MatrixScenario {
+  id: string
+  name: string
+  uri: string
+  wip: boolean
+  cells: Record<string, ScenarioCell>
+}
+
+export interface FeatureCell {
+  status: CellStatus
+  passed: number
+  failed: number
+  flaky: number
+  skipped: number
+  wip: number
+  notRun: number
+  history: (CellStatus | null)[]
+}
+
+export interface MatrixFeature {
+  id: string
+  name: string
+  uncovered: boolean
+  /** environments the scope says the feature must pass on */
+  requiredOn: string[]
+  cells: Record<string, FeatureCell>
+  scenarios: MatrixScenario[]
+}
+
+export interface Matrix {
+  milestone: string
+  build: string
+  builds: string[]
+  columns: MatrixColumn[]
+  features: MatrixFeature[]
+  /** results whose cases are tied to no scope feature (other stages, untagged, orphans) */
+  unscoped: { cases: number; failed: number }
+  flaky: { id: string; name: string; feature: string; column: string }[]
+  totals: Record<CellStatus, number>
+}
+
+const CELL_ORDER: CellStatus[] = ['failed', 'flaky', 'skipped', 'passed', 'wip', 'not-run']
+
+/**
+ * The test matrix of one build: scope features (and their scenarios) × environment/stage
+ * columns, with the last builds' statuses per cell. Pure: reads only the model.
+ */
+export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: string; history?: number; catalogue?: Catalogue; uriPrefix?: string } = {}): Matrix {
+  const build = options.build ?? results.order[results.order.length - 1] ?? '(no results)'
+  const history = results.order.slice(Math.max(0, results.order.indexOf(build) - (options.history ?? 10) + 1), results.order.indexOf(build) + 1)
+  const cells = results.builds.get(build) ?? new Map<string, MergedCase>()
+  const columns = columnsOf(results, scope)
+
+  // Scenarios per feature: from the catalogue when given (so wip and not-run show), else from results.
+  const byFeature = new Map<string, Map<string, { id: string; name: string; uri: string; wip: boolean }>>(scope.features.map((f) => [f.id, new Map()]))
+  for (const file of options.catalogue?.files ?? []) {
+    const uri = options.uriPrefix ? `${options.uriPrefix}/${file.uri}` : file.uri
+    for (const scenario of file.scenarios) {
+      for (const pickle of scenario.pickles) {
+        const example = pickle.row ? { name: pickle.row.examples, values: pickle.row.cells } : undefined
+        const id = caseIdOf({ uri, scenario: scenario.name, ...(scenario.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}) })
+        for (const featureId of pickle.featureIds) byFeature.get(featureId)?.set(id, { id, name: pickle.name + (pickle.row ? ` [${pickle.row.examples ? `${pickle.row.examples} ` : ''}#${pickle.row.index}]` : ''), uri, wip: pickle.wip })
+      }
+    }
+  }
+  let unscoped = 0
+  let unscopedFailed = 0
+  for (const entry of cells.values()) {
+    const scoped = entry.featureIds.filter((id) => byFeature.has(id))
+    if (scoped.length === 0) {
+      unscoped++
+      if (entry.status === 'failed') unscopedFailed++
+    }
+    for (const id of scoped) if (!byFeature.get(id)!.has(entry.id)) byFeature.get(id)!.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false })
+  }
+
+  const statusIn = (buildName: string, caseId: string, column: MatrixColumn, wip: boolean): CellStatus | null => {
+    const found = results.builds.get(buildName)?.get(cellKey(caseId, column.environment, column.stage))
+    return found ? cellStatusOf(found) : buildName === build ? (wip ? 'wip' : 'not-run') : null
+  }
+
+  const flaky: Matrix['flaky'] = []
+  const totals: Record<CellStatus, number> = { passed: 0, failed: 0, flaky: 0, skipped: 0, wip: 0, 'not-run': 0 }
+  const features = scope.features.map((feature): MatrixFeature => {
+    const scenarios = [...byFeature.get(feature.id)!.values()].map((s): MatrixScenario => {
+      const scenarioCells: Record<string, ScenarioCell> = {}
+      for (const column of columns) {
+        const found = cells.get(cellKey(s.id, column.environment, column.stage))
+        const status = statusIn(build, s.id, column, s.wip)!
+        const cell: ScenarioCell = { status, history: history.map((b) => statusIn(b, s.id, column, s.wip)) }
+        if (found && (found.status !== 'passed' || found.flaky)) {
+          if (found.error) cell.error = found.error
+          if (found.steps.length) cell.steps = found.steps
+          if (found.attachments.length) cell.attachments = found.attachments
+          if (found.nodes.length) cell.nodes = found.nodes
+        }
+        if (status === 'flaky') flaky.push({ id: s.id, name: s.name, feature: feature.id, column: column.key })
+        totals[status]++
+        scenarioCells[column.key] = cell
+      }
+      return { ...s, cells: scenarioCells }
+    })
+    const featureCells: Record<string, FeatureCell> = {}
+    for (const column of columns) {
+      const count = (status: CellStatus): number => scenarios.filter((s) => s.cells[column.key]!.status === status).length
+      const cell: FeatureCell = { status: 'not-run', passed: count('passed'), failed: count('failed'), flaky: count('flaky'), skipped: count('skipped'), wip: count('wip'), notRun: count('not-run'), history: [] }
+      cell.status = rollUp(scenarios.map((s) => s.cells[column.key]!.status))
+      cell.history = history.map((_, i) => {
+        const statuses = scenarios.map((s) => s.cells[column.key]!.history[i]).filter((x): x is CellStatus => x !== null)
+        return statuses.length ? rollUp(statuses) : null
+      })
+      featureCells[column.key] = cell
+    }
+    return { id: feature.id, name: feature.name, uncovered: scenarios.length === 0, requiredOn: feature.environments, cells: featureCells, scenarios }
+  })
+  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals }
+}
+
+function columnsOf(results: ResultSet, scope: Scope): MatrixColumn[] {
+  const keys = new Map<string, MatrixColumn>()
+  const add = (environment: string, stage: string): void => void keys.set(`${environment}/${stage}`, { key: `${environment}/${stage}`, environment, stage })
+  for (const run of results.runs) add(run.environment, run.stage)
+  // Environments the scope requires show as columns even before anything ran there.
+  for (const feature of scope.features) for (const environment of feature.environments) if (![...keys.values()].some((c) => c.environment === environment)) add(environment, 'acceptance')
+  const stageRank = ['unit', 'functional', 'acceptance', 'manual']
+  return [...keys.values()].sort((a, b) => stageRank.indexOf(a.stage) - stageRank.indexOf(b.stage) || a.environment.localeCompare(b.environment))
+}
+
+function cellStatusOf(entry: MergedCase): CellStatus {
+  if (entry.status === 'passed') return entry.flaky ? 'flaky' : 'passed'
+  if (entry.status === 'skipped') return 'skipped'
+  // pending, undefined and ambiguous are failures of the suite, not of the product, but they still block.
+  return 'failed'
+}
+
+/** A group's status: any failure fails it, then flaky, then passed; wip/not-run only when nothing ran. */
+export function rollUp(statuses: CellStatus[]): CellStatus {
+  if (statuses.length === 0) return 'not-run'
+  for (const status of CELL_ORDER) if (statuses.includes(status)) return status === 'skipped' && statuses.includes('passed') ? 'passed' : status
+  return 'not-run'
+}
