@@ -4,6 +4,7 @@ import type { CliContext } from './cli-context.ts'
 
 interface RunCliOptions {
   env: string
+  build?: string
   tags?: string
   parallel?: string
   retry?: string
@@ -24,6 +25,7 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--shard <i/n>', 'run shard i of n (default: CI_NODE_INDEX/CI_NODE_TOTAL when set)')
     .option('--out <dir>', 'reports folder', 'reports')
     .option('--run-id <id>', 'name of this run (default: <env>-<UTC time>[-shard-i-of-n])')
+    .option('--build <version>', 'build under test (default: BDD_MATRIX_BUILD, CI_COMMIT_TAG, CI_COMMIT_SHORT_SHA or "dev")')
     .action(async (paths: string[], options: RunCliOptions) => exit(await run(ctx, { ...options, paths })))
 
   program
@@ -52,7 +54,17 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   const t = summary.totals
   ctx.stdout.write(`\n${t.done} scenarios: ${t.passed} passed, ${t.failed} failed${t.flaky ? `, ${t.flaky} flaky` : ''}${t.undefined ? `, ${t.undefined} undefined` : ''}${t.ambiguous ? `, ${t.ambiguous} ambiguous` : ''}${t.pending ? `, ${t.pending} pending` : ''}${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
   for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
+  // The run's own results, normalised, and the reports people read.
+  const { ingestFiles, writeMatrix } = await import('./results-commands.ts')
+  const { writeFileSync } = await import('node:fs')
+  const build = options.build ?? ctx.env.BDD_MATRIX_BUILD ?? ctx.env.CI_COMMIT_TAG ?? ctx.env.CI_COMMIT_SHORT_SHA ?? 'dev'
+  const results = path.join(summary.runDir, 'results')
+  await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId })
+  await writeMatrix(ctx, { results, features: 'features', history: '10', out: summary.runDir })
+  const { mergeResults } = await import('../results/merge-results.ts')
+  const { resultsToJUnit } = await import('../../reporters/junit/junit-reporter.ts')
+  writeFileSync(path.join(summary.runDir, 'junit.xml'), resultsToJUnit(await mergeResults(results, { keepStepsOfPassed: true }), { resultsDir: results, relativeTo: ctx.cwd }))
   const shown = path.relative(ctx.cwd, summary.runDir)
-  ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (messages.ndjson, summary.json, logs/)\n`)
+  ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (matrix.html, matrix.md, matrix.json, junit.xml, messages.ndjson, results/, summary.json, logs/)\n`)
   return summary.success ? 0 : 1
 }

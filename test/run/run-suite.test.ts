@@ -28,15 +28,15 @@ describe('bdd-matrix run', () => {
     expect(scenariosRun(result.runDir)).toHaveLength(6)
     const summary = JSON.parse(readFileSync(path.join(result.runDir, 'summary.json'), 'utf8'))
     expect(summary.totals).toMatchObject({ total: 6, done: 6, passed: 6, failed: 0, flaky: 1 })
-    expect(result.stdout).toMatch(/^\[\d\/6\] RETRY failed features\/numbers\.feature:14 a flaky check/m)
-    expect(result.stdout).toMatch(/^\[6\/6\] FLAKY\s+features\/numbers\.feature:14 a flaky check/m)
+    expect(result.stdout).toMatch(/^\[\d\/6\] RETRY failed features\/numbers\.feature:15 a flaky check/m)
+    expect(result.stdout).toMatch(/^\[6\/6\] FLAKY\s+features\/numbers\.feature:15 a flaky check/m)
     expect(result.stdout).toContain('6 scenarios: 6 passed, 0 failed, 1 flaky')
   })
 
   it('fails (exit 1) when a scenario fails and there is no retry', async () => {
     const result = await run([])
     expect(result.code).toBe(1)
-    expect(result.stdout).toContain('  FAILED features/numbers.feature:14 a flaky check passes on its second attempt')
+    expect(result.stdout).toContain('  FAILED features/numbers.feature:15 a flaky check passes on its second attempt')
   })
 
   it('covers every scenario exactly once across shards', async () => {

@@ -1,0 +1,23 @@
+import path from 'node:path'
+import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
+import { ingestJUnit } from '../../src/results/ingest-junit.ts'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+
+const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
+
+/**
+ * The canonical result set the reporters are checked on: build rc1 failed on local; build rc2
+ * passed on local after a retry (flaky) and on docker, plus Go unit tests.
+ */
+export async function writeCanonicalResults(dir: string): Promise<void> {
+  const base = { stage: 'acceptance' as const, resultsDir: dir, milestone: 'run-fixture' }
+  await ingestCucumberMessages(path.join(MESSAGES, 'failing.ndjson'), { ...base, build: 'v0.5.0-rc1', environment: 'local', sourceName: 'failing.ndjson' })
+  await ingestCucumberMessages(path.join(MESSAGES, 'flaky.ndjson'), { ...base, build: 'v0.5.0-rc2', environment: 'local', sourceName: 'flaky.ndjson' })
+  await ingestCucumberMessages(path.join(MESSAGES, 'flaky.ndjson'), { ...base, build: 'v0.5.0-rc2', environment: 'docker', sourceName: 'flaky.ndjson' })
+  await ingestJUnit(path.join(MESSAGES, 'go-unit.xml'), { ...base, stage: 'unit', build: 'v0.5.0-rc2', environment: 'local', sourceName: 'go-unit.xml' })
+}
+
+/** Machine-specific text (checkout path) replaced, so golden files hold on any clone. */
+export function masked(text: string): string {
+  return text.split(PROJECT_ROOT).join('<root>')
+}

@@ -1,0 +1,63 @@
+import { describe, expect, it, beforeAll } from 'vitest'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { mergeResults, type ResultSet } from '../../src/results/merge-results.ts'
+import { matrixFrom } from '../../src/matrix/matrix-from.ts'
+import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
+import { loadScope } from '../../src/catalogue/scope.ts'
+import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
+import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { masked, writeCanonicalResults } from './canonical-results.ts'
+
+const GOLDEN = path.join(PROJECT_ROOT, 'test/fixtures/golden')
+const PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
+
+/** Compares with a golden file; UPDATE_GOLDEN=1 npm test rewrites them on purpose. */
+function expectGolden(name: string, actual: string): void {
+  const file = path.join(GOLDEN, name)
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
+    mkdirSync(GOLDEN, { recursive: true })
+    writeFileSync(file, actual)
+  }
+  expect(actual, `${name} differs from its golden file; if the change is intended, run UPDATE_GOLDEN=1 npm test and review the diff`).toBe(readFileSync(file, 'utf8'))
+}
+
+describe('reporters on the canonical runs (golden files)', () => {
+  let results: ResultSet
+  let resultsDir: string
+  beforeAll(async () => {
+    resultsDir = tempTree()
+    await writeCanonicalResults(resultsDir)
+    results = await mergeResults(resultsDir, { keepStepsOfPassed: true })
+  })
+  const matrix = () =>
+    matrixFrom(results, loadScope(path.join(PROJECT, 'features/milestones/run.yaml')), { catalogue: buildCatalogue(path.join(PROJECT, 'features')), uriPrefix: 'features' })
+
+  it('matrix JSON', () => expectGolden('matrix.json', masked(`${JSON.stringify(matrix(), null, 2)}\n`)))
+  it('matrix Markdown', () => expectGolden('matrix.md', masked(matrixToMarkdown(matrix()))))
+  it('JUnit for GitLab (latest build)', () => expectGolden('junit-rc2.xml', masked(resultsToJUnit(results, { resultsDir, relativeTo: resultsDir }))))
+  it('JUnit for GitLab (failing build)', () => expectGolden('junit-rc1.xml', masked(resultsToJUnit(results, { build: 'v0.5.0-rc1', resultsDir, relativeTo: resultsDir }))))
+
+  it('shows what the matrix must show', () => {
+    const m = matrix()
+    expect(m.build).toBe('v0.5.0-rc2')
+    expect(m.builds).toEqual(['v0.5.0-rc1', 'v0.5.0-rc2'])
+    expect(m.columns.map((c) => c.key)).toEqual(['local/unit', 'docker/acceptance', 'local/acceptance'])
+    const numbers = m.features.find((f) => f.id === 'numbers')!
+    expect(numbers.cells['local/acceptance']).toMatchObject({ status: 'flaky', passed: 5, flaky: 1, wip: 1, history: ['failed', 'flaky'] })
+    expect(numbers.cells['docker/acceptance']!.history).toEqual([null, 'flaky'])
+    expect(m.features.find((f) => f.id === 'letters')).toMatchObject({ uncovered: true })
+    expect(m.unscoped).toEqual({ cases: 4, failed: 1 })
+    expect(m.flaky.map((f) => f.column).sort()).toEqual(['docker/acceptance', 'local/acceptance'])
+  })
+
+  it('names JUnit cases uniquely per environment, as GitLab keys them on classname + name', () => {
+    const xml = resultsToJUnit(results, { resultsDir, relativeTo: resultsDir })
+    const names = [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"/g)].map((m) => `${m[1]}::${m[2]}`)
+    expect(new Set(names).size).toBe(names.length)
+    expect(xml).toContain('<testsuite name="Numbers [docker/acceptance]"')
+    expect(xml).toContain('FLAKY: statuses seen passed over 2 attempt(s)')
+  })
+})
