@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
+import { ingestJUnit } from '../../src/results/ingest-junit.ts'
+import { mergeResults } from '../../src/results/merge-results.ts'
+import { CaseSchema, RunSchema, type Case } from '../../src/model/results.ts'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+
+const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
+const ctx = (resultsDir: string) => ({ build: 'v0.5.0-rc1', environment: 'local', stage: 'acceptance' as const, resultsDir })
+
+function readResults(file: string): { run: unknown; cases: Case[] } {
+  const [head, ...rest] = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  return { run: head, cases: rest }
+}
+
+describe('Cucumber Messages ingestion', () => {
+  it('normalises every scenario, outline rows, retries (attempts, flaky) and validates against the model', async () => {
+    const out = tempTree()
+    const outcome = await ingestCucumberMessages(path.join(MESSAGES, 'flaky.ndjson'), ctx(out))
+    expect(outcome.problems).toEqual([])
+    const { run, cases } = readResults(outcome.path!)
+    expect(RunSchema.parse(run)).toMatchObject({ build: 'v0.5.0-rc1', environment: 'local', stage: 'acceptance', source: { format: 'cucumber-messages' } })
+    for (const c of cases) CaseSchema.parse(c)
+    expect(cases).toHaveLength(6)
+    const rows = cases.filter((c) => c.example)
+    expect(rows.map((c) => c.example!.values)).toEqual([{ n: '1' }, { n: '2' }, { n: '3' }, { n: '4' }, { n: '5' }])
+    expect(rows[0]).toMatchObject({ scenario: 'number <n> is counted', name: 'number 1 is counted [#1]', featureIds: ['numbers'], feature: 'Numbers' })
+    expect(new Set(cases.map((c) => c.id)).size).toBe(6)
+    const flaky = cases.find((c) => c.scenario.startsWith('a flaky check'))!
+    expect(flaky).toMatchObject({ status: 'passed', flaky: true, attempts: 2 })
+    expect(flaky.steps).toEqual([expect.objectContaining({ keyword: 'Given', text: 'a check that fails on its first attempt', status: 'passed' })])
+  })
+
+  it('keeps the failure: status, failing step and error message', async () => {
+    const outcome = await ingestCucumberMessages(path.join(MESSAGES, 'failing.ndjson'), ctx(tempTree()))
+    const failed = readResults(outcome.path!).cases.find((c) => c.status === 'failed')!
+    expect(failed).toMatchObject({ flaky: false, attempts: 1, error: expect.stringContaining('first attempt fails') })
+    expect(failed.steps[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('first attempt fails') })
+  })
+
+  it('gives a case the same id in every run, whatever its line: path + scenario + example row', async () => {
+    const a = readResults((await ingestCucumberMessages(path.join(MESSAGES, 'failing.ndjson'), ctx(tempTree()))).path!).cases.map((c) => c.id).sort()
+    const b = readResults((await ingestCucumberMessages(path.join(MESSAGES, 'flaky.ndjson'), ctx(tempTree()))).path!).cases.map((c) => c.id).sort()
+    expect(a).toEqual(b)
+  })
+
+  it('ingests what is valid in a truncated file and says where it was cut', async () => {
+    const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
+    const cutAt = lines.findLastIndex((l) => l.includes('"testCaseFinished"'))
+    const dir = tempTree({ 'cut.ndjson': `${lines.slice(0, cutAt).join('\n')}\n${lines[cutAt]!.slice(0, 25)}` })
+    const outcome = await ingestCucumberMessages(path.join(dir, 'cut.ndjson'), ctx(tempTree()))
+    expect(outcome.cases).toBe(5)
+    expect(outcome.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      `${cutAt + 1}: not a JSON envelope (a run killed mid-write leaves its last line cut); skipped`,
+      `${cutAt + 1}: 1 scenario(s) started but never finished (the run was cut short); not ingested`,
+    ])
+  })
+
+  it('ignores envelope types from a newer Cucumber, saying so once per type', async () => {
+    const text = readFileSync(path.join(MESSAGES, 'flaky.ndjson'), 'utf8')
+    const dir = tempTree({ 'new.ndjson': `${text}{"testRunHookStarted2":{"id":"x"}}\n{"testRunHookStarted2":{"id":"y"}}\n` })
+    const outcome = await ingestCucumberMessages(path.join(dir, 'new.ndjson'), ctx(tempTree()))
+    expect(outcome.cases).toBe(6)
+    expect(outcome.problems).toEqual([{ file: path.join(dir, 'new.ndjson'), line: 0, message: '2 envelope(s) of unknown type "testRunHookStarted2" (a newer Cucumber?) ignored' }])
+  })
+
+  it('reports an empty file and writes nothing', async () => {
+    const dir = tempTree({ 'empty.ndjson': '' })
+    const out = tempTree()
+    const outcome = await ingestCucumberMessages(path.join(dir, 'empty.ndjson'), ctx(out))
+    expect(outcome).toMatchObject({ cases: 0, problems: [{ line: 1, message: 'no Cucumber Messages envelopes found (empty file?)' }] })
+    expect(readdirSync(out)).toEqual([])
+  })
+})
+
+describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
+  it('reads classname, name, file, time, failure, skipped and system-out', async () => {
+    const outcome = await ingestJUnit(path.join(MESSAGES, 'go-unit.xml'), { ...ctx(tempTree()), stage: 'unit' })
+    const { run, cases } = readResults(outcome.path!)
+    expect(run).toMatchObject({ stage: 'unit', startedAt: '2024-10-01T10:00:00.000Z', source: { format: 'junit' } })
+    expect(cases.map((c) => [c.name, c.status, c.durationMs])).toEqual([
+      ['TestNodeStatus', 'passed', 10],
+      ['TestOnboard/valid_resources', 'passed', 200],
+      ['TestOnboard/too_little_ram', 'failed', 300],
+      ['TestGPU', 'skipped', 0],
+    ])
+    expect(cases[1]!.output).toBe('onboard_test.go:41: benchmark 1203 ops')
+    expect(cases[2]!.error).toBe('Failed\nonboard_test.go:58: expected rejection, got nil')
+  })
+
+  it.each([
+    ['malformed', '<testsuites><testsuite name="x"><testcase name="a"></testsuite>', /malformed XML: /],
+    ['not UTF-8', Buffer.concat([Buffer.from('<testsuites><testsuite name="caf'), Buffer.from([0xe9]), Buffer.from('"/></testsuites>')]), /not valid UTF-8/],
+    ['empty', '', /empty file/],
+    ['not JUnit', '<html><body/></html>', /no <testsuite> element/],
+  ])('reports %s XML with file and line', async (_label, content, message) => {
+    const dir = tempTree({ 'bad.xml': content })
+    const outcome = await ingestJUnit(path.join(dir, 'bad.xml'), ctx(tempTree()))
+    expect(outcome.cases).toBe(0)
+    expect(outcome.problems[0]!.message).toMatch(message)
+  })
+})
+
+describe('bdd-matrix ingest and merge', () => {
+  it('is idempotent: the same file twice is one run; reruns merge with the latest winning and flaky marked', async () => {
+    const out = tempTree()
+    const args = ['--env', 'local', '--build', 'v0.5.0-rc1', '--out', out]
+    const first = await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), ...args], { cwd: PROJECT_ROOT })
+    expect(first.code).toBe(0)
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), ...args], { cwd: PROJECT_ROOT })
+    expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(1)
+    const once = await mergeResults(out)
+    expect(once.runs).toHaveLength(1)
+    // A rerun of the same build, later: the cell that failed now passes on retry.
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), ...args], { cwd: PROJECT_ROOT })
+    const merged = await mergeResults(out)
+    const cells = [...merged.builds.get('v0.5.0-rc1')!.values()]
+    expect(cells).toHaveLength(6)
+    const flaky = cells.find((c) => c.scenario.startsWith('a flaky check'))!
+    expect(flaky).toMatchObject({ status: 'passed', flaky: true, seen: ['failed', 'passed'] })
+    expect(cells.filter((c) => c.flaky)).toHaveLength(1)
+  })
+
+  it('exits 1 only when nothing could be ingested, or with --strict', async () => {
+    const dir = tempTree({ 'empty.ndjson': '' })
+    const args = ['--env', 'local', '--build', 'b', '--out', tempTree()]
+    const nothing = await runCliInProcess(['ingest', path.join(dir, 'empty.ndjson'), ...args], { cwd: PROJECT_ROOT })
+    expect(nothing.code).toBe(1)
+    expect(nothing.stderr).toMatch(/empty\.ndjson:1: no Cucumber Messages envelopes found/)
+    const partly = await runCliInProcess(['ingest', path.join(dir, 'empty.ndjson'), path.join(MESSAGES, 'go-unit.xml'), ...args], { cwd: PROJECT_ROOT })
+    expect(partly.code).toBe(0)
+    const strict = await runCliInProcess(['ingest', path.join(dir, 'empty.ndjson'), path.join(MESSAGES, 'go-unit.xml'), '--strict', ...args], { cwd: PROJECT_ROOT })
+    expect(strict.code).toBe(1)
+    const missing = await runCliInProcess(['ingest', 'no-such.ndjson', ...args], { cwd: PROJECT_ROOT })
+    expect(missing.stderr).toContain('no-such.ndjson: file not found')
+  })
+})
+
+describe('build order', () => {
+  it('follows versions when builds are versions, else the latest run', async () => {
+    const { orderBuilds } = await import('../../src/results/merge-results.ts')
+    expect(orderBuilds(['v0.5.0', 'v0.5.0-rc2', 'v0.5.0-rc1-p1', 'v0.5.0-rc1', 'v0.5.0-rc10', 'v0.4.9'], new Map())).toEqual(['v0.4.9', 'v0.5.0-rc1', 'v0.5.0-rc1-p1', 'v0.5.0-rc2', 'v0.5.0-rc10', 'v0.5.0'])
+    expect(orderBuilds(['abc123', 'def456'], new Map([['abc123', '2026-02-01'], ['def456', '2026-01-01']]))).toEqual(['def456', 'abc123'])
+  })
+})
