@@ -52,7 +52,7 @@ describe.skipIf(!available)('the HTML matrix in a real browser (headless Chromiu
   it('renders, with the same counts as the JSON', async () => {
     await open('v0.5.0-rc2')
     expect(await page.title()).toBe('Test matrix · run-fixture · v0.5.0-rc2')
-    const totals = await page.$eval('#totals', (e) => ({ ...(e as HTMLElement).dataset }))
+    const totals = await page.$eval('#totals', (e) => ({ ...(e as unknown as { dataset: Record<string, string> }).dataset }))
     const t = matrices['v0.5.0-rc2']!.totals
     expect(totals).toEqual({ passed: String(t.passed), failed: String(t.failed), flaky: String(t.flaky), wip: String(t.wip), notRun: String(t['not-run']), skipped: String(t.skipped) })
     expect(await page.locator('tbody[data-feature]').count()).toBe(matrices['v0.5.0-rc2']!.features.length)
