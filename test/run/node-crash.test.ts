@@ -45,10 +45,10 @@ describe('a node crashing mid-scenario', () => {
     process.kill(Number(bob.trim().split(/\s+/)[0]), 'SIGKILL')
 
     expect(await exited).toBe(1)
-    expect(stdout).toContain('2 scenarios: 1 passed, 1 failed')
+    expect(stdout, stdout).toContain('2 scenarios: 1 passed, 1 failed')
     expect(readdirSync(path.join(out, 'c', 'logs')).sort()).toEqual(['cluster-0-1', 'cluster-0-2'])
     const envelopes = readFileSync(path.join(out, 'c', 'messages.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l))
-    const attachments = envelopes.filter((e) => e.attachment).map((e) => e.attachment)
+    const attachments = envelopes.filter((e) => e.attachment && e.attachment.mediaType === 'text/plain').map((e) => e.attachment)
     expect(attachments.map((a) => a.fileName).sort()).toEqual(['Alice.log', 'Bob.log'])
     const bobAttachment = attachments.find((a) => a.fileName === 'Bob.log')
     expect(bobAttachment.mediaType).toBe('text/plain')
