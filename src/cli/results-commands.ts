@@ -64,7 +64,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
       const { mergeResults } = await import('../results/merge-results.ts')
       const { resultsToJUnit } = await import('../../reporters/junit/junit-reporter.ts')
       const resultsDir = path.resolve(ctx.cwd, options.results)
-      const xml = resultsToJUnit(await mergeResults(resultsDir, { keepStepsOfPassed: true }), { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
+      const xml = resultsToJUnit(await mergeResults(resultsDir), { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
       const out = path.resolve(ctx.cwd, options.out)
       mkdirSync(path.dirname(out), { recursive: true })
       writeFileSync(out, xml)

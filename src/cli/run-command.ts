@@ -63,7 +63,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   await writeMatrix(ctx, { results, features: 'features', history: '10', out: summary.runDir })
   const { mergeResults } = await import('../results/merge-results.ts')
   const { resultsToJUnit } = await import('../../reporters/junit/junit-reporter.ts')
-  writeFileSync(path.join(summary.runDir, 'junit.xml'), resultsToJUnit(await mergeResults(results, { keepStepsOfPassed: true }), { resultsDir: results, relativeTo: ctx.cwd }))
+  writeFileSync(path.join(summary.runDir, 'junit.xml'), resultsToJUnit(await mergeResults(results), { resultsDir: results, relativeTo: ctx.cwd }))
   const shown = path.relative(ctx.cwd, summary.runDir)
   ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (matrix.html, matrix.md, matrix.json, junit.xml, messages.ndjson, results/, summary.json, logs/)\n`)
   return summary.success ? 0 : 1

@@ -40,8 +40,8 @@ interface Attempt {
 export async function ingestCucumberMessages(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const problems: IngestProblem[] = []
   const documents = new Map<string, DocumentInfo>()
-  const pickles = new Map<string, { uri: string; name: string; tags: string[]; astNodeIds: readonly string[]; steps: Map<string, { text: string; astNodeId: string }> }>()
-  const testCases = new Map<string, { pickleId: string; steps: Map<string, { pickleStepId?: string; hook: boolean }> }>()
+  const pickles = new Map<string, PickleInfo>()
+  const testCases = new Map<string, TestCaseInfo>()
   const attempts = new Map<string, Attempt>()
   const failedBefore = new Set<string>()
   const unknown = new Map<string, number>()
@@ -52,11 +52,13 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   let lineNumber = 0
   let envelopes = 0
 
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity })
+  const input = createReadStream(file)
+  // The run id hashes the input: hashing the raw chunks costs far less than hashing each line.
+  input.on('data', (chunk) => hash.update(chunk))
+  const lines = createInterface({ input, crlfDelay: Infinity })
   for await (const line of lines) {
     lineNumber++
     if (!line.trim()) continue
-    hash.update(line)
     let envelope: Envelope
     try {
       envelope = JSON.parse(line) as Envelope
@@ -81,13 +83,13 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       const f = envelope.testStepFinished
       const attempt = attempts.get(f.testCaseStartedId)
       const testCase = attempt && testCases.get(attempt.testCaseId)
-      const step = testCase?.steps.get(f.testStepId)
+      const step = testCase?.steps.find((st) => st.id === f.testStepId)
       if (!attempt || !testCase || !step) continue
       const status = statusOf(String(f.testStepResult.status))
       const error = f.testStepResult.exception?.message ?? f.testStepResult.message
       attempt.status = worseStatus(attempt.status, status)
       if (error && !attempt.error) attempt.error = error
-      const pickleStep = step.pickleStepId ? pickles.get(testCase.pickleId)?.steps.get(step.pickleStepId) : undefined
+      const pickleStep = step.pickleStepId ? pickles.get(testCase.pickleId)?.steps.find((ps) => ps.id === step.pickleStepId) : undefined
       // Hooks are reported only when they fail: they are how a scenario's setup breaks.
       if (!pickleStep && status === 'passed') continue
       const keyword = pickleStep ? (documents.get(pickles.get(testCase.pickleId)!.uri)?.keywords.get(pickleStep.astNodeId) ?? '') : 'Hook'
@@ -203,12 +205,27 @@ function documentInfo(document: GherkinDocument): DocumentInfo {
   return info
 }
 
-function pickleInfo(pickle: Pickle) {
-  return { uri: pickle.uri, name: pickle.name, tags: pickle.tags.map((t) => t.name), astNodeIds: pickle.astNodeIds, steps: new Map(pickle.steps.map((s) => [s.id, { text: s.text, astNodeId: s.astNodeIds[0] ?? '' }])) }
+// Every pickle is announced before the first scenario runs: keep only what a case needs, in
+// small arrays (a scenario has a handful of steps; Maps would cost more than they save).
+interface PickleInfo {
+  uri: string
+  name: string
+  tags: string[]
+  astNodeIds: readonly string[]
+  steps: { id: string; text: string; astNodeId: string }[]
 }
 
-function testCaseInfo(testCase: TestCase) {
-  return { pickleId: testCase.pickleId, steps: new Map(testCase.testSteps.map((s) => [s.id, { ...(s.pickleStepId ? { pickleStepId: s.pickleStepId } : {}), hook: !s.pickleStepId }])) }
+interface TestCaseInfo {
+  pickleId: string
+  steps: { id: string; pickleStepId?: string }[]
+}
+
+function pickleInfo(pickle: Pickle): PickleInfo {
+  return { uri: pickle.uri, name: pickle.name, tags: pickle.tags.map((t) => t.name), astNodeIds: pickle.astNodeIds, steps: pickle.steps.map((s) => ({ id: s.id, text: s.text, astNodeId: s.astNodeIds[0] ?? '' })) }
+}
+
+function testCaseInfo(testCase: TestCase): TestCaseInfo {
+  return { pickleId: testCase.pickleId, steps: testCase.testSteps.map((s) => (s.pickleStepId ? { id: s.id, pickleStepId: s.pickleStepId } : { id: s.id })) }
 }
 
 function statusOf(status: string): Status {

@@ -56,7 +56,8 @@ export async function mergeResults(dir: string, options: { keepStepsOfPassed?: b
       const seen = [...(before?.seen ?? []), entry.status]
       const merged: MergedCase = { ...entry, environment: run.environment, stage: run.stage, build: run.build, runId: run.id, seen }
       merged.flaky = entry.flaky || new Set(seen).size > 1
-      if (!options.keepStepsOfPassed && merged.status === 'passed') merged.steps = []
+      // A plain pass needs no step log; dropping it keeps 100k-case merges small.
+      if (!options.keepStepsOfPassed && merged.status === 'passed' && !merged.flaky) merged.steps = []
       cells.set(key, merged)
     }
   }

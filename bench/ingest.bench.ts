@@ -1,0 +1,67 @@
+// bench:ingest — a Cucumber Messages NDJSON of 10,000 and 100,000 scenarios (synthesised valid
+// envelopes: documents, pickles, test cases, steps, retries, failures), then, alternately in fresh
+// processes, the floor (line split + JSON.parse) and ingest → merge → matrix + JUnit.
+// Goals: ratio ≤ 3; peak RSS flat, ≤ 300 MB.
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { once } from 'node:events'
+import { compareNode, mb } from './support/measure.ts'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const OUT = path.join(ROOT, 'bench/.out/ingest')
+const FEATURES = ['alpha', 'beta', 'gamma']
+
+async function generate(scenarios: number): Promise<string> {
+  const file = path.join(OUT, `messages-${scenarios}.ndjson`)
+  if (existsSync(file)) return file
+  mkdirSync(OUT, { recursive: true })
+  const stream = createWriteStream(file)
+  const write = async (envelope: unknown): Promise<void> => {
+    if (!stream.write(`${JSON.stringify(envelope)}\n`)) await once(stream, 'drain')
+  }
+  const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 })
+  const perFile = 20
+  await write({ meta: { protocolVersion: '32.0.0', implementation: { name: 'cucumber-js', version: '12.9.0' }, runtime: { name: 'node' }, os: { name: 'linux' }, cpu: { name: 'x64' } } })
+  const plan: { pickleId: string; steps: string[]; testCaseId: string; testSteps: string[] }[] = []
+  for (let f = 0; f < scenarios / perFile; f++) {
+    const uri = `features/generated-${f}.feature`
+    const children = Array.from({ length: perFile }, (_, i) => ({ scenario: { id: `s${f}-${i}`, keyword: 'Scenario', name: `scenario ${f}-${i}`, description: '', location: { line: 3 + i * 4 }, tags: [], examples: [], steps: [0, 1, 2].map((k) => ({ id: `st${f}-${i}-${k}`, keyword: ['Given ', 'When ', 'Then '][k], keywordType: 'Context', text: `step ${k} of ${i}`, location: { line: 4 + i * 4 + k } })) } }))
+    await write({ gherkinDocument: { uri, feature: { keyword: 'Feature', name: `Generated ${f}`, description: '', language: 'en', location: { line: 2 }, tags: [{ id: `t${f}`, name: `@feature:${FEATURES[f % 3]}`, location: { line: 1 } }], children }, comments: [] } })
+    for (let i = 0; i < perFile; i++) {
+      const pickleId = `p${f}-${i}`
+      const steps = [0, 1, 2].map((k) => `ps${f}-${i}-${k}`)
+      await write({ pickle: { id: pickleId, uri, name: `scenario ${f}-${i}`, language: 'en', astNodeIds: [`s${f}-${i}`], tags: [{ name: `@feature:${FEATURES[f % 3]}`, astNodeId: `t${f}` }], steps: steps.map((id, k) => ({ id, text: `step ${k} of ${i}`, type: 'Context', astNodeIds: [`st${f}-${i}-${k}`] })) } })
+      plan.push({ pickleId, steps, testCaseId: `tc${f}-${i}`, testSteps: steps.map((s) => `t${s}`) })
+    }
+  }
+  for (const p of plan) await write({ testCase: { id: p.testCaseId, pickleId: p.pickleId, testRunStartedId: 'run', testSteps: p.steps.map((s, k) => ({ id: p.testSteps[k], pickleStepId: s, stepDefinitionIds: ['sd'], stepMatchArgumentsLists: [] })) } })
+  await write({ testRunStarted: { id: 'run', timestamp: ts(0) } })
+  let clock = 1000
+  for (const [n, p] of plan.entries()) {
+    const attempts = n % 97 === 0 ? 2 : 1
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      const started = `${p.testCaseId}-${attempt}`
+      await write({ testCaseStarted: { id: started, testCaseId: p.testCaseId, attempt, timestamp: ts(clock++) } })
+      const fails = (n % 97 === 0 && attempt === 0) || n % 501 === 0
+      for (const [k, stepId] of p.testSteps.entries()) {
+        await write({ testStepStarted: { testCaseStartedId: started, testStepId: stepId, timestamp: ts(clock) } })
+        const status = fails && k === 2 ? 'FAILED' : 'PASSED'
+        await write({ testStepFinished: { testCaseStartedId: started, testStepId: stepId, testStepResult: { status, duration: { seconds: 0, nanos: 1_000_000 }, ...(status === 'FAILED' ? { message: 'AssertionError: expected 2 to equal 3', exception: { type: 'AssertionError', message: 'expected 2 to equal 3' } } : {}) }, timestamp: ts(clock++) } })
+      }
+      await write({ testCaseFinished: { testCaseStartedId: started, timestamp: ts(clock++), willBeRetried: attempts === 2 && attempt === 0 } })
+    }
+  }
+  await write({ testRunFinished: { success: false, timestamp: ts(clock) } })
+  stream.end()
+  await once(stream, 'finish')
+  return file
+}
+
+console.log('bench:ingest — alternating best of 3, fresh processes')
+for (const scenarios of [10_000, 100_000]) {
+  const file = await generate(scenarios)
+  const [floor, ours] = compareNode([path.join(ROOT, 'bench/support/ingest-floor.mjs'), file], ['--import', 'tsx', path.join(ROOT, 'bench/support/ingest-pipeline.ts'), file], { cwd: ROOT, rounds: 3 })
+  const ratio = ours.seconds / floor.seconds
+  console.log(`  ${String(scenarios).padStart(7)} scenarios  floor ${floor.seconds.toFixed(2)} s · ingest→merge→matrix+JUnit ${ours.seconds.toFixed(2)} s · ratio ${ratio.toFixed(2)} (goal ≤ 3) ${ratio <= 3 ? 'OK' : 'ABOVE GOAL'} · peak RSS ${mb(ours.peakRssBytes)} (goal ≤ 300 MB) ${ours.peakRssBytes <= 300 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`)
+}
