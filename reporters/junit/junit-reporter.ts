@@ -5,7 +5,8 @@ import type { ResultSet, MergedCase } from '../../src/results/merge-results.ts'
 /**
  * JUnit XML built for GitLab's parser: one testsuite per feature × environment/stage;
  * classname = feature, name = scenario plus example row and environment (GitLab keys test
- * cases on classname + name); step log and node logs (`[[ATTACHMENT|path]]`) in system-out.
+ * cases on classname + name); in system-out the step log of failed, flaky and skipped cases
+ * (a plain pass keeps none after merging) and node logs as `[[ATTACHMENT|path]]`.
  */
 export function resultsToJUnit(results: ResultSet, options: { build?: string; resultsDir: string; relativeTo: string }): string {
   const build = options.build ?? results.order[results.order.length - 1]

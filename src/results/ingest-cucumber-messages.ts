@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Envelope, GherkinDocument, Pickle, TestCase, Timestamp } from '@cucumber/messages'
-import { caseIdOf, worseStatus, MODEL_VERSION, type Case, type Run, type Status, type StepResult, type Attachment } from '../model/results.ts'
+import { caseIdOf, worseStatus, type Case, type Status, type StepResult, type Attachment } from '../model/results.ts'
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
-import type { IngestContext, IngestOutcome, IngestProblem } from './ingest-types.ts'
+import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 /** The World's attachment that names the nodes a scenario involved (not written as a file). */
 export const NODES_MEDIA_TYPE = 'application/vnd.bdd-matrix.nodes+json'
@@ -126,21 +126,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
     problems.push({ file, line: 1, message: 'no Cucumber Messages envelopes found (empty file?)' })
     return { cases: 0, problems }
   }
-  const run: Run = {
-    kind: 'run',
-    modelVersion: MODEL_VERSION,
-    id: ctx.runId ?? `${ctx.environment}-${ctx.stage}-${hash.digest('hex').slice(0, 16)}`,
-    ...(ctx.milestone ? { milestone: ctx.milestone } : {}),
-    build: ctx.build,
-    ...(ctx.commit ? { commit: ctx.commit } : {}),
-    ...(ctx.ci ? { ci: ctx.ci } : {}),
-    stage: ctx.stage,
-    environment: ctx.environment,
-    ...(ctx.shard ? { shard: ctx.shard } : {}),
-    startedAt: new Date(first ?? 0).toISOString(),
-    finishedAt: new Date(last ?? first ?? 0).toISOString(),
-    source: { format: 'cucumber-messages', file: ctx.sourceName ?? file },
-  }
+  const run = runFrom(ctx, { inputHash: hash.digest('hex'), startedAt: new Date(first ?? 0).toISOString(), finishedAt: new Date(last ?? first ?? 0).toISOString(), format: 'cucumber-messages', file })
   const cases = writer.cases
   return { run, cases, problems, path: await writer.close(run) }
 }

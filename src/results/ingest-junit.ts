@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { isUtf8 } from 'node:buffer'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import { caseIdOf, MODEL_VERSION, type Case, type Run, type Status } from '../model/results.ts'
+import { caseIdOf, type Case, type Status } from '../model/results.ts'
 import { ResultsWriter } from './results-writer.ts'
-import type { IngestContext, IngestOutcome } from './ingest-types.ts'
+import { runFrom, type IngestContext, type IngestOutcome } from './ingest-types.ts'
 
 type Node = Record<string, unknown>
 
@@ -30,21 +30,8 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
     if (!Number.isNaN(timestamp)) started = Math.min(started, timestamp)
     for (const testcase of (suite.testcase as Node[] | undefined) ?? []) writer.write(caseOf(testcase, String(suite.name ?? '')))
   }
-  const run: Run = {
-    kind: 'run',
-    modelVersion: MODEL_VERSION,
-    id: ctx.runId ?? `${ctx.environment}-${ctx.stage}-${createHash('sha256').update(bytes).digest('hex').slice(0, 16)}`,
-    ...(ctx.milestone ? { milestone: ctx.milestone } : {}),
-    build: ctx.build,
-    ...(ctx.commit ? { commit: ctx.commit } : {}),
-    ...(ctx.ci ? { ci: ctx.ci } : {}),
-    stage: ctx.stage,
-    environment: ctx.environment,
-    ...(ctx.shard ? { shard: ctx.shard } : {}),
-    startedAt: new Date(Number.isFinite(started) ? started : 0).toISOString(),
-    finishedAt: new Date(Number.isFinite(started) ? started : 0).toISOString(),
-    source: { format: 'junit', file: ctx.sourceName ?? file },
-  }
+  const at = new Date(Number.isFinite(started) ? started : 0).toISOString()
+  const run = runFrom(ctx, { inputHash: createHash('sha256').update(bytes).digest('hex'), startedAt: at, finishedAt: at, format: 'junit', file })
   const cases = writer.cases
   return { run, cases, problems: [], path: await writer.close(run) }
 }

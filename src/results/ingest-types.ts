@@ -1,4 +1,4 @@
-import type { Run, Stage } from '../model/results.ts'
+import { MODEL_VERSION, type Run, type Stage } from '../model/results.ts'
 
 export interface IngestContext {
   build: string
@@ -30,4 +30,23 @@ export interface IngestOutcome {
   problems: IngestProblem[]
   /** the results file written */
   path?: string
+}
+
+/** The run record of an ingested source: the context's facts plus what the source told. */
+export function runFrom(ctx: IngestContext, facts: { inputHash: string; startedAt: string; finishedAt: string; format: Run['source']['format']; file: string }): Run {
+  return {
+    kind: 'run',
+    modelVersion: MODEL_VERSION,
+    id: ctx.runId ?? `${ctx.environment}-${ctx.stage}-${facts.inputHash.slice(0, 16)}`,
+    ...(ctx.milestone ? { milestone: ctx.milestone } : {}),
+    build: ctx.build,
+    ...(ctx.commit ? { commit: ctx.commit } : {}),
+    ...(ctx.ci ? { ci: ctx.ci } : {}),
+    stage: ctx.stage,
+    environment: ctx.environment,
+    ...(ctx.shard ? { shard: ctx.shard } : {}),
+    startedAt: facts.startedAt,
+    finishedAt: facts.finishedAt,
+    source: { format: facts.format, file: ctx.sourceName ?? facts.file },
+  }
 }
