@@ -73,6 +73,39 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     })
 }
 
+export function addAllureCommand(program: Command, ctx: CliContext, exit: (code: number) => void): void {
+  program
+    .command('allure')
+    .description('write Allure results of a build and generate the Allure report, carrying the previous report\'s history forward')
+    .option('--results <dir>', 'results folder', 'results')
+    .option('--build <version>', 'build (default: the latest)')
+    .option('--milestone <id>', 'epic label (default: the runs\' milestone)')
+    .option('--out <dir>', 'allure-results folder (emptied first)', 'reports/allure-results')
+    .option('--report <dir>', 'report folder; its history/ feeds the trends of the next report', 'reports/allure-report')
+    .option('--no-generate', 'write the allure-results only')
+    .action(async (options: { results: string; build?: string; milestone?: string; out: string; report: string; generate: boolean }) => {
+      const out = path.resolve(ctx.cwd, options.out)
+      const written = await writeAllure(ctx, { results: options.results, out, ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}) })
+      ctx.stdout.write(`Allure results written: ${path.relative(ctx.cwd, out)} (${written} result(s))\n`)
+      if (options.generate) {
+        const { generateAllureReport } = await import('../../reporters/allure/generate-allure-report.ts')
+        const report = path.resolve(ctx.cwd, options.report)
+        await generateAllureReport(out, report)
+        ctx.stdout.write(`Allure report generated: ${path.relative(ctx.cwd, report)}/index.html\n`)
+      }
+      exit(0)
+    })
+}
+
+export async function writeAllure(ctx: CliContext, options: { results: string; out: string; build?: string; milestone?: string }): Promise<number> {
+  const { rmSync } = await import('node:fs')
+  const { mergeResults } = await import('../results/merge-results.ts')
+  const { writeAllureResults } = await import('../../reporters/allure/allure-reporter.ts')
+  const resultsDir = path.resolve(ctx.cwd, options.results)
+  rmSync(options.out, { recursive: true, force: true })
+  return writeAllureResults(await mergeResults(resultsDir, { keepStepsOfPassed: true }), { resultsDir, outDir: options.out, env: ctx.env, ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}) })
+}
+
 export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string }): Promise<IngestOutcome[]> {
   const { ingestCucumberMessages } = await import('../results/ingest-cucumber-messages.ts')
   const { ingestJUnit } = await import('../results/ingest-junit.ts')

@@ -3,7 +3,7 @@ import { isUserError } from '../errors.ts'
 import type { CliContext } from './cli-context.ts'
 import { addCatalogueCommands } from './catalogue-commands.ts'
 import { addRunCommands } from './run-command.ts'
-import { addResultsCommands } from './results-commands.ts'
+import { addAllureCommand, addResultsCommands } from './results-commands.ts'
 
 export const VERSION = '0.1.0'
 
@@ -22,6 +22,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   addCatalogueCommands(program, ctx, exit)
   addRunCommands(program, ctx, exit)
   addResultsCommands(program, ctx, exit)
+  addAllureCommand(program, ctx, exit)
   for (const command of program.commands) command.exitOverride()
   try {
     await program.parseAsync(argv, { from: 'user' })

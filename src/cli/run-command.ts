@@ -55,7 +55,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   ctx.stdout.write(`\n${t.done} scenarios: ${t.passed} passed, ${t.failed} failed${t.flaky ? `, ${t.flaky} flaky` : ''}${t.undefined ? `, ${t.undefined} undefined` : ''}${t.ambiguous ? `, ${t.ambiguous} ambiguous` : ''}${t.pending ? `, ${t.pending} pending` : ''}${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
   for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
   // The run's own results, normalised, and the reports people read.
-  const { ingestFiles, writeMatrix } = await import('./results-commands.ts')
+  const { ingestFiles, writeAllure, writeMatrix } = await import('./results-commands.ts')
   const { writeFileSync } = await import('node:fs')
   const build = options.build ?? ctx.env.BDD_MATRIX_BUILD ?? ctx.env.CI_COMMIT_TAG ?? ctx.env.CI_COMMIT_SHORT_SHA ?? 'dev'
   const results = path.join(summary.runDir, 'results')
@@ -64,7 +64,8 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   const { mergeResults } = await import('../results/merge-results.ts')
   const { resultsToJUnit } = await import('../../reporters/junit/junit-reporter.ts')
   writeFileSync(path.join(summary.runDir, 'junit.xml'), resultsToJUnit(await mergeResults(results), { resultsDir: results, relativeTo: ctx.cwd }))
+  await writeAllure(ctx, { results, out: path.join(summary.runDir, 'allure-results') })
   const shown = path.relative(ctx.cwd, summary.runDir)
-  ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (matrix.html, matrix.md, matrix.json, junit.xml, messages.ndjson, results/, summary.json, logs/)\n`)
+  ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (matrix.html, matrix.md, matrix.json, junit.xml, allure-results/, messages.ndjson, results/, summary.json, logs/)\n`)
   return summary.success ? 0 : 1
 }

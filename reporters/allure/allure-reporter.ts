@@ -1,0 +1,124 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { FileSystemWriter } from 'allure-js-commons/sdk/reporter'
+import { Stage, Status, type Label, type Parameter, type StepResult as AllureStep, type TestResult } from 'allure-js-commons'
+import type { Status as CaseStatus } from '../../src/model/results.ts'
+import type { MergedCase, ResultSet } from '../../src/results/merge-results.ts'
+
+const STATUS: Record<CaseStatus, Status> = {
+  passed: Status.PASSED,
+  failed: Status.FAILED,
+  skipped: Status.SKIPPED,
+  pending: Status.SKIPPED,
+  // The suite, not the product, is broken: Allure's own word for it.
+  undefined: Status.BROKEN,
+  ambiguous: Status.BROKEN,
+}
+
+export interface AllureOptions {
+  build?: string
+  milestone?: string
+  resultsDir: string
+  outDir: string
+  env: Record<string, string | undefined>
+}
+
+/**
+ * Allure results (allure-js-commons' writer) for one build: a result per case × environment/stage
+ * with a historyId stable across builds (so trends work), labels feature/story/epic/tag/host/thread,
+ * parameters for the example row and the environment, steps and attachments; plus
+ * environment.properties and executor.json.
+ */
+export function writeAllureResults(results: ResultSet, options: AllureOptions): number {
+  const build = options.build ?? results.order[results.order.length - 1] ?? ''
+  const runs = new Map(results.runs.map((r) => [r.id, r]))
+  mkdirSync(options.outDir, { recursive: true })
+  const writer = new FileSystemWriter({ resultsDir: options.outDir })
+  let written = 0
+  for (const entry of results.builds.get(build)?.values() ?? []) {
+    const run = runs.get(entry.runId)
+    const start = Date.parse(run?.startedAt ?? '') || 0
+    const uuid = uuidOf(`${entry.runId}\u0000${entry.id}\u0000${entry.environment}\u0000${entry.stage}`)
+    const result: TestResult = {
+      uuid,
+      historyId: hex(`${entry.id}\u0000${entry.environment}\u0000${entry.stage}`),
+      testCaseId: entry.id,
+      name: entry.name,
+      fullName: `${entry.uri}: ${entry.name}`,
+      status: STATUS[entry.status],
+      // Allure 2 reads statusDetails.flaky (its model has known/muted/flaky); the JS types lack it.
+      statusDetails: { ...(entry.error ? { message: entry.error.split('\n')[0], trace: entry.error } : {}), flaky: entry.flaky } as TestResult['statusDetails'],
+      stage: Stage.FINISHED,
+      start,
+      stop: start + Math.round(entry.durationMs),
+      labels: labelsOf(entry, options.milestone ?? run?.milestone, run?.shard),
+      links: [],
+      parameters: parametersOf(entry),
+      steps: stepsOf(entry, start),
+      attachments: entry.attachments.map((a, i) => {
+        const source = `${uuid}-attachment-${i}${path.extname(a.path)}`
+        writer.writeAttachmentFromPath(source, path.join(options.resultsDir, a.path))
+        return { name: a.name ?? path.basename(a.path), source, type: a.mediaType }
+      }),
+    }
+    writer.writeResult(result)
+    written++
+  }
+  const environments = [...new Set([...(results.builds.get(build)?.values() ?? [])].map((c) => `${c.environment}/${c.stage}`))].sort()
+  const milestone = options.milestone ?? results.runs.find((r) => r.milestone)?.milestone
+  writer.writeEnvironmentInfo({ ...(milestone ? { milestone } : {}), build, environments: environments.join(', ') })
+  const e = options.env
+  writeFileSync(
+    path.join(options.outDir, 'executor.json'),
+    `${JSON.stringify({ name: 'bdd-matrix', type: e.GITLAB_CI ? 'gitlab' : 'local', buildName: build, ...(e.CI_PIPELINE_URL ? { buildUrl: e.CI_PIPELINE_URL } : {}), ...(e.CI_PIPELINE_IID ? { buildOrder: Number(e.CI_PIPELINE_IID) } : {}) }, null, 2)}\n`,
+  )
+  return written
+}
+
+function labelsOf(entry: MergedCase, milestone: string | undefined, shard: string | undefined): Label[] {
+  return [
+    { name: 'feature', value: entry.feature },
+    { name: 'story', value: entry.scenario },
+    ...(milestone ? [{ name: 'epic', value: milestone }] : []),
+    { name: 'suite', value: entry.feature },
+    { name: 'parentSuite', value: `${entry.environment}/${entry.stage}` },
+    { name: 'host', value: entry.environment },
+    { name: 'thread', value: `${entry.environment}/${entry.stage}${shard ? ` shard ${shard}` : ''}` },
+    ...entry.tags.map((t) => ({ name: 'tag', value: t.replace(/^@/, '') })),
+    ...entry.nodes.map((n) => ({ name: 'node', value: n })),
+  ]
+}
+
+function parametersOf(entry: MergedCase): Parameter[] {
+  return [{ name: 'environment', value: `${entry.environment}/${entry.stage}` }, ...Object.entries(entry.example?.values ?? {}).map(([name, value]) => ({ name, value }))]
+}
+
+function stepsOf(entry: MergedCase, start: number): AllureStep[] {
+  let clock = start
+  return entry.steps.map((s) => {
+    const stepStart = clock
+    clock += Math.round(s.durationMs)
+    return {
+      name: `${s.keyword} ${s.text}`.trim(),
+      status: STATUS[s.status],
+      statusDetails: s.error ? { message: s.error.split('\n')[0], trace: s.error } : {},
+      stage: Stage.FINISHED,
+      start: stepStart,
+      stop: clock,
+      steps: [],
+      attachments: [],
+      parameters: [],
+    }
+  })
+}
+
+function hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32)
+}
+
+/** A UUID-shaped id derived from the case, so the same input writes the same files. */
+function uuidOf(text: string): string {
+  const h = hex(text)
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`
+}
