@@ -144,9 +144,9 @@ export async function writeMatrix(ctx: CliContext, options: { results: string; s
   const { matrixToHtml } = await import('../../reporters/html/matrix-html.ts')
   const { featuresDir, scope } = resolveInputs(ctx, { features: options.features, ...(options.scope ? { scope: options.scope } : {}) })
   const resultsDir = path.resolve(ctx.cwd, options.results)
-  const results = await mergeResults(resultsDir)
-  const mismatched = results.runs.filter((r) => r.milestone && r.milestone !== scope.milestone)
-  if (mismatched.length) ctx.stderr.write(`warning: ${mismatched.length} run(s) are for milestone ${[...new Set(mismatched.map((r) => r.milestone))].join(', ')}, not ${scope.milestone}; shown anyway\n`)
+  // Runs of another milestone stay in the results folder but do not count for this scope.
+  const results = await mergeResults(resultsDir, { milestone: scope.milestone })
+  for (const skipped of results.skipped) ctx.stderr.write(`${path.relative(ctx.cwd, skipped.file)}: run ${skipped.run.id} is for milestone ${skipped.run.milestone}, not ${scope.milestone} (${scope.file}); left out of the matrix\n`)
   const matrix = matrixFrom(results, scope, { ...(options.build ? { build: options.build } : {}), history: Number(options.history), catalogue: buildCatalogue(featuresDir), uriPrefix: path.relative(ctx.cwd, featuresDir) })
   const out = path.resolve(ctx.cwd, options.out)
   mkdirSync(out, { recursive: true })

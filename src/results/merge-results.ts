@@ -16,6 +16,8 @@ export interface MergedCase extends Case {
 
 export interface ResultSet {
   runs: Run[]
+  /** runs left out because they belong to another milestone */
+  skipped: { run: Run; file: string }[]
   /** build → cell key → merged case */
   builds: Map<string, Map<string, MergedCase>>
   /** builds, oldest first */
@@ -31,7 +33,7 @@ export const cellKey = (caseId: string, environment: string, stage: string): str
  * retry passed. A run is counted once however many times it was ingested (its id hashes its
  * input), so merging twice changes nothing.
  */
-export async function mergeResults(dir: string, options: { keepStepsOfPassed?: boolean } = {}): Promise<ResultSet> {
+export async function mergeResults(dir: string, options: { keepStepsOfPassed?: boolean; milestone?: string } = {}): Promise<ResultSet> {
   let files: string[]
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.ndjson'))
@@ -39,9 +41,12 @@ export async function mergeResults(dir: string, options: { keepStepsOfPassed?: b
     throw new UserError('RESULTS_MISSING', `${dir}: results folder not found; write one with bdd-matrix ingest --out ${dir}`)
   }
   const runs = new Map<string, { run: Run; file: string }>()
+  const skipped: ResultSet['skipped'] = []
   for (const file of files) {
     const run = await readRunHeader(path.join(dir, file))
-    if (run && !runs.has(run.id)) runs.set(run.id, { run, file: path.join(dir, file) })
+    if (!run || runs.has(run.id)) continue
+    if (options.milestone && run.milestone && run.milestone !== options.milestone) skipped.push({ run, file: path.join(dir, file) })
+    else runs.set(run.id, { run, file: path.join(dir, file) })
   }
   const ordered = [...runs.values()].sort((a, b) => a.run.finishedAt.localeCompare(b.run.finishedAt) || a.run.id.localeCompare(b.run.id))
   const builds = new Map<string, Map<string, MergedCase>>()
@@ -61,7 +66,7 @@ export async function mergeResults(dir: string, options: { keepStepsOfPassed?: b
       cells.set(key, merged)
     }
   }
-  return { runs: ordered.map((r) => r.run), builds, order: orderBuilds([...builds.keys()], lastRun) }
+  return { runs: ordered.map((r) => r.run), skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }
 }
 
 const VERSION = /^v?(\d+)\.(\d+)\.(\d+)(?:-(.+))?$/

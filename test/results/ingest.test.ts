@@ -147,3 +147,19 @@ describe('build order', () => {
     expect(orderBuilds(['abc123', 'def456'], new Map([['abc123', '2026-02-01'], ['def456', '2026-01-01']]))).toEqual(['def456', 'abc123'])
   })
 })
+
+describe('results of another milestone', () => {
+  it('stay in the results folder but are left out of the matrix, with a message naming them', async () => {
+    const out = tempTree()
+    const project = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', 'b1', '--milestone', 'dms-0.4', '--out', out], { cwd: PROJECT_ROOT })
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'local', '--build', 'b1', '--milestone', 'run-fixture', '--out', out], { cwd: PROJECT_ROOT })
+    const result = await runCliInProcess(['matrix', '--results', out, '--out', path.join(out, 'report')], { cwd: project })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toMatch(/run local-acceptance-\w+ is for milestone dms-0\.4, not run-fixture .*; left out of the matrix/)
+    const matrix = JSON.parse(readFileSync(path.join(out, 'report', 'matrix.json'), 'utf8'))
+    expect(matrix.totals.failed).toBe(0)
+    expect(matrix.flaky).toHaveLength(1)
+    expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2)
+  })
+})
