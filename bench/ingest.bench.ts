@@ -61,7 +61,7 @@ async function generate(scenarios: number): Promise<string> {
 console.log('bench:ingest — alternating best of 3, fresh processes')
 for (const scenarios of [10_000, 100_000]) {
   const file = await generate(scenarios)
-  const [floor, ours] = compareNode([path.join(ROOT, 'bench/support/ingest-floor.mjs'), file], ['--import', 'tsx', path.join(ROOT, 'bench/support/ingest-pipeline.ts'), file], { cwd: ROOT, rounds: 3 })
+  const [floor, ours] = compareNode([path.join(ROOT, 'bench/support/ingest-floor.mjs'), file], [path.join(ROOT, 'bench/support/ingest-pipeline.mjs'), file], { cwd: ROOT, rounds: 3 })
   const ratio = ours.seconds / floor.seconds
   console.log(`  ${String(scenarios).padStart(7)} scenarios  floor ${floor.seconds.toFixed(2)} s · ingest→merge→matrix+JUnit ${ours.seconds.toFixed(2)} s · ratio ${ratio.toFixed(2)} (goal ≤ 3) ${ratio <= 3 ? 'OK' : 'ABOVE GOAL'} · peak RSS ${mb(ours.peakRssBytes)} (goal ≤ 300 MB) ${ours.peakRssBytes <= 300 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`)
 }

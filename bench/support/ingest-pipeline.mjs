@@ -1,16 +1,17 @@
-// What bench:ingest measures: ingest → merge → matrix (JSON) + JUnit of one messages file.
+// What bench:ingest measures: ingest → merge → matrix (JSON) + JUnit of one messages file,
+// with the compiled code the CLI ships (dist/), as a user runs it.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
-import { mergeResults } from '../../src/results/merge-results.ts'
-import { matrixFrom } from '../../src/matrix/matrix-from.ts'
-import { parseScope } from '../../src/catalogue/scope.ts'
-import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
+import { ingestCucumberMessages } from '../../dist/src/results/ingest-cucumber-messages.js'
+import { mergeResults } from '../../dist/src/results/merge-results.js'
+import { matrixFrom } from '../../dist/src/matrix/matrix-from.js'
+import { parseScope } from '../../dist/src/catalogue/scope.js'
+import { resultsToJUnit } from '../../dist/reporters/junit/junit-reporter.js'
 
 const out = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-bench-ingest-'))
 try {
-  await ingestCucumberMessages(process.argv[2]!, { build: 'v0.5.0-rc1', environment: 'local', stage: 'acceptance', resultsDir: out })
+  await ingestCucumberMessages(process.argv[2], { build: 'v0.5.0-rc1', environment: 'local', stage: 'acceptance', resultsDir: out })
   const results = await mergeResults(out)
   const scope = parseScope(`milestone: bench\nfrozen: 2024-09-15\nfeatures:\n${['alpha', 'beta', 'gamma'].map((id) => `  - id: ${id}\n    name: ${id}\n    acceptance: generated\n`).join('')}`, 'bench.yaml')
   const matrix = matrixFrom(results, scope)
