@@ -4,6 +4,7 @@ import type { CliContext } from './cli-context.ts'
 import { addCatalogueCommands } from './catalogue-commands.ts'
 import { addRunCommands } from './run-command.ts'
 import { addAllureCommand, addResultsCommands } from './results-commands.ts'
+import { addPublishCommands } from './publish-commands.ts'
 
 export const VERSION = '0.1.0'
 
@@ -23,6 +24,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   addRunCommands(program, ctx, exit)
   addResultsCommands(program, ctx, exit)
   addAllureCommand(program, ctx, exit)
+  addPublishCommands(program, ctx, exit)
   for (const command of program.commands) command.exitOverride()
   try {
     await program.parseAsync(argv, { from: 'user' })

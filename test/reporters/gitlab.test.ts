@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { LocalGitLab } from '../servers/gitlab-server.ts'
+import { NOTE_MARKER } from '../../reporters/gitlab/gitlab-publisher.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+
+const TOKEN = 'glpat-SECRET-test-token-1234567890'
+const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
+
+function matrixFiles(failed: number): string {
+  const dir = tempTree()
+  writeFileSync(path.join(dir, 'matrix.json'), JSON.stringify({ build: 'v0.5.0-rc1', totals: { passed: 10, failed, flaky: 1, wip: 2, 'not-run': 0, skipped: 0 } }))
+  writeFileSync(path.join(dir, 'matrix.md'), `### Test matrix · build v0.5.0-rc1\n\n${failed} failed\n`)
+  return dir
+}
+
+describe('bdd-matrix publish gitlab (against a local server implementing the GitLab endpoints)', () => {
+  let gitlab: LocalGitLab
+  const outputs: string[] = []
+  beforeAll(async () => {
+    gitlab = await new LocalGitLab({ projectId: '42', token: TOKEN, readOnlyToken: 'glpat-read-only' }).start()
+    // A busy merge request: the bdd-matrix note must be found beyond the first page.
+    for (let i = 0; i < 130; i++) gitlab.notes.set('7', [...(gitlab.notes.get('7') ?? []), { id: 1000 + i, body: `review comment ${i}`, created_at: '', updated_at: '' }])
+  })
+  afterAll(async () => {
+    await gitlab.stop()
+    // No output of any test, no note and no status may carry the token.
+    const everything = [...outputs, JSON.stringify([...gitlab.notes.values()]), JSON.stringify(gitlab.statuses)].join('\n')
+    expect(everything).not.toContain(TOKEN)
+  })
+
+  const publish = async (dir: string, env: Record<string, string>) => {
+    const result = await runCliInProcess(['publish', 'gitlab', '--matrix', path.join(dir, 'matrix.json'), '--markdown', path.join(dir, 'matrix.md')], {
+      cwd: dir,
+      env: { CI_API_V4_URL: gitlab.apiUrl, CI_PROJECT_ID: '42', CI_MERGE_REQUEST_IID: '7', CI_COMMIT_SHA: SHA, CI_JOB_URL: 'https://gitlab.example/nunet/dms/-/jobs/99', GITLAB_TOKEN: TOKEN, ...env },
+    })
+    outputs.push(result.stdout, result.stderr)
+    return result
+  }
+
+  it('adds one note and sets the commit status', async () => {
+    const result = await publish(matrixFiles(2), {})
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/merge-request note created \(note \d+\)\ncommit status bdd-matrix: failed/)
+    const ours = gitlab.notes.get('7')!.filter((n) => n.body.startsWith(NOTE_MARKER))
+    expect(ours).toHaveLength(1)
+    expect(ours[0]!.body).toContain('2 failed')
+    expect(gitlab.statuses.at(-1)).toMatchObject({ project: '42', sha: SHA, body: { state: 'failed', name: 'bdd-matrix', target_url: 'https://gitlab.example/nunet/dms/-/jobs/99/artifacts/file/matrix.html' } })
+    expect(gitlab.requests.at(-1)!.headers['private-token']).toBe(TOKEN)
+  })
+
+  it('updates that same note on the next pipeline instead of adding another', async () => {
+    const result = await publish(matrixFiles(0), {})
+    expect(result.stdout).toMatch(/merge-request note updated/)
+    const ours = gitlab.notes.get('7')!.filter((n) => n.body.startsWith(NOTE_MARKER))
+    expect(ours).toHaveLength(1)
+    expect(ours[0]!.body).toContain('0 failed')
+    expect(gitlab.notes.get('7')).toHaveLength(131)
+    expect(gitlab.statuses.at(-1)!.body.state).toBe('success')
+  })
+
+  it.each([
+    ['a missing token', { GITLAB_TOKEN: '' }, /no GitLab token: set GITLAB_TOKEN to a project or personal access token with the api scope \(CI_JOB_TOKEN cannot write/],
+    ['a wrong token', { GITLAB_TOKEN: 'glpat-wrong' }, /GitLab refused .* \(HTTP 401\): set GITLAB_TOKEN .*CI_JOB_TOKEN cannot write/],
+    ['a token without api scope', { GITLAB_TOKEN: 'glpat-read-only' }, /GitLab refused .* \(HTTP 403\): set GITLAB_TOKEN/],
+    ['an unknown project', { CI_PROJECT_ID: '999' }, /GitLab answered 404 while .*: check CI_PROJECT_ID, CI_MERGE_REQUEST_IID and CI_COMMIT_SHA \(project 999\)/],
+    ['no GitLab job', { CI_API_V4_URL: '', CI_PROJECT_ID: '' }, /not in a GitLab CI job: CI_API_V4_URL and CI_PROJECT_ID are not set/],
+  ])('refuses %s with one line and exit 2', async (_label, env, message) => {
+    const result = await publish(matrixFiles(0), env as Record<string, string>)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.code).toBe(2)
+  })
+})

@@ -1,0 +1,94 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+export interface GitLabNote {
+  id: number
+  body: string
+  created_at: string
+  updated_at: string
+}
+
+/**
+ * The GitLab REST endpoints bdd-matrix uses, as documented: merge-request notes (list with
+ * page/per_page and X-Next-Page, create, update) and commit statuses; PRIVATE-TOKEN or Bearer
+ * authentication (401 without, 403 for a token without api scope), 404 for unknown projects.
+ * State is kept in memory for the test to inspect.
+ */
+export class LocalGitLab {
+  readonly notes = new Map<string, GitLabNote[]>()
+  readonly statuses: { project: string; sha: string; body: Record<string, unknown> }[] = []
+  readonly requests: { method: string; path: string; headers: Record<string, unknown> }[] = []
+  private server?: Server
+  private nextId = 1
+
+  constructor(
+    private readonly options: { projectId: string; token: string; readOnlyToken?: string },
+  ) {}
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/api/v4`
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req).then(({ status, body, headers }) => {
+      res.writeHead(status, { 'content-type': 'application/json', ...headers })
+      res.end(JSON.stringify(body))
+    }))
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
+    return this
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((resolve) => this.server?.close(resolve))
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+    const url = new URL(req.url ?? '/', 'http://gitlab')
+    this.requests.push({ method: req.method ?? '', path: url.pathname, headers: req.headers })
+    const token = (req.headers['private-token'] as string | undefined) ?? (req.headers.authorization ?? '').replace(/^Bearer /, '')
+    if (!token || (token !== this.options.token && token !== this.options.readOnlyToken)) return { status: 401, body: { message: '401 Unauthorized' } }
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>) : {}
+    const writes = req.method !== 'GET'
+    if (writes && token !== this.options.token) return { status: 403, body: { message: '403 Forbidden - insufficient_scope' } }
+
+    const notes = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(url.pathname)
+    const status = /^\/api\/v4\/projects\/([^/]+)\/statuses\/([0-9a-f]{7,40})$/.exec(url.pathname)
+    const project = decodeURIComponent((notes ?? status)?.[1] ?? '')
+    if (!notes && !status) return { status: 404, body: { error: '404 Not Found' } }
+    if (project !== this.options.projectId) return { status: 404, body: { message: '404 Project Not Found' } }
+
+    if (notes) {
+      const key = notes[2]!
+      const list = this.notes.get(key) ?? []
+      this.notes.set(key, list)
+      if (req.method === 'GET' && !notes[3]) {
+        const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 20), 100)
+        const page = Number(url.searchParams.get('page') ?? 1)
+        const slice = list.slice((page - 1) * perPage, page * perPage)
+        const next = page * perPage < list.length ? String(page + 1) : ''
+        return { status: 200, body: slice, headers: { 'x-next-page': next, 'x-page': String(page), 'x-per-page': String(perPage), 'x-total': String(list.length) } }
+      }
+      if (typeof body.body !== 'string' || !body.body) return { status: 400, body: { message: 'body is missing' } }
+      const now = new Date().toISOString()
+      if (req.method === 'POST' && !notes[3]) {
+        const note = { id: this.nextId++, body: body.body, created_at: now, updated_at: now }
+        list.push(note)
+        return { status: 201, body: note }
+      }
+      if (req.method === 'PUT' && notes[3]) {
+        const note = list.find((n) => n.id === Number(notes[3]))
+        if (!note) return { status: 404, body: { message: '404 Not found' } }
+        note.body = body.body
+        note.updated_at = now
+        return { status: 200, body: note }
+      }
+      return { status: 405, body: { message: 'method not allowed' } }
+    }
+    if (req.method !== 'POST') return { status: 405, body: {} }
+    if (!['pending', 'running', 'success', 'failed', 'canceled'].includes(String(body.state))) return { status: 400, body: { message: 'state does not have a valid value' } }
+    this.statuses.push({ project, sha: status![2]!, body })
+    return { status: 201, body: { id: this.statuses.length, sha: status![2], status: body.state, name: body.name ?? 'default', target_url: body.target_url ?? null } }
+  }
+}
