@@ -1,0 +1,262 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:https'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+export interface TestmoTest {
+  key: string
+  name: string
+  status: string
+  folder: string
+  elapsed?: number
+  file?: string
+  line?: number
+  fields?: { type: number; name: string; value?: string }[]
+  artifacts?: { name: string; url: string }[]
+}
+
+interface Thread {
+  id: number
+  runId: number
+  completed: boolean
+  fields: unknown[]
+  artifacts: unknown[]
+  elapsedComputed?: number
+  tests: TestmoTest[]
+  batches: number[]
+}
+
+interface Run {
+  id: number
+  projectId: number
+  body: Record<string, unknown>
+  completed: boolean
+  measureElapsed?: boolean
+  appends: Record<string, unknown>[]
+  threads: number[]
+}
+
+/** A fault to inject: requests matching method and path, after `skip` of them, fail `times` times. */
+export interface Fault {
+  method?: string
+  path: RegExp
+  skip?: number
+  times?: number
+  kind: 'status' | 'delay' | 'drop'
+  status?: number
+  retryAfter?: string
+  delayMs?: number
+  /** 'before': fail without applying; 'after': apply the request, then drop the connection */
+  when?: 'before' | 'after'
+}
+
+const FIELD_TYPES = [1, 2, 3, 4, 5]
+const DEFAULT_STATUSES = ['passed', 'failed', 'failure', 'error', 'skipped', 'blocked', 'retest']
+
+/**
+ * A Testmo-compatible server for tests, after the API as the official CLI uses it
+ * (shared/reference/testmo-api.md): HTTPS on 127.0.0.1 with a self-signed certificate, Bearer
+ * tokens, the six automation POST routes, run and test reads, body validation, state, a request
+ * log with the token redacted, and faults injected by method and path.
+ */
+export class LocalTestmo {
+  readonly runs = new Map<number, Run>()
+  readonly threads = new Map<number, Thread>()
+  readonly log: { method: string; path: string; status: number; body: unknown; authorization?: string }[] = []
+  readonly faults: (Fault & { seen: number; fired: number })[] = []
+  readonly projects: Set<number>
+  private server?: Server
+  private certDir = ''
+  private ids = { run: 0, thread: 0 }
+
+  constructor(private readonly options: { token: string; projects?: number[]; statuses?: string[] }) {
+    this.projects = new Set(options.projects ?? [1])
+  }
+
+  /** PEM of the self-signed certificate, for NODE_EXTRA_CA_CERTS and axios' https agent. */
+  get certificateFile(): string {
+    return path.join(this.certDir, 'cert.pem')
+  }
+
+  get url(): string {
+    return `https://127.0.0.1:${(this.server!.address() as AddressInfo).port}`
+  }
+
+  inject(fault: Fault): void {
+    this.faults.push({ ...fault, seen: 0, fired: 0 })
+  }
+
+  async start(): Promise<this> {
+    this.certDir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-testmo-'))
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(this.certDir, 'key.pem'), '-out', this.certificateFile], { stdio: 'ignore' })
+    this.server = createServer({ key: readFileSync(path.join(this.certDir, 'key.pem')), cert: readFileSync(this.certificateFile) }, (req, res) => void this.handle(req, res))
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
+    return this
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections()
+    await new Promise((resolve) => this.server?.close(resolve))
+    rmSync(this.certDir, { recursive: true, force: true })
+  }
+
+  testsOf(runId: number): TestmoTest[] {
+    return (this.runs.get(runId)?.threads ?? []).flatMap((t) => this.threads.get(t)!.tests)
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'https://testmo')
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const raw = Buffer.concat(chunks).toString()
+    const fault = this.faults.find((f) => (!f.method || f.method === req.method) && f.path.test(url.pathname) && f.seen++ >= (f.skip ?? 0) && f.fired < (f.times ?? 1))
+    if (fault) fault.fired++
+    const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
+      this.log.push({ method: req.method ?? '', path: url.pathname, status, body: safeJson(raw), authorization: req.headers.authorization ? 'Bearer [redacted]' : undefined })
+      res.writeHead(status, { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers })
+      res.end(body !== undefined ? JSON.stringify(body) : undefined)
+    }
+    if (fault && fault.when !== 'after') {
+      if (fault.kind === 'drop') return void req.socket.destroy()
+      if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000))
+      else return send(fault.status ?? 500, { message: fault.status === 429 ? 'Too many requests' : 'Server error' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {})
+    }
+    if (req.headers.authorization !== `Bearer ${this.options.token}`) return send(401, { message: 'Unauthenticated.' })
+    let body: Record<string, unknown> = {}
+    if (raw) {
+      try {
+        body = JSON.parse(raw) as Record<string, unknown>
+      } catch {
+        return send(400, { message: 'Malformed JSON' })
+      }
+    }
+    const [status, response] = this.route(req.method ?? '', url, body)
+    if (fault?.when === 'after') return void req.socket.destroy()
+    send(status, response)
+  }
+
+  private route(method: string, url: URL, body: Record<string, unknown>): [number, unknown?] {
+    const p = url.pathname
+    let m: RegExpExecArray | null
+    if ((m = /^\/api\/v1\/projects\/(\d+)\/automation\/runs$/.exec(p))) {
+      if (method !== 'POST') return [405, { message: 'Method not allowed' }]
+      if (!this.projects.has(Number(m[1]))) return [404, { message: 'Project not found.' }]
+      const errors = validateRun(body)
+      if (errors) return [422, { message: 'The given data was invalid.', errors }]
+      const id = ++this.ids.run
+      this.runs.set(id, { id, projectId: Number(m[1]), body, completed: false, appends: [], threads: [] })
+      return [201, { id }]
+    }
+    if ((m = /^\/api\/v1\/automation\/runs\/(\d+)$/.exec(p)) && method === 'GET') {
+      const run = this.runs.get(Number(m[1]))
+      if (!run) return [404, { message: 'Run not found.' }]
+      const tests = this.testsOf(run.id)
+      const failures = tests.filter((t) => !['passed', 'skipped'].includes(t.status)).length
+      return [200, { result: { id: run.id, name: run.body.name, status: run.completed ? (failures ? 3 : 2) : 4, total_count: tests.length, success_count: tests.filter((t) => t.status === 'passed').length, failure_count: failures, thread_count: run.threads.length } }]
+    }
+    if ((m = /^\/api\/v1\/automation\/runs\/(\d+)\/tests$/.exec(p)) && method === 'GET') {
+      const run = this.runs.get(Number(m[1]))
+      if (!run) return [404, { message: 'Run not found.' }]
+      const threadId = url.searchParams.get('thread_id')
+      const tests = threadId ? (this.threads.get(Number(threadId))?.tests ?? []) : this.testsOf(run.id)
+      const perPage = Math.min(Math.max(Number(url.searchParams.get('per_page') ?? 100), 100), 1000)
+      const page = Number(url.searchParams.get('page') ?? 1)
+      const last = Math.max(1, Math.ceil(tests.length / perPage))
+      return [200, { page, per_page: perPage, total: tests.length, last_page: last, next_page: page < last ? page + 1 : null, result: tests.slice((page - 1) * perPage, page * perPage) }]
+    }
+    if (method !== 'POST') return [405, { message: 'Method not allowed' }]
+    if ((m = /^\/api\/v1\/automation\/runs\/(\d+)\/(append|threads|complete)$/.exec(p))) {
+      const run = this.runs.get(Number(m[1]))
+      if (!run) return [404, { message: 'Run not found.' }]
+      if (run.completed) return [422, { message: 'The automation run is already completed.' }]
+      if (m[2] === 'append') {
+        const errors = validateResources(body, true)
+        if (errors) return [422, { message: 'The given data was invalid.', errors }]
+        run.appends.push(body)
+        return [204]
+      }
+      if (m[2] === 'threads') {
+        const errors = validateResources(body, false) ?? validateInts(body, ['elapsed_computed', 'elapsed_observed'])
+        if (errors) return [422, { message: 'The given data was invalid.', errors }]
+        const id = ++this.ids.thread
+        this.threads.set(id, { id, runId: run.id, completed: false, fields: (body.fields as unknown[]) ?? [], artifacts: (body.artifacts as unknown[]) ?? [], ...(typeof body.elapsed_computed === 'number' ? { elapsedComputed: body.elapsed_computed } : {}), tests: [], batches: [] })
+        run.threads.push(id)
+        return [201, { id }]
+      }
+      run.completed = true
+      run.measureElapsed = body.measure_elapsed === true
+      for (const t of run.threads) this.threads.get(t)!.completed = true
+      return [204]
+    }
+    if ((m = /^\/api\/v1\/automation\/runs\/threads\/(\d+)\/(append|complete)$/.exec(p))) {
+      const thread = this.threads.get(Number(m[1]))
+      if (!thread) return [404, { message: 'Thread not found.' }]
+      if (thread.completed) return [422, { message: 'The automation run thread is already completed.' }]
+      if (m[2] === 'complete') {
+        thread.completed = true
+        return [204]
+      }
+      const tests = (body.tests as TestmoTest[] | undefined) ?? []
+      const errors = validateTests(tests, this.options.statuses ?? DEFAULT_STATUSES)
+      if (errors) return [422, { message: 'The given data was invalid.', errors }]
+      thread.tests.push(...tests)
+      thread.batches.push(tests.length)
+      return [204]
+    }
+    return [404, { message: 'Not found.' }]
+  }
+}
+
+type Errors = Record<string, string[]> | undefined
+
+function validateRun(body: Record<string, unknown>): Errors {
+  const errors: Record<string, string[]> = {}
+  if (typeof body.name !== 'string' || !body.name) errors.name = ['The name field is required.']
+  if (typeof body.source !== 'string' || !body.source) errors.source = ['The source field is required.']
+  if (body.tags !== undefined && (!Array.isArray(body.tags) || body.tags.some((t) => typeof t !== 'string'))) errors.tags = ['The tags must be strings.']
+  return Object.keys(errors).length ? errors : validateResources(body, true)
+}
+
+function validateResources(body: Record<string, unknown>, links: boolean): Errors {
+  const errors: Record<string, string[]> = {}
+  ;((body.fields as Record<string, unknown>[] | undefined) ?? []).forEach((f, i) => {
+    if (!FIELD_TYPES.includes(f.type as number)) errors[`fields.${i}.type`] = ['The type must be 1 to 5.']
+    if (typeof f.name !== 'string' || !f.name) errors[`fields.${i}.name`] = ['The name field is required.']
+  })
+  for (const key of links ? ['links', 'artifacts'] : ['artifacts'])
+    ((body[key] as Record<string, unknown>[] | undefined) ?? []).forEach((l, i) => {
+      if (typeof l.name !== 'string' || typeof l.url !== 'string') errors[`${key}.${i}`] = ['name and url are required.']
+    })
+  return Object.keys(errors).length ? errors : undefined
+}
+
+function validateInts(body: Record<string, unknown>, keys: string[]): Errors {
+  for (const key of keys) if (body[key] !== undefined && !(Number.isInteger(body[key]) && (body[key] as number) >= 0)) return { [key]: ['must be an integer ≥ 0'] }
+  return undefined
+}
+
+function validateTests(tests: TestmoTest[], statuses: string[]): Errors {
+  const errors: Record<string, string[]> = {}
+  tests.forEach((t, i) => {
+    if (!/^[a-z0-9]{1,64}$/.test(t.key ?? '')) errors[`tests.${i}.key`] = ['The key must be 1-64 lowercase alphanumeric characters.']
+    if (typeof t.name !== 'string' || !t.name) errors[`tests.${i}.name`] = ['The name field is required.']
+    if (typeof t.folder !== 'string' || !t.folder) errors[`tests.${i}.folder`] = ['The folder field is required.']
+    if (!statuses.includes(t.status)) errors[`tests.${i}.status`] = [`Unknown status alias "${t.status}".`]
+    for (const k of ['elapsed', 'line', 'assertions'] as const) if ((t as unknown as Record<string, unknown>)[k] !== undefined && !(Number.isInteger((t as unknown as Record<string, unknown>)[k]) && ((t as unknown as Record<string, number>)[k] ?? 0) >= 0)) errors[`tests.${i}.${k}`] = ['must be an integer ≥ 0']
+    ;(t.fields ?? []).forEach((f, j) => {
+      if (!FIELD_TYPES.includes(f.type)) errors[`tests.${i}.fields.${j}.type`] = ['The type must be 1 to 5.']
+    })
+  })
+  return Object.keys(errors).length ? errors : undefined
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return raw ? JSON.parse(raw) : undefined
+  } catch {
+    return raw
+  }
+}
