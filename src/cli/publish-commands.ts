@@ -6,7 +6,8 @@ import type { Matrix } from '../matrix/matrix-from.ts'
 import type { CliContext } from './cli-context.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
-  const publish = program.command('publish').description('publish the matrix to GitLab (and, later, Testmo)')
+  const publish = program.command('publish').description('publish the matrix to GitLab and results to Testmo')
+  addTestmoCommand(publish, ctx, exit)
   publish
     .command('gitlab')
     .description('post the Markdown matrix as one merge-request note (updated on the next pipeline) and set the commit status "bdd-matrix"; reads CI_* and GITLAB_TOKEN')
@@ -45,6 +46,119 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       if (outcome.status) ctx.stdout.write(`commit status bdd-matrix: ${outcome.status.state}\n`)
       exit(0)
     })
+}
+
+interface TestmoOptions {
+  results: string
+  build?: string
+  instance?: string
+  projectId?: string
+  name?: string
+  source: string
+  tags?: string[]
+  milestone?: string
+  journal: string
+  reportUrl?: string
+  create?: boolean
+  thread?: boolean
+  complete?: boolean
+  runId?: string
+  runIdFile: string
+}
+
+export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code: number) => void): void {
+  publish
+    .command('testmo')
+    .description('publish results to Testmo as an automation run (one thread per environment/stage/shard); resumable: run it again after an interruption')
+    .option('--results <dir>', 'results folder', 'results')
+    .option('--build <version>', 'build (default: the latest)')
+    .option('--instance <url>', 'Testmo instance, https (default: TESTMO_URL)')
+    .option('--project-id <id>', 'Testmo project id (default: TESTMO_PROJECT_ID)')
+    .option('--name <name>', 'run name (default: "<milestone> <build>")')
+    .option('--source <source>', 'Testmo source', 'bdd-matrix')
+    .option('--tags <tags...>', 'run tags')
+    .option('--milestone <name>', 'Testmo milestone name')
+    .option('--journal <file>', 'publish journal (what reached Testmo)', '.bdd-matrix/testmo-journal.json')
+    .option('--report-url <url>', 'link added to every test (default: the job\'s matrix.html artifact)')
+    .option('--create', 'parallel CI: only create the run and write its id to --run-id-file')
+    .option('--thread', 'parallel CI: add this job\'s results to the run as thread(s)')
+    .option('--complete', 'parallel CI: complete the run')
+    .option('--run-id <id>', 'run id for --thread/--complete (default: TESTMO_RUN_ID)')
+    .option('--run-id-file <file>', 'dotenv file --create writes (TESTMO_RUN_ID=…)', 'testmo.env')
+    .action(async (options: TestmoOptions) => exit(await publishTestmo(ctx, options)))
+}
+
+async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<number> {
+  const { createHash } = await import('node:crypto')
+  const { mkdirSync, writeFileSync } = await import('node:fs')
+  const { mergeResults } = await import('../results/merge-results.ts')
+  const { TestmoPublisher } = await import('../../reporters/testmo/testmo-publisher.ts')
+  const env = ctx.env
+  const instance = options.instance ?? env.TESTMO_URL ?? ''
+  if (!instance) throw new UserError('TESTMO_URL', 'no Testmo instance: set TESTMO_URL or pass --instance https://<name>.testmo.net')
+  const projectId = Number(options.projectId ?? env.TESTMO_PROJECT_ID)
+  if (!(Number.isInteger(projectId) && projectId > 0)) throw new UserError('TESTMO_PROJECT', 'no Testmo project: pass --project-id N (or set TESTMO_PROJECT_ID)')
+  const journalFile = path.resolve(ctx.cwd, options.journal)
+  mkdirSync(path.dirname(journalFile), { recursive: true })
+  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`) })
+  const runIdGiven = options.runId ?? env.TESTMO_RUN_ID
+  const ci = { fields: runFields(env), links: runLinks(env) }
+
+  if (options.complete) {
+    if (!runIdGiven) throw new UserError('TESTMO_RUN', '--complete needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')
+    const journal = { publication: `complete:${runIdGiven}`, runId: Number(runIdGiven), threads: {}, runCompleted: false }
+    await publisher.completeRun(journal)
+    ctx.stdout.write(`Testmo run ${runIdGiven} completed\n`)
+    return 0
+  }
+  const resultsDir = path.resolve(ctx.cwd, options.results)
+  const results = options.create ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
+  const build = options.build ?? results?.order.at(-1) ?? env.BDD_MATRIX_BUILD ?? env.CI_COMMIT_TAG ?? env.CI_COMMIT_SHORT_SHA ?? 'dev'
+  const cells = results ? [...(results.builds.get(build)?.values() ?? [])] : []
+  if (!options.create && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
+  const milestone = results?.runs.find((r) => r.milestone)?.milestone
+  const name = options.name ?? `${milestone ?? 'bdd-matrix'} ${build}`
+  const runIds = (results?.runs ?? []).filter((r) => r.build === build).map((r) => r.id).sort()
+  const publication = createHash('sha256').update([new URL(instance).origin, projectId, options.thread ? `thread:${runIdGiven}` : options.create ? `create:${name}:${env.CI_PIPELINE_ID ?? ''}` : 'run', ...runIds].join('\u0000')).digest('hex').slice(0, 16)
+  const journal = publisher.journal(publication)
+  if (options.thread) {
+    if (!runIdGiven) throw new UserError('TESTMO_RUN', '--thread needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')
+    journal.runId ??= Number(runIdGiven)
+  } else {
+    await publisher.createRun(journal, { name, source: options.source, ...(options.tags ? { tags: options.tags } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), fields: [...ci.fields, { type: 1, name: 'Build', value: build }], links: ci.links })
+    if (options.create) {
+      writeFileSync(path.resolve(ctx.cwd, options.runIdFile), `TESTMO_RUN_ID=${journal.runId}\n`)
+      ctx.stdout.write(`${journal.runId}\n`)
+      return 0
+    }
+  }
+  const shards = new Map((results?.runs ?? []).map((r) => [r.id, r.shard]))
+  const threads = new Map<string, typeof cells>()
+  for (const c of cells) {
+    const shard = shards.get(c.runId)
+    const key = `${c.environment}/${c.stage}${shard ? ` shard ${shard}` : ''}`
+    threads.set(key, [...(threads.get(key) ?? []), c])
+  }
+  const reportUrl = options.reportUrl ?? (env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/reports/matrix.html` : undefined)
+  for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, reportUrl)
+  if (!options.thread) await publisher.completeRun(journal)
+  ctx.stdout.write(`Testmo run ${journal.runId}: ${cells.length} test(s) in ${threads.size} thread(s)${options.thread ? '' : ', completed'} (${publisher.stats.requests} requests, ${publisher.stats.retries} retries)\n`)
+  return 0
+}
+
+function runFields(env: Record<string, string | undefined>): { type: number; name: string; value: string }[] {
+  return [
+    ...(env.CI_COMMIT_SHA ? [{ type: 1, name: 'Commit', value: env.CI_COMMIT_SHA }] : []),
+    ...(env.CI_PIPELINE_ID ? [{ type: 1, name: 'Pipeline', value: env.CI_PIPELINE_ID }] : []),
+  ]
+}
+
+function runLinks(env: Record<string, string | undefined>): { name: string; url: string }[] {
+  return [
+    ...(env.CI_PIPELINE_URL ? [{ name: 'GitLab pipeline', url: env.CI_PIPELINE_URL }] : []),
+    ...(env.CI_JOB_URL ? [{ name: 'GitLab job', url: env.CI_JOB_URL }] : []),
+    ...(env.CI_MERGE_REQUEST_PROJECT_URL && env.CI_MERGE_REQUEST_IID ? [{ name: 'Merge request', url: `${env.CI_MERGE_REQUEST_PROJECT_URL}/-/merge_requests/${env.CI_MERGE_REQUEST_IID}` }] : []),
+  ]
 }
 
 function readText(file: string): string {

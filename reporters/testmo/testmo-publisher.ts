@@ -1,0 +1,226 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import https from 'node:https'
+import axios, { type AxiosInstance } from 'axios'
+import { UserError } from '../../src/errors.ts'
+import type { MergedCase } from '../../src/results/merge-results.ts'
+
+export interface TestmoTarget {
+  /** https origin of the instance (TESTMO_URL or --instance) */
+  instance: string
+  /** TESTMO_TOKEN */
+  token: string
+  projectId: number
+}
+
+export interface RetryPolicy {
+  attempts: number
+  baseMs: number
+  maxMs: number
+  /** wait after a 429 without Retry-After (Testmo's docs: at least 60 s) */
+  defaultRetryAfterMs: number
+  timeoutMs: number
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 500, maxMs: 30_000, defaultRetryAfterMs: 60_000, timeoutMs: 60_000 }
+
+/** What has reached Testmo, so an interrupted publish resumes without sending anything twice. */
+export interface PublishJournal {
+  /** identifies the results being published: a journal of other results is refused */
+  publication: string
+  runId?: number
+  threads: Record<string, { id: number; sent: number; completed: boolean }>
+  runCompleted: boolean
+}
+
+export interface RunDescription {
+  name: string
+  source: string
+  tags?: string[]
+  config?: string
+  milestone?: string
+  fields: { type: number; name: string; value: string }[]
+  links: { name: string; url: string }[]
+}
+
+export interface PublishStats {
+  requests: number
+  retries: number
+}
+
+/** Testmo publisher over its REST API, as the official CLI uses it, but resumable and retrying. */
+export class TestmoPublisher {
+  private readonly http: AxiosInstance
+  readonly stats: PublishStats = { requests: 0, retries: 0 }
+
+  constructor(
+    private readonly target: TestmoTarget,
+    private readonly journalFile: string,
+    private readonly options: { batchSize?: number; retry?: RetryPolicy; log?: (line: string) => void; /** extra trusted CA (PEM) */ ca?: Buffer } = {},
+  ) {
+    if (!/^https:\/\//.test(target.instance)) throw new UserError('TESTMO_URL', `the Testmo instance must use HTTPS (got "${target.instance}"); set TESTMO_URL or --instance to https://<name>.testmo.net`)
+    if (!target.token) throw new UserError('TESTMO_TOKEN', 'no Testmo API token: set TESTMO_TOKEN to an API token of the Testmo user that publishes')
+    const retry = this.retry
+    this.http = axios.create({
+      baseURL: `${new URL(target.instance).origin}/api/v1`,
+      timeout: retry.timeoutMs,
+      headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
+      validateStatus: () => true,
+      proxy: false,
+      ...(options.ca ? { httpsAgent: new https.Agent({ ca: options.ca }) } : {}),
+    })
+  }
+
+  private get retry(): RetryPolicy {
+    return this.options.retry ?? DEFAULT_RETRY
+  }
+
+  /** Reads the journal of this publication, refusing one written for other results. */
+  journal(publication: string): PublishJournal {
+    if (!existsSync(this.journalFile)) return { publication, threads: {}, runCompleted: false }
+    const journal = JSON.parse(readFileSync(this.journalFile, 'utf8')) as PublishJournal
+    if (journal.publication !== publication)
+      throw new UserError('TESTMO_JOURNAL', `${this.journalFile}: this publish journal belongs to other results (${journal.publication}, run ${journal.runId ?? 'not created'}); remove it to publish these results as a new run`)
+    return journal
+  }
+
+  async createRun(journal: PublishJournal, run: RunDescription): Promise<number> {
+    if (journal.runId) return journal.runId
+    const body = { name: run.name, source: run.source, fields: run.fields, links: run.links, artifacts: [], ...(run.tags?.length ? { tags: run.tags } : {}), ...(run.config ? { config: run.config } : {}), ...(run.milestone ? { milestone: run.milestone } : {}) }
+    const response = await this.send('post', `/projects/${this.target.projectId}/automation/runs`, body, 'creating the automation run')
+    journal.runId = Number((response as { id: number }).id)
+    this.save(journal)
+    return journal.runId
+  }
+
+  /** Appends a thread's tests in batches; batches already in Testmo are never sent again. */
+  async publishThread(journal: PublishJournal, threadKey: string, cases: MergedCase[], reportUrl?: string): Promise<void> {
+    const runId = journal.runId!
+    let thread = journal.threads[threadKey]
+    if (!thread) {
+      const elapsed = Math.round(cases.reduce((n, c) => n + c.durationMs, 0) * 1000)
+      const response = await this.send('post', `/automation/runs/${runId}/threads`, { fields: [{ type: 1, name: 'Thread', value: threadKey }], artifacts: [], elapsed_computed: elapsed }, `creating thread ${threadKey}`)
+      thread = journal.threads[threadKey] = { id: Number((response as { id: number }).id), sent: 0, completed: false }
+      this.save(journal)
+    }
+    const batchSize = this.options.batchSize ?? 1000
+    const tests = cases.map((c) => testOf(c, reportUrl))
+    while (thread.sent < tests.length) {
+      const batch = tests.slice(thread.sent, thread.sent + batchSize)
+      await this.send('post', `/automation/runs/threads/${thread.id}/append`, { tests: batch }, `appending ${batch.length} tests to thread ${threadKey}`, async () => {
+        // The outcome of this append is unknown (timeout, dropped connection): ask Testmo.
+        const landed = await this.countTests(runId, thread!.id)
+        return landed >= thread!.sent + batch.length
+      })
+      thread.sent += batch.length
+      this.save(journal)
+    }
+    if (!thread.completed) {
+      await this.send('post', `/automation/runs/threads/${thread.id}/complete`, {}, `completing thread ${threadKey}`)
+      thread.completed = true
+      this.save(journal)
+    }
+  }
+
+  async appendRun(journal: PublishJournal, resources: { fields?: RunDescription['fields']; links?: RunDescription['links'] }): Promise<void> {
+    await this.send('post', `/automation/runs/${journal.runId}/append`, { fields: resources.fields ?? [], links: resources.links ?? [], artifacts: [] }, 'adding run fields')
+  }
+
+  async completeRun(journal: PublishJournal): Promise<void> {
+    if (journal.runCompleted) return
+    await this.send('post', `/automation/runs/${journal.runId}/complete`, { measure_elapsed: false }, 'completing the automation run')
+    journal.runCompleted = true
+    this.save(journal)
+  }
+
+  private async countTests(runId: number, threadId: number): Promise<number> {
+    const response = await this.send('get', `/automation/runs/${runId}/tests?thread_id=${threadId}&per_page=100`, undefined, 'checking what reached Testmo')
+    return Number((response as { total: number }).total)
+  }
+
+  /**
+   * One request with retries: 429 waits Retry-After (or 60 s); 5xx, timeouts and dropped
+   * connections back off exponentially (capped). A request whose outcome is unknown is retried
+   * only after `landed` says it did not reach Testmo.
+   */
+  private async send(method: 'get' | 'post', url: string, body: unknown, doing: string, landed?: () => Promise<boolean>): Promise<unknown> {
+    const retry = this.retry
+    const sleep = (ms: number): Promise<void> => new Promise<void>((r) => setTimeout(r, ms))
+    for (let attempt = 1; ; attempt++) {
+      this.stats.requests++
+      let status: number
+      let data: unknown
+      let headers: Record<string, unknown> = {}
+      try {
+        const response = await this.http.request({ method, url, data: body })
+        status = response.status
+        data = response.data
+        headers = response.headers as Record<string, unknown>
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'connection error'
+        if (attempt >= retry.attempts) throw new UserError('TESTMO_UNREACHABLE', `Testmo did not answer while ${doing} (${code}) after ${attempt} attempts; run the same command again to resume`)
+        this.stats.retries++
+        this.options.log?.(`${doing}: ${code}, retrying`)
+        await sleep(Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1)))
+        if (landed && (await landed())) return undefined
+        continue
+      }
+      if (status < 300) return data
+      if ((status === 429 || status >= 500) && attempt < retry.attempts) {
+        this.stats.retries++
+        const retryAfter = Number(headers['retry-after'])
+        const wait = status === 429 ? (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined ? retryAfter * 1000 : retry.defaultRetryAfterMs) : Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1))
+        this.options.log?.(`${doing}: HTTP ${status}, retrying in ${Math.round(wait / 1000)} s`)
+        await sleep(wait)
+        continue
+      }
+      throw refusal(status, data, doing, this.target)
+    }
+  }
+
+  private save(journal: PublishJournal): void {
+    writeFileSync(`${this.journalFile}.tmp`, `${JSON.stringify(journal, null, 2)}\n`)
+    renameSync(`${this.journalFile}.tmp`, this.journalFile)
+  }
+}
+
+function refusal(status: number, data: unknown, doing: string, target: TestmoTarget): UserError {
+  const message = (data as { message?: string } | undefined)?.message ?? ''
+  if (status === 401) return new UserError('TESTMO_AUTH', `Testmo refused the token while ${doing} (401): set TESTMO_TOKEN to a valid API token`)
+  if (status === 403) return new UserError('TESTMO_AUTH', `Testmo refused ${doing} (403 ${message}): the TESTMO_TOKEN user lacks permission in project ${target.projectId}`)
+  if (status === 404) return new UserError('TESTMO_NOT_FOUND', `Testmo answered 404 while ${doing}: check the project id (${target.projectId}) and the run id`)
+  const errors = (data as { errors?: Record<string, string[]> } | undefined)?.errors
+  return new UserError('TESTMO_FAILED', `Testmo answered ${status} while ${doing}: ${message}${errors ? ` (${Object.entries(errors).map(([k, v]) => `${k}: ${v[0]}`).join('; ')})` : ''}`)
+}
+
+const STATUS: Record<MergedCase['status'], string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', pending: 'skipped', undefined: 'failed', ambiguous: 'failed' }
+
+/** One Testmo test from one case on one environment/stage. */
+export function testOf(c: MergedCase, reportUrl?: string): Record<string, unknown> {
+  const fields: { type: number; name: string; value: string }[] = [
+    { type: 1, name: 'Environment', value: `${c.environment}/${c.stage}` },
+    ...(c.flaky ? [{ type: 1, name: 'Flaky', value: `statuses seen: ${c.seen.join(', ')}` }] : []),
+    ...(c.steps.length ? [{ type: 3, name: 'Steps', value: `<test-steps>${c.steps.map((s) => `<test-step status="${s.status}">${html(`${s.keyword} ${s.text}`)}</test-step>`).join('\n')}</test-steps>` }] : []),
+    ...(c.error ? [{ type: 4, name: 'Error', value: clip(c.error) }] : []),
+    ...(c.output ? [{ type: 4, name: 'Output', value: clip(c.output) }] : []),
+  ]
+  return {
+    key: createHash('sha256').update(`${c.id}\u0000${c.environment}\u0000${c.stage}`).digest('hex'),
+    name: c.name.slice(0, 750),
+    status: STATUS[c.status],
+    folder: c.feature.slice(0, 750) || 'Unnamed folder',
+    elapsed: Math.round(c.durationMs * 1000),
+    file: c.uri.slice(0, 750),
+    ...(c.line ? { line: c.line } : {}),
+    fields,
+    artifacts: reportUrl ? [{ name: 'Test matrix', url: reportUrl }] : [],
+  }
+}
+
+function clip(text: string): string {
+  return text.length > 16_384 ? `${text.slice(0, 8182)}...\n\n[...]\n\n...${text.slice(-8182)}` : text
+}
+
+function html(text: string): string {
+  return text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!)
+}

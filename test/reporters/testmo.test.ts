@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { LocalTestmo } from '../servers/testmo-server.ts'
+import { TestmoPublisher, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
+import { mergeResults, type MergedCase } from '../../src/results/merge-results.ts'
+import { BIN } from '../helpers/run-bin.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { writeCanonicalResults } from './canonical-results.ts'
+
+const TOKEN = 'testmo-SECRET-token-0123456789'
+// Short waits, but longer than the injected 1 s delay, so a late append has landed before we look.
+const FAST: RetryPolicy = { attempts: 5, baseMs: 1200, maxMs: 1500, defaultRetryAfterMs: 1000, timeoutMs: 600 }
+
+describe('Testmo publishing', () => {
+  let testmo: LocalTestmo
+  let resultsDir: string
+  let cells: MergedCase[]
+  const outputs: string[] = []
+  beforeAll(async () => {
+    testmo = await new LocalTestmo({ token: TOKEN, projects: [3] }).start()
+    resultsDir = tempTree()
+    await writeCanonicalResults(resultsDir)
+    const merged = await mergeResults(resultsDir, { keepStepsOfPassed: true })
+    cells = [...merged.builds.get('v0.5.0-rc2')!.values()]
+  })
+  beforeEach(() => {
+    testmo.faults.length = 0
+  })
+  afterAll(async () => {
+    await testmo.stop()
+    expect(outputs.join('\n')).not.toContain(TOKEN)
+  })
+
+  const cli = (args: string[], env: Record<string, string> = {}, cwd = tempTree()) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string; cwd: string }>((resolve) => {
+      const child = spawn(process.execPath, [BIN, 'publish', 'testmo', ...args], { cwd, env: { ...process.env, TESTMO_URL: testmo.url, TESTMO_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: testmo.certificateFile, ...env } })
+      let stdout = ''
+      let stderr = ''
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+      child.on('exit', (code) => {
+        outputs.push(stdout, stderr)
+        const journal = path.join(cwd, '.bdd-matrix/testmo-journal.json')
+        if (existsSync(journal)) outputs.push(readFileSync(journal, 'utf8'))
+        resolve({ code, stdout, stderr, cwd })
+      })
+    })
+
+  /** Publishes the canonical cells in-process with small batches, so faults hit mid-way. */
+  const publish = async (journalDir = tempTree()) => {
+    const publisher = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, path.join(journalDir, 'journal.json'), { batchSize: 2, retry: FAST, ca: readFileSync(testmo.certificateFile) })
+    const journal = publisher.journal('canonical')
+    await publisher.createRun(journal, { name: 'faults', source: 'bdd-matrix', fields: [], links: [] })
+    const byThread = new Map<string, MergedCase[]>()
+    for (const c of cells) byThread.set(`${c.environment}/${c.stage}`, [...(byThread.get(`${c.environment}/${c.stage}`) ?? []), c])
+    for (const [key, list] of byThread) await publisher.publishThread(journal, key, list)
+    await publisher.completeRun(journal)
+    return { runId: journal.runId!, publisher, journalDir }
+  }
+  const exactlyOnce = (runId: number) => {
+    const tests = testmo.testsOf(runId)
+    expect(tests).toHaveLength(cells.length)
+    expect(new Set(tests.map((t) => t.key)).size).toBe(cells.length)
+    expect(testmo.runs.get(runId)!.completed).toBe(true)
+  }
+
+  it('publishes one run with a thread per environment/stage, every case once, with steps and errors', async () => {
+    const result = await cli(['--results', resultsDir, '--project-id', '3', '--tags', 'nightly'], { CI_PIPELINE_URL: 'https://gitlab.example/p/1', CI_COMMIT_SHA: 'abc123' })
+    expect(result.code, result.stderr).toBe(0)
+    const runId = Number(/Testmo run (\d+)/.exec(result.stdout)![1])
+    exactlyOnce(runId)
+    const run = testmo.runs.get(runId)!
+    expect(run.body).toMatchObject({ name: 'run-fixture v0.5.0-rc2', source: 'bdd-matrix', tags: ['nightly'], links: [{ name: 'GitLab pipeline', url: 'https://gitlab.example/p/1' }] })
+    expect(run.threads.map((t) => (testmo.threads.get(t)!.fields[0] as { value: string }).value).sort()).toEqual(['docker/acceptance', 'local/acceptance', 'local/unit'])
+    const tests = testmo.testsOf(runId)
+    expect(tests.find((t) => t.name === 'TestOnboard/too_little_ram')).toMatchObject({ status: 'failed', folder: 'node', elapsed: 300000 })
+    const flaky = tests.find((t) => t.name.startsWith('a flaky check'))!
+    expect(flaky.fields!.map((f) => f.name)).toEqual(['Environment', 'Flaky', 'Steps'])
+    expect(flaky.fields![2]!.value).toMatch(/^<test-steps><test-step status="passed">Given a check that fails on its first attempt<\/test-step><\/test-steps>$/)
+    expect(result.stdout).toMatch(/\(\d+ requests, 0 retries\)/)
+  })
+
+  it.each([
+    ['429 with Retry-After on an append', { method: 'POST', path: /\/threads\/\d+\/append$/, skip: 1, kind: 'status' as const, status: 429, retryAfter: '1' }],
+    ['500 when creating a thread', { method: 'POST', path: /\/runs\/\d+\/threads$/, kind: 'status' as const, status: 500 }],
+    ['a connection dropped before an append is applied', { method: 'POST', path: /\/threads\/\d+\/append$/, skip: 2, kind: 'drop' as const }],
+    ['a connection dropped after an append was applied', { method: 'POST', path: /\/threads\/\d+\/append$/, skip: 1, kind: 'drop' as const, when: 'after' as const }],
+    ['a timeout on an append (the server applies it late)', { method: 'POST', path: /\/threads\/\d+\/append$/, skip: 3, kind: 'delay' as const, delayMs: 1000 }],
+    ['503 when completing the run', { method: 'POST', path: /\/runs\/\d+\/complete$/, kind: 'status' as const, status: 503, times: 2 }],
+  ])('survives %s: 0 lost, 0 duplicated', async (_label, fault) => {
+    testmo.inject(fault)
+    const { runId, publisher } = await publish()
+    exactlyOnce(runId)
+    expect(testmo.faults[0]!.fired).toBeGreaterThan(0)
+    expect(publisher.stats.retries).toBeGreaterThan(0)
+  })
+
+  it('resumes an interrupted publish from its journal: same run, nothing sent twice', async () => {
+    testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 2, times: 99, kind: 'status', status: 502 })
+    const journalDir = tempTree()
+    await expect(publish(journalDir)).rejects.toThrow(/Testmo answered 502 while appending 2 tests/)
+    const journal = JSON.parse(readFileSync(path.join(journalDir, 'journal.json'), 'utf8'))
+    const runsBefore = testmo.runs.size
+    testmo.faults.length = 0
+    const { runId } = await publish(journalDir)
+    expect(runId).toBe(journal.runId)
+    expect(testmo.runs.size).toBe(runsBefore)
+    exactlyOnce(runId)
+  })
+
+  it.each([
+    ['a wrong token', ['--project-id', '3'], { TESTMO_TOKEN: 'nope' }, /Testmo refused the token while creating the automation run \(401\): set TESTMO_TOKEN/],
+    ['a missing token', ['--project-id', '3'], { TESTMO_TOKEN: '' }, /no Testmo API token: set TESTMO_TOKEN/],
+    ['an unknown project', ['--project-id', '99'], {}, /Testmo answered 404 while creating the automation run: check the project id \(99\)/],
+    ['an instance without https', ['--project-id', '3', '--instance', 'http://127.0.0.1:1'], {}, /the Testmo instance must use HTTPS/],
+  ])('refuses %s with one line', async (_label, args, env, message) => {
+    const result = await cli(['--results', resultsDir, ...args], env)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.code).toBe(2)
+  })
+
+  it('refuses results with no cases, and a journal of other results', async () => {
+    const empty = await cli(['--results', tempTree(), '--project-id', '3'])
+    expect(empty.stderr).toMatch(/no cases to publish in .* for build dev; ingest results first/)
+    const first = await cli(['--results', resultsDir, '--project-id', '3', '--build', 'v0.5.0-rc1'])
+    expect(first.code).toBe(0)
+    const other = await cli(['--results', resultsDir, '--project-id', '3', '--build', 'v0.5.0-rc2'], {}, first.cwd)
+    expect(other.stderr).toMatch(/testmo-journal\.json: this publish journal belongs to other results .*; remove it to publish these results as a new run/)
+    expect(other.code).toBe(2)
+  })
+
+  it('follows the parallel CI flow: --create, --thread per shard job, --complete', async () => {
+    const create = await cli(['--create', '--project-id', '3', '--name', 'sharded'])
+    expect(create.code, create.stderr).toBe(0)
+    const runId = create.stdout.trim()
+    expect(readFileSync(path.join(create.cwd, 'testmo.env'), 'utf8')).toBe(`TESTMO_RUN_ID=${runId}\n`)
+    for (const build of ['v0.5.0-rc1', 'v0.5.0-rc2']) expect((await cli(['--thread', '--results', resultsDir, '--project-id', '3', '--build', build], { TESTMO_RUN_ID: runId })).code).toBe(0)
+    expect((await cli(['--complete', '--project-id', '3'], { TESTMO_RUN_ID: runId })).code).toBe(0)
+    const run = testmo.runs.get(Number(runId))!
+    expect(run.completed).toBe(true)
+    expect(run.threads.length).toBeGreaterThanOrEqual(4)
+  })
+})
