@@ -72,7 +72,7 @@ export class LocalTestmo {
   private certDir = ''
   private ids = { run: 0, thread: 0 }
 
-  constructor(private readonly options: { token: string; projects?: number[]; statuses?: string[] }) {
+  constructor(private readonly options: { token: string; projects?: number[]; statuses?: string[]; /** added to every answer, like a WAN round trip */ latencyMs?: number }) {
     this.projects = new Set(options.projects ?? [1])
   }
 
@@ -112,6 +112,7 @@ export class LocalTestmo {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const raw = Buffer.concat(chunks).toString()
+    if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs))
     const fault = this.faults.find((f) => (!f.method || f.method === req.method) && f.path.test(url.pathname) && f.seen++ >= (f.skip ?? 0) && f.fired < (f.times ?? 1))
     if (fault) fault.fired++
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
