@@ -125,7 +125,10 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     if (!runIdGiven) throw new UserError('TESTMO_RUN', '--thread needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')
     journal.runId ??= Number(runIdGiven)
   } else {
-    await publisher.createRun(journal, { name, source: options.source, ...(options.tags ? { tags: options.tags } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), fields: [...ci.fields, { type: 1, name: 'Build', value: build }], links: ci.links })
+    // Testmo's configuration is the environment, when the run covers exactly one.
+    const environments = [...new Set(cells.map((c) => c.environment))]
+    const config = environments.length === 1 ? environments[0] : undefined
+    await publisher.createRun(journal, { name, source: options.source, ...(options.tags ? { tags: options.tags } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(config ? { config } : {}), fields: [...ci.fields, { type: 1, name: 'Build', value: build }], links: ci.links })
     if (options.create) {
       writeFileSync(path.resolve(ctx.cwd, options.runIdFile), `TESTMO_RUN_ID=${journal.runId}\n`)
       ctx.stdout.write(`${journal.runId}\n`)

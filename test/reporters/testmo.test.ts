@@ -5,7 +5,7 @@ import path from 'node:path'
 import { LocalTestmo } from '../servers/testmo-server.ts'
 import { TestmoPublisher, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
 import { mergeResults, type MergedCase } from '../../src/results/merge-results.ts'
-import { BIN } from '../helpers/run-bin.ts'
+import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { writeCanonicalResults } from './canonical-results.ts'
 
@@ -120,6 +120,15 @@ describe('Testmo publishing', () => {
     expect(result.stderr).toMatch(message)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.code).toBe(2)
+  })
+
+  it('sets the run\'s configuration to the environment when it covers one', async () => {
+    const dir = tempTree()
+    const { ingestJUnit } = await import('../../src/results/ingest-junit.ts')
+    await ingestJUnit(path.join(PROJECT_ROOT, 'test/fixtures/messages/go-unit.xml'), { build: 'b9', environment: 'docker', stage: 'unit', resultsDir: dir })
+    const result = await cli(['--results', dir, '--project-id', '3'])
+    expect(result.code, result.stderr).toBe(0)
+    expect([...testmo.runs.values()].at(-1)!.body.config).toBe('docker')
   })
 
   it('refuses results with no cases, and a journal of other results', async () => {
