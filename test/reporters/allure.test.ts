@@ -1,15 +1,14 @@
 import { describe, expect, it, beforeAll } from 'vitest'
-import { readdirSync, readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { mergeResults, type ResultSet } from '../../src/results/merge-results.ts'
 import { writeAllureResults } from '../../reporters/allure/allure-reporter.ts'
 import { generateAllureReport } from '../../reporters/allure/generate-allure-report.ts'
-import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { writeCanonicalResults } from './canonical-results.ts'
+import { expectGolden } from '../helpers/expect-golden.ts'
 
-const GOLDEN = path.join(PROJECT_ROOT, 'test/fixtures/golden/allure-rc2.json')
 const javaAvailable = process.env.BDD_MATRIX_REQUIRE_SERVICES === '1' || spawnSync('java', ['-version']).status === 0
 
 describe('Allure results', () => {
@@ -31,12 +30,7 @@ describe('Allure results', () => {
     const out = write()
     const files = readdirSync(out).filter((f) => f.endsWith('-result.json')).sort()
     const all = files.map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')))
-    const actual = `${JSON.stringify(all, null, 2)}\n`
-    if (process.env.UPDATE_GOLDEN === '1' || !existsSync(GOLDEN)) {
-      mkdirSync(path.dirname(GOLDEN), { recursive: true })
-      writeFileSync(GOLDEN, actual)
-    }
-    expect(actual, 'Allure results differ from test/fixtures/golden/allure-rc2.json; if intended, run UPDATE_GOLDEN=1 npm test').toBe(readFileSync(GOLDEN, 'utf8'))
+    expectGolden('allure-rc2.json', `${JSON.stringify(all, null, 2)}\n`)
     expect(readFileSync(path.join(out, 'environment.properties'), 'utf8')).toContain('build=v0.5.0-rc2')
     expect(JSON.parse(readFileSync(path.join(out, 'executor.json'), 'utf8'))).toMatchObject({ name: 'bdd-matrix', buildName: 'v0.5.0-rc2' })
   })

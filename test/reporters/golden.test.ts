@@ -1,5 +1,4 @@
 import { describe, expect, it, beforeAll } from 'vitest'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { mergeResults, type ResultSet } from '../../src/results/merge-results.ts'
 import { matrixFrom } from '../../src/matrix/matrix-from.ts'
@@ -10,19 +9,9 @@ import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { masked, writeCanonicalResults } from './canonical-results.ts'
+import { expectGolden } from '../helpers/expect-golden.ts'
 
-const GOLDEN = path.join(PROJECT_ROOT, 'test/fixtures/golden')
 const PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
-
-/** Compares with a golden file; UPDATE_GOLDEN=1 npm test rewrites them on purpose. */
-function expectGolden(name: string, actual: string): void {
-  const file = path.join(GOLDEN, name)
-  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(file)) {
-    mkdirSync(GOLDEN, { recursive: true })
-    writeFileSync(file, actual)
-  }
-  expect(actual, `${name} differs from its golden file; if the change is intended, run UPDATE_GOLDEN=1 npm test and review the diff`).toBe(readFileSync(file, 'utf8'))
-}
 
 describe('reporters on the canonical runs (golden files)', () => {
   let results: ResultSet
