@@ -1,5 +1,5 @@
 import type { ClusterNode } from './cluster-provider.ts'
-import { NodeRequestError, type NodeClient, type NodeStatus } from './node-client.ts'
+import type { NodeClient, NodeStatus } from './node-client.ts'
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -53,6 +53,3 @@ export async function resetNodes(nodes: readonly ClusterNode[]): Promise<void> {
   await Promise.all(nodes.map((n) => n.client.reset(n.spec.onboarded ? n.spec.resources : null)))
 }
 
-export function isRefusal(error: unknown): error is NodeRequestError {
-  return error instanceof NodeRequestError && error.status >= 400
-}

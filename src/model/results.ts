@@ -103,3 +103,9 @@ export const STATUS_PRECEDENCE: readonly Status[] = ['failed', 'ambiguous', 'und
 export function worseStatus(a: Status, b: Status): Status {
   return STATUS_PRECEDENCE.indexOf(a) <= STATUS_PRECEDENCE.indexOf(b) ? a : b
 }
+
+/** A Cucumber Messages step status (PASSED, UNKNOWN, …) in the model's words; UNKNOWN did not run. */
+export function statusFromMessages(status: string): Status {
+  const s = status.toLowerCase()
+  return (STATUSES as readonly string[]).includes(s) ? (s as Status) : 'skipped'
+}

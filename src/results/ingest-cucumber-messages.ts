@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 import type { Envelope, GherkinDocument, Pickle, TestCase, Timestamp } from '@cucumber/messages'
-import { caseIdOf, worseStatus, type Case, type Status, type StepResult, type Attachment } from '../model/results.ts'
+import { caseIdOf, statusFromMessages, worseStatus, type Case, type Status, type StepResult, type Attachment } from '../model/results.ts'
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
 import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
@@ -85,7 +85,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       const testCase = attempt && testCases.get(attempt.testCaseId)
       const step = testCase?.steps.find((st) => st.id === f.testStepId)
       if (!attempt || !testCase || !step) continue
-      const status = statusOf(String(f.testStepResult.status))
+      const status = statusFromMessages(String(f.testStepResult.status))
       const error = f.testStepResult.exception?.message ?? f.testStepResult.message
       attempt.status = worseStatus(attempt.status, status)
       if (error && !attempt.error) attempt.error = error
@@ -212,11 +212,6 @@ function pickleInfo(pickle: Pickle): PickleInfo {
 
 function testCaseInfo(testCase: TestCase): TestCaseInfo {
   return { pickleId: testCase.pickleId, steps: testCase.testSteps.map((s) => (s.pickleStepId ? { id: s.id, pickleStepId: s.pickleStepId } : { id: s.id })) }
-}
-
-function statusOf(status: string): Status {
-  const s = status.toLowerCase()
-  return s === 'unknown' ? 'skipped' : (s as Status)
 }
 
 function millis(t: Timestamp): number {

@@ -1,6 +1,6 @@
-import type { Envelope, TestStepResultStatus } from '@cucumber/messages'
+import type { Envelope } from '@cucumber/messages'
+import { statusFromMessages, worseStatus, type Status } from '../model/results.ts'
 
-export type CaseStatus = 'passed' | 'failed' | 'skipped' | 'pending' | 'undefined' | 'ambiguous' | 'unknown'
 
 export interface RunTotals {
   total: number
@@ -14,14 +14,12 @@ export interface RunTotals {
   ambiguous: number
 }
 
-// The worst step decides a scenario's status, as in Cucumber's own summary.
-const PRECEDENCE: CaseStatus[] = ['failed', 'ambiguous', 'undefined', 'pending', 'skipped', 'passed', 'unknown']
 
 export interface FinishedCase {
   uri: string
   line: number
   name: string
-  status: CaseStatus
+  status: Status
   attempt: number
   willBeRetried: boolean
   flaky: boolean
@@ -32,7 +30,7 @@ export interface FinishedCase {
 export class RunProgress {
   private readonly pickles = new Map<string, { uri: string; line: number; name: string }>()
   private readonly testCases = new Map<string, string>()
-  private readonly attempts = new Map<string, { testCaseId: string; attempt: number; started: number; worst: CaseStatus }>()
+  private readonly attempts = new Map<string, { testCaseId: string; attempt: number; started: number; worst: Status }>()
   private readonly failedBefore = new Set<string>()
   readonly totals: RunTotals = { total: 0, done: 0, passed: 0, failed: 0, flaky: 0, skipped: 0, pending: 0, undefined: 0, ambiguous: 0 }
   readonly failures: FinishedCase[] = []
@@ -52,7 +50,8 @@ export class RunProgress {
       this.current = this.pickleOf(s.testCaseId)
     } else if (envelope.testStepFinished) {
       const attempt = this.attempts.get(envelope.testStepFinished.testCaseStartedId)
-      if (attempt) attempt.worst = worse(attempt.worst, statusOf(envelope.testStepFinished.testStepResult.status))
+      // The worst step decides a scenario's status, as in Cucumber's own summary.
+      if (attempt) attempt.worst = worseStatus(attempt.worst, statusFromMessages(String(envelope.testStepFinished.testStepResult.status)))
     } else if (envelope.testCaseFinished) {
       return this.finish(envelope.testCaseFinished.testCaseStartedId, envelope.testCaseFinished.willBeRetried, seconds(envelope.testCaseFinished.timestamp))
     }
@@ -71,7 +70,7 @@ export class RunProgress {
     }
     this.totals.done++
     if (flaky) this.totals.flaky++
-    if (attempt.worst !== 'unknown') this.totals[attempt.worst]++
+    this.totals[attempt.worst]++
     if (attempt.worst !== 'passed' && attempt.worst !== 'skipped') this.failures.push(finished)
     return finished
   }
@@ -81,14 +80,6 @@ export class RunProgress {
   }
 }
 
-function statusOf(status: TestStepResultStatus): CaseStatus {
-  const s = String(status).toLowerCase()
-  return (PRECEDENCE as string[]).includes(s) ? (s as CaseStatus) : 'unknown'
-}
-
-function worse(a: CaseStatus, b: CaseStatus): CaseStatus {
-  return PRECEDENCE.indexOf(a) <= PRECEDENCE.indexOf(b) ? a : b
-}
 
 function seconds(timestamp: { seconds: number; nanos: number }): number {
   return timestamp.seconds + timestamp.nanos / 1e9
