@@ -2,11 +2,11 @@ import { describe, expect, it, beforeAll } from 'vitest'
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import path from 'node:path'
-import { mergeResults, type ResultSet } from '../../src/results/merge-results.ts'
+import type { ResultSet } from '../../src/results/merge-results.ts'
 import { writeAllureResults } from '../../reporters/allure/allure-reporter.ts'
 import { generateAllureReport } from '../../reporters/allure/generate-allure-report.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
-import { writeCanonicalResults } from './canonical-results.ts'
+import { canonicalResultSet } from './canonical-results.ts'
 import { expectGolden } from '../helpers/expect-golden.ts'
 
 const javaAvailable = process.env.BDD_MATRIX_REQUIRE_SERVICES === '1' || spawnSync('java', ['-version']).status === 0
@@ -15,9 +15,7 @@ describe('Allure results', () => {
   let results: ResultSet
   let resultsDir: string
   beforeAll(async () => {
-    resultsDir = tempTree()
-    await writeCanonicalResults(resultsDir)
-    results = await mergeResults(resultsDir, { keepStepsOfPassed: true })
+    ;({ results, resultsDir } = await canonicalResultSet({ keepStepsOfPassed: true }))
   })
 
   const write = (build?: string) => {

@@ -1,6 +1,8 @@
 import path from 'node:path'
 import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
 import { ingestJUnit } from '../../src/results/ingest-junit.ts'
+import { mergeResults, type ResultSet } from '../../src/results/merge-results.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 
 const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
@@ -15,6 +17,13 @@ export async function writeCanonicalResults(dir: string): Promise<void> {
   await ingestCucumberMessages(path.join(MESSAGES, 'flaky.ndjson'), { ...base, build: 'v0.5.0-rc2', environment: 'local', sourceName: 'flaky.ndjson' })
   await ingestCucumberMessages(path.join(MESSAGES, 'flaky.ndjson'), { ...base, build: 'v0.5.0-rc2', environment: 'docker', sourceName: 'flaky.ndjson' })
   await ingestJUnit(path.join(MESSAGES, 'go-unit.xml'), { ...base, stage: 'unit', build: 'v0.5.0-rc2', environment: 'local', sourceName: 'go-unit.xml' })
+}
+
+/** The canonical runs written to a temporary results folder and merged. */
+export async function canonicalResultSet(options: { keepStepsOfPassed?: boolean } = {}): Promise<{ results: ResultSet; resultsDir: string }> {
+  const resultsDir = tempTree()
+  await writeCanonicalResults(resultsDir)
+  return { results: await mergeResults(resultsDir, options), resultsDir }
 }
 
 /** Machine-specific text (checkout path) replaced, so golden files hold on any clone. */

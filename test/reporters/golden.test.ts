@@ -1,14 +1,13 @@
 import { describe, expect, it, beforeAll } from 'vitest'
 import path from 'node:path'
-import { mergeResults, type ResultSet } from '../../src/results/merge-results.ts'
+import type { ResultSet } from '../../src/results/merge-results.ts'
 import { matrixFrom } from '../../src/matrix/matrix-from.ts'
 import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
 import { loadScope } from '../../src/catalogue/scope.ts'
 import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
 import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
-import { tempTree } from '../helpers/temp-tree.ts'
-import { masked, writeCanonicalResults } from './canonical-results.ts'
+import { masked, canonicalResultSet } from './canonical-results.ts'
 import { expectGolden } from '../helpers/expect-golden.ts'
 
 const PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
@@ -17,9 +16,7 @@ describe('reporters on the canonical runs (golden files)', () => {
   let results: ResultSet
   let resultsDir: string
   beforeAll(async () => {
-    resultsDir = tempTree()
-    await writeCanonicalResults(resultsDir)
-    results = await mergeResults(resultsDir, { keepStepsOfPassed: true })
+    ;({ results, resultsDir } = await canonicalResultSet({ keepStepsOfPassed: true }))
   })
   const matrix = () =>
     matrixFrom(results, loadScope(path.join(PROJECT, 'features/milestones/run.yaml')), { catalogue: buildCatalogue(path.join(PROJECT, 'features')), uriPrefix: 'features' })

@@ -2,14 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { existsSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { mergeResults } from '../../src/results/merge-results.ts'
 import { matrixFrom, type Matrix } from '../../src/matrix/matrix-from.ts'
 import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
 import { loadScope } from '../../src/catalogue/scope.ts'
 import { matrixToHtml } from '../../reporters/html/matrix-html.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
-import { tempTree } from '../helpers/temp-tree.ts'
-import { writeCanonicalResults } from './canonical-results.ts'
+import { canonicalResultSet } from './canonical-results.ts'
 
 const CHROMIUM = '/usr/bin/chromium'
 const PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
@@ -22,9 +20,7 @@ describe.skipIf(!available)('the HTML matrix in a real browser (headless Chromiu
   const files: Record<string, string> = {}
 
   beforeAll(async () => {
-    const results = tempTree()
-    await writeCanonicalResults(results)
-    const merged = await mergeResults(results)
+    const { results: merged, resultsDir: results } = await canonicalResultSet()
     const scope = loadScope(path.join(PROJECT, 'features/milestones/run.yaml'))
     const catalogue = buildCatalogue(path.join(PROJECT, 'features'))
     for (const build of ['v0.5.0-rc1', 'v0.5.0-rc2']) {

@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalTestmo } from '../servers/testmo-server.ts'
 import { TestmoPublisher, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
-import { mergeResults, type MergedCase } from '../../src/results/merge-results.ts'
+import type { MergedCase } from '../../src/results/merge-results.ts'
 import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
-import { writeCanonicalResults } from './canonical-results.ts'
+import { canonicalResultSet } from './canonical-results.ts'
 
 const TOKEN = 'testmo-SECRET-token-0123456789'
 // Short waits, but longer than the injected 1 s delay, so a late append has landed before we look.
@@ -20,9 +20,9 @@ describe('Testmo publishing', () => {
   const outputs: string[] = []
   beforeAll(async () => {
     testmo = await new LocalTestmo({ token: TOKEN, projects: [3] }).start()
-    resultsDir = tempTree()
-    await writeCanonicalResults(resultsDir)
-    const merged = await mergeResults(resultsDir, { keepStepsOfPassed: true })
+    const canonical = await canonicalResultSet({ keepStepsOfPassed: true })
+    resultsDir = canonical.resultsDir
+    const merged = canonical.results
     cells = [...merged.builds.get('v0.5.0-rc2')!.values()]
   })
   beforeEach(() => {
