@@ -1,23 +1,28 @@
 // What bench:ingest measures: ingest → merge → matrix (JSON) + JUnit of one messages file,
-// with the compiled code the CLI ships (dist/), as a user runs it.
+// with the compiled code the CLI ships (dist/) and the same calls its commands make.
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { ingestCucumberMessages } from '../../dist/src/results/ingest-cucumber-messages.js'
+import { ingestLargeFileInWorker } from '../../dist/src/results/ingest-file.js'
 import { mergeResults } from '../../dist/src/results/merge-results.js'
 import { matrixFrom } from '../../dist/src/matrix/matrix-from.js'
 import { parseScope } from '../../dist/src/catalogue/scope.js'
-import { resultsToJUnit } from '../../dist/reporters/junit/junit-reporter.js'
+import { writeJUnit } from '../../dist/reporters/junit/junit-reporter.js'
 
 const out = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-bench-ingest-'))
 try {
-  await ingestCucumberMessages(process.argv[2], { build: 'v0.5.0-rc1', environment: 'local', stage: 'acceptance', resultsDir: out })
+  await ingestLargeFileInWorker(process.argv[2], { build: 'v0.5.0-rc1', environment: 'local', stage: 'acceptance', resultsDir: out })
   const results = await mergeResults(out)
   const scope = parseScope(`milestone: bench\nfrozen: 2024-09-15\nfeatures:\n${['alpha', 'beta', 'gamma'].map((id) => `  - id: ${id}\n    name: ${id}\n    acceptance: generated\n`).join('')}`, 'bench.yaml')
-  const matrix = matrixFrom(results, scope)
-  writeFileSync(path.join(out, 'matrix.json'), JSON.stringify(matrix))
-  writeFileSync(path.join(out, 'junit.xml'), resultsToJUnit(results, { resultsDir: out, relativeTo: out }))
-  process.stdout.write(`${matrix.totals.passed + matrix.totals.failed + matrix.totals.flaky}\n`)
+  const totals = writeMatrix(results, scope)
+  writeJUnit(results, path.join(out, 'junit.xml'), { resultsDir: out, relativeTo: out })
+  process.stdout.write(`${totals.passed + totals.failed + totals.flaky}\n`)
 } finally {
   rmSync(out, { recursive: true, force: true })
+}
+
+function writeMatrix(results, scope) {
+  const matrix = matrixFrom(results, scope)
+  writeFileSync(path.join(out, 'matrix.json'), JSON.stringify(matrix))
+  return matrix.totals
 }

@@ -62,12 +62,10 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--out <file>', 'output file', 'reports/junit.xml')
     .action(async (options: { results: string; build?: string; out: string }) => {
       const { mergeResults } = await import('../results/merge-results.ts')
-      const { resultsToJUnit } = await import('../../reporters/junit/junit-reporter.ts')
+      const { writeJUnit } = await import('../../reporters/junit/junit-reporter.ts')
       const resultsDir = path.resolve(ctx.cwd, options.results)
-      const xml = resultsToJUnit(await mergeResults(resultsDir), { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
       const out = path.resolve(ctx.cwd, options.out)
-      mkdirSync(path.dirname(out), { recursive: true })
-      writeFileSync(out, xml)
+      writeJUnit(await mergeResults(resultsDir), out, { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
       ctx.stdout.write(`JUnit written: ${path.relative(ctx.cwd, out)}\n`)
       exit(0)
     })
@@ -107,8 +105,7 @@ export async function writeAllure(ctx: CliContext, options: { results: string; o
 }
 
 export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string }): Promise<IngestOutcome[]> {
-  const { ingestCucumberMessages } = await import('../results/ingest-cucumber-messages.ts')
-  const { ingestJUnit } = await import('../results/ingest-junit.ts')
+  const { ingestLargeFileInWorker } = await import('../results/ingest-file.ts')
   const resultsDir = path.resolve(ctx.cwd, options.out)
   const env = ctx.env
   const outcomes: IngestOutcome[] = []
@@ -126,7 +123,7 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
       ...(env.CI_PIPELINE_ID ? { ci: { pipelineId: env.CI_PIPELINE_ID, ...(env.CI_PIPELINE_URL ? { pipelineUrl: env.CI_PIPELINE_URL } : {}), ...(env.CI_JOB_ID ? { jobId: env.CI_JOB_ID } : {}), ...(env.CI_JOB_URL ? { jobUrl: env.CI_JOB_URL } : {}), ...(env.CI_MERGE_REQUEST_IID ? { mergeRequest: env.CI_MERGE_REQUEST_IID } : {}) } } : {}),
     }
     try {
-      outcomes.push(/\.xml$/i.test(file) ? await ingestJUnit(absolute, context) : await ingestCucumberMessages(absolute, context))
+      outcomes.push(await ingestLargeFileInWorker(absolute, context))
     } catch (error) {
       const code = (error as { code?: string }).code
       outcomes.push({ cases: 0, problems: [{ file, line: 0, message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (error as Error).message})` }] })

@@ -56,14 +56,13 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
   // The run's own results, normalised, and the reports people read.
   const { ingestFiles, writeAllure, writeMatrix } = await import('./results-commands.ts')
-  const { writeFileSync } = await import('node:fs')
   const build = options.build ?? ctx.env.BDD_MATRIX_BUILD ?? ctx.env.CI_COMMIT_TAG ?? ctx.env.CI_COMMIT_SHORT_SHA ?? 'dev'
   const results = path.join(summary.runDir, 'results')
   await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId })
   await writeMatrix(ctx, { results, features: 'features', history: '10', out: summary.runDir })
   const { mergeResults } = await import('../results/merge-results.ts')
-  const { resultsToJUnit } = await import('../../reporters/junit/junit-reporter.ts')
-  writeFileSync(path.join(summary.runDir, 'junit.xml'), resultsToJUnit(await mergeResults(results), { resultsDir: results, relativeTo: ctx.cwd }))
+  const { writeJUnit } = await import('../../reporters/junit/junit-reporter.ts')
+  writeJUnit(await mergeResults(results), path.join(summary.runDir, 'junit.xml'), { resultsDir: results, relativeTo: ctx.cwd })
   await writeAllure(ctx, { results, out: path.join(summary.runDir, 'allure-results') })
   const shown = path.relative(ctx.cwd, summary.runDir)
   ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (matrix.html, matrix.md, matrix.json, junit.xml, allure-results/, messages.ndjson, results/, summary.json, logs/)\n`)

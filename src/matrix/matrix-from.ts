@@ -102,6 +102,15 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     return found ? cellStatusOf(found) : buildName === build ? (wip ? 'wip' : 'not-run') : null
   }
 
+  // Most cells are a plain status with the same history as thousands of others: those share one
+  // frozen object, so a 100,000-scenario matrix costs little more than its scenario list.
+  const plainCells = new Map<string, ScenarioCell>()
+  const plainCell = (status: CellStatus, cellHistory: (CellStatus | null)[]): ScenarioCell => {
+    const key = `${status}:${cellHistory.join()}`
+    let cell = plainCells.get(key)
+    if (!cell) plainCells.set(key, (cell = Object.freeze({ status, history: Object.freeze(cellHistory) as (CellStatus | null)[] })))
+    return cell
+  }
   const flaky: Matrix['flaky'] = []
   const totals: Record<CellStatus, number> = { passed: 0, failed: 0, flaky: 0, skipped: 0, wip: 0, 'not-run': 0 }
   const features = scope.features.map((feature): MatrixFeature => {
@@ -110,8 +119,10 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       for (const column of columns) {
         const found = cells.get(cellKey(s.id, column.environment, column.stage))
         const status = statusIn(build, s.id, column, s.wip)!
-        const cell: ScenarioCell = { status, history: history.map((b) => statusIn(b, s.id, column, s.wip)) }
-        if (found && (found.status !== 'passed' || found.flaky)) {
+        const cellHistory = history.map((b) => statusIn(b, s.id, column, s.wip))
+        const detailed = found && (found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)
+        const cell: ScenarioCell = detailed ? { status, history: cellHistory } : plainCell(status, cellHistory)
+        if (detailed) {
           if (found.error) cell.error = found.error
           if (found.steps.length) cell.steps = found.steps
           if (found.attachments.length) cell.attachments = found.attachments
@@ -121,7 +132,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         totals[status]++
         scenarioCells[column.key] = cell
       }
-      return { ...s, cells: scenarioCells }
+      return { id: s.id, name: s.name, uri: s.uri, wip: s.wip, cells: scenarioCells }
     })
     const featureCells: Record<string, FeatureCell> = {}
     for (const column of columns) {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { z } from 'zod'
 
 /**
@@ -92,20 +92,23 @@ export type Attachment = z.infer<typeof AttachmentSchema>
  * as written and the example row's values (not line numbers).
  */
 export function caseIdOf(parts: { uri: string; scenario: string; rule?: string; example?: { name: string; values: Record<string, string> } }): string {
-  const hash = createHash('sha256').update(parts.uri).update('\u0000').update(parts.rule ?? '').update('\u0000').update(parts.scenario)
-  if (parts.example) hash.update('\u0000').update(parts.example.name).update('\u0000').update(JSON.stringify(Object.entries(parts.example.values)))
-  return hash.digest('hex').slice(0, 20)
+  // One string hashed in one call: ingest computes an id per case (100,000 in a big run).
+  const text = `${parts.uri}\u0000${parts.rule ?? ''}\u0000${parts.scenario}${parts.example ? `\u0000${parts.example.name}\u0000${JSON.stringify(Object.entries(parts.example.values))}` : ''}`
+  return hash('sha256', text, 'hex').slice(0, 20)
 }
 
 /** The worst status wins, as in Cucumber's own summary. */
 export const STATUS_PRECEDENCE: readonly Status[] = ['failed', 'ambiguous', 'undefined', 'pending', 'skipped', 'passed']
 
+const RANK = Object.fromEntries(STATUS_PRECEDENCE.map((status, i) => [status, i])) as Record<Status, number>
+
 export function worseStatus(a: Status, b: Status): Status {
-  return STATUS_PRECEDENCE.indexOf(a) <= STATUS_PRECEDENCE.indexOf(b) ? a : b
+  return RANK[a] <= RANK[b] ? a : b
 }
+
+const FROM_MESSAGES = new Map<string, Status>(STATUSES.map((status) => [status.toUpperCase(), status]))
 
 /** A Cucumber Messages step status (PASSED, UNKNOWN, …) in the model's words; UNKNOWN did not run. */
 export function statusFromMessages(status: string): Status {
-  const s = status.toLowerCase()
-  return (STATUSES as readonly string[]).includes(s) ? (s as Status) : 'skipped'
+  return FROM_MESSAGES.get(status) ?? FROM_MESSAGES.get(status.toUpperCase()) ?? 'skipped'
 }

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { createInterface } from 'node:readline'
-import type { Envelope, GherkinDocument, Pickle, TestCase, Timestamp } from '@cucumber/messages'
+import type { Envelope, GherkinDocument, Pickle, Timestamp } from '@cucumber/messages'
 import { caseIdOf, statusFromMessages, worseStatus, type Case, type Status, type StepResult, type Attachment } from '../model/results.ts'
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
+import { readLines } from './read-lines.ts'
 import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 /** The World's attachment that names the nodes a scenario involved (not written as a file). */
@@ -14,15 +13,51 @@ const KNOWN = new Set([
   'testCaseStarted', 'testStepStarted', 'testStepFinished', 'attachment', 'testCaseFinished', 'testRunFinished', 'parseError', 'testRunHookStarted', 'testRunHookFinished', 'suggestion', 'externalAttachment',
 ])
 
+/** Envelopes the results do not need: they are counted but not parsed (a third of a run's lines). */
+const UNUSED = new Set(['meta', 'source', 'stepDefinition', 'hook', 'parameterType', 'undefinedParameterType', 'testStepStarted', 'testRunHookStarted', 'testRunHookFinished', 'suggestion'])
+
+interface ScenarioInfo {
+  name: string
+  rule?: string
+}
+
+interface RowInfo {
+  examples: string
+  index: number
+  values: Record<string, string>
+}
+
 interface DocumentInfo {
   feature: string
-  scenarios: Map<string, { name: string; rule?: string }>
-  rows: Map<string, { examples: string; index: number; values: Record<string, string> }>
+  scenarios: Map<string, ScenarioInfo>
+  rows: Map<string, RowInfo>
   keywords: Map<string, string>
+}
+
+/**
+ * What a case needs of its pickle and test case, resolved when the pickle is announced: Cucumber
+ * announces every pickle and test case before the first scenario runs, so at 100,000 scenarios
+ * this is most of what ingest holds. One object per scenario, shared (interned) strings.
+ */
+interface CasePlan {
+  uri: string
+  feature: string
+  name: string
+  tags: readonly string[]
+  scenario?: ScenarioInfo
+  row?: RowInfo
+  /**
+   * Until the test case arrives, per pickle step: id, keyword, text. Then per test step: keyword
+   * and text (undefined for a hook), with the test step ids in one string (` id1 id2 … `): flat
+   * arrays and one string cost a third of an object per step.
+   */
+  steps: (string | undefined)[]
+  testStepIds: string
 }
 
 interface Attempt {
   testCaseId: string
+  plan: CasePlan
   attempt: number
   startedAt: number
   status: Status
@@ -33,93 +68,136 @@ interface Attempt {
 }
 
 /**
- * Streams a Cucumber Messages NDJSON file into one results file. Only compact maps of the
- * documents and pickles are kept, and a test case is forgotten once its last attempt finished.
- * Outline rows come from `pickle.astNodeIds`, retries from `willBeRetried` (attempts, flaky).
+ * Streams a Cucumber Messages NDJSON file into one results file. Only one compact plan per
+ * scenario is kept, and it is forgotten once the scenario's last attempt finished. Outline rows
+ * come from `pickle.astNodeIds`, retries from `willBeRetried` (attempts, flaky).
  */
 export async function ingestCucumberMessages(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const problems: IngestProblem[] = []
   const documents = new Map<string, DocumentInfo>()
-  const pickles = new Map<string, PickleInfo>()
-  const testCases = new Map<string, TestCaseInfo>()
+  const pickles = new Map<string, CasePlan>()
+  const testCases = new Map<string, CasePlan>()
   const attempts = new Map<string, Attempt>()
-  const failedBefore = new Set<string>()
+  const failedBefore = new Set<CasePlan>()
   const unknown = new Map<string, number>()
+  const intern = new Interner()
   const writer = new ResultsWriter(ctx.resultsDir)
   const hash = createHash('sha256')
   let first: number | undefined
   let last: number | undefined
-  let lineNumber = 0
   let envelopes = 0
+  let pickleUri: string | undefined
+  // An unused envelope is not parsed; only a last line can be cut short, so that one is checked at the end.
+  let unparsedLine: string | undefined
+  let unparsedLineNumber = 0
 
-  const input = createReadStream(file)
-  // The run id hashes the input: hashing the raw chunks costs far less than hashing each line.
-  input.on('data', (chunk) => hash.update(chunk))
-  const lines = createInterface({ input, crlfDelay: Infinity })
-  for await (const line of lines) {
-    lineNumber++
-    if (!line.trim()) continue
-    let envelope: Envelope
-    try {
-      envelope = JSON.parse(line) as Envelope
-    } catch {
-      problems.push({ file, line: lineNumber, message: 'not a JSON envelope (a run killed mid-write leaves its last line cut); skipped' })
-      continue
-    }
-    envelopes++
-    const type = Object.keys(envelope)[0] ?? ''
-    if (!KNOWN.has(type)) unknown.set(type, (unknown.get(type) ?? 0) + 1)
-    if (envelope.gherkinDocument) documents.set(envelope.gherkinDocument.uri ?? '', documentInfo(envelope.gherkinDocument))
-    else if (envelope.pickle) pickles.set(envelope.pickle.id, pickleInfo(envelope.pickle))
-    else if (envelope.testCase) testCases.set(envelope.testCase.id, testCaseInfo(envelope.testCase))
-    else if (envelope.testRunStarted) first ??= millis(envelope.testRunStarted.timestamp)
-    else if (envelope.testRunFinished) last = millis(envelope.testRunFinished.timestamp)
-    else if (envelope.testCaseStarted) {
-      const s = envelope.testCaseStarted
-      const at = millis(s.timestamp)
-      first ??= at
-      attempts.set(s.id, { testCaseId: s.testCaseId, attempt: s.attempt, startedAt: at, status: 'passed', steps: [], attachments: [], nodes: [] })
-    } else if (envelope.testStepFinished) {
-      const f = envelope.testStepFinished
+  // One handler per envelope type, called with the envelope's content: dispatching on the type
+  // named at the start of the line keeps each property access seeing one shape of object.
+  const handlers: Partial<{ [K in keyof Envelope]-?: (message: NonNullable<Envelope[K]>) => void }> = {
+    testStepFinished: (f) => {
       const attempt = attempts.get(f.testCaseStartedId)
-      const testCase = attempt && testCases.get(attempt.testCaseId)
-      const step = testCase?.steps.find((st) => st.id === f.testStepId)
-      if (!attempt || !testCase || !step) continue
+      if (!attempt) return
+      const { plan } = attempt
+      const at = testStepIndex(plan, f.testStepId)
+      if (at === -1) return
       const status = statusFromMessages(String(f.testStepResult.status))
       const error = f.testStepResult.exception?.message ?? f.testStepResult.message
       attempt.status = worseStatus(attempt.status, status)
       if (error && !attempt.error) attempt.error = error
-      const pickleStep = step.pickleStepId ? pickles.get(testCase.pickleId)?.steps.find((ps) => ps.id === step.pickleStepId) : undefined
+      const keyword = plan.steps[2 * at]
       // Hooks are reported only when they fail: they are how a scenario's setup breaks.
-      if (!pickleStep && status === 'passed') continue
-      const keyword = pickleStep ? (documents.get(pickles.get(testCase.pickleId)!.uri)?.keywords.get(pickleStep.astNodeId) ?? '') : 'Hook'
-      attempt.steps.push({ keyword, text: pickleStep?.text ?? 'hook', status, durationMs: durationMs(f.testStepResult.duration), ...(error ? { error } : {}) })
-    } else if (envelope.attachment) {
-      const a = envelope.attachment
-      const attempt = a.testCaseStartedId ? attempts.get(a.testCaseStartedId) : undefined
-      if (!attempt) continue
-      const body = Buffer.from(a.body, String(a.contentEncoding) === 'BASE64' ? 'base64' : 'utf8')
-      if (a.mediaType === NODES_MEDIA_TYPE) attempt.nodes = (JSON.parse(body.toString()) as { nodes: string[] }).nodes
-      else attempt.attachments.push({ path: writeAttachment(ctx.resultsDir, body, a.mediaType), mediaType: a.mediaType, ...(a.fileName ? { name: a.fileName } : {}) })
-    } else if (envelope.testCaseFinished) {
-      const f = envelope.testCaseFinished
+      if (keyword === undefined && status === 'passed') return
+      const step: StepResult = { keyword: keyword ?? 'Hook', text: plan.steps[2 * at + 1] ?? 'hook', status, durationMs: durationMs(f.testStepResult.duration) }
+      if (error) step.error = error
+      attempt.steps.push(step)
+    },
+    testCaseStarted: (s) => {
+      const plan = testCases.get(s.testCaseId)
+      if (!plan) return
+      const at = millis(s.timestamp)
+      first ??= at
+      attempts.set(s.id, { testCaseId: s.testCaseId, plan, attempt: s.attempt, startedAt: at, status: 'passed', steps: [], attachments: [], nodes: [] })
+    },
+    testCaseFinished: (f) => {
       const attempt = attempts.get(f.testCaseStartedId)
-      if (!attempt) continue
+      if (!attempt) return
       attempts.delete(f.testCaseStartedId)
       last = millis(f.timestamp)
       if (f.willBeRetried) {
-        failedBefore.add(attempt.testCaseId)
-        continue
+        failedBefore.add(attempt.plan)
+        return
       }
-      const testCase = testCases.get(attempt.testCaseId)
-      const pickle = testCase && pickles.get(testCase.pickleId)
-      if (!testCase || !pickle) continue
-      writer.write(caseOf(pickle, documents.get(pickle.uri), attempt, last - attempt.startedAt, failedBefore.has(attempt.testCaseId)))
+      writer.write(caseOf(attempt, last - attempt.startedAt, failedBefore.delete(attempt.plan)))
       testCases.delete(attempt.testCaseId)
+    },
+    pickle: (pickle) => {
+      // A document's pickles follow it; once they moved on, its step keywords are not needed again.
+      if (pickle.uri !== pickleUri) documents.get(pickleUri ?? '')?.keywords.clear()
+      pickleUri = pickle.uri
+      pickles.set(pickle.id, planOf(pickle, documents.get(pickle.uri), intern))
+    },
+    testCase: (testCase) => {
+      const plan = pickles.get(testCase.pickleId)
+      if (!plan) return
       pickles.delete(testCase.pickleId)
+      const pickleSteps = plan.steps
+      plan.testStepIds = ` ${testCase.testSteps.map((s) => s.id).join(' ')} `
+      plan.steps = testCase.testSteps.flatMap((s) => {
+        const at = s.pickleStepId ? pickleSteps.indexOf(s.pickleStepId) : -1
+        return at === -1 ? [undefined, undefined] : [pickleSteps[at + 1], pickleSteps[at + 2]]
+      })
+      testCases.set(testCase.id, plan)
+    },
+    attachment: (a) => {
+      const attempt = a.testCaseStartedId ? attempts.get(a.testCaseStartedId) : undefined
+      if (!attempt) return
+      const body = Buffer.from(a.body, String(a.contentEncoding) === 'BASE64' ? 'base64' : 'utf8')
+      if (a.mediaType === NODES_MEDIA_TYPE) attempt.nodes = (JSON.parse(body.toString()) as { nodes: string[] }).nodes
+      else attempt.attachments.push({ path: writeAttachment(ctx.resultsDir, body, a.mediaType), mediaType: a.mediaType, ...(a.fileName ? { name: a.fileName } : {}) })
+    },
+    gherkinDocument: (document) => void documents.set(document.uri ?? '', documentInfo(document, intern)),
+    testRunStarted: (started) => void (first ??= millis(started.timestamp)),
+    testRunFinished: (finished) => void (last = millis(finished.timestamp)),
+  }
+
+  const lines = await readLines(
+    file,
+    (line, lineNumber) => {
+      if (!line.trim()) return
+      unparsedLine = undefined
+      // Cucumber writes `{"<type>":…}`: the type is known from the first characters.
+      const named = line.startsWith('{"') ? line.slice(2, line.indexOf('"', 2)) : ''
+      if (UNUSED.has(named) && line.endsWith('}')) {
+        envelopes++
+        unparsedLine = line
+        unparsedLineNumber = lineNumber
+        return
+      }
+      let envelope: Record<string, unknown>
+      try {
+        envelope = JSON.parse(line) as Record<string, unknown>
+      } catch {
+        problems.push({ file, line: lineNumber, message: 'not a JSON envelope (a run killed mid-write leaves its last line cut); skipped' })
+        return
+      }
+      envelopes++
+      const type = named && envelope[named] !== undefined ? named : (Object.keys(envelope)[0] ?? '')
+      const handler = handlers[type as keyof Envelope] as ((message: unknown) => void) | undefined
+      if (handler) handler(envelope[type])
+      else if (!KNOWN.has(type)) unknown.set(type, (unknown.get(type) ?? 0) + 1)
+    },
+    // The run id hashes the input: hashing the raw chunks costs far less than hashing each line.
+    (chunk) => hash.update(chunk),
+  )
+  if (unparsedLine !== undefined) {
+    try {
+      JSON.parse(unparsedLine)
+    } catch {
+      envelopes--
+      problems.push({ file, line: unparsedLineNumber, message: 'not a JSON envelope (a run killed mid-write leaves its last line cut); skipped' })
     }
   }
-  if (attempts.size) problems.push({ file, line: lineNumber, message: `${attempts.size} scenario(s) started but never finished (the run was cut short); not ingested` })
+  if (attempts.size) problems.push({ file, line: lines, message: `${attempts.size} scenario(s) started but never finished (the run was cut short); not ingested` })
   for (const [type, count] of unknown) problems.push({ file, line: 0, message: `${count} envelope(s) of unknown type "${type}" (a newer Cucumber?) ignored` })
   if (envelopes === 0) {
     writer.discard()
@@ -131,27 +209,21 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   return { run, cases, problems, path: await writer.close(run) }
 }
 
-function caseOf(
-  pickle: { uri: string; name: string; tags: string[]; astNodeIds: readonly string[] },
-  document: DocumentInfo | undefined,
-  attempt: Attempt,
-  duration: number,
-  failedBefore: boolean,
-): Case {
-  const scenario = document?.scenarios.get(pickle.astNodeIds[0] ?? '')
-  const row = pickle.astNodeIds[1] ? document?.rows.get(pickle.astNodeIds[1]) : undefined
+function caseOf(attempt: Attempt, duration: number, failedBefore: boolean): Case {
+  const { plan } = attempt
+  const row = plan.row
   const example = row ? { name: row.examples, index: row.index, values: row.values } : undefined
-  const scenarioName = scenario?.name ?? pickle.name
+  const scenarioName = plan.scenario?.name ?? plan.name
   return {
     kind: 'case',
-    id: caseIdOf({ uri: pickle.uri, scenario: scenarioName, ...(scenario?.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}) }),
-    uri: pickle.uri,
-    feature: document?.feature ?? pickle.uri,
+    id: caseIdOf({ uri: plan.uri, scenario: scenarioName, ...(plan.scenario?.rule ? { rule: plan.scenario.rule } : {}), ...(example ? { example } : {}) }),
+    uri: plan.uri,
+    feature: plan.feature,
     scenario: scenarioName,
-    name: example ? `${pickle.name} [${example.name ? `${example.name} ` : ''}#${example.index}]` : pickle.name,
+    name: example ? `${plan.name} [${example.name ? `${example.name} ` : ''}#${example.index}]` : plan.name,
     ...(example ? { example } : {}),
-    featureIds: pickle.tags.filter((t) => t.startsWith('@feature:')).map((t) => t.slice('@feature:'.length)),
-    tags: pickle.tags,
+    featureIds: plan.tags.filter((t) => t.startsWith('@feature:')).map((t) => t.slice('@feature:'.length)),
+    tags: [...plan.tags],
     status: attempt.status,
     flaky: failedBefore && attempt.status === 'passed',
     attempts: attempt.attempt + 1,
@@ -164,9 +236,36 @@ function caseOf(
   }
 }
 
-function documentInfo(document: GherkinDocument): DocumentInfo {
-  const info: DocumentInfo = { feature: document.feature?.name ?? document.uri ?? '', scenarios: new Map(), rows: new Map(), keywords: new Map() }
-  const addSteps = (steps: readonly { id: string; keyword: string }[]): void => steps.forEach((s) => info.keywords.set(s.id, s.keyword.trim()))
+/** The position of a test step in its test case, -1 when it is not one of its steps. */
+function testStepIndex(plan: CasePlan, testStepId: string): number {
+  const at = plan.testStepIds.indexOf(` ${testStepId} `)
+  if (at === -1) return -1
+  let index = 0
+  for (let i = 1; i <= at; i++) if (plan.testStepIds.charCodeAt(i) === 32) index++
+  return index
+}
+
+/** For a pickle whose document is unknown or already released: the keyword its step type implies. */
+const KEYWORD_OF_TYPE: Record<string, string> = { Context: 'Given', Action: 'When', Outcome: 'Then' }
+
+function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner): CasePlan {
+  const scenario = document?.scenarios.get(pickle.astNodeIds[0] ?? '')
+  const row = pickle.astNodeIds[1] ? document?.rows.get(pickle.astNodeIds[1]) : undefined
+  return {
+    uri: intern.string(pickle.uri),
+    feature: document?.feature ?? intern.string(pickle.uri),
+    name: scenario?.name === pickle.name ? scenario.name : pickle.name,
+    tags: intern.list(pickle.tags.map((t) => t.name)),
+    ...(scenario ? { scenario } : {}),
+    ...(row ? { row } : {}),
+    steps: pickle.steps.flatMap((s) => [s.id, document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE[String(s.type)] ?? '*', intern.string(s.text)]),
+    testStepIds: '',
+  }
+}
+
+function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo {
+  const info: DocumentInfo = { feature: intern.string(document.feature?.name ?? document.uri ?? ''), scenarios: new Map(), rows: new Map(), keywords: new Map() }
+  const addSteps = (steps: readonly { id: string; keyword: string }[]): void => steps.forEach((s) => info.keywords.set(s.id, intern.string(s.keyword.trim())))
   const addScenario = (scenario: NonNullable<GherkinDocument['feature']>['children'][number]['scenario'], rule?: string): void => {
     if (!scenario) return
     info.scenarios.set(scenario.id, { name: scenario.name, ...(rule ? { rule } : {}) })
@@ -191,27 +290,26 @@ function documentInfo(document: GherkinDocument): DocumentInfo {
   return info
 }
 
-// Every pickle is announced before the first scenario runs: keep only what a case needs, in
-// small arrays (a scenario has a handful of steps; Maps would cost more than they save).
-interface PickleInfo {
-  uri: string
-  name: string
-  tags: string[]
-  astNodeIds: readonly string[]
-  steps: { id: string; text: string; astNodeId: string }[]
-}
+/** One copy of each repeated string (uris, tags, keywords, step texts) and tag list. */
+class Interner {
+  private readonly strings = new Map<string, string>()
+  private readonly lists = new Map<string, readonly string[]>()
 
-interface TestCaseInfo {
-  pickleId: string
-  steps: { id: string; pickleStepId?: string }[]
-}
+  string(value: string): string {
+    const known = this.strings.get(value)
+    if (known !== undefined) return known
+    this.strings.set(value, value)
+    return value
+  }
 
-function pickleInfo(pickle: Pickle): PickleInfo {
-  return { uri: pickle.uri, name: pickle.name, tags: pickle.tags.map((t) => t.name), astNodeIds: pickle.astNodeIds, steps: pickle.steps.map((s) => ({ id: s.id, text: s.text, astNodeId: s.astNodeIds[0] ?? '' })) }
-}
-
-function testCaseInfo(testCase: TestCase): TestCaseInfo {
-  return { pickleId: testCase.pickleId, steps: testCase.testSteps.map((s) => (s.pickleStepId ? { id: s.id, pickleStepId: s.pickleStepId } : { id: s.id })) }
+  list(values: string[]): readonly string[] {
+    const key = values.join('\u0000')
+    const known = this.lists.get(key)
+    if (known) return known
+    const list = values.map((v) => this.string(v))
+    this.lists.set(key, list)
+    return list
+  }
 }
 
 function millis(t: Timestamp): number {

@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline'
 import path from 'node:path'
 import { UserError } from '../errors.ts'
 import { RunSchema, type Case, type Run, type Stage, type Status } from '../model/results.ts'
+import { readLines } from './read-lines.ts'
 
 /** One cell of the matrix: a case on an environment and stage, in one build. */
 export interface MergedCase extends Case {
@@ -51,20 +52,29 @@ export async function mergeResults(dir: string, options: { keepStepsOfPassed?: b
   const ordered = [...runs.values()].sort((a, b) => a.run.finishedAt.localeCompare(b.run.finishedAt) || a.run.id.localeCompare(b.run.id))
   const builds = new Map<string, Map<string, MergedCase>>()
   const lastRun = new Map<string, string>()
+  const shared = new SharedValues()
   for (const { run, file } of ordered) {
     if (!builds.has(run.build)) builds.set(run.build, new Map())
     lastRun.set(run.build, run.finishedAt)
     const cells = builds.get(run.build)!
-    for await (const entry of readCases(file)) {
-      const key = cellKey(entry.id, run.environment, run.stage)
+    await readLines(file, (line, lineNumber) => {
+      if (lineNumber === 1 || !line) return
+      // The parsed case becomes the cell (no copy), its repeated strings and lists shared: a
+      // 100,000-case build then costs a few hundred bytes a case.
+      const merged = JSON.parse(line) as MergedCase
+      const key = cellKey(merged.id, run.environment, run.stage)
       const before = cells.get(key)
-      const seen = [...(before?.seen ?? []), entry.status]
-      const merged: MergedCase = { ...entry, environment: run.environment, stage: run.stage, build: run.build, runId: run.id, seen }
-      merged.flaky = entry.flaky || new Set(seen).size > 1
-      // A plain pass needs no step log; dropping it keeps 100k-case merges small.
-      if (!options.keepStepsOfPassed && merged.status === 'passed' && !merged.flaky) merged.steps = []
+      merged.environment = run.environment
+      merged.stage = run.stage
+      merged.build = run.build
+      merged.runId = run.id
+      merged.seen = before ? [...before.seen, merged.status] : shared.seen(merged.status)
+      merged.flaky = merged.flaky || merged.seen.some((status) => status !== merged.status)
+      // A plain pass needs no step log.
+      if (!options.keepStepsOfPassed && merged.status === 'passed' && !merged.flaky) merged.steps = EMPTY
+      shared.compact(merged)
       cells.set(key, merged)
-    }
+    })
   }
   return { runs: ordered.map((r) => r.run), skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }
 }
@@ -102,14 +112,45 @@ async function readRunHeader(file: string): Promise<Run | undefined> {
   return undefined
 }
 
-async function* readCases(file: string): AsyncGenerator<Case> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity })
-  let first = true
-  for await (const line of lines) {
-    if (first) {
-      first = false
-      continue
-    }
-    if (line) yield JSON.parse(line) as Case
+// Shared and frozen: a reporter that tried to change one would throw rather than change every case.
+const EMPTY = Object.freeze([]) as unknown as never[]
+
+/** One copy of the strings and lists that repeat from case to case (uris, features, tags). */
+class SharedValues {
+  private readonly strings = new Map<string, string>()
+  private readonly lists = new Map<string, string[]>()
+  private readonly seenOf = new Map<Status, Status[]>()
+
+  seen(status: Status): Status[] {
+    if (!this.seenOf.has(status)) this.seenOf.set(status, Object.freeze([status]) as Status[])
+    return this.seenOf.get(status)!
+  }
+
+  compact(entry: MergedCase): void {
+    entry.uri = this.string(entry.uri)
+    entry.feature = this.string(entry.feature)
+    if (entry.name === entry.scenario) entry.name = entry.scenario
+    entry.featureIds = this.list(entry.featureIds)
+    entry.tags = this.list(entry.tags)
+    if (entry.attachments.length === 0) entry.attachments = EMPTY
+    if (entry.nodes.length === 0) entry.nodes = EMPTY
+    if (entry.steps.length === 0) entry.steps = EMPTY
+  }
+
+  private string(value: string): string {
+    const known = this.strings.get(value)
+    if (known !== undefined) return known
+    this.strings.set(value, value)
+    return value
+  }
+
+  private list(values: string[]): string[] {
+    if (values.length === 0) return EMPTY
+    const key = values.join('\u0000')
+    const known = this.lists.get(key)
+    if (known) return known
+    const list = Object.freeze(values.map((v) => this.string(v))) as string[]
+    this.lists.set(key, list)
+    return list
   }
 }

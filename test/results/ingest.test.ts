@@ -42,6 +42,36 @@ describe('Cucumber Messages ingestion', () => {
     expect(failed.steps[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('first attempt fails') })
   })
 
+  it('reports each step with its own keyword, text and status: background, steps, failing hook', async () => {
+    const ts = (seconds: number) => ({ seconds, nanos: 0 })
+    const step = (id: string, keyword: string, text: string) => ({ id, keyword, keywordType: 'Context', text, location: { line: 1 } })
+    // Step ids that are prefixes of one another ("s1" in "s11") must not be taken for each other.
+    const testSteps = [{ id: 's1', hookId: 'before' }, { id: 's11', pickleStepId: 'pb' }, { id: 's111', pickleStepId: 'p1' }, { id: 's2', pickleStepId: 'p2' }, { id: 's22', pickleStepId: 'p3' }, { id: 's3', hookId: 'after' }]
+    const finished = (id: string, status: string, message?: string) => ({ testStepFinished: { testCaseStartedId: 'started', testStepId: id, testStepResult: { status, duration: { seconds: 0, nanos: 1e6 }, ...(message ? { message } : {}) }, timestamp: ts(2) } })
+    const envelopes = [
+      { gherkinDocument: { uri: 'features/steps.feature', comments: [], feature: { keyword: 'Feature', name: 'Steps', description: '', language: 'en', location: { line: 1 }, tags: [], children: [{ background: { id: 'bg', keyword: 'Background', name: '', description: '', location: { line: 2 }, steps: [step('gb', 'Given ', 'a background')] } }, { scenario: { id: 'sc', keyword: 'Scenario', name: 'three steps', description: '', location: { line: 4 }, tags: [], examples: [], steps: [step('g1', 'Given ', 'one'), step('g2', 'When ', 'two'), step('g3', 'Then ', 'three')] } }] } } },
+      { pickle: { id: 'pk', uri: 'features/steps.feature', name: 'three steps', language: 'en', astNodeIds: ['sc'], tags: [], steps: [['pb', 'gb', 'a background'], ['p1', 'g1', 'one'], ['p2', 'g2', 'two'], ['p3', 'g3', 'three']].map(([id, ast, text]) => ({ id, text, type: 'Context', astNodeIds: [ast] })) } },
+      { testCase: { id: 'tc', pickleId: 'pk', testRunStartedId: 'run', testSteps } },
+      { testRunStarted: { id: 'run', timestamp: ts(1) } },
+      { testCaseStarted: { id: 'started', testCaseId: 'tc', attempt: 0, timestamp: ts(1) } },
+      ...testSteps.map((s) => finished(s.id, s.id === 's3' ? 'FAILED' : 'PASSED', s.id === 's3' ? 'cleanup failed' : undefined)),
+      { testCaseFinished: { testCaseStartedId: 'started', timestamp: ts(3), willBeRetried: false } },
+      { testRunFinished: { success: false, timestamp: ts(3) } },
+    ]
+    const dir = tempTree({ 'steps.ndjson': envelopes.map((e) => JSON.stringify(e)).join('\n') })
+    const outcome = await ingestCucumberMessages(path.join(dir, 'steps.ndjson'), ctx(tempTree()))
+    expect(outcome.problems).toEqual([])
+    const [only] = readResults(outcome.path!).cases
+    expect(only!.steps.map((s) => [s.keyword, s.text, s.status])).toEqual([
+      ['Given', 'a background', 'passed'],
+      ['Given', 'one', 'passed'],
+      ['When', 'two', 'passed'],
+      ['Then', 'three', 'passed'],
+      ['Hook', 'hook', 'failed'],
+    ])
+    expect(only).toMatchObject({ status: 'failed', error: 'cleanup failed' })
+  })
+
   it('gives a case the same id in every run, whatever its line: path + scenario + example row', async () => {
     const a = readResults((await ingestCucumberMessages(path.join(MESSAGES, 'failing.ndjson'), ctx(tempTree()))).path!).cases.map((c) => c.id).sort()
     const b = readResults((await ingestCucumberMessages(path.join(MESSAGES, 'flaky.ndjson'), ctx(tempTree()))).path!).cases.map((c) => c.id).sort()

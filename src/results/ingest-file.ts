@@ -1,0 +1,47 @@
+import { statSync } from 'node:fs'
+import { Worker } from 'node:worker_threads'
+import type { IngestContext, IngestOutcome } from './ingest-types.ts'
+
+/** Ingests one file: JUnit XML by its extension, Cucumber Messages NDJSON otherwise. */
+export async function ingestFile(file: string, ctx: IngestContext): Promise<IngestOutcome> {
+  if (/\.xml$/i.test(file)) return (await import('./ingest-junit.ts')).ingestJUnit(file, ctx)
+  return (await import('./ingest-cucumber-messages.ts')).ingestCucumberMessages(file, ctx)
+}
+
+/** Inputs from this size up are ingested in a worker (about 25,000 scenarios of Cucumber Messages). */
+export const WORKER_THRESHOLD_BYTES = 64 * 1024 * 1024
+
+const WORKER = new URL('./ingest-worker.js', import.meta.url)
+
+/**
+ * Ingests a large file in a worker thread. Cucumber announces every scenario before running any,
+ * so ingesting 100,000 of them holds tens of megabytes that the main heap would keep until its
+ * next full collection, on top of what merging and reporting need next; a worker's heap is handed
+ * back whole when it ends. Starting one costs about 0.15 s, so small files stay in-process, and
+ * so does everything run from TypeScript sources (tests, tsx), which have no compiled worker.
+ */
+export function ingestLargeFileInWorker(file: string, ctx: IngestContext, options: { thresholdBytes?: number } = {}): Promise<IngestOutcome> {
+  if (import.meta.url.endsWith('.ts') || sizeOf(file) < (options.thresholdBytes ?? WORKER_THRESHOLD_BYTES)) return ingestFile(file, ctx)
+  return new Promise((resolve, reject) => {
+    // Its garbage is one envelope at a time: a nursery bigger than 16 MB only adds to the RSS.
+    const worker = new Worker(WORKER, { workerData: { file, ctx }, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
+    let answer: { outcome?: IngestOutcome; error?: { code?: string; message: string } } | undefined
+    let failure: Error | undefined
+    worker.once('message', (message: typeof answer) => (answer = message))
+    worker.once('error', (error) => (failure = error))
+    // Settle on exit, not on the answer: the worker's heap is only handed back once it has ended.
+    worker.once('exit', (code) => {
+      if (answer?.outcome) resolve(answer.outcome)
+      else if (answer?.error) reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }))
+      else reject(failure ?? new Error(`ingest worker for ${file} stopped (exit ${code})`))
+    })
+  })
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size
+  } catch {
+    return 0 // the ingester reports a missing file as it always does
+  }
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { ingestFile } from '../../src/results/ingest-file.ts'
+import type { IngestContext, IngestOutcome } from '../../src/results/ingest-types.ts'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+
+// The worker exists only compiled (npm test builds dist/ first): this is the code the CLI runs.
+type InWorker = (file: string, ctx: IngestContext, options?: { thresholdBytes?: number }) => Promise<IngestOutcome>
+const compiled = async (): Promise<InWorker> => (await import(pathToFileURL(path.join(PROJECT_ROOT, 'dist/src/results/ingest-file.js')).href)).ingestLargeFileInWorker
+const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
+const ctx = (resultsDir: string): IngestContext => ({ build: 'v0.5.0-rc1', environment: 'local', stage: 'acceptance', resultsDir })
+
+describe('ingesting a large file in a worker thread', () => {
+  it('writes the same results as ingesting in-process', async () => {
+    const inWorker = await compiled()
+    for (const fixture of ['flaky.ndjson', 'failing.ndjson', 'go-unit.xml']) {
+      const viaWorker = await inWorker(path.join(MESSAGES, fixture), ctx(tempTree()), { thresholdBytes: 0 })
+      const inProcess = await ingestFile(path.join(MESSAGES, fixture), ctx(tempTree()))
+      expect(viaWorker.cases).toBeGreaterThan(0)
+      expect({ ...viaWorker, path: undefined }).toEqual({ ...inProcess, path: undefined })
+      expect(readFileSync(viaWorker.path!, 'utf8')).toBe(readFileSync(inProcess.path!, 'utf8'))
+    }
+  })
+
+  it('hands back the error of a file it cannot read, with its code', async () => {
+    const inWorker = await compiled()
+    const dir = tempTree({ 'a-folder/x.txt': 'x' })
+    await expect(inWorker(path.join(dir, 'a-folder'), ctx(tempTree()), { thresholdBytes: 0 })).rejects.toMatchObject({ code: 'EISDIR' })
+  })
+})
