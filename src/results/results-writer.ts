@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { createWriteStream, mkdirSync, renameSync, rmSync, writeFileSync, existsSync, type WriteStream } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type { Case, Run } from '../model/results.ts'
 
@@ -7,16 +7,20 @@ import type { Case, Run } from '../model/results.ts'
  * Writes one results file (`<dir>/<run-id>.ndjson`: the Run, then one Case a line) without
  * holding the cases in memory. The run id is only known at the end (it hashes the input), so
  * cases go to a temporary file that becomes the results file once the header is known.
+ * Writes are synchronous and batched: ingest produces a case at a time from a file it reads, and
+ * an asynchronous stream would only add trips through the event loop (or memory, unbounded).
  */
 export class ResultsWriter {
   private readonly temporary: string
-  private readonly stream: WriteStream
+  private readonly fd: number
+  private pending: string[] = []
+  private pendingLength = 0
   private count = 0
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true })
     this.temporary = path.join(dir, `.partial-${process.pid}-${Math.random().toString(36).slice(2)}`)
-    this.stream = createWriteStream(this.temporary)
+    this.fd = openSync(this.temporary, 'w')
   }
 
   get cases(): number {
@@ -25,30 +29,47 @@ export class ResultsWriter {
 
   write(entry: Case): void {
     this.count++
-    this.stream.write(`${JSON.stringify(entry)}\n`)
+    const line = `${JSON.stringify(entry)}\n`
+    this.pending.push(line)
+    this.pendingLength += line.length
+    if (this.pendingLength >= CHUNK) this.flush()
   }
 
   /** Finishes the file as `<run.id>.ndjson`; returns its path. */
   async close(run: Run): Promise<string> {
-    await new Promise<void>((resolve, reject) => this.stream.end((error?: Error | null) => (error ? reject(error) : resolve())))
+    this.flush()
+    closeSync(this.fd)
     const target = path.join(this.dir, `${run.id}.ndjson`)
     const withHeader = `${this.temporary}.run`
-    writeFileSync(withHeader, `${JSON.stringify(run)}\n`)
-    const { createReadStream } = await import('node:fs')
-    await new Promise<void>((resolve, reject) => {
-      const out = createWriteStream(withHeader, { flags: 'a' })
-      createReadStream(this.temporary).pipe(out).on('finish', resolve).on('error', reject)
-    })
+    const out = openSync(withHeader, 'w')
+    const input = openSync(this.temporary, 'r')
+    try {
+      writeSync(out, `${JSON.stringify(run)}\n`)
+      const buffer = Buffer.allocUnsafe(CHUNK)
+      for (let read = readSync(input, buffer); read > 0; read = readSync(input, buffer)) writeSync(out, buffer, 0, read)
+    } finally {
+      closeSync(input)
+      closeSync(out)
+    }
     rmSync(this.temporary, { force: true })
     renameSync(withHeader, target)
     return target
   }
 
   discard(): void {
-    this.stream.destroy()
+    closeSync(this.fd)
     rmSync(this.temporary, { force: true })
   }
+
+  private flush(): void {
+    if (this.pending.length) writeSync(this.fd, this.pending.join(''))
+    this.pending = []
+    this.pendingLength = 0
+  }
 }
+
+/** 64 KiB: below glibc's mmap threshold and V8's large-object size (see read-lines). */
+const CHUNK = 1 << 16
 
 /** Writes an attachment once, named by its content, so re-ingesting writes nothing new. */
 export function writeAttachment(resultsDir: string, body: Buffer, mediaType: string): string {
