@@ -16,6 +16,7 @@ import { MODEL_VERSION, type Case } from '../src/model/results.ts'
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const CASES = Number(process.env.BENCH_CASES ?? 10_000)
 const TOKEN = 'bench-token'
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
 for (const latencyMs of [0, 50]) {
 const work = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-bench-testmo-'))
@@ -40,10 +41,18 @@ try {
     if (code !== 0) throw new Error(`${args.slice(0, 3).join(' ')} exited ${code}`)
     return { seconds: (performance.now() - started) / 1000, requests: testmo.log.length - before }
   }
-  const cli = await timed([path.join(ROOT, 'node_modules/.bin/testmo'), 'automation:run:submit', '--instance', testmo.url, '--project-id', '1', '--name', 'bench', '--source', 'bdd-matrix', '--results', junit])
-  const ours = await timed([path.join(ROOT, 'bin/bdd-matrix.js'), 'publish', 'testmo', '--results', results, '--project-id', '1', '--journal', path.join(work, 'journal.json')])
+  // Alternately, best of ROUNDS each: a second-long run moves by a fifth with the machine's mood.
+  const best = (a: { seconds: number; requests: number } | undefined, b: { seconds: number; requests: number }) => (a && a.seconds <= b.seconds ? a : b)
+  let cli: { seconds: number; requests: number } | undefined
+  let ours: { seconds: number; requests: number } | undefined
+  for (let round = 0; round < ROUNDS; round++) {
+    cli = best(cli, await timed([path.join(ROOT, 'node_modules/.bin/testmo'), 'automation:run:submit', '--instance', testmo.url, '--project-id', '1', '--name', 'bench', '--source', 'bdd-matrix', '--results', junit]))
+    // A fresh journal each round: a journal of a finished publication would (rightly) send nothing.
+    ours = best(ours, await timed([path.join(ROOT, 'bin/bdd-matrix.js'), 'publish', 'testmo', '--results', results, '--project-id', '1', '--journal', path.join(work, `journal-${round}.json`)]))
+  }
+  if (!cli || !ours) throw new Error('no rounds')
   const tests = [...testmo.runs.values()].map((r) => testmo.testsOf(r.id).length)
-  console.log(`bench:testmo — ${CASES} results, local Testmo-compatible server with ${latencyMs ? `${latencyMs} ms added per request (a WAN round trip)` : 'loopback latency'} (tests recorded per run: ${tests.join(', ')})`)
+  console.log(`bench:testmo — ${CASES} results, local Testmo-compatible server with ${latencyMs ? `${latencyMs} ms added per request (a WAN round trip)` : 'loopback latency'}, best of ${ROUNDS} alternating (tests recorded per run: ${tests.join(', ')})`)
   console.log(`  testmo automation:run:submit  ${cli.seconds.toFixed(2)} s  ${cli.requests} requests`)
   console.log(`  bdd-matrix publish testmo     ${ours.seconds.toFixed(2)} s  ${ours.requests} requests`)
   const ratio = ours.seconds / cli.seconds

@@ -4,12 +4,12 @@ import { userInfo } from 'node:os'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
-import { buildCatalogue } from '../catalogue/build-catalogue.ts'
-import { coverageOf, type Coverage } from '../catalogue/coverage.ts'
+import type { Catalogue } from '../catalogue/catalogue-types.ts'
+import type { Coverage } from '../catalogue/coverage.ts'
+import type { Scope } from '../catalogue/scope.ts'
 import type { Complexity } from '../catalogue/catalogue-types.ts'
 import type { EffortOptions } from '../catalogue/living-docs.ts'
 import type { CliContext } from './cli-context.ts'
-import { resolveInputs } from './resolve-inputs.ts'
 import { formatTable } from './format-table.ts'
 
 type Exit = (code: number) => void
@@ -17,6 +17,17 @@ type Exit = (code: number) => void
 interface InputOptions {
   features?: string
   scope?: string
+}
+
+/**
+ * The features folder, the scope and a way to build the catalogue. Imported when a command runs:
+ * Gherkin, zod and yaml take a quarter of a second to load, which `--help` should not pay.
+ */
+async function inputsOf(ctx: CliContext, options: InputOptions): Promise<{ featuresDir: string; scope: Scope; catalogue: () => Catalogue }> {
+  const { resolveInputs } = await import('./resolve-inputs.ts')
+  const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
+  const { featuresDir, scope } = resolveInputs(ctx, options)
+  return { featuresDir, scope, catalogue: () => buildCatalogue(featuresDir) }
 }
 
 const withInputs = (command: Command): Command =>
@@ -29,8 +40,9 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .description('count the scenarios (pickles) of every scope feature: covered, wip, manual, uncovered, orphans, errors')
     .option('--json', 'print the coverage as JSON on stdout')
     .option('--fail-on-uncovered', 'exit 1 when a scope feature has no scenario')
-    .action((options: InputOptions & { json?: boolean; failOnUncovered?: boolean }) => {
-      const { featuresDir, scope } = resolveInputs(ctx, options)
+    .action(async (options: InputOptions & { json?: boolean; failOnUncovered?: boolean }) => {
+      const { featuresDir, scope } = await inputsOf(ctx, options)
+      const { coverageOf } = await import('../catalogue/coverage.ts')
       const coverage = coverageOf(featuresDir, scope)
       ctx.stdout.write(options.json ? `${JSON.stringify(coverage, null, 2)}\n` : `${coverageTable(coverage, path.relative(ctx.cwd, featuresDir) || '.')}\n`)
       if (coverage.errors.length > 0) return exit(1)
@@ -48,8 +60,9 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .option('--profile <name...>', 'cucumber-js profile(s) to read from the configuration')
     .option('--no-steps', 'skip matching steps against step definitions')
     .action(async (options: InputOptions & { json?: boolean; config?: string; profile?: string[]; steps: boolean }) => {
-      const { featuresDir, scope } = resolveInputs(ctx, options)
-      const catalogue = buildCatalogue(featuresDir)
+      const inputs = await inputsOf(ctx, options)
+      const { featuresDir, scope } = inputs
+      const catalogue = inputs.catalogue()
       // Modules are imported by the command that needs them: cucumber-js alone takes ~0.2 s to load.
       const { loadStepDefinitions } = await import('../catalogue/load-step-definitions.ts')
       const { lintCatalogue, formatFinding } = await import('../catalogue/lint-catalogue.ts')
@@ -72,10 +85,11 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .option('--reason <text>', 'why the frozen scope changes (required once a lock exists)')
     .action(async (options: InputOptions & { reason?: string }) => {
       const { freezeScope, lockPathFor } = await import('../catalogue/scope-lock.ts')
-      const { featuresDir, scope } = resolveInputs(ctx, options)
+      const inputs = await inputsOf(ctx, options)
+      const { scope } = inputs
       const lockPath = lockPathFor(scope.file)
       const shownLock = path.relative(ctx.cwd, lockPath)
-      const outcome = freezeScope({ scope, catalogue: buildCatalogue(featuresDir), lockPath, ...(options.reason ? { reason: options.reason } : {}), by: whoAmI(ctx), now: ctx.now() })
+      const outcome = freezeScope({ scope, catalogue: inputs.catalogue(), lockPath, ...(options.reason ? { reason: options.reason } : {}), by: whoAmI(ctx), now: ctx.now() })
       if (outcome.status === 'unchanged') ctx.stdout.write(`${shownLock}: scope unchanged since the freeze; nothing written\n`)
       else {
         ctx.stdout.write(`${shownLock}: ${outcome.status === 'created' ? 'scope frozen' : `freeze updated, ${outcome.changes.length} change(s) accepted`}\n`)
@@ -88,11 +102,12 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .option('--json', 'print changes as JSON on stdout')
     .action(async (options: InputOptions & { json?: boolean }) => {
       const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../catalogue/scope-lock.ts')
-      const { featuresDir, scope } = resolveInputs(ctx, options)
+      const inputs = await inputsOf(ctx, options)
+      const { scope } = inputs
       const lockPath = lockPathFor(scope.file)
       const lock = readLock(lockPath, scope)
       if (!lock) throw new UserError('LOCK_MISSING', `${lockPath}: no lock yet; freeze the scope first with bdd-matrix scope freeze --scope ${scope.file}`)
-      const catalogue = buildCatalogue(featuresDir)
+      const catalogue = inputs.catalogue()
       const changes = diffScope(lock, snapshotScope(scope, catalogue))
       const last = lock.history[lock.history.length - 1]
       if (options.json) ctx.stdout.write(`${JSON.stringify({ milestone: scope.milestone, lock: lockPath, frozenAt: last?.at, changes, errors: catalogue.errors }, null, 2)}\n`)
@@ -115,8 +130,9 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const { docsToMarkdown } = await import('../catalogue/docs-markdown.ts')
       const { docsToHtml } = await import('../catalogue/docs-html.ts')
       const effort = parseEffort(options.effort, options.defaultComplexity, DEFAULT_EFFORT.days)
-      const { featuresDir, scope } = resolveInputs(ctx, options)
-      const docs = livingDocsFrom(buildCatalogue(featuresDir), scope, effort)
+      const inputs = await inputsOf(ctx, options)
+      const { scope } = inputs
+      const docs = livingDocsFrom(inputs.catalogue(), scope, effort)
       const out = path.resolve(ctx.cwd, options.out)
       mkdirSync(out, { recursive: true })
       const base = path.join(out, scope.milestone)

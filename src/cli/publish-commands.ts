@@ -91,8 +91,10 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
 async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<number> {
   const { createHash } = await import('node:crypto')
   const { mkdirSync, writeFileSync } = await import('node:fs')
+  // axios takes a fifth of a second to load: it loads while the results are read.
+  const publisherLoading = import('../../reporters/testmo/testmo-publisher.ts')
+  publisherLoading.catch(() => undefined)
   const { mergeResults } = await import('../results/merge-results.ts')
-  const { TestmoPublisher } = await import('../../reporters/testmo/testmo-publisher.ts')
   const env = ctx.env
   const instance = options.instance ?? env.TESTMO_URL ?? ''
   if (!instance) throw new UserError('TESTMO_URL', 'no Testmo instance: set TESTMO_URL or pass --instance https://<name>.testmo.net')
@@ -100,9 +102,12 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   if (!(Number.isInteger(projectId) && projectId > 0)) throw new UserError('TESTMO_PROJECT', 'no Testmo project: pass --project-id N (or set TESTMO_PROJECT_ID)')
   const journalFile = path.resolve(ctx.cwd, options.journal)
   mkdirSync(path.dirname(journalFile), { recursive: true })
-  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`) })
   const runIdGiven = options.runId ?? env.TESTMO_RUN_ID
   const ci = { fields: runFields(env), links: runLinks(env) }
+  const resultsDir = path.resolve(ctx.cwd, options.results)
+  const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
+  const { TestmoPublisher } = await publisherLoading
+  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`) })
 
   if (options.complete) {
     if (!runIdGiven) throw new UserError('TESTMO_RUN', '--complete needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')
@@ -111,8 +116,6 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     ctx.stdout.write(`Testmo run ${runIdGiven} completed\n`)
     return 0
   }
-  const resultsDir = path.resolve(ctx.cwd, options.results)
-  const results = options.create ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
   const build = options.build ?? results?.order.at(-1) ?? env.BDD_MATRIX_BUILD ?? env.CI_COMMIT_TAG ?? env.CI_COMMIT_SHORT_SHA ?? 'dev'
   const cells = results ? [...(results.builds.get(build)?.values() ?? [])] : []
   if (!options.create && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
@@ -140,10 +143,12 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   for (const c of cells) {
     const shard = shards.get(c.runId)
     const key = `${c.environment}/${c.stage}${shard ? ` shard ${shard}` : ''}`
-    threads.set(key, [...(threads.get(key) ?? []), c])
+    const thread = threads.get(key)
+    if (thread) thread.push(c)
+    else threads.set(key, [c])
   }
   const reportUrl = options.reportUrl ?? (env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/reports/matrix.html` : undefined)
-  for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, reportUrl)
+  for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, reportUrl, { complete: Boolean(options.thread) })
   if (!options.thread) await publisher.completeRun(journal)
   ctx.stdout.write(`Testmo run ${journal.runId}: ${cells.length} test(s) in ${threads.size} thread(s)${options.thread ? '' : ', completed'} (${publisher.stats.requests} requests, ${publisher.stats.retries} retries)\n`)
   return 0

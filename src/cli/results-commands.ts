@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
-import { STAGES, type Stage } from '../model/results.ts'
+import { STAGES, type Stage } from '../model/vocabulary.ts'
 import type { IngestOutcome } from '../results/ingest-types.ts'
 import type { CliContext } from './cli-context.ts'
 

@@ -1,15 +1,13 @@
-import { hash } from 'node:crypto'
 import { z } from 'zod'
+import { MODEL_VERSION, STAGES, STATUSES } from './vocabulary.ts'
+
+export { MODEL_VERSION, STAGES, STATUSES, STATUS_PRECEDENCE, caseIdOf, statusFromMessages, worseStatus } from './vocabulary.ts'
 
 /**
- * The one vocabulary every reporter, publisher and gate reads. Plain serialisable data: ISO
+ * The one model every reporter, publisher and gate reads. Plain serialisable data: ISO
  * dates, no class instances. A results file is NDJSON: its first line a Run, each further line
- * a Case of that run. Bump MODEL_VERSION on an incompatible change.
+ * a Case of that run. Bump MODEL_VERSION (vocabulary.ts) on an incompatible change.
  */
-export const MODEL_VERSION = 1
-
-export const STAGES = ['unit', 'functional', 'acceptance', 'manual'] as const
-export const STATUSES = ['passed', 'failed', 'skipped', 'pending', 'undefined', 'ambiguous'] as const
 
 export const StageSchema = z.enum(STAGES)
 export const StatusSchema = z.enum(STATUSES)
@@ -86,29 +84,3 @@ export type Run = z.infer<typeof RunSchema>
 export type Case = z.infer<typeof CaseSchema>
 export type StepResult = z.infer<typeof StepResultSchema>
 export type Attachment = z.infer<typeof AttachmentSchema>
-
-/**
- * A case id that survives edits elsewhere in the file: it hashes the file path, the scenario
- * as written and the example row's values (not line numbers).
- */
-export function caseIdOf(parts: { uri: string; scenario: string; rule?: string; example?: { name: string; values: Record<string, string> } }): string {
-  // One string hashed in one call: ingest computes an id per case (100,000 in a big run).
-  const text = `${parts.uri}\u0000${parts.rule ?? ''}\u0000${parts.scenario}${parts.example ? `\u0000${parts.example.name}\u0000${JSON.stringify(Object.entries(parts.example.values))}` : ''}`
-  return hash('sha256', text, 'hex').slice(0, 20)
-}
-
-/** The worst status wins, as in Cucumber's own summary. */
-export const STATUS_PRECEDENCE: readonly Status[] = ['failed', 'ambiguous', 'undefined', 'pending', 'skipped', 'passed']
-
-const RANK = Object.fromEntries(STATUS_PRECEDENCE.map((status, i) => [status, i])) as Record<Status, number>
-
-export function worseStatus(a: Status, b: Status): Status {
-  return RANK[a] <= RANK[b] ? a : b
-}
-
-const FROM_MESSAGES = new Map<string, Status>(STATUSES.map((status) => [status.toUpperCase(), status]))
-
-/** A Cucumber Messages step status (PASSED, UNKNOWN, …) in the model's words; UNKNOWN did not run. */
-export function statusFromMessages(status: string): Status {
-  return FROM_MESSAGES.get(status) ?? FROM_MESSAGES.get(status.toUpperCase()) ?? 'skipped'
-}

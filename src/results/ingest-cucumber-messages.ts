@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Envelope, GherkinDocument, Pickle, Timestamp } from '@cucumber/messages'
-import { caseIdOf, statusFromMessages, worseStatus, type Case, type Status, type StepResult, type Attachment } from '../model/results.ts'
+import type { Attachment, Case, StepResult } from '../model/results.ts'
+import { caseIdOf, statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
 import { readLines } from './read-lines.ts'
 import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
@@ -142,10 +143,11 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       pickles.delete(testCase.pickleId)
       const pickleSteps = plan.steps
       plan.testStepIds = ` ${testCase.testSteps.map((s) => s.id).join(' ')} `
-      plan.steps = testCase.testSteps.flatMap((s) => {
+      plan.steps = []
+      for (const s of testCase.testSteps) {
         const at = s.pickleStepId ? pickleSteps.indexOf(s.pickleStepId) : -1
-        return at === -1 ? [undefined, undefined] : [pickleSteps[at + 1], pickleSteps[at + 2]]
-      })
+        plan.steps.push(at === -1 ? undefined : pickleSteps[at + 1], at === -1 ? undefined : pickleSteps[at + 2])
+      }
       testCases.set(testCase.id, plan)
     },
     attachment: (a) => {
@@ -222,8 +224,8 @@ function caseOf(attempt: Attempt, duration: number, failedBefore: boolean): Case
     scenario: scenarioName,
     name: example ? `${plan.name} [${example.name ? `${example.name} ` : ''}#${example.index}]` : plan.name,
     ...(example ? { example } : {}),
-    featureIds: plan.tags.filter((t) => t.startsWith('@feature:')).map((t) => t.slice('@feature:'.length)),
-    tags: [...plan.tags],
+    featureIds: featureIdsOf(plan.tags),
+    tags: plan.tags as string[],
     status: attempt.status,
     flaky: failedBefore && attempt.status === 'passed',
     attempts: attempt.attempt + 1,
@@ -258,9 +260,15 @@ function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Inte
     tags: intern.list(pickle.tags.map((t) => t.name)),
     ...(scenario ? { scenario } : {}),
     ...(row ? { row } : {}),
-    steps: pickle.steps.flatMap((s) => [s.id, document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE[String(s.type)] ?? '*', intern.string(s.text)]),
+    steps: pickleStepsOf(pickle, document, intern),
     testStepIds: '',
   }
+}
+
+function pickleStepsOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner): string[] {
+  const steps: string[] = []
+  for (const s of pickle.steps) steps.push(s.id, document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE[String(s.type)] ?? '*', intern.string(s.text))
+  return steps
 }
 
 function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo {
@@ -288,6 +296,15 @@ function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo
     }
   }
   return info
+}
+
+const FEATURE_IDS = new WeakMap<readonly string[], string[]>()
+
+/** The scope feature ids a tag list names; tag lists are interned, so each is worked out once. */
+function featureIdsOf(tags: readonly string[]): string[] {
+  let ids = FEATURE_IDS.get(tags)
+  if (!ids) FEATURE_IDS.set(tags, (ids = tags.filter((t) => t.startsWith('@feature:')).map((t) => t.slice('@feature:'.length))))
+  return ids
 }
 
 /** One copy of each repeated string (uris, tags, keywords, step texts) and tag list. */

@@ -1,4 +1,5 @@
-import { MODEL_VERSION, type Run, type Stage } from '../model/results.ts'
+import type { Run } from '../model/results.ts'
+import { MODEL_VERSION, type Stage } from '../model/vocabulary.ts'
 
 export interface IngestContext {
   build: string

@@ -1,5 +1,5 @@
 import type { Envelope } from '@cucumber/messages'
-import { statusFromMessages, worseStatus, type Status } from '../model/results.ts'
+import { statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
 
 
 export interface RunTotals {

@@ -1,0 +1,38 @@
+import { hash } from 'node:crypto'
+
+// The model's words without its schemas: what ingest and the CLI's option checks need, without
+// loading zod (a tenth of a second) in every process and worker that only reads or writes.
+
+export const MODEL_VERSION = 1
+
+export const STAGES = ['unit', 'functional', 'acceptance', 'manual'] as const
+export const STATUSES = ['passed', 'failed', 'skipped', 'pending', 'undefined', 'ambiguous'] as const
+
+export type Stage = (typeof STAGES)[number]
+export type Status = (typeof STATUSES)[number]
+
+/**
+ * A case id that survives edits elsewhere in the file: it hashes the file path, the scenario
+ * as written and the example row's values (not line numbers).
+ */
+export function caseIdOf(parts: { uri: string; scenario: string; rule?: string; example?: { name: string; values: Record<string, string> } }): string {
+  // One string hashed in one call: ingest computes an id per case (100,000 in a big run).
+  const text = `${parts.uri}\u0000${parts.rule ?? ''}\u0000${parts.scenario}${parts.example ? `\u0000${parts.example.name}\u0000${JSON.stringify(Object.entries(parts.example.values))}` : ''}`
+  return hash('sha256', text, 'hex').slice(0, 20)
+}
+
+/** The worst status wins, as in Cucumber's own summary. */
+export const STATUS_PRECEDENCE: readonly Status[] = ['failed', 'ambiguous', 'undefined', 'pending', 'skipped', 'passed']
+
+const RANK = Object.fromEntries(STATUS_PRECEDENCE.map((status, i) => [status, i])) as Record<Status, number>
+
+export function worseStatus(a: Status, b: Status): Status {
+  return RANK[a] <= RANK[b] ? a : b
+}
+
+const FROM_MESSAGES = new Map<string, Status>(STATUSES.map((status) => [status.toUpperCase(), status]))
+
+/** A Cucumber Messages step status (PASSED, UNKNOWN, …) in the model's words; UNKNOWN did not run. */
+export function statusFromMessages(status: string): Status {
+  return FROM_MESSAGES.get(status) ?? FROM_MESSAGES.get(status.toUpperCase()) ?? 'skipped'
+}
