@@ -34,6 +34,8 @@ export interface PublishJournal {
   /** identifies the results being published: a journal of other results is refused */
   publication: string
   runId?: number
+  /** a create-run request went out whose answer was not seen (the run may exist) */
+  creatingRun?: boolean
   threads: Record<string, { id: number; sent: number; completed: boolean }>
   runCompleted: boolean
 }
@@ -89,13 +91,34 @@ export class TestmoPublisher {
     return journal
   }
 
+  /**
+   * Creates the run once. Testmo has no idempotency key, so the run carries a tag naming this
+   * publication: when a create's answer is lost (timeout, dropped connection, a publish killed
+   * mid-request), the run is looked up by that tag before another is made.
+   */
   async createRun(journal: PublishJournal, run: RunDescription): Promise<number> {
     if (journal.runId) return journal.runId
-    const body = { name: run.name, source: run.source, fields: run.fields, links: run.links, artifacts: [], ...(run.tags?.length ? { tags: run.tags } : {}), ...(run.config ? { config: run.config } : {}), ...(run.milestone ? { milestone: run.milestone } : {}) }
-    const response = await this.send('post', `/projects/${this.target.projectId}/automation/runs`, body, 'creating the automation run')
-    journal.runId = Number((response as { id: number }).id)
+    const marker = publicationTag(journal.publication)
+    if (journal.creatingRun) journal.runId = await this.findRun(marker)
+    if (!journal.runId) {
+      journal.creatingRun = true
+      this.save(journal)
+      const tags = [...(run.tags ?? []), marker]
+      const body = { name: run.name, source: run.source, fields: run.fields, links: run.links, artifacts: [], tags, ...(run.config ? { config: run.config } : {}), ...(run.milestone ? { milestone: run.milestone } : {}) }
+      let found: number | undefined
+      const response = await this.send('post', `/projects/${this.target.projectId}/automation/runs`, body, 'creating the automation run', async () => (found = await this.findRun(marker)) !== undefined)
+      journal.runId = response ? Number((response as { id: number }).id) : found
+    }
+    journal.creatingRun = false
     this.save(journal)
-    return journal.runId
+    return journal.runId!
+  }
+
+  /** The newest run still running (status 4) that carries the publication's tag. */
+  private async findRun(marker: string): Promise<number | undefined> {
+    const page = (await this.send('get', `/projects/${this.target.projectId}/automation/runs?tags=${encodeURIComponent(marker)}&status=4&per_page=100`, undefined, 'looking for the run this publish created')) as { result?: { id: number }[] }
+    const id = page?.result?.[0]?.id
+    return id === undefined ? undefined : Number(id)
   }
 
   /**
@@ -211,6 +234,11 @@ function refusal(status: number, data: unknown, doing: string, target: TestmoTar
 const STATUS: Record<MergedCase['status'], string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', pending: 'skipped', undefined: 'failed', ambiguous: 'failed' }
 
 /** One Testmo test from one case on one environment/stage. */
+/** The tag that names a publication on its run (Testmo tags allow letters, digits, _ and -). */
+export function publicationTag(publication: string): string {
+  return `bdd-matrix-${publication}`
+}
+
 export function testOf(c: MergedCase, reportUrl?: string): Record<string, unknown> {
   const fields: { type: number; name: string; value: string }[] = [
     { type: 1, name: 'Environment', value: `${c.environment}/${c.stage}` },

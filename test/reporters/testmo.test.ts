@@ -49,9 +49,10 @@ describe('Testmo publishing', () => {
     })
 
   /** Publishes the canonical cells in-process with small batches, so faults hit mid-way. */
-  const publish = async (journalDir = tempTree()) => {
+  let publications = 0
+  const publish = async (journalDir = tempTree(), publication = `canonical-${++publications}`) => {
     const publisher = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, path.join(journalDir, 'journal.json'), { batchSize: 2, retry: FAST, ca: readFileSync(testmo.certificateFile) })
-    const journal = publisher.journal('canonical')
+    const journal = publisher.journal(publication)
     await publisher.createRun(journal, { name: 'faults', source: 'bdd-matrix', fields: [], links: [] })
     const byThread = new Map<string, MergedCase[]>()
     for (const c of cells) byThread.set(`${c.environment}/${c.stage}`, [...(byThread.get(`${c.environment}/${c.stage}`) ?? []), c])
@@ -72,7 +73,7 @@ describe('Testmo publishing', () => {
     const runId = Number(/Testmo run (\d+)/.exec(result.stdout)![1])
     exactlyOnce(runId)
     const run = testmo.runs.get(runId)!
-    expect(run.body).toMatchObject({ name: 'run-fixture v0.5.0-rc2', source: 'bdd-matrix', tags: ['nightly'], links: [{ name: 'GitLab pipeline', url: 'https://gitlab.example/p/1' }] })
+    expect(run.body).toMatchObject({ name: 'run-fixture v0.5.0-rc2', source: 'bdd-matrix', tags: ['nightly', expect.stringMatching(/^bdd-matrix-[0-9a-f]{16}$/)], links: [{ name: 'GitLab pipeline', url: 'https://gitlab.example/p/1' }] })
     expect(run.threads.map((t) => (testmo.threads.get(t)!.fields[0] as { value: string }).value).sort()).toEqual(['docker/acceptance', 'local/acceptance', 'local/unit'])
     const tests = testmo.testsOf(runId)
     expect(tests.find((t) => t.name === 'TestOnboard/too_little_ram')).toMatchObject({ status: 'failed', folder: 'node', elapsed: 300000 })
@@ -97,14 +98,37 @@ describe('Testmo publishing', () => {
     expect(publisher.stats.retries).toBeGreaterThan(0)
   })
 
+  const runsTagged = (publication: string) => [...testmo.runs.values()].filter((r) => (r.body.tags as string[]).includes(`bdd-matrix-${publication}`))
+
+  it('survives a connection dropped after the run was created: it finds that run, makes no second one', async () => {
+    testmo.inject({ method: 'POST', path: /\/projects\/\d+\/automation\/runs$/, kind: 'drop', when: 'after' })
+    const { runId, publisher } = await publish(tempTree(), 'dropped-create')
+    expect(testmo.faults[0]!.fired).toBe(1)
+    expect(publisher.stats.retries).toBe(1)
+    expect(runsTagged('dropped-create').map((r) => r.id)).toEqual([runId])
+    exactlyOnce(runId)
+  })
+
+  it('resumes a publish stopped while its run was being created: it adopts that run', async () => {
+    testmo.inject({ method: 'POST', path: /\/projects\/\d+\/automation\/runs$/, kind: 'drop', when: 'after' })
+    testmo.inject({ method: 'GET', path: /\/projects\/\d+\/automation\/runs$/, kind: 'status', status: 503, times: 99 })
+    const journalDir = tempTree()
+    await expect(publish(journalDir, 'stopped-create')).rejects.toThrow(/Testmo answered 503 while looking for the run this publish created/)
+    expect(JSON.parse(readFileSync(path.join(journalDir, 'journal.json'), 'utf8'))).toMatchObject({ creatingRun: true })
+    testmo.faults.length = 0
+    const { runId } = await publish(journalDir, 'stopped-create')
+    expect(runsTagged('stopped-create').map((r) => r.id)).toEqual([runId])
+    exactlyOnce(runId)
+  })
+
   it('resumes an interrupted publish from its journal: same run, nothing sent twice', async () => {
     testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 2, times: 99, kind: 'status', status: 502 })
     const journalDir = tempTree()
-    await expect(publish(journalDir)).rejects.toThrow(/Testmo answered 502 while appending 2 tests/)
+    await expect(publish(journalDir, 'interrupted')).rejects.toThrow(/Testmo answered 502 while appending 2 tests/)
     const journal = JSON.parse(readFileSync(path.join(journalDir, 'journal.json'), 'utf8'))
     const runsBefore = testmo.runs.size
     testmo.faults.length = 0
-    const { runId } = await publish(journalDir)
+    const { runId } = await publish(journalDir, 'interrupted')
     expect(runId).toBe(journal.runId)
     expect(testmo.runs.size).toBe(runsBefore)
     exactlyOnce(runId)

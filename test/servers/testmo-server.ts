@@ -139,9 +139,32 @@ export class LocalTestmo {
     send(status, response)
   }
 
+  private runResult(run: Run): { id: number; project_id: number; name: unknown; status: number; tags: unknown; total_count: number; success_count: number; failure_count: number; thread_count: number } {
+    const tests = this.testsOf(run.id)
+    const failures = tests.filter((t) => !['passed', 'skipped'].includes(t.status)).length
+    return { id: run.id, project_id: run.projectId, name: run.body.name, status: run.completed ? (failures ? 3 : 2) : 4, tags: run.body.tags ?? [], total_count: tests.length, success_count: tests.filter((t) => t.status === 'passed').length, failure_count: failures, thread_count: run.threads.length }
+  }
+
   private route(method: string, url: URL, body: Record<string, unknown>): [number, unknown?] {
     const p = url.pathname
     let m: RegExpExecArray | null
+    if ((m = /^\/api\/v1\/projects\/(\d+)\/automation\/runs$/.exec(p)) && method === 'GET') {
+      // getAutomationRunPage: newest first, filtered by tags (any of a comma-separated list) and status.
+      if (!this.projects.has(Number(m[1]))) return [404, { message: 'Project not found.' }]
+      const perPage = Number(url.searchParams.get('per_page') ?? 100)
+      if (![15, 25, 50, 100].includes(perPage)) return [422, { message: 'The given data was invalid.', errors: { per_page: ['The selected per page is invalid.'] } }]
+      const tags = url.searchParams.get('tags')?.split(',').filter(Boolean)
+      const statuses = url.searchParams.get('status')?.split(',').map(Number)
+      const runs = [...this.runs.values()]
+        .filter((r) => r.projectId === Number(m![1]))
+        .filter((r) => !tags || tags.some((t) => ((r.body.tags as string[] | undefined) ?? []).includes(t)))
+        .map((r) => this.runResult(r))
+        .filter((r) => !statuses || statuses.includes(r.status))
+        .sort((a, b) => b.id - a.id)
+      const page = Number(url.searchParams.get('page') ?? 1)
+      const last = Math.max(1, Math.ceil(runs.length / perPage))
+      return [200, { page, prev_page: page > 1 ? page - 1 : null, next_page: page < last ? page + 1 : null, last_page: last, per_page: perPage, total: runs.length, result: runs.slice((page - 1) * perPage, page * perPage), expands: {} }]
+    }
     if ((m = /^\/api\/v1\/projects\/(\d+)\/automation\/runs$/.exec(p))) {
       if (method !== 'POST') return [405, { message: 'Method not allowed' }]
       if (!this.projects.has(Number(m[1]))) return [404, { message: 'Project not found.' }]
@@ -154,9 +177,7 @@ export class LocalTestmo {
     if ((m = /^\/api\/v1\/automation\/runs\/(\d+)$/.exec(p)) && method === 'GET') {
       const run = this.runs.get(Number(m[1]))
       if (!run) return [404, { message: 'Run not found.' }]
-      const tests = this.testsOf(run.id)
-      const failures = tests.filter((t) => !['passed', 'skipped'].includes(t.status)).length
-      return [200, { result: { id: run.id, name: run.body.name, status: run.completed ? (failures ? 3 : 2) : 4, total_count: tests.length, success_count: tests.filter((t) => t.status === 'passed').length, failure_count: failures, thread_count: run.threads.length } }]
+      return [200, { result: this.runResult(run), expands: {} }]
     }
     if ((m = /^\/api\/v1\/automation\/runs\/(\d+)\/tests$/.exec(p)) && method === 'GET') {
       const run = this.runs.get(Number(m[1]))
