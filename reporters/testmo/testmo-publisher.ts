@@ -137,16 +137,20 @@ export class TestmoPublisher {
     }
     // No server maximum is documented; the CLI sends 250. Fewer, larger appends matter over a WAN.
     const batchSize = this.options.batchSize ?? 2000
-    const batchAt = (from: number) => cases.slice(from, from + batchSize).map((c) => testOf(c, reportUrl))
+    // A batch goes out as JSON text, serialised here: axios sends a string as it is.
+    const batchAt = (from: number) => {
+      const tests = cases.slice(from, from + batchSize).map((c) => testOf(c, reportUrl))
+      return { size: tests.length, body: JSON.stringify({ tests }) }
+    }
     let batch = batchAt(thread.sent)
-    while (batch.length) {
-      const size = batch.length
-      const appending = this.send('post', `/automation/runs/threads/${thread.id}/append`, { tests: batch }, `appending ${size} tests to thread ${threadKey}`, async () => {
+    while (batch.size) {
+      const { size } = batch
+      const appending = this.send('post', `/automation/runs/threads/${thread.id}/append`, batch.body, `appending ${size} tests to thread ${threadKey}`, async () => {
         // The outcome of this append is unknown (timeout, dropped connection): ask Testmo.
         const landed = await this.countTests(runId, thread!.id)
         return landed >= thread!.sent + size
       })
-      // The next batch is built while Testmo takes this one; appends stay one after another.
+      // The next batch is built and serialised while Testmo takes this one; appends stay one after another.
       const next = batchAt(thread.sent + size)
       await appending
       thread.sent += size
@@ -190,7 +194,8 @@ export class TestmoPublisher {
       let data: unknown
       let headers: Record<string, unknown> = {}
       try {
-        const response = await this.http.request({ method, url, data: body })
+        // JSON text is sent as it is (axios would parse it again to check it).
+        const response = await this.http.request({ method, url, data: body, ...(typeof body === 'string' ? { transformRequest: [(data: unknown) => data] } : {}) })
         status = response.status
         data = response.data
         headers = response.headers as Record<string, unknown>
