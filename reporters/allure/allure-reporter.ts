@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { FileSystemWriter } from 'allure-js-commons/sdk/reporter'
 import { Stage, Status, type Label, type Parameter, type StepResult as AllureStep, type TestResult } from 'allure-js-commons'
@@ -14,6 +14,26 @@ const STATUS: Record<CaseStatus, Status> = {
   // The suite, not the product, is broken: Allure's own word for it.
   undefined: Status.BROKEN,
   ambiguous: Status.BROKEN,
+}
+
+/**
+ * allure-js-commons' writer, except that results and attachments are written without an fsync
+ * each. The library fsyncs every file, a live reporter's guard against a crash mid-test; here the
+ * results are rewritten from results files already on disk, and 2,000 fsyncs were a second of
+ * waiting at the end of every run. (Writing them concurrently was measured no faster.)
+ */
+class RegenerableResultsWriter extends FileSystemWriter {
+  constructor(private readonly dir: string) {
+    super({ resultsDir: dir })
+  }
+
+  override writeResult(result: TestResult): void {
+    writeFileSync(path.join(this.dir, `${result.uuid}-result.json`), JSON.stringify(result))
+  }
+
+  override writeAttachmentFromPath(distFileName: string, from: string): void {
+    copyFileSync(from, path.join(this.dir, distFileName))
+  }
 }
 
 export interface AllureOptions {
@@ -34,7 +54,7 @@ export function writeAllureResults(results: ResultSet, options: AllureOptions): 
   const build = options.build ?? results.order[results.order.length - 1] ?? ''
   const runs = new Map(results.runs.map((r) => [r.id, r]))
   mkdirSync(options.outDir, { recursive: true })
-  const writer = new FileSystemWriter({ resultsDir: options.outDir })
+  const writer = new RegenerableResultsWriter(options.outDir)
   let written = 0
   for (const entry of results.builds.get(build)?.values() ?? []) {
     const run = runs.get(entry.runId)

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { Command } from 'commander'
+import { isUserError, type UserError } from '../errors.ts'
 import type { CliContext } from './cli-context.ts'
 
 interface RunCliOptions {
@@ -59,12 +60,22 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   const build = options.build ?? ctx.env.BDD_MATRIX_BUILD ?? ctx.env.CI_COMMIT_TAG ?? ctx.env.CI_COMMIT_SHORT_SHA ?? 'dev'
   const results = path.join(summary.runDir, 'results')
   await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId })
-  await writeMatrix(ctx, { results, features: 'features', history: '10', out: summary.runDir })
+  // The matrix needs the milestone scope; without one the run still gets its other reports.
+  let matrixProblem: UserError | undefined
+  try {
+    await writeMatrix(ctx, { results, features: 'features', history: '10', out: summary.runDir })
+  } catch (error) {
+    if (!isUserError(error)) throw error
+    matrixProblem = error
+    ctx.stderr.write(error.code === 'SCOPE_MISSING' ? `no milestone scope in features/milestones/: the test matrix is not written (add a scope file to get it)\n` : `bdd-matrix: ${error.message}; the test matrix is not written\n`)
+  }
   const { mergeResults } = await import('../results/merge-results.ts')
   const { writeJUnit } = await import('../../reporters/junit/junit-reporter.ts')
   writeJUnit(await mergeResults(results), path.join(summary.runDir, 'junit.xml'), { resultsDir: results, relativeTo: ctx.cwd })
   await writeAllure(ctx, { results, out: path.join(summary.runDir, 'allure-results') })
   const shown = path.relative(ctx.cwd, summary.runDir)
-  ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (matrix.html, matrix.md, matrix.json, junit.xml, allure-results/, messages.ndjson, results/, summary.json, logs/)\n`)
+  ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (${matrixProblem ? '' : 'matrix.html, matrix.md, matrix.json, '}junit.xml, allure-results/, messages.ndjson, results/, summary.json, logs/)\n`)
+  // A scope that exists but cannot be read is a mistake to fix (exit 2), once the reports are out.
+  if (matrixProblem && matrixProblem.code !== 'SCOPE_MISSING') return 2
   return summary.success ? 0 : 1
 }

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { readFileSync } from 'node:fs'
+import { afterAll, describe, expect, it } from 'vitest'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { PROJECT_ROOT, runBin } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
@@ -71,5 +71,39 @@ describe('bdd-matrix run', () => {
     const result = await run(['--parallel', '2', '--retry', '1'])
     expect(result.code).toBe(0)
     expect(scenariosRun(result.runDir)).toHaveLength(6)
+  })
+
+  // The copy stays inside the repository (test/.tmp, ignored) so that its step files find tsx.
+  const projectWithScope = (scope?: string): string => {
+    mkdirSync(path.join(PROJECT_ROOT, 'test/.tmp'), { recursive: true })
+    const copy = mkdtempSync(path.join(PROJECT_ROOT, 'test/.tmp/run-project-'))
+    afterAll(() => rmSync(copy, { recursive: true, force: true }))
+    cpSync(PROJECT, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}milestones`) })
+    if (scope !== undefined) {
+      mkdirSync(path.join(copy, 'features/milestones'))
+      writeFileSync(path.join(copy, 'features/milestones/m.yaml'), scope)
+    }
+    return copy
+  }
+  const runIn = (cwd: string) => {
+    const out = tempTree()
+    return { ...runBin(['run', '--out', out, '--run-id', 'r', '--retry', '1'], { cwd, env: { CI_NODE_INDEX: '', CI_NODE_TOTAL: '' } }), runDir: path.join(out, 'r') }
+  }
+
+  it('without a milestone scope, still writes results, JUnit and Allure, and says why there is no matrix', () => {
+    const result = runIn(projectWithScope())
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toContain('no milestone scope in features/milestones/: the test matrix is not written')
+    expect(readFileSync(path.join(result.runDir, 'junit.xml'), 'utf8')).toContain('<testsuites tests="6"')
+    expect(readdirSync(path.join(result.runDir, 'allure-results')).length).toBeGreaterThan(0)
+    expect(existsSync(path.join(result.runDir, 'matrix.html'))).toBe(false)
+    expect(result.stdout).toMatch(/reports: .*\(junit\.xml, allure-results/)
+  })
+
+  it('with a scope that cannot be read, writes the other reports, names the error and exits 2', () => {
+    const result = runIn(projectWithScope('milestone: m\nfeatures: [oops\n'))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^bdd-matrix: .*m\.yaml:\d+:\d+: .*; the test matrix is not written$/m)
+    expect(existsSync(path.join(result.runDir, 'junit.xml'))).toBe(true)
   })
 })
