@@ -82,6 +82,14 @@ export class TestmoPublisher {
     return this.options.retry ?? DEFAULT_RETRY
   }
 
+  /**
+   * Asks Testmo who the token belongs to (getCurrentUser): a wrong token is refused before any
+   * results are read, and the connection this opens is the one the publish then reuses.
+   */
+  async checkToken(): Promise<void> {
+    await this.send('get', '/user', undefined, 'checking the API token')
+  }
+
   /** Reads the journal of this publication, refusing one written for other results. */
   journal(publication: string): PublishJournal {
     if (!existsSync(this.journalFile)) return { publication, threads: {}, runCompleted: false }

@@ -105,9 +105,16 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   const runIdGiven = options.runId ?? env.TESTMO_RUN_ID
   const ci = { fields: runFields(env), links: runLinks(env) }
   const resultsDir = path.resolve(ctx.cwd, options.results)
-  const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
   const { TestmoPublisher } = await publisherLoading
   const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`) })
+  // The token is checked while the results are read (its failure is kept for after them).
+  const tokenChecked = publisher.checkToken().then(
+    () => undefined,
+    (error: unknown) => error,
+  )
+  const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
+  const tokenProblem = await tokenChecked
+  if (tokenProblem) throw tokenProblem
 
   if (options.complete) {
     if (!runIdGiven) throw new UserError('TESTMO_RUN', '--complete needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')

@@ -9,8 +9,8 @@ import { StringDecoder } from 'node:string_decoder'
  *
  * Reads are synchronous into one reused 64 KiB buffer: an asynchronous stream left the process
  * waiting on a trip through the thread pool for every chunk (a tenth of ingest's time), and a
- * 64 KiB string stays below V8's large-object size, so it dies young. Every 4 MiB it yields to
- * the event loop, so signals are still handled while a large file is read.
+ * 64 KiB string stays below V8's large-object size, so it dies young. Every megabyte it yields to
+ * the event loop, so signals and network exchanges still progress while a large file is read.
  */
 export async function readLines(file: string, onLine: (line: string, lineNumber: number) => void, onChunk?: (chunk: Buffer) => void): Promise<number> {
   const decoder = new StringDecoder('utf8')
@@ -46,4 +46,4 @@ export async function readLines(file: string, onLine: (line: string, lineNumber:
 }
 
 const CHUNK = 1 << 16
-const YIELD_EVERY = 64
+const YIELD_EVERY = 16

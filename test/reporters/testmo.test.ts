@@ -135,7 +135,7 @@ describe('Testmo publishing', () => {
   })
 
   it.each([
-    ['a wrong token', ['--project-id', '3'], { TESTMO_TOKEN: 'nope' }, /Testmo refused the token while creating the automation run \(401\): set TESTMO_TOKEN/],
+    ['a wrong token', ['--project-id', '3'], { TESTMO_TOKEN: 'nope' }, /Testmo refused the token while checking the API token \(401\): set TESTMO_TOKEN/],
     ['a missing token', ['--project-id', '3'], { TESTMO_TOKEN: '' }, /no Testmo API token: set TESTMO_TOKEN/],
     ['an unknown project', ['--project-id', '99'], {}, /Testmo answered 404 while creating the automation run: check the project id \(99\)/],
     ['an instance without https', ['--project-id', '3', '--instance', 'http://127.0.0.1:1'], {}, /the Testmo instance must use HTTPS/],

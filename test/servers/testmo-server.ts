@@ -148,6 +148,7 @@ export class LocalTestmo {
   private route(method: string, url: URL, body: Record<string, unknown>): [number, unknown?] {
     const p = url.pathname
     let m: RegExpExecArray | null
+    if (p === '/api/v1/user' && method === 'GET') return [200, { result: { id: 1, name: 'Local Testmo user', email: 'user@testmo.invalid' } }]
     if ((m = /^\/api\/v1\/projects\/(\d+)\/automation\/runs$/.exec(p)) && method === 'GET') {
       // getAutomationRunPage: newest first, filtered by tags (any of a comma-separated list) and status.
       if (!this.projects.has(Number(m[1]))) return [404, { message: 'Project not found.' }]
