@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import path from 'node:path'
+import { readLines } from '../../src/results/read-lines.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+
+const linesOf = async (file: string): Promise<{ lines: string[]; count: number; bytes: number }> => {
+  const lines: string[] = []
+  let bytes = 0
+  const count = await readLines(file, (line, n) => lines.push(`${n}:${line}`), (chunk) => (bytes += chunk.length))
+  return { lines, count, bytes }
+}
+
+describe('readLines', () => {
+  it('splits lines across chunk boundaries, keeps multi-byte characters whole, drops \\r of CRLF', async () => {
+    // Lines of varied length with 2-, 3- and 4-byte characters, so that chunk boundaries (64 KiB)
+    // fall inside characters and inside CRLF pairs.
+    const expected = Array.from({ length: 20_000 }, (_, i) => `${i} ${'é€😀'.repeat(i % 7)}${'x'.repeat(i % 13)}`)
+    const text = expected.map((l, i) => `${l}${i % 3 === 0 ? '\r\n' : '\n'}`).join('')
+    const dir = tempTree({ 'lines.ndjson': text })
+    const { lines, count, bytes } = await linesOf(path.join(dir, 'lines.ndjson'))
+    expect(Buffer.byteLength(text)).toBeGreaterThan(4 * 65_536)
+    expect(count).toBe(expected.length)
+    expect(lines).toEqual(expected.map((l, i) => `${i + 1}:${l}`))
+    expect(bytes).toBe(Buffer.byteLength(text))
+  })
+
+  it('reads a last line without a newline, an empty file, and reports a missing file', async () => {
+    const dir = tempTree({ 'a.txt': 'one\ntwo', 'empty.txt': '' })
+    expect((await linesOf(path.join(dir, 'a.txt'))).lines).toEqual(['1:one', '2:two'])
+    expect((await linesOf(path.join(dir, 'empty.txt'))).count).toBe(0)
+    await expect(readLines(path.join(dir, 'missing.txt'), () => undefined)).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+})
