@@ -90,6 +90,18 @@ describe('Cucumber Messages ingestion', () => {
     ])
   })
 
+  it('reports a cut last line even when it is an envelope ingest does not read', async () => {
+    const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
+    const stepStarted = lines.find((l) => l.startsWith('{"testStepStarted"'))!
+    // Cut right after an inner closing brace: the line still ends with "}" but is not JSON.
+    const cut = stepStarted.slice(0, stepStarted.lastIndexOf('}'))
+    expect(cut.endsWith('}')).toBe(true)
+    const dir = tempTree({ 'cut.ndjson': `${lines.join('\n')}\n${cut}` })
+    const outcome = await ingestCucumberMessages(path.join(dir, 'cut.ndjson'), ctx(tempTree()))
+    expect(outcome.cases).toBe(6)
+    expect(outcome.problems).toEqual([{ file: path.join(dir, 'cut.ndjson'), line: lines.length + 1, message: 'not a JSON envelope (a run killed mid-write leaves its last line cut); skipped' }])
+  })
+
   it('ignores envelope types from a newer Cucumber, saying so once per type', async () => {
     const text = readFileSync(path.join(MESSAGES, 'flaky.ndjson'), 'utf8')
     const dir = tempTree({ 'new.ndjson': `${text}{"testRunHookStarted2":{"id":"x"}}\n{"testRunHookStarted2":{"id":"y"}}\n` })
