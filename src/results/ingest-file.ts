@@ -17,7 +17,7 @@ const WORKER = new URL('./ingest-worker.js', import.meta.url)
  * Ingests a large file in a worker thread. Cucumber announces every scenario before running any,
  * so ingesting 100,000 of them holds tens of megabytes that the main heap would keep until its
  * next full collection, on top of what merging and reporting need next; a worker's heap is handed
- * back whole when it ends. Starting one costs about 0.15 s, so small files stay in-process, and
+ * back whole when it ends. Starting one costs about 0.05 s, so small files stay in-process, and
  * so does everything run from TypeScript sources (tests, tsx), which have no compiled worker.
  */
 export function ingestLargeFileInWorker(file: string, ctx: IngestContext, options: { thresholdBytes?: number } = {}): Promise<IngestOutcome> {
