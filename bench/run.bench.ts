@@ -1,7 +1,8 @@
 // bench:run — the same trivial scenarios (no cluster) through `bdd-matrix run` and through
-// cucumber-js with the same steps writing its own reports (progress, message, JUnit, HTML), as
-// `run` writes its messages, results, JUnit, Allure and matrix; alternately in fresh processes
-// (goal: ratio ≤ 1.10). Plain cucumber-js, with no report files, is printed for reference;
+// cucumber-js with the same steps writing the same kinds of reports with the formatters its users
+// know (progress, message, JUnit, HTML and allure-cucumberjs), as `run` writes its messages,
+// results, JUnit, Allure results and matrix; alternately in fresh processes (goal: ratio ≤ 1.10).
+// Plain cucumber-js, with no report files, is printed for reference;
 // then the time until a local cluster of 3 and of 10 nodes is ready, every node seeing every
 // other (goal: ≤ 2 s for 3 nodes).
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -45,13 +46,13 @@ Then('the result is {int}', function (this: { v: number }, r: number) { assert.e
 generate()
 const cucumber = path.join(ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js')
 const peerReports = path.join(OUT, 'peer-reports')
-const withReports = [cucumber, '--format', 'progress', '--format', `message:${peerReports}/messages.ndjson`, '--format', `junit:${peerReports}/junit.xml`, '--format', `html:${peerReports}/report.html`]
+const withReports = [cucumber, '--format', 'progress', '--format', `message:${peerReports}/messages.ndjson`, '--format', `junit:${peerReports}/junit.xml`, '--format', `html:${peerReports}/report.html`, '--format', 'allure-cucumberjs/reporter', '--format-options', JSON.stringify({ resultsDir: `${peerReports}/allure-results` })]
 const [peer, ours] = compareNode(withReports, [path.join(ROOT, 'bin/bdd-matrix.js'), 'run', '--env', 'none', '--out', path.join(OUT, 'reports'), '--run-id', 'bench'], { cwd: OUT, rounds: 3 })
 const [plain] = compareNode([cucumber], [cucumber], { cwd: OUT, rounds: 1 })
 const ratio = ours.seconds / peer.seconds
 console.log(`bench:run — ${SCENARIOS} trivial scenarios (best of 3, alternating, fresh processes)`)
 console.log(`  cucumber-js, no report files               ${plain.seconds.toFixed(2)} s   (reference)`)
-console.log(`  cucumber-js, progress+message+JUnit+HTML    ${peer.seconds.toFixed(2)} s`)
+console.log(`  cucumber-js, progress+message+JUnit+HTML+Allure  ${peer.seconds.toFixed(2)} s`)
 console.log(`  bdd-matrix run (messages, results, JUnit, Allure, matrix)  ${ours.seconds.toFixed(2)} s`)
 console.log(`  ratio             ${ratio.toFixed(2)} (goal ≤ 1.10)  ${ratio <= 1.1 ? 'OK' : 'ABOVE GOAL'}`)
 
