@@ -4,6 +4,7 @@ import type { Attachment, Case, StepResult } from '../model/results.ts'
 import { caseIdOf, statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
 import { readLines } from './read-lines.ts'
+import { Interner } from './interner.ts'
 import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 /** The World's attachment that names the nodes a scenario involved (not written as a file). */
@@ -305,28 +306,6 @@ function featureIdsOf(tags: readonly string[]): string[] {
   let ids = FEATURE_IDS.get(tags)
   if (!ids) FEATURE_IDS.set(tags, (ids = tags.filter((t) => t.startsWith('@feature:')).map((t) => t.slice('@feature:'.length))))
   return ids
-}
-
-/** One copy of each repeated string (uris, tags, keywords, step texts) and tag list. */
-class Interner {
-  private readonly strings = new Map<string, string>()
-  private readonly lists = new Map<string, readonly string[]>()
-
-  string(value: string): string {
-    const known = this.strings.get(value)
-    if (known !== undefined) return known
-    this.strings.set(value, value)
-    return value
-  }
-
-  list(values: string[]): readonly string[] {
-    const key = values.join('\u0000')
-    const known = this.lists.get(key)
-    if (known) return known
-    const list = values.map((v) => this.string(v))
-    this.lists.set(key, list)
-    return list
-  }
 }
 
 function millis(t: Timestamp): number {

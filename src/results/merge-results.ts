@@ -4,6 +4,7 @@ import path from 'node:path'
 import { UserError } from '../errors.ts'
 import { RunSchema, type Case, type Run, type Stage, type Status } from '../model/results.ts'
 import { readLines } from './read-lines.ts'
+import { Interner } from './interner.ts'
 
 /** One cell of the matrix: a case on an environment and stage, in one build. */
 export interface MergedCase extends Case {
@@ -115,10 +116,9 @@ async function readRunHeader(file: string): Promise<Run | undefined> {
 // Shared and frozen: a reporter that tried to change one would throw rather than change every case.
 const EMPTY = Object.freeze([]) as unknown as never[]
 
-/** One copy of the strings and lists that repeat from case to case (uris, features, tags). */
+/** The values that repeat from case to case, shared: strings and lists, statuses seen, empty arrays. */
 class SharedValues {
-  private readonly strings = new Map<string, string>()
-  private readonly lists = new Map<string, string[]>()
+  private readonly intern = new Interner()
   private readonly seenOf = new Map<Status, Status[]>()
 
   seen(status: Status): Status[] {
@@ -127,30 +127,13 @@ class SharedValues {
   }
 
   compact(entry: MergedCase): void {
-    entry.uri = this.string(entry.uri)
-    entry.feature = this.string(entry.feature)
+    entry.uri = this.intern.string(entry.uri)
+    entry.feature = this.intern.string(entry.feature)
     if (entry.name === entry.scenario) entry.name = entry.scenario
-    entry.featureIds = this.list(entry.featureIds)
-    entry.tags = this.list(entry.tags)
+    entry.featureIds = entry.featureIds.length ? (this.intern.list(entry.featureIds) as string[]) : EMPTY
+    entry.tags = entry.tags.length ? (this.intern.list(entry.tags) as string[]) : EMPTY
     if (entry.attachments.length === 0) entry.attachments = EMPTY
     if (entry.nodes.length === 0) entry.nodes = EMPTY
     if (entry.steps.length === 0) entry.steps = EMPTY
-  }
-
-  private string(value: string): string {
-    const known = this.strings.get(value)
-    if (known !== undefined) return known
-    this.strings.set(value, value)
-    return value
-  }
-
-  private list(values: string[]): string[] {
-    if (values.length === 0) return EMPTY
-    const key = values.join('\u0000')
-    const known = this.lists.get(key)
-    if (known) return known
-    const list = Object.freeze(values.map((v) => this.string(v))) as string[]
-    this.lists.set(key, list)
-    return list
   }
 }
