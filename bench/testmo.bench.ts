@@ -29,7 +29,7 @@ try {
     const c: Case = { kind: 'case', id: `case${i}`, uri: `features/area-${i % 40}.feature`, feature: `Area ${i % 40}`, scenario: `scenario ${i}`, name: `scenario ${i}`, featureIds: ['p2p-network'], tags: ['@feature:p2p-network'], status: failed ? 'failed' : 'passed', flaky: false, attempts: 1, durationMs: 12, steps: [{ keyword: 'Given', text: `step of ${i}`, status: failed ? 'failed' : 'passed', durationMs: 12, ...(failed ? { error: 'expected 1 to equal 2' } : {}) }], ...(failed ? { error: 'expected 1 to equal 2' } : {}), attachments: [], nodes: [], source: 'automated' }
     writer.write(c)
   }
-  await writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: 'bench-run', build: 'v0.5.0-bench', stage: 'acceptance', environment: 'local', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:10:00.000Z', source: { format: 'cucumber-messages' } })
+  writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: 'bench-run', build: 'v0.5.0-bench', stage: 'acceptance', environment: 'local', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:10:00.000Z', source: { format: 'cucumber-messages' } })
   const junit = path.join(work, 'junit.xml')
   writeFileSync(junit, resultsToJUnit(await mergeResults(results, { keepStepsOfPassed: true }), { resultsDir: results, relativeTo: work }))
 

@@ -61,11 +61,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--build <version>', 'build (default: the latest)')
     .option('--out <file>', 'output file', 'reports/junit.xml')
     .action(async (options: { results: string; build?: string; out: string }) => {
-      const { mergeResults } = await import('../results/merge-results.ts')
-      const { writeJUnit } = await import('../../reporters/junit/junit-reporter.ts')
-      const resultsDir = path.resolve(ctx.cwd, options.results)
-      const out = path.resolve(ctx.cwd, options.out)
-      writeJUnit(await mergeResults(resultsDir), out, { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
+      const out = await writeJUnitReport(ctx, options)
       ctx.stdout.write(`JUnit written: ${path.relative(ctx.cwd, out)}\n`)
       exit(0)
     })
@@ -93,6 +89,16 @@ export function addAllureCommand(program: Command, ctx: CliContext, exit: (code:
       }
       exit(0)
     })
+}
+
+/** Merges the results folder and writes the JUnit XML of a build; returns the file written. */
+export async function writeJUnitReport(ctx: CliContext, options: { results: string; build?: string; out: string }): Promise<string> {
+  const { mergeResults } = await import('../results/merge-results.ts')
+  const { writeJUnit } = await import('../../reporters/junit/junit-reporter.ts')
+  const resultsDir = path.resolve(ctx.cwd, options.results)
+  const out = path.resolve(ctx.cwd, options.out)
+  writeJUnit(await mergeResults(resultsDir), out, { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
+  return out
 }
 
 export async function writeAllure(ctx: CliContext, options: { results: string; out: string; build?: string; milestone?: string }): Promise<number> {

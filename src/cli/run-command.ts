@@ -56,7 +56,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   ctx.stdout.write(`\n${t.done} scenarios: ${t.passed} passed, ${t.failed} failed${t.flaky ? `, ${t.flaky} flaky` : ''}${t.undefined ? `, ${t.undefined} undefined` : ''}${t.ambiguous ? `, ${t.ambiguous} ambiguous` : ''}${t.pending ? `, ${t.pending} pending` : ''}${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
   for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
   // The run's own results, normalised, and the reports people read.
-  const { ingestFiles, writeAllure, writeMatrix } = await import('./results-commands.ts')
+  const { ingestFiles, writeAllure, writeJUnitReport, writeMatrix } = await import('./results-commands.ts')
   const build = options.build ?? ctx.env.BDD_MATRIX_BUILD ?? ctx.env.CI_COMMIT_TAG ?? ctx.env.CI_COMMIT_SHORT_SHA ?? 'dev'
   const results = path.join(summary.runDir, 'results')
   await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId })
@@ -69,9 +69,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
     matrixProblem = error
     ctx.stderr.write(error.code === 'SCOPE_MISSING' ? `no milestone scope in features/milestones/: the test matrix is not written (add a scope file to get it)\n` : `bdd-matrix: ${error.message}; the test matrix is not written\n`)
   }
-  const { mergeResults } = await import('../results/merge-results.ts')
-  const { writeJUnit } = await import('../../reporters/junit/junit-reporter.ts')
-  writeJUnit(await mergeResults(results), path.join(summary.runDir, 'junit.xml'), { resultsDir: results, relativeTo: ctx.cwd })
+  await writeJUnitReport(ctx, { results, out: path.join(summary.runDir, 'junit.xml') })
   await writeAllure(ctx, { results, out: path.join(summary.runDir, 'allure-results') })
   const shown = path.relative(ctx.cwd, summary.runDir)
   ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (${matrixProblem ? '' : 'matrix.html, matrix.md, matrix.json, '}junit.xml, allure-results/, messages.ndjson, results/, summary.json, logs/)\n`)

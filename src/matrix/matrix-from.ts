@@ -97,9 +97,10 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     for (const id of scoped) if (!byFeature.get(id)!.has(entry.id)) byFeature.get(id)!.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false })
   }
 
-  const statusIn = (buildName: string, caseId: string, column: MatrixColumn, wip: boolean): CellStatus | null => {
+  // An earlier build's status of a cell; null when the cell did not run in it.
+  const statusIn = (buildName: string, caseId: string, column: MatrixColumn): CellStatus | null => {
     const found = results.builds.get(buildName)?.get(cellKey(caseId, column.environment, column.stage))
-    return found ? cellStatusOf(found) : buildName === build ? (wip ? 'wip' : 'not-run') : null
+    return found ? cellStatusOf(found) : null
   }
 
   // Most cells are a plain status with the same history as thousands of others: those share one
@@ -118,8 +119,9 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       const scenarioCells: Record<string, ScenarioCell> = {}
       for (const column of columns) {
         const found = cells.get(cellKey(s.id, column.environment, column.stage))
-        const status = statusIn(build, s.id, column, s.wip)!
-        const cellHistory = history.map((b) => statusIn(b, s.id, column, s.wip))
+        const status: CellStatus = found ? cellStatusOf(found) : s.wip ? 'wip' : 'not-run'
+        // The shown build is the last of the history: its cell is the one just looked up.
+        const cellHistory = history.map((b) => (b === build ? status : statusIn(b, s.id, column)))
         const detailed = found && (found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)
         const cell: ScenarioCell = detailed ? { status, history: cellHistory } : plainCell(status, cellHistory)
         if (detailed) {

@@ -209,7 +209,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   }
   const run = runFrom(ctx, { inputHash: hash.digest('hex'), startedAt: new Date(first ?? 0).toISOString(), finishedAt: new Date(last ?? first ?? 0).toISOString(), format: 'cucumber-messages', file })
   const cases = writer.cases
-  return { run, cases, problems, path: await writer.close(run) }
+  return { run, cases, problems, path: writer.close(run) }
 }
 
 function caseOf(attempt: Attempt, duration: number, failedBefore: boolean): Case {

@@ -34,7 +34,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const at = new Date(Number.isFinite(started) ? started : 0).toISOString()
   const run = runFrom(ctx, { inputHash: createHash('sha256').update(bytes).digest('hex'), startedAt: at, finishedAt: at, format: 'junit', file })
   const cases = writer.cases
-  return { run, cases, problems: [], path: await writer.close(run) }
+  return { run, cases, problems: [], path: writer.close(run) }
 }
 
 function caseOf(testcase: Node, suite: string): Case {

@@ -36,7 +36,7 @@ export class ResultsWriter {
   }
 
   /** Finishes the file as `<run.id>.ndjson`; returns its path. */
-  async close(run: Run): Promise<string> {
+  close(run: Run): string {
     this.flush()
     closeSync(this.fd)
     const target = path.join(this.dir, `${run.id}.ndjson`)
