@@ -145,9 +145,10 @@ export class TestmoPublisher {
     }
     // No server maximum is documented; the CLI sends 250. Fewer, larger appends matter over a WAN.
     const batchSize = this.options.batchSize ?? 2000
+    const toTest = testMapper(reportUrl)
     // A batch goes out as JSON text, serialised here: axios sends a string as it is.
     const batchAt = (from: number) => {
-      const tests = cases.slice(from, from + batchSize).map((c) => testOf(c, reportUrl))
+      const tests = cases.slice(from, from + batchSize).map(toTest)
       return { size: tests.length, body: JSON.stringify({ tests }) }
     }
     let batch = batchAt(thread.sent)
@@ -158,7 +159,9 @@ export class TestmoPublisher {
         const landed = await this.countTests(runId, thread!.id)
         return landed >= thread!.sent + size
       })
-      // The next batch is built and serialised while Testmo takes this one; appends stay one after another.
+      // The next batch is built while Testmo takes this one (appends stay one after another), once
+      // this one is on its way: building it first would hold the event loop before the write.
+      await new Promise<void>((resolve) => setImmediate(resolve))
       const next = batchAt(thread.sent + size)
       await appending
       thread.sent += size
@@ -246,30 +249,46 @@ function refusal(status: number, data: unknown, doing: string, target: TestmoTar
 
 const STATUS: Record<MergedCase['status'], string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', pending: 'skipped', undefined: 'failed', ambiguous: 'failed' }
 
-/** One Testmo test from one case on one environment/stage. */
 /** The tag that names a publication on its run (Testmo tags allow letters, digits, _ and -). */
 export function publicationTag(publication: string): string {
   return `bdd-matrix-${publication}`
 }
 
-export function testOf(c: MergedCase, reportUrl?: string): Record<string, unknown> {
-  const fields: { type: number; name: string; value: string }[] = [
-    { type: 1, name: 'Environment', value: `${c.environment}/${c.stage}` },
-    ...(c.flaky ? [{ type: 1, name: 'Flaky', value: `statuses seen: ${c.seen.join(', ')}` }] : []),
-    ...(c.steps.length ? [{ type: 3, name: 'Steps', value: `<test-steps>${c.steps.map((s) => `<test-step status="${s.status}">${html(`${s.keyword} ${s.text}`)}</test-step>`).join('\n')}</test-steps>` }] : []),
-    ...(c.error ? [{ type: 4, name: 'Error', value: clip(c.error) }] : []),
-    ...(c.output ? [{ type: 4, name: 'Output', value: clip(c.output) }] : []),
-  ]
-  return {
-    key: hash('sha256', `${c.id}\u0000${c.environment}\u0000${c.stage}`, 'hex'),
-    name: c.name.slice(0, 750),
-    status: STATUS[c.status],
-    folder: c.feature.slice(0, 750) || 'Unnamed folder',
-    elapsed: Math.round(c.durationMs * 1000),
-    file: c.uri.slice(0, 750),
-    ...(c.line ? { line: c.line } : {}),
-    fields,
-    artifacts: reportUrl ? [{ name: 'Test matrix', url: reportUrl }] : [],
+type TestmoField = { type: number; name: string; value: string }
+
+/**
+ * Maps cases to Testmo tests. A publish maps every case of a run once, in a process that has
+ * just started (code not yet optimised), so the loop is plain: the environment fields and the
+ * artifacts are shared between tests, lists are built by push, not spread.
+ */
+export function testMapper(reportUrl?: string): (c: MergedCase) => Record<string, unknown> {
+  const artifacts = reportUrl ? [{ name: 'Test matrix', url: reportUrl }] : []
+  const environments = new Map<string, TestmoField>()
+  return (c) => {
+    const where = `${c.environment}/${c.stage}`
+    let environment = environments.get(where)
+    if (!environment) environments.set(where, (environment = { type: 1, name: 'Environment', value: where }))
+    const fields: TestmoField[] = [environment]
+    if (c.flaky) fields.push({ type: 1, name: 'Flaky', value: `statuses seen: ${c.seen.join(', ')}` })
+    if (c.steps.length) {
+      let steps = '<test-steps>'
+      for (let i = 0; i < c.steps.length; i++) steps += `${i ? '\n' : ''}<test-step status="${c.steps[i]!.status}">${html(`${c.steps[i]!.keyword} ${c.steps[i]!.text}`)}</test-step>`
+      fields.push({ type: 3, name: 'Steps', value: `${steps}</test-steps>` })
+    }
+    if (c.error) fields.push({ type: 4, name: 'Error', value: clip(c.error) })
+    if (c.output) fields.push({ type: 4, name: 'Output', value: clip(c.output) })
+    const test: Record<string, unknown> = {
+      key: hash('sha256', `${c.id}\u0000${c.environment}\u0000${c.stage}`, 'hex'),
+      name: c.name.length > 750 ? c.name.slice(0, 750) : c.name,
+      status: STATUS[c.status],
+      folder: c.feature.length > 750 ? c.feature.slice(0, 750) : c.feature || 'Unnamed folder',
+      elapsed: Math.round(c.durationMs * 1000),
+      file: c.uri.length > 750 ? c.uri.slice(0, 750) : c.uri,
+    }
+    if (c.line) test.line = c.line
+    test.fields = fields
+    test.artifacts = artifacts
+    return test
   }
 }
 
@@ -278,5 +297,6 @@ function clip(text: string): string {
 }
 
 function html(text: string): string {
+  if (!/[&<>"]/.test(text)) return text
   return text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!)
 }

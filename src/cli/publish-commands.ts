@@ -91,10 +91,6 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
 async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<number> {
   const { createHash } = await import('node:crypto')
   const { mkdirSync, writeFileSync } = await import('node:fs')
-  // axios (the publisher) and zod (the results' schemas) each take a tenth of a second to load: together.
-  const publisherLoading = import('../../reporters/testmo/testmo-publisher.ts')
-  publisherLoading.catch(() => undefined)
-  const { mergeResults } = await import('../results/merge-results.ts')
   const env = ctx.env
   const instance = options.instance ?? env.TESTMO_URL ?? ''
   if (!instance) throw new UserError('TESTMO_URL', 'no Testmo instance: set TESTMO_URL or pass --instance https://<name>.testmo.net')
@@ -105,13 +101,15 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   const runIdGiven = options.runId ?? env.TESTMO_RUN_ID
   const ci = { fields: runFields(env), links: runLinks(env) }
   const resultsDir = path.resolve(ctx.cwd, options.results)
-  const { TestmoPublisher } = await publisherLoading
+  const { TestmoPublisher } = await import('../../reporters/testmo/testmo-publisher.ts')
   const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`) })
-  // The token is checked while the results are read (its failure is kept for after them).
+  // The token is checked (and the connection opened) while the results are read; a refusal is
+  // reported after them.
   const tokenChecked = publisher.checkToken().then(
     () => undefined,
     (error: unknown) => error,
   )
+  const { mergeResults } = await import('../results/merge-results.ts')
   const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
   const tokenProblem = await tokenChecked
   if (tokenProblem) throw tokenProblem

@@ -1,9 +1,9 @@
-import { createReadStream, readdirSync } from 'node:fs'
-import { createInterface } from 'node:readline'
+import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../errors.ts'
-import { RunSchema, type Case, type Run, type Stage, type Status } from '../model/results.ts'
-import { readLines } from './read-lines.ts'
+import type { Case, Run } from '../model/results.ts'
+import { MODEL_VERSION, type Stage, type Status } from '../model/vocabulary.ts'
+import { firstLine, readLines } from './read-lines.ts'
 import { Interner } from './interner.ts'
 
 /** One cell of the matrix: a case on an environment and stage, in one build. */
@@ -45,8 +45,8 @@ export async function mergeResults(dir: string, options: { keepStepsOfPassed?: b
   const runs = new Map<string, { run: Run; file: string }>()
   const skipped: ResultSet['skipped'] = []
   for (const file of files) {
-    const run = await readRunHeader(path.join(dir, file))
-    if (!run || runs.has(run.id)) continue
+    const run = readRunHeader(path.join(dir, file))
+    if (runs.has(run.id)) continue
     if (options.milestone && run.milestone && run.milestone !== options.milestone) skipped.push({ run, file: path.join(dir, file) })
     else runs.set(run.id, { run, file: path.join(dir, file) })
   }
@@ -103,14 +103,29 @@ export function orderBuilds(names: string[], lastRun: Map<string, string>): stri
   return [...names].sort((a, b) => (lastRun.get(a) ?? '').localeCompare(lastRun.get(b) ?? '') || a.localeCompare(b))
 }
 
-async function readRunHeader(file: string): Promise<Run | undefined> {
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity })
-  for await (const line of lines) {
-    lines.close()
-    const parsed = RunSchema.safeParse(JSON.parse(line))
-    return parsed.success ? parsed.data : undefined
+/**
+ * The run a results file records. Results files are written by ingest and run, whose output the
+ * tests hold to the model's schemas; a reader checks that the file is one and of this model
+ * version (an incompatible change bumps it) rather than validating every header again. Anything
+ * else in the folder is refused by name: skipping it would leave its results out of the matrix
+ * and the gates without a word.
+ */
+function readRunHeader(file: string): Run {
+  const line = firstLine(file)
+  let header: Partial<Run> | undefined
+  try {
+    header = JSON.parse(line) as Partial<Run>
+  } catch {
+    // not JSON: reported below
   }
-  return undefined
+  const fix = 'a results folder holds only files bdd-matrix ingest or run wrote; ingest the source with bdd-matrix ingest, or move this file out of the folder'
+  if (header?.kind !== 'run') {
+    const what = !line ? 'empty' : header && ('meta' in header || 'source' in header || 'gherkinDocument' in header) ? 'Cucumber messages, not a results file' : 'not a bdd-matrix results file (its first line is not a run)'
+    throw new UserError('RESULTS_FILE', `${file}:1: ${what}; ${fix}`)
+  }
+  if (header.modelVersion !== MODEL_VERSION)
+    throw new UserError('RESULTS_VERSION', `${file}:1: results of model version ${String(header.modelVersion)}, this bdd-matrix reads version ${MODEL_VERSION}; ingest the source again with this version (bdd-matrix ingest)`)
+  return header as Run
 }
 
 // Shared and frozen: a reporter that tried to change one would throw rather than change every case.

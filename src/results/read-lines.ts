@@ -45,5 +45,23 @@ export async function readLines(file: string, onLine: (line: string, lineNumber:
   return lineNumber
 }
 
+/** The first line of a file (without its line end), read without reading the rest; '' when empty. */
+export function firstLine(file: string): string {
+  const decoder = new StringDecoder('utf8')
+  const buffer = Buffer.allocUnsafe(CHUNK)
+  let text = ''
+  const fd = openSync(file, 'r')
+  try {
+    for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) {
+      text += decoder.write(buffer.subarray(0, read))
+      const end = text.indexOf('\n')
+      if (end !== -1) return text.slice(0, end).replace(/\r$/, '')
+    }
+  } finally {
+    closeSync(fd)
+  }
+  return (text + decoder.end()).replace(/\r$/, '')
+}
+
 const CHUNK = 1 << 16
 const YIELD_EVERY = 16

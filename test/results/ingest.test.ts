@@ -205,3 +205,27 @@ describe('results of another milestone', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2)
   })
 })
+
+describe('a results folder holding something else', () => {
+  it('names the file and line, says what it is and how to fix it, instead of leaving its results out', async () => {
+    const out = tempTree()
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', 'b1', '--out', out], { cwd: PROJECT_ROOT })
+    const [results] = readdirSync(out).filter((f) => f.endsWith('.ndjson'))
+    const [header, ...cases] = readFileSync(path.join(out, results!), 'utf8').split('\n')
+    const strangers: Record<string, [string, RegExp]> = {
+      'copied-messages.ndjson': [readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8'), /copied-messages\.ndjson:1: Cucumber messages, not a results file; .*bdd-matrix ingest/],
+      'notes.ndjson': ['these are notes\n', /notes\.ndjson:1: not a bdd-matrix results file \(its first line is not a run\)/],
+      'empty.ndjson': ['', /empty\.ndjson:1: empty; /],
+      'older.ndjson': [[JSON.stringify({ ...JSON.parse(header!), id: 'older', modelVersion: 0 }), ...cases].join('\n'), /older\.ndjson:1: results of model version 0, this bdd-matrix reads version 1; ingest the source again/],
+    }
+    for (const [name, [text, message]] of Object.entries(strangers)) {
+      const dir = tempTree({ [name]: text })
+      await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', 'b1', '--out', dir], { cwd: PROJECT_ROOT })
+      const result = await runCliInProcess(['junit', '--results', dir, '--out', path.join(dir, 'junit.xml')], { cwd: PROJECT_ROOT })
+      expect(result.code, name).toBe(2)
+      expect(result.stderr, name).toMatch(message)
+      expect(result.stderr, name).not.toMatch(/\n\s+at /)
+      await expect(mergeResults(dir), name).rejects.toThrow(message)
+    }
+  })
+})
