@@ -74,6 +74,9 @@ export class TestmoPublisher {
       headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
       validateStatus: () => true,
       proxy: false,
+      // Testmo's API does not redirect; following one would re-send an append the journal has not
+      // seen land (and keep a copy of every body for it). A 3xx is reported as an answer.
+      maxRedirects: 0,
       ...(options.ca ? { httpsAgent: new https.Agent({ ca: options.ca }) } : {}),
     })
   }

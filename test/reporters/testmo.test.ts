@@ -134,6 +134,16 @@ describe('Testmo publishing', () => {
     exactlyOnce(runId)
   })
 
+  it('does not follow a redirect: the append is not sent again behind the journal\'s back', async () => {
+    testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 1, kind: 'status', status: 307, location: '/api/v1/automation/runs/threads/1/append' })
+    const journalDir = tempTree()
+    await expect(publish(journalDir, 'redirected')).rejects.toThrow(/Testmo answered 307 while appending 2 tests/)
+    expect(testmo.log.filter((r) => r.status === 307)).toHaveLength(1)
+    testmo.faults.length = 0
+    const { runId } = await publish(journalDir, 'redirected')
+    exactlyOnce(runId)
+  })
+
   it.each([
     ['a wrong token', ['--project-id', '3'], { TESTMO_TOKEN: 'nope' }, /Testmo refused the token while checking the API token \(401\): set TESTMO_TOKEN/],
     ['a missing token', ['--project-id', '3'], { TESTMO_TOKEN: '' }, /no Testmo API token: set TESTMO_TOKEN/],

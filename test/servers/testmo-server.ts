@@ -48,6 +48,8 @@ export interface Fault {
   kind: 'status' | 'delay' | 'drop'
   status?: number
   retryAfter?: string
+  /** a redirect's target (with a 3xx status) */
+  location?: string
   delayMs?: number
   /** 'before': fail without applying; 'after': apply the request, then drop the connection */
   when?: 'before' | 'after'
@@ -125,7 +127,7 @@ export class LocalTestmo {
     if (fault && fault.when !== 'after') {
       if (fault.kind === 'drop') return void req.socket.destroy()
       if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000))
-      else return send(fault.status ?? 500, { message: fault.status === 429 ? 'Too many requests' : 'Server error' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {})
+      else return send(fault.status ?? 500, { message: fault.status === 429 ? 'Too many requests' : 'Server error' }, { ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}), ...(fault.location ? { location: fault.location } : {}) })
     }
     if (req.headers.authorization !== `Bearer ${this.options.token}`) return send(401, { message: 'Unauthenticated.' })
     if (typeof parsed === 'string') return send(400, { message: 'Malformed JSON' })
