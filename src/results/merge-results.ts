@@ -62,7 +62,12 @@ export async function mergeResults(dir: string, options: { keepStepsOfPassed?: b
       if (lineNumber === 1 || !line) return
       // The parsed case becomes the cell (no copy), its repeated strings and lists shared: a
       // 100,000-case build then costs a few hundred bytes a case.
-      const merged = JSON.parse(line) as MergedCase
+      let merged: MergedCase
+      try {
+        merged = JSON.parse(line) as MergedCase
+      } catch {
+        throw new UserError('RESULTS_FILE', `${file}:${lineNumber}: not a case (not JSON; the file was changed after bdd-matrix wrote it); ingest its source again with bdd-matrix ingest`)
+      }
       const key = cellKey(merged.id, run.environment, run.stage)
       const before = cells.get(key)
       merged.environment = run.environment

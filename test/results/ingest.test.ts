@@ -216,6 +216,7 @@ describe('a results folder holding something else', () => {
       'copied-messages.ndjson': [readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8'), /copied-messages\.ndjson:1: Cucumber messages, not a results file; .*bdd-matrix ingest/],
       'notes.ndjson': ['these are notes\n', /notes\.ndjson:1: not a bdd-matrix results file \(its first line is not a run\)/],
       'empty.ndjson': ['', /empty\.ndjson:1: empty; /],
+      'edited.ndjson': [[JSON.stringify({ ...JSON.parse(header!), id: 'edited' }), cases[0], cases[1]!.slice(0, 40)].join('\n'), /edited\.ndjson:3: not a case \(not JSON; the file was changed after bdd-matrix wrote it\)/],
       'older.ndjson': [[JSON.stringify({ ...JSON.parse(header!), id: 'older', modelVersion: 0 }), ...cases].join('\n'), /older\.ndjson:1: results of model version 0, this bdd-matrix reads version 1; ingest the source again/],
     }
     for (const [name, [text, message]] of Object.entries(strangers)) {

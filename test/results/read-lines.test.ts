@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import path from 'node:path'
-import { readLines } from '../../src/results/read-lines.ts'
+import { firstLine, readLines } from '../../src/results/read-lines.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 
 const linesOf = async (file: string): Promise<{ lines: string[]; count: number; bytes: number }> => {
@@ -29,5 +29,14 @@ describe('readLines', () => {
     expect((await linesOf(path.join(dir, 'a.txt'))).lines).toEqual(['1:one', '2:two'])
     expect((await linesOf(path.join(dir, 'empty.txt'))).count).toBe(0)
     await expect(readLines(path.join(dir, 'missing.txt'), () => undefined)).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
+  it('firstLine reads one line, however long, without its line end', () => {
+    const long = `{"kind":"run","x":"${'é'.repeat(70_000)}"}`
+    const dir = tempTree({ 'long.ndjson': `${long}\r\nsecond\n`, 'one.txt': 'only', 'empty.txt': '', 'crlf.txt': 'a\r\nb' })
+    expect(firstLine(path.join(dir, 'long.ndjson'))).toBe(long)
+    expect(firstLine(path.join(dir, 'one.txt'))).toBe('only')
+    expect(firstLine(path.join(dir, 'empty.txt'))).toBe('')
+    expect(firstLine(path.join(dir, 'crlf.txt'))).toBe('a')
   })
 })
