@@ -1,5 +1,6 @@
-import axios, { type AxiosInstance } from 'axios'
+import axios from 'axios'
 import { UserError } from '../../src/errors.ts'
+import { retryingRequest, serviceUrl, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 
 /** Hidden in the note: how the next pipeline finds the note to update instead of adding one. */
 export const NOTE_MARKER = '<!-- bdd-matrix:test-matrix -->'
@@ -30,54 +31,74 @@ export interface GitLabOutcome {
 
 const TOKEN_HELP = 'set GITLAB_TOKEN to a project or personal access token with the api scope (CI_JOB_TOKEN cannot write merge-request notes or commit statuses)'
 
+/** GitLab answers 429 with Retry-After; without one, half a minute. */
+export const GITLAB_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, maxMs: 8_000, defaultRetryAfterMs: 30_000, timeoutMs: 30_000 }
+
 /**
  * Posts the matrix to GitLab: one merge-request note, updated in place on later pipelines
- * (found by a hidden marker), and a commit status named `bdd-matrix`.
+ * (found by a hidden marker), and a commit status named `bdd-matrix`. Transient failures are
+ * retried; a note whose creation was not answered is looked for before it is added again.
  */
-export async function publishToGitLab(target: GitLabTarget, publication: GitLabPublication): Promise<GitLabOutcome> {
+export async function publishToGitLab(target: GitLabTarget, publication: GitLabPublication, options: { retry?: RetryPolicy; log?: (line: string) => void } = {}): Promise<GitLabOutcome> {
   if (!target.token) throw new UserError('GITLAB_TOKEN_MISSING', `no GitLab token: ${TOKEN_HELP}`)
-  const http = axios.create({ baseURL: target.apiUrl.replace(/\/$/, ''), timeout: 30_000, headers: { 'PRIVATE-TOKEN': target.token }, validateStatus: () => true, proxy: false })
+  const api = serviceUrl(target.apiUrl, 'CI_API_V4_URL (or --api-url)', { example: 'https://gitlab.example.com/api/v4' })
+  const retry = options.retry ?? GITLAB_RETRY
+  const ctx: RequestContext = {
+    http: axios.create({ baseURL: api.href.replace(/\/$/, ''), timeout: retry.timeoutMs, headers: { 'PRIVATE-TOKEN': target.token }, validateStatus: () => true, proxy: false, maxRedirects: 0 }),
+    retry,
+    service: 'GitLab',
+    code: 'GITLAB',
+    then: `check CI_API_V4_URL (${api.origin}) and run the job again`,
+    refusal: (status, data, doing) => refusal(status, data, doing, target),
+    ...(options.log ? { log: options.log } : {}),
+  }
   const project = encodeURIComponent(target.projectId)
   const outcome: GitLabOutcome = {}
   if (target.mergeRequestIid) {
     const notesPath = `/projects/${project}/merge_requests/${target.mergeRequestIid}/notes`
     const body = `${NOTE_MARKER}\n${publication.markdown}`
-    const existing = await findMarkedNote(http, notesPath, target)
-    const response = existing ? await http.put(`${notesPath}/${existing}`, { body }) : await http.post(notesPath, { body })
-    check(response.status, `${existing ? 'updating' : 'adding'} the merge-request note`, target)
-    outcome.note = { id: (response.data as { id: number }).id, action: existing ? 'updated' : 'created' }
+    const existing = await findMarkedNote(ctx, notesPath)
+    if (existing) {
+      await retryingRequest(ctx, { method: 'put', url: `${notesPath}/${existing}`, data: { body } }, 'updating the merge-request note')
+      outcome.note = { id: existing, action: 'updated' }
+    } else {
+      let landed: number | undefined
+      const answer = await retryingRequest(ctx, { method: 'post', url: notesPath, data: { body } }, 'adding the merge-request note', { landed: async () => (landed = await findMarkedNote(ctx, notesPath)) !== undefined })
+      outcome.note = { id: answer ? (answer.data as { id: number }).id : landed!, action: 'created' }
+    }
   }
   if (target.sha) {
-    const response = await http.post(`/projects/${project}/statuses/${target.sha}`, {
+    const status = {
       state: publication.state,
       name: 'bdd-matrix',
       description: publication.description.slice(0, 255),
       ...(publication.targetUrl ? { target_url: publication.targetUrl } : {}),
       ...(target.ref ? { ref: target.ref } : {}),
       ...(target.pipelineId ? { pipeline_id: Number(target.pipelineId) } : {}),
-    })
-    check(response.status, 'setting the commit status', target)
+    }
+    // GitLab refuses to move a pending or running status to the state it is in: it is set.
+    const alreadySet = (code: number, data: unknown) => code === 400 && /Cannot transition status/.test(String((data as { message?: unknown } | undefined)?.message))
+    await retryingRequest(ctx, { method: 'post', url: `/projects/${project}/statuses/${target.sha}`, data: status }, 'setting the commit status', { accept: alreadySet })
     outcome.status = { state: publication.state }
   }
   return outcome
 }
 
-async function findMarkedNote(http: AxiosInstance, notesPath: string, target: GitLabTarget): Promise<number | undefined> {
+async function findMarkedNote(ctx: RequestContext, notesPath: string): Promise<number | undefined> {
   let page: string | undefined = '1'
   while (page) {
-    const response: { status: number; data: unknown; headers: Record<string, unknown> } = await http.get(notesPath, { params: { per_page: 100, page, sort: 'asc' } })
-    check(response.status, 'reading the merge-request notes', target)
-    const found = (response.data as { id: number; body: string }[]).find((n) => n.body.startsWith(NOTE_MARKER))
+    const answer: Answer = (await retryingRequest(ctx, { method: 'get', url: notesPath, params: { per_page: 100, page, sort: 'asc' } }, 'reading the merge-request notes'))!
+    const found = (answer.data as { id: number; body: string }[]).find((n) => n.body.startsWith(NOTE_MARKER))
     if (found) return found.id
-    page = (response.headers['x-next-page'] as string | undefined) || undefined
+    page = (answer.headers['x-next-page'] as string | undefined) || undefined
   }
   return undefined
 }
 
 /** One line per failure, naming what to fix; the token never appears in it. */
-function check(status: number, doing: string, target?: GitLabTarget): void {
-  if (status < 300) return
-  if (status === 401 || status === 403) throw new UserError('GITLAB_AUTH', `GitLab refused ${doing} (HTTP ${status}): ${TOKEN_HELP}`)
-  if (status === 404) throw new UserError('GITLAB_NOT_FOUND', `GitLab answered 404 while ${doing}: check CI_PROJECT_ID${target?.mergeRequestIid ? ', CI_MERGE_REQUEST_IID' : ''}${target?.sha ? ' and CI_COMMIT_SHA' : ''} (project ${target?.projectId ?? '?'})`)
-  throw new UserError('GITLAB_FAILED', `GitLab answered HTTP ${status} while ${doing}`)
+function refusal(status: number, data: unknown, doing: string, target: GitLabTarget): UserError {
+  if (status === 401 || status === 403) return new UserError('GITLAB_AUTH', `GitLab refused ${doing} (HTTP ${status}): ${TOKEN_HELP}`)
+  if (status === 404) return new UserError('GITLAB_NOT_FOUND', `GitLab answered 404 while ${doing}: check CI_PROJECT_ID${target.mergeRequestIid ? ', CI_MERGE_REQUEST_IID' : ''}${target.sha ? ' and CI_COMMIT_SHA' : ''} (project ${target.projectId})`)
+  const message = (data as { message?: unknown } | undefined)?.message
+  return new UserError('GITLAB_FAILED', `GitLab answered HTTP ${status} while ${doing}${typeof message === 'string' && message ? `: ${message}` : ''}`)
 }

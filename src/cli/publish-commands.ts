@@ -3,6 +3,7 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { Matrix } from '../matrix/matrix-from.ts'
+import type { ResultSet } from '../results/merge-results.ts'
 import type { CliContext } from './cli-context.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
@@ -41,6 +42,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
           description: `${matrix.build}: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.wip} wip, ${t['not-run']} not run`,
           ...(reportUrl ? { targetUrl: reportUrl } : {}),
         },
+        { log: (line) => ctx.stderr.write(`${line}\n`) },
       )
       if (outcome.note) ctx.stdout.write(`merge-request note ${outcome.note.action} (note ${outcome.note.id})\n`)
       if (outcome.status) ctx.stdout.write(`commit status bdd-matrix: ${outcome.status.state}\n`)
@@ -109,8 +111,15 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     () => undefined,
     (error: unknown) => error,
   )
-  const { mergeResults } = await import('../results/merge-results.ts')
-  const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
+  let results: ResultSet | undefined
+  try {
+    const { mergeResults } = await import('../results/merge-results.ts')
+    results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
+  } catch (error) {
+    // Results that cannot be read end the command now, not after the token check's retries.
+    publisher.abort()
+    throw error
+  }
   const tokenProblem = await tokenChecked
   if (tokenProblem) throw tokenProblem
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalGitLab } from '../servers/gitlab-server.ts'
-import { NOTE_MARKER } from '../../reporters/gitlab/gitlab-publisher.ts'
+import { NOTE_MARKER, publishToGitLab } from '../../reporters/gitlab/gitlab-publisher.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 
@@ -61,7 +61,36 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     expect(gitlab.statuses.at(-1)!.body.state).toBe('success')
   })
 
+  it('retries what is transient: a dropped answer to the new note (found, not added twice), 429 and 502 on the status', async () => {
+    gitlab.inject({ method: 'POST', path: /\/merge_requests\/8\/notes$/, kind: 'drop', when: 'after' })
+    gitlab.inject({ method: 'POST', path: /\/statuses\//, kind: 'status', status: 429, retryAfter: '1' })
+    gitlab.inject({ method: 'POST', path: /\/statuses\//, kind: 'status', status: 502 })
+    const statuses = gitlab.statuses.length
+    const result = await publish(matrixFiles(1), { CI_MERGE_REQUEST_IID: '8' })
+    expect(result.code, result.stderr).toBe(0)
+    expect(gitlab.faults.map((f) => f.fired)).toEqual([1, 1, 1])
+    expect(gitlab.notes.get('8')!.filter((n) => n.body.startsWith(NOTE_MARKER))).toHaveLength(1)
+    expect(result.stdout).toMatch(new RegExp(`merge-request note created \\(note ${gitlab.notes.get('8')![0]!.id}\\)`))
+    expect(gitlab.statuses.length).toBe(statuses + 1)
+    expect(result.stderr).toMatch(/adding the merge-request note: ECONNRESET, retrying\nsetting the commit status: HTTP 429, retrying in 1 s\nsetting the commit status: HTTP 502, retrying/)
+    gitlab.faults.length = 0
+  })
+
+  it('takes "already in that state" as done, and gives up on an unreachable GitLab with one line', async () => {
+    const target = { apiUrl: gitlab.apiUrl, projectId: '42', token: TOKEN, sha: SHA, ref: 'running-twice' }
+    const running = { markdown: '', state: 'running' as const, description: 'acceptance running' }
+    await publishToGitLab(target, running)
+    await expect(publishToGitLab(target, running)).resolves.toMatchObject({ status: { state: 'running' } })
+    expect(gitlab.statuses.filter((s) => s.body.ref === 'running-twice')).toHaveLength(1)
+    const fast = { attempts: 3, baseMs: 10, maxMs: 20, defaultRetryAfterMs: 10, timeoutMs: 1000 }
+    const closed = await new LocalGitLab({ projectId: '42', token: TOKEN }).start()
+    const apiUrl = closed.apiUrl
+    await closed.stop()
+    await expect(publishToGitLab({ ...target, apiUrl }, running, { retry: fast })).rejects.toThrow(/^GitLab did not answer while setting the commit status \(ECONNREFUSED\) after 3 attempts; check CI_API_V4_URL \(http:\/\/127\.0\.0\.1:\d+\) and run the job again$/)
+  })
+
   it.each([
+    ['an API URL that is not one', { CI_API_V4_URL: 'gitlab.example.com/api/v4' }, /CI_API_V4_URL \(or --api-url\) "gitlab\.example\.com\/api\/v4" is not a URL; set it to https:\/\/gitlab\.example\.com\/api\/v4/],
     ['a missing token', { GITLAB_TOKEN: '' }, /no GitLab token: set GITLAB_TOKEN to a project or personal access token with the api scope \(CI_JOB_TOKEN cannot write/],
     ['a wrong token', { GITLAB_TOKEN: 'glpat-wrong' }, /GitLab refused .* \(HTTP 401\): set GITLAB_TOKEN .*CI_JOB_TOKEN cannot write/],
     ['a token without api scope', { GITLAB_TOKEN: 'glpat-read-only' }, /GitLab refused .* \(HTTP 403\): set GITLAB_TOKEN/],

@@ -148,7 +148,9 @@ describe('Testmo publishing', () => {
     ['a wrong token', ['--project-id', '3'], { TESTMO_TOKEN: 'nope' }, /Testmo refused the token while checking the API token \(401\): set TESTMO_TOKEN/],
     ['a missing token', ['--project-id', '3'], { TESTMO_TOKEN: '' }, /no Testmo API token: set TESTMO_TOKEN/],
     ['an unknown project', ['--project-id', '99'], {}, /Testmo answered 404 while creating the automation run: check the project id \(99\)/],
-    ['an instance without https', ['--project-id', '3', '--instance', 'http://127.0.0.1:1'], {}, /the Testmo instance must use HTTPS/],
+    ['an instance without https', ['--project-id', '3', '--instance', 'http://127.0.0.1:1'], {}, /TESTMO_URL \(or --instance\) "http:\/\/127\.0\.0\.1:1" must use HTTPS; set it to https:\/\/<name>\.testmo\.net/],
+    ['an instance whose certificate is not trusted', ['--project-id', '3'], { NODE_EXTRA_CA_CERTS: '' }, /Testmo's certificate is not trusted while checking the API token \(\w+\); if the instance uses your own certificate authority, set NODE_EXTRA_CA_CERTS/],
+    ['an instance that is not a URL', ['--project-id', '3', '--instance', 'https://'], {}, /TESTMO_URL \(or --instance\) "https:\/\/" is not a URL/],
   ])('refuses %s with one line', async (_label, args, env, message) => {
     const result = await cli(['--results', resultsDir, ...args], env)
     expect(result.stderr).toMatch(message)
@@ -163,6 +165,16 @@ describe('Testmo publishing', () => {
     const result = await cli(['--results', dir, '--project-id', '3'])
     expect(result.code, result.stderr).toBe(0)
     expect([...testmo.runs.values()].at(-1)!.body.config).toBe('docker')
+  })
+
+  it('stops at once when the results cannot be read, leaving no token check retrying', async () => {
+    const started = performance.now()
+    const result = await cli(['--results', 'nowhere', '--project-id', '3', '--instance', 'https://127.0.0.1:1'])
+    expect(result.code).toBe(2)
+    expect(result.stderr.trim().split('\n').at(-1)).toMatch(/nowhere: results folder not found; write one with bdd-matrix ingest/)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+    // The token check's retries alone would take a minute (8 attempts, capped backoff).
+    expect(performance.now() - started).toBeLessThan(5000)
   })
 
   it('refuses results with no cases, and a journal of other results', async () => {

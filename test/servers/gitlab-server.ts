@@ -8,16 +8,32 @@ export interface GitLabNote {
   updated_at: string
 }
 
+/** A fault to inject: matching requests, after `skip` of them, fail `times` times. */
+export interface GitLabFault {
+  method?: string
+  path: RegExp
+  skip?: number
+  times?: number
+  kind: 'status' | 'drop'
+  status?: number
+  retryAfter?: string
+  /** 'before': fail without applying; 'after': apply the request, then drop the connection */
+  when?: 'before' | 'after'
+}
+
 /**
  * The GitLab REST endpoints bdd-matrix uses, as documented: merge-request notes (list with
  * page/per_page and X-Next-Page, create, update) and commit statuses; PRIVATE-TOKEN or Bearer
- * authentication (401 without, 403 for a token without api scope), 404 for unknown projects.
- * State is kept in memory for the test to inspect.
+ * authentication (401 without, 403 for a token without api scope), 404 for unknown projects;
+ * a pending or running status posted again in the same state is refused with 400 "Cannot
+ * transition status", as GitLab does. State is kept in memory for the test to inspect; faults
+ * (an error status, a dropped connection) can be injected.
  */
 export class LocalGitLab {
   readonly notes = new Map<string, GitLabNote[]>()
   readonly statuses: { project: string; sha: string; body: Record<string, unknown> }[] = []
   readonly requests: { method: string; path: string; headers: Record<string, unknown> }[] = []
+  readonly faults: (GitLabFault & { seen: number; fired: number })[] = []
   private server?: Server
   private nextId = 1
 
@@ -25,15 +41,30 @@ export class LocalGitLab {
     private readonly options: { projectId: string; token: string; readOnlyToken?: string },
   ) {}
 
+  inject(fault: GitLabFault): void {
+    this.faults.push({ ...fault, seen: 0, fired: 0 })
+  }
+
   get apiUrl(): string {
     return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/api/v4`
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req).then(({ status, body, headers }) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers })
-      res.end(JSON.stringify(body))
-    }))
+    this.server = createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://gitlab').pathname
+      const fault = this.faults.find((f) => (!f.method || f.method === req.method) && f.path.test(path) && f.seen++ >= (f.skip ?? 0) && f.fired < (f.times ?? 1))
+      if (fault) fault.fired++
+      if (fault && fault.when !== 'after') {
+        if (fault.kind === 'drop') return void req.socket.destroy()
+        res.writeHead(fault.status ?? 500, { 'content-type': 'application/json', ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) })
+        return void res.end(JSON.stringify({ message: `${fault.status ?? 500} injected` }))
+      }
+      void this.handle(req).then(({ status, body, headers }) => {
+        if (fault) return void req.socket.destroy()
+        res.writeHead(status, { 'content-type': 'application/json', ...headers })
+        res.end(JSON.stringify(body))
+      })
+    })
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     return this
   }
@@ -88,6 +119,9 @@ export class LocalGitLab {
     }
     if (req.method !== 'POST') return { status: 405, body: {} }
     if (!['pending', 'running', 'success', 'failed', 'canceled'].includes(String(body.state))) return { status: 400, body: { message: 'state does not have a valid value' } }
+    const current = this.statuses.findLast((s) => s.sha === status![2] && s.body.name === body.name && s.body.ref === body.ref)
+    if (current && ['pending', 'running'].includes(String(current.body.state)) && current.body.state === body.state)
+      return { status: 400, body: { message: `Cannot transition status via :${body.state === 'running' ? 'run' : 'enqueue'} from :${String(current.body.state)} (Reason(s): Status cannot transition via "${body.state === 'running' ? 'run' : 'enqueue'}")` } }
     this.statuses.push({ project, sha: status![2]!, body })
     return { status: 201, body: { id: this.statuses.length, sha: status![2], status: body.state, name: body.name ?? 'default', target_url: body.target_url ?? null } }
   }

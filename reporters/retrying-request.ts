@@ -1,0 +1,116 @@
+import type { AxiosInstance, AxiosRequestConfig } from 'axios'
+import { UserError } from '../src/errors.ts'
+
+export interface RetryPolicy {
+  attempts: number
+  baseMs: number
+  maxMs: number
+  /** wait after a 429 without Retry-After */
+  defaultRetryAfterMs: number
+  timeoutMs: number
+}
+
+/** What a publisher tells the request about the service it talks to. */
+export interface RequestContext {
+  http: AxiosInstance
+  retry: RetryPolicy
+  /** the service's name in messages: "Testmo", "GitLab" */
+  service: string
+  /** error code prefix: TESTMO, GITLAB */
+  code: string
+  /** what to do after giving up on an unreachable service, e.g. "run the same command again to resume" */
+  then: string
+  /** the error for an answer that is not retried (4xx, or 5xx after the last attempt) */
+  refusal: (status: number, data: unknown, doing: string) => UserError
+  log?: (line: string) => void
+  stats?: { requests: number; retries: number }
+  /** aborted when the command fails elsewhere: nothing is left retrying */
+  signal?: AbortSignal
+}
+
+// Refused before the request left: it cannot have reached the service.
+const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+// The service's certificate is not trusted: no retry will change that.
+const UNTRUSTED = /CERT|SELF_SIGNED|UNABLE_TO_(GET|VERIFY)|ERR_TLS/
+
+export interface Answer {
+  status: number
+  data: unknown
+  headers: Record<string, unknown>
+}
+
+export interface RequestOptions {
+  /** asked when the outcome is unknown: did the request reach the service? */
+  landed?: () => Promise<boolean>
+  /** an answer of 300 or more that means the work is done (e.g. "already in that state") */
+  accept?: (status: number, data: unknown) => boolean
+}
+
+/**
+ * One request with retries: 429 waits Retry-After (or the policy's default); 5xx, timeouts and
+ * dropped connections back off exponentially (capped). A request whose outcome is unknown (sent,
+ * no answer) is retried only after `landed` says it did not reach the service; when it did,
+ * resolves to undefined. Bodies given as strings are JSON text sent as they are. An aborted
+ * context rejects at once with its reason.
+ */
+export async function retryingRequest(ctx: RequestContext, config: AxiosRequestConfig, doing: string, options: RequestOptions = {}): Promise<Answer | undefined> {
+  const { landed, accept } = options
+  const { retry } = ctx
+  for (let attempt = 1; ; attempt++) {
+    if (ctx.stats) ctx.stats.requests++
+    let response: Answer
+    try {
+      response = await ctx.http.request<unknown>({ ...config, ...(typeof config.data === 'string' ? { transformRequest: [(data: unknown) => data] } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) })
+    } catch (error) {
+      if (ctx.signal?.aborted) throw ctx.signal.reason
+      const code = (error as { code?: string }).code ?? 'connection error'
+      if (UNTRUSTED.test(code))
+        throw new UserError(`${ctx.code}_TLS`, `${ctx.service}'s certificate is not trusted while ${doing} (${code}); if the instance uses your own certificate authority, set NODE_EXTRA_CA_CERTS to its PEM file`)
+      if (attempt >= retry.attempts) throw new UserError(`${ctx.code}_UNREACHABLE`, `${ctx.service} did not answer while ${doing} (${code}) after ${attempt} attempts; ${ctx.then}`)
+      if (ctx.stats) ctx.stats.retries++
+      ctx.log?.(`${doing}: ${code}, retrying`)
+      await sleep(Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1)), ctx.signal)
+      if (landed && !NOT_SENT.has(code) && (await landed())) return undefined
+      continue
+    }
+    const { status, data, headers } = response
+    if (status < 300 || accept?.(status, data)) return response
+    if ((status === 429 || status >= 500) && attempt < retry.attempts) {
+      if (ctx.stats) ctx.stats.retries++
+      const retryAfter = Number(headers['retry-after'])
+      const wait = status === 429 ? (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined ? retryAfter * 1000 : retry.defaultRetryAfterMs) : Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1))
+      ctx.log?.(`${doing}: HTTP ${status}, retrying in ${Math.round(wait / 1000)} s`)
+      await sleep(wait, ctx.signal)
+      continue
+    }
+    throw ctx.refusal(status, data, doing)
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', stop)
+      resolve()
+    }, ms)
+    const stop = (): void => {
+      clearTimeout(timer)
+      reject(signal!.reason)
+    }
+    signal?.addEventListener('abort', stop, { once: true })
+  })
+}
+
+/** The base URL of a service, or one line saying which setting holds something that is not one. */
+export function serviceUrl(value: string, setting: string, options: { https?: boolean; example: string }): URL {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new UserError('BAD_URL', `${setting} "${value}" is not a URL; set it to ${options.example}`)
+  }
+  if (options.https ? url.protocol !== 'https:' : !/^https?:$/.test(url.protocol))
+    throw new UserError('BAD_URL', `${setting} "${value}" must use ${options.https ? 'HTTPS' : 'http or https'}; set it to ${options.example}`)
+  return url
+}
