@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { isUserError, type UserError } from '../errors.ts'
+import { UserError, isUserError } from '../errors.ts'
 import type { CliContext } from './cli-context.ts'
 
 interface RunCliOptions {
@@ -41,8 +41,8 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
     root: ctx.cwd,
     environment: options.env,
     ...(options.tags ? { tags: options.tags } : {}),
-    ...(options.parallel !== undefined ? { parallel: Number(options.parallel) } : {}),
-    ...(options.retry !== undefined ? { retry: Number(options.retry) } : {}),
+    ...(options.parallel !== undefined ? { parallel: count(options.parallel, '--parallel', 'a number of workers (0 runs in this process)') } : {}),
+    ...(options.retry !== undefined ? { retry: count(options.retry, '--retry', 'how many times a failed scenario may be retried') } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(options.runId ? { runId: options.runId } : {}),
     paths: options.paths,
@@ -76,4 +76,9 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   // A scope that exists but cannot be read is a mistake to fix (exit 2), once the reports are out.
   if (matrixProblem && matrixProblem.code !== 'SCOPE_MISSING') return 2
   return summary.success ? 0 : 1
+}
+
+function count(value: string, option: string, what: string): number {
+  if (!/^\d+$/.test(value)) throw new UserError('BAD_OPTION', `${option} "${value}": give ${what}`)
+  return Number(value)
 }

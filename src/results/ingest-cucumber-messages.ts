@@ -76,6 +76,7 @@ interface Attempt {
  */
 export async function ingestCucumberMessages(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const problems: IngestProblem[] = []
+  const notJson: number[] = []
   const documents = new Map<string, DocumentInfo>()
   const pickles = new Map<string, CasePlan>()
   const testCases = new Map<string, CasePlan>()
@@ -180,7 +181,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       try {
         envelope = JSON.parse(line) as Record<string, unknown>
       } catch {
-        problems.push({ file, line: lineNumber, message: 'not a JSON envelope (a run killed mid-write leaves its last line cut); skipped' })
+        notJson.push(lineNumber)
         return
       }
       envelopes++
@@ -197,16 +198,21 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       JSON.parse(unparsedLine)
     } catch {
       envelopes--
-      problems.push({ file, line: unparsedLineNumber, message: 'not a JSON envelope (a run killed mid-write leaves its last line cut); skipped' })
+      notJson.push(unparsedLineNumber)
     }
   }
-  if (attempts.size) problems.push({ file, line: lines, message: `${attempts.size} scenario(s) started but never finished (the run was cut short); not ingested` })
-  for (const [type, count] of unknown) problems.push({ file, line: 0, message: `${count} envelope(s) of unknown type "${type}" (a newer Cucumber?) ignored` })
   if (envelopes === 0) {
     writer.discard()
-    problems.push({ file, line: 1, message: 'no Cucumber Messages envelopes found (empty file?)' })
+    const what = lines === 0 ? '(empty file?)' : `(no line is a JSON envelope); pass the file cucumber-js writes with --format message:FILE, or JUnit XML`
+    problems.push({ file, line: 1, message: `no Cucumber Messages envelopes found ${what}` })
     return { cases: 0, problems }
   }
+  // Only the last line is cut by a killed run; other lines that are not JSON are named once.
+  const cut = notJson.at(-1) === lines ? notJson.pop() : undefined
+  if (notJson.length) problems.push({ file, line: notJson[0]!, message: `${notJson.length === 1 ? 'not a JSON envelope' : `${notJson.length} lines are not JSON envelopes, the first here`}; skipped` })
+  if (cut !== undefined) problems.push({ file, line: cut, message: 'not a JSON envelope (a run killed mid-write leaves its last line cut); skipped' })
+  if (attempts.size) problems.push({ file, line: lines, message: `${attempts.size} scenario(s) started but never finished (the run was cut short); not ingested` })
+  for (const [type, count] of unknown) problems.push({ file, line: 0, message: `${count} envelope(s) of unknown type "${type}" (a newer Cucumber?) ignored` })
   const run = runFrom(ctx, { inputHash: hash.digest('hex'), startedAt: new Date(first ?? 0).toISOString(), finishedAt: new Date(last ?? first ?? 0).toISOString(), format: 'cucumber-messages', file })
   const cases = writer.cases
   return { run, cases, problems, path: writer.close(run) }

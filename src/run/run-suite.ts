@@ -7,6 +7,7 @@ import { loadEnvironment } from '../clusters/environment.ts'
 import { providerFor } from '../clusters/providers.ts'
 import { RunProgress, type FinishedCase, type RunTotals } from './run-progress.ts'
 import { shardFrom } from './shard.ts'
+import parseTagExpression from '@cucumber/tag-expressions'
 
 export interface RunSuiteOptions {
   root: string
@@ -49,6 +50,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     throw new UserError('BAD_OPTION', `--parallel "${options.parallel}": give a number of workers (0 runs in this process)`)
   if (options.retry !== undefined && !(Number.isInteger(options.retry) && options.retry >= 0))
     throw new UserError('BAD_OPTION', `--retry "${options.retry}": give how many times a failed scenario may be retried`)
+  if (options.tags) checkTagExpression(options.tags)
   await (await providerFor(environment)).preflight(environment)
 
   const startedAt = options.now()
@@ -140,4 +142,14 @@ class ProgressView {
 
 function stamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+}
+
+/** Cucumber would fail on a bad tag expression with a stack trace, after the cluster started. */
+function checkTagExpression(tags: string): void {
+  try {
+    parseTagExpression(tags)
+  } catch (error) {
+    const reason = (error as Error).message.replace(/^.*syntax error: /, '')
+    throw new UserError('BAD_OPTION', `--tags "${tags}": not a tag expression (${reason}); e.g. --tags "@feature:p2p-network and not @wip"`)
+  }
 }

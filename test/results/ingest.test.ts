@@ -90,6 +90,17 @@ describe('Cucumber Messages ingestion', () => {
     ])
   })
 
+  it('names lines that are not JSON once, and a file that is not Cucumber Messages at all in one line', async () => {
+    const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
+    const spoiled = [...lines.slice(0, 3), 'garbage', ...lines.slice(3, 6), 'more garbage', ...lines.slice(6)]
+    const dir = tempTree({ 'spoiled.ndjson': `${spoiled.join('\n')}\n`, 'scope.yaml': 'milestone: dms-0.5\nfeatures:\n  - id: p2p-network\n' })
+    const outcome = await ingestCucumberMessages(path.join(dir, 'spoiled.ndjson'), ctx(tempTree()))
+    expect(outcome.cases).toBe(6)
+    expect(outcome.problems.map((p) => `${p.line}: ${p.message}`)).toEqual(['4: 2 lines are not JSON envelopes, the first here; skipped'])
+    const yaml = await ingestCucumberMessages(path.join(dir, 'scope.yaml'), ctx(tempTree()))
+    expect(yaml.problems.map((p) => `${p.line}: ${p.message}`)).toEqual(['1: no Cucumber Messages envelopes found (no line is a JSON envelope); pass the file cucumber-js writes with --format message:FILE, or JUnit XML'])
+  })
+
   it('reports a cut last line even when it is an envelope ingest does not read', async () => {
     const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
     const stepStarted = lines.find((l) => l.startsWith('{"testStepStarted"'))!

@@ -58,6 +58,17 @@ describe('bdd-matrix run', () => {
     expect(result.code).toBe(2)
   })
 
+  it.each([
+    [['--tags', 'not('], /^bdd-matrix: --tags "not\(": not a tag expression \(Unmatched \(\.\); e\.g\. --tags "@feature:p2p-network and not @wip"\n$/],
+    [['--parallel', 'two'], /^bdd-matrix: --parallel "two": give a number of workers/],
+    [['--retry', '-1'], /^bdd-matrix: --retry "-1": give how many times/],
+  ])('refuses %j in one line, before any cluster starts', async (args, message) => {
+    const result = await run(args)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(result.code).toBe(2)
+  })
+
   it('refuses an unknown environment and an invalid environment file in one line', async () => {
     const unknown = await run(['--env', 'mars'])
     expect(unknown.stderr).toBe("bdd-matrix: unknown environment 'mars': environments/mars.yaml does not exist; use one of broken, local\n")
