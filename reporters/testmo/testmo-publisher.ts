@@ -145,7 +145,7 @@ export class TestmoPublisher {
    * thread is completed unless `complete` is false: completing the run completes its threads, so a
    * one-shot publish leaves that to the run, as the official CLI's `automation:run:submit` does.
    */
-  async publishThread(journal: PublishJournal, threadKey: string, cases: MergedCase[], reportUrl?: string, options: { complete?: boolean } = {}): Promise<void> {
+  async publishThread(journal: PublishJournal, threadKey: string, cases: MergedCase[], links: TestLinks = {}, options: { complete?: boolean } = {}): Promise<void> {
     const runId = journal.runId!
     let thread = journal.threads[threadKey]
     if (!thread) {
@@ -156,7 +156,7 @@ export class TestmoPublisher {
     }
     // No server maximum is documented; the CLI sends 250. Fewer, larger appends matter over a WAN.
     const batchSize = this.options.batchSize ?? 2000
-    const toTest = testMapper(reportUrl)
+    const toTest = testMapper(links)
     // A batch goes out as JSON text, serialised here: axios sends a string as it is.
     const batchAt = (from: number) => {
       const tests = cases.slice(from, from + batchSize).map(toTest)
@@ -235,8 +235,17 @@ type TestmoField = { type: number; name: string; value: string }
  * just started (code not yet optimised), so the loop is plain: the environment fields and the
  * artifacts are shared between tests, lists are built by push, not spread.
  */
-export function testMapper(reportUrl?: string): (c: MergedCase) => Record<string, unknown> {
-  const artifacts = reportUrl ? [{ name: 'Test matrix', url: reportUrl }] : []
+/** Where a test's artifacts are: Testmo stores links, not files. */
+export interface TestLinks {
+  /** the HTML matrix, linked from every test */
+  reportUrl?: string
+  /** the results folder as served (e.g. the job's artifacts): attachments (node logs) are linked under it */
+  attachmentsUrl?: string
+}
+
+export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<string, unknown> {
+  const artifacts = links.reportUrl ? [{ name: 'Test matrix', url: links.reportUrl }] : []
+  const base = links.attachmentsUrl?.replace(/\/$/, '')
   const environments = new Map<string, TestmoField>()
   return (c) => {
     const where = `${c.environment}/${c.stage}`
@@ -261,7 +270,7 @@ export function testMapper(reportUrl?: string): (c: MergedCase) => Record<string
     }
     if (c.line) test.line = c.line
     test.fields = fields
-    test.artifacts = artifacts
+    test.artifacts = base && c.attachments.length ? [...artifacts, ...c.attachments.map((a) => ({ name: (a.name ?? a.path.slice(a.path.lastIndexOf('/') + 1)).slice(0, 750), url: `${base}/${a.path}`, mime_type: a.mediaType }))] : artifacts
     return test
   }
 }

@@ -61,6 +61,7 @@ interface TestmoOptions {
   milestone?: string
   journal: string
   reportUrl?: string
+  attachmentsUrl?: string
   create?: boolean
   thread?: boolean
   complete?: boolean
@@ -82,6 +83,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--milestone <name>', 'Testmo milestone name')
     .option('--journal <file>', 'publish journal (what reached Testmo)', '.bdd-matrix/testmo-journal.json')
     .option('--report-url <url>', 'link added to every test (default: the job\'s matrix.html artifact)')
+    .option('--attachments-url <url>', 'where the results folder is served: node logs and other attachments are linked from their tests (default: the job\'s artifacts)')
     .option('--create', 'parallel CI: only create the run and write its id to --run-id-file')
     .option('--thread', 'parallel CI: add this job\'s results to the run as thread(s)')
     .option('--complete', 'parallel CI: complete the run')
@@ -161,8 +163,13 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     if (thread) thread.push(c)
     else threads.set(key, [c])
   }
-  const reportUrl = options.reportUrl ?? (env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/reports/matrix.html` : undefined)
-  for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, reportUrl, { complete: Boolean(options.thread) })
+  // In CI the job's artifacts serve the matrix and the results folder (with its node logs).
+  const artifacts = env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file` : undefined
+  const reportUrl = options.reportUrl ?? (artifacts ? `${artifacts}/reports/matrix.html` : undefined)
+  const resultsInJob = path.relative(ctx.cwd, resultsDir)
+  const attachmentsUrl = options.attachmentsUrl ?? (artifacts && !resultsInJob.startsWith('..') && !path.isAbsolute(resultsInJob) ? `${artifacts}/${resultsInJob.split(path.sep).join('/')}` : undefined)
+  const links = { ...(reportUrl ? { reportUrl } : {}), ...(attachmentsUrl ? { attachmentsUrl } : {}) }
+  for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, links, { complete: Boolean(options.thread) })
   if (!options.thread) await publisher.completeRun(journal)
   ctx.stdout.write(`Testmo run ${journal.runId}: ${cells.length} test(s) in ${threads.size} thread(s)${options.thread ? '' : ', completed'} (${publisher.stats.requests} requests, ${publisher.stats.retries} retries)\n`)
   return 0

@@ -33,6 +33,8 @@ describe('.gitlab-ci.yml', () => {
     expect(script).toMatch(/if \[ -n "\$GITLAB_TOKEN" \]; then npx bdd-matrix publish gitlab/)
     expect(report.artifacts).toMatchObject({ expose_as: 'Test matrix', reports: { junit: 'reports/junit.xml' } })
     expect(report.artifacts?.paths).toContain('reports/matrix.html')
+    // JUnit's [[ATTACHMENT|results/attachments/…]] lines and Testmo's log links point into results/.
+    expect(report.artifacts?.paths).toContain('results/')
   })
 
   it('only calls commands the CLI has', async () => {

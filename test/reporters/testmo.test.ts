@@ -167,6 +167,28 @@ describe('Testmo publishing', () => {
     expect([...testmo.runs.values()].at(-1)!.body.config).toBe('docker')
   })
 
+  it('links a test\'s node logs (attachments) and the matrix from the job\'s artifacts', async () => {
+    const project = tempTree()
+    const results = path.join(project, 'results')
+    const { ResultsWriter, writeAttachment } = await import('../../src/results/results-writer.ts')
+    const { MODEL_VERSION } = await import('../../src/model/vocabulary.ts')
+    const log = writeAttachment(results, Buffer.from('node-2: peer lost\n'), 'text/plain')
+    const writer = new ResultsWriter(results)
+    const failed = cells.find((c) => c.status === 'failed')!
+    writer.write({ ...failed, attachments: [{ path: log, mediaType: 'text/plain', name: 'node-2 log' }] })
+    writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: 'with-logs', build: 'b-logs', stage: 'acceptance', environment: 'local', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', source: { format: 'cucumber-messages' } })
+    const job = 'https://gitlab.example/nunet/dms/-/jobs/77'
+    const result = await cli(['--results', 'results', '--project-id', '3'], { CI_JOB_URL: job }, project)
+    expect(result.code, result.stderr).toBe(0)
+    const [test] = testmo.testsOf(Number(/Testmo run (\d+)/.exec(result.stdout)![1]))
+    expect(test!.artifacts).toEqual([
+      { name: 'Test matrix', url: `${job}/artifacts/file/reports/matrix.html` },
+      { name: 'node-2 log', url: `${job}/artifacts/file/results/${log}`, mime_type: 'text/plain' },
+    ])
+    const served = await cli(['--results', 'results', '--project-id', '3', '--attachments-url', 'https://files.example/run-9/', '--journal', 'other.json'], {}, project)
+    expect(testmo.testsOf(Number(/Testmo run (\d+)/.exec(served.stdout)![1]))[0]!.artifacts).toEqual([{ name: 'node-2 log', url: `https://files.example/run-9/${log}`, mime_type: 'text/plain' }])
+  })
+
   it('stops at once when the results cannot be read, leaving no token check retrying', async () => {
     const started = performance.now()
     const result = await cli(['--results', 'nowhere', '--project-id', '3', '--instance', 'https://127.0.0.1:1'])
