@@ -1,24 +1,12 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { FaultPlan, type Fault } from './fault-plan.ts'
 
 export interface GitLabNote {
   id: number
   body: string
   created_at: string
   updated_at: string
-}
-
-/** A fault to inject: matching requests, after `skip` of them, fail `times` times. */
-export interface GitLabFault {
-  method?: string
-  path: RegExp
-  skip?: number
-  times?: number
-  kind: 'status' | 'drop'
-  status?: number
-  retryAfter?: string
-  /** 'before': fail without applying; 'after': apply the request, then drop the connection */
-  when?: 'before' | 'after'
 }
 
 /**
@@ -33,7 +21,9 @@ export class LocalGitLab {
   readonly notes = new Map<string, GitLabNote[]>()
   readonly statuses: { project: string; sha: string; body: Record<string, unknown> }[] = []
   readonly requests: { method: string; path: string; headers: Record<string, unknown> }[] = []
-  readonly faults: (GitLabFault & { seen: number; fired: number })[] = []
+  private readonly plan = new FaultPlan()
+  /** injected faults, with how often each fired */
+  readonly faults = this.plan.faults
   private server?: Server
   private nextId = 1
 
@@ -41,8 +31,8 @@ export class LocalGitLab {
     private readonly options: { projectId: string; token: string; readOnlyToken?: string },
   ) {}
 
-  inject(fault: GitLabFault): void {
-    this.faults.push({ ...fault, seen: 0, fired: 0 })
+  inject(fault: Fault): void {
+    this.plan.inject(fault)
   }
 
   get apiUrl(): string {
@@ -50,20 +40,21 @@ export class LocalGitLab {
   }
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => {
+    this.server = createServer(async (req, res) => {
       const path = new URL(req.url ?? '/', 'http://gitlab').pathname
-      const fault = this.faults.find((f) => (!f.method || f.method === req.method) && f.path.test(path) && f.seen++ >= (f.skip ?? 0) && f.fired < (f.times ?? 1))
-      if (fault) fault.fired++
+      const fault = this.plan.take(req.method, path)
       if (fault && fault.when !== 'after') {
         if (fault.kind === 'drop') return void req.socket.destroy()
-        res.writeHead(fault.status ?? 500, { 'content-type': 'application/json', ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}) })
-        return void res.end(JSON.stringify({ message: `${fault.status ?? 500} injected` }))
+        if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000))
+        else {
+          res.writeHead(fault.status ?? 500, { 'content-type': 'application/json', ...FaultPlan.headers(fault) })
+          return void res.end(JSON.stringify({ message: `${fault.status ?? 500} injected` }))
+        }
       }
-      void this.handle(req).then(({ status, body, headers }) => {
-        if (fault) return void req.socket.destroy()
-        res.writeHead(status, { 'content-type': 'application/json', ...headers })
-        res.end(JSON.stringify(body))
-      })
+      const { status, body, headers } = await this.handle(req)
+      if (fault?.when === 'after') return void req.socket.destroy()
+      res.writeHead(status, { 'content-type': 'application/json', ...headers })
+      res.end(JSON.stringify(body))
     })
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     return this

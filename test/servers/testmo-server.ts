@@ -5,6 +5,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { FaultPlan, type Fault } from './fault-plan.ts'
+
+export type { Fault } from './fault-plan.ts'
 
 export interface TestmoTest {
   key: string
@@ -39,22 +42,6 @@ interface Run {
   threads: number[]
 }
 
-/** A fault to inject: requests matching method and path, after `skip` of them, fail `times` times. */
-export interface Fault {
-  method?: string
-  path: RegExp
-  skip?: number
-  times?: number
-  kind: 'status' | 'delay' | 'drop'
-  status?: number
-  retryAfter?: string
-  /** a redirect's target (with a 3xx status) */
-  location?: string
-  delayMs?: number
-  /** 'before': fail without applying; 'after': apply the request, then drop the connection */
-  when?: 'before' | 'after'
-}
-
 const FIELD_TYPES = [1, 2, 3, 4, 5]
 const DEFAULT_STATUSES = ['passed', 'failed', 'failure', 'error', 'skipped', 'blocked', 'retest']
 
@@ -68,7 +55,9 @@ export class LocalTestmo {
   readonly runs = new Map<number, Run>()
   readonly threads = new Map<number, Thread>()
   readonly log: { method: string; path: string; status: number; body: unknown; authorization?: string }[] = []
-  readonly faults: (Fault & { seen: number; fired: number })[] = []
+  private readonly plan = new FaultPlan()
+  /** injected faults, with how often each fired */
+  readonly faults = this.plan.faults
   readonly projects: Set<number>
   private server?: Server
   private certDir = ''
@@ -88,7 +77,7 @@ export class LocalTestmo {
   }
 
   inject(fault: Fault): void {
-    this.faults.push({ ...fault, seen: 0, fired: 0 })
+    this.plan.inject(fault)
   }
 
   async start(): Promise<this> {
@@ -115,8 +104,7 @@ export class LocalTestmo {
     for await (const chunk of req) chunks.push(chunk as Buffer)
     const raw = Buffer.concat(chunks).toString()
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs))
-    const fault = this.faults.find((f) => (!f.method || f.method === req.method) && f.path.test(url.pathname) && f.seen++ >= (f.skip ?? 0) && f.fired < (f.times ?? 1))
-    if (fault) fault.fired++
+    const fault = this.plan.take(req.method, url.pathname)
     // Parsed once, for the log and for the route (a 2,000-test append is most of a megabyte).
     const parsed = safeJson(raw)
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
@@ -127,7 +115,7 @@ export class LocalTestmo {
     if (fault && fault.when !== 'after') {
       if (fault.kind === 'drop') return void req.socket.destroy()
       if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000))
-      else return send(fault.status ?? 500, { message: fault.status === 429 ? 'Too many requests' : 'Server error' }, { ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}), ...(fault.location ? { location: fault.location } : {}) })
+      else return send(fault.status ?? 500, { message: fault.status === 429 ? 'Too many requests' : 'Server error' }, FaultPlan.headers(fault))
     }
     if (req.headers.authorization !== `Bearer ${this.options.token}`) return send(401, { message: 'Unauthenticated.' })
     if (typeof parsed === 'string') return send(400, { message: 'Malformed JSON' })

@@ -1,0 +1,36 @@
+/** A fault to inject: requests matching method and path, after `skip` of them, fail `times` times. */
+export interface Fault {
+  method?: string
+  path: RegExp
+  skip?: number
+  times?: number
+  kind: 'status' | 'delay' | 'drop'
+  status?: number
+  retryAfter?: string
+  /** a redirect's target (with a 3xx status) */
+  location?: string
+  delayMs?: number
+  /** 'before': fail without applying; 'after': apply the request, then drop the connection */
+  when?: 'before' | 'after'
+}
+
+/** The faults a local test server injects, in the order they were added; the test reads `fired`. */
+export class FaultPlan {
+  readonly faults: (Fault & { seen: number; fired: number })[] = []
+
+  inject(fault: Fault): void {
+    this.faults.push({ ...fault, seen: 0, fired: 0 })
+  }
+
+  /** The fault that fires for this request, if any (counted as fired). */
+  take(method: string | undefined, path: string): Fault | undefined {
+    const fault = this.faults.find((f) => (!f.method || f.method === method) && f.path.test(path) && f.seen++ >= (f.skip ?? 0) && f.fired < (f.times ?? 1))
+    if (fault) fault.fired++
+    return fault
+  }
+
+  /** Headers of an injected error answer. */
+  static headers(fault: Fault): Record<string, string> {
+    return { ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}), ...(fault.location ? { location: fault.location } : {}) }
+  }
+}
