@@ -22,7 +22,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       const apiUrl = options.apiUrl ?? env.CI_API_V4_URL
       if (!apiUrl || !env.CI_PROJECT_ID) throw new UserError('GITLAB_CONTEXT', 'not in a GitLab CI job: CI_API_V4_URL and CI_PROJECT_ID are not set (set them, or pass --api-url)')
       if (!env.CI_MERGE_REQUEST_IID && !env.CI_COMMIT_SHA) throw new UserError('GITLAB_CONTEXT', 'nothing to publish to: neither CI_MERGE_REQUEST_IID (merge-request pipelines) nor CI_COMMIT_SHA is set')
-      const matrix = readJson<Matrix>(path.resolve(ctx.cwd, options.matrix))
+      const matrix = readMatrix(path.resolve(ctx.cwd, options.matrix))
       const markdown = readText(path.resolve(ctx.cwd, options.markdown))
       const t = matrix.totals
       const reportUrl = options.reportUrl ?? (env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/${path.relative(ctx.cwd, path.resolve(ctx.cwd, options.matrix)).replace(/matrix\.json$/, 'matrix.html')}` : undefined)
@@ -30,7 +30,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         {
           apiUrl,
           projectId: env.CI_PROJECT_ID,
-          token: env.GITLAB_TOKEN ?? '',
+          token: (env.GITLAB_TOKEN ?? '').trim(),
           ...(env.CI_MERGE_REQUEST_IID ? { mergeRequestIid: env.CI_MERGE_REQUEST_IID } : {}),
           ...(env.CI_COMMIT_SHA ? { sha: env.CI_COMMIT_SHA } : {}),
           ...(env.CI_COMMIT_REF_NAME ? { ref: env.CI_COMMIT_REF_NAME } : {}),
@@ -196,6 +196,15 @@ function readText(file: string): string {
   } catch (error) {
     throw new UserError('PUBLISH_INPUT', `${file}: ${fsErrorCode(error) === 'ENOENT' ? 'not found; write it first with bdd-matrix matrix' : `cannot be read (${fsErrorCode(error)})`}`)
   }
+}
+
+/** The matrix JSON `bdd-matrix matrix` wrote; anything else is named rather than half-read. */
+function readMatrix(file: string): Matrix {
+  const matrix = readJson<Partial<Matrix>>(file)
+  const totals = matrix?.totals as Record<string, unknown> | undefined
+  if (typeof matrix?.build !== 'string' || !totals || !['passed', 'failed', 'flaky', 'wip', 'not-run'].every((k) => typeof totals[k] === 'number'))
+    throw new UserError('PUBLISH_INPUT', `${file}: not a matrix (no build and totals); write it with bdd-matrix matrix and pass its matrix.json`)
+  return matrix as Matrix
 }
 
 function readJson<T>(file: string): T {

@@ -76,6 +76,17 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     gitlab.faults.length = 0
   })
 
+  it('refuses a JSON file that is not a matrix in one line, and takes a token with a trailing newline', async () => {
+    const dir = matrixFiles(0)
+    writeFileSync(path.join(dir, 'matrix.json'), '{"results":[]}')
+    const wrong = await publish(dir, {})
+    expect(wrong.stderr).toMatch(/matrix\.json: not a matrix \(no build and totals\); write it with bdd-matrix matrix/)
+    expect(wrong.stderr.trim().split('\n')).toHaveLength(1)
+    expect(wrong.code).toBe(2)
+    const fromFile = await publish(matrixFiles(0), { GITLAB_TOKEN: `${TOKEN}\n` })
+    expect(fromFile.code, fromFile.stderr).toBe(0)
+  })
+
   it('takes "already in that state" as done, and gives up on an unreachable GitLab with one line', async () => {
     const target = { apiUrl: gitlab.apiUrl, projectId: '42', token: TOKEN, sha: SHA, ref: 'running-twice' }
     const running = { markdown: '', state: 'running' as const, description: 'acceptance running' }
