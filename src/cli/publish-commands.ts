@@ -3,7 +3,7 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { Matrix } from '../matrix/matrix-from.ts'
-import type { ResultSet } from '../results/merge-results.ts'
+import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import type { CliContext } from './cli-context.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
@@ -114,11 +114,17 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     (error: unknown) => error,
   )
   let results: ResultSet | undefined
+  let build: string
+  let cells: MergedCase[]
   try {
-    const { mergeResults } = await import('../results/merge-results.ts')
+    const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
     results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
+    if (results) checkBuild(results, options.build, options.results)
+    build = options.build ?? results?.order.at(-1) ?? env.BDD_MATRIX_BUILD ?? env.CI_COMMIT_TAG ?? env.CI_COMMIT_SHORT_SHA ?? 'dev'
+    cells = results ? [...(results.builds.get(build)?.values() ?? [])] : []
+    if (results && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
   } catch (error) {
-    // Results that cannot be read end the command now, not after the token check's retries.
+    // Results that cannot be published end the command now, not after the token check's retries.
     publisher.abort()
     throw error
   }
@@ -132,9 +138,6 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     ctx.stdout.write(`Testmo run ${runIdGiven} completed\n`)
     return 0
   }
-  const build = options.build ?? results?.order.at(-1) ?? env.BDD_MATRIX_BUILD ?? env.CI_COMMIT_TAG ?? env.CI_COMMIT_SHORT_SHA ?? 'dev'
-  const cells = results ? [...(results.builds.get(build)?.values() ?? [])] : []
-  if (!options.create && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
   const milestone = results?.runs.find((r) => r.milestone)?.milestone
   const name = options.name ?? `${milestone ?? 'bdd-matrix'} ${build}`
   const runIds = (results?.runs ?? []).filter((r) => r.build === build).map((r) => r.id).sort()

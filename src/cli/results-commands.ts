@@ -93,21 +93,25 @@ export function addAllureCommand(program: Command, ctx: CliContext, exit: (code:
 
 /** Merges the results folder and writes the JUnit XML of a build; returns the file written. */
 export async function writeJUnitReport(ctx: CliContext, options: { results: string; build?: string; out: string }): Promise<string> {
-  const { mergeResults } = await import('../results/merge-results.ts')
+  const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const { writeJUnit } = await import('../../reporters/junit/junit-reporter.ts')
   const resultsDir = path.resolve(ctx.cwd, options.results)
   const out = path.resolve(ctx.cwd, options.out)
-  writeJUnit(await mergeResults(resultsDir), out, { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
+  const results = await mergeResults(resultsDir)
+  checkBuild(results, options.build, options.results)
+  writeJUnit(results, out, { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
   return out
 }
 
 export async function writeAllure(ctx: CliContext, options: { results: string; out: string; build?: string; milestone?: string }): Promise<number> {
   const { rmSync } = await import('node:fs')
-  const { mergeResults } = await import('../results/merge-results.ts')
+  const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const { writeAllureResults } = await import('../../reporters/allure/allure-reporter.ts')
   const resultsDir = path.resolve(ctx.cwd, options.results)
   rmSync(options.out, { recursive: true, force: true })
-  return writeAllureResults(await mergeResults(resultsDir, { keepStepsOfPassed: true }), { resultsDir, outDir: options.out, env: ctx.env, ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}) })
+  const results = await mergeResults(resultsDir, { keepStepsOfPassed: true })
+  checkBuild(results, options.build, options.results)
+  return writeAllureResults(results, { resultsDir, outDir: options.out, env: ctx.env, ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}) })
 }
 
 export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string }): Promise<IngestOutcome[]> {
@@ -139,7 +143,7 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
 }
 
 export async function writeMatrix(ctx: CliContext, options: { results: string; scope?: string; features: string; build?: string; history: string; out: string }): Promise<string[]> {
-  const { mergeResults } = await import('../results/merge-results.ts')
+  const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const { matrixFrom } = await import('../matrix/matrix-from.ts')
   const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
   const { resolveInputs } = await import('./resolve-inputs.ts')
@@ -148,9 +152,12 @@ export async function writeMatrix(ctx: CliContext, options: { results: string; s
   const { featuresDir, scope } = resolveInputs(ctx, { features: options.features, ...(options.scope ? { scope: options.scope } : {}) })
   const resultsDir = path.resolve(ctx.cwd, options.results)
   // Runs of another milestone stay in the results folder but do not count for this scope.
+  const history = Number(options.history)
+  if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
   const results = await mergeResults(resultsDir, { milestone: scope.milestone })
+  checkBuild(results, options.build, options.results)
   for (const skipped of results.skipped) ctx.stderr.write(`${path.relative(ctx.cwd, skipped.file)}: run ${skipped.run.id} is for milestone ${skipped.run.milestone}, not ${scope.milestone} (${scope.file}); left out of the matrix\n`)
-  const matrix = matrixFrom(results, scope, { ...(options.build ? { build: options.build } : {}), history: Number(options.history), catalogue: buildCatalogue(featuresDir), uriPrefix: path.relative(ctx.cwd, featuresDir) })
+  const matrix = matrixFrom(results, scope, { ...(options.build ? { build: options.build } : {}), history, catalogue: buildCatalogue(featuresDir), uriPrefix: path.relative(ctx.cwd, featuresDir) })
   const out = path.resolve(ctx.cwd, options.out)
   mkdirSync(out, { recursive: true })
   const files = [path.join(out, 'matrix.html'), path.join(out, 'matrix.md'), path.join(out, 'matrix.json')]

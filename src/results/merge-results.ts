@@ -85,6 +85,13 @@ export async function mergeResults(dir: string, options: { keepStepsOfPassed?: b
   return { runs: ordered.map((r) => r.run), skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }
 }
 
+/** A build asked for by name must have results (a typo would give an empty report); none asked for means the latest. */
+export function checkBuild(results: ResultSet, build: string | undefined, dir: string): void {
+  if (build === undefined || results.builds.has(build)) return
+  const there = results.order.length ? `builds there: ${results.order.slice(-10).join(', ')}` : 'it holds no results yet'
+  throw new UserError('BUILD_UNKNOWN', `--build "${build}": no results of that build in ${dir}; ${there}`)
+}
+
 const VERSION = /^v?(\d+)\.(\d+)\.(\d+)(?:-(.+))?$/
 
 /**

@@ -241,3 +241,19 @@ describe('a results folder holding something else', () => {
     }
   })
 })
+
+describe('a build that has no results', () => {
+  it('is named with the builds there, instead of an empty report', async () => {
+    const out = tempTree()
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', 'v0.5.0-rc1', '--out', out], { cwd: PROJECT_ROOT })
+    const project = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
+    for (const args of [['junit', '--out', path.join(out, 'j.xml')], ['allure', '--out', path.join(out, 'a'), '--no-generate'], ['matrix', '--out', path.join(out, 'm')]]) {
+      const result = await runCliInProcess([...args, '--results', out, '--build', 'v0.5.0-rc9'], { cwd: project })
+      expect(result.stderr, args[0]).toMatch(/--build "v0\.5\.0-rc9": no results of that build in .*; builds there: v0\.5\.0-rc1\n$/)
+      expect(result.code, args[0]).toBe(2)
+    }
+    const history = await runCliInProcess(['matrix', '--results', out, '--history', 'ten', '--out', path.join(out, 'm')], { cwd: project })
+    expect(history.stderr).toMatch(/--history "ten": give how many builds the history strip shows/)
+    expect(history.code).toBe(2)
+  })
+})
