@@ -5,6 +5,7 @@ import { UserError, fsErrorCode } from '../errors.ts'
 import type { Matrix } from '../matrix/matrix-from.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import type { CliContext } from './cli-context.ts'
+import type { TestLinks } from '../../reporters/testmo/testmo-publisher.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
   const publish = program.command('publish').description('publish the matrix to GitLab and results to Testmo')
@@ -157,8 +158,18 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
       return 0
     }
   }
-  const shards = new Map((results?.runs ?? []).map((r) => [r.id, r.shard]))
-  const threads = new Map<string, typeof cells>()
+  const threads = threadsOf(cells, results?.runs ?? [])
+  const links = testLinks(ctx, options, resultsDir)
+  for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, links, { complete: Boolean(options.thread) })
+  if (!options.thread) await publisher.completeRun(journal)
+  ctx.stdout.write(`Testmo run ${journal.runId}: ${cells.length} test(s) in ${threads.size} thread(s)${options.thread ? '' : ', completed'} (${publisher.stats.requests} requests, ${publisher.stats.retries} retries)\n`)
+  return 0
+}
+
+/** One thread per environment / stage / shard, as the parallel CI jobs ran them. */
+function threadsOf(cells: MergedCase[], runs: ResultSet['runs']): Map<string, MergedCase[]> {
+  const shards = new Map(runs.map((r) => [r.id, r.shard]))
+  const threads = new Map<string, MergedCase[]>()
   for (const c of cells) {
     const shard = shards.get(c.runId)
     const key = `${c.environment}/${c.stage}${shard ? ` shard ${shard}` : ''}`
@@ -166,16 +177,16 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     if (thread) thread.push(c)
     else threads.set(key, [c])
   }
-  // In CI the job's artifacts serve the matrix and the results folder (with its node logs).
-  const artifacts = env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file` : undefined
+  return threads
+}
+
+/** In CI the job's artifacts serve the matrix and the results folder (with its node logs). */
+function testLinks(ctx: CliContext, options: TestmoOptions, resultsDir: string): TestLinks {
+  const artifacts = ctx.env.CI_JOB_URL ? `${ctx.env.CI_JOB_URL}/artifacts/file` : undefined
   const reportUrl = options.reportUrl ?? (artifacts ? `${artifacts}/reports/matrix.html` : undefined)
-  const resultsInJob = path.relative(ctx.cwd, resultsDir)
-  const attachmentsUrl = options.attachmentsUrl ?? (artifacts && !resultsInJob.startsWith('..') && !path.isAbsolute(resultsInJob) ? `${artifacts}/${resultsInJob.split(path.sep).join('/')}` : undefined)
-  const links = { ...(reportUrl ? { reportUrl } : {}), ...(attachmentsUrl ? { attachmentsUrl } : {}) }
-  for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, links, { complete: Boolean(options.thread) })
-  if (!options.thread) await publisher.completeRun(journal)
-  ctx.stdout.write(`Testmo run ${journal.runId}: ${cells.length} test(s) in ${threads.size} thread(s)${options.thread ? '' : ', completed'} (${publisher.stats.requests} requests, ${publisher.stats.retries} retries)\n`)
-  return 0
+  const inJob = path.relative(ctx.cwd, resultsDir)
+  const attachmentsUrl = options.attachmentsUrl ?? (artifacts && !inJob.startsWith('..') && !path.isAbsolute(inJob) ? `${artifacts}/${inJob.split(path.sep).join('/')}` : undefined)
+  return { ...(reportUrl ? { reportUrl } : {}), ...(attachmentsUrl ? { attachmentsUrl } : {}) }
 }
 
 function runFields(env: Record<string, string | undefined>): { type: number; name: string; value: string }[] {
