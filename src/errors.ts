@@ -22,3 +22,26 @@ export function fsErrorCode(error: unknown): string | undefined {
   if (error && typeof error === 'object' && 'code' in error && typeof error.code === 'string') return error.code
   return undefined
 }
+
+const FS_VERBS: Record<string, string> = { open: 'open', mkdir: 'create the folder', write: 'write', rename: 'write', unlink: 'remove', rmdir: 'remove', scandir: 'read the folder', read: 'read', copyfile: 'copy', stat: 'read', lstat: 'read', access: 'open' }
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'it does not exist',
+  EACCES: 'permission denied: choose a path you may write, or change its permissions',
+  EPERM: 'not permitted: choose a path you may write, or change its permissions',
+  EEXIST: 'a file of that name is in the way',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EISDIR: 'it is a folder, not a file',
+  ENOSPC: 'the disk is full',
+  EROFS: 'the file system is read-only',
+}
+
+/**
+ * One line for a file-system failure that escaped a command (an --out path that cannot be
+ * written, a disk that filled up): the path, what was being done, why. Undefined for other errors.
+ */
+export function describeFsError(error: unknown): string | undefined {
+  const e = error as { code?: unknown; syscall?: unknown; path?: unknown; dest?: unknown }
+  if (!error || typeof e.code !== 'string' || typeof e.syscall !== 'string' || typeof e.path !== 'string') return undefined
+  const verb = FS_VERBS[e.syscall] ?? e.syscall
+  return `cannot ${verb} ${e.path}${typeof e.dest === 'string' ? ` (to ${e.dest})` : ''}: ${FS_REASONS[e.code] ?? e.code} (${e.code})`
+}

@@ -136,6 +136,9 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
       outcomes.push(await ingestLargeFileInWorker(absolute, context))
     } catch (error) {
       const code = (error as { code?: string }).code
+      // A folder or file of the results that cannot be written is not a problem of this input.
+      const where = (error as { path?: unknown }).path
+      if (typeof where === 'string' && where !== absolute) throw error
       outcomes.push({ cases: 0, problems: [{ file, line: 0, message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (error as Error).message})` }] })
     }
   }

@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander'
-import { isUserError } from '../errors.ts'
+import { describeFsError, isUserError } from '../errors.ts'
 import type { CliContext } from './cli-context.ts'
 import { addCatalogueCommands } from './catalogue-commands.ts'
 import { addRunCommands } from './run-command.ts'
@@ -33,6 +33,11 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
     if (isUserError(error)) {
       ctx.stderr.write(`bdd-matrix: ${error.message}\n`)
+      return 2
+    }
+    const fsProblem = describeFsError(error)
+    if (fsProblem) {
+      ctx.stderr.write(`bdd-matrix: ${fsProblem}\n`)
       return 2
     }
     throw error

@@ -257,3 +257,18 @@ describe('a build that has no results', () => {
     expect(history.code).toBe(2)
   })
 })
+
+describe('an output path that cannot be written', () => {
+  it('is named in one line with why, and the input is not blamed', async () => {
+    const dir = tempTree({ 'a-file': 'not a folder' })
+    const blocked = path.join(dir, 'a-file', 'results')
+    const ingest = await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', 'b1', '--out', blocked], { cwd: PROJECT_ROOT })
+    expect(ingest.stderr).toBe(`bdd-matrix: cannot create the folder ${blocked}: a part of the path is a file, not a folder (ENOTDIR)\n`)
+    expect(ingest.code).toBe(2)
+    const results = tempTree()
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', 'b1', '--out', results], { cwd: PROJECT_ROOT })
+    const junit = await runCliInProcess(['junit', '--results', results, '--out', path.join(dir, 'a-file', 'junit.xml')], { cwd: PROJECT_ROOT })
+    expect(junit.stderr).toBe(`bdd-matrix: cannot create the folder ${path.join(dir, 'a-file')}: a file of that name is in the way (EEXIST)\n`)
+    expect(junit.code).toBe(2)
+  })
+})
