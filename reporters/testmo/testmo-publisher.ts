@@ -262,7 +262,8 @@ export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<str
     if (c.output) fields.push({ type: 4, name: 'Output', value: clip(c.output) })
     const test: Record<string, unknown> = {
       key: hash('sha256', `${c.id}\u0000${c.environment}\u0000${c.stage}`, 'hex'),
-      name: c.name.length > 750 ? c.name.slice(0, 750) : c.name,
+      // Gherkin allows a scenario without a name; Testmo requires one.
+      name: c.name.length > 750 ? c.name.slice(0, 750) : c.name || `Unnamed scenario (${c.uri}${c.line ? `:${c.line}` : ''})`.slice(0, 750),
       status: STATUS[c.status],
       folder: c.feature.length > 750 ? c.feature.slice(0, 750) : c.feature || 'Unnamed folder',
       elapsed: Math.round(c.durationMs * 1000),

@@ -176,11 +176,14 @@ describe('Testmo publishing', () => {
     const writer = new ResultsWriter(results)
     const failed = cells.find((c) => c.status === 'failed')!
     writer.write({ ...failed, attachments: [{ path: log, mediaType: 'text/plain', name: 'node-2 log' }] })
+    // Gherkin allows "Scenario:" without a name; Testmo refuses a test without one.
+    writer.write({ ...failed, id: 'unnamed', name: '', scenario: '', line: 12 })
     writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: 'with-logs', build: 'b-logs', stage: 'acceptance', environment: 'local', startedAt: '2026-01-01T00:00:00.000Z', finishedAt: '2026-01-01T00:01:00.000Z', source: { format: 'cucumber-messages' } })
     const job = 'https://gitlab.example/nunet/dms/-/jobs/77'
     const result = await cli(['--results', 'results', '--project-id', '3'], { CI_JOB_URL: job }, project)
     expect(result.code, result.stderr).toBe(0)
-    const [test] = testmo.testsOf(Number(/Testmo run (\d+)/.exec(result.stdout)![1]))
+    const [test, unnamed] = testmo.testsOf(Number(/Testmo run (\d+)/.exec(result.stdout)![1]))
+    expect(unnamed!.name).toBe(`Unnamed scenario (${failed.uri}:12)`)
     expect(test!.artifacts).toEqual([
       { name: 'Test matrix', url: `${job}/artifacts/file/reports/matrix.html` },
       { name: 'node-2 log', url: `${job}/artifacts/file/results/${log}`, mime_type: 'text/plain' },
