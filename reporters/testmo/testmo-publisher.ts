@@ -254,9 +254,7 @@ export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<str
     const fields: TestmoField[] = [environment]
     if (c.flaky) fields.push({ type: 1, name: 'Flaky', value: `statuses seen: ${c.seen.join(', ')}` })
     if (c.steps.length) {
-      let steps = '<test-steps>'
-      for (let i = 0; i < c.steps.length; i++) steps += `${i ? '\n' : ''}<test-step status="${c.steps[i]!.status}">${html(`${c.steps[i]!.keyword} ${c.steps[i]!.text}`)}</test-step>`
-      fields.push({ type: 3, name: 'Steps', value: `${steps}</test-steps>` })
+      fields.push({ type: 3, name: 'Steps', value: stepsHtml(c.steps) })
     }
     if (c.error) fields.push({ type: 4, name: 'Error', value: clip(c.error) })
     if (c.output) fields.push({ type: 4, name: 'Output', value: clip(c.output) })
@@ -276,11 +274,27 @@ export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<str
   }
 }
 
-function clip(text: string): string {
-  return text.length > 16_384 ? `${text.slice(0, 8182)}...\n\n[...]\n\n...${text.slice(-8182)}` : text
+/**
+ * The steps as Testmo's step markup, within the 16 KiB the official CLI allows a field. Markup
+ * cannot be cut anywhere, so whole steps are kept and the rest counted.
+ */
+function stepsHtml(steps: MergedCase['steps']): string {
+  let html = '<test-steps>'
+  for (let i = 0; i < steps.length; i++) {
+    const step = `${i ? '\n' : ''}<test-step status="${steps[i]!.status}">${escapeHtml(`${steps[i]!.keyword} ${steps[i]!.text}`)}</test-step>`
+    if (html.length + step.length > FIELD_LIMIT - 100) return `${html}\n<test-step>… ${steps.length - i} more step(s) in the test matrix</test-step></test-steps>`
+    html += step
+  }
+  return `${html}</test-steps>`
 }
 
-function html(text: string): string {
+const FIELD_LIMIT = 16_384
+
+function clip(text: string): string {
+  return text.length > FIELD_LIMIT ? `${text.slice(0, 8182)}...\n\n[...]\n\n...${text.slice(-8182)}` : text
+}
+
+function escapeHtml(text: string): string {
   if (!/[&<>"]/.test(text)) return text
   return text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!)
 }

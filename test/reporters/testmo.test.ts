@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalTestmo } from '../servers/testmo-server.ts'
-import { TestmoPublisher, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
+import { TestmoPublisher, testMapper, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
 import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
@@ -81,6 +81,17 @@ describe('Testmo publishing', () => {
     expect(flaky.fields!.map((f) => f.name)).toEqual(['Environment', 'Flaky', 'Steps'])
     expect(flaky.fields![2]!.value).toMatch(/^<test-steps><test-step status="passed">Given a check that fails on its first attempt<\/test-step><\/test-steps>$/)
     expect(result.stdout).toMatch(/\(\d+ requests, 0 retries\)/)
+  })
+
+  it('keeps the steps field within 16 KiB by whole steps, escaped', () => {
+    const failed = cells.find((c) => c.status === 'failed')!
+    const steps = Array.from({ length: 400 }, (_, i) => ({ keyword: 'Given', text: `node <${i}> & "peer" ${'x'.repeat(60)}`, status: 'passed' as const, durationMs: 1 }))
+    const test = testMapper()({ ...failed, steps })
+    const value = (test.fields as { name: string; value: string }[]).find((f) => f.name === 'Steps')!.value
+    expect(value.length).toBeLessThanOrEqual(16_384)
+    expect(value).toMatch(/^<test-steps><test-step status="passed">Given node &lt;0&gt; &amp; &quot;peer&quot; x+<\/test-step>\n/)
+    const shown = value.match(/<test-step status=/g)!.length
+    expect(value).toMatch(new RegExp(`<test-step>… ${400 - shown} more step\\(s\\) in the test matrix</test-step></test-steps>$`))
   })
 
   it.each([
