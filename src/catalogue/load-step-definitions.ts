@@ -48,8 +48,10 @@ export async function loadStepDefinitions(options: LoadStepDefinitionsOptions): 
     )
     library = await loadSupport(runConfiguration, environment)
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error)
-    throw new UserError('STEPS_UNLOADABLE', `cannot load step definitions${configFile ? ` configured in ${configFile}` : ' from steps/'}: ${reason}`, { cause: error })
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)
+    // A package the step definitions import is missing: the project's dependencies are not installed.
+    const fix = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(reason) ? '; install the project\'s dependencies (npm install)' : ''
+    throw new UserError('STEPS_UNLOADABLE', `cannot load step definitions${configFile ? ` configured in ${configFile}` : ' from steps/'}: ${reason}${fix}`, { cause: error })
   }
   // The public type of the library is opaque; at run time it is cucumber's SupportCodeLibrary,
   // whose step definitions expose matchesStepName (the very matcher the runner uses).

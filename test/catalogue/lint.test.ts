@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import path from 'node:path'
 import { runBin, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { readFileSync } from 'node:fs'
 
 const LINT_PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/lint-project')
 const SUITE = path.join(PROJECT_ROOT, 'test/fixtures/catalogue/suite')
@@ -25,6 +27,18 @@ describe('bdd-matrix lint against step definitions (loaded the way cucumber-js l
     const parsed = JSON.parse(json.stdout)
     expect(parsed.errors).toBe(3)
     expect(parsed.findings.map((f: { rule: string }) => f.rule)).toEqual(['undefined-step', 'ambiguous-step', 'undefined-step'])
+  })
+
+  it('says to install the dependencies when step definitions import a package that is not there', () => {
+    const project = tempTree({
+      'cucumber.mjs': "export default { import: ['steps/**/*.mjs'] }\n",
+      'features/milestones/m.yaml': readFileSync(path.join(LINT_PROJECT, 'features/milestones/m.yaml')),
+      'features/steps.feature': readFileSync(path.join(LINT_PROJECT, 'features/steps.feature')),
+      'steps/node.steps.mjs': "import 'no-such-package-for-bdd-matrix'\n",
+    })
+    const missing = runBin(['lint', '--config', 'cucumber.mjs'], { cwd: project })
+    expect(missing.stderr).toMatch(/^bdd-matrix: cannot load step definitions configured in cucumber\.mjs: Cannot find package 'no-such-package-for-bdd-matrix' .*; install the project's dependencies \(npm install\)\n$/)
+    expect(missing.code).toBe(2)
   })
 
   it('passes the project suite (no errors) with its own cucumber.js', () => {
