@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CellStatus, Matrix, ScenarioCell } from '../../src/matrix/matrix-from.ts'
 
-const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run' }
+const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
 const MAX_INLINE = 20_000
 
 /**
@@ -19,7 +19,7 @@ export function matrixToHtml(matrix: Matrix, options: { resultsDir?: string } = 
         .map((c) => {
           const cell = feature.cells[c.key]!
           const ran = cell.passed + cell.failed + cell.flaky + cell.skipped
-          const text = feature.uncovered ? 'uncovered' : cell.failed ? `${cell.failed} failed` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : 'not run'
+          const text = feature.uncovered ? 'uncovered' : cell.failed ? `${cell.failed} failed` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : LABEL[cell.status]
           return `<td data-column="${h(c.key)}" class="s-${feature.uncovered ? 'uncovered' : cell.status}">${h(text)}${strip(cell.history)}</td>`
         })
         .join('')
@@ -42,7 +42,7 @@ ${scenarioRows}
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1d1d1f}
 table{border-collapse:collapse}td,th{border:1px solid #d0d0da;padding:.3rem .5rem;vertical-align:top;text-align:left}
-.s-passed{background:#e3f6e8}.s-failed{background:#fde2e1}.s-flaky{background:#fff1cc}.s-wip{background:#eef}.s-not-run,.s-uncovered{background:#f3f3f5;color:#777}.s-skipped{background:#f0f0f0}
+.s-passed{background:#e3f6e8}.s-failed{background:#fde2e1}.s-flaky{background:#fff1cc}.s-wip{background:#eef}.s-not-run,.s-uncovered{background:#f3f3f5;color:#777}.s-not-required{color:#bbb}.s-skipped{background:#f0f0f0}
 .strip span{display:inline-block;width:.55rem;height:.55rem;margin-left:1px;border-radius:2px}
 .h-passed{background:#2e9e4f}.h-failed{background:#d33}.h-flaky{background:#e6a700}.h-wip{background:#99c}.h-not-run,.h-none{background:#ccc}.h-skipped{background:#aaa}
 .name{min-width:18rem}button{border:0;background:none;cursor:pointer}details pre{max-height:20rem;overflow:auto;background:#f7f7f9;padding:.5rem;font-size:12px}

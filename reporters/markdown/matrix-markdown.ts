@@ -1,6 +1,6 @@
 import type { CellStatus, Matrix } from '../../src/matrix/matrix-from.ts'
 
-const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪' }
+const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
 /** GitLab notes are limited to 1,000,000 characters; lists are cut well before. */
 const MAX_LISTED = 30
 
@@ -14,7 +14,7 @@ export function matrixToMarkdown(matrix: Matrix, options: { reportUrl?: string }
   for (const feature of matrix.features) {
     const cells = matrix.columns.map((c) => {
       const cell = feature.cells[c.key]!
-      if (feature.uncovered) return '—'
+      if (feature.uncovered || cell.status === 'not-required') return '—'
       const ran = cell.passed + cell.failed + cell.flaky + cell.skipped
       const detail = cell.failed ? `${cell.failed} failed` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : 'not run'
       const strip = cell.history.length > 1 ? ` ${cell.history.map((h) => (h ? ICON[h] : '·')).join('')}` : ''

@@ -3,7 +3,12 @@ import type { Scope } from '../catalogue/scope.ts'
 import { caseIdOf, type Attachment, type StepResult } from '../model/results.ts'
 import { cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
 
-export type CellStatus = 'passed' | 'failed' | 'flaky' | 'wip' | 'not-run' | 'skipped'
+/**
+ * `not-required`: nothing ran there and nothing was expected to — another stage than the
+ * scenario's, or an environment the scope does not require its feature on. Unlike `not-run`, it
+ * is no gap in the build's testing.
+ */
+export type CellStatus = 'passed' | 'failed' | 'flaky' | 'wip' | 'not-run' | 'skipped' | 'not-required'
 
 export interface MatrixColumn {
   key: string
@@ -62,7 +67,7 @@ export interface Matrix {
   totals: Record<CellStatus, number>
 }
 
-const CELL_ORDER: CellStatus[] = ['failed', 'flaky', 'skipped', 'passed', 'wip', 'not-run']
+const CELL_ORDER: CellStatus[] = ['failed', 'flaky', 'skipped', 'passed', 'wip', 'not-run', 'not-required']
 
 /**
  * The test matrix of one build: scope features (and their scenarios) × environment/stage
@@ -75,14 +80,17 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const columns = columnsOf(results, scope)
 
   // Scenarios per feature: from the catalogue when given (so wip and not-run show), else from results.
-  const byFeature = new Map<string, Map<string, { id: string; name: string; uri: string; wip: boolean }>>(scope.features.map((f) => [f.id, new Map()]))
+  // `stages`: where a scenario is expected to run — Gherkin scenarios in acceptance (manual ones
+  // also in manual testing); results without a catalogue entry only where they ran.
+  const byFeature = new Map<string, Map<string, { id: string; name: string; uri: string; wip: boolean; stages: readonly string[] }>>(scope.features.map((f) => [f.id, new Map()]))
   for (const file of options.catalogue?.files ?? []) {
     const uri = options.uriPrefix ? `${options.uriPrefix}/${file.uri}` : file.uri
     for (const scenario of file.scenarios) {
       for (const pickle of scenario.pickles) {
         const example = pickle.row ? { name: pickle.row.examples, values: pickle.row.cells } : undefined
         const id = caseIdOf({ uri, scenario: scenario.name, ...(scenario.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}) })
-        for (const featureId of pickle.featureIds) byFeature.get(featureId)?.set(id, { id, name: pickle.name + (pickle.row ? ` [${pickle.row.examples ? `${pickle.row.examples} ` : ''}#${pickle.row.index}]` : ''), uri, wip: pickle.wip })
+        const stages = pickle.manual ? MANUAL_STAGES : ACCEPTANCE_STAGES
+        for (const featureId of pickle.featureIds) byFeature.get(featureId)?.set(id, { id, name: pickle.name + (pickle.row ? ` [${pickle.row.examples ? `${pickle.row.examples} ` : ''}#${pickle.row.index}]` : ''), uri, wip: pickle.wip, stages })
       }
     }
   }
@@ -94,7 +102,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       unscoped++
       if (entry.status === 'failed') unscopedFailed++
     }
-    for (const id of scoped) if (!byFeature.get(id)!.has(entry.id)) byFeature.get(id)!.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false })
+    for (const id of scoped) if (!byFeature.get(id)!.has(entry.id)) byFeature.get(id)!.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false, stages: NO_STAGES })
   }
 
   // An earlier build's status of a cell; null when the cell did not run in it.
@@ -113,13 +121,14 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     return cell
   }
   const flaky: Matrix['flaky'] = []
-  const totals: Record<CellStatus, number> = { passed: 0, failed: 0, flaky: 0, skipped: 0, wip: 0, 'not-run': 0 }
+  const totals: Record<CellStatus, number> = { passed: 0, failed: 0, flaky: 0, skipped: 0, wip: 0, 'not-run': 0, 'not-required': 0 }
   const features = scope.features.map((feature): MatrixFeature => {
+    const required = (column: MatrixColumn): boolean => feature.environments.length === 0 || feature.environments.includes(column.environment)
     const scenarios = [...byFeature.get(feature.id)!.values()].map((s): MatrixScenario => {
       const scenarioCells: Record<string, ScenarioCell> = {}
       for (const column of columns) {
         const found = cells.get(cellKey(s.id, column.environment, column.stage))
-        const status: CellStatus = found ? cellStatusOf(found) : s.wip ? 'wip' : 'not-run'
+        const status: CellStatus = found ? cellStatusOf(found) : !(s.stages.includes(column.stage) && required(column)) ? 'not-required' : s.wip ? 'wip' : 'not-run'
         // The shown build is the last of the history: its cell is the one just looked up.
         const cellHistory = history.map((b) => (b === build ? status : statusIn(b, s.id, column)))
         const detailed = found && (found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)
@@ -151,6 +160,10 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   })
   return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals }
 }
+
+const ACCEPTANCE_STAGES: readonly string[] = ['acceptance']
+const MANUAL_STAGES: readonly string[] = ['acceptance', 'manual']
+const NO_STAGES: readonly string[] = []
 
 function columnsOf(results: ResultSet, scope: Scope): MatrixColumn[] {
   const keys = new Map<string, MatrixColumn>()

@@ -21,6 +21,24 @@ describe('reporters on the canonical runs (golden files)', () => {
   const matrix = () =>
     matrixFrom(results, loadScope(path.join(PROJECT, 'features/milestones/run.yaml')), { catalogue: buildCatalogue(path.join(PROJECT, 'features')), uriPrefix: 'features' })
 
+  it('tells a gap (not run where the scope requires it) from a cell nothing was expected in', () => {
+    const scope = loadScope(path.join(PROJECT, 'features/milestones/run.yaml'))
+    const options = { catalogue: buildCatalogue(path.join(PROJECT, 'features')), uriPrefix: 'features' }
+    const requiring = (environments: string[]) => ({ ...scope, features: scope.features.map((f) => (f.id === 'numbers' ? { ...f, environments } : { ...f, environments: ['feature'] })) })
+    const notRequired = matrixFrom(results, requiring(['local', 'docker']), options).features.find((f) => f.id === 'numbers')!
+    // The feature environment is a column (another feature requires it), but not numbers'.
+    expect(notRequired.cells['feature/acceptance']!.status).toBe('not-required')
+    // Gherkin scenarios are acceptance scenarios: the unit stage is not where they run.
+    expect(notRequired.cells['local/unit']!.status).toBe('not-required')
+    expect(notRequired.scenarios.every((s) => s.cells['local/unit']!.status === 'not-required')).toBe(true)
+    const gap = matrixFrom(results, requiring(['local', 'docker', 'feature']), options)
+    const numbers = gap.features.find((f) => f.id === 'numbers')!
+    expect(numbers.cells['feature/acceptance']!.status).toBe('wip')
+    expect(numbers.cells['feature/acceptance']!.notRun).toBeGreaterThan(0)
+    expect(gap.totals['not-run']).toBe(numbers.cells['feature/acceptance']!.notRun)
+    expect(matrixToMarkdown(gap)).toMatch(/\| Numbers are counted `numbers` \| — \| ⚠️ 1 flaky ·⚠️ \| 🚧 1 wip ·🚧 \| ⚠️ 1 flaky ❌⚠️ \|/)
+  })
+
   it('matrix JSON', () => expectGolden('matrix.json', masked(`${JSON.stringify(matrix(), null, 2)}\n`)))
   it('matrix Markdown', () => expectGolden('matrix.md', masked(matrixToMarkdown(matrix()))))
   it('JUnit for GitLab (latest build)', () => expectGolden('junit-rc2.xml', masked(resultsToJUnit(results, { resultsDir, relativeTo: resultsDir }))))
