@@ -224,7 +224,7 @@ function refusal(status: number, data: unknown, doing: string, target: TestmoTar
 const STATUS: Record<MergedCase['status'], string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', pending: 'skipped', undefined: 'failed', ambiguous: 'failed' }
 
 /** The tag that names a publication on its run (Testmo tags allow letters, digits, _ and -). */
-export function publicationTag(publication: string): string {
+function publicationTag(publication: string): string {
   return `bdd-matrix-${publication}`
 }
 
