@@ -69,7 +69,7 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
       if (attempt >= retry.attempts) throw new UserError(`${ctx.code}_UNREACHABLE`, `${ctx.service} did not answer while ${doing} (${code}) after ${attempt} attempts; ${ctx.then}`)
       if (ctx.stats) ctx.stats.retries++
       ctx.log?.(`${doing}: ${code}, retrying`)
-      await sleep(Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1)), ctx.signal)
+      await sleep(backoff(retry, attempt), ctx.signal)
       if (landed && !NOT_SENT.has(code) && (await landed())) return undefined
       continue
     }
@@ -77,14 +77,19 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
     if (status < 300 || accept?.(status, data)) return response
     if ((status === 429 || status >= 500) && attempt < retry.attempts) {
       if (ctx.stats) ctx.stats.retries++
-      const retryAfter = Number(headers['retry-after'])
-      const wait = status === 429 ? (Number.isFinite(retryAfter) && headers['retry-after'] !== undefined ? retryAfter * 1000 : retry.defaultRetryAfterMs) : Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1))
+      const retryAfter = headers['retry-after'] === undefined ? NaN : Number(headers['retry-after'])
+      const wait = status !== 429 ? backoff(retry, attempt) : Number.isFinite(retryAfter) ? retryAfter * 1000 : retry.defaultRetryAfterMs
       ctx.log?.(`${doing}: HTTP ${status}, retrying in ${Math.round(wait / 1000)} s`)
       await sleep(wait, ctx.signal)
       continue
     }
     throw ctx.refusal(status, data, doing)
   }
+}
+
+/** Capped exponential: base, 2×base, 4×base … up to the policy's maximum. */
+function backoff(retry: RetryPolicy, attempt: number): number {
+  return Math.min(retry.maxMs, retry.baseMs * 2 ** (attempt - 1))
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CellStatus, Matrix, ScenarioCell } from '../../src/matrix/matrix-from.ts'
+import { escapeHtml as h } from '../../src/escape-html.ts'
 
 const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
 const MAX_INLINE = 20_000
@@ -114,8 +115,4 @@ function scenarioCell(cell: ScenarioCell, column: string, resultsDir?: string): 
 function strip(history: (CellStatus | null)[]): string {
   if (history.length < 2) return ''
   return `<span class="strip">${history.map((s) => `<span class="h-${s ?? 'none'}" title="${s ?? 'no result'}"></span>`).join('')}</span>`
-}
-
-function h(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 }

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module'
 import type { AxiosStatic } from 'axios'
 import { UserError } from '../../src/errors.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
+import { escapeHtml } from '../../src/escape-html.ts'
 import { retryingRequest, serviceUrl, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 
 export type { RetryPolicy } from '../retrying-request.ts'
@@ -55,6 +56,8 @@ export class TestmoPublisher {
   private readonly requests: RequestContext
   private readonly aborting = new AbortController()
   readonly stats: PublishStats = { requests: 0, retries: 0 }
+  /** the instance's origin, as the publisher reaches it */
+  readonly origin: string
 
   constructor(
     private readonly target: TestmoTarget,
@@ -62,10 +65,11 @@ export class TestmoPublisher {
     private readonly options: { batchSize?: number; retry?: RetryPolicy; log?: (line: string) => void; /** extra trusted CA (PEM) */ ca?: Buffer } = {},
   ) {
     const instance = serviceUrl(target.instance, 'TESTMO_URL (or --instance)', { https: true, example: 'https://<name>.testmo.net' })
+    this.origin = instance.origin
     if (!target.token) throw new UserError('TESTMO_TOKEN', 'no Testmo API token: set TESTMO_TOKEN to an API token of the Testmo user that publishes')
     const retry = options.retry ?? DEFAULT_RETRY
     const http = axios.create({
-      baseURL: `${instance.origin}/api/v1`,
+      baseURL: `${this.origin}/api/v1`,
       timeout: retry.timeoutMs,
       headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
       validateStatus: () => true,
@@ -292,9 +296,4 @@ const FIELD_LIMIT = 16_384
 
 function clip(text: string): string {
   return text.length > FIELD_LIMIT ? `${text.slice(0, 8182)}...\n\n[...]\n\n...${text.slice(-8182)}` : text
-}
-
-function escapeHtml(text: string): string {
-  if (!/[&<>"]/.test(text)) return text
-  return text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch]!)
 }

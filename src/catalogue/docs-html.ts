@@ -1,5 +1,6 @@
 import type { DocFeature, DocScenario, LivingDocs } from './living-docs.ts'
 import { anchor } from './docs-markdown.ts'
+import { escapeHtml as h } from '../escape-html.ts'
 
 /** A self-contained HTML page (no scripts, no network) of the same living documentation. */
 export function docsToHtml(docs: LivingDocs): string {
@@ -55,8 +56,4 @@ function scenarioList(scenarios: DocScenario[]): string {
       return `<h4><code>${h(file)}</code> — ${h(list[0]!.featureName || '(unnamed Feature)')}</h4><ul>${items.join('\n')}</ul>`
     })
     .join('\n')
-}
-
-function h(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!)
 }

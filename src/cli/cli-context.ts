@@ -6,3 +6,8 @@ export interface CliContext {
   stderr: { write(text: string): unknown }
   now: () => Date
 }
+
+/** The build under test when none is named: the CI tag or short commit, else "dev". */
+export function buildFromEnv(env: CliContext['env']): string {
+  return env.BDD_MATRIX_BUILD ?? env.CI_COMMIT_TAG ?? env.CI_COMMIT_SHORT_SHA ?? 'dev'
+}

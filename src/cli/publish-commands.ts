@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { Matrix } from '../matrix/matrix-from.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
-import type { CliContext } from './cli-context.ts'
+import { buildFromEnv, type CliContext } from './cli-context.ts'
 import type { TestLinks } from '../../reporters/testmo/testmo-publisher.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
@@ -121,7 +121,7 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
     results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
     if (results) checkBuild(results, options.build, options.results)
-    build = options.build ?? results?.order.at(-1) ?? env.BDD_MATRIX_BUILD ?? env.CI_COMMIT_TAG ?? env.CI_COMMIT_SHORT_SHA ?? 'dev'
+    build = options.build ?? results?.order.at(-1) ?? buildFromEnv(env)
     cells = results ? [...(results.builds.get(build)?.values() ?? [])] : []
     if (results && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
   } catch (error) {
@@ -142,7 +142,7 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   const milestone = results?.runs.find((r) => r.milestone)?.milestone
   const name = options.name ?? `${milestone ?? 'bdd-matrix'} ${build}`
   const runIds = (results?.runs ?? []).filter((r) => r.build === build).map((r) => r.id).sort()
-  const publication = createHash('sha256').update([new URL(instance).origin, projectId, options.thread ? `thread:${runIdGiven}` : options.create ? `create:${name}:${env.CI_PIPELINE_ID ?? ''}` : 'run', ...runIds].join('\u0000')).digest('hex').slice(0, 16)
+  const publication = createHash('sha256').update([publisher.origin, projectId, options.thread ? `thread:${runIdGiven}` : options.create ? `create:${name}:${env.CI_PIPELINE_ID ?? ''}` : 'run', ...runIds].join('\u0000')).digest('hex').slice(0, 16)
   const journal = publisher.journal(publication)
   if (options.thread) {
     if (!runIdGiven) throw new UserError('TESTMO_RUN', '--thread needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError, isUserError } from '../errors.ts'
-import type { CliContext } from './cli-context.ts'
+import { buildFromEnv, type CliContext } from './cli-context.ts'
 
 interface RunCliOptions {
   env: string
@@ -57,7 +57,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
   // The run's own results, normalised, and the reports people read.
   const { ingestFiles, writeAllure, writeJUnitReport, writeMatrix } = await import('./results-commands.ts')
-  const build = options.build ?? ctx.env.BDD_MATRIX_BUILD ?? ctx.env.CI_COMMIT_TAG ?? ctx.env.CI_COMMIT_SHORT_SHA ?? 'dev'
+  const build = options.build ?? buildFromEnv(ctx.env)
   const results = path.join(summary.runDir, 'results')
   await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId })
   // The matrix needs the milestone scope; without one the run still gets its other reports.
