@@ -14,6 +14,8 @@ const STATUS: Record<CaseStatus, Status> = {
   // The suite, not the product, is broken: Allure's own word for it.
   undefined: Status.BROKEN,
   ambiguous: Status.BROKEN,
+  // Not tested: the tester was stopped by something else than the scenario under test.
+  blocked: Status.SKIPPED,
 }
 
 /**

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import type { CellStatus, Matrix, ScenarioCell } from '../../src/matrix/matrix-from.ts'
+import { scenarioCount, type CellStatus, type Matrix, type ScenarioCell } from '../../src/matrix/matrix-from.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
 
-const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
+const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
 const MAX_INLINE = 20_000
 
 /**
@@ -43,19 +43,19 @@ ${scenarioRows}
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1d1d1f}
 table{border-collapse:collapse}td,th{border:1px solid #d0d0da;padding:.3rem .5rem;vertical-align:top;text-align:left}
-.s-passed{background:#e3f6e8}.s-failed{background:#fde2e1}.s-flaky{background:#fff1cc}.s-wip{background:#eef}.s-not-run,.s-uncovered{background:#f3f3f5;color:#777}.s-not-required{color:#bbb}.s-skipped{background:#f0f0f0}
+.s-passed{background:#e3f6e8}.s-failed{background:#fde2e1}.s-flaky{background:#fff1cc}.s-wip{background:#eef}.s-not-run,.s-uncovered{background:#f3f3f5;color:#777}.s-not-required{color:#bbb}.s-skipped{background:#f0f0f0}.s-blocked{background:#fbe3f3}
 .strip span{display:inline-block;width:.55rem;height:.55rem;margin-left:1px;border-radius:2px}
-.h-passed{background:#2e9e4f}.h-failed{background:#d33}.h-flaky{background:#e6a700}.h-wip{background:#99c}.h-not-run,.h-none{background:#ccc}.h-not-required{background:#eee}.h-skipped{background:#aaa}
+.h-passed{background:#2e9e4f}.h-failed{background:#d33}.h-flaky{background:#e6a700}.h-wip{background:#99c}.h-not-run,.h-none{background:#ccc}.h-not-required{background:#eee}.h-skipped{background:#aaa}.h-blocked{background:#b3478f}
 .name{min-width:18rem}button{border:0;background:none;cursor:pointer}details pre{max-height:20rem;overflow:auto;background:#f7f7f9;padding:.5rem;font-size:12px}
 #filters{margin:1rem 0}#filters *{margin-right:.75rem}
 </style></head><body>
 <h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code></h1>
-<p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}">
-${t.passed} passed · ${t.failed} failed · ${t.flaky} flaky · ${t.wip} wip · ${t['not-run']} not run${t.skipped ? ` · ${t.skipped} skipped` : ''} · builds in history: ${matrix.builds.map(h).join(', ')}</p>
+<p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}">
+${scenarioCount(t)} scenarios: ${t.passed} passed · ${t.failed} failed${t.blocked ? ` · ${t.blocked} blocked` : ''} · ${t.flaky} flaky · ${t.wip} wip · ${t['not-run']} not run${t.skipped ? ` · ${t.skipped} skipped` : ''} · builds in history: ${matrix.builds.map(h).join(', ')}</p>
 <div id="filters">
 <label>Feature <input id="filter-feature" type="search" placeholder="id or name"></label>
 <label>Environment <select id="filter-env"><option value="">all</option>${envOptions}</select></label>
-<label>Status <select id="filter-status"><option value="">all</option>${(['failed', 'flaky', 'passed', 'skipped', 'wip', 'not-run'] as CellStatus[]).map((s) => `<option value="${s}">${LABEL[s]}</option>`).join('')}</select></label>
+<label>Status <select id="filter-status"><option value="">all</option>${(['failed', 'blocked', 'flaky', 'passed', 'skipped', 'wip', 'not-run'] as CellStatus[]).map((s) => `<option value="${s}">${LABEL[s]}</option>`).join('')}</select></label>
 <span>scenarios shown: <b id="shown-scenarios">0</b></span>
 </div>
 <table id="matrix"><thead><tr><th>Feature / scenario</th>${head}</tr></thead>
@@ -109,7 +109,8 @@ function scenarioCell(cell: ScenarioCell, column: string, resultsDir?: string): 
     details.push(`<details><summary>${h(a.name ?? a.path)}</summary>${text !== undefined ? `<pre>${h(text.length > MAX_INLINE ? `…${text.slice(-MAX_INLINE)}` : text)}</pre>` : `<a href="${h(a.path)}">${h(a.path)}</a>`}</details>`)
   }
   const body = details.length ? `<details class="failure"><summary>${LABEL[cell.status]}</summary>${details.join('')}</details>` : LABEL[cell.status]
-  return `<td data-column="${h(column)}" data-status="${cell.status}" class="s-${cell.status}">${body}${strip(cell.history)}</td>`
+  const tester = cell.tester ? `<br><small class="tester">by ${h(cell.tester)}</small>` : ''
+  return `<td data-column="${h(column)}" data-status="${cell.status}" class="s-${cell.status}">${body}${tester}${strip(cell.history)}</td>`
 }
 
 function strip(history: (CellStatus | null)[]): string {

@@ -9,7 +9,7 @@ const COUNTS = / tests="\d+" failures="\d+" errors="\d+" skipped="\d+"/
  * JUnit XML built for GitLab's parser: one testsuite per feature × environment/stage;
  * classname = feature, name = scenario plus example row and environment (GitLab keys test
  * cases on classname + name); in system-out the step log of failed, flaky and skipped cases
- * (a plain pass keeps none after merging) and node logs as `[[ATTACHMENT|path]]`.
+ * (a plain pass keeps none) and node logs as `[[ATTACHMENT|path]]`.
  *
  * junit-report-builder holds a whole document as an XML tree, several kilobytes a test case; so
  * it renders `chunk` cases at a time and the suites are stitched from its output, with the
@@ -76,7 +76,7 @@ function* junitText(results: ResultSet, options: JUnitOptions): Generator<string
 /** How a case is reported: the one rule behind both the elements written and the counts. */
 function outcomeOf(entry: MergedCase): 'failure' | 'skipped' | 'passed' {
   if (entry.status === 'failed' || entry.status === 'ambiguous' || entry.status === 'undefined') return 'failure'
-  if (entry.status === 'skipped' || entry.status === 'pending') return 'skipped'
+  if (entry.status === 'skipped' || entry.status === 'pending' || entry.status === 'blocked') return 'skipped'
   return 'passed'
 }
 
@@ -97,7 +97,8 @@ function addTestCase(suite: TestSuite, entry: MergedCase, options: { resultsDir:
   if (outcome === 'failure') test.failure(firstLine(entry.error ?? entry.status), entry.status)
   else if (outcome === 'skipped') test.skipped()
   const out = [
-    ...entry.steps.map((s) => `${s.status.toUpperCase().padEnd(9)} ${s.keyword} ${s.text}${s.error ? `\n          ${s.error.split('\n').join('\n          ')}` : ''}`),
+    // A plain pass needs no step log (the merge may have kept it for Allure).
+    ...(outcome === 'passed' && !entry.flaky ? [] : entry.steps).map((s) => `${s.status.toUpperCase().padEnd(9)} ${s.keyword} ${s.text}${s.error ? `\n          ${s.error.split('\n').join('\n          ')}` : ''}`),
     ...(entry.flaky ? [`FLAKY: statuses seen ${entry.seen.join(', ')} over ${entry.attempts} attempt(s)`] : []),
     ...(entry.output ? [entry.output] : []),
     ...entry.attachments.map((a) => `[[ATTACHMENT|${path.relative(options.relativeTo, path.join(options.resultsDir, a.path))}]]`),

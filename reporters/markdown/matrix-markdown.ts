@@ -1,6 +1,6 @@
-import type { CellStatus, Matrix } from '../../src/matrix/matrix-from.ts'
+import { scenarioCount, type CellStatus, type Matrix } from '../../src/matrix/matrix-from.ts'
 
-const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
+const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', blocked: '⛔', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
 /** GitLab notes are limited to 1,000,000 characters; lists are cut well before. */
 const MAX_LISTED = 30
 
@@ -9,7 +9,7 @@ export function matrixToMarkdown(matrix: Matrix, options: { reportUrl?: string }
   const out: string[] = []
   out.push(`### Test matrix · \`${matrix.milestone}\` · build \`${matrix.build}\``, '')
   const t = matrix.totals
-  out.push(`${ICON.passed} ${t.passed} passed · ${ICON.failed} ${t.failed} failed · ${ICON.flaky} ${t.flaky} flaky · ${ICON.wip} ${t.wip} wip · ${ICON['not-run']} ${t['not-run']} not run${t.skipped ? ` · ${ICON.skipped} ${t.skipped} skipped` : ''}`, '')
+  out.push(`${scenarioCount(t)} scenarios: ${ICON.passed} ${t.passed} passed · ${ICON.failed} ${t.failed} failed${t.blocked ? ` · ${ICON.blocked} ${t.blocked} blocked` : ''} · ${ICON.flaky} ${t.flaky} flaky · ${ICON.wip} ${t.wip} wip · ${ICON['not-run']} ${t['not-run']} not run${t.skipped ? ` · ${ICON.skipped} ${t.skipped} skipped` : ''}`, '')
   out.push(`| Feature | ${matrix.columns.map((c) => c.key).join(' | ')} |`, `|---|${matrix.columns.map(() => '---').join('|')}|`)
   for (const feature of matrix.features) {
     const cells = matrix.columns.map((c) => {

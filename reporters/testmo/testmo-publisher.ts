@@ -225,7 +225,7 @@ function refusal(status: number, data: unknown, doing: string, target: TestmoTar
   return new UserError('TESTMO_FAILED', `Testmo answered ${status} while ${doing}: ${message}${errors ? ` (${Object.entries(errors).map(([k, v]) => `${k}: ${v[0]}`).join('; ')})` : ''}`)
 }
 
-const STATUS: Record<MergedCase['status'], string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', pending: 'skipped', undefined: 'failed', ambiguous: 'failed' }
+const STATUS: Record<MergedCase['status'], string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', pending: 'skipped', undefined: 'failed', ambiguous: 'failed', blocked: 'blocked' }
 
 /** The tag that names a publication on its run (Testmo tags allow letters, digits, _ and -). */
 function publicationTag(publication: string): string {

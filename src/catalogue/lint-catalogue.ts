@@ -27,7 +27,8 @@ export type LintRule =
 
 /**
  * Checks the catalogue against the scope and (when given) the step definitions.
- * Steps of @wip scenarios are not matched: wip declares them not implemented yet.
+ * Steps of @wip scenarios are not matched: wip declares them not implemented yet; nor those of
+ * @manual ones: a person carries them out.
  */
 export function lintCatalogue(catalogue: Catalogue, scope: Scope, steps?: StepMatcher): LintFinding[] {
   const findings: LintFinding[] = catalogue.errors.map((e) => ({ ...e, severity: 'error', rule: 'syntax' }))
@@ -95,7 +96,7 @@ function lintScenarioShape(scenario: CataloguedScenario, findings: LintFinding[]
 function lintSteps(scenario: CataloguedScenario, steps: StepMatcher, findings: LintFinding[]): void {
   const seen = new Set<string>()
   for (const pickle of scenario.pickles) {
-    if (pickle.wip) continue
+    if (pickle.wip || pickle.manual) continue
     for (const step of pickle.steps) {
       const key = `${step.line}\u0000${step.text}`
       if (seen.has(key)) continue

@@ -20,7 +20,8 @@ function defaultScopeFile(featuresDir: string): string {
   const milestones = path.join(featuresDir, 'milestones')
   let candidates: string[] = []
   try {
-    candidates = readdirSync(milestones).filter((f) => /\.ya?ml$/.test(f))
+    // Release gates (<milestone>.gates.yaml) live beside the scope but are not one.
+    candidates = readdirSync(milestones).filter((f) => /\.ya?ml$/.test(f) && !/\.gates\.ya?ml$/.test(f))
   } catch {
     // no milestones folder: handled below as "no scope file"
   }

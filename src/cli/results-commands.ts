@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
 import { STAGES, type Stage } from '../model/vocabulary.ts'
 import type { IngestOutcome } from '../results/ingest-types.ts'
+import type { ReportOutcome, ReportWriter } from '../reports/write-reports.ts'
 import type { CliContext } from './cli-context.ts'
+import { allureWriter, junitWriter, matrixWriter } from './report-writers.ts'
 
 interface IngestOptions {
   env: string
@@ -91,27 +92,23 @@ export function addAllureCommand(program: Command, ctx: CliContext, exit: (code:
     })
 }
 
-/** Merges the results folder and writes the JUnit XML of a build; returns the file written. */
+/** Writes the JUnit XML of a build from the results folder; returns the file written. */
 export async function writeJUnitReport(ctx: CliContext, options: { results: string; build?: string; out: string }): Promise<string> {
-  const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
-  const { writeJUnit } = await import('../../reporters/junit/junit-reporter.ts')
-  const resultsDir = path.resolve(ctx.cwd, options.results)
   const out = path.resolve(ctx.cwd, options.out)
-  const results = await mergeResults(resultsDir)
-  checkBuild(results, options.build, options.results)
-  writeJUnit(results, out, { ...(options.build ? { build: options.build } : {}), resultsDir, relativeTo: ctx.cwd })
+  await report(ctx, options, [junitWriter(out, ctx.cwd)])
   return out
 }
 
 export async function writeAllure(ctx: CliContext, options: { results: string; out: string; build?: string; milestone?: string }): Promise<number> {
-  const { rmSync } = await import('node:fs')
-  const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
-  const { writeAllureResults } = await import('../../reporters/allure/allure-reporter.ts')
-  const resultsDir = path.resolve(ctx.cwd, options.results)
-  rmSync(options.out, { recursive: true, force: true })
-  const results = await mergeResults(resultsDir, { keepStepsOfPassed: true })
-  checkBuild(results, options.build, options.results)
-  return writeAllureResults(results, { resultsDir, outDir: options.out, env: ctx.env, ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}) })
+  const written = { count: 0 }
+  await report(ctx, options, [allureWriter(path.resolve(ctx.cwd, options.out), ctx.env, { ...(options.milestone ? { milestone: options.milestone } : {}), written })])
+  return written.count
+}
+
+/** The report pipeline over a results folder, without a scope (no matrix, every milestone). */
+async function report(ctx: CliContext, options: { results: string; build?: string }, writers: ReportWriter[]): Promise<void> {
+  const { writeReports } = await import('../reports/write-reports.ts')
+  await writeReports({ resultsDir: path.resolve(ctx.cwd, options.results), ...(options.build ? { build: options.build } : {}), writers })
 }
 
 export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string }): Promise<IngestOutcome[]> {
@@ -145,27 +142,39 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
   return outcomes
 }
 
-export async function writeMatrix(ctx: CliContext, options: { results: string; scope?: string; features: string; build?: string; history: string; out: string }): Promise<string[]> {
-  const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
-  const { matrixFrom } = await import('../matrix/matrix-from.ts')
+export interface MatrixOptions {
+  results: string
+  scope?: string
+  features: string
+  build?: string
+  history: string
+  out: string
+}
+
+export async function writeMatrix(ctx: CliContext, options: MatrixOptions): Promise<string[]> {
+  return (await writeMatrixAnd(ctx, options, [])).files
+}
+
+/**
+ * The matrix of a build and any other reports, from one merge of the results folder: the scope
+ * leaves runs of other milestones out (said on stderr) and gives the matrix its rows.
+ */
+export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, others: ReportWriter[]): Promise<ReportOutcome> {
+  const { writeReports } = await import('../reports/write-reports.ts')
   const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
   const { resolveInputs } = await import('./resolve-inputs.ts')
-  const { matrixToMarkdown } = await import('../../reporters/markdown/matrix-markdown.ts')
-  const { matrixToHtml } = await import('../../reporters/html/matrix-html.ts')
   const { featuresDir, scope } = resolveInputs(ctx, { features: options.features, ...(options.scope ? { scope: options.scope } : {}) })
-  const resultsDir = path.resolve(ctx.cwd, options.results)
-  // Runs of another milestone stay in the results folder but do not count for this scope.
   const history = Number(options.history)
   if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
-  const results = await mergeResults(resultsDir, { milestone: scope.milestone })
-  checkBuild(results, options.build, options.results)
-  for (const skipped of results.skipped) ctx.stderr.write(`${path.relative(ctx.cwd, skipped.file)}: run ${skipped.run.id} is for milestone ${skipped.run.milestone}, not ${scope.milestone} (${scope.file}); left out of the matrix\n`)
-  const matrix = matrixFrom(results, scope, { ...(options.build ? { build: options.build } : {}), history, catalogue: buildCatalogue(featuresDir), uriPrefix: path.relative(ctx.cwd, featuresDir) })
-  const out = path.resolve(ctx.cwd, options.out)
-  mkdirSync(out, { recursive: true })
-  const files = [path.join(out, 'matrix.html'), path.join(out, 'matrix.md'), path.join(out, 'matrix.json')]
-  writeFileSync(files[0]!, matrixToHtml(matrix, { resultsDir }))
-  writeFileSync(files[1]!, matrixToMarkdown(matrix))
-  writeFileSync(files[2]!, `${JSON.stringify(matrix, null, 2)}\n`)
-  return files
+  return writeReports({
+    resultsDir: path.resolve(ctx.cwd, options.results),
+    ...(options.build ? { build: options.build } : {}),
+    scope,
+    catalogue: buildCatalogue(featuresDir),
+    uriPrefix: path.relative(ctx.cwd, featuresDir),
+    history,
+    writers: [matrixWriter(path.resolve(ctx.cwd, options.out)), ...others],
+    // Runs of another milestone stay in the results folder but do not count for this scope.
+    onSkipped: (file, runId, milestone) => ctx.stderr.write(`${path.relative(ctx.cwd, file)}: run ${runId} is for milestone ${milestone}, not ${scope.milestone} (${scope.file}); left out of the matrix\n`),
+  })
 }

@@ -5,6 +5,7 @@ import { addCatalogueCommands } from './catalogue-commands.ts'
 import { addRunCommands } from './run-command.ts'
 import { addAllureCommand, addResultsCommands } from './results-commands.ts'
 import { addPublishCommands } from './publish-commands.ts'
+import { addHubCommands } from './hub-commands.ts'
 
 export const VERSION = '0.1.0'
 
@@ -25,6 +26,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   addResultsCommands(program, ctx, exit)
   addAllureCommand(program, ctx, exit)
   addPublishCommands(program, ctx, exit)
+  addHubCommands(program, ctx, exit)
   for (const command of program.commands) command.exitOverride()
   try {
     await program.parseAsync(argv, { from: 'user' })

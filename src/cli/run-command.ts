@@ -56,21 +56,24 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   ctx.stdout.write(`\n${t.done} scenarios: ${t.passed} passed, ${t.failed} failed${t.flaky ? `, ${t.flaky} flaky` : ''}${t.undefined ? `, ${t.undefined} undefined` : ''}${t.ambiguous ? `, ${t.ambiguous} ambiguous` : ''}${t.pending ? `, ${t.pending} pending` : ''}${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
   for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
   // The run's own results, normalised, and the reports people read.
-  const { ingestFiles, writeAllure, writeJUnitReport, writeMatrix } = await import('./results-commands.ts')
+  const { ingestFiles, writeMatrixAnd } = await import('./results-commands.ts')
+  const { junitWriter, allureWriter } = await import('./report-writers.ts')
   const build = options.build ?? buildFromEnv(ctx.env)
   const results = path.join(summary.runDir, 'results')
   await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId })
-  // The matrix needs the milestone scope; without one the run still gets its other reports.
+  // One merge for every report. The matrix needs the milestone scope; without one the run still
+  // gets its other reports.
+  const others = [junitWriter(path.join(summary.runDir, 'junit.xml'), ctx.cwd), allureWriter(path.join(summary.runDir, 'allure-results'), ctx.env)]
   let matrixProblem: UserError | undefined
   try {
-    await writeMatrix(ctx, { results, features: 'features', history: '10', out: summary.runDir })
+    await writeMatrixAnd(ctx, { results, features: 'features', history: '10', out: summary.runDir }, others)
   } catch (error) {
-    if (!isUserError(error)) throw error
+    if (!isUserError(error) || !error.code.startsWith('SCOPE')) throw error
     matrixProblem = error
     ctx.stderr.write(error.code === 'SCOPE_MISSING' ? `no milestone scope in features/milestones/: the test matrix is not written (add a scope file to get it)\n` : `bdd-matrix: ${error.message}; the test matrix is not written\n`)
+    const { writeReports } = await import('../reports/write-reports.ts')
+    await writeReports({ resultsDir: results, writers: others })
   }
-  await writeJUnitReport(ctx, { results, out: path.join(summary.runDir, 'junit.xml') })
-  await writeAllure(ctx, { results, out: path.join(summary.runDir, 'allure-results') })
   const shown = path.relative(ctx.cwd, summary.runDir)
   ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (${matrixProblem ? '' : 'matrix.html, matrix.md, matrix.json, '}junit.xml, allure-results/, messages.ndjson, results/, summary.json, logs/)\n`)
   // A scope that exists but cannot be read is a mistake to fix (exit 2), once the reports are out.

@@ -6,7 +6,9 @@ import { hash } from 'node:crypto'
 export const MODEL_VERSION = 1
 
 export const STAGES = ['unit', 'functional', 'acceptance', 'manual'] as const
-export const STATUSES = ['passed', 'failed', 'skipped', 'pending', 'undefined', 'ambiguous'] as const
+// `blocked`: a person could not carry the scenario out (a prerequisite is broken); only manual
+// outcomes have it. `skipped` from a tester means not applicable.
+export const STATUSES = ['passed', 'failed', 'skipped', 'pending', 'undefined', 'ambiguous', 'blocked'] as const
 
 export type Stage = (typeof STAGES)[number]
 export type Status = (typeof STATUSES)[number]
@@ -22,7 +24,7 @@ export function caseIdOf(parts: { uri: string; scenario: string; rule?: string; 
 }
 
 /** The worst status wins, as in Cucumber's own summary. */
-export const STATUS_PRECEDENCE: readonly Status[] = ['failed', 'ambiguous', 'undefined', 'pending', 'skipped', 'passed']
+export const STATUS_PRECEDENCE: readonly Status[] = ['failed', 'ambiguous', 'undefined', 'pending', 'blocked', 'skipped', 'passed']
 
 const RANK = Object.fromEntries(STATUS_PRECEDENCE.map((status, i) => [status, i])) as Record<Status, number>
 

@@ -35,31 +35,60 @@ export const cellKey = (caseId: string, environment: string, stage: string): str
  * retry passed. A run is counted once however many times it was ingested (its id hashes its
  * input), so merging twice changes nothing.
  */
-export async function mergeResults(dir: string, options: { keepStepsOfPassed?: boolean; milestone?: string } = {}): Promise<ResultSet> {
+export async function mergeResults(dir: string, options: MergeOptions = {}): Promise<ResultSet> {
   let files: string[]
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.ndjson'))
   } catch {
     throw new UserError('RESULTS_MISSING', `${dir}: results folder not found; write one with bdd-matrix ingest --out ${dir}`)
   }
-  const runs = new Map<string, { run: Run; file: string }>()
+  const sources: RunSource[] = files.map((f) => {
+    const file = path.join(dir, f)
+    return {
+      run: readRunHeader(file),
+      file,
+      readCases: async (onCase) => {
+        await readLines(file, (line, lineNumber) => {
+          if (lineNumber !== 1 && line) onCase(line, lineNumber)
+        })
+      },
+    }
+  })
+  return mergeRuns(sources, options)
+}
+
+export interface MergeOptions {
+  keepStepsOfPassed?: boolean
+  milestone?: string
+}
+
+/** A run and a way to read its cases (JSON lines): a results file, or rows of the results hub. */
+export interface RunSource {
+  run: Run
+  /** where the run comes from, for messages: a file path or a hub address */
+  file: string
+  readCases: (onCase: (line: string, lineNumber: number) => void) => Promise<void>
+}
+
+/** The merge rule over any run sources (see mergeResults). */
+export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOptions = {}): Promise<ResultSet> {
+  const runs = new Map<string, RunSource>()
   const skipped: ResultSet['skipped'] = []
-  for (const file of files) {
-    const run = readRunHeader(path.join(dir, file))
+  for (const source of sources) {
+    const { run } = source
     if (runs.has(run.id)) continue
-    if (options.milestone && run.milestone && run.milestone !== options.milestone) skipped.push({ run, file: path.join(dir, file) })
-    else runs.set(run.id, { run, file: path.join(dir, file) })
+    if (options.milestone && run.milestone && run.milestone !== options.milestone) skipped.push({ run, file: source.file })
+    else runs.set(run.id, source)
   }
   const ordered = [...runs.values()].sort((a, b) => a.run.finishedAt.localeCompare(b.run.finishedAt) || a.run.id.localeCompare(b.run.id))
   const builds = new Map<string, Map<string, MergedCase>>()
   const lastRun = new Map<string, string>()
   const shared = new SharedValues()
-  for (const { run, file } of ordered) {
+  for (const { run, file, readCases } of ordered) {
     if (!builds.has(run.build)) builds.set(run.build, new Map())
     lastRun.set(run.build, run.finishedAt)
     const cells = builds.get(run.build)!
-    await readLines(file, (line, lineNumber) => {
-      if (lineNumber === 1 || !line) return
+    await readCases((line, lineNumber) => {
       // The parsed case becomes the cell (no copy), its repeated strings and lists shared: a
       // 100,000-case build then costs a few hundred bytes a case.
       let merged: MergedCase
@@ -122,7 +151,7 @@ export function orderBuilds(names: string[], lastRun: Map<string, string>): stri
  * else in the folder is refused by name: skipping it would leave its results out of the matrix
  * and the gates without a word.
  */
-function readRunHeader(file: string): Run {
+export function readRunHeader(file: string): Run {
   const line = firstLine(file)
   let header: Partial<Run> | undefined
   try {

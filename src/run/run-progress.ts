@@ -12,6 +12,8 @@ export interface RunTotals {
   pending: number
   undefined: number
   ambiguous: number
+  /** never from Cucumber (a person's word); kept so every status has a count */
+  blocked: number
 }
 
 
@@ -32,7 +34,7 @@ export class RunProgress {
   private readonly testCases = new Map<string, string>()
   private readonly attempts = new Map<string, { testCaseId: string; attempt: number; started: number; worst: Status }>()
   private readonly failedBefore = new Set<string>()
-  readonly totals: RunTotals = { total: 0, done: 0, passed: 0, failed: 0, flaky: 0, skipped: 0, pending: 0, undefined: 0, ambiguous: 0 }
+  readonly totals: RunTotals = { total: 0, done: 0, passed: 0, failed: 0, flaky: 0, skipped: 0, pending: 0, undefined: 0, ambiguous: 0, blocked: 0 }
   readonly failures: FinishedCase[] = []
   current?: { uri: string; name: string }
 

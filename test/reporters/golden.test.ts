@@ -35,8 +35,19 @@ describe('reporters on the canonical runs (golden files)', () => {
     const numbers = gap.features.find((f) => f.id === 'numbers')!
     expect(numbers.cells['feature/acceptance']!.status).toBe('wip')
     expect(numbers.cells['feature/acceptance']!.notRun).toBeGreaterThan(0)
-    expect(gap.totals['not-run']).toBe(numbers.cells['feature/acceptance']!.notRun)
+    expect(gap.cellTotals['not-run']).toBe(numbers.cells['feature/acceptance']!.notRun)
     expect(matrixToMarkdown(gap)).toMatch(/\| Numbers are counted `numbers` \| — \| ⚠️ 1 flaky ·⚠️ \| 🚧 1 wip ·🚧 \| ⚠️ 1 flaky ❌⚠️ \|/)
+  })
+
+  it('counts each scenario once in the headline, by its worst cell', () => {
+    const m = matrix()
+    const ids = new Set(m.features.flatMap((f) => f.scenarios.map((s) => s.id)))
+    const worst = new Map<string, string[]>()
+    for (const f of m.features) for (const s of f.scenarios) worst.set(s.id, [...(worst.get(s.id) ?? []), ...Object.values(s.cells).map((c) => c.status)])
+    expect(Object.values(m.totals).reduce((a, b) => a + b, 0)).toBe(ids.size)
+    expect(m.totals.failed).toBe([...worst.values()].filter((statuses) => statuses.includes('failed')).length)
+    // cells outnumber scenarios: a scenario is counted once however many columns it has
+    expect(Object.values(m.cellTotals).reduce((a, b) => a + b, 0)).toBeGreaterThan(ids.size)
   })
 
   it('matrix JSON', () => expectGolden('matrix.json', masked(`${JSON.stringify(matrix(), null, 2)}\n`)))

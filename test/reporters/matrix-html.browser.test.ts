@@ -50,7 +50,7 @@ describe.skipIf(!available)('the HTML matrix in a real browser (headless Chromiu
     expect(await page.title()).toBe('Test matrix · run-fixture · v0.5.0-rc2')
     const totals = await page.$eval('#totals', (e) => ({ ...(e as unknown as { dataset: Record<string, string> }).dataset }))
     const t = matrices['v0.5.0-rc2']!.totals
-    expect(totals).toEqual({ passed: String(t.passed), failed: String(t.failed), flaky: String(t.flaky), wip: String(t.wip), notRun: String(t['not-run']), skipped: String(t.skipped) })
+    expect(totals).toEqual({ passed: String(t.passed), failed: String(t.failed), blocked: String(t.blocked), flaky: String(t.flaky), wip: String(t.wip), notRun: String(t['not-run']), skipped: String(t.skipped) })
     expect(await page.locator('tbody[data-feature]').count()).toBe(matrices['v0.5.0-rc2']!.features.length)
     expect(await page.locator('tr.scenario:visible').count()).toBe(0)
   })

@@ -1,0 +1,71 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { UserError } from '../../src/errors.ts'
+import type { Case, Run } from '../../src/model/results.ts'
+import type { HubRequests } from './hub-client.ts'
+
+export interface PullOutcome {
+  runs: number
+  manualRuns: number
+  manualCases: number
+  attachments: number
+}
+
+/**
+ * Writes a hub's results into a results folder: the pushed runs as they were pushed, and the
+ * accepted manual outcomes of each build as its manual runs (stage manual), so every file-based
+ * report includes them. Manual runs are rewritten on each pull (reviews change them); a manual
+ * run of a pulled build that no longer has accepted outcomes is removed.
+ */
+export async function pullResults(client: HubRequests, out: string, options: { builds?: string[] } = {}): Promise<PullOutcome> {
+  const { data: known } = await client.request<{ name: string }[]>('GET', '/builds', 'listing builds')
+  const names = known.map((b) => b.name)
+  for (const build of options.builds ?? []) if (!names.includes(build)) throw new UserError('BUILD_UNKNOWN', `--build "${build}": the hub has no such build; builds there: ${names.slice(-10).join(', ') || 'none'}`)
+  const builds = options.builds?.length ? options.builds : names
+  mkdirSync(out, { recursive: true })
+  const outcome: PullOutcome = { runs: 0, manualRuns: 0, manualCases: 0, attachments: 0 }
+  const wanted = new Set<string>()
+  for (const build of builds) {
+    const { data: runs } = await client.request<Run[]>('GET', `/runs?build=${encodeURIComponent(build)}`, `listing the runs of ${build}`)
+    for (const run of runs) {
+      const file = path.join(out, `${run.id}.ndjson`)
+      if (!existsSync(file)) {
+        const { data } = await client.request<string>('GET', `/runs/${encodeURIComponent(run.id)}/results`, `reading run ${run.id}`, { responseType: 'text' })
+        writeAtomically(file, data)
+      }
+      collectAttachments(file, wanted)
+      outcome.runs++
+    }
+    const { data: manual } = await client.request<{ run: Run; cases: Case[] }[]>('GET', `/builds/${encodeURIComponent(build)}/manual-results`, `reading the manual results of ${build}`)
+    const prefix = `manual-${build.replace(/[^A-Za-z0-9._-]+/g, '_')}-`
+    const written = new Set<string>()
+    for (const { run, cases } of manual) {
+      writeAtomically(path.join(out, `${run.id}.ndjson`), [run, ...cases].map((x) => JSON.stringify(x)).join('\n') + '\n')
+      written.add(`${run.id}.ndjson`)
+      for (const c of cases) for (const a of c.attachments) wanted.add(a.path)
+      outcome.manualRuns++
+      outcome.manualCases += cases.length
+    }
+    for (const f of readdirSync(out)) if (f.startsWith(prefix) && f.endsWith('.ndjson') && !written.has(f)) rmSync(path.join(out, f))
+  }
+  for (const name of wanted) {
+    const file = path.join(out, name)
+    if (existsSync(file) || !/^attachments\/[0-9a-f]{24}\.[a-z0-9]{1,5}$/.test(name)) continue
+    const { data } = await client.request<ArrayBuffer>('GET', `/blobs/${name}`, `reading ${name}`, { responseType: 'arraybuffer' })
+    mkdirSync(path.dirname(file), { recursive: true })
+    writeAtomically(file, Buffer.from(data))
+    outcome.attachments++
+  }
+  return outcome
+}
+
+function collectAttachments(file: string, into: Set<string>): void {
+  for (const match of readFileSync(file, 'utf8').matchAll(/"path":"(attachments\/[0-9a-f]{24}\.[a-z0-9]{1,5})"/g)) into.add(match[1]!)
+}
+
+/** A file appears whole or not at all: a pull cut short leaves no half results file to merge. */
+function writeAtomically(file: string, data: string | Buffer): void {
+  const partial = `${file}.partial-${process.pid}`
+  writeFileSync(partial, data)
+  renameSync(partial, file)
+}

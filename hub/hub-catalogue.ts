@@ -1,0 +1,72 @@
+import { readdirSync } from 'node:fs'
+import path from 'node:path'
+import { buildCatalogue } from '../src/catalogue/build-catalogue.ts'
+import type { Catalogue, CataloguedStep } from '../src/catalogue/catalogue-types.ts'
+import { loadScope, type Scope } from '../src/catalogue/scope.ts'
+import { caseIdOf } from '../src/model/vocabulary.ts'
+import { manualContentHash, type ManualScenario } from '../src/manual/manual-results.ts'
+
+export interface HubScenario extends ManualScenario {
+  manual: boolean
+  wip: boolean
+}
+
+export interface HubCatalogue {
+  scope?: Scope
+  catalogue: Catalogue
+  featuresDir: string
+  /** how case uris start: the features folder relative to the project, as run and ingest write them */
+  uriPrefix: string
+  scenarios: Map<string, HubScenario>
+}
+
+/**
+ * The scenarios of the project the hub serves, with the ids the results use, so a tester's
+ * outcome and a CI run of the same scenario land in the same row of the matrix.
+ */
+export function hubCatalogue(root: string, options: { features?: string; scope?: string } = {}): HubCatalogue {
+  const featuresDir = path.resolve(root, options.features ?? 'features')
+  const uriPrefix = path.relative(root, featuresDir)
+  const catalogue = buildCatalogue(featuresDir)
+  let scope: Scope | undefined
+  const scopeFile = options.scope ? path.resolve(root, options.scope) : defaultScope(featuresDir)
+  if (scopeFile) scope = loadScope(scopeFile, path.relative(root, scopeFile))
+  const scenarios = new Map<string, HubScenario>()
+  for (const file of catalogue.files) {
+    const uri = uriPrefix ? `${uriPrefix}/${file.uri}` : file.uri
+    for (const scenario of file.scenarios) {
+      const keywordAt = new Map<number, CataloguedStep>([...scenario.background, ...scenario.steps].map((s) => [s.line, s]))
+      for (const pickle of scenario.pickles) {
+        const example = pickle.row ? { name: pickle.row.examples, index: pickle.row.index, values: pickle.row.cells } : undefined
+        const id = caseIdOf({ uri, scenario: scenario.name, ...(scenario.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}) })
+        const steps = pickle.steps.map((s) => ({ keyword: keywordAt.get(s.line)?.keyword.trim() ?? '*', text: s.text }))
+        const name = example ? `${pickle.name} [${example.name ? `${example.name} ` : ''}#${example.index}]` : pickle.name
+        scenarios.set(id, {
+          id,
+          uri,
+          line: pickle.line,
+          feature: scenario.featureName,
+          scenario: scenario.name,
+          name: name || `Unnamed scenario (${uri}:${pickle.line})`,
+          ...(example ? { example } : {}),
+          featureIds: pickle.featureIds,
+          tags: pickle.tags,
+          steps,
+          contentHash: manualContentHash(name, steps),
+          manual: pickle.manual,
+          wip: pickle.wip,
+        })
+      }
+    }
+  }
+  return { ...(scope ? { scope } : {}), catalogue, featuresDir, uriPrefix, scenarios }
+}
+
+function defaultScope(featuresDir: string): string | undefined {
+  try {
+    const files = readdirSync(path.join(featuresDir, 'milestones')).filter((f) => /\.ya?ml$/.test(f) && !/\.gates\.ya?ml$/.test(f))
+    return files.length === 1 ? path.join(featuresDir, 'milestones', files[0]!) : undefined
+  } catch {
+    return undefined
+  }
+}

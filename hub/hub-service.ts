@@ -1,0 +1,308 @@
+import { createHash } from 'node:crypto'
+import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results.ts'
+import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
+import { MANUAL_ENVIRONMENT, type Matrix } from '../src/matrix/matrix-from.ts'
+import { writeReports, type ReportWriter } from '../src/reports/write-reports.ts'
+import type { RunSource } from '../src/results/merge-results.ts'
+import type { HubCatalogue, HubScenario } from './hub-catalogue.ts'
+import { HttpError } from './server/http-error.ts'
+import type { Assignment, HubStore, Outcome, OutcomeInput, TokenRecord, Verdict } from './store/hub-store.ts'
+import type { Role } from './tokens.ts'
+
+/** Who is asking: a token's record (never its secret). */
+export type Principal = TokenRecord
+
+export interface HubLimits {
+  /** largest evidence file */
+  maxEvidenceBytes: number
+  /** how long a claim holds an assignment */
+  claimHours: number
+}
+
+/** Evidence a tester may attach, by media type → file extension. */
+export const EVIDENCE_TYPES: Record<string, string> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'text/plain': 'txt',
+  'application/json': 'json',
+  'application/pdf': 'pdf',
+  'video/mp4': 'mp4',
+  'application/zip': 'zip',
+  'application/gzip': 'gz',
+}
+
+export interface Conflict {
+  caseId: string
+  environment: string
+  outcomes: { id: number; testerName: string; status: string }[]
+}
+
+/**
+ * What the hub does, whatever asks (the API, the web pages): every rule about roles, ownership,
+ * reviews and what counts lives here, so both faces enforce the same ones.
+ */
+export class HubService {
+  private matrixCache = new Map<string, Matrix>()
+
+  constructor(
+    readonly store: HubStore,
+    readonly project: HubCatalogue,
+    readonly limits: HubLimits,
+  ) {}
+
+  need(principal: Principal, ...roles: Role[]): void {
+    if (!roles.includes(principal.role)) throw new HttpError(403, `this needs a ${roles.join(' or ')} token; yours (${principal.name}) is ${principal.role}`)
+  }
+
+  scenario(id: string): HubScenario {
+    const found = this.project.scenarios.get(id)
+    if (!found) throw new HttpError(404, `no scenario ${id} in this project's features; list them with GET /api/v1/scenarios`)
+    return found
+  }
+
+  async requireBuild(build: string): Promise<void> {
+    if (!(await this.store.hasBuild(build))) throw new HttpError(404, `no build "${build}" on this hub; QA creates it (POST /api/v1/builds) or CI pushes its runs`)
+  }
+
+  private changed(): void {
+    this.matrixCache.clear()
+  }
+
+  // builds, tokens ----------------------------------------------------------------------------
+
+  async createBuild(principal: Principal, name: string): Promise<void> {
+    this.need(principal, 'qa', 'ci')
+    await this.store.ensureBuild(name)
+    this.changed()
+  }
+
+  // pushed runs -------------------------------------------------------------------------------
+
+  async beginRun(principal: Principal, id: string, body: unknown): Promise<{ received: number; complete: boolean; cases: number }> {
+    this.need(principal, 'ci', 'qa')
+    const b = body as { run?: unknown; cases?: unknown }
+    const parsed = RunSchema.safeParse(b?.run)
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!
+      throw new HttpError(422, `run.${issue.path.join('.')}: ${issue.message}`, `run.${issue.path.join('.')}`)
+    }
+    if (JSON.stringify(parsed.data).includes('\\u0000')) throw new HttpError(422, 'run: a text holds a NUL character, which the hub cannot store', 'run')
+    if (parsed.data.id !== id) throw new HttpError(422, `run.id "${parsed.data.id}" is not the id in the address (${id})`, 'run.id')
+    if (!Number.isInteger(b.cases) || (b.cases as number) < 0) throw new HttpError(422, 'cases: the number of cases the run holds', 'cases')
+    const record = await this.store.beginRun(parsed.data as Run, b.cases as number, principal.id)
+    if (record.caseCount !== b.cases) throw new HttpError(409, `run ${id} is on the hub with ${record.caseCount} cases, not ${String(b.cases)}: a run id names one set of results`)
+    return { received: record.received, complete: record.complete, cases: record.caseCount }
+  }
+
+  async addCases(principal: Principal, id: string, from: number, text: string): Promise<{ received: number }> {
+    this.need(principal, 'ci', 'qa')
+    const record = await this.store.runRecord(id)
+    if (!record) throw new HttpError(404, `no run ${id} on the hub; start it with PUT /api/v1/runs/${id}`)
+    if (!Number.isInteger(from) || from < 0 || from > record.received) throw new HttpError(409, `cases must continue from ${record.received} (from=${from})`)
+    const lines = text.split('\n').filter((l) => l.length > 0)
+    if (from + lines.length > record.caseCount) throw new HttpError(422, `run ${id} holds ${record.caseCount} cases; ${from + lines.length} sent`)
+    lines.forEach((line, i) => {
+      let value: unknown
+      try {
+        value = JSON.parse(line)
+      } catch {
+        throw new HttpError(422, `line ${i + 1}: not JSON`, `lines.${i}`)
+      }
+      const parsed = CaseSchema.safeParse(value)
+      if (!parsed.success) throw new HttpError(422, `line ${i + 1}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`, `lines.${i}.${parsed.error.issues[0]!.path.join('.')}`)
+    })
+    return { received: await this.store.addCases(id, from, lines) }
+  }
+
+  async completeRun(principal: Principal, id: string): Promise<{ received: number; complete: boolean }> {
+    this.need(principal, 'ci', 'qa')
+    const record = await this.store.completeRun(id)
+    if (!record) throw new HttpError(404, `no run ${id} on the hub`)
+    if (!record.complete) throw new HttpError(409, `run ${id} has ${record.received} of ${record.caseCount} cases; send the rest first`)
+    this.changed()
+    return { received: record.received, complete: true }
+  }
+
+  // assignments -------------------------------------------------------------------------------
+
+  async assign(principal: Principal, body: { build: string; environment?: string; scenarios?: string[]; allManual?: true; tester?: string; due?: string }): Promise<Assignment[]> {
+    this.need(principal, 'qa')
+    await this.requireBuild(body.build)
+    const ids = body.allManual ? [...this.project.scenarios.values()].filter((s) => s.manual && !s.wip).map((s) => s.id) : (body.scenarios ?? [])
+    if (ids.length === 0) throw new HttpError(422, body.allManual ? 'the project has no @manual scenario to assign' : 'scenarios: name at least one scenario id, or set allManual', 'scenarios')
+    for (const id of ids) this.scenario(id)
+    let tester: string | undefined
+    if (body.tester) {
+      const record = await this.store.tokenByName(body.tester)
+      if (!record) throw new HttpError(404, `no token named "${body.tester}"; create it with bdd-matrix token create --role tester --name ${body.tester}`)
+      tester = record.id
+    }
+    return this.store.assign({ build: body.build, environment: body.environment ?? MANUAL_ENVIRONMENT, caseIds: ids, ...(tester ? { tester } : {}), assignedBy: principal.id, ...(body.due ? { due: body.due } : {}) })
+  }
+
+  async assignments(principal: Principal, build?: string): Promise<Assignment[]> {
+    return this.store.assignments({ ...(build ? { build } : {}), ...(principal.role === 'qa' ? {} : { testerOrOpen: principal.id }) })
+  }
+
+  async claim(principal: Principal, id: number): Promise<Assignment> {
+    this.need(principal, 'tester', 'qa')
+    const claimed = await this.store.claim(id, principal.id, this.limits.claimHours)
+    if (claimed === 'missing') throw new HttpError(404, `no assignment ${id}`)
+    if (!claimed) throw new HttpError(409, `assignment ${id} is held by another tester`)
+    return claimed
+  }
+
+  // evidence and outcomes ---------------------------------------------------------------------
+
+  async uploadEvidence(principal: Principal, mediaType: string, fileName: string, body: Buffer): Promise<{ file: string; name: string; mediaType: string; size: number }> {
+    this.need(principal, 'tester', 'qa')
+    const type = mediaType.split(';')[0]!.trim().toLowerCase()
+    const ext = EVIDENCE_TYPES[type]
+    if (!ext) throw new HttpError(415, `evidence of type ${type || '(none)'} is not taken; send one of ${Object.keys(EVIDENCE_TYPES).join(', ')}`)
+    if (body.length === 0) throw new HttpError(422, 'the evidence file is empty', 'body')
+    if (body.length > this.limits.maxEvidenceBytes) throw new HttpError(413, `evidence is limited to ${this.limits.maxEvidenceBytes} bytes; this file has ${body.length}`)
+    const file = `attachments/${createHash('sha256').update(body).digest('hex').slice(0, 24)}.${ext}`
+    await this.store.putBlob(file, type, body)
+    return { file, name: fileName.slice(0, 200) || file, mediaType: type, size: body.length }
+  }
+
+  async submit(
+    principal: Principal,
+    key: string | undefined,
+    body: { build: string; scenario: string; environment?: string; status: OutcomeInput['status']; steps?: OutcomeInput['steps']; comment?: string; elapsedMs?: number; details?: Record<string, string>; defects?: string[]; evidence?: (string | { file: string; name: string })[]; contentHash?: string },
+    evidenceNames: Record<string, string> = {},
+  ): Promise<{ outcome: Outcome; replayed: boolean }> {
+    this.need(principal, 'tester', 'qa')
+    if (!key || !/^[\x21-\x7e]{8,200}$/.test(key)) throw new HttpError(400, 'every submission carries an Idempotency-Key header (8 to 200 visible characters, e.g. a UUID); send the same key again to retry safely', 'Idempotency-Key')
+    const scenario = this.scenario(body.scenario)
+    await this.requireBuild(body.build)
+    for (const [i, step] of (body.steps ?? []).entries()) if (step.index >= scenario.steps.length) throw new HttpError(422, `steps.${i}.index: the scenario has ${scenario.steps.length} steps (0 to ${scenario.steps.length - 1})`, `steps.${i}.index`)
+    const evidence: OutcomeInput['evidence'] = []
+    if (body.evidence?.length) {
+      const given = body.evidence.map((e) => (typeof e === 'string' ? { file: e, name: evidenceNames[e] ?? e } : e))
+      const missing = await this.store.missingBlobs(given.map((e) => e.file))
+      if (missing.length) throw new HttpError(422, `evidence: ${missing[0]} was not uploaded; upload it first (POST /api/v1/evidence)`, 'evidence')
+      for (const { file, name } of given) {
+        const blob = await this.store.blob(file)
+        evidence.push({ file, name, mediaType: blob!.mediaType, size: blob!.body.length })
+      }
+    }
+    const input: OutcomeInput = {
+      build: body.build,
+      environment: body.environment ?? MANUAL_ENVIRONMENT,
+      caseId: scenario.id,
+      status: body.status,
+      steps: body.steps ?? [],
+      ...(body.comment ? { comment: body.comment } : {}),
+      ...(body.elapsedMs !== undefined ? { elapsedMs: body.elapsedMs } : {}),
+      details: body.details ?? {},
+      defects: body.defects ?? [],
+      evidence,
+      contentHash: body.contentHash ?? scenario.contentHash,
+    }
+    const result = await this.store.submitOutcome(principal.id, key, input)
+    if ('conflict' in result) throw new HttpError(409, result.conflict, 'Idempotency-Key')
+    return result
+  }
+
+  async outcomes(principal: Principal, build?: string): Promise<Outcome[]> {
+    this.need(principal, 'tester', 'qa')
+    return this.store.outcomes({ ...(build ? { build } : {}), ...(principal.role === 'qa' ? {} : { tester: principal.id }) })
+  }
+
+  async outcome(principal: Principal, id: number): Promise<Outcome> {
+    this.need(principal, 'tester', 'qa')
+    const found = await this.store.outcome(id)
+    if (!found) throw new HttpError(404, `no outcome ${id}`)
+    if (principal.role !== 'qa' && found.tester !== principal.id) throw new HttpError(403, `outcome ${id} is another tester's`)
+    return found
+  }
+
+  async review(principal: Principal, id: number, verdict: Verdict, reason?: string): Promise<Outcome> {
+    this.need(principal, 'qa')
+    const found = await this.store.outcome(id)
+    if (!found) throw new HttpError(404, `no outcome ${id}`)
+    if (found.tester === principal.id) throw new HttpError(403, `outcome ${id} is your own: another QA member reviews it`)
+    if (verdict !== 'accepted' && !reason) throw new HttpError(422, `reason: say why (the tester sees it) when the verdict is ${verdict}`, 'reason')
+    if (!(await this.store.isLatestVersion(found))) throw new HttpError(409, `outcome ${id} was replaced by a newer version from ${found.testerName}; review that one`)
+    const reviewed = await this.store.review(id, principal.id, verdict, reason)
+    this.changed()
+    return reviewed
+  }
+
+  /** Latest versions awaiting a verdict (none yet, or needs-info answered by a new version), and conflicts. */
+  async reviewQueue(principal: Principal, build: string): Promise<{ pending: Outcome[]; conflicts: Conflict[] }> {
+    this.need(principal, 'qa')
+    await this.requireBuild(build)
+    const latest = await this.store.outcomes({ build, latestOnly: true })
+    return { pending: latest.filter((o) => !o.review), conflicts: conflictsOf(latest) }
+  }
+
+  // what counts ------------------------------------------------------------------------------
+
+  /** The accepted outcomes of a build: each tester's latest version, accepted by its latest review. */
+  async accepted(build: string): Promise<AcceptedOutcome[]> {
+    const latest = await this.store.outcomes({ build, latestOnly: true })
+    return latest
+      .filter((o) => o.review?.verdict === 'accepted')
+      .map((o) => ({
+        caseId: o.caseId,
+        environment: o.environment,
+        testerName: o.testerName,
+        status: o.status,
+        steps: o.steps,
+        ...(o.comment ? { comment: o.comment } : {}),
+        ...(o.elapsedMs !== undefined ? { elapsedMs: o.elapsedMs } : {}),
+        details: o.details,
+        defects: o.defects,
+        evidence: o.evidence,
+        contentHash: o.contentHash,
+        submittedAt: o.submittedAt,
+        reviewedAt: o.review!.reviewedAt,
+      }))
+  }
+
+  async manualResults(build: string): Promise<{ run: Run; cases: Case[] }[]> {
+    return manualResults(build, await this.accepted(build), this.project.scenarios, { ...(this.project.scope ? { milestone: this.project.scope.milestone } : {}) })
+  }
+
+  /** Every run of the hub as merge sources: pushed runs and the accepted manual outcomes. */
+  async sources(): Promise<RunSource[]> {
+    const sources: RunSource[] = (await this.store.runs()).map((run) => ({ run, file: `hub run ${run.id}`, readCases: (onCase) => this.store.caseLines(run.id, onCase) }))
+    for (const build of await this.store.builds())
+      for (const { run, cases } of await this.manualResults(build.name))
+        sources.push({
+          run,
+          file: `hub manual results of ${build.name}`,
+          readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)),
+        })
+    return sources
+  }
+
+  /** The live matrix of a build, from the same report pipeline as `bdd-matrix matrix`. */
+  async matrix(build: string, writers: ReportWriter[] = []): Promise<Matrix> {
+    if (!this.project.scope) throw new HttpError(404, 'the project has no milestone scope (features/milestones/*.yaml): there is no matrix to show')
+    await this.requireBuild(build)
+    const cached = this.matrixCache.get(build)
+    if (cached && writers.length === 0) return cached
+    const outcome = await writeReports({ resultsDir: '', sources: await this.sources(), build: build, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers, allowEmptyBuild: true })
+    this.matrixCache.set(build, outcome.matrix!)
+    return outcome.matrix!
+  }
+}
+
+/** Cells where testers' latest, not rejected, outcomes disagree. */
+export function conflictsOf(latest: Outcome[]): Conflict[] {
+  const cells = new Map<string, Outcome[]>()
+  for (const o of latest) {
+    if (o.review?.verdict === 'rejected') continue
+    const key = `${o.caseId}\u0000${o.environment}`
+    cells.set(key, [...(cells.get(key) ?? []), o])
+  }
+  const out: Conflict[] = []
+  for (const outcomes of cells.values())
+    if (new Set(outcomes.map((o) => o.status)).size > 1) out.push({ caseId: outcomes[0]!.caseId, environment: outcomes[0]!.environment, outcomes: outcomes.map((o) => ({ id: o.id, testerName: o.testerName, status: o.status })) })
+  return out
+}

@@ -1,0 +1,64 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import type { HubService, Principal } from '../hub-service.ts'
+import { errorBody, HttpError } from './http-error.ts'
+import { addApiRoutes } from './api-routes.ts'
+import { addPageRoutes } from './page-routes.ts'
+
+export interface HubServerOptions {
+  service: HubService
+  /** one line per refused or failed request (never a header or a body: tokens stay out) */
+  log?: (line: string) => void
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal
+  }
+}
+
+/** The results hub over HTTP: the JSON API under /api/v1 and the web pages. */
+export async function createHubServer(options: HubServerOptions): Promise<FastifyInstance> {
+  const { service } = options
+  // Fastify's own logger would print request details; the hub logs one line of its own.
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20, trustProxy: false, return503OnClosing: true })
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: 64 << 20 }, (_req, body, done) => done(null, body))
+
+  app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    if (error instanceof HttpError) return sendError(reply, error.status, error.message, error.field)
+    const status = error.statusCode ?? 500
+    if (status === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, `the body is larger than this address takes (evidence: ${service.limits.maxEvidenceBytes} bytes; JSON: 1 MiB)`)
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, `send a body of a type this address takes (${String(request.headers['content-type'])} is not one)`)
+    if (status >= 400 && status < 500) return sendError(reply, status, firstSentence(error.message))
+    options.log?.(`${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}: ${error.message}`)
+    return sendError(reply, 500, 'the hub failed on this request; see its log')
+  })
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no ${request.method} ${request.url.split('?')[0]} on this hub; the API is under /api/v1 (GET /api/v1 lists it)`))
+  app.addHook('onSend', async (_request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('referrer-policy', 'same-origin')
+    return payload
+  })
+
+  await addApiRoutes(app, service)
+  await addPageRoutes(app, service)
+  return app
+}
+
+export function sendError(reply: FastifyReply, status: number, message: string, field?: string): FastifyReply {
+  return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, message, field))
+}
+
+/** The token of an API request: `Authorization: Bearer …`. */
+export async function authenticate(service: HubService, request: FastifyRequest): Promise<Principal> {
+  const header = request.headers.authorization
+  if (!header) throw new HttpError(401, 'no token: send Authorization: Bearer <token> (bdd-matrix token create gives one)')
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
+  if (!match) throw new HttpError(401, 'the Authorization header must be "Bearer <token>"')
+  const principal = await service.store.tokenFor(match[1]!)
+  if (!principal) throw new HttpError(401, 'this token is not valid (unknown or revoked); ask QA for a new one')
+  return principal
+}
+
+function firstSentence(message: string): string {
+  return message.split('\n')[0]!.slice(0, 300)
+}

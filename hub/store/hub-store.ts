@@ -1,0 +1,415 @@
+import { createHash } from 'node:crypto'
+import type { Run } from '../../src/model/results.ts'
+import type { Database, Queryable } from './database.ts'
+import { newToken, newTokenId, tokenHash, type Role } from '../tokens.ts'
+
+export interface TokenRecord {
+  id: string
+  name: string
+  role: Role
+  createdAt: string
+  revokedAt?: string
+}
+
+export interface RunRecord {
+  id: string
+  build: string
+  caseCount: number
+  received: number
+  complete: boolean
+}
+
+export interface Assignment {
+  id: number
+  build: string
+  environment: string
+  caseId: string
+  tester?: string
+  testerName?: string
+  due?: string
+  claimExpires?: string
+}
+
+export interface OutcomeInput {
+  build: string
+  environment: string
+  caseId: string
+  status: 'passed' | 'failed' | 'blocked' | 'skipped'
+  steps: { index: number; status: 'passed' | 'failed' | 'blocked' | 'skipped'; comment?: string }[]
+  comment?: string
+  elapsedMs?: number
+  details: Record<string, string>
+  defects: string[]
+  evidence: { name: string; file: string; mediaType: string; size: number }[]
+  contentHash: string
+}
+
+export interface Outcome extends OutcomeInput {
+  id: number
+  tester: string
+  testerName: string
+  version: number
+  submittedAt: string
+  review?: { verdict: 'accepted' | 'rejected' | 'needs-info'; reason?: string; reviewer: string; reviewerName: string; reviewedAt: string }
+}
+
+export type Verdict = 'accepted' | 'rejected' | 'needs-info'
+
+/** Every query of the hub, over either store. Methods take and return plain data. */
+export class HubStore {
+  constructor(
+    readonly db: Database,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  private at(): string {
+    return this.now().toISOString()
+  }
+
+  // tokens ----------------------------------------------------------------------------------
+
+  async createToken(name: string, role: Role): Promise<{ token: string; record: TokenRecord }> {
+    const { token, hash } = newToken()
+    const record: TokenRecord = { id: newTokenId(), name, role, createdAt: this.at() }
+    const inserted = await this.db.query('insert into tokens (id, name, role, hash, created_at) values ($1, $2, $3, $4, $5) on conflict (name) do nothing returning id', [record.id, name, role, hash, record.createdAt])
+    if (inserted.length === 0) throw new StoreConflict(`a token named "${name}" exists; choose another name, or revoke it first (bdd-matrix token revoke ${name})`)
+    return { token, record }
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    const rows = await this.db.query<{ id: string; name: string; role: Role; created_at: string; revoked_at: string | null }>('select id, name, role, created_at, revoked_at from tokens order by created_at, name')
+    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}) }))
+  }
+
+  /** Revokes by id or name; its sessions end with it. Undefined when there is no such token. */
+  async revokeToken(idOrName: string): Promise<TokenRecord | undefined> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<{ id: string; name: string; role: Role; created_at: string; revoked_at: string | null }>('update tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 or name = $1 returning id, name, role, created_at, revoked_at', [idOrName, this.at()])
+      const r = rows[0]
+      if (!r) return undefined
+      await tx.query('delete from sessions where token_id = $1', [r.id])
+      return { id: r.id, name: r.name, role: r.role, createdAt: r.created_at, ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}) }
+    })
+  }
+
+  async tokenFor(secret: string): Promise<TokenRecord | undefined> {
+    const rows = await this.db.query<{ id: string; name: string; role: Role; created_at: string }>('select id, name, role, created_at from tokens where hash = $1 and revoked_at is null', [tokenHash(secret)])
+    const r = rows[0]
+    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.created_at } : undefined
+  }
+
+  async tokenByName(name: string): Promise<TokenRecord | undefined> {
+    const rows = await this.db.query<{ id: string; name: string; role: Role; created_at: string }>('select id, name, role, created_at from tokens where (name = $1 or id = $1) and revoked_at is null', [name])
+    const r = rows[0]
+    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.created_at } : undefined
+  }
+
+  // sessions of the web pages -----------------------------------------------------------------
+
+  async createSession(tokenId: string, sessionSecret: string, csrf: string, hours: number): Promise<void> {
+    await this.db.query('insert into sessions (hash, token_id, csrf, expires_at) values ($1, $2, $3, $4)', [tokenHash(sessionSecret), tokenId, csrf, new Date(this.now().getTime() + hours * 3600_000).toISOString()])
+  }
+
+  async session(sessionSecret: string): Promise<{ token: TokenRecord; csrf: string } | undefined> {
+    const rows = await this.db.query<{ id: string; name: string; role: Role; created_at: string; csrf: string }>(
+      'select t.id, t.name, t.role, t.created_at, s.csrf from sessions s join tokens t on t.id = s.token_id where s.hash = $1 and s.expires_at > $2 and t.revoked_at is null',
+      [tokenHash(sessionSecret), this.at()],
+    )
+    const r = rows[0]
+    return r ? { token: { id: r.id, name: r.name, role: r.role, createdAt: r.created_at }, csrf: r.csrf } : undefined
+  }
+
+  async endSession(sessionSecret: string): Promise<void> {
+    await this.db.query('delete from sessions where hash = $1', [tokenHash(sessionSecret)])
+  }
+
+  // builds and pushed runs ------------------------------------------------------------------
+
+  async ensureBuild(name: string, tx: Queryable = this.db): Promise<void> {
+    await tx.query('insert into builds (name, created_at) values ($1, $2) on conflict (name) do nothing', [name, this.at()])
+  }
+
+  async builds(): Promise<{ name: string; createdAt: string; runs: number; outcomes: number }[]> {
+    const rows = await this.db.query<{ name: string; created_at: string; runs: number; outcomes: number }>(
+      `select b.name, b.created_at,
+         (select count(*)::int from runs r where r.build = b.name and r.complete) as runs,
+         (select count(*)::int from outcomes o where o.build = b.name) as outcomes
+       from builds b order by b.created_at, b.name`,
+    )
+    return rows.map((r) => ({ name: r.name, createdAt: r.created_at, runs: r.runs, outcomes: r.outcomes }))
+  }
+
+  async hasBuild(name: string): Promise<boolean> {
+    return (await this.db.query('select 1 from builds where name = $1', [name])).length > 0
+  }
+
+  /** Starts (or finds) a pushed run: idempotent by run id. */
+  async beginRun(run: Run, caseCount: number, pushedBy: string): Promise<RunRecord> {
+    return this.db.transaction(async (tx) => {
+      await this.ensureBuild(run.build, tx)
+      await tx.query(
+        `insert into runs (id, build, milestone, stage, environment, finished_at, header, case_count, pushed_by, pushed_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (id) do nothing`,
+        [run.id, run.build, run.milestone ?? null, run.stage, run.environment, run.finishedAt, JSON.stringify(run), caseCount, pushedBy, this.at()],
+      )
+      const rows = await tx.query<{ id: string; build: string; case_count: number; received: number; complete: boolean }>('select id, build, case_count, received, complete from runs where id = $1', [run.id])
+      const r = rows[0]!
+      return { id: r.id, build: r.build, caseCount: r.case_count, received: r.received, complete: r.complete }
+    })
+  }
+
+  async runRecord(id: string): Promise<RunRecord | undefined> {
+    const rows = await this.db.query<{ id: string; build: string; case_count: number; received: number; complete: boolean }>('select id, build, case_count, received, complete from runs where id = $1', [id])
+    const r = rows[0]
+    return r ? { id: r.id, build: r.build, caseCount: r.case_count, received: r.received, complete: r.complete } : undefined
+  }
+
+  /** Stores case lines from position `from`; lines already there are left as they are. Returns how many the run now holds. */
+  async addCases(runId: string, from: number, lines: string[]): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const seqs = lines.map((_, i) => from + i)
+      await tx.query('insert into cases (run_id, seq, body) select $1, s, b from unnest($2::int[], $3::text[]) as t(s, b) on conflict do nothing', [runId, seqs, lines])
+      const rows = await tx.query<{ received: number }>('update runs set received = (select count(*)::int from cases where run_id = $1) where id = $1 returning received', [runId])
+      return rows[0]!.received
+    })
+  }
+
+  async completeRun(runId: string): Promise<RunRecord | undefined> {
+    await this.db.query('update runs set complete = true where id = $1 and received = case_count', [runId])
+    return this.runRecord(runId)
+  }
+
+  /** Complete runs, optionally of some builds, headers only. */
+  async runs(builds?: string[]): Promise<Run[]> {
+    const rows = builds
+      ? await this.db.query<{ header: Run | string }>('select header from runs where complete and build = any($1::text[]) order by finished_at, id', [builds])
+      : await this.db.query<{ header: Run | string }>('select header from runs where complete order by finished_at, id')
+    return rows.map((r) => (typeof r.header === 'string' ? (JSON.parse(r.header) as Run) : r.header))
+  }
+
+  async caseLines(runId: string, onLine: (line: string, n: number) => void): Promise<void> {
+    // Pages of 5,000: a 100,000-case run is never one result set in memory.
+    for (let from = 0; ; from += PAGE) {
+      const rows = await this.db.query<{ seq: number; body: string }>('select seq, body from cases where run_id = $1 and seq >= $2 and seq < $3 order by seq', [runId, from, from + PAGE])
+      for (const r of rows) onLine(r.body, r.seq + 2)
+      if (rows.length < PAGE) {
+        const more = await this.db.query('select 1 from cases where run_id = $1 and seq >= $2 limit 1', [runId, from + PAGE])
+        if (more.length === 0) return
+      }
+    }
+  }
+
+  // blobs: evidence and attachments, stored once by content ----------------------------------
+
+  async putBlob(name: string, mediaType: string, body: Buffer): Promise<void> {
+    await this.db.query('insert into blobs (name, media_type, size, body, created_at) values ($1, $2, $3, $4, $5) on conflict (name) do nothing', [name, mediaType, body.length, body, this.at()])
+  }
+
+  async blob(name: string): Promise<{ mediaType: string; body: Buffer } | undefined> {
+    const rows = await this.db.query<{ media_type: string; body: Uint8Array }>('select media_type, body from blobs where name = $1', [name])
+    const r = rows[0]
+    return r ? { mediaType: r.media_type, body: Buffer.from(r.body) } : undefined
+  }
+
+  async missingBlobs(names: string[]): Promise<string[]> {
+    const rows = await this.db.query<{ name: string }>('select name from blobs where name = any($1::text[])', [names])
+    const there = new Set(rows.map((r) => r.name))
+    return names.filter((n) => !there.has(n))
+  }
+
+  // assignments -----------------------------------------------------------------------------
+
+  async assign(input: { build: string; environment: string; caseIds: string[]; tester?: string; assignedBy: string; due?: string }): Promise<Assignment[]> {
+    return this.db.transaction(async (tx) => {
+      const out: Assignment[] = []
+      for (const caseId of input.caseIds) {
+        const rows = await tx.query<AssignmentRow>(
+          `insert into assignments (build, environment, case_id, tester, assigned_by, due, claim_expires, created_at) values ($1, $2, $3, $4, $5, $6, null, $7)
+           on conflict (build, environment, case_id) do update set tester = excluded.tester, assigned_by = excluded.assigned_by, due = excluded.due, claim_expires = null
+           returning id, build, environment, case_id, tester, due, claim_expires, (select name from tokens where id = $4) as tester_name`,
+          [input.build, input.environment, caseId, input.tester ?? null, input.assignedBy, input.due ?? null, this.at()],
+        )
+        out.push(assignmentOf(rows[0]!))
+      }
+      return out
+    })
+  }
+
+  async assignments(filter: { build?: string; testerOrOpen?: string }): Promise<Assignment[]> {
+    const params: unknown[] = [this.at()]
+    let where = 'true'
+    if (filter.build) {
+      params.push(filter.build)
+      where += ` and a.build = $${params.length}`
+    }
+    if (filter.testerOrOpen) {
+      params.push(filter.testerOrOpen)
+      // a tester sees theirs and those anyone may claim (unassigned, or a claim that lapsed)
+      where += ` and (a.tester = $${params.length} or a.tester is null or (a.claim_expires is not null and a.claim_expires < $1))`
+    }
+    const rows = await this.db.query<AssignmentRow>(
+      `select a.id, a.build, a.environment, a.case_id, case when a.claim_expires is not null and a.claim_expires < $1 then null else a.tester end as tester, a.due, a.claim_expires, case when a.claim_expires is not null and a.claim_expires < $1 then null else t.name end as tester_name
+       from assignments a left join tokens t on t.id = a.tester where ${where} order by a.build, a.due nulls last, a.id`,
+      params,
+    )
+    return rows.map(assignmentOf)
+  }
+
+  /** A tester takes an open assignment for `hours`; undefined when someone else holds it. */
+  async claim(id: number, tester: string, hours: number): Promise<Assignment | undefined | 'missing'> {
+    const now = this.at()
+    const rows = await this.db.query<AssignmentRow>(
+      `update assignments a set tester = $2, claim_expires = $3 where a.id = $1 and (a.tester is null or a.tester = $2 or (a.claim_expires is not null and a.claim_expires < $4))
+       returning a.id, a.build, a.environment, a.case_id, a.tester, a.due, a.claim_expires, (select name from tokens where id = $2) as tester_name`,
+      [id, tester, new Date(this.now().getTime() + hours * 3600_000).toISOString(), now],
+    )
+    if (rows[0]) return assignmentOf(rows[0])
+    const exists = await this.db.query('select 1 from assignments where id = $1', [id])
+    return exists.length ? undefined : 'missing'
+  }
+
+  // outcomes and reviews --------------------------------------------------------------------
+
+  /**
+   * Appends a tester's outcome as the next version of theirs for the scenario × build ×
+   * environment. The same Idempotency-Key again returns the outcome stored the first time
+   * (`replayed`); with another body it is a conflict.
+   */
+  async submitOutcome(tester: string, key: string, input: OutcomeInput): Promise<{ outcome: Outcome; replayed: boolean } | { conflict: string }> {
+    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex')
+    for (let attempt = 0; ; attempt++) {
+      const existing = await this.outcomeByKey(tester, key)
+      if (existing) return existing.requestHash === requestHash ? { outcome: existing.outcome, replayed: true } : { conflict: 'this Idempotency-Key was used for another submission; use a new key for a new submission' }
+      try {
+        const rows = await this.db.query<{ id: number }>(
+          `insert into outcomes (build, environment, case_id, tester, version, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, submitted_at)
+           values ($1, $2, $3, $4, (select coalesce(max(version), 0) + 1 from outcomes where build = $1 and environment = $2 and case_id = $3 and tester = $4), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+           returning id`,
+          [input.build, input.environment, input.caseId, tester, input.status, JSON.stringify(input.steps), input.comment ?? null, input.elapsedMs ?? null, JSON.stringify(input.details), JSON.stringify(input.defects), JSON.stringify(input.evidence), input.contentHash, key, requestHash, this.at()],
+        )
+        return { outcome: (await this.outcome(rows[0]!.id))!, replayed: false }
+      } catch (error) {
+        // A concurrent submission took the key or the version number: look again.
+        if ((error as { code?: string }).code !== '23505' || attempt >= 5) throw error
+      }
+    }
+  }
+
+  private async outcomeByKey(tester: string, key: string): Promise<{ outcome: Outcome; requestHash: string } | undefined> {
+    const rows = await this.db.query<{ id: number; request_hash: string }>('select id, request_hash from outcomes where tester = $1 and idempotency_key = $2', [tester, key])
+    if (!rows[0]) return undefined
+    return { outcome: (await this.outcome(rows[0].id))!, requestHash: rows[0].request_hash }
+  }
+
+  async outcome(id: number): Promise<Outcome | undefined> {
+    return (await this.outcomes({ id }))[0]
+  }
+
+  /** Outcomes with their latest review, newest version first per cell and tester. */
+  async outcomes(filter: { id?: number; build?: string; tester?: string; latestOnly?: boolean; caseId?: string; environment?: string }): Promise<Outcome[]> {
+    const params: unknown[] = []
+    const where: string[] = []
+    const add = (sql: string, value: unknown): void => {
+      params.push(value)
+      where.push(sql.replace('?', `$${params.length}`))
+    }
+    if (filter.id !== undefined) add('o.id = ?', filter.id)
+    if (filter.build) add('o.build = ?', filter.build)
+    if (filter.tester) add('o.tester = ?', filter.tester)
+    if (filter.caseId) add('o.case_id = ?', filter.caseId)
+    if (filter.environment) add('o.environment = ?', filter.environment)
+    if (filter.latestOnly) where.push('o.version = (select max(version) from outcomes x where x.build = o.build and x.environment = o.environment and x.case_id = o.case_id and x.tester = o.tester)')
+    const rows = await this.db.query<OutcomeRow>(
+      `select o.*, t.name as tester_name, r.verdict, r.reason, r.reviewer, r.reviewed_at, rt.name as reviewer_name
+       from outcomes o join tokens t on t.id = o.tester
+       left join lateral (select * from reviews r where r.outcome_id = o.id order by r.id desc limit 1) r on true
+       left join tokens rt on rt.id = r.reviewer
+       ${where.length ? `where ${where.join(' and ')}` : ''}
+       order by o.build, o.case_id, o.environment, o.tester, o.version desc`,
+      params,
+    )
+    return rows.map(outcomeOf)
+  }
+
+  async review(outcomeId: number, reviewer: string, verdict: Verdict, reason?: string): Promise<Outcome> {
+    await this.db.query('insert into reviews (outcome_id, reviewer, verdict, reason, reviewed_at) values ($1, $2, $3, $4, $5)', [outcomeId, reviewer, verdict, reason ?? null, this.at()])
+    return (await this.outcome(outcomeId))!
+  }
+
+  async isLatestVersion(outcome: Outcome): Promise<boolean> {
+    const rows = await this.db.query<{ v: number }>('select max(version) as v from outcomes where build = $1 and environment = $2 and case_id = $3 and tester = $4', [outcome.build, outcome.environment, outcome.caseId, outcome.tester])
+    return rows[0]?.v === outcome.version
+  }
+
+  async counts(): Promise<{ outcomes: number; runs: number; cases: number }> {
+    const rows = await this.db.query<{ outcomes: number; runs: number; cases: number }>('select (select count(*)::int from outcomes) as outcomes, (select count(*)::int from runs) as runs, (select count(*)::int from cases) as cases')
+    return rows[0]!
+  }
+}
+
+const PAGE = 5000
+
+export class StoreConflict extends Error {}
+
+interface AssignmentRow {
+  id: number
+  build: string
+  environment: string
+  case_id: string
+  tester: string | null
+  tester_name: string | null
+  due: string | null
+  claim_expires: string | null
+}
+
+function assignmentOf(r: AssignmentRow): Assignment {
+  return { id: r.id, build: r.build, environment: r.environment, caseId: r.case_id, ...(r.tester ? { tester: r.tester } : {}), ...(r.tester_name ? { testerName: r.tester_name } : {}), ...(r.due ? { due: r.due } : {}), ...(r.claim_expires ? { claimExpires: r.claim_expires } : {}) }
+}
+
+interface OutcomeRow {
+  id: number
+  build: string
+  environment: string
+  case_id: string
+  tester: string
+  tester_name: string
+  version: number
+  status: Outcome['status']
+  steps: unknown
+  comment: string | null
+  elapsed_ms: number | null
+  details: unknown
+  defects: unknown
+  evidence: unknown
+  content_hash: string
+  submitted_at: string
+  verdict: Verdict | null
+  reason: string | null
+  reviewer: string | null
+  reviewer_name: string | null
+  reviewed_at: string | null
+}
+
+const json = <T>(value: unknown): T => (typeof value === 'string' ? (JSON.parse(value) as T) : (value as T))
+
+function outcomeOf(r: OutcomeRow): Outcome {
+  return {
+    id: r.id,
+    build: r.build,
+    environment: r.environment,
+    caseId: r.case_id,
+    tester: r.tester,
+    testerName: r.tester_name,
+    version: r.version,
+    status: r.status,
+    steps: json(r.steps),
+    ...(r.comment !== null ? { comment: r.comment } : {}),
+    ...(r.elapsed_ms !== null ? { elapsedMs: r.elapsed_ms } : {}),
+    details: json(r.details),
+    defects: json(r.defects),
+    evidence: json(r.evidence),
+    contentHash: r.content_hash,
+    submittedAt: r.submitted_at,
+    ...(r.verdict ? { review: { verdict: r.verdict, ...(r.reason ? { reason: r.reason } : {}), reviewer: r.reviewer!, reviewerName: r.reviewer_name!, reviewedAt: r.reviewed_at! } } : {}),
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The hub's schema, one step per version, the same SQL for embedded PGlite and a PostgreSQL
+ * server. Never edit a step that has shipped: add one. Timestamps are ISO-8601 text written by
+ * the hub (one clock, the same on both stores).
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  create table tokens (
+    id text primary key,
+    name text not null unique,
+    role text not null check (role in ('qa', 'ci', 'tester')),
+    hash text not null unique,
+    created_at text not null,
+    revoked_at text
+  );
+  create table sessions (
+    hash text primary key,
+    token_id text not null references tokens(id),
+    csrf text not null,
+    expires_at text not null
+  );
+  create table builds (
+    name text primary key,
+    created_at text not null
+  );
+  create table runs (
+    id text primary key,
+    build text not null references builds(name),
+    milestone text,
+    stage text not null,
+    environment text not null,
+    finished_at text not null,
+    header jsonb not null,
+    case_count integer not null,
+    received integer not null default 0,
+    complete boolean not null default false,
+    pushed_by text not null references tokens(id),
+    pushed_at text not null
+  );
+  create index runs_build on runs(build);
+  create table cases (
+    run_id text not null references runs(id),
+    seq integer not null,
+    body text not null,
+    primary key (run_id, seq)
+  );
+  create table blobs (
+    name text primary key,
+    media_type text not null,
+    size integer not null,
+    body bytea not null,
+    created_at text not null
+  );
+  create table assignments (
+    id serial primary key,
+    build text not null references builds(name),
+    environment text not null,
+    case_id text not null,
+    tester text references tokens(id),
+    assigned_by text references tokens(id),
+    due text,
+    claim_expires text,
+    created_at text not null,
+    unique (build, environment, case_id)
+  );
+  create table outcomes (
+    id serial primary key,
+    build text not null references builds(name),
+    environment text not null,
+    case_id text not null,
+    tester text not null references tokens(id),
+    version integer not null,
+    status text not null,
+    steps jsonb not null,
+    comment text,
+    elapsed_ms integer,
+    details jsonb not null,
+    defects jsonb not null,
+    evidence jsonb not null,
+    content_hash text not null,
+    idempotency_key text not null,
+    request_hash text not null,
+    submitted_at text not null,
+    unique (tester, idempotency_key),
+    unique (build, environment, case_id, tester, version)
+  );
+  create index outcomes_build on outcomes(build);
+  create table reviews (
+    id serial primary key,
+    outcome_id integer not null references outcomes(id),
+    reviewer text not null references tokens(id),
+    verdict text not null check (verdict in ('accepted', 'rejected', 'needs-info')),
+    reason text,
+    reviewed_at text not null
+  );
+  create index reviews_outcome on reviews(outcome_id);
+  `,
+]
+
+export const SCHEMA_VERSION = MIGRATIONS.length

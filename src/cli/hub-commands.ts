@@ -1,0 +1,223 @@
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Command } from 'commander'
+import { UserError } from '../errors.ts'
+import type { HubRequests, RequestOptions } from '../../hub/client/hub-client.ts'
+import type { CliContext } from './cli-context.ts'
+
+// The hub's commands: the server itself, its tokens, and the clients CI and testers use.
+
+export function addHubCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
+  program
+    .command('serve')
+    .description('run the results hub: manual testing by community testers, pushed CI runs, live matrices (PostgreSQL: embedded, or DATABASE_URL)')
+    .option('--port <port>', 'TCP port', '8080')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--db <dir>', 'embedded store folder (when DATABASE_URL is not set)', '.bdd-matrix/db')
+    .option('--features <dir>', 'features folder of the project served', 'features')
+    .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
+    .option('--max-evidence-mb <n>', 'largest evidence file a tester may upload', '10')
+    .action(async (options: { port: string; host: string; db: string; features: string; scope?: string; maxEvidenceMb: string }) => {
+      const port = Number(options.port)
+      if (!/^\d+$/.test(options.port) || port > 65535) throw new UserError('BAD_OPTION', `--port "${options.port}": give a TCP port number (e.g. 8080)`)
+      const maxMb = Number(options.maxEvidenceMb)
+      if (!(maxMb > 0 && maxMb <= 1024)) throw new UserError('BAD_OPTION', `--max-evidence-mb "${options.maxEvidenceMb}": give a size in megabytes, 1 to 1024`)
+      const { openHub } = await import('../../hub/open-hub.ts')
+      const { createHubServer } = await import('../../hub/server/hub-server.ts')
+      const service = await openHub({ root: ctx.cwd, ...(ctx.env.DATABASE_URL ? { databaseUrl: ctx.env.DATABASE_URL } : {}), db: options.db, features: options.features, ...(options.scope ? { scope: options.scope } : {}), limits: { maxEvidenceBytes: Math.round(maxMb * (1 << 20)) } })
+      const app = await createHubServer({ service, log: (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`) })
+      try {
+        await app.listen({ port, host: options.host })
+      } catch (error) {
+        await app.close().catch(() => {})
+        await service.store.db.close()
+        const code = (error as { code?: string }).code
+        if (code === 'EADDRINUSE') throw new UserError('PORT_IN_USE', `port ${port} on ${options.host} is in use; stop what holds it or choose another with --port`)
+        if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new UserError('BAD_OPTION', `--host "${options.host}": not an address of this machine`)
+        if (code === 'EACCES') throw new UserError('PORT_DENIED', `port ${port} needs privileges; choose one above 1023 with --port`)
+        throw error
+      }
+      const address = app.server.address() as { port: number }
+      const counts = { scenarios: service.project.scenarios.size, manual: [...service.project.scenarios.values()].filter((s) => s.manual).length }
+      ctx.stdout.write(`bdd-matrix hub on http://${options.host}:${address.port}/ (store: ${service.store.db.kind} ${service.store.db.kind === 'embedded' ? path.relative(ctx.cwd, service.store.db.where) : service.store.db.where}; ${counts.scenarios} scenarios, ${counts.manual} manual)\n`)
+      if ((await service.store.listTokens()).length === 0) ctx.stdout.write('no tokens yet: create the first with bdd-matrix token create --role qa --name YOU (stop the hub first when it uses the embedded store)\n')
+      await new Promise<void>((resolve) => {
+        const stop = (): void => {
+          process.off('SIGINT', stop)
+          process.off('SIGTERM', stop)
+          resolve()
+        }
+        process.on('SIGINT', stop)
+        process.on('SIGTERM', stop)
+      })
+      await app.close()
+      await service.store.db.close()
+      ctx.stdout.write('bdd-matrix hub stopped\n')
+      exit(0)
+    })
+
+  const token = program.command('token').description('tokens of the results hub: qa (assigns, reviews, administers), ci (pushes runs), tester (submits outcomes)')
+  const storeOptions = (command: Command): Command => command.option('--db <dir>', 'embedded store folder (when DATABASE_URL is not set)', '.bdd-matrix/db').option('--server <url>', 'do it through a running hub (a qa token in BDD_MATRIX_TOKEN)')
+  storeOptions(token.command('create').description('create a token; it is printed once, only its hash is kept').requiredOption('--role <role>', 'qa, ci or tester').requiredOption('--name <name>', 'who or what holds it (unique)')).action(
+    async (options: { role: string; name: string; db: string; server?: string }) => {
+      if (!['qa', 'ci', 'tester'].includes(options.role)) throw new UserError('BAD_OPTION', `--role "${options.role}": use qa, ci or tester`)
+      if (!/^[A-Za-z0-9._@-]{1,100}$/.test(options.name)) throw new UserError('BAD_OPTION', `--name "${options.name}": letters, digits and . _ @ - only`)
+      const created = options.server
+        ? (await client(ctx, options.server).request<{ id: string; token: string }>('POST', '/tokens', 'creating a token', { data: { name: options.name, role: options.role } })).data
+        : await withStore(ctx, options.db, async (store) => {
+            const { StoreConflict } = await import('../../hub/store/hub-store.ts')
+            try {
+              const { token: secret, record } = await store.createToken(options.name, options.role as 'qa')
+              return { id: record.id, token: secret }
+            } catch (error) {
+              if (error instanceof StoreConflict) throw new UserError('TOKEN_EXISTS', error.message)
+              throw error
+            }
+          })
+      ctx.stdout.write(`${created.token}\n`)
+      ctx.stderr.write(`token ${created.id} (${options.role}) for ${options.name}: shown once, keep it secret (e.g. in a CI variable BDD_MATRIX_TOKEN, masked)\n`)
+      exit(0)
+    },
+  )
+  storeOptions(token.command('list').description('list tokens (never their secrets)')).action(async (options: { db: string; server?: string }) => {
+    const tokens = options.server
+      ? (await client(ctx, options.server).request<{ id: string; name: string; role: string; createdAt: string; revokedAt?: string }[]>('GET', '/tokens', 'listing tokens')).data
+      : await withStore(ctx, options.db, (store) => store.listTokens())
+    for (const t of tokens) ctx.stdout.write(`${t.id}  ${t.role.padEnd(6)}  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}\n`)
+    if (tokens.length === 0) ctx.stdout.write('no tokens\n')
+    exit(0)
+  })
+  storeOptions(token.command('revoke').description('revoke a token by id or name; its web sessions end').argument('<id-or-name>')).action(async (idOrName: string, options: { db: string; server?: string }) => {
+    const revoked = options.server
+      ? (await client(ctx, options.server).request<{ id: string; name: string }>('DELETE', `/tokens/${encodeURIComponent(idOrName)}`, `revoking ${idOrName}`)).data
+      : await withStore(ctx, options.db, (store) => store.revokeToken(idOrName))
+    if (!revoked) throw new UserError('TOKEN_UNKNOWN', `no token "${idOrName}"; bdd-matrix token list shows them`)
+    ctx.stdout.write(`revoked ${revoked.id} (${revoked.name})\n`)
+    exit(0)
+  })
+
+  program
+    .command('push')
+    .description('upload a results folder to the results hub (idempotent by run id; an interrupted push resumes)')
+    .option('--server <url>', 'hub address (default: BDD_MATRIX_SERVER)')
+    .option('--results <dir>', 'results folder', 'results')
+    .action(async (options: { server?: string; results: string }) => {
+      const { pushResults } = await import('../../hub/client/push-results.ts')
+      const hub = client(ctx, options.server)
+      const pushed = await pushResults(hub, path.resolve(ctx.cwd, options.results))
+      const sent = pushed.runs.filter((r) => !r.already)
+      ctx.stdout.write(`pushed ${sent.length} run(s) (${sent.reduce((n, r) => n + r.cases, 0)} cases)${pushed.runs.length > sent.length ? `; ${pushed.runs.length - sent.length} already on the hub` : ''}; ${pushed.attachments} attachment(s) sent\n`)
+      exit(0)
+    })
+
+  program
+    .command('pull')
+    .description('write the hub\'s results (pushed runs and accepted manual outcomes) into a results folder, for matrix, junit, allure and publish')
+    .option('--server <url>', 'hub address (default: BDD_MATRIX_SERVER)')
+    .option('--build <version...>', 'builds to pull (default: all)')
+    .option('--out <dir>', 'results folder', 'results')
+    .action(async (options: { server?: string; build?: string[]; out: string }) => {
+      const { pullResults } = await import('../../hub/client/pull-results.ts')
+      const pulled = await pullResults(client(ctx, options.server), path.resolve(ctx.cwd, options.out), { ...(options.build ? { builds: options.build } : {}) })
+      ctx.stdout.write(`pulled ${pulled.runs} run(s) and ${pulled.manualRuns} manual run(s) (${pulled.manualCases} accepted manual outcome(s)) into ${options.out}; ${pulled.attachments} attachment(s)\n`)
+      exit(0)
+    })
+
+  const manual = program.command('manual').description('manual testing from a terminal: your assignments, and submitting an outcome (tester token in BDD_MATRIX_TOKEN)')
+  manual
+    .command('list')
+    .description('your assignments (and open ones you may claim)')
+    .option('--server <url>', 'hub address (default: BDD_MATRIX_SERVER)')
+    .option('--build <version>', 'only this build')
+    .action(async (options: { server?: string; build?: string }) => {
+      const hub = client(ctx, options.server)
+      const { data } = await hub.request<{ id: number; build: string; environment: string; caseId: string; testerName?: string; due?: string }[]>('GET', `/assignments${options.build ? `?build=${encodeURIComponent(options.build)}` : ''}`, 'listing assignments')
+      const { data: scenarios } = await hub.request<{ id: string; name: string; uri: string; line: number }[]>('GET', '/scenarios', 'listing scenarios')
+      const byId = new Map(scenarios.map((s) => [s.id, s]))
+      for (const a of data) {
+        const s = byId.get(a.caseId)
+        ctx.stdout.write(`#${a.id}  ${a.build}  ${a.environment}  ${a.caseId}  ${s ? `${s.name} (${s.uri}:${s.line})` : '(scenario no longer in the project)'}  ${a.testerName ? `assigned to ${a.testerName}` : 'open: claim it'}${a.due ? `  due ${a.due}` : ''}\n`)
+      }
+      if (data.length === 0) ctx.stdout.write('no assignments\n')
+      exit(0)
+    })
+  manual
+    .command('submit')
+    .description('submit the outcome of a scenario you carried out')
+    .option('--server <url>', 'hub address (default: BDD_MATRIX_SERVER)')
+    .requiredOption('--build <version>', 'build you tested')
+    .requiredOption('--scenario <id>', 'scenario id (bdd-matrix manual list shows them)')
+    .requiredOption('--status <status>', 'passed, failed, blocked or skipped (not applicable)')
+    .option('--env <name>', 'environment (default: community)')
+    .option('--step <n=status...>', 'a step\'s status, 1-based: --step 1=passed --step 2=failed')
+    .option('--comment <text>', 'what you saw')
+    .option('--minutes <n>', 'time it took')
+    .option('--detail <key=value...>', 'your environment: --detail os=Ubuntu-24.04 --detail region=eu')
+    .option('--defect <url...>', 'links to defects you filed')
+    .option('--evidence <file...>', 'screenshots, logs')
+    .action(async (options: { server?: string; build: string; scenario: string; status: string; env?: string; step?: string[]; comment?: string; minutes?: string; detail?: string[]; defect?: string[]; evidence?: string[] }) => {
+      const hub = client(ctx, options.server)
+      const { mediaTypeOf } = await import('../../hub/client/push-results.ts')
+      const steps = (options.step ?? []).map((s) => {
+        const m = /^(\d+)=(passed|failed|blocked|skipped)$/.exec(s)
+        if (!m || Number(m[1]) < 1) throw new UserError('BAD_OPTION', `--step "${s}": write STEP=STATUS, steps counted from 1, e.g. 2=failed`)
+        return { index: Number(m[1]) - 1, status: m[2] }
+      })
+      const details = Object.fromEntries(
+        (options.detail ?? []).map((d) => {
+          const at = d.indexOf('=')
+          if (at < 1) throw new UserError('BAD_OPTION', `--detail "${d}": write KEY=VALUE, e.g. os=Ubuntu-24.04`)
+          return [d.slice(0, at), d.slice(at + 1)]
+        }),
+      )
+      if (options.minutes !== undefined && !(Number(options.minutes) >= 0)) throw new UserError('BAD_OPTION', `--minutes "${options.minutes}": give a number of minutes`)
+      const evidence: { file: string; name: string }[] = []
+      for (const file of options.evidence ?? []) {
+        let body: Buffer
+        try {
+          body = readFileSync(path.resolve(ctx.cwd, file))
+        } catch (error) {
+          throw new UserError('BAD_OPTION', `--evidence ${file}: cannot be read (${(error as { code?: string }).code ?? String(error)})`)
+        }
+        const { data } = await hub.request<{ file: string; name: string }>('POST', '/evidence', `uploading ${file}`, { data: body, headers: { 'content-type': mediaTypeOf(file), 'x-file-name': encodeURIComponent(path.basename(file)) } })
+        evidence.push({ file: data.file, name: data.name })
+      }
+      // One key for every retry of this submission: the hub stores it once.
+      const key = randomUUID()
+      const body = { build: options.build, scenario: options.scenario, status: options.status, ...(options.env ? { environment: options.env } : {}), ...(steps.length ? { steps } : {}), ...(options.comment ? { comment: options.comment } : {}), ...(options.minutes !== undefined ? { elapsedMs: Math.round(Number(options.minutes) * 60_000) } : {}), ...(Object.keys(details).length ? { details } : {}), ...(options.defect ? { defects: options.defect } : {}), ...(evidence.length ? { evidence } : {}) }
+      const { data } = await hub.request<{ id: number; version: number }>('POST', '/outcomes', `submitting the outcome of ${options.scenario}`, { data: body, headers: { 'idempotency-key': key } })
+      ctx.stdout.write(`outcome ${data.id} submitted (version ${data.version}); QA reviews it before it counts\n`)
+      exit(0)
+    })
+}
+
+function client(ctx: CliContext, server: string | undefined) {
+  const url = server ?? ctx.env.BDD_MATRIX_SERVER
+  if (!url) throw new UserError('HUB_SERVER_MISSING', 'no hub address: pass --server URL or set BDD_MATRIX_SERVER (e.g. http://127.0.0.1:8080)')
+  return new HubClientLazy(url, ctx.env.BDD_MATRIX_TOKEN)
+}
+
+/** Loads the HTTP client when first used: commands that fail on their options load nothing. */
+class HubClientLazy implements HubRequests {
+  private loaded?: Promise<import('../../hub/client/hub-client.ts').HubClient>
+  constructor(
+    private readonly url: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  async request<T>(method: string, url: string, doing: string, options?: RequestOptions): Promise<{ status: number; data: T }> {
+    this.loaded ??= import('../../hub/client/hub-client.ts').then(({ HubClient }) => new HubClient(this.url, this.token))
+    return (await this.loaded).request<T>(method, url, doing, options)
+  }
+}
+
+async function withStore<T>(ctx: CliContext, db: string, work: (store: import('../../hub/store/hub-store.ts').HubStore) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../../hub/open-hub.ts')
+  const store = await openStore({ root: ctx.cwd, ...(ctx.env.DATABASE_URL ? { databaseUrl: ctx.env.DATABASE_URL } : {}), db })
+  try {
+    return await work(store)
+  } finally {
+    await store.db.close()
+  }
+}

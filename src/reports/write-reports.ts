@@ -1,0 +1,82 @@
+import type { Catalogue } from '../catalogue/catalogue-types.ts'
+import type { Scope } from '../catalogue/scope.ts'
+import { matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
+import { checkBuild, mergeResults, mergeRuns, type ResultSet, type RunSource } from '../results/merge-results.ts'
+
+/** What every reporter is handed: one merged result set, and the matrix when a scope was given. */
+export interface ReportInput {
+  results: ResultSet
+  /** the build reported: the one asked for, else the latest */
+  build: string | undefined
+  /** where attachments (paths relative to it) are found */
+  resultsDir: string
+  matrix?: Matrix
+}
+
+/**
+ * A report writer. Adapters (reporters/) are wrapped in these by the composition root (the CLI,
+ * the hub); the core calls them without knowing what they write.
+ */
+export interface ReportWriter {
+  /** Allure shows the steps of every case; the merge drops those of plain passes otherwise */
+  needsStepsOfPassed?: boolean
+  /** true when it cannot work without the matrix (needs a scope) */
+  needsMatrix?: boolean
+  /** writes its report; returns the files or folders written */
+  write(input: ReportInput): string[] | Promise<string[]>
+}
+
+export interface ReportRequest {
+  /** results folder; also where attachments are read from */
+  resultsDir: string
+  /** run sources other than the folder's files (the results hub); the folder is read otherwise */
+  sources?: RunSource[]
+  build?: string
+  /** the milestone scope: the matrix is computed, and runs of another milestone are left out */
+  scope?: Scope
+  catalogue?: Catalogue
+  uriPrefix?: string
+  /** builds in each cell's history strip */
+  history?: number
+  writers: ReportWriter[]
+  /** a build with no results yet is shown (every cell a gap) instead of refused: the hub's builds exist before their runs */
+  allowEmptyBuild?: boolean
+  /** a run left out because it is of another milestone than the scope's */
+  onSkipped?: (file: string, runId: string, milestone: string | undefined) => void
+}
+
+export interface ReportOutcome {
+  results: ResultSet
+  matrix?: Matrix
+  files: string[]
+}
+
+/**
+ * The one report pipeline: results → one merged result set → matrix → every report. `run`, the
+ * CLI's report commands and the results hub all call this, so each report of a build is made from
+ * the same merge.
+ */
+export async function writeReports(request: ReportRequest): Promise<ReportOutcome> {
+  const options = {
+    keepStepsOfPassed: request.writers.some((w) => w.needsStepsOfPassed),
+    ...(request.scope ? { milestone: request.scope.milestone } : {}),
+  }
+  const results = request.sources ? await mergeRuns(request.sources, options) : await mergeResults(request.resultsDir, options)
+  if (!request.allowEmptyBuild) checkBuild(results, request.build, request.resultsDir)
+  for (const skipped of results.skipped) request.onSkipped?.(skipped.file, skipped.run.id, skipped.run.milestone)
+  const matrix = request.scope
+    ? matrixFrom(results, request.scope, {
+        ...(request.build ? { build: request.build } : {}),
+        history: request.history ?? 10,
+        ...(request.catalogue ? { catalogue: request.catalogue } : {}),
+        ...(request.uriPrefix !== undefined ? { uriPrefix: request.uriPrefix } : {}),
+      })
+    : undefined
+  const input: ReportInput = { results, build: request.build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}) }
+  const files: string[] = []
+  for (const writer of request.writers) {
+    if (writer.needsMatrix && !matrix) continue
+    files.push(...(await writer.write(input)))
+  }
+  return { results, ...(matrix ? { matrix } : {}), files }
+}

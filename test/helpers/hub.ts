@@ -1,0 +1,81 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { FastifyInstance } from 'fastify'
+import { openHub } from '../../hub/open-hub.ts'
+import type { HubService } from '../../hub/hub-service.ts'
+import { createHubServer } from '../../hub/server/hub-server.ts'
+import { PROJECT_ROOT } from './run-bin.ts'
+
+/**
+ * A project for the hub: the run fixture's features (so the canonical results land in its rows)
+ * and manual scenarios, one with markup in its name and steps.
+ */
+export const MANUAL_FEATURE = `@manual @feature:letters
+Feature: Letters by hand
+
+  Scenario: a tester counts the letters of a word
+    Given the word "bdd"
+    When the tester counts its letters
+    Then there are 3
+
+  Scenario: <script>alert("name")</script> stays text
+    Given the text "<img src=x onerror=alert(1)>"
+    Then nothing runs
+`
+
+export function hubProject(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-hub-project-'))
+  cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), path.join(root, 'features'), { recursive: true })
+  writeFileSync(path.join(root, 'features/letters.feature'), MANUAL_FEATURE)
+  return root
+}
+
+export interface TestHub {
+  url: string
+  root: string
+  service: HubService
+  app: FastifyInstance
+  tokens: Record<'qa' | 'qa2' | 'ci' | 'alice' | 'bob', string>
+  close(): Promise<void>
+}
+
+/** A hub on 127.0.0.1 (a free port) over a fresh store: embedded in a temporary folder, or the given PostgreSQL database. */
+export async function startHub(options: { databaseUrl?: string; maxEvidenceBytes?: number; root?: string } = {}): Promise<TestHub> {
+  const root = options.root ?? hubProject()
+  const service = await openHub({ root, db: path.join(root, '.bdd-matrix/db'), ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.maxEvidenceBytes ? { limits: { maxEvidenceBytes: options.maxEvidenceBytes } } : {}) })
+  const tokens = {} as TestHub['tokens']
+  for (const [name, role] of [['qa', 'qa'], ['qa2', 'qa'], ['ci', 'ci'], ['alice', 'tester'], ['bob', 'tester']] as const) tokens[name] = (await service.store.createToken(name, role)).token
+  const app = await createHubServer({ service })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const { port } = app.server.address() as { port: number }
+  return {
+    url: `http://127.0.0.1:${port}`,
+    root,
+    service,
+    app,
+    tokens,
+    async close() {
+      await app.close()
+      await service.store.db.close()
+      if (!options.root) rmSync(root, { recursive: true, force: true })
+    },
+  }
+}
+
+/** One API call as a client would make it. */
+export async function api(hub: TestHub, method: string, route: string, token: string | undefined, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: any; headers: Headers }> {
+  const response = await fetch(`${hub.url}/api/v1${route}`, {
+    method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined && !Buffer.isBuffer(body) && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers },
+    ...(body !== undefined ? { body: Buffer.isBuffer(body) || typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+  })
+  const text = await response.text()
+  let parsed: unknown = text
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    // not JSON: kept as text
+  }
+  return { status: response.status, body: parsed, headers: response.headers }
+}

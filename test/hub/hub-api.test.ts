@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { HubClient } from '../../hub/client/hub-client.ts'
+import { pullResults } from '../../hub/client/pull-results.ts'
+import { pushResults } from '../../hub/client/push-results.ts'
+import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
+import { loadScope } from '../../src/catalogue/scope.ts'
+import { matrixFrom } from '../../src/matrix/matrix-from.ts'
+import { mergeResults } from '../../src/results/merge-results.ts'
+import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
+import { writeCanonicalResults } from '../reporters/canonical-results.ts'
+import { api, startHub, type TestHub } from '../helpers/hub.ts'
+import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+
+const NO_RETRY = { attempts: 2, baseMs: 10, maxMs: 20, defaultRetryAfterMs: 10, timeoutMs: 10_000 }
+
+// The same suite on both stores: the hub's SQL and migrations are one for PGlite and PostgreSQL.
+describe.each([
+  { store: 'embedded (PGlite)', postgres: false },
+  { store: 'PostgreSQL server', postgres: true },
+])('results hub on $store', ({ postgres }) => {
+  let hub: TestHub
+  let pg: TestPostgres | undefined
+  const skip = postgres && !postgresAvailable()
+
+  beforeAll(async () => {
+    if (skip) return
+    if (postgres) pg = await startPostgres()
+    hub = await startHub({ ...(pg ? { databaseUrl: await pg.createDatabase() } : {}), maxEvidenceBytes: 64 * 1024 })
+  }, 120_000)
+  afterAll(async () => {
+    await hub?.close()
+    await pg?.stop()
+  })
+
+  const manualIds = (): string[] => [...hub.service.project.scenarios.values()].filter((s) => s.manual).map((s) => s.id)
+
+  it.skipIf(skip)('refuses a missing, wrong or revoked token with 401 and a wrong role with 403, as JSON', async () => {
+    const none = await api(hub, 'GET', '/builds', undefined)
+    expect(none.status).toBe(401)
+    expect(none.body).toMatchObject({ error: 'unauthorized', message: expect.stringMatching(/Authorization: Bearer/) })
+    expect((await api(hub, 'GET', '/builds', 'bdmx_not-a-token')).status).toBe(401)
+    const tester = hub.tokens.alice
+    for (const [method, route, body] of [
+      ['POST', '/tokens', { name: 'mallory', role: 'qa' }],
+      ['GET', '/tokens', undefined],
+      ['PUT', '/runs/x', { run: {}, cases: 0 }],
+      ['POST', '/assignments', { build: 'b', allManual: true }],
+      ['POST', '/outcomes/1/review', { verdict: 'accepted' }],
+      ['GET', '/builds/b/review-queue', undefined],
+    ] as const) {
+      const answer = await api(hub, method, route, tester, body)
+      expect(answer.status, `${method} ${route}`).toBe(403)
+      expect(answer.body.error).toBe('forbidden')
+    }
+    const ci = await api(hub, 'POST', '/outcomes', hub.tokens.ci, { build: 'b', scenario: manualIds()[0], status: 'passed' }, { 'idempotency-key': randomUUID() })
+    expect(ci.status).toBe(403)
+    const created = await api(hub, 'POST', '/tokens', hub.tokens.qa, { name: 'temporary', role: 'tester' })
+    expect(created.status).toBe(201)
+    expect((await api(hub, 'GET', '/me', created.body.token)).body).toMatchObject({ name: 'temporary', role: 'tester' })
+    const listed = await api(hub, 'GET', '/tokens', hub.tokens.qa)
+    expect(JSON.stringify(listed.body)).not.toContain(created.body.token)
+    expect((await api(hub, 'DELETE', `/tokens/${created.body.id}`, hub.tokens.qa)).status).toBe(200)
+    expect((await api(hub, 'GET', '/me', created.body.token)).status).toBe(401)
+  })
+
+  it.skipIf(skip)('takes pushed runs idempotently by run id and resumes a push cut short', async () => {
+    const results = tempTree()
+    await writeCanonicalResults(results)
+    const client = new HubClient(hub.url, hub.tokens.ci, { retry: NO_RETRY })
+    const files = readdirSync(results).filter((f) => f.endsWith('.ndjson'))
+    // A push cut short: one run started and half its cases sent.
+    const [first] = files
+    const lines = readFileSync(path.join(results, first!), 'utf8').trim().split('\n')
+    const run = JSON.parse(lines[0]!)
+    expect((await api(hub, 'PUT', `/runs/${run.id}`, hub.tokens.ci, { run, cases: lines.length - 1 })).status).toBe(200)
+    const half = Math.floor((lines.length - 1) / 2)
+    const partial = await api(hub, 'POST', `/runs/${run.id}/cases?from=0`, hub.tokens.ci, `${lines.slice(1, 1 + half).join('\n')}\n`, { 'content-type': 'application/x-ndjson' })
+    expect(partial.body.received).toBe(half)
+    expect((await api(hub, 'POST', `/runs/${run.id}/complete`, hub.tokens.ci)).status).toBe(409)
+    const pushed = await pushResults(client, results)
+    expect(pushed.runs.find((r) => r.id === run.id)!.sent).toBe(lines.length - 1 - half)
+    const before = await hub.service.store.counts()
+    const again = await pushResults(client, results)
+    expect(again.runs.every((r) => r.already)).toBe(true)
+    expect(await hub.service.store.counts()).toEqual(before)
+    const total = files.reduce((n, f) => n + readFileSync(path.join(results, f), 'utf8').trim().split('\n').length - 1, 0)
+    expect(before.cases).toBe(total)
+    // a run id names one set of results
+    expect((await api(hub, 'PUT', `/runs/${run.id}`, hub.tokens.ci, { run, cases: 1 })).status).toBe(409)
+  })
+
+  it.skipIf(skip)('runs the manual flow: assign, claim, submit once per key, versions, reviews, conflicts', async () => {
+    const [word, markup] = manualIds()
+    const build = 'v0.5.0-rc2'
+    const qa = hub.tokens.qa
+    expect((await api(hub, 'POST', '/assignments', qa, { build: 'v9.9.9', allManual: true })).status).toBe(404)
+    const assigned = await api(hub, 'POST', '/assignments', qa, { build, scenarios: [word], tester: 'alice', due: '2026-12-24' })
+    expect(assigned.status).toBe(201)
+    const open = await api(hub, 'POST', '/assignments', qa, { build, scenarios: [markup] })
+    expect(open.body[0].tester).toBeUndefined()
+    // alice sees hers and the open one; bob claims the open one; alice then cannot
+    expect((await api(hub, 'GET', `/assignments?build=${build}`, hub.tokens.alice)).body).toHaveLength(2)
+    expect((await api(hub, 'POST', `/assignments/${open.body[0].id}/claim`, hub.tokens.bob)).status).toBe(200)
+    expect((await api(hub, 'POST', `/assignments/${open.body[0].id}/claim`, hub.tokens.alice)).status).toBe(409)
+    expect((await api(hub, 'GET', `/assignments?build=${build}`, hub.tokens.alice)).body).toHaveLength(1)
+
+    const evidence = await api(hub, 'POST', '/evidence', hub.tokens.alice, Buffer.from('node log: all peers seen\n'), { 'content-type': 'text/plain', 'x-file-name': 'node.log' })
+    expect(evidence.status).toBe(201)
+    const again = await api(hub, 'POST', '/evidence', hub.tokens.bob, Buffer.from('node log: all peers seen\n'), { 'content-type': 'text/plain' })
+    expect(again.body.file).toBe(evidence.body.file)
+    const submission = { build, scenario: word, status: 'passed', steps: [{ index: 0, status: 'passed' }, { index: 2, status: 'passed' }], comment: 'counted <b>3</b>', elapsedMs: 60_000, details: { os: 'Debian 12', region: 'eu-west' }, defects: ['https://gitlab.com/nunet/device-management-service/-/issues/1'], evidence: [{ file: evidence.body.file, name: 'node.log' }] }
+    const key = randomUUID()
+    const first = await api(hub, 'POST', '/outcomes', hub.tokens.alice, submission, { 'idempotency-key': key })
+    expect(first.status).toBe(201)
+    const replay = await api(hub, 'POST', '/outcomes', hub.tokens.alice, submission, { 'idempotency-key': key })
+    expect(replay.status).toBe(200)
+    expect(replay.headers.get('idempotent-replayed')).toBe('true')
+    expect(replay.body.id).toBe(first.body.id)
+    expect((await api(hub, 'POST', '/outcomes', hub.tokens.alice, { ...submission, status: 'failed' }, { 'idempotency-key': key })).status).toBe(409)
+    expect((await api(hub, 'POST', '/outcomes', hub.tokens.alice, submission)).status).toBe(400)
+    // bob may not read alice's outcome; an edit is a new version
+    expect((await api(hub, 'GET', `/outcomes/${first.body.id}`, hub.tokens.bob)).status).toBe(403)
+    const edited = await api(hub, 'POST', '/outcomes', hub.tokens.alice, { ...submission, comment: 'counted 3 letters' }, { 'idempotency-key': randomUUID() })
+    expect(edited.body.version).toBe(2)
+    expect((await api(hub, 'GET', `/outcomes?build=${build}`, hub.tokens.bob)).body).toEqual([])
+
+    // reviews: not a superseded version, never one's own, a reason for a refusal
+    expect((await api(hub, 'POST', `/outcomes/${first.body.id}/review`, qa, { verdict: 'accepted' })).status).toBe(409)
+    expect((await api(hub, 'POST', `/outcomes/${edited.body.id}/review`, qa, { verdict: 'rejected' })).body.field).toBe('reason')
+    const own = await api(hub, 'POST', '/outcomes', qa, { build, scenario: markup, status: 'passed' }, { 'idempotency-key': randomUUID() })
+    expect((await api(hub, 'POST', `/outcomes/${own.body.id}/review`, qa, { verdict: 'accepted' })).status).toBe(403)
+    expect((await api(hub, 'POST', `/outcomes/${own.body.id}/review`, hub.tokens.qa2, { verdict: 'rejected', reason: 'QA does not test' })).status).toBe(200)
+    // bob disagrees with alice: a conflict until one is rejected
+    const bobs = await api(hub, 'POST', '/outcomes', hub.tokens.bob, { build, scenario: word, status: 'failed', comment: 'I count 2' }, { 'idempotency-key': randomUUID() })
+    const queue = await api(hub, 'GET', `/builds/${build}/review-queue`, qa)
+    expect(queue.body.pending.map((o: { id: number }) => o.id).sort()).toEqual([edited.body.id, bobs.body.id].sort())
+    expect(queue.body.conflicts).toEqual([expect.objectContaining({ caseId: word, outcomes: expect.arrayContaining([expect.objectContaining({ testerName: 'bob', status: 'failed' })]) })])
+    const rejected = await api(hub, 'POST', `/outcomes/${bobs.body.id}/review`, qa, { verdict: 'rejected', reason: 'counted the quotes' })
+    expect(rejected.body.review).toMatchObject({ verdict: 'rejected', reason: 'counted the quotes' })
+    expect((await api(hub, 'GET', `/outcomes/${bobs.body.id}`, hub.tokens.bob)).body.review.reason).toBe('counted the quotes')
+    expect((await api(hub, 'POST', `/outcomes/${edited.body.id}/review`, qa, { verdict: 'accepted' })).status).toBe(200)
+    expect((await api(hub, 'GET', `/builds/${build}/review-queue`, qa)).body).toEqual({ pending: [], conflicts: [] })
+
+    // only accepted outcomes count: pulled into a results folder, they reach every report
+    const out = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-pulled-'))
+    const pulled = await pullResults(new HubClient(hub.url, hub.tokens.qa, { retry: NO_RETRY }), out, { builds: [build] })
+    expect(pulled).toMatchObject({ manualRuns: 1, manualCases: 1, attachments: 1 })
+    const results = await mergeResults(out)
+    const manual = [...results.builds.get(build)!.values()].filter((c) => c.source === 'manual')
+    expect(manual).toEqual([expect.objectContaining({ id: word, status: 'passed', stage: 'manual', environment: 'community', tester: 'alice', attachments: [expect.objectContaining({ path: evidence.body.file })] })])
+    expect(readFileSync(path.join(out, evidence.body.file), 'utf8')).toBe('node log: all peers seen\n')
+    const matrix = matrixFrom(results, loadScope(path.join(hub.root, 'features/milestones/run.yaml')), { build, catalogue: buildCatalogue(path.join(hub.root, 'features')), uriPrefix: 'features' })
+    const letters = matrix.features.find((f) => f.id === 'letters')!
+    expect(letters.scenarios.find((s) => s.id === word)!.cells['community/manual']).toMatchObject({ status: 'passed', tester: 'alice' })
+    expect(letters.scenarios.find((s) => s.id === markup)!.cells['community/manual']!.status).toBe('not-run')
+    expect(resultsToJUnit(results, { build, resultsDir: out, relativeTo: out })).toMatch(/<testsuite name="Letters by hand \[community\/manual\]" tests="1"/)
+    // the hub's live matrix is the same
+    const live = await api(hub, 'GET', `/builds/${build}/matrix`, hub.tokens.bob)
+    expect(live.body.features.find((f: { id: string }) => f.id === 'letters').scenarios.find((s: { id: string }) => s.id === word).cells['community/manual'].status).toBe('passed')
+  })
+
+  it.skipIf(skip)('refuses bad bodies with 4xx naming the field, stores nothing, never a 5xx (fuzz)', async () => {
+    const before = await hub.service.store.counts()
+    const scenario = manualIds()[0]!
+    const valid = { build: 'v0.5.0-rc2', scenario, status: 'passed', steps: [{ index: 0, status: 'passed' }], comment: 'ok', elapsedMs: 1, details: { os: 'x' }, defects: ['https://example.org/1'] }
+    let seed = 42
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const junk = [null, -1, 1e309, '', 'x'.repeat(5000), [], {}, true, { $ne: 1 }, '<script>', '../../etc/passwd', 3.5, '\u0000']
+    const mutate = (): unknown => {
+      const body: Record<string, unknown> = structuredClone(valid)
+      const keys = [...Object.keys(valid), 'unknown', 'steps.0.index', 'steps.0.status', 'details.os']
+      for (let n = 1 + Math.floor(random() * 2); n > 0; n--) {
+        const key = keys[Math.floor(random() * keys.length)]!
+        const value = junk[Math.floor(random() * junk.length)]
+        if (key.includes('.')) {
+          const [a, b, c] = key.split('.')
+          const target = body[a!] as Record<string, Record<string, unknown>>
+          if (typeof target !== 'object' || target === null) continue
+          if (c === undefined) target[b!] = value as Record<string, unknown>
+          else if (typeof target[b!] === 'object' && target[b!] !== null) target[b!]![c] = value
+        } else body[key] = value
+      }
+      if (JSON.stringify(body) === JSON.stringify(valid)) body.status = 'maybe'
+      return body
+    }
+    const statuses = new Map<number, number>()
+    const raw = ['{', 'null', '[]', '"text"', '{"build":', 'nan', '{"build":"a","scenario":"b","status":"passed"}']
+    for (let i = 0; i < 2000; i++) {
+      const body = i % 10 === 0 ? raw[i % raw.length] : JSON.stringify(mutate())
+      const route = ['/outcomes', '/assignments', '/builds', '/outcomes/1/review', '/runs/fuzz'][i % 5]!
+      const answer = await fetch(`${hub.url}/api/v1${route}`, { method: route === '/runs/fuzz' ? 'PUT' : 'POST', headers: { authorization: `Bearer ${route === '/outcomes' ? hub.tokens.alice : route === '/runs/fuzz' ? hub.tokens.ci : hub.tokens.qa}`, 'content-type': 'application/json', 'idempotency-key': `fuzz-key-${i}` }, body })
+      statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
+      const json = (await answer.json()) as { error?: string; message?: string; field?: string }
+      if (answer.status === 201 || answer.status === 200) {
+        // a mutation that happens to be valid is fine, except it must not land in the counts checked below
+        continue
+      }
+      expect(answer.status, `${route} ${String(body).slice(0, 300)}`).toBeGreaterThanOrEqual(400)
+      expect(answer.status, `${route} ${String(body).slice(0, 300)}`).toBeLessThan(500)
+      expect(json.message, `${route} ${String(body).slice(0, 300)}`).toBeTruthy()
+    }
+    const after = await hub.service.store.counts()
+    const accepted = (statuses.get(200) ?? 0) + (statuses.get(201) ?? 0)
+    expect(after.runs).toBe(before.runs)
+    expect(after.outcomes - before.outcomes).toBeLessThanOrEqual(accepted)
+    expect([...statuses.keys()].every((s) => s < 500)).toBe(true)
+    expect(statuses.get(422)).toBeGreaterThan(500)
+    // a field path is named
+    const wrong = await api(hub, 'POST', '/outcomes', hub.tokens.alice, { ...valid, steps: [{ index: 0, status: 'maybe' }] }, { 'idempotency-key': randomUUID() })
+    expect(wrong).toMatchObject({ status: 422, body: { field: 'steps.0.status' } })
+    expect((await api(hub, 'POST', '/outcomes', hub.tokens.alice, { ...valid, scenario: 'f'.repeat(20) }, { 'idempotency-key': randomUUID() })).status).toBe(404)
+    expect((await api(hub, 'POST', '/evidence', hub.tokens.alice, Buffer.alloc(65 * 1024, 1), { 'content-type': 'image/png' })).status).toBe(413)
+    expect((await api(hub, 'POST', '/evidence', hub.tokens.alice, Buffer.from('MZ'), { 'content-type': 'application/x-msdownload' })).status).toBe(415)
+    expect((await api(hub, 'GET', '/nothing-here', hub.tokens.alice)).status).toBe(404)
+  }, 120_000)
+})
