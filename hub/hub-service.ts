@@ -45,12 +45,33 @@ export interface Conflict {
  */
 export class HubService {
   private matrixCache = new Map<string, Matrix>()
+  private readonly knownBuilds = new Set<string>()
+  private readonly principals = new Map<string, { principal: Principal | undefined; until: number }>()
 
   constructor(
     readonly store: HubStore,
     readonly project: HubCatalogue,
     readonly limits: HubLimits,
   ) {}
+
+  /**
+   * The token's holder. Looked up once a second at most per token: a submission then costs one
+   * statement. A revocation through this hub takes effect at once; one made in the database by
+   * another process within a second.
+   */
+  async principal(secret: string): Promise<Principal | undefined> {
+    const now = Date.now()
+    const cached = this.principals.get(secret)
+    if (cached && cached.until > now) return cached.principal
+    const principal = await this.store.tokenFor(secret)
+    if (this.principals.size > 10_000) this.principals.clear()
+    this.principals.set(secret, { principal, until: now + 1000 })
+    return principal
+  }
+
+  forgetPrincipals(): void {
+    this.principals.clear()
+  }
 
   need(principal: Principal, ...roles: Role[]): void {
     if (!roles.includes(principal.role)) throw new HttpError(403, `this needs a ${roles.join(' or ')} token; yours (${principal.name}) is ${principal.role}`)
@@ -63,7 +84,10 @@ export class HubService {
   }
 
   async requireBuild(build: string): Promise<void> {
-    if (!(await this.store.hasBuild(build))) throw new HttpError(404, `no build "${build}" on this hub; QA creates it (POST /api/v1/builds) or CI pushes its runs`)
+    // Builds are never removed: one seen is known for good.
+    if (this.knownBuilds.has(build)) return
+    if (await this.store.hasBuild(build)) this.knownBuilds.add(build)
+    else throw new HttpError(404, `no build "${build}" on this hub; QA creates it (POST /api/v1/builds) or CI pushes its runs`)
   }
 
   private changed(): void {
@@ -202,7 +226,7 @@ export class HubService {
       evidence,
       contentHash: body.contentHash ?? scenario.contentHash,
     }
-    const result = await this.store.submitOutcome(principal.id, key, input)
+    const result = await this.store.submitOutcome(principal.id, key, { ...input, testerName: principal.name })
     if ('conflict' in result) throw new HttpError(409, result.conflict, 'Idempotency-Key')
     return result
   }

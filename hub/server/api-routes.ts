@@ -150,6 +150,7 @@ export async function addApiRoutes(app: FastifyInstance, service: HubService): P
       api.delete('/tokens/:id', async (request) => {
         service.need(who(request), 'qa')
         const revoked = await service.store.revokeToken((request.params as Params).id!)
+        service.forgetPrincipals()
         if (!revoked) throw new HttpError(404, `no token ${(request.params as Params).id}`)
         return revoked
       })

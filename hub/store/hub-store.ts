@@ -275,23 +275,108 @@ export class HubStore {
    * environment. The same Idempotency-Key again returns the outcome stored the first time
    * (`replayed`); with another body it is a conflict.
    */
-  async submitOutcome(tester: string, key: string, input: OutcomeInput): Promise<{ outcome: Outcome; replayed: boolean } | { conflict: string }> {
-    const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex')
+  /**
+   * Appends a tester's outcome as the next version of theirs for the scenario × build ×
+   * environment. The same Idempotency-Key again returns the outcome stored the first time
+   * (`replayed`); with another body it is a conflict.
+   *
+   * Submissions that arrive while a write is in flight are written together in one statement
+   * (group commit): each is acknowledged only once its statement committed, and a hundred
+   * testers submitting at once cost a few statements, not a hundred.
+   */
+  submitOutcome(tester: string, key: string, input: OutcomeInput & { testerName: string }): Promise<{ outcome: Outcome; replayed: boolean } | { conflict: string }> {
+    const { testerName, ...stored } = input
+    const requestHash = createHash('sha256').update(JSON.stringify(stored)).digest('hex')
+    return new Promise((resolve, reject) => {
+      this.queue.push({ tester, testerName, key, stored, requestHash, resolve, reject })
+      // After the requests already read have queued theirs: the embedded store runs on this
+      // thread, so a write started at once would keep them waiting, one statement each.
+      if (!this.flushing) {
+        this.flushing = true
+        setImmediate(() => void this.flush())
+      }
+    })
+  }
+
+  private queue: PendingSubmission[] = []
+  private flushing = false
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const batch = this.queue.splice(0, 500)
+        try {
+          await this.writeBatch(batch)
+        } catch (error) {
+          for (const p of batch) p.reject(error)
+        }
+      }
+    } finally {
+      this.flushing = false
+    }
+  }
+
+  private async writeBatch(batch: PendingSubmission[]): Promise<void> {
+    const submittedAt = this.at()
+    const column = <T>(f: (p: PendingSubmission) => T): T[] => batch.map(f)
+    let rows: { id: number; version: number; tester: string; idempotency_key: string }[] = []
     for (let attempt = 0; ; attempt++) {
-      const existing = await this.outcomeByKey(tester, key)
-      if (existing) return existing.requestHash === requestHash ? { outcome: existing.outcome, replayed: true } : { conflict: 'this Idempotency-Key was used for another submission; use a new key for a new submission' }
       try {
-        const rows = await this.db.query<{ id: number }>(
-          `insert into outcomes (build, environment, case_id, tester, version, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, submitted_at)
-           values ($1, $2, $3, $4, (select coalesce(max(version), 0) + 1 from outcomes where build = $1 and environment = $2 and case_id = $3 and tester = $4), $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-           returning id`,
-          [input.build, input.environment, input.caseId, tester, input.status, JSON.stringify(input.steps), input.comment ?? null, input.elapsedMs ?? null, JSON.stringify(input.details), JSON.stringify(input.defects), JSON.stringify(input.evidence), input.contentHash, key, requestHash, this.at()],
+        rows = await this.db.query<{ id: number; version: number; tester: string; idempotency_key: string }>(
+          `with input as (
+             select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+               with ordinality as t(build, environment, case_id, tester, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, ord)
+           ), fresh as (
+             select distinct on (i.tester, i.idempotency_key) i.* from input i
+             where not exists (select 1 from outcomes o where o.tester = i.tester and o.idempotency_key = i.idempotency_key)
+             order by i.tester, i.idempotency_key, i.ord
+           )
+           insert into outcomes (build, environment, case_id, tester, version, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, submitted_at)
+           select f.build, f.environment, f.case_id, f.tester,
+             (select coalesce(max(o.version), 0) from outcomes o where o.build = f.build and o.environment = f.environment and o.case_id = f.case_id and o.tester = f.tester)
+               + row_number() over (partition by f.build, f.environment, f.case_id, f.tester order by f.ord),
+             f.status, f.steps::jsonb, f.comment, f.elapsed_ms, f.details::jsonb, f.defects::jsonb, f.evidence::jsonb, f.content_hash, f.idempotency_key, f.request_hash, $15
+           from fresh f order by f.ord
+           on conflict (tester, idempotency_key) do nothing
+           returning id, version, tester, idempotency_key`,
+          [
+            column((p) => p.stored.build),
+            column((p) => p.stored.environment),
+            column((p) => p.stored.caseId),
+            column((p) => p.tester),
+            column((p) => p.stored.status),
+            column((p) => JSON.stringify(p.stored.steps)),
+            column((p) => p.stored.comment ?? null),
+            column((p) => p.stored.elapsedMs ?? null),
+            column((p) => JSON.stringify(p.stored.details)),
+            column((p) => JSON.stringify(p.stored.defects)),
+            column((p) => JSON.stringify(p.stored.evidence)),
+            column((p) => p.stored.contentHash),
+            column((p) => p.key),
+            column((p) => p.requestHash),
+            submittedAt,
+          ],
         )
-        return { outcome: (await this.outcome(rows[0]!.id))!, replayed: false }
+        break
       } catch (error) {
-        // A concurrent submission took the key or the version number: look again.
+        // Another hub process on the same server took a version number first: count again.
         if ((error as { code?: string }).code !== '23505' || attempt >= 5) throw error
       }
+    }
+    const written = new Map(rows.map((r) => [`${r.tester}\u0000${r.idempotency_key}`, r]))
+    for (const p of batch) {
+      const key = `${p.tester}\u0000${p.key}`
+      const row = written.get(key)
+      // the first of a key twice in one batch is the one written
+      written.delete(key)
+      if (row) {
+        p.resolve({ outcome: { ...p.stored, id: row.id, version: row.version, tester: p.tester, testerName: p.testerName, submittedAt }, replayed: false })
+        continue
+      }
+      // A key seen before (or twice in this batch): the stored outcome answers.
+      const existing = await this.outcomeByKey(p.tester, p.key)
+      if (!existing) p.reject(new Error(`submission with key ${p.key} was neither stored nor found`))
+      else p.resolve(existing.requestHash === p.requestHash ? { outcome: existing.outcome, replayed: true } : { conflict: 'this Idempotency-Key was used for another submission; use a new key for a new submission' })
     }
   }
 
@@ -350,6 +435,16 @@ export class HubStore {
 const PAGE = 5000
 
 export class StoreConflict extends Error {}
+
+interface PendingSubmission {
+  tester: string
+  testerName: string
+  key: string
+  stored: OutcomeInput
+  requestHash: string
+  resolve: (result: { outcome: Outcome; replayed: boolean } | { conflict: string }) => void
+  reject: (error: unknown) => void
+}
 
 interface AssignmentRow {
   id: number

@@ -1,0 +1,108 @@
+// bench:serve — the results hub under load, on each store: N concurrent testers submitting
+// outcomes (autocannon, in this process; the hub is `bdd-matrix serve` in its own), then every
+// acknowledged submission looked for in the store; and a push of a 10,000-case run.
+// Goals: ≥ 1,000 submissions/s, p99 ≤ 50 ms, 0 lost; push of 10k cases ≤ 2 s.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+// @ts-expect-error autocannon ships no types
+import autocannon from 'autocannon'
+import { HubClient } from '../hub/client/hub-client.ts'
+import { pushResults } from '../hub/client/push-results.ts'
+import { ResultsWriter } from '../src/results/results-writer.ts'
+import { MODEL_VERSION, type Case } from '../src/model/results.ts'
+import { postgresAvailable, startPostgres } from '../test/helpers/postgres.ts'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const BIN = path.join(ROOT, 'bin/bdd-matrix.js')
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
+const CASES = 10_000
+
+const pg = postgresAvailable() ? await startPostgres() : undefined
+const stores: { name: string; env: Record<string, string> }[] = [{ name: 'embedded (PGlite)', env: { DATABASE_URL: '' } }]
+if (pg) stores.push({ name: 'PostgreSQL 15 (loopback)', env: { DATABASE_URL: await pg.createDatabase() } })
+else console.log('PostgreSQL not installed: measuring the embedded store only')
+
+try {
+  for (const store of stores) {
+    const project = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-bench-serve-'))
+    cpSync(path.join(ROOT, 'features'), path.join(project, 'features'), { recursive: true })
+    const token = (role: string, name: string): string => spawnSync(process.execPath, [BIN, 'token', 'create', '--role', role, '--name', name], { cwd: project, env: { ...process.env, ...store.env }, encoding: 'utf8' }).stdout.trim()
+    const qa = token('qa', 'lead')
+    const ci = token('ci', 'pipeline')
+    const testers = Array.from({ length: 8 }, (_, i) => token('tester', `tester-${i}`))
+    const { child, url } = await serve(project, store.env)
+    try {
+      const headers = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json' })
+      await fetch(`${url}/api/v1/builds`, { method: 'POST', headers: headers(qa), body: JSON.stringify({ name: 'v0.5.0-rc1' }) })
+      const scenarios = ((await (await fetch(`${url}/api/v1/scenarios?manual=true`, { headers: headers(qa) })).json()) as { id: string }[]).map((s) => s.id)
+      let n = 0
+      const acknowledged: string[] = []
+      const load = (seconds: number) => autocannon({
+        url: `${url}/api/v1/outcomes`,
+        connections: CONNECTIONS,
+        duration: seconds,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request: { headers: Record<string, string>; body: string }) => {
+              const key = randomUUID()
+              const i = n++
+              request.headers = { ...headers(testers[i % testers.length]!), 'idempotency-key': key }
+              request.body = JSON.stringify({ build: 'v0.5.0-rc1', scenario: scenarios[i % scenarios.length], status: i % 7 ? 'passed' : 'failed', steps: [{ index: 0, status: 'passed' }], comment: `bench ${i}`, details: { os: 'Debian 12' } })
+              return request
+            },
+            onResponse: (status: number, body: string) => {
+              if (status === 201) acknowledged.push((JSON.parse(body) as { id: number }).id.toString())
+            },
+          },
+        ],
+      })
+      // One second of warm-up (JIT, the store's caches), counted for "lost" but not for the rate.
+      await load(1)
+      const warm = acknowledged.length
+      const result = await load(SECONDS)
+      const measured = acknowledged.length - warm
+      const stored = new Set(((await (await fetch(`${url}/api/v1/outcomes?build=v0.5.0-rc1`, { headers: headers(qa) })).json()) as { id: number }[]).map((o) => String(o.id)))
+      const lost = acknowledged.filter((id) => !stored.has(id)).length
+      const rate = measured / SECONDS
+      console.log(`${store.name}: ${CONNECTIONS} connections for ${SECONDS} s: ${Math.round(rate)} submissions/s (goal ≥ 1000: ${(rate / 1000).toFixed(2)}×), latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (goal ≤ 50), non-2xx ${result.non2xx}, errors ${result.errors}, acknowledged ${acknowledged.length} (1 s warm-up included), lost ${lost}`)
+
+      // push of a 10,000-case run
+      const results = path.join(project, 'results')
+      const writer = new ResultsWriter(results)
+      for (let i = 0; i < CASES; i++) {
+        const c: Case = { kind: 'case', id: `case${i}`, uri: `features/area-${i % 40}.feature`, feature: `Area ${i % 40}`, scenario: `scenario ${i}`, name: `scenario ${i}`, featureIds: ['p2p-network'], tags: ['@feature:p2p-network'], status: i % 50 ? 'passed' : 'failed', flaky: false, attempts: 1, durationMs: 12, steps: [{ keyword: 'Given', text: `step of ${i}`, status: 'passed', durationMs: 12 }], attachments: [], nodes: [], source: 'automated' }
+        writer.write(c)
+      }
+      writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: 'bench-10k', build: 'v0.5.0-rc1', stage: 'acceptance', environment: 'local', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), source: { format: 'cucumber-messages' } })
+      const started = process.hrtime.bigint()
+      const pushed = await pushResults(new HubClient(url, ci), results)
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9
+      console.log(`${store.name}: push of ${pushed.runs[0]!.cases} cases in ${seconds.toFixed(2)} s (goal ≤ 2 s: ${(seconds / 2).toFixed(2)}×)`)
+    } finally {
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+      rmSync(project, { recursive: true, force: true })
+    }
+  }
+} finally {
+  await pg?.stop()
+}
+
+function serve(cwd: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /hub on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)
+      if (m) resolve({ child, url: m[1]! })
+    })
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)))
+  })
+}

@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:net'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { BIN, runBin } from '../helpers/run-bin.ts'
+import { hubProject } from '../helpers/hub.ts'
+
+/** `bdd-matrix serve` as a user starts it; resolves with the address it printed. */
+function serve(root: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  return new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString()
+      const m = /hub on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)
+      if (m) resolve({ child, url: m[1]! })
+    })
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)))
+  })
+}
+
+const children: ChildProcess[] = []
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL')
+})
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((r) => child.once('exit', () => r()))
+}
+
+const bin = (root: string, args: string[], env: Record<string, string> = {}) => runBin(args, { cwd: root, env: { DATABASE_URL: '', ...env } })
+
+describe('bdd-matrix serve, token, push and manual from the command line', () => {
+  it('manages tokens: printed once, listed without secrets, names unique, revoked by name', () => {
+    const root = hubProject()
+    const created = bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead'])
+    expect(created.code).toBe(0)
+    const token = created.stdout.trim()
+    expect(token).toMatch(/^bdmx_[A-Za-z0-9_-]{32}$/)
+    expect(created.stderr).not.toContain(token)
+    const again = bin(root, ['token', 'create', '--role', 'tester', '--name', 'lead'])
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bdd-matrix: a token named "lead" exists; choose another name/) })
+    expect(bin(root, ['token', 'create', '--role', 'admin', '--name', 'x']).stderr).toMatch(/--role "admin": use qa, ci or tester/)
+    const listed = bin(root, ['token', 'list'])
+    expect(listed.stdout).toMatch(/t_[0-9a-f]{10}\s+qa\s+lead/)
+    expect(listed.stdout).not.toContain(token)
+    expect(bin(root, ['token', 'revoke', 'lead']).stdout).toMatch(/revoked t_[0-9a-f]{10} \(lead\)/)
+    expect(bin(root, ['token', 'list']).stdout).toMatch(/lead\s+created \S+\s+revoked/)
+    expect(bin(root, ['token', 'revoke', 'nobody'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/no token "nobody"/) })
+  }, 60_000)
+
+  it('says in one line what is wrong: a taken port, an unreachable DATABASE_URL, a newer schema, a store in use', async () => {
+    const root = hubProject()
+    const holder = createServer()
+    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r))
+    const port = (holder.address() as { port: number }).port
+    const taken = bin(root, ['serve', '--port', String(port)])
+    holder.close()
+    expect(taken.code).toBe(2)
+    expect(taken.stderr).toBe(`bdd-matrix: port ${port} on 127.0.0.1 is in use; stop what holds it or choose another with --port\n`)
+    const unreachable = bin(root, ['serve'], { DATABASE_URL: 'postgres://hub:secret@127.0.0.1:1/hub' })
+    expect(unreachable.code).toBe(2)
+    expect(unreachable.stderr).toMatch(/^bdd-matrix: the database at postgres:\/\/hub:\*\*\*@127\.0\.0\.1:1\/hub cannot be used: no server answers \(ECONNREFUSED\); start PostgreSQL there, or correct DATABASE_URL/)
+    expect(unreachable.stderr).not.toContain('secret')
+    expect(unreachable.stderr.trim().split('\n')).toHaveLength(1)
+
+    // the embedded store belongs to one process
+    const { child } = await serve(root)
+    const inUse = bin(root, ['token', 'create', '--role', 'qa', '--name', 'x'])
+    expect(inUse.code).toBe(2)
+    expect(inUse.stderr).toMatch(new RegExp(`is in use by process ${child.pid} \\(bdd-matrix serve\\?\\); stop it first, or do this through the server`))
+    child.kill('SIGTERM')
+    await exited(child)
+    // a store written by a newer bdd-matrix
+    const { openStore } = await import('../../hub/open-hub.ts')
+    const store = await openStore({ root })
+    await store.db.query('update bdd_matrix_schema set version = 99')
+    await store.db.close()
+    const newer = bin(root, ['serve'])
+    expect(newer.code).toBe(2)
+    expect(newer.stderr).toMatch(/has schema version 99; this bdd-matrix knows up to 1: upgrade bdd-matrix, or point it at another database\n$/)
+
+  }, 120_000)
+
+  it('keeps every acknowledged submission, once, through a SIGKILL under load; the store reopens without repair', async () => {
+    const root = hubProject()
+    const qa = bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead']).stdout.trim()
+    const tester = bin(root, ['token', 'create', '--role', 'tester', '--name', 'alice']).stdout.trim()
+    let hub = await serve(root)
+    const post = (url: string, route: string, token: string, body: unknown, key?: string) =>
+      fetch(`${url}/api/v1${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify(body) })
+    expect((await post(hub.url, '/builds', qa, { name: 'v0.5.0-rc1' })).status).toBe(201)
+    const scenarios = (await (await fetch(`${hub.url}/api/v1/scenarios?manual=true`, { headers: { authorization: `Bearer ${tester}` } })).json()) as { id: string }[]
+    const acknowledged = new Map<string, number>()
+    let sent = 0
+    // Bounded load: 8 concurrent clients for at most 1.5 s, then the server is killed mid-flight.
+    const until = Date.now() + 1500
+    const client = async (): Promise<void> => {
+      while (Date.now() < until && sent < 5000) {
+        const key = randomUUID()
+        sent++
+        try {
+          const answer = await post(hub.url, '/outcomes', tester, { build: 'v0.5.0-rc1', scenario: scenarios[sent % scenarios.length]!.id, status: sent % 3 ? 'passed' : 'failed', comment: `submission ${sent}` }, key)
+          if (answer.status === 201) acknowledged.set(key, ((await answer.json()) as { id: number }).id)
+        } catch {
+          // the server died under this request: its outcome is unknown, it was not acknowledged
+        }
+      }
+    }
+    const load = Promise.all(Array.from({ length: 8 }, client))
+    await new Promise((r) => setTimeout(r, 700))
+    hub.child.kill('SIGKILL')
+    await load
+    await exited(hub.child)
+    expect(acknowledged.size).toBeGreaterThan(20)
+
+    hub = await serve(root)
+    for (const key of acknowledged.keys()) {
+      // the same key again: the stored outcome answers, nothing is added
+      const again = await post(hub.url, '/outcomes', tester, {}, key)
+      expect(again.status, key).not.toBe(201)
+    }
+    const stored = (await (await fetch(`${hub.url}/api/v1/outcomes?build=v0.5.0-rc1`, { headers: { authorization: `Bearer ${tester}` } })).json()) as { id: number; comment: string }[]
+    const ids = new Set(stored.map((o) => o.id))
+    for (const id of acknowledged.values()) expect(ids.has(id)).toBe(true)
+    // none twice: each submission's text is stored once
+    const comments = stored.map((o) => o.comment)
+    expect(new Set(comments).size).toBe(comments.length)
+    hub.child.kill('SIGTERM')
+    await exited(hub.child)
+    expect(path.isAbsolute(root)).toBe(true)
+  }, 120_000)
+})
