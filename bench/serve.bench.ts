@@ -2,7 +2,7 @@
 // outcomes (autocannon, in this process; the hub is `bdd-matrix serve` in its own), then every
 // acknowledged submission looked for in the store; and a push of a 10,000-case run.
 // Goals: ≥ 1,000 submissions/s, p99 ≤ 50 ms, 0 lost; push of 10k cases ≤ 2 s.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -15,6 +15,7 @@ import { pushResults } from '../hub/client/push-results.ts'
 import { ResultsWriter } from '../src/results/results-writer.ts'
 import { MODEL_VERSION, type Case } from '../src/model/results.ts'
 import { postgresAvailable, startPostgres } from '../test/helpers/postgres.ts'
+import { serveBin } from '../test/helpers/serve-bin.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = path.join(ROOT, 'bin/bdd-matrix.js')
@@ -35,7 +36,7 @@ try {
     const qa = token('qa', 'lead')
     const ci = token('ci', 'pipeline')
     const testers = Array.from({ length: 8 }, (_, i) => token('tester', `tester-${i}`))
-    const { child, url } = await serve(project, store.env)
+    const { child, url } = await serveBin(project, { env: store.env, stderr: 'inherit' })
     try {
       const headers = (t: string) => ({ authorization: `Bearer ${t}`, 'content-type': 'application/json' })
       await fetch(`${url}/api/v1/builds`, { method: 'POST', headers: headers(qa), body: JSON.stringify({ name: 'v0.5.0-rc1' }) })
@@ -92,17 +93,4 @@ try {
   }
 } finally {
   await pg?.stop()
-}
-
-function serve(cwd: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0'], { cwd, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /hub on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)
-      if (m) resolve({ child, url: m[1]! })
-    })
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)))
-  })
 }

@@ -257,6 +257,8 @@ export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<str
     if (!environment) environments.set(where, (environment = { type: 1, name: 'Environment', value: where }))
     const fields: TestmoField[] = [environment]
     if (c.flaky) fields.push({ type: 1, name: 'Flaky', value: `statuses seen: ${c.seen.join(', ')}` })
+    // Testmo's API takes no manual results: they come as automation tests of the manual thread, the tester named.
+    if (c.tester) fields.push({ type: 1, name: 'Tester', value: c.tester.slice(0, 750) })
     if (c.steps.length) {
       fields.push({ type: 3, name: 'Steps', value: stepsHtml(c.steps) })
     }

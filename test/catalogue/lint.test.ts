@@ -11,7 +11,7 @@ const SUITE = path.join(PROJECT_ROOT, 'test/fixtures/catalogue/suite')
 describe('bdd-matrix lint against step definitions (loaded the way cucumber-js loads them)', () => {
   const result = runBin(['lint', '--config', 'cucumber.mjs'], { cwd: LINT_PROJECT })
 
-  it('reports undefined and ambiguous steps compiler-style, skips @wip scenarios, exits 1', () => {
+  it('reports undefined and ambiguous steps compiler-style, skips @wip and @manual scenarios, exits 1', () => {
     expect(result.stderr).toContain('3 error(s), 0 warning(s) in 1 file(s), 4 step definition(s)')
     const lines = result.stdout.trim().split('\n')
     expect(lines).toHaveLength(3)
@@ -19,6 +19,7 @@ describe('bdd-matrix lint against step definitions (loaded the way cucumber-js l
     expect(lines[1]).toMatch(/^features\/steps\.feature:11:1: error: ambiguous step "the answer is ambiguous": it matches 2 step definitions \(steps\/node\.steps\.ts:5 .*steps\/node\.steps\.ts:6/)
     expect(lines[2]).toMatch(/^features\/steps\.feature:14:1: error: undefined step "an undefined row"/)
     expect(result.stdout).not.toContain('nobody implemented yet')
+    expect(result.stdout).not.toContain('nobody automates')
     expect(result.code).toBe(1)
   })
 

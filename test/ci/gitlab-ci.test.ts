@@ -31,6 +31,8 @@ describe('.gitlab-ci.yml', () => {
     expect(script).toMatch(/bdd-matrix matrix --results results/)
     expect(script).toMatch(/bdd-matrix junit --results results --out reports\/junit\.xml/)
     expect(script).toMatch(/if \[ -n "\$GITLAB_TOKEN" \]; then npx bdd-matrix publish gitlab/)
+    // with a results hub: pushed before the reports, and pulled back (history, manual outcomes) into them
+    expect(script).toMatch(/if \[ -n "\$BDD_MATRIX_SERVER" \]; then npx bdd-matrix push --results results && npx bdd-matrix pull --out results; fi\n[^\n]*bdd-matrix matrix --results results/)
     expect(report.artifacts).toMatchObject({ expose_as: 'Test matrix', reports: { junit: 'reports/junit.xml' } })
     expect(report.artifacts?.paths).toContain('reports/matrix.html')
     // JUnit's [[ATTACHMENT|results/attachments/…]] lines and Testmo's log links point into results/.

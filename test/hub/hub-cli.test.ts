@@ -1,25 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { BIN, runBin } from '../helpers/run-bin.ts'
+import { runBin } from '../helpers/run-bin.ts'
+import { serveBin } from '../helpers/serve-bin.ts'
 import { hubProject } from '../helpers/hub.ts'
 
-/** `bdd-matrix serve` as a user starts it; resolves with the address it printed. */
-function serve(root: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
-  return new Promise((resolve, reject) => {
-    let out = ''
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString()
-      const m = /hub on (http:\/\/127\.0\.0\.1:\d+)\//.exec(out)
-      if (m) resolve({ child, url: m[1]! })
-    })
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()))
-    child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${out}`)))
-  })
+async function serve(root: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
+  const started = serveBin(root, { args, env })
+  started.then(({ child }) => children.push(child)).catch(() => {})
+  return started
 }
 
 const children: ChildProcess[] = []

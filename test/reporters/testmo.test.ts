@@ -94,6 +94,13 @@ describe('Testmo publishing', () => {
     expect(value).toMatch(new RegExp(`<test-step>… ${400 - shown} more step\\(s\\) in the test matrix</test-step></test-steps>$`))
   })
 
+  it('names the tester of a manual result and maps blocked to Testmo\'s blocked', () => {
+    const manual = { ...cells[0]!, stage: 'manual' as const, environment: 'community', source: 'manual' as const, tester: 'alice, bob', status: 'blocked' as const }
+    const test = testMapper()(manual)
+    expect(test.status).toBe('blocked')
+    expect(test.fields).toEqual(expect.arrayContaining([{ type: 1, name: 'Environment', value: 'community/manual' }, { type: 1, name: 'Tester', value: 'alice, bob' }]))
+  })
+
   it.each([
     ['429 with Retry-After on an append', { method: 'POST', path: /\/threads\/\d+\/append$/, skip: 1, kind: 'status' as const, status: 429, retryAfter: '1' }],
     ['500 when creating a thread', { method: 'POST', path: /\/runs\/\d+\/threads$/, kind: 'status' as const, status: 500 }],
