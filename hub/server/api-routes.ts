@@ -14,6 +14,8 @@ const ROUTES = [
   'GET /api/v1/builds/:build/matrix',
   'GET /api/v1/builds/:build/review-queue  (qa)',
   'GET /api/v1/builds/:build/manual-results',
+  'GET /api/v1/builds/:build/approvals',
+  'POST /api/v1/builds/:build/approvals {comment?}  (qa)',
   'POST /api/v1/assignments {build, environment?, scenarios | allManual, tester?, due?}  (qa)',
   'GET /api/v1/assignments[?build=]',
   'POST /api/v1/assignments/:id/claim  (tester)',
@@ -68,6 +70,20 @@ export async function addApiRoutes(app: FastifyInstance, service: HubService): P
         return service.manualResults(build!)
       })
 
+      api.get('/builds/:build/approvals', async (request) => {
+        const { build } = request.params as Params
+        await service.requireBuild(build!)
+        return service.store.approvals(build!)
+      })
+      api.post('/builds/:build/approvals', async (request, reply) => {
+        service.need(who(request), 'qa')
+        const { build } = request.params as Params
+        await service.requireBuild(build!)
+        const body = (request.body ?? {}) as { comment?: unknown }
+        if (body.comment !== undefined && (typeof body.comment !== 'string' || body.comment.length > 2000 || body.comment.includes('\u0000'))) throw new HttpError(422, 'comment: a text of up to 2,000 characters', 'comment')
+        await service.store.approve(build!, who(request).id, body.comment as string | undefined)
+        return reply.code(201).send(await service.store.approvals(build!))
+      })
       api.post('/assignments', async (request, reply) => reply.code(201).send(await service.assign(who(request), parseBody(AssignBody, request.body))))
       api.get('/assignments', async (request) => service.assignments(who(request), (request.query as Query).build))
       api.post('/assignments/:id/claim', async (request) => service.claim(who(request), idOf((request.params as Params).id!)))

@@ -426,6 +426,16 @@ export class HubStore {
     return rows[0]?.v === outcome.version
   }
 
+  /** A QA member approves a build for release; approving again changes nothing. */
+  async approve(build: string, approver: string, comment?: string): Promise<void> {
+    await this.db.query('insert into approvals (build, approver, comment, approved_at) values ($1, $2, $3, $4) on conflict (build, approver) do nothing', [build, approver, comment ?? null, this.at()])
+  }
+
+  async approvals(build: string): Promise<{ by: string; at: string; comment?: string }[]> {
+    const rows = await this.db.query<{ name: string; approved_at: string; comment: string | null }>('select t.name, a.approved_at, a.comment from approvals a join tokens t on t.id = a.approver where a.build = $1 order by a.approved_at', [build])
+    return rows.map((r) => ({ by: r.name, at: r.approved_at, ...(r.comment ? { comment: r.comment } : {}) }))
+  }
+
   async counts(): Promise<{ outcomes: number; runs: number; cases: number }> {
     const rows = await this.db.query<{ outcomes: number; runs: number; cases: number }>('select (select count(*)::int from outcomes) as outcomes, (select count(*)::int from runs) as runs, (select count(*)::int from cases) as cases')
     return rows[0]!

@@ -95,6 +95,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   create index reviews_outcome on reviews(outcome_id);
   `,
+  // 2: release approvals (gate criterion "approvals"), one per QA member and build
+  `
+  create table approvals (
+    build text not null references builds(name),
+    approver text not null references tokens(id),
+    comment text,
+    approved_at text not null,
+    primary key (build, approver)
+  );
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -40,18 +40,7 @@ export const GITLAB_RETRY: RetryPolicy = { attempts: 5, baseMs: 500, maxMs: 8_00
  * retried; a note whose creation was not answered is looked for before it is added again.
  */
 export async function publishToGitLab(target: GitLabTarget, publication: GitLabPublication, options: { retry?: RetryPolicy; log?: (line: string) => void } = {}): Promise<GitLabOutcome> {
-  if (!target.token) throw new UserError('GITLAB_TOKEN_MISSING', `no GitLab token: ${TOKEN_HELP}`)
-  const api = serviceUrl(target.apiUrl, 'CI_API_V4_URL (or --api-url)', { example: 'https://gitlab.example.com/api/v4' })
-  const retry = options.retry ?? GITLAB_RETRY
-  const ctx: RequestContext = {
-    http: axios.create({ baseURL: api.href.replace(/\/$/, ''), timeout: retry.timeoutMs, headers: { 'PRIVATE-TOKEN': target.token }, validateStatus: () => true, proxy: false, maxRedirects: 0 }),
-    retry,
-    service: 'GitLab',
-    code: 'GITLAB',
-    then: `check CI_API_V4_URL (${api.origin}) and run the job again`,
-    refusal: (status, data, doing) => refusal(status, data, doing, target),
-    ...(options.log ? { log: options.log } : {}),
-  }
+  const ctx = gitlabContext(target, options)
   const project = encodeURIComponent(target.projectId)
   const outcome: GitLabOutcome = {}
   if (target.mergeRequestIid) {
@@ -82,6 +71,35 @@ export async function publishToGitLab(target: GitLabTarget, publication: GitLabP
     outcome.status = { state: publication.state }
   }
   return outcome
+}
+
+function gitlabContext(target: GitLabTarget, options: { retry?: RetryPolicy; log?: (line: string) => void }): RequestContext {
+  if (!target.token) throw new UserError('GITLAB_TOKEN_MISSING', `no GitLab token: ${TOKEN_HELP}`)
+  const api = serviceUrl(target.apiUrl, 'CI_API_V4_URL (or --api-url)', { example: 'https://gitlab.example.com/api/v4' })
+  const retry = options.retry ?? GITLAB_RETRY
+  return {
+    http: axios.create({ baseURL: api.href.replace(/\/$/, ''), timeout: retry.timeoutMs, headers: { 'PRIVATE-TOKEN': target.token }, validateStatus: () => true, proxy: false, maxRedirects: 0 }),
+    retry,
+    service: 'GitLab',
+    code: 'GITLAB',
+    then: `check CI_API_V4_URL (${api.origin}) and run the job again`,
+    refusal: (status, data, doing) => refusal(status, data, doing, target),
+    ...(options.log ? { log: options.log } : {}),
+  }
+}
+
+/** The project's open issues with every label given (and the milestone, when named), for a release gate. */
+export async function openIssues(target: GitLabTarget, filter: { labels: string[]; milestone?: string }, options: { retry?: RetryPolicy } = {}): Promise<{ count: number; items: { title: string; url: string }[] }> {
+  const ctx = gitlabContext(target, options)
+  const items: { title: string; url: string }[] = []
+  let page: string | undefined = '1'
+  while (page) {
+    const params = { state: 'opened', per_page: 100, page, ...(filter.labels.length ? { labels: filter.labels.join(',') } : {}), ...(filter.milestone ? { milestone: filter.milestone } : {}) }
+    const answer: Answer = (await retryingRequest(ctx, { method: 'get', url: `/projects/${encodeURIComponent(target.projectId)}/issues`, params }, 'reading open issues'))!
+    for (const issue of answer.data as { title: string; web_url: string }[]) items.push({ title: issue.title, url: issue.web_url })
+    page = (answer.headers['x-next-page'] as string | undefined) || undefined
+  }
+  return { count: items.length, items }
 }
 
 async function findMarkedNote(ctx: RequestContext, notesPath: string): Promise<number | undefined> {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { LineCounter, parseDocument, isMap, isNode, type Document } from 'yaml'
 import { UserError, fsErrorCode } from '../errors.ts'
+import { parseLocatedYaml } from '../located-yaml.ts'
 
 const kebab = /^[a-z0-9]+(?:[.-][a-z0-9]+)*$/
 
@@ -72,78 +72,10 @@ export function loadScope(file: string, displayName = file): Scope {
 }
 
 export function parseScope(text: string, file: string): Scope {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
-  if (doc.errors.length > 0) {
-    const lines = doc.errors.map((e) => {
-      const pos = lineCounter.linePos(e.pos[0])
-      return `${file}:${pos.line}:${pos.col}: invalid YAML: ${e.message.split('\n')[0]}`
-    })
-    throw new UserError('SCOPE_INVALID', lines.join('\n'))
-  }
-  const data: unknown = doc.toJS()
-  if (data === null || typeof data !== 'object' || Array.isArray(data))
-    throw new UserError('SCOPE_INVALID', `${file}:1:1: a scope file must be a YAML mapping with the keys milestone, frozen and features`)
-  const parsed = ScopeSchema.safeParse(data)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => describeIssue(issue, doc, lineCounter, file, data))
-    throw new UserError('SCOPE_INVALID', lines.join('\n'))
-  }
-  return { ...parsed.data, file }
-}
-
-type Issue = z.core.$ZodIssue
-
-function describeIssue(issue: Issue, doc: Document, lineCounter: LineCounter, file: string, data: unknown): string {
-  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
-  let keyPath = path
-  let message = issue.message
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? ''
-    keyPath = [...path, key]
-    const allowed = path.length === 0 ? 'milestone, name, description, frozen, features' : 'id, name, acceptance, status, environments'
-    message = `unknown key '${issue.keys.join("', '")}' (allowed: ${allowed})`
-  } else if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
-    message = `missing required key '${String(path[path.length - 1])}'`
-  } else if (issue.code === 'invalid_type') {
-    message = `${issue.message.replace(/^Invalid input: /, '')}`
-  } else if (issue.code === 'invalid_value' && 'values' in issue) {
-    message = `must be one of ${issue.values.join(', ')}`
-  }
-  // Point at the offending value when there is one, at the key (or its parent) otherwise.
-  const valueNode = issue.code === 'unrecognized_keys' ? undefined : doc.getIn(path, true)
-  const pos = isNode(valueNode) && valueNode.range ? lineCounter.linePos(valueNode.range[0]) : positionOf(doc, lineCounter, keyPath)
-  return `${file}:${pos.line}:${pos.col}: ${formatPath(keyPath)}: ${message}`
-}
-
-function valueAt(data: unknown, path: (string | number)[]): unknown {
-  let value = data
-  for (const key of path) {
-    if (value === null || typeof value !== 'object') return undefined
-    value = (value as Record<string | number, unknown>)[key]
-  }
-  return value
-}
-
-/** Line and column of the deepest YAML node on `path` that exists (the key itself for map entries). */
-function positionOf(doc: Document, lineCounter: LineCounter, path: (string | number)[]): { line: number; col: number } {
-  for (let depth = path.length; depth >= 0; depth--) {
-    const parentPath = path.slice(0, depth - 1)
-    const last = path[depth - 1]
-    const parent = depth === 0 ? doc.contents : doc.getIn(parentPath, true)
-    if (depth > 0 && isMap(parent)) {
-      const pair = parent.items.find((item) => isNode(item.key) && (item.key as { value?: unknown }).value === last)
-      const range = pair && isNode(pair.key) ? pair.key.range : undefined
-      if (range) return lineCounter.linePos(range[0])
-      continue
-    }
-    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true)
-    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0])
-  }
-  return { line: 1, col: 1 }
-}
-
-function formatPath(path: (string | number)[]): string {
-  if (path.length === 0) return '(top level)'
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('')
+  const data = parseLocatedYaml(text, file, ScopeSchema, {
+    code: 'SCOPE_INVALID',
+    notMapping: 'a scope file must be a YAML mapping with the keys milestone, frozen and features',
+    allowedKeys: (path) => (path.length === 0 ? 'milestone, name, description, frozen, features' : 'id, name, acceptance, status, environments'),
+  })
+  return { ...data, file }
 }

@@ -6,6 +6,7 @@ import { addRunCommands } from './run-command.ts'
 import { addAllureCommand, addResultsCommands } from './results-commands.ts'
 import { addPublishCommands } from './publish-commands.ts'
 import { addHubCommands } from './hub-commands.ts'
+import { addGateCommands } from './gate-commands.ts'
 
 export const VERSION = '0.1.0'
 
@@ -27,6 +28,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   addAllureCommand(program, ctx, exit)
   addPublishCommands(program, ctx, exit)
   addHubCommands(program, ctx, exit)
+  addGateCommands(program, ctx, exit)
   for (const command of program.commands) command.exitOverride()
   try {
     await program.parseAsync(argv, { from: 'user' })

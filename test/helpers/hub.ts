@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { openHub } from '../../hub/open-hub.ts'
+import { openHub, openStore } from '../../hub/open-hub.ts'
 import type { HubService } from '../../hub/hub-service.ts'
 import { createHubServer } from '../../hub/server/hub-server.ts'
 import { PROJECT_ROOT } from './run-bin.ts'
@@ -31,6 +31,23 @@ export function hubProject(): string {
   return root
 }
 
+let template: Promise<string> | undefined
+
+/**
+ * A fresh embedded store in `<root>/.bdd-matrix/db`, copied from one made once per test process:
+ * creating a PGlite store (initdb) costs seconds of CPU that the suites running beside it need.
+ */
+export async function withEmbeddedStore(root: string): Promise<string> {
+  template ??= (async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-hub-template-'))
+    const store = await openStore({ root: dir })
+    await store.db.close()
+    return path.join(dir, '.bdd-matrix/db')
+  })()
+  cpSync(await template, path.join(root, '.bdd-matrix/db'), { recursive: true })
+  return root
+}
+
 export interface TestHub {
   url: string
   root: string
@@ -43,6 +60,7 @@ export interface TestHub {
 /** A hub on 127.0.0.1 (a free port) over a fresh store: embedded in a temporary folder, or the given PostgreSQL database. */
 export async function startHub(options: { databaseUrl?: string; maxEvidenceBytes?: number; root?: string } = {}): Promise<TestHub> {
   const root = options.root ?? hubProject()
+  if (!options.databaseUrl) await withEmbeddedStore(root)
   const service = await openHub({ root, db: path.join(root, '.bdd-matrix/db'), ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.maxEvidenceBytes ? { limits: { maxEvidenceBytes: options.maxEvidenceBytes } } : {}) })
   const tokens = {} as TestHub['tokens']
   for (const [name, role] of [['qa', 'qa'], ['qa2', 'qa'], ['ci', 'ci'], ['alice', 'tester'], ['bob', 'tester']] as const) tokens[name] = (await service.store.createToken(name, role)).token

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runBin } from '../helpers/run-bin.ts'
 import { serveBin } from '../helpers/serve-bin.ts'
-import { hubProject } from '../helpers/hub.ts'
+import { hubProject, withEmbeddedStore } from '../helpers/hub.ts'
 
 async function serve(root: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const started = serveBin(root, { args, env })
@@ -25,8 +25,8 @@ function exited(child: ChildProcess): Promise<void> {
 const bin = (root: string, args: string[], env: Record<string, string> = {}) => runBin(args, { cwd: root, env: { DATABASE_URL: '', ...env } })
 
 describe('bdd-matrix serve, token, push and manual from the command line', () => {
-  it('manages tokens: printed once, listed without secrets, names unique, revoked by name', () => {
-    const root = hubProject()
+  it('manages tokens: printed once, listed without secrets, names unique, revoked by name', async () => {
+    const root = await withEmbeddedStore(hubProject())
     const created = bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead'])
     expect(created.code).toBe(0)
     const token = created.stdout.trim()
@@ -44,7 +44,7 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
   }, 60_000)
 
   it('says in one line what is wrong: a taken port, an unreachable DATABASE_URL, a newer schema, a store in use', async () => {
-    const root = hubProject()
+    const root = await withEmbeddedStore(hubProject())
     const holder = createServer()
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r))
     const port = (holder.address() as { port: number }).port
@@ -72,12 +72,12 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
     await store.db.close()
     const newer = bin(root, ['serve'])
     expect(newer.code).toBe(2)
-    expect(newer.stderr).toMatch(/has schema version 99; this bdd-matrix knows up to 1: upgrade bdd-matrix, or point it at another database\n$/)
+    expect(newer.stderr).toMatch(/has schema version 99; this bdd-matrix knows up to 2: upgrade bdd-matrix, or point it at another database\n$/)
 
   }, 120_000)
 
   it('keeps every acknowledged submission, once, through a SIGKILL under load; the store reopens without repair', async () => {
-    const root = hubProject()
+    const root = await withEmbeddedStore(hubProject())
     const qa = bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead']).stdout.trim()
     const tester = bin(root, ['token', 'create', '--role', 'tester', '--name', 'alice']).stdout.trim()
     let hub = await serve(root)

@@ -20,6 +20,8 @@ export interface GitLabNote {
 export class LocalGitLab {
   readonly notes = new Map<string, GitLabNote[]>()
   readonly statuses: { project: string; sha: string; body: Record<string, unknown> }[] = []
+  /** the project's issues, filtered as GitLab filters them (state, every label, milestone title) */
+  readonly issues: { iid: number; title: string; state: 'opened' | 'closed'; labels: string[]; milestone?: string }[] = []
   readonly requests: { method: string; path: string; headers: Record<string, unknown> }[] = []
   private readonly plan = new FaultPlan()
   /** injected faults, with how often each fired */
@@ -75,6 +77,19 @@ export class LocalGitLab {
     const writes = req.method !== 'GET'
     if (writes && token !== this.options.token) return { status: 403, body: { message: '403 Forbidden - insufficient_scope' } }
 
+    const issues = /^\/api\/v4\/projects\/([^/]+)\/issues$/.exec(url.pathname)
+    if (issues && req.method === 'GET') {
+      if (decodeURIComponent(issues[1]!) !== this.options.projectId) return { status: 404, body: { message: '404 Project Not Found' } }
+      const state = url.searchParams.get('state')
+      const labels = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean)
+      const milestone = url.searchParams.get('milestone')
+      const found = this.issues.filter((i) => (!state || state === 'all' || i.state === state) && labels.every((l) => i.labels.includes(l)) && (!milestone || i.milestone === milestone))
+      const perPage = Math.min(Number(url.searchParams.get('per_page') ?? 20), 100)
+      const page = Number(url.searchParams.get('page') ?? 1)
+      const next = page * perPage < found.length ? String(page + 1) : ''
+      const body = found.slice((page - 1) * perPage, page * perPage).map((i) => ({ iid: i.iid, title: i.title, state: i.state, labels: i.labels, web_url: `https://gitlab.example/issues/${i.iid}`, milestone: i.milestone ? { title: i.milestone } : null }))
+      return { status: 200, body, headers: { 'x-next-page': next, 'x-total': String(found.length) } }
+    }
     const notes = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(url.pathname)
     const status = /^\/api\/v4\/projects\/([^/]+)\/statuses\/([0-9a-f]{7,40})$/.exec(url.pathname)
     const project = decodeURIComponent((notes ?? status)?.[1] ?? '')

@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import type { Command } from 'commander'
+import { UserError } from '../errors.ts'
+import type { GateReport, GateVerdict } from '../gates/evaluate-gates.ts'
+import type { CliContext } from './cli-context.ts'
+
+/** Exit codes of `gate`: distinct per verdict, so CI can tell them apart. */
+export const GATE_EXIT: Record<GateVerdict, number> = { go: 0, 'no-go': 1, incomplete: 3, 'go-with-waivers': 4 }
+
+interface GateOptions {
+  build: string
+  results?: string
+  server?: string
+  gates?: string
+  scope?: string
+  features: string
+  json?: boolean
+  out: string
+  author?: string
+  config?: string
+}
+
+export function addGateCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
+  program
+    .command('gate')
+    .description('release gate of a build: each criterion of <milestone>.gates.yaml judged on the results; go, go-with-waivers, incomplete or no-go')
+    .requiredOption('--build <version>', 'build to judge, e.g. v0.5.0-rc2')
+    .option('--results <dir>', 'results folder (default: results)')
+    .option('--server <url>', 'read results and approvals from the results hub instead (token in BDD_MATRIX_TOKEN)')
+    .option('--gates <file>', 'gate file (default: <scope>.gates.yaml beside the scope)')
+    .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
+    .option('--features <dir>', 'features folder', 'features')
+    .option('--author <name>', 'who made the build, who may not approve it (default: CI_COMMIT_AUTHOR or GITLAB_USER_LOGIN)')
+    .option('--config <file>', 'cucumber config whose step definitions the lint criterion checks')
+    .option('--json', 'print the gate report as JSON')
+    .option('--out <dir>', 'where gate-<build>.json (the evidence) and gate-<build>.md go', 'reports')
+    .addHelpText('after', '\nExit codes: 0 go, 4 go-with-waivers, 3 incomplete (results still awaited), 1 no-go, 2 bad input.')
+    .action(async (options: GateOptions) => {
+      const { report, evidence } = await runGate(ctx, options)
+      const { gateToMarkdown } = await import('../../reporters/markdown/gate-markdown.ts')
+      const out = path.resolve(ctx.cwd, options.out)
+      mkdirSync(out, { recursive: true })
+      const file = path.join(out, `gate-${safe(options.build)}.json`)
+      writeAtomically(file, `${JSON.stringify(evidence, null, 2)}\n`)
+      writeAtomically(path.join(out, `gate-${safe(options.build)}.md`), gateToMarkdown(report))
+      if (options.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+      else ctx.stdout.write(gateToText(report))
+      ctx.stderr.write(`evidence: ${path.relative(ctx.cwd, file)}\n`)
+      exit(GATE_EXIT[report.verdict])
+    })
+
+  program
+    .command('diff')
+    .description('what changed between two builds: new failures, fixed, still failing, newly flaky, manual sign-offs, scenarios added/removed, waivers expired')
+    .requiredOption('--from <build>', 'the earlier build, e.g. v0.5.0-rc1')
+    .requiredOption('--to <build>', 'the later build, e.g. v0.5.0-rc2')
+    .option('--results <dir>', 'results folder', 'results')
+    .option('--scope <file>', 'milestone scope file')
+    .option('--features <dir>', 'features folder', 'features')
+    .option('--gates <file>', 'gate file, for waivers (default: beside the scope, when there is one)')
+    .option('--json', 'print the diff as JSON')
+    .action(async (options: { from: string; to: string; results: string; scope?: string; features: string; gates?: string; json?: boolean }) => {
+      const { diffBuilds, diffToText } = await import('../gates/diff-builds.ts')
+      const { lockPathFor, readLock } = await import('../catalogue/scope-lock.ts')
+      const inputs = await loadInputs(ctx, { ...options, build: options.to, gatesOptional: true })
+      const lock = readLock(lockPathFor(inputs.scope.file), inputs.scope)
+      const diff = diffBuilds({ results: inputs.results, ...(inputs.gates ? { gates: inputs.gates } : {}), from: options.from, to: options.to, today: ctx.now().toISOString().slice(0, 10), ...(lock ? { lockHistory: lock.history } : {}) })
+      ctx.stdout.write(options.json ? `${JSON.stringify(diff, null, 2)}\n` : diffToText(diff))
+      exit(0)
+    })
+}
+
+/** Everything a gate or a diff reads, resolved from the options. */
+async function loadInputs(ctx: CliContext, options: { build: string; results?: string; server?: string; gates?: string; scope?: string; features: string; gatesOptional?: boolean }) {
+  const { resolveInputs } = await import('./resolve-inputs.ts')
+  const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
+  const { mergeResults, checkBuild } = await import('../results/merge-results.ts')
+  const { gatePathFor, loadGateFile } = await import('../gates/gate-file.ts')
+  const { featuresDir, scope } = resolveInputs(ctx, { features: options.features, ...(options.scope ? { scope: options.scope } : {}) })
+  const gateFile = options.gates ? path.resolve(ctx.cwd, options.gates) : gatePathFor(scope.file)
+  const { existsSync } = await import('node:fs')
+  const gates = options.gatesOptional && !options.gates && !existsSync(gateFile) ? undefined : loadGateFile(gateFile, path.relative(ctx.cwd, gateFile))
+  let resultsDir = path.resolve(ctx.cwd, options.results ?? 'results')
+  let cleanup = (): void => {}
+  let approvals: { by: string; at: string }[] | undefined
+  if (options.server) {
+    if (options.results) throw new UserError('BAD_OPTION', 'give --results or --server, not both')
+    const { HubClient } = await import('../../hub/client/hub-client.ts')
+    const { pullResults } = await import('../../hub/client/pull-results.ts')
+    const client = new HubClient(options.server, ctx.env.BDD_MATRIX_TOKEN)
+    resultsDir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-gate-'))
+    cleanup = () => rmSync(resultsDir, { recursive: true, force: true })
+    await pullResults(client, resultsDir)
+    approvals = (await client.request<{ by: string; at: string }[]>('GET', `/builds/${encodeURIComponent(options.build)}/approvals`, `reading the approvals of ${options.build}`)).data
+  }
+  try {
+    const results = await mergeResults(resultsDir, { milestone: scope.milestone })
+    checkBuild(results, options.build, options.server ?? path.relative(ctx.cwd, resultsDir))
+    const catalogue = buildCatalogue(featuresDir)
+    const inputFiles = options.server ? [] : readdirSync(resultsDir).filter((f) => f.endsWith('.ndjson')).sort().map((f) => ({ file: f, sha256: sha256(readFileSync(path.join(resultsDir, f))) }))
+    return { gates, scope, catalogue, results, featuresDir, uriPrefix: path.relative(ctx.cwd, featuresDir), approvals, inputFiles }
+  } finally {
+    cleanup()
+  }
+}
+
+async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report: GateReport; evidence: unknown }> {
+  const loaded = await loadInputs(ctx, options)
+  const inputs = { ...loaded, gates: loaded.gates! }
+  const { evaluateGates } = await import('../gates/evaluate-gates.ts')
+  const { lintCatalogue } = await import('../catalogue/lint-catalogue.ts')
+  const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../catalogue/scope-lock.ts')
+  const kinds = new Set(inputs.gates.criteria.map((c) => c.kind))
+  let lintErrors: { where: string; message: string }[] = []
+  if (kinds.has('lint')) {
+    const { loadStepDefinitions } = await import('../catalogue/load-step-definitions.ts')
+    const steps = await loadStepDefinitions({ cwd: ctx.cwd, ...(options.config ? { configFile: options.config } : {}) })
+    lintErrors = lintCatalogue(inputs.catalogue, inputs.scope, steps)
+      .filter((f) => f.severity === 'error')
+      .map((f) => ({ where: `${path.relative(ctx.cwd, path.join(inputs.featuresDir, f.file))}:${f.line}:${f.column}`, message: `${f.message} [${f.rule}]` }))
+  }
+  const lockPath = lockPathFor(inputs.scope.file)
+  const lock = readLock(lockPath, inputs.scope)
+  const scopeChanges = lock ? diffScope(lock, snapshotScope(inputs.scope, inputs.catalogue)).map((c) => c.summary) : undefined
+  let openIssues: { count: number; items: { title: string; url: string }[] } | undefined
+  let openIssuesWhy: string | undefined
+  const issueCriterion = inputs.gates.criteria.find((c) => c.kind === 'open-issues')
+  if (issueCriterion && issueCriterion.kind === 'open-issues') {
+    const env = ctx.env
+    if (env.CI_API_V4_URL && env.CI_PROJECT_ID && env.GITLAB_TOKEN) {
+      const { openIssues: fetchOpen } = await import('../../reporters/gitlab/gitlab-publisher.ts')
+      openIssues = await fetchOpen({ apiUrl: env.CI_API_V4_URL, projectId: env.CI_PROJECT_ID, token: env.GITLAB_TOKEN.trim() }, { labels: issueCriterion.labels, ...(issueCriterion.milestone ? { milestone: issueCriterion.milestone } : {}) })
+    } else openIssuesWhy = 'GitLab is not configured (CI_API_V4_URL, CI_PROJECT_ID and GITLAB_TOKEN)'
+  }
+  const author = options.author ?? ctx.env.CI_COMMIT_AUTHOR?.replace(/\s*<.*>$/, '') ?? ctx.env.GITLAB_USER_LOGIN
+  const report = evaluateGates({
+    gates: inputs.gates,
+    build: options.build,
+    results: inputs.results,
+    scope: inputs.scope,
+    catalogue: inputs.catalogue,
+    uriPrefix: inputs.uriPrefix,
+    lintErrors,
+    scopeChanges,
+    ...(openIssues ? { openIssues } : {}),
+    ...(openIssuesWhy ? { openIssuesWhy } : {}),
+    ...(inputs.approvals ? { approvals: inputs.approvals } : {}),
+    ...(author ? { author } : {}),
+    today: ctx.now().toISOString().slice(0, 10),
+  })
+  // The evidence names its inputs by hash: anyone can check it was computed from these files.
+  const evidence = {
+    evidenceVersion: 1,
+    build: report.build,
+    milestone: report.milestone,
+    verdict: report.verdict,
+    evaluatedAt: ctx.now().toISOString(),
+    inputs: {
+      gates: { file: inputs.gates.file, sha256: sha256(inputs.gates.text) },
+      scope: { file: path.relative(ctx.cwd, inputs.scope.file), sha256: sha256(readFileSync(inputs.scope.file)) },
+      ...(lock ? { lock: { file: path.relative(ctx.cwd, lockPath), sha256: sha256(readFileSync(lockPath)) } } : {}),
+      results: options.server ? { server: options.server } : inputs.inputFiles,
+      ...(inputs.approvals ? { approvals: inputs.approvals } : {}),
+    },
+    report,
+  }
+  return { report, evidence }
+}
+
+const MARK: Record<string, string> = { pass: 'PASS', 'pass-waived': 'PASS (waived)', waiting: 'WAITING', fail: 'FAIL' }
+
+function gateToText(report: GateReport): string {
+  const lines = [`gate of ${report.build} (${report.milestone}): ${report.verdict.toUpperCase()}${report.baseline.build ? ` · baseline ${report.baseline.build} (${report.baseline.rule})` : ''}`]
+  for (const c of report.criteria) {
+    lines.push(`  ${MARK[c.verdict]!.padEnd(13)} ${c.id} [${c.kind}, ${c.severity}]: ${c.value} (${c.threshold}) — ${c.why}`)
+    for (const i of c.items.slice(0, 10)) lines.push(`      ${i.status}: ${i.what}${i.note ? ` (${i.note})` : ''}${i.waiver !== undefined ? ` — waiver ${i.waiver + 1}` : ''}`)
+    if (c.items.length > 10) lines.push(`      … ${c.items.length - 10} more`)
+  }
+  for (const w of report.waivers.expired) lines.push(`  expired waiver ${w.index + 1}: ${w.criterion} ${w.matched ?? ''} (${w.issue}) ${w.expiry}`)
+  for (const w of report.waivers.unused) lines.push(`  unused waiver ${w.index + 1}: ${w.criterion} ${w.matched ?? ''} (${w.issue})`)
+  return `${lines.join('\n')}\n`
+}
+
+const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
+const safe = (build: string): string => build.replace(/[^A-Za-z0-9._-]+/g, '_')
+
+function writeAtomically(file: string, text: string): void {
+  const partial = `${file}.partial-${process.pid}`
+  writeFileSync(partial, text)
+  renameSync(partial, file)
+}

@@ -1,0 +1,84 @@
+import { UserError } from '../errors.ts'
+import { cellKey, orderBuilds, type MergedCase, type ResultSet } from '../results/merge-results.ts'
+import type { GateFile } from './gate-file.ts'
+
+export interface DiffEntry {
+  scenario: string
+  id: string
+  column: string
+  from?: string
+  to?: string
+}
+
+export interface BuildDiff {
+  from: string
+  to: string
+  newFailures: DiffEntry[]
+  fixed: DiffEntry[]
+  stillFailing: DiffEntry[]
+  newlyFlaky: DiffEntry[]
+  newManualSignoffs: (DiffEntry & { testers: string })[]
+  added: DiffEntry[]
+  removed: DiffEntry[]
+  /** scope changes accepted (scope freeze --reason) between the two builds' last runs */
+  scopeChanges: { at: string; by: string; reason: string; changes: string[] }[]
+  waiversExpired: { criterion: string; issue: string; expiry: string }[]
+}
+
+const BAD = new Set(['failed', 'blocked', 'undefined', 'ambiguous', 'pending'])
+
+/** What changed from one build to another, cell by cell (scenario × environment/stage). */
+export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from: string; to: string; today: string; lockHistory?: { at: string; by: string; reason: string; changes: string[] }[] }): BuildDiff {
+  const { results, from, to } = inputs
+  for (const build of [from, to]) if (!results.builds.has(build)) throw new UserError('BUILD_UNKNOWN', `build "${build}" has no results; builds there: ${results.order.slice(-10).join(', ') || 'none'}`)
+  const a = results.builds.get(from)!
+  const b = results.builds.get(to)!
+  const entry = (c: MergedCase, before?: MergedCase): DiffEntry => ({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, ...(before ? { from: status(before) } : {}), to: status(c) })
+  const diff: BuildDiff = { from, to, newFailures: [], fixed: [], stillFailing: [], newlyFlaky: [], newManualSignoffs: [], added: [], removed: [], scopeChanges: [], waiversExpired: [] }
+  for (const [key, c] of b) {
+    const before = a.get(key)
+    const bad = BAD.has(c.status)
+    const wasBad = before !== undefined && BAD.has(before.status)
+    if (!before) diff.added.push(entry(c))
+    if (bad && !wasBad) diff.newFailures.push(entry(c, before))
+    if (bad && wasBad) diff.stillFailing.push(entry(c, before))
+    if (!bad && wasBad) diff.fixed.push(entry(c, before))
+    if (c.flaky && !before?.flaky) diff.newlyFlaky.push(entry(c, before))
+    if (c.source === 'manual' && c.status === 'passed' && before?.status !== 'passed') diff.newManualSignoffs.push({ ...entry(c, before), testers: c.tester ?? '' })
+  }
+  for (const [key, c] of a) if (!b.has(key) && !b.has(cellKey(c.id, c.environment, c.stage))) diff.removed.push({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, from: status(c) })
+  const finished = (build: string) => results.runs.filter((r) => r.build === build).reduce((m, r) => (r.finishedAt > m ? r.finishedAt : m), '')
+  const [since, until] = [finished(from), finished(to)]
+  diff.scopeChanges = (inputs.lockHistory ?? []).filter((h) => h.at > since && h.at <= until)
+  for (const w of inputs.gates?.waivers ?? []) {
+    const expiredAt = (build: string) => ('date' in w.expires ? w.expires.date < inputs.today : w.expires.build !== build && orderBuilds([w.expires.build, build], new Map())[0] === w.expires.build)
+    if (expiredAt(to) && !expiredAt(from)) diff.waiversExpired.push({ criterion: w.criterion, issue: w.issue, expiry: 'date' in w.expires ? w.expires.date : w.expires.build })
+  }
+  return diff
+}
+
+function status(c: MergedCase): string {
+  return c.flaky && c.status === 'passed' ? 'flaky' : c.status
+}
+
+export function diffToText(diff: BuildDiff): string {
+  const lines = [`${diff.from} → ${diff.to}`]
+  const section = (title: string, entries: DiffEntry[]) => {
+    lines.push(`${title}: ${entries.length}`)
+    for (const e of entries.slice(0, 30)) lines.push(`  ${e.scenario} · ${e.column}${e.from || e.to ? ` (${e.from ?? 'not run'} → ${e.to ?? 'not run'})` : ''}`)
+    if (entries.length > 30) lines.push(`  … ${entries.length - 30} more`)
+  }
+  section('new failures', diff.newFailures)
+  section('fixed', diff.fixed)
+  section('still failing', diff.stillFailing)
+  section('newly flaky', diff.newlyFlaky)
+  section('newly signed off by testers', diff.newManualSignoffs)
+  section('scenarios added', diff.added)
+  section('scenarios removed', diff.removed)
+  lines.push(`scope changes accepted: ${diff.scopeChanges.length}`)
+  for (const h of diff.scopeChanges) lines.push(`  ${h.at} by ${h.by}: ${h.reason} (${h.changes.length} change(s))`)
+  lines.push(`waivers expired: ${diff.waiversExpired.length}`)
+  for (const w of diff.waiversExpired) lines.push(`  ${w.criterion} (${w.issue}) ${w.expiry}`)
+  return `${lines.join('\n')}\n`
+}
+

@@ -1,0 +1,393 @@
+import parseTagExpression from '@cucumber/tag-expressions'
+import type { Catalogue } from '../catalogue/catalogue-types.ts'
+import type { Scope } from '../catalogue/scope.ts'
+import { UserError } from '../errors.ts'
+import { locate } from '../located-yaml.ts'
+import { matrixFrom, type CellStatus, type Matrix } from '../matrix/matrix-from.ts'
+import { caseIdOf } from '../model/vocabulary.ts'
+import { cellKey, orderBuilds, type ResultSet } from '../results/merge-results.ts'
+import { buildPattern, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
+
+export type CriterionVerdict = 'pass' | 'pass-waived' | 'waiting' | 'fail'
+export type GateVerdict = 'go' | 'go-with-waivers' | 'incomplete' | 'no-go'
+
+/** One thing a criterion found: a scenario in a column, a feature on an environment, a lint error… */
+export interface GateItem {
+  what: string
+  scenario?: string
+  scenarioId?: string
+  feature?: string
+  environment?: string
+  status: string
+  /** index of the waiver that covers it */
+  waiver?: number
+  note?: string
+}
+
+export interface CriterionResult {
+  id: string
+  kind: Criterion['kind']
+  severity: 'blocking' | 'informing'
+  verdict: CriterionVerdict
+  value: string
+  threshold: string
+  why: string
+  /** what failed or is awaited (and, for no-new-failures, what still fails) */
+  items: GateItem[]
+}
+
+export interface GateReport {
+  milestone: string
+  build: string
+  verdict: GateVerdict
+  baseline: { rule: string; build?: string }
+  criteria: CriterionResult[]
+  waivers: { used: WaiverUse[]; unused: WaiverUse[]; expired: WaiverUse[] }
+}
+
+export interface WaiverUse {
+  index: number
+  criterion: string
+  category: string
+  issue: string
+  approvedBy: string
+  matched?: string
+  expiry: string
+}
+
+export interface GateInputs {
+  gates: GateFile
+  build: string
+  results: ResultSet
+  scope: Scope
+  catalogue: Catalogue
+  uriPrefix: string
+  /** lint errors (syntax, undefined and ambiguous steps) */
+  lintErrors: { where: string; message: string }[]
+  /** changes since the scope freeze; undefined when there is no lock */
+  scopeChanges: string[] | undefined
+  /** open issues from GitLab; undefined when GitLab was not asked */
+  openIssues?: { count: number; items: { title: string; url: string }[] } | undefined
+  /** why GitLab was not asked */
+  openIssuesWhy?: string
+  /** approvals of the build (the results hub); undefined without a hub */
+  approvals?: { by: string; at: string }[] | undefined
+  /** who made the build (may not approve it) */
+  author?: string
+  /** YYYY-MM-DD: waivers dated before today have expired */
+  today: string
+}
+
+const DEFAULT_STAGES = ['acceptance', 'manual']
+const RAN = new Set<CellStatus>(['passed', 'failed', 'blocked', 'flaky', 'skipped'])
+const BAD = new Set<CellStatus>(['failed', 'blocked'])
+
+/**
+ * The release gate of a build: each criterion of the gate file judged on the merged results,
+ * with its value against its threshold and why; then the verdict. Empty or partial results are
+ * never a pass: what has not run yet is `waiting`. Pure: reads only its inputs.
+ */
+export function evaluateGates(inputs: GateInputs): GateReport {
+  const { gates, build, results, scope } = inputs
+  if (!buildPattern(gates['applies-to']).test(build))
+    throw new UserError('GATES_BUILD', `build "${build}" does not match applies-to "${gates['applies-to']}" of ${gates.file}; gate a build it applies to, or change applies-to`)
+  if (gates.milestone !== scope.milestone) throw new UserError('GATES_INVALID', `${locate(gates.text, gates.file, ['milestone'])}: milestone "${gates.milestone}" is not the scope's (${scope.milestone})`)
+  const baseline = resolveBaseline(gates, build, results)
+  const matrix = matrixFrom(results, scope, { build, history: Math.max(10, ...gates.criteria.map((c) => (c.kind === 'flaky-rate' ? c.window : 1))), catalogue: inputs.catalogue, uriPrefix: inputs.uriPrefix })
+  const view = new ScenarioView(inputs, matrix)
+  const waivers = new WaiverBook(gates, build, inputs.today)
+  const criteria = gates.criteria.map((criterion, index) => {
+    const judged = judge(criterion, index, inputs, view, baseline.build)
+    return waivers.apply(criterion, judged)
+  })
+  const blocking = criteria.filter((c) => c.severity === 'blocking')
+  const verdict: GateVerdict = blocking.some((c) => c.verdict === 'fail') ? 'no-go' : blocking.some((c) => c.verdict === 'waiting') ? 'incomplete' : blocking.some((c) => c.verdict === 'pass-waived') ? 'go-with-waivers' : 'go'
+  return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary() }
+}
+
+/** previous-rc: the latest earlier build the gate applies to; last-release: the latest earlier x.y.z; or a build named. */
+export function resolveBaseline(gates: GateFile, build: string, results: ResultSet): { rule: string; build?: string } {
+  const rule = gates.baseline
+  const earlier = (name: string) => orderBuilds([name, build], new Map()).indexOf(name) === 0 && name !== build
+  const candidates = results.order.filter(earlier)
+  if (rule === 'previous-rc') {
+    const pattern = buildPattern(gates['applies-to'])
+    const found = candidates.filter((b) => pattern.test(b)).pop()
+    return { rule, ...(found ? { build: found } : {}) }
+  }
+  if (rule === 'last-release') {
+    const found = candidates.filter((b) => /^v?\d+\.\d+\.\d+$/.test(b)).pop()
+    return { rule, ...(found ? { build: found } : {}) }
+  }
+  if (!results.builds.has(rule)) throw new UserError('GATES_BASELINE', `${locate(gates.text, gates.file, ['baseline'])}: baseline build "${rule}" has no results; builds there: ${results.order.slice(-10).join(', ') || 'none'}`)
+  return { rule, build: rule }
+}
+
+interface ViewCell {
+  scenarioId: string
+  scenario: string
+  feature: string
+  column: string
+  environment: string
+  stage: string
+  status: CellStatus
+}
+
+/** The scope's scenarios with their tags, and their cells in the build's matrix. */
+class ScenarioView {
+  readonly tags = new Map<string, { tags: string[]; wip: boolean; manual: boolean }>()
+
+  constructor(
+    readonly inputs: GateInputs,
+    readonly matrix: Matrix,
+  ) {
+    for (const file of inputs.catalogue.files) {
+      const uri = inputs.uriPrefix ? `${inputs.uriPrefix}/${file.uri}` : file.uri
+      for (const scenario of file.scenarios)
+        for (const pickle of scenario.pickles) {
+          const example = pickle.row ? { name: pickle.row.examples, values: pickle.row.cells } : undefined
+          this.tags.set(caseIdOf({ uri, scenario: scenario.name, ...(scenario.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}) }), { tags: pickle.tags, wip: pickle.wip, manual: pickle.manual })
+        }
+    }
+  }
+
+  /** Cells of the scenarios a selector picks, in the columns of its stages, where they are expected. */
+  cells(criterion: Criterion & { select?: { tags?: string; stages?: string[] } | undefined }, index: number, defaults: { tags?: string; stages?: string[] } = {}): ViewCell[] {
+    const tagText = criterion.select?.tags ?? defaults.tags
+    let matches: (tags: string[]) => boolean = () => true
+    if (tagText) {
+      try {
+        const expression = parseTagExpression(tagText)
+        matches = (tags) => expression.evaluate(tags)
+      } catch (error) {
+        throw new UserError('GATES_INVALID', `${locate(this.inputs.gates.text, this.inputs.gates.file, ['criteria', index, 'select', 'tags'])}: criteria[${index}].select.tags: not a tag expression (${(error as Error).message.split('\n')[0]})`)
+      }
+    }
+    const stages = criterion.select?.stages ?? defaults.stages ?? DEFAULT_STAGES
+    const columns = this.matrix.columns.filter((c) => stages.includes(c.stage))
+    const out: ViewCell[] = []
+    const seen = new Set<string>()
+    let selected = 0
+    for (const feature of this.matrix.features)
+      for (const s of feature.scenarios) {
+        const meta = this.tags.get(s.id)
+        if (!matches(meta?.tags ?? [])) continue
+        selected++
+        for (const column of columns) {
+          const cell = s.cells[column.key]!
+          const key = `${s.id}\u0000${column.key}`
+          if (cell.status === 'not-required' || seen.has(key)) continue
+          seen.add(key)
+          out.push({ scenarioId: s.id, scenario: s.name, feature: feature.id, column: column.key, environment: column.environment, stage: column.stage, status: cell.status })
+        }
+      }
+    // A criterion that judges nothing would pass without a word.
+    if (selected === 0)
+      throw new UserError('GATES_SELECTOR', `${locate(this.inputs.gates.text, this.inputs.gates.file, criterion.select ? ['criteria', index, 'select'] : ['criteria', index])}: criterion ${criterion.id} selects no scenario of the scope${tagText ? ` (tags: ${tagText})` : ''}; a criterion that judges nothing would pass silently — correct its select`)
+    return out
+  }
+}
+
+const item = (c: ViewCell, note?: string): GateItem => ({ what: `${c.scenario} · ${c.feature} · ${c.column}`, scenario: c.scenario, scenarioId: c.scenarioId, feature: c.feature, environment: c.column, status: c.status, ...(note ? { note } : {}) })
+
+function result(criterion: Criterion, verdict: CriterionVerdict, value: string, threshold: string, why: string, items: GateItem[] = []): CriterionResult {
+  return { id: criterion.id, kind: criterion.kind, severity: criterion.severity, verdict, value, threshold, why, items }
+}
+
+function judge(criterion: Criterion, index: number, inputs: GateInputs, view: ScenarioView, baseline: string | undefined): CriterionResult {
+  const { build, results, scope } = inputs
+  const cellsOfBuild = results.builds.get(build)
+  switch (criterion.kind) {
+    case 'lint': {
+      const items = inputs.lintErrors.map((e) => ({ what: `${e.where}: ${e.message}`, status: 'error' }))
+      return result(criterion, items.length ? 'fail' : 'pass', `${items.length} error(s)`, '0', items.length ? `${items.length} lint error(s): ${items[0]!.what}${items.length > 1 ? ' …' : ''}` : 'no syntax errors, undefined or ambiguous steps', items)
+    }
+    case 'scope-frozen': {
+      if (!inputs.scopeChanges) return result(criterion, 'fail', 'no lock', 'frozen', 'the scope was never frozen: bdd-matrix scope freeze writes its lock')
+      const items = inputs.scopeChanges.map((c) => ({ what: c, status: 'changed' }))
+      return result(criterion, items.length ? 'fail' : 'pass', `${items.length} change(s)`, '0', items.length ? `${items.length} change(s) since the freeze: ${items[0]!.what}` : 'the scope is as frozen', items)
+    }
+    case 'environments-tested': {
+      const required = [...new Set(scope.features.flatMap((f) => f.environments))].sort()
+      const tested = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
+      const missing = required.filter((e) => !tested.has(e))
+      const items = missing.map((e) => ({ what: `${e}: no results this build`, environment: e, status: 'not-run' }))
+      return result(criterion, missing.length ? 'waiting' : 'pass', `${required.length - missing.length} of ${required.length}`, `all of ${required.join(', ') || '(none required)'}`, missing.length ? `${missing.join(', ')}: no results for ${build} yet — waiting` : `results from every required environment (${required.join(', ')})`, items)
+    }
+    case 'min-count': {
+      const cells = view.cells(criterion, index)
+      const ran = new Set(cells.filter((c) => RAN.has(c.status)).map((c) => c.scenarioId))
+      const exist = new Set(cells.filter((c) => c.status !== 'wip').map((c) => c.scenarioId))
+      const verdict: CriterionVerdict = ran.size >= criterion.min ? 'pass' : exist.size < criterion.min ? 'fail' : 'waiting'
+      return result(criterion, verdict, `${ran.size} ran`, `≥ ${criterion.min}`, verdict === 'pass' ? `${ran.size} selected scenarios ran` : verdict === 'fail' ? `only ${exist.size} runnable scenarios are selected; ${criterion.min} are required` : `${ran.size} of the ${criterion.min} required scenarios ran so far — waiting`)
+    }
+    case 'scenarios-pass': {
+      const cells = view.cells(criterion, index).filter((c) => !view.tags.get(c.scenarioId)?.wip)
+      const need = criterion['consecutive-green'] ?? 1
+      const failed: GateItem[] = []
+      const waiting: GateItem[] = []
+      for (const c of cells) {
+        if (BAD.has(c.status)) failed.push(item(c))
+        else if (!RAN.has(c.status)) waiting.push(item(c, 'not run this build'))
+        else if (need > 1) {
+          const seen = cellsOfBuild?.get(cellKey(c.scenarioId, c.environment, c.stage))?.seen ?? []
+          const last = seen.slice(-need)
+          if (last.some((s) => s !== 'passed')) failed.push(item(c, `last ${need} runs: ${last.join(', ')}`))
+          else if (seen.length < need) waiting.push(item(c, `${seen.length} of ${need} green runs`))
+        }
+      }
+      const passing = cells.length - failed.length - waiting.length
+      const verdict: CriterionVerdict = failed.length ? 'fail' : waiting.length ? 'waiting' : 'pass'
+      const why = failed.length ? `${failed.length} failed: ${failed[0]!.what}${failed.length > 1 ? ' …' : ''}` : waiting.length ? `${waiting.length} of ${cells.length} not run yet (${waiting[0]!.what}) — waiting` : `all ${cells.length} passed${need > 1 ? ` ${need} runs in a row` : ''}`
+      return result(criterion, verdict, `${passing} of ${cells.length} passed`, need > 1 ? `all, ${need} runs in a row` : 'all', why, [...failed, ...waiting])
+    }
+    case 'scope-coverage': {
+      const items: GateItem[] = []
+      let short = 0
+      let awaited = 0
+      const tested = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
+      for (const feature of view.matrix.features) {
+        const environments = feature.requiredOn.length ? feature.requiredOn : [...new Set(view.matrix.columns.map((c) => c.environment))]
+        for (const environment of environments) {
+          const columns = view.matrix.columns.filter((c) => c.environment === environment && DEFAULT_STAGES.includes(c.stage)).map((c) => c.key)
+          const runnable = feature.scenarios.filter((s) => !s.wip)
+          const passing = runnable.filter((s) => columns.some((k) => s.cells[k]?.status === 'passed' || s.cells[k]?.status === 'flaky')).length
+          if (passing >= criterion['min-passing']) continue
+          const what = `${feature.id} on ${environment}: ${passing} of ${runnable.length} scenarios passed${feature.scenarios.length > runnable.length ? ` (${feature.scenarios.length - runnable.length} wip)` : ''}`
+          if (feature.scenarios.length === 0 || runnable.length < criterion['min-passing'] || tested.has(environment)) {
+            short++
+            items.push({ what: `${what} — needs ${criterion['min-passing']}`, feature: feature.id, environment, status: 'uncovered' })
+          } else {
+            awaited++
+            items.push({ what: `${what}, nothing ran there this build — waiting`, feature: feature.id, environment, status: 'not-run' })
+          }
+        }
+      }
+      const verdict: CriterionVerdict = short ? 'fail' : awaited ? 'waiting' : 'pass'
+      return result(criterion, verdict, `${short + awaited} feature × environment short`, `≥ ${criterion['min-passing']} passing each`, items.length ? items[0]!.what : `every frozen feature has ≥ ${criterion['min-passing']} passing scenario(s) on each of its environments`, items)
+    }
+    case 'no-new-failures': {
+      const cells = view.cells(criterion, index)
+      const before = baseline ? results.builds.get(baseline) : undefined
+      const fresh: GateItem[] = []
+      const still: GateItem[] = []
+      for (const c of cells) {
+        if (!BAD.has(c.status)) continue
+        const old = before?.get(cellKey(c.scenarioId, c.environment, c.stage))
+        if (old && (old.status === 'failed' || old.status === 'blocked')) still.push(item(c, `failing since ${baseline} or before`))
+        else fresh.push(item(c, baseline ? `${old ? old.status : 'not run'} in ${baseline}` : 'no baseline build'))
+      }
+      return result(criterion, fresh.length ? 'fail' : 'pass', `${fresh.length} new`, `0 against ${baseline ?? '(no baseline)'}`, fresh.length ? `${fresh.length} new failure(s) since ${baseline ?? 'no baseline'}: ${fresh[0]!.what}` : `no new failures against ${baseline ?? '(no baseline: first candidate)'}${still.length ? `; ${still.length} still failing` : ''}`, [...fresh, ...still.map((s) => ({ ...s, status: `still ${s.status}` }))])
+    }
+    case 'flaky-rate': {
+      const upTo = results.order.indexOf(build)
+      const window = results.order.slice(Math.max(0, upTo - criterion.window + 1), upTo + 1)
+      let ran = 0
+      let flaky = 0
+      const items: GateItem[] = []
+      for (const b of window)
+        for (const c of results.builds.get(b)?.values() ?? []) {
+          ran++
+          if (c.flaky) {
+            flaky++
+            if (items.length < 50) items.push({ what: `${c.name} · ${c.environment}/${c.stage} · ${b}`, scenario: c.name, scenarioId: c.id, environment: `${c.environment}/${c.stage}`, status: 'flaky' })
+          }
+        }
+      if (ran === 0) return result(criterion, 'waiting', 'nothing ran', `≤ ${criterion.max}`, 'no results in the window — waiting')
+      const rate = flaky / ran
+      return result(criterion, rate <= criterion.max ? 'pass' : 'fail', `${(rate * 100).toFixed(1)} % (${flaky} of ${ran})`, `≤ ${(criterion.max * 100).toFixed(1)} % over ${window.length} build(s)`, `${flaky} flaky of ${ran} results over ${window.join(', ')}`, items)
+    }
+    case 'manual-signoff': {
+      const cells = view.cells(criterion, index, { tags: '@manual', stages: ['manual'] }).filter((c) => !view.tags.get(c.scenarioId)?.wip)
+      const failed: GateItem[] = []
+      const waiting: GateItem[] = []
+      let signed = 0
+      for (const c of cells) {
+        const merged = cellsOfBuild?.get(cellKey(c.scenarioId, c.environment, c.stage))
+        const testers = merged?.tester ? merged.tester.split(', ') : []
+        if (BAD.has(c.status)) failed.push(item(c, `by ${testers.join(', ') || 'a tester'}`))
+        else if (c.status === 'passed' && testers.length >= criterion.testers) signed++
+        else waiting.push(item(c, `${testers.length} of ${criterion.testers} tester(s) signed off`))
+      }
+      if (cells.length === 0) return result(criterion, 'waiting', 'no manual results', `${criterion.testers} tester(s) each`, 'no manual testing column for this build yet — waiting')
+      const verdict: CriterionVerdict = failed.length ? 'fail' : waiting.length ? 'waiting' : 'pass'
+      return result(criterion, verdict, `${signed} of ${cells.length} signed off`, `${criterion.testers} distinct tester(s) each`, failed.length ? `${failed.length} failed in manual testing: ${failed[0]!.what}` : waiting.length ? `${waiting.length} awaiting testers (${waiting[0]!.what}) — waiting` : `every selected scenario signed off by ${criterion.testers}+ tester(s)`, [...failed, ...waiting])
+    }
+    case 'open-issues': {
+      if (!inputs.openIssues) return result(criterion, 'waiting', 'not asked', `≤ ${criterion.max}`, `${inputs.openIssuesWhy ?? 'GitLab was not asked'} — waiting`)
+      const items = inputs.openIssues.items.map((i) => ({ what: `${i.title} (${i.url})`, status: 'open' }))
+      return result(criterion, inputs.openIssues.count <= criterion.max ? 'pass' : 'fail', `${inputs.openIssues.count} open`, `≤ ${criterion.max}${criterion.labels.length ? ` labelled ${criterion.labels.join(', ')}` : ''}`, `${inputs.openIssues.count} open issue(s)${criterion.labels.length ? ` labelled ${criterion.labels.join(', ')}` : ''}`, items)
+    }
+    case 'approvals': {
+      if (!inputs.approvals) return result(criterion, 'waiting', 'no hub', `≥ ${criterion.min}`, 'approvals are recorded on the results hub (gate --server URL) — waiting')
+      const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => by !== inputs.author && (!criterion.from || criterion.from.includes(by)))
+      const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${a.by === inputs.author ? 'the build\'s author' : 'not among the approvers named'}`, status: 'not counted' }))
+      return result(criterion, valid.length >= criterion.min ? 'pass' : 'waiting', `${valid.length} (${valid.join(', ') || 'none'})`, `≥ ${criterion.min}${criterion.from ? ` of ${criterion.from.join(', ')}` : ''}, not the author`, valid.length >= criterion.min ? `approved by ${valid.join(', ')}` : `${valid.length} of ${criterion.min} approvals — waiting`, items)
+    }
+  }
+}
+
+/** Waivers: which items they cover, which are unused, which have expired. */
+class WaiverBook {
+  private readonly used = new Set<number>()
+  private readonly expiredUsed = new Set<number>()
+
+  constructor(
+    private readonly gates: GateFile,
+    private readonly build: string,
+    private readonly today: string,
+  ) {}
+
+  expired(w: Waiver): boolean {
+    if ('date' in w.expires) return w.expires.date < this.today
+    const until = w.expires.build
+    return until !== this.build && orderBuilds([until, this.build], new Map()).indexOf(until) === 0
+  }
+
+  private matches(w: Waiver, i: GateItem): boolean {
+    return (!w.scenario || w.scenario === i.scenario || w.scenario === i.scenarioId) && (!w.feature || w.feature === i.feature) && (!w.environment || w.environment === i.environment || i.environment?.startsWith(`${w.environment}/`) === true)
+  }
+
+  apply(criterion: Criterion, judged: CriterionResult): CriterionResult {
+    if (judged.verdict !== 'fail') return judged
+    const own = this.gates.waivers.map((w, index) => ({ w, index })).filter(({ w }) => w.criterion === criterion.id)
+    if (own.length === 0) return judged
+    const failing = judged.items.filter((i) => !i.status.startsWith('still') && i.status !== 'not-run')
+    const whole = judged.items.length === 0
+    let uncovered = 0
+    let expiredHit: { w: Waiver; index: number } | undefined
+    for (const target of whole ? [undefined] : failing) {
+      const hit = own.find(({ w }) => (target ? this.matches(w, target) : !w.scenario && !w.feature && !w.environment))
+      if (!hit) {
+        uncovered++
+        continue
+      }
+      if (this.expired(hit.w)) {
+        this.expiredUsed.add(hit.index)
+        expiredHit ??= hit
+        uncovered++
+        if (target) target.note = `waiver ${hit.index + 1} expired (${expiry(hit.w)})`
+        continue
+      }
+      this.used.add(hit.index)
+      if (target) target.waiver = hit.index
+    }
+    if (uncovered > 0) {
+      if (expiredHit) return { ...judged, why: `${judged.why}; waiver ${expiredHit.index + 1} (${expiredHit.w.issue}) expired ${expiry(expiredHit.w)}` }
+      return judged
+    }
+    const waived = whole ? 1 : failing.length
+    return { ...judged, verdict: 'pass-waived', why: `${judged.why} — waived (${waived} item(s); ${[...new Set(own.filter(({ index }) => this.used.has(index)).map(({ w }) => `${w.category}: ${w.issue}`))].join('; ')})` }
+  }
+
+  summary(): GateReport['waivers'] {
+    const use = (w: Waiver, index: number): WaiverUse => ({ index, criterion: w.criterion, category: w.category, issue: w.issue, approvedBy: w['approved-by'], ...(w.scenario || w.feature || w.environment ? { matched: [w.scenario, w.feature, w.environment].filter(Boolean).join(' · ') } : {}), expiry: expiry(w) })
+    const all = this.gates.waivers.map(use)
+    return { used: all.filter((w) => this.used.has(w.index)), expired: all.filter((w) => this.expiredUsed.has(w.index) || this.expired(this.gates.waivers[w.index]!)), unused: all.filter((w) => !this.used.has(w.index) && !this.expiredUsed.has(w.index)) }
+  }
+}
+
+function expiry(w: Waiver): string {
+  return 'date' in w.expires ? `on ${w.expires.date}` : `after build ${w.expires.build}`
+}
+

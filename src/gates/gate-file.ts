@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { UserError, fsErrorCode } from '../errors.ts'
+import { parseLocatedYaml } from '../located-yaml.ts'
+
+const id = z.string().regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'must be lower-kebab-case, e.g. acceptance-green')
+const severity = z.enum(['blocking', 'informing'])
+/** Which scenarios a criterion judges: a Cucumber tag expression and the stages whose columns count. */
+const select = z.strictObject({ tags: z.string().min(1).optional(), stages: z.array(z.enum(['unit', 'functional', 'acceptance', 'manual'])).min(1).optional() }).optional()
+const base = { id, severity, description: z.string().optional() }
+const positive = z.number().int().min(1)
+
+export const CriterionSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ ...base, kind: z.literal('lint') }),
+  z.strictObject({ ...base, kind: z.literal('scope-frozen') }),
+  z.strictObject({ ...base, kind: z.literal('environments-tested') }),
+  z.strictObject({ ...base, kind: z.literal('min-count'), select, min: positive }),
+  z.strictObject({ ...base, kind: z.literal('scenarios-pass'), select, 'consecutive-green': positive.optional() }),
+  z.strictObject({ ...base, kind: z.literal('scope-coverage'), 'min-passing': positive.default(1) }),
+  z.strictObject({ ...base, kind: z.literal('no-new-failures'), select }),
+  z.strictObject({ ...base, kind: z.literal('flaky-rate'), max: z.number().min(0).max(1), window: positive.default(5) }),
+  z.strictObject({ ...base, kind: z.literal('manual-signoff'), select, testers: positive.default(1) }),
+  z.strictObject({ ...base, kind: z.literal('open-issues'), labels: z.array(z.string().min(1)).default([]), milestone: z.string().optional(), max: z.number().int().min(0).default(0) }),
+  z.strictObject({ ...base, kind: z.literal('approvals'), min: positive, from: z.array(z.string().min(1)).optional() }),
+])
+
+export const WAIVER_CATEGORIES = ['inconsistent-test', 'unstable-infra', 'prerequisite-fail', 'known-issue', 'out-of-scope'] as const
+
+export const WaiverSchema = z
+  .strictObject({
+    criterion: id,
+    scenario: z.string().min(1).optional(),
+    feature: z.string().min(1).optional(),
+    environment: z.string().min(1).optional(),
+    category: z.enum(WAIVER_CATEGORIES),
+    issue: z.url(),
+    reason: z.string().min(1),
+    'requested-by': z.string().min(1),
+    'approved-by': z.string().min(1),
+    expires: z.union([z.strictObject({ build: z.string().min(1) }), z.strictObject({ date: z.iso.date('must be a date written YYYY-MM-DD') })]),
+  })
+  .superRefine((w, ctx) => {
+    if (w['requested-by'] === w['approved-by']) ctx.addIssue({ code: 'custom', path: ['approved-by'], message: `a waiver is approved by someone other than who requested it (both are ${w['approved-by']})` })
+  })
+
+export const GateFileSchema = z
+  .strictObject({
+    milestone: z.string().min(1),
+    'applies-to': z.string().min(1),
+    baseline: z.string().min(1).default('previous-rc'),
+    criteria: z.array(CriterionSchema).min(1, 'list at least one criterion'),
+    waivers: z.array(WaiverSchema).default([]),
+  })
+  .superRefine((g, ctx) => {
+    const seen = new Set<string>()
+    g.criteria.forEach((c, i) => {
+      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `duplicate criterion id '${c.id}'` })
+      seen.add(c.id)
+    })
+    g.waivers.forEach((w, i) => {
+      if (!seen.has(w.criterion)) ctx.addIssue({ code: 'custom', path: ['waivers', i, 'criterion'], message: `no criterion '${w.criterion}' in this file (criteria: ${[...seen].join(', ')})` })
+    })
+  })
+
+export type GateFile = z.infer<typeof GateFileSchema> & { file: string; text: string }
+export type Criterion = z.infer<typeof CriterionSchema>
+export type Waiver = z.infer<typeof WaiverSchema>
+
+/** `features/milestones/dms-0.5.yaml` → `features/milestones/dms-0.5.gates.yaml` */
+export function gatePathFor(scopeFile: string): string {
+  return scopeFile.replace(/\.ya?ml$/, '.gates.yaml')
+}
+
+export function loadGateFile(file: string, displayName = file): GateFile {
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const code = fsErrorCode(error)
+    throw new UserError('GATES_MISSING', code === 'ENOENT' ? `${displayName}: no gate file; write the release criteria there (see README, "Release gates") or pass one with --gates FILE` : `${displayName}: cannot read the gate file (${code ?? String(error)})`)
+  }
+  const data = parseLocatedYaml(text, displayName, GateFileSchema, {
+    code: 'GATES_INVALID',
+    notMapping: 'a gate file must be a YAML mapping with the keys milestone, applies-to, baseline, criteria and waivers',
+    allowedKeys: (path) => (path.length === 0 ? 'milestone, applies-to, baseline, criteria, waivers' : path[0] === 'waivers' ? 'criterion, scenario, feature, environment, category, issue, reason, requested-by, approved-by, expires' : 'id, kind, severity, description and the fields of its kind'),
+  })
+  return { ...data, file: displayName, text }
+}
+
+/** `v0.5.0-rc*` → matches v0.5.0-rc1, v0.5.0-rc1-p1; `*` any run of characters, `?` one. */
+export function buildPattern(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
+}
