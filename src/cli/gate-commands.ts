@@ -110,7 +110,9 @@ async function loadInputs(ctx: CliContext, options: { build: string; results?: s
 async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report: GateReport; evidence: unknown }> {
   const loaded = await loadInputs(ctx, options)
   const inputs = { ...loaded, gates: loaded.gates! }
-  const { evaluateGates } = await import('../gates/evaluate-gates.ts')
+  const { checkGateInputs, evaluateGates } = await import('../gates/evaluate-gates.ts')
+  // Mistakes in the inputs are named before the step definitions are loaded for the lint criterion.
+  checkGateInputs(inputs.gates, options.build, inputs.results, inputs.scope)
   const { lintCatalogue } = await import('../catalogue/lint-catalogue.ts')
   const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../catalogue/scope-lock.ts')
   const kinds = new Set(inputs.gates.criteria.map((c) => c.kind))

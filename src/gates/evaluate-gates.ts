@@ -89,10 +89,7 @@ const BAD = new Set<CellStatus>(['failed', 'blocked'])
  */
 export function evaluateGates(inputs: GateInputs): GateReport {
   const { gates, build, results, scope } = inputs
-  if (!buildPattern(gates['applies-to']).test(build))
-    throw new UserError('GATES_BUILD', `build "${build}" does not match applies-to "${gates['applies-to']}" of ${gates.file}; gate a build it applies to, or change applies-to`)
-  if (gates.milestone !== scope.milestone) throw new UserError('GATES_INVALID', `${locate(gates.text, gates.file, ['milestone'])}: milestone "${gates.milestone}" is not the scope's (${scope.milestone})`)
-  const baseline = resolveBaseline(gates, build, results)
+  const baseline = checkGateInputs(gates, build, results, scope)
   const matrix = matrixFrom(results, scope, { build, history: Math.max(10, ...gates.criteria.map((c) => (c.kind === 'flaky-rate' ? c.window : 1))), catalogue: inputs.catalogue, uriPrefix: inputs.uriPrefix })
   const view = new ScenarioView(inputs, matrix)
   const waivers = new WaiverBook(gates, build, inputs.today)
@@ -103,6 +100,14 @@ export function evaluateGates(inputs: GateInputs): GateReport {
   const blocking = criteria.filter((c) => c.severity === 'blocking')
   const verdict: GateVerdict = blocking.some((c) => c.verdict === 'fail') ? 'no-go' : blocking.some((c) => c.verdict === 'waiting') ? 'incomplete' : blocking.some((c) => c.verdict === 'pass-waived') ? 'go-with-waivers' : 'go'
   return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary() }
+}
+
+/** The refusals that need no evaluation: a build the gate does not apply to, another milestone, a baseline with no results. */
+export function checkGateInputs(gates: GateFile, build: string, results: ResultSet, scope: Scope): { rule: string; build?: string } {
+  if (!buildPattern(gates['applies-to']).test(build))
+    throw new UserError('GATES_BUILD', `build "${build}" does not match applies-to "${gates['applies-to']}" of ${gates.file}; gate a build it applies to, or change applies-to`)
+  if (gates.milestone !== scope.milestone) throw new UserError('GATES_INVALID', `${locate(gates.text, gates.file, ['milestone'])}: milestone "${gates.milestone}" is not the scope's (${scope.milestone})`)
+  return resolveBaseline(gates, build, results)
 }
 
 /** previous-rc: the latest earlier build the gate applies to; last-release: the latest earlier x.y.z; or a build named. */

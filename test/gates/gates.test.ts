@@ -1,0 +1,180 @@
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { gateToMarkdown } from '../../reporters/markdown/gate-markdown.ts'
+import { expectGolden } from '../helpers/expect-golden.ts'
+import { runBin } from '../helpers/run-bin.ts'
+import { HEADER, gate, gateProjectCopy, greenBuild, writeRuns, type RunSpec } from './gate-fixture.ts'
+
+const CRITERIA = `${HEADER}criteria:
+  - { id: suite-is-sound, kind: lint, severity: blocking }
+  - { id: scope-is-frozen, kind: scope-frozen, severity: blocking }
+  - { id: every-environment-tested, kind: environments-tested, severity: blocking }
+  - id: acceptance-passes
+    kind: scenarios-pass
+    severity: blocking
+    select: { tags: not @manual, stages: [acceptance] }
+  - { id: features-covered, kind: scope-coverage, severity: blocking, min-passing: 1 }
+  - { id: no-regressions, kind: no-new-failures, severity: blocking }
+  - { id: few-flaky, kind: flaky-rate, severity: informing, max: 0.2, window: 2 }
+  - { id: signed-off, kind: manual-signoff, severity: blocking, testers: 1 }
+  - { id: enough, kind: min-count, severity: informing, min: 3, select: { stages: [acceptance] } }
+  - { id: approved, kind: approvals, severity: blocking, min: 1 }
+`
+const WAIVE = (expires: string) => `waivers:
+  - criterion: acceptance-passes
+    scenario: alpha two
+    environment: docker
+    category: unstable-infra
+    issue: https://gitlab.example/nunet/dms/-/issues/41
+    reason: the docker runner's network drops packets
+    requested-by: alice
+    approved-by: bob
+    expires: ${expires}
+  - criterion: no-regressions
+    scenario: alpha two
+    environment: docker
+    category: unstable-infra
+    issue: https://gitlab.example/nunet/dms/-/issues/41
+    reason: the docker runner's network drops packets
+    requested-by: alice
+    approved-by: bob
+    expires: ${expires}
+`
+const approvals = { approvals: [{ by: 'dana', at: '2026-05-30T10:00:00Z' }], author: 'carol' }
+const rc1 = greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z')
+
+describe('release gates on canonical result sets (golden reports)', () => {
+  it('all green → go', async () => {
+    const report = await gate(CRITERIA, writeRuns([...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z')]), 'v1.0.0-rc2', approvals)
+    expect(report.verdict).toBe('go')
+    expect(report.baseline).toEqual({ rule: 'previous-rc', build: 'v1.0.0-rc1' })
+    expectGolden('gate-go.md', gateToMarkdown(report))
+  })
+
+  it('one blocking failure → no-go, naming it', async () => {
+    const report = await gate(CRITERIA, writeRuns([...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { docker: { 'alpha two': 'failed' } })]), 'v1.0.0-rc2', approvals)
+    expect(report.verdict).toBe('no-go')
+    const failing = report.criteria.filter((c) => c.verdict === 'fail').map((c) => c.id)
+    expect(failing).toEqual(['acceptance-passes', 'no-regressions'])
+    expect(report.criteria.find((c) => c.id === 'acceptance-passes')!.why).toBe('1 failed: alpha two · alpha · docker/acceptance')
+    expectGolden('gate-no-go.md', gateToMarkdown(report))
+  })
+
+  it('a waived failure → go-with-waivers', async () => {
+    const report = await gate(`${CRITERIA}${WAIVE('{ date: 2026-12-31 }')}`, writeRuns([...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { docker: { 'alpha two': 'failed' } })]), 'v1.0.0-rc2', approvals)
+    expect(report.verdict).toBe('go-with-waivers')
+    expect(report.waivers.used.map((w) => w.criterion)).toEqual(['acceptance-passes', 'no-regressions'])
+    expectGolden('gate-waived.md', gateToMarkdown(report))
+  })
+
+  it('a missing environment → incomplete (partial results are never a pass)', async () => {
+    const partial = greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z').filter((r) => r.environment !== 'docker')
+    const report = await gate(CRITERIA, writeRuns([...rc1, ...partial]), 'v1.0.0-rc2', approvals)
+    expect(report.verdict).toBe('incomplete')
+    expect(report.criteria.find((c) => c.id === 'every-environment-tested')!.why).toBe('docker: no results for v1.0.0-rc2 yet — waiting')
+    expectGolden('gate-incomplete.md', gateToMarkdown(report))
+  })
+
+  it('an expired waiver → no-go, saying so', async () => {
+    const report = await gate(`${CRITERIA}${WAIVE('{ build: v1.0.0-rc1 }')}`, writeRuns([...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { docker: { 'alpha two': 'failed' } })]), 'v1.0.0-rc2', approvals)
+    expect(report.verdict).toBe('no-go')
+    expect(report.criteria.find((c) => c.id === 'acceptance-passes')!.why).toMatch(/waiver 1 \(https:\/\/gitlab\.example\/nunet\/dms\/-\/issues\/41\) expired after build v1\.0\.0-rc1$/)
+    expect(report.waivers.expired.map((w) => w.index)).toEqual([0, 1])
+    expectGolden('gate-expired-waiver.md', gateToMarkdown(report))
+  })
+})
+
+/** One criterion alone, judged on result sets made to pass it and to fail it. */
+const single = (criterion: string) => `${HEADER}criteria:\n  - ${criterion}\n`
+const rc2 = (overrides: Parameters<typeof greenBuild>[2] = {}) => greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', overrides)
+
+const KINDS: { kind: string; criterion: string; pass: () => [RunSpec[], object?]; fail: () => [RunSpec[], object?]; failVerdict?: string }[] = [
+  { kind: 'lint', criterion: '{ id: c, kind: lint, severity: blocking }', pass: () => [rc2()], fail: () => [rc2(), { lintErrors: [{ where: 'features/alpha.feature:5:5', message: 'undefined step "step 9"' }] }] },
+  { kind: 'scope-frozen', criterion: '{ id: c, kind: scope-frozen, severity: blocking }', pass: () => [rc2()], fail: () => [rc2(), { scopeChanges: ['scenario added: alpha.feature › alpha three'] }] },
+  { kind: 'environments-tested', criterion: '{ id: c, kind: environments-tested, severity: blocking }', pass: () => [rc2()], fail: () => [rc2().filter((r) => r.environment !== 'local')], failVerdict: 'waiting' },
+  { kind: 'min-count', criterion: '{ id: c, kind: min-count, severity: blocking, min: 3, select: { stages: [acceptance] } }', pass: () => [rc2()], fail: () => [[{ build: 'v1.0.0-rc2', environment: 'local', at: '2026-05-20T10:00:00Z', cases: { 'alpha one': 'passed' } }]], failVerdict: 'waiting' },
+  { kind: 'scenarios-pass', criterion: '{ id: c, kind: scenarios-pass, severity: blocking, select: { tags: not @manual } }', pass: () => [rc2()], fail: () => [rc2({ local: { 'beta one': 'failed' } })] },
+  { kind: 'scenarios-pass (consecutive-green)', criterion: "{ id: c, kind: scenarios-pass, severity: blocking, consecutive-green: 2, select: { tags: not @manual, stages: [acceptance] } }", pass: () => [[...rc2(), ...rc2().map((r) => ({ ...r, at: '2026-05-21T10:00:00Z' }))]], fail: () => [[...rc2({ local: { 'beta one': 'failed' } }), ...rc2().map((r) => ({ ...r, at: '2026-05-21T10:00:00Z' }))]] },
+  { kind: 'scope-coverage', criterion: '{ id: c, kind: scope-coverage, severity: blocking, min-passing: 1 }', pass: () => [rc2()], fail: () => [rc2({ local: { 'beta one': 'failed' } })] },
+  { kind: 'no-new-failures', criterion: '{ id: c, kind: no-new-failures, severity: blocking }', pass: () => [[...rc1.map((r) => (r.environment === 'local' ? { ...r, cases: { ...r.cases, 'beta one': 'failed' as const } } : r)), ...rc2({ local: { 'beta one': 'failed' } })]], fail: () => [[...rc1, ...rc2({ local: { 'beta one': 'failed' } })]] },
+  { kind: 'flaky-rate', criterion: '{ id: c, kind: flaky-rate, severity: blocking, max: 0.1, window: 1 }', pass: () => [rc2()], fail: () => [rc2({ local: { 'alpha one': ['passed', { flaky: true }] } })] },
+  { kind: 'manual-signoff', criterion: '{ id: c, kind: manual-signoff, severity: blocking, testers: 2 }', pass: () => [rc2({ manual: { 'alpha by hand': ['passed', { tester: 'alice, bob' }] } })], fail: () => [rc2({ manual: { 'alpha by hand': ['failed', { tester: 'alice' }] } })] },
+  { kind: 'open-issues', criterion: '{ id: c, kind: open-issues, severity: blocking, labels: [release-blocker], max: 0 }', pass: () => [rc2(), { openIssues: { count: 0, items: [] } }], fail: () => [rc2(), { openIssues: { count: 1, items: [{ title: 'peers lost', url: 'https://gitlab.example/issues/7' }] } }] },
+  { kind: 'approvals', criterion: '{ id: c, kind: approvals, severity: blocking, min: 2 }', pass: () => [rc2(), { approvals: [{ by: 'dana', at: 'x' }, { by: 'erin', at: 'y' }], author: 'carol' }], fail: () => [rc2(), { approvals: [{ by: 'dana', at: 'x' }, { by: 'carol', at: 'y' }], author: 'carol' }], failVerdict: 'waiting' },
+]
+
+describe('every criterion kind passes and fails on the results that should make it', () => {
+  it.each(KINDS)('$kind', async ({ criterion, pass, fail, failVerdict }) => {
+    const [passing, passExtra] = pass()
+    const good = await gate(single(criterion), writeRuns(passing), 'v1.0.0-rc2', passExtra)
+    expect(good.criteria[0]!.verdict, good.criteria[0]!.why).toBe('pass')
+    const [failing, failExtra] = fail()
+    const bad = await gate(single(criterion), writeRuns(failing), 'v1.0.0-rc2', failExtra)
+    expect(bad.criteria[0]!.verdict, bad.criteria[0]!.why).toBe(failVerdict ?? 'fail')
+    expect(bad.verdict).toBe(failVerdict === 'waiting' ? 'incomplete' : 'no-go')
+  })
+
+  it('the author\'s own approval does not count', async () => {
+    const report = await gate(single('{ id: c, kind: approvals, severity: blocking, min: 1 }'), writeRuns(rc2()), 'v1.0.0-rc2', { approvals: [{ by: 'carol', at: 'x' }], author: 'carol' })
+    expect(report.criteria[0]).toMatchObject({ verdict: 'waiting', items: [{ what: "carol: the build's author" }] })
+  })
+})
+
+describe('bdd-matrix gate and diff from the command line', () => {
+  it('writes the evidence, prints each criterion and exits with the verdict\'s code', () => {
+    const root = gateProjectCopy()
+    const results = writeRuns([...rc1, ...rc2({ docker: { 'alpha two': 'failed' } })], path.join(root, 'results'))
+    expect(runBin(['scope', 'freeze'], { cwd: root }).code).toBe(0)
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), CRITERIA.replace(/\n  - \{ id: approved.*\n/, '\n'))
+    const result = runBin(['gate', '--build', 'v1.0.0-rc2', '--config', 'cucumber.mjs'], { cwd: root })
+    expect(result.stdout).toMatch(/^gate of v1\.0\.0-rc2 \(gate-fixture\): NO-GO · baseline v1\.0\.0-rc1 \(previous-rc\)\n/)
+    expect(result.stdout).toMatch(/PASS\s+suite-is-sound \[lint, blocking\]/)
+    expect(result.stdout).toMatch(/FAIL\s+acceptance-passes \[scenarios-pass, blocking\]: 4 of 5 passed/)
+    expect(result.code).toBe(1)
+    const evidence = JSON.parse(readFileSync(path.join(root, 'reports/gate-v1.0.0-rc2.json'), 'utf8'))
+    expect(evidence).toMatchObject({ evidenceVersion: 1, build: 'v1.0.0-rc2', verdict: 'no-go', inputs: { gates: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) }, lock: { sha256: expect.stringMatching(/^[0-9a-f]{64}$/) } } })
+    expect(evidence.inputs.results).toHaveLength(6)
+    expect(readFileSync(path.join(root, 'reports/gate-v1.0.0-rc2.md'), 'utf8')).toMatch(/^### Release gate · `v1\.0\.0-rc2` · ❌ NO-GO/)
+    // waived → 4, incomplete → 3, go → 0
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), `${CRITERIA.replace(/\n  - \{ id: approved.*\n/, '\n')}${WAIVE('{ date: 2099-01-01 }')}`)
+    expect(runBin(['gate', '--build', 'v1.0.0-rc2', '--config', 'cucumber.mjs'], { cwd: root }).code).toBe(4)
+    writeRuns(rc2().map((r) => ({ ...r, build: 'v1.0.0-rc3' })).filter((r) => r.environment !== 'docker'), results)
+    expect(runBin(['gate', '--build', 'v1.0.0-rc3', '--config', 'cucumber.mjs'], { cwd: root }).code).toBe(3)
+    writeRuns(rc2().map((r) => ({ ...r, build: 'v1.0.0-rc4', at: '2026-05-25T10:00:00Z' })), results)
+    const go = runBin(['gate', '--build', 'v1.0.0-rc4', '--config', 'cucumber.mjs', '--json'], { cwd: root })
+    expect(go.code).toBe(0)
+    expect(JSON.parse(go.stdout).verdict).toBe('go')
+
+    const diff = runBin(['diff', '--from', 'v1.0.0-rc1', '--to', 'v1.0.0-rc2', '--json'], { cwd: root })
+    expect(diff.code).toBe(0)
+    const parsed = JSON.parse(diff.stdout)
+    expect(parsed.newFailures).toEqual([expect.objectContaining({ scenario: 'alpha two', column: 'docker/acceptance', from: 'passed', to: 'failed' })])
+    expect(parsed.fixed).toEqual([])
+    const back = JSON.parse(runBin(['diff', '--from', 'v1.0.0-rc2', '--to', 'v1.0.0-rc4', '--json'], { cwd: root }).stdout)
+    expect(back.fixed).toEqual([expect.objectContaining({ scenario: 'alpha two', from: 'failed', to: 'passed' })])
+  }, 120_000)
+
+  it.each([
+    ['an unknown criterion kind', `${HEADER}criteria:\n  - { id: c, kind: vibes, severity: blocking }\n`, /gate\.gates\.yaml:5:\d+: criteria\[0\]\.kind: /],
+    ['a selector matching nothing', `${HEADER}criteria:\n  - { id: c, kind: scenarios-pass, severity: blocking, select: { tags: "@nothing" } }\n`, /gate\.gates\.yaml:5:\d+: criterion c selects no scenario of the scope \(tags: @nothing\); a criterion that judges nothing would pass silently/],
+    ['a waiver approved by its requester', `${HEADER}criteria:\n  - { id: c, kind: lint, severity: blocking }\nwaivers:\n  - { criterion: c, category: known-issue, issue: "https://gitlab.example/1", reason: r, requested-by: bob, approved-by: bob, expires: { date: 2030-01-01 } }\n`, /gate\.gates\.yaml:7:\d+: waivers\[0\]\.approved-by: a waiver is approved by someone other than who requested it \(both are bob\)/],
+    ['a baseline build with no results', `milestone: gate-fixture\napplies-to: v1.0.0-rc*\nbaseline: v0.9.0\ncriteria:\n  - { id: c, kind: lint, severity: blocking }\n`, /gate\.gates\.yaml:3:11: baseline build "v0\.9\.0" has no results/],
+  ])('refuses %s in one line with file:line, exit 2', (_what, yaml, message) => {
+    const root = gateProjectCopy()
+    writeRuns(rc2(), path.join(root, 'results'))
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), yaml)
+    const result = runBin(['gate', '--build', 'v1.0.0-rc2', '--config', 'cucumber.mjs'], { cwd: root })
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+    expect(result.code).toBe(2)
+  })
+
+  it('refuses a build the gate does not apply to', () => {
+    const root = gateProjectCopy()
+    writeRuns(rc2().map((r) => ({ ...r, build: 'v1.0.0' })), path.join(root, 'results'))
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), single('{ id: c, kind: lint, severity: blocking }'))
+    const result = runBin(['gate', '--build', 'v1.0.0'], { cwd: root })
+    expect(result).toMatchObject({ code: 2, stderr: 'bdd-matrix: build "v1.0.0" does not match applies-to "v1.0.0-rc*" of features/milestones/gate.gates.yaml; gate a build it applies to, or change applies-to\n' })
+  })
+})
