@@ -22,11 +22,14 @@ export interface GitLabPublication {
   state: 'success' | 'failed' | 'running' | 'pending' | 'canceled'
   description: string
   targetUrl?: string
+  /** the release gate's own commit status, `bdd-matrix/gate` */
+  gate?: { state: 'success' | 'failed' | 'pending'; description: string }
 }
 
 export interface GitLabOutcome {
   note?: { id: number; action: 'created' | 'updated' }
   status?: { state: string }
+  gateStatus?: { state: string }
 }
 
 const TOKEN_HELP = 'set GITLAB_TOKEN to a project or personal access token with the api scope (CI_JOB_TOKEN cannot write merge-request notes or commit statuses)'
@@ -69,6 +72,11 @@ export async function publishToGitLab(target: GitLabTarget, publication: GitLabP
     const alreadySet = (code: number, data: unknown) => code === 400 && /Cannot transition status/.test(String((data as { message?: unknown } | undefined)?.message))
     await retryingRequest(ctx, { method: 'post', url: `/projects/${project}/statuses/${target.sha}`, data: status }, 'setting the commit status', { accept: alreadySet })
     outcome.status = { state: publication.state }
+    if (publication.gate) {
+      const gate = { ...status, name: 'bdd-matrix/gate', state: publication.gate.state, description: publication.gate.description.slice(0, 255) }
+      await retryingRequest(ctx, { method: 'post', url: `/projects/${project}/statuses/${target.sha}`, data: gate }, 'setting the gate\'s commit status', { accept: alreadySet })
+      outcome.gateStatus = { state: publication.gate.state }
+    }
   }
   return outcome
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { scenarioCount, type CellStatus, type Matrix, type ScenarioCell } from '../../src/matrix/matrix-from.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
+import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 
 const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
 const MAX_INLINE = 20_000
@@ -11,7 +12,7 @@ const MAX_INLINE = 20_000
  * rendered here (counts readable without script); a small inline script filters by feature,
  * environment and status and expands features into their scenarios.
  */
-export function matrixToHtml(matrix: Matrix, options: { resultsDir?: string } = {}): string {
+export function matrixToHtml(matrix: Matrix, options: { resultsDir?: string; gate?: GateReport } = {}): string {
   const t = matrix.totals
   const head = matrix.columns.map((c) => `<th data-column="${h(c.key)}">${h(c.environment)}<br><small>${h(c.stage)}</small></th>`).join('')
   const rows = matrix.features
@@ -47,9 +48,10 @@ table{border-collapse:collapse}td,th{border:1px solid #d0d0da;padding:.3rem .5re
 .strip span{display:inline-block;width:.55rem;height:.55rem;margin-left:1px;border-radius:2px}
 .h-passed{background:#2e9e4f}.h-failed{background:#d33}.h-flaky{background:#e6a700}.h-wip{background:#99c}.h-not-run,.h-none{background:#ccc}.h-not-required{background:#eee}.h-skipped{background:#aaa}.h-blocked{background:#b3478f}
 .name{min-width:18rem}button{border:0;background:none;cursor:pointer}details pre{max-height:20rem;overflow:auto;background:#f7f7f9;padding:.5rem;font-size:12px}
-#filters{margin:1rem 0}#filters *{margin-right:.75rem}
+#filters{margin:1rem 0}#gate{border:2px solid #999;padding:.5rem 1rem;margin:1rem 0}#gate.v-go{border-color:#2e9e4f}#gate.v-go-with-waivers{border-color:#e6a700}#gate.v-incomplete{border-color:#99c}#gate.v-no-go{border-color:#d33}#gate h2{margin:.2rem 0}.g-pass{background:#e3f6e8}.g-pass-waived{background:#fff1cc}.g-waiting{background:#eef}.g-fail{background:#fde2e1}#filters *{margin-right:.75rem}
 </style></head><body>
 <h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code></h1>
+${options.gate ? gateBanner(options.gate) : ''}
 <p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}">
 ${scenarioCount(t)} scenarios: ${t.passed} passed · ${t.failed} failed${t.blocked ? ` · ${t.blocked} blocked` : ''} · ${t.flaky} flaky · ${t.wip} wip · ${t['not-run']} not run${t.skipped ? ` · ${t.skipped} skipped` : ''} · builds in history: ${matrix.builds.map(h).join(', ')}</p>
 <div id="filters">
@@ -97,6 +99,26 @@ ${matrix.flaky.length ? `<h2>Flaky</h2><ul id="flaky">${matrix.flaky.map((f) => 
 </script>
 </body></html>
 `
+}
+
+const VERDICT: Record<string, string> = { go: 'GO', 'go-with-waivers': 'GO with waivers', incomplete: 'INCOMPLETE — waiting for results', 'no-go': 'NO-GO' }
+
+/** The release gate heading the matrix: each criterion, expandable to what is behind it. */
+function gateBanner(gate: GateReport): string {
+  const rows = gate.criteria
+    .map((c) => {
+      const items = c.items.length
+        ? `<details><summary>${h(c.why)}</summary><ul>${c.items
+            .slice(0, 200)
+            .map((i) => `<li>${h(i.status)}: ${h(i.what)}${i.note ? ` <small>(${h(i.note)})</small>` : ''}${i.waiver !== undefined ? ` — waived (waiver ${i.waiver + 1})` : ''}</li>`)
+            .join('')}${c.items.length > 200 ? `<li>… ${c.items.length - 200} more</li>` : ''}</ul></details>`
+        : h(c.why)
+      return `<tr class="g-${c.verdict}" data-criterion="${h(c.id)}" data-verdict="${c.verdict}"><td>${h(c.verdict)}</td><td><code>${h(c.id)}</code> ${h(c.kind)}</td><td>${h(c.severity)}</td><td>${h(c.value)}</td><td>${h(c.threshold)}</td><td>${items}</td></tr>`
+    })
+    .join('\n')
+  return `<section id="gate" class="v-${gate.verdict}" data-verdict="${gate.verdict}"><h2>Release gate: ${VERDICT[gate.verdict]}</h2>${gate.baseline.build ? `<p>Baseline ${h(gate.baseline.build)} (${h(gate.baseline.rule)})</p>` : ''}
+<table><tr><th>Verdict</th><th>Criterion</th><th>Severity</th><th>Value</th><th>Threshold</th><th>Why</th></tr>
+${rows}</table></section>`
 }
 
 function scenarioCell(cell: ScenarioCell, column: string, resultsDir?: string): string {

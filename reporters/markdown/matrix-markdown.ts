@@ -1,12 +1,14 @@
 import { scenarioCount, type CellStatus, type Matrix } from '../../src/matrix/matrix-from.ts'
+import type { GateReport } from '../../src/gates/evaluate-gates.ts'
+import { gateToMarkdown } from './gate-markdown.ts'
 
 const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', blocked: '⛔', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
 /** GitLab notes are limited to 1,000,000 characters; lists are cut well before. */
 const MAX_LISTED = 30
 
 /** The matrix as Markdown for a GitLab merge-request note. */
-export function matrixToMarkdown(matrix: Matrix, options: { reportUrl?: string } = {}): string {
-  const out: string[] = []
+export function matrixToMarkdown(matrix: Matrix, options: { reportUrl?: string; gate?: GateReport } = {}): string {
+  const out: string[] = options.gate ? [gateToMarkdown(options.gate)] : []
   out.push(`### Test matrix · \`${matrix.milestone}\` · build \`${matrix.build}\``, '')
   const t = matrix.totals
   out.push(`${scenarioCount(t)} scenarios: ${ICON.passed} ${t.passed} passed · ${ICON.failed} ${t.failed} failed${t.blocked ? ` · ${ICON.blocked} ${t.blocked} blocked` : ''} · ${ICON.flaky} ${t.flaky} flaky · ${ICON.wip} ${t.wip} wip · ${ICON['not-run']} ${t['not-run']} not run${t.skipped ? ` · ${ICON.skipped} ${t.skipped} skipped` : ''}`, '')

@@ -17,14 +17,21 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--markdown <file>', 'matrix Markdown written by bdd-matrix matrix', 'reports/matrix.md')
     .option('--report-url <url>', 'link of the commit status (default: the job\'s reports/matrix.html artifact)')
     .option('--api-url <url>', 'GitLab API (default: CI_API_V4_URL)')
-    .action(async (options: { matrix: string; markdown: string; reportUrl?: string; apiUrl?: string }) => {
+    .option('--gate <file>', 'gate evidence (gate-<build>.json): heads the note, and sets the commit status "bdd-matrix/gate"')
+    .action(async (options: { matrix: string; markdown: string; reportUrl?: string; apiUrl?: string; gate?: string }) => {
       const { publishToGitLab } = await import('../../reporters/gitlab/gitlab-publisher.ts')
       const env = ctx.env
       const apiUrl = options.apiUrl ?? env.CI_API_V4_URL
       if (!apiUrl || !env.CI_PROJECT_ID) throw new UserError('GITLAB_CONTEXT', 'not in a GitLab CI job: CI_API_V4_URL and CI_PROJECT_ID are not set (set them, or pass --api-url)')
       if (!env.CI_MERGE_REQUEST_IID && !env.CI_COMMIT_SHA) throw new UserError('GITLAB_CONTEXT', 'nothing to publish to: neither CI_MERGE_REQUEST_IID (merge-request pipelines) nor CI_COMMIT_SHA is set')
       const matrix = readMatrix(path.resolve(ctx.cwd, options.matrix))
-      const markdown = readText(path.resolve(ctx.cwd, options.markdown))
+      let markdown = readText(path.resolve(ctx.cwd, options.markdown))
+      const gate = options.gate ? await readGate(ctx, options.gate, matrix.build) : undefined
+      if (gate) {
+        const { gateToMarkdown } = await import('../../reporters/markdown/gate-markdown.ts')
+        // a matrix written with --gate already carries it
+        if (!markdown.startsWith('### Release gate')) markdown = `${gateToMarkdown(gate.report)}\n${markdown}`
+      }
       const t = matrix.totals
       const reportUrl = options.reportUrl ?? (env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/${path.relative(ctx.cwd, path.resolve(ctx.cwd, options.matrix)).replace(/matrix\.json$/, 'matrix.html')}` : undefined)
       const outcome = await publishToGitLab(
@@ -42,13 +49,23 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
           state: t.failed > 0 ? 'failed' : 'success',
           description: `${matrix.build}: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.wip} wip, ${t['not-run']} not run`,
           ...(reportUrl ? { targetUrl: reportUrl } : {}),
+          ...(gate ? { gate: { state: gate.state, description: gate.summary } } : {}),
         },
         { log: (line) => ctx.stderr.write(`${line}\n`) },
       )
       if (outcome.note) ctx.stdout.write(`merge-request note ${outcome.note.action} (note ${outcome.note.id})\n`)
       if (outcome.status) ctx.stdout.write(`commit status bdd-matrix: ${outcome.status.state}\n`)
+      if (outcome.gateStatus) ctx.stdout.write(`commit status bdd-matrix/gate: ${outcome.gateStatus.state}\n`)
       exit(0)
     })
+}
+
+/** A gate evidence file, checked to be of the build published. */
+async function readGate(ctx: CliContext, file: string, build: string | undefined) {
+  const { readGateEvidence, gateState, gateSummary } = await import('../gates/read-gate-evidence.ts')
+  const report = readGateEvidence(path.resolve(ctx.cwd, file), file)
+  if (build && report.build !== build) throw new UserError('GATE_EVIDENCE', `${file}: the gate of ${report.build}, not of ${build} (the build published); pass gate-${build}.json`)
+  return { report, state: gateState(report), summary: gateSummary(report) }
 }
 
 interface TestmoOptions {
@@ -58,6 +75,7 @@ interface TestmoOptions {
   projectId?: string
   name?: string
   source: string
+  gate?: string
   tags?: string[]
   milestone?: string
   journal: string
@@ -90,6 +108,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--complete', 'parallel CI: complete the run')
     .option('--run-id <id>', 'run id for --thread/--complete (default: TESTMO_RUN_ID)')
     .option('--run-id-file <file>', 'dotenv file --create writes (TESTMO_RUN_ID=…)', 'testmo.env')
+    .option('--gate <file>', 'gate evidence (gate-<build>.json): its verdict becomes the run\'s "Release gate" field')
     .action(async (options: TestmoOptions) => exit(await publishTestmo(ctx, options)))
 }
 
@@ -131,6 +150,7 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   }
   const tokenProblem = await tokenChecked
   if (tokenProblem) throw tokenProblem
+  const gate = options.gate ? await readGate(ctx, options.gate, build) : undefined
 
   if (options.complete) {
     if (!runIdGiven) throw new UserError('TESTMO_RUN', '--complete needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')
@@ -151,7 +171,7 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     // Testmo's configuration is the environment, when the run covers exactly one.
     const environments = [...new Set(cells.map((c) => c.environment))]
     const config = environments.length === 1 ? environments[0] : undefined
-    await publisher.createRun(journal, { name, source: options.source, ...(options.tags ? { tags: options.tags } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(config ? { config } : {}), fields: [...ci.fields, { type: 1, name: 'Build', value: build }], links: ci.links })
+    await publisher.createRun(journal, { name, source: options.source, ...(options.tags ? { tags: options.tags } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(config ? { config } : {}), fields: [...ci.fields, { type: 1, name: 'Build', value: build }, ...(gate ? [{ type: 1, name: 'Release gate', value: gate.summary }] : [])], links: ci.links })
     if (options.create) {
       writeFileSync(path.resolve(ctx.cwd, options.runIdFile), `TESTMO_RUN_ID=${journal.runId}\n`)
       ctx.stdout.write(`${journal.runId}\n`)

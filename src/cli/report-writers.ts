@@ -1,12 +1,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import type { GateReport } from '../gates/evaluate-gates.ts'
 import type { ReportWriter } from '../reports/write-reports.ts'
 
 // The CLI is the composition root: the reporters (adapters) are wrapped here as the core's
 // ReportWriters, loaded only when a command asks for them.
 
 /** matrix.html, matrix.md and matrix.json in `outDir`. */
-export function matrixWriter(outDir: string): ReportWriter {
+export function matrixWriter(outDir: string, options: { gate?: GateReport } = {}): ReportWriter {
   return {
     needsMatrix: true,
     async write({ matrix, resultsDir }) {
@@ -14,8 +15,8 @@ export function matrixWriter(outDir: string): ReportWriter {
       const { matrixToHtml } = await import('../../reporters/html/matrix-html.ts')
       mkdirSync(outDir, { recursive: true })
       const files = [path.join(outDir, 'matrix.html'), path.join(outDir, 'matrix.md'), path.join(outDir, 'matrix.json')]
-      writeFileSync(files[0]!, matrixToHtml(matrix!, { resultsDir }))
-      writeFileSync(files[1]!, matrixToMarkdown(matrix!))
+      writeFileSync(files[0]!, matrixToHtml(matrix!, { resultsDir, ...options }))
+      writeFileSync(files[1]!, matrixToMarkdown(matrix!, options))
       writeFileSync(files[2]!, `${JSON.stringify(matrix, null, 2)}\n`)
       return files
     },

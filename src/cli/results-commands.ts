@@ -4,6 +4,7 @@ import { UserError } from '../errors.ts'
 import { STAGES, type Stage } from '../model/vocabulary.ts'
 import type { IngestOutcome } from '../results/ingest-types.ts'
 import type { ReportOutcome, ReportWriter } from '../reports/write-reports.ts'
+import type { GateReport } from '../gates/evaluate-gates.ts'
 import type { CliContext } from './cli-context.ts'
 import { allureWriter, junitWriter, matrixWriter } from './report-writers.ts'
 
@@ -49,7 +50,8 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--build <version>', 'build to show (default: the latest)')
     .option('--history <n>', 'builds in each cell\'s history strip', '10')
     .option('--out <dir>', 'output folder', 'reports')
-    .action(async (options: { results: string; scope?: string; features: string; build?: string; history: string; out: string }) => {
+    .option('--gate <file>', 'gate evidence (gate-<build>.json from bdd-matrix gate): its verdict heads the matrix')
+    .action(async (options: MatrixOptions) => {
       const files = await writeMatrix(ctx, options)
       ctx.stdout.write(`matrix written: ${files.map((f) => path.relative(ctx.cwd, f)).join(', ')}\n`)
       exit(0)
@@ -143,6 +145,7 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
 }
 
 export interface MatrixOptions {
+  gate?: string
   results: string
   scope?: string
   features: string
@@ -164,16 +167,22 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
   const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
   const { resolveInputs } = await import('./resolve-inputs.ts')
   const { featuresDir, scope } = resolveInputs(ctx, { features: options.features, ...(options.scope ? { scope: options.scope } : {}) })
+  let gate: GateReport | undefined
+  if (options.gate) {
+    const { readGateEvidence } = await import('../gates/read-gate-evidence.ts')
+    gate = readGateEvidence(path.resolve(ctx.cwd, options.gate), options.gate)
+    if (options.build && gate.build !== options.build) throw new UserError('GATE_EVIDENCE', `${options.gate}: the gate of ${gate.build}, not of ${options.build}`)
+  }
   const history = Number(options.history)
   if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
   return writeReports({
     resultsDir: path.resolve(ctx.cwd, options.results),
-    ...(options.build ? { build: options.build } : {}),
+    ...(options.build ?? gate?.build ? { build: (options.build ?? gate?.build)! } : {}),
     scope,
     catalogue: buildCatalogue(featuresDir),
     uriPrefix: path.relative(ctx.cwd, featuresDir),
     history,
-    writers: [matrixWriter(path.resolve(ctx.cwd, options.out)), ...others],
+    writers: [matrixWriter(path.resolve(ctx.cwd, options.out), gate ? { gate } : {}), ...others],
     // Runs of another milestone stay in the results folder but do not count for this scope.
     onSkipped: (file, runId, milestone) => ctx.stderr.write(`${path.relative(ctx.cwd, file)}: run ${runId} is for milestone ${milestone}, not ${scope.milestone} (${scope.file}); left out of the matrix\n`),
   })

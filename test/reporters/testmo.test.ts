@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalTestmo } from '../servers/testmo-server.ts'
 import { TestmoPublisher, testMapper, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
@@ -92,6 +92,20 @@ describe('Testmo publishing', () => {
     expect(value).toMatch(/^<test-steps><test-step status="passed">Given node &lt;0&gt; &amp; &quot;peer&quot; x+<\/test-step>\n/)
     const shown = value.match(/<test-step status=/g)!.length
     expect(value).toMatch(new RegExp(`<test-step>… ${400 - shown} more step\\(s\\) in the test matrix</test-step></test-steps>$`))
+  })
+
+  it('carries the release gate\'s verdict as a run field (--gate)', async () => {
+    const dir = tempTree()
+    const report = { milestone: 'run-fixture', build: 'v0.5.0-rc2', verdict: 'go-with-waivers', baseline: { rule: 'previous-rc' }, criteria: [{ id: 'a', kind: 'lint', severity: 'blocking', verdict: 'pass-waived', value: '1', threshold: '0', why: 'w', items: [] }], waivers: { used: [], unused: [], expired: [] } }
+    writeFileSync(path.join(dir, 'gate.json'), JSON.stringify({ evidenceVersion: 1, report }))
+    const result = await cli(['--results', resultsDir, '--project-id', '3', '--gate', path.join(dir, 'gate.json')], {}, dir)
+    expect(result.code, result.stderr).toBe(0)
+    const run = testmo.runs.get(Number(/Testmo run (\d+)/.exec(result.stdout)![1]))!
+    expect((run.body as { fields: unknown[] }).fields).toContainEqual({ type: 1, name: 'Release gate', value: 'v0.5.0-rc2: go-with-waivers (0 pass, 1 waived, 0 waiting, 0 fail)' })
+    writeFileSync(path.join(dir, 'other.json'), JSON.stringify({ evidenceVersion: 1, report: { ...report, build: 'v0.5.0-rc1' } }))
+    const wrong = await cli(['--results', resultsDir, '--project-id', '3', '--gate', path.join(dir, 'other.json')], {}, dir)
+    expect(wrong.stderr).toMatch(/the gate of v0\.5\.0-rc1, not of v0\.5\.0-rc2/)
+    expect(wrong.code).toBe(2)
   })
 
   it('names the tester of a manual result and maps blocked to Testmo\'s blocked', () => {

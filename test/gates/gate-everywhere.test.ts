@@ -1,0 +1,81 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { chromium } from 'playwright-core'
+import { LocalGitLab } from '../servers/gitlab-server.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { HEADER, gateProjectCopy, greenBuild, writeRuns } from './gate-fixture.ts'
+
+const TOKEN = 'glpat-SECRET-gate-token-0987654321'
+const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
+const CHROMIUM = '/usr/bin/chromium'
+const GATES = `${HEADER}criteria:
+  - id: acceptance-passes
+    kind: scenarios-pass
+    severity: blocking
+    select: { tags: not @manual, stages: [acceptance] }
+  - { id: no-release-blockers, kind: open-issues, severity: blocking, labels: [release-blocker], max: 0 }
+`
+
+describe('the gate verdict where people look: matrix banner, MR note, commit status, open issues from GitLab', () => {
+  let gitlab: LocalGitLab
+  let root: string
+  const env = () => ({ CI_API_V4_URL: gitlab.apiUrl, CI_PROJECT_ID: '42', CI_MERGE_REQUEST_IID: '7', CI_COMMIT_SHA: SHA, GITLAB_TOKEN: TOKEN })
+
+  beforeAll(async () => {
+    gitlab = await new LocalGitLab({ projectId: '42', token: TOKEN }).start()
+    gitlab.issues.push({ iid: 3, title: 'peers lost after an hour', state: 'opened', labels: ['release-blocker', 'p2p'] }, { iid: 4, title: 'typo', state: 'opened', labels: ['docs'] }, { iid: 5, title: 'fixed blocker', state: 'closed', labels: ['release-blocker'] })
+    root = gateProjectCopy()
+    writeRuns(greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z', { docker: { 'alpha two': 'failed' } }), path.join(root, 'results'))
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), GATES)
+  })
+  afterAll(async () => {
+    await gitlab.stop()
+  })
+
+  it('counts open issues by label through the GitLab API and fails on one', async () => {
+    const result = await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: root, env: env() })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toMatch(/FAIL\s+no-release-blockers \[open-issues, blocking\]: 1 open \(≤ 0 labelled release-blocker\)/)
+    expect(result.stdout).toContain('peers lost after an hour (https://gitlab.example/issues/3)')
+    expect(gitlab.requests.some((r) => r.path === '/api/v4/projects/42/issues')).toBe(true)
+    expect(result.stdout + result.stderr).not.toContain(TOKEN)
+  })
+
+  it('heads the Markdown matrix and the MR note, and sets the commit status bdd-matrix/gate', async () => {
+    expect((await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: root, env: env() })).code).toBe(1)
+    const matrix = await runCliInProcess(['matrix', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: root, env: {} })
+    expect(matrix.code).toBe(0)
+    const markdown = readFileSync(path.join(root, 'reports/matrix.md'), 'utf8')
+    expect(markdown).toMatch(/^### Release gate · `v1\.0\.0-rc1` · ❌ NO-GO\n[\s\S]*### Test matrix/)
+    const published = await runCliInProcess(['publish', 'gitlab', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: root, env: env() })
+    expect(published.stdout).toContain('commit status bdd-matrix/gate: failed')
+    const status = gitlab.statuses.find((s) => s.body.name === 'bdd-matrix/gate')!
+    expect(status.body).toMatchObject({ state: 'failed', description: 'v1.0.0-rc1: no-go (0 pass, 0 waived, 0 waiting, 2 fail)' })
+    expect(gitlab.notes.get('7')![0]!.body).toMatch(/Release gate · `v1\.0\.0-rc1` · ❌ NO-GO/)
+    // evidence of another build is refused
+    const wrong = await runCliInProcess(['matrix', '--gate', 'reports/gate-v1.0.0-rc1.json', '--build', 'v9'], { cwd: root, env: {} })
+    expect(wrong).toMatchObject({ code: 2, stderr: expect.stringMatching(/the gate of v1\.0\.0-rc1, not of v9/) })
+  })
+
+  it.skipIf(!(process.env.BDD_MATRIX_REQUIRE_SERVICES === '1' || existsSync(CHROMIUM)))('shows the banner in the HTML matrix, each criterion expandable to what is behind it', async () => {
+    // in this process: the local GitLab answers from it
+    expect((await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: root, env: env() })).code).toBe(1)
+    expect((await runCliInProcess(['matrix', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: root })).code).toBe(0)
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] })
+    try {
+      const page = await browser.newPage()
+      await page.route(/^(?!file:)/, (route) => route.abort())
+      await page.goto(`file://${path.join(root, 'reports/matrix.html')}`)
+      expect(await page.getAttribute('#gate', 'data-verdict')).toBe('no-go')
+      expect(await page.innerText('#gate h2')).toBe('Release gate: NO-GO')
+      const row = page.locator('#gate tr[data-criterion="acceptance-passes"]')
+      expect(await row.getAttribute('data-verdict')).toBe('fail')
+      expect(await row.locator('li').first().isVisible()).toBe(false)
+      await row.locator('summary').click()
+      expect(await row.locator('li').first().innerText()).toBe('failed: alpha two · alpha · docker/acceptance')
+    } finally {
+      await browser.close()
+    }
+  }, 60_000)
+})
