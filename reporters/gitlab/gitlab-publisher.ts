@@ -96,6 +96,31 @@ function gitlabContext(target: GitLabTarget, options: { retry?: RetryPolicy; log
   }
 }
 
+/** The marker of a scope feature's note on its GitLab issue: found and updated on the next run. */
+export const featureMarker = (featureId: string): string => `<!-- bdd-matrix:feature:${featureId} -->`
+
+/**
+ * One note per scope feature on the GitLab issue that tracks it (`issue:` in the scope): its
+ * scenarios and their status per environment for the build, updated in place on later runs.
+ */
+export async function publishFeatureNotes(target: GitLabTarget, notes: { featureId: string; issue: number | string; markdown: string }[], options: { retry?: RetryPolicy; log?: (line: string) => void } = {}): Promise<{ featureId: string; issue: string; action: 'created' | 'updated' }[]> {
+  const ctx = gitlabContext(target, options)
+  const out: { featureId: string; issue: string; action: 'created' | 'updated' }[] = []
+  for (const note of notes) {
+    const url = typeof note.issue === 'string' ? /^https?:\/\/[^/]+\/(.+)\/-\/issues\/(\d+)$/.exec(note.issue) : null
+    const project = url ? url[1]! : target.projectId
+    const iid = url ? url[2]! : String(note.issue)
+    const notesPath = `/projects/${encodeURIComponent(project)}/issues/${iid}/notes`
+    const marker = featureMarker(note.featureId)
+    const body = `${marker}\n${note.markdown}`
+    const existing = await findMarkedNote(ctx, notesPath, marker)
+    if (existing) await retryingRequest(ctx, { method: 'put', url: `${notesPath}/${existing}`, data: { body } }, `updating the note of ${note.featureId} on issue ${iid}`)
+    else await retryingRequest(ctx, { method: 'post', url: notesPath, data: { body } }, `adding the note of ${note.featureId} on issue ${iid}`, { landed: async () => (await findMarkedNote(ctx, notesPath, marker)) !== undefined })
+    out.push({ featureId: note.featureId, issue: url ? note.issue as string : `#${iid}`, action: existing ? 'updated' : 'created' })
+  }
+  return out
+}
+
 /** The project's open issues with every label given (and the milestone, when named), for a release gate. */
 export async function openIssues(target: GitLabTarget, filter: { labels: string[]; milestone?: string }, options: { retry?: RetryPolicy } = {}): Promise<{ count: number; items: { title: string; url: string }[] }> {
   const ctx = gitlabContext(target, options)
@@ -110,11 +135,11 @@ export async function openIssues(target: GitLabTarget, filter: { labels: string[
   return { count: items.length, items }
 }
 
-async function findMarkedNote(ctx: RequestContext, notesPath: string): Promise<number | undefined> {
+async function findMarkedNote(ctx: RequestContext, notesPath: string, marker = NOTE_MARKER): Promise<number | undefined> {
   let page: string | undefined = '1'
   while (page) {
-    const answer: Answer = (await retryingRequest(ctx, { method: 'get', url: notesPath, params: { per_page: 100, page, sort: 'asc' } }, 'reading the merge-request notes'))!
-    const found = (answer.data as { id: number; body: string }[]).find((n) => n.body.startsWith(NOTE_MARKER))
+    const answer: Answer = (await retryingRequest(ctx, { method: 'get', url: notesPath, params: { per_page: 100, page, sort: 'asc' } }, 'reading the notes'))!
+    const found = (answer.data as { id: number; body: string }[]).find((n) => n.body.startsWith(marker))
     if (found) return found.id
     page = (answer.headers['x-next-page'] as string | undefined) || undefined
   }

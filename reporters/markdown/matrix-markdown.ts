@@ -46,3 +46,22 @@ function firstLine(text: string): string {
   const line = text.split('\n')[0]!.replace(/\|/g, '\\|')
   return line.length > 160 ? `${line.slice(0, 157)}…` : line
 }
+
+/**
+ * What a scope feature's GitLab issue shows (its acceptance criteria's state): the feature's
+ * scenarios and their status on each environment for the build.
+ */
+export function featureNoteMarkdown(matrix: Matrix, featureId: string, options: { reportUrl?: string; gate?: GateReport } = {}): string {
+  const feature = matrix.features.find((f) => f.id === featureId)!
+  const columns = matrix.columns.filter((c) => feature.scenarios.some((s) => s.cells[c.key]?.status !== 'not-required'))
+  const out = [`### Acceptance scenarios of \`${feature.id}\` · build \`${matrix.build}\``, '']
+  if (options.gate) out.push(`Release gate of \`${options.gate.build}\`: **${options.gate.verdict}**`, '')
+  if (feature.scenarios.length === 0) out.push('No scenario is tied to this feature yet (`@feature:' + feature.id + '`).', '')
+  else {
+    out.push(`| Scenario | ${columns.map((c) => c.key).join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`)
+    for (const s of feature.scenarios) out.push(`| ${s.name.replace(/\|/g, '\\|')}${s.wip ? ' (wip)' : ''} | ${columns.map((c) => { const cell = s.cells[c.key]!; return `${ICON[cell.status]} ${cell.status}${cell.tester ? ` (${cell.tester})` : ''}` }).join(' | ')} |`)
+    out.push('')
+  }
+  if (options.reportUrl) out.push(`[Test matrix](${options.reportUrl})`, '')
+  return `${out.join('\n').trimEnd()}\n`
+}

@@ -23,6 +23,8 @@ export const ScopeFeatureSchema = z
     acceptance: z.string().min(1, 'must not be empty: say what has to be true for the feature to be accepted'),
     status: z.enum(FEATURE_STATUSES).optional(),
     environments: z.array(z.string().regex(kebab, 'must be an environment name such as local, docker or feature')).default([]),
+    /** the GitLab issue that tracks the feature: its iid in the project, or its URL */
+    issue: z.union([z.number().int().positive(), z.url().regex(/\/-\/issues\/\d+$/, 'must be a GitLab issue URL ending in /-/issues/<number>')]).optional(),
   })
   .strict()
 
@@ -75,7 +77,7 @@ export function parseScope(text: string, file: string): Scope {
   const data = parseLocatedYaml(text, file, ScopeSchema, {
     code: 'SCOPE_INVALID',
     notMapping: 'a scope file must be a YAML mapping with the keys milestone, frozen and features',
-    allowedKeys: (path) => (path.length === 0 ? 'milestone, name, description, frozen, features' : 'id, name, acceptance, status, environments'),
+    allowedKeys: (path) => (path.length === 0 ? 'milestone, name, description, frozen, features' : 'id, name, acceptance, status, environments, issue'),
   })
   return { ...data, file }
 }

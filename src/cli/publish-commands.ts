@@ -18,12 +18,14 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--report-url <url>', 'link of the commit status (default: the job\'s reports/matrix.html artifact)')
     .option('--api-url <url>', 'GitLab API (default: CI_API_V4_URL)')
     .option('--gate <file>', 'gate evidence (gate-<build>.json): heads the note, and sets the commit status "bdd-matrix/gate"')
-    .action(async (options: { matrix: string; markdown: string; reportUrl?: string; apiUrl?: string; gate?: string }) => {
+    .option('--gitlab-issues', 'also one note per scope feature on its GitLab issue (issue: in the scope), updated in place')
+    .option('--scope <file>', 'milestone scope file, for --gitlab-issues (default: the one YAML in features/milestones/)')
+    .action(async (options: { matrix: string; markdown: string; reportUrl?: string; apiUrl?: string; gate?: string; gitlabIssues?: boolean; scope?: string }) => {
       const { publishToGitLab } = await import('../../reporters/gitlab/gitlab-publisher.ts')
       const env = ctx.env
       const apiUrl = options.apiUrl ?? env.CI_API_V4_URL
       if (!apiUrl || !env.CI_PROJECT_ID) throw new UserError('GITLAB_CONTEXT', 'not in a GitLab CI job: CI_API_V4_URL and CI_PROJECT_ID are not set (set them, or pass --api-url)')
-      if (!env.CI_MERGE_REQUEST_IID && !env.CI_COMMIT_SHA) throw new UserError('GITLAB_CONTEXT', 'nothing to publish to: neither CI_MERGE_REQUEST_IID (merge-request pipelines) nor CI_COMMIT_SHA is set')
+      if (!env.CI_MERGE_REQUEST_IID && !env.CI_COMMIT_SHA && !options.gitlabIssues) throw new UserError('GITLAB_CONTEXT', 'nothing to publish to: neither CI_MERGE_REQUEST_IID (merge-request pipelines) nor CI_COMMIT_SHA is set')
       const matrix = readMatrix(path.resolve(ctx.cwd, options.matrix))
       let markdown = readText(path.resolve(ctx.cwd, options.markdown))
       const gate = options.gate ? await readGate(ctx, options.gate, matrix.build) : undefined
@@ -56,6 +58,20 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       if (outcome.note) ctx.stdout.write(`merge-request note ${outcome.note.action} (note ${outcome.note.id})\n`)
       if (outcome.status) ctx.stdout.write(`commit status bdd-matrix: ${outcome.status.state}\n`)
       if (outcome.gateStatus) ctx.stdout.write(`commit status bdd-matrix/gate: ${outcome.gateStatus.state}\n`)
+      if (options.gitlabIssues) {
+        const { resolveInputs } = await import('./resolve-inputs.ts')
+        const { publishFeatureNotes } = await import('../../reporters/gitlab/gitlab-publisher.ts')
+        const { featureNoteMarkdown } = await import('../../reporters/markdown/matrix-markdown.ts')
+        const { scope } = resolveInputs(ctx, { ...(options.scope ? { scope: options.scope } : {}) })
+        const tracked = scope.features.filter((f) => f.issue !== undefined && matrix.features?.some((m) => m.id === f.id))
+        if (tracked.length === 0) ctx.stderr.write(`no scope feature names its GitLab issue (issue: in ${path.relative(ctx.cwd, scope.file)}): no issue notes\n`)
+        const notes = await publishFeatureNotes(
+          { apiUrl, projectId: env.CI_PROJECT_ID, token: (env.GITLAB_TOKEN ?? '').trim() },
+          tracked.map((f) => ({ featureId: f.id, issue: f.issue!, markdown: featureNoteMarkdown(matrix as Matrix, f.id, { ...(reportUrl ? { reportUrl } : {}), ...(gate ? { gate: gate.report } : {}) }) })),
+          { log: (line) => ctx.stderr.write(`${line}\n`) },
+        )
+        for (const n of notes) ctx.stdout.write(`issue ${n.issue} (${n.featureId}): note ${n.action}\n`)
+      }
       exit(0)
     })
 }

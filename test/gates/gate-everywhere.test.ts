@@ -58,6 +58,22 @@ describe('the gate verdict where people look: matrix banner, MR note, commit sta
     expect(wrong).toMatchObject({ code: 2, stderr: expect.stringMatching(/the gate of v1\.0\.0-rc1, not of v9/) })
   })
 
+  it('keeps one note per scope feature on its GitLab issue, updated in place (--gitlab-issues)', async () => {
+    const scopeFile = path.join(root, 'features/milestones/gate.yaml')
+    writeFileSync(scopeFile, readFileSync(scopeFile, 'utf8').replace('    environments: [local, docker]\n', '    environments: [local, docker]\n    issue: 12\n'))
+    expect((await runCliInProcess(['matrix'], { cwd: root })).code).toBe(0)
+    const env2 = { ...env(), CI_MERGE_REQUEST_IID: '', CI_COMMIT_SHA: '' }
+    const first = await runCliInProcess(['publish', 'gitlab', '--gitlab-issues'], { cwd: root, env: env2 })
+    expect(first.stdout).toContain('issue #12 (alpha): note created')
+    const again = await runCliInProcess(['publish', 'gitlab', '--gitlab-issues', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: root, env: env2 })
+    expect(again.stdout).toContain('issue #12 (alpha): note updated')
+    const notes = gitlab.notes.get('issue-12')!
+    expect(notes).toHaveLength(1)
+    expect(notes[0]!.body).toMatch(/^<!-- bdd-matrix:feature:alpha -->\n### Acceptance scenarios of `alpha` · build `v1\.0\.0-rc1`\n\nRelease gate of `v1\.0\.0-rc1`: \*\*no-go\*\*/)
+    expect(notes[0]!.body).toMatch(/\| alpha two \| [^|]*failed \| [^|]*passed \|/)
+    expect(gitlab.notes.get('7')!.filter((n) => n.body.includes('bdd-matrix:feature'))).toEqual([])
+  })
+
   it.skipIf(!(process.env.BDD_MATRIX_REQUIRE_SERVICES === '1' || existsSync(CHROMIUM)))('shows the banner in the HTML matrix, each criterion expandable to what is behind it', async () => {
     // in this process: the local GitLab answers from it
     expect((await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: root, env: env() })).code).toBe(1)

@@ -90,7 +90,8 @@ export class LocalGitLab {
       const body = found.slice((page - 1) * perPage, page * perPage).map((i) => ({ iid: i.iid, title: i.title, state: i.state, labels: i.labels, web_url: `https://gitlab.example/issues/${i.iid}`, milestone: i.milestone ? { title: i.milestone } : null }))
       return { status: 200, body, headers: { 'x-next-page': next, 'x-total': String(found.length) } }
     }
-    const notes = /^\/api\/v4\/projects\/([^/]+)\/merge_requests\/(\d+)\/notes(?:\/(\d+))?$/.exec(url.pathname)
+    // merge-request notes are kept under their iid, issue notes under "issue-<iid>"
+    const notes = /^\/api\/v4\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes(?:\/(\d+))?$/.exec(url.pathname)?.filter((_, i) => i !== 2).map((x, i) => (i === 2 && url.pathname.includes('/issues/') ? `issue-${x}` : x)) as RegExpExecArray | undefined
     const status = /^\/api\/v4\/projects\/([^/]+)\/statuses\/([0-9a-f]{7,40})$/.exec(url.pathname)
     const project = decodeURIComponent((notes ?? status)?.[1] ?? '')
     if (!notes && !status) return { status: 404, body: { error: '404 Not Found' } }
