@@ -30,7 +30,8 @@ export function hubCatalogue(root: string, options: { features?: string; scope?:
   const catalogue = buildCatalogue(featuresDir)
   let scope: Scope | undefined
   const scopeFile = options.scope ? path.resolve(root, options.scope) : defaultScope(featuresDir)
-  if (scopeFile) scope = loadScope(scopeFile, path.relative(root, scopeFile))
+  // file: the absolute path, as the CLI keeps it (the lock and the gate file are found beside it)
+  if (scopeFile) scope = { ...loadScope(scopeFile, path.relative(root, scopeFile)), file: scopeFile }
   const scenarios = new Map<string, HubScenario>()
   for (const file of catalogue.files) {
     const uri = uriPrefix ? `${uriPrefix}/${file.uri}` : file.uri

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { UserError } from '../src/errors.ts'
+import type { GateReport } from '../src/gates/evaluate-gates.ts'
 import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results.ts'
 import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
 import { MANUAL_ENVIRONMENT, type Matrix } from '../src/matrix/matrix-from.ts'
@@ -303,6 +306,44 @@ export class HubService {
           readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)),
         })
     return sources
+  }
+
+  /**
+   * The release gate of a build on the hub's results and approvals. Lint is judged on syntax
+   * alone here: step definitions are the project's code, which the hub does not load (the CI gate
+   * job does).
+   */
+  async gate(build: string): Promise<GateReport> {
+    if (!this.project.scope) throw new HttpError(404, 'the project has no milestone scope: there is no gate')
+    await this.requireBuild(build)
+    const { existsSync } = await import('node:fs')
+    const { gatePathFor, loadGateFile } = await import('../src/gates/gate-file.ts')
+    const { evaluateGates } = await import('../src/gates/evaluate-gates.ts')
+    const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../src/catalogue/scope-lock.ts')
+    const { mergeRuns } = await import('../src/results/merge-results.ts')
+    const file = gatePathFor(this.project.scope.file)
+    if (!existsSync(file)) throw new HttpError(404, `no gate file beside the scope (${file}); write the release criteria there`)
+    try {
+      const gates = loadGateFile(file, path.relative(process.cwd(), file))
+      const lock = readLock(lockPathFor(this.project.scope.file), this.project.scope)
+      const results = await mergeRuns(await this.sources(), { milestone: this.project.scope.milestone })
+      return evaluateGates({
+        gates,
+        build,
+        results,
+        scope: this.project.scope,
+        catalogue: this.project.catalogue,
+        uriPrefix: this.project.uriPrefix,
+        lintErrors: this.project.catalogue.errors.map((e) => ({ where: `${e.file}:${e.line}:${e.column}`, message: e.message })),
+        scopeChanges: lock ? diffScope(lock, snapshotScope(this.project.scope, this.project.catalogue)).map((c) => c.summary) : undefined,
+        openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)',
+        approvals: await this.store.approvals(build),
+        today: new Date().toISOString().slice(0, 10),
+      })
+    } catch (error) {
+      if (error instanceof UserError) throw new HttpError(422, error.message)
+      throw error
+    }
   }
 
   /** The live matrix of a build, from the same report pipeline as `bdd-matrix matrix`. */

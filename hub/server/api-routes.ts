@@ -14,6 +14,7 @@ const ROUTES = [
   'GET /api/v1/builds/:build/matrix',
   'GET /api/v1/builds/:build/review-queue  (qa)',
   'GET /api/v1/builds/:build/manual-results',
+  'GET /api/v1/builds/:build/gate',
   'GET /api/v1/builds/:build/approvals',
   'POST /api/v1/builds/:build/approvals {comment?}  (qa)',
   'POST /api/v1/assignments {build, environment?, scenarios | allManual, tester?, due?}  (qa)',
@@ -70,6 +71,7 @@ export async function addApiRoutes(app: FastifyInstance, service: HubService): P
         return service.manualResults(build!)
       })
 
+      api.get('/builds/:build/gate', async (request) => service.gate((request.params as Params).build!))
       api.get('/builds/:build/approvals', async (request) => {
         const { build } = request.params as Params
         await service.requireBuild(build!)

@@ -5,7 +5,7 @@ import multipart from '@fastify/multipart'
 import type { HubService, Principal } from '../hub-service.ts'
 import { OutcomeBody, parseBody } from './api-schemas.ts'
 import { HttpError } from './http-error.ts'
-import { assignmentsPage, boardPage, buildsPage, errorPage, loginPage, reviewPage, submitPage } from './pages.ts'
+import { assignmentsPage, boardPage, buildsPage, errorPage, gatePage, loginPage, reviewPage, submitPage } from './pages.ts'
 
 const COOKIE = 'bdm_session'
 const SESSION_HOURS = 12
@@ -165,6 +165,24 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
       const scenarios = ([] as string[]).concat(form.scenario ?? [])
       await service.assign(session.principal, { build, scenarios, ...(form.tester ? { tester: String(form.tester) } : {}), ...(form.environment ? { environment: String(form.environment) } : {}), ...(form.due ? { due: String(form.due) } : {}) })
       return reply.redirect(`/builds/${encodeURIComponent(build)}/board`, 303)
+    })
+
+    pages.get('/builds/:build/gate', async (request, reply) => {
+      const session = await requirePage(service, request, reply)
+      if (!session) return reply
+      const { build } = request.params as { build: string }
+      const { gateBanner } = await import('../../reporters/html/matrix-html.ts')
+      const report = await service.gate(build)
+      return html(reply, gatePage(session.principal, session.csrf, build, gateBanner(report), await service.store.approvals(build)))
+    })
+    pages.post('/builds/:build/approve', async (request, reply) => {
+      const session = await requireForm(service, request)
+      service.need(session.principal, 'qa')
+      const { build } = request.params as { build: string }
+      await service.requireBuild(build)
+      const comment = String((request.body as Record<string, unknown>).comment ?? '').trim()
+      await service.store.approve(build, session.principal.id, comment ? comment.slice(0, 2000) : undefined)
+      return reply.redirect(`/builds/${encodeURIComponent(build)}/gate`, 303)
     })
 
     pages.get('/builds/:build/matrix', async (request, reply) => {

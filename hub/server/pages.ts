@@ -1,4 +1,5 @@
 import { escapeHtml as h } from '../../src/escape-html.ts'
+import { GATE_CSS } from '../../reporters/html/matrix-html.ts'
 import type { Conflict, Principal } from '../hub-service.ts'
 import type { HubScenario } from '../hub-catalogue.ts'
 import type { Assignment, Outcome } from '../store/hub-store.ts'
@@ -42,7 +43,7 @@ export function loginPage(message?: string): string {
 
 export function buildsPage(principal: Principal, csrf: string, builds: { name: string; runs: number; outcomes: number }[]): string {
   const rows = builds
-    .map((b) => `<tr><td>${h(b.name)}</td><td>${b.runs}</td><td>${b.outcomes}</td><td><a href="/builds/${encodeURIComponent(b.name)}/matrix">matrix</a>${principal.role === 'qa' ? ` · <a href="/builds/${encodeURIComponent(b.name)}/review">review queue</a> · <a href="/builds/${encodeURIComponent(b.name)}/board">assignment board</a>` : ''}</td></tr>`)
+    .map((b) => `<tr><td>${h(b.name)}</td><td>${b.runs}</td><td>${b.outcomes}</td><td><a href="/builds/${encodeURIComponent(b.name)}/matrix">matrix</a> · <a href="/builds/${encodeURIComponent(b.name)}/gate">release gate</a>${principal.role === 'qa' ? ` · <a href="/builds/${encodeURIComponent(b.name)}/review">review queue</a> · <a href="/builds/${encodeURIComponent(b.name)}/board">assignment board</a>` : ''}</td></tr>`)
     .join('\n')
   return layout('Builds', principal, `<table><tr><th>Build</th><th>CI runs</th><th>Manual outcomes</th><th></th></tr>${rows}</table>${builds.length ? '' : '<p>No builds yet: CI pushes them (bdd-matrix push), or QA creates one.</p>'}`, csrf)
 }
@@ -158,6 +159,20 @@ ${choices || '<p>No @manual scenarios in the project.</p>'}
 </form>`,
     csrf,
   )
+}
+
+/** The release gate of a build (its banner, rendered by the matrix's renderer) and its approvals. */
+export function gatePage(principal: Principal, csrf: string, build: string, banner: string, approvals: { by: string; at: string; comment?: string }[]): string {
+  const list = approvals.map((a) => `<li>${h(a.by)} · ${h(a.at)}${a.comment ? ` — ${h(a.comment)}` : ''}</li>`).join('')
+  const mine = approvals.some((a) => a.by === principal.name)
+  const form =
+    principal.role === 'qa' && !mine
+      ? `<form method="post" action="/builds/${encodeURIComponent(build)}/approve"><input type="hidden" name="_csrf" value="${h(csrf)}"><label>Comment <input type="text" name="comment"></label><button>Approve ${h(build)} for release</button></form>`
+      : ''
+  return layout(`Release gate · ${build}`, principal, `<style>${GATE_CSS}</style>
+${banner}
+<h2>Approvals</h2><ul id="approvals">${list || '<li>none yet</li>'}</ul>${form}
+<p><a href="/builds/${encodeURIComponent(build)}/matrix">Matrix of ${h(build)}</a></p>`, csrf)
 }
 
 export function errorPage(principal: Principal | undefined, status: number, message: string): string {

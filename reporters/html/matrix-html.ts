@@ -48,7 +48,7 @@ table{border-collapse:collapse}td,th{border:1px solid #d0d0da;padding:.3rem .5re
 .strip span{display:inline-block;width:.55rem;height:.55rem;margin-left:1px;border-radius:2px}
 .h-passed{background:#2e9e4f}.h-failed{background:#d33}.h-flaky{background:#e6a700}.h-wip{background:#99c}.h-not-run,.h-none{background:#ccc}.h-not-required{background:#eee}.h-skipped{background:#aaa}.h-blocked{background:#b3478f}
 .name{min-width:18rem}button{border:0;background:none;cursor:pointer}details pre{max-height:20rem;overflow:auto;background:#f7f7f9;padding:.5rem;font-size:12px}
-#filters{margin:1rem 0}#gate{border:2px solid #999;padding:.5rem 1rem;margin:1rem 0}#gate.v-go{border-color:#2e9e4f}#gate.v-go-with-waivers{border-color:#e6a700}#gate.v-incomplete{border-color:#99c}#gate.v-no-go{border-color:#d33}#gate h2{margin:.2rem 0}.g-pass{background:#e3f6e8}.g-pass-waived{background:#fff1cc}.g-waiting{background:#eef}.g-fail{background:#fde2e1}#filters *{margin-right:.75rem}
+#filters{margin:1rem 0}${GATE_CSS}#filters *{margin-right:.75rem}
 </style></head><body>
 <h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code></h1>
 ${options.gate ? gateBanner(options.gate) : ''}
@@ -101,10 +101,13 @@ ${matrix.flaky.length ? `<h2>Flaky</h2><ul id="flaky">${matrix.flaky.map((f) => 
 `
 }
 
+/** The gate banner's style, for pages that show it outside the matrix. */
+export const GATE_CSS = '#gate{border:2px solid #999;padding:.5rem 1rem;margin:1rem 0}#gate.v-go{border-color:#2e9e4f}#gate.v-go-with-waivers{border-color:#e6a700}#gate.v-incomplete{border-color:#99c}#gate.v-no-go{border-color:#d33}#gate h2{margin:.2rem 0}.g-pass{background:#e3f6e8}.g-pass-waived{background:#fff1cc}.g-waiting{background:#eef}.g-fail{background:#fde2e1}'
+
 const VERDICT: Record<string, string> = { go: 'GO', 'go-with-waivers': 'GO with waivers', incomplete: 'INCOMPLETE — waiting for results', 'no-go': 'NO-GO' }
 
 /** The release gate heading the matrix: each criterion, expandable to what is behind it. */
-function gateBanner(gate: GateReport): string {
+export function gateBanner(gate: GateReport): string {
   const rows = gate.criteria
     .map((c) => {
       const items = c.items.length

@@ -11,7 +11,7 @@ describe('.gitlab-ci.yml', () => {
   const jobs = Object.entries(ci).filter(([, v]) => v && typeof v === 'object' && 'stage' in (v as object)) as [string, Job][]
 
   it('runs unit → functional → acceptance → report, every job in a declared stage', () => {
-    expect(ci.stages).toEqual(['unit', 'functional', 'acceptance', 'report'])
+    expect(ci.stages).toEqual(['unit', 'functional', 'acceptance', 'report', 'gate'])
     for (const [, job] of jobs) expect(ci.stages).toContain(job.stage)
   })
 
@@ -37,6 +37,24 @@ describe('.gitlab-ci.yml', () => {
     expect(report.artifacts?.paths).toContain('reports/matrix.html')
     // JUnit's [[ATTACHMENT|results/attachments/…]] lines and Testmo's log links point into results/.
     expect(report.artifacts?.paths).toContain('results/')
+  })
+
+  it('gates release candidates: tags matching the gate file\'s applies-to, no-go fails, waivers and waiting warn', async () => {
+    const { parse: parseYaml } = await import('yaml')
+    const gates = parseYaml(readFileSync(path.join(PROJECT_ROOT, 'features/milestones/dms-0.5.gates.yaml'), 'utf8')) as { 'applies-to': string }
+    const gate = ci.gate as Job & { rules: { if: string }[]; allow_failure: { exit_codes: number[] }; needs: string[] }
+    expect(gate.stage).toBe('gate')
+    const pattern = /\$CI_COMMIT_TAG =~ \/(.+)\//.exec(gate.rules[0]!.if)![1]!
+    const tagRule = new RegExp(pattern)
+    const applies = new RegExp(`^${gates['applies-to'].replace(/[.]/g, '\\.').replace(/\*/g, '.*')}$`)
+    for (const tag of ['v0.5.0-rc1', 'v0.5.0-rc2-p1', 'v0.5.0', 'v0.6.0-rc1']) expect(tagRule.test(tag), tag).toBe(applies.test(tag))
+    const script = gate.script.join('\n')
+    expect(script).toMatch(/bdd-matrix gate --build "\$CI_COMMIT_TAG"/)
+    expect(script).toMatch(/publish gitlab [^\n]*--gate "reports\/gate-\$CI_COMMIT_TAG\.json"/)
+    expect(script).toMatch(/exit \$code$/)
+    const { GATE_EXIT } = await import('../../src/cli/gate-commands.ts')
+    expect(gate.allow_failure.exit_codes.sort()).toEqual([GATE_EXIT.incomplete, GATE_EXIT['go-with-waivers']].sort())
+    expect(gate.artifacts?.paths).toContain('reports/gate-*.json')
   })
 
   it('only calls commands the CLI has', async () => {

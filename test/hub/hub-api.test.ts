@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -15,6 +15,7 @@ import { writeCanonicalResults } from '../reporters/canonical-results.ts'
 import { api, startHub, type TestHub } from '../helpers/hub.ts'
 import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 
 const NO_RETRY = { attempts: 2, baseMs: 10, maxMs: 20, defaultRetryAfterMs: 10, timeoutMs: 10_000 }
 
@@ -162,6 +163,22 @@ describe.each([
     // the hub's live matrix is the same
     const live = await api(hub, 'GET', `/builds/${build}/matrix`, hub.tokens.bob)
     expect(live.body.features.find((f: { id: string }) => f.id === 'letters').scenarios.find((s: { id: string }) => s.id === word).cells['community/manual'].status).toBe('passed')
+  })
+
+  it.skipIf(skip)('judges the release gate on the hub\'s results, with approvals recorded by QA (API and gate --server)', async () => {
+    writeFileSync(path.join(hub.root, 'features/milestones/run.gates.yaml'), 'milestone: run-fixture\napplies-to: v0.5.0-rc*\ncriteria:\n  - { id: approved, kind: approvals, severity: blocking, min: 1 }\n  - { id: signed-off, kind: manual-signoff, severity: blocking, testers: 1 }\n')
+    const before = await api(hub, 'GET', '/builds/v0.5.0-rc2/gate', hub.tokens.bob)
+    expect(before.status).toBe(200)
+    expect(before.body.criteria.map((c: { id: string; verdict: string }) => [c.id, c.verdict])).toEqual([['approved', 'waiting'], ['signed-off', 'waiting']])
+    expect((await api(hub, 'POST', '/builds/v0.5.0-rc2/approvals', hub.tokens.alice, {})).status).toBe(403)
+    expect((await api(hub, 'POST', '/builds/v0.5.0-rc2/approvals', hub.tokens.qa2, { comment: 'manual testing done' })).status).toBe(201)
+    expect((await api(hub, 'POST', '/builds/v0.5.0-rc2/approvals', hub.tokens.qa2, {})).body).toHaveLength(1)
+    const after = await api(hub, 'GET', '/builds/v0.5.0-rc2/gate', hub.tokens.bob)
+    expect(after.body.criteria[0]).toMatchObject({ id: 'approved', verdict: 'pass', value: '1 (qa2)' })
+    const cli = await runCliInProcess(['gate', '--build', 'v0.5.0-rc2', '--server', hub.url, '--out', path.join(hub.root, 'reports')], { cwd: hub.root, env: { BDD_MATRIX_TOKEN: hub.tokens.qa } })
+    expect(cli.stdout).toMatch(/PASS\s+approved \[approvals, blocking\]: 1 \(qa2\)/)
+    expect(cli.stdout).toMatch(/WAITING\s+signed-off \[manual-signoff, blocking\]: 1 of 2 signed off/)
+    expect(cli.code).toBe(3)
   })
 
   it.skipIf(skip)('refuses bad bodies with 4xx naming the field, stores nothing, never a 5xx (fuzz)', async () => {

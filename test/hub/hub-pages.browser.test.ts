@@ -78,6 +78,13 @@ describe.skipIf(!available)('the hub\'s web pages in a real browser (headless Ch
     // the scenario whose name is markup is shown as text in the matrix, not run
     expect(await qa.page.evaluate(() => (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document.querySelectorAll('script').length)).toBe(1)
     expect(await qa.page.locator('tr.scenario', { hasText: '<script>alert("name")</script> stays text' }).count()).toBe(1)
+    // the release gate of the build, approved from its page
+    writeFileSync(path.join(hub.root, 'features/milestones/run.gates.yaml'), 'milestone: run-fixture\napplies-to: v0.5.0-rc*\ncriteria:\n  - { id: approved, kind: approvals, severity: blocking, min: 1 }\n')
+    await qa.page.goto(`${hub.url}/builds/v0.5.0-rc1/gate`)
+    expect(await qa.page.getAttribute('#gate', 'data-verdict')).toBe('incomplete')
+    await qa.page.click('text=Approve v0.5.0-rc1 for release')
+    expect(await qa.page.getAttribute('#gate', 'data-verdict')).toBe('go')
+    expect(await qa.page.locator('#approvals').innerText()).toContain('qa ·')
     await qa.context.close()
   }, 60_000)
 
