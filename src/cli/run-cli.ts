@@ -7,6 +7,7 @@ import { addAllureCommand, addResultsCommands } from './results-commands.ts'
 import { addPublishCommands } from './publish-commands.ts'
 import { addHubCommands } from './hub-commands.ts'
 import { addGateCommands } from './gate-commands.ts'
+import { addClusterCommands } from './cluster-commands.ts'
 
 export const VERSION = '0.1.0'
 
@@ -29,6 +30,7 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   addPublishCommands(program, ctx, exit)
   addHubCommands(program, ctx, exit)
   addGateCommands(program, ctx, exit)
+  addClusterCommands(program, ctx, exit)
   for (const command of program.commands) command.exitOverride()
   try {
     await program.parseAsync(argv, { from: 'user' })

@@ -12,6 +12,7 @@ interface RunCliOptions {
   shard?: string
   out: string
   runId?: string
+  cluster?: string
 }
 
 export function addRunCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
@@ -26,6 +27,7 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--shard <i/n>', 'run shard i of n (default: CI_NODE_INDEX/CI_NODE_TOTAL when set)')
     .option('--out <dir>', 'reports folder', 'reports')
     .option('--run-id <id>', 'name of this run (default: <env>-<UTC time>[-shard-i-of-n])')
+    .option('--cluster <name>', 'run against a cluster kept by bdd-matrix cluster up (not torn down after)')
     .option('--build <version>', 'build under test (default: BDD_MATRIX_BUILD, CI_COMMIT_TAG, CI_COMMIT_SHORT_SHA or "dev")')
     .action(async (paths: string[], options: RunCliOptions) => exit(await run(ctx, { ...options, paths })))
 
@@ -45,6 +47,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
     ...(options.retry !== undefined ? { retry: count(options.retry, '--retry', 'how many times a failed scenario may be retried') } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(options.runId ? { runId: options.runId } : {}),
+    ...(options.cluster ? { cluster: options.cluster } : {}),
     paths: options.paths,
     outDir: path.resolve(ctx.cwd, options.out),
     env: ctx.env,

@@ -7,7 +7,7 @@ import type { NodeSpec } from './node-spec.ts'
 
 const ResourcesSchema = z.object({ cpu: z.number().positive(), ram: z.union([z.string(), z.number()]), disk: z.union([z.string(), z.number()]) }).strict()
 
-const NodeSchema = z
+export const NodeSchema = z
   .object({
     name: z.string().min(1),
     role: z.enum(['SP', 'CP', 'CH']),
@@ -125,7 +125,12 @@ function knownEnvironments(root: string): string[] {
 
 /** The environment's default nodes, with defaults filled in. */
 export function defaultNodes(env: Environment): NodeSpec[] {
-  return env.nodes.map((n) => ({
+  return nodeSpecsOf(env, env.nodes)
+}
+
+/** Nodes as an environment file writes them, with the environment's defaults filled in. */
+export function nodeSpecsOf(env: Environment, nodes: z.infer<typeof NodeSchema>[]): NodeSpec[] {
+  return nodes.map((n) => ({
     name: n.name,
     role: n.role,
     onboarded: n.onboarded,

@@ -17,7 +17,7 @@ export class ReferenceNodeClient implements NodeClient {
   private readonly http: AxiosInstance
   private readonly agent: http.Agent
 
-  constructor(private readonly options: ReferenceNodeClientOptions) {
+  constructor(readonly options: ReferenceNodeClientOptions) {
     this.agent = new http.Agent({ keepAlive: true, ...(options.localAddress ? { localAddress: options.localAddress } : {}) })
     this.http = axios.create({ baseURL: options.baseUrl, timeout: options.timeoutMs, httpAgent: this.agent, validateStatus: () => true, proxy: false })
   }

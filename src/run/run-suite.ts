@@ -21,6 +21,8 @@ export interface RunSuiteOptions {
   paths?: string[]
   outDir: string
   runId?: string
+  /** a kept cluster (cluster up) to run against instead of starting clusters */
+  cluster?: string
   env: Record<string, string | undefined>
   now: () => Date
   stdout: { write(text: string): unknown; isTTY?: boolean }
@@ -44,14 +46,26 @@ export interface RunSummary {
  * Messages NDJSON, node logs and a summary under <outDir>/<run-id>/, showing progress as it goes.
  */
 export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
-  const environment = loadEnvironment(options.environment, options.root)
+  let clusterState: string | undefined
+  let environmentName = options.environment
+  if (options.cluster) {
+    const { checkClusterName, processAlive, readState, statePath } = await import('../clusters/cluster-state.ts')
+    checkClusterName(options.cluster)
+    const state = readState(options.root, options.cluster)
+    if (!state || !processAlive(state.keeperPid)) throw new UserError('CLUSTER_UNKNOWN', `no cluster ${options.cluster} is up here; bring one up with bdd-matrix cluster up --name ${options.cluster} (bdd-matrix cluster ls lists them)`)
+    if (state.status !== 'up') throw new UserError('CLUSTER_UNKNOWN', `cluster ${options.cluster} is ${state.status}${state.error ? `: ${state.error}` : ''}`)
+    if (options.parallel) throw new UserError('BAD_OPTION', '--parallel with --cluster: one kept cluster cannot serve several workers at once; drop --parallel')
+    clusterState = statePath(options.root, options.cluster)
+    environmentName = state.envFile
+  }
+  const environment = loadEnvironment(environmentName, options.root)
   const shard = shardFrom(options.shard, options.env)
   if (options.parallel !== undefined && !(Number.isInteger(options.parallel) && options.parallel >= 0))
     throw new UserError('BAD_OPTION', `--parallel "${options.parallel}": give a number of workers (0 runs in this process)`)
   if (options.retry !== undefined && !(Number.isInteger(options.retry) && options.retry >= 0))
     throw new UserError('BAD_OPTION', `--retry "${options.retry}": give how many times a failed scenario may be retried`)
   if (options.tags) checkTagExpression(options.tags)
-  await (await providerFor(environment)).preflight(environment)
+  if (!clusterState) await (await providerFor(environment)).preflight(environment)
 
   const startedAt = options.now()
   const runId = options.runId ?? `${environment.name}-${stamp(startedAt)}${shard ? `-shard-${shard.index}-of-${shard.total}` : ''}`
@@ -73,7 +87,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
         parallel: options.parallel ?? 0,
         retry: options.retry ?? 0,
         ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
-        worldParameters: { environment: environment.file, runDir },
+        worldParameters: { environment: environment.file, runDir, ...(clusterState ? { cluster: clusterState } : {}) },
       },
     },
     cucumberEnv,

@@ -1,6 +1,9 @@
 import path from 'node:path'
 import { After, AfterAll, BeforeAll, Before, Status, setDefaultTimeout } from '@cucumber/cucumber'
+import { readFileSync } from 'node:fs'
 import { ClusterPool } from '../../src/clusters/cluster-pool.ts'
+import { AttachedClusterPool, type ClusterSource } from '../../src/clusters/attached-cluster.ts'
+import type { ClusterState } from '../../src/clusters/cluster-state.ts'
 import { loadEnvironment, type Environment } from '../../src/clusters/environment.ts'
 import { providerFor } from '../../src/clusters/providers.ts'
 import { NODES_MEDIA_TYPE } from '../../src/results/ingest-cucumber-messages.ts'
@@ -9,7 +12,7 @@ import type { MatrixWorld, MatrixWorldParameters } from './world.ts'
 setDefaultTimeout(60_000)
 
 // One pool per cucumber process (each --parallel worker is a process with its own cluster).
-let pool: ClusterPool | undefined
+let pool: ClusterSource | undefined
 let env: Environment | undefined
 let tearingDown: Promise<void> | undefined
 
@@ -32,7 +35,10 @@ BeforeAll(async function () {
   env = loadEnvironment(parameters.environment ?? 'local', root)
   const runDir = parameters.runDir ?? path.join(root, 'reports', 'adhoc')
   const slot = Number(process.env.CUCUMBER_WORKER_ID ?? 0)
-  pool = new ClusterPool(await providerFor(env), env, path.join(runDir, 'logs'), slot)
+  if (parameters.cluster) {
+    const state = JSON.parse(readFileSync(parameters.cluster, 'utf8')) as ClusterState
+    pool = new AttachedClusterPool(state, env.timeouts.stepMs)
+  } else pool = new ClusterPool(await providerFor(env), env, path.join(runDir, 'logs'), slot)
 })
 
 Before(function (this: MatrixWorld) {

@@ -1,7 +1,7 @@
 import { World, setWorldConstructor, type IWorldOptions } from '@cucumber/cucumber'
 import type { ClusterNode, StartedCluster } from '../../src/clusters/cluster-provider.ts'
 import type { NodeClient } from '../../src/clusters/node-client.ts'
-import type { ClusterPool } from '../../src/clusters/cluster-pool.ts'
+import type { ClusterSource } from '../../src/clusters/attached-cluster.ts'
 import type { Environment } from '../../src/clusters/environment.ts'
 
 export interface MatrixWorldParameters {
@@ -9,12 +9,14 @@ export interface MatrixWorldParameters {
   environment: string
   /** where this run writes reports and node logs */
   runDir: string
+  /** the state file of a kept cluster to run against (run --cluster) */
+  cluster?: string
 }
 
 /** Per-scenario state. The cluster itself outlives scenarios (see ClusterPool). */
 export class MatrixWorld extends World<MatrixWorldParameters> {
   cluster?: StartedCluster
-  pool!: ClusterPool
+  pool!: ClusterSource
   env!: Environment
   /** the outcome of the last request a step made, for the Then steps that check it */
   last: { value?: unknown; error?: Error; status?: number } = {}

@@ -77,6 +77,11 @@ async function connectDocker(): Promise<Dockerode> {
   }
 }
 
+/** The containers and networks one process (a cluster keeper that died) left; how many containers. */
+export async function removeContainersOf(ownerPid: number): Promise<number> {
+  return removeLeftovers(await connectDocker(), ownerPid)
+}
+
 /** Containers and networks of bdd-matrix runs whose owning process is gone. */
 export async function removeLeftovers(docker: Dockerode, onlyOwner?: number): Promise<number> {
   const stale = (labels: Record<string, string> | undefined): boolean => {

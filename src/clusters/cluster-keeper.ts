@@ -1,0 +1,92 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import path from 'node:path'
+import type { FaultOperation, StartedCluster } from './cluster-provider.ts'
+import { writeState, removeState, type ClusterState } from './cluster-state.ts'
+import type { Environment } from './environment.ts'
+import type { NodeSpec } from './node-spec.ts'
+import { providerFor } from './providers.ts'
+import { ReferenceNodeClient } from './reference-node-client.ts'
+
+const FAULTS: FaultOperation[] = ['kill', 'stop', 'start', 'pause', 'resume', 'isolate', 'heal']
+
+/**
+ * The process that owns a kept cluster (`cluster up`): it starts the cluster with the
+ * environment's provider, so its nodes, containers and SSH sessions live as long as it does;
+ * records the cluster in its state file; answers fault and log requests of `run --cluster` on a
+ * loopback control API; and on SIGTERM or SIGINT tears the cluster down and removes the state.
+ * A signal during the start aborts it: what did start is torn down.
+ */
+export async function keepCluster(options: { root: string; name: string; env: Environment; nodes: NodeSpec[]; slot: number; log: (line: string) => void }): Promise<number> {
+  const { root, name, env } = options
+  const logDir = path.join(root, '.bdd-matrix', 'clusters', name)
+  const state: ClusterState = { name, envFile: env.file, provider: env.provider, status: 'starting', keeperPid: process.pid, slot: options.slot, createdAt: new Date().toISOString(), logDir, nodes: [] }
+  writeState(root, state)
+  const controller = new AbortController()
+  let stopping: (() => void) | undefined
+  const stopped = new Promise<void>((resolve) => (stopping = resolve))
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
+    process.on(signal, () => {
+      options.log(`${signal}: stopping`)
+      controller.abort()
+      stopping!()
+    })
+  let cluster: StartedCluster
+  try {
+    const provider = await providerFor(env)
+    await provider.preflight(env)
+    cluster = await provider.up({ env, nodes: options.nodes, logDir, slot: options.slot, signal: controller.signal })
+  } catch (error) {
+    const message = controller.signal.aborted ? 'interrupted while starting; nothing was left running' : (error as Error).message
+    options.log(`start failed: ${message}`)
+    if (controller.signal.aborted) removeState(root, name)
+    else writeState(root, { ...state, status: 'failed', error: message })
+    return 1
+  }
+  const token = randomBytes(24).toString('base64url')
+  const server = createServer((req, res) => void control(cluster, token, req, res))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const port = (server.address() as { port: number }).port
+  writeState(root, {
+    ...state,
+    status: 'up',
+    control: { url: `http://127.0.0.1:${port}`, token },
+    nodes: cluster.nodes.map((n) => {
+      const connection = n.client instanceof ReferenceNodeClient ? n.client.options : undefined
+      return { name: n.name, spec: n.spec, host: n.host, peerId: n.peerId, addrs: n.addrs, apiUrl: connection?.baseUrl ?? '', ...(connection?.localAddress ? { localAddress: connection.localAddress } : {}), logFile: path.join(logDir, `${n.name}.log`) }
+    }),
+  })
+  options.log(`up: ${cluster.nodes.map((n) => n.name).join(', ')}`)
+  if (controller.signal.aborted) stopping!()
+  await stopped
+  server.close()
+  await cluster.down()
+  removeState(root, name)
+  options.log('down')
+  return 0
+}
+
+async function control(cluster: StartedCluster, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const answer = (status: number, body: unknown): void => {
+    res.writeHead(status, { 'content-type': 'application/json' })
+    res.end(JSON.stringify(body))
+  }
+  const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''))
+  if (given.length !== Buffer.byteLength(token) || !timingSafeEqual(given, Buffer.from(token))) return answer(401, { message: 'not this cluster\'s token' })
+  const url = new URL(req.url ?? '/', 'http://keeper')
+  const q = (key: string): string => url.searchParams.get(key) ?? ''
+  try {
+    if (req.method === 'POST' && url.pathname === '/fault') {
+      const operation = q('operation') as FaultOperation
+      if (!FAULTS.includes(operation)) return answer(400, { message: `unknown fault ${operation}` })
+      await cluster.fault(q('node'), operation)
+      return answer(200, {})
+    }
+    if (url.pathname === '/logs') return answer(200, { text: await cluster.logs(q('node'), Number(q('lines') || 50)) })
+    if (url.pathname === '/probe') return answer(200, { status: await cluster.probeApi(q('from'), q('to')) })
+    if (url.pathname === '/healthy') return answer(200, { healthy: await cluster.healthy() })
+    return answer(404, { message: 'unknown control request' })
+  } catch (error) {
+    return answer(500, { message: (error as Error).message })
+  }
+}
