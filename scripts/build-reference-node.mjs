@@ -2,14 +2,17 @@
 // run anywhere Node runs: a local child process, a container, a remote host over SSH.
 import { build } from 'esbuild'
 
-await build({
-  entryPoints: ['environments/reference-node/main.ts'],
-  outfile: 'dist/reference-node.mjs',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-  // Some bundled CommonJS modules call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-})
+// dist/alt-node.mjs: a second node program (test/fixtures/alt-node), the tests' custom build.
+for (const [entry, outfile] of [['environments/reference-node/main.ts', 'dist/reference-node.mjs'], ['test/fixtures/alt-node/main.ts', 'dist/alt-node.mjs']]) {
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    // Some bundled CommonJS modules call require(); give the ESM bundle one.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  })
+}

@@ -9,7 +9,7 @@ type Handler = (body: Record<string, unknown>, params: string[], query: URLSearc
  * The node's HTTP API. Like DMS on 127.0.0.1:9999 it is for the machine the node runs on:
  * requests from any other source address are refused with 403.
  */
-export function startApi(node: ReferenceNode, options: { host: string; port: number; allowFrom: string[] }): Promise<Server> {
+export function startApi(node: ReferenceNode, options: { host: string; port: number; allowFrom: string[]; prefix?: string }): Promise<Server> {
   const routes: [string, RegExp, Handler][] = [
     ['GET', /^\/status$/, () => node.status()],
     ['POST', /^\/onboard$/, (b) => node.onboard(b as { cpu: number; ram: string; disk: string })],
@@ -46,11 +46,14 @@ export function startApi(node: ReferenceNode, options: { host: string; port: num
     const source = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '')
     if (!allowed.has(source)) return send(res, 403, { error: `local access only: requests from ${source} are refused` })
     const url = new URL(req.url ?? '/', 'http://node')
-    const route = routes.find(([method, pattern]) => method === req.method && pattern.test(url.pathname))
+    // Another build can serve the same API under a prefix (/v2/status …).
+    const prefix = options.prefix ?? ''
+    const pathname = url.pathname.startsWith(`${prefix}/`) ? url.pathname.slice(prefix.length) : ''
+    const route = routes.find(([method, pattern]) => method === req.method && pattern.test(pathname))
     if (!route) return send(res, 404, { error: `no route ${req.method} ${url.pathname}` })
     try {
       const body = await readJson(req)
-      const params = route[1].exec(url.pathname)!.slice(1)
+      const params = route[1].exec(pathname)!.slice(1)
       send(res, 200, (await route[2](body, params, url.searchParams)) ?? {})
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error)

@@ -150,8 +150,7 @@ async function up(ctx: CliContext, options: UpOptions): Promise<number> {
 }
 
 async function ls(ctx: CliContext): Promise<number> {
-  const { listStates, processAlive, removeState } = await import('../clusters/cluster-state.ts')
-  const { ReferenceNodeClient } = await import('../clusters/reference-node-client.ts')
+  const { listStates, processAlive, removeState, stateNodeClient } = await import('../clusters/cluster-state.ts')
   const states = listStates(ctx.cwd)
   let shown = 0
   for (const state of states) {
@@ -164,7 +163,7 @@ async function ls(ctx: CliContext): Promise<number> {
     shown++
     ctx.stdout.write(`${state.name}  ${state.provider}  ${state.status}  keeper ${state.keeperPid}  since ${state.createdAt}\n`)
     for (const n of state.nodes) {
-      const client = new ReferenceNodeClient({ name: n.name, baseUrl: n.apiUrl, ...(n.localAddress ? { localAddress: n.localAddress } : {}), timeoutMs: 3000 })
+      const client = await stateNodeClient(n, 3000, ctx.cwd)
       let health: string
       try {
         const status = await client.status()
@@ -183,8 +182,7 @@ async function ls(ctx: CliContext): Promise<number> {
 }
 
 async function down(ctx: CliContext, name: string | undefined, all: boolean): Promise<number> {
-  const { checkClusterName, listStates, processAlive, readState, removeState } = await import('../clusters/cluster-state.ts')
-  const { ReferenceNodeClient } = await import('../clusters/reference-node-client.ts')
+  const { checkClusterName, listStates, processAlive, readState, removeState, stateNodeClient } = await import('../clusters/cluster-state.ts')
   if (!name && !all) throw new UserError('BAD_OPTION', 'name the cluster to take down, or --all (bdd-matrix cluster ls lists them)')
   if (name) checkClusterName(name)
   const states = all ? listStates(ctx.cwd) : [readState(ctx.cwd, name!)].filter((s) => s !== undefined)
@@ -193,7 +191,7 @@ async function down(ctx: CliContext, name: string | undefined, all: boolean): Pr
     // What is there before it goes: nodes killed by hand are said, not an error.
     const dead: string[] = []
     for (const n of state.nodes) {
-      const client = new ReferenceNodeClient({ name: n.name, baseUrl: n.apiUrl, ...(n.localAddress ? { localAddress: n.localAddress } : {}), timeoutMs: 2000 })
+      const client = await stateNodeClient(n, 2000, ctx.cwd)
       await client.status().catch(() => dead.push(n.name))
       client.close()
     }

@@ -2,10 +2,10 @@ import http from 'node:http'
 import { UserError } from '../errors.ts'
 import type { ClusterNode, FaultOperation, StartedCluster } from './cluster-provider.ts'
 import type { ClusterState } from './cluster-state.ts'
-import { processAlive } from './cluster-state.ts'
+import { processAlive, stateNodeClient } from './cluster-state.ts'
 import type { NodeSpec } from './node-spec.ts'
 import { resetNodes } from './prepare-cluster.ts'
-import { ReferenceNodeClient } from './reference-node-client.ts'
+import type { ProviderNodeClient } from './node-program.ts'
 import { findNode } from './start-cluster.ts'
 
 /** What hands scenarios a cluster: a pool that starts them, or a kept cluster attached to. */
@@ -28,17 +28,17 @@ export class AttachedCluster implements StartedCluster {
   constructor(
     private readonly state: ClusterState,
     specs: NodeSpec[],
-    timeoutMs: number,
+    clients: ProviderNodeClient[],
   ) {
     this.provider = state.provider
-    this.nodes = state.nodes.map((n) => ({
+    this.nodes = state.nodes.map((n, i) => ({
       name: n.name,
       // the scenario's declaration (onboarded or not) is what a reset puts the node in
       spec: specs.find((s) => s.name === n.name) ?? n.spec,
       host: n.host,
       peerId: n.peerId,
       addrs: n.addrs,
-      client: new ReferenceNodeClient({ name: n.name, baseUrl: n.apiUrl, ...(n.localAddress ? { localAddress: n.localAddress } : {}), timeoutMs }),
+      client: clients[i]!,
     }))
   }
 
@@ -64,7 +64,7 @@ export class AttachedCluster implements StartedCluster {
   }
 
   async down(): Promise<void> {
-    for (const node of this.nodes) (node.client as ReferenceNodeClient).close()
+    for (const node of this.nodes) (node.client as ProviderNodeClient).close()
   }
 
   private control(method: string, route: string): Promise<unknown> {
@@ -113,8 +113,9 @@ export class AttachedClusterPool implements ClusterSource {
         'CLUSTER_TOPOLOGY',
         `cluster ${state.name} has nodes ${state.nodes.map((n) => `${n.name} (${n.spec.role})`).join(', ')}; this scenario declares ${nodes.map((n) => `${n.name} (${n.role})`).join(', ')}${missing.length ? ` — missing ${missing.map((n) => n.name).join(', ')}` : ''}${extra.length ? ` — not declared ${extra.map((n) => n.name).join(', ')}` : ''}${roles.length ? ` — other roles for ${roles.map((n) => n.name).join(', ')}` : ''}; bring a cluster up with these nodes (cluster up --nodes FILE)`,
       )
-    this.current?.down()
-    this.current = new AttachedCluster(state, nodes, this.timeoutMs)
+    await this.current?.down()
+    const clients = await Promise.all(state.nodes.map((n) => stateNodeClient(n, this.timeoutMs, process.cwd())))
+    this.current = new AttachedCluster(state, nodes, clients)
     if (!(await this.current.healthy())) throw new UserError('CLUSTER_DOWN', `cluster ${state.name} is not healthy (a node or its keeper is gone); bdd-matrix cluster ls shows which`)
     await resetNodes(this.current.nodes)
     return this.current

@@ -44,6 +44,8 @@ export async function keepCluster(options: { root: string; name: string; env: En
     return 1
   }
   const token = randomBytes(24).toString('base64url')
+  // a custom client (node.client) is what run --cluster, ls and down reach the nodes with too
+  const clientModule = env.node.client === 'reference' ? undefined : path.resolve(env.root, env.node.client)
   const server = createServer((req, res) => void control(cluster, token, req, res))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port
@@ -52,8 +54,9 @@ export async function keepCluster(options: { root: string; name: string; env: En
     status: 'up',
     control: { url: `http://127.0.0.1:${port}`, token },
     nodes: cluster.nodes.map((n) => {
-      const connection = n.client instanceof ReferenceNodeClient ? n.client.options : undefined
-      return { name: n.name, spec: n.spec, host: n.host, peerId: n.peerId, addrs: n.addrs, apiUrl: connection?.baseUrl ?? '', ...(connection?.localAddress ? { localAddress: connection.localAddress } : {}), logFile: path.join(logDir, `${n.name}.log`) }
+      // a custom client exposes its connection as the reference client does (options)
+      const connection = (n.client as Partial<ReferenceNodeClient>).connection
+      return { name: n.name, spec: n.spec, host: n.host, peerId: n.peerId, addrs: n.addrs, apiUrl: connection?.baseUrl ?? '', ...(connection?.localAddress ? { localAddress: connection.localAddress } : {}), logFile: path.join(logDir, `${n.name}.log`), ...(clientModule ? { clientModule } : {}) }
     }),
   })
   options.log(`up: ${cluster.nodes.map((n) => n.name).join(', ')}`)

@@ -80,3 +80,10 @@ export function freeSlot(root: string): number {
   for (let slot = 60; slot < 150; slot++) if (!used.has(slot)) return slot
   throw new UserError('CLUSTER_SLOTS', 'ninety clusters are up: bring some down first (bdd-matrix cluster down --all)')
 }
+
+/** A client for a kept cluster's node: the reference client, or the environment's own module. */
+export async function stateNodeClient(node: ClusterState['nodes'][number], timeoutMs: number, root: string): Promise<import('./node-program.ts').ProviderNodeClient> {
+  const { loadClientFactory } = await import('./node-program.ts')
+  const factory = await loadClientFactory(node.clientModule ?? 'reference', root)
+  return factory({ name: node.name, baseUrl: node.apiUrl, ...(node.localAddress ? { localAddress: node.localAddress } : {}), timeoutMs })
+}

@@ -35,6 +35,17 @@ const HostSchema = z
   })
   .strict()
 
+export const CustomProgramSchema = z
+  .object({
+    /** argv; {node} {dir} {name} {host} {apiPort} {p2pPort} {dataDir} {heartbeatMs} {parentPid} {allowFrom} are filled in */
+    command: z.array(z.string().min(1)).min(1),
+    /** files the program needs, relative to the project: copied into the image, uploaded to remote hosts */
+    upload: z.array(z.string().min(1)).default([]),
+    /** readiness: an HTTP path on the API port that answers 2xx, and/or a log line (regular expression) */
+    ready: z.object({ http: z.string().startsWith('/').optional(), log: z.string().optional() }).strict().default({}),
+  })
+  .strict()
+
 export const EnvironmentSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-kebab-case'),
@@ -42,13 +53,17 @@ export const EnvironmentSchema = z
     provider: z.enum(['local', 'docker', 'remote']),
     node: z
       .object({
-        /** the node program (local and remote providers) */
-        program: z.string().default('dist/reference-node.mjs'),
-        /** the node image (docker provider) */
-        image: z.string().default('bdd-matrix/reference-node:local'),
+        /**
+         * The node program every provider starts: `reference` (the bundled reference node), a
+         * path to a Node script taking the reference node's flags, or a custom build:
+         * { command: [...], upload: [files], ready: { http: /path } } (see node-program.ts).
+         */
+        program: z.union([z.string().min(1), CustomProgramSchema]).default('reference'),
+        /** how steps reach a node: `reference` (its HTTP API) or a module exporting createNodeClient */
+        client: z.string().min(1).default('reference'),
       })
       .strict()
-      .default({ program: 'dist/reference-node.mjs', image: 'bdd-matrix/reference-node:local' }),
+      .default({ program: 'reference', client: 'reference' }),
     defaults: z.object({ resources: ResourcesSchema }).strict().default({ resources: { cpu: 4, ram: '8GB', disk: '20GB' } }),
     timeouts: z
       .object({ readyMs: z.number().int().positive().default(20_000), stepMs: z.number().int().positive().default(15_000) })

@@ -17,7 +17,12 @@ export class ReferenceNodeClient implements NodeClient {
   private readonly http: AxiosInstance
   private readonly agent: http.Agent
 
-  constructor(readonly options: ReferenceNodeClientOptions) {
+  /** the connection as the provider gave it: what a kept cluster records */
+  get connection(): ReferenceNodeClientOptions {
+    return this.options
+  }
+
+  constructor(protected readonly options: ReferenceNodeClientOptions) {
     this.agent = new http.Agent({ keepAlive: true, ...(options.localAddress ? { localAddress: options.localAddress } : {}) })
     this.http = axios.create({ baseURL: options.baseUrl, timeout: options.timeoutMs, httpAgent: this.agent, validateStatus: () => true, proxy: false })
   }

@@ -33,8 +33,8 @@ describe.skipIf(!dockerAvailable())('docker provider', () => {
     const docker = await dockerode()
     const dead = { 'bdd-matrix': 'node', 'bdd-matrix.owner-pid': '999999999' }
     const network = await docker.createNetwork({ Name: `bdd-matrix-crashed-${process.pid}`, Labels: { ...dead, 'bdd-matrix': 'network' } })
-    const images = await docker.listImages({ filters: { label: ['bdd-matrix=reference-node'] } })
-    const container = await docker.createContainer({ Image: images[0]!.RepoTags![0]!, Labels: dead, Cmd: ['--name', 'ghost', '--data-dir', '/data'] })
+    const images = await docker.listImages({ filters: { label: ['bdd-matrix=node-image'] } })
+    const container = await docker.createContainer({ Image: images[0]!.RepoTags![0]!, Labels: dead, Cmd: ['/usr/local/bin/node', '-e', '0'] })
     expect(await removeLeftovers(docker)).toBeGreaterThanOrEqual(1)
     await expect(container.inspect()).rejects.toThrow()
     await expect(network.inspect()).rejects.toThrow()

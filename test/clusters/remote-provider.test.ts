@@ -53,6 +53,17 @@ describe.skipIf(!sshdAvailable())('remote provider over SSH (real sshd on loopba
     },
   })
 
+  // The node program is the environment's: a custom build runs over SSH the same way.
+  providerContract('remote, custom node program', {
+    provider: () => new RemoteClusterProvider(),
+    env: () => ({ ...env(), node: loadEnvironment('test/fixtures/alt-node/local.yaml', PROJECT_ROOT).node }),
+    logDir: path.join(tempTree(), 'contract-alt'),
+    leftovers: async () => {
+      const { execFileSync } = await import('node:child_process')
+      return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('alt-node.mjs') && l.includes('127.0.4.')).length
+    },
+  })
+
   it('refuses a bad key and a closed port with one line naming the host', async () => {
     const badKey = loadEnvironment(remoteEnvironment(sshd, { key: sshd.wrongKeyFile }), PROJECT_ROOT)
     await expect(new RemoteClusterProvider().preflight(badKey)).rejects.toThrow(/host h\d \(root@127\.0\.4\.\d:\d+\): authentication failed for user root with key wrong_key/)

@@ -1,4 +1,4 @@
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs'
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type Dockerode from 'dockerode'
@@ -6,16 +6,16 @@ import { UserError } from '../../errors.ts'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
 import type { NodeSpec } from '../node-spec.ts'
 import type { Environment } from '../environment.ts'
-import { ReferenceNodeClient } from '../reference-node-client.ts'
-import { connectMesh, resetNodes, waitReady } from '../prepare-cluster.ts'
+import { connectMesh, resetNodes, waitFor, waitReady } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
-import { LABEL, ensureNodeImage } from './node-image.ts'
+import { LABEL, NODE_IN_IMAGE, PROGRAM_DIR, ensureNodeImage } from './node-image.ts'
+import { httpReady, loadNodeProgram, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
 
 const API_PORT = 9999
 const P2P_PORT = 9000
 
 interface DockerNode extends ClusterNode {
-  client: ReferenceNodeClient
+  client: ProviderNodeClient
   host: string
   addrs: string[]
   peerId: string
@@ -33,32 +33,31 @@ interface DockerNode extends ClusterNode {
 export class DockerClusterProvider implements ClusterProvider {
   readonly name = 'docker'
 
-  private prepared?: Promise<{ docker: Dockerode; image: string }>
+  private prepared?: Promise<{ docker: Dockerode; image: string; program: NodeProgram }>
 
   /** Docker reachable, leftovers of crashed runs removed, the node image built. */
   async preflight(env: Environment): Promise<void> {
     await this.prepare(env)
   }
 
-  private prepare(env: Environment): Promise<{ docker: Dockerode; image: string }> {
+  private prepare(env: Environment): Promise<{ docker: Dockerode; image: string; program: NodeProgram }> {
     this.prepared ??= prepareDocker(env)
     return this.prepared
   }
 
   async up(request: ClusterRequest): Promise<StartedCluster> {
-    const { docker, image } = await this.prepare(request.env)
+    const { docker, image, program } = await this.prepare(request.env)
     mkdirSync(request.logDir, { recursive: true })
-    const cluster = new DockerCluster(docker, image, request)
+    const cluster = new DockerCluster(docker, image, program, request)
     return startOrTearDown(cluster, request.signal)
   }
 }
 
-async function prepareDocker(env: Environment): Promise<{ docker: Dockerode; image: string }> {
+async function prepareDocker(env: Environment): Promise<{ docker: Dockerode; image: string; program: NodeProgram }> {
+  const program = await loadNodeProgram(env)
   const docker = await connectDocker()
   await removeLeftovers(docker)
-  const bundle = path.resolve(env.root, env.node.program)
-  if (!existsSync(bundle)) throw new UserError('NODE_PROGRAM_MISSING', `${env.node.program}: node bundle not found; build it with npm run build`)
-  return { docker, image: await ensureNodeImage(docker, bundle) }
+  return { docker, image: await ensureNodeImage(docker, program.files), program }
 }
 
 async function connectDocker(): Promise<Dockerode> {
@@ -114,6 +113,7 @@ class DockerCluster implements StartedCluster {
   constructor(
     private readonly docker: Dockerode,
     private readonly image: string,
+    private readonly program: NodeProgram,
     private readonly request: ClusterRequest,
   ) {}
 
@@ -138,7 +138,7 @@ class DockerCluster implements StartedCluster {
       addrs: [],
       peerId: '',
       logFile: path.join(this.request.logDir, `${spec.name}.log`),
-      client: undefined as unknown as ReferenceNodeClient,
+      client: undefined as unknown as ProviderNodeClient,
     }))
     await Promise.all(this.list.map((node) => this.launch(node)))
     await connectMesh(this.list, this.request.env.timeouts.readyMs)
@@ -183,8 +183,9 @@ class DockerCluster implements StartedCluster {
   async probeApi(from: string, to: string): Promise<number> {
     const source = this.node(from)
     const target = this.node(to)
-    const url = from === to ? `http://127.0.0.1:${API_PORT}/status` : `http://${target.host}:${API_PORT}/status`
-    const exec = await source.container!.exec({ Cmd: ['/usr/local/bin/node', '-e', `fetch(${JSON.stringify(url)}).then((r) => console.log(r.status), () => console.log(0))`], AttachStdout: true, AttachStderr: true })
+    const probe = this.program.readyHttp ?? '/status'
+    const url = from === to ? `http://127.0.0.1:${API_PORT}${probe}` : `http://${target.host}:${API_PORT}${probe}`
+    const exec = await source.container!.exec({ Cmd: [NODE_IN_IMAGE, '-e', `fetch(${JSON.stringify(url)}).then((r) => console.log(r.status), () => console.log(0))`], AttachStdout: true, AttachStderr: true })
     const stream = await exec.start({})
     const output = await new Promise<string>((resolve) => {
       let text = ''
@@ -224,9 +225,9 @@ class DockerCluster implements StartedCluster {
         .withName(`bdd-matrix-${this.id}-${node.name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`)
         .withLabels(this.labels)
         .withNetworkMode(this.networkName)
-        .withCommand(['--name', node.name, '--host', '0.0.0.0', '--api-port', String(API_PORT), '--p2p-port', String(P2P_PORT), '--data-dir', '/data', '--allow-from', this.gateway, '--heartbeat-ms', String(env.heartbeatMs)])
+        .withCommand(this.program.argv({ node: NODE_IN_IMAGE, dir: PROGRAM_DIR, name: node.name, host: '0.0.0.0', apiPort: API_PORT, p2pPort: P2P_PORT, dataDir: '/data', allowFrom: this.gateway, heartbeatMs: env.heartbeatMs }))
         // The image has no shell for testcontainers' port probe; the node logs when it is ready.
-        .withWaitStrategy(Wait.forLogMessage(/ready: pid \d+ api/))
+        .withWaitStrategy(Wait.forLogMessage(this.program.readyLog))
         .withStartupTimeout(env.timeouts.readyMs)
         .withLogConsumer((stream) => stream.pipe(node.log!, { end: false }))
         .start()
@@ -245,8 +246,10 @@ class DockerCluster implements StartedCluster {
     if (!ip) throw new Error(`${node.name} has no address on ${this.networkName}`)
     node.client?.close()
     node.host = ip
-    node.client = new ReferenceNodeClient({ name: node.name, baseUrl: `http://${ip}:${API_PORT}`, localAddress: this.gateway, timeoutMs: this.request.env.timeouts.stepMs })
+    node.client = this.program.createClient({ name: node.name, baseUrl: `http://${ip}:${API_PORT}`, localAddress: this.gateway, timeoutMs: this.request.env.timeouts.stepMs })
     try {
+      const readyPath = this.program.readyHttp
+      if (readyPath) await waitFor(() => httpReady(`http://${ip}:${API_PORT}${readyPath}`, this.gateway), { timeoutMs: this.request.env.timeouts.readyMs, what: `node ${node.name} (${readyPath})`, failed: () => (this.closed ? 'cluster is shutting down' : undefined) })
       const status = await waitReady(node.client, {
         timeoutMs: this.request.env.timeouts.readyMs,
         what: `node ${node.name}`,

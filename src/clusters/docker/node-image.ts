@@ -5,18 +5,24 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type Dockerode from 'dockerode'
 
-export const IMAGE_REPOSITORY = 'bdd-matrix/reference-node'
-export const BUNDLE_IN_IMAGE = '/opt/bdd-matrix/reference-node.mjs'
+export const IMAGE_REPOSITORY = 'bdd-matrix/node'
+/** where the node program's files are in the image ({dir}) */
+export const PROGRAM_DIR = '/opt/bdd-matrix/program'
+export const NODE_IN_IMAGE = '/usr/local/bin/node'
 export const LABEL = 'bdd-matrix'
 
 /**
- * The reference-node image, built locally: no registry can be reached, so it is a root
- * filesystem holding this machine's own Node binary, its shared libraries and the node bundle,
- * imported with `docker import`. The tag is a hash of its content, so it is built once.
+ * The node image, built locally: no registry can be reached, so it is a root filesystem holding
+ * this machine's own Node binary, its shared libraries and the node program's files (the
+ * reference node's bundle, or a custom build's), imported with `docker import`. The tag is a
+ * hash of its content, so it is built once. It has no entry point: each container is given the
+ * program's whole command.
  */
-export async function ensureNodeImage(docker: Dockerode, bundle: string): Promise<string> {
+export async function ensureNodeImage(docker: Dockerode, files: { source: string; target: string }[]): Promise<string> {
   const node = realpathSync(process.execPath)
-  const hash = createHash('sha256').update(readFileSync(bundle)).update(readFileSync(node)).digest('hex').slice(0, 12)
+  const digest = createHash('sha256').update(readFileSync(node))
+  for (const file of files) digest.update(file.target).update(readFileSync(file.source))
+  const hash = digest.digest('hex').slice(0, 12)
   const tag = `${IMAGE_REPOSITORY}:${hash}`
   try {
     await docker.getImage(tag).inspect()
@@ -30,9 +36,9 @@ export async function ensureNodeImage(docker: Dockerode, bundle: string): Promis
       mkdirSync(path.join(rootfs, path.dirname(target)), { recursive: true })
       copyFileSync(realpathSync(source), path.join(rootfs, target))
     }
-    place(node, '/usr/local/bin/node')
+    place(node, NODE_IN_IMAGE)
     for (const library of sharedLibraries(node)) place(library)
-    place(bundle, BUNDLE_IN_IMAGE)
+    for (const file of files) place(file.source, `${PROGRAM_DIR}/${file.target}`)
     mkdirSync(path.join(rootfs, 'tmp'), { recursive: true })
     mkdirSync(path.join(rootfs, 'data'), { recursive: true })
     mkdirSync(path.join(rootfs, 'etc'), { recursive: true })
@@ -42,7 +48,7 @@ export async function ensureNodeImage(docker: Dockerode, bundle: string): Promis
     const options = {
       repo: IMAGE_REPOSITORY,
       tag: hash,
-      changes: [`ENV PATH=/usr/local/bin:/usr/bin:/bin`, `ENTRYPOINT ["/usr/local/bin/node", "${BUNDLE_IN_IMAGE}"]`, `LABEL ${LABEL}=reference-node`],
+      changes: [`ENV PATH=/usr/local/bin:/usr/bin:/bin`, `WORKDIR ${PROGRAM_DIR}`, `LABEL ${LABEL}=node-image`],
     }
     const stream: NodeJS.ReadableStream = await docker.importImage(tar.stdout, options)
     await new Promise<void>((resolve, reject) => docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())))

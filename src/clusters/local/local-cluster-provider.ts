@@ -1,19 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import http from 'node:http'
 import path from 'node:path'
 import { tmpdir } from 'node:os'
-import { UserError } from '../../errors.ts'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
 import type { NodeSpec } from '../node-spec.ts'
 import type { Environment } from '../environment.ts'
-import { ReferenceNodeClient } from '../reference-node-client.ts'
-import { connectMesh, resetNodes, waitReady, sleep } from '../prepare-cluster.ts'
+import { httpReady, loadNodeProgram, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
+import { connectMesh, resetNodes, waitFor, waitReady, sleep } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 
 interface LocalNode extends ClusterNode {
-  readonly client: ReferenceNodeClient
+  readonly client: ProviderNodeClient
   apiPort: number
   p2pPort: number
   dataDir: string
@@ -31,12 +30,11 @@ export class LocalClusterProvider implements ClusterProvider {
   readonly name = 'local'
 
   async preflight(env: Environment): Promise<void> {
-    if (!existsSync(path.resolve(env.root, env.node.program))) throw new UserError('NODE_PROGRAM_MISSING', `${env.node.program}: node program not found; build it with npm run build`)
+    await loadNodeProgram(env)
   }
 
   async up(request: ClusterRequest): Promise<StartedCluster> {
-    await this.preflight(request.env)
-    const program = path.resolve(request.env.root, request.env.node.program)
+    const program = await loadNodeProgram(request.env)
     mkdirSync(request.logDir, { recursive: true })
     const run = 1 + Math.floor(Math.random() * 250)
     const dataRoot = path.join(tmpdir(), `bdd-matrix-local-${process.pid}-${request.slot}-${run}`)
@@ -51,7 +49,7 @@ class LocalCluster implements StartedCluster {
   private closed = false
 
   constructor(
-    private readonly program: string,
+    private readonly program: NodeProgram,
     private readonly request: ClusterRequest,
     private readonly dataRoot: string,
     private readonly run: number,
@@ -76,11 +74,11 @@ class LocalCluster implements StartedCluster {
           p2pPort: await freePort(host),
           dataDir: path.join(this.dataRoot, spec.name),
           logFile: path.join(this.request.logDir, `${spec.name}.log`),
-          client: undefined as unknown as ReferenceNodeClient,
+          client: undefined as unknown as ProviderNodeClient,
           peerId: '',
           addrs: [],
         }
-        Object.assign(node, { client: new ReferenceNodeClient({ name: spec.name, baseUrl: `http://${host}:${node.apiPort}`, localAddress: host, timeoutMs: env.timeouts.stepMs }) })
+        Object.assign(node, { client: this.program.createClient({ name: spec.name, baseUrl: `http://${host}:${node.apiPort}`, localAddress: host, timeoutMs: env.timeouts.stepMs }) })
         return node
       }),
     )
@@ -128,7 +126,7 @@ class LocalCluster implements StartedCluster {
     const source = this.node(from)
     const target = this.node(to)
     return new Promise((resolve, reject) => {
-      const req = http.get({ host: target.host, port: target.apiPort, path: '/status', localAddress: source.host, timeout: 5000 }, (res) => {
+      const req = http.get({ host: target.host, port: target.apiPort, path: this.program.readyHttp ?? '/status', localAddress: source.host, timeout: 5000 }, (res) => {
         res.resume()
         resolve(res.statusCode ?? 0)
       })
@@ -161,17 +159,21 @@ class LocalCluster implements StartedCluster {
     if (this.closed) throw new Error(`cluster is shutting down: ${node.name} not started`)
     mkdirSync(node.dataDir, { recursive: true })
     const log = openSync(node.logFile, 'a')
-    const args = [
-      this.program,
-      ...['--name', node.name, '--host', node.host, '--api-port', String(node.apiPort), '--p2p-port', String(node.p2pPort)],
-      ...['--data-dir', node.dataDir, '--heartbeat-ms', String(this.request.env.heartbeatMs), '--parent-pid', String(process.pid)],
-    ]
-    const child = spawn(process.execPath, args, { stdio: ['ignore', log, log] })
+    const [command, ...args] = this.program.argv({ node: process.execPath, dir: this.program.localDir, name: node.name, host: node.host, apiPort: node.apiPort, p2pPort: node.p2pPort, dataDir: node.dataDir, heartbeatMs: this.request.env.heartbeatMs, parentPid: process.pid })
+    const child = spawn(command!, args, { stdio: ['ignore', log, log], cwd: this.program.localDir })
+    child.on('error', (error) => (node.exited = `could not be started (${error.message})`))
     closeSync(log)
     node.process = child
     node.exited = undefined
     child.on('exit', (code, signal) => (node.exited = signal ? `killed by ${signal}` : `exited with code ${code}`))
     try {
+      const readyPath = this.program.readyHttp
+      if (readyPath)
+        await waitFor(() => httpReady(`http://${node.host}:${node.apiPort}${readyPath}`, node.host), {
+          timeoutMs: this.request.env.timeouts.readyMs,
+          what: `node ${node.name} (${readyPath})`,
+          failed: () => (this.closed ? 'cluster is shutting down' : node.exited !== undefined ? `${node.exited} before it was ready` : undefined),
+        })
       const status = await waitReady(node.client, {
         timeoutMs: this.request.env.timeouts.readyMs,
         what: `node ${node.name}`,

@@ -8,12 +8,12 @@ import { UserError } from '../../errors.ts'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
 import type { Environment, HostSpec } from '../environment.ts'
 import type { NodeSpec } from '../node-spec.ts'
-import { ReferenceNodeClient } from '../reference-node-client.ts'
+import { httpReady, loadNodeProgram, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
 import { connectMesh, resetNodes, waitFor, waitReady } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 
 interface RemoteNode extends ClusterNode {
-  client: ReferenceNodeClient
+  client: ProviderNodeClient
   host: string
   peerId: string
   addrs: string[]
@@ -53,7 +53,7 @@ export class RemoteClusterProvider implements ClusterProvider {
   }
 
   async up(request: ClusterRequest): Promise<StartedCluster> {
-    const cluster = new RemoteCluster(request)
+    const cluster = new RemoteCluster(request, await loadNodeProgram(request.env))
     return startOrTearDown(cluster, request.signal)
   }
 }
@@ -66,7 +66,10 @@ class RemoteCluster implements StartedCluster {
   private bundles = new Map<string, string>()
   private closed = false
 
-  constructor(private readonly request: ClusterRequest) {}
+  constructor(
+    private readonly request: ClusterRequest,
+    private readonly program: NodeProgram,
+  ) {}
 
   get nodes(): readonly ClusterNode[] {
     return this.list
@@ -92,13 +95,13 @@ class RemoteCluster implements StartedCluster {
         dataDir: `${hostSpec.workdir}/${this.id}/${spec.name}`,
         logFile,
         log: createWriteStream(logFile, { flags: 'a' }),
-        client: undefined as unknown as ReferenceNodeClient,
+        client: undefined as unknown as ProviderNodeClient,
       }
     })
     for (const host of usedHosts(env.hosts, this.list.map((n) => n.hostSpec.name))) {
       const ssh = await connect(host, env)
       this.sessions.set(host.name, ssh)
-      this.bundles.set(host.name, await upload(ssh, host, path.resolve(env.root, env.node.program)))
+      this.bundles.set(host.name, await upload(ssh, host, this.program.files))
     }
     await Promise.all(this.list.map((node) => this.launch(node)))
     await connectMesh(this.list, env.timeouts.readyMs)
@@ -133,7 +136,7 @@ class RemoteCluster implements StartedCluster {
   async probeApi(from: string, to: string): Promise<number> {
     const source = this.node(from)
     const target = this.node(to)
-    const script = `require('http').get({host:${JSON.stringify(target.host)},port:${target.apiPort},path:'/status',localAddress:${JSON.stringify(source.host)}},(r)=>{console.log(r.statusCode);r.resume()}).on('error',()=>console.log(0))`
+    const script = `require('http').get({host:${JSON.stringify(target.host)},port:${target.apiPort},path:${JSON.stringify(this.program.readyHttp ?? '/status')},localAddress:${JSON.stringify(source.host)}},(r)=>{console.log(r.statusCode);r.resume()}).on('error',()=>console.log(0))`
     return Number((await run(this.ssh(source), `${source.hostSpec.node} -e ${shellQuote(script)}`)).trim()) || 0
   }
 
@@ -170,12 +173,15 @@ class RemoteCluster implements StartedCluster {
   private async launch(node: RemoteNode): Promise<void> {
     if (this.closed) throw new Error(`cluster is shutting down: ${node.name} not started`)
     const { env } = this.request
-    const args = [
-      this.bundles.get(node.hostSpec.name)!,
-      ...['--name', node.name, '--host', node.host, '--api-port', '0', '--p2p-host', node.host, '--p2p-port', '0'],
-      ...['--data-dir', node.dataDir, '--allow-from', '127.0.0.1', '--heartbeat-ms', String(env.heartbeatMs), '--exit-on-stdin-close'],
-    ]
-    const command = `mkdir -p ${shellQuote(node.dataDir)} && exec ${node.hostSpec.node} ${args.map(shellQuote).join(' ')}`
+    // The reference node says which port it took; a custom build is given one.
+    const custom = this.program.kind === 'custom'
+    const chosenPort = custom ? 20_000 + Math.floor(Math.random() * 40_000) : 0
+    const argv = this.program.argv(
+      { node: node.hostSpec.node, dir: this.bundles.get(node.hostSpec.name)!, name: node.name, host: node.host, apiPort: chosenPort, p2pPort: custom ? chosenPort + 1 : 0, dataDir: node.dataDir, heartbeatMs: env.heartbeatMs, allowFrom: '127.0.0.1' },
+      custom ? [] : ['--p2p-host', node.host, '--exit-on-stdin-close'],
+    )
+    // The shell prints its pid, then becomes the node (exec): faults signal that pid.
+    const command = `mkdir -p ${shellQuote(node.dataDir)} && cd ${shellQuote(this.bundles.get(node.hostSpec.name)!)} && echo bdd-matrix-pid:$$ && exec ${argv.map(shellQuote).join(' ')}`
     node.exited = undefined
     node.pid = undefined
     node.apiPort = undefined
@@ -186,6 +192,14 @@ class RemoteCluster implements StartedCluster {
       node.log.write(chunk)
       if (node.pid) return
       buffered += chunk.toString()
+      const pid = /bdd-matrix-pid:(\d+)/.exec(buffered)
+      if (custom) {
+        if (pid && this.program.readyLog.test(buffered.slice(buffered.indexOf('\n') + 1))) {
+          node.pid = Number(pid[1])
+          node.apiPort = chosenPort
+        }
+        return
+      }
       const ready = /ready: pid (\d+) api http:\/\/[^:]+:(\d+)/.exec(buffered)
       if (ready) {
         node.pid = Number(ready[1])
@@ -207,7 +221,10 @@ class RemoteCluster implements StartedCluster {
       node.tunnel?.close()
       node.tunnel = await tunnel(this.ssh(node), node.host, node.apiPort!)
       node.client?.close()
-      node.client = new ReferenceNodeClient({ name: node.name, baseUrl: `http://127.0.0.1:${(node.tunnel.address() as AddressInfo).port}`, timeoutMs: env.timeouts.stepMs })
+      const baseUrl = `http://127.0.0.1:${(node.tunnel.address() as AddressInfo).port}`
+      node.client = this.program.createClient({ name: node.name, baseUrl, timeoutMs: env.timeouts.stepMs })
+      const readyPath = this.program.readyHttp
+      if (readyPath) await waitFor(() => httpReady(`${baseUrl}${readyPath}`, undefined), { timeoutMs: env.timeouts.readyMs, what: `node ${node.name} (${readyPath})` })
       const status = await waitReady(node.client, { timeoutMs: env.timeouts.readyMs, what: `node ${node.name}` })
       node.peerId = status.peerId
       node.addrs = status.addrs
@@ -283,20 +300,31 @@ function run(ssh: Client, command: string): Promise<string> {
   })
 }
 
-/** Uploads the node bundle once per content (its name carries a hash of it). */
-async function upload(ssh: Client, host: HostSpec, bundle: string): Promise<string> {
-  const content = readFileSync(bundle)
-  const target = `${host.workdir}/reference-node-${createHash('sha256').update(content).digest('hex').slice(0, 12)}.mjs`
-  await run(ssh, `mkdir -p ${shellQuote(host.workdir)}`)
-  const present = await run(ssh, `test -f ${shellQuote(target)} && echo yes || echo no`)
-  if (present.trim() === 'yes') return target
+/**
+ * Uploads the node program's files once per content: they go to a folder named by a hash of
+ * them all, which becomes the program's {dir} on the host.
+ */
+async function upload(ssh: Client, host: HostSpec, files: { source: string; target: string }[]): Promise<string> {
+  const digest = createHash('sha256')
+  for (const file of files) digest.update(file.target).update(readFileSync(file.source))
+  const dir = `${host.workdir}/program-${digest.digest('hex').slice(0, 12)}`
+  const present = await run(ssh, `test -f ${shellQuote(`${dir}/.complete`)} && echo yes || echo no`)
+  if (present.trim() === 'yes') return dir
+  const folders = [...new Set(files.map((f) => path.posix.dirname(`${dir}/${f.target}`)))]
+  await run(ssh, `mkdir -p ${[dir, ...folders].map(shellQuote).join(' ')}`)
   await new Promise<void>((resolve, reject) =>
-    ssh.sftp((error, sftp) => {
+    ssh.sftp(async (error, sftp) => {
       if (error) return reject(error)
-      sftp.writeFile(`${target}.part`, content, (e) => (e ? reject(e) : sftp.rename(`${target}.part`, target, (r) => (r ? reject(r) : resolve()))))
+      try {
+        for (const file of files) await new Promise<void>((done, failed) => sftp.writeFile(`${dir}/${file.target}`, readFileSync(file.source), (e) => (e ? failed(e) : done())))
+        await new Promise<void>((done, failed) => sftp.writeFile(`${dir}/.complete`, '', (e) => (e ? failed(e) : done())))
+        resolve()
+      } catch (e) {
+        reject(e)
+      }
     }),
   )
-  return target
+  return dir
 }
 
 /** A local port whose connections are forwarded over SSH to host:port, as seen from the host. */
