@@ -151,7 +151,8 @@ export function nodeSpecsOf(env: Environment, nodes: z.infer<typeof NodeSchema>[
     onboarded: n.onboarded,
     org: n.org,
     resources: n.resources ?? env.defaults.resources,
-    ...(n.region ? { region: n.region } : {}),
+    // a remote node is where its host is, unless it says otherwise
+    ...((n.region ?? env.hosts.find((h) => h.name === n.host)?.region) ? { region: (n.region ?? env.hosts.find((h) => h.name === n.host)?.region)! } : {}),
     labels: {},
   }))
 }
