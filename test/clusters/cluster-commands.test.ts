@@ -168,3 +168,11 @@ describe.skipIf(!dockerAvailable())('bdd-matrix cluster up | down on the docker 
     expect(networks()).toBe(0)
   }, 180_000)
 })
+
+describe('the remote feature environment example', () => {
+  it('places each node in its host\'s region unless the node names one', async () => {
+    const { defaultNodes, loadEnvironment } = await import('../../src/clusters/environment.ts')
+    const nodes = defaultNodes(loadEnvironment('feature', PROJECT_ROOT))
+    expect(nodes.map((n) => [n.name, n.region])).toEqual([['Alice', 'eu-west'], ['Bob', 'us-east'], ['Charlie', 'ap-southeast']])
+  })
+})
