@@ -339,6 +339,7 @@ export class HubService {
         openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)',
         approvals: await this.store.approvals(build),
         today: new Date().toISOString().slice(0, 10),
+        ...(lock ? { lockHistory: lock.history } : {}),
       })
     } catch (error) {
       if (error instanceof UserError) throw new HttpError(422, error.message)

@@ -121,7 +121,9 @@ export function gateBanner(gate: GateReport): string {
     .join('\n')
   return `<section id="gate" class="v-${gate.verdict}" data-verdict="${gate.verdict}"><h2>Release gate: ${VERDICT[gate.verdict]}</h2>${gate.baseline.build ? `<p>Baseline ${h(gate.baseline.build)} (${h(gate.baseline.rule)})</p>` : ''}
 <table><tr><th>Verdict</th><th>Criterion</th><th>Severity</th><th>Value</th><th>Threshold</th><th>Why</th></tr>
-${rows}</table></section>`
+${rows}</table>${(gate.changes ?? [])
+    .map(({ against, diff }) => `<p class="changes" data-against="${against}">Since ${h(diff.from)} (${against}): ${diff.newFailures.length} new failure(s), ${diff.fixed.length} fixed, ${diff.stillFailing.length} still failing, ${diff.newlyFlaky.length} newly flaky, ${diff.newManualSignoffs.length} newly signed off, ${diff.added.length} added, ${diff.removed.length} removed</p>`)
+    .join('')}</section>`
 }
 
 function scenarioCell(cell: ScenarioCell, column: string, resultsDir?: string): string {

@@ -17,6 +17,13 @@ export function gateToMarkdown(report: GateReport): string {
     if (c.items.length > MAX_ITEMS) out.push(`- … and ${c.items.length - MAX_ITEMS} more`)
     out.push('', '</details>', '')
   }
+  for (const { against, diff } of report.changes ?? []) {
+    const n = (list: unknown[]) => list.length
+    out.push(`**Since \`${diff.from}\` (${against}):** ${n(diff.newFailures)} new failure(s), ${n(diff.fixed)} fixed, ${n(diff.stillFailing)} still failing, ${n(diff.newlyFlaky)} newly flaky, ${n(diff.newManualSignoffs)} newly signed off, ${n(diff.added)} added, ${n(diff.removed)} removed, ${n(diff.scopeChanges)} scope change(s) accepted, ${n(diff.waiversExpired)} waiver(s) expired`, '')
+    for (const e of diff.newFailures.slice(0, MAX_ITEMS)) out.push(`- new failure: ${e.scenario} · ${e.column} (${e.from ?? 'not run'} → ${e.to})`)
+    for (const e of diff.fixed.slice(0, MAX_ITEMS)) out.push(`- fixed: ${e.scenario} · ${e.column}`)
+    if (diff.newFailures.length || diff.fixed.length) out.push('')
+  }
   if (report.waivers.expired.length) out.push(`Expired waivers: ${report.waivers.expired.map((w) => `${w.criterion} (${w.issue}, ${w.expiry})`).join('; ')}`, '')
   if (report.waivers.unused.length) out.push(`Unused waivers: ${report.waivers.unused.map((w) => `${w.criterion} (${w.issue})`).join('; ')}`, '')
   return `${out.join('\n').trimEnd()}\n`

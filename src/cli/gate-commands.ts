@@ -152,6 +152,7 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
     ...(inputs.approvals ? { approvals: inputs.approvals } : {}),
     ...(author ? { author } : {}),
     today: ctx.now().toISOString().slice(0, 10),
+    ...(lock ? { lockHistory: lock.history } : {}),
   })
   // The evidence names its inputs by hash: anyone can check it was computed from these files.
   const evidence = {

@@ -7,6 +7,7 @@ import { matrixFrom, type CellStatus, type Matrix } from '../matrix/matrix-from.
 import { caseIdOf } from '../model/vocabulary.ts'
 import { cellKey, orderBuilds, type ResultSet } from '../results/merge-results.ts'
 import { buildPattern, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
+import { diffBuilds, type BuildDiff } from './diff-builds.ts'
 
 export type CriterionVerdict = 'pass' | 'pass-waived' | 'waiting' | 'fail'
 export type GateVerdict = 'go' | 'go-with-waivers' | 'incomplete' | 'no-go'
@@ -43,6 +44,8 @@ export interface GateReport {
   baseline: { rule: string; build?: string }
   criteria: CriterionResult[]
   waivers: { used: WaiverUse[]; unused: WaiverUse[]; expired: WaiverUse[] }
+  /** what changed since the previous release candidate and since the last release, when there are such builds */
+  changes: { against: 'previous-rc' | 'last-release'; diff: BuildDiff }[]
 }
 
 export interface WaiverUse {
@@ -76,6 +79,8 @@ export interface GateInputs {
   author?: string
   /** YYYY-MM-DD: waivers dated before today have expired */
   today: string
+  /** the scope lock's history: the scope changes accepted between builds */
+  lockHistory?: { at: string; by: string; reason: string; changes: string[] }[]
 }
 
 const DEFAULT_STAGES = ['acceptance', 'manual']
@@ -99,7 +104,12 @@ export function evaluateGates(inputs: GateInputs): GateReport {
   })
   const blocking = criteria.filter((c) => c.severity === 'blocking')
   const verdict: GateVerdict = blocking.some((c) => c.verdict === 'fail') ? 'no-go' : blocking.some((c) => c.verdict === 'waiting') ? 'incomplete' : blocking.some((c) => c.verdict === 'pass-waived') ? 'go-with-waivers' : 'go'
-  return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary() }
+  const changes: GateReport['changes'] = []
+  for (const against of ['previous-rc', 'last-release'] as const) {
+    const from = resolveBaseline({ ...gates, baseline: against }, build, results).build
+    if (from) changes.push({ against, diff: diffBuilds({ results, gates, from, to: build, today: inputs.today, ...(inputs.lockHistory ? { lockHistory: inputs.lockHistory } : {}) }) })
+  }
+  return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary(), changes }
 }
 
 /** The refusals that need no evaluation: a build the gate does not apply to, another milestone, a baseline with no results. */

@@ -58,6 +58,9 @@ describe('release gates on canonical result sets (golden reports)', () => {
     const failing = report.criteria.filter((c) => c.verdict === 'fail').map((c) => c.id)
     expect(failing).toEqual(['acceptance-passes', 'no-regressions'])
     expect(report.criteria.find((c) => c.id === 'acceptance-passes')!.why).toBe('1 failed: alpha two · alpha · docker/acceptance')
+    // what changed since the previous candidate heads its own section; there is no release before it
+    expect(report.changes.map((c) => c.against)).toEqual(['previous-rc'])
+    expect(report.changes[0]!.diff.newFailures).toEqual([expect.objectContaining({ scenario: 'alpha two', column: 'docker/acceptance', from: 'passed', to: 'failed' })])
     expectGolden('gate-no-go.md', gateToMarkdown(report))
   })
 
@@ -74,6 +77,14 @@ describe('release gates on canonical result sets (golden reports)', () => {
     expect(report.verdict).toBe('incomplete')
     expect(report.criteria.find((c) => c.id === 'every-environment-tested')!.why).toBe('docker: no results for v1.0.0-rc2 yet — waiting')
     expectGolden('gate-incomplete.md', gateToMarkdown(report))
+  })
+
+  it('compares with the last release too', async () => {
+    const release = greenBuild('v1.0.0-rc1', '2026-04-01T10:00:00Z').map((r) => ({ ...r, build: 'v0.9.0' }))
+    const report = await gate(CRITERIA.replace('applies-to: v1.0.0-rc*', 'applies-to: v*'), writeRuns([...release, ...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { local: { 'beta one': 'failed' } })]), 'v1.0.0-rc2', approvals)
+    expect(report.changes.map((c) => [c.against, c.diff.from])).toEqual([['previous-rc', 'v1.0.0-rc1'], ['last-release', 'v0.9.0']])
+    expect(report.changes[1]!.diff.newFailures.map((e) => e.scenario)).toEqual(['beta one'])
+    expect(gateToMarkdown(report)).toContain('**Since `v0.9.0` (last-release):** 1 new failure(s)')
   })
 
   it('an expired waiver → no-go, saying so', async () => {
