@@ -75,7 +75,7 @@ async function pushAttachments(client: HubRequests, dir: string): Promise<number
   return data.missing.length
 }
 
-const TYPES: Record<string, string> = { txt: 'text/plain', json: 'application/json', html: 'text/html', png: 'image/png', jpg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', pdf: 'application/pdf', mp4: 'video/mp4', zip: 'application/zip', gz: 'application/gzip' }
+const TYPES: Record<string, string> = { txt: 'text/plain', log: 'text/plain', jpeg: 'image/jpeg', json: 'application/json', html: 'text/html', png: 'image/png', jpg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', pdf: 'application/pdf', mp4: 'video/mp4', zip: 'application/zip', gz: 'application/gzip' }
 
 export function mediaTypeOf(name: string): string {
   return TYPES[path.extname(name).slice(1)] ?? 'application/octet-stream'

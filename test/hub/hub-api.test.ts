@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HubClient } from '../../hub/client/hub-client.ts'
+import { HubStore } from '../../hub/store/hub-store.ts'
 import { pullResults } from '../../hub/client/pull-results.ts'
 import { pushResults } from '../../hub/client/push-results.ts'
 import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
@@ -109,6 +110,14 @@ describe.each([
     expect((await api(hub, 'POST', `/assignments/${open.body[0].id}/claim`, hub.tokens.bob)).status).toBe(200)
     expect((await api(hub, 'POST', `/assignments/${open.body[0].id}/claim`, hub.tokens.alice)).status).toBe(409)
     expect((await api(hub, 'GET', `/assignments?build=${build}`, hub.tokens.alice)).body).toHaveLength(1)
+    // a claim lapses after 48 hours: the assignment is open again and another tester may take it
+    const later = new HubStore(hub.service.store.db, () => new Date(Date.now() + 49 * 3600_000))
+    const aliceId = (await hub.service.store.tokenByName('alice'))!.id
+    expect((await later.assignments({ build, testerOrOpen: aliceId })).map((a) => a.id)).toContain(open.body[0].id)
+    expect(await later.claim(open.body[0].id, aliceId, 48)).toMatchObject({ testerName: 'alice' })
+    const bobId = (await hub.service.store.tokenByName('bob'))!.id
+    expect(await hub.service.store.claim(open.body[0].id, bobId, 48)).toBeUndefined()
+    await hub.service.store.assign({ build, environment: 'community', caseIds: [markup!], tester: bobId, assignedBy: aliceId })
 
     const evidence = await api(hub, 'POST', '/evidence', hub.tokens.alice, Buffer.from('node log: all peers seen\n'), { 'content-type': 'text/plain', 'x-file-name': 'node.log' })
     expect(evidence.status).toBe(201)
@@ -155,6 +164,8 @@ describe.each([
     const manual = [...results.builds.get(build)!.values()].filter((c) => c.source === 'manual')
     expect(manual).toEqual([expect.objectContaining({ id: word, status: 'passed', stage: 'manual', environment: 'community', tester: 'alice', attachments: [expect.objectContaining({ path: evidence.body.file })] })])
     expect(readFileSync(path.join(out, evidence.body.file), 'utf8')).toBe('node log: all peers seen\n')
+    expect(manual[0]!.output).toMatch(/^alice: passed in 60 s \(os=Debian 12, region=eu-west\); defects: https:\/\/gitlab\.com\/nunet\/device-management-service\/-\/issues\/1$/m)
+    expect(manual[0]!.output).not.toContain('changed after it was tested')
     const matrix = matrixFrom(results, loadScope(path.join(hub.root, 'features/milestones/run.yaml')), { build, catalogue: buildCatalogue(path.join(hub.root, 'features')), uriPrefix: 'features' })
     const letters = matrix.features.find((f) => f.id === 'letters')!
     expect(letters.scenarios.find((s) => s.id === word)!.cells['community/manual']).toMatchObject({ status: 'passed', tester: 'alice' })
@@ -163,6 +174,15 @@ describe.each([
     // the hub's live matrix is the same
     const live = await api(hub, 'GET', `/builds/${build}/matrix`, hub.tokens.bob)
     expect(live.body.features.find((f: { id: string }) => f.id === 'letters').scenarios.find((s: { id: string }) => s.id === word).cells['community/manual'].status).toBe('passed')
+  })
+
+  it.skipIf(skip)('flags an outcome given for an older text of the scenario', async () => {
+    const [word] = manualIds()
+    const stale = await api(hub, 'POST', '/outcomes', hub.tokens.bob, { build: 'v0.5.0-rc2', scenario: word, environment: 'lab', status: 'passed', contentHash: 'ffffffffffffffff' }, { 'idempotency-key': randomUUID() })
+    expect(stale.body.contentHash).toBe('ffffffffffffffff')
+    expect((await api(hub, 'POST', `/outcomes/${stale.body.id}/review`, hub.tokens.qa, { verdict: 'accepted' })).status).toBe(200)
+    const manual = (await api(hub, 'GET', '/builds/v0.5.0-rc2/manual-results', hub.tokens.qa)).body as { run: { environment: string }; cases: { output: string }[] }[]
+    expect(manual.find((m) => m.run.environment === 'lab')!.cases[0]!.output).toBe('bob: passed — the scenario changed after it was tested')
   })
 
   it.skipIf(skip)('judges the release gate on the hub\'s results, with approvals recorded by QA (API and gate --server)', async () => {
@@ -177,7 +197,7 @@ describe.each([
     expect(after.body.criteria[0]).toMatchObject({ id: 'approved', verdict: 'pass', value: '1 (qa2)' })
     const cli = await runCliInProcess(['gate', '--build', 'v0.5.0-rc2', '--server', hub.url, '--out', path.join(hub.root, 'reports')], { cwd: hub.root, env: { BDD_MATRIX_TOKEN: hub.tokens.qa } })
     expect(cli.stdout).toMatch(/PASS\s+approved \[approvals, blocking\]: 1 \(qa2\)/)
-    expect(cli.stdout).toMatch(/WAITING\s+signed-off \[manual-signoff, blocking\]: 1 of 2 signed off/)
+    expect(cli.stdout).toMatch(/WAITING\s+signed-off \[manual-signoff, blocking\]: 2 of 4 signed off/)
     expect(cli.code).toBe(3)
   })
 

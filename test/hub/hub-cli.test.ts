@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:net'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runBin } from '../helpers/run-bin.ts'
@@ -74,6 +75,36 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
     expect(newer.code).toBe(2)
     expect(newer.stderr).toMatch(/has schema version 99; this bdd-matrix knows up to 2: upgrade bdd-matrix, or point it at another database\n$/)
 
+  }, 120_000)
+
+  it('lets a tester work from a terminal: manual list shows assignments, manual submit sends an outcome with evidence', async () => {
+    const root = await withEmbeddedStore(hubProject())
+    const qa = bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead']).stdout.trim()
+    const tester = bin(root, ['token', 'create', '--role', 'tester', '--name', 'alice']).stdout.trim()
+    const hub = await serve(root)
+    try {
+      const headers = { authorization: `Bearer ${qa}`, 'content-type': 'application/json' }
+      expect((await fetch(`${hub.url}/api/v1/builds`, { method: 'POST', headers, body: JSON.stringify({ name: 'v0.5.0-rc1' }) })).status).toBe(201)
+      expect((await fetch(`${hub.url}/api/v1/assignments`, { method: 'POST', headers, body: JSON.stringify({ build: 'v0.5.0-rc1', allManual: true, tester: 'alice', due: '2026-12-24' }) })).status).toBe(201)
+      const env = { BDD_MATRIX_SERVER: hub.url, BDD_MATRIX_TOKEN: tester }
+      const list = bin(root, ['manual', 'list', '--build', 'v0.5.0-rc1'], env)
+      expect(list.code).toBe(0)
+      const first = /^#\d+  v0\.5\.0-rc1  community  ([0-9a-f]{20})  a tester counts the letters of a word \(features\/letters\.feature:4\)  assigned to alice  due 2026-12-24$/m.exec(list.stdout)
+      expect(first, list.stdout).not.toBeNull()
+      writeFileSync(path.join(root, 'node.log'), 'peers: 3\n')
+      const submit = bin(root, ['manual', 'submit', '--build', 'v0.5.0-rc1', '--scenario', first![1]!, '--status', 'failed', '--step', '1=passed', '--step', '3=failed', '--comment', 'counted 2', '--minutes', '4', '--detail', 'os=Ubuntu-24.04', '--defect', 'https://gitlab.com/nunet/device-management-service/-/issues/9', '--evidence', 'node.log'], env)
+      expect(submit.stdout).toMatch(/^outcome \d+ submitted \(version 1\); QA reviews it before it counts\n$/)
+      const outcomes = (await (await fetch(`${hub.url}/api/v1/outcomes?build=v0.5.0-rc1`, { headers })).json()) as Record<string, unknown>[]
+      expect(outcomes).toEqual([expect.objectContaining({ status: 'failed', steps: [{ index: 0, status: 'passed' }, { index: 2, status: 'failed' }], comment: 'counted 2', elapsedMs: 240_000, details: { os: 'Ubuntu-24.04' }, evidence: [expect.objectContaining({ name: 'node.log', mediaType: 'text/plain', size: 9 })] })])
+      // refusals come back in one line
+      const wrongStep = bin(root, ['manual', 'submit', '--build', 'v0.5.0-rc1', '--scenario', first![1]!, '--status', 'passed', '--step', '9=passed'], env)
+      expect(wrongStep).toMatchObject({ code: 2, stderr: 'bdd-matrix: the results hub refused submitting the outcome of ' + first![1] + ' (HTTP 422): steps.0.index: the scenario has 3 steps (0 to 2)\n' })
+      expect(bin(root, ['manual', 'submit', '--build', 'v0.5.0-rc1', '--scenario', first![1]!, '--status', 'passed', '--step', 'two'], env).stderr).toBe('bdd-matrix: --step "two": write STEP=STATUS, steps counted from 1, e.g. 2=failed\n')
+      expect(bin(root, ['manual', 'list'], { BDD_MATRIX_SERVER: hub.url })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bdd-matrix: no hub token: set BDD_MATRIX_TOKEN/) })
+    } finally {
+      hub.child.kill('SIGTERM')
+      await exited(hub.child)
+    }
   }, 120_000)
 
   it('keeps every acknowledged submission, once, through a SIGKILL under load; the store reopens without repair', async () => {
