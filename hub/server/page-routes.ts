@@ -51,9 +51,8 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
       return reply.redirect(principal.role === 'tester' ? '/assignments' : '/builds', 303)
     })
     pages.post('/logout', async (request, reply) => {
-      const session = await requireForm(service, request)
+      await requireForm(service, request)
       await service.store.endSession(cookieOf(request)!)
-      void session
       reply.header('set-cookie', `${COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`)
       return reply.redirect('/login', 303)
     })
