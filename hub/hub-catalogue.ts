@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { buildCatalogue } from '../src/catalogue/build-catalogue.ts'
 import type { Catalogue, CataloguedStep } from '../src/catalogue/catalogue-types.ts'
@@ -70,4 +70,62 @@ function defaultScope(featuresDir: string): string | undefined {
   } catch {
     return undefined
   }
+}
+
+/**
+ * The project's catalogue as it is now: the features folder is looked at again at most every
+ * `refreshMs`, and read again when a file in it changed (added, removed, edited), so testers
+ * see edited scenarios without a restart. An edit that does not parse keeps the last good one.
+ */
+export class LiveCatalogue {
+  private current: HubCatalogue
+  private signature: string
+  private checkedAt = Date.now()
+
+  constructor(
+    private readonly root: string,
+    private readonly options: { features?: string; scope?: string } = {},
+    private readonly refreshMs = 2000,
+  ) {
+    this.current = hubCatalogue(root, options)
+    this.signature = signatureOf(this.current.featuresDir)
+  }
+
+  get(): HubCatalogue {
+    const now = Date.now()
+    if (now - this.checkedAt < this.refreshMs) return this.current
+    this.checkedAt = now
+    const signature = signatureOf(this.current.featuresDir)
+    if (signature === this.signature) return this.current
+    try {
+      this.current = hubCatalogue(this.root, this.options)
+      this.signature = signature
+    } catch {
+      // a scope being edited may not parse for a moment: the last good catalogue stays
+    }
+    return this.current
+  }
+}
+
+/** Every file of the features folder with its size and modification time. */
+function signatureOf(dir: string): string {
+  const parts: string[] = []
+  const walk = (folder: string): void => {
+    let entries: import('node:fs').Dirent[]
+    try {
+      entries = readdirSync(folder, { withFileTypes: true })
+    } catch {
+      return
+    }
+    for (const entry of entries) {
+      const file = path.join(folder, entry.name)
+      if (entry.isDirectory()) walk(file)
+      else {
+        const stat = statSync(file, { throwIfNoEntry: false })
+        if (stat) parts.push(`${file}:${stat.size}:${stat.mtimeMs}`)
+      }
+    }
+  }
+  walk(dir)
+  return parts.sort().join('\n')
 }

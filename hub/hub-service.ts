@@ -7,7 +7,7 @@ import { manualResults, type AcceptedOutcome } from '../src/manual/manual-result
 import { MANUAL_ENVIRONMENT, type Matrix } from '../src/matrix/matrix-from.ts'
 import { writeReports, type ReportWriter } from '../src/reports/write-reports.ts'
 import type { RunSource } from '../src/results/merge-results.ts'
-import type { HubCatalogue, HubScenario } from './hub-catalogue.ts'
+import { LiveCatalogue, type HubCatalogue, type HubScenario } from './hub-catalogue.ts'
 import { HttpError } from './server/http-error.ts'
 import type { Assignment, HubStore, Outcome, OutcomeInput, TokenRecord, Verdict } from './store/hub-store.ts'
 import type { Role } from './tokens.ts'
@@ -53,9 +53,22 @@ export class HubService {
 
   constructor(
     readonly store: HubStore,
-    readonly project: HubCatalogue,
+    private readonly catalogue: HubCatalogue | LiveCatalogue,
     readonly limits: HubLimits,
   ) {}
+
+  /** The project's scope and scenarios as they are now (a live catalogue follows edits). */
+  get project(): HubCatalogue {
+    const project = this.catalogue instanceof LiveCatalogue ? this.catalogue.get() : this.catalogue
+    // matrices are made from the catalogue: a new one makes them stale
+    if (project !== this.matrixOf) {
+      this.matrixCache.clear()
+      this.matrixOf = project
+    }
+    return project
+  }
+
+  private matrixOf?: HubCatalogue
 
   /**
    * The token's holder. Looked up once a second at most per token: a submission then costs one

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { hubCatalogue } from './hub-catalogue.ts'
+import { LiveCatalogue } from './hub-catalogue.ts'
 import { HubService, type HubLimits } from './hub-service.ts'
 import { openDatabase } from './store/database.ts'
 import { HubStore } from './store/hub-store.ts'
@@ -14,6 +14,8 @@ export interface HubSettings {
   scope?: string
   limits?: Partial<HubLimits>
   now?: () => Date
+  /** how often the features folder is looked at for edits */
+  catalogueRefreshMs?: number
 }
 
 export const DEFAULT_DB = '.bdd-matrix/db'
@@ -26,7 +28,7 @@ export async function openStore(settings: HubSettings): Promise<HubStore> {
 
 /** Store, project catalogue and service: what `serve` runs. */
 export async function openHub(settings: HubSettings): Promise<HubService> {
-  const project = hubCatalogue(settings.root, { ...(settings.features ? { features: settings.features } : {}), ...(settings.scope ? { scope: settings.scope } : {}) })
+  const project = new LiveCatalogue(settings.root, { ...(settings.features ? { features: settings.features } : {}), ...(settings.scope ? { scope: settings.scope } : {}) }, settings.catalogueRefreshMs ?? 2000)
   const store = await openStore(settings)
   return new HubService(store, project, { maxEvidenceBytes: 10 << 20, claimHours: 48, ...settings.limits })
 }

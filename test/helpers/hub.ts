@@ -61,7 +61,7 @@ export interface TestHub {
 export async function startHub(options: { databaseUrl?: string; maxEvidenceBytes?: number; root?: string } = {}): Promise<TestHub> {
   const root = options.root ?? hubProject()
   if (!options.databaseUrl) await withEmbeddedStore(root)
-  const service = await openHub({ root, db: path.join(root, '.bdd-matrix/db'), ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.maxEvidenceBytes ? { limits: { maxEvidenceBytes: options.maxEvidenceBytes } } : {}) })
+  const service = await openHub({ root, db: path.join(root, '.bdd-matrix/db'), catalogueRefreshMs: 0, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.maxEvidenceBytes ? { limits: { maxEvidenceBytes: options.maxEvidenceBytes } } : {}) })
   const tokens = {} as TestHub['tokens']
   for (const [name, role] of [['qa', 'qa'], ['qa2', 'qa'], ['ci', 'ci'], ['alice', 'tester'], ['bob', 'tester']] as const) tokens[name] = (await service.store.createToken(name, role)).token
   const app = await createHubServer({ service })

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -174,6 +174,21 @@ describe.each([
     // the hub's live matrix is the same
     const live = await api(hub, 'GET', `/builds/${build}/matrix`, hub.tokens.bob)
     expect(live.body.features.find((f: { id: string }) => f.id === 'letters').scenarios.find((s: { id: string }) => s.id === word).cells['community/manual'].status).toBe('passed')
+  })
+
+  it.skipIf(skip)('follows edits of the features folder without a restart, keeping the last good catalogue while a scope does not parse', async () => {
+    const before = (await api(hub, 'GET', '/scenarios?manual=true', hub.tokens.alice)).body as { name: string }[]
+    writeFileSync(path.join(hub.root, 'features/late.feature'), '@manual @feature:letters\nFeature: Late\n\n  Scenario: a scenario written after the hub started\n    Given a tester reads it\n')
+    const after = (await api(hub, 'GET', '/scenarios?manual=true', hub.tokens.alice)).body as { name: string }[]
+    expect(after.map((s) => s.name)).toContain('a scenario written after the hub started')
+    expect(after).toHaveLength(before.length + 1)
+    const scopeFile = path.join(hub.root, 'features/milestones/run.yaml')
+    const scope = readFileSync(scopeFile, 'utf8')
+    writeFileSync(scopeFile, 'milestone: [unclosed\n')
+    expect((await api(hub, 'GET', '/scenarios?manual=true', hub.tokens.alice)).body).toHaveLength(before.length + 1)
+    writeFileSync(scopeFile, scope)
+    rmSync(path.join(hub.root, 'features/late.feature'))
+    expect((await api(hub, 'GET', '/scenarios?manual=true', hub.tokens.alice)).body).toHaveLength(before.length)
   })
 
   it.skipIf(skip)('flags an outcome given for an older text of the scenario', async () => {
