@@ -2,7 +2,7 @@ import { readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { buildCatalogue } from '../src/catalogue/build-catalogue.ts'
 import type { Catalogue, CataloguedStep } from '../src/catalogue/catalogue-types.ts'
-import { loadScope, type Scope } from '../src/catalogue/scope.ts'
+import { loadScope, scopeFilesIn, type Scope } from '../src/catalogue/scope.ts'
 import { caseIdOf } from '../src/model/vocabulary.ts'
 import { manualContentHash, type ManualScenario } from '../src/manual/manual-results.ts'
 
@@ -63,13 +63,10 @@ export function hubCatalogue(root: string, options: { features?: string; scope?:
   return { ...(scope ? { scope } : {}), catalogue, featuresDir, uriPrefix, scenarios }
 }
 
+/** The one scope file of the project; none (no matrix, no gate) when there is not exactly one. */
 function defaultScope(featuresDir: string): string | undefined {
-  try {
-    const files = readdirSync(path.join(featuresDir, 'milestones')).filter((f) => /\.ya?ml$/.test(f) && !/\.gates\.ya?ml$/.test(f))
-    return files.length === 1 ? path.join(featuresDir, 'milestones', files[0]!) : undefined
-  } catch {
-    return undefined
-  }
+  const files = scopeFilesIn(featuresDir)
+  return files.length === 1 ? files[0] : undefined
 }
 
 /**

@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../src/errors.ts'
 import type { GateReport } from '../src/gates/evaluate-gates.ts'
 import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results.ts'
 import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
 import { MANUAL_ENVIRONMENT, type Matrix } from '../src/matrix/matrix-from.ts'
-import { writeReports, type ReportWriter } from '../src/reports/write-reports.ts'
+import { writeReports } from '../src/reports/write-reports.ts'
 import type { RunSource } from '../src/results/merge-results.ts'
+import { EVIDENCE_TYPES } from './media-types.ts'
 import { LiveCatalogue, type HubCatalogue, type HubScenario } from './hub-catalogue.ts'
 import { HttpError } from './server/http-error.ts'
 import type { Assignment, HubStore, Outcome, OutcomeInput, TokenRecord, Verdict } from './store/hub-store.ts'
@@ -20,20 +22,6 @@ export interface HubLimits {
   maxEvidenceBytes: number
   /** how long a claim holds an assignment */
   claimHours: number
-}
-
-/** Evidence a tester may attach, by media type → file extension. */
-export const EVIDENCE_TYPES: Record<string, string> = {
-  'image/png': 'png',
-  'image/jpeg': 'jpg',
-  'image/gif': 'gif',
-  'image/webp': 'webp',
-  'text/plain': 'txt',
-  'application/json': 'json',
-  'application/pdf': 'pdf',
-  'video/mp4': 'mp4',
-  'application/zip': 'zip',
-  'application/gzip': 'gz',
 }
 
 export interface Conflict {
@@ -199,7 +187,7 @@ export class HubService {
   async uploadEvidence(principal: Principal, mediaType: string, fileName: string, body: Buffer): Promise<{ file: string; name: string; mediaType: string; size: number }> {
     this.need(principal, 'tester', 'qa')
     const type = mediaType.split(';')[0]!.trim().toLowerCase()
-    const ext = EVIDENCE_TYPES[type]
+    const ext = EVIDENCE_TYPES[type]?.[0]
     if (!ext) throw new HttpError(415, `evidence of type ${type || '(none)'} is not taken; send one of ${Object.keys(EVIDENCE_TYPES).join(', ')}`)
     if (body.length === 0) throw new HttpError(422, 'the evidence file is empty', 'body')
     if (body.length > this.limits.maxEvidenceBytes) throw new HttpError(413, `evidence is limited to ${this.limits.maxEvidenceBytes} bytes; this file has ${body.length}`)
@@ -329,7 +317,6 @@ export class HubService {
   async gate(build: string): Promise<GateReport> {
     if (!this.project.scope) throw new HttpError(404, 'the project has no milestone scope: there is no gate')
     await this.requireBuild(build)
-    const { existsSync } = await import('node:fs')
     const { gatePathFor, loadGateFile } = await import('../src/gates/gate-file.ts')
     const { evaluateGates } = await import('../src/gates/evaluate-gates.ts')
     const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../src/catalogue/scope-lock.ts')
@@ -361,12 +348,12 @@ export class HubService {
   }
 
   /** The live matrix of a build, from the same report pipeline as `bdd-matrix matrix`. */
-  async matrix(build: string, writers: ReportWriter[] = []): Promise<Matrix> {
+  async matrix(build: string): Promise<Matrix> {
     if (!this.project.scope) throw new HttpError(404, 'the project has no milestone scope (features/milestones/*.yaml): there is no matrix to show')
     await this.requireBuild(build)
     const cached = this.matrixCache.get(build)
-    if (cached && writers.length === 0) return cached
-    const outcome = await writeReports({ resultsDir: '', sources: await this.sources(), build: build, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers, allowEmptyBuild: true })
+    if (cached) return cached
+    const outcome = await writeReports({ resultsDir: '', sources: await this.sources(), build, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true })
     this.matrixCache.set(build, outcome.matrix!)
     return outcome.matrix!
   }

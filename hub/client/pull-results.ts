@@ -1,4 +1,6 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { writeFileAtomically } from '../../src/files.ts'
+import { manualRunPrefix } from '../../src/manual/manual-results.ts'
 import path from 'node:path'
 import { UserError } from '../../src/errors.ts'
 import type { Case, Run } from '../../src/model/results.ts'
@@ -31,16 +33,16 @@ export async function pullResults(client: HubRequests, out: string, options: { b
       const file = path.join(out, `${run.id}.ndjson`)
       if (!existsSync(file)) {
         const { data } = await client.request<string>('GET', `/runs/${encodeURIComponent(run.id)}/results`, `reading run ${run.id}`, { responseType: 'text' })
-        writeAtomically(file, data)
+        writeFileAtomically(file, data)
       }
       collectAttachments(file, wanted)
       outcome.runs++
     }
     const { data: manual } = await client.request<{ run: Run; cases: Case[] }[]>('GET', `/builds/${encodeURIComponent(build)}/manual-results`, `reading the manual results of ${build}`)
-    const prefix = `manual-${build.replace(/[^A-Za-z0-9._-]+/g, '_')}-`
+    const prefix = manualRunPrefix(build)
     const written = new Set<string>()
     for (const { run, cases } of manual) {
-      writeAtomically(path.join(out, `${run.id}.ndjson`), [run, ...cases].map((x) => JSON.stringify(x)).join('\n') + '\n')
+      writeFileAtomically(path.join(out, `${run.id}.ndjson`), [run, ...cases].map((x) => JSON.stringify(x)).join('\n') + '\n')
       written.add(`${run.id}.ndjson`)
       for (const c of cases) for (const a of c.attachments) wanted.add(a.path)
       outcome.manualRuns++
@@ -53,7 +55,7 @@ export async function pullResults(client: HubRequests, out: string, options: { b
     if (existsSync(file) || !/^attachments\/[0-9a-f]{24}\.[a-z0-9]{1,5}$/.test(name)) continue
     const { data } = await client.request<ArrayBuffer>('GET', `/blobs/${name}`, `reading ${name}`, { responseType: 'arraybuffer' })
     mkdirSync(path.dirname(file), { recursive: true })
-    writeAtomically(file, Buffer.from(data))
+    writeFileAtomically(file, Buffer.from(data))
     outcome.attachments++
   }
   return outcome
@@ -61,11 +63,4 @@ export async function pullResults(client: HubRequests, out: string, options: { b
 
 function collectAttachments(file: string, into: Set<string>): void {
   for (const match of readFileSync(file, 'utf8').matchAll(/"path":"(attachments\/[0-9a-f]{24}\.[a-z0-9]{1,5})"/g)) into.add(match[1]!)
-}
-
-/** A file appears whole or not at all: a pull cut short leaves no half results file to merge. */
-function writeAtomically(file: string, data: string | Buffer): void {
-  const partial = `${file}.partial-${process.pid}`
-  writeFileSync(partial, data)
-  renameSync(partial, file)
 }

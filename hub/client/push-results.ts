@@ -4,6 +4,7 @@ import { UserError } from '../../src/errors.ts'
 import { readRunHeader } from '../../src/results/merge-results.ts'
 import { readLines } from '../../src/results/read-lines.ts'
 import type { HubRequests } from './hub-client.ts'
+import { mediaTypeOf } from '../media-types.ts'
 
 export interface PushOutcome {
   runs: { id: string; cases: number; sent: number; already: boolean }[]
@@ -75,8 +76,3 @@ async function pushAttachments(client: HubRequests, dir: string): Promise<number
   return data.missing.length
 }
 
-const TYPES: Record<string, string> = { txt: 'text/plain', log: 'text/plain', jpeg: 'image/jpeg', json: 'application/json', html: 'text/html', png: 'image/png', jpg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', pdf: 'application/pdf', mp4: 'video/mp4', zip: 'application/zip', gz: 'application/gzip' }
-
-export function mediaTypeOf(name: string): string {
-  return TYPES[path.extname(name).slice(1)] ?? 'application/octet-stream'
-}

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { HubService, Principal } from '../hub-service.ts'
 import { AssignBody, BlobNames, BuildBody, OutcomeBody, ReviewBody, TokenBody, parseBody } from './api-schemas.ts'
@@ -103,7 +104,6 @@ export async function addApiRoutes(app: FastifyInstance, service: HubService): P
           service.need(who(request), 'ci', 'qa')
           const name = `attachments/${(request.params as Params).name}`
           if (!Buffer.isBuffer(request.body)) throw new HttpError(415, 'send the attachment as the raw body with its Content-Type')
-          const { createHash } = await import('node:crypto')
           const digest = createHash('sha256').update(request.body).digest('hex').slice(0, 24)
           if (!/^attachments\/[0-9a-f]{24}\.[a-z0-9]{1,5}$/.test(name) || !name.startsWith(`attachments/${digest}.`)) throw new HttpError(422, `${name}: an attachment is named by its content (attachments/<sha256, 24 hex>.<ext>); this body's is ${digest}`)
           await service.store.putBlob(name, String(request.headers['content-type'] ?? 'application/octet-stream').split(';')[0]!, request.body)

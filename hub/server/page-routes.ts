@@ -101,7 +101,7 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
         } else fields[part.fieldname] = String(part.value)
       }
       // The form's own token is checked before anything is stored.
-      if (!safeEqual(fields._csrf ?? '', session.csrf)) throw new HttpError(403, 'this form is stale or not from this hub; reload the page and submit again')
+      checkCsrf(fields._csrf ?? '', session)
       const { build, id } = request.params as { build: string; id: string }
       const evidenceNames: Record<string, string> = {}
       const evidence: string[] = []
@@ -237,7 +237,7 @@ async function requireForm(service: HubService, request: FastifyRequest): Promis
   if (!session) throw new HttpError(401, 'log in first')
   sameOrigin(request)
   const given = String((request.body as Record<string, unknown> | undefined)?._csrf ?? '')
-  if (!safeEqual(given, session.csrf)) throw new HttpError(403, 'this form is stale or not from this hub; reload the page and submit again')
+  checkCsrf(given, session)
   return session
 }
 
@@ -246,6 +246,11 @@ function sameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin
   if (!origin) return
   if (origin !== `${request.protocol}://${request.headers.host}`) throw new HttpError(403, `a form from ${origin} may not post to this hub`)
+}
+
+/** The form's CSRF token is the session's: the form came from a page of this hub. */
+function checkCsrf(given: string, session: PageSession): void {
+  if (!safeEqual(given, session.csrf)) throw new HttpError(403, 'this form is stale or not from this hub; reload the page and submit again')
 }
 
 function safeEqual(a: string, b: string): boolean {

@@ -77,31 +77,28 @@ export class HubStore {
   }
 
   async listTokens(): Promise<TokenRecord[]> {
-    const rows = await this.db.query<{ id: string; name: string; role: Role; created_at: string; revoked_at: string | null }>('select id, name, role, created_at, revoked_at from tokens order by created_at, name')
-    return rows.map((r) => ({ id: r.id, name: r.name, role: r.role, createdAt: r.created_at, ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}) }))
+    return (await this.db.query<TokenRow>('select id, name, role, created_at, revoked_at from tokens order by created_at, name')).map(tokenOf)
   }
 
   /** Revokes by id or name; its sessions end with it. Undefined when there is no such token. */
   async revokeToken(idOrName: string): Promise<TokenRecord | undefined> {
     return this.db.transaction(async (tx) => {
-      const rows = await tx.query<{ id: string; name: string; role: Role; created_at: string; revoked_at: string | null }>('update tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 or name = $1 returning id, name, role, created_at, revoked_at', [idOrName, this.at()])
+      const rows = await tx.query<TokenRow>('update tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 or name = $1 returning id, name, role, created_at, revoked_at', [idOrName, this.at()])
       const r = rows[0]
       if (!r) return undefined
       await tx.query('delete from sessions where token_id = $1', [r.id])
-      return { id: r.id, name: r.name, role: r.role, createdAt: r.created_at, ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}) }
+      return tokenOf(r)
     })
   }
 
   async tokenFor(secret: string): Promise<TokenRecord | undefined> {
-    const rows = await this.db.query<{ id: string; name: string; role: Role; created_at: string }>('select id, name, role, created_at from tokens where hash = $1 and revoked_at is null', [tokenHash(secret)])
-    const r = rows[0]
-    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.created_at } : undefined
+    const rows = await this.db.query<TokenRow>('select id, name, role, created_at from tokens where hash = $1 and revoked_at is null', [tokenHash(secret)])
+    return rows[0] && tokenOf(rows[0])
   }
 
   async tokenByName(name: string): Promise<TokenRecord | undefined> {
-    const rows = await this.db.query<{ id: string; name: string; role: Role; created_at: string }>('select id, name, role, created_at from tokens where (name = $1 or id = $1) and revoked_at is null', [name])
-    const r = rows[0]
-    return r ? { id: r.id, name: r.name, role: r.role, createdAt: r.created_at } : undefined
+    const rows = await this.db.query<TokenRow>('select id, name, role, created_at from tokens where (name = $1 or id = $1) and revoked_at is null', [name])
+    return rows[0] && tokenOf(rows[0])
   }
 
   // sessions of the web pages -----------------------------------------------------------------
@@ -111,12 +108,12 @@ export class HubStore {
   }
 
   async session(sessionSecret: string): Promise<{ token: TokenRecord; csrf: string } | undefined> {
-    const rows = await this.db.query<{ id: string; name: string; role: Role; created_at: string; csrf: string }>(
+    const rows = await this.db.query<TokenRow & { csrf: string }>(
       'select t.id, t.name, t.role, t.created_at, s.csrf from sessions s join tokens t on t.id = s.token_id where s.hash = $1 and s.expires_at > $2 and t.revoked_at is null',
       [tokenHash(sessionSecret), this.at()],
     )
     const r = rows[0]
-    return r ? { token: { id: r.id, name: r.name, role: r.role, createdAt: r.created_at }, csrf: r.csrf } : undefined
+    return r ? { token: tokenOf(r), csrf: r.csrf } : undefined
   }
 
   async endSession(sessionSecret: string): Promise<void> {
@@ -152,16 +149,13 @@ export class HubStore {
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) on conflict (id) do nothing`,
         [run.id, run.build, run.milestone ?? null, run.stage, run.environment, run.finishedAt, JSON.stringify(run), caseCount, pushedBy, this.at()],
       )
-      const rows = await tx.query<{ id: string; build: string; case_count: number; received: number; complete: boolean }>('select id, build, case_count, received, complete from runs where id = $1', [run.id])
-      const r = rows[0]!
-      return { id: r.id, build: r.build, caseCount: r.case_count, received: r.received, complete: r.complete }
+      return runRecordOf((await tx.query<RunRow>('select id, build, case_count, received, complete from runs where id = $1', [run.id]))[0]!)
     })
   }
 
   async runRecord(id: string): Promise<RunRecord | undefined> {
-    const rows = await this.db.query<{ id: string; build: string; case_count: number; received: number; complete: boolean }>('select id, build, case_count, received, complete from runs where id = $1', [id])
-    const r = rows[0]
-    return r ? { id: r.id, build: r.build, caseCount: r.case_count, received: r.received, complete: r.complete } : undefined
+    const rows = await this.db.query<RunRow>('select id, build, case_count, received, complete from runs where id = $1', [id])
+    return rows[0] && runRecordOf(rows[0])
   }
 
   /** Stores case lines from position `from`; lines already there are left as they are. Returns how many the run now holds. */
@@ -445,6 +439,30 @@ export class HubStore {
 const PAGE = 5000
 
 export class StoreConflict extends Error {}
+
+interface TokenRow {
+  id: string
+  name: string
+  role: Role
+  created_at: string
+  revoked_at?: string | null
+}
+
+interface RunRow {
+  id: string
+  build: string
+  case_count: number
+  received: number
+  complete: boolean
+}
+
+function runRecordOf(r: RunRow): RunRecord {
+  return { id: r.id, build: r.build, caseCount: r.case_count, received: r.received, complete: r.complete }
+}
+
+function tokenOf(r: TokenRow): TokenRecord {
+  return { id: r.id, name: r.name, role: r.role, createdAt: r.created_at, ...(r.revoked_at ? { revokedAt: r.revoked_at } : {}) }
+}
 
 interface PendingSubmission {
   tester: string

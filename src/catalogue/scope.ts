@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { z } from 'zod'
 import { UserError, fsErrorCode } from '../errors.ts'
 import { parseLocatedYaml } from '../located-yaml.ts'
@@ -53,6 +54,18 @@ export const ScopeSchema = z
 
 export type ScopeFeature = z.infer<typeof ScopeFeatureSchema>
 export type Scope = z.infer<typeof ScopeSchema> & { /** path the scope was read from */ file: string }
+
+/** The scope files in `<features>/milestones/` (release gates, `*.gates.yaml`, live beside them but are not one). */
+export function scopeFilesIn(featuresDir: string): string[] {
+  const milestones = path.join(featuresDir, 'milestones')
+  try {
+    return readdirSync(milestones)
+      .filter((f) => /\.ya?ml$/.test(f) && !/\.gates\.ya?ml$/.test(f))
+      .map((f) => path.join(milestones, f))
+  } catch {
+    return []
+  }
+}
 
 /**
  * Reads and validates a milestone scope file; every problem is reported with file:line and key.

@@ -150,7 +150,7 @@ async function up(ctx: CliContext, options: UpOptions): Promise<number> {
 }
 
 async function ls(ctx: CliContext): Promise<number> {
-  const { listStates, processAlive, removeState, stateNodeClient } = await import('../clusters/cluster-state.ts')
+  const { listStates, nodeStatus, processAlive, removeState } = await import('../clusters/cluster-state.ts')
   const states = listStates(ctx.cwd)
   let shown = 0
   for (const state of states) {
@@ -163,16 +163,8 @@ async function ls(ctx: CliContext): Promise<number> {
     shown++
     ctx.stdout.write(`${state.name}  ${state.provider}  ${state.status}  keeper ${state.keeperPid}  since ${state.createdAt}\n`)
     for (const n of state.nodes) {
-      const client = await stateNodeClient(n, 3000, ctx.cwd)
-      let health: string
-      try {
-        const status = await client.status()
-        health = `up, ${status.onboarded ? 'onboarded' : 'not onboarded'}`
-      } catch (error) {
-        health = `not answering (${(error as Error).message.split('\n')[0]})`
-      } finally {
-        client.close()
-      }
+      const status = await nodeStatus(n, 3000, ctx.cwd)
+      const health = status instanceof Error ? `not answering (${status.message.split('\n')[0]})` : `up, ${status.onboarded ? 'onboarded' : 'not onboarded'}`
       const labels = [n.spec.region, ...Object.entries(n.spec.labels).map(([k, v]) => `${k}=${v}`)].filter(Boolean).join(' ')
       ctx.stdout.write(`  ${n.name.padEnd(12)} ${n.spec.role}  ${n.host.padEnd(15)} ${n.apiUrl.padEnd(28)} ${health}${labels ? `  [${labels}]` : ''}\n`)
     }
@@ -182,7 +174,7 @@ async function ls(ctx: CliContext): Promise<number> {
 }
 
 async function down(ctx: CliContext, name: string | undefined, all: boolean): Promise<number> {
-  const { checkClusterName, listStates, processAlive, readState, removeState, stateNodeClient } = await import('../clusters/cluster-state.ts')
+  const { checkClusterName, listStates, nodeStatus, processAlive, readState, removeState } = await import('../clusters/cluster-state.ts')
   if (!name && !all) throw new UserError('BAD_OPTION', 'name the cluster to take down, or --all (bdd-matrix cluster ls lists them)')
   if (name) checkClusterName(name)
   const states = all ? listStates(ctx.cwd) : [readState(ctx.cwd, name!)].filter((s) => s !== undefined)
@@ -190,11 +182,7 @@ async function down(ctx: CliContext, name: string | undefined, all: boolean): Pr
   for (const state of states) {
     // What is there before it goes: nodes killed by hand are said, not an error.
     const dead: string[] = []
-    for (const n of state.nodes) {
-      const client = await stateNodeClient(n, 2000, ctx.cwd)
-      await client.status().catch(() => dead.push(n.name))
-      client.close()
-    }
+    for (const n of state.nodes) if ((await nodeStatus(n, 2000, ctx.cwd)) instanceof Error) dead.push(n.name)
     if (processAlive(state.keeperPid)) {
       process.kill(state.keeperPid, 'SIGTERM')
       const deadline = Date.now() + 60_000

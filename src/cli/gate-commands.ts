@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { fileSafe, writeFileAtomically } from '../files.ts'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Command } from 'commander'
@@ -43,9 +44,9 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
       const { gateToMarkdown } = await import('../../reporters/markdown/gate-markdown.ts')
       const out = path.resolve(ctx.cwd, options.out)
       mkdirSync(out, { recursive: true })
-      const file = path.join(out, `gate-${safe(options.build)}.json`)
-      writeAtomically(file, `${JSON.stringify(evidence, null, 2)}\n`)
-      writeAtomically(path.join(out, `gate-${safe(options.build)}.md`), gateToMarkdown(report))
+      const file = path.join(out, `gate-${fileSafe(options.build)}.json`)
+      writeFileAtomically(file, `${JSON.stringify(evidence, null, 2)}\n`)
+      writeFileAtomically(path.join(out, `gate-${fileSafe(options.build)}.md`), gateToMarkdown(report))
       if (options.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
       else ctx.stdout.write(gateToText(report))
       ctx.stderr.write(`evidence: ${path.relative(ctx.cwd, file)}\n`)
@@ -81,7 +82,6 @@ async function loadInputs(ctx: CliContext, options: { build: string; results?: s
   const { gatePathFor, loadGateFile } = await import('../gates/gate-file.ts')
   const { featuresDir, scope } = resolveInputs(ctx, { features: options.features, ...(options.scope ? { scope: options.scope } : {}) })
   const gateFile = options.gates ? path.resolve(ctx.cwd, options.gates) : gatePathFor(scope.file)
-  const { existsSync } = await import('node:fs')
   const gates = options.gatesOptional && !options.gates && !existsSync(gateFile) ? undefined : loadGateFile(gateFile, path.relative(ctx.cwd, gateFile))
   let resultsDir = path.resolve(ctx.cwd, options.results ?? 'results')
   let cleanup = (): void => {}
@@ -100,8 +100,7 @@ async function loadInputs(ctx: CliContext, options: { build: string; results?: s
     const results = await mergeResults(resultsDir, { milestone: scope.milestone })
     checkBuild(results, options.build, options.server ?? path.relative(ctx.cwd, resultsDir))
     const catalogue = buildCatalogue(featuresDir)
-    const inputFiles = options.server ? [] : readdirSync(resultsDir).filter((f) => f.endsWith('.ndjson')).sort().map((f) => ({ file: f, sha256: sha256(readFileSync(path.join(resultsDir, f))) }))
-    return { gates, scope, catalogue, results, featuresDir, uriPrefix: path.relative(ctx.cwd, featuresDir), approvals, inputFiles }
+    return { gates, scope, catalogue, results, featuresDir, uriPrefix: path.relative(ctx.cwd, featuresDir), approvals, resultsDir }
   } finally {
     cleanup()
   }
@@ -165,7 +164,8 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
       gates: { file: inputs.gates.file, sha256: sha256(inputs.gates.text) },
       scope: { file: path.relative(ctx.cwd, inputs.scope.file), sha256: sha256(readFileSync(inputs.scope.file)) },
       ...(lock ? { lock: { file: path.relative(ctx.cwd, lockPath), sha256: sha256(readFileSync(lockPath)) } } : {}),
-      results: options.server ? { server: options.server } : inputs.inputFiles,
+      // the results files by hash: only the gate's evidence needs them, the diff does not
+      results: options.server ? { server: options.server } : readdirSync(inputs.resultsDir).filter((f) => f.endsWith('.ndjson')).sort().map((f) => ({ file: f, sha256: sha256(readFileSync(path.join(inputs.resultsDir, f))) })),
       ...(inputs.approvals ? { approvals: inputs.approvals } : {}),
     },
     report,
@@ -188,10 +188,3 @@ function gateToText(report: GateReport): string {
 }
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
-const safe = (build: string): string => build.replace(/[^A-Za-z0-9._-]+/g, '_')
-
-function writeAtomically(file: string, text: string): void {
-  const partial = `${file}.partial-${process.pid}`
-  writeFileSync(partial, text)
-  renameSync(partial, file)
-}

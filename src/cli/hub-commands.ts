@@ -158,7 +158,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--evidence <file...>', 'screenshots, logs')
     .action(async (options: { server?: string; build: string; scenario: string; status: string; env?: string; step?: string[]; comment?: string; minutes?: string; detail?: string[]; defect?: string[]; evidence?: string[] }) => {
       const hub = client(ctx, options.server)
-      const { mediaTypeOf } = await import('../../hub/client/push-results.ts')
+      const { mediaTypeOf } = await import('../../hub/media-types.ts')
       const steps = (options.step ?? []).map((s) => {
         const m = /^(\d+)=(passed|failed|blocked|skipped)$/.exec(s)
         if (!m || Number(m[1]) < 1) throw new UserError('BAD_OPTION', `--step "${s}": write STEP=STATUS, steps counted from 1, e.g. 2=failed`)

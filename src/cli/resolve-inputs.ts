@@ -1,7 +1,6 @@
-import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../errors.ts'
-import { loadScope, type Scope } from '../catalogue/scope.ts'
+import { loadScope, scopeFilesIn, type Scope } from '../catalogue/scope.ts'
 import type { CliContext } from './cli-context.ts'
 
 export interface FeatureInputs {
@@ -18,14 +17,8 @@ export function resolveInputs(ctx: CliContext, options: { features?: string; sco
 
 function defaultScopeFile(featuresDir: string): string {
   const milestones = path.join(featuresDir, 'milestones')
-  let candidates: string[] = []
-  try {
-    // Release gates (<milestone>.gates.yaml) live beside the scope but are not one.
-    candidates = readdirSync(milestones).filter((f) => /\.ya?ml$/.test(f) && !/\.gates\.ya?ml$/.test(f))
-  } catch {
-    // no milestones folder: handled below as "no scope file"
-  }
-  if (candidates.length === 1) return path.join(milestones, candidates[0]!)
+  const candidates = scopeFilesIn(featuresDir)
+  if (candidates.length === 1) return candidates[0]!
   if (candidates.length === 0) throw new UserError('SCOPE_MISSING', `no scope file given and none found in ${milestones}; pass one with --scope FILE`)
-  throw new UserError('SCOPE_AMBIGUOUS', `${milestones} holds ${candidates.length} scope files (${candidates.join(', ')}); choose one with --scope FILE`)
+  throw new UserError('SCOPE_AMBIGUOUS', `${milestones} holds ${candidates.length} scope files (${candidates.map((f) => path.basename(f)).join(', ')}); choose one with --scope FILE`)
 }

@@ -170,14 +170,14 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
   let gate: GateReport | undefined
   if (options.gate) {
     const { readGateEvidence } = await import('../gates/read-gate-evidence.ts')
-    gate = readGateEvidence(path.resolve(ctx.cwd, options.gate), options.gate)
-    if (options.build && gate.build !== options.build) throw new UserError('GATE_EVIDENCE', `${options.gate}: the gate of ${gate.build}, not of ${options.build}`)
+    gate = readGateEvidence(path.resolve(ctx.cwd, options.gate), options.gate, options.build)
   }
+  const build = options.build ?? gate?.build
   const history = Number(options.history)
   if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
   return writeReports({
     resultsDir: path.resolve(ctx.cwd, options.results),
-    ...(options.build ?? gate?.build ? { build: (options.build ?? gate?.build)! } : {}),
+    ...(build ? { build } : {}),
     scope,
     catalogue: buildCatalogue(featuresDir),
     uriPrefix: path.relative(ctx.cwd, featuresDir),

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { writeFileAtomically } from '../files.ts'
 import path from 'node:path'
 import { UserError } from '../errors.ts'
 import type { NodeSpec } from './node-spec.ts'
@@ -31,9 +32,7 @@ export function checkClusterName(name: string): void {
 /** Written whole or not at all; readable by its owner only (it holds the control token). */
 export function writeState(root: string, state: ClusterState): void {
   mkdirSync(clustersDir(root), { recursive: true })
-  const file = statePath(root, state.name)
-  writeFileSync(`${file}.partial`, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 })
-  renameSync(`${file}.partial`, file)
+  writeFileAtomically(statePath(root, state.name), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 })
 }
 
 export function readState(root: string, name: string): ClusterState | undefined {
@@ -79,6 +78,18 @@ export function freeSlot(root: string): number {
   const used = new Set(listStates(root).filter((s) => processAlive(s.keeperPid)).map((s) => s.slot))
   for (let slot = 60; slot < 150; slot++) if (!used.has(slot)) return slot
   throw new UserError('CLUSTER_SLOTS', 'ninety clusters are up: bring some down first (bdd-matrix cluster down --all)')
+}
+
+/** A kept cluster's node as it answers now: its status, or why it does not answer. */
+export async function nodeStatus(node: ClusterState['nodes'][number], timeoutMs: number, root: string): Promise<import('./node-client.ts').NodeStatus | Error> {
+  const client = await stateNodeClient(node, timeoutMs, root)
+  try {
+    return await client.status()
+  } catch (error) {
+    return error as Error
+  } finally {
+    client.close()
+  }
 }
 
 /** A client for a kept cluster's node: the reference client, or the environment's own module. */

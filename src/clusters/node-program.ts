@@ -1,9 +1,11 @@
 import { existsSync } from 'node:fs'
+import http from 'node:http'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { UserError } from '../errors.ts'
 import type { Environment } from './environment.ts'
 import type { NodeClient } from './node-client.ts'
+import { waitFor } from './prepare-cluster.ts'
 import { ReferenceNodeClient, type ReferenceNodeClientOptions } from './reference-node-client.ts'
 
 /** What a provider fills into a node program's command. */
@@ -125,16 +127,22 @@ export async function loadClientFactory(client: string, root: string, where = 't
   return loaded.createNodeClient
 }
 
-/** Polls a readiness path of a node's API until it answers 2xx (the custom program's own signal). */
-export async function httpReady(url: string, localAddress: string | undefined): Promise<void> {
-  const http = await import('node:http')
-  await new Promise<void>((resolve, reject) => {
-    const req = http.get(url, { timeout: 2000, ...(localAddress ? { localAddress } : {}) }, (res) => {
-      res.resume()
-      if ((res.statusCode ?? 500) < 300) resolve()
-      else reject(new Error(`${url} answered ${res.statusCode}`))
-    })
-    req.on('error', reject)
-    req.on('timeout', () => req.destroy(new Error(`${url} timed out`)))
-  })
+/**
+ * Waits until a node's readiness path answers 2xx (a custom program's own signal of readiness),
+ * polling as the providers poll a node's status.
+ */
+export function waitHttpReady(url: string, localAddress: string | undefined, options: Parameters<typeof waitFor>[1]): Promise<void> {
+  return waitFor(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const req = http.get(url, { timeout: 2000, ...(localAddress ? { localAddress } : {}) }, (res) => {
+          res.resume()
+          if ((res.statusCode ?? 500) < 300) resolve()
+          else reject(new Error(`${url} answered ${res.statusCode}`))
+        })
+        req.on('error', reject)
+        req.on('timeout', () => req.destroy(new Error(`${url} timed out`)))
+      }),
+    options,
+  )
 }

@@ -1,6 +1,6 @@
 import { UserError } from '../errors.ts'
-import { cellKey, orderBuilds, type MergedCase, type ResultSet } from '../results/merge-results.ts'
-import type { GateFile } from './gate-file.ts'
+import { cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
+import { waiverExpired, type GateFile } from './gate-file.ts'
 
 export interface DiffEntry {
   scenario: string
@@ -51,8 +51,7 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
   const [since, until] = [finished(from), finished(to)]
   diff.scopeChanges = (inputs.lockHistory ?? []).filter((h) => h.at > since && h.at <= until)
   for (const w of inputs.gates?.waivers ?? []) {
-    const expiredAt = (build: string) => ('date' in w.expires ? w.expires.date < inputs.today : w.expires.build !== build && orderBuilds([w.expires.build, build], new Map())[0] === w.expires.build)
-    if (expiredAt(to) && !expiredAt(from)) diff.waiversExpired.push({ criterion: w.criterion, issue: w.issue, expiry: 'date' in w.expires ? w.expires.date : w.expires.build })
+    if (waiverExpired(w, to, inputs.today) && !waiverExpired(w, from, inputs.today)) diff.waiversExpired.push({ criterion: w.criterion, issue: w.issue, expiry: 'date' in w.expires ? w.expires.date : w.expires.build })
   }
   return diff
 }

@@ -5,8 +5,8 @@ import { UserError } from '../errors.ts'
 import { locate } from '../located-yaml.ts'
 import { matrixFrom, type CellStatus, type Matrix } from '../matrix/matrix-from.ts'
 import { caseIdOf } from '../model/vocabulary.ts'
-import { cellKey, orderBuilds, type ResultSet } from '../results/merge-results.ts'
-import { buildPattern, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
+import { buildBefore, cellKey, type ResultSet } from '../results/merge-results.ts'
+import { buildPattern, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
 
 export type CriterionVerdict = 'pass' | 'pass-waived' | 'waiting' | 'fail'
@@ -123,8 +123,7 @@ export function checkGateInputs(gates: GateFile, build: string, results: ResultS
 /** previous-rc: the latest earlier build the gate applies to; last-release: the latest earlier x.y.z; or a build named. */
 export function resolveBaseline(gates: GateFile, build: string, results: ResultSet): { rule: string; build?: string } {
   const rule = gates.baseline
-  const earlier = (name: string) => orderBuilds([name, build], new Map()).indexOf(name) === 0 && name !== build
-  const candidates = results.order.filter(earlier)
+  const candidates = results.order.filter((name) => buildBefore(name, build))
   if (rule === 'previous-rc') {
     const pattern = buildPattern(gates['applies-to'])
     const found = candidates.filter((b) => pattern.test(b)).pop()
@@ -354,9 +353,7 @@ class WaiverBook {
   ) {}
 
   expired(w: Waiver): boolean {
-    if ('date' in w.expires) return w.expires.date < this.today
-    const until = w.expires.build
-    return until !== this.build && orderBuilds([until, this.build], new Map()).indexOf(until) === 0
+    return waiverExpired(w, this.build, this.today)
   }
 
   private matches(w: Waiver, i: GateItem): boolean {

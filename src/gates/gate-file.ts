@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { UserError, fsErrorCode } from '../errors.ts'
 import { parseLocatedYaml } from '../located-yaml.ts'
+import { buildBefore } from '../results/merge-results.ts'
 
 const id = z.string().regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'must be lower-kebab-case, e.g. acceptance-green')
 const severity = z.enum(['blocking', 'informing'])
@@ -85,6 +86,11 @@ export function loadGateFile(file: string, displayName = file): GateFile {
     allowedKeys: (path) => (path.length === 0 ? 'milestone, applies-to, baseline, criteria, waivers' : path[0] === 'waivers' ? 'criterion, scenario, feature, environment, category, issue, reason, requested-by, approved-by, expires' : 'id, kind, severity, description and the fields of its kind'),
   })
   return { ...data, file: displayName, text }
+}
+
+/** A waiver has expired for a build: past its date, or the build comes after its last build. */
+export function waiverExpired(waiver: Waiver, build: string, today: string): boolean {
+  return 'date' in waiver.expires ? waiver.expires.date < today : buildBefore(waiver.expires.build, build)
 }
 
 /** `v0.5.0-rc*` → matches v0.5.0-rc1, v0.5.0-rc1-p1; `*` any run of characters, `?` one. */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Attachment, Case, Run, StepResult } from '../model/results.ts'
 import { MODEL_VERSION, worseStatus, type Status } from '../model/vocabulary.ts'
+import { fileSafe } from '../files.ts'
 
 /** A scenario as a tester sees it: what a manual case is made from. */
 export interface ManualScenario {
@@ -58,7 +59,7 @@ export function manualResults(build: string, outcomes: AcceptedOutcome[], scenar
     const run: Run = {
       kind: 'run',
       modelVersion: MODEL_VERSION,
-      id: `manual-${slug(build)}-${slug(environment)}`,
+      id: manualRunId(build, environment),
       ...(options.milestone ? { milestone: options.milestone } : {}),
       build,
       stage: 'manual',
@@ -119,6 +120,14 @@ export function manualContentHash(name: string, steps: { keyword: string; text: 
   return createHash('sha256').update(JSON.stringify([name, steps.map((s) => [s.keyword.trim(), s.text])])).digest('hex').slice(0, 16)
 }
 
-const slug = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_')
+/** The id of a build's manual run on an environment: stable, so a pull rewrites the same file. */
+export function manualRunId(build: string, environment: string): string {
+  return `${manualRunPrefix(build)}${fileSafe(environment)}`
+}
+
+/** What every manual run id of a build starts with. */
+export function manualRunPrefix(build: string): string {
+  return `manual-${fileSafe(build)}-`
+}
 const min = (xs: string[]): string => xs.reduce((a, b) => (b < a ? b : a))
 const max = (xs: string[]): string => xs.reduce((a, b) => (b > a ? b : a))

@@ -144,6 +144,11 @@ export function orderBuilds(names: string[], lastRun: Map<string, string>): stri
   return [...names].sort((a, b) => (lastRun.get(a) ?? '').localeCompare(lastRun.get(b) ?? '') || a.localeCompare(b))
 }
 
+/** Whether build `a` comes before build `b` in version order (v0.5.0-rc1 before v0.5.0-rc1-p1). */
+export function buildBefore(a: string, b: string): boolean {
+  return a !== b && orderBuilds([a, b], new Map())[0] === a
+}
+
 /**
  * The run a results file records. Results files are written by ingest and run, whose output the
  * tests hold to the model's schemas; a reader checks that the file is one and of this model

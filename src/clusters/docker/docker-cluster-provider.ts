@@ -6,10 +6,10 @@ import { UserError } from '../../errors.ts'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
 import type { NodeSpec } from '../node-spec.ts'
 import type { Environment } from '../environment.ts'
-import { connectMesh, resetNodes, waitFor, waitReady } from '../prepare-cluster.ts'
+import { connectMesh, resetNodes, waitReady } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 import { LABEL, NODE_IN_IMAGE, PROGRAM_DIR, ensureNodeImage } from './node-image.ts'
-import { httpReady, loadNodeProgram, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
+import { loadNodeProgram, waitHttpReady, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
 
 const API_PORT = 9999
 const P2P_PORT = 9000
@@ -249,7 +249,7 @@ class DockerCluster implements StartedCluster {
     node.client = this.program.createClient({ name: node.name, baseUrl: `http://${ip}:${API_PORT}`, localAddress: this.gateway, timeoutMs: this.request.env.timeouts.stepMs })
     try {
       const readyPath = this.program.readyHttp
-      if (readyPath) await waitFor(() => httpReady(`http://${ip}:${API_PORT}${readyPath}`, this.gateway), { timeoutMs: this.request.env.timeouts.readyMs, what: `node ${node.name} (${readyPath})`, failed: () => (this.closed ? 'cluster is shutting down' : undefined) })
+      if (readyPath) await waitHttpReady(`http://${ip}:${API_PORT}${readyPath}`, this.gateway, { timeoutMs: this.request.env.timeouts.readyMs, what: `node ${node.name} (${readyPath})`, failed: () => (this.closed ? 'cluster is shutting down' : undefined) })
       const status = await waitReady(node.client, {
         timeoutMs: this.request.env.timeouts.readyMs,
         what: `node ${node.name}`,

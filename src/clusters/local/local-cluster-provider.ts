@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
 import type { NodeSpec } from '../node-spec.ts'
 import type { Environment } from '../environment.ts'
-import { httpReady, loadNodeProgram, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
-import { connectMesh, resetNodes, waitFor, waitReady, sleep } from '../prepare-cluster.ts'
+import { loadNodeProgram, waitHttpReady, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
+import { connectMesh, resetNodes, waitReady, sleep } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 
 interface LocalNode extends ClusterNode {
@@ -169,7 +169,7 @@ class LocalCluster implements StartedCluster {
     try {
       const readyPath = this.program.readyHttp
       if (readyPath)
-        await waitFor(() => httpReady(`http://${node.host}:${node.apiPort}${readyPath}`, node.host), {
+        await waitHttpReady(`http://${node.host}:${node.apiPort}${readyPath}`, node.host, {
           timeoutMs: this.request.env.timeouts.readyMs,
           what: `node ${node.name} (${readyPath})`,
           failed: () => (this.closed ? 'cluster is shutting down' : node.exited !== undefined ? `${node.exited} before it was ready` : undefined),

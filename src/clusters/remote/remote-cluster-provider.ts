@@ -8,7 +8,7 @@ import { UserError } from '../../errors.ts'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
 import type { Environment, HostSpec } from '../environment.ts'
 import type { NodeSpec } from '../node-spec.ts'
-import { httpReady, loadNodeProgram, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
+import { loadNodeProgram, waitHttpReady, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
 import { connectMesh, resetNodes, waitFor, waitReady } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 
@@ -224,7 +224,7 @@ class RemoteCluster implements StartedCluster {
       const baseUrl = `http://127.0.0.1:${(node.tunnel.address() as AddressInfo).port}`
       node.client = this.program.createClient({ name: node.name, baseUrl, timeoutMs: env.timeouts.stepMs })
       const readyPath = this.program.readyHttp
-      if (readyPath) await waitFor(() => httpReady(`${baseUrl}${readyPath}`, undefined), { timeoutMs: env.timeouts.readyMs, what: `node ${node.name} (${readyPath})` })
+      if (readyPath) await waitHttpReady(`${baseUrl}${readyPath}`, undefined, { timeoutMs: env.timeouts.readyMs, what: `node ${node.name} (${readyPath})` })
       const status = await waitReady(node.client, { timeoutMs: env.timeouts.readyMs, what: `node ${node.name}` })
       node.peerId = status.peerId
       node.addrs = status.addrs
