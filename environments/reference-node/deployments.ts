@@ -44,6 +44,22 @@ export function parseEnsemble(text: string): Allocation[] {
 
 export const requirementsOf = (allocations: Allocation[]): Resources => allocations.reduce((sum, a) => add(sum, a.resources), NONE)
 
+/**
+ * Each job runs under a small supervisor whose stdin is a pipe from this node: when the node dies,
+ * even by SIGKILL, the pipe closes and the supervisor kills the job's process group — as a DMS
+ * node's jobs do not outlive it. SIGTERM (cancel) does the same. The job's exit code is passed on;
+ * a command that cannot be started exits 127 with the reason on stderr.
+ */
+const SUPERVISOR = `
+const [command, ...args] = process.argv.slice(1)
+const job = require('node:child_process').spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true })
+const stop = () => { try { process.kill(-job.pid, 'SIGKILL') } catch {} process.exit(137) }
+job.on('error', (error) => { process.stderr.write(error.message + '\\n'); process.exit(127) })
+job.on('exit', (code, signal) => process.exit(code ?? 128 + (require('node:os').constants.signals[signal] ?? 0)))
+process.stdin.on('end', stop).on('error', stop).resume()
+process.on('SIGTERM', stop)
+`
+
 /** Runs deployments as child processes, holding their resources until they end. */
 export class Deployments {
   private readonly running = new Map<string, Running>()
@@ -76,7 +92,7 @@ export class Deployments {
     this.running.set(id, deployment)
     for (const allocation of allocations) {
       const [command, ...args] = allocation.command
-      const child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+      const child = spawn(process.execPath, ['-e', SUPERVISOR, '--', command!, ...args], { stdio: ['pipe', 'pipe', 'pipe'] })
       const entry: Running['allocations'][number] = { name: allocation.name, process: child }
       deployment.allocations.push(entry)
       child.stdout.on('data', (chunk: Buffer) => (deployment.output += chunk.toString()))
@@ -113,7 +129,8 @@ export class Deployments {
     if (d.status !== 'running') return
     d.status = 'cancelled'
     d.finishedAt = new Date().toISOString()
-    for (const a of d.allocations) if (a.exitCode === undefined) a.process.kill('SIGKILL')
+    // The supervisor kills the job's whole process group, then exits.
+    for (const a of d.allocations) if (a.exitCode === undefined) a.process.kill('SIGTERM')
     this.log(`deployment ${id} cancelled`)
   }
 

@@ -209,6 +209,10 @@ async function down(ctx: CliContext, name: string | undefined, all: boolean): Pr
  * the keeper's process id and are removed here.
  */
 async function cleanLeftovers(state: import('../clusters/cluster-state.ts').ClusterState): Promise<void> {
+  if (state.provider === 'local') {
+    const { removeLocalLeftovers } = await import('../clusters/local/local-cluster-provider.ts')
+    removeLocalLeftovers()
+  }
   if (state.provider === 'docker') {
     const { removeContainersOf } = await import('../clusters/docker/docker-cluster-provider.ts')
     await removeContainersOf(state.keeperPid)

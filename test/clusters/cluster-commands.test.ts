@@ -1,16 +1,17 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ClusterState } from '../../src/clusters/cluster-state.ts'
 import { BIN, PROJECT_ROOT, runBin } from '../helpers/run-bin.ts'
 import { localLeftovers } from '../helpers/local-leftovers.ts'
 import { dockerAvailable } from '../helpers/docker-available.ts'
+import { eventually } from '../helpers/eventually.ts'
+import { tempDir } from '../helpers/temp-tree.ts'
 
 /** A project with the environments and the node bundle: what cluster up needs. */
 function project(): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-clusters-'))
+  const root = tempDir('clusters')
   cpSync(path.join(PROJECT_ROOT, 'environments'), path.join(root, 'environments'), { recursive: true })
   symlinkSync(path.join(PROJECT_ROOT, 'dist'), path.join(root, 'dist'))
   return root
@@ -24,11 +25,6 @@ const alive = (pid: number): boolean => {
   } catch {
     return false
   }
-}
-const until = async (check: () => boolean, ms = 15_000): Promise<boolean> => {
-  const deadline = Date.now() + ms
-  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-  return check()
 }
 
 const roots: string[] = []
@@ -59,7 +55,7 @@ describe('feature environments: bdd-matrix cluster up | ls | logs | down (local 
     expect(localLeftovers(s.keeperPid)).toBe(0)
     expect(existsSync(path.join(root, '.bdd-matrix/clusters/one.json'))).toBe(false)
     expect(runBin(['cluster', 'down', 'one'], { cwd: root })).toMatchObject({ code: 2, stderr: expect.stringMatching(/no cluster one here/) })
-  }, 90_000)
+  })
 
   it('runs two clusters at once that share no address, port or name', () => {
     const root = project()
@@ -75,7 +71,7 @@ describe('feature environments: bdd-matrix cluster up | ls | logs | down (local 
     const down = runBin(['cluster', 'down', '--all'], { cwd: root })
     expect(down.stdout).toBe('a: down (3 node(s))\nb: down (3 node(s))\n')
     expect(localLeftovers(a.keeperPid) + localLeftovers(b.keeperPid)).toBe(0)
-  }, 90_000)
+  })
 
   it('says what it found when the nodes were killed by hand, and forgets a cluster whose keeper crashed', async () => {
     const root = project()
@@ -84,7 +80,7 @@ describe('feature environments: bdd-matrix cluster up | ls | logs | down (local 
     const hurt = state(root, 'hurt')
     // kill the nodes by hand
     for (const pid of execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(`--parent-pid ${hurt.keeperPid}`)).map((l) => Number(l.trim().split(' ')[0]))) process.kill(pid, 'SIGKILL')
-    expect(await until(() => localLeftovers(hurt.keeperPid) === 0)).toBe(true)
+    await eventually('the nodes killed by hand to exit', () => localLeftovers(hurt.keeperPid) === 0, { seen: () => `${localLeftovers(hurt.keeperPid)} node(s) running` })
     const down = runBin(['cluster', 'down', 'hurt'], { cwd: root })
     expect(down).toMatchObject({ code: 0, stdout: 'hurt: down (2 node(s); node-1, node-2 had already stopped)\n' })
 
@@ -92,13 +88,13 @@ describe('feature environments: bdd-matrix cluster up | ls | logs | down (local 
     const orphan = state(root, 'orphan')
     // the keeper crashes (as a shell killed with it would not: the keeper runs in its own session)
     process.kill(orphan.keeperPid, 'SIGKILL')
-    expect(await until(() => !alive(orphan.keeperPid))).toBe(true)
+    await eventually('the killed keeper to exit', () => !alive(orphan.keeperPid))
     // its node notices its parent is gone and stops by itself
-    expect(await until(() => localLeftovers(orphan.keeperPid) === 0)).toBe(true)
+    await eventually('the orphaned node to stop by itself', () => localLeftovers(orphan.keeperPid) === 0, { seen: () => `${localLeftovers(orphan.keeperPid)} node(s) running` })
     const ls = runBin(['cluster', 'ls'], { cwd: root })
     expect(ls.stdout).toBe(`orphan: gone (its keeper process ${orphan.keeperPid} is not running); forgotten\nno clusters up\n`)
     expect(existsSync(path.join(root, '.bdd-matrix/clusters/orphan.json'))).toBe(false)
-  }, 90_000)
+  })
 
   it('leaves nothing when up is interrupted half-way (SIGINT while the nodes start)', async () => {
     const root = project()
@@ -108,7 +104,7 @@ describe('feature environments: bdd-matrix cluster up | ls | logs | down (local 
     let out = ''
     child.stdout.on('data', (d: Buffer) => (out += d.toString()))
     child.stderr.on('data', (d: Buffer) => (out += d.toString()))
-    expect(await until(() => /keeper process (\d+)/.test(out) && existsSync(path.join(root, '.bdd-matrix/clusters/cut/node-3.log')))).toBe(true)
+    await eventually('the keeper to start the third node', () => /keeper process (\d+)/.test(out) && existsSync(path.join(root, '.bdd-matrix/clusters/cut/node-3.log')), { seen: () => out })
     const keeper = Number(/keeper process (\d+)/.exec(out)![1])
     child.kill('SIGINT')
     const code = await new Promise<number | null>((r) => child.once('exit', r))
@@ -117,7 +113,7 @@ describe('feature environments: bdd-matrix cluster up | ls | logs | down (local 
     expect(alive(keeper)).toBe(false)
     expect(localLeftovers(keeper)).toBe(0)
     expect(existsSync(path.join(root, '.bdd-matrix/clusters/cut.json'))).toBe(false)
-  }, 90_000)
+  })
 
   it('refuses bad input in one line: a nodes file with an error, a bad count, a bad name', () => {
     const root = project()
@@ -135,8 +131,8 @@ describe('bdd-matrix run --cluster', () => {
     expect(up.code, up.stderr).toBe(0)
     const keeper = state(PROJECT_ROOT, name).keeperPid
     try {
-      const out = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-run-cluster-'))
-      const run = runBin(['run', '--cluster', name, '--out', out, 'features/p2p-network', 'features/supervision-model'], { cwd: PROJECT_ROOT, timeoutMs: 170_000 })
+      const out = tempDir('run-cluster')
+      const run = runBin(['run', '--cluster', name, '--out', out, 'features/p2p-network', 'features/supervision-model'], { cwd: PROJECT_ROOT })
       expect(run.stdout).toMatch(/\[6\/7\] PASSED\s+features\/supervision-model\/heartbeat\.feature:12 A killed node is noticed/)
       expect(run.stdout).toMatch(/7 scenarios: 6 passed, 1 failed/)
       const messages = readFileSync(path.join(out, readdirSync(out)[0]!, 'messages.ndjson'), 'utf8')
@@ -148,14 +144,14 @@ describe('bdd-matrix run --cluster', () => {
       expect(runBin(['cluster', 'down', name], { cwd: PROJECT_ROOT }).code).toBe(0)
     }
     expect(localLeftovers(keeper)).toBe(0)
-  }, 180_000)
+  })
 })
 
 describe.skipIf(!dockerAvailable())('bdd-matrix cluster up | down on the docker provider', () => {
   it('keeps containers and their network up until down, which removes exactly them', async () => {
     const root = project()
     roots.push(root)
-    const up = runBin(['cluster', 'up', '--env', 'docker', '--name', 'boxes', '--count', '2'], { cwd: root, timeoutMs: 170_000 })
+    const up = runBin(['cluster', 'up', '--env', 'docker', '--name', 'boxes', '--count', '2'], { cwd: root })
     expect(up.code, up.stderr).toBe(0)
     const keeper = state(root, 'boxes').keeperPid
     const containers = () => execFileSync('docker', ['ps', '-aq', '--filter', `label=bdd-matrix.owner-pid=${keeper}`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length
@@ -166,7 +162,7 @@ describe.skipIf(!dockerAvailable())('bdd-matrix cluster up | down on the docker 
     expect(runBin(['cluster', 'down', 'boxes'], { cwd: root }).stdout).toBe('boxes: down (2 node(s))\n')
     expect(containers()).toBe(0)
     expect(networks()).toBe(0)
-  }, 180_000)
+  })
 })
 
 describe('the remote feature environment example', () => {

@@ -52,5 +52,5 @@ describe.skipIf(!dockerAvailable())('docker provider', () => {
     const result = runBin(['run', '--env', 'docker', '--out', out, 'features/p2p-network', 'features/supervision-model'], { cwd: PROJECT_ROOT })
     expect(result.stdout).toContain('7 scenarios: 7 passed, 0 failed')
     expect(result.code).toBe(0)
-  }, 180_000)
+  })
 })

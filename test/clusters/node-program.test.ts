@@ -54,7 +54,7 @@ describe('the node program of an environment', () => {
       await cluster.down()
     }
     expect(altLeftovers()).toBe(0)
-  }, 60_000)
+  })
 
   it('refuses a missing upload, a missing client and a client without createNodeClient, naming the file', async () => {
     const env = loadEnvironment('test/fixtures/alt-node/local.yaml', PROJECT_ROOT)

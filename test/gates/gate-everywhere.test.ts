@@ -93,5 +93,5 @@ describe('the gate verdict where people look: matrix banner, MR note, commit sta
     } finally {
       await browser.close()
     }
-  }, 60_000)
+  })
 })

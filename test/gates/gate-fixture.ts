@@ -1,5 +1,4 @@
-import { cpSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
 import { loadScope } from '../../src/catalogue/scope.ts'
@@ -10,6 +9,7 @@ import { MODEL_VERSION, caseIdOf, type Case, type Stage, type Status } from '../
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { ResultsWriter } from '../../src/results/results-writer.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { tempDir } from '../helpers/temp-tree.ts'
 
 export const GATE_PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/gate-project')
 
@@ -32,7 +32,7 @@ export interface RunSpec {
 let runNumber = 0
 
 /** Writes results files of the given runs into a new folder. */
-export function writeRuns(runs: RunSpec[], dir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-gate-results-'))): string {
+export function writeRuns(runs: RunSpec[], dir = tempDir('gate-results')): string {
   for (const spec of runs) {
     const writer = new ResultsWriter(dir)
     for (const [scenario, given] of Object.entries(spec.cases)) {
@@ -80,7 +80,7 @@ export async function gate(yaml: string, resultsDir: string, build: string, extr
 
 /** A copy of the fixture project to run the CLI in. */
 export function gateProjectCopy(): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-gate-project-'))
+  const root = tempDir('gate-project')
   cpSync(GATE_PROJECT, root, { recursive: true })
   writeFileSync(path.join(root, 'package.json'), '{ "type": "module" }\n')
   // its step definitions import @cucumber/cucumber, as a project's own would

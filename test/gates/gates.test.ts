@@ -160,7 +160,7 @@ describe('bdd-matrix gate and diff from the command line', () => {
     expect(parsed.fixed).toEqual([])
     const back = JSON.parse(runBin(['diff', '--from', 'v1.0.0-rc2', '--to', 'v1.0.0-rc4', '--json'], { cwd: root }).stdout)
     expect(back.fixed).toEqual([expect.objectContaining({ scenario: 'alpha two', from: 'failed', to: 'passed' })])
-  }, 120_000)
+  })
 
   it.each([
     ['an unknown criterion kind', `${HEADER}criteria:\n  - { id: c, kind: vibes, severity: blocking }\n`, /gate\.gates\.yaml:5:\d+: criteria\[0\]\.kind: /],

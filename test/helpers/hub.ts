@@ -1,11 +1,11 @@
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
 import { openHub, openStore } from '../../hub/open-hub.ts'
 import type { HubService } from '../../hub/hub-service.ts'
 import { createHubServer } from '../../hub/server/hub-server.ts'
 import { PROJECT_ROOT } from './run-bin.ts'
+import { tempDir } from './temp-tree.ts'
 
 /**
  * A project for the hub: the run fixture's features (so the canonical results land in its rows)
@@ -25,7 +25,7 @@ Feature: Letters by hand
 `
 
 export function hubProject(): string {
-  const root = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-hub-project-'))
+  const root = tempDir('hub-project')
   cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), path.join(root, 'features'), { recursive: true })
   writeFileSync(path.join(root, 'features/letters.feature'), MANUAL_FEATURE)
   return root
@@ -39,7 +39,7 @@ let template: Promise<string> | undefined
  */
 export async function withEmbeddedStore(root: string): Promise<string> {
   template ??= (async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-hub-template-'))
+    const dir = tempDir('hub-template')
     const store = await openStore({ root: dir })
     await store.db.close()
     return path.join(dir, '.bdd-matrix/db')

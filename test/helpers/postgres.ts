@@ -1,8 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { tempDir } from './temp-tree.ts'
+import { EVENT_DEADLINE_MS } from './eventually.ts'
 
 /**
  * A real PostgreSQL server for the hub's tests: BDD_MATRIX_TEST_DATABASE_URL when set, else a
@@ -37,7 +38,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   else {
     const bin = postgresBin()
     if (!bin) throw new Error('PostgreSQL is not installed (apt-get install postgresql), and BDD_MATRIX_TEST_DATABASE_URL is not set')
-    dir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-pg-'))
+    dir = tempDir('pg')
     chmodSync(dir, 0o755)
     // PostgreSQL refuses to run as root: the cluster belongs to the postgres user.
     const owner = process.getuid?.() === 0 ? { uid: Number(spawnSync('id', ['-u', 'postgres']).stdout.toString().trim()), gid: Number(spawnSync('id', ['-g', 'postgres']).stdout.toString().trim()) } : {}
@@ -49,7 +50,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     let log = ''
     child.stderr!.on('data', (d: Buffer) => (log += d.toString()))
     serverUrl = `postgres://postgres@127.0.0.1:${port}/postgres`
-    const deadline = Date.now() + 20_000
+    const deadline = Date.now() + EVENT_DEADLINE_MS
     for (;;) {
       const client = new pg.Client({ connectionString: serverUrl })
       try {
@@ -58,7 +59,7 @@ export async function startPostgres(): Promise<TestPostgres> {
         break
       } catch {
         await client.end().catch(() => {})
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`PostgreSQL did not start: ${log}`)
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`PostgreSQL did not accept connections within ${EVENT_DEADLINE_MS / 1000} s (or exited); its log: ${log}`)
         await new Promise((r) => setTimeout(r, 100))
       }
     }

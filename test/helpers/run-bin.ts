@@ -5,8 +5,23 @@ import { fileURLToPath } from 'node:url'
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const BIN = path.join(PROJECT_ROOT, 'bin/bdd-matrix.js')
 
-/** Runs the real `bdd-matrix` executable as a user would. */
+/** How long a command may run before the helper gives up on it: a deadline for a hung child, not a time window. */
+export const BIN_DEADLINE_MS = 240_000
+
+/**
+ * Runs the real `bdd-matrix` executable as a user would. A child still running at the deadline
+ * is killed, and the test fails saying so, with the time it ran and what it printed.
+ */
 export function runBin(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }) {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd, encoding: 'utf8', env: { ...process.env, ...options.env }, timeout: options.timeoutMs ?? 60_000 })
+  const started = Date.now()
+  const timeout = options.timeoutMs ?? BIN_DEADLINE_MS
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd, encoding: 'utf8', env: { ...process.env, ...options.env }, timeout, killSignal: 'SIGKILL', maxBuffer: 256 * 1024 * 1024 })
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT')
+    throw new Error(`bdd-matrix ${args.join(' ')}: killed by the test helper after ${((Date.now() - started) / 1000).toFixed(1)} s (its deadline is ${timeout / 1000} s); it printed:\n${tail(result.stdout)}\n--- stderr ---\n${tail(result.stderr)}`)
+  if (result.error) throw result.error
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+function tail(text: string | null): string {
+  return (text ?? '').split('\n').slice(-40).join('\n')
 }

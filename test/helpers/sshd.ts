@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
 import path from 'node:path'
 import { tempTree } from './temp-tree.ts'
+import { eventually } from './eventually.ts'
 
 const SSHD = '/usr/sbin/sshd'
 
@@ -58,13 +59,10 @@ export async function startSshd(addresses: string[]): Promise<TestSshd> {
 }
 
 async function waitListening(host: string, port: number): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const open = await new Promise<boolean>((resolve) => {
+  const open = () =>
+    new Promise<boolean>((resolve) => {
       const socket = connect({ host, port }, () => (socket.end(), resolve(true)))
       socket.on('error', () => resolve(false))
     })
-    if (open) return
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  throw new Error(`sshd on ${host}:${port} did not start`)
+  await eventually(`sshd to listen on ${host}:${port}`, open)
 }

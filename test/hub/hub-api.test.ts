@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HubClient } from '../../hub/client/hub-client.ts'
@@ -15,7 +14,7 @@ import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { writeCanonicalResults } from '../reporters/canonical-results.ts'
 import { api, startHub, type TestHub } from '../helpers/hub.ts'
 import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts'
-import { tempTree } from '../helpers/temp-tree.ts'
+import { tempDir, tempTree } from '../helpers/temp-tree.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 
 const NO_RETRY = { attempts: 2, baseMs: 10, maxMs: 20, defaultRetryAfterMs: 10, timeoutMs: 10_000 }
@@ -33,7 +32,7 @@ describe.each([
     if (skip) return
     if (postgres) pg = await startPostgres()
     hub = await startHub({ ...(pg ? { databaseUrl: await pg.createDatabase() } : {}), maxEvidenceBytes: 64 * 1024 })
-  }, 120_000)
+  })
   afterAll(async () => {
     await hub?.close()
     await pg?.stop()
@@ -157,7 +156,7 @@ describe.each([
     expect((await api(hub, 'GET', `/builds/${build}/review-queue`, qa)).body).toEqual({ pending: [], conflicts: [] })
 
     // only accepted outcomes count: pulled into a results folder, they reach every report
-    const out = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-pulled-'))
+    const out = tempDir('pulled')
     const pulled = await pullResults(new HubClient(hub.url, hub.tokens.qa, { retry: NO_RETRY }), out, { builds: [build] })
     expect(pulled).toMatchObject({ manualRuns: 1, manualCases: 1, attachments: 1 })
     const results = await mergeResults(out)
@@ -269,5 +268,5 @@ describe.each([
     expect((await api(hub, 'POST', '/evidence', hub.tokens.alice, Buffer.alloc(65 * 1024, 1), { 'content-type': 'image/png' })).status).toBe(413)
     expect((await api(hub, 'POST', '/evidence', hub.tokens.alice, Buffer.from('MZ'), { 'content-type': 'application/x-msdownload' })).status).toBe(415)
     expect((await api(hub, 'GET', '/nothing-here', hub.tokens.alice)).status).toBe(404)
-  }, 120_000)
+  })
 })

@@ -18,7 +18,7 @@ describe.skipIf(!available)('the hub\'s web pages in a real browser (headless Ch
     const [word] = [...hub.service.project.scenarios.values()].filter((s) => s.manual)
     expect((await api(hub, 'POST', '/assignments', hub.tokens.qa, { build: 'v0.5.0-rc1', scenarios: [word!.id], tester: 'alice' })).status).toBe(201)
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'] })
-  }, 120_000)
+  })
   afterAll(async () => {
     await browser?.close()
     await hub?.close()
@@ -86,7 +86,7 @@ describe.skipIf(!available)('the hub\'s web pages in a real browser (headless Ch
     expect(await qa.page.getAttribute('#gate', 'data-verdict')).toBe('go')
     expect(await qa.page.locator('#approvals').innerText()).toContain('qa ·')
     await qa.context.close()
-  }, 60_000)
+  })
 
   it('refuses a form from another origin or without its CSRF token, and a stale session after logout', async () => {
     const qa = await login(hub.tokens.qa)
@@ -106,5 +106,5 @@ describe.skipIf(!available)('the hub\'s web pages in a real browser (headless Ch
     // the page never shows the token
     expect(await (await fetch(`${hub.url}/login`)).text()).not.toContain(hub.tokens.qa)
     await qa.context.close()
-  }, 60_000)
+  })
 })

@@ -60,5 +60,5 @@ describe('Allure results', () => {
     const trend = JSON.parse(readFileSync(path.join(report, 'widgets/history-trend.json'), 'utf8'))
     expect(trend).toHaveLength(2)
     expect(trend[1].data).toMatchObject({ failed: 1 })
-  }, 120_000)
+  })
 })

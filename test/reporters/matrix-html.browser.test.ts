@@ -32,7 +32,7 @@ describe.skipIf(!available)('the HTML matrix in a real browser (headless Chromiu
     page = await browser.newPage()
     // The page must be self-contained: any request leaving file:// fails the test.
     await page.route(/^(?!file:)/, (route) => route.abort())
-  }, 60_000)
+  })
   afterAll(async () => {
     await browser?.close()
   })

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
-import { waitFor } from '../../src/clusters/prepare-cluster.ts'
+import { eventually } from '../helpers/eventually.ts'
 
 const FEATURE = `@feature:supervision-model
 Feature: A node crashes during a scenario
@@ -33,12 +33,7 @@ describe('a node crashing mid-scenario', () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve))
     const bobLog = path.join(out, 'c', 'logs', 'cluster-0-1', 'Bob.log')
-    await waitFor(
-      async () => {
-        if (!existsSync(bobLog) || !readFileSync(bobLog, 'utf8').includes('deployment')) throw new Error('no deployment yet')
-      },
-      { timeoutMs: 30_000, intervalMs: 50, what: 'the job on Bob' },
-    )
+    await eventually('the job to start on Bob', () => existsSync(bobLog) && readFileSync(bobLog, 'utf8').includes('deployment'), { intervalMs: 50, seen: () => stdout })
     // Crash Bob behind the harness's back.
     const ps = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
     const bob = ps.split('\n').find((l) => l.includes('--name Bob') && l.includes(`--parent-pid ${child.pid}`))!
@@ -54,5 +49,8 @@ describe('a node crashing mid-scenario', () => {
     expect(bobAttachment.mediaType).toBe('text/plain')
     expect(bobAttachment.body).toContain('status unavailable')
     expect(bobAttachment.body).toMatch(/--- last log lines ---\n[\s\S]*\[Bob\] deployment .* started/)
-  }, 90_000)
+    // Bob's job does not outlive Bob: its supervisor saw the node's pipe close and killed it.
+    const jobs = () => execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('setTimeout(() => {}, 600000)'))
+    await eventually("Bob's job to be stopped after Bob was killed", () => jobs().length === 0, { seen: () => jobs().join('; ') })
+  })
 })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { BIN, BIN_DEADLINE_MS, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 
 const PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
@@ -11,7 +11,8 @@ const PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
 describe.skipIf(!existsSync('/usr/bin/script'))('progress on a terminal', () => {
   it('keeps one live line (done/total, failures, current scenario) and prints only what needs reading', () => {
     const out = tempTree()
-    const result = spawnSync('script', ['-qec', `${process.execPath} ${BIN} run --out ${out} --run-id t --retry 1`, '/dev/null'], { cwd: PROJECT, encoding: 'utf8', timeout: 60_000 })
+    const result = spawnSync('script', ['-qec', `${process.execPath} ${BIN} run --out ${out} --run-id t --retry 1`, '/dev/null'], { cwd: PROJECT, encoding: 'utf8', timeout: BIN_DEADLINE_MS })
+    expect(result.error, `killed after ${BIN_DEADLINE_MS / 1000} s (deadline)`).toBeUndefined()
     const screen = result.stdout
     expect(screen).toMatch(/\r\x1b\[K\[0\/6\] failures 0 · features\/numbers\.feature: number 1 is counted/)
     expect(screen).toMatch(/\r\x1b\[K\[5\/6\] failures 0 · /)

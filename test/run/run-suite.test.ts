@@ -1,8 +1,8 @@
-import { afterAll, describe, expect, it } from 'vitest'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { PROJECT_ROOT, runBin } from '../helpers/run-bin.ts'
-import { tempTree } from '../helpers/temp-tree.ts'
+import { tempDir, tempTree } from '../helpers/temp-tree.ts'
 
 const PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
 
@@ -86,9 +86,7 @@ describe('bdd-matrix run', () => {
 
   // The copy stays inside the repository (test/.tmp, ignored) so that its step files find tsx.
   const projectWithScope = (scope?: string): string => {
-    mkdirSync(path.join(PROJECT_ROOT, 'test/.tmp'), { recursive: true })
-    const copy = mkdtempSync(path.join(PROJECT_ROOT, 'test/.tmp/run-project-'))
-    afterAll(() => rmSync(copy, { recursive: true, force: true }))
+    const copy = tempDir('run-project', path.join(PROJECT_ROOT, 'test/.tmp'))
     cpSync(PROJECT, copy, { recursive: true, filter: (src) => !src.includes(`${path.sep}milestones`) })
     if (scope !== undefined) {
       mkdirSync(path.join(copy, 'features/milestones'))

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { BIN, PROJECT_ROOT, runBin } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { localLeftovers } from '../helpers/local-leftovers.ts'
-import { waitFor } from '../../src/clusters/prepare-cluster.ts'
+import { eventually } from '../helpers/eventually.ts'
 
 describe('a run leaves nothing running', () => {
   it.each(['SIGTERM', 'SIGINT'] as const)('when it receives %s mid-run', async (signal) => {
@@ -13,12 +13,7 @@ describe('a run leaves nothing running', () => {
     const child = spawn(process.execPath, [BIN, 'run', '--out', out, 'features/supervision-model'], { cwd: PROJECT_ROOT, stdio: 'ignore' })
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
     // Wait until the run's cluster is up, then interrupt it.
-    await waitFor(
-      async () => {
-        if (localLeftovers(child.pid) < 3) throw new Error('cluster not up yet')
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: 'cluster of the run' },
-    )
+    await eventually('the run to start its cluster of 3 nodes', () => localLeftovers(child.pid) >= 3, { seen: () => `${localLeftovers(child.pid)} node(s)` })
     child.kill(signal)
     const code = await exited
     expect(code).not.toBe(0)
@@ -27,9 +22,9 @@ describe('a run leaves nothing running', () => {
 
   it('runs --parallel workers, each with its own cluster, and stops them all', () => {
     const out = tempTree()
-    const result = spawnSync(process.execPath, [BIN, 'run', '--out', out, '--run-id', 'p', '--parallel', '2', 'features/local-db'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 120_000 })
+    const result = runBin(['run', '--out', out, '--run-id', 'p', '--parallel', '2', 'features/local-db'], { cwd: PROJECT_ROOT })
     expect(result.stdout).toContain('2 scenarios: 2 passed, 0 failed')
-    expect(result.status).toBe(0)
+    expect(result.code).toBe(0)
     const clusters = readdirSync(path.join(out, 'p', 'logs'))
     expect(clusters.sort()).toEqual(['cluster-0-1', 'cluster-1-1'])
     const log = readFileSync(path.join(out, 'p', 'logs', 'cluster-1-1', 'Alice.log'), 'utf8')

@@ -29,6 +29,22 @@ export class FaultPlan {
     return fault
   }
 
+  /**
+   * A delay fault's wait: it ends early when the client goes away (as a server stops working on a
+   * request nobody waits for), so a long delay never keeps the test process alive.
+   */
+  static wait(fault: Fault, socket: { once(event: 'close', listener: () => void): unknown; destroyed: boolean }): Promise<void> {
+    if (socket.destroyed) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, fault.delayMs ?? 1000)
+      timer.unref()
+      socket.once('close', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
   /** Headers of an injected error answer. */
   static headers(fault: Fault): Record<string, string> {
     return { ...(fault.retryAfter ? { 'retry-after': fault.retryAfter } : {}), ...(fault.location ? { location: fault.location } : {}) }

@@ -47,7 +47,7 @@ export class LocalGitLab {
       const fault = this.plan.take(req.method, path)
       if (fault && fault.when !== 'after') {
         if (fault.kind === 'drop') return void req.socket.destroy()
-        if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000))
+        if (fault.kind === 'delay') await FaultPlan.wait(fault, req.socket)
         else {
           res.writeHead(fault.status ?? 500, { 'content-type': 'application/json', ...FaultPlan.headers(fault) })
           return void res.end(JSON.stringify({ message: `${fault.status ?? 500} injected` }))

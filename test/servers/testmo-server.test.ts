@@ -4,7 +4,7 @@ import https from 'node:https'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalTestmo } from './testmo-server.ts'
-import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { BIN_DEADLINE_MS, PROJECT_ROOT } from '../helpers/run-bin.ts'
 
 const TOKEN = 'testmo-SECRET-token-abcdef'
 const TESTMO = path.join(PROJECT_ROOT, 'node_modules/.bin/testmo')
@@ -28,7 +28,11 @@ describe('the local Testmo server is faithful: the official testmo CLI 1.4.5 wor
       let stderr = ''
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-      const timer = setTimeout(() => child.kill(), 60_000)
+      // a deadline for a hung CLI: the failure then says it was killed
+      const timer = setTimeout(() => {
+        stderr += `\n[killed by the test after ${BIN_DEADLINE_MS / 1000} s]`
+        child.kill('SIGKILL')
+      }, BIN_DEADLINE_MS)
       child.on('exit', (status) => {
         clearTimeout(timer)
         resolve({ status, stdout, stderr })

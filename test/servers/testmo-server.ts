@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { FaultPlan, type Fault } from './fault-plan.ts'
+import { tempDir } from '../helpers/temp-tree.ts'
 
 export type { Fault } from './fault-plan.ts'
 
@@ -81,7 +81,7 @@ export class LocalTestmo {
   }
 
   async start(): Promise<this> {
-    this.certDir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-testmo-'))
+    this.certDir = tempDir('testmo')
     execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(this.certDir, 'key.pem'), '-out', this.certificateFile], { stdio: 'ignore' })
     this.server = createServer({ key: readFileSync(path.join(this.certDir, 'key.pem')), cert: readFileSync(this.certificateFile) }, (req, res) => void this.handle(req, res))
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
@@ -114,7 +114,7 @@ export class LocalTestmo {
     }
     if (fault && fault.when !== 'after') {
       if (fault.kind === 'drop') return void req.socket.destroy()
-      if (fault.kind === 'delay') await new Promise((r) => setTimeout(r, fault.delayMs ?? 1000))
+      if (fault.kind === 'delay') await FaultPlan.wait(fault, req.socket)
       else return send(fault.status ?? 500, { message: fault.status === 429 ? 'Too many requests' : 'Server error' }, FaultPlan.headers(fault))
     }
     if (req.headers.authorization !== `Bearer ${this.options.token}`) return send(401, { message: 'Unauthenticated.' })

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import http from 'node:http'
 import path from 'node:path'
@@ -10,6 +10,7 @@ import type { Environment } from '../environment.ts'
 import { loadNodeProgram, waitHttpReady, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
 import { connectMesh, resetNodes, waitReady, sleep } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
+import { processAlive } from '../cluster-state.ts'
 
 interface LocalNode extends ClusterNode {
   readonly client: ProviderNodeClient
@@ -35,11 +36,32 @@ export class LocalClusterProvider implements ClusterProvider {
 
   async up(request: ClusterRequest): Promise<StartedCluster> {
     const program = await loadNodeProgram(request.env)
+    removeLocalLeftovers()
     mkdirSync(request.logDir, { recursive: true })
     const run = 1 + Math.floor(Math.random() * 250)
-    const dataRoot = path.join(tmpdir(), `bdd-matrix-local-${process.pid}-${request.slot}-${run}`)
+    const dataRoot = path.join(tmpdir(), `${DATA_PREFIX}${process.pid}-${request.slot}-${run}`)
     const cluster = new LocalCluster(program, request, dataRoot, run)
     return startOrTearDown(cluster, request.signal)
+  }
+}
+
+const DATA_PREFIX = 'bdd-matrix-local-'
+
+/**
+ * Removes the node data of local clusters whose owner died without tearing them down (a crashed
+ * keeper or run): their nodes stopped by themselves, their folders did not. Like the docker
+ * provider's leftovers, they are swept by the next cluster started, and by cluster ls and down.
+ */
+export function removeLocalLeftovers(): void {
+  let names: string[]
+  try {
+    names = readdirSync(tmpdir())
+  } catch {
+    return
+  }
+  for (const name of names) {
+    const owner = name.startsWith(DATA_PREFIX) ? Number(name.slice(DATA_PREFIX.length).split('-')[0]) : 0
+    if (owner && owner !== process.pid && !processAlive(owner)) rmSync(path.join(tmpdir(), name), { recursive: true, force: true })
   }
 }
 

@@ -1,0 +1,108 @@
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+/**
+ * The suite's own temporary folder and its leftover check.
+ *
+ * Every process of the run (vitest's workers, the CLIs and servers the tests start, the nodes,
+ * keepers and PostgreSQL servers those start) inherits TMPDIR pointing into one folder made
+ * here. After the last test, anything that still holds that mark — a folder in it, a process
+ * whose environment, command line or working folder names it, a Docker container or network
+ * labelled bdd-matrix that was not there before — outlived the suite: it is listed, removed, and
+ * the run fails. A leak found this way is a test (or a product) that does not clean up.
+ */
+
+const ROOT_PREFIX = 'bdd-matrix-suite-'
+let root = ''
+let dockerBefore = new Set<string>()
+
+export function setup(): void {
+  root = mkdtempSync(path.join(tmpdir(), ROOT_PREFIX))
+  // The PostgreSQL and sshd tests run servers as other users; they must reach their folders here.
+  chmodSync(root, 0o755)
+  process.env.TMPDIR = root
+  process.env.BDD_MATRIX_SUITE_TMP = root
+  dockerBefore = new Set(dockerObjects())
+}
+
+export function teardown(): void {
+  const found: string[] = []
+  const processes = suiteProcesses(root)
+  for (const p of processes) {
+    found.push(`process ${p.pid}: ${p.cmdline.slice(0, 160)}`)
+    try {
+      process.kill(p.pid, 'SIGKILL')
+    } catch {
+      // gone meanwhile
+    }
+  }
+  // Other tools keep caches there too (tsx, testcontainers' lock): only bdd-matrix's own count.
+  for (const name of safeReaddir(root)) if (name.startsWith('bdd-matrix-')) found.push(`temporary folder ${path.join(root, name)}`)
+  for (const object of dockerObjects()) {
+    if (dockerBefore.has(object)) continue
+    found.push(`docker ${object}`)
+    const [kind, id] = object.split(' ') as [string, string]
+    try {
+      execFileSync('docker', kind === 'container' ? ['rm', '-f', id] : ['network', 'rm', id], { stdio: 'ignore', timeout: 60_000 })
+    } catch {
+      // reported above; removal is best effort
+    }
+  }
+  rmSync(root, { recursive: true, force: true })
+  if (found.length) {
+    console.error(`\nThe suite left ${found.length} thing(s) behind (each test must clean up what it starts):\n${found.map((f) => `  - ${f}`).join('\n')}\n`)
+    process.exitCode = 1
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir)
+  } catch {
+    return []
+  }
+}
+
+interface ProcessInfo {
+  pid: number
+  cmdline: string
+}
+
+/** Processes marked by the suite's folder (environment, command line or working folder), vitest's own aside. */
+function suiteProcesses(suiteRoot: string): ProcessInfo[] {
+  const out: ProcessInfo[] = []
+  const mark = `TMPDIR=${suiteRoot}`
+  for (const entry of safeReaddir('/proc')) {
+    const pid = Number(entry)
+    if (!Number.isInteger(pid) || pid === process.pid) continue
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim()
+      if (!cmdline || cmdline.includes('vitest')) continue
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')
+      let cwd = ''
+      try {
+        cwd = readlinkSync(`/proc/${pid}/cwd`)
+      } catch {
+        // a process of another user
+      }
+      if (environ.includes(mark) || cmdline.includes(suiteRoot) || cwd.startsWith(suiteRoot)) out.push({ pid, cmdline })
+    } catch {
+      // it exited while being read
+    }
+  }
+  return out
+}
+
+/** Containers and networks labelled bdd-matrix ("container ID" / "network ID"); none when Docker does not answer. */
+function dockerObjects(): string[] {
+  const list = (args: string[]): string[] => {
+    try {
+      return execFileSync('docker', args, { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean)
+    } catch {
+      return []
+    }
+  }
+  return [...list(['ps', '-aq', '--filter', 'label=bdd-matrix']).map((id) => `container ${id}`), ...list(['network', 'ls', '-q', '--filter', 'label=bdd-matrix']).map((id) => `network ${id}`)]
+}
