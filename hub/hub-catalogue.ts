@@ -3,7 +3,7 @@ import path from 'node:path'
 import { buildCatalogue } from '../src/catalogue/build-catalogue.ts'
 import type { Catalogue, CataloguedStep } from '../src/catalogue/catalogue-types.ts'
 import { loadScope, scopeFilesIn, type Scope } from '../src/catalogue/scope.ts'
-import { caseIdOf } from '../src/model/vocabulary.ts'
+import { catalogueCases } from '../src/catalogue/catalogue-cases.ts'
 import { manualContentHash, type ManualScenario } from '../src/manual/manual-results.ts'
 
 export interface HubScenario extends ManualScenario {
@@ -33,32 +33,24 @@ export function hubCatalogue(root: string, options: { features?: string; scope?:
   // file: the absolute path, as the CLI keeps it (the lock and the gate file are found beside it)
   if (scopeFile) scope = { ...loadScope(scopeFile, path.relative(root, scopeFile)), file: scopeFile }
   const scenarios = new Map<string, HubScenario>()
-  for (const file of catalogue.files) {
-    const uri = uriPrefix ? `${uriPrefix}/${file.uri}` : file.uri
-    for (const scenario of file.scenarios) {
-      const keywordAt = new Map<number, CataloguedStep>([...scenario.background, ...scenario.steps].map((s) => [s.line, s]))
-      for (const pickle of scenario.pickles) {
-        const example = pickle.row ? { name: pickle.row.examples, index: pickle.row.index, values: pickle.row.cells } : undefined
-        const id = caseIdOf({ uri, scenario: scenario.name, ...(scenario.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}) })
-        const steps = pickle.steps.map((s) => ({ keyword: keywordAt.get(s.line)?.keyword.trim() ?? '*', text: s.text }))
-        const name = example ? `${pickle.name} [${example.name ? `${example.name} ` : ''}#${example.index}]` : pickle.name
-        scenarios.set(id, {
-          id,
-          uri,
-          line: pickle.line,
-          feature: scenario.featureName,
-          scenario: scenario.name,
-          name: name || `Unnamed scenario (${uri}:${pickle.line})`,
-          ...(example ? { example } : {}),
-          featureIds: pickle.featureIds,
-          tags: pickle.tags,
-          steps,
-          contentHash: manualContentHash(name, steps),
-          manual: pickle.manual,
-          wip: pickle.wip,
-        })
-      }
-    }
+  for (const c of catalogueCases(catalogue, uriPrefix)) {
+    const keywordAt = new Map<number, CataloguedStep>([...c.scenario.background, ...c.scenario.steps].map((s) => [s.line, s]))
+    const steps = c.pickle.steps.map((s) => ({ keyword: keywordAt.get(s.line)?.keyword.trim() ?? '*', text: s.text }))
+    scenarios.set(c.id, {
+      id: c.id,
+      uri: c.uri,
+      line: c.pickle.line,
+      feature: c.scenario.featureName,
+      scenario: c.scenario.name,
+      name: c.name,
+      ...(c.example ? { example: c.example } : {}),
+      featureIds: c.pickle.featureIds,
+      tags: c.pickle.tags,
+      steps,
+      contentHash: manualContentHash(c.name, steps),
+      manual: c.pickle.manual,
+      wip: c.pickle.wip,
+    })
   }
   return { ...(scope ? { scope } : {}), catalogue, featuresDir, uriPrefix, scenarios }
 }

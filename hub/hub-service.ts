@@ -317,30 +317,18 @@ export class HubService {
   async gate(build: string): Promise<GateReport> {
     if (!this.project.scope) throw new HttpError(404, 'the project has no milestone scope: there is no gate')
     await this.requireBuild(build)
-    const { gatePathFor, loadGateFile } = await import('../src/gates/gate-file.ts')
-    const { evaluateGates } = await import('../src/gates/evaluate-gates.ts')
-    const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../src/catalogue/scope-lock.ts')
+    const { gatePathFor } = await import('../src/gates/gate-file.ts')
+    const { previewGate } = await import('../src/gates/preview-gate.ts')
     const { mergeRuns } = await import('../src/results/merge-results.ts')
     const file = gatePathFor(this.project.scope.file)
     if (!existsSync(file)) throw new HttpError(404, `no gate file beside the scope (${file}); write the release criteria there`)
     try {
-      const gates = loadGateFile(file, path.relative(process.cwd(), file))
-      const lock = readLock(lockPathFor(this.project.scope.file), this.project.scope)
       const results = await mergeRuns(await this.sources(), { milestone: this.project.scope.milestone })
-      return evaluateGates({
-        gates,
-        build,
-        results,
-        scope: this.project.scope,
-        catalogue: this.project.catalogue,
-        uriPrefix: this.project.uriPrefix,
-        lintErrors: this.project.catalogue.errors.map((e) => ({ where: `${e.file}:${e.line}:${e.column}`, message: e.message })),
-        scopeChanges: lock ? diffScope(lock, snapshotScope(this.project.scope, this.project.catalogue)).map((c) => c.summary) : undefined,
-        openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)',
-        approvals: await this.store.approvals(build),
-        today: new Date().toISOString().slice(0, 10),
-        ...(lock ? { lockHistory: lock.history } : {}),
-      })
+      const { checkGateInputs } = await import('../src/gates/evaluate-gates.ts')
+      const { loadGateFile } = await import('../src/gates/gate-file.ts')
+      checkGateInputs(loadGateFile(file, path.relative(process.cwd(), file)), build, results, this.project.scope)
+      const report = previewGate({ build, results, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: await this.store.approvals(build), openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' })
+      return report!
     } catch (error) {
       if (error instanceof UserError) throw new HttpError(422, error.message)
       throw error

@@ -9,7 +9,10 @@ import type { HubRequests } from './hub-client.ts'
 export interface PullOutcome {
   runs: number
   manualRuns: number
+  /** scenario cells with accepted manual outcomes */
   manualCases: number
+  /** accepted outcomes behind them: testers who agree share a cell, each outcome counted */
+  manualOutcomes: number
   attachments: number
 }
 
@@ -25,7 +28,7 @@ export async function pullResults(client: HubRequests, out: string, options: { b
   for (const build of options.builds ?? []) if (!names.includes(build)) throw new UserError('BUILD_UNKNOWN', `--build "${build}": the hub has no such build; builds there: ${names.slice(-10).join(', ') || 'none'}`)
   const builds = options.builds?.length ? options.builds : names
   mkdirSync(out, { recursive: true })
-  const outcome: PullOutcome = { runs: 0, manualRuns: 0, manualCases: 0, attachments: 0 }
+  const outcome: PullOutcome = { runs: 0, manualRuns: 0, manualCases: 0, manualOutcomes: 0, attachments: 0 }
   const wanted = new Set<string>()
   for (const build of builds) {
     const { data: runs } = await client.request<Run[]>('GET', `/runs?build=${encodeURIComponent(build)}`, `listing the runs of ${build}`)
@@ -47,6 +50,7 @@ export async function pullResults(client: HubRequests, out: string, options: { b
       for (const c of cases) for (const a of c.attachments) wanted.add(a.path)
       outcome.manualRuns++
       outcome.manualCases += cases.length
+      for (const c of cases) outcome.manualOutcomes += c.tester ? c.tester.split(', ').length : 1
     }
     for (const f of readdirSync(out)) if (f.startsWith(prefix) && f.endsWith('.ndjson') && !written.has(f)) rmSync(path.join(out, f))
   }

@@ -5,18 +5,13 @@ import { FileSystemWriter } from 'allure-js-commons/sdk/reporter'
 import { Stage, Status, type Label, type Parameter, type StepResult as AllureStep, type TestResult } from 'allure-js-commons'
 import type { Status as CaseStatus } from '../../src/model/results.ts'
 import type { MergedCase, ResultSet } from '../../src/results/merge-results.ts'
+import { ALLURE_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
+import { runErrorCases } from '../../src/results/run-error-cases.ts'
 
-const STATUS: Record<CaseStatus, Status> = {
-  passed: Status.PASSED,
-  failed: Status.FAILED,
-  skipped: Status.SKIPPED,
-  pending: Status.SKIPPED,
-  // The suite, not the product, is broken: Allure's own word for it.
-  undefined: Status.BROKEN,
-  ambiguous: Status.BROKEN,
-  // Not tested: the tester was stopped by something else than the scenario under test.
-  blocked: Status.SKIPPED,
-}
+// Statuses by the one status algebra: pending, undefined and ambiguous are Allure's broken (the
+// suite cannot run the test), skipped and blocked are skipped.
+const ALLURE_STATUS: Record<(typeof ALLURE_OF)[keyof typeof ALLURE_OF], Status> = { passed: Status.PASSED, failed: Status.FAILED, broken: Status.BROKEN, skipped: Status.SKIPPED }
+const statusOf = (status: CaseStatus): Status => ALLURE_STATUS[ALLURE_OF[outcomeOf(status)]]
 
 /**
  * allure-js-commons' writer, except that results and attachments are written without an fsync
@@ -58,7 +53,7 @@ export function writeAllureResults(results: ResultSet, options: AllureOptions): 
   mkdirSync(options.outDir, { recursive: true })
   const writer = new RegenerableResultsWriter(options.outDir)
   let written = 0
-  for (const entry of results.builds.get(build)?.values() ?? []) {
+  for (const entry of [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build)]) {
     const run = runs.get(entry.runId)
     const start = Date.parse(run?.startedAt ?? '') || 0
     const uuid = uuidOf(`${entry.runId}\u0000${entry.id}\u0000${entry.environment}\u0000${entry.stage}`)
@@ -68,9 +63,10 @@ export function writeAllureResults(results: ResultSet, options: AllureOptions): 
       testCaseId: entry.id,
       name: entry.name,
       fullName: `${entry.uri}: ${entry.name}`,
-      status: STATUS[entry.status],
+      status: statusOf(entry.status),
       // Allure 2 reads statusDetails.flaky (its model has known/muted/flaky); the JS types lack it.
-      statusDetails: { ...(entry.error ? { message: entry.error.split('\n')[0], trace: entry.error } : {}), flaky: entry.flaky } as TestResult['statusDetails'],
+      // The whole message: Allure's error box shows what is in message (the trace is folded).
+      statusDetails: { ...(entry.status !== 'passed' ? { message: failureMessage(entry.status, entry.error), ...(entry.error ? { trace: entry.error } : {}) } : {}), flaky: entry.flaky } as TestResult['statusDetails'],
       stage: Stage.FINISHED,
       start,
       stop: start + Math.round(entry.durationMs),
@@ -123,8 +119,8 @@ function stepsOf(entry: MergedCase, start: number): AllureStep[] {
     clock += Math.round(s.durationMs)
     return {
       name: `${s.keyword} ${s.text}`.trim(),
-      status: STATUS[s.status],
-      statusDetails: s.error ? { message: s.error.split('\n')[0], trace: s.error } : {},
+      status: statusOf(s.status),
+      statusDetails: s.error ? { message: s.error, trace: s.error } : {},
       stage: Stage.FINISHED,
       start: stepStart,
       stop: clock,

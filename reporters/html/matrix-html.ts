@@ -1,64 +1,88 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { scenarioCount, type CellStatus, type Matrix, type ScenarioCell } from '../../src/matrix/matrix-from.ts'
+import type { CellStatus, Matrix, ScenarioCell } from '../../src/matrix/matrix-from.ts'
+import { headlineOf } from '../../src/matrix/matrix-headline.ts'
+import { gateSummary } from '../../src/gates/gate-summary.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 
 const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
 const MAX_INLINE = 20_000
 
+export interface MatrixHtmlOptions {
+  resultsDir?: string
+  /** the whole gate report as a banner (matrix --gate) */
+  gate?: GateReport
+  /** only the verdict line under the headline (a gate file applies to the build) */
+  gateVerdict?: GateReport
+}
+
 /**
  * The matrix as one self-contained HTML page: no network, opens from file://. Rows are
  * rendered here (counts readable without script); a small inline script filters by feature,
  * environment and status and expands features into their scenarios.
  */
-export function matrixToHtml(matrix: Matrix, options: { resultsDir?: string; gate?: GateReport } = {}): string {
+export function matrixToHtml(matrix: Matrix, options: MatrixHtmlOptions = {}): string {
   const t = matrix.totals
+  const headline = headlineOf(matrix)
   const head = matrix.columns.map((c) => `<th data-column="${h(c.key)}">${h(c.environment)}<br><small>${h(c.stage)}</small></th>`).join('')
+  const scenarioTotal = new Set(matrix.features.flatMap((f) => f.scenarios.map((s) => s.id))).size
   const rows = matrix.features
     .map((feature) => {
       const cells = matrix.columns
         .map((c) => {
           const cell = feature.cells[c.key]!
-          const ran = cell.passed + cell.failed + cell.flaky + cell.skipped
-          const text = feature.uncovered ? 'uncovered' : cell.failed ? `${cell.failed} failed` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : LABEL[cell.status]
-          return `<td data-column="${h(c.key)}" class="s-${feature.uncovered ? 'uncovered' : cell.status}">${h(text)}${strip(cell.history)}</td>`
+          const ran = cell.passed + cell.failed + cell.flaky + cell.skipped + cell.blocked
+          const text = feature.uncovered ? 'uncovered' : cell.status === 'not-required' ? '—' : cell.failed ? `${cell.failed} failed` : cell.notRun ? `${cell.notRun} not run` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : LABEL[cell.status]
+          const info = cell.information ? ` <small class="info" title="results where the scope does not require these scenarios: information only">ℹ ${cell.information}</small>` : ''
+          return `<td data-column="${h(c.key)}" class="s-${feature.uncovered ? 'uncovered' : cell.status}">${h(text)}${info}${strip(cell.history)}</td>`
         })
         .join('')
       const scenarioRows = feature.scenarios
         .map((s) => {
-          const statuses = [...new Set(Object.values(s.cells).map((c) => c.status))].join(' ')
+          const byColumn = JSON.stringify(Object.fromEntries(matrix.columns.map((c) => [c.key, s.cells[c.key]!.required ? s.cells[c.key]!.status : 'not-required'])))
           const scells = matrix.columns.map((c) => scenarioCell(s.cells[c.key]!, c.key, options.resultsDir)).join('')
-          return `<tr class="scenario" data-feature="${h(feature.id)}" data-statuses="${h(statuses)}" hidden><td class="name">${h(s.name)}<br><small>${h(s.uri)}</small></td>${scells}</tr>`
+          return `<tr class="scenario" data-feature="${h(feature.id)}" data-id="${h(s.id)}" data-status="${s.status}" data-cells="${h(byColumn)}" hidden><td class="name"><span class="badge s-${s.status}">${h(LABEL[s.status])}</span> ${h(s.name)}<br><small>${h(s.uri)}</small></td>${scells}</tr>`
         })
         .join('\n')
       return `<tbody data-feature="${h(feature.id)}" data-name="${h(`${feature.id} ${feature.name}`.toLowerCase())}">
-<tr class="feature"><th class="name"><button type="button" aria-expanded="false">▸</button> ${h(feature.name)} <code>${h(feature.id)}</code></th>${cells}</tr>
+<tr class="feature"><th class="name"><button type="button" aria-expanded="false" aria-label="show the scenarios of ${h(feature.name)}">▸</button> ${h(feature.name)} <code>${h(feature.id)}</code></th>${cells}</tr>
 ${scenarioRows}
 </tbody>`
     })
     .join('\n')
   const envOptions = [...new Set(matrix.columns.map((c) => c.key))].map((k) => `<option>${h(k)}</option>`).join('')
+  const errors = matrix.runErrors.length
+    ? `<section id="run-errors" class="banner"><h2>${h(headline.runErrors!)}</h2><ul>${matrix.runErrors.map((e) => `<li>run <code>${h(e.runId)}</code> on ${h(`${e.environment}/${e.stage}`)} · ${h(e.where)}: <pre>${h(e.message)}</pre></li>`).join('')}</ul></section>`
+    : ''
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Test matrix · ${h(matrix.milestone)} · ${h(matrix.build)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font:14px/1.4 system-ui,sans-serif;margin:1.5rem;color:#1d1d1f}
 table{border-collapse:collapse}td,th{border:1px solid #d0d0da;padding:.3rem .5rem;vertical-align:top;text-align:left}
-.s-passed{background:#e3f6e8}.s-failed{background:#fde2e1}.s-flaky{background:#fff1cc}.s-wip{background:#eef}.s-not-run,.s-uncovered{background:#f3f3f5;color:#777}.s-not-required{color:#bbb}.s-skipped{background:#f0f0f0}.s-blocked{background:#fbe3f3}
+.s-passed{background:#e3f6e8}.s-failed{background:#fde2e1}.s-flaky{background:#fff1cc}.s-wip{background:#eef}.s-not-run,.s-uncovered{background:#f3f3f5;color:#555}.s-not-required{color:#767676}.s-skipped{background:#f0f0f0}.s-blocked{background:#fbe3f3}
+td.not-required-result{opacity:.6;font-style:italic}.info{color:#555}
+.badge{display:inline-block;padding:0 .3rem;border-radius:3px;font-size:11px}
 .strip span{display:inline-block;width:.55rem;height:.55rem;margin-left:1px;border-radius:2px}
 .h-passed{background:#2e9e4f}.h-failed{background:#d33}.h-flaky{background:#e6a700}.h-wip{background:#99c}.h-not-run,.h-none{background:#ccc}.h-not-required{background:#eee}.h-skipped{background:#aaa}.h-blocked{background:#b3478f}
 .name{min-width:18rem}button{border:0;background:none;cursor:pointer}details pre{max-height:20rem;overflow:auto;background:#f7f7f9;padding:.5rem;font-size:12px}
+#headline{font-size:15px}#gaps.gap{color:#b00;font-weight:600}.banner{border:2px solid #d33;padding:.5rem 1rem;margin:1rem 0}.legend{color:#555;font-size:12px}
 #filters{margin:1rem 0}${GATE_CSS}#filters *{margin-right:.75rem}
 </style></head><body>
 <h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code></h1>
 ${options.gate ? gateBanner(options.gate) : ''}
-<p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}">
-${scenarioCount(t)} scenarios: ${t.passed} passed · ${t.failed} failed${t.blocked ? ` · ${t.blocked} blocked` : ''} · ${t.flaky} flaky · ${t.wip} wip · ${t['not-run']} not run${t.skipped ? ` · ${t.skipped} skipped` : ''} · builds in history: ${matrix.builds.map(h).join(', ')}</p>
+<p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}"><b>${headline.scenarios} scenarios:</b> ${headline.counts.map((c) => `<span class="s-${c.status}">${c.count} ${h(c.label)}</span>`).join(' · ')}</p>
+<p id="gaps" class="${matrix.gaps.notRun ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
+${!options.gate && options.gateVerdict ? `<p id="gate-verdict" data-verdict="${options.gateVerdict.verdict}"><b>Release gate: ${h(VERDICT[options.gateVerdict.verdict]!)}</b> — ${h(gateSummary(options.gateVerdict))}</p>` : ''}
+${errors}
+${headline.information ? `<p id="information" class="info">${h(headline.information)}</p>` : ''}
+<p class="legend">${h(headline.legend)} Builds in history: ${matrix.builds.map(h).join(', ')}.</p>
 <div id="filters">
 <label>Feature <input id="filter-feature" type="search" placeholder="id or name"></label>
 <label>Environment <select id="filter-env"><option value="">all</option>${envOptions}</select></label>
-<label>Status <select id="filter-status"><option value="">all</option>${(['failed', 'blocked', 'flaky', 'passed', 'skipped', 'wip', 'not-run'] as CellStatus[]).map((s) => `<option value="${s}">${LABEL[s]}</option>`).join('')}</select></label>
-<span>scenarios shown: <b id="shown-scenarios">0</b></span>
+<label>Status <select id="filter-status"><option value="">all</option>${(['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed', 'wip'] as CellStatus[]).map((s) => `<option value="${s}">${LABEL[s]}</option>`).join('')}</select></label>
+<span id="shown" aria-live="polite">showing <b id="shown-features">${matrix.features.length}</b> of ${matrix.features.length} features, <b id="shown-scenarios">${scenarioTotal}</b> of ${scenarioTotal} scenarios</span>
 </div>
 <table id="matrix"><thead><tr><th>Feature / scenario</th>${head}</tr></thead>
 ${rows}
@@ -68,23 +92,30 @@ ${matrix.flaky.length ? `<h2>Flaky</h2><ul id="flaky">${matrix.flaky.map((f) => 
 (() => {
   const $ = (s) => document.querySelector(s), $$ = (s) => [...document.querySelectorAll(s)]
   const expanded = new Set()
+  // What a row counts as under the filters: its headline status, or its cell in the chosen column.
+  const statusOf = (row, env) => (env ? JSON.parse(row.dataset.cells)[env] : row.dataset.status)
   function apply() {
     const text = $('#filter-feature').value.trim().toLowerCase(), env = $('#filter-env').value, status = $('#filter-status').value
     for (const cell of $$('[data-column]')) cell.hidden = env !== '' && cell.dataset.column !== env
-    let shown = 0
+    // A scenario is shown once however many features it is under, as the headline counts it.
+    const scenarios = new Set()
+    let features = 0
     for (const body of $$('tbody[data-feature]')) {
       const matchesText = !text || body.dataset.name.includes(text)
       let any = false
       for (const row of body.querySelectorAll('tr.scenario')) {
-        const cells = [...row.querySelectorAll('td[data-column]')].filter((c) => !c.hidden)
-        const ok = matchesText && (!status || cells.some((c) => c.dataset.status === status))
+        const ok = matchesText && (!status || statusOf(row, env) === status)
         row.hidden = !ok || !(expanded.has(body.dataset.feature) || status)
-        if (ok) any = true
-        if (!row.hidden) shown++
+        if (ok) {
+          any = true
+          scenarios.add(row.dataset.id)
+        }
       }
       body.hidden = !matchesText || (status !== '' && !any)
+      if (!body.hidden) features++
     }
-    $('#shown-scenarios').textContent = shown
+    $('#shown-features').textContent = features
+    $('#shown-scenarios').textContent = scenarios.size
   }
   for (const button of $$('tr.feature button')) button.addEventListener('click', () => {
     const id = button.closest('tbody').dataset.feature
@@ -116,7 +147,8 @@ export function gateBanner(gate: GateReport): string {
             .map((i) => `<li>${h(i.status)}: ${h(i.what)}${i.note ? ` <small>(${h(i.note)})</small>` : ''}${i.waiver !== undefined ? ` — waived (waiver ${i.waiver + 1})` : ''}</li>`)
             .join('')}${c.items.length > 200 ? `<li>… ${c.items.length - 200} more</li>` : ''}</ul></details>`
         : h(c.why)
-      return `<tr class="g-${c.verdict}" data-criterion="${h(c.id)}" data-verdict="${c.verdict}"><td>${h(c.verdict)}</td><td><code>${h(c.id)}</code> ${h(c.kind)}</td><td>${h(c.severity)}</td><td>${h(c.value)}</td><td>${h(c.threshold)}</td><td>${items}</td></tr>`
+      const info = c.information?.length ? `<details class="info"><summary>ℹ ${c.information.length} result(s) where the scope does not require the scenario: shown, not judged</summary><ul>${c.information.slice(0, 200).map((i) => `<li>${h(i.status)}: ${h(i.what)}</li>`).join('')}</ul></details>` : ''
+      return `<tr class="g-${c.verdict}" data-criterion="${h(c.id)}" data-verdict="${c.verdict}"><td>${h(c.verdict)}</td><td><code>${h(c.id)}</code> ${h(c.kind)}</td><td>${h(c.severity)}</td><td>${h(c.value)}</td><td>${h(c.threshold)}</td><td>${items}${info}</td></tr>`
     })
     .join('\n')
   return `<section id="gate" class="v-${gate.verdict}" data-verdict="${gate.verdict}"><h2>Release gate: ${VERDICT[gate.verdict]}</h2>${gate.baseline.build ? `<p>Baseline ${h(gate.baseline.build)} (${h(gate.baseline.rule)})</p>` : ''}
@@ -137,7 +169,8 @@ function scenarioCell(cell: ScenarioCell, column: string, resultsDir?: string): 
   }
   const body = details.length ? `<details class="failure"><summary>${LABEL[cell.status]}</summary>${details.join('')}</details>` : LABEL[cell.status]
   const tester = cell.tester ? `<br><small class="tester">by ${h(cell.tester)}</small>` : ''
-  return `<td data-column="${h(column)}" data-status="${cell.status}" class="s-${cell.status}">${body}${tester}${strip(cell.history)}</td>`
+  const info = !cell.required && cell.status !== 'not-required'
+  return `<td data-column="${h(column)}" data-status="${cell.status}" data-required="${cell.required}" class="s-${cell.status}${info ? ' not-required-result' : ''}"${info ? ' title="ran where the scope does not require it: information only, not counted"' : ''}>${body}${tester}${strip(cell.history)}</td>`
 }
 
 function strip(history: (CellStatus | null)[]): string {

@@ -1,15 +1,24 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import junitReportBuilder, { type Builder, type TestSuite } from 'junit-report-builder'
+import { runErrorCases } from '../../src/results/run-error-cases.ts'
+import { JUNIT_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
 import type { ResultSet, MergedCase } from '../../src/results/merge-results.ts'
 
 const COUNTS = / tests="\d+" failures="\d+" errors="\d+" skipped="\d+"/
+/** GitLab shows the text of <failure>: the error and the failing step's log, up to this much; the rest is in system-out. */
+const FAILURE_TEXT_MAX = 16_384
 
 /**
  * JUnit XML built for GitLab's parser: one testsuite per feature × environment/stage;
- * classname = feature, name = scenario plus example row and environment (GitLab keys test
- * cases on classname + name); in system-out the step log of failed, flaky and skipped cases
- * (a plain pass keeps none) and node logs as `[[ATTACHMENT|path]]`.
+ * classname = feature (with its file where two files share a feature title), name = scenario
+ * (outline rows by their values) and environment — GitLab keys a test on suite + classname +
+ * name. Statuses map by the one status algebra: failed, pending, undefined and ambiguous are
+ * failures (the status first in the message), skipped and blocked are skipped. The failure's text
+ * is what GitLab shows: the whole error and the failing step's log; system-out keeps the step
+ * log, the flaky history and the attachments as `[[ATTACHMENT|path]]` (GitLab links the first:
+ * an image if there is one, else the first log). A run that failed outside any scenario (a
+ * global hook, the runner) is an error test case of its own.
  *
  * junit-report-builder holds a whole document as an XML tree, several kilobytes a test case; so
  * it renders `chunk` cases at a time and the suites are stitched from its output, with the
@@ -38,14 +47,22 @@ export interface JUnitOptions {
   chunk?: number
 }
 
+/** A test case to write, with its classname. */
+type Entry = { entry: MergedCase; className: string }
+
 function* junitText(results: ResultSet, options: JUnitOptions): Generator<string> {
   const build = options.build ?? results.order[results.order.length - 1]
-  const suites = new Map<string, MergedCase[]>()
-  for (const entry of results.builds.get(build ?? '')?.values() ?? []) {
-    const key = `${entry.feature} [${entry.environment}/${entry.stage}]`
+  const cases = [...(results.builds.get(build ?? '')?.values() ?? []), ...runErrorCases(results, build)]
+  // Feature titles written in more than one file: GitLab would merge their same-named scenarios.
+  const filesOfTitle = new Map<string, Set<string>>()
+  for (const c of cases) if (!c.runError) (filesOfTitle.get(c.feature) ?? filesOfTitle.set(c.feature, new Set()).get(c.feature)!).add(c.uri)
+  const suites = new Map<string, Entry[]>()
+  for (const entry of cases) {
+    const className = !entry.runError && filesOfTitle.get(entry.feature)!.size > 1 ? `${entry.feature} (${entry.uri})` : entry.feature
+    const key = `${className} [${entry.environment}/${entry.stage}]`
     const suite = suites.get(key)
-    if (suite) suite.push(entry)
-    else suites.set(key, [entry])
+    if (suite) suite.push({ entry, className })
+    else suites.set(key, [{ entry, className }])
   }
   if (suites.size === 0) {
     yield rootBuilder().newBuilder().build()
@@ -55,11 +72,14 @@ function* junitText(results: ResultSet, options: JUnitOptions): Generator<string
   const total = countsOf([...suites.values()].flat())
   let first = true
   for (const [name, entries] of [...suites].sort(([a], [b]) => a.localeCompare(b))) {
-    entries.sort((a, b) => a.uri.localeCompare(b.uri) || a.name.localeCompare(b.name))
+    entries.sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
     for (let from = 0; from < entries.length; from += chunk) {
       const builder = rootBuilder().newBuilder()
       const suite = builder.testSuite().name(name)
-      for (const entry of entries.slice(from, from + chunk)) addTestCase(suite, entry, options)
+      for (const { entry, className } of entries.slice(from, from + chunk)) {
+        if (entry.runError) addRunError(suite, entry)
+        else addTestCase(suite, entry, className, options)
+      }
       const xml = builder.build()
       const rootEnd = xml.indexOf('\n', xml.indexOf('<testsuites')) + 1
       const openEnd = xml.indexOf('\n', rootEnd) + 1
@@ -73,37 +93,48 @@ function* junitText(results: ResultSet, options: JUnitOptions): Generator<string
   yield '</testsuites>'
 }
 
-/** How a case is reported: the one rule behind both the elements written and the counts. */
-function outcomeOf(entry: MergedCase): 'failure' | 'skipped' | 'passed' {
-  if (entry.status === 'failed' || entry.status === 'ambiguous' || entry.status === 'undefined') return 'failure'
-  if (entry.status === 'skipped' || entry.status === 'pending' || entry.status === 'blocked') return 'skipped'
-  return 'passed'
+function sortKey(e: Entry): string {
+  return `${e.entry.uri}\u0000${e.entry.name}`
 }
 
 /** tests, failures, errors, skipped — as junit-report-builder counts the elements written. */
-function countsOf(entries: MergedCase[]): number[] {
+function countsOf(entries: Entry[]): number[] {
   const counts = [entries.length, 0, 0, 0]
-  for (const entry of entries) {
-    const outcome = outcomeOf(entry)
-    if (outcome === 'failure') counts[1]!++
-    else if (outcome === 'skipped') counts[3]!++
+  for (const e of entries) {
+    if (e.entry.runError) {
+      counts[2]!++
+      continue
+    }
+    const written = JUNIT_OF[outcomeOf(e.entry.status)]
+    if (written === 'failure') counts[1]!++
+    else if (written === 'skipped') counts[3]!++
   }
   return counts
 }
 
-function addTestCase(suite: TestSuite, entry: MergedCase, options: { resultsDir: string; relativeTo: string }): void {
-  const test = suite.testCase().className(entry.feature).name(`${entry.name} [${entry.environment}]`).file(entry.uri).time(entry.durationMs / 1000)
-  const outcome = outcomeOf(entry)
-  if (outcome === 'failure') test.failure(firstLine(entry.error ?? entry.status), entry.status)
-  else if (outcome === 'skipped') test.skipped()
+function addTestCase(suite: TestSuite, entry: MergedCase, className: string, options: { resultsDir: string; relativeTo: string }): void {
+  const test = suite.testCase().className(className).name(`${entry.name} [${entry.environment}]`).file(entry.uri).time(entry.durationMs / 1000)
+  const written = JUNIT_OF[outcomeOf(entry.status)]
+  const stepLog = (written === 'passed' && !entry.flaky ? [] : entry.steps).map((s) => `${s.status.toUpperCase().padEnd(9)} ${s.keyword} ${s.text}${s.error ? `\n          ${s.error.split('\n').join('\n          ')}` : ''}`)
+  if (written === 'failure') {
+    const message = failureMessage(entry.status, entry.error)
+    const failing = entry.steps.find((s) => s.status !== 'passed' && s.status !== 'skipped')
+    const text = [message, ...(failing ? ['', `at step: ${failing.keyword} ${failing.text}`] : []), ...(stepLog.length ? ['', 'steps:', ...stepLog] : [])].join('\n')
+    test.failure(firstLine(message), entry.status).stacktrace(text.length > FAILURE_TEXT_MAX ? `${text.slice(0, FAILURE_TEXT_MAX)}\n… (cut; the whole log is in system-out)` : text)
+  } else if (written === 'skipped') test.skipped()
+  const attachments = [...entry.attachments].sort((a, b) => Number(b.mediaType.startsWith('image/')) - Number(a.mediaType.startsWith('image/')))
   const out = [
-    // A plain pass needs no step log (the merge may have kept it for Allure).
-    ...(outcome === 'passed' && !entry.flaky ? [] : entry.steps).map((s) => `${s.status.toUpperCase().padEnd(9)} ${s.keyword} ${s.text}${s.error ? `\n          ${s.error.split('\n').join('\n          ')}` : ''}`),
+    ...(written === 'skipped' ? [`${entry.status.toUpperCase()}${entry.error ? `: ${entry.error}` : ''}`] : []),
+    ...stepLog,
     ...(entry.flaky ? [`FLAKY: statuses seen ${entry.seen.join(', ')} over ${entry.attempts} attempt(s)`] : []),
     ...(entry.output ? [entry.output] : []),
-    ...entry.attachments.map((a) => `[[ATTACHMENT|${path.relative(options.relativeTo, path.join(options.resultsDir, a.path))}]]`),
+    ...attachments.map((a) => `[[ATTACHMENT|${path.relative(options.relativeTo, path.join(options.resultsDir, a.path))}]]`),
   ]
   if (out.length) test.standardOutput(out.join('\n'))
+}
+
+function addRunError(suite: TestSuite, entry: MergedCase): void {
+  suite.testCase().className(entry.feature).name(`${entry.name} [${entry.environment}]`).error(firstLine(entry.error!), 'run error', entry.error!)
 }
 
 function withCounts(tag: string, counts: number[]): string {

@@ -1,50 +1,85 @@
-import { scenarioCount, type CellStatus, type Matrix } from '../../src/matrix/matrix-from.ts'
+import type { CellStatus, Matrix } from '../../src/matrix/matrix-from.ts'
+import { headlineOf } from '../../src/matrix/matrix-headline.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
-import { gateToMarkdown } from './gate-markdown.ts'
+import { gateToMarkdown, gateVerdictLine } from './gate-markdown.ts'
+import { mdCode, mdText } from './markdown-text.ts'
 
 const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', blocked: '⛔', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
-/** GitLab notes are limited to 1,000,000 characters; lists are cut well before. */
+/** GitLab notes are limited to 1,000,000 characters; lists stop well before, saying how many more. */
 const MAX_LISTED = 30
 
+export interface MatrixMarkdownOptions {
+  reportUrl?: string
+  /** the whole gate report heads the note (matrix --gate, publish gitlab --gate) */
+  gate?: GateReport
+  /** only the gate's verdict line, under the headline (a gate file applies to the build) */
+  gateVerdict?: GateReport
+  /** links to the HTML matrix, the Allure report… */
+  links?: { name: string; url: string }[]
+}
+
 /** The matrix as Markdown for a GitLab merge-request note. */
-export function matrixToMarkdown(matrix: Matrix, options: { reportUrl?: string; gate?: GateReport } = {}): string {
+export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions = {}): string {
   const out: string[] = options.gate ? [gateToMarkdown(options.gate)] : []
-  out.push(`### Test matrix · \`${matrix.milestone}\` · build \`${matrix.build}\``, '')
-  const t = matrix.totals
-  out.push(`${scenarioCount(t)} scenarios: ${ICON.passed} ${t.passed} passed · ${ICON.failed} ${t.failed} failed${t.blocked ? ` · ${ICON.blocked} ${t.blocked} blocked` : ''} · ${ICON.flaky} ${t.flaky} flaky · ${ICON.wip} ${t.wip} wip · ${ICON['not-run']} ${t['not-run']} not run${t.skipped ? ` · ${ICON.skipped} ${t.skipped} skipped` : ''}`, '')
-  out.push(`| Feature | ${matrix.columns.map((c) => c.key).join(' | ')} |`, `|---|${matrix.columns.map(() => '---').join('|')}|`)
+  out.push(`### Test matrix · ${mdCode(matrix.milestone)} · build ${mdCode(matrix.build)}`, '')
+  const h = headlineOf(matrix)
+  out.push(`**${h.scenarios} scenarios:** ${h.counts.map((c) => `${ICON[c.status]} ${c.count} ${c.label}`).join(' · ')}`, '')
+  out.push(`${matrix.gaps.notRun ? ICON['not-run'] : '✅'} ${h.gaps}`, '')
+  if (h.runErrors) {
+    out.push(`❌ **${h.runErrors}:**`, '')
+    for (const e of matrix.runErrors) out.push(`- run ${mdCode(e.runId)} on ${mdText(`${e.environment}/${e.stage}`)} · ${mdText(e.where)}: ${mdText(e.message.split('\n')[0]!)}`)
+    out.push('')
+  }
+  if (!options.gate && options.gateVerdict) out.push(gateVerdictLine(options.gateVerdict), '')
+  out.push(`| Feature | ${matrix.columns.map((c) => mdText(c.key)).join(' | ')} |`, `|---|${matrix.columns.map(() => '---').join('|')}|`)
   for (const feature of matrix.features) {
     const cells = matrix.columns.map((c) => {
       const cell = feature.cells[c.key]!
-      if (feature.uncovered || cell.status === 'not-required') return '—'
-      const ran = cell.passed + cell.failed + cell.flaky + cell.skipped
-      const detail = cell.failed ? `${cell.failed} failed` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : 'not run'
-      const strip = cell.history.length > 1 ? ` ${cell.history.map((h) => (h ? ICON[h] : '·')).join('')}` : ''
-      return `${ICON[cell.status]} ${detail}${strip}`
+      const info = cell.information ? ` ℹ️ ${cell.information}` : ''
+      if (feature.uncovered || cell.status === 'not-required') return `—${info}`
+      const ran = cell.passed + cell.failed + cell.flaky + cell.skipped + cell.blocked
+      const detail = cell.failed ? `${cell.failed} failed` : cell.notRun ? `${cell.notRun} not run` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : 'not run'
+      const strip = cell.history.length > 1 ? ` ${cell.history.map((s) => (s ? ICON[s] : '·')).join('')}` : ''
+      return `${ICON[cell.status]} ${detail}${strip}${info}`
     })
-    out.push(`| ${feature.name.replace(/\|/g, '\\|')} \`${feature.id}\`${feature.uncovered ? ' (uncovered)' : ''} | ${cells.join(' | ')} |`)
+    out.push(`| ${mdText(feature.name)} ${mdCode(feature.id)}${feature.uncovered ? ' (uncovered)' : ''} | ${cells.join(' | ')} |`)
   }
   out.push('')
-  const failed = matrix.features.flatMap((f) => f.scenarios.flatMap((s) => Object.entries(s.cells).filter(([, c]) => c.status === 'failed').map(([column, c]) => ({ feature: f.id, name: s.name, column, error: c.error }))))
-  if (failed.length) {
-    out.push(`<details><summary>${ICON.failed} Failed (${failed.length})</summary>`, '')
-    for (const f of failed.slice(0, MAX_LISTED)) out.push(`- \`${f.feature}\` · ${f.column} · ${f.name}${f.error ? ` — ${firstLine(f.error)}` : ''}`)
-    if (failed.length > MAX_LISTED) out.push(`- … and ${failed.length - MAX_LISTED} more`)
+  // Scenarios, each once, with the columns they failed in: the same unit as the headline.
+  const failed = new Map<string, { feature: string; name: string; columns: string[]; error?: string }>()
+  for (const f of matrix.features)
+    for (const s of f.scenarios)
+      for (const [column, c] of Object.entries(s.cells)) {
+        if (c.status !== 'failed' || !c.required) continue
+        const entry = failed.get(s.id) ?? { feature: f.id, name: s.name, columns: [] }
+        if (!entry.columns.includes(column)) entry.columns.push(column)
+        if (!entry.error && c.error) entry.error = c.error
+        failed.set(s.id, entry)
+      }
+  if (failed.size) {
+    out.push(`<details><summary>${ICON.failed} Failed scenarios (${failed.size})</summary>`, '')
+    for (const f of [...failed.values()].slice(0, MAX_LISTED)) out.push(`- ${mdCode(f.feature)} · ${mdText(f.name)} · ${f.columns.map(mdText).join(', ')}${f.error ? ` — ${mdText(firstLines(f.error))}` : ''}`)
+    if (failed.size > MAX_LISTED) out.push(`- … and ${failed.size - MAX_LISTED} more (the HTML matrix lists them all)`)
     out.push('', '</details>', '')
   }
   if (matrix.flaky.length) {
-    out.push(`<details><summary>${ICON.flaky} Flaky (${matrix.flaky.length})</summary>`, '')
-    for (const f of matrix.flaky.slice(0, MAX_LISTED)) out.push(`- \`${f.feature}\` · ${f.column} · ${f.name}`)
+    out.push(`<details><summary>${ICON.flaky} Flaky cells (${matrix.flaky.length})</summary>`, '')
+    for (const f of matrix.flaky.slice(0, MAX_LISTED)) out.push(`- ${mdCode(f.feature)} · ${mdText(f.column)} · ${mdText(f.name)}`)
+    if (matrix.flaky.length > MAX_LISTED) out.push(`- … and ${matrix.flaky.length - MAX_LISTED} more (the HTML matrix lists them all)`)
     out.push('', '</details>', '')
   }
-  if (matrix.unscoped.cases) out.push(`${matrix.unscoped.cases} result(s) outside the scope's features (${matrix.unscoped.failed} failed).`, '')
-  if (options.reportUrl) out.push(`[Full report](${options.reportUrl})`, '')
+  if (h.information) out.push(`ℹ️ ${h.information}.`, '')
+  if (matrix.unscoped.cases) out.push(`${matrix.unscoped.failed ? `${ICON.failed} ` : ''}${matrix.unscoped.cases} result(s) outside the scope's features (${matrix.unscoped.failed} failed).`, '')
+  const links = [...(options.links ?? []), ...(options.reportUrl ? [{ name: 'Full report', url: options.reportUrl }] : [])]
+  if (links.length) out.push(links.map((l) => `[${mdText(l.name)}](${l.url})`).join(' · '), '')
+  out.push(`<sub>${mdText(h.legend)}</sub>`, '')
   return `${out.join('\n').trimEnd()}\n`
 }
 
-function firstLine(text: string): string {
-  const line = text.split('\n')[0]!.replace(/\|/g, '\\|')
-  return line.length > 160 ? `${line.slice(0, 157)}…` : line
+/** An error's first lines: the assertion and what it compared, within a note's room. */
+function firstLines(text: string): string {
+  const lines = text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ')
+  return lines.length > 300 ? `${lines.slice(0, 297)}…` : lines
 }
 
 /**
@@ -54,12 +89,13 @@ function firstLine(text: string): string {
 export function featureNoteMarkdown(matrix: Matrix, featureId: string, options: { reportUrl?: string; gate?: GateReport } = {}): string {
   const feature = matrix.features.find((f) => f.id === featureId)!
   const columns = matrix.columns.filter((c) => feature.scenarios.some((s) => s.cells[c.key]?.status !== 'not-required'))
-  const out = [`### Acceptance scenarios of \`${feature.id}\` · build \`${matrix.build}\``, '']
-  if (options.gate) out.push(`Release gate of \`${options.gate.build}\`: **${options.gate.verdict}**`, '')
+  const out = [`### Acceptance scenarios of ${mdCode(feature.id)} · build ${mdCode(matrix.build)}`, '']
+  if (options.gate) out.push(`Release gate of ${mdCode(options.gate.build)}: **${options.gate.verdict}**`, '')
   if (feature.scenarios.length === 0) out.push('No scenario is tied to this feature yet (`@feature:' + feature.id + '`).', '')
   else {
-    out.push(`| Scenario | ${columns.map((c) => c.key).join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`)
-    for (const s of feature.scenarios) out.push(`| ${s.name.replace(/\|/g, '\\|')}${s.wip ? ' (wip)' : ''} | ${columns.map((c) => { const cell = s.cells[c.key]!; return `${ICON[cell.status]} ${cell.status}${cell.tester ? ` (${cell.tester})` : ''}` }).join(' | ')} |`)
+    out.push(`| Scenario | ${columns.map((c) => mdText(c.key)).join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`)
+    for (const s of feature.scenarios)
+      out.push(`| ${mdText(s.name)}${s.wip ? ' (wip)' : ''} | ${columns.map((c) => { const cell = s.cells[c.key]!; return `${ICON[cell.status]} ${cell.status}${cell.required ? '' : ' (not required)'}${cell.tester ? ` (${mdText(cell.tester)})` : ''}` }).join(' | ')} |`)
     out.push('')
   }
   if (options.reportUrl) out.push(`[Test matrix](${options.reportUrl})`, '')

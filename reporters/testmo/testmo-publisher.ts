@@ -4,6 +4,8 @@ import https from 'node:https'
 import { createRequire } from 'node:module'
 import type { AxiosStatic } from 'axios'
 import { UserError } from '../../src/errors.ts'
+import { TESTMO_OF, failureMessage, isFailure, outcomeOf } from '../../src/model/status-algebra.ts'
+import { caseNameOr } from '../../src/model/case-name.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
 import { escapeHtml } from '../../src/escape-html.ts'
 import { retryingRequest, serviceUrl, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
@@ -225,7 +227,6 @@ function refusal(status: number, data: unknown, doing: string, target: TestmoTar
   return new UserError('TESTMO_FAILED', `Testmo answered ${status} while ${doing}: ${message}${errors ? ` (${Object.entries(errors).map(([k, v]) => `${k}: ${v[0]}`).join('; ')})` : ''}`)
 }
 
-const STATUS: Record<MergedCase['status'], string> = { passed: 'passed', failed: 'failed', skipped: 'skipped', pending: 'skipped', undefined: 'failed', ambiguous: 'failed', blocked: 'blocked' }
 
 /** The tag that names a publication on its run (Testmo tags allow letters, digits, _ and -). */
 function publicationTag(publication: string): string {
@@ -262,13 +263,14 @@ export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<str
     if (c.steps.length) {
       fields.push({ type: 3, name: 'Steps', value: stepsHtml(c.steps) })
     }
-    if (c.error) fields.push({ type: 4, name: 'Error', value: clip(c.error) })
+    if (isFailure(c.status)) fields.push({ type: 4, name: 'Error', value: clip(failureMessage(c.status, c.error)) })
+    else if (c.error) fields.push({ type: 4, name: 'Error', value: clip(c.error) })
     if (c.output) fields.push({ type: 4, name: 'Output', value: clip(c.output) })
     const test: Record<string, unknown> = {
       key: hash('sha256', `${c.id}\u0000${c.environment}\u0000${c.stage}`, 'hex'),
       // Gherkin allows a scenario without a name; Testmo requires one.
-      name: c.name.length > 750 ? c.name.slice(0, 750) : c.name || `Unnamed scenario (${c.uri}${c.line ? `:${c.line}` : ''})`.slice(0, 750),
-      status: STATUS[c.status],
+      name: caseNameOr(c.name, c.uri, c.line).slice(0, 750),
+      status: TESTMO_OF[outcomeOf(c.status)],
       folder: c.feature.length > 750 ? c.feature.slice(0, 750) : c.feature || 'Unnamed folder',
       elapsed: Math.round(c.durationMs * 1000),
       file: c.uri.length > 750 ? c.uri.slice(0, 750) : c.uri,

@@ -35,11 +35,15 @@ export interface CataloguedExamples {
 
 /** One runnable test: a Scenario, or one Examples row of an Outline (what Cucumber and Testmo count). */
 export interface CataloguedPickle extends TagMeaning {
+  /** as Cucumber names the pickle (placeholders interpolated) */
   name: string
+  /** what every output calls this case: an outline row by its values (src/model/case-name.ts) */
+  caseName: string
   /** line of the Examples row for outline rows, of the Scenario otherwise */
   line: number
   tags: string[]
-  row?: { examples: string; index: number; line: number; cells: Record<string, string> }
+  /** name/occurrence: the row's case name, and 2, 3… for a repeated one */
+  row?: { examples: string; index: number; line: number; cells: Record<string, string>; name: string; occurrence: number }
   /** steps after outline substitution, Background steps first (what step definitions must match) */
   steps: { text: string; line: number }[]
 }

@@ -2,6 +2,7 @@ import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile, dialects } fro
 import { IdGenerator, type GherkinDocument, type Scenario, type Step, type Background, type Tag } from '@cucumber/messages'
 import type { CatalogueError, CatalogueFile, CataloguedExamples, CataloguedScenario, CataloguedStep, CataloguedPickle, TagMeaning } from './catalogue-types.ts'
 import { tagMeaning } from './tag-meaning.ts'
+import { outlineRowNames } from '../model/case-name.ts'
 
 export interface ParsedFeature {
   file?: CatalogueFile
@@ -64,6 +65,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
       steps.push(toStep(step))
     }
     const examples: CataloguedExamples[] = []
+    const outlineRows: RowInfo[] = []
     for (const block of scenario.examples) {
       const header = block.tableHeader ? block.tableHeader.cells.map((c) => c.value) : []
       const name = block.name.trim()
@@ -72,11 +74,14 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
         const cells = row.cells.map((c) => c.value)
         const named: Record<string, string> = {}
         header.forEach((h, i) => (named[h] = cells[i] ?? ''))
-        rowsById.set(row.id, { examples: name, index: index + 1, line: row.location.line, cells: named })
+        const info: RowInfo = { examples: name, index: index + 1, line: row.location.line, cells: named, name: '', occurrence: 1 }
+        rowsById.set(row.id, info)
+        outlineRows.push(info)
         rows.push({ line: row.location.line, cells })
       })
       examples.push({ name, line: block.location.line, tags: tagNames(block.tags), header, rows })
     }
+    outlineRowNames(scenario.name.trim(), outlineRows.map((r) => r.cells)).forEach((n, i) => Object.assign(outlineRows[i]!, n))
     const entry: CataloguedScenario = {
       uri,
       line: scenario.location.line,
@@ -130,6 +135,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     const steps = pickle.steps.map((s) => ({ text: s.text, line: stepLines.get(s.astNodeIds[0] ?? '') ?? scenario.line }))
     const entry: CataloguedPickle = {
       name: pickle.name.trim(),
+      caseName: row ? row.name : pickle.name.trim(),
       line: row ? row.line : scenario.line,
       tags,
       featureIds: meaning.featureIds,

@@ -112,7 +112,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       if (options.json) ctx.stdout.write(`${JSON.stringify({ milestone: scope.milestone, lock: lockPath, frozenAt: last?.at, changes, errors: catalogue.errors }, null, 2)}\n`)
       else {
         for (const e of catalogue.errors) ctx.stdout.write(`${e.file}:${e.line}:${e.column}: error: ${e.message} (its scenarios show as removed)\n`)
-        if (changes.length === 0) ctx.stdout.write(`scope of ${scope.milestone} unchanged since the freeze of ${last?.at ?? '?'}\n`)
+        if (changes.length === 0) ctx.stdout.write(`scope of ${scope.milestone} unchanged since its freeze on ${scope.frozen}${last && lock.history.length > 1 ? ` (last accepted change ${last.at}: ${last.reason})` : ''}\n`)
         for (const change of changes) ctx.stdout.write(`${change.summary}\n${change.diff ? `${indent(change.diff)}\n` : ''}`)
         if (changes.length) ctx.stderr.write(`${changes.length} change(s) since the freeze; accept them with bdd-matrix scope freeze --reason "..."\n`)
       }

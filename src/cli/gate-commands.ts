@@ -181,6 +181,7 @@ function gateToText(report: GateReport): string {
     lines.push(`  ${MARK[c.verdict]!.padEnd(13)} ${c.id} [${c.kind}, ${c.severity}]: ${c.value} (${c.threshold}) — ${c.why}`)
     for (const i of c.items.slice(0, 10)) lines.push(`      ${i.status}: ${i.what}${i.note ? ` (${i.note})` : ''}${i.waiver !== undefined ? ` — waiver ${i.waiver + 1}` : ''}`)
     if (c.items.length > 10) lines.push(`      … ${c.items.length - 10} more`)
+    if (c.information?.length) lines.push(`      information: ${c.information.length} result(s) where the scope does not require the scenario (not judged), e.g. ${c.information[0]!.status}: ${c.information[0]!.what}`)
   }
   for (const w of report.waivers.expired) lines.push(`  expired waiver ${w.index + 1}: ${w.criterion} ${w.matched ?? ''} (${w.issue}) ${w.expiry}`)
   for (const w of report.waivers.unused) lines.push(`  unused waiver ${w.index + 1}: ${w.criterion} ${w.matched ?? ''} (${w.issue})`)

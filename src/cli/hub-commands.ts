@@ -120,7 +120,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
     .action(async (options: { server?: string; build?: string[]; out: string }) => {
       const { pullResults } = await import('../../hub/client/pull-results.ts')
       const pulled = await pullResults(client(ctx, options.server), path.resolve(ctx.cwd, options.out), { ...(options.build ? { builds: options.build } : {}) })
-      ctx.stdout.write(`pulled ${pulled.runs} run(s) and ${pulled.manualRuns} manual run(s) (${pulled.manualCases} accepted manual outcome(s)) into ${options.out}; ${pulled.attachments} attachment(s)\n`)
+      ctx.stdout.write(`pulled ${pulled.runs} run(s) and ${pulled.manualRuns} manual run(s) (${pulled.manualOutcomes} accepted manual outcome(s) on ${pulled.manualCases} scenario cell(s)) into ${options.out}; ${pulled.attachments} attachment(s)\n`)
       exit(0)
     })
 

@@ -3,6 +3,8 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { Matrix } from '../matrix/matrix-from.ts'
+import { headlineText, matrixFailed } from '../matrix/matrix-headline.ts'
+import { runErrorCases } from '../results/run-error-cases.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
 import type { TestLinks } from '../../reporters/testmo/testmo-publisher.ts'
@@ -34,7 +36,6 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         // a matrix written with --gate already carries it
         if (!markdown.startsWith('### Release gate')) markdown = `${gateToMarkdown(gate.report)}\n${markdown}`
       }
-      const t = matrix.totals
       const reportUrl = options.reportUrl ?? (env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/${path.relative(ctx.cwd, path.resolve(ctx.cwd, options.matrix)).replace(/matrix\.json$/, 'matrix.html')}` : undefined)
       const outcome = await publishToGitLab(
         {
@@ -48,8 +49,8 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         },
         {
           markdown,
-          state: t.failed > 0 ? 'failed' : 'success',
-          description: `${matrix.build}: ${t.passed} passed, ${t.failed} failed, ${t.flaky} flaky, ${t.wip} wip, ${t['not-run']} not run`,
+          state: matrixFailed(matrix) ? 'failed' : 'success',
+          description: `${matrix.build}: ${headlineText(matrix)}${matrix.unscoped.failed ? `; ${matrix.unscoped.failed} failed outside the scope's features` : ''}`,
           ...(reportUrl ? { targetUrl: reportUrl } : {}),
           ...(gate ? { gate: { state: gate.state, description: gate.summary } } : {}),
         },
@@ -156,7 +157,8 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
     if (results) checkBuild(results, options.build, options.results)
     build = options.build ?? results?.order.at(-1) ?? buildFromEnv(env)
-    cells = results ? [...(results.builds.get(build)?.values() ?? [])] : []
+    // A run's failures outside any scenario are published as failed tests of its thread, as JUnit has them.
+    cells = results ? [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build)] : []
     if (results && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
   } catch (error) {
     // Results that cannot be published end the command now, not after the token check's retries.
@@ -253,6 +255,8 @@ function readMatrix(file: string): Matrix {
   const totals = matrix?.totals as Record<string, unknown> | undefined
   if (typeof matrix?.build !== 'string' || !totals || !['passed', 'failed', 'flaky', 'wip', 'not-run'].every((k) => typeof totals[k] === 'number'))
     throw new UserError('PUBLISH_INPUT', `${file}: not a matrix (no build and totals); write it with bdd-matrix matrix and pass its matrix.json`)
+  if (!matrix.gaps || !matrix.unscoped || !matrix.runErrors)
+    throw new UserError('PUBLISH_INPUT', `${file}: a matrix written by an older bdd-matrix (it does not say which required cells did not run); write it again with bdd-matrix matrix`)
   return matrix as Matrix
 }
 

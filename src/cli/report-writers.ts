@@ -10,13 +10,15 @@ import type { ReportWriter } from '../reports/write-reports.ts'
 export function matrixWriter(outDir: string, options: { gate?: GateReport } = {}): ReportWriter {
   return {
     needsMatrix: true,
-    async write({ matrix, resultsDir }) {
+    async write({ matrix, resultsDir, gate }) {
       const { matrixToMarkdown } = await import('../../reporters/markdown/matrix-markdown.ts')
       const { matrixToHtml } = await import('../../reporters/html/matrix-html.ts')
       mkdirSync(outDir, { recursive: true })
       const files = [path.join(outDir, 'matrix.html'), path.join(outDir, 'matrix.md'), path.join(outDir, 'matrix.json')]
-      writeFileSync(files[0]!, matrixToHtml(matrix!, { resultsDir, ...options }))
-      writeFileSync(files[1]!, matrixToMarkdown(matrix!, options))
+      // The gate's evidence given (--gate) heads the matrix whole; else the gate judged here gives its verdict line.
+      const shown = { ...options, ...(gate ? { gateVerdict: gate } : {}) }
+      writeFileSync(files[0]!, matrixToHtml(matrix!, { resultsDir, ...shown }))
+      writeFileSync(files[1]!, matrixToMarkdown(matrix!, shown))
       writeFileSync(files[2]!, `${JSON.stringify(matrix, null, 2)}\n`)
       return files
     },

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Command } from 'commander'
-import { UserError } from '../errors.ts'
+import { UserError, isUserError } from '../errors.ts'
 import { STAGES, type Stage } from '../model/vocabulary.ts'
 import type { IngestOutcome } from '../results/ingest-types.ts'
 import type { ReportOutcome, ReportWriter } from '../reports/write-reports.ts'
@@ -34,11 +34,17 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .action(async (files: string[], options: IngestOptions) => {
       if (!(STAGES as readonly string[]).includes(options.stage)) throw new UserError('BAD_OPTION', `--stage "${options.stage}": use one of ${STAGES.join(', ')}`)
       const outcomes = await ingestFiles(ctx, files, options)
-      const ingested = outcomes.reduce((n, o) => n + o.cases, 0)
       const problems = outcomes.flatMap((o) => o.problems)
-      for (const o of outcomes) if (o.run) ctx.stdout.write(`${path.relative(ctx.cwd, o.path!)}: ${o.cases} case(s) from ${o.run.source.file}\n`)
+      for (const o of outcomes) {
+        if (!o.run) continue
+        ctx.stdout.write(`${path.relative(ctx.cwd, o.path!)}: ${o.cases} case(s) from ${o.run.source.file}\n`)
+        for (const e of o.run.errors ?? []) ctx.stdout.write(`  run failed outside any scenario: ${e.where}${e.source ? ` (${e.source})` : ''}: ${e.message.split('\n')[0]}\n`)
+      }
       for (const p of problems) ctx.stderr.write(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}\n`)
-      exit(ingested === 0 || (options.strict && problems.length > 0) ? 1 : 0)
+      // Nothing read from any file is a failure; so is any problem with --strict. A run whose
+      // errors are its only results (a BeforeAll hook failed) was read: those errors are results.
+      const read = outcomes.some((o) => o.run && (o.cases > 0 || (o.run.errors?.length ?? 0) > 0))
+      exit(!read || (options.strict && problems.length > 0) ? 1 : 0)
     })
 
   program
@@ -113,7 +119,7 @@ async function report(ctx: CliContext, options: { results: string; build?: strin
   await writeReports({ resultsDir: path.resolve(ctx.cwd, options.results), ...(options.build ? { build: options.build } : {}), writers })
 }
 
-export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string }): Promise<IngestOutcome[]> {
+export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string; runnerError?: string }): Promise<IngestOutcome[]> {
   const { ingestLargeFileInWorker } = await import('../results/ingest-file.ts')
   const resultsDir = path.resolve(ctx.cwd, options.out)
   const env = ctx.env
@@ -129,6 +135,7 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
       ...(options.milestone ? { milestone: options.milestone } : {}),
       ...((options.commit ?? env.CI_COMMIT_SHA) ? { commit: (options.commit ?? env.CI_COMMIT_SHA)! } : {}),
       ...(options.runId ? { runId: options.runId } : {}),
+      ...(options.runnerError ? { runnerError: options.runnerError } : {}),
       ...(env.CI_PIPELINE_ID ? { ci: { pipelineId: env.CI_PIPELINE_ID, ...(env.CI_PIPELINE_URL ? { pipelineUrl: env.CI_PIPELINE_URL } : {}), ...(env.CI_JOB_ID ? { jobId: env.CI_JOB_ID } : {}), ...(env.CI_JOB_URL ? { jobUrl: env.CI_JOB_URL } : {}), ...(env.CI_MERGE_REQUEST_IID ? { mergeRequest: env.CI_MERGE_REQUEST_IID } : {}) } } : {}),
     }
     try {
@@ -173,16 +180,34 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
     gate = readGateEvidence(path.resolve(ctx.cwd, options.gate), options.gate, options.build)
   }
   const build = options.build ?? gate?.build
+  const catalogue = buildCatalogue(featuresDir)
+  const uriPrefix = path.relative(ctx.cwd, featuresDir)
+  const { previewGate } = await import('../gates/preview-gate.ts')
   const history = Number(options.history)
   if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
   return writeReports({
     resultsDir: path.resolve(ctx.cwd, options.results),
     ...(build ? { build } : {}),
     scope,
-    catalogue: buildCatalogue(featuresDir),
-    uriPrefix: path.relative(ctx.cwd, featuresDir),
+    catalogue,
+    uriPrefix,
     history,
     writers: [matrixWriter(path.resolve(ctx.cwd, options.out), gate ? { gate } : {}), ...others],
+    // Where a gate file applies to the build, its verdict line shows under the headline.
+    // A gate file that cannot be judged is said; the matrix is written all the same.
+    ...(gate
+      ? {}
+      : {
+          gate: (results, shownBuild) => {
+            try {
+              return previewGate({ build: shownBuild, results, scope, catalogue, uriPrefix, today: ctx.now().toISOString().slice(0, 10), openIssuesWhy: 'the matrix does not ask GitLab (bdd-matrix gate does)', cwd: ctx.cwd })
+            } catch (error) {
+              if (!isUserError(error)) throw error
+              ctx.stderr.write(`bdd-matrix: the release gate is not shown in the matrix: ${error.message}\n`)
+              return undefined
+            }
+          },
+        }),
     // Runs of another milestone stay in the results folder but do not count for this scope.
     onSkipped: (file, runId, milestone) => ctx.stderr.write(`${path.relative(ctx.cwd, file)}: run ${runId} is for milestone ${milestone}, not ${scope.milestone} (${scope.file}); left out of the matrix\n`),
   })

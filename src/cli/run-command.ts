@@ -63,7 +63,10 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   const { junitWriter, allureWriter } = await import('./report-writers.ts')
   const build = options.build ?? buildFromEnv(ctx.env)
   const results = path.join(summary.runDir, 'results')
-  await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId })
+  const [ingested] = await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId, ...(summary.runnerError ? { runnerError: summary.runnerError } : {}) })
+  // Failures outside any scenario (a BeforeAll/AfterAll hook, the runner): said, and they fail the run.
+  const runErrors = ingested?.run?.errors ?? []
+  for (const e of runErrors) ctx.stdout.write(`  RUN ERROR ${e.where}${e.source ? ` (${e.source})` : ''}: ${e.message.split('\n')[0]}\n`)
   // One merge for every report. The matrix needs the milestone scope; without one the run still
   // gets its other reports.
   const others = [junitWriter(path.join(summary.runDir, 'junit.xml'), ctx.cwd), allureWriter(path.join(summary.runDir, 'allure-results'), ctx.env)]
@@ -81,7 +84,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (${matrixProblem ? '' : 'matrix.html, matrix.md, matrix.json, '}junit.xml, allure-results/, messages.ndjson, results/, summary.json, logs/)\n`)
   // A scope that exists but cannot be read is a mistake to fix (exit 2), once the reports are out.
   if (matrixProblem && matrixProblem.code !== 'SCOPE_MISSING') return 2
-  return summary.success ? 0 : 1
+  return summary.success && runErrors.length === 0 ? 0 : 1
 }
 
 function count(value: string, option: string, what: string): number {

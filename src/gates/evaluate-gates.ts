@@ -3,8 +3,9 @@ import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import type { Scope } from '../catalogue/scope.ts'
 import { UserError } from '../errors.ts'
 import { locate } from '../located-yaml.ts'
-import { matrixFrom, type CellStatus, type Matrix } from '../matrix/matrix-from.ts'
-import { caseIdOf } from '../model/vocabulary.ts'
+import { catalogueCases } from '../catalogue/catalogue-cases.ts'
+import { matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
+import { RAN, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, cellKey, type ResultSet } from '../results/merge-results.ts'
 import { buildPattern, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
@@ -22,6 +23,8 @@ export interface GateItem {
   status: string
   /** index of the waiver that covers it */
   waiver?: number
+  /** not a failure: a result still awaited (the criterion waits for it) */
+  awaited?: boolean
   note?: string
 }
 
@@ -35,6 +38,11 @@ export interface CriterionResult {
   why: string
   /** what failed or is awaited (and, for no-new-failures, what still fails) */
   items: GateItem[]
+  /**
+   * Results the criterion saw but did not judge: cells where the scope does not require the
+   * scenario. Shown, never deciding.
+   */
+  information?: GateItem[]
 }
 
 export interface GateReport {
@@ -84,8 +92,9 @@ export interface GateInputs {
 }
 
 const DEFAULT_STAGES = ['acceptance', 'manual']
-const RAN = new Set<CellStatus>(['passed', 'failed', 'blocked', 'flaky', 'skipped'])
 const BAD = new Set<CellStatus>(['failed', 'blocked'])
+/** Where a cell is judged by scenarios-pass and friends: ran and passed (flaky passed in the end). */
+const PASSED = new Set<CellStatus>(['passed', 'flaky'])
 
 /**
  * The release gate of a build: each criterion of the gate file judged on the merged results,
@@ -150,23 +159,28 @@ interface ViewCell {
 /** The scope's scenarios with their tags, and their cells in the build's matrix. */
 class ScenarioView {
   readonly tags = new Map<string, { tags: string[]; wip: boolean; manual: boolean }>()
+  /** cells (case id, environment, stage) the scope requires, for criteria that read results directly */
+  readonly required = new Set<string>()
 
   constructor(
     readonly inputs: GateInputs,
     readonly matrix: Matrix,
   ) {
-    for (const file of inputs.catalogue.files) {
-      const uri = inputs.uriPrefix ? `${inputs.uriPrefix}/${file.uri}` : file.uri
-      for (const scenario of file.scenarios)
-        for (const pickle of scenario.pickles) {
-          const example = pickle.row ? { name: pickle.row.examples, values: pickle.row.cells } : undefined
-          this.tags.set(caseIdOf({ uri, scenario: scenario.name, ...(scenario.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}) }), { tags: pickle.tags, wip: pickle.wip, manual: pickle.manual })
-        }
-    }
+    for (const c of catalogueCases(inputs.catalogue, inputs.uriPrefix)) this.tags.set(c.id, { tags: c.pickle.tags, wip: c.pickle.wip, manual: c.pickle.manual })
+    for (const feature of matrix.features)
+      for (const s of feature.scenarios)
+        for (const column of matrix.columns) if (s.cells[column.key]!.required) this.required.add(cellKey(s.id, column.environment, column.stage))
   }
 
-  /** Cells of the scenarios a selector picks, in the columns of its stages, where they are expected. */
+  /**
+   * Required cells of the scenarios a selector picks, in the columns of its stages; with
+   * `information`, the cells that ran where the scope does not require them (shown, not judged).
+   */
   cells(criterion: Criterion & { select?: { tags?: string; stages?: string[] } | undefined }, index: number, defaults: { tags?: string; stages?: string[] } = {}): ViewCell[] {
+    return this.select(criterion, index, defaults).required
+  }
+
+  select(criterion: Criterion & { select?: { tags?: string; stages?: string[] } | undefined }, index: number, defaults: { tags?: string; stages?: string[] } = {}): { required: ViewCell[]; information: ViewCell[]; columns: string[] } {
     const tagText = criterion.select?.tags ?? defaults.tags
     let matches: (tags: string[]) => boolean = () => true
     if (tagText) {
@@ -179,7 +193,8 @@ class ScenarioView {
     }
     const stages = criterion.select?.stages ?? defaults.stages ?? DEFAULT_STAGES
     const columns = this.matrix.columns.filter((c) => stages.includes(c.stage))
-    const out: ViewCell[] = []
+    const required: ViewCell[] = []
+    const information: ViewCell[] = []
     const seen = new Set<string>()
     let selected = 0
     for (const feature of this.matrix.features)
@@ -191,21 +206,43 @@ class ScenarioView {
           const cell = s.cells[column.key]!
           const key = `${s.id}\u0000${column.key}`
           if (cell.status === 'not-required' || seen.has(key)) continue
+          // A scenario under two features is required here when either requires it.
+          const requiredHere = this.required.has(cellKey(s.id, column.environment, column.stage))
+          if (!requiredHere && !cell.required) {
+            if (!information.some((c) => c.scenarioId === s.id && c.column === column.key)) information.push({ scenarioId: s.id, scenario: s.name, feature: feature.id, column: column.key, environment: column.environment, stage: column.stage, status: cell.status })
+            continue
+          }
           seen.add(key)
-          out.push({ scenarioId: s.id, scenario: s.name, feature: feature.id, column: column.key, environment: column.environment, stage: column.stage, status: cell.status })
+          required.push({ scenarioId: s.id, scenario: s.name, feature: feature.id, column: column.key, environment: column.environment, stage: column.stage, status: cell.status })
         }
       }
     // A criterion that judges nothing would pass without a word.
     if (selected === 0)
       throw new UserError('GATES_SELECTOR', `${locate(this.inputs.gates.text, this.inputs.gates.file, criterion.select ? ['criteria', index, 'select'] : ['criteria', index])}: criterion ${criterion.id} selects no scenario of the scope${tagText ? ` (tags: ${tagText})` : ''}; a criterion that judges nothing would pass silently — correct its select`)
-    return out
+    return { required, information, columns: columns.map((c) => c.key) }
   }
 }
 
 const item = (c: ViewCell, note?: string): GateItem => ({ what: `${c.scenario} · ${c.feature} · ${c.column}`, scenario: c.scenario, scenarioId: c.scenarioId, feature: c.feature, environment: c.column, status: c.status, ...(note ? { note } : {}) })
 
-function result(criterion: Criterion, verdict: CriterionVerdict, value: string, threshold: string, why: string, items: GateItem[] = []): CriterionResult {
-  return { id: criterion.id, kind: criterion.kind, severity: criterion.severity, verdict, value, threshold, why, items }
+function result(criterion: Criterion, verdict: CriterionVerdict, value: string, threshold: string, why: string, items: GateItem[] = [], information: ViewCell[] = []): CriterionResult {
+  return { id: criterion.id, kind: criterion.kind, severity: criterion.severity, verdict, value, threshold, why, items, ...(information.length ? { information: information.map((c) => item(c, 'not required by the scope: not judged')) } : {}) }
+}
+
+/**
+ * Runs of the build that failed outside any scenario (a global hook, the runner), in the given
+ * columns: their results cannot be trusted, so a criterion judging those columns fails.
+ */
+function runErrorItems(matrix: Matrix, columns: string[]): GateItem[] {
+  return matrix.runErrors
+    .filter((e) => columns.includes(`${e.environment}/${e.stage}`))
+    .map((e) => ({ what: `run ${e.runId} on ${e.environment}/${e.stage} failed outside any scenario (${e.where}): ${e.message.split('\n')[0]}`, environment: `${e.environment}/${e.stage}`, status: 'run error' }))
+}
+
+/** A criterion's verdict with the run errors of its columns added: they fail it. */
+function withRunErrors(judged: CriterionResult, errors: GateItem[]): CriterionResult {
+  if (errors.length === 0) return judged
+  return { ...judged, verdict: 'fail', why: `${errors.length} run error(s): ${errors[0]!.what}${judged.verdict === 'pass' ? '' : `; ${judged.why}`}`, items: [...errors, ...judged.items] }
 }
 
 function judge(criterion: Criterion, index: number, inputs: GateInputs, view: ScenarioView, baseline: string | undefined): CriterionResult {
@@ -226,34 +263,38 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const tested = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
       const missing = required.filter((e) => !tested.has(e))
       const items = missing.map((e) => ({ what: `${e}: no results this build`, environment: e, status: 'not-run' }))
-      return result(criterion, missing.length ? 'waiting' : 'pass', `${required.length - missing.length} of ${required.length}`, `all of ${required.join(', ') || '(none required)'}`, missing.length ? `${missing.join(', ')}: no results for ${build} yet — waiting` : `results from every required environment (${required.join(', ')})`, items)
+      const judged = result(criterion, missing.length ? 'waiting' : 'pass', `${required.length - missing.length} of ${required.length}`, `all of ${required.join(', ') || '(none required)'}`, missing.length ? `${missing.join(', ')}: no results for ${build} yet — waiting` : `results from every required environment (${required.join(', ')})`, items)
+      return withRunErrors(judged, runErrorItems(view.matrix, view.matrix.columns.filter((c) => required.includes(c.environment)).map((c) => c.key)))
     }
     case 'min-count': {
-      const cells = view.cells(criterion, index)
+      const { required: cells, information } = view.select(criterion, index)
       const ran = new Set(cells.filter((c) => RAN.has(c.status)).map((c) => c.scenarioId))
       const exist = new Set(cells.filter((c) => c.status !== 'wip').map((c) => c.scenarioId))
       const verdict: CriterionVerdict = ran.size >= criterion.min ? 'pass' : exist.size < criterion.min ? 'fail' : 'waiting'
-      return result(criterion, verdict, `${ran.size} ran`, `≥ ${criterion.min}`, verdict === 'pass' ? `${ran.size} selected scenarios ran` : verdict === 'fail' ? `only ${exist.size} runnable scenarios are selected; ${criterion.min} are required` : `${ran.size} of the ${criterion.min} required scenarios ran so far — waiting`)
+      return result(criterion, verdict, `${ran.size} ran`, `≥ ${criterion.min}`, verdict === 'pass' ? `${ran.size} selected scenarios ran` : verdict === 'fail' ? `only ${exist.size} runnable scenarios are selected; ${criterion.min} are required` : `${ran.size} of the ${criterion.min} required scenarios ran so far — waiting`, [], information)
     }
     case 'scenarios-pass': {
-      const cells = view.cells(criterion, index).filter((c) => !view.tags.get(c.scenarioId)?.wip)
+      const selection = view.select(criterion, index)
+      const cells = selection.required.filter((c) => !view.tags.get(c.scenarioId)?.wip)
       const need = criterion['consecutive-green'] ?? 1
       const failed: GateItem[] = []
       const waiting: GateItem[] = []
       for (const c of cells) {
         if (BAD.has(c.status)) failed.push(item(c))
-        else if (!RAN.has(c.status)) waiting.push(item(c, 'not run this build'))
+        else if (c.status === 'skipped') waiting.push({ ...item(c, 'skipped: nothing was verified'), awaited: true })
+        else if (!PASSED.has(c.status)) waiting.push({ ...item(c, 'not run this build'), awaited: true })
         else if (need > 1) {
           const seen = cellsOfBuild?.get(cellKey(c.scenarioId, c.environment, c.stage))?.seen ?? []
           const last = seen.slice(-need)
-          if (last.some((s) => s !== 'passed')) failed.push(item(c, `last ${need} runs: ${last.join(', ')}`))
-          else if (seen.length < need) waiting.push(item(c, `${seen.length} of ${need} green runs`))
+          if (last.some((status) => status !== 'passed')) failed.push(item(c, `last ${need} runs: ${last.join(', ')}`))
+          else if (seen.length < need) waiting.push({ ...item(c, `${seen.length} of ${need} green runs`), awaited: true })
         }
       }
       const passing = cells.length - failed.length - waiting.length
       const verdict: CriterionVerdict = failed.length ? 'fail' : waiting.length ? 'waiting' : 'pass'
       const why = failed.length ? `${failed.length} failed: ${failed[0]!.what}${failed.length > 1 ? ' …' : ''}` : waiting.length ? `${waiting.length} of ${cells.length} not run yet (${waiting[0]!.what}) — waiting` : `all ${cells.length} passed${need > 1 ? ` ${need} runs in a row` : ''}`
-      return result(criterion, verdict, `${passing} of ${cells.length} passed`, need > 1 ? `all, ${need} runs in a row` : 'all', why, [...failed, ...waiting])
+      const judged = result(criterion, verdict, `${passing} of ${cells.length} passed`, need > 1 ? `all, ${need} runs in a row` : 'all', why, [...failed, ...waiting], selection.information)
+      return withRunErrors(judged, runErrorItems(view.matrix, selection.columns))
     }
     case 'scope-coverage': {
       const items: GateItem[] = []
@@ -265,33 +306,38 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
         for (const environment of environments) {
           const columns = view.matrix.columns.filter((c) => c.environment === environment && DEFAULT_STAGES.includes(c.stage)).map((c) => c.key)
           const runnable = feature.scenarios.filter((s) => !s.wip)
-          const passing = runnable.filter((s) => columns.some((k) => s.cells[k]?.status === 'passed' || s.cells[k]?.status === 'flaky')).length
+          const passing = runnable.filter((s) => columns.some((k) => s.cells[k]?.required && PASSED.has(s.cells[k].status))).length
           if (passing >= criterion['min-passing']) continue
-          const what = `${feature.id} on ${environment}: ${passing} of ${runnable.length} scenarios passed${feature.scenarios.length > runnable.length ? ` (${feature.scenarios.length - runnable.length} wip)` : ''}`
+          const wip = feature.scenarios.length - runnable.length
+          const what = `${feature.id} on ${environment}: ${passing} of ${feature.scenarios.length} scenarios passed${wip ? ` (${wip} wip)` : ''}`
           if (feature.scenarios.length === 0 || runnable.length < criterion['min-passing'] || tested.has(environment)) {
             short++
             items.push({ what: `${what} — needs ${criterion['min-passing']}`, feature: feature.id, environment, status: 'uncovered' })
           } else {
             awaited++
-            items.push({ what: `${what}, nothing ran there this build — waiting`, feature: feature.id, environment, status: 'not-run' })
+            items.push({ what: `${what}, nothing ran there this build — waiting`, feature: feature.id, environment, status: 'not-run', awaited: true })
           }
         }
       }
       const verdict: CriterionVerdict = short ? 'fail' : awaited ? 'waiting' : 'pass'
-      return result(criterion, verdict, `${short + awaited} feature × environment short`, `≥ ${criterion['min-passing']} passing each`, items.length ? items[0]!.what : `every frozen feature has ≥ ${criterion['min-passing']} passing scenario(s) on each of its environments`, items)
+      const judged = result(criterion, verdict, `${short + awaited} feature × environment short`, `≥ ${criterion['min-passing']} passing each`, items.length ? items[0]!.what : `every frozen feature has ≥ ${criterion['min-passing']} passing scenario(s) on each of its environments`, items)
+      return withRunErrors(judged, runErrorItems(view.matrix, view.matrix.columns.filter((c) => DEFAULT_STAGES.includes(c.stage)).map((c) => c.key)))
     }
     case 'no-new-failures': {
-      const cells = view.cells(criterion, index)
+      const selection = view.select(criterion, index)
       const before = baseline ? results.builds.get(baseline) : undefined
       const fresh: GateItem[] = []
       const still: GateItem[] = []
-      for (const c of cells) {
+      for (const c of selection.required) {
         if (!BAD.has(c.status)) continue
         const old = before?.get(cellKey(c.scenarioId, c.environment, c.stage))
         if (old && (old.status === 'failed' || old.status === 'blocked')) still.push(item(c, `failing since ${baseline} or before`))
-        else fresh.push(item(c, baseline ? `${old ? old.status : 'not run'} in ${baseline}` : 'no baseline build'))
+        else fresh.push(item(c, baseline ? `${old ? old.status : 'not run'} in ${baseline}` : 'no baseline build: every failure is new'))
       }
-      return result(criterion, fresh.length ? 'fail' : 'pass', `${fresh.length} new`, `0 against ${baseline ?? '(no baseline)'}`, fresh.length ? `${fresh.length} new failure(s) since ${baseline ?? 'no baseline'}: ${fresh[0]!.what}` : `no new failures against ${baseline ?? '(no baseline: first candidate)'}${still.length ? `; ${still.length} still failing` : ''}`, [...fresh, ...still.map((s) => ({ ...s, status: `still ${s.status}` }))])
+      const threshold = baseline ? `0 new since ${baseline}` : '0 (no baseline build: every failure counts as new)'
+      const why = fresh.length ? `${fresh.length} new failure(s)${baseline ? ` since ${baseline}` : ' (no baseline build)'}: ${fresh[0]!.what}` : `no new failures${baseline ? ` since ${baseline}` : ' (no baseline build: first candidate)'}${still.length ? `; ${still.length} still failing` : ''}`
+      const judged = result(criterion, fresh.length ? 'fail' : 'pass', `${fresh.length} new`, threshold, why, [...fresh, ...still.map((x) => ({ ...x, status: `still ${x.status}` }))], selection.information)
+      return withRunErrors(judged, runErrorItems(view.matrix, selection.columns))
     }
     case 'flaky-rate': {
       const upTo = results.order.indexOf(build)
@@ -299,20 +345,24 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       let ran = 0
       let flaky = 0
       const items: GateItem[] = []
+      // Over the cells the scope requires, as every other criterion: a flaky unit test or a
+      // result on an environment the feature is not required on is neither numerator nor denominator.
       for (const b of window)
-        for (const c of results.builds.get(b)?.values() ?? []) {
+        for (const [key, c] of results.builds.get(b) ?? []) {
+          if (!view.required.has(key)) continue
           ran++
           if (c.flaky) {
             flaky++
             if (items.length < 50) items.push({ what: `${c.name} · ${c.environment}/${c.stage} · ${b}`, scenario: c.name, scenarioId: c.id, environment: `${c.environment}/${c.stage}`, status: 'flaky' })
           }
         }
-      if (ran === 0) return result(criterion, 'waiting', 'nothing ran', `≤ ${criterion.max}`, 'no results in the window — waiting')
+      if (ran === 0) return result(criterion, 'waiting', 'nothing ran', `≤ ${criterion.max}`, 'no results in required cells in the window — waiting')
       const rate = flaky / ran
-      return result(criterion, rate <= criterion.max ? 'pass' : 'fail', `${(rate * 100).toFixed(1)} % (${flaky} of ${ran})`, `≤ ${(criterion.max * 100).toFixed(1)} % over ${window.length} build(s)`, `${flaky} flaky of ${ran} results over ${window.join(', ')}`, items)
+      return result(criterion, rate <= criterion.max ? 'pass' : 'fail', `${(rate * 100).toFixed(1)} % (${flaky} of ${ran})`, `≤ ${(criterion.max * 100).toFixed(1)} % over ${window.length} build(s)`, `${flaky} flaky of ${ran} results in required cells over ${window.join(', ')}`, items)
     }
     case 'manual-signoff': {
-      const cells = view.cells(criterion, index, { tags: '@manual', stages: ['manual'] }).filter((c) => !view.tags.get(c.scenarioId)?.wip)
+      const selection = view.select(criterion, index, { tags: '@manual', stages: ['manual'] })
+      const cells = selection.required.filter((c) => !view.tags.get(c.scenarioId)?.wip)
       const failed: GateItem[] = []
       const waiting: GateItem[] = []
       let signed = 0
@@ -321,11 +371,11 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
         const testers = merged?.tester ? merged.tester.split(', ') : []
         if (BAD.has(c.status)) failed.push(item(c, `by ${testers.join(', ') || 'a tester'}`))
         else if (c.status === 'passed' && testers.length >= criterion.testers) signed++
-        else waiting.push(item(c, `${testers.length} of ${criterion.testers} tester(s) signed off`))
+        else waiting.push({ ...item(c, `${testers.length} of ${criterion.testers} tester(s) signed off`), awaited: true })
       }
       if (cells.length === 0) return result(criterion, 'waiting', 'no manual results', `${criterion.testers} tester(s) each`, 'no manual testing column for this build yet — waiting')
       const verdict: CriterionVerdict = failed.length ? 'fail' : waiting.length ? 'waiting' : 'pass'
-      return result(criterion, verdict, `${signed} of ${cells.length} signed off`, `${criterion.testers} distinct tester(s) each`, failed.length ? `${failed.length} failed in manual testing: ${failed[0]!.what}` : waiting.length ? `${waiting.length} awaiting testers (${waiting[0]!.what}) — waiting` : `every selected scenario signed off by ${criterion.testers}+ tester(s)`, [...failed, ...waiting])
+      return result(criterion, verdict, `${signed} of ${cells.length} signed off`, `${criterion.testers} distinct tester(s) each`, failed.length ? `${failed.length} failed in manual testing: ${failed[0]!.what}` : waiting.length ? `${waiting.length} awaiting testers (${waiting[0]!.what}) — waiting` : `every selected scenario signed off by ${criterion.testers}+ tester(s)`, [...failed, ...waiting], selection.information)
     }
     case 'open-issues': {
       if (!inputs.openIssues) return result(criterion, 'waiting', 'not asked', `≤ ${criterion.max}`, `${inputs.openIssuesWhy ?? 'GitLab was not asked'} — waiting`)
@@ -364,7 +414,7 @@ class WaiverBook {
     if (judged.verdict !== 'fail') return judged
     const own = this.gates.waivers.map((w, index) => ({ w, index })).filter(({ w }) => w.criterion === criterion.id)
     if (own.length === 0) return judged
-    const failing = judged.items.filter((i) => !i.status.startsWith('still') && i.status !== 'not-run')
+    const failing = judged.items.filter((i) => !i.status.startsWith('still') && !i.awaited && i.status !== 'not-run')
     const whole = judged.items.length === 0
     let uncovered = 0
     let expiredHit: { w: Waiver; index: number } | undefined
@@ -389,6 +439,8 @@ class WaiverBook {
       return judged
     }
     const waived = whole ? 1 : failing.length
+    // Waived failures leave what is still awaited: the criterion waits for it.
+    if (judged.items.some((i) => i.awaited)) return { ...judged, verdict: 'waiting', why: `${failing.length} failure(s) waived; ${judged.items.filter((i) => i.awaited).length} result(s) still awaited — waiting` }
     return { ...judged, verdict: 'pass-waived', why: `${judged.why} — waived (${waived} item(s); ${[...new Set(own.filter(({ index }) => this.used.has(index)).map(({ w }) => `${w.category}: ${w.issue}`))].join('; ')})` }
   }
 

@@ -11,7 +11,7 @@ export interface ManualScenario {
   feature: string
   scenario: string
   name: string
-  example?: { name: string; index: number; values: Record<string, string> }
+  example?: { name: string; index: number; values: Record<string, string>; occurrence?: number }
   featureIds: string[]
   tags: string[]
   steps: { keyword: string; text: string }[]

@@ -1,14 +1,11 @@
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
+import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import type { Scope } from '../catalogue/scope.ts'
-import { caseIdOf, type Attachment, type StepResult } from '../model/results.ts'
+import type { Attachment, StepResult } from '../model/results.ts'
+import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
 import { cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
 
-/**
- * `not-required`: nothing ran there and nothing was expected to — another stage than the
- * scenario's, or an environment the scope does not require its feature on. Unlike `not-run`, it
- * is no gap in the build's testing.
- */
-export type CellStatus = 'passed' | 'failed' | 'blocked' | 'flaky' | 'wip' | 'not-run' | 'skipped' | 'not-required'
+export type { CellStatus } from '../model/status-algebra.ts'
 
 export interface MatrixColumn {
   key: string
@@ -18,6 +15,11 @@ export interface MatrixColumn {
 
 export interface ScenarioCell {
   status: CellStatus
+  /**
+   * false: the scope does not require the scenario here. A result there is information only: it
+   * shows, but no headline count and no blocking gate criterion includes it.
+   */
+  required: boolean
   error?: string
   steps?: StepResult[]
   attachments?: Attachment[]
@@ -33,10 +35,13 @@ export interface MatrixScenario {
   name: string
   uri: string
   wip: boolean
+  /** the worst of its required cells (status-algebra.ts) */
+  status: CellStatus
   cells: Record<string, ScenarioCell>
 }
 
 export interface FeatureCell {
+  /** the worst of its scenarios' required cells in this column; `not-required` when none is */
   status: CellStatus
   passed: number
   failed: number
@@ -45,6 +50,8 @@ export interface FeatureCell {
   skipped: number
   wip: number
   notRun: number
+  /** results in this column that the scope does not require (information) */
+  information: number
   history: (CellStatus | null)[]
 }
 
@@ -58,6 +65,15 @@ export interface MatrixFeature {
   scenarios: MatrixScenario[]
 }
 
+/** A failure outside any scenario, in a run of the shown build (a global hook, the runner itself). */
+export interface MatrixRunError {
+  runId: string
+  environment: string
+  stage: string
+  where: string
+  message: string
+}
+
 export interface Matrix {
   milestone: string
   build: string
@@ -66,43 +82,46 @@ export interface Matrix {
   features: MatrixFeature[]
   /** results whose cases are tied to no scope feature (other stages, untagged, orphans) */
   unscoped: { cases: number; failed: number }
+  /** flaky required cells */
   flaky: { id: string; name: string; feature: string; column: string }[]
   /**
-   * Scenarios, each counted once whatever the number of its features and columns, by its status
-   * over every cell it has (any failure fails it): the headline.
+   * The headline: every scenario once, whatever the number of its features and columns, by the
+   * worst of its required cells (a gap counts as not run, never as passed).
    */
   totals: Record<CellStatus, number>
-  /** the same per cell (scenario × feature × column) */
+  /** required cells (scenario × column, each once) by status */
   cellTotals: Record<CellStatus, number>
+  /**
+   * Required cells expected to have a result (wip ones aside), those without one for this build
+   * in all and per environment, and the wip cells (required, not implemented yet)
+   */
+  gaps: { required: number; notRun: number; byEnvironment: Record<string, number>; wip: number }
+  /** results in cells the scope does not require: shown, never counted */
+  information: number
+  runErrors: MatrixRunError[]
 }
-
-const CELL_ORDER: CellStatus[] = ['failed', 'blocked', 'flaky', 'skipped', 'passed', 'wip', 'not-run', 'not-required']
 
 /**
  * The test matrix of one build: scope features (and their scenarios) × environment/stage
- * columns, with the last builds' statuses per cell. Pure: reads only the model.
+ * columns, with the last builds' statuses per cell. Statuses follow the one status algebra
+ * (src/model/status-algebra.ts). Pure: reads only the model.
  */
 export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: string; history?: number; catalogue?: Catalogue; uriPrefix?: string } = {}): Matrix {
   const build = options.build ?? results.order[results.order.length - 1] ?? '(no results)'
   const history = results.order.slice(Math.max(0, results.order.indexOf(build) - (options.history ?? 10) + 1), results.order.indexOf(build) + 1)
   const cells = results.builds.get(build) ?? new Map<string, MergedCase>()
-  const manualInScope = (options.catalogue?.files ?? []).some((f) => f.scenarios.some((s) => s.pickles.some((p) => p.manual && !p.wip && p.featureIds.some((id) => scope.features.some((feature) => feature.id === id)))))
+  const cases = options.catalogue ? catalogueCases(options.catalogue, options.uriPrefix) : []
+  const manualInScope = cases.some((c) => c.pickle.manual && !c.pickle.wip && c.pickle.featureIds.some((id) => scope.features.some((feature) => feature.id === id)))
   const columns = columnsOf(results, scope, manualInScope)
 
   // Scenarios per feature: from the catalogue when given (so wip and not-run show), else from results.
   // `stages`: where a scenario is expected to run — Gherkin scenarios in acceptance (manual ones
-  // also in manual testing); results without a catalogue entry only where they ran.
-  const byFeature = new Map<string, Map<string, { id: string; name: string; uri: string; wip: boolean; stages: readonly string[] }>>(scope.features.map((f) => [f.id, new Map()]))
-  for (const file of options.catalogue?.files ?? []) {
-    const uri = options.uriPrefix ? `${options.uriPrefix}/${file.uri}` : file.uri
-    for (const scenario of file.scenarios) {
-      for (const pickle of scenario.pickles) {
-        const example = pickle.row ? { name: pickle.row.examples, values: pickle.row.cells } : undefined
-        const id = caseIdOf({ uri, scenario: scenario.name, ...(scenario.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}) })
-        const stages = pickle.manual ? MANUAL_STAGES : ACCEPTANCE_STAGES
-        for (const featureId of pickle.featureIds) byFeature.get(featureId)?.set(id, { id, name: pickle.name + (pickle.row ? ` [${pickle.row.examples ? `${pickle.row.examples} ` : ''}#${pickle.row.index}]` : ''), uri, wip: pickle.wip, stages })
-      }
-    }
+  // in manual testing); results without a catalogue entry only where they ran (`undefined`).
+  type Row = { id: string; name: string; uri: string; wip: boolean; stages: readonly string[] | undefined }
+  const byFeature = new Map<string, Map<string, Row>>(scope.features.map((f) => [f.id, new Map()]))
+  for (const c of cases) {
+    const row: Row = { id: c.id, name: c.name, uri: c.uri, wip: c.pickle.wip, stages: c.pickle.manual ? MANUAL_STAGES : ACCEPTANCE_STAGES }
+    for (const featureId of c.pickle.featureIds) byFeature.get(featureId)?.set(c.id, row)
   }
   let unscoped = 0
   let unscopedFailed = 0
@@ -110,41 +129,44 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     const scoped = entry.featureIds.filter((id) => byFeature.has(id))
     if (scoped.length === 0) {
       unscoped++
-      if (entry.status === 'failed') unscopedFailed++
+      if (cellStatusOf(entry.status, entry.flaky) === 'failed') unscopedFailed++
     }
-    for (const id of scoped) if (!byFeature.get(id)!.has(entry.id)) byFeature.get(id)!.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false, stages: NO_STAGES })
+    for (const id of scoped) if (!byFeature.get(id)!.has(entry.id)) byFeature.get(id)!.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false, stages: undefined })
   }
 
   // An earlier build's status of a cell; null when the cell did not run in it.
   const statusIn = (buildName: string, caseId: string, column: MatrixColumn): CellStatus | null => {
     const found = results.builds.get(buildName)?.get(cellKey(caseId, column.environment, column.stage))
-    return found ? cellStatusOf(found) : null
+    return found ? cellStatusOf(found.status, found.flaky) : null
   }
 
   // Most cells are a plain status with the same history as thousands of others: those share one
   // frozen object, so a 100,000-scenario matrix costs little more than its scenario list.
   const plainCells = new Map<string, ScenarioCell>()
-  const plainCell = (status: CellStatus, cellHistory: (CellStatus | null)[]): ScenarioCell => {
-    const key = `${status}:${cellHistory.join()}`
+  const plainCell = (status: CellStatus, required: boolean, cellHistory: (CellStatus | null)[]): ScenarioCell => {
+    const key = `${status}:${required}:${cellHistory.join()}`
     let cell = plainCells.get(key)
-    if (!cell) plainCells.set(key, (cell = Object.freeze({ status, history: Object.freeze(cellHistory) as (CellStatus | null)[] })))
+    if (!cell) plainCells.set(key, (cell = Object.freeze({ status, required, history: Object.freeze(cellHistory) as (CellStatus | null)[] })))
     return cell
   }
   const flaky: Matrix['flaky'] = []
-  const cellTotals = noCells()
-  const byScenario = new Map<string, CellStatus[]>()
+  // scenario → column → its cell, each once however many features it is under (a cell is
+  // required when any of its features requires it)
+  const uniqueCells = new Map<string, Map<string, ScenarioCell>>()
+  let information = 0
   const features = scope.features.map((feature): MatrixFeature => {
     // A person's machine is its own environment: manual testing is expected wherever it is done.
-    const required = (column: MatrixColumn): boolean => column.stage === 'manual' || feature.environments.length === 0 || feature.environments.includes(column.environment)
+    const requiredHere = (column: MatrixColumn): boolean => column.stage === 'manual' || feature.environments.length === 0 || feature.environments.includes(column.environment)
     const scenarios = [...byFeature.get(feature.id)!.values()].map((s): MatrixScenario => {
       const scenarioCells: Record<string, ScenarioCell> = {}
       for (const column of columns) {
         const found = cells.get(cellKey(s.id, column.environment, column.stage))
-        const status: CellStatus = found ? cellStatusOf(found) : !(s.stages.includes(column.stage) && required(column)) ? 'not-required' : s.wip ? 'wip' : 'not-run'
+        const required = requiredHere(column) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
+        const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
         // The shown build is the last of the history: its cell is the one just looked up.
         const cellHistory = history.map((b) => (b === build ? status : statusIn(b, s.id, column)))
         const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)
-        const cell: ScenarioCell = detailed ? { status, history: cellHistory } : plainCell(status, cellHistory)
+        const cell: ScenarioCell = detailed ? { status, required, history: cellHistory } : plainCell(status, required, cellHistory)
         if (detailed) {
           if (found.error) cell.error = found.error
           if (found.steps.length) cell.steps = found.steps
@@ -152,33 +174,70 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           if (found.nodes.length) cell.nodes = found.nodes
           if (found.tester) cell.tester = found.tester
         }
-        if (status === 'flaky') flaky.push({ id: s.id, name: s.name, feature: feature.id, column: column.key })
-        cellTotals[status]++
-        if (!byScenario.has(s.id)) byScenario.set(s.id, [])
-        byScenario.get(s.id)!.push(status)
+        if (status === 'flaky' && required) flaky.push({ id: s.id, name: s.name, feature: feature.id, column: column.key })
+        let byColumn = uniqueCells.get(s.id)
+        if (!byColumn) uniqueCells.set(s.id, (byColumn = new Map()))
+        const seen = byColumn.get(column.key)
+        if (!seen || (required && !seen.required)) byColumn.set(column.key, cell)
         scenarioCells[column.key] = cell
       }
-      return { id: s.id, name: s.name, uri: s.uri, wip: s.wip, cells: scenarioCells }
+      return { id: s.id, name: s.name, uri: s.uri, wip: s.wip, status: worstCell(requiredStatuses(Object.values(scenarioCells))), cells: scenarioCells }
     })
     const featureCells: Record<string, FeatureCell> = {}
     for (const column of columns) {
-      const count = (status: CellStatus): number => scenarios.filter((s) => s.cells[column.key]!.status === status).length
-      const cell: FeatureCell = { status: 'not-run', passed: count('passed'), failed: count('failed'), blocked: count('blocked'), flaky: count('flaky'), skipped: count('skipped'), wip: count('wip'), notRun: count('not-run'), history: [] }
-      cell.status = rollUp(scenarios.map((s) => s.cells[column.key]!.status))
-      cell.history = history.map((_, i) => {
-        const statuses = scenarios.map((s) => s.cells[column.key]!.history[i]).filter((x): x is CellStatus => x !== null)
-        return statuses.length ? rollUp(statuses) : null
-      })
-      featureCells[column.key] = cell
+      const here = scenarios.map((s) => s.cells[column.key]!)
+      const required = here.filter((c) => c.required)
+      const count = (status: CellStatus): number => required.filter((c) => c.status === status).length
+      featureCells[column.key] = {
+        status: worstCell(required.map((c) => c.status)),
+        passed: count('passed'),
+        failed: count('failed'),
+        blocked: count('blocked'),
+        flaky: count('flaky'),
+        skipped: count('skipped'),
+        wip: count('wip'),
+        notRun: count('not-run'),
+        information: here.filter((c) => !c.required && c.status !== 'not-required').length,
+        history: history.map((_, i) => {
+          const statuses = required.map((c) => c.history[i]).filter((x): x is CellStatus => x !== null && x !== undefined)
+          return statuses.length ? worstCell(statuses) : required.length === 0 ? 'not-required' : null
+        }),
+      }
     }
     return { id: feature.id, name: feature.name, uncovered: scenarios.length === 0, requiredOn: feature.environments, cells: featureCells, scenarios }
   })
+
   const totals = noCells()
-  for (const statuses of byScenario.values()) {
-    const expected = statuses.filter((x) => x !== 'not-required')
-    totals[expected.length ? rollUp(expected) : 'not-required']++
+  const cellTotals = noCells()
+  const gaps: Matrix['gaps'] = { required: 0, notRun: 0, byEnvironment: {}, wip: 0 }
+  for (const byColumn of uniqueCells.values()) {
+    const statuses: CellStatus[] = []
+    for (const [key, cell] of byColumn) {
+      if (!cell.required) {
+        if (cell.status !== 'not-required') information++
+        continue
+      }
+      statuses.push(cell.status)
+      cellTotals[cell.status]++
+      if (cell.status === 'wip') {
+        gaps.wip++
+        continue
+      }
+      gaps.required++
+      if (cell.status === 'not-run') {
+        gaps.notRun++
+        const environment = key.slice(0, key.lastIndexOf('/'))
+        gaps.byEnvironment[environment] = (gaps.byEnvironment[environment] ?? 0) + 1
+      }
+    }
+    totals[worstCell(statuses)]++
   }
-  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals }
+  const runErrors = results.runs.filter((r) => r.build === build).flatMap((r) => (r.errors ?? []).map((e) => ({ runId: r.id, environment: r.environment, stage: r.stage, where: e.where, message: e.message })))
+  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors }
+}
+
+function requiredStatuses(cells: ScenarioCell[]): CellStatus[] {
+  return cells.filter((c) => c.required).map((c) => c.status)
 }
 
 function noCells(): Record<CellStatus, number> {
@@ -191,7 +250,6 @@ const MANUAL_STAGES: readonly string[] = ['manual']
 
 /** Where manual outcomes land when nobody names an environment: the testers' own machines. */
 export const MANUAL_ENVIRONMENT = 'community'
-const NO_STAGES: readonly string[] = []
 
 function columnsOf(results: ResultSet, scope: Scope, manualInScope: boolean): MatrixColumn[] {
   const keys = new Map<string, MatrixColumn>()
@@ -205,22 +263,7 @@ function columnsOf(results: ResultSet, scope: Scope, manualInScope: boolean): Ma
   return [...keys.values()].sort((a, b) => stageRank.indexOf(a.stage) - stageRank.indexOf(b.stage) || a.environment.localeCompare(b.environment))
 }
 
-function cellStatusOf(entry: MergedCase): CellStatus {
-  if (entry.status === 'passed') return entry.flaky ? 'flaky' : 'passed'
-  if (entry.status === 'skipped') return 'skipped'
-  if (entry.status === 'blocked') return 'blocked'
-  // pending, undefined and ambiguous are failures of the suite, not of the product, but they still block.
-  return 'failed'
-}
-
-/** Scenarios in the headline: every scenario once, those expected nowhere left out. */
+/** Scenarios in the headline: every scenario once, those required nowhere left out. */
 export function scenarioCount(totals: Matrix['totals']): number {
   return Object.entries(totals).reduce((n, [status, count]) => (status === 'not-required' ? n : n + count), 0)
-}
-
-/** A group's status: any failure fails it, then flaky, then passed; wip/not-run only when nothing ran. */
-export function rollUp(statuses: CellStatus[]): CellStatus {
-  if (statuses.length === 0) return 'not-run'
-  for (const status of CELL_ORDER) if (statuses.includes(status)) return status === 'skipped' && statuses.includes('passed') ? 'passed' : status
-  return 'not-run'
 }

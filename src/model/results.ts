@@ -12,6 +12,14 @@ export { MODEL_VERSION, STAGES, STATUSES, STATUS_PRECEDENCE, caseIdOf, statusFro
 export const StageSchema = z.enum(STAGES)
 export const StatusSchema = z.enum(STATUSES)
 
+export const RunErrorSchema = z.object({
+  /** what failed: 'BeforeAll hook', 'AfterAll hook', 'test run', … */
+  where: z.string(),
+  message: z.string(),
+  /** e.g. the hook's source file and line */
+  source: z.string().optional(),
+})
+
 export const RunSchema = z.object({
   kind: z.literal('run'),
   modelVersion: z.literal(MODEL_VERSION),
@@ -30,6 +38,12 @@ export const RunSchema = z.object({
   startedAt: z.string(),
   finishedAt: z.string(),
   source: z.object({ format: z.enum(['cucumber-messages', 'junit', 'manual']), file: z.string().optional() }),
+  /**
+   * Failures outside any test case: a BeforeAll/AfterAll hook, or the test run itself (an
+   * exception of the runner, an error of the JUnit producer). A run with errors failed, whatever
+   * its cases say.
+   */
+  errors: z.array(RunErrorSchema).optional(),
 })
 
 export const StepResultSchema = z.object({
@@ -60,7 +74,8 @@ export const CaseSchema = z.object({
   scenario: z.string(),
   /** what a person reads: the scenario plus its example row */
   name: z.string(),
-  example: z.object({ name: z.string(), index: z.number(), values: z.record(z.string(), z.string()) }).optional(),
+  /** occurrence: 2, 3… for a row repeated with the same name (see case-name.ts); absent for the first */
+  example: z.object({ name: z.string(), index: z.number(), values: z.record(z.string(), z.string()), occurrence: z.number().int().positive().optional() }).optional(),
   featureIds: z.array(z.string()),
   tags: z.array(z.string()),
   status: StatusSchema,
@@ -84,3 +99,4 @@ export type Run = z.infer<typeof RunSchema>
 export type Case = z.infer<typeof CaseSchema>
 export type StepResult = z.infer<typeof StepResultSchema>
 export type Attachment = z.infer<typeof AttachmentSchema>
+export type RunError = z.infer<typeof RunErrorSchema>

@@ -17,9 +17,11 @@ export type Status = (typeof STATUSES)[number]
  * A case id that survives edits elsewhere in the file: it hashes the file path, the scenario
  * as written and the example row's values (not line numbers).
  */
-export function caseIdOf(parts: { uri: string; scenario: string; rule?: string; example?: { name: string; values: Record<string, string> } }): string {
+export function caseIdOf(parts: { uri: string; scenario: string; rule?: string; example?: { name: string; values: Record<string, string>; occurrence?: number }; occurrence?: number }): string {
   // One string hashed in one call: ingest computes an id per case (100,000 in a big run).
-  const text = `${parts.uri}\u0000${parts.rule ?? ''}\u0000${parts.scenario}${parts.example ? `\u0000${parts.example.name}\u0000${JSON.stringify(Object.entries(parts.example.values))}` : ''}`
+  // A repeated row (or a repeated JUnit test name) is told apart by its occurrence, from the second on.
+  const occurrence = parts.occurrence ?? parts.example?.occurrence ?? 1
+  const text = `${parts.uri}\u0000${parts.rule ?? ''}\u0000${parts.scenario}${parts.example ? `\u0000${parts.example.name}\u0000${JSON.stringify(Object.entries(parts.example.values))}` : ''}${occurrence > 1 ? `\u0000#${occurrence}` : ''}`
   return hash('sha256', text, 'hex').slice(0, 20)
 }
 

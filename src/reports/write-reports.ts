@@ -2,6 +2,7 @@ import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import type { Scope } from '../catalogue/scope.ts'
 import { matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
 import { checkBuild, mergeResults, mergeRuns, type ResultSet, type RunSource } from '../results/merge-results.ts'
+import type { GateReport } from '../gates/evaluate-gates.ts'
 
 /** What every reporter is handed: one merged result set, and the matrix when a scope was given. */
 export interface ReportInput {
@@ -11,6 +12,8 @@ export interface ReportInput {
   /** where attachments (paths relative to it) are found */
   resultsDir: string
   matrix?: Matrix
+  /** the release gate of the build, when a gate file applies to it (its verdict heads the matrix) */
+  gate?: GateReport
 }
 
 /**
@@ -43,6 +46,8 @@ export interface ReportRequest {
   allowEmptyBuild?: boolean
   /** a run left out because it is of another milestone than the scope's */
   onSkipped?: (file: string, runId: string, milestone: string | undefined) => void
+  /** the gate of the build shown, judged on the same merge (undefined: no gate applies) */
+  gate?: (results: ResultSet, build: string) => GateReport | undefined
 }
 
 export interface ReportOutcome {
@@ -72,7 +77,8 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
         ...(request.uriPrefix !== undefined ? { uriPrefix: request.uriPrefix } : {}),
       })
     : undefined
-  const input: ReportInput = { results, build: request.build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}) }
+  const gate = matrix && results.builds.has(matrix.build) ? request.gate?.(results, matrix.build) : undefined
+  const input: ReportInput = { results, build: request.build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}), ...(gate ? { gate } : {}) }
   const files: string[] = []
   for (const writer of request.writers) {
     if (writer.needsMatrix && !matrix) continue

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
 import type { Envelope, GherkinDocument, Pickle, Timestamp } from '@cucumber/messages'
-import type { Attachment, Case, StepResult } from '../model/results.ts'
+import type { Attachment, Case, RunError, StepResult } from '../model/results.ts'
 import { caseIdOf, statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
 import { readLines } from './read-lines.ts'
 import { Interner } from './interner.ts'
+import { caseNameOr, outlineRowNames } from '../model/case-name.ts'
 import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 /** The World's attachment that names the nodes a scenario involved (not written as a file). */
@@ -16,7 +17,7 @@ const KNOWN = new Set([
 ])
 
 /** Envelopes the results do not need: they are counted but not parsed (a third of a run's lines). */
-const UNUSED = new Set(['meta', 'source', 'stepDefinition', 'hook', 'parameterType', 'undefinedParameterType', 'testStepStarted', 'testRunHookStarted', 'testRunHookFinished', 'suggestion'])
+const UNUSED = new Set(['meta', 'source', 'stepDefinition', 'parameterType', 'undefinedParameterType', 'testStepStarted', 'suggestion'])
 
 interface ScenarioInfo {
   name: string
@@ -27,6 +28,9 @@ interface RowInfo {
   examples: string
   index: number
   values: Record<string, string>
+  /** the row's case name and occurrence (src/model/case-name.ts) */
+  name: string
+  occurrence: number
 }
 
 interface DocumentInfo {
@@ -43,6 +47,8 @@ interface DocumentInfo {
  */
 interface CasePlan {
   uri: string
+  /** the pickle's line (the Examples row's for an outline row) */
+  line?: number
   feature: string
   name: string
   tags: readonly string[]
@@ -93,6 +99,11 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   // An unused envelope is not parsed; only a last line can be cut short, so that one is checked at the end.
   let unparsedLine: string | undefined
   let unparsedLineNumber = 0
+  // Failures outside any test case: global hooks (BeforeAll/AfterAll) and the run itself.
+  const runErrors: RunError[] = []
+  const globalHooks = new Map<string, { where: string; source?: string }>()
+  const hookRuns = new Map<string, string>()
+  let runFinished = false
 
   // One handler per envelope type, called with the envelope's content: dispatching on the type
   // named at the start of the line keeps each property access seeing one shape of object.
@@ -161,7 +172,30 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
     },
     gherkinDocument: (document) => void documents.set(document.uri ?? '', documentInfo(document, intern)),
     testRunStarted: (started) => void (first ??= millis(started.timestamp)),
-    testRunFinished: (finished) => void (last = millis(finished.timestamp)),
+    testRunFinished: (finished) => {
+      runFinished = true
+      last = millis(finished.timestamp)
+      const f = finished as typeof finished & { exception?: { type?: string; message?: string; stackTrace?: string } }
+      const e = f.exception
+      const head = e ? (e.type && e.message ? `${e.type}: ${e.message}` : (e.message ?? e.type)) : undefined
+      // A stack trace usually starts with the type and message already.
+      const message = e ? (e.stackTrace && head && e.stackTrace.startsWith(head) ? e.stackTrace : [head, e.stackTrace].filter(Boolean).join('\n')) : f.message
+      if (message) runErrors.push({ where: 'test run', message })
+    },
+    hook: (hook) => {
+      const type = String((hook as { type?: string }).type ?? '')
+      if (type !== 'BEFORE_TEST_RUN' && type !== 'AFTER_TEST_RUN') return
+      const ref = hook.sourceReference
+      globalHooks.set(hook.id, { where: `${type === 'BEFORE_TEST_RUN' ? 'BeforeAll' : 'AfterAll'} hook${hook.name ? ` "${hook.name}"` : ''}`, ...(ref?.uri ? { source: `${ref.uri}${ref.location ? `:${ref.location.line}` : ''}` } : {}) })
+    },
+    testRunHookStarted: (started) => void hookRuns.set(started.id, started.hookId),
+    testRunHookFinished: (finished) => {
+      const status = statusFromMessages(String(finished.result.status))
+      if (status === 'passed' || status === 'skipped') return
+      const hook = globalHooks.get(hookRuns.get(finished.testRunHookStartedId) ?? '') ?? { where: 'global hook' }
+      const message = finished.result.exception?.message ?? finished.result.message ?? `${status}`
+      runErrors.push({ ...hook, message: finished.result.exception?.stackTrace && !message.includes('\n') ? `${message}\n${finished.result.exception.stackTrace}` : message })
+    },
   }
 
   const lines = await readLines(
@@ -212,8 +246,14 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   if (notJson.length) problems.push({ file, line: notJson[0]!, message: `${notJson.length === 1 ? 'not a JSON envelope' : `${notJson.length} lines are not JSON envelopes, the first here`}; skipped` })
   if (cut !== undefined) problems.push({ file, line: cut, message: 'not a JSON envelope (a run killed mid-write leaves its last line cut); skipped' })
   if (attempts.size) problems.push({ file, line: lines, message: `${attempts.size} scenario(s) started but never finished (the run was cut short); not ingested` })
+  if (!runFinished) {
+    // A stream without its last message: the runner was killed or crashed. What it finished is kept.
+    problems.push({ file, line: lines, message: 'the stream ends without testRunFinished: the run was cut short (killed or crashed); what finished is ingested, the run is marked failed' })
+    // The runner's reason, unless a global hook's error already says it (cucumber-js stops on one).
+    if (!(ctx.runnerError && runErrors.length)) runErrors.push({ where: 'test run', message: ctx.runnerError ? `the runner stopped before the end of the run: ${ctx.runnerError}` : 'the message stream ends without testRunFinished: the run was cut short (killed or crashed)' })
+  }
   for (const [type, count] of unknown) problems.push({ file, line: 0, message: `${count} envelope(s) of unknown type "${type}" (a newer Cucumber?) ignored` })
-  const run = runFrom(ctx, { inputHash: hash.digest('hex'), startedAt: new Date(first ?? 0).toISOString(), finishedAt: new Date(last ?? first ?? 0).toISOString(), format: 'cucumber-messages', file })
+  const run = runFrom(ctx, { inputHash: hash.digest('hex'), startedAt: new Date(first ?? 0).toISOString(), finishedAt: new Date(last ?? first ?? 0).toISOString(), format: 'cucumber-messages', file, errors: runErrors })
   const cases = writer.cases
   return { run, cases, problems, path: writer.close(run) }
 }
@@ -221,15 +261,16 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
 function caseOf(attempt: Attempt, duration: number, failedBefore: boolean): Case {
   const { plan } = attempt
   const row = plan.row
-  const example = row ? { name: row.examples, index: row.index, values: row.values } : undefined
+  const example = row ? { name: row.examples, index: row.index, values: row.values, ...(row.occurrence > 1 ? { occurrence: row.occurrence } : {}) } : undefined
   const scenarioName = plan.scenario?.name ?? plan.name
   return {
     kind: 'case',
     id: caseIdOf({ uri: plan.uri, scenario: scenarioName, ...(plan.scenario?.rule ? { rule: plan.scenario.rule } : {}), ...(example ? { example } : {}) }),
     uri: plan.uri,
+    ...(plan.line ? { line: plan.line } : {}),
     feature: plan.feature,
     scenario: scenarioName,
-    name: example ? `${plan.name} [${example.name ? `${example.name} ` : ''}#${example.index}]` : plan.name,
+    name: caseNameOr(row ? row.name : plan.name, plan.uri, plan.line),
     ...(example ? { example } : {}),
     featureIds: featureIdsOf(plan.tags),
     tags: plan.tags as string[],
@@ -260,8 +301,10 @@ const KEYWORD_OF_TYPE: Record<string, string> = { Context: 'Given', Action: 'Whe
 function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner): CasePlan {
   const scenario = document?.scenarios.get(pickle.astNodeIds[0] ?? '')
   const row = pickle.astNodeIds[1] ? document?.rows.get(pickle.astNodeIds[1]) : undefined
+  const line = (pickle as { location?: { line: number } }).location?.line
   return {
     uri: intern.string(pickle.uri),
+    ...(line ? { line } : {}),
     feature: document?.feature ?? intern.string(pickle.uri),
     name: scenario?.name === pickle.name ? scenario.name : pickle.name,
     tags: intern.list(pickle.tags.map((t) => t.name)),
@@ -285,14 +328,18 @@ function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo
     if (!scenario) return
     info.scenarios.set(scenario.id, { name: scenario.name, ...(rule ? { rule } : {}) })
     addSteps(scenario.steps)
+    const rows: RowInfo[] = []
     for (const examples of scenario.examples) {
       const header = examples.tableHeader?.cells.map((c) => c.value) ?? []
       examples.tableBody.forEach((row, index) => {
         const values: Record<string, string> = {}
         header.forEach((h, i) => (values[h] = row.cells[i]?.value ?? ''))
-        info.rows.set(row.id, { examples: examples.name, index: index + 1, values })
+        const entry: RowInfo = { examples: examples.name, index: index + 1, values, name: '', occurrence: 1 }
+        info.rows.set(row.id, entry)
+        rows.push(entry)
       })
     }
+    if (rows.length) outlineRowNames(scenario.name, rows.map((r) => r.values)).forEach((n, i) => Object.assign(rows[i]!, n))
   }
   for (const child of document.feature?.children ?? []) {
     if (child.background) addSteps(child.background.steps)

@@ -1,11 +1,44 @@
-import { statSync } from 'node:fs'
+import { closeSync, openSync, readSync, statSync } from 'node:fs'
 import { Worker } from 'node:worker_threads'
 import type { IngestContext, IngestOutcome } from './ingest-types.ts'
 
-/** Ingests one file: JUnit XML by its extension, Cucumber Messages NDJSON otherwise. */
+export type ResultsFormat = 'junit' | 'cucumber-messages' | 'cucumber-json' | 'unknown'
+
+/**
+ * What a results file is, by its content (its name may say nothing): XML is JUnit, a line of
+ * JSON envelopes is Cucumber Messages, a JSON array is a Cucumber JSON report.
+ */
+export function detectFormat(file: string): ResultsFormat {
+  const head = readHead(file, 4096).replace(/^\uFEFF/, '').trimStart()
+  if (head.startsWith('<')) return 'junit'
+  if (head.startsWith('[')) return 'cucumber-json'
+  if (head.startsWith('{')) return 'cucumber-messages'
+  return head === '' ? 'cucumber-messages' : /\.xml$/i.test(file) ? 'junit' : 'unknown'
+}
+
+/** Ingests one file, recognised by its content. */
 export async function ingestFile(file: string, ctx: IngestContext): Promise<IngestOutcome> {
-  if (/\.xml$/i.test(file)) return (await import('./ingest-junit.ts')).ingestJUnit(file, ctx)
-  return (await import('./ingest-cucumber-messages.ts')).ingestCucumberMessages(file, ctx)
+  const format = detectFormat(file)
+  if (format === 'junit') return (await import('./ingest-junit.ts')).ingestJUnit(file, ctx)
+  if (format === 'cucumber-messages') return (await import('./ingest-cucumber-messages.ts')).ingestCucumberMessages(file, ctx)
+  if (format === 'cucumber-json') return { cases: 0, problems: [{ file, line: 1, message: 'a Cucumber JSON report (a JSON array of features): not read yet; write Cucumber Messages instead (cucumber-js --format message:FILE) or JUnit XML' }] }
+  return { cases: 0, problems: [{ file, line: 1, message: 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array)' }] }
+}
+
+function readHead(file: string, bytes: number): string {
+  let fd: number
+  try {
+    fd = openSync(file, 'r')
+  } catch (error) {
+    if ((error as { code?: string }).code === 'EISDIR') return ''
+    throw error
+  }
+  try {
+    const buffer = Buffer.alloc(bytes)
+    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, bytes, 0))
+  } finally {
+    closeSync(fd)
+  }
 }
 
 /** Inputs from this size up are ingested in a worker (about 25,000 scenarios of Cucumber Messages). */

@@ -9,9 +9,16 @@ import { runFrom, type IngestContext, type IngestOutcome } from './ingest-types.
 
 type Node = Record<string, unknown>
 
+const LISTS = ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property', 'flakyFailure', 'flakyError', 'rerunFailure', 'rerunError']
+
 /**
- * Reads JUnit XML from other stages (e.g. Go tests through go-junit-report): testsuite ›
- * testcase with classname/name/file/time and failure/error/skipped/system-out.
+ * Reads JUnit XML as its producers write it (go-junit-report, gotestsum, jest-junit, pytest,
+ * Maven Surefire, Playwright…) and counts as they count: every <testcase> at any depth of nested
+ * <testsuite>s is a case; <failure> and <error> fail it, <skipped> skips it; Surefire's reruns —
+ * <flakyFailure>/<flakyError> in a case that passed in the end, <rerunFailure>/<rerunError> in
+ * one that failed every time — are attempts, the first making the case flaky. A case is known by
+ * its suites, classname and name (GitLab's key); the same key again in one file (repeated Go test
+ * names, a test run by two Playwright projects) is told apart by its occurrence.
  */
 export async function ingestJUnit(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const bytes = readFileSync(file)
@@ -20,16 +27,35 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const text = bytes.toString('utf8')
   const valid = XMLValidator.validate(text)
   if (valid !== true) return { cases: 0, problems: [{ file, line: valid.err.line, message: `malformed XML: ${valid.err.msg}` }] }
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', isArray: (name) => ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property'].includes(name) })
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', isArray: (name) => LISTS.includes(name) })
   const doc = parser.parse(text) as Node
-  const suites = [...((doc.testsuites as Node | undefined)?.testsuite as Node[] | undefined ?? []), ...((doc.testsuite as Node[] | undefined) ?? [])]
-  if (suites.length === 0) return { cases: 0, problems: [{ file, line: 1, message: 'no <testsuite> element: not a JUnit report' }] }
+  const roots = [...(((doc.testsuites as Node | undefined)?.testsuite as Node[] | undefined) ?? []), ...((doc.testsuite as Node[] | undefined) ?? [])]
+  if (roots.length === 0) {
+    const top = Object.keys(doc).filter((k) => k !== '?xml')[0]
+    return { cases: 0, problems: [{ file, line: 1, message: `no <testsuite> element (the document's root is <${top ?? 'nothing'}>): not a JUnit report` }] }
+  }
   const writer = new ResultsWriter(ctx.resultsDir)
   let started = Infinity
-  for (const suite of suites) {
+  const occurrences = new Map<string, number>()
+  let suitesSeen = 0
+  const walk = (suite: Node, path: string[]): void => {
+    suitesSeen++
+    const name = String(suite.name ?? '')
+    const here = name ? [...path, name] : path
     const timestamp = Date.parse(String(suite.timestamp ?? ''))
-    if (!Number.isNaN(timestamp)) started = Math.min(started, timestamp)
-    for (const testcase of (suite.testcase as Node[] | undefined) ?? []) writer.write(caseOf(testcase, String(suite.name ?? '')))
+    if (!Number.isNaN(timestamp) && timestamp > 0) started = Math.min(started, timestamp)
+    for (const testcase of (suite.testcase as Node[] | undefined) ?? []) {
+      const key = `${here.join('\u0000')}\u0001${String(testcase.classname ?? '')}\u0001${String(testcase.name ?? '')}`
+      const occurrence = (occurrences.get(key) ?? 0) + 1
+      occurrences.set(key, occurrence)
+      writer.write(caseOf(testcase, here, occurrence))
+    }
+    for (const child of (suite.testsuite as Node[] | undefined) ?? []) walk(child, here)
+  }
+  for (const suite of roots) walk(suite, [])
+  if (writer.cases === 0) {
+    writer.discard()
+    return { cases: 0, problems: [{ file, line: 1, message: `no <testcase> in any of its ${suitesSeen} <testsuite> element(s), at any depth: nothing to ingest (did the tests run?)` }] }
   }
   const at = new Date(Number.isFinite(started) ? started : 0).toISOString()
   const run = runFrom(ctx, { inputHash: createHash('sha256').update(bytes).digest('hex'), startedAt: at, finishedAt: at, format: 'junit', file })
@@ -37,27 +63,34 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   return { run, cases, problems: [], path: writer.close(run) }
 }
 
-function caseOf(testcase: Node, suite: string): Case {
-  const classname = String(testcase.classname ?? suite)
-  const name = String(testcase.name ?? '')
-  const failure = ((testcase.failure as Node[] | undefined) ?? [])[0] ?? ((testcase.error as Node[] | undefined) ?? [])[0]
-  const skipped = ((testcase.skipped as Node[] | undefined) ?? []).length > 0
+function caseOf(testcase: Node, suites: string[], occurrence: number): Case {
+  const suite = suites.join(' › ')
+  const classname = String(testcase.classname ?? '') || suites.at(-1) || ''
+  const baseName = String(testcase.name ?? '')
+  const name = occurrence > 1 ? `${baseName} #${occurrence}` : baseName
+  const list = (tag: string): Node[] => (testcase[tag] as Node[] | undefined) ?? []
+  const failure = list('failure')[0] ?? list('error')[0]
+  const skipped = list('skipped').length > 0
+  const flakyRuns = [...list('flakyFailure'), ...list('flakyError')]
+  const reruns = [...list('rerunFailure'), ...list('rerunError')]
   const status: Status = failure ? 'failed' : skipped ? 'skipped' : 'passed'
-  const error = failure ? [failure.message, failure['#text']].filter(Boolean).map(String).join('\n') : undefined
-  const output = testcase['system-out'] !== undefined ? String(typeof testcase['system-out'] === 'object' ? ((testcase['system-out'] as Node)['#text'] ?? '') : testcase['system-out']) : undefined
+  const error = failure ? textOf(failure) : skipped ? textOf(list('skipped')[0]!) : flakyRuns[0] ? textOf(flakyRuns[0]) : undefined
+  const output = [systemText(testcase['system-out']), systemText(testcase['system-err'])].filter(Boolean).join('\n')
   return {
     kind: 'case',
-    id: caseIdOf({ uri: classname, scenario: name }),
+    id: caseIdOf({ uri: classname, scenario: baseName, ...(suite && suite !== classname ? { rule: suite } : {}), occurrence }),
     uri: String(testcase.file ?? classname),
+    ...(Number(testcase.line) > 0 ? { line: Number(testcase.line) } : {}),
     feature: classname,
-    scenario: name,
+    scenario: baseName,
     name,
     featureIds: [],
     tags: [],
     status,
-    flaky: false,
-    attempts: 1,
-    durationMs: Math.round(Number(testcase.time ?? 0) * 1000),
+    // Passed in the end after failing: flaky, with each rerun an attempt.
+    flaky: status === 'passed' && flakyRuns.length > 0,
+    attempts: 1 + (status === 'passed' ? flakyRuns.length : reruns.length),
+    durationMs: Math.round(Number(testcase.time ?? 0) * 1000) || 0,
     steps: [],
     ...(error ? { error } : {}),
     attachments: [],
@@ -65,4 +98,21 @@ function caseOf(testcase: Node, suite: string): Case {
     source: 'automated',
     ...(output ? { output } : {}),
   }
+}
+
+/** An element's message attribute and its text (a stack trace, the test's output), as one error. */
+function textOf(node: Node | string): string | undefined {
+  // An element without attributes is parsed as its text alone.
+  if (typeof node !== 'object') return String(node).trim() || undefined
+  const stack = (node.stackTrace as Node | string | undefined) ?? undefined
+  const parts = [node.message, node['#text'], typeof stack === 'object' ? stack?.['#text'] : stack].filter((p) => p !== undefined && String(p).trim() !== '').map((p) => String(p).trim())
+  // jest-junit and others repeat the message at the start of the text: keep it once.
+  if (parts.length > 1 && parts[1]!.startsWith(parts[0]!)) parts.shift()
+  return parts.length ? parts.join('\n') : undefined
+}
+
+function systemText(value: unknown): string {
+  if (value === undefined) return ''
+  if (typeof value === 'object') return String((value as Node)['#text'] ?? '').trim()
+  return String(value).trim()
 }

@@ -1,4 +1,4 @@
-import type { Run } from '../model/results.ts'
+import type { Run, RunError } from '../model/results.ts'
 import { MODEL_VERSION, type Stage } from '../model/vocabulary.ts'
 
 export interface IngestContext {
@@ -15,6 +15,8 @@ export interface IngestContext {
   resultsDir: string
   /** how the source is named in the run (default: its path) */
   sourceName?: string
+  /** why the runner stopped before finishing, when the caller knows (bdd-matrix run does) */
+  runnerError?: string
 }
 
 /** Something in an input that was not ingested, with where it is. */
@@ -34,7 +36,7 @@ export interface IngestOutcome {
 }
 
 /** The run record of an ingested source: the context's facts plus what the source told. */
-export function runFrom(ctx: IngestContext, facts: { inputHash: string; startedAt: string; finishedAt: string; format: Run['source']['format']; file: string }): Run {
+export function runFrom(ctx: IngestContext, facts: { inputHash: string; startedAt: string; finishedAt: string; format: Run['source']['format']; file: string; errors?: RunError[] }): Run {
   return {
     kind: 'run',
     modelVersion: MODEL_VERSION,
@@ -49,5 +51,6 @@ export function runFrom(ctx: IngestContext, facts: { inputHash: string; startedA
     startedAt: facts.startedAt,
     finishedAt: facts.finishedAt,
     source: { format: facts.format, file: ctx.sourceName ?? facts.file },
+    ...(facts.errors?.length ? { errors: facts.errors } : {}),
   }
 }

@@ -14,6 +14,8 @@ export interface MergedCase extends Case {
   runId: string
   /** statuses seen for this cell in this build, oldest first (reruns, shards, retries) */
   seen: Status[]
+  /** a run's failure outside any scenario, reported as a case (run-error-cases.ts) */
+  runError?: true
 }
 
 export interface ResultSet {

@@ -36,6 +36,8 @@ export interface RunSummary {
   startedAt: string
   finishedAt: string
   success: boolean
+  /** why cucumber-js stopped the run before its end (it throws rather than finishing) */
+  runnerError?: string
   totals: RunTotals
   failures: FinishedCase[]
   runDir: string
@@ -95,12 +97,22 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   // Paths given to the run replace those of cucumber.js (cucumber would add them to its own).
   if (options.paths?.length) runConfiguration.sources.paths = options.paths
   options.stdout.write(`bdd-matrix run ${runId}: environment ${environment.name} (${environment.provider})${shard ? `, shard ${shard.index}/${shard.total}` : ''}\n`)
-  const result = await runCucumber(runConfiguration, cucumberEnv, (envelope: Envelope) => {
-    messages.write(`${JSON.stringify(envelope)}\n`)
-    const finished = progress.consume(envelope)
-    if (finished) view.finished(finished)
-    else if (envelope.testCaseStarted) view.started()
-  })
+  // cucumber-js stops a run by throwing (a BeforeAll hook failed, a worker died): what it wrote
+  // until then is kept, and the error becomes the run's own (it fails the run in every report).
+  let result = { success: false }
+  let runnerError: string | undefined
+  try {
+    result = await runCucumber(runConfiguration, cucumberEnv, (envelope: Envelope) => {
+      messages.write(`${JSON.stringify(envelope)}\n`)
+      const finished = progress.consume(envelope)
+      if (finished) view.finished(finished)
+      else if (envelope.testCaseStarted) view.started()
+    })
+  } catch (error) {
+    if (error instanceof UserError) throw error
+    const cause = (error as Error).cause
+    runnerError = `${(error as Error).message}${cause instanceof Error ? `: ${cause.message}` : ''}`
+  }
   await new Promise((resolve) => messages.end(resolve))
   view.close()
 
@@ -110,7 +122,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
     startedAt: startedAt.toISOString(),
     finishedAt: options.now().toISOString(),
-    success: result.success,
+    success: result.success && !runnerError,
+    ...(runnerError ? { runnerError } : {}),
     totals: progress.totals,
     failures: progress.failures,
     runDir,

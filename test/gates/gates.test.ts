@@ -40,6 +40,57 @@ const WAIVE = (expires: string) =>
 const approvals = { approvals: [{ by: 'dana', at: '2026-05-30T10:00:00Z' }], author: 'carol' }
 const rc1 = greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z')
 
+describe('the gate judges the cells the scope requires, and only them', () => {
+  const rc2 = (overrides: Parameters<typeof greenBuild>[2], extra: RunSpec[] = []) => writeRuns([...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', overrides), ...extra])
+
+  it('shows a result where the scope does not require the scenario as information; it decides nothing', async () => {
+    // beta is required on local only: its failure on docker is information, as if nothing had run there
+    const report = await gate(CRITERIA, rc2({ docker: { 'beta one': 'failed' } }), 'v1.0.0-rc2', approvals)
+    const green = await gate(CRITERIA, rc2({}), 'v1.0.0-rc2', approvals)
+    expect(report.verdict).toBe('go')
+    const pass = report.criteria.find((c) => c.id === 'acceptance-passes')!
+    expect(pass.value).toBe(green.criteria.find((c) => c.id === 'acceptance-passes')!.value)
+    expect(pass.information).toEqual([expect.objectContaining({ what: 'beta one · beta · docker/acceptance', status: 'failed', note: 'not required by the scope: not judged' })])
+    expect(report.criteria.find((c) => c.id === 'no-regressions')!.verdict).toBe('pass')
+    expect(report.criteria.find((c) => c.id === 'few-flaky')!.value).toBe(green.criteria.find((c) => c.id === 'few-flaky')!.value)
+    expect(gateToMarkdown(report)).toContain('acceptance-passes: 1 result(s) where the scope does not require the scenario (shown, not judged)')
+  })
+
+  it('counts a flaky result outside the required cells in neither part of the flaky rate', async () => {
+    const report = await gate(CRITERIA, rc2({ docker: { 'beta one': ['passed', { flaky: true }] } }), 'v1.0.0-rc2', approvals)
+    expect(report.criteria.find((c) => c.id === 'few-flaky')!.value).toBe('0.0 % (0 of 12)')
+  })
+
+  it('does not take a skipped scenario for a pass: nothing was verified, the gate waits', async () => {
+    const report = await gate(CRITERIA, rc2({ local: { 'alpha one': 'skipped' } }), 'v1.0.0-rc2', approvals)
+    const pass = report.criteria.find((c) => c.id === 'acceptance-passes')!
+    expect(pass).toMatchObject({ verdict: 'waiting', value: '4 of 5 passed' })
+    expect(pass.items).toEqual([expect.objectContaining({ what: 'alpha one · alpha · local/acceptance', note: 'skipped: nothing was verified' })])
+    expect(report.verdict).toBe('incomplete')
+  })
+
+  it('counts wip scenarios in what coverage is out of', async () => {
+    const report = await gate(CRITERIA, rc2({ local: { 'beta one': 'failed' } }), 'v1.0.0-rc2', approvals)
+    expect(report.criteria.find((c) => c.id === 'features-covered')!.why).toBe('beta on local: 0 of 2 scenarios passed (1 wip) — needs 1')
+  })
+
+  it('says plainly when there is no baseline build', async () => {
+    const report = await gate(CRITERIA, writeRuns(greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z', { docker: { 'alpha two': 'failed' } })), 'v1.0.0-rc1', approvals)
+    const criterion = report.criteria.find((c) => c.id === 'no-regressions')!
+    expect(criterion).toMatchObject({ verdict: 'fail', threshold: '0 (no baseline build: every failure counts as new)' })
+    expect(criterion.why).toMatch(/^1 new failure\(s\) \(no baseline build\): alpha two/)
+  })
+
+  it('fails the criteria of an environment whose run failed outside any scenario', async () => {
+    const broken: RunSpec = { build: 'v1.0.0-rc2', environment: 'docker', at: '2026-05-20T11:00:00Z', cases: {}, errors: [{ where: 'BeforeAll hook', message: 'the cluster did not start' }] }
+    const report = await gate(CRITERIA, rc2({}, [broken]), 'v1.0.0-rc2', approvals)
+    expect(report.verdict).toBe('no-go')
+    const failing = report.criteria.filter((c) => c.verdict === 'fail').map((c) => c.id)
+    expect(failing).toEqual(['every-environment-tested', 'acceptance-passes', 'features-covered', 'no-regressions'])
+    expect(report.criteria.find((c) => c.id === 'acceptance-passes')!.items[0]).toMatchObject({ status: 'run error', environment: 'docker/acceptance', what: expect.stringContaining('failed outside any scenario (BeforeAll hook): the cluster did not start') })
+  })
+})
+
 describe('release gates on canonical result sets (golden reports)', () => {
   it('all green → go', async () => {
     const report = await gate(CRITERIA, writeRuns([...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z')]), 'v1.0.0-rc2', approvals)

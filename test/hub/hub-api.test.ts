@@ -158,7 +158,7 @@ describe.each([
     // only accepted outcomes count: pulled into a results folder, they reach every report
     const out = tempDir('pulled')
     const pulled = await pullResults(new HubClient(hub.url, hub.tokens.qa, { retry: NO_RETRY }), out, { builds: [build] })
-    expect(pulled).toMatchObject({ manualRuns: 1, manualCases: 1, attachments: 1 })
+    expect(pulled).toMatchObject({ manualRuns: 1, manualCases: 1, manualOutcomes: 1, attachments: 1 })
     const results = await mergeResults(out)
     const manual = [...results.builds.get(build)!.values()].filter((c) => c.source === 'manual')
     expect(manual).toEqual([expect.objectContaining({ id: word, status: 'passed', stage: 'manual', environment: 'community', tester: 'alice', attachments: [expect.objectContaining({ path: evidence.body.file })] })])
@@ -173,6 +173,10 @@ describe.each([
     // the hub's live matrix is the same
     const live = await api(hub, 'GET', `/builds/${build}/matrix`, hub.tokens.bob)
     expect(live.body.features.find((f: { id: string }) => f.id === 'letters').scenarios.find((s: { id: string }) => s.id === word).cells['community/manual'].status).toBe('passed')
+    // a second tester agrees: two accepted outcomes share one cell, and pull counts each of them
+    const bobAgrees = await api(hub, 'POST', '/outcomes', hub.tokens.bob, { build, scenario: word, status: 'passed' }, { 'idempotency-key': randomUUID() })
+    expect((await api(hub, 'POST', `/outcomes/${bobAgrees.body.id}/review`, qa, { verdict: 'accepted' })).status).toBe(200)
+    expect(await pullResults(new HubClient(hub.url, hub.tokens.qa, { retry: NO_RETRY }), out, { builds: [build] })).toMatchObject({ manualCases: 1, manualOutcomes: 2 })
   })
 
   it.skipIf(skip)('follows edits of the features folder without a restart, keeping the last good catalogue while a scope does not parse', async () => {

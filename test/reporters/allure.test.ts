@@ -36,7 +36,7 @@ describe('Allure results', () => {
   it('labels and parameterises results the way Allure reads them', () => {
     const out = write()
     const all = readdirSync(out).filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')))
-    const row = all.find((r) => r.name === 'number 2 is counted [#2]' && r.parameters.some((p: { value: string }) => p.value === 'docker/acceptance'))
+    const row = all.find((r) => r.name === 'number 2 is counted' && r.parameters.some((p: { value: string }) => p.value === 'docker/acceptance'))
     expect(row.labels).toEqual(expect.arrayContaining([{ name: 'feature', value: 'Numbers' }, { name: 'story', value: 'number <n> is counted' }, { name: 'epic', value: 'run-fixture' }, { name: 'tag', value: 'feature:numbers' }, { name: 'host', value: 'docker' }, { name: 'thread', value: 'docker/acceptance' }]))
     expect(row.parameters).toEqual([{ name: 'environment', value: 'docker/acceptance' }, { name: 'n', value: '2' }])
     const flaky = all.filter((r) => r.statusDetails.flaky)

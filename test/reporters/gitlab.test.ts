@@ -11,7 +11,10 @@ const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
 
 function matrixFiles(failed: number): string {
   const dir = tempTree()
-  writeFileSync(path.join(dir, 'matrix.json'), JSON.stringify({ build: 'v0.5.0-rc1', totals: { passed: 10, failed, flaky: 1, wip: 2, 'not-run': 0, skipped: 0 } }))
+  writeFileSync(
+    path.join(dir, 'matrix.json'),
+    JSON.stringify({ build: 'v0.5.0-rc1', totals: { passed: 10, failed, flaky: 1, blocked: 0, wip: 2, 'not-run': 0, skipped: 0, 'not-required': 0 }, gaps: { required: 14, notRun: 0, byEnvironment: {} }, unscoped: { cases: 0, failed: 0 }, runErrors: [], information: 0, features: [] }),
+  )
   writeFileSync(path.join(dir, 'matrix.md'), `### Test matrix · build v0.5.0-rc1\n\n${failed} failed\n`)
   return dir
 }

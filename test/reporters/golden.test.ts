@@ -33,10 +33,16 @@ describe('reporters on the canonical runs (golden files)', () => {
     expect(notRequired.scenarios.every((s) => s.cells['local/unit']!.status === 'not-required')).toBe(true)
     const gap = matrixFrom(results, requiring(['local', 'docker', 'feature']), options)
     const numbers = gap.features.find((f) => f.id === 'numbers')!
-    expect(numbers.cells['feature/acceptance']!.status).toBe('wip')
-    expect(numbers.cells['feature/acceptance']!.notRun).toBeGreaterThan(0)
+    // a gap outranks wip: an environment nothing ran on is never shown as merely unfinished
+    expect(numbers.cells['feature/acceptance']!.status).toBe('not-run')
+    expect(numbers.cells['feature/acceptance']!.notRun).toBe(6)
     expect(gap.cellTotals['not-run']).toBe(numbers.cells['feature/acceptance']!.notRun)
-    expect(matrixToMarkdown(gap)).toMatch(/\| Numbers are counted `numbers` \| — \| ⚠️ 1 flaky ·⚠️ \| 🚧 1 wip ·🚧 \| ⚠️ 1 flaky ❌⚠️ \|/)
+    expect(gap.gaps).toEqual({ required: 18, notRun: 6, byEnvironment: { feature: 6 }, wip: 3 })
+    // and the headline counts those scenarios as not run, never as passed
+    expect(gap.totals).toMatchObject({ passed: 0, flaky: 0, 'not-run': 6, wip: 1 })
+    const markdown = matrixToMarkdown(gap)
+    expect(markdown).toMatch(/\| Numbers are counted `numbers` \| — \| ⚠️ 1 flaky ·⚠️ \| ⚪ 6 not run ·⚪ \| ⚠️ 1 flaky ❌⚠️ \|/)
+    expect(markdown).toContain('⚪ 6 of 18 required cells not run: feature 6 (and 3 wip cell(s), not implemented yet)')
   })
 
   it('counts each scenario once in the headline, by its worst cell', () => {
@@ -48,6 +54,16 @@ describe('reporters on the canonical runs (golden files)', () => {
     expect(m.totals.failed).toBe([...worst.values()].filter((statuses) => statuses.includes('failed')).length)
     // cells outnumber scenarios: a scenario is counted once however many columns it has
     expect(Object.values(m.cellTotals).reduce((a, b) => a + b, 0)).toBeGreaterThan(ids.size)
+  })
+
+  it('writes names that testers and results chose as text, never as markup, in the Markdown note', async () => {
+    const m = matrix()
+    const evil = '<img src=x onerror=alert(1)>|[link](https://evil.example)'
+    const withColumn = { ...m, columns: [...m.columns, { key: `${evil}/manual`, environment: evil, stage: 'manual' }], features: m.features.map((f) => ({ ...f, cells: { ...f.cells, [`${evil}/manual`]: { ...f.cells['local/acceptance']! } } })) }
+    const markdown = matrixToMarkdown(withColumn)
+    expect(markdown).not.toContain('<img')
+    expect(markdown).not.toMatch(/[^\\]\]\(https:\/\/evil/)
+    expect(markdown).toContain('&lt;img src=x onerror=alert(1)&gt;\\|\\[link\\](https://evil.example)/manual')
   })
 
   it('matrix JSON', () => expectGolden('matrix.json', masked(`${JSON.stringify(matrix(), null, 2)}\n`)))

@@ -28,7 +28,8 @@ describe('Cucumber Messages ingestion', () => {
     expect(cases).toHaveLength(6)
     const rows = cases.filter((c) => c.example)
     expect(rows.map((c) => c.example!.values)).toEqual([{ n: '1' }, { n: '2' }, { n: '3' }, { n: '4' }, { n: '5' }])
-    expect(rows[0]).toMatchObject({ scenario: 'number <n> is counted', name: 'number 1 is counted [#1]', featureIds: ['numbers'], feature: 'Numbers' })
+    // an outline row is named by its values (the name's placeholder interpolated), never by its position
+    expect(rows[0]).toMatchObject({ scenario: 'number <n> is counted', name: 'number 1 is counted', featureIds: ['numbers'], feature: 'Numbers' })
     expect(new Set(cases.map((c) => c.id)).size).toBe(6)
     const flaky = cases.find((c) => c.scenario.startsWith('a flaky check'))!
     expect(flaky).toMatchObject({ status: 'passed', flaky: true, attempts: 2 })
@@ -87,7 +88,10 @@ describe('Cucumber Messages ingestion', () => {
     expect(outcome.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
       `${cutAt + 1}: not a JSON envelope (a run killed mid-write leaves its last line cut); skipped`,
       `${cutAt + 1}: 1 scenario(s) started but never finished (the run was cut short); not ingested`,
+      `${cutAt + 1}: the stream ends without testRunFinished: the run was cut short (killed or crashed); what finished is ingested, the run is marked failed`,
     ])
+    // the run itself carries the failure, so the matrix, JUnit and the gate show it
+    expect(outcome.run!.errors).toEqual([{ where: 'test run', message: expect.stringContaining('ends without testRunFinished') }])
   })
 
   it('names lines that are not JSON once, and a file that is not Cucumber Messages at all in one line', async () => {
@@ -190,6 +194,36 @@ describe('bdd-matrix ingest and merge', () => {
     expect(strict.code).toBe(1)
     const missing = await runCliInProcess(['ingest', 'no-such.ndjson', ...args], { cwd: PROJECT_ROOT })
     expect(missing.stderr).toContain('no-such.ndjson: file not found')
+  })
+
+  it('recognises a file by its content, and says in one line what a file it cannot read is', async () => {
+    const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8')
+    const dir = tempTree({
+      // names that say nothing: the content decides
+      'results.txt': lines,
+      'report': readFileSync(path.join(MESSAGES, 'go-unit.xml'), 'utf8'),
+      'scope.yaml': 'milestone: dms-0.5\n',
+      'suites-only.xml': '<testsuites><testsuite name="a"><testsuite name="b"/></testsuite></testsuites>',
+      'cucumber.json': '[{"uri":"features/a.feature","elements":[]}]',
+      'cut.ndjson': lines.split('\n').filter((l) => !l.includes('testRunFinished')).join('\n'),
+    })
+    const args = ['--env', 'local', '--build', 'b', '--out', tempTree()]
+    const ingest = (file: string, ...more: string[]) => runCliInProcess(['ingest', path.join(dir, file), ...args, ...more], { cwd: dir })
+    expect((await ingest('results.txt')).stdout).toMatch(/: 6 case\(s\) from .*results\.txt/)
+    expect((await ingest('report')).stdout).toMatch(/: 4 case\(s\) from .*report/)
+    for (const [file, message] of [
+      ['scope.yaml', 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array)'],
+      ['suites-only.xml', 'no <testcase> in any of its 2 <testsuite> element(s), at any depth: nothing to ingest (did the tests run?)'],
+    ] as const) {
+      const result = await ingest(file)
+      expect(result).toMatchObject({ code: 1, stderr: `${path.join(dir, file)}:1: ${message}\n` })
+    }
+    // a stream cut before its end: what finished is kept, the problem said, --strict fails on it
+    const cut = await ingest('cut.ndjson')
+    expect(cut.code).toBe(0)
+    expect(cut.stdout).toMatch(/6 case\(s\)[\s\S]*run failed outside any scenario: test run: the message stream ends without testRunFinished/)
+    expect(cut.stderr).toMatch(/cut\.ndjson:\d+: the stream ends without testRunFinished/)
+    expect((await ingest('cut.ndjson', '--strict')).code).toBe(1)
   })
 })
 

@@ -109,6 +109,25 @@ describe('bdd-matrix run', () => {
     expect(result.stdout).toMatch(/reports: .*\(junit\.xml, allure-results/)
   })
 
+  it.each([
+    ['BeforeAll', 0],
+    ['AfterAll', 5],
+  ])('keeps a %s hook error as the run\'s own result: said, in the matrix, in JUnit, exit 1', (hook, passed) => {
+    const project = projectWithScope(readFileSync(path.join(PROJECT, 'features/milestones/run.yaml'), 'utf8'))
+    writeFileSync(path.join(project, 'steps/global-hook.ts'), `import { ${hook} } from '@cucumber/cucumber'\n${hook}(function () { throw new Error('the cluster could not be reached') })\n`)
+    const result = runIn(project)
+    expect(result.code, result.stderr).toBe(1)
+    expect(result.stdout).toContain(`RUN ERROR ${hook} hook (steps/global-hook.ts:2): the cluster could not be reached`)
+    const matrix = readFileSync(path.join(result.runDir, 'matrix.md'), 'utf8')
+    expect(matrix).toContain('❌ **1 run(s) failed outside any scenario:**')
+    expect(matrix).toMatch(new RegExp(`- run \`r\` on local/acceptance · ${hook} hook: the cluster could not be reached`))
+    // the scenarios that ran still count where they ran (the scope also requires docker: those are gaps)
+    expect(JSON.parse(readFileSync(path.join(result.runDir, 'matrix.json'), 'utf8')).cellTotals.passed).toBe(passed)
+    const junit = readFileSync(path.join(result.runDir, 'junit.xml'), 'utf8')
+    expect(junit).toMatch(new RegExp(`<testcase classname="\\(test run\\)" name="${hook} hook \\[r\\] \\[local\\]">\\s*<error message="the cluster could not be reached" type="run error">`))
+    expect(junit).toMatch(/<testsuites tests="\d+" failures="\d+" errors="1"/)
+  })
+
   it('with a scope that cannot be read, writes the other reports, names the error and exits 2', () => {
     const result = runIn(projectWithScope('milestone: m\nfeatures: [oops\n'))
     expect(result.code).toBe(2)

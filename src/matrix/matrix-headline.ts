@@ -1,0 +1,56 @@
+import { CELL_SEVERITY, type CellStatus } from '../model/status-algebra.ts'
+import { scenarioCount, type Matrix } from './matrix-from.ts'
+
+export const STATUS_LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': 'not required' }
+
+/** What the headline says, in words; the HTML, Markdown and MR note render the same parts. */
+export interface Headline {
+  scenarios: number
+  /** scenario counts in the order the headline shows them (zero blocked/skipped left out) */
+  counts: { status: CellStatus; count: number; label: string }[]
+  /** the required cells that have no result: never hidden, even when zero */
+  gaps: string
+  /** results where the scope does not require the scenario, when there are any */
+  information?: string
+  /** runs that failed outside any scenario, when there are any */
+  runErrors?: string
+  legend: string
+}
+
+const SHOWN: CellStatus[] = ['passed', 'failed', 'flaky', 'blocked', 'skipped', 'wip', 'not-run']
+
+export function headlineOf(matrix: Matrix): Headline {
+  const t = matrix.totals
+  const counts = SHOWN.filter((s) => (s !== 'blocked' && s !== 'skipped') || t[s] > 0).map((status) => ({ status, count: t[status], label: STATUS_LABEL[status] }))
+  const g = matrix.gaps
+  const byEnvironment = Object.entries(g.byEnvironment)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([environment, n]) => `${environment} ${n}`)
+    .join(', ')
+  const wip = g.wip ? ` (and ${g.wip} wip cell(s), not implemented yet)` : ''
+  const gaps = g.required === 0 ? `no cell is required to run yet${wip}` : g.notRun === 0 ? `all ${g.required} required cells have results${wip}` : `${g.notRun} of ${g.required} required cells not run: ${byEnvironment}${wip}`
+  const errorRuns = new Set(matrix.runErrors.map((e) => e.runId)).size
+  return {
+    scenarios: scenarioCount(t),
+    counts,
+    gaps,
+    ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted)` } : {}),
+    ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario` } : {}),
+    legend: `A scenario counts once, by the worst of its required cells: ${CELL_SEVERITY.map((s) => STATUS_LABEL[s]).join(' > ')}; wip only when nothing else; — where the scope does not require it.`,
+  }
+}
+
+/** The headline as one line of plain text (terminal, commit status, Testmo field). */
+export function headlineText(matrix: Matrix): string {
+  const h = headlineOf(matrix)
+  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}; ${h.gaps}${h.runErrors ? `; ${h.runErrors}` : ''}`
+}
+
+/**
+ * Whether the build failed by its matrix: a scenario failed on a required cell, a result outside
+ * the scope's features failed (a unit test), or a run failed outside any scenario. Gaps do not
+ * fail it — they are said in the headline — but never make it look passed either.
+ */
+export function matrixFailed(matrix: Matrix): boolean {
+  return matrix.totals.failed > 0 || matrix.unscoped.failed > 0 || (matrix.runErrors ?? []).length > 0
+}

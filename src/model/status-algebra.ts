@@ -1,0 +1,103 @@
+import type { Status } from './vocabulary.ts'
+
+/**
+ * The one status algebra (README "How statuses count"). Every report, publisher and the gate
+ * read statuses through this module; none has a ranking or a mapping of its own.
+ *
+ * A case has one of Cucumber's statuses (plus `blocked`, a tester's). What it *means* is its
+ * outcome:
+ *   - passed;
+ *   - failed;
+ *   - incomplete: pending, undefined or ambiguous — the suite cannot verify the scenario yet.
+ *     It counts as failed everywhere (Cucumber's own default is strict), and outputs name the
+ *     status so a reader can tell "not implemented" from "broken";
+ *   - skipped: nothing was verified (automated), or not applicable (a tester's word);
+ *   - blocked: a tester could not carry the scenario out.
+ *
+ * A matrix cell (a scenario on one environment/stage) adds what did not run: `not-run` where the
+ * scope requires the scenario (a gap), `wip` where it is not implemented yet, and `not-required`
+ * where nothing was expected. A cell that ran where the scope does not require it keeps its
+ * status but is information only: it is left out of every headline count and every blocking gate
+ * criterion.
+ */
+export type Outcome = 'passed' | 'failed' | 'incomplete' | 'skipped' | 'blocked'
+
+export type CellStatus = 'passed' | 'failed' | 'blocked' | 'flaky' | 'wip' | 'not-run' | 'skipped' | 'not-required'
+
+const OUTCOME: Record<Status, Outcome> = { passed: 'passed', failed: 'failed', pending: 'incomplete', undefined: 'incomplete', ambiguous: 'incomplete', skipped: 'skipped', blocked: 'blocked' }
+
+export function outcomeOf(status: Status): Outcome {
+  return OUTCOME[status]
+}
+
+/** Whether a case counts as a failure (failed, or incomplete: pending, undefined, ambiguous). */
+export function isFailure(status: Status): boolean {
+  const outcome = OUTCOME[status]
+  return outcome === 'failed' || outcome === 'incomplete'
+}
+
+/** A merged case's matrix cell: flaky when it passed only on a retry or its observations disagree. */
+export function cellStatusOf(status: Status, flaky: boolean): CellStatus {
+  switch (OUTCOME[status]) {
+    case 'passed':
+      return flaky ? 'flaky' : 'passed'
+    case 'skipped':
+      return 'skipped'
+    case 'blocked':
+      return 'blocked'
+    default:
+      return 'failed'
+  }
+}
+
+/**
+ * Worst first: how a scenario's required cells, and a feature's scenarios in one column, roll up.
+ * A gap (not run) ranks right after a failure: an untested environment is never shown as passed.
+ */
+export const CELL_SEVERITY: readonly CellStatus[] = ['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed']
+
+const SEVERITY = new Map(CELL_SEVERITY.map((status, i) => [status, i]))
+
+/**
+ * The status of a group of required cells: the worst of them. `wip` stands apart — a group is
+ * wip only when every cell is; otherwise its wip cells are left aside. An empty group (nothing
+ * required) is `not-required`.
+ */
+export function worstCell(statuses: Iterable<CellStatus>): CellStatus {
+  let worst: CellStatus | undefined
+  let wip = false
+  for (const status of statuses) {
+    if (status === 'not-required') continue
+    if (status === 'wip') {
+      wip = true
+      continue
+    }
+    if (worst === undefined || SEVERITY.get(status)! < SEVERITY.get(worst)!) worst = status
+  }
+  return worst ?? (wip ? 'wip' : 'not-required')
+}
+
+/** Statuses that ran: a result exists for the cell. */
+export const RAN: ReadonlySet<CellStatus> = new Set(['passed', 'failed', 'blocked', 'flaky', 'skipped'])
+
+/**
+ * How each output writes an outcome. JUnit (GitLab's parser) has failure and skipped; Allure has
+ * failed and broken (its word for a suite that cannot run the test); Testmo has failed, skipped
+ * and blocked. Counted as failures: failed + incomplete in every one of them.
+ */
+export const JUNIT_OF: Record<Outcome, 'passed' | 'failure' | 'skipped'> = { passed: 'passed', failed: 'failure', incomplete: 'failure', skipped: 'skipped', blocked: 'skipped' }
+export const ALLURE_OF: Record<Outcome, 'passed' | 'failed' | 'broken' | 'skipped'> = { passed: 'passed', failed: 'failed', incomplete: 'broken', skipped: 'skipped', blocked: 'skipped' }
+export const TESTMO_OF: Record<Outcome, 'passed' | 'failed' | 'skipped' | 'blocked'> = { passed: 'passed', failed: 'failed', incomplete: 'failed', skipped: 'skipped', blocked: 'blocked' }
+
+/** The message an output shows for a case that did not pass: incomplete ones say their status first. */
+export function failureMessage(status: Status, error: string | undefined): string {
+  const reason = error?.trim()
+  if (OUTCOME[status] === 'incomplete') return `${status}${reason ? `: ${reason}` : STATUS_HINT[status] ? `: ${STATUS_HINT[status]}` : ''}`
+  return reason || status
+}
+
+const STATUS_HINT: Partial<Record<Status, string>> = {
+  pending: 'a step is not implemented yet',
+  undefined: 'a step has no step definition',
+  ambiguous: 'a step matches more than one step definition',
+}

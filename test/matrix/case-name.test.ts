@@ -1,0 +1,96 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { generateMessages } from '@cucumber/gherkin'
+import { IdGenerator, SourceMediaType, type Envelope } from '@cucumber/messages'
+import { describe, expect, it } from 'vitest'
+import { outlineRowNames } from '../../src/model/case-name.ts'
+import { FeatureParser } from '../../src/catalogue/parse-feature.ts'
+import { catalogueCases } from '../../src/catalogue/catalogue-cases.ts'
+import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { readFileSync } from 'node:fs'
+
+describe('outline rows are named by their values', () => {
+  it('interpolates a name with placeholders, else adds the values', () => {
+    expect(outlineRowNames('Ping <node>', [{ node: 'Bob' }, { node: 'Carol' }]).map((r) => r.name)).toEqual(['Ping Bob', 'Ping Carol'])
+    expect(outlineRowNames('Peers see each other', [{ topic: 'NAT' }, { topic: 'carrier-grade NAT' }]).map((r) => r.name)).toEqual(['Peers see each other (topic: NAT)', 'Peers see each other (topic: carrier-grade NAT)'])
+  })
+
+  it('adds the columns an interpolated name leaves out where two rows would share it', () => {
+    expect(outlineRowNames('Ping <node>', [{ node: 'Bob', via: 'relay' }, { node: 'Bob', via: 'direct' }, { node: 'Carol', via: 'relay' }]).map((r) => r.name)).toEqual(['Ping Bob (via: relay)', 'Ping Bob (via: direct)', 'Ping Carol'])
+  })
+
+  it('tells identical rows apart in the order they are written, the first keeping the plain name', () => {
+    expect(outlineRowNames('Count', [{ n: '1' }, { n: '1' }, { n: '2' }, { n: '1' }])).toEqual([
+      { name: 'Count (n: 1)', occurrence: 1 },
+      { name: 'Count (n: 1) #2', occurrence: 2 },
+      { name: 'Count (n: 2)', occurrence: 1 },
+      { name: 'Count (n: 1) #3', occurrence: 3 },
+    ])
+  })
+
+  it('keeps each row\'s name when rows are inserted before it or reordered', () => {
+    const before = outlineRowNames('Reach <peer>', [{ peer: 'Bob' }, { peer: 'Carol' }])
+    const after = outlineRowNames('Reach <peer>', [{ peer: 'Dave' }, { peer: 'Carol' }, { peer: 'Bob' }])
+    expect(after.map((r) => r.name)).toEqual(expect.arrayContaining(before.map((r) => r.name)))
+  })
+})
+
+const FEATURE = `@feature:p2p-network
+Feature: Peers
+
+  Scenario Outline: Peers see each other
+    Given a network behind <topic>
+
+    Examples: home
+      | topic |
+      | NAT |
+      | carrier-grade NAT |
+
+    Examples: office
+      | topic |
+      | NAT |
+
+  Scenario Outline: Ping <node>
+    Given "<node>" is up
+
+    Examples:
+      | node  |
+      | Bob   |
+      | Bob   |
+`
+
+/** A Cucumber Messages stream in which every pickle of a feature passed, as cucumber-js writes it. */
+function passingStream(uri: string, text: string): string {
+  const newId = IdGenerator.incrementing()
+  const envelopes: readonly Envelope[] = generateMessages(text, uri, SourceMediaType.TEXT_X_CUCUMBER_GHERKIN_PLAIN, { includeGherkinDocument: true, includePickles: true, includeSource: true, newId })
+  const ts = { seconds: 1, nanos: 0 }
+  const out: Envelope[] = [...envelopes, { testRunStarted: { timestamp: ts, id: 'run' } } as Envelope]
+  for (const e of envelopes.filter((x) => x.pickle)) {
+    const pickle = e.pickle!
+    const testSteps = pickle.steps.map((s) => ({ id: `ts-${s.id}`, pickleStepId: s.id, stepDefinitionIds: ['sd'], stepMatchArgumentsLists: [] }))
+    out.push({ testCase: { id: `tc-${pickle.id}`, pickleId: pickle.id, testSteps, testRunStartedId: 'run' } } as Envelope)
+    out.push({ testCaseStarted: { id: `st-${pickle.id}`, testCaseId: `tc-${pickle.id}`, attempt: 0, timestamp: ts } } as Envelope)
+    for (const s of testSteps) out.push({ testStepFinished: { testCaseStartedId: `st-${pickle.id}`, testStepId: s.id, testStepResult: { status: 'PASSED', duration: { seconds: 0, nanos: 0 } }, timestamp: ts } } as Envelope)
+    out.push({ testCaseFinished: { testCaseStartedId: `st-${pickle.id}`, timestamp: ts, willBeRetried: false } } as Envelope)
+  }
+  out.push({ testRunFinished: { timestamp: ts, success: true } } as Envelope)
+  return out.map((e) => JSON.stringify(e)).join('\n')
+}
+
+describe('a case has one name and one id, from the catalogue and from its results alike', () => {
+  it('outline rows, repeated rows and interpolated names agree between the catalogue and ingest', async () => {
+    const parsed = new FeatureParser().parse('peers.feature', FEATURE)
+    const catalogued = catalogueCases({ featuresDir: '/p/features', files: [parsed.file!], errors: [] }, 'features')
+    expect(catalogued.map((c) => c.name)).toEqual(['Peers see each other (topic: NAT)', 'Peers see each other (topic: carrier-grade NAT)', 'Peers see each other (topic: NAT) #2', 'Ping Bob', 'Ping Bob #2'])
+    expect(new Set(catalogued.map((c) => c.id)).size).toBe(5)
+    const dir = tempTree()
+    writeFileSync(path.join(dir, 'messages.ndjson'), passingStream('features/peers.feature', FEATURE))
+    const outcome = await ingestCucumberMessages(path.join(dir, 'messages.ndjson'), { build: 'b', environment: 'local', stage: 'acceptance', resultsDir: tempTree() })
+    expect(outcome.problems).toEqual([])
+    const cases = readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { id: string; name: string; line: number })
+    expect(cases.map((c) => [c.name, c.id]).sort()).toEqual(catalogued.map((c) => [c.name, c.id]).sort())
+    // the line is the Examples row's: a reader finds the row
+    expect(cases.find((c) => c.name === 'Peers see each other (topic: carrier-grade NAT)')!.line).toBe(10)
+  })
+})

@@ -1,0 +1,209 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { FeatureParser } from '../../src/catalogue/parse-feature.ts'
+import { catalogueCases, type CatalogueCase } from '../../src/catalogue/catalogue-cases.ts'
+import type { Catalogue } from '../../src/catalogue/catalogue-types.ts'
+import type { Scope } from '../../src/catalogue/scope.ts'
+import { matrixFrom } from '../../src/matrix/matrix-from.ts'
+import { evaluateGates } from '../../src/gates/evaluate-gates.ts'
+import { mergeRuns, type RunSource } from '../../src/results/merge-results.ts'
+import { runErrorCases } from '../../src/results/run-error-cases.ts'
+import { MODEL_VERSION, STATUSES, type Case, type Run, type Status } from '../../src/model/results.ts'
+import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
+import { testMapper } from '../../reporters/testmo/testmo-publisher.ts'
+import { gateFile } from '../gates/gate-fixture.ts'
+
+// One generated project and result set per property run: scope features required on some
+// environments, scenarios and outlines (rows repeated, wip, manual) tied to zero, one or two of
+// them, results in required and not-required columns, reruns and retries, manual outcomes,
+// results outside the scope, and runs that failed outside any scenario. Every number the matrix
+// headline, its cell totals, the gate, JUnit and Testmo give is recounted here from the raw
+// results with the rules written in the README, independently of the code under test.
+
+const ENVIRONMENTS = ['local', 'docker', 'feature'] as const
+const SEVERITY = ['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed']
+const FAILURES: Status[] = ['failed', 'pending', 'undefined', 'ambiguous']
+
+const scenarioArb = fc.record({
+  features: fc.subarray([0, 1, 2]),
+  rows: fc.array(fc.constantFrom('NAT', 'carrier-grade NAT', 'none'), { maxLength: 3 }),
+  wip: fc.boolean(),
+  manual: fc.boolean(),
+})
+const resultArb = fc.record({
+  scenario: fc.nat(7),
+  row: fc.nat(3),
+  environment: fc.constantFrom(...ENVIRONMENTS, 'community'),
+  stage: fc.constantFrom('acceptance', 'acceptance', 'manual', 'unit'),
+  status: fc.constantFrom(...STATUSES),
+  flaky: fc.boolean(),
+  attempts: fc.integer({ min: 1, max: 3 }),
+  run: fc.nat(2),
+})
+const projectArb = fc.record({
+  features: fc.array(fc.subarray([...ENVIRONMENTS]), { minLength: 1, maxLength: 3 }),
+  scenarios: fc.array(scenarioArb, { minLength: 1, maxLength: 8 }),
+  results: fc.array(resultArb, { maxLength: 40 }),
+  unscoped: fc.array(fc.constantFrom(...STATUSES), { maxLength: 3 }),
+  runErrors: fc.array(fc.record({ environment: fc.constantFrom(...ENVIRONMENTS), run: fc.nat(2) }), { maxLength: 2 }),
+})
+type Project = typeof projectArb extends fc.Arbitrary<infer T> ? T : never
+
+function featureText(project: Project): string {
+  const lines = ['Feature: Generated', '']
+  project.scenarios.forEach((s, i) => {
+    const tags = [...s.features.filter((f) => f < project.features.length).map((f) => `@feature:f${f}`), ...(s.wip ? ['@wip'] : []), ...(s.manual ? ['@manual'] : [])]
+    if (tags.length) lines.push(`  ${tags.join(' ')}`)
+    lines.push(`  Scenario${s.rows.length ? ' Outline' : ''}: scenario ${i}`, '    Given a step', ...(s.rows.length ? ['', '    Examples:', '      | topic |', ...s.rows.map((r) => `      | ${r} |`)] : []), '')
+  })
+  return lines.join('\n')
+}
+
+interface Built {
+  catalogue: Catalogue
+  scope: Scope
+  cases: CatalogueCase[]
+  runs: { run: Run; cases: Case[] }[]
+}
+
+function build(project: Project): Built {
+  const parsed = new FeatureParser().parse('generated.feature', featureText(project))
+  expect(parsed.errors).toEqual([])
+  const catalogue: Catalogue = { featuresDir: '/generated/features', files: [parsed.file!], errors: [] }
+  const scope: Scope = { milestone: 'm', frozen: '2024-09-15', file: '/generated/features/milestones/m.yaml', features: project.features.map((environments, i) => ({ id: `f${i}`, name: `Feature ${i}`, environments })) } as Scope
+  const cases = catalogueCases(catalogue, 'features')
+  const byScenario = (i: number): CatalogueCase[] => cases.filter((c) => c.scenario.name === `scenario ${i}`)
+  const runs = new Map<string, { run: Run; cases: Case[] }>()
+  const runOf = (environment: string, stage: string, slot: number): { run: Run; cases: Case[] } => {
+    const id = `${environment}-${stage}-${slot}`
+    let entry = runs.get(id)
+    if (!entry) {
+      const at = new Date(Date.UTC(2026, 0, 1, 0, slot)).toISOString()
+      runs.set(id, (entry = { run: { kind: 'run', modelVersion: MODEL_VERSION, id, milestone: 'm', build: 'v1', stage: stage as Run['stage'], environment, startedAt: at, finishedAt: at, source: { format: stage === 'manual' ? 'manual' : 'cucumber-messages' } }, cases: [] }))
+    }
+    return entry
+  }
+  for (const r of project.results) {
+    const candidates = byScenario(r.scenario % project.scenarios.length)
+    const c = candidates[r.row % candidates.length]
+    if (!c) continue
+    const entry = runOf(r.environment, r.stage, r.run)
+    if (entry.cases.some((x) => x.id === c.id)) continue
+    const status: Status = r.stage === 'manual' ? (['passed', 'failed', 'blocked', 'skipped'] as Status[])[STATUSES.indexOf(r.status) % 4]! : r.status === 'blocked' ? 'skipped' : r.status
+    entry.cases.push({ kind: 'case', id: c.id, uri: c.uri, feature: 'Generated', scenario: c.scenario.name, name: c.name, featureIds: c.pickle.featureIds, tags: c.pickle.tags, status, flaky: status === 'passed' && r.flaky && r.attempts > 1, attempts: r.attempts, durationMs: 1, steps: [], ...(status !== 'passed' ? { error: `${status} here` } : {}), attachments: [], nodes: [], source: r.stage === 'manual' ? 'manual' : 'automated', ...(r.stage === 'manual' ? { tester: 'alice' } : {}) })
+  }
+  project.unscoped.forEach((status, i) => runOf('local', 'unit', 0).cases.push({ kind: 'case', id: `unit-${i}`, uri: 'pkg', feature: 'pkg', scenario: `Test${i}`, name: `Test${i}`, featureIds: [], tags: [], status, flaky: false, attempts: 1, durationMs: 1, steps: [], attachments: [], nodes: [], source: 'automated' }))
+  for (const e of project.runErrors) {
+    const entry = runOf(e.environment, 'acceptance', e.run)
+    entry.run.errors = [...(entry.run.errors ?? []), { where: 'BeforeAll hook', message: 'it broke' }]
+  }
+  return { catalogue, scope, cases, runs: [...runs.values()] }
+}
+
+const sources = (built: Built): RunSource[] => built.runs.map(({ run, cases }) => ({ run, file: run.id, readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)) }))
+
+/** The raw results of each cell, oldest run first: the merge rule (latest wins, disagreement is flaky) recounted. */
+function recountCells(built: Built): Map<string, { status: Status; flaky: boolean; environment: string; stage: string; id: string }> {
+  const cells = new Map<string, { status: Status; flaky: boolean; seen: Status[]; environment: string; stage: string; id: string }>()
+  const ordered = [...built.runs].sort((a, b) => a.run.finishedAt.localeCompare(b.run.finishedAt) || a.run.id.localeCompare(b.run.id))
+  for (const { run, cases } of ordered)
+    for (const c of cases) {
+      const key = `${c.id}|${run.environment}|${run.stage}`
+      const before = cells.get(key)
+      const seen = [...(before?.seen ?? []), c.status]
+      cells.set(key, { status: c.status, flaky: c.flaky || seen.some((s) => s !== c.status), seen, environment: run.environment, stage: run.stage, id: c.id })
+    }
+  return cells
+}
+
+const cellWord = (status: Status, flaky: boolean): string => (status === 'passed' ? (flaky ? 'flaky' : 'passed') : status === 'skipped' ? 'skipped' : status === 'blocked' ? 'blocked' : 'failed')
+
+function worst(statuses: string[]): string {
+  const ranked = statuses.filter((s) => s !== 'wip')
+  if (ranked.length === 0) return statuses.length ? 'wip' : 'not-required'
+  return ranked.sort((a, b) => SEVERITY.indexOf(a) - SEVERITY.indexOf(b))[0]!
+}
+
+describe('every number agrees with a recount of the raw results (property-based)', () => {
+  it('matrix headline and cell totals, gate, JUnit and Testmo', async () => {
+    await fc.assert(
+      fc.asyncProperty(projectArb, async (project) => {
+        const built = build(project)
+        const results = await mergeRuns(sources(built), { milestone: 'm' })
+        const cells = recountCells(built)
+        if (!results.builds.has('v1')) return
+        const matrix = matrixFrom(results, built.scope, { build: 'v1', catalogue: built.catalogue, uriPrefix: 'features' })
+
+        // --- the recount, from the rules ---
+        const inScope = built.cases.filter((c) => c.pickle.featureIds.some((id) => built.scope.features.some((f) => f.id === id)))
+        const columns = new Map<string, { environment: string; stage: string }>()
+        for (const { run } of built.runs) columns.set(`${run.environment}/${run.stage}`, { environment: run.environment, stage: run.stage })
+        for (const f of built.scope.features) for (const e of f.environments) if (![...columns.values()].some((c) => c.environment === e)) columns.set(`${e}/acceptance`, { environment: e, stage: 'acceptance' })
+        if (inScope.some((c) => c.pickle.manual && !c.pickle.wip) && ![...columns.values()].some((c) => c.stage === 'manual')) columns.set('community/manual', { environment: 'community', stage: 'manual' })
+        expect(matrix.columns.map((c) => c.key).sort()).toEqual([...columns.keys()].sort())
+        const requiredOf = (c: CatalogueCase, column: { environment: string; stage: string }): boolean =>
+          column.stage === (c.pickle.manual ? 'manual' : 'acceptance') && (column.stage === 'manual' || c.pickle.featureIds.some((id) => { const f = built.scope.features.find((x) => x.id === id); return f !== undefined && (f.environments.length === 0 || f.environments.includes(column.environment)) }))
+        const headline: Record<string, number> = {}
+        const cellTotals: Record<string, number> = {}
+        let notRun = 0
+        let information = 0
+        let requiredRunnable = 0
+        for (const c of inScope) {
+          const statuses: string[] = []
+          for (const [key, column] of columns) {
+            const found = cells.get(`${c.id}|${column.environment}|${column.stage}`)
+            if (!requiredOf(c, column)) {
+              if (found) information++
+              continue
+            }
+            const status = found ? cellWord(found.status, found.flaky) : c.pickle.wip ? 'wip' : 'not-run'
+            statuses.push(status)
+            cellTotals[status] = (cellTotals[status] ?? 0) + 1
+            if (status !== 'wip') requiredRunnable++
+            if (status === 'not-run') notRun++
+            void key
+          }
+          const status = worst(statuses)
+          headline[status] = (headline[status] ?? 0) + 1
+        }
+        const nonZero = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).filter(([, n]) => n > 0))
+        expect(nonZero(matrix.totals)).toEqual(nonZero(headline))
+        expect(nonZero(matrix.cellTotals)).toEqual(nonZero(cellTotals))
+        expect(matrix.gaps.notRun).toBe(notRun)
+        expect(matrix.gaps.required).toBe(requiredRunnable)
+        expect(matrix.information).toBe(information)
+        expect(matrix.runErrors).toHaveLength(project.runErrors.length)
+
+        // --- the gate judges the same required cells, and only them ---
+        if (inScope.length === 0) return
+        const gate = evaluateGates({ gates: gateFile('milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - id: pass\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 1\n    window: 1\n'), build: 'v1', results, scope: built.scope, catalogue: built.catalogue, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
+        const pass = gate.criteria.find((c) => c.id === 'pass')!
+        const judged = inScope.flatMap((c) => [...columns.values()].filter((col) => col.stage !== 'unit' && requiredOf(c, col) && !c.pickle.wip).map((col) => ({ c, col, found: cells.get(`${c.id}|${col.environment}|${col.stage}`) })))
+        const failing = judged.filter(({ found }) => found && ['failed', 'blocked'].includes(cellWord(found.status, found.flaky))).length
+        const passed = judged.filter(({ found }) => found && ['passed', 'flaky'].includes(cellWord(found.status, found.flaky))).length
+        const errorsJudged = matrix.runErrors.filter((e) => e.stage !== 'unit').length
+        expect(pass.value).toBe(`${passed} of ${judged.length} passed`)
+        expect(pass.items.filter((i) => i.status === 'failed' || i.status === 'blocked')).toHaveLength(failing)
+        expect(pass.items.filter((i) => i.status === 'run error')).toHaveLength(errorsJudged)
+        expect(pass.verdict).toBe(failing || errorsJudged ? 'fail' : passed < judged.length ? 'waiting' : 'pass')
+        const shownInformation = inScope.flatMap((c) => [...columns.values()].filter((col) => col.stage !== 'unit' && !requiredOf(c, col) && cells.has(`${c.id}|${col.environment}|${col.stage}`))).length
+        expect(pass.information?.length ?? 0).toBe(shownInformation)
+        const flaky = gate.criteria.find((c) => c.id === 'flaky')!
+        const requiredRan = [...cells.values()].filter((x) => inScope.some((c) => c.id === x.id && requiredOf(c, x)))
+        if (requiredRan.length) expect(flaky.value).toMatch(new RegExp(`\\(${requiredRan.filter((x) => x.flaky).length} of ${requiredRan.length}\\)$`))
+
+        // --- JUnit and Testmo carry every merged cell once, and the run errors ---
+        const all = [...cells.values()]
+        const failures = all.filter((x) => FAILURES.includes(x.status)).length
+        const skipped = all.filter((x) => x.status === 'skipped' || x.status === 'blocked').length
+        const xml = resultsToJUnit(results, { build: 'v1', resultsDir: '/r', relativeTo: '/r' })
+        expect(/<testsuites tests="(\d+)" failures="(\d+)" errors="(\d+)" skipped="(\d+)"/.exec(xml)!.slice(1).map(Number)).toEqual([all.length + project.runErrors.length, failures, project.runErrors.length, skipped])
+        const map = testMapper()
+        const tests = [...results.builds.get('v1')!.values(), ...runErrorCases(results, 'v1')].map(map)
+        const count = (status: string) => tests.filter((t) => t.status === status).length
+        expect([tests.length, count('failed'), count('skipped'), count('blocked'), count('passed')]).toEqual([all.length + project.runErrors.length, failures + project.runErrors.length, all.filter((x) => x.status === 'skipped').length, all.filter((x) => x.status === 'blocked').length, all.filter((x) => x.status === 'passed').length])
+      }),
+      { numRuns: 150 },
+    )
+  })
+})
