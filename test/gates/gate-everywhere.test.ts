@@ -42,6 +42,16 @@ describe('the gate verdict where people look: matrix banner, MR note, commit sta
     expect(result.stdout + result.stderr).not.toContain(TOKEN)
   })
 
+  it('gives its verdict line under the matrix headline wherever a gate file applies to the build, without --gate', async () => {
+    const matrix = await runCliInProcess(['matrix', '--out', 'plain'], { cwd: root, env: {} })
+    expect(matrix.code, matrix.stderr).toBe(0)
+    const markdown = readFileSync(path.join(root, 'plain/matrix.md'), 'utf8')
+    // judged without GitLab here: the open issues wait, the failure decides
+    expect(markdown).toContain('**Release gate:** ❌ NO-GO — 1 of 2 blocking criteria fail (acceptance-passes); 1 waiting (no-release-blockers)')
+    expect(markdown).not.toContain('### Release gate')
+    expect(readFileSync(path.join(root, 'plain/matrix.html'), 'utf8')).toMatch(/<p id="gate-verdict" data-verdict="no-go"><b>Release gate: NO-GO<\/b> — 1 of 2 blocking criteria fail/)
+  })
+
   it('heads the Markdown matrix and the MR note, and sets the commit status bdd-matrix/gate', async () => {
     expect((await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: root, env: env() })).code).toBe(1)
     const matrix = await runCliInProcess(['matrix', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: root, env: {} })
