@@ -39,6 +39,8 @@ export interface AllureOptions {
   resultsDir: string
   outDir: string
   env: Record<string, string | undefined>
+  /** where the generated report will be served (executor.json reportUrl: the trend links back to it) */
+  reportUrl?: string
 }
 
 /**
@@ -55,7 +57,9 @@ export function writeAllureResults(results: ResultSet, options: AllureOptions): 
   let written = 0
   for (const entry of [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build)]) {
     const run = runs.get(entry.runId)
-    const start = Date.parse(run?.startedAt ?? '') || 0
+    // After its earlier attempts, when they are known: Allure takes the latest as the result.
+    const lastTry = entry.retries?.at(-1)
+    const start = Math.max(Date.parse(run?.startedAt ?? '') || 0, lastTry?.startedAt ? Date.parse(lastTry.startedAt) + Math.round(lastTry.durationMs) + 1 : 0)
     const uuid = uuidOf(`${entry.runId}\u0000${entry.id}\u0000${entry.environment}\u0000${entry.stage}`)
     const result: TestResult = {
       uuid,
@@ -82,15 +86,40 @@ export function writeAllureResults(results: ResultSet, options: AllureOptions): 
     }
     writer.writeResult(result)
     written++
+    // Earlier attempts (retries, reruns) share the historyId: Allure lists them in its Retries tab.
+    let earlierStart = start
+    for (const [i, attempt] of [...(entry.retries ?? [])].reverse().entries()) {
+      const attemptStart = Date.parse(attempt.startedAt ?? '') || (earlierStart -= Math.round(attempt.durationMs) + 1)
+      writer.writeResult({
+        ...result,
+        uuid: uuidOf(`${uuid}\u0000attempt\u0000${i}`),
+        status: statusOf(attempt.status),
+        statusDetails: { ...(attempt.status !== 'passed' ? { message: failureMessage(attempt.status, attempt.error), ...(attempt.error ? { trace: attempt.error } : {}) } : {}), flaky: false } as TestResult['statusDetails'],
+        start: attemptStart,
+        stop: attemptStart + Math.round(attempt.durationMs),
+        steps: attempt.steps ? stepsOf({ ...entry, steps: attempt.steps }, attemptStart) : [],
+        attachments: [],
+      })
+      written++
+    }
   }
   const environments = [...new Set([...(results.builds.get(build)?.values() ?? [])].map((c) => `${c.environment}/${c.stage}`))].sort()
   const milestone = options.milestone ?? results.runs.find((r) => r.milestone)?.milestone
   writer.writeEnvironmentInfo({ ...(milestone ? { milestone } : {}), build, environments: environments.join(', ') })
   const e = options.env
-  writeFileSync(
-    path.join(options.outDir, 'executor.json'),
-    `${JSON.stringify({ name: 'bdd-matrix', type: e.GITLAB_CI ? 'gitlab' : 'local', buildName: build, ...(e.CI_PIPELINE_URL ? { buildUrl: e.CI_PIPELINE_URL } : {}), ...(e.CI_PIPELINE_IID ? { buildOrder: Number(e.CI_PIPELINE_IID) } : {}) }, null, 2)}\n`,
-  )
+  // What the trend's x-axis shows and links to: one point per pipeline, in pipeline order.
+  const executor = e.GITLAB_CI
+    ? {
+        name: 'GitLab',
+        type: 'gitlab',
+        buildName: `${e.CI_PROJECT_NAME ?? 'pipeline'} #${e.CI_PIPELINE_IID ?? e.CI_PIPELINE_ID ?? '?'} · ${build}`,
+        ...(e.CI_PIPELINE_IID ? { buildOrder: Number(e.CI_PIPELINE_IID) } : {}),
+        ...(e.CI_PIPELINE_URL ? { buildUrl: e.CI_PIPELINE_URL } : {}),
+        ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}),
+        reportName: `bdd-matrix · ${milestone ?? 'results'} · ${build}`,
+      }
+    : { name: 'bdd-matrix', type: 'local', buildName: build, ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}) }
+  writeFileSync(path.join(options.outDir, 'executor.json'), `${JSON.stringify(executor, null, 2)}\n`)
   return written
 }
 
@@ -126,9 +155,15 @@ function stepsOf(entry: MergedCase, start: number): AllureStep[] {
       stop: clock,
       steps: [],
       attachments: [],
-      parameters: [],
+      parameters: argumentParameters(s.argument),
     }
   })
+}
+
+/** A step's doc string or data table (a row a parameter) as Allure step parameters, shown with the step. */
+function argumentParameters(argument: MergedCase['steps'][number]['argument']): Parameter[] {
+  if (argument?.docString !== undefined) return [{ name: 'doc string', value: argument.docString }]
+  return (argument?.dataTable ?? []).map((r, i) => ({ name: `row ${i + 1}`, value: r.join(' | ') }))
 }
 
 function hex(text: string): string {

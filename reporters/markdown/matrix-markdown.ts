@@ -25,6 +25,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   const h = headlineOf(matrix)
   out.push(`**${h.scenarios} scenarios:** ${h.counts.map((c) => `${ICON[c.status]} ${c.count} ${c.label}`).join(' · ')}`, '')
   out.push(`${matrix.gaps.notRun ? ICON['not-run'] : '✅'} ${h.gaps}`, '')
+  if (h.outside) out.push(`${ICON.failed} **${h.outside}**`, '')
   if (h.runErrors) {
     out.push(`❌ **${h.runErrors}:**`, '')
     for (const e of matrix.runErrors) out.push(`- run ${mdCode(e.runId)} on ${mdText(`${e.environment}/${e.stage}`)} · ${mdText(e.where)}: ${mdText(e.message.split('\n')[0]!)}`)
@@ -69,7 +70,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
     out.push('', '</details>', '')
   }
   if (h.information) out.push(`ℹ️ ${h.information}.`, '')
-  if (matrix.unscoped.cases) out.push(`${matrix.unscoped.failed ? `${ICON.failed} ` : ''}${matrix.unscoped.cases} result(s) outside the scope's features (${matrix.unscoped.failed} failed).`, '')
+  if (matrix.unscoped.cases && !h.outside) out.push(`${matrix.unscoped.cases} result(s) outside the scope's features, none failed.`, '')
   const links = [...(options.links ?? []), ...(options.reportUrl ? [{ name: 'Full report', url: options.reportUrl }] : [])]
   if (links.length) out.push(links.map((l) => `[${mdText(l.name)}](${l.url})`).join(' · '), '')
   out.push(`<sub>${mdText(h.legend)}</sub>`, '')

@@ -24,6 +24,7 @@ export type LintRule =
   | 'outline-without-examples'
   | 'empty-scenario'
   | 'invalid-tag'
+  | 'shared-feature-title'
 
 /**
  * Checks the catalogue against the scope and (when given) the step definitions.
@@ -33,6 +34,7 @@ export type LintRule =
 export function lintCatalogue(catalogue: Catalogue, scope: Scope, steps?: StepMatcher): LintFinding[] {
   const findings: LintFinding[] = catalogue.errors.map((e) => ({ ...e, severity: 'error', rule: 'syntax' }))
   const scopeIds = new Set(scope.features.map((f) => f.id))
+  lintFeatureTitles(catalogue, findings)
   for (const file of catalogue.files) {
     lintTags(file, scopeIds, findings)
     lintDuplicateNames(file, findings)
@@ -55,6 +57,30 @@ function lintTags(file: CatalogueFile, scopeIds: Set<string>, findings: LintFind
     } else if (!isValidComplexityTag(tag.name)) {
       findings.push({ ...at, severity: 'warning', rule: 'invalid-tag', message: `${tag.name} is not a complexity level; use @complexity:low, @complexity:medium or @complexity:high` })
     }
+  }
+}
+
+/**
+ * GitLab keys a test on suite + classname + name, and JUnit's classname is the Feature title: two
+ * files with one title would merge their same-named scenarios, so bdd-matrix adds the file to the
+ * classname — which changes (and drops GitLab's history of the tests) as soon as a second file
+ * takes the title. A distinct title per feature file keeps the names stable.
+ */
+function lintFeatureTitles(catalogue: Catalogue, findings: LintFinding[]): void {
+  const first = new Map<string, CatalogueFile>()
+  for (const file of catalogue.files) {
+    if (!file.featureName) continue
+    const earlier = first.get(file.featureName)
+    if (!earlier) first.set(file.featureName, file)
+    else
+      findings.push({
+        file: file.uri,
+        line: file.featureLine ?? 1,
+        column: 1,
+        severity: 'warning',
+        rule: 'shared-feature-title',
+        message: `Feature "${file.featureName}" has the title of ${earlier.uri}; GitLab would merge their scenarios' test history (JUnit then names each with its file), so give each feature file its own title`,
+      })
   }
 }
 

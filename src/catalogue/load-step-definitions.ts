@@ -48,10 +48,7 @@ export async function loadStepDefinitions(options: LoadStepDefinitionsOptions): 
     )
     library = await loadSupport(runConfiguration, environment)
   } catch (error) {
-    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)
-    // A package the step definitions import is missing: the project's dependencies are not installed.
-    const fix = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(reason) ? '; install the project\'s dependencies (npm install)' : ''
-    throw new UserError('STEPS_UNLOADABLE', `cannot load step definitions${configFile ? ` configured in ${configFile}` : ' from steps/'}: ${reason}${fix}`, { cause: error })
+    throw unloadableSteps(error, configFile)
   }
   // The public type of the library is opaque; at run time it is cucumber's SupportCodeLibrary,
   // whose step definitions expose matchesStepName (the very matcher the runner uses).
@@ -65,4 +62,12 @@ export async function loadStepDefinitions(options: LoadStepDefinitionsOptions): 
         .map((definition) => ({ uri: path.relative(cwd, path.resolve(cwd, definition.uri)), line: definition.line, pattern: String(definition.pattern) }))
     },
   }
+}
+
+/** Step definitions that do not load, said in one line with how to fix it (lint, run). */
+export function unloadableSteps(error: unknown, configFile?: string): UserError {
+  const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)
+  // A package the step definitions import is missing: the project's dependencies are not installed.
+  const fix = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(reason) ? '; install the project\'s dependencies (npm install)' : ''
+  return new UserError('STEPS_UNLOADABLE', `cannot load step definitions${configFile ? ` configured in ${configFile}` : ' from steps/'}: ${reason}${fix}`, { cause: error })
 }

@@ -9,5 +9,7 @@ export interface CliContext {
 
 /** The build under test when none is named: the CI tag or short commit, else "dev". */
 export function buildFromEnv(env: CliContext['env']): string {
-  return env.BDD_MATRIX_BUILD ?? env.CI_COMMIT_TAG ?? env.CI_COMMIT_SHORT_SHA ?? 'dev'
+  // An empty variable is unset: GitLab expands `${CI_COMMIT_TAG}` to "" on branch pipelines.
+  const given = (name: string): string | undefined => env[name]?.trim() || undefined
+  return given('BDD_MATRIX_BUILD') ?? given('CI_COMMIT_TAG') ?? given('CI_COMMIT_SHORT_SHA') ?? 'dev'
 }

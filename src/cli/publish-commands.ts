@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError, fsErrorCode } from '../errors.ts'
@@ -17,12 +17,13 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
     .description('post the Markdown matrix as one merge-request note (updated on the next pipeline) and set the commit status "bdd-matrix"; reads CI_* and GITLAB_TOKEN')
     .option('--matrix <file>', 'matrix JSON written by bdd-matrix matrix', 'reports/matrix.json')
     .option('--markdown <file>', 'matrix Markdown written by bdd-matrix matrix', 'reports/matrix.md')
-    .option('--report-url <url>', 'link of the commit status (default: the job\'s reports/matrix.html artifact)')
+    .option('--report-url <url>', 'the HTML matrix, linked from the note and the commit status (default: the job\'s reports/matrix.html artifact)')
+    .option('--allure-url <url>', 'the Allure report, linked from the note (default: the job\'s reports/allure-report/index.html artifact, when it was generated)')
     .option('--api-url <url>', 'GitLab API (default: CI_API_V4_URL)')
     .option('--gate <file>', 'gate evidence (gate-<build>.json): heads the note, and sets the commit status "bdd-matrix/gate"')
     .option('--gitlab-issues', 'also one note per scope feature on its GitLab issue (issue: in the scope), updated in place')
     .option('--scope <file>', 'milestone scope file, for --gitlab-issues (default: the one YAML in features/milestones/)')
-    .action(async (options: { matrix: string; markdown: string; reportUrl?: string; apiUrl?: string; gate?: string; gitlabIssues?: boolean; scope?: string }) => {
+    .action(async (options: { matrix: string; markdown: string; reportUrl?: string; allureUrl?: string; apiUrl?: string; gate?: string; gitlabIssues?: boolean; scope?: string }) => {
       const { publishToGitLab } = await import('../../reporters/gitlab/gitlab-publisher.ts')
       const env = ctx.env
       const apiUrl = options.apiUrl ?? env.CI_API_V4_URL
@@ -37,6 +38,11 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         if (!markdown.startsWith('### Release gate')) markdown = `${gateToMarkdown(gate.report)}\n${markdown}`
       }
       const reportUrl = options.reportUrl ?? (env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/${path.relative(ctx.cwd, path.resolve(ctx.cwd, options.matrix)).replace(/matrix\.json$/, 'matrix.html')}` : undefined)
+      const allureIndex = path.join(path.dirname(path.resolve(ctx.cwd, options.matrix)), 'allure-report/index.html')
+      const allureUrl = options.allureUrl ?? (env.CI_JOB_URL && existsSync(allureIndex) ? `${env.CI_JOB_URL}/artifacts/file/${path.relative(ctx.cwd, allureIndex).split(path.sep).join('/')}` : undefined)
+      // The note links what it summarises: the HTML matrix (every scenario, steps, logs), the Allure report, the pipeline.
+      const links = [...(reportUrl ? [`[HTML matrix](${reportUrl})`] : []), ...(allureUrl ? [`[Allure report](${allureUrl})`] : []), ...(env.CI_PIPELINE_URL ? [`[Pipeline](${env.CI_PIPELINE_URL})`] : [])]
+      if (links.length) markdown = `${markdown.trimEnd()}\n\n${links.join(' · ')}\n`
       const outcome = await publishToGitLab(
         {
           apiUrl,

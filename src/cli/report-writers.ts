@@ -37,13 +37,13 @@ export function junitWriter(file: string, relativeTo: string): ReportWriter {
 }
 
 /** Allure results in `outDir` (emptied first); counts what it wrote in `written`. */
-export function allureWriter(outDir: string, env: Record<string, string | undefined>, options: { milestone?: string; written?: { count: number } } = {}): ReportWriter {
+export function allureWriter(outDir: string, env: Record<string, string | undefined>, options: { milestone?: string; reportUrl?: string; written?: { count: number } } = {}): ReportWriter {
   return {
     needsStepsOfPassed: true,
     async write({ results, build, resultsDir }) {
       const { writeAllureResults } = await import('../../reporters/allure/allure-reporter.ts')
       rmSync(outDir, { recursive: true, force: true })
-      const count = writeAllureResults(results, { resultsDir, outDir, env, ...(build ? { build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}) })
+      const count = writeAllureResults(results, { resultsDir, outDir, env, ...(build ? { build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}) })
       if (options.written) options.written.count = count
       return [outDir]
     },

@@ -5,12 +5,12 @@ import { STAGES, type Stage } from '../model/vocabulary.ts'
 import type { IngestOutcome } from '../results/ingest-types.ts'
 import type { ReportOutcome, ReportWriter } from '../reports/write-reports.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
-import type { CliContext } from './cli-context.ts'
+import { buildFromEnv, type CliContext } from './cli-context.ts'
 import { allureWriter, junitWriter, matrixWriter } from './report-writers.ts'
 
 interface IngestOptions {
   env: string
-  build: string
+  build?: string
   stage: string
   out: string
   milestone?: string
@@ -25,7 +25,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .description('normalise Cucumber Messages NDJSON and JUnit XML files into the results folder')
     .argument('<files...>', '*.ndjson (Cucumber Messages) or *.xml (JUnit)')
     .requiredOption('--env <name>', 'environment the results come from')
-    .requiredOption('--build <version>', 'build under test, e.g. v0.5.0-rc1-p2')
+    .option('--build <version>', 'build under test, e.g. v0.5.0-rc1-p2 (default: BDD_MATRIX_BUILD, CI_COMMIT_TAG, CI_COMMIT_SHORT_SHA or "dev")')
     .option('--stage <stage>', `one of ${STAGES.join(', ')}`, 'acceptance')
     .option('--milestone <id>', 'milestone the results belong to')
     .option('--commit <sha>', 'commit under test (default: CI_COMMIT_SHA)')
@@ -33,7 +33,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--strict', 'exit 1 when anything could not be ingested')
     .action(async (files: string[], options: IngestOptions) => {
       if (!(STAGES as readonly string[]).includes(options.stage)) throw new UserError('BAD_OPTION', `--stage "${options.stage}": use one of ${STAGES.join(', ')}`)
-      const outcomes = await ingestFiles(ctx, files, options)
+      const outcomes = await ingestFiles(ctx, files, { ...options, build: options.build ?? buildFromEnv(ctx.env) })
       const problems = outcomes.flatMap((o) => o.problems)
       for (const o of outcomes) {
         if (!o.run) continue
@@ -86,13 +86,25 @@ export function addAllureCommand(program: Command, ctx: CliContext, exit: (code:
     .option('--out <dir>', 'allure-results folder (emptied first)', 'reports/allure-results')
     .option('--report <dir>', 'report folder; its history/ feeds the trends of the next report', 'reports/allure-report')
     .option('--no-generate', 'write the allure-results only')
-    .action(async (options: { results: string; build?: string; milestone?: string; out: string; report: string; generate: boolean }) => {
+    .option('--history-from-gitlab', 'in a GitLab job: fetch the previous report\'s history/ from the latest successful job of this ref (else the default branch), so trends grow between pipelines')
+    .action(async (options: { results: string; build?: string; milestone?: string; out: string; report: string; generate: boolean; historyFromGitlab?: boolean }) => {
       const out = path.resolve(ctx.cwd, options.out)
-      const written = await writeAllure(ctx, { results: options.results, out, ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}) })
+      const report = path.resolve(ctx.cwd, options.report)
+      const reportPath = path.relative(ctx.cwd, report).split(path.sep).join('/')
+      const env = ctx.env
+      const reportUrl = env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/${reportPath}/index.html` : undefined
+      const written = await writeAllure(ctx, { results: options.results, out, ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(reportUrl ? { reportUrl } : {}) })
       ctx.stdout.write(`Allure results written: ${path.relative(ctx.cwd, out)} (${written} result(s))\n`)
+      if (options.historyFromGitlab) {
+        const token = env.CI_JOB_TOKEN ? { kind: 'job' as const, value: env.CI_JOB_TOKEN } : env.GITLAB_TOKEN ? { kind: 'private' as const, value: env.GITLAB_TOKEN.trim() } : undefined
+        if (!env.CI_API_V4_URL || !env.CI_PROJECT_ID || !token) throw new UserError('GITLAB_CONTEXT', '--history-from-gitlab: not in a GitLab CI job (CI_API_V4_URL, CI_PROJECT_ID and CI_JOB_TOKEN or GITLAB_TOKEN are needed)')
+        const { fetchAllureHistory } = await import('../../reporters/allure/allure-history.ts')
+        const fetched = await fetchAllureHistory({ apiUrl: env.CI_API_V4_URL, projectId: env.CI_PROJECT_ID, token, refs: [env.CI_COMMIT_REF_NAME ?? '', env.CI_DEFAULT_BRANCH ?? ''], job: env.CI_JOB_NAME ?? 'report', reportPath }, report)
+        if (fetched.files) ctx.stdout.write(`Allure history: ${fetched.files} file(s) from the last report of ${fetched.ref}\n`)
+        else ctx.stderr.write(`Allure history: none found${fetched.problem ? ` (${fetched.problem})` : ' (the first pipeline of this ref)'}; the trend starts here\n`)
+      }
       if (options.generate) {
         const { generateAllureReport } = await import('../../reporters/allure/generate-allure-report.ts')
-        const report = path.resolve(ctx.cwd, options.report)
         await generateAllureReport(out, report)
         ctx.stdout.write(`Allure report generated: ${path.relative(ctx.cwd, report)}/index.html\n`)
       }
@@ -107,9 +119,9 @@ export async function writeJUnitReport(ctx: CliContext, options: { results: stri
   return out
 }
 
-export async function writeAllure(ctx: CliContext, options: { results: string; out: string; build?: string; milestone?: string }): Promise<number> {
+export async function writeAllure(ctx: CliContext, options: { results: string; out: string; build?: string; milestone?: string; reportUrl?: string }): Promise<number> {
   const written = { count: 0 }
-  await report(ctx, options, [allureWriter(path.resolve(ctx.cwd, options.out), ctx.env, { ...(options.milestone ? { milestone: options.milestone } : {}), written })])
+  await report(ctx, options, [allureWriter(path.resolve(ctx.cwd, options.out), ctx.env, { ...(options.milestone ? { milestone: options.milestone } : {}), ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}), written })])
   return written.count
 }
 
@@ -127,7 +139,7 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
   for (const file of files) {
     const absolute = path.resolve(ctx.cwd, file)
     const context = {
-      build: options.build,
+      build: options.build ?? buildFromEnv(env),
       environment: options.env,
       stage: options.stage as Stage,
       resultsDir,

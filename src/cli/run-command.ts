@@ -63,7 +63,15 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   const { junitWriter, allureWriter } = await import('./report-writers.ts')
   const build = options.build ?? buildFromEnv(ctx.env)
   const results = path.join(summary.runDir, 'results')
-  const [ingested] = await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId, ...(summary.runnerError ? { runnerError: summary.runnerError } : {}) })
+  // The run belongs to the project's milestone (Allure's epic, the hub, the gate), when it has one.
+  let milestone: string | undefined
+  try {
+    const { resolveInputs } = await import('./resolve-inputs.ts')
+    milestone = resolveInputs(ctx, {}).scope.milestone
+  } catch {
+    // no readable scope: said when the matrix is written
+  }
+  const [ingested] = await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId, ...(milestone ? { milestone } : {}), ...(summary.runnerError ? { runnerError: summary.runnerError } : {}) })
   // Failures outside any scenario (a BeforeAll/AfterAll hook, the runner): said, and they fail the run.
   const runErrors = ingested?.run?.errors ?? []
   for (const e of runErrors) ctx.stdout.write(`  RUN ERROR ${e.where}${e.source ? ` (${e.source})` : ''}: ${e.message.split('\n')[0]}\n`)

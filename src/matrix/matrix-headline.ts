@@ -14,6 +14,8 @@ export interface Headline {
   information?: string
   /** runs that failed outside any scenario, when there are any */
   runErrors?: string
+  /** failed results outside the scope's features (unit tests…): they fail the build too */
+  outside?: string
   legend: string
 }
 
@@ -36,6 +38,7 @@ export function headlineOf(matrix: Matrix): Headline {
     gaps,
     ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted)` } : {}),
     ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario` } : {}),
+    ...(matrix.unscoped.failed ? { outside: `${matrix.unscoped.failed} of ${matrix.unscoped.cases} result(s) outside the scope's features failed (unit and functional tests, untagged scenarios)` } : {}),
     legend: `A scenario counts once, by the worst of its required cells: ${CELL_SEVERITY.map((s) => STATUS_LABEL[s]).join(' > ')}; wip only when nothing else; — where the scope does not require it.`,
   }
 }
@@ -43,7 +46,7 @@ export function headlineOf(matrix: Matrix): Headline {
 /** The headline as one line of plain text (terminal, commit status, Testmo field). */
 export function headlineText(matrix: Matrix): string {
   const h = headlineOf(matrix)
-  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}; ${h.gaps}${h.runErrors ? `; ${h.runErrors}` : ''}`
+  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}; ${h.gaps}${h.outside ? `; ${h.outside}` : ''}${h.runErrors ? `; ${h.runErrors}` : ''}`
 }
 
 /**

@@ -52,6 +52,17 @@ export const StepResultSchema = z.object({
   status: StatusSchema,
   durationMs: z.number(),
   error: z.string().optional(),
+  /** the step's doc string or data table, as written */
+  argument: z.object({ docString: z.string().optional(), dataTable: z.array(z.array(z.string())).optional() }).optional(),
+})
+
+/** An earlier attempt of a case: a retry within a run, or an earlier run of the same cell. */
+export const AttemptSchema = z.object({
+  status: StatusSchema,
+  durationMs: z.number(),
+  startedAt: z.string().optional(),
+  error: z.string().optional(),
+  steps: z.array(StepResultSchema).optional(),
 })
 
 export const AttachmentSchema = z.object({
@@ -82,6 +93,8 @@ export const CaseSchema = z.object({
   /** failed at first, passed on a retry */
   flaky: z.boolean(),
   attempts: z.number().int().positive(),
+  /** the attempts before the last, oldest first, where the source kept them */
+  retries: z.array(AttemptSchema).optional(),
   durationMs: z.number(),
   steps: z.array(StepResultSchema),
   error: z.string().optional(),
@@ -100,3 +113,4 @@ export type Case = z.infer<typeof CaseSchema>
 export type StepResult = z.infer<typeof StepResultSchema>
 export type Attachment = z.infer<typeof AttachmentSchema>
 export type RunError = z.infer<typeof RunErrorSchema>
+export type Attempt = z.infer<typeof AttemptSchema>

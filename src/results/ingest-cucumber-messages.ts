@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Envelope, GherkinDocument, Pickle, Timestamp } from '@cucumber/messages'
-import type { Attachment, Case, RunError, StepResult } from '../model/results.ts'
+import type { Attachment, Attempt as CaseAttempt, Case, RunError, StepResult } from '../model/results.ts'
 import { caseIdOf, statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
 import { readLines } from './read-lines.ts'
@@ -61,7 +61,11 @@ interface CasePlan {
    */
   steps: (string | undefined)[]
   testStepIds: string
+  /** doc strings and data tables: by pickle step id, then by test step index (few steps have one) */
+  stepArguments?: Map<string | number, StepArgument>
 }
+
+type StepArgument = NonNullable<StepResult['argument']>
 
 interface Attempt {
   testCaseId: string
@@ -87,7 +91,8 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const pickles = new Map<string, CasePlan>()
   const testCases = new Map<string, CasePlan>()
   const attempts = new Map<string, Attempt>()
-  const failedBefore = new Set<CasePlan>()
+  // earlier attempts of a scenario that is retried, until its last attempt finishes
+  const earlier = new Map<CasePlan, CaseAttempt[]>()
   const unknown = new Map<string, number>()
   const intern = new Interner()
   const writer = new ResultsWriter(ctx.resultsDir)
@@ -123,6 +128,8 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       if (keyword === undefined && status === 'passed') return
       const step: StepResult = { keyword: keyword ?? 'Hook', text: plan.steps[2 * at + 1] ?? 'hook', status, durationMs: durationMs(f.testStepResult.duration) }
       if (error) step.error = error
+      const argument = plan.stepArguments?.get(at)
+      if (argument) step.argument = argument
       attempt.steps.push(step)
     },
     testCaseStarted: (s) => {
@@ -138,10 +145,14 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       attempts.delete(f.testCaseStartedId)
       last = millis(f.timestamp)
       if (f.willBeRetried) {
-        failedBefore.add(attempt.plan)
+        const list = earlier.get(attempt.plan) ?? []
+        list.push({ status: attempt.status, durationMs: last - attempt.startedAt, startedAt: new Date(attempt.startedAt).toISOString(), ...(attempt.error ? { error: attempt.error } : {}), ...(attempt.steps.length ? { steps: attempt.steps } : {}) })
+        earlier.set(attempt.plan, list)
         return
       }
-      writer.write(caseOf(attempt, last - attempt.startedAt, failedBefore.delete(attempt.plan)))
+      const retries = earlier.get(attempt.plan)
+      earlier.delete(attempt.plan)
+      writer.write(caseOf(attempt, last - attempt.startedAt, retries))
       testCases.delete(attempt.testCaseId)
     },
     pickle: (pickle) => {
@@ -157,10 +168,14 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       const pickleSteps = plan.steps
       plan.testStepIds = ` ${testCase.testSteps.map((s) => s.id).join(' ')} `
       plan.steps = []
-      for (const s of testCase.testSteps) {
+      const byPickleStep = plan.stepArguments
+      if (byPickleStep) plan.stepArguments = new Map()
+      testCase.testSteps.forEach((s, index) => {
         const at = s.pickleStepId ? pickleSteps.indexOf(s.pickleStepId) : -1
         plan.steps.push(at === -1 ? undefined : pickleSteps[at + 1], at === -1 ? undefined : pickleSteps[at + 2])
-      }
+        const argument = s.pickleStepId ? byPickleStep?.get(s.pickleStepId) : undefined
+        if (argument) plan.stepArguments!.set(index, argument)
+      })
       testCases.set(testCase.id, plan)
     },
     attachment: (a) => {
@@ -258,7 +273,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   return { run, cases, problems, path: writer.close(run) }
 }
 
-function caseOf(attempt: Attempt, duration: number, failedBefore: boolean): Case {
+function caseOf(attempt: Attempt, duration: number, retries: CaseAttempt[] | undefined): Case {
   const { plan } = attempt
   const row = plan.row
   const example = row ? { name: row.examples, index: row.index, values: row.values, ...(row.occurrence > 1 ? { occurrence: row.occurrence } : {}) } : undefined
@@ -275,8 +290,9 @@ function caseOf(attempt: Attempt, duration: number, failedBefore: boolean): Case
     featureIds: featureIdsOf(plan.tags),
     tags: plan.tags as string[],
     status: attempt.status,
-    flaky: failedBefore && attempt.status === 'passed',
+    flaky: retries !== undefined && attempt.status === 'passed',
     attempts: attempt.attempt + 1,
+    ...(retries ? { retries } : {}),
     durationMs: duration,
     steps: attempt.steps,
     ...(attempt.error ? { error: attempt.error } : {}),
@@ -312,7 +328,20 @@ function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Inte
     ...(row ? { row } : {}),
     steps: pickleStepsOf(pickle, document, intern),
     testStepIds: '',
+    ...stepArgumentsOf(pickle),
   }
+}
+
+/** The doc strings and data tables of a pickle's steps, by pickle step id; none for most pickles. */
+function stepArgumentsOf(pickle: Pickle): { stepArguments?: Map<string | number, StepArgument> } {
+  let found: Map<string | number, StepArgument> | undefined
+  for (const s of pickle.steps) {
+    const argument = s.argument
+    if (!argument) continue
+    const value: StepArgument = argument.docString ? { docString: argument.docString.content } : { dataTable: (argument.dataTable?.rows ?? []).map((r) => r.cells.map((c) => c.value)) }
+    ;(found ??= new Map()).set(s.id, value)
+  }
+  return found ? { stepArguments: found } : {}
 }
 
 function pickleStepsOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner): string[] {

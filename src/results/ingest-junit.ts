@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
 import { isUtf8 } from 'node:buffer'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Case } from '../model/results.ts'
@@ -57,7 +57,9 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
     writer.discard()
     return { cases: 0, problems: [{ file, line: 1, message: `no <testcase> in any of its ${suitesSeen} <testsuite> element(s), at any depth: nothing to ingest (did the tests run?)` }] }
   }
-  const at = new Date(Number.isFinite(started) ? started : 0).toISOString()
+  // Without a timestamp (vitest, jest, Playwright write none), the report was written when the
+  // file was: reruns of the same tests then merge in the order they ran.
+  const at = new Date(Number.isFinite(started) ? started : statSync(file).mtimeMs).toISOString()
   const run = runFrom(ctx, { inputHash: createHash('sha256').update(bytes).digest('hex'), startedAt: at, finishedAt: at, format: 'junit', file })
   const cases = writer.cases
   return { run, cases, problems: [], path: writer.close(run) }

@@ -83,6 +83,7 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
     else runs.set(run.id, source)
   }
   const ordered = [...runs.values()].sort((a, b) => a.run.finishedAt.localeCompare(b.run.finishedAt) || a.run.id.localeCompare(b.run.id))
+  const runStart = (id: string): string => runs.get(id)!.run.startedAt
   const builds = new Map<string, Map<string, MergedCase>>()
   const lastRun = new Map<string, string>()
   const shared = new SharedValues()
@@ -106,6 +107,8 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       merged.build = run.build
       merged.runId = run.id
       merged.seen = before ? [...before.seen, merged.status] : shared.seen(merged.status)
+      // An earlier run of the same cell (a rerun, another shard) is an earlier attempt of it.
+      if (before) merged.retries = [...(before.retries ?? []), { status: before.status, durationMs: before.durationMs, startedAt: runStart(before.runId), ...(before.error ? { error: before.error } : {}) }, ...(merged.retries ?? [])]
       merged.flaky = merged.flaky || merged.seen.some((status) => status !== merged.status)
       // A plain pass needs no step log.
       if (!options.keepStepsOfPassed && merged.status === 'passed' && !merged.flaky) merged.steps = EMPTY

@@ -101,15 +101,24 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   // until then is kept, and the error becomes the run's own (it fails the run in every report).
   let result = { success: false }
   let runnerError: string | undefined
+  let started = false
   try {
     result = await runCucumber(runConfiguration, cucumberEnv, (envelope: Envelope) => {
+      if (envelope.testRunStarted) started = true
       messages.write(`${JSON.stringify(envelope)}\n`)
       const finished = progress.consume(envelope)
       if (finished) view.finished(finished)
       else if (envelope.testCaseStarted) view.started()
     })
   } catch (error) {
+    // Before the run started it is the project that is wrong (step definitions that do not load…):
+    // that is reported as such, not as a result.
     if (error instanceof UserError) throw error
+    if (!started) {
+      messages.end()
+      const { unloadableSteps } = await import('../catalogue/load-step-definitions.ts')
+      throw unloadableSteps(error)
+    }
     const cause = (error as Error).cause
     runnerError = `${(error as Error).message}${cause instanceof Error ? `: ${cause.message}` : ''}`
   }

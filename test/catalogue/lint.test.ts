@@ -68,3 +68,15 @@ describe('lint rules without step definitions', () => {
     expect(result.code).toBe(1)
   })
 })
+
+describe('lint warns where GitLab would merge test histories', () => {
+  it('names a Feature title used by two files', async () => {
+    const project = tempTree({
+      'features/milestones/m.yaml': 'milestone: m\nfrozen: 2024-09-15\nfeatures:\n  - { id: p2p, name: P2P, acceptance: Peers see each other., environments: [local] }\n',
+      'features/a.feature': '@feature:p2p\nFeature: Peers\n\n  Scenario: one\n    Given a step\n',
+      'features/b.feature': '@feature:p2p\nFeature: Peers\n\n  Scenario: two\n    Given a step\n',
+    })
+    const result = await runCliInProcess(['lint', '--no-steps'], { cwd: project })
+    expect(result.stdout).toContain('b.feature:2:1: warning: Feature "Peers" has the title of a.feature; GitLab would merge their scenarios\' test history (JUnit then names each with its file), so give each feature file its own title [shared-feature-title]')
+  })
+})

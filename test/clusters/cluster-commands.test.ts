@@ -132,9 +132,10 @@ describe('bdd-matrix run --cluster', () => {
     const keeper = state(PROJECT_ROOT, name).keeperPid
     try {
       const out = tempDir('run-cluster')
-      const run = runBin(['run', '--cluster', name, '--out', out, 'features/p2p-network', 'features/supervision-model'], { cwd: PROJECT_ROOT })
-      expect(run.stdout).toMatch(/\[6\/7\] PASSED\s+features\/supervision-model\/heartbeat\.feature:12 A killed node is noticed/)
-      expect(run.stdout).toMatch(/7 scenarios: 6 passed, 1 failed/)
+      // the first scenario kills a node; the second would need a fresh cluster, which a kept one is not
+      const run = runBin(['run', '--cluster', name, '--out', out, 'features/supervision-model'], { cwd: PROJECT_ROOT })
+      expect(run.stdout).toMatch(/\[1\/2\] PASSED\s+features\/supervision-model\/heartbeat\.feature:12 A killed node is noticed/)
+      expect(run.stdout).toMatch(/2 scenarios: 1 passed, 1 failed/)
       const messages = readFileSync(path.join(out, readdirSync(out)[0]!, 'messages.ndjson'), 'utf8')
       expect(messages).toContain(`cluster ${name} may be damaged by an earlier scenario (a fault was injected or a scenario failed) and this scenario needs a fresh one; bring it down and up again`)
       // the run did not take it down

@@ -74,10 +74,10 @@ describe.skipIf(!sshdAvailable())('remote provider over SSH (real sshd on loopba
     expect(result.code).toBe(2)
   })
 
-  it('runs the p2p and supervision features on the remote hosts', () => {
-    // Seven scenarios on three hosts take ~20 s; on a loaded 2-core machine far longer: the test's own limit decides.
-    const result = runBin(['run', '--env', envFile, '--out', tempTree(), 'features/p2p-network', 'features/supervision-model'], { cwd: PROJECT_ROOT })
-    expect(result.stdout).toContain('7 scenarios: 7 passed, 0 failed')
+  it('runs the supervision feature on the remote hosts: a node killed and cut off over SSH', () => {
+    // The provider contract covers connectivity; these scenarios add faults through a real run.
+    const result = runBin(['run', '--env', envFile, '--out', tempTree(), 'features/supervision-model'], { cwd: PROJECT_ROOT })
+    expect(result.stdout).toContain('2 scenarios: 2 passed, 0 failed')
     expect(result.code).toBe(0)
   })
 })

@@ -41,7 +41,41 @@ describe('Allure results', () => {
     expect(row.parameters).toEqual([{ name: 'environment', value: 'docker/acceptance' }, { name: 'n', value: '2' }])
     const flaky = all.filter((r) => r.statusDetails.flaky)
     expect(flaky).toHaveLength(2)
-    expect(new Set(all.map((r) => r.historyId)).size).toBe(all.length)
+    // one history per case × environment: earlier attempts share their case's
+    const retries = all.filter((r) => all.some((o) => o !== r && o.historyId === r.historyId && o.start > r.start))
+    expect(new Set(all.map((r) => r.historyId)).size).toBe(all.length - retries.length)
+  })
+
+  it('keeps a retried case\'s earlier attempts as Allure retries: the same historyId, the failure kept', () => {
+    const out = write()
+    const all = readdirSync(out).filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')))
+    const local = all.filter((r) => r.name.startsWith('a flaky check') && r.parameters[0].value === 'local/acceptance').sort((a, b) => a.start - b.start)
+    expect(local.map((r) => r.status)).toEqual(['failed', 'passed'])
+    expect(new Set(local.map((r) => r.historyId)).size).toBe(1)
+    expect(local[0]!.stop).toBeLessThanOrEqual(local[1]!.start)
+    expect(local[0]!.statusDetails.message).toBe('first attempt fails')
+    expect(local[1]!.statusDetails.flaky).toBe(true)
+  })
+
+  it('shows the whole error, and a step\'s data table or doc string as its parameters', () => {
+    const out = tempTree()
+    const entry = [...results.builds.get('v0.5.0-rc1')!.values()].find((c) => c.status === 'failed' && c.stage === 'acceptance')!
+    const error = 'AssertionError: expected peers to be 3\n\n+ expected - actual\n\n- 2\n+ 3\n    at steps/p2p.steps.ts:12:5'
+    const steps = [{ keyword: 'Given', text: 'the following nodes', status: 'passed' as const, durationMs: 1, argument: { dataTable: [['nodes', 'role'], ['Alice', 'SP'], ['Bob', 'CP']] } }, { keyword: 'Then', text: 'it answers', status: 'failed' as const, durationMs: 1, error, argument: { docString: '{ "peers": 3 }' } }]
+    const one: ResultSet = { ...results, builds: new Map([['v0.5.0-rc1', new Map([['x', { ...entry, error, steps }]])]]) }
+    writeAllureResults(one, { resultsDir, outDir: out, env: {}, build: 'v0.5.0-rc1', milestone: 'dms-0.5' })
+    const [result] = readdirSync(out).filter((f) => f.endsWith('-result.json')).map((f) => JSON.parse(readFileSync(path.join(out, f), 'utf8')))
+    expect(result.statusDetails.message).toBe(error)
+    expect(result.labels).toContainEqual({ name: 'epic', value: 'dms-0.5' })
+    expect(result.steps[0].parameters).toEqual([{ name: 'row 1', value: 'nodes | role' }, { name: 'row 2', value: 'Alice | SP' }, { name: 'row 3', value: 'Bob | CP' }])
+    expect(result.steps[1].parameters).toEqual([{ name: 'doc string', value: '{ "peers": 3 }' }])
+    expect(result.steps[1].statusDetails.message).toBe(error)
+  })
+
+  it('names the pipeline in executor.json, so the trend is labelled and links back', () => {
+    const out = tempTree()
+    writeAllureResults(results, { resultsDir, outDir: out, env: { GITLAB_CI: 'true', CI_PROJECT_NAME: 'dms', CI_PIPELINE_IID: '41', CI_PIPELINE_URL: 'https://gitlab.example/p/-/pipelines/9' }, reportUrl: 'https://gitlab.example/p/-/jobs/3/artifacts/file/reports/allure-report/index.html' })
+    expect(JSON.parse(readFileSync(path.join(out, 'executor.json'), 'utf8'))).toEqual({ name: 'GitLab', type: 'gitlab', buildName: 'dms #41 · v0.5.0-rc2', buildOrder: 41, buildUrl: 'https://gitlab.example/p/-/pipelines/9', reportUrl: 'https://gitlab.example/p/-/jobs/3/artifacts/file/reports/allure-report/index.html', reportName: 'bdd-matrix · run-fixture · v0.5.0-rc2' })
   })
 
   it('keeps each case\'s historyId across builds, so trends work', () => {

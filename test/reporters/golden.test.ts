@@ -1,6 +1,6 @@
 import { describe, expect, it, beforeAll } from 'vitest'
 import path from 'node:path'
-import type { ResultSet } from '../../src/results/merge-results.ts'
+import type { MergedCase, ResultSet } from '../../src/results/merge-results.ts'
 import { matrixFrom } from '../../src/matrix/matrix-from.ts'
 import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
 import { loadScope } from '../../src/catalogue/scope.ts'
@@ -102,6 +102,31 @@ describe('reporters on the canonical runs (golden files)', () => {
     expect(m.features.find((f) => f.id === 'letters')).toMatchObject({ uncovered: true })
     expect(m.unscoped).toEqual({ cases: 4, failed: 1 })
     expect(m.flaky.map((f) => f.column).sort()).toEqual(['docker/acceptance', 'local/acceptance'])
+  })
+
+  it('gives GitLab its diagnostics: the whole error and the failing step inside <failure>, an image attachment first, files apart where feature titles collide', () => {
+    const build = 'v0.5.0-rc1'
+    const failed = [...results.builds.get(build)!.values()].find((c) => c.status === 'failed' && c.stage === 'acceptance')!
+    const error = 'AssertionError: expected 2 peers, saw 3\n\n- 2\n+ 3\n    at steps/p2p.steps.ts:40:9'
+    const twin: MergedCase = { ...failed, id: 'twin', uri: 'features/other.feature', status: 'passed', error: undefined as unknown as string }
+    const withLogs: MergedCase = { ...failed, error, attachments: [{ path: 'attachments/a.txt', mediaType: 'text/plain', name: 'Bob.log' }, { path: 'attachments/b.png', mediaType: 'image/png', name: 'screen.png' }] }
+    const set: ResultSet = { ...results, builds: new Map([[build, new Map<string, MergedCase>([['a', withLogs], ['b', twin]])]]) }
+    const xml = resultsToJUnit(set, { build, resultsDir, relativeTo: resultsDir })
+    expect(xml).toContain(`<failure message="AssertionError: expected 2 peers, saw 3" type="failed"><![CDATA[${error}\n\nat step: Given a check that fails on its first attempt`)
+    expect(xml.indexOf('[[ATTACHMENT|attachments/b.png]]')).toBeLessThan(xml.indexOf('[[ATTACHMENT|attachments/a.txt]]'))
+    // one Feature title in two files: each file's cases under a classname of their own
+    expect(xml).toContain('<testcase classname="Numbers (features/numbers.feature)"')
+    expect(xml).toContain('<testcase classname="Numbers (features/other.feature)"')
+  })
+
+  it('writes pending, undefined and ambiguous scenarios as JUnit failures that name their status', () => {
+    const build = 'v0.5.0-rc2'
+    const one = [...results.builds.get(build)!.values()].find((c) => c.stage === 'acceptance')!
+    for (const status of ['pending', 'undefined', 'ambiguous'] as const) {
+      const set: ResultSet = { ...results, builds: new Map([[build, new Map([['x', { ...one, status, error: undefined as unknown as string }]])]]) }
+      const xml = resultsToJUnit(set, { build, resultsDir, relativeTo: resultsDir })
+      expect(xml).toMatch(new RegExp(`<testsuites tests="1" failures="1" errors="0" skipped="0">[\\s\\S]*<failure message="${status}: [^"]+" type="${status}">`))
+    }
   })
 
   it('names JUnit cases uniquely per environment, as GitLab keys them on classname + name', () => {

@@ -196,6 +196,14 @@ describe('bdd-matrix ingest and merge', () => {
     expect(missing.stderr).toContain('no-such.ndjson: file not found')
   })
 
+  it('takes the build from CI when none is given, an empty variable counting as unset (GitLab\'s "${CI_COMMIT_TAG}" on a branch)', async () => {
+    const out = tempTree()
+    const result = await runCliInProcess(['ingest', path.join(MESSAGES, 'go-unit.xml'), '--env', 'ci', '--stage', 'unit', '--out', out], { cwd: PROJECT_ROOT, env: { BDD_MATRIX_BUILD: '', CI_COMMIT_TAG: '', CI_COMMIT_SHORT_SHA: 'a1b2c3d4' } })
+    expect(result.code).toBe(0)
+    const [file] = readdirSync(out).filter((f) => f.endsWith('.ndjson'))
+    expect(JSON.parse(readFileSync(path.join(out, file!), 'utf8').split('\n')[0]!).build).toBe('a1b2c3d4')
+  })
+
   it('recognises a file by its content, and says in one line what a file it cannot read is', async () => {
     const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8')
     const dir = tempTree({

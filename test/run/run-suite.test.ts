@@ -128,6 +128,15 @@ describe('bdd-matrix run', () => {
     expect(junit).toMatch(/<testsuites tests="\d+" failures="\d+" errors="1"/)
   })
 
+  it('says in one line when the step definitions do not load (a package not installed), before anything runs', () => {
+    // outside this checkout, the project's step definitions find none of its packages
+    const project = tempDir('no-deps')
+    cpSync(PROJECT, project, { recursive: true })
+    const result = runBin(['run', '--out', tempTree()], { cwd: project })
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^bdd-matrix: cannot load step definitions from steps\/: Cannot find package '[^']+' imported from .*; install the project's dependencies \(npm install\)\n$/)
+  })
+
   it('with a scope that cannot be read, writes the other reports, names the error and exits 2', () => {
     const result = runIn(projectWithScope('milestone: m\nfeatures: [oops\n'))
     expect(result.code).toBe(2)

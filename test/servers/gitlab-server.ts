@@ -23,6 +23,8 @@ export class LocalGitLab {
   /** the project's issues, filtered as GitLab filters them (state, every label, milestone title) */
   readonly issues: { iid: number; title: string; state: 'opened' | 'closed'; labels: string[]; milestone?: string }[] = []
   readonly requests: { method: string; path: string; headers: Record<string, unknown> }[] = []
+  /** job artifacts by ref, job name and path: the latest successful job's, as GET …/jobs/artifacts/:ref/raw/*path?job= serves them */
+  readonly artifacts = new Map<string, Buffer>()
   private readonly plan = new FaultPlan()
   /** injected faults, with how often each fired */
   readonly faults = this.plan.faults
@@ -30,7 +32,7 @@ export class LocalGitLab {
   private nextId = 1
 
   constructor(
-    private readonly options: { projectId: string; token: string; readOnlyToken?: string },
+    private readonly options: { projectId: string; token: string; readOnlyToken?: string; jobToken?: string },
   ) {}
 
   inject(fault: Fault): void {
@@ -53,8 +55,12 @@ export class LocalGitLab {
           return void res.end(JSON.stringify({ message: `${fault.status ?? 500} injected` }))
         }
       }
-      const { status, body, headers } = await this.handle(req)
+      const { status, body, headers, raw } = await this.handle(req)
       if (fault?.when === 'after') return void req.socket.destroy()
+      if (raw) {
+        res.writeHead(status, { 'content-type': 'application/octet-stream' })
+        return void res.end(raw)
+      }
       res.writeHead(status, { 'content-type': 'application/json', ...headers })
       res.end(JSON.stringify(body))
     })
@@ -66,9 +72,24 @@ export class LocalGitLab {
     await new Promise((resolve) => this.server?.close(resolve))
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string> }> {
+  /** Keeps what a job's artifacts hold, for later jobs of later pipelines to download. */
+  storeArtifact(ref: string, job: string, path: string, data: Buffer): void {
+    this.artifacts.set(`${ref}\u0000${job}\u0000${path}`, data)
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown; headers?: Record<string, string>; raw?: Buffer }> {
     const url = new URL(req.url ?? '/', 'http://gitlab')
     this.requests.push({ method: req.method ?? '', path: url.pathname, headers: req.headers })
+    // A job's own token may read the project's artifacts (JOB-TOKEN), nothing else here.
+    const artifact = /^\/api\/v4\/projects\/([^/]+)\/jobs\/artifacts\/([^/]+)\/raw\/(.+)$/.exec(url.pathname)
+    if (artifact && req.method === 'GET') {
+      const jobToken = req.headers['job-token']
+      const privateToken = req.headers['private-token']
+      if (jobToken !== this.options.jobToken && privateToken !== this.options.token) return { status: 401, body: { message: '401 Unauthorized' } }
+      if (decodeURIComponent(artifact[1]!) !== this.options.projectId) return { status: 404, body: { message: '404 Project Not Found' } }
+      const data = this.artifacts.get(`${decodeURIComponent(artifact[2]!)}\u0000${url.searchParams.get('job') ?? ''}\u0000${decodeURIComponent(artifact[3]!)}`)
+      return data ? { status: 200, body: null, raw: data } : { status: 404, body: { message: '404 Not found' } }
+    }
     const token = (req.headers['private-token'] as string | undefined) ?? (req.headers.authorization ?? '').replace(/^Bearer /, '')
     if (!token || (token !== this.options.token && token !== this.options.readOnlyToken)) return { status: 401, body: { message: '401 Unauthorized' } }
     const chunks: Buffer[] = []
