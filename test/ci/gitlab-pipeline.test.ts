@@ -170,6 +170,9 @@ describe('the GitLab pipeline as GitLab runs it (.gitlab-ci.yml and its componen
     expect(gitlab.statuses.filter((s) => s.body.name === 'bdd-matrix/gate').at(-1)!.body).toMatchObject({ state: 'pending', description: expect.stringMatching(/^v0\.5\.0-rc1: incomplete/) })
     expect(existsSync(path.join(project, 'reports/gate-v0.5.0-rc1.json'))).toBe(true)
     expect(pipeline().jobs.find((j) => j.name === 'bdd-matrix-gate')!.artifacts!.expire_in).toBe('never')
+    // not a merge request: the commit status of the tag, and no note anywhere
+    expect(gitlab.statuses.filter((s) => s.body.name === 'bdd-matrix').at(-1)!.body).toMatchObject({ ref: 'v0.5.0-rc1', state: 'success' })
+    expect(gitlab.notes.get('7')!.filter((n) => n.body.includes('### Test matrix'))).toHaveLength(1)
     // no secret in any job's output
     for (const r of runs) expect(r.output).not.toContain(TOKEN)
   })
