@@ -74,7 +74,10 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
       continue
     }
     const { status, data, headers } = response
-    if (status < 300 || accept?.(status, data)) return response
+    if (status < 300 || accept?.(status, data)) {
+      crashPoint()
+      return response
+    }
     if ((status === 429 || status >= 500) && attempt < retry.attempts) {
       if (ctx.stats) ctx.stats.retries++
       const retryAfter = headers['retry-after'] === undefined ? NaN : Number(headers['retry-after'])
@@ -85,6 +88,17 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
     }
     throw ctx.refusal(status, data, doing)
   }
+}
+
+/**
+ * The crash-point tests' hook (test/helpers/crash-points.ts): with BDD_MATRIX_CRASH_AFTER_ANSWER=n
+ * the process kills itself (SIGKILL) on receiving its n-th answer, before its caller records it —
+ * the moment a journal is most easily wrong. Unset, it costs one comparison.
+ */
+const crashAfter = Number(process.env.BDD_MATRIX_CRASH_AFTER_ANSWER ?? 0)
+let answers = 0
+function crashPoint(): void {
+  if (crashAfter > 0 && ++answers === crashAfter) process.kill(process.pid, 'SIGKILL')
 }
 
 /** Capped exponential: base, 2×base, 4×base … up to the policy's maximum. */

@@ -68,17 +68,30 @@ export async function publishToGitLab(target: GitLabTarget, publication: GitLabP
       ...(target.ref ? { ref: target.ref } : {}),
       ...(target.pipelineId ? { pipeline_id: Number(target.pipelineId) } : {}),
     }
-    // GitLab refuses to move a pending or running status to the state it is in: it is set.
-    const alreadySet = (code: number, data: unknown) => code === 400 && /Cannot transition status/.test(String((data as { message?: unknown } | undefined)?.message))
-    await retryingRequest(ctx, { method: 'post', url: `/projects/${project}/statuses/${target.sha}`, data: status }, 'setting the commit status', { accept: alreadySet })
+    await setStatus(ctx, project, target.sha, status, 'setting the commit status')
     outcome.status = { state: publication.state }
     if (publication.gate) {
       const gate = { ...status, name: 'bdd-matrix/gate', state: publication.gate.state, description: publication.gate.description.slice(0, 255) }
-      await retryingRequest(ctx, { method: 'post', url: `/projects/${project}/statuses/${target.sha}`, data: gate }, 'setting the gate\'s commit status', { accept: alreadySet })
+      await setStatus(ctx, project, target.sha, gate, 'setting the gate\'s commit status')
       outcome.gateStatus = { state: publication.gate.state }
     }
   }
   return outcome
+}
+
+/**
+ * Sets a commit status once. GitLab adds a new status each time a finished one is posted again, so
+ * a publish run again (after a kill, or a lost answer) first reads the latest status of that name
+ * and ref, and posts only when it differs.
+ */
+async function setStatus(ctx: RequestContext, project: string, sha: string, status: { state: string; name: string; description: string; target_url?: string; ref?: string }, doing: string): Promise<void> {
+  const query = new URLSearchParams({ name: status.name, ...(status.ref ? { ref: status.ref } : {}) })
+  const latest = ((await retryingRequest(ctx, { method: 'get', url: `/projects/${project}/repository/commits/${sha}/statuses?${query}` }, `reading the commit status ${status.name}`))?.data ?? []) as { name: string; status: string; description: string | null; target_url: string | null }[]
+  const same = latest.find((s) => s.name === status.name)
+  if (same && same.status === status.state && (same.description ?? '') === status.description && (same.target_url ?? undefined) === status.target_url) return
+  // GitLab refuses to move a pending or running status to the state it is in: it is set.
+  const alreadySet = (code: number, data: unknown) => code === 400 && /Cannot transition status/.test(String((data as { message?: unknown } | undefined)?.message))
+  await retryingRequest(ctx, { method: 'post', url: `/projects/${project}/statuses/${sha}`, data: status }, doing, { accept: alreadySet })
 }
 
 function gitlabContext(target: GitLabTarget, options: { retry?: RetryPolicy; log?: (line: string) => void }): RequestContext {

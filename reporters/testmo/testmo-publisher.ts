@@ -8,7 +8,7 @@ import { TESTMO_OF, failureMessage, isFailure, outcomeOf } from '../../src/model
 import { caseNameOr } from '../../src/model/case-name.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
 import { escapeHtml } from '../../src/escape-html.ts'
-import { retryingRequest, serviceUrl, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
+import { retryingRequest, serviceUrl, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 
 export type { RetryPolicy } from '../retrying-request.ts'
 
@@ -27,16 +27,32 @@ export interface TestmoTarget {
 /** 429 without Retry-After waits 60 s, as Testmo's docs ask. */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 500, maxMs: 30_000, defaultRetryAfterMs: 60_000, timeoutMs: 60_000 }
 
-/** What has reached Testmo, so an interrupted publish resumes without sending anything twice. */
+/**
+ * What has reached Testmo, so an interrupted publish resumes without sending anything twice. It is
+ * a write-ahead journal: before each request whose outcome matters it records what is about to be
+ * sent (`inflight`); a publish that finds a request in flight — it was killed, or the answer was
+ * lost — reads Testmo's state before it sends anything again. Written whole or not at all (a temporary
+ * file renamed over it).
+ */
 export interface PublishJournal {
+  journalVersion?: 2
   /** identifies the results being published: a journal of other results is refused */
   publication: string
   runId?: number
-  /** a create-run request went out whose answer was not seen (the run may exist) */
+  inflight?: Inflight
+  /** (journal version 1) a create-run request went out whose answer was not seen */
   creatingRun?: boolean
   threads: Record<string, { id: number; sent: number; completed: boolean }>
   runCompleted: boolean
 }
+
+/** The request a journal was written for, whose answer it has not recorded yet. */
+export type Inflight =
+  | { kind: 'create-run' }
+  | { kind: 'create-thread'; thread: string }
+  | { kind: 'append'; thread: string; from: number; size: number }
+  | { kind: 'complete-thread'; thread: string }
+  | { kind: 'complete-run' }
 
 export interface RunDescription {
   name: string
@@ -99,21 +115,56 @@ export class TestmoPublisher {
     this.aborting.abort(new UserError('TESTMO_ABORTED', 'publish to Testmo abandoned'))
   }
 
-  /**
-   * Asks Testmo who the token belongs to (getCurrentUser): a wrong token is refused before any
-   * results are read, and the connection this opens is the one the publish then reuses.
-   */
-  async checkToken(): Promise<void> {
-    await this.send('get', '/user', undefined, 'checking the API token')
-  }
-
-  /** Reads the journal of this publication, refusing one written for other results. */
+  /** Reads the journal of this publication, refusing one written for other results or one that cannot be read. */
   journal(publication: string): PublishJournal {
-    if (!existsSync(this.journalFile)) return { publication, threads: {}, runCompleted: false }
-    const journal = JSON.parse(readFileSync(this.journalFile, 'utf8')) as PublishJournal
+    if (!existsSync(this.journalFile)) return { journalVersion: 2, publication, threads: {}, runCompleted: false }
+    let journal: PublishJournal
+    try {
+      journal = JSON.parse(readFileSync(this.journalFile, 'utf8')) as PublishJournal
+      if (typeof journal.publication !== 'string' || typeof journal.threads !== 'object' || journal.threads === null) throw new Error('not a publish journal')
+    } catch (error) {
+      throw new UserError('TESTMO_JOURNAL', `${this.journalFile}: the publish journal cannot be read (${(error as Error).message}); it records what reached Testmo, so it is not guessed at — look at the run in Testmo, then remove the file to publish anew`)
+    }
     if (journal.publication !== publication)
       throw new UserError('TESTMO_JOURNAL', `${this.journalFile}: this publish journal belongs to other results (${journal.publication}, run ${journal.runId ?? 'not created'}); remove it to publish these results as a new run`)
+    // A journal of version 1 said only this of what was in flight.
+    if (journal.creatingRun && !journal.inflight) journal.inflight = { kind: 'create-run' }
+    delete journal.creatingRun
+    journal.journalVersion = 2
     return journal
+  }
+
+  /**
+   * Settles what the journal says was in flight by reading Testmo's state: a run created under
+   * the publication's tag is adopted, an append is counted in its thread, a completion is read
+   * from the run's status. Only then is anything sent again.
+   */
+  async resume(journal: PublishJournal): Promise<void> {
+    const inflight = journal.inflight
+    if (!inflight) return
+    switch (inflight.kind) {
+      case 'create-run':
+        journal.runId ??= await this.findRun(publicationTag(journal.publication))
+        break
+      case 'create-thread':
+        // Testmo lists no threads of a run: a thread whose creation was cut off stays empty in the
+        // run (no test is ever in it twice); a new one is made.
+        break
+      case 'append': {
+        const thread = journal.threads[inflight.thread]!
+        const landed = await this.countTests(journal.runId!, thread.id)
+        if (landed > thread.sent) thread.sent = Math.min(landed, inflight.from + inflight.size)
+        break
+      }
+      case 'complete-thread':
+        if (await this.runIsCompleted(journal.runId!)) journal.threads[inflight.thread]!.completed = true
+        break
+      case 'complete-run':
+        if (await this.runIsCompleted(journal.runId!)) journal.runCompleted = true
+        break
+    }
+    journal.inflight = undefined
+    this.save(journal)
   }
 
   /**
@@ -122,20 +173,15 @@ export class TestmoPublisher {
    * mid-request), the run is looked up by that tag before another is made.
    */
   async createRun(journal: PublishJournal, run: RunDescription): Promise<number> {
+    await this.resume(journal)
     if (journal.runId) return journal.runId
     const marker = publicationTag(journal.publication)
-    if (journal.creatingRun) journal.runId = await this.findRun(marker)
-    if (!journal.runId) {
-      journal.creatingRun = true
-      this.save(journal)
-      const tags = [...(run.tags ?? []), marker]
-      const body = { name: run.name, source: run.source, fields: run.fields, links: run.links, artifacts: [], tags, ...(run.config ? { config: run.config } : {}), ...(run.milestone ? { milestone: run.milestone } : {}) }
-      let found: number | undefined
-      const response = await this.send('post', `/projects/${this.target.projectId}/automation/runs`, body, 'creating the automation run', async () => (found = await this.findRun(marker)) !== undefined)
-      journal.runId = response ? Number((response as { id: number }).id) : found
-    }
-    journal.creatingRun = false
-    this.save(journal)
+    const tags = [...(run.tags ?? []), marker]
+    const body = { name: run.name, source: run.source, fields: run.fields, links: run.links, artifacts: [], tags, ...(run.config ? { config: run.config } : {}), ...(run.milestone ? { milestone: run.milestone } : {}) }
+    let found: number | undefined
+    const response = await this.write(journal, { kind: 'create-run' }, 'post', `/projects/${this.target.projectId}/automation/runs`, body, 'creating the automation run', async () => (found = await this.findRun(marker)) !== undefined)
+    journal.runId = response ? Number((response.data as { id: number }).id) : found
+    this.settled(journal)
     return journal.runId!
   }
 
@@ -152,55 +198,74 @@ export class TestmoPublisher {
    * one-shot publish leaves that to the run, as the official CLI's `automation:run:submit` does.
    */
   async publishThread(journal: PublishJournal, threadKey: string, cases: MergedCase[], links: TestLinks = {}, options: { complete?: boolean } = {}): Promise<void> {
+    await this.resume(journal)
     const runId = journal.runId!
     let thread = journal.threads[threadKey]
     if (!thread) {
       const elapsed = Math.round(cases.reduce((n, c) => n + c.durationMs, 0) * 1000)
-      const response = await this.send('post', `/automation/runs/${runId}/threads`, { fields: [{ type: 1, name: 'Thread', value: threadKey }], artifacts: [], elapsed_computed: elapsed }, `creating thread ${threadKey}`)
-      thread = journal.threads[threadKey] = { id: Number((response as { id: number }).id), sent: 0, completed: false }
-      this.save(journal)
+      const response = await this.write(journal, { kind: 'create-thread', thread: threadKey }, 'post', `/automation/runs/${runId}/threads`, { fields: [{ type: 1, name: 'Thread', value: threadKey }], artifacts: [], elapsed_computed: elapsed }, `creating thread ${threadKey}`)
+      thread = journal.threads[threadKey] = { id: Number((response!.data as { id: number }).id), sent: 0, completed: false }
+      this.settled(journal)
     }
-    // No server maximum is documented; the CLI sends 250. Fewer, larger appends matter over a WAN.
-    const batchSize = this.options.batchSize ?? 2000
+    // The official CLI sends 250 tests an append; Testmo documents no maximum. A server that
+    // refuses a batch as too large (413, or 422 about its size) gets halves from then on.
+    let batchSize = this.options.batchSize ?? DEFAULT_BATCH
     const toTest = testMapper(links)
     // A batch goes out as JSON text, serialised here: axios sends a string as it is.
     const batchAt = (from: number) => {
       const tests = cases.slice(from, from + batchSize).map(toTest)
-      return { size: tests.length, body: JSON.stringify({ tests }) }
+      return { from, size: tests.length, body: JSON.stringify({ tests }) }
     }
     let batch = batchAt(thread.sent)
     while (batch.size) {
-      const { size } = batch
-      const appending = this.send('post', `/automation/runs/threads/${thread.id}/append`, batch.body, `appending ${size} tests to thread ${threadKey}`, async () => {
+      const { from, size } = batch
+      const current = thread
+      const appending = this.write(journal, { kind: 'append', thread: threadKey, from, size }, 'post', `/automation/runs/threads/${current.id}/append`, batch.body, `appending ${size} tests to thread ${threadKey}`, async () => {
         // The outcome of this append is unknown (timeout, dropped connection): ask Testmo.
-        const landed = await this.countTests(runId, thread!.id)
-        return landed >= thread!.sent + size
-      })
+        const landed = await this.countTests(runId, current.id)
+        return landed >= from + size
+      }, (status, data) => tooLarge(status, data) && size > 1).then((answer) => ({ tooLarge: answer !== undefined && answer.status >= 300 }))
       // The next batch is built while Testmo takes this one (appends stay one after another), once
       // this one is on its way: building it first would hold the event loop before the write.
       await new Promise<void>((resolve) => setImmediate(resolve))
-      const next = batchAt(thread.sent + size)
-      await appending
-      thread.sent += size
-      this.save(journal)
-      batch = next
+      const next = batchAt(from + size)
+      if ((await appending).tooLarge) {
+        batchSize = Math.max(1, Math.floor(size / 2))
+        this.options.log?.(`Testmo refused ${size} tests in one append as too large; sending ${batchSize} at a time`)
+        journal.inflight = undefined
+        batch = batchAt(from)
+        continue
+      }
+      current.sent = from + size
+      this.settled(journal)
+      batch = next.from === current.sent ? next : batchAt(current.sent)
     }
     if (!thread.completed && options.complete !== false) {
-      await this.send('post', `/automation/runs/threads/${thread.id}/complete`, {}, `completing thread ${threadKey}`)
+      await this.write(journal, { kind: 'complete-thread', thread: threadKey }, 'post', `/automation/runs/threads/${thread.id}/complete`, {}, `completing thread ${threadKey}`, undefined, (status, data) => status === 422 && alreadyCompleted(data))
       thread.completed = true
-      this.save(journal)
+      this.settled(journal)
     }
   }
 
-  async appendRun(journal: PublishJournal, resources: { fields?: RunDescription['fields']; links?: RunDescription['links'] }): Promise<void> {
-    await this.send('post', `/automation/runs/${journal.runId}/append`, { fields: resources.fields ?? [], links: resources.links ?? [], artifacts: [] }, 'adding run fields')
+  /**
+   * Completes the run once. A completion whose answer was lost is retried; Testmo then says the run
+   * is already completed — which is what was asked, so it is success (checked on the run's status).
+   */
+  async completeRun(journal: PublishJournal): Promise<void> {
+    await this.resume(journal)
+    if (journal.runCompleted) return
+    const runId = journal.runId!
+    let completedAlready = false
+    await this.write(journal, { kind: 'complete-run' }, 'post', `/automation/runs/${runId}/complete`, { measure_elapsed: false }, 'completing the automation run', async () => this.runIsCompleted(runId), (status) => status === 422 && (completedAlready = true))
+    if (completedAlready && !(await this.runIsCompleted(runId))) throw new UserError('TESTMO_FAILED', `Testmo refused completing run ${runId} (422) although it is not completed; look at the run in Testmo`)
+    journal.runCompleted = true
+    this.settled(journal)
   }
 
-  async completeRun(journal: PublishJournal): Promise<void> {
-    if (journal.runCompleted) return
-    await this.send('post', `/automation/runs/${journal.runId}/complete`, { measure_elapsed: false }, 'completing the automation run')
-    journal.runCompleted = true
-    this.save(journal)
+  private async runIsCompleted(runId: number): Promise<boolean> {
+    const response = (await this.send('get', `/automation/runs/${runId}`, undefined, `reading the status of run ${runId}`)) as { result?: { status?: number } }
+    // 2 success, 3 failure: finished; 4 running
+    return response?.result?.status === 2 || response?.result?.status === 3
   }
 
   private async countTests(runId: number, threadId: number): Promise<number> {
@@ -208,14 +273,46 @@ export class TestmoPublisher {
     return Number((response as { total: number }).total)
   }
 
-  private send(method: 'get' | 'post', url: string, body: unknown, doing: string, landed?: () => Promise<boolean>): Promise<unknown> {
-    return retryingRequest(this.requests, { method, url, data: body }, doing, landed ? { landed } : {}).then((answer) => answer?.data)
+  private async send(method: 'get' | 'post', url: string, body: unknown, doing: string, landed?: () => Promise<boolean>, accept?: (status: number, data: unknown) => boolean): Promise<unknown> {
+    return (await this.request(method, url, body, doing, landed, accept))?.data
+  }
+
+  /** The whole answer (an accepted refusal keeps its status); undefined when the request landed unanswered. */
+  private request(method: 'get' | 'post', url: string, body: unknown, doing: string, landed?: () => Promise<boolean>, accept?: (status: number, data: unknown) => boolean): Promise<Answer | undefined> {
+    return retryingRequest(this.requests, { method, url, data: body }, doing, { ...(landed ? { landed } : {}), ...(accept ? { accept } : {}) })
+  }
+
+  /** A request whose outcome matters: the journal says it is in flight before it leaves. */
+  private write(journal: PublishJournal, inflight: Inflight, method: 'post', url: string, body: unknown, doing: string, landed?: () => Promise<boolean>, accept?: (status: number, data: unknown) => boolean): Promise<Answer | undefined> {
+    journal.inflight = inflight
+    this.save(journal)
+    return this.request(method, url, body, doing, landed, accept)
+  }
+
+  /** The request in flight got its answer: the journal records what it changed, and nothing in flight. */
+  private settled(journal: PublishJournal): void {
+    journal.inflight = undefined
+    this.save(journal)
   }
 
   private save(journal: PublishJournal): void {
     writeFileSync(`${this.journalFile}.tmp`, `${JSON.stringify(journal, null, 2)}\n`)
     renameSync(`${this.journalFile}.tmp`, this.journalFile)
   }
+}
+
+/** The official CLI's batch: 250 tests an append. */
+export const DEFAULT_BATCH = 250
+
+/** 413, or a 422 whose message or errors speak of the size: the append did not land, smaller ones may. */
+function tooLarge(status: number, data: unknown): boolean {
+  if (status === 413) return true
+  if (status !== 422) return false
+  return /too (large|big|many)|maximum|payload|size|exceed/i.test(JSON.stringify(data ?? ''))
+}
+
+function alreadyCompleted(data: unknown): boolean {
+  return /already completed|is completed/i.test((data as { message?: string } | undefined)?.message ?? '')
 }
 
 function refusal(status: number, data: unknown, doing: string, target: TestmoTarget): UserError {

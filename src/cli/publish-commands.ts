@@ -101,6 +101,7 @@ interface TestmoOptions {
   tags?: string[]
   milestone?: string
   journal: string
+  batchSize?: string
   reportUrl?: string
   attachmentsUrl?: string
   create?: boolean
@@ -123,6 +124,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--tags <tags...>', 'run tags')
     .option('--milestone <name>', 'Testmo milestone name')
     .option('--journal <file>', 'publish journal (what reached Testmo)', '.bdd-matrix/testmo-journal.json')
+    .option('--batch-size <n>', 'tests per append (halved by itself when Testmo refuses a batch as too large)', '250')
     .option('--report-url <url>', 'link added to every test (default: the job\'s matrix.html artifact)')
     .option('--attachments-url <url>', 'where the results folder is served: node logs and other attachments are linked from their tests (default: the job\'s artifacts)')
     .option('--create', 'parallel CI: only create the run and write its id to --run-id-file')
@@ -148,31 +150,17 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   const ci = { fields: runFields(env), links: runLinks(env) }
   const resultsDir = path.resolve(ctx.cwd, options.results)
   const { TestmoPublisher } = await import('../../reporters/testmo/testmo-publisher.ts')
-  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`) })
-  // The token is checked (and the connection opened) while the results are read; a refusal is
-  // reported after them.
-  const tokenChecked = publisher.checkToken().then(
-    () => undefined,
-    (error: unknown) => error,
-  )
-  let results: ResultSet | undefined
-  let build: string
-  let cells: MergedCase[]
-  try {
-    const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
-    results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
-    if (results) checkBuild(results, options.build, options.results)
-    build = options.build ?? results?.order.at(-1) ?? buildFromEnv(env)
-    // A run's failures outside any scenario are published as failed tests of its thread, as JUnit has them.
-    cells = results ? [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build)] : []
-    if (results && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
-  } catch (error) {
-    // Results that cannot be published end the command now, not after the token check's retries.
-    publisher.abort()
-    throw error
-  }
-  const tokenProblem = await tokenChecked
-  if (tokenProblem) throw tokenProblem
+  const batchSize = options.batchSize === undefined ? undefined : Number(options.batchSize)
+  if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) throw new UserError('BAD_OPTION', `--batch-size "${options.batchSize}": give how many tests an append carries (the official CLI sends 250)`)
+  // No request before the results are read: a publish sends no more requests than the official CLI.
+  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), ...(batchSize ? { batchSize } : {}) })
+  const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
+  const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
+  if (results) checkBuild(results, options.build, options.results)
+  const build = options.build ?? results?.order.at(-1) ?? buildFromEnv(env)
+  // A run's failures outside any scenario are published as failed tests of its thread, as JUnit has them.
+  const cells: MergedCase[] = results ? [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build)] : []
+  if (results && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
   const gate = options.gate ? await readGate(ctx, options.gate, build) : undefined
 
   if (options.complete) {

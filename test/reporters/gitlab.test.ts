@@ -100,7 +100,7 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     const closed = await new LocalGitLab({ projectId: '42', token: TOKEN }).start()
     const apiUrl = closed.apiUrl
     await closed.stop()
-    await expect(publishToGitLab({ ...target, apiUrl }, running, { retry: fast })).rejects.toThrow(/^GitLab did not answer while setting the commit status \(ECONNREFUSED\) after 3 attempts; check CI_API_V4_URL \(http:\/\/127\.0\.0\.1:\d+\) and run the job again$/)
+    await expect(publishToGitLab({ ...target, apiUrl }, running, { retry: fast })).rejects.toThrow(/^GitLab did not answer while reading the commit status bdd-matrix \(ECONNREFUSED\) after 3 attempts; check CI_API_V4_URL \(http:\/\/127\.0\.0\.1:\d+\) and run the job again$/)
   })
 
   it.each([

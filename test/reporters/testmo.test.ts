@@ -10,8 +10,8 @@ import { tempTree } from '../helpers/temp-tree.ts'
 import { canonicalResultSet } from './canonical-results.ts'
 
 const TOKEN = 'testmo-SECRET-token-0123456789'
-// Short waits, but longer than the injected 1 s delay, so a late append has landed before we look.
-const FAST: RetryPolicy = { attempts: 5, baseMs: 1200, maxMs: 1500, defaultRetryAfterMs: 1000, timeoutMs: 600 }
+// Short waits: a delayed request lands when its client gives up on it (the local server stops waiting then).
+const FAST: RetryPolicy = { attempts: 5, baseMs: 50, maxMs: 100, defaultRetryAfterMs: 50, timeoutMs: 600 }
 
 describe('Testmo publishing', () => {
   let testmo: LocalTestmo
@@ -146,7 +146,7 @@ describe('Testmo publishing', () => {
     testmo.inject({ method: 'GET', path: /\/projects\/\d+\/automation\/runs$/, kind: 'status', status: 503, times: 99 })
     const journalDir = tempTree()
     await expect(publish(journalDir, 'stopped-create')).rejects.toThrow(/Testmo answered 503 while looking for the run this publish created/)
-    expect(JSON.parse(readFileSync(path.join(journalDir, 'journal.json'), 'utf8'))).toMatchObject({ creatingRun: true })
+    expect(JSON.parse(readFileSync(path.join(journalDir, 'journal.json'), 'utf8'))).toMatchObject({ inflight: { kind: 'create-run' } })
     testmo.faults.length = 0
     const { runId } = await publish(journalDir, 'stopped-create')
     expect(runsTagged('stopped-create').map((r) => r.id)).toEqual([runId])
@@ -177,11 +177,11 @@ describe('Testmo publishing', () => {
   })
 
   it.each([
-    ['a wrong token', ['--project-id', '3'], { TESTMO_TOKEN: 'nope' }, /Testmo refused the token while checking the API token \(401\): set TESTMO_TOKEN/],
+    ['a wrong token', ['--project-id', '3'], { TESTMO_TOKEN: 'nope' }, /Testmo refused the token while creating the automation run \(401\): set TESTMO_TOKEN/],
     ['a missing token', ['--project-id', '3'], { TESTMO_TOKEN: '' }, /no Testmo API token: set TESTMO_TOKEN/],
     ['an unknown project', ['--project-id', '99'], {}, /Testmo answered 404 while creating the automation run: check the project id \(99\)/],
     ['an instance without https', ['--project-id', '3', '--instance', 'http://127.0.0.1:1'], {}, /TESTMO_URL \(or --instance\) "http:\/\/127\.0\.0\.1:1" must use HTTPS; set it to https:\/\/<name>\.testmo\.net/],
-    ['an instance whose certificate is not trusted', ['--project-id', '3'], { NODE_EXTRA_CA_CERTS: '' }, /Testmo's certificate is not trusted while checking the API token \(\w+\); if the instance uses your own certificate authority, set NODE_EXTRA_CA_CERTS/],
+    ['an instance whose certificate is not trusted', ['--project-id', '3'], { NODE_EXTRA_CA_CERTS: '' }, /Testmo's certificate is not trusted while creating the automation run \(\w+\); if the instance uses your own certificate authority, set NODE_EXTRA_CA_CERTS/],
     ['an instance that is not a URL', ['--project-id', '3', '--instance', 'https://'], {}, /TESTMO_URL \(or --instance\) "https:\/\/" is not a URL/],
   ])('refuses %s with one line', async (_label, args, env, message) => {
     const result = await cli(['--results', resultsDir, ...args], env)
@@ -224,20 +224,23 @@ describe('Testmo publishing', () => {
     expect(testmo.testsOf(Number(/Testmo run (\d+)/.exec(served.stdout)![1]))[0]!.artifacts).toEqual([{ name: 'node-2 log', url: `https://files.example/run-9/${log}`, mime_type: 'text/plain' }])
   })
 
-  it('stops at once when the results cannot be read, leaving no token check retrying', async () => {
-    // The token check never gets an answer: the command can only end by abandoning it.
-    testmo.inject({ method: 'GET', path: /\/user$/, kind: 'delay', delayMs: 3_600_000, times: 100 })
-    const before = testmo.faults[0]!
+  it('refuses results it cannot read before sending Testmo anything', async () => {
+    const before = testmo.log.length
     const result = await cli(['--results', 'nowhere', '--project-id', '3'])
-    expect(before.seen).toBeLessThanOrEqual(1)
     expect(result.code).toBe(2)
-    expect(result.stderr.trim().split('\n').at(-1)).toMatch(/nowhere: results folder not found; write one with bdd-matrix ingest/)
+    expect(result.stderr).toMatch(/^bdd-matrix: .*nowhere: results folder not found; write one with bdd-matrix ingest/)
     expect(result.stderr).not.toMatch(/\n\s+at /)
     const unknownBuild = await cli(['--results', resultsDir, '--build', 'v0.5.0-rc9', '--project-id', '3'])
     expect(unknownBuild.code).toBe(2)
     expect(unknownBuild.stderr.trim().split('\n').at(-1)).toMatch(/--build "v0\.5\.0-rc9": no results of that build in .*; builds there: v0\.5\.0-rc1, v0\.5\.0-rc2$/)
-    // no retry of the abandoned check: at most the one request each command made
-    expect(before.seen).toBeLessThanOrEqual(2)
+    expect(testmo.log.length).toBe(before)
+  })
+
+  it('refuses a journal it cannot read, by name, instead of guessing what reached Testmo', async () => {
+    const dir = tempTree({ '.bdd-matrix/testmo-journal.json': '{"publication": "abc", "threads": {' })
+    const result = await cli(['--results', resultsDir, '--project-id', '3'], {}, dir)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^bdd-matrix: .*testmo-journal\.json: the publish journal cannot be read \([^)]*\); it records what reached Testmo, so it is not guessed at — look at the run in Testmo, then remove the file to publish anew\n$/)
   })
 
   it('refuses results with no cases, and a journal of other results', async () => {

@@ -113,6 +113,17 @@ export class LocalGitLab {
     }
     // merge-request notes are kept under their iid, issue notes under "issue-<iid>"
     const notes = /^\/api\/v4\/projects\/([^/]+)\/(merge_requests|issues)\/(\d+)\/notes(?:\/(\d+))?$/.exec(url.pathname)?.filter((_, i) => i !== 2).map((x, i) => (i === 2 && url.pathname.includes('/issues/') ? `issue-${x}` : x)) as RegExpExecArray | undefined
+    // GET …/repository/commits/:sha/statuses: the latest status per name (every one with all=true)
+    const listed = /^\/api\/v4\/projects\/([^/]+)\/repository\/commits\/([0-9a-f]{7,40})\/statuses$/.exec(url.pathname)
+    if (listed && req.method === 'GET') {
+      if (decodeURIComponent(listed[1]!) !== this.options.projectId) return { status: 404, body: { message: '404 Project Not Found' } }
+      const ref = url.searchParams.get('ref')
+      const name = url.searchParams.get('name')
+      const all = url.searchParams.get('all') === 'true'
+      const matching = this.statuses.filter((s) => s.sha === listed[2] && (!ref || s.body.ref === ref) && (!name || s.body.name === name))
+      const shown = all ? matching : matching.filter((s, i) => !matching.slice(i + 1).some((later) => later.body.name === s.body.name && later.body.ref === s.body.ref))
+      return { status: 200, body: shown.reverse().map((s, i) => ({ id: i + 1, sha: s.sha, ref: s.body.ref ?? null, status: s.body.state, name: s.body.name ?? 'default', description: s.body.description ?? null, target_url: s.body.target_url ?? null })) }
+    }
     const status = /^\/api\/v4\/projects\/([^/]+)\/statuses\/([0-9a-f]{7,40})$/.exec(url.pathname)
     const project = decodeURIComponent((notes ?? status)?.[1] ?? '')
     if (!notes && !status) return { status: 404, body: { error: '404 Not Found' } }
@@ -150,7 +161,10 @@ export class LocalGitLab {
     const current = this.statuses.findLast((s) => s.sha === status![2] && s.body.name === body.name && s.body.ref === body.ref)
     if (current && ['pending', 'running'].includes(String(current.body.state)) && current.body.state === body.state)
       return { status: 400, body: { message: `Cannot transition status via :${body.state === 'running' ? 'run' : 'enqueue'} from :${String(current.body.state)} (Reason(s): Status cannot transition via "${body.state === 'running' ? 'run' : 'enqueue'}")` } }
-    this.statuses.push({ project, sha: status![2]!, body })
+    // As GitLab's CreateCommitStatusService: a pending or running status of that name and ref moves
+    // to the new state in place; a finished one is followed by a new status.
+    if (current && ['pending', 'running'].includes(String(current.body.state))) Object.assign(current.body, body)
+    else this.statuses.push({ project, sha: status![2]!, body })
     return { status: 201, body: { id: this.statuses.length, sha: status![2], status: body.state, name: body.name ?? 'default', target_url: body.target_url ?? null } }
   }
 }

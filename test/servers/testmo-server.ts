@@ -67,6 +67,11 @@ export class LocalTestmo {
     this.projects = new Set(options.projects ?? [1])
   }
 
+  /** the certificate's key and certificate, for a proxy that stands in front of this server */
+  get tls(): { key: Buffer; cert: Buffer } {
+    return { key: readFileSync(path.join(this.certDir, 'key.pem')), cert: readFileSync(this.certificateFile) }
+  }
+
   /** PEM of the self-signed certificate, for NODE_EXTRA_CA_CERTS and axios' https agent. */
   get certificateFile(): string {
     return path.join(this.certDir, 'cert.pem')

@@ -1,0 +1,158 @@
+import { spawn } from 'node:child_process'
+import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, request as httpsRequest } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { BIN } from './run-bin.ts'
+
+/**
+ * The crash-point harness every publisher's exactly-once test uses. A proxy in front of the
+ * service (Testmo, GitLab, the results hub) numbers the requests of a command and, at the one it
+ * is armed for, kills the command's whole process group (SIGKILL):
+ *   - `before`: the request reached the proxy but not the service: nothing was applied;
+ *   - `applied`: the service applied it and answered, the answer never reaches the command;
+ *   - `answered`: the command got its answer and dies before recording it (the command's own
+ *     crash point, BDD_MATRIX_CRASH_AFTER_ANSWER, in the shared request layer);
+ *   - `waiting`: an answer of 429 (Retry-After) was delivered and the command is waiting.
+ * Then the same command is run again; the caller asserts the service holds everything once.
+ */
+export type Boundary = 'before' | 'applied' | 'answered' | 'waiting'
+
+export class CrashProxy {
+  private server?: Server
+  /** requests seen since the last reset, in order */
+  readonly seen: { method: string; path: string; status?: number }[] = []
+  private armed?: { index: number; boundary: Boundary; kill: () => void }
+
+  constructor(private readonly upstream: string, private readonly tls?: { key: Buffer; cert: Buffer }) {}
+
+  get url(): string {
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${(this.server!.address() as AddressInfo).port}`
+  }
+
+  async start(): Promise<this> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res)
+    this.server = this.tls ? createHttpsServer({ key: this.tls.key, cert: this.tls.cert }, handler) : createHttpServer(handler)
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
+    return this
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections()
+    await new Promise((resolve) => this.server?.close(resolve))
+  }
+
+  /** The next command's requests are counted from 1; the one numbered `index` meets `boundary`. */
+  arm(index: number, boundary: Boundary, kill: () => void): void {
+    this.seen.length = 0
+    this.armed = { index, boundary, kill }
+  }
+
+  disarm(): void {
+    this.seen.length = 0
+    this.armed = undefined
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = []
+    for await (const chunk of req) chunks.push(chunk as Buffer)
+    const entry: { method: string; path: string; status?: number } = { method: req.method ?? '', path: req.url ?? '' }
+    this.seen.push(entry)
+    const armed = this.armed && this.armed.index === this.seen.length ? this.armed : undefined
+    if (armed?.boundary === 'before') {
+      armed.kill()
+      return void req.socket.destroy()
+    }
+    const upstream = new URL(req.url ?? '/', this.upstream)
+    const answer = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+      const headers = { ...req.headers, host: upstream.host }
+      const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest
+      const out = send(upstream, { method: req.method, headers, rejectUnauthorized: false }, (response) => {
+        const parts: Buffer[] = []
+        response.on('data', (d: Buffer) => parts.push(d))
+        response.on('end', () => resolve({ status: response.statusCode ?? 502, headers: response.headers, body: Buffer.concat(parts) }))
+      })
+      out.on('error', reject)
+      out.end(Buffer.concat(chunks))
+    })
+    entry.status = answer.status
+    if (armed?.boundary === 'applied') {
+      armed.kill()
+      return void req.socket.destroy()
+    }
+    res.writeHead(answer.status, answer.headers)
+    res.end(answer.body)
+    if (armed?.boundary === 'waiting') res.on('finish', () => setImmediate(armed.kill))
+  }
+}
+
+export interface CommandRun {
+  code: number | null
+  signal: NodeJS.Signals | null
+  stdout: string
+  stderr: string
+}
+
+/**
+ * `bdd-matrix ARGS` in its own process group, so a kill takes all of it; `onStart` gets the
+ * function that kills the group (SIGKILL).
+ */
+export function runGroup(args: string[], options: { cwd: string; env: Record<string, string>; onStart?: (kill: () => void) => void }): Promise<CommandRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    options.onStart?.(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL')
+      } catch {
+        // already gone
+      }
+    })
+    child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }))
+  })
+}
+
+/**
+ * Runs a command once to count its requests, then for each boundary and each request number: the
+ * command killed there, run again to the end, and `check` of the service's state (exactly once).
+ * `prepare` starts each round from a clean slate (a fresh journal, a new merge request…).
+ */
+export async function everyCrashPoint(options: {
+  proxy: CrashProxy
+  boundaries: Boundary[]
+  command: (round: string) => { args: string[]; cwd: string; env: Record<string, string> }
+  prepare?: (round: string) => void | Promise<void>
+  check: (round: string, runs: { killed: CommandRun; rerun: CommandRun }) => void | Promise<void>
+  /** requests an uninterrupted run makes: counted by a first run when not given */
+  requests?: number
+}): Promise<{ rounds: number; requests: number }> {
+  const { proxy } = options
+  let requests = options.requests
+  if (requests === undefined) {
+    await options.prepare?.('count')
+    proxy.disarm()
+    const { args, cwd, env } = options.command('count')
+    const clean = await runGroup(args, { cwd, env })
+    if (clean.code !== 0) throw new Error(`the uninterrupted run failed (exit ${clean.code}): ${clean.stderr}`)
+    requests = proxy.seen.length
+    await options.check('count', { killed: clean, rerun: clean })
+  }
+  let rounds = 0
+  for (const boundary of options.boundaries)
+    for (let index = 1; index <= requests; index++) {
+      const round = `${boundary}-${index}`
+      await options.prepare?.(round)
+      const { args, cwd, env } = options.command(round)
+      let kill: () => void = () => {}
+      proxy.arm(index, boundary, () => kill())
+      const killed = await runGroup(args, { cwd, env: boundary === 'answered' ? { ...env, BDD_MATRIX_CRASH_AFTER_ANSWER: String(index) } : env, onStart: (k) => (kill = k) })
+      proxy.disarm()
+      const rerun = await runGroup(args, { cwd, env })
+      if (rerun.code !== 0) throw new Error(`round ${round}: the run after the kill failed (exit ${rerun.code}): ${rerun.stderr}`)
+      await options.check(round, { killed, rerun })
+      rounds++
+    }
+  return { rounds, requests }
+}
