@@ -1,0 +1,51 @@
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LocalGitLab } from '../servers/gitlab-server.ts'
+import { CrashProxy, everyCrashPoint } from '../helpers/crash-points.ts'
+import { tempDir } from '../helpers/temp-tree.ts'
+
+describe('publish gitlab is exactly once: one note, one status per context, whatever instant it is killed at', () => {
+  const TOKEN_GL = 'glpat-SECRET-crash-token-12345'
+  let gitlab: LocalGitLab
+  let proxy: CrashProxy
+  let dir: string
+  const rounds = new Map<string, number>()
+  beforeAll(async () => {
+    gitlab = await new LocalGitLab({ projectId: '42', token: TOKEN_GL }).start()
+    proxy = await new CrashProxy(gitlab.apiUrl.replace(/\/api\/v4$/, '')).start()
+    dir = tempDir('crash-gitlab')
+    writeFileSync(path.join(dir, 'matrix.json'), JSON.stringify({ build: 'v0.5.0-rc1', totals: { passed: 10, failed: 1, flaky: 0, blocked: 0, wip: 0, 'not-run': 0, skipped: 0, 'not-required': 0 }, gaps: { required: 11, notRun: 0, byEnvironment: {}, wip: 0 }, unscoped: { cases: 0, failed: 0 }, runErrors: [], information: 0, features: [] }))
+    writeFileSync(path.join(dir, 'matrix.md'), '### Test matrix · build v0.5.0-rc1\n\n1 failed\n')
+    writeFileSync(path.join(dir, 'gate.json'), JSON.stringify({ evidenceVersion: 1, report: { milestone: 'm', build: 'v0.5.0-rc1', verdict: 'no-go', baseline: { rule: 'previous-rc' }, criteria: [{ id: 'a', kind: 'scenarios-pass', severity: 'blocking', verdict: 'fail', value: '10 of 11', threshold: 'all', why: '1 failed', items: [] }], waivers: { used: [], unused: [], expired: [] } } }))
+  })
+  afterAll(async () => {
+    await proxy.stop()
+    await gitlab.stop()
+  })
+  // Each round is a merge request and a commit of its own.
+  const numberOf = (round: string): number => {
+    if (!rounds.has(round)) rounds.set(round, 500 + rounds.size)
+    return rounds.get(round)!
+  }
+  const shaOf = (round: string): string => numberOf(round).toString(16).padStart(40, 'a')
+  const command = (round: string) => ({
+    args: ['publish', 'gitlab', '--matrix', 'matrix.json', '--markdown', 'matrix.md', '--gate', 'gate.json'],
+    cwd: dir,
+    env: { CI_API_V4_URL: `${proxy.url}/api/v4`, CI_PROJECT_ID: '42', CI_MERGE_REQUEST_IID: String(numberOf(round)), CI_COMMIT_SHA: shaOf(round), CI_COMMIT_REF_NAME: 'feature-x', GITLAB_TOKEN: TOKEN_GL },
+  })
+
+  it('before a request, after GitLab applied it, and after its answer: one note, one bdd-matrix and one bdd-matrix/gate status', async () => {
+    const { rounds: done, requests } = await everyCrashPoint({ proxy, boundaries: ['before', 'applied', 'answered'], command, check: (round) => {
+      const notes = (gitlab.notes.get(String(numberOf(round))) ?? []).filter((n) => n.body.startsWith('<!-- bdd-matrix:test-matrix -->'))
+      expect(notes, round).toHaveLength(1)
+      const statuses = gitlab.statuses.filter((st) => st.sha === shaOf(round))
+      expect(statuses.map((st) => st.body.name).sort(), round).toEqual(['bdd-matrix', 'bdd-matrix/gate'])
+      expect(statuses.find((st) => st.body.name === 'bdd-matrix')!.body.state, round).toBe('failed')
+    } })
+    // the notes page, the note, and per status a read then a write
+    expect(requests).toBe(6)
+    expect(done).toBe(18)
+  })
+})
+
