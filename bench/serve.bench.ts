@@ -1,10 +1,15 @@
 // bench:serve — the results hub under load, on each store: N concurrent testers submitting
 // outcomes (autocannon, in this process; the hub is `bdd-matrix serve` in its own), then every
-// acknowledged submission looked for in the store; and a push of a 10,000-case run.
-// Goals: ≥ 1,000 submissions/s, p99 ≤ 50 ms, 0 lost; push of 10k cases ≤ 2 s.
+// acknowledged submission looked for in the store; and a push of a 10,000-case run. One in 100
+// submissions is malformed (a NUL in a defect link, an environment the scope does not declare, a
+// status that is none): each must be refused with a 4xx and no valid one beside it may fail.
+// Before that, the embedded store's start-up: the first CLI command on a new store and a later one
+// (time and peak memory), against a store made from nothing (initdb) and PGlite's own open.
+// Goals: ≥ 1,000 submissions/s, p99 ≤ 50 ms, 0 lost, 0 valid failed, 0 5xx; push of 10k cases
+// ≤ 2 s; a new store's first command ≤ 3 s and ≤ 400 MB, later ones ≤ 1 s.
 import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,6 +27,33 @@ const BIN = path.join(ROOT, 'bin/bdd-matrix.js')
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
 const CASES = 10_000
+
+/** Wall time and peak memory of one process (its own maxRSS, written at exit by a preload). */
+function measured(args: string[], cwd: string, env: Record<string, string> = {}): { seconds: number; mb: number } {
+  const peakFile = path.join(cwd, `peak-${randomUUID()}`)
+  const started = process.hrtime.bigint()
+  const done = spawnSync(process.execPath, ['--import', path.join(ROOT, 'bench/report-peak-memory.mjs'), ...args], { cwd, env: { ...process.env, ...env, BENCH_PEAK_FILE: peakFile }, encoding: 'utf8' })
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  if (done.status !== 0) throw new Error(`${args.join(' ')} failed: ${done.stderr}`)
+  const mb = Number(readFileSync(peakFile, 'utf8')) / 1024
+  rmSync(peakFile, { force: true })
+  return { seconds, mb }
+}
+
+{
+  const scratch = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-bench-startup-'))
+  try {
+    const fmt = (m: { seconds: number; mb: number }): string => `${m.seconds.toFixed(2)} s, ${Math.round(m.mb)} MB`
+    const first = measured([BIN, 'token', 'create', '--role', 'qa', '--name', 'lead'], scratch)
+    const later = measured([BIN, 'token', 'create', '--role', 'tester', '--name', 'alice'], scratch)
+    const fromNothing = measured([path.join(ROOT, 'bench/open-new-store.mjs'), path.join(scratch, 'initdb')], scratch)
+    const floor = measured([path.join(ROOT, 'bench/open-new-store.mjs'), path.join(scratch, '.bdd-matrix/db')], scratch)
+    console.log(`embedded store start-up: first command on a new store ${fmt(first)} (goal ≤ 3 s, ≤ 400 MB: ${(first.seconds / 3).toFixed(2)}×, ${(first.mb / 400).toFixed(2)}×); a later command ${fmt(later)} (goal ≤ 1 s: ${later.seconds.toFixed(2)}×)`)
+    console.log(`  peers: a store made from nothing (PGlite initdb, no template) ${fmt(fromNothing)} — the first command takes ${(first.seconds / fromNothing.seconds).toFixed(2)}× its time, ${(first.mb / fromNothing.mb).toFixed(2)}× its memory; PGlite opening an existing store (the floor) ${fmt(floor)} — a later command is ${(later.seconds / floor.seconds).toFixed(2)}× the floor`)
+  } finally {
+    rmSync(scratch, { recursive: true, force: true })
+  }
+}
 
 const pg = postgresAvailable() ? await startPostgres() : undefined
 const stores: { name: string; env: Record<string, string> }[] = [{ name: 'embedded (PGlite)', env: { DATABASE_URL: '' } }]
@@ -43,6 +75,13 @@ try {
       const scenarios = ((await (await fetch(`${url}/api/v1/scenarios?manual=true`, { headers: headers(qa) })).json()) as { id: string }[]).map((s) => s.id)
       let n = 0
       const acknowledged: string[] = []
+      const tally = { malformed: 0, malformedRefused: 0, validFailed: 0, fiveHundreds: 0 }
+      // every 100th submission is malformed, in turn one of these
+      const malformations = [
+        (body: Record<string, unknown>) => ({ ...body, defects: ['https://example.org/\u0000'] }),
+        (body: Record<string, unknown>) => ({ ...body, environment: 'anywhere' }),
+        (body: Record<string, unknown>) => ({ ...body, status: 'maybe' }),
+      ]
       const load = (seconds: number) => autocannon({
         url: `${url}/api/v1/outcomes`,
         connections: CONNECTIONS,
@@ -50,15 +89,22 @@ try {
         requests: [
           {
             method: 'POST',
-            setupRequest: (request: { headers: Record<string, string>; body: string }) => {
+            setupRequest: (request: { headers: Record<string, string>; body: string }, context: { malformed?: boolean }) => {
               const key = randomUUID()
               const i = n++
               request.headers = { ...headers(testers[i % testers.length]!), 'idempotency-key': key }
-              request.body = JSON.stringify({ build: 'v0.5.0-rc1', scenario: scenarios[i % scenarios.length], status: i % 7 ? 'passed' : 'failed', steps: [{ index: 0, status: 'passed' }], comment: `bench ${i}`, details: { os: 'Debian 12' } })
+              const body = { build: 'v0.5.0-rc1', scenario: scenarios[i % scenarios.length], status: i % 7 ? 'passed' : 'failed', steps: [{ index: 0, status: 'passed' }], comment: `bench ${i}`, details: { os: 'Debian 12' } }
+              context.malformed = i % 100 === 99
+              request.body = JSON.stringify(context.malformed ? malformations[Math.floor(i / 100) % malformations.length]!(body) : body)
               return request
             },
-            onResponse: (status: number, body: string) => {
-              if (status === 201) acknowledged.push((JSON.parse(body) as { id: number }).id.toString())
+            onResponse: (status: number, body: string, context: { malformed?: boolean }) => {
+              if (status >= 500) tally.fiveHundreds++
+              if (context.malformed) {
+                tally.malformed++
+                if (status >= 400 && status < 500) tally.malformedRefused++
+              } else if (status === 201) acknowledged.push((JSON.parse(body) as { id: number }).id.toString())
+              else tally.validFailed++
             },
           },
         ],
@@ -67,11 +113,12 @@ try {
       await load(1)
       const warm = acknowledged.length
       const result = await load(SECONDS)
-      const measured = acknowledged.length - warm
+      const measuredCount = acknowledged.length - warm
       const stored = new Set(((await (await fetch(`${url}/api/v1/outcomes?build=v0.5.0-rc1`, { headers: headers(qa) })).json()) as { id: number }[]).map((o) => String(o.id)))
       const lost = acknowledged.filter((id) => !stored.has(id)).length
-      const rate = measured / SECONDS
+      const rate = measuredCount / SECONDS
       console.log(`${store.name}: ${CONNECTIONS} connections for ${SECONDS} s: ${Math.round(rate)} submissions/s (goal ≥ 1000: ${(rate / 1000).toFixed(2)}×), latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (goal ≤ 50), non-2xx ${result.non2xx}, errors ${result.errors}, acknowledged ${acknowledged.length} (1 s warm-up included), lost ${lost}`)
+      console.log(`${store.name}: malformed ${tally.malformed} (1 in 100), refused with 4xx ${tally.malformedRefused}; valid submissions failed ${tally.validFailed} (goal 0); 5xx ${tally.fiveHundreds} (goal 0)`)
 
       // push of a 10,000-case run
       const results = path.join(project, 'results')

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { ManualEnvironment } from '../src/catalogue/scope.ts'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../src/errors.ts'
@@ -11,6 +12,7 @@ import type { RunSource } from '../src/results/merge-results.ts'
 import { EVIDENCE_TYPES } from './media-types.ts'
 import { LiveCatalogue, type HubCatalogue, type HubScenario } from './hub-catalogue.ts'
 import { HttpError } from './server/http-error.ts'
+import { checkText } from './server/input-hygiene.ts'
 import type { Assignment, HubStore, Outcome, OutcomeInput, TokenRecord, Verdict } from './store/hub-store.ts'
 import type { Role } from './tokens.ts'
 
@@ -23,6 +25,12 @@ export interface HubLimits {
   /** how long a claim holds an assignment */
   claimHours: number
 }
+
+/** An outcome awaiting review; `supersedes` is the accepted version of the same tester it would replace. */
+export type PendingOutcome = Outcome & { supersedes?: { id: number; version: number; status: Outcome['status'] } }
+
+/** Where manual outcomes are taken when the scope declares no `manual-environments:`. */
+export const DEFAULT_MANUAL_ENVIRONMENTS: readonly ManualEnvironment[] = [{ id: MANUAL_ENVIRONMENT, name: 'Community', description: "the tester's own machine" }]
 
 export interface Conflict {
   caseId: string
@@ -37,6 +45,7 @@ export interface Conflict {
 export class HubService {
   private matrixCache = new Map<string, Matrix>()
   private readonly knownBuilds = new Set<string>()
+  private readonly openBuilds = new Set<string>()
   private readonly principals = new Map<string, { principal: Principal | undefined; until: number }>()
 
   constructor(
@@ -77,6 +86,20 @@ export class HubService {
     this.principals.clear()
   }
 
+  /** The environments manual outcomes are taken for: the scope's `manual-environments:`, else `community`. */
+  get manualEnvironments(): readonly ManualEnvironment[] {
+    return this.project.scope?.['manual-environments'] ?? DEFAULT_MANUAL_ENVIRONMENTS
+  }
+
+  /** The environment a manual outcome or assignment names, refused with 422 unless the scope declares it. */
+  manualEnvironment(id: string | undefined): string {
+    const environments = this.manualEnvironments
+    const chosen = id ?? (environments.some((e) => e.id === MANUAL_ENVIRONMENT) ? MANUAL_ENVIRONMENT : environments[0]!.id)
+    if (environments.some((e) => e.id === chosen)) return chosen
+    const where = this.project.scope ? `manual-environments: in ${path.basename(this.project.scope.file)}` : 'manual-environments: in the milestone scope'
+    throw new HttpError(422, `environment: "${chosen.slice(0, 100)}" is not an environment for manual testing; choose one of ${environments.map((e) => e.id).join(', ')} (QA declares more under ${where})`, 'environment')
+  }
+
   need(principal: Principal, ...roles: Role[]): void {
     if (!roles.includes(principal.role)) throw new HttpError(403, `this needs a ${roles.join(' or ')} token; yours (${principal.name}) is ${principal.role}`)
   }
@@ -94,15 +117,25 @@ export class HubService {
     else throw new HttpError(404, `no build "${build}" on this hub; QA creates it (POST /api/v1/builds) or CI pushes its runs`)
   }
 
+  /** Builds are never closed: one seen open is open for good (a submission costs no extra query). */
+  private async isOpenForManualTesting(build: string): Promise<boolean> {
+    if (this.openBuilds.has(build)) return true
+    const open = await this.store.isOpenForManualTesting(build)
+    if (open) this.openBuilds.add(build)
+    return open
+  }
+
   private changed(): void {
     this.matrixCache.clear()
   }
 
   // builds, tokens ----------------------------------------------------------------------------
 
+  /** CI makes a build known; QA also opens it for manual testing (outcomes are taken for open builds only). */
   async createBuild(principal: Principal, name: string): Promise<void> {
     this.need(principal, 'qa', 'ci')
-    await this.store.ensureBuild(name)
+    if (principal.role === 'qa') await this.store.openBuildForManualTesting(name)
+    else await this.store.ensureBuild(name)
     this.changed()
   }
 
@@ -158,6 +191,7 @@ export class HubService {
   async assign(principal: Principal, body: { build: string; environment?: string; scenarios?: string[]; allManual?: true; tester?: string; due?: string }): Promise<Assignment[]> {
     this.need(principal, 'qa')
     await this.requireBuild(body.build)
+    const environment = this.manualEnvironment(body.environment)
     const ids = body.allManual ? [...this.project.scenarios.values()].filter((s) => s.manual && !s.wip).map((s) => s.id) : (body.scenarios ?? [])
     if (ids.length === 0) throw new HttpError(422, body.allManual ? 'the project has no @manual scenario to assign' : 'scenarios: name at least one scenario id, or set allManual', 'scenarios')
     for (const id of ids) this.scenario(id)
@@ -167,11 +201,11 @@ export class HubService {
       if (!record) throw new HttpError(404, `no token named "${body.tester}"; create it with bdd-matrix token create --role tester --name ${body.tester}`)
       tester = record.id
     }
-    return this.store.assign({ build: body.build, environment: body.environment ?? MANUAL_ENVIRONMENT, caseIds: ids, ...(tester ? { tester } : {}), assignedBy: principal.id, ...(body.due ? { due: body.due } : {}) })
+    return this.store.assign({ build: body.build, environment, caseIds: ids, ...(tester ? { tester } : {}), assignedBy: principal.id, ...(body.due ? { due: body.due } : {}) })
   }
 
   async assignments(principal: Principal, build?: string): Promise<Assignment[]> {
-    return this.store.assignments({ ...(build ? { build } : {}), ...(principal.role === 'qa' ? {} : { testerOrOpen: principal.id }) })
+    return this.store.assignments({ ...(build ? { build } : {}), ...(principal.role === 'qa' ? {} : { testerOrOpen: principal.name }) })
   }
 
   async claim(principal: Principal, id: number): Promise<Assignment> {
@@ -186,9 +220,10 @@ export class HubService {
 
   async uploadEvidence(principal: Principal, mediaType: string, fileName: string, body: Buffer): Promise<{ file: string; name: string; mediaType: string; size: number }> {
     this.need(principal, 'tester', 'qa')
+    checkText('file name', fileName, 500)
     const type = mediaType.split(';')[0]!.trim().toLowerCase()
     const ext = EVIDENCE_TYPES[type]?.[0]
-    if (!ext) throw new HttpError(415, `evidence of type ${type || '(none)'} is not taken; send one of ${Object.keys(EVIDENCE_TYPES).join(', ')}`)
+    if (!ext) throw new HttpError(415, `${fileName ? `${fileName.slice(0, 200)}: ` : ''}evidence of type ${type || '(none)'} is not taken; send a screenshot, log, recording or archive (${[...new Set(Object.values(EVIDENCE_TYPES).flat())].map((e) => `.${e}`).join(' ')}: ${Object.keys(EVIDENCE_TYPES).join(', ')})`, 'evidence')
     if (body.length === 0) throw new HttpError(422, 'the evidence file is empty', 'body')
     if (body.length > this.limits.maxEvidenceBytes) throw new HttpError(413, `evidence is limited to ${this.limits.maxEvidenceBytes} bytes; this file has ${body.length}`)
     const file = `attachments/${createHash('sha256').update(body).digest('hex').slice(0, 24)}.${ext}`
@@ -206,6 +241,11 @@ export class HubService {
     if (!key || !/^[\x21-\x7e]{8,200}$/.test(key)) throw new HttpError(400, 'every submission carries an Idempotency-Key header (8 to 200 visible characters, e.g. a UUID); send the same key again to retry safely', 'Idempotency-Key')
     const scenario = this.scenario(body.scenario)
     await this.requireBuild(body.build)
+    const environment = this.manualEnvironment(body.environment)
+    if (!(await this.isOpenForManualTesting(body.build)))
+      throw new HttpError(422, `build: ${body.build} is not open for manual testing; QA opens a build (the Builds page, or POST /api/v1/builds with a qa token) or assigns scenarios on it`, 'build')
+    if (!scenario.manual && !(await this.store.assignments({ build: body.build })).some((a) => a.caseId === scenario.id))
+      throw new HttpError(422, `scenario: "${scenario.name}" is automated (CI runs it); outcomes are taken for @manual scenarios and for scenarios QA assigned on ${body.build}`, 'scenario')
     for (const [i, step] of (body.steps ?? []).entries()) if (step.index >= scenario.steps.length) throw new HttpError(422, `steps.${i}.index: the scenario has ${scenario.steps.length} steps (0 to ${scenario.steps.length - 1})`, `steps.${i}.index`)
     const evidence: OutcomeInput['evidence'] = []
     if (body.evidence?.length) {
@@ -219,7 +259,7 @@ export class HubService {
     }
     const input: OutcomeInput = {
       build: body.build,
-      environment: body.environment ?? MANUAL_ENVIRONMENT,
+      environment,
       caseId: scenario.id,
       status: body.status,
       steps: body.steps ?? [],
@@ -237,14 +277,14 @@ export class HubService {
 
   async outcomes(principal: Principal, build?: string): Promise<Outcome[]> {
     this.need(principal, 'tester', 'qa')
-    return this.store.outcomes({ ...(build ? { build } : {}), ...(principal.role === 'qa' ? {} : { tester: principal.id }) })
+    return this.store.outcomes({ ...(build ? { build } : {}), ...(principal.role === 'qa' ? {} : { person: principal.name }) })
   }
 
   async outcome(principal: Principal, id: number): Promise<Outcome> {
     this.need(principal, 'tester', 'qa')
     const found = await this.store.outcome(id)
     if (!found) throw new HttpError(404, `no outcome ${id}`)
-    if (principal.role !== 'qa' && found.tester !== principal.id) throw new HttpError(403, `outcome ${id} is another tester's`)
+    if (principal.role !== 'qa' && found.testerName !== principal.name) throw new HttpError(403, `outcome ${id} is another tester's`)
     return found
   }
 
@@ -252,7 +292,7 @@ export class HubService {
     this.need(principal, 'qa')
     const found = await this.store.outcome(id)
     if (!found) throw new HttpError(404, `no outcome ${id}`)
-    if (found.tester === principal.id) throw new HttpError(403, `outcome ${id} is your own: another QA member reviews it`)
+    if (found.testerName === principal.name) throw new HttpError(403, `outcome ${id} is your own: another QA member reviews it`)
     if (verdict !== 'accepted' && !reason) throw new HttpError(422, `reason: say why (the tester sees it) when the verdict is ${verdict}`, 'reason')
     if (!(await this.store.isLatestVersion(found))) throw new HttpError(409, `outcome ${id} was replaced by a newer version from ${found.testerName}; review that one`)
     const reviewed = await this.store.review(id, principal.id, verdict, reason)
@@ -260,21 +300,29 @@ export class HubService {
     return reviewed
   }
 
-  /** Latest versions awaiting a verdict (none yet, or needs-info answered by a new version), and conflicts. */
-  async reviewQueue(principal: Principal, build: string): Promise<{ pending: Outcome[]; conflicts: Conflict[] }> {
+  /**
+   * Latest versions awaiting a verdict (none yet, or needs-info answered by a new version), each
+   * with the accepted version it would replace, and conflicts.
+   */
+  async reviewQueue(principal: Principal, build: string): Promise<{ pending: PendingOutcome[]; conflicts: Conflict[] }> {
     this.need(principal, 'qa')
     await this.requireBuild(build)
-    const latest = await this.store.outcomes({ build, latestOnly: true })
-    return { pending: latest.filter((o) => !o.review), conflicts: conflictsOf(latest) }
+    const all = await this.store.outcomes({ build })
+    const counting = new Map(countingOutcomes(all).map((o) => [personCell(o), o]))
+    const pending = latestVersions(all)
+      .filter((o) => !o.review)
+      .map((o): PendingOutcome => {
+        const accepted = counting.get(personCell(o))
+        return accepted ? { ...o, supersedes: { id: accepted.id, version: accepted.version, status: accepted.status } } : o
+      })
+    return { pending, conflicts: conflictsOf(all) }
   }
 
   // what counts ------------------------------------------------------------------------------
 
-  /** The accepted outcomes of a build: each tester's latest version, accepted by its latest review. */
+  /** What counts for a build: each tester's latest accepted version per scenario × environment. */
   async accepted(build: string): Promise<AcceptedOutcome[]> {
-    const latest = await this.store.outcomes({ build, latestOnly: true })
-    return latest
-      .filter((o) => o.review?.verdict === 'accepted')
+    return countingOutcomes(await this.store.outcomes({ build }))
       .map((o) => ({
         caseId: o.caseId,
         environment: o.environment,
@@ -347,11 +395,39 @@ export class HubService {
   }
 }
 
-/** Cells where testers' latest, not rejected, outcomes disagree. */
-export function conflictsOf(latest: Outcome[]): Conflict[] {
+function personCell(o: Outcome): string {
+  return `${o.caseId}\u0000${o.environment}\u0000${o.testerName}`
+}
+
+/** Each tester's newest version per scenario × environment (outcomes as the store lists them, any order). */
+export function latestVersions(outcomes: Outcome[]): Outcome[] {
+  const latest = new Map<string, Outcome>()
+  for (const o of outcomes) if ((latest.get(personCell(o))?.version ?? 0) < o.version) latest.set(personCell(o), o)
+  return [...latest.values()]
+}
+
+/**
+ * The rule of what counts, in one place: a tester's latest *accepted* version per scenario ×
+ * environment, whatever newer versions await review or were refused (a pending or rejected edit
+ * never erases an accepted outcome; a newer accepted one replaces it).
+ */
+export function countingOutcomes(outcomes: Outcome[]): Outcome[] {
+  const counting = new Map<string, Outcome>()
+  for (const o of outcomes) if (o.review?.verdict === 'accepted' && (counting.get(personCell(o))?.version ?? 0) < o.version) counting.set(personCell(o), o)
+  return [...counting.values()]
+}
+
+/**
+ * Cells where testers disagree: per tester, the newest version unless it was rejected (then the
+ * accepted one that still counts, if any).
+ */
+export function conflictsOf(outcomes: Outcome[]): Conflict[] {
+  const counting = new Map(countingOutcomes(outcomes).map((o) => [personCell(o), o]))
+  const standing = latestVersions(outcomes)
+    .map((o) => (o.review?.verdict === 'rejected' ? counting.get(personCell(o)) : o))
+    .filter((o): o is Outcome => o !== undefined)
   const cells = new Map<string, Outcome[]>()
-  for (const o of latest) {
-    if (o.review?.verdict === 'rejected') continue
+  for (const o of standing) {
     const key = `${o.caseId}\u0000${o.environment}`
     cells.set(key, [...(cells.get(key) ?? []), o])
   }

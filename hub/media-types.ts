@@ -22,3 +22,14 @@ export function mediaTypeOf(name: string): string {
   const ext = path.extname(name).slice(1).toLowerCase()
   return KNOWN.find(([, exts]) => exts.includes(ext))?.[0] ?? 'application/octet-stream'
 }
+
+/**
+ * The type evidence is stored as: the browser's when it is one taken, else the file's extension
+ * (Chromium sends a .log as text/x-log, phones send some files as application/octet-stream).
+ */
+export function evidenceTypeOf(browserType: string, fileName: string): string {
+  const given = browserType.split(';')[0]!.trim().toLowerCase()
+  if (EVIDENCE_TYPES[given]) return given
+  const ext = path.extname(fileName).slice(1).toLowerCase()
+  return Object.entries(EVIDENCE_TYPES).find(([, exts]) => exts.includes(ext))?.[0] ?? given
+}

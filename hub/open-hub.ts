@@ -1,29 +1,15 @@
-import path from 'node:path'
 import { LiveCatalogue } from './hub-catalogue.ts'
 import { HubService, type HubLimits } from './hub-service.ts'
-import { openDatabase } from './store/database.ts'
-import { HubStore } from './store/hub-store.ts'
+import { openStore, type StoreSettings } from './store/open-store.ts'
 
-export interface HubSettings {
-  root: string
-  /** DATABASE_URL: a PostgreSQL server; the embedded store otherwise */
-  databaseUrl?: string
-  /** the embedded store's folder, relative to root */
-  db?: string
+export { DEFAULT_DB, openStore } from './store/open-store.ts'
+
+export interface HubSettings extends StoreSettings {
   features?: string
   scope?: string
   limits?: Partial<HubLimits>
-  now?: () => Date
   /** how often the features folder is looked at for edits */
   catalogueRefreshMs?: number
-}
-
-export const DEFAULT_DB = '.bdd-matrix/db'
-
-/** The store alone: what the token commands need. */
-export async function openStore(settings: HubSettings): Promise<HubStore> {
-  const db = await openDatabase({ ...(settings.databaseUrl ? { url: settings.databaseUrl } : {}), dir: path.resolve(settings.root, settings.db ?? DEFAULT_DB) })
-  return new HubStore(db, settings.now)
 }
 
 /** Store, project catalogue and service: what `serve` runs. */

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { HubService, Principal } from '../hub-service.ts'
 import { AssignBody, BlobNames, BuildBody, OutcomeBody, ReviewBody, TokenBody, parseBody } from './api-schemas.ts'
-import { authenticate } from './hub-server.ts'
+import { authenticate } from './authenticate.ts'
+import { checkText } from './input-hygiene.ts'
 import { HttpError } from './http-error.ts'
 import { StoreConflict } from '../store/hub-store.ts'
 
@@ -34,7 +35,7 @@ const ROUTES = [
   'POST /api/v1/blobs/missing {names}',
   'PUT /api/v1/blobs/attachments/:name  (ci, qa)',
   'GET /api/v1/blobs/attachments/:name',
-  'GET|POST /api/v1/tokens, DELETE /api/v1/tokens/:id  (qa)',
+  'GET|POST /api/v1/tokens, DELETE /api/v1/tokens/:id, POST /api/v1/tokens/:id/rotate  (qa)',
 ]
 
 type Params = Record<string, string>
@@ -133,6 +134,7 @@ export async function addApiRoutes(app: FastifyInstance, service: HubService): P
       api.put('/runs/:id', async (request) => service.beginRun(who(request), (request.params as Params).id!, request.body))
       api.post('/runs/:id/cases', async (request) => {
         if (typeof request.body !== 'string') throw new HttpError(415, 'send the cases as application/x-ndjson, one case a line')
+        checkText('body', request.body, Number.MAX_SAFE_INTEGER)
         return service.addCases(who(request), (request.params as Params).id!, Number((request.query as Query).from ?? 'x'), request.body)
       })
       api.post('/runs/:id/complete', async (request) => service.completeRun(who(request), (request.params as Params).id!))
@@ -164,6 +166,13 @@ export async function addApiRoutes(app: FastifyInstance, service: HubService): P
           throw error instanceof StoreConflict ? new HttpError(409, error.message, 'name') : error
         })
         return reply.code(201).send({ ...record, token })
+      })
+      api.post('/tokens/:id/rotate', async (request, reply) => {
+        service.need(who(request), 'qa')
+        const rotated = await service.store.rotateToken((request.params as Params).id!)
+        service.forgetPrincipals()
+        if (!rotated) throw new HttpError(404, `no active token ${(request.params as Params).id}; bdd-matrix token list shows them`)
+        return reply.code(201).send({ ...rotated.record, token: rotated.token, revoked: rotated.revoked.id })
       })
       api.delete('/tokens/:id', async (request) => {
         service.need(who(request), 'qa')

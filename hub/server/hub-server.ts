@@ -1,5 +1,7 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
+import { randomUUID } from 'node:crypto'
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import type { HubService, Principal } from '../hub-service.ts'
+import { installInputHygiene } from './input-hygiene.ts'
 import { errorBody, HttpError } from './http-error.ts'
 import { addApiRoutes } from './api-routes.ts'
 import { addPageRoutes } from './page-routes.ts'
@@ -14,13 +16,24 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal
   }
+  interface FastifyInstance {
+    /** every route of the hub (method and URL pattern), for GET /api/v1 and the route fuzz */
+    hubRoutes: { method: string; url: string }[]
+  }
 }
 
 /** The results hub over HTTP: the JSON API under /api/v1 and the web pages. */
 export async function createHubServer(options: HubServerOptions): Promise<FastifyInstance> {
   const { service } = options
   // Fastify's own logger would print request details; the hub logs one line of its own.
-  const app = Fastify({ logger: false, bodyLimit: 1 << 20, trustProxy: false, return503OnClosing: true })
+  // A request id names each request in the log and in a failure's answer, so a 500 can be found.
+  const app = Fastify({ logger: false, bodyLimit: 1 << 20, trustProxy: false, return503OnClosing: true, genReqId: () => randomUUID().slice(0, 8) })
+  const routes: { method: string; url: string }[] = []
+  app.decorate('hubRoutes', routes)
+  app.addHook('onRoute', (route) => {
+    for (const method of ([] as string[]).concat(route.method)) if (method !== 'HEAD') routes.push({ method, url: route.url })
+  })
+  installInputHygiene(app)
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: 64 << 20 }, (_req, body, done) => done(null, body))
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
@@ -29,8 +42,8 @@ export async function createHubServer(options: HubServerOptions): Promise<Fastif
     if (status === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 413, `the body is larger than this address takes (evidence: ${service.limits.maxEvidenceBytes} bytes; JSON: 1 MiB)`)
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 415, `send a body of a type this address takes (${String(request.headers['content-type'])} is not one)`)
     if (status >= 400 && status < 500) return sendError(reply, status, firstSentence(error.message))
-    options.log?.(`${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}: ${error.message}`)
-    return sendError(reply, 500, 'the hub failed on this request; see its log')
+    logFailure(options.log, request.id, `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`, error)
+    return sendError(reply, 500, `the hub failed on this request (request ${request.id}); its log says why`)
   })
   app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no ${request.method} ${request.url.split('?')[0]} on this hub; the API is under /api/v1 (GET /api/v1 lists it)`))
   app.addHook('onSend', async (_request, reply, payload) => {
@@ -40,7 +53,7 @@ export async function createHubServer(options: HubServerOptions): Promise<Fastif
   })
 
   await addApiRoutes(app, service)
-  await addPageRoutes(app, service)
+  await addPageRoutes(app, service, options.log)
   return app
 }
 
@@ -48,15 +61,9 @@ export function sendError(reply: FastifyReply, status: number, message: string, 
   return reply.code(status).type('application/json; charset=utf-8').send(errorBody(status, message, field))
 }
 
-/** The token of an API request: `Authorization: Bearer …`. */
-export async function authenticate(service: HubService, request: FastifyRequest): Promise<Principal> {
-  const header = request.headers.authorization
-  if (!header) throw new HttpError(401, 'no token: send Authorization: Bearer <token> (bdd-matrix token create gives one)')
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header)
-  if (!match) throw new HttpError(401, 'the Authorization header must be "Bearer <token>"')
-  const principal = await service.principal(match[1]!)
-  if (!principal) throw new HttpError(401, 'this token is not valid (unknown or revoked); ask QA for a new one')
-  return principal
+/** One log line per failure, with the request id the answer showed (never a header or a body). */
+export function logFailure(log: ((line: string) => void) | undefined, requestId: string, what: string, error: Error): void {
+  ;(log ?? ((line: string) => process.stderr.write(`${line}\n`)))(`request ${requestId} failed: ${what}: ${error.message.split('\n')[0]}`)
 }
 
 function firstSentence(message: string): string {

@@ -3,13 +3,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
 import type { HubService, Principal } from '../hub-service.ts'
-import { OutcomeBody, parseBody } from './api-schemas.ts'
+import { BuildBody, OutcomeBody, parseBody } from './api-schemas.ts'
+import { evidenceTypeOf } from '../media-types.ts'
 import { HttpError } from './http-error.ts'
-import { assignmentsPage, boardPage, buildsPage, errorPage, gatePage, loginPage, reviewPage, submitPage } from './pages.ts'
+import { logFailure } from './hub-server.ts'
+import { checkText, textProblem } from './input-hygiene.ts'
+import { assignmentsPage, boardPage, buildsPage, errorPage, gatePage, HUB_CSS, loginPage, reviewPage, submitPage, withBackLink, type SubmitForm } from './pages.ts'
 
 const COOKIE = 'bdm_session'
 const SESSION_HOURS = 12
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+const CSP = "default-src 'none'; style-src 'self' 'unsafe-inline'; script-src 'unsafe-inline'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 interface PageSession {
   principal: Principal
@@ -17,7 +20,7 @@ interface PageSession {
 }
 
 /** The web pages: a tester's assignments and submission form, QA's review queue and board, live matrices. */
-export async function addPageRoutes(app: FastifyInstance, service: HubService): Promise<void> {
+export async function addPageRoutes(app: FastifyInstance, service: HubService, log?: (line: string) => void): Promise<void> {
   await app.register(async (pages) => {
     await pages.register(formbody, { bodyLimit: 1 << 20 })
     await pages.register(multipart, { limits: { fileSize: service.limits.maxEvidenceBytes, files: 20, fields: 100, fieldSize: 100_000 } })
@@ -29,7 +32,8 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
     // Pages answer refusals with a page, not JSON.
     pages.setErrorHandler(async (error: Error & { statusCode?: number; code?: string }, request, reply) => {
       const status = error instanceof HttpError ? error.status : error.code === 'FST_REQ_FILE_TOO_LARGE' ? 413 : (error.statusCode ?? 500)
-      const message = error instanceof HttpError ? error.message : status === 413 ? `a file is larger than the ${Math.round(service.limits.maxEvidenceBytes / (1 << 20))} MB evidence may have` : status < 500 ? error.message.split('\n')[0]! : 'the hub failed on this request; see its log'
+      if (status >= 500) logFailure(log, request.id, `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`, error)
+      const message = error instanceof HttpError ? error.message : status === 413 ? `a file is larger than the ${Math.round(service.limits.maxEvidenceBytes / (1 << 20))} MB evidence may have` : status < 500 ? error.message.split('\n')[0]! : `the hub failed on this request (request ${request.id}); its log says why`
       const session = await sessionOf(service, request).catch(() => undefined)
       return reply.code(status).type('text/html; charset=utf-8').send(errorPage(session?.principal, status, message))
     })
@@ -39,6 +43,7 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
       if (!session) return reply.redirect('/login')
       return reply.redirect(session.principal.role === 'tester' ? '/assignments' : '/builds')
     })
+    pages.get('/hub.css', async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(HUB_CSS))
     pages.get('/login', async (_request, reply) => html(reply, loginPage()))
     pages.post('/login', async (request, reply) => {
       sameOrigin(request)
@@ -62,13 +67,20 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
       if (!session) return reply
       return html(reply, buildsPage(session.principal, session.csrf, await service.store.builds()))
     })
+    pages.post('/builds', async (request, reply) => {
+      const session = await requireForm(service, request)
+      service.need(session.principal, 'qa')
+      const { name } = parseBody(BuildBody, { name: String((request.body as Record<string, unknown>).name ?? '') })
+      await service.createBuild(session.principal, name)
+      return reply.redirect(`/builds/${encodeURIComponent(name)}/board`, 303)
+    })
 
     pages.get('/assignments', async (request, reply) => {
       const session = await requirePage(service, request, reply)
       if (!session) return reply
       service.need(session.principal, 'tester', 'qa')
       const assignments = await service.assignments(session.principal)
-      const mine = await service.store.outcomes({ tester: session.principal.id, latestOnly: true })
+      const mine = await service.store.outcomes({ person: session.principal.name, latestOnly: true })
       const submitted = (request.query as Record<string, string>).submitted
       return html(reply, assignmentsPage(session.principal, session.csrf, assignments, service.project.scenarios, mine, submitted ? `Outcome ${submitted} submitted: QA reviews it before it counts.` : undefined))
     })
@@ -84,8 +96,8 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
       service.need(session.principal, 'tester', 'qa')
       const { build, id } = request.params as { build: string; id: string }
       await service.requireBuild(build)
-      const environment = (request.query as Record<string, string>).env || 'community'
-      return html(reply, submitPage(session.principal, session.csrf, build, environment, service.scenario(id), randomUUID(), Math.round(service.limits.maxEvidenceBytes / (1 << 20))))
+      const environment = service.manualEnvironment((request.query as Record<string, string>).env || undefined)
+      return html(reply, submitPage(session.principal, session.csrf, submitForm(service, build, id, environment, randomUUID())))
     })
     pages.post('/builds/:build/scenarios/:id', async (request, reply) => {
       const session = await sessionOf(service, request)
@@ -94,19 +106,51 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
       if (!request.isMultipart()) throw new HttpError(415, 'send the form as multipart/form-data')
       const fields: Record<string, string> = {}
       const files: { name: string; type: string; body: Buffer }[] = []
-      for await (const part of request.parts()) {
-        if (part.type === 'file') {
-          const body = await part.toBuffer()
-          if (part.filename && body.length) files.push({ name: part.filename, type: part.mimetype, body })
-        } else fields[part.fieldname] = String(part.value)
+      // A refused part (a file too large, a field that is not text) is answered with the form
+      // again, as is any other refusal: what the tester typed is never lost.
+      let refusal: HttpError | undefined
+      try {
+        for await (const part of request.parts()) {
+          checkText('a field name', part.fieldname, 100)
+          if (part.type === 'file') {
+            const body = await part.toBuffer()
+            if (part.filename) checkText(`${part.fieldname} (file name)`, part.filename, 500)
+            if (part.filename && body.length) files.push({ name: part.filename, type: part.mimetype, body })
+          } else {
+            const value = String(part.value)
+            const problem = textProblem(value)
+            if (problem) refusal ??= new HttpError(422, `${part.fieldname}: ${problem}`, part.fieldname)
+            else fields[part.fieldname] = value
+          }
+        }
+      } catch (error) {
+        const e = error as Error & { code?: string }
+        if (e.code === 'FST_REQ_FILE_TOO_LARGE') refusal = new HttpError(413, `a file is larger than the ${Math.round(service.limits.maxEvidenceBytes / (1 << 20))} MB evidence may have`, 'evidence')
+        else if (error instanceof HttpError) refusal = error
+        else throw error
       }
       // The form's own token is checked before anything is stored.
       checkCsrf(fields._csrf ?? '', session)
       const { build, id } = request.params as { build: string; id: string }
+      const scenario = service.scenario(id)
+      try {
+        if (refusal) throw refusal
+        const outcome = await submitFromForm(session, build, scenario.id, fields, files)
+        return reply.redirect(`/assignments?submitted=${outcome.id}`, 303)
+      } catch (error) {
+        // A refusal shows the form again with everything typed (a file input cannot be refilled).
+        if (!(error instanceof HttpError) || error.status >= 500 || error.status === 401) throw error
+        const environment = service.manualEnvironments.some((e) => e.id === fields.environment) ? fields.environment! : service.manualEnvironment(undefined)
+        const form = { ...submitForm(service, build, scenario.id, environment, error.field !== 'Idempotency-Key' && fields.key && /^[\x21-\x7e]{8,200}$/.test(fields.key) ? fields.key : randomUUID()), values: fields, error: inFormWords(error.message) }
+        return html(reply.code(error.status), submitPage(session.principal, session.csrf, form))
+      }
+    })
+
+    const submitFromForm = async (session: PageSession, build: string, id: string, fields: Record<string, string>, files: { name: string; type: string; body: Buffer }[]): Promise<{ id: number }> => {
       const evidenceNames: Record<string, string> = {}
       const evidence: string[] = []
       for (const file of files) {
-        const stored = await service.uploadEvidence(session.principal, file.type, file.name, file.body)
+        const stored = await service.uploadEvidence(session.principal, evidenceTypeOf(file.type, file.name), file.name, file.body)
         evidence.push(stored.file)
         evidenceNames[stored.file] = stored.name
       }
@@ -129,8 +173,8 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
         ...(fields.contentHash ? { contentHash: fields.contentHash } : {}),
       })
       const { outcome } = await service.submit(session.principal, fields.key, body, evidenceNames)
-      return reply.redirect(`/assignments?submitted=${outcome.id}`, 303)
-    })
+      return outcome
+    }
 
     pages.get('/builds/:build/review', async (request, reply) => {
       const session = await requirePage(service, request, reply)
@@ -155,7 +199,7 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
       const { build } = request.params as { build: string }
       await service.requireBuild(build)
       const testers = (await service.store.listTokens()).filter((t) => t.role === 'tester' && !t.revokedAt).map((t) => t.name)
-      return html(reply, boardPage(session.principal, session.csrf, build, await service.store.assignments({ build }), await service.store.outcomes({ build, latestOnly: true }), service.project.scenarios, testers))
+      return html(reply, boardPage(session.principal, session.csrf, build, await service.store.assignments({ build }), await service.store.outcomes({ build, latestOnly: true }), service.project.scenarios, testers, service.manualEnvironments))
     })
     pages.post('/builds/:build/assign', async (request, reply) => {
       const session = await requireForm(service, request)
@@ -188,7 +232,7 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
       const session = await requirePage(service, request, reply)
       if (!session) return reply
       const { matrixToHtml } = await import('../../reporters/html/matrix-html.ts')
-      return html(reply, matrixToHtml(await service.matrix((request.params as { build: string }).build)))
+      return html(reply, withBackLink(matrixToHtml(await service.matrix((request.params as { build: string }).build)), '/builds', 'Builds'))
     })
     // Attachment links of the matrix page are relative to it; evidence links of the review queue.
     const serveBlob = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
@@ -202,6 +246,27 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService): 
     pages.get('/builds/:build/attachments/:name', async (request, reply) => serveBlob(request, reply, (request.params as { name: string }).name))
     pages.get('/evidence/attachments/:name', async (request, reply) => serveBlob(request, reply, (request.params as { name: string }).name))
   })
+}
+
+/** A refusal in the words of the form: its fields by their labels, not the API's names. */
+function inFormWords(message: string): string {
+  return message
+    .replace(/^defects\.(\d+): Invalid URL/, (_, n: string) => `Defect links, line ${Number(n) + 1}: not a link; write one address a line, starting https://`)
+    .replace(/^steps\.(\d+)\.status:/, (_, n: string) => `Step ${Number(n) + 1}:`)
+    .replace(/^elapsedMs:/, 'Minutes it took:')
+    .replace(/^details\.nodeVersion:/, 'DMS version:')
+    .replace(/^details\.(\w+):/, (_, k: string) => `${k === 'os' ? 'Operating system' : k[0]!.toUpperCase() + k.slice(1)}:`)
+    .replace(/^status:.*/, 'Outcome: choose passed, failed, blocked or skipped')
+}
+
+/** The submission form of a scenario: its steps, the acceptance criteria of its features, the environment's preparation. */
+function submitForm(service: HubService, build: string, id: string, environment: string, key: string): SubmitForm {
+  const scenario = service.scenario(id)
+  const features = scenario.featureIds.flatMap((f) => {
+    const feature = service.project.scope?.features.find((x) => x.id === f)
+    return feature ? [{ id: feature.id, name: feature.name, acceptance: feature.acceptance }] : []
+  })
+  return { build, environment, environments: service.manualEnvironments, scenario, features, key, maxMb: Math.round(service.limits.maxEvidenceBytes / (1 << 20)) }
 }
 
 function html(reply: FastifyReply, body: string): FastifyReply {

@@ -1,7 +1,9 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
+import type { PGlite } from '@electric-sql/pglite'
 import { UserError } from '../../src/errors.ts'
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts'
+import { makeStoreTemplate, startFromTemplate } from './store-template.ts'
 
 /** What the hub's queries need: the one API over embedded PGlite and a PostgreSQL server. */
 export interface Queryable {
@@ -90,6 +92,26 @@ async function openPostgres(url: string): Promise<Database> {
   }
 }
 
+function embedded(db: PGlite, dir: string, release: () => void): Database {
+  return {
+    kind: 'embedded',
+    where: dir,
+    async query<T>(sql: string, params?: unknown[]) {
+      return (await db.query<T>(sql, params)).rows
+    },
+    async transaction<T>(work: (tx: Queryable) => Promise<T>) {
+      return db.transaction((tx) => work({ query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows }))
+    },
+    async close() {
+      try {
+        await db.close()
+      } finally {
+        release()
+      }
+    },
+  }
+}
+
 function describePgError(error: unknown): string {
   const e = error as { code?: string; message?: string }
   if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === 'EHOSTUNREACH' || /timeout/i.test(e.message ?? ''))
@@ -103,25 +125,9 @@ async function openEmbedded(dir: string): Promise<Database> {
   const release = lockFolder(dir)
   try {
     mkdirSync(path.dirname(dir), { recursive: true })
+    startFromTemplate(dir)
     const { PGlite } = await import('@electric-sql/pglite')
-    const db = await PGlite.create(dir)
-    return {
-      kind: 'embedded',
-      where: dir,
-      async query<T>(sql: string, params?: unknown[]) {
-        return (await db.query<T>(sql, params)).rows
-      },
-      async transaction<T>(work: (tx: Queryable) => Promise<T>) {
-        return db.transaction((tx) => work({ query: async <R>(sql: string, params?: unknown[]) => (await tx.query<R>(sql, params)).rows }))
-      },
-      async close() {
-        try {
-          await db.close()
-        } finally {
-          release()
-        }
-      },
-    }
+    return embedded(await PGlite.create(dir), dir, release)
   } catch (error) {
     release()
     if (error instanceof UserError) throw error
@@ -192,4 +198,17 @@ function splitStatements(sql: string): string[] {
     .split(';')
     .map((s) => s.trim())
     .filter(Boolean)
+}
+
+/** Makes the prepared store new embedded stores start from (run by the build). */
+export async function prepareStoreTemplate(): Promise<{ dir: string; made: boolean }> {
+  return makeStoreTemplate(async (dir) => {
+    const { PGlite } = await import('@electric-sql/pglite')
+    const db = embedded(await PGlite.create(dir), dir, () => {})
+    try {
+      await migrate(db)
+    } finally {
+      await db.close()
+    }
+  })
 }

@@ -71,9 +71,27 @@ export class HubStore {
   async createToken(name: string, role: Role): Promise<{ token: string; record: TokenRecord }> {
     const { token, hash } = newToken()
     const record: TokenRecord = { id: newTokenId(), name, role, createdAt: this.at() }
-    const inserted = await this.db.query('insert into tokens (id, name, role, hash, created_at) values ($1, $2, $3, $4, $5) on conflict (name) do nothing returning id', [record.id, name, role, hash, record.createdAt])
-    if (inserted.length === 0) throw new StoreConflict(`a token named "${name}" exists; choose another name, or revoke it first (bdd-matrix token revoke ${name})`)
+    const inserted = await this.db.query('insert into tokens (id, name, role, hash, created_at) values ($1, $2, $3, $4, $5) on conflict (name) where revoked_at is null do nothing returning id', [record.id, name, role, hash, record.createdAt])
+    if (inserted.length === 0) throw new StoreConflict(`"${name}" has a token; give them a new one with bdd-matrix token rotate ${name} (the old one stops working), or choose another name`)
     return { token, record }
+  }
+
+  /**
+   * A new token for the same person (name and role) and the old one revoked, in one step: what a
+   * tester who lost a token, or a scheduled rotation, needs. Their outcomes, claims and sign-off
+   * stay theirs. Undefined when no active token has that id or name.
+   */
+  async rotateToken(idOrName: string): Promise<{ token: string; record: TokenRecord; revoked: TokenRecord } | undefined> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.query<TokenRow>('update tokens set revoked_at = $2 where (id = $1 or name = $1) and revoked_at is null returning id, name, role, created_at, revoked_at', [idOrName, this.at()])
+      const old = rows[0]
+      if (!old) return undefined
+      await tx.query('delete from sessions where token_id = $1', [old.id])
+      const { token, hash } = newToken()
+      const record: TokenRecord = { id: newTokenId(), name: old.name, role: old.role, createdAt: this.at() }
+      await tx.query('insert into tokens (id, name, role, hash, created_at) values ($1, $2, $3, $4, $5)', [record.id, record.name, record.role, hash, record.createdAt])
+      return { token, record, revoked: tokenOf(old) }
+    })
   }
 
   async listTokens(): Promise<TokenRecord[]> {
@@ -83,8 +101,9 @@ export class HubStore {
   /** Revokes by id or name; its sessions end with it. Undefined when there is no such token. */
   async revokeToken(idOrName: string): Promise<TokenRecord | undefined> {
     return this.db.transaction(async (tx) => {
-      const rows = await tx.query<TokenRow>('update tokens set revoked_at = coalesce(revoked_at, $2) where id = $1 or name = $1 returning id, name, role, created_at, revoked_at', [idOrName, this.at()])
-      const r = rows[0]
+      const rows = await tx.query<TokenRow>('update tokens set revoked_at = $2 where (id = $1 or name = $1) and revoked_at is null returning id, name, role, created_at, revoked_at', [idOrName, this.at()])
+      // revoking again changes nothing and says so
+      const r = rows[0] ?? (await tx.query<TokenRow>('select id, name, role, created_at, revoked_at from tokens where id = $1 or name = $1 order by revoked_at desc limit 1', [idOrName]))[0]
       if (!r) return undefined
       await tx.query('delete from sessions where token_id = $1', [r.id])
       return tokenOf(r)
@@ -126,18 +145,27 @@ export class HubStore {
     await tx.query('insert into builds (name, created_at) values ($1, $2) on conflict (name) do nothing', [name, this.at()])
   }
 
-  async builds(): Promise<{ name: string; createdAt: string; runs: number; outcomes: number }[]> {
-    const rows = await this.db.query<{ name: string; created_at: string; runs: number; outcomes: number }>(
-      `select b.name, b.created_at,
+  async builds(): Promise<{ name: string; createdAt: string; runs: number; outcomes: number; manual: boolean }[]> {
+    const rows = await this.db.query<{ name: string; created_at: string; runs: number; outcomes: number; manual_opened_at: string | null }>(
+      `select b.name, b.created_at, b.manual_opened_at,
          (select count(*)::int from runs r where r.build = b.name and r.complete) as runs,
          (select count(*)::int from outcomes o where o.build = b.name) as outcomes
        from builds b order by b.created_at, b.name`,
     )
-    return rows.map((r) => ({ name: r.name, createdAt: r.created_at, runs: r.runs, outcomes: r.outcomes }))
+    return rows.map((r) => ({ name: r.name, createdAt: r.created_at, runs: r.runs, outcomes: r.outcomes, manual: r.manual_opened_at !== null }))
   }
 
   async hasBuild(name: string): Promise<boolean> {
     return (await this.db.query('select 1 from builds where name = $1', [name])).length > 0
+  }
+
+  /** QA opens a build for manual testing (creating it when CI has not pushed it yet). */
+  async openBuildForManualTesting(name: string, tx: Queryable = this.db): Promise<void> {
+    await tx.query('insert into builds (name, created_at, manual_opened_at) values ($1, $2, $2) on conflict (name) do update set manual_opened_at = coalesce(builds.manual_opened_at, excluded.manual_opened_at)', [name, this.at()])
+  }
+
+  async isOpenForManualTesting(name: string): Promise<boolean> {
+    return (await this.db.query('select 1 from builds where name = $1 and manual_opened_at is not null', [name])).length > 0
   }
 
   /** Starts (or finds) a pushed run: idempotent by run id. */
@@ -215,6 +243,7 @@ export class HubStore {
 
   async assign(input: { build: string; environment: string; caseIds: string[]; tester?: string; assignedBy: string; due?: string }): Promise<Assignment[]> {
     return this.db.transaction(async (tx) => {
+      await this.openBuildForManualTesting(input.build, tx)
       const out: Assignment[] = []
       for (const caseId of input.caseIds) {
         const rows = await tx.query<AssignmentRow>(
@@ -238,8 +267,9 @@ export class HubStore {
     }
     if (filter.testerOrOpen) {
       params.push(filter.testerOrOpen)
-      // a tester sees theirs and those anyone may claim (unassigned, or a claim that lapsed)
-      where += ` and (a.tester = $${params.length} or a.tester is null or (a.claim_expires is not null and a.claim_expires < $1))`
+      // a tester (a person, whichever of their tokens) sees theirs and those anyone may claim
+      // (unassigned, or a claim that lapsed)
+      where += ` and (t.name = $${params.length} or a.tester is null or (a.claim_expires is not null and a.claim_expires < $1))`
     }
     const rows = await this.db.query<AssignmentRow>(
       `select a.id, a.build, a.environment, a.case_id, case when a.claim_expires is not null and a.claim_expires < $1 then null else a.tester end as tester, a.due, a.claim_expires, case when a.claim_expires is not null and a.claim_expires < $1 then null else t.name end as tester_name
@@ -253,7 +283,8 @@ export class HubStore {
   async claim(id: number, tester: string, hours: number): Promise<Assignment | undefined | 'missing'> {
     const now = this.at()
     const rows = await this.db.query<AssignmentRow>(
-      `update assignments a set tester = $2, claim_expires = $3 where a.id = $1 and (a.tester is null or a.tester = $2 or (a.claim_expires is not null and a.claim_expires < $4))
+      `update assignments a set tester = $2, claim_expires = $3 where a.id = $1
+         and (a.tester is null or a.tester in (select p.id from tokens p where p.name = (select name from tokens where id = $2)) or (a.claim_expires is not null and a.claim_expires < $4))
        returning a.id, a.build, a.environment, a.case_id, a.tester, a.due, a.claim_expires, (select name from tokens where id = $2) as tester_name`,
       [id, tester, new Date(this.now().getTime() + hours * 3600_000).toISOString(), now],
     )
@@ -302,7 +333,15 @@ export class HubStore {
         try {
           await this.writeBatch(batch)
         } catch (error) {
-          for (const p of batch) p.reject(error)
+          if (batch.length === 1) {
+            batch[0]!.reject(error)
+            continue
+          }
+          // One submission the store refuses must not fail the others written with it: each is
+          // written again on its own, so only the one at fault fails. (writeBatch resolves
+          // nothing before its statement committed, so none is answered twice.)
+          for (const p of batch)
+            await this.writeBatch([p]).catch((alone: unknown) => p.reject(alone))
         }
       }
     } finally {
@@ -318,17 +357,17 @@ export class HubStore {
       try {
         rows = await this.db.query<{ id: number; version: number; tester: string; idempotency_key: string }>(
           `with input as (
-             select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-               with ordinality as t(build, environment, case_id, tester, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, ord)
+             select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $16::text[])
+               with ordinality as t(build, environment, case_id, tester, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, person, ord)
            ), fresh as (
              select distinct on (i.tester, i.idempotency_key) i.* from input i
              where not exists (select 1 from outcomes o where o.tester = i.tester and o.idempotency_key = i.idempotency_key)
              order by i.tester, i.idempotency_key, i.ord
            )
-           insert into outcomes (build, environment, case_id, tester, version, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, submitted_at)
-           select f.build, f.environment, f.case_id, f.tester,
-             (select coalesce(max(o.version), 0) from outcomes o where o.build = f.build and o.environment = f.environment and o.case_id = f.case_id and o.tester = f.tester)
-               + row_number() over (partition by f.build, f.environment, f.case_id, f.tester order by f.ord),
+           insert into outcomes (build, environment, case_id, tester, person, version, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, submitted_at)
+           select f.build, f.environment, f.case_id, f.tester, f.person,
+             (select coalesce(max(o.version), 0) from outcomes o where o.build = f.build and o.environment = f.environment and o.case_id = f.case_id and o.person = f.person)
+               + row_number() over (partition by f.build, f.environment, f.case_id, f.person order by f.ord),
              f.status, f.steps::jsonb, f.comment, f.elapsed_ms, f.details::jsonb, f.defects::jsonb, f.evidence::jsonb, f.content_hash, f.idempotency_key, f.request_hash, $15
            from fresh f order by f.ord
            on conflict (tester, idempotency_key) do nothing
@@ -349,6 +388,7 @@ export class HubStore {
             column((p) => p.key),
             column((p) => p.requestHash),
             submittedAt,
+            column((p) => p.testerName),
           ],
         )
         break
@@ -384,8 +424,8 @@ export class HubStore {
     return (await this.outcomes({ id }))[0]
   }
 
-  /** Outcomes with their latest review, newest version first per cell and tester. */
-  async outcomes(filter: { id?: number; build?: string; tester?: string; latestOnly?: boolean; caseId?: string; environment?: string }): Promise<Outcome[]> {
+  /** Outcomes with their latest review, newest version first per cell and person; `person` is a tester's name. */
+  async outcomes(filter: { id?: number; build?: string; person?: string; latestOnly?: boolean; caseId?: string; environment?: string }): Promise<Outcome[]> {
     const params: unknown[] = []
     const where: string[] = []
     const add = (sql: string, value: unknown): void => {
@@ -394,17 +434,17 @@ export class HubStore {
     }
     if (filter.id !== undefined) add('o.id = ?', filter.id)
     if (filter.build) add('o.build = ?', filter.build)
-    if (filter.tester) add('o.tester = ?', filter.tester)
+    if (filter.person) add('o.person = ?', filter.person)
     if (filter.caseId) add('o.case_id = ?', filter.caseId)
     if (filter.environment) add('o.environment = ?', filter.environment)
-    if (filter.latestOnly) where.push('o.version = (select max(version) from outcomes x where x.build = o.build and x.environment = o.environment and x.case_id = o.case_id and x.tester = o.tester)')
+    if (filter.latestOnly) where.push('o.version = (select max(version) from outcomes x where x.build = o.build and x.environment = o.environment and x.case_id = o.case_id and x.person = o.person)')
     const rows = await this.db.query<OutcomeRow>(
-      `select o.*, t.name as tester_name, r.verdict, r.reason, r.reviewer, r.reviewed_at, rt.name as reviewer_name
-       from outcomes o join tokens t on t.id = o.tester
+      `select o.*, o.person as tester_name, r.verdict, r.reason, r.reviewer, r.reviewed_at, rt.name as reviewer_name
+       from outcomes o
        left join lateral (select * from reviews r where r.outcome_id = o.id order by r.id desc limit 1) r on true
        left join tokens rt on rt.id = r.reviewer
        ${where.length ? `where ${where.join(' and ')}` : ''}
-       order by o.build, o.case_id, o.environment, o.tester, o.version desc`,
+       order by o.build, o.case_id, o.environment, o.person, o.version desc`,
       params,
     )
     return rows.map(outcomeOf)
@@ -416,7 +456,7 @@ export class HubStore {
   }
 
   async isLatestVersion(outcome: Outcome): Promise<boolean> {
-    const rows = await this.db.query<{ v: number }>('select max(version) as v from outcomes where build = $1 and environment = $2 and case_id = $3 and tester = $4', [outcome.build, outcome.environment, outcome.caseId, outcome.tester])
+    const rows = await this.db.query<{ v: number }>('select max(version) as v from outcomes where build = $1 and environment = $2 and case_id = $3 and person = $4', [outcome.build, outcome.environment, outcome.caseId, outcome.testerName])
     return rows[0]?.v === outcome.version
   }
 
@@ -426,7 +466,11 @@ export class HubStore {
   }
 
   async approvals(build: string): Promise<{ by: string; at: string; comment?: string }[]> {
-    const rows = await this.db.query<{ name: string; approved_at: string; comment: string | null }>('select t.name, a.approved_at, a.comment from approvals a join tokens t on t.id = a.approver where a.build = $1 order by a.approved_at', [build])
+    // a person approves once, whichever of their tokens they used
+    const rows = await this.db.query<{ name: string; approved_at: string; comment: string | null }>(
+      'select * from (select distinct on (t.name) t.name, a.approved_at, a.comment from approvals a join tokens t on t.id = a.approver where a.build = $1 order by t.name, a.approved_at) x order by approved_at',
+      [build],
+    )
     return rows.map((r) => ({ by: r.name, at: r.approved_at, ...(r.comment ? { comment: r.comment } : {}) }))
   }
 

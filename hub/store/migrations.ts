@@ -105,6 +105,19 @@ export const MIGRATIONS: readonly string[] = [
     primary key (build, approver)
   );
   `,
+  // 3: a tester is a person (the token's name), whose tokens come and go: a revoked token's name
+  // can be given again (one active token per name), and an outcome's versions and sign-off count
+  // the person. A build is open for manual testing once QA opens it or assigns work on it.
+  `
+  alter table tokens drop constraint tokens_name_key;
+  create unique index tokens_active_name on tokens(name) where revoked_at is null;
+  alter table outcomes add column person text;
+  update outcomes o set person = t.name from tokens t where t.id = o.tester;
+  alter table outcomes alter column person set not null;
+  alter table outcomes drop constraint outcomes_build_environment_case_id_tester_version_key;
+  create unique index outcomes_person_version on outcomes(build, environment, case_id, person, version);
+  alter table builds add column manual_opened_at text;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

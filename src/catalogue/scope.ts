@@ -29,6 +29,19 @@ export const ScopeFeatureSchema = z
   })
   .strict()
 
+/**
+ * A kind of machine community testers carry manual scenarios out on: what it is and how to prepare
+ * it, shown to the tester beside the steps. Manual outcomes are taken for these environments only.
+ */
+export const ManualEnvironmentSchema = z
+  .object({
+    id: z.string().regex(kebab, 'must be an environment name such as community or raspberry-pi'),
+    name: z.string().min(1, 'must not be empty').optional(),
+    description: z.string().min(1, 'must not be empty: say what machine it is (hardware, operating system)'),
+    prepare: z.string().min(1, 'must not be empty: say how to prepare the machine, or leave the key out').optional(),
+  })
+  .strict()
+
 export const ScopeSchema = z
   .object({
     milestone: z.string().regex(kebab, 'must be lower-kebab-case with optional dots, e.g. dms-0.5'),
@@ -36,9 +49,15 @@ export const ScopeSchema = z
     description: z.string().optional(),
     frozen: z.iso.date('must be a date written YYYY-MM-DD'),
     features: z.array(ScopeFeatureSchema).min(1, 'must list at least one feature'),
+    'manual-environments': z.array(ManualEnvironmentSchema).min(1, 'must list at least one environment, or leave the key out').optional(),
   })
   .strict()
   .superRefine((scope, ctx) => {
+    const seen = new Set<string>()
+    scope['manual-environments']?.forEach((environment, index) => {
+      if (seen.has(environment.id)) ctx.addIssue({ code: 'custom', path: ['manual-environments', index, 'id'], message: `duplicate environment id '${environment.id}'` })
+      seen.add(environment.id)
+    })
     const firstIndex = new Map<string, number>()
     scope.features.forEach((feature, index) => {
       const first = firstIndex.get(feature.id)
@@ -53,6 +72,7 @@ export const ScopeSchema = z
   })
 
 export type ScopeFeature = z.infer<typeof ScopeFeatureSchema>
+export type ManualEnvironment = z.infer<typeof ManualEnvironmentSchema>
 export type Scope = z.infer<typeof ScopeSchema> & { /** path the scope was read from */ file: string }
 
 /** The scope files in `<features>/milestones/` (release gates, `*.gates.yaml`, live beside them but are not one). */
@@ -90,7 +110,7 @@ export function parseScope(text: string, file: string): Scope {
   const data = parseLocatedYaml(text, file, ScopeSchema, {
     code: 'SCOPE_INVALID',
     notMapping: 'a scope file must be a YAML mapping with the keys milestone, frozen and features',
-    allowedKeys: (path) => (path.length === 0 ? 'milestone, name, description, frozen, features' : 'id, name, acceptance, status, environments, issue'),
+    allowedKeys: (path) => (path.length === 0 ? 'milestone, name, description, frozen, features, manual-environments' : path[0] === 'manual-environments' ? 'id, name, description, prepare' : 'id, name, acceptance, status, environments, issue'),
   })
   return { ...data, file }
 }

@@ -59,7 +59,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
 
   const token = program.command('token').description('tokens of the results hub: qa (assigns, reviews, administers), ci (pushes runs), tester (submits outcomes)')
   const storeOptions = (command: Command): Command => command.option('--db <dir>', 'embedded store folder (when DATABASE_URL is not set)', '.bdd-matrix/db').option('--server <url>', 'do it through a running hub (a qa token in BDD_MATRIX_TOKEN)')
-  storeOptions(token.command('create').description('create a token; it is printed once, only its hash is kept').requiredOption('--role <role>', 'qa, ci or tester').requiredOption('--name <name>', 'who or what holds it (unique)')).action(
+  storeOptions(token.command('create').description('create a token; it is printed once, only its hash is kept').requiredOption('--role <role>', 'qa, ci or tester').requiredOption('--name <name>', 'who or what holds it: a person keeps their name (and outcomes) across tokens')).action(
     async (options: { role: string; name: string; db: string; server?: string }) => {
       if (!['qa', 'ci', 'tester'].includes(options.role)) throw new UserError('BAD_OPTION', `--role "${options.role}": use qa, ci or tester`)
       if (!/^[A-Za-z0-9._@-]{1,100}$/.test(options.name)) throw new UserError('BAD_OPTION', `--name "${options.name}": letters, digits and . _ @ - only`)
@@ -88,6 +88,20 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
     if (tokens.length === 0) ctx.stdout.write('no tokens\n')
     exit(0)
   })
+  storeOptions(token.command('rotate').description('give a person (or CI) a new token and revoke the old one; their outcomes, claims and sign-off stay theirs').argument('<id-or-name>')).action(
+    async (idOrName: string, options: { db: string; server?: string }) => {
+      const rotated = options.server
+        ? (await client(ctx, options.server).request<{ id: string; name: string; role: string; token: string; revoked: string }>('POST', `/tokens/${encodeURIComponent(idOrName)}/rotate`, `rotating ${idOrName}`)).data
+        : await withStore(ctx, options.db, async (store) => {
+            const done = await store.rotateToken(idOrName)
+            return done && { ...done.record, token: done.token, revoked: done.revoked.id }
+          })
+      if (!rotated) throw new UserError('TOKEN_UNKNOWN', `no active token "${idOrName}"; bdd-matrix token list shows them (a revoked one is given anew with token create)`)
+      ctx.stdout.write(`${rotated.token}\n`)
+      ctx.stderr.write(`token ${rotated.id} (${rotated.role}) for ${rotated.name} replaces ${rotated.revoked}, which no longer works: shown once, keep it secret\n`)
+      exit(0)
+    },
+  )
   storeOptions(token.command('revoke').description('revoke a token by id or name; its web sessions end').argument('<id-or-name>')).action(async (idOrName: string, options: { db: string; server?: string }) => {
     const revoked = options.server
       ? (await client(ctx, options.server).request<{ id: string; name: string }>('DELETE', `/tokens/${encodeURIComponent(idOrName)}`, `revoking ${idOrName}`)).data
@@ -137,9 +151,22 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
       const byId = new Map(scenarios.map((s) => [s.id, s]))
       for (const a of data) {
         const s = byId.get(a.caseId)
-        ctx.stdout.write(`#${a.id}  ${a.build}  ${a.environment}  ${a.caseId}  ${s ? `${s.name} (${s.uri}:${s.line})` : '(scenario no longer in the project)'}  ${a.testerName ? `assigned to ${a.testerName}` : 'open: claim it'}${a.due ? `  due ${a.due}` : ''}\n`)
+        ctx.stdout.write(`#${a.id}  ${a.build}  ${a.environment}  ${a.caseId}  ${s ? `${s.name} (${s.uri}:${s.line})` : '(scenario no longer in the project)'}  ${a.testerName ? `assigned to ${a.testerName}` : `open: bdd-matrix manual claim ${a.id}`}${a.due ? `  due ${a.due}` : ''}\n`)
       }
       if (data.length === 0) ctx.stdout.write('no assignments\n')
+      exit(0)
+    })
+  manual
+    .command('claim')
+    .description('take an open assignment (for 48 hours): it is yours to test and submit')
+    .argument('<assignment>', 'its number (bdd-matrix manual list shows them as #N)')
+    .option('--server <url>', 'hub address (default: BDD_MATRIX_SERVER)')
+    .action(async (assignment: string, options: { server?: string }) => {
+      const id = assignment.replace(/^#/, '')
+      if (!/^\d{1,9}$/.test(id) || Number(id) < 1) throw new UserError('BAD_OPTION', `"${assignment}": give the assignment's number, e.g. bdd-matrix manual claim 3 (bdd-matrix manual list shows them)`)
+      const { data } = await client(ctx, options.server).request<{ id: number; build: string; environment: string; caseId: string; claimExpires?: string }>('POST', `/assignments/${id}/claim`, `claiming assignment ${id}`)
+      ctx.stdout.write(`claimed #${data.id}: ${data.caseId} on ${data.build} (${data.environment})${data.claimExpires ? ` until ${data.claimExpires}` : ''}\n`)
+      ctx.stdout.write(`when done: bdd-matrix manual submit --build ${data.build} --scenario ${data.caseId} --env ${data.environment} --status passed|failed|blocked|skipped\n`)
       exit(0)
     })
   manual
@@ -149,7 +176,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
     .requiredOption('--build <version>', 'build you tested')
     .requiredOption('--scenario <id>', 'scenario id (bdd-matrix manual list shows them)')
     .requiredOption('--status <status>', 'passed, failed, blocked or skipped (not applicable)')
-    .option('--env <name>', 'environment (default: community)')
+    .option('--env <name>', "environment, one the scope declares under manual-environments (default: community)")
     .option('--step <n=status...>', 'a step\'s status, 1-based: --step 1=passed --step 2=failed')
     .option('--comment <text>', 'what you saw')
     .option('--minutes <n>', 'time it took')
@@ -213,7 +240,7 @@ class HubClientLazy implements HubRequests {
 }
 
 async function withStore<T>(ctx: CliContext, db: string, work: (store: import('../../hub/store/hub-store.ts').HubStore) => Promise<T>): Promise<T> {
-  const { openStore } = await import('../../hub/open-hub.ts')
+  const { openStore } = await import('../../hub/store/open-store.ts')
   const store = await openStore({ root: ctx.cwd, ...(ctx.env.DATABASE_URL ? { databaseUrl: ctx.env.DATABASE_URL } : {}), db })
   try {
     return await work(store)

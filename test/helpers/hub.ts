@@ -1,7 +1,7 @@
-import { cpSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, cpSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { FastifyInstance } from 'fastify'
-import { openHub, openStore } from '../../hub/open-hub.ts'
+import { openHub } from '../../hub/open-hub.ts'
 import type { HubService } from '../../hub/hub-service.ts'
 import { createHubServer } from '../../hub/server/hub-server.ts'
 import { PROJECT_ROOT } from './run-bin.ts'
@@ -24,27 +24,21 @@ Feature: Letters by hand
     Then nothing runs
 `
 
+/** Where the fixture takes manual outcomes: testers' own machines and a lab. */
+export const MANUAL_ENVIRONMENTS = `manual-environments:
+  - id: community
+    name: Your own machine
+    description: a laptop or desktop with Linux, 2 cores and 4 GB of memory or more
+    prepare: install the release candidate's package and open a terminal
+  - id: lab
+    description: the QA lab's Raspberry Pi 5 (8 GB, Raspberry Pi OS)
+`
+
 export function hubProject(): string {
   const root = tempDir('hub-project')
   cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), path.join(root, 'features'), { recursive: true })
   writeFileSync(path.join(root, 'features/letters.feature'), MANUAL_FEATURE)
-  return root
-}
-
-let template: Promise<string> | undefined
-
-/**
- * A fresh embedded store in `<root>/.bdd-matrix/db`, copied from one made once per test process:
- * creating a PGlite store (initdb) costs seconds of CPU that the suites running beside it need.
- */
-export async function withEmbeddedStore(root: string): Promise<string> {
-  template ??= (async () => {
-    const dir = tempDir('hub-template')
-    const store = await openStore({ root: dir })
-    await store.db.close()
-    return path.join(dir, '.bdd-matrix/db')
-  })()
-  cpSync(await template, path.join(root, '.bdd-matrix/db'), { recursive: true })
+  appendFileSync(path.join(root, 'features/milestones/run.yaml'), MANUAL_ENVIRONMENTS)
   return root
 }
 
@@ -60,7 +54,6 @@ export interface TestHub {
 /** A hub on 127.0.0.1 (a free port) over a fresh store: embedded in a temporary folder, or the given PostgreSQL database. */
 export async function startHub(options: { databaseUrl?: string; maxEvidenceBytes?: number; root?: string } = {}): Promise<TestHub> {
   const root = options.root ?? hubProject()
-  if (!options.databaseUrl) await withEmbeddedStore(root)
   const service = await openHub({ root, db: path.join(root, '.bdd-matrix/db'), catalogueRefreshMs: 0, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), ...(options.maxEvidenceBytes ? { limits: { maxEvidenceBytes: options.maxEvidenceBytes } } : {}) })
   const tokens = {} as TestHub['tokens']
   for (const [name, role] of [['qa', 'qa'], ['qa2', 'qa'], ['ci', 'ci'], ['alice', 'tester'], ['bob', 'tester']] as const) tokens[name] = (await service.store.createToken(name, role)).token
@@ -97,3 +90,9 @@ export async function api(hub: TestHub, method: string, route: string, token: st
   }
   return { status: response.status, body: parsed, headers: response.headers }
 }
+
+/** The hub's suites run on both stores: the SQL and migrations are one for PGlite and PostgreSQL. */
+export const BOTH_STORES = [
+  { store: 'embedded (PGlite)', postgres: false },
+  { store: 'PostgreSQL server', postgres: true },
+] as const

@@ -12,7 +12,7 @@ import { matrixFrom } from '../../src/matrix/matrix-from.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { writeCanonicalResults } from '../reporters/canonical-results.ts'
-import { api, startHub, type TestHub } from '../helpers/hub.ts'
+import { api, startHub, type TestHub, BOTH_STORES } from '../helpers/hub.ts'
 import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts'
 import { tempDir, tempTree } from '../helpers/temp-tree.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
@@ -20,10 +20,7 @@ import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 const NO_RETRY = { attempts: 2, baseMs: 10, maxMs: 20, defaultRetryAfterMs: 10, timeoutMs: 10_000 }
 
 // The same suite on both stores: the hub's SQL and migrations are one for PGlite and PostgreSQL.
-describe.each([
-  { store: 'embedded (PGlite)', postgres: false },
-  { store: 'PostgreSQL server', postgres: true },
-])('results hub on $store', ({ postgres }) => {
+describe.each(BOTH_STORES)('results hub on $store', ({ postgres }) => {
   let hub: TestHub
   let pg: TestPostgres | undefined
   const skip = postgres && !postgresAvailable()

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { runBin } from '../helpers/run-bin.ts'
 import { serveBin } from '../helpers/serve-bin.ts'
-import { hubProject, withEmbeddedStore } from '../helpers/hub.ts'
+import { hubProject } from '../helpers/hub.ts'
 
 async function serve(root: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const started = serveBin(root, { args, env })
@@ -26,26 +26,35 @@ function exited(child: ChildProcess): Promise<void> {
 const bin = (root: string, args: string[], env: Record<string, string> = {}) => runBin(args, { cwd: root, env: { DATABASE_URL: '', ...env } })
 
 describe('bdd-matrix serve, token, push and manual from the command line', () => {
-  it('manages tokens: printed once, listed without secrets, names unique, revoked by name', async () => {
-    const root = await withEmbeddedStore(hubProject())
+  it('manages tokens: printed once, listed without secrets, one active token a name, rotated and revoked by name', async () => {
+    const root = hubProject()
     const created = bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead'])
     expect(created.code).toBe(0)
     const token = created.stdout.trim()
     expect(token).toMatch(/^bdmx_[A-Za-z0-9_-]{32}$/)
     expect(created.stderr).not.toContain(token)
     const again = bin(root, ['token', 'create', '--role', 'tester', '--name', 'lead'])
-    expect(again).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bdd-matrix: a token named "lead" exists; choose another name/) })
+    expect(again).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bdd-matrix: "lead" has a token; give them a new one with bdd-matrix token rotate lead/) })
+    // rotate: a new secret for the same person, the old one revoked
+    const rotated = bin(root, ['token', 'rotate', 'lead'])
+    expect(rotated.code).toBe(0)
+    expect(rotated.stdout.trim()).toMatch(/^bdmx_[A-Za-z0-9_-]{32}$/)
+    expect(rotated.stdout.trim()).not.toBe(token)
+    expect(rotated.stderr).toMatch(/^token t_[0-9a-f]{10} \(qa\) for lead replaces t_[0-9a-f]{10}, which no longer works/)
+    expect(bin(root, ['token', 'rotate', 'nobody'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/no active token "nobody"/) })
     expect(bin(root, ['token', 'create', '--role', 'admin', '--name', 'x']).stderr).toMatch(/--role "admin": use qa, ci or tester/)
     const listed = bin(root, ['token', 'list'])
     expect(listed.stdout).toMatch(/t_[0-9a-f]{10}\s+qa\s+lead/)
     expect(listed.stdout).not.toContain(token)
     expect(bin(root, ['token', 'revoke', 'lead']).stdout).toMatch(/revoked t_[0-9a-f]{10} \(lead\)/)
     expect(bin(root, ['token', 'list']).stdout).toMatch(/lead\s+created \S+\s+revoked/)
+    // a revoked name may be given again: the same person
+    expect(bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead']).code).toBe(0)
     expect(bin(root, ['token', 'revoke', 'nobody'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/no token "nobody"/) })
   })
 
   it('says in one line what is wrong: a taken port, an unreachable DATABASE_URL, a newer schema, a store in use', async () => {
-    const root = await withEmbeddedStore(hubProject())
+    const root = hubProject()
     const holder = createServer()
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r))
     const port = (holder.address() as { port: number }).port
@@ -73,12 +82,12 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
     await store.db.close()
     const newer = bin(root, ['serve'])
     expect(newer.code).toBe(2)
-    expect(newer.stderr).toMatch(/has schema version 99; this bdd-matrix knows up to 2: upgrade bdd-matrix, or point it at another database\n$/)
+    expect(newer.stderr).toMatch(/has schema version 99; this bdd-matrix knows up to 3: upgrade bdd-matrix, or point it at another database\n$/)
 
   })
 
   it('lets a tester work from a terminal: manual list shows assignments, manual submit sends an outcome with evidence', async () => {
-    const root = await withEmbeddedStore(hubProject())
+    const root = hubProject()
     const qa = bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead']).stdout.trim()
     const tester = bin(root, ['token', 'create', '--role', 'tester', '--name', 'alice']).stdout.trim()
     const hub = await serve(root)
@@ -87,6 +96,14 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
       expect((await fetch(`${hub.url}/api/v1/builds`, { method: 'POST', headers, body: JSON.stringify({ name: 'v0.5.0-rc1' }) })).status).toBe(201)
       expect((await fetch(`${hub.url}/api/v1/assignments`, { method: 'POST', headers, body: JSON.stringify({ build: 'v0.5.0-rc1', allManual: true, tester: 'alice', due: '2026-12-24' }) })).status).toBe(201)
       const env = { BDD_MATRIX_SERVER: hub.url, BDD_MATRIX_TOKEN: tester }
+      // an open assignment, claimed from the terminal as manual list says
+      const [manual] = (await (await fetch(`${hub.url}/api/v1/scenarios?manual=true`, { headers })).json()) as { id: string }[]
+      const open = (await (await fetch(`${hub.url}/api/v1/assignments`, { method: 'POST', headers, body: JSON.stringify({ build: 'v0.5.0-rc1', scenarios: [manual!.id], environment: 'lab' }) })).json()) as { id: number; caseId: string }[]
+      expect(bin(root, ['manual', 'list', '--build', 'v0.5.0-rc1'], env).stdout).toContain(`#${open[0]!.id}  v0.5.0-rc1  lab  ${open[0]!.caseId}  a tester counts the letters of a word (features/letters.feature:4)  open: bdd-matrix manual claim ${open[0]!.id}`)
+      const claimed = bin(root, ['manual', 'claim', String(open[0]!.id)], env)
+      expect(claimed.stdout).toMatch(new RegExp(`^claimed #${open[0]!.id}: ${open[0]!.caseId} on v0\\.5\\.0-rc1 \\(lab\\) until \\S+\\nwhen done: bdd-matrix manual submit --build v0\\.5\\.0-rc1 --scenario ${open[0]!.caseId} --env lab --status`))
+      expect(bin(root, ['manual', 'claim', 'abc'], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bdd-matrix: "abc": give the assignment's number/) })
+      expect(bin(root, ['manual', 'claim', '99999'], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/\(HTTP 404\): no assignment 99999\n$/) })
       const list = bin(root, ['manual', 'list', '--build', 'v0.5.0-rc1'], env)
       expect(list.code).toBe(0)
       const first = /^#\d+  v0\.5\.0-rc1  community  ([0-9a-f]{20})  a tester counts the letters of a word \(features\/letters\.feature:4\)  assigned to alice  due 2026-12-24$/m.exec(list.stdout)
@@ -108,7 +125,7 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
   })
 
   it('keeps every acknowledged submission, once, through a SIGKILL under load; the store reopens without repair', async () => {
-    const root = await withEmbeddedStore(hubProject())
+    const root = hubProject()
     const qa = bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead']).stdout.trim()
     const tester = bin(root, ['token', 'create', '--role', 'tester', '--name', 'alice']).stdout.trim()
     let hub = await serve(root)
