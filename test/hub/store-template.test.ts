@@ -39,3 +39,29 @@ describe('the embedded store starts from a prepared template', () => {
     expect(readFileSync(path.join(other, 'notes.txt'), 'utf8')).toBe('mine')
   })
 })
+
+describe('the schema upgrades in place', () => {
+  it('brings a store of schema 2 to the current one, each outcome given its tester as a person', async () => {
+    const dir = path.join(tempDir('store-upgrade'), 'db')
+    // a store as bdd-matrix with schema 2 left it
+    const { PGlite } = await import('@electric-sql/pglite')
+    const old = await PGlite.create(dir)
+    const { MIGRATIONS } = await import('../../hub/store/migrations.ts')
+    for (const step of MIGRATIONS.slice(0, 2)) await old.exec(step)
+    await old.exec(`create table bdd_matrix_schema (version integer not null); insert into bdd_matrix_schema values (2);
+      insert into tokens (id, name, role, hash, created_at) values ('t_1', 'alice', 'tester', 'h1', '2026-01-01');
+      insert into builds (name, created_at) values ('v0.5.0-rc1', '2026-01-01');
+      insert into outcomes (build, environment, case_id, tester, version, status, steps, details, defects, evidence, content_hash, idempotency_key, request_hash, submitted_at)
+        values ('v0.5.0-rc1', 'community', 'c1', 't_1', 1, 'passed', '[]', '{}', '[]', '[]', '0123456789abcdef', 'k1', 'r1', '2026-01-02')`)
+    await old.close()
+    const db = await openDatabase({ dir })
+    const store = new HubStore(db)
+    expect((await db.query<{ version: number }>('select version from bdd_matrix_schema'))[0]!.version).toBe(SCHEMA_VERSION)
+    expect((await store.outcomes({ person: 'alice' })).map((o) => [o.testerName, o.version])).toEqual([['alice', 1]])
+    // the name of a revoked token may now be given again
+    await store.revokeToken('alice')
+    await store.createToken('alice', 'tester')
+    expect((await store.listTokens()).filter((t) => t.name === 'alice')).toHaveLength(2)
+    await db.close()
+  })
+})
