@@ -9,7 +9,7 @@
 // ≤ 2 s; a new store's first command ≤ 3 s and ≤ 400 MB, later ones ≤ 1 s.
 import { spawnSync } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -21,6 +21,7 @@ import { ResultsWriter } from '../src/results/results-writer.ts'
 import { MODEL_VERSION, type Case } from '../src/model/results.ts'
 import { postgresAvailable, startPostgres } from '../test/helpers/postgres.ts'
 import { serveBin } from '../test/helpers/serve-bin.ts'
+import { measureNode } from './support/measure.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BIN = path.join(ROOT, 'bin/bdd-matrix.js')
@@ -28,16 +29,10 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32)
 const CASES = 10_000
 
-/** Wall time and peak memory of one process (its own maxRSS, written at exit by a preload). */
-function measured(args: string[], cwd: string, env: Record<string, string> = {}): { seconds: number; mb: number } {
-  const peakFile = path.join(cwd, `peak-${randomUUID()}`)
-  const started = process.hrtime.bigint()
-  const done = spawnSync(process.execPath, ['--import', path.join(ROOT, 'bench/report-peak-memory.mjs'), ...args], { cwd, env: { ...process.env, ...env, BENCH_PEAK_FILE: peakFile }, encoding: 'utf8' })
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9
-  if (done.status !== 0) throw new Error(`${args.join(' ')} failed: ${done.stderr}`)
-  const mb = Number(readFileSync(peakFile, 'utf8')) / 1024
-  rmSync(peakFile, { force: true })
-  return { seconds, mb }
+/** Wall time and peak memory of one process, in MB. */
+function measured(args: string[], cwd: string): { seconds: number; mb: number } {
+  const m = measureNode(args, { cwd, repeat: 1 })
+  return { seconds: m.seconds, mb: m.peakRssBytes / (1 << 20) }
 }
 
 {
@@ -46,8 +41,8 @@ function measured(args: string[], cwd: string, env: Record<string, string> = {})
     const fmt = (m: { seconds: number; mb: number }): string => `${m.seconds.toFixed(2)} s, ${Math.round(m.mb)} MB`
     const first = measured([BIN, 'token', 'create', '--role', 'qa', '--name', 'lead'], scratch)
     const later = measured([BIN, 'token', 'create', '--role', 'tester', '--name', 'alice'], scratch)
-    const fromNothing = measured([path.join(ROOT, 'bench/open-new-store.mjs'), path.join(scratch, 'initdb')], scratch)
-    const floor = measured([path.join(ROOT, 'bench/open-new-store.mjs'), path.join(scratch, '.bdd-matrix/db')], scratch)
+    const fromNothing = measured([path.join(ROOT, 'bench/support/open-new-store.mjs'), path.join(scratch, 'initdb')], scratch)
+    const floor = measured([path.join(ROOT, 'bench/support/open-new-store.mjs'), path.join(scratch, '.bdd-matrix/db')], scratch)
     console.log(`embedded store start-up: first command on a new store ${fmt(first)} (goal ≤ 3 s, ≤ 400 MB: ${(first.seconds / 3).toFixed(2)}×, ${(first.mb / 400).toFixed(2)}×); a later command ${fmt(later)} (goal ≤ 1 s: ${later.seconds.toFixed(2)}×)`)
     console.log(`  peers: a store made from nothing (PGlite initdb, no template) ${fmt(fromNothing)} — the first command takes ${(first.seconds / fromNothing.seconds).toFixed(2)}× its time, ${(first.mb / fromNothing.mb).toFixed(2)}× its memory; PGlite opening an existing store (the floor) ${fmt(floor)} — a later command is ${(later.seconds / floor.seconds).toFixed(2)}× the floor`)
   } finally {
