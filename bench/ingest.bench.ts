@@ -1,8 +1,10 @@
 // bench:ingest — a Cucumber Messages NDJSON of 10,000 and 100,000 scenarios (synthesised valid
 // envelopes: documents, pickles, test cases, steps, retries, failures), then, alternately in fresh
-// processes, the floor (line split + JSON.parse) and ingest → merge → matrix + JUnit.
+// processes, the floor (line split + JSON.parse) and ingest → merge → matrix + JUnit. Then the
+// same for a Cucumber JSON report (one JSON document, as godog and Cucumber-JVM write it) of
+// 100,000 scenarios against a bare JSON.parse of the whole file.
 // Goals: ratio ≤ 3; peak RSS flat, ≤ 300 MB.
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { once } from 'node:events'
@@ -58,6 +60,35 @@ async function generate(scenarios: number): Promise<string> {
   return file
 }
 
+/** A Cucumber JSON report as godog writes it: features of 20 scenarios, 3 steps each, nanosecond durations. */
+async function generateJson(scenarios: number): Promise<string> {
+  const file = path.join(OUT, `cucumber-${scenarios}.json`)
+  if (existsSync(file)) return file
+  mkdirSync(OUT, { recursive: true })
+  const stream = createWriteStream(file)
+  const write = async (text: string): Promise<void> => {
+    if (!stream.write(text)) await once(stream, 'drain')
+  }
+  const perFile = 20
+  await write('[\n')
+  for (let f = 0; f < scenarios / perFile; f++) {
+    const elements = Array.from({ length: perFile }, (_, i) => {
+      const n = f * perFile + i
+      const fails = n % 501 === 0
+      return {
+        id: `generated-${f};scenario-${i}`, keyword: 'Scenario', name: `scenario ${f}-${i}`, description: '', line: 3 + i * 4, type: 'scenario',
+        tags: [{ name: `@feature:${FEATURES[f % 3]}`, line: 1 }],
+        steps: [0, 1, 2].map((k) => ({ keyword: ['Given ', 'When ', 'Then '][k], name: `step ${k} of ${i}`, line: 4 + i * 4 + k, match: { location: 'steps_test.go:42' }, result: { status: fails && k === 2 ? 'failed' : 'passed', duration: 1_000_000, ...(fails && k === 2 ? { error_message: 'expected 2 to equal 3' } : {}) } })),
+      }
+    })
+    await write(`${f ? ',\n' : ''}${JSON.stringify({ uri: `features/generated-${f}.feature`, id: `generated-${f}`, keyword: 'Feature', name: `Generated ${f}`, description: '', line: 2, tags: [{ name: `@feature:${FEATURES[f % 3]}`, line: 1 }], elements }, null, 2)}`)
+  }
+  await write('\n]\n')
+  stream.end()
+  await once(stream, 'finish')
+  return file
+}
+
 console.log('bench:ingest — alternating best of 7 (10k) and 3 (100k), fresh processes')
 for (const scenarios of [10_000, 100_000]) {
   const file = await generate(scenarios)
@@ -65,4 +96,10 @@ for (const scenarios of [10_000, 100_000]) {
   const [floor, ours] = compareNode([path.join(ROOT, 'bench/support/ingest-floor.mjs'), file], [path.join(ROOT, 'bench/support/ingest-pipeline.mjs'), file], { cwd: ROOT, rounds: scenarios > 10_000 ? 3 : 7 })
   const ratio = ours.seconds / floor.seconds
   console.log(`  ${String(scenarios).padStart(7)} scenarios  floor ${floor.seconds.toFixed(2)} s · ingest→merge→matrix+JUnit ${ours.seconds.toFixed(2)} s · ratio ${ratio.toFixed(2)} (goal ≤ 3) ${ratio <= 3 ? 'OK' : 'ABOVE GOAL'} · peak RSS ${mb(ours.peakRssBytes)} (goal ≤ 300 MB) ${ours.peakRssBytes <= 300 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`)
+}
+{
+  const file = await generateJson(100_000)
+  const [floor, ours] = compareNode([path.join(ROOT, 'bench/support/json-floor.mjs'), file], [path.join(ROOT, 'bench/support/ingest-pipeline.mjs'), file], { cwd: ROOT, rounds: 3 })
+  const ratio = ours.seconds / floor.seconds
+  console.log(`  Cucumber JSON, 100000 scenarios (${mb(statSync(file).size)} file)  floor (JSON.parse of the file) ${floor.seconds.toFixed(2)} s, ${mb(floor.peakRssBytes)} · ingest→merge→matrix+JUnit ${ours.seconds.toFixed(2)} s · ratio ${ratio.toFixed(2)} (goal ≤ 3) ${ratio <= 3 ? 'OK' : 'ABOVE GOAL'} · peak RSS ${mb(ours.peakRssBytes)} (goal ≤ 300 MB) ${ours.peakRssBytes <= 300 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`)
 }

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { buildCatalogue } from '../src/catalogue/build-catalogue.ts'
 import type { Catalogue, CataloguedStep } from '../src/catalogue/catalogue-types.ts'
 import { loadScope, scopeFilesIn, type Scope } from '../src/catalogue/scope.ts'
-import { catalogueCases } from '../src/catalogue/catalogue-cases.ts'
+import { caseFieldsOf, catalogueCases } from '../src/catalogue/catalogue-cases.ts'
 import { manualContentHash, type ManualScenario } from '../src/manual/manual-results.ts'
 
 export interface HubScenario extends ManualScenario {
@@ -37,15 +37,7 @@ export function hubCatalogue(root: string, options: { features?: string; scope?:
     const keywordAt = new Map<number, CataloguedStep>([...c.scenario.background, ...c.scenario.steps].map((s) => [s.line, s]))
     const steps = c.pickle.steps.map((s) => ({ keyword: keywordAt.get(s.line)?.keyword.trim() ?? '*', text: s.text }))
     scenarios.set(c.id, {
-      id: c.id,
-      uri: c.uri,
-      line: c.pickle.line,
-      feature: c.scenario.featureName,
-      scenario: c.scenario.name,
-      name: c.name,
-      ...(c.example ? { example: c.example } : {}),
-      featureIds: c.pickle.featureIds,
-      tags: c.pickle.tags,
+      ...caseFieldsOf(c),
       steps,
       contentHash: manualContentHash(c.name, steps),
       manual: c.pickle.manual,

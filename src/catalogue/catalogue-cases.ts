@@ -33,3 +33,18 @@ export function catalogueCases(catalogue: Catalogue, uriPrefix = ''): CatalogueC
   }
   return out
 }
+
+/** What a result of a catalogued pickle says of it: the fields a case takes from the catalogue. */
+export function caseFieldsOf(c: CatalogueCase): { id: string; uri: string; line: number; feature: string; scenario: string; name: string; example?: CatalogueCase['example']; featureIds: string[]; tags: string[] } {
+  return {
+    id: c.id,
+    uri: c.uri,
+    line: c.pickle.line,
+    feature: c.scenario.featureName,
+    scenario: c.scenario.name,
+    name: c.name,
+    ...(c.example ? { example: c.example } : {}),
+    featureIds: c.pickle.featureIds,
+    tags: c.pickle.tags,
+  }
+}

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError, isUserError } from '../errors.ts'
@@ -16,20 +17,22 @@ interface IngestOptions {
   milestone?: string
   commit?: string
   strict?: boolean
+  features?: string
 }
 
 // The CLI is the composition root: the one place that wires reporters (adapters) to the core.
 export function addResultsCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
   program
     .command('ingest')
-    .description('normalise Cucumber Messages NDJSON and JUnit XML files into the results folder')
-    .argument('<files...>', '*.ndjson (Cucumber Messages) or *.xml (JUnit)')
+    .description('normalise Cucumber Messages, Cucumber JSON (godog, Cucumber-JVM, cucumber-js, pytest-bdd, behave) and JUnit XML files into the results folder, each recognised by its content')
+    .argument('<files...>', 'Cucumber Messages NDJSON, Cucumber JSON, JUnit XML')
     .requiredOption('--env <name>', 'environment the results come from')
     .option('--build <version>', 'build under test, e.g. v0.5.0-rc1-p2 (default: BDD_MATRIX_BUILD, CI_COMMIT_TAG, CI_COMMIT_SHORT_SHA or "dev")')
     .option('--stage <stage>', `one of ${STAGES.join(', ')}`, 'acceptance')
     .option('--milestone <id>', 'milestone the results belong to')
     .option('--commit <sha>', 'commit under test (default: CI_COMMIT_SHA)')
     .option('--out <dir>', 'results folder', 'results')
+    .option('--features <dir>', 'features folder: Cucumber JSON and JUnit tests are bound to its scenarios (ids, tags, scope features)', 'features')
     .option('--strict', 'exit 1 when anything could not be ingested')
     .action(async (files: string[], options: IngestOptions) => {
       if (!(STAGES as readonly string[]).includes(options.stage)) throw new UserError('BAD_OPTION', `--stage "${options.stage}": use one of ${STAGES.join(', ')}`)
@@ -148,6 +151,7 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
       ...((options.commit ?? env.CI_COMMIT_SHA) ? { commit: (options.commit ?? env.CI_COMMIT_SHA)! } : {}),
       ...(options.runId ? { runId: options.runId } : {}),
       ...(options.runnerError ? { runnerError: options.runnerError } : {}),
+      ...catalogueOf(ctx, options.features),
       ...(env.CI_PIPELINE_ID ? { ci: { pipelineId: env.CI_PIPELINE_ID, ...(env.CI_PIPELINE_URL ? { pipelineUrl: env.CI_PIPELINE_URL } : {}), ...(env.CI_JOB_ID ? { jobId: env.CI_JOB_ID } : {}), ...(env.CI_JOB_URL ? { jobUrl: env.CI_JOB_URL } : {}), ...(env.CI_MERGE_REQUEST_IID ? { mergeRequest: env.CI_MERGE_REQUEST_IID } : {}) } } : {}),
     }
     try {
@@ -161,6 +165,12 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
     }
   }
   return outcomes
+}
+
+/** The features folder reports are bound to, when there is one. */
+function catalogueOf(ctx: CliContext, features: string | undefined): { catalogue?: { featuresDir: string; uriPrefix: string } } {
+  const featuresDir = path.resolve(ctx.cwd, features ?? 'features')
+  return existsSync(featuresDir) ? { catalogue: { featuresDir, uriPrefix: path.relative(ctx.cwd, featuresDir).split(path.sep).join('/') } } : {}
 }
 
 export interface MatrixOptions {

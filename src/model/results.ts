@@ -37,7 +37,7 @@ export const RunSchema = z.object({
   shard: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
-  source: z.object({ format: z.enum(['cucumber-messages', 'junit', 'manual']), file: z.string().optional() }),
+  source: z.object({ format: z.enum(['cucumber-messages', 'cucumber-json', 'junit', 'manual']), file: z.string().optional() }),
   /**
    * Failures outside any test case: a BeforeAll/AfterAll hook, or the test run itself (an
    * exception of the runner, an error of the JUnit producer). A run with errors failed, whatever

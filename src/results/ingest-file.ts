@@ -6,7 +6,7 @@ export type ResultsFormat = 'junit' | 'cucumber-messages' | 'cucumber-json' | 'u
 
 /**
  * What a results file is, by its content (its name may say nothing): XML is JUnit, a line of
- * JSON envelopes is Cucumber Messages, a JSON array is a Cucumber JSON report.
+ * JSON envelopes is Cucumber Messages, a JSON array is a Cucumber JSON report (behave's too).
  */
 export function detectFormat(file: string): ResultsFormat {
   const head = readHead(file, 4096).replace(/^\uFEFF/, '').trimStart()
@@ -21,8 +21,8 @@ export async function ingestFile(file: string, ctx: IngestContext): Promise<Inge
   const format = detectFormat(file)
   if (format === 'junit') return (await import('./ingest-junit.ts')).ingestJUnit(file, ctx)
   if (format === 'cucumber-messages') return (await import('./ingest-cucumber-messages.ts')).ingestCucumberMessages(file, ctx)
-  if (format === 'cucumber-json') return { cases: 0, problems: [{ file, line: 1, message: 'a Cucumber JSON report (a JSON array of features): not read yet; write Cucumber Messages instead (cucumber-js --format message:FILE) or JUnit XML' }] }
-  return { cases: 0, problems: [{ file, line: 1, message: 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array)' }] }
+  if (format === 'cucumber-json') return (await import('./ingest-cucumber-json.ts')).ingestCucumberJson(file, ctx)
+  return { cases: 0, problems: [{ file, line: 1, message: 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array of features, from godog, Cucumber-JVM, cucumber-js, pytest-bdd or behave)' }] }
 }
 
 function readHead(file: string, bytes: number): string {

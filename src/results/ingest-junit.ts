@@ -5,7 +5,8 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Case } from '../model/results.ts'
 import { caseIdOf, type Status } from '../model/vocabulary.ts'
 import { ResultsWriter } from './results-writer.ts'
-import { runFrom, type IngestContext, type IngestOutcome } from './ingest-types.ts'
+import { CatalogueBinding } from './catalogue-binding.ts'
+import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 type Node = Record<string, unknown>
 
@@ -19,6 +20,11 @@ const LISTS = ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property
  * one that failed every time — are attempts, the first making the case flaky. A case is known by
  * its suites, classname and name (GitLab's key); the same key again in one file (repeated Go test
  * names, a test run by two Playwright projects) is told apart by its occurrence.
+ *
+ * BDD runners that write only JUnit (godog's junit formatter: suite = feature, case = scenario)
+ * lose the tags; where the project's features folder is at hand, a case whose suite (or
+ * classname) and name are a catalogue scenario's is bound to it, and takes its id, tags and scope
+ * features. Once anything in a file is bound, what is not is listed.
  */
 export async function ingestJUnit(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const bytes = readFileSync(file)
@@ -35,6 +41,9 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
     return { cases: 0, problems: [{ file, line: 1, message: `no <testsuite> element (the document's root is <${top ?? 'nothing'}>): not a JUnit report` }] }
   }
   const writer = new ResultsWriter(ctx.resultsDir)
+  const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
+  let bound = 0
+  const unbound: string[] = []
   let started = Infinity
   const occurrences = new Map<string, number>()
   let suitesSeen = 0
@@ -48,7 +57,11 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       const key = `${here.join('\u0000')}\u0001${String(testcase.classname ?? '')}\u0001${String(testcase.name ?? '')}`
       const occurrence = (occurrences.get(key) ?? 0) + 1
       occurrences.set(key, occurrence)
-      writer.write(caseOf(testcase, here, occurrence))
+      const c = caseOf(testcase, here, occurrence)
+      const scenario = binding && (binding.byNames(here.at(-1) ?? '', String(testcase.name ?? ''), occurrence) ?? binding.byNames(String(testcase.classname ?? ''), String(testcase.name ?? ''), occurrence))
+      if (scenario) bound++
+      else if (binding) unbound.push(`${here.at(-1) ?? testcase.classname ?? ''} › ${String(testcase.name ?? '')}`)
+      writer.write(scenario ? { ...c, ...scenario } : c)
     }
     for (const child of (suite.testsuite as Node[] | undefined) ?? []) walk(child, here)
   }
@@ -62,7 +75,8 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const at = new Date(Number.isFinite(started) ? started : statSync(file).mtimeMs).toISOString()
   const run = runFrom(ctx, { inputHash: createHash('sha256').update(bytes).digest('hex'), startedAt: at, finishedAt: at, format: 'junit', file })
   const cases = writer.cases
-  return { run, cases, problems: [], path: writer.close(run) }
+  const problems: IngestProblem[] = bound && unbound.length ? [{ file, line: 0, message: `${unbound.length} test(s) match no scenario of the features folder, kept as the report names them: ${unbound.slice(0, 5).join('; ')}${unbound.length > 5 ? '; …' : ''}` }] : []
+  return { run, cases, problems, path: writer.close(run) }
 }
 
 function caseOf(testcase: Node, suites: string[], occurrence: number): Case {

@@ -17,6 +17,11 @@ export interface IngestContext {
   sourceName?: string
   /** why the runner stopped before finishing, when the caller knows (bdd-matrix run does) */
   runnerError?: string
+  /**
+   * The project's features folder (and how results name it, e.g. `features`): reports that do not
+   * carry the Gherkin (Cucumber JSON, JUnit) are bound to its scenarios.
+   */
+  catalogue?: { featuresDir: string; uriPrefix: string }
 }
 
 /** Something in an input that was not ingested, with where it is. */

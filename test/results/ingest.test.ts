@@ -220,8 +220,9 @@ describe('bdd-matrix ingest and merge', () => {
     expect((await ingest('results.txt')).stdout).toMatch(/: 6 case\(s\) from .*results\.txt/)
     expect((await ingest('report')).stdout).toMatch(/: 4 case\(s\) from .*report/)
     for (const [file, message] of [
-      ['scope.yaml', 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array)'],
+      ['scope.yaml', 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array of features, from godog, Cucumber-JVM, cucumber-js, pytest-bdd or behave)'],
       ['suites-only.xml', 'no <testcase> in any of its 2 <testsuite> element(s), at any depth: nothing to ingest (did the tests run?)'],
+      ['cucumber.json', 'no scenario in its 1 feature(s): nothing to ingest (did the tests run?)'],
     ] as const) {
       const result = await ingest(file)
       expect(result).toMatchObject({ code: 1, stderr: `${path.join(dir, file)}:1: ${message}\n` })

@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { buildCatalogue } from '../catalogue/build-catalogue.ts'
+import { caseFieldsOf, catalogueCases, type CatalogueCase } from '../catalogue/catalogue-cases.ts'
+import type { Case } from '../model/results.ts'
+
+/** What a report's case takes from the catalogue scenario it is bound to. */
+export type BoundFields = Pick<Case, 'id' | 'uri' | 'line' | 'feature' | 'scenario' | 'name' | 'example' | 'featureIds' | 'tags'>
+
+/** A report's test bound to its pickle: the fields it takes, and how many steps the pickle has. */
+export interface BoundScenario {
+  fields: BoundFields
+  stepCount: number
+}
+
+/**
+ * The project's scenarios, for reports that do not carry the Gherkin (Cucumber JSON, JUnit from
+ * godog and other BDD runners): a report's test is bound to the catalogue's pickle, and takes its
+ * case id, name, example row, tags and scope features, so it lands in the same matrix row as the
+ * same scenario run by bdd-matrix. Cucumber JSON names each test by file and line (an outline
+ * row by its Examples row's line); JUnit by feature and scenario name.
+ */
+export class CatalogueBinding {
+  private readonly files = new Map<string, { byLine: Map<number, CatalogueCase[]> }>()
+  private readonly byName = new Map<string, CatalogueCase[]>()
+  private readonly fileOfUri = new Map<string, string | undefined>()
+
+  private constructor(cases: CatalogueCase[]) {
+    for (const c of cases) {
+      const key = c.file.uri
+      const file = this.files.get(key) ?? { byLine: new Map() }
+      this.files.set(key, file)
+      // a row by its line, and every row of an outline by the outline's line (pytest-bdd names rows so)
+      for (const line of new Set([c.pickle.line, c.scenario.line])) file.byLine.set(line, [...(file.byLine.get(line) ?? []), c])
+      for (const name of new Set([c.pickle.name, c.name, c.scenario.name])) {
+        const k = nameKey(c.scenario.featureName, name)
+        this.byName.set(k, [...(this.byName.get(k) ?? []), c])
+      }
+    }
+  }
+
+  /** The catalogue of a features folder; undefined when there is none (then reports stand alone). */
+  static load(featuresDir: string, uriPrefix: string): CatalogueBinding | undefined {
+    if (!existsSync(featuresDir)) return undefined
+    const cases = catalogueCases(buildCatalogue(featuresDir), uriPrefix)
+    return cases.length ? new CatalogueBinding(cases) : undefined
+  }
+
+  /**
+   * The pickle at a report's file and line; `nth` (from 1) picks among the rows of an outline
+   * named by its own line. Undefined when the file or line is not the catalogue's.
+   */
+  atLine(reportUri: string, line: number, nth = 1): BoundScenario | undefined {
+    const key = this.fileKey(reportUri)
+    if (!key) return undefined
+    const found = this.files.get(key)!.byLine.get(line) ?? []
+    const exact = found.filter((c) => c.pickle.line === line)
+    const pick = exact.length === 1 ? exact[0] : (exact.length ? exact : found)[nth - 1]
+    return pick && { fields: caseFieldsOf(pick), stepCount: pick.pickle.steps.length }
+  }
+
+  /** The pickle a JUnit test names: feature (suite or classname) and scenario; `nth` for repeats. */
+  byNames(feature: string, scenario: string, nth = 1): BoundFields | undefined {
+    const found = this.byName.get(nameKey(feature, scenario))?.[nth - 1]
+    if (found) return caseFieldsOf(found)
+    // godog names an outline's rows "<outline> #1", "#2"… across all its Examples
+    const row = /^(.*) #(\d+)$/.exec(scenario.trim())
+    const pick = row ? this.byName.get(nameKey(feature, row[1]!))?.[Number(row[2]) - 1] : undefined
+    return pick && caseFieldsOf(pick)
+  }
+
+  /** The catalogue file a report's uri names (absolute, file://, or relative to anywhere): the longest one it ends with. */
+  private fileKey(reportUri: string): string | undefined {
+    if (this.fileOfUri.has(reportUri)) return this.fileOfUri.get(reportUri)
+    let normal = reportUri.replace(/^file:\/\//, '').replace(/\\/g, '/')
+    try {
+      normal = decodeURI(normal)
+    } catch {
+      // kept as written
+    }
+    normal = path.posix.normalize(normal)
+    let best: string | undefined
+    for (const key of this.files.keys()) if ((normal === key || normal.endsWith(`/${key}`)) && key.length > (best?.length ?? 0)) best = key
+    this.fileOfUri.set(reportUri, best)
+    return best
+  }
+}
+
+function nameKey(feature: string, scenario: string): string {
+  return `${feature.trim()}\u0000${scenario.trim()}`
+}

@@ -1,0 +1,246 @@
+import { createHash } from 'node:crypto'
+import { statSync } from 'node:fs'
+import type { Attachment, Case, StepResult } from '../model/results.ts'
+import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
+import { tagMeaning } from '../catalogue/tag-meaning.ts'
+import { CatalogueBinding } from './catalogue-binding.ts'
+import { JsonArrayError, jsonArrayItems } from './json-array-items.ts'
+import { ResultsWriter, writeAttachment } from './results-writer.ts'
+import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
+
+type Json = Record<string, unknown>
+
+/** The media type Cucumber gives what a step logs (`this.log`, `scenario.log`). */
+const LOG_MEDIA_TYPE = 'text/x.cucumber.log+plain'
+
+/**
+ * Reads the Cucumber JSON report — what godog (`--format cucumber`), Cucumber-JVM (`json:`),
+ * cucumber-js (`--format json`), cucumber-ruby and pytest-bdd (`--cucumberjson`) write — and
+ * behave's own JSON report (`--format json`). One case per scenario element (an outline row is
+ * one); its status is the worst of its steps and hooks; durations are nanoseconds in Cucumber's
+ * format and seconds in behave's. Cucumber-JVM writes a Background as an element of its own before
+ * each scenario: its steps are the next scenario's. Embeddings become attachments.
+ *
+ * The report does not carry the Gherkin (no example values, no rules): where the project's
+ * features folder is at hand, each test is bound to its catalogue pickle by file and line, and
+ * takes its case id, name, row, tags and scope features — the same row of the matrix as the
+ * scenario run by bdd-matrix. Otherwise a case stands on what the report says.
+ */
+export async function ingestCucumberJson(file: string, ctx: IngestContext): Promise<IngestOutcome> {
+  const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
+  const writer = new ResultsWriter(ctx.resultsDir)
+  const hash = createHash('sha256')
+  const problems: IngestProblem[] = []
+  const occurrences = new Map<string, number>()
+  const unbound: string[] = []
+  let first = Infinity
+  let last = -Infinity
+  let features = 0
+  try {
+    for (const { item, line } of jsonArrayItems(file, (chunk) => hash.update(chunk))) {
+      features++
+      const feature = item as Json
+      if (!Array.isArray(feature.elements) && feature.elements !== undefined) {
+        problems.push({ file, line, message: 'a feature whose "elements" is not a list: not a Cucumber JSON feature; skipped' })
+        continue
+      }
+      const behave = typeof feature.location === 'string' && feature.uri === undefined
+      const uri = behave ? String(feature.location).replace(/:\d+$/, '') : String(feature.uri ?? '')
+      const featureName = String(feature.name ?? uri)
+      const featureTags = tagsOf(feature.tags)
+      let background: Json[] = []
+      for (const element of (feature.elements as Json[] | undefined) ?? []) {
+        if (element.type === 'background' || element.keyword === 'Background') {
+          background = (element.steps as Json[] | undefined) ?? []
+          continue
+        }
+        const elementLine = behave ? Number(String(element.location ?? '').split(':').pop()) : Number(element.line)
+        const name = String(element.name ?? '')
+        // the same name again in a file is told apart by its occurrence; the same line again (the
+        // rows of an outline named by its own line) picks the outline's next row
+        const occurrence = count(occurrences, `${uri}\u0000${name}`)
+        const nthAtLine = count(occurrences, `${uri}\u0000${elementLine}\u0001`)
+        const own = (element.steps as Json[] | undefined) ?? []
+        // godog, cucumber-js and behave put the Background's steps in the scenario; Cucumber-JVM does not
+        const steps = background.length && !own.some((s) => background.some((b) => b.line === s.line && b.name === s.name)) ? [...background, ...own] : own
+        background = []
+        const started = Date.parse(String(element.start_timestamp ?? ''))
+        if (!Number.isNaN(started)) {
+          first = Math.min(first, started)
+          last = Math.max(last, started)
+        }
+        const c = caseOf({ element, steps, behave, uri, featureName, featureTags, occurrence, resultsDir: ctx.resultsDir })
+        const bound = Number.isFinite(elementLine) ? binding?.atLine(uri, elementLine, nthAtLine) : undefined
+        if (binding && !bound) unbound.push(`${uri}:${elementLine} ${name}`)
+        writer.write(bound ? withMissingSteps({ ...c, ...bound.fields }, bound.stepCount) : c)
+      }
+    }
+  } catch (error) {
+    if (!(error instanceof JsonArrayError)) throw error
+    problems.push({ file, line: error.line, message: `${error.message}; expected a Cucumber JSON report (a JSON array of features, as godog --format cucumber, Cucumber-JVM json:, cucumber-js --format json, pytest-bdd --cucumberjson or behave --format json write)` })
+    // A report cut short keeps the features read before the cut.
+    if (writer.cases === 0) {
+      writer.discard()
+      return { cases: 0, problems }
+    }
+  }
+  if (unbound.length) problems.push({ file, line: 0, message: `${unbound.length} scenario(s) not found in the features folder, kept as the report names them (edited since the run, or run from other files?): ${unbound.slice(0, 5).join('; ')}${unbound.length > 5 ? '; …' : ''}` })
+  if (writer.cases === 0) {
+    writer.discard()
+    problems.push({ file, line: 1, message: features ? `no scenario in its ${features} feature(s): nothing to ingest (did the tests run?)` : 'an empty report (no feature): nothing to ingest (did the tests run?)' })
+    return { cases: 0, problems }
+  }
+  // Without timestamps (most producers write none) the report was written when the file was.
+  const at = Number.isFinite(first) ? first : statSync(file).mtimeMs
+  const run = runFrom(ctx, { inputHash: hash.digest('hex'), startedAt: new Date(at).toISOString(), finishedAt: new Date(Number.isFinite(last) ? last : at).toISOString(), format: 'cucumber-json', file })
+  const cases = writer.cases
+  return { run, cases, problems, path: writer.close(run) }
+}
+
+function count(counts: Map<string, number>, key: string): number {
+  const n = (counts.get(key) ?? 0) + 1
+  counts.set(key, n)
+  return n
+}
+
+/**
+ * A report that lists fewer steps than the scenario has did not run the rest, whatever it says
+ * (pytest-bdd leaves out a step it has no definition for, and reports the scenario passed): such a
+ * scenario is never passed.
+ */
+function withMissingSteps(c: Case, stepCount: number): Case {
+  const listed = c.steps.filter((s) => s.keyword !== 'Hook').length
+  if (listed >= stepCount || c.status !== 'passed') return c
+  return { ...c, status: 'undefined', error: c.error ?? `the report lists ${listed} of the scenario's ${stepCount} steps: the others did not run (a step without a definition?)` }
+}
+
+interface ElementInput {
+  element: Json
+  steps: Json[]
+  behave: boolean
+  uri: string
+  featureName: string
+  featureTags: string[]
+  occurrence: number
+  resultsDir: string
+}
+
+function caseOf(input: ElementInput): Case {
+  const { element, behave } = input
+  const name = String(element.name ?? '')
+  const tags = [...new Set([...input.featureTags, ...tagsOf(element.tags)])]
+  const line = behave ? Number(String(element.location ?? '').split(':').pop()) : Number(element.line)
+  const attachments: Attachment[] = []
+  let status: Status = 'passed'
+  let durationMs = 0
+  let error: string | undefined
+  const steps: StepResult[] = []
+  // As the message stream's reader does: a status and the first error from every step and hook;
+  // hooks listed among the steps only when they did not pass (they are how setup breaks).
+  const record = (holder: Json, step: { keyword: string; text: string } | undefined): void => {
+    const result = (holder.result as Json | undefined) ?? {}
+    const s = statusOf(result.status)
+    const ms = durationOf(result.duration, behave)
+    const message = errorOf(result)
+    durationMs += ms
+    status = worseStatus(status, s)
+    error ??= message
+    attachments.push(...embeddingsOf(holder, input.resultsDir))
+    if (!step && s === 'passed') return
+    const argument = step ? argumentOf(holder) : undefined
+    steps.push({ keyword: step?.keyword ?? 'Hook', text: step?.text ?? 'hook', status: s, durationMs: ms, ...(message ? { error: message } : {}), ...(argument ? { argument } : {}) })
+  }
+  for (const hook of (element.before as Json[] | undefined) ?? []) record(hook, undefined)
+  for (const step of input.steps) {
+    for (const hook of (step.before as Json[] | undefined) ?? []) record(hook, undefined)
+    record(step, { keyword: String(step.keyword ?? '').trim(), text: String(step.name ?? '') })
+    for (const hook of (step.after as Json[] | undefined) ?? []) record(hook, undefined)
+  }
+  for (const hook of (element.after as Json[] | undefined) ?? []) record(hook, undefined)
+  attachments.push(...embeddingsOf(element, input.resultsDir))
+  return {
+    kind: 'case',
+    id: caseIdOf({ uri: input.uri, scenario: name, occurrence: input.occurrence }),
+    uri: input.uri,
+    ...(Number.isFinite(line) && line > 0 ? { line } : {}),
+    feature: input.featureName,
+    scenario: name,
+    name: input.occurrence > 1 ? `${name} #${input.occurrence}` : name,
+    featureIds: tagMeaning(tags).featureIds,
+    tags,
+    status,
+    flaky: false,
+    attempts: 1,
+    durationMs: Math.round(durationMs),
+    steps,
+    ...(error ? { error } : {}),
+    attachments,
+    nodes: [],
+    source: 'automated',
+  }
+}
+
+/** Tags as `@name`, whether written as `{name, line}` objects (Cucumber) or strings (behave), with or without `@` (pytest-bdd). */
+function tagsOf(value: unknown): string[] {
+  if (!Array.isArray(value)) return []
+  return value.map((t) => String(typeof t === 'object' && t !== null ? (t as Json).name : t)).filter(Boolean).map((t) => (t.startsWith('@') ? t : `@${t}`))
+}
+
+const STATUS: Record<string, Status> = {
+  passed: 'passed',
+  failed: 'failed',
+  skipped: 'skipped',
+  pending: 'pending',
+  undefined: 'undefined',
+  ambiguous: 'ambiguous',
+  // behave: a step after a failure, and one no test reached
+  untested: 'skipped',
+  hook_error: 'failed',
+}
+
+/** A status the report gives; one this reader does not know counts as undefined, never as passed. */
+function statusOf(value: unknown): Status {
+  return STATUS[String(value ?? 'undefined').toLowerCase()] ?? 'undefined'
+}
+
+/** Milliseconds of a duration: nanoseconds in Cucumber's format, seconds in behave's. */
+function durationOf(value: unknown, behave: boolean): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < 0) return 0
+  return behave ? n * 1000 : n / 1e6
+}
+
+function errorOf(result: Json): string | undefined {
+  const message = result.error_message
+  const text = Array.isArray(message) ? message.join('\n') : message === undefined || message === null ? '' : String(message)
+  return text.trim() || undefined
+}
+
+function argumentOf(step: Json): StepResult['argument'] | undefined {
+  const doc = step.doc_string as Json | undefined
+  const rows = step.rows as Json[] | undefined
+  const table = (step.table as Json | undefined)?.rows as unknown[] | undefined
+  if (doc && doc.value !== undefined) return { docString: String(doc.value) }
+  if (rows?.length) return { dataTable: rows.map((r) => ((r.cells as unknown[] | undefined) ?? []).map(String)) }
+  if (step.text !== undefined && typeof step.text === 'string') return { docString: step.text }
+  if (table?.length) return { dataTable: table.map((r) => (Array.isArray(r) ? r.map(String) : [])) }
+  return undefined
+}
+
+/**
+ * What a step or hook logged (`output`, as the message stream's log attachments) and its
+ * embeddings (`{data: base64, mime_type | media.type, name?}`), written to the results folder.
+ */
+function embeddingsOf(holder: Json, resultsDir: string): Attachment[] {
+  const out: Attachment[] = []
+  for (const text of Array.isArray(holder.output) ? holder.output : []) out.push({ path: writeAttachment(resultsDir, Buffer.from(String(text)), LOG_MEDIA_TYPE), mediaType: LOG_MEDIA_TYPE })
+  const embeddings = holder.embeddings as Json[] | undefined
+  if (!Array.isArray(embeddings)) return out
+  for (const e of embeddings) {
+    const mediaType = String(e.mime_type ?? (e.media as Json | undefined)?.type ?? 'application/octet-stream')
+    if (typeof e.data !== 'string') continue
+    const body = Buffer.from(e.data, 'base64')
+    out.push({ path: writeAttachment(resultsDir, body, mediaType), mediaType, ...(typeof e.name === 'string' && e.name ? { name: e.name } : {}) })
+  }
+  return out
+}

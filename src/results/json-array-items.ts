@@ -1,0 +1,97 @@
+import { closeSync, openSync, readSync } from 'node:fs'
+
+const OPEN_BRACE = 0x7b
+const CLOSE_BRACE = 0x7d
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACKET = 0x5d
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+const CHUNK = 1 << 20
+
+export class JsonArrayError extends Error {
+  constructor(
+    message: string,
+    /** 1-based line of the problem */
+    readonly line: number,
+  ) {
+    super(message)
+  }
+}
+
+/**
+ * The items of a file that is one JSON array (a Cucumber JSON report: one item a feature), parsed
+ * one at a time as the file is read: a report of 100,000 scenarios is never one object in memory,
+ * and each item costs one `JSON.parse` (a streaming tokenizer in JavaScript costs several times
+ * that). The scan only tracks strings and nesting to find where each top-level item ends.
+ * `onBytes` sees every byte read (to hash the input in the same pass).
+ */
+export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void): Generator<{ item: unknown; line: number }> {
+  const fd = openSync(file, 'r')
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK)
+    let depth = 0
+    let inString = false
+    let escaped = false
+    let started = false
+    let ended = false
+    let line = 1
+    let itemLine = 0
+    let pieces: Buffer[] = []
+    for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) {
+      onBytes?.(buffer.subarray(0, read))
+      let itemStart = depth >= 2 ? 0 : -1
+      for (let i = 0; i < read; i++) {
+        const c = buffer[i]!
+        if (c === 0x0a) line++
+        if (inString) {
+          if (escaped) escaped = false
+          else if (c === BACKSLASH) escaped = true
+          else if (c === QUOTE) inString = false
+          continue
+        }
+        if (c === QUOTE) {
+          inString = true
+          if (depth < 1) throw new JsonArrayError('not a JSON array: a string outside it', line)
+          if (depth === 1) throw new JsonArrayError('an item of the array is not an object', line)
+        } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+          if (ended) throw new JsonArrayError('text after the end of the array', line)
+          if (depth === 0) {
+            if (c !== OPEN_BRACKET) throw new JsonArrayError('not a JSON array (it starts with {)', line)
+            started = true
+          } else if (depth === 1) {
+            if (c !== OPEN_BRACE) throw new JsonArrayError('an item of the array is not an object', line)
+            itemStart = i
+            itemLine = line
+          }
+          depth++
+        } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+          depth--
+          if (depth < 0) throw new JsonArrayError('a closing bracket without its opening one', line)
+          if (depth === 1) {
+            pieces.push(buffer.subarray(itemStart, i + 1))
+            const text = pieces.length === 1 ? pieces[0]!.toString('utf8') : Buffer.concat(pieces).toString('utf8')
+            pieces = []
+            itemStart = -1
+            let item: unknown
+            try {
+              item = JSON.parse(text)
+            } catch (error) {
+              throw new JsonArrayError(`not valid JSON: ${(error as Error).message}`, itemLine)
+            }
+            yield { item, line: itemLine }
+          } else if (depth === 0) ended = true
+        } else if (depth === 1 && c > 0x20 && c !== 0x2c) {
+          throw new JsonArrayError('an item of the array is not an object', line)
+        } else if (depth === 0 && c > 0x20 && !(c === 0xef || c === 0xbb || c === 0xbf)) {
+          throw new JsonArrayError(ended ? 'text after the end of the array' : 'not a JSON array', line)
+        }
+      }
+      // An item that goes on into the next chunk: its bytes so far, copied (the buffer is reused).
+      if (itemStart >= 0 && depth >= 2) pieces.push(Buffer.from(buffer.subarray(itemStart, read)))
+    }
+    if (!started) throw new JsonArrayError('empty file: no JSON array in it', 1)
+    if (!ended || inString) throw new JsonArrayError('the array is cut short (the file ends inside it): the run that wrote it was killed, or the file was copied in part', line)
+  } finally {
+    closeSync(fd)
+  }
+}

@@ -1,0 +1,164 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ingestFile } from '../../src/results/ingest-file.ts'
+import type { Case } from '../../src/model/results.ts'
+import { catalogueCases } from '../../src/catalogue/catalogue-cases.ts'
+import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { tempDir } from '../helpers/temp-tree.ts'
+
+const CONFORMANCE = path.resolve(PROJECT_ROOT, '../shared/conformance/cucumber-json')
+const present = existsSync(CONFORMANCE)
+if (!present) console.warn(`conformance data not found at ${CONFORMANCE}: the Cucumber JSON conformance suites are skipped`)
+const FIXTURE = path.join(PROJECT_ROOT, 'test/fixtures/report-formats')
+const PYTHON = '/usr/bin/python3'
+const required = process.env.BDD_MATRIX_REQUIRE_SERVICES === '1'
+const hasPython = (module: string): boolean => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${module}`]).status === 0
+
+const casesOf = (file: string): Case[] => readFileSync(file, 'utf8').trim().split('\n').slice(1).filter(Boolean).map((l) => JSON.parse(l) as Case)
+
+async function ingest(file: string, featuresDir?: string) {
+  const resultsDir = tempDir('cucumber-json')
+  const outcome = await ingestFile(file, { build: 'v1', environment: 'local', stage: 'acceptance', resultsDir, ...(featuresDir ? { catalogue: { featuresDir, uriPrefix: 'features' } } : {}) })
+  return { ...outcome, list: outcome.path ? casesOf(outcome.path) : [] }
+}
+
+/** What a person sees of a case in every report: name, status, steps, attachments. */
+const shown = (c: Case) => ({ id: c.id, name: c.name, status: c.status, featureIds: c.featureIds, steps: c.steps.map((s) => `${s.keyword} ${s.text}: ${s.status}`), attachments: c.attachments.map((a) => a.path) })
+
+describe.skipIf(!present)('Cucumber JSON as its producers write it (../shared/conformance/cucumber-json)', () => {
+  const jvm = path.join(CONFORMANCE, 'cucumber-jvm')
+  it.each(present ? readdirSync(jvm).filter((f) => f.endsWith('.json')) : [])('Cucumber-JVM %s: the same cases as the message stream of the same run', async (file) => {
+    const json = await ingest(path.join(jvm, file), path.join(jvm, 'features'))
+    const messages = await ingest(path.join(jvm, file.replace(/\.json$/, '.ndjson')))
+    expect(json.problems).toEqual([])
+    // bound to the catalogue: every case is one of its pickles
+    const ids = new Set(catalogueCases(buildCatalogue(path.join(jvm, 'features')), 'features').map((c) => c.id))
+    expect(json.list.every((c) => ids.has(c.id))).toBe(true)
+    const strip = ({ id: _, name: __, featureIds: ___, ...rest }: ReturnType<typeof shown>) => rest
+    expect(json.list.map(shown).map(strip)).toEqual(messages.list.map(shown).map(strip))
+  })
+
+  it('godog: outline rows by their values, Background steps inlined, every status, attachments, tags', async () => {
+    const godog = path.join(CONFORMANCE, 'godog')
+    const features = path.join(godog, 'features')
+    const outline = await ingest(path.join(godog, 'scenario_outline.json'), features)
+    expect(outline.list.map((c) => [c.name, c.status])).toEqual([
+      ['outline (odd: 1, even: 2)', 'passed'],
+      ['outline (odd: 2, even: 0)', 'failed'],
+      ['outline (odd: 3, even: 11)', 'failed'],
+      ['outline (odd: 1, even: 14)', 'passed'],
+      ['outline (odd: 3, even: 9)', 'failed'],
+    ])
+    expect(outline.list[0]!.tags).toEqual(expect.arrayContaining(['@outline', '@tag', '@scenario', '@tagged']))
+    expect(outline.list[3]!.tags).toContain('@tag2')
+    const statuses = await ingest(path.join(godog, 'some_scenarios_including_failing.json'), features)
+    expect(statuses.list.map((c) => [c.name, c.status])).toEqual([['failing', 'failed'], ['pending', 'pending'], ['undefined', 'undefined'], ['ambiguous', 'ambiguous']])
+    expect(statuses.list[0]!.error).toBeTruthy()
+    const background = await ingest(path.join(godog, 'scenario_with_background.json'), features)
+    expect(background.list[0]!.steps.map((s) => s.keyword)).toEqual(['Given', 'And', 'When', 'Then'])
+    // godog writes nanoseconds: four steps of a few milliseconds, not hours
+    expect(background.list[0]!.durationMs).toBeGreaterThan(1)
+    expect(background.list[0]!.durationMs).toBeLessThan(1000)
+    const attached = await ingest(path.join(godog, 'scenario_with_attachment.json'), features)
+    expect(attached.list[0]!.attachments.length).toBeGreaterThan(0)
+    // without the features folder, a case stands on what the report says: repeated names told apart
+    const alone = await ingest(path.join(godog, 'scenario_outline.json'))
+    expect(alone.list.map((c) => c.name)).toEqual(['outline', 'outline #2', 'outline #3', 'outline #4', 'outline #5'])
+    expect(new Set(alone.list.map((c) => c.id)).size).toBe(5)
+    expect((await ingest(path.join(godog, 'empty.json'))).problems[0]!.message).toMatch(/empty report/)
+  })
+
+  it("godog's JUnit (suite = feature, case = scenario, rows numbered) lands in the same rows; what matches nothing is listed", async () => {
+    const godog = path.join(CONFORMANCE, 'godog')
+    const features = path.join(godog, 'features')
+    const json = await ingest(path.join(godog, 'scenario_outline.json'), features)
+    // as godog's junit formatter writes it (its formatter-tests/junit/scenario_outline)
+    const junit = path.join(tempDir('godog-junit'), 'junit.xml')
+    writeFileSync(junit, `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="junit" tests="6" skipped="0" failures="3" errors="0" time="0">
+  <testsuite name="outline" tests="6" skipped="0" failures="3" errors="0" time="0">
+    <testcase name="outline #1" status="passed" time="0"></testcase>
+    <testcase name="outline #2" status="failed" time="0"><failure message="Step odd 2 and even 0 number: 2 is not odd"></failure></testcase>
+    <testcase name="outline #3" status="failed" time="0"><failure message="Step odd 3 and even 11 number: 11 is not even"></failure></testcase>
+    <testcase name="outline #4" status="passed" time="0"></testcase>
+    <testcase name="outline #5" status="failed" time="0"><failure message="Step odd 3 and even 9 number: 9 is not even"></failure></testcase>
+    <testcase name="a scenario renamed since" status="passed" time="0"></testcase>
+  </testsuite>
+</testsuites>`)
+    const bound = await ingest(junit, features)
+    expect(bound.list.slice(0, 5).map((c) => [c.id, c.name, c.status, c.tags.includes('@tagged') || c.tags.includes('@tag2')])).toEqual(json.list.map((c) => [c.id, c.name, c.status, true]))
+    expect(bound.list[5]).toMatchObject({ name: 'a scenario renamed since', featureIds: [] })
+    expect(bound.problems).toEqual([expect.objectContaining({ message: expect.stringMatching(/^1 test\(s\) match no scenario of the features folder, kept as the report names them: outline › a scenario renamed since$/) })])
+  })
+})
+
+describe('one feature file, four runners, one set of rows', () => {
+  const features = path.join(FIXTURE, 'features')
+  const expected = [
+    ['a number is added', 'passed'],
+    ['sums of two numbers (a: 1, b: 2, sum: 3)', 'passed'],
+    ['sums of two numbers (a: 2, b: 2, sum: 5)', 'failed'],
+    ['a step nobody wrote', 'undefined'],
+  ]
+
+  it("cucumber-js: its json formatter's report shows what its message stream shows", async () => {
+    const out = tempDir('cucumber-js')
+    const cucumber = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js'), 'features/ledger.feature', '--import', 'steps/ledger.steps.mjs', '--format', `json:${out}/report.json`, '--format', `message:${out}/messages.ndjson`], { cwd: FIXTURE, encoding: 'utf8' })
+    expect(cucumber.status, cucumber.stderr).toBe(1)
+    const json = await ingest(path.join(out, 'report.json'), features)
+    const messages = await ingest(path.join(out, 'messages.ndjson'))
+    expect(json.problems).toEqual([])
+    expect(json.list.map((c) => [c.name, c.status])).toEqual(expected)
+    expect(json.list.map(shown)).toEqual(messages.list.map(shown))
+    expect(json.list[3]!.featureIds).toEqual(['numbers', 'letters'])
+  })
+
+  const python = (module: string) => (required ? false : !hasPython(module))
+  it.skipIf(python('pytest_bdd'))('pytest-bdd (--cucumberjson): the same rows; a scenario whose report leaves a step out is not passed', async () => {
+    const out = tempDir('pytest-bdd')
+    const pytest = spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--cucumberjson=${out}/report.json`, 'test_ledger.py'], { cwd: FIXTURE, encoding: 'utf8' })
+    expect(pytest.status, pytest.stdout + pytest.stderr).toBe(1)
+    const json = await ingest(path.join(out, 'report.json'), features)
+    expect(json.list.map((c) => [c.name, c.status])).toEqual(expected)
+    expect(json.list[3]!.error).toMatch(/lists 2 of the scenario's 3 steps/)
+    const cucumberIds = catalogueCases(buildCatalogue(features), 'features').map((c) => c.id)
+    expect(json.list.map((c) => c.id)).toEqual(cucumberIds)
+  })
+
+  it.skipIf(python('behave'))("behave's own JSON report: the same rows, durations in seconds", async () => {
+    const out = tempDir('behave')
+    const behave = spawnSync(PYTHON, ['-m', 'behave', '--no-capture', '--format', 'json', '--outfile', `${out}/report.json`, 'features/ledger.feature'], { cwd: FIXTURE, encoding: 'utf8' })
+    expect(behave.status, behave.stdout + behave.stderr).toBe(1)
+    const json = await ingest(path.join(out, 'report.json'), features)
+    expect(json.list.map((c) => [c.name, c.status])).toEqual(expected)
+    expect(json.list[2]!.error).toContain('expected 5, the ledger holds 4')
+    expect(json.list.every((c) => c.durationMs < 60_000)).toBe(true)
+  })
+})
+
+describe('Cucumber JSON that is not whole', () => {
+  const report = [
+    { uri: 'features/a.feature', name: 'A', keyword: 'Feature', elements: [{ type: 'scenario', name: 'one', line: 3, keyword: 'Scenario', steps: [{ keyword: 'Given ', name: 'x', line: 4, result: { status: 'passed', duration: 1_000_000 } }] }] },
+    { uri: 'features/b.feature', name: 'B', keyword: 'Feature', elements: [{ type: 'scenario', name: 'two', line: 3, keyword: 'Scenario', steps: [{ keyword: 'Given ', name: 'y', line: 4, result: { status: 'exploded' } }] }] },
+  ]
+
+  it('keeps the features read before a cut and says where it was cut; counts a status it does not know as undefined', async () => {
+    const dir = tempDir('cut-json')
+    const whole = path.join(dir, 'whole.json')
+    writeFileSync(whole, JSON.stringify(report, null, 2))
+    const read = await ingest(whole)
+    expect(read.list.map((c) => [c.name, c.status])).toEqual([['one', 'passed'], ['two', 'undefined']])
+    const cut = path.join(dir, 'cut.json')
+    const text = JSON.stringify(report, null, 2)
+    writeFileSync(cut, text.slice(0, text.indexOf('"two"')))
+    const partial = await ingest(cut)
+    expect(partial.list.map((c) => c.name)).toEqual(['one'])
+    expect(partial.problems[0]!.message).toMatch(/cut short .* expected a Cucumber JSON report/)
+    const notFeatures = path.join(dir, 'numbers.json')
+    writeFileSync(notFeatures, '[1, 2, 3]')
+    expect((await ingest(notFeatures)).problems[0]).toMatchObject({ line: 1, message: expect.stringMatching(/^an item of the array is not an object/) })
+  })
+})
