@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { packageRoot } from '../../src/package-root.ts'
 import { MIGRATIONS } from './migrations.ts'
 
 /**
@@ -53,15 +53,4 @@ function templateKey(): string {
   const pglite = (JSON.parse(readFileSync(path.join(path.dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8')) as { version: string }).version
   const schema = createHash('sha256').update(MIGRATIONS.join('\n')).digest('hex').slice(0, 12)
   return `pglite-${pglite}-schema-${MIGRATIONS.length}-${schema}`
-}
-
-/** The folder of bdd-matrix's package.json, from the sources or from dist/. */
-function packageRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url))
-  for (;;) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'hub'))) return dir
-    const parent = path.dirname(dir)
-    if (parent === dir) return path.dirname(fileURLToPath(import.meta.url))
-    dir = parent
-  }
 }

@@ -91,7 +91,7 @@ async function nodesFor(ctx: CliContext, env: import('../clusters/environment.ts
   return defaultNodes(env)
 }
 
-async function up(ctx: CliContext, options: UpOptions): Promise<number> {
+export async function up(ctx: CliContext, options: UpOptions): Promise<number> {
   const { checkClusterName, freeSlot, processAlive, readState, removeState, clustersDir } = await import('../clusters/cluster-state.ts')
   const { loadEnvironment } = await import('../clusters/environment.ts')
   checkClusterName(options.name)
@@ -173,7 +173,7 @@ async function ls(ctx: CliContext): Promise<number> {
   return 0
 }
 
-async function down(ctx: CliContext, name: string | undefined, all: boolean): Promise<number> {
+export async function down(ctx: CliContext, name: string | undefined, all: boolean): Promise<number> {
   const { checkClusterName, listStates, nodeStatus, processAlive, readState, removeState } = await import('../clusters/cluster-state.ts')
   if (!name && !all) throw new UserError('BAD_OPTION', 'name the cluster to take down, or --all (bdd-matrix cluster ls lists them)')
   if (name) checkClusterName(name)

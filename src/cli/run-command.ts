@@ -1,3 +1,6 @@
+import { spawn } from 'node:child_process'
+import { cpSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { constants as osConstants } from 'node:os'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError, isUserError } from '../errors.ts'
@@ -13,6 +16,9 @@ interface RunCliOptions {
   out: string
   runId?: string
   cluster?: string
+  command?: string
+  report?: string[]
+  features?: string
 }
 
 export function addRunCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
@@ -29,7 +35,10 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--run-id <id>', 'name of this run (default: <env>-<UTC time>[-shard-i-of-n])')
     .option('--cluster <name>', 'run against a cluster kept by bdd-matrix cluster up (not torn down after)')
     .option('--build <version>', 'build under test (default: BDD_MATRIX_BUILD, CI_COMMIT_TAG, CI_COMMIT_SHORT_SHA or "dev")')
-    .action(async (paths: string[], options: RunCliOptions) => exit(await run(ctx, { ...options, paths })))
+    .option('--command <command>', "run this command (a suite in any language: godog, pytest-bdd, behave, Cucumber-JVM…) against the environment's cluster instead of the TypeScript suite; it finds the nodes and the control API in the JSON file named by BDD_MATRIX_CLUSTER")
+    .option('--report <files...>', 'the report(s) the command writes (Cucumber JSON, Cucumber Messages, JUnit); default: the file named by BDD_MATRIX_REPORT')
+    .option('--features <dir>', "with --command: the features folder the command's report is bound to (ids, tags, scope features)", 'features')
+    .action(async (paths: string[], options: RunCliOptions) => exit(options.command ? await runCommand(ctx, options, paths) : await run(ctx, { ...options, paths })))
 
   program
     .command('start')
@@ -58,11 +67,18 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   const t = summary.totals
   ctx.stdout.write(`\n${t.done} scenarios: ${t.passed} passed, ${t.failed} failed${t.flaky ? `, ${t.flaky} flaky` : ''}${t.undefined ? `, ${t.undefined} undefined` : ''}${t.ambiguous ? `, ${t.ambiguous} ambiguous` : ''}${t.pending ? `, ${t.pending} pending` : ''}${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
   for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
-  // The run's own results, normalised, and the reports people read.
+  return writeRunReports(ctx, { runDir: summary.runDir, runId: summary.runId, environment: summary.environment, files: [path.join(summary.runDir, 'messages.ndjson')], build: options.build, ...(summary.runnerError ? { runnerError: summary.runnerError } : {}), success: summary.success, produced: 'messages.ndjson, summary.json, logs/' })
+}
+
+/**
+ * The run's own results, normalised, and the reports people read (matrix, JUnit, Allure), the
+ * same for the TypeScript suite and for a command's reports.
+ */
+async function writeRunReports(ctx: CliContext, run: { runDir: string; runId: string; environment: string; files: string[]; build?: string; runnerError?: string; success: boolean; produced: string; features?: string }): Promise<number> {
   const { ingestFiles, writeMatrixAnd } = await import('./results-commands.ts')
   const { junitWriter, allureWriter } = await import('./report-writers.ts')
-  const build = options.build ?? buildFromEnv(ctx.env)
-  const results = path.join(summary.runDir, 'results')
+  const build = run.build ?? buildFromEnv(ctx.env)
+  const results = path.join(run.runDir, 'results')
   // The run belongs to the project's milestone (Allure's epic, the hub, the gate), when it has one.
   let milestone: string | undefined
   try {
@@ -71,28 +87,102 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   } catch {
     // no readable scope: said when the matrix is written
   }
-  const [ingested] = await ingestFiles(ctx, [path.join(summary.runDir, 'messages.ndjson')], { env: summary.environment, build, stage: 'acceptance', out: results, runId: summary.runId, ...(milestone ? { milestone } : {}), ...(summary.runnerError ? { runnerError: summary.runnerError } : {}) })
+  const ingested = await ingestFiles(ctx, run.files, { env: run.environment, build, stage: 'acceptance', out: results, ...(run.files.length === 1 ? { runId: run.runId } : {}), ...(milestone ? { milestone } : {}), ...(run.runnerError ? { runnerError: run.runnerError } : {}), ...(run.features ? { features: run.features } : {}) })
+  for (const p of ingested.flatMap((o) => o.problems)) ctx.stderr.write(`${path.relative(ctx.cwd, p.file)}${p.line ? `:${p.line}` : ''}: ${p.message}\n`)
   // Failures outside any scenario (a BeforeAll/AfterAll hook, the runner): said, and they fail the run.
-  const runErrors = ingested?.run?.errors ?? []
+  const runErrors = ingested.flatMap((o) => o.run?.errors ?? [])
   for (const e of runErrors) ctx.stdout.write(`  RUN ERROR ${e.where}${e.source ? ` (${e.source})` : ''}: ${e.message.split('\n')[0]}\n`)
+  const read = ingested.some((o) => o.run)
   // One merge for every report. The matrix needs the milestone scope; without one the run still
   // gets its other reports.
-  const others = [junitWriter(path.join(summary.runDir, 'junit.xml'), ctx.cwd), allureWriter(path.join(summary.runDir, 'allure-results'), ctx.env)]
+  const others = [junitWriter(path.join(run.runDir, 'junit.xml'), ctx.cwd), allureWriter(path.join(run.runDir, 'allure-results'), ctx.env)]
   let matrixProblem: UserError | undefined
-  try {
-    await writeMatrixAnd(ctx, { results, features: 'features', history: '10', out: summary.runDir }, others)
-  } catch (error) {
-    if (!isUserError(error) || !error.code.startsWith('SCOPE')) throw error
-    matrixProblem = error
-    ctx.stderr.write(error.code === 'SCOPE_MISSING' ? `no milestone scope in features/milestones/: the test matrix is not written (add a scope file to get it)\n` : `bdd-matrix: ${error.message}; the test matrix is not written\n`)
-    const { writeReports } = await import('../reports/write-reports.ts')
-    await writeReports({ resultsDir: results, writers: others })
-  }
-  const shown = path.relative(ctx.cwd, summary.runDir)
-  ctx.stdout.write(`reports: ${shown.startsWith('..') ? summary.runDir : shown}/ (${matrixProblem ? '' : 'matrix.html, matrix.md, matrix.json, '}junit.xml, allure-results/, messages.ndjson, results/, summary.json, logs/)\n`)
+  if (read)
+    try {
+      await writeMatrixAnd(ctx, { results, features: 'features', history: '10', out: run.runDir }, others)
+    } catch (error) {
+      if (!isUserError(error) || !error.code.startsWith('SCOPE')) throw error
+      matrixProblem = error
+      ctx.stderr.write(error.code === 'SCOPE_MISSING' ? `no milestone scope in features/milestones/: the test matrix is not written (add a scope file to get it)\n` : `bdd-matrix: ${error.message}; the test matrix is not written\n`)
+      const { writeReports } = await import('../reports/write-reports.ts')
+      await writeReports({ resultsDir: results, writers: others })
+    }
+  const shown = path.relative(ctx.cwd, run.runDir)
+  ctx.stdout.write(`reports: ${shown.startsWith('..') ? run.runDir : shown}/ (${read ? `${matrixProblem ? '' : 'matrix.html, matrix.md, matrix.json, '}junit.xml, allure-results/, results/, ` : ''}${run.produced})\n`)
   // A scope that exists but cannot be read is a mistake to fix (exit 2), once the reports are out.
   if (matrixProblem && matrixProblem.code !== 'SCOPE_MISSING') return 2
-  return summary.success && runErrors.length === 0 ? 0 : 1
+  return run.success && read && runErrors.length === 0 ? 0 : 1
+}
+
+/**
+ * A suite in any language against the environment's cluster: the cluster comes up (kept by a
+ * keeper process, as `cluster up` does), the command runs in the project with the nodes and the
+ * control API in a JSON file named by BDD_MATRIX_CLUSTER, the cluster goes down, and the
+ * report(s) it wrote become the same results and reports as a TypeScript run's.
+ */
+async function runCommand(ctx: CliContext, options: RunCliOptions, paths: string[]): Promise<number> {
+  if (paths.length || options.tags !== 'not @wip and not @manual' || options.parallel || options.retry || options.shard || options.cluster)
+    throw new UserError('BAD_OPTION', '--command runs your own runner: give its paths, tags, retries and shards in the command itself (and drop --cluster: the command gets its own)')
+  const { randomBytes } = await import('node:crypto')
+  const { loadEnvironment } = await import('../clusters/environment.ts')
+  const { up, down } = await import('./cluster-commands.ts')
+  const { readState } = await import('../clusters/cluster-state.ts')
+  const environment = loadEnvironment(options.env, ctx.cwd)
+  const runId = options.runId ?? `${environment.name}-command-${ctx.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
+  const runDir = path.resolve(ctx.cwd, options.out, runId)
+  mkdirSync(runDir, { recursive: true })
+  const name = `run-${randomBytes(3).toString('hex')}`
+  const upCode = await up(ctx, { env: options.env, name })
+  if (upCode !== 0) return upCode
+  const reportFile = path.join(runDir, 'report.json')
+  let exitCode: number
+  try {
+    const state = readState(ctx.cwd, name)!
+    const clusterFile = path.join(runDir, 'cluster.json')
+    // The nodes and the control API with its token: readable by this user only.
+    writeFileSync(clusterFile, `${JSON.stringify({ cluster: name, environment: environment.name, provider: state.provider, nodes: state.nodes.map(({ logFile: _l, clientModule: _c, ...node }) => node), control: { ...state.control!, openapi: `${state.control!.url}/openapi.json` } }, null, 2)}\n`, { mode: 0o600 })
+    ctx.stdout.write(`running: ${options.command}\n`)
+    exitCode = await spawnCommand(ctx, options.command!, path.join(runDir, 'command.log'), { BDD_MATRIX_CLUSTER: clusterFile, BDD_MATRIX_REPORT: reportFile, BDD_MATRIX_CONTROL_URL: state.control!.url, BDD_MATRIX_CONTROL_TOKEN: state.control!.token })
+  } finally {
+    await down(ctx, name, false)
+    // the nodes' logs belong to the run, as a TypeScript run's do
+    const { clustersDir } = await import('../clusters/cluster-state.ts')
+    const logDir = path.join(clustersDir(ctx.cwd), name)
+    if (existsSync(logDir)) cpSync(logDir, path.join(runDir, 'logs'), { recursive: true })
+    rmSync(logDir, { recursive: true, force: true })
+    rmSync(path.join(clustersDir(ctx.cwd), `${name}.keeper.log`), { force: true })
+  }
+  const reports = (options.report ?? [reportFile]).map((f) => path.resolve(ctx.cwd, f))
+  const written = reports.filter((f) => existsSync(f))
+  writeFileSync(path.join(runDir, 'summary.json'), `${JSON.stringify({ runId, environment: environment.name, command: options.command, exitCode, reports: written.map((f) => path.relative(ctx.cwd, f)) }, null, 2)}\n`)
+  ctx.stdout.write(`the command exited ${exitCode}\n`)
+  if (written.length === 0) {
+    ctx.stderr.write(`bdd-matrix: the command wrote no report (looked for ${reports.map((f) => path.relative(ctx.cwd, f)).join(', ')}): make it write one where BDD_MATRIX_REPORT says (godog --format cucumber:$BDD_MATRIX_REPORT, pytest --cucumberjson=$BDD_MATRIX_REPORT, behave -f json -o $BDD_MATRIX_REPORT), or name it with --report\n`)
+    return 1
+  }
+  return writeRunReports(ctx, { runDir, runId, environment: environment.name, files: written, ...(options.build ? { build: options.build } : {}), success: exitCode === 0, produced: 'cluster.json, command.log, summary.json, logs/', ...(options.features ? { features: options.features } : {}) })
+}
+
+/** Runs a shell command in the project, its output shown and kept; its exit code (128+n for a signal). */
+function spawnCommand(ctx: CliContext, command: string, logFile: string, env: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const log = createWriteStream(logFile)
+    const child = spawn('sh', ['-c', command], { cwd: ctx.cwd, env: { ...process.env, ...ctx.env, ...env } as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout.on('data', (d: Buffer) => (ctx.stdout.write(d.toString()), log.write(d)))
+    child.stderr.on('data', (d: Buffer) => (ctx.stderr.write(d.toString()), log.write(d)))
+    const forward = (signal: NodeJS.Signals) => () => child.kill(signal)
+    const onInt = forward('SIGINT')
+    const onTerm = forward('SIGTERM')
+    process.once('SIGINT', onInt)
+    process.once('SIGTERM', onTerm)
+    child.once('error', reject)
+    child.once('close', (code, signal) => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      log.end()
+      resolve(code ?? 128 + (signal ? (osConstants.signals[signal] ?? 0) : 0))
+    })
+  })
 }
 
 function count(value: string, option: string, what: string): number {

@@ -8,6 +8,9 @@ import { resetNodes } from './prepare-cluster.ts'
 import type { ProviderNodeClient } from './node-program.ts'
 import { findNode } from './start-cluster.ts'
 
+/** The control API's name of each fault. */
+const OPERATION_OF: Record<FaultOperation, string> = { isolate: 'cut', heal: 'heal', pause: 'pause', resume: 'resume', kill: 'kill', stop: 'stop', start: 'start' }
+
 /** What hands scenarios a cluster: a pool that starts them, or a kept cluster attached to. */
 export interface ClusterSource {
   acquire(nodes: NodeSpec[]): Promise<StartedCluster>
@@ -47,20 +50,20 @@ export class AttachedCluster implements StartedCluster {
   }
 
   async fault(name: string, operation: FaultOperation): Promise<void> {
-    await this.control('POST', `/fault?node=${encodeURIComponent(name)}&operation=${operation}`)
+    await this.control('POST', `/v1/nodes/${encodeURIComponent(name)}/${OPERATION_OF[operation]}`)
   }
 
   async logs(name: string, lines = 50): Promise<string> {
-    return ((await this.control('GET', `/logs?node=${encodeURIComponent(name)}&lines=${lines}`)) as { text: string }).text
+    return ((await this.control('GET', `/v1/nodes/${encodeURIComponent(name)}/logs?lines=${lines}`)) as { text: string }).text
   }
 
   async probeApi(from: string, to: string): Promise<number> {
-    return ((await this.control('GET', `/probe?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)) as { status: number }).status
+    return ((await this.control('GET', `/v1/probe?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)) as { status: number }).status
   }
 
   async healthy(): Promise<boolean> {
     if (!processAlive(this.state.keeperPid)) return false
-    return ((await this.control('GET', '/healthy')) as { healthy: boolean }).healthy
+    return ((await this.control('GET', '/v1/health')) as { healthy: boolean }).healthy
   }
 
   async down(): Promise<void> {

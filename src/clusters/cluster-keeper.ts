@@ -1,20 +1,19 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { randomBytes } from 'node:crypto'
+import { createServer } from 'node:http'
 import path from 'node:path'
-import type { FaultOperation, StartedCluster } from './cluster-provider.ts'
+import type { StartedCluster } from './cluster-provider.ts'
+import { controlApi } from './control-api.ts'
 import { writeState, removeState, type ClusterState } from './cluster-state.ts'
 import type { Environment } from './environment.ts'
 import type { NodeSpec } from './node-spec.ts'
 import { providerFor } from './providers.ts'
 import { ReferenceNodeClient } from './reference-node-client.ts'
 
-const FAULTS: FaultOperation[] = ['kill', 'stop', 'start', 'pause', 'resume', 'isolate', 'heal']
-
 /**
  * The process that owns a kept cluster (`cluster up`): it starts the cluster with the
  * environment's provider, so its nodes, containers and SSH sessions live as long as it does;
- * records the cluster in its state file; answers fault and log requests of `run --cluster` on a
- * loopback control API; and on SIGTERM or SIGINT tears the cluster down and removes the state.
+ * records the cluster in its state file; serves the cluster control API (src/clusters/control-api.ts)
+ * on loopback, for `run --cluster` and for steps in any language; and on SIGTERM or SIGINT tears the cluster down and removes the state.
  * A signal during the start aborts it: what did start is torn down.
  */
 export async function keepCluster(options: { root: string; name: string; env: Environment; nodes: NodeSpec[]; slot: number; log: (line: string) => void }): Promise<number> {
@@ -46,19 +45,15 @@ export async function keepCluster(options: { root: string; name: string; env: En
   const token = randomBytes(24).toString('base64url')
   // a custom client (node.client) is what run --cluster, ls and down reach the nodes with too
   const clientModule = env.node.client === 'reference' ? undefined : path.resolve(env.root, env.node.client)
-  const server = createServer((req, res) => void control(cluster, token, req, res))
+  const nodes = cluster.nodes.map((n) => {
+    // a custom client exposes its connection as the reference client does (options)
+    const connection = (n.client as Partial<ReferenceNodeClient>).connection
+    return { name: n.name, spec: n.spec, host: n.host, peerId: n.peerId, addrs: n.addrs, apiUrl: connection?.baseUrl ?? '', ...(connection?.localAddress ? { localAddress: connection.localAddress } : {}), logFile: path.join(logDir, `${n.name}.log`), ...(clientModule ? { clientModule } : {}) }
+  })
+  const server = createServer((req, res) => void controlApi(cluster, token, () => nodes)(req, res))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port
-  writeState(root, {
-    ...state,
-    status: 'up',
-    control: { url: `http://127.0.0.1:${port}`, token },
-    nodes: cluster.nodes.map((n) => {
-      // a custom client exposes its connection as the reference client does (options)
-      const connection = (n.client as Partial<ReferenceNodeClient>).connection
-      return { name: n.name, spec: n.spec, host: n.host, peerId: n.peerId, addrs: n.addrs, apiUrl: connection?.baseUrl ?? '', ...(connection?.localAddress ? { localAddress: connection.localAddress } : {}), logFile: path.join(logDir, `${n.name}.log`), ...(clientModule ? { clientModule } : {}) }
-    }),
-  })
+  writeState(root, { ...state, status: 'up', control: { url: `http://127.0.0.1:${port}`, token }, nodes })
   options.log(`up: ${cluster.nodes.map((n) => n.name).join(', ')}`)
   if (controller.signal.aborted) stopping!()
   await stopped
@@ -67,29 +62,4 @@ export async function keepCluster(options: { root: string; name: string; env: En
   removeState(root, name)
   options.log('down')
   return 0
-}
-
-async function control(cluster: StartedCluster, token: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const answer = (status: number, body: unknown): void => {
-    res.writeHead(status, { 'content-type': 'application/json' })
-    res.end(JSON.stringify(body))
-  }
-  const given = Buffer.from((req.headers.authorization ?? '').replace(/^Bearer /, ''))
-  if (given.length !== Buffer.byteLength(token) || !timingSafeEqual(given, Buffer.from(token))) return answer(401, { message: 'not this cluster\'s token' })
-  const url = new URL(req.url ?? '/', 'http://keeper')
-  const q = (key: string): string => url.searchParams.get(key) ?? ''
-  try {
-    if (req.method === 'POST' && url.pathname === '/fault') {
-      const operation = q('operation') as FaultOperation
-      if (!FAULTS.includes(operation)) return answer(400, { message: `unknown fault ${operation}` })
-      await cluster.fault(q('node'), operation)
-      return answer(200, {})
-    }
-    if (url.pathname === '/logs') return answer(200, { text: await cluster.logs(q('node'), Number(q('lines') || 50)) })
-    if (url.pathname === '/probe') return answer(200, { status: await cluster.probeApi(q('from'), q('to')) })
-    if (url.pathname === '/healthy') return answer(200, { healthy: await cluster.healthy() })
-    return answer(404, { message: 'unknown control request' })
-  } catch (error) {
-    return answer(500, { message: (error as Error).message })
-  }
 }

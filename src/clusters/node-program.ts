@@ -7,6 +7,7 @@ import type { Environment } from './environment.ts'
 import type { NodeClient } from './node-client.ts'
 import { waitFor } from './prepare-cluster.ts'
 import { ReferenceNodeClient, type ReferenceNodeClientOptions } from './reference-node-client.ts'
+import { packageRoot } from '../package-root.ts'
 
 /** What a provider fills into a node program's command. */
 export interface ProgramVars {
@@ -64,7 +65,8 @@ export async function loadNodeProgram(env: Environment): Promise<NodeProgram> {
   const program = env.node.program
   if (typeof program === 'string') {
     const script = program === 'reference' ? REFERENCE_BUNDLE : program
-    const source = path.resolve(env.root, script)
+    // the bundled reference node is bdd-matrix's own, wherever the project using it is
+    const source = program === 'reference' ? path.join(packageRoot(), REFERENCE_BUNDLE) : path.resolve(env.root, script)
     if (!existsSync(source)) throw new UserError('NODE_PROGRAM_MISSING', `${script}: node program not found; build it with npm run build${program === 'reference' ? '' : ` or correct node.program in ${where}`}`)
     const target = path.basename(source)
     return {
