@@ -77,9 +77,9 @@ try {
         (body: Record<string, unknown>) => ({ ...body, environment: 'anywhere' }),
         (body: Record<string, unknown>) => ({ ...body, status: 'maybe' }),
       ]
-      const load = (seconds: number) => autocannon({
-        url: `${url}/api/v1/outcomes`,
-        connections: CONNECTIONS,
+      const load = (seconds: number, target = url, connections = CONNECTIONS) => autocannon({
+        url: `${target}/api/v1/outcomes`,
+        connections,
         duration: seconds,
         requests: [
           {
@@ -114,6 +114,25 @@ try {
       const rate = measuredCount / SECONDS
       console.log(`${store.name}: ${CONNECTIONS} connections for ${SECONDS} s: ${Math.round(rate)} submissions/s (goal ≥ 1000: ${(rate / 1000).toFixed(2)}×), latency p50 ${result.latency.p50} ms, p99 ${result.latency.p99} ms (goal ≤ 50), non-2xx ${result.non2xx}, errors ${result.errors}, acknowledged ${acknowledged.length} (1 s warm-up included), lost ${lost}`)
       console.log(`${store.name}: malformed ${tally.malformed} (1 in 100), refused with 4xx ${tally.malformedRefused}; valid submissions failed ${tally.validFailed} (goal 0); 5xx ${tally.fiveHundreds} (goal 0)`)
+
+      // Three instances on the one PostgreSQL server, the same load spread across them.
+      if (store.env.DATABASE_URL) {
+        const others = [await serveBin(project, { env: store.env, stderr: 'inherit' }), await serveBin(project, { env: store.env, stderr: 'inherit' })]
+        try {
+          const urls = [url, ...others.map((o) => o.url)]
+          await Promise.all(urls.map((u) => load(1, u, Math.ceil(CONNECTIONS / 3))))
+          const before = acknowledged.length
+          const spread = await Promise.all(urls.map((u) => load(SECONDS, u, Math.ceil(CONNECTIONS / 3))))
+          const together = (acknowledged.length - before) / SECONDS
+          const stored3 = new Set(((await (await fetch(`${url}/api/v1/outcomes?build=v0.5.0-rc1`, { headers: headers(qa) })).json()) as { id: number }[]).map((o) => String(o.id)))
+          console.log(`${store.name}: 3 instances, ${CONNECTIONS} connections spread over them: ${Math.round(together)} submissions/s = ${(together / rate).toFixed(2)}× one instance (goal ≥ 2×), p99 ${Math.max(...spread.map((r: { latency: { p99: number } }) => r.latency.p99))} ms, lost ${acknowledged.filter((id) => !stored3.has(id)).length}, 5xx ${tally.fiveHundreds}`)
+        } finally {
+          for (const o of others) {
+            o.child.kill('SIGTERM')
+            await new Promise((r) => o.child.once('exit', r))
+          }
+        }
+      }
 
       // push of a 10,000-case run
       const results = path.join(project, 'results')

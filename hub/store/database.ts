@@ -178,10 +178,11 @@ function alive(pid: number): boolean {
 
 /** Applies the missing migration steps in one transaction; refuses a schema newer than this code. */
 async function migrate(db: Database): Promise<void> {
-  await db.query('create table if not exists bdd_matrix_schema (version integer not null)')
   await db.transaction(async (tx) => {
-    // Two hubs starting on one server: the second waits, then finds the work done.
+    // Hubs starting together on one server: the first migrates, the others wait, then find the
+    // work done. The lock comes first: two concurrent `create table if not exists` can collide.
     await tx.query('select pg_advisory_xact_lock(4242)')
+    await tx.query('create table if not exists bdd_matrix_schema (version integer not null)')
     const rows = await tx.query<{ version: number }>('select version from bdd_matrix_schema')
     const current = rows[0]?.version ?? 0
     if (current > SCHEMA_VERSION)
