@@ -237,8 +237,12 @@ export class TestmoPublisher {
         continue
       }
       current.sent = from + size
-      this.settled(journal)
       batch = next.from === current.sent ? next : batchAt(current.sent)
+      // The next append's write-ahead record carries this one's outcome: one journal write a
+      // batch. A kill between the answer and that write finds this batch in flight, and the
+      // thread's count settles it.
+      if (batch.size) journal.inflight = undefined
+      else this.settled(journal)
     }
     if (!thread.completed && options.complete !== false) {
       await this.write(journal, { kind: 'complete-thread', thread: threadKey }, 'post', `/automation/runs/threads/${thread.id}/complete`, {}, `completing thread ${threadKey}`, undefined, (status, data) => status === 422 && alreadyCompleted(data))

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { FaultPlan, type Fault } from './fault-plan.ts'
 
@@ -44,7 +44,7 @@ export class LocalGitLab {
   }
 
   async start(): Promise<this> {
-    this.server = createServer(async (req, res) => {
+    const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
       const path = new URL(req.url ?? '/', 'http://gitlab').pathname
       const fault = this.plan.take(req.method, path)
       if (fault && fault.when !== 'after') {
@@ -63,7 +63,9 @@ export class LocalGitLab {
       }
       res.writeHead(status, { 'content-type': 'application/json', ...headers })
       res.end(JSON.stringify(body))
-    })
+    }
+    // A client killed or gone mid-request (the crash-point tests do it on purpose) ends only that request.
+    this.server = createServer((req, res) => void serve(req, res).catch(() => req.socket.destroy()))
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     return this
   }
