@@ -6,14 +6,14 @@ import { UserError } from '../src/errors.ts'
 import type { GateReport } from '../src/gates/evaluate-gates.ts'
 import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results.ts'
 import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
-import { MANUAL_ENVIRONMENT, type Matrix } from '../src/matrix/matrix-from.ts'
+import { MANUAL_ENVIRONMENT, MATRIX_HISTORY, type Matrix } from '../src/matrix/matrix-from.ts'
 import { writeReports } from '../src/reports/write-reports.ts'
-import type { RunSource } from '../src/results/merge-results.ts'
+import { mergeRuns, orderBuilds, type MergedCase, type ResultSet, type RunSource } from '../src/results/merge-results.ts'
 import { EVIDENCE_TYPES } from './media-types.ts'
 import { LiveCatalogue, type HubCatalogue, type HubScenario } from './hub-catalogue.ts'
 import { HttpError } from './server/http-error.ts'
 import { checkText } from './server/input-hygiene.ts'
-import type { Assignment, HubStore, Outcome, OutcomeInput, TokenRecord, Verdict } from './store/hub-store.ts'
+import type { Assignment, CaseSummary, HubStore, Outcome, OutcomeInput, TokenRecord, Verdict } from './store/hub-store.ts'
 import type { Role } from './tokens.ts'
 
 /** Who is asking: a token's record (never its secret). */
@@ -29,6 +29,14 @@ export interface HubLimits {
 /** An outcome awaiting review; `supersedes` is the accepted version of the same tester it would replace. */
 export type PendingOutcome = Outcome & { supersedes?: { id: number; version: number; status: Outcome['status'] } }
 
+/** Builds' merges kept for views: a matrix's window of ten, twice, and a gate's baseline. */
+const MERGED_BUILDS_KEPT = 24
+
+/** Rendered matrices kept (a 5,000-scenario page is megabytes). */
+const RENDERED_KEPT = 8
+
+type BuildStamps = Awaited<ReturnType<HubStore['buildOrder']>>
+
 /** Where manual outcomes are taken when the scope declares no `manual-environments:`. */
 export const DEFAULT_MANUAL_ENVIRONMENTS: readonly ManualEnvironment[] = [{ id: MANUAL_ENVIRONMENT, name: 'Community', description: "the tester's own machine" }]
 
@@ -43,7 +51,11 @@ export interface Conflict {
  * reviews and what counts lives here, so both faces enforce the same ones.
  */
 export class HubService {
-  private matrixCache = new Map<string, Matrix>()
+  private matrixCache = new Map<string, { stamp: string; matrix: Matrix }>()
+  private readonly rendered = new Map<string, { stamp: string; text: string }>()
+  private stamps?: BuildStamps & { changes: string }
+  /** builds merged for views, most recently used last (view, mergedBuild) */
+  private readonly merged = new Map<string, { stamp: string; results: ResultSet }>()
   private readonly knownBuilds = new Set<string>()
   private readonly openBuilds = new Set<string>()
   private readonly principals = new Map<string, { principal: Principal | undefined; until: number }>()
@@ -60,6 +72,8 @@ export class HubService {
     // matrices are made from the catalogue: a new one makes them stale
     if (project !== this.matrixOf) {
       this.matrixCache.clear()
+      this.merged.clear()
+      this.rendered.clear()
       this.matrixOf = project
     }
     return project
@@ -164,7 +178,7 @@ export class HubService {
     if (!Number.isInteger(from) || from < 0 || from > record.received) throw new HttpError(409, `cases must continue from ${record.received} (from=${from})`)
     const lines = text.split('\n').filter((l) => l.length > 0)
     if (from + lines.length > record.caseCount) throw new HttpError(422, `run ${id} holds ${record.caseCount} cases; ${from + lines.length} sent`)
-    lines.forEach((line, i) => {
+    const summaries = lines.map((line, i) => {
       let value: unknown
       try {
         value = JSON.parse(line)
@@ -173,8 +187,9 @@ export class HubService {
       }
       const parsed = CaseSchema.safeParse(value)
       if (!parsed.success) throw new HttpError(422, `line ${i + 1}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`, `lines.${i}.${parsed.error.issues[0]!.path.join('.')}`)
+      return { id: parsed.data.id, status: parsed.data.status, flaky: parsed.data.flaky }
     })
-    return { received: await this.store.addCases(id, from, lines) }
+    return { received: await this.store.addCases(id, from, lines, summaries) }
   }
 
   async completeRun(principal: Principal, id: string): Promise<{ received: number; complete: boolean }> {
@@ -344,17 +359,75 @@ export class HubService {
     return manualResults(build, await this.accepted(build), this.project.scenarios, { ...(this.project.scope ? { milestone: this.project.scope.milestone } : {}) })
   }
 
-  /** Every run of the hub as merge sources: pushed runs and the accepted manual outcomes. */
-  async sources(): Promise<RunSource[]> {
-    const sources: RunSource[] = (await this.store.runs()).map((run) => ({ run, file: `hub run ${run.id}`, readCases: (onCase) => this.store.caseLines(run.id, onCase) }))
-    for (const build of await this.store.builds())
-      for (const { run, cases } of await this.manualResults(build.name))
-        sources.push({
-          run,
-          file: `hub manual results of ${build.name}`,
-          readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)),
-        })
-    return sources
+  /**
+   * The merged results a view of `build` reads, never the whole hub: the build's own runs in full,
+   * and each case's status alone in the `history - 1` builds before it and in `also` (a gate's
+   * baseline further back); each with its accepted manual outcomes. Builds are ordered by the one
+   * rule (orderBuilds) over every build's name, and each build is merged by the one rule
+   * (mergeRuns) on its own — a build's cells depend on its runs alone — so a view is the same as
+   * the merge of all results (tested). Each build's merge is kept while its stamp in the store
+   * holds (complete runs never change; a run, an outcome or a review moves it), so a matrix after a
+   * push re-reads one build, and instances sharing a server never serve another's stale merge.
+   */
+  private async view(build: string, history: number, also?: (order: string[]) => (string | undefined)[], known?: BuildStamps): Promise<{ results: ResultSet; stamp: string }> {
+    const stamps = known ?? (await this.buildStamps())
+    const { builds: earlier, stamp } = this.window(build, history, stamps, also)
+    const parts: ResultSet[] = []
+    for (const b of [build, ...earlier]) parts.push(await this.mergedBuild(b, b === build ? 'full' : 'statuses', stamps.stamps.get(b)?.stamp ?? ''))
+    const runs = parts.flatMap((p) => p.runs).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.id.localeCompare(b.id))
+    const lastRun = new Map<string, string>()
+    for (const run of runs) lastRun.set(run.build, run.finishedAt)
+    const builds = new Map(parts.flatMap((p) => [...p.builds]))
+    const results: ResultSet = { runs, skipped: parts.flatMap((p) => p.skipped), builds, order: orderBuilds([...builds.keys()], lastRun) }
+    return { results, stamp }
+  }
+
+  /** The builds before `build` that a view reads, and a stamp of everything it reads. */
+  private window(build: string, history: number, { order, stamps }: BuildStamps, also: (order: string[]) => (string | undefined)[] = () => []): { builds: string[]; stamp: string } {
+    const at = order.indexOf(build)
+    const builds = [...new Set([...order.slice(Math.max(0, at - history + 1), at), ...also(order)])].filter((b): b is string => b !== undefined && b !== build && stamps.has(b))
+    return { builds, stamp: [build, ...builds].map((b) => `${b}=${stamps.get(b)?.stamp ?? ''}`).join(';') }
+  }
+
+  /**
+   * Every build's stamp, read again only when the store's changed (one cheap query): a view
+   * then costs no query of its builds while nothing happened.
+   */
+  private async buildStamps(): Promise<BuildStamps> {
+    const changes = await this.store.changeStamp()
+    if (this.stamps?.changes !== changes) this.stamps = { changes, ...(await this.store.buildOrder()) }
+    return this.stamps
+  }
+
+  /** One build's runs and accepted manual outcomes merged, in full or as statuses, from the cache while its stamp holds. */
+  private async mergedBuild(build: string, detail: 'full' | 'statuses', stamp: string): Promise<ResultSet> {
+    const key = `${detail}\u0000${build}`
+    const project = this.project
+    const cached = this.merged.get(key)
+    if (cached && cached.stamp === stamp) {
+      // most recently used last: the oldest goes first when the cache is full
+      this.merged.delete(key)
+      this.merged.set(key, cached)
+      return cached.results
+    }
+    const runs = await this.store.runs([build])
+    const summaries = detail === 'statuses' ? await this.store.caseSummaries(runs.map((r) => r.id)) : undefined
+    const sources: RunSource[] = runs.map((run) =>
+      summaries
+        ? { run, file: `hub run ${run.id}`, readCases: async (onCase) => summaries.get(run.id)!.forEach((c, i) => onCase(summaryCase(c, project.scenarios.get(c.id)?.name ?? c.id, run), i + 2)) }
+        : { run, file: `hub run ${run.id}`, readCases: (onCase) => this.store.caseLines(run.id, onCase) },
+    )
+    for (const { run, cases } of await this.manualResults(build))
+      sources.push({
+        run,
+        file: `hub manual results of ${build}`,
+        readCases: async (onCase) => cases.forEach((c, i) => onCase(c, i + 2)),
+      })
+    const results = await mergeRuns(sources, { ...(project.scope ? { milestone: project.scope.milestone } : {}) })
+    this.merged.delete(key)
+    this.merged.set(key, { stamp, results })
+    while (this.merged.size > MERGED_BUILDS_KEPT) this.merged.delete(this.merged.keys().next().value!)
+    return results
   }
 
   /**
@@ -367,14 +440,16 @@ export class HubService {
     await this.requireBuild(build)
     const { gatePathFor } = await import('../src/gates/gate-file.ts')
     const { previewGate } = await import('../src/gates/preview-gate.ts')
-    const { mergeRuns } = await import('../src/results/merge-results.ts')
     const file = gatePathFor(this.project.scope.file)
     if (!existsSync(file)) throw new HttpError(404, `no gate file beside the scope (${file}); write the release criteria there`)
     try {
-      const results = await mergeRuns(await this.sources(), { milestone: this.project.scope.milestone })
-      const { checkGateInputs } = await import('../src/gates/evaluate-gates.ts')
+      const { checkGateInputs, gateHistory, resolveBaseline } = await import('../src/gates/evaluate-gates.ts')
       const { loadGateFile } = await import('../src/gates/gate-file.ts')
-      checkGateInputs(loadGateFile(file, path.relative(process.cwd(), file)), build, results, this.project.scope)
+      const gates = loadGateFile(file, path.relative(process.cwd(), file))
+      // the baseline by the gate's own rule, over every build's name
+      const baselineOf = (order: string[]) => [resolveBaseline(gates, build, { runs: [], skipped: [], order, builds: new Map(order.map((b) => [b, new Map()])) }).build]
+      const { results } = await this.view(build, gateHistory(gates), baselineOf)
+      checkGateInputs(gates, build, results, this.project.scope)
       const report = previewGate({ build, results, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: await this.store.approvals(build), openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' })
       return report!
     } catch (error) {
@@ -385,15 +460,50 @@ export class HubService {
 
   /** The live matrix of a build, from the same report pipeline as `bdd-matrix matrix`. */
   async matrix(build: string): Promise<Matrix> {
+    return (await this.matrixWithStamp(build)).matrix
+  }
+
+  /**
+   * The matrix of a build rendered (as JSON for the API, as HTML for the page), kept while its
+   * results hold: a 5,000-scenario matrix is megabytes, and rendering it again for every view
+   * costs more than reading it.
+   */
+  async renderedMatrix(build: string, kind: 'json' | 'html', render: (matrix: Matrix) => string): Promise<string> {
+    const { matrix, stamp } = await this.matrixWithStamp(build)
+    const key = `${kind}\u0000${build}`
+    const kept = this.rendered.get(key)
+    if (kept?.stamp === stamp) return kept.text
+    const text = render(matrix)
+    this.rendered.delete(key)
+    this.rendered.set(key, { stamp, text })
+    while (this.rendered.size > RENDERED_KEPT) this.rendered.delete(this.rendered.keys().next().value!)
+    return text
+  }
+
+  private async matrixWithStamp(build: string): Promise<{ matrix: Matrix; stamp: string }> {
     if (!this.project.scope) throw new HttpError(404, 'the project has no milestone scope (features/milestones/*.yaml): there is no matrix to show')
     await this.requireBuild(build)
+    const stamps = await this.buildStamps()
+    const window = this.window(build, MATRIX_HISTORY, stamps)
     const cached = this.matrixCache.get(build)
-    if (cached) return cached
-    const outcome = await writeReports({ resultsDir: '', sources: await this.sources(), build, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true })
-    this.matrixCache.set(build, outcome.matrix!)
-    return outcome.matrix!
+    if (cached?.stamp === window.stamp) return cached
+    const { results } = await this.view(build, MATRIX_HISTORY, undefined, stamps)
+    const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true })
+    const entry = { stamp: window.stamp, matrix: outcome.matrix! }
+    this.matrixCache.set(build, entry)
+    return entry
   }
 }
+
+/** A case of an earlier build as its history needs it: id, name, status, flakiness. */
+function summaryCase(c: CaseSummary, name: string, run: Run): Case {
+  // made with the fields the merge adds, so that adding them does not change the object's shape
+  const merged: Case & Omit<MergedCase, 'seen'> & { seen?: MergedCase['seen'] } = { kind: 'case', id: c.id, uri: '', feature: '', scenario: name, name, featureIds: NONE, tags: NONE, status: c.status, flaky: c.flaky, attempts: 1, durationMs: 0, steps: NONE, attachments: NONE, nodes: NONE, source: 'automated', environment: run.environment, stage: run.stage, build: run.build, runId: run.id, seen: undefined }
+  return merged
+}
+
+// shared by every summary case: the merge and the matrix only read these lists
+const NONE = Object.freeze([]) as unknown as never[]
 
 function personCell(o: Outcome): string {
   return `${o.caseId}\u0000${o.environment}\u0000${o.testerName}`

@@ -65,7 +65,7 @@ export async function addApiRoutes(app: FastifyInstance, service: HubService): P
         await service.createBuild(who(request), body.name)
         return reply.code(201).send({ name: body.name })
       })
-      api.get('/builds/:build/matrix', async (request) => service.matrix((request.params as Params).build!))
+      api.get('/builds/:build/matrix', async (request, reply) => reply.type('application/json; charset=utf-8').send(await service.renderedMatrix((request.params as Params).build!, 'json', (m) => JSON.stringify(m))))
       api.get('/builds/:build/review-queue', async (request) => service.reviewQueue(who(request), (request.params as Params).build!))
       api.get('/builds/:build/manual-results', async (request) => {
         const { build } = request.params as Params

@@ -232,7 +232,7 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService, l
       const session = await requirePage(service, request, reply)
       if (!session) return reply
       const { matrixToHtml } = await import('../../reporters/html/matrix-html.ts')
-      return html(reply, withBackLink(matrixToHtml(await service.matrix((request.params as { build: string }).build)), '/builds', 'Builds'))
+      return html(reply, await service.renderedMatrix((request.params as { build: string }).build, 'html', (m) => withBackLink(matrixToHtml(m), '/builds', 'Builds')))
     })
     // Attachment links of the matrix page are relative to it; evidence links of the review queue.
     const serveBlob = async (request: FastifyRequest, reply: FastifyReply, name: string) => {

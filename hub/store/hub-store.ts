@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Run } from '../../src/model/results.ts'
+import type { Status } from '../../src/model/vocabulary.ts'
+import { orderBuilds } from '../../src/results/merge-results.ts'
 import type { Database, Queryable } from './database.ts'
 import { newToken, newTokenId, tokenHash, type Role } from '../tokens.ts'
 
@@ -9,6 +11,13 @@ export interface TokenRecord {
   role: Role
   createdAt: string
   revokedAt?: string
+}
+
+/** What a build's history needs of a case: the rest of it stays in its body. */
+export interface CaseSummary {
+  id: string
+  status: Status
+  flaky: boolean
 }
 
 export interface RunRecord {
@@ -187,10 +196,13 @@ export class HubStore {
   }
 
   /** Stores case lines from position `from`; lines already there are left as they are. Returns how many the run now holds. */
-  async addCases(runId: string, from: number, lines: string[]): Promise<number> {
+  async addCases(runId: string, from: number, lines: string[], summaries: CaseSummary[]): Promise<number> {
     return this.db.transaction(async (tx) => {
       const seqs = lines.map((_, i) => from + i)
-      await tx.query('insert into cases (run_id, seq, body) select $1, s, b from unnest($2::int[], $3::text[]) as t(s, b) on conflict do nothing', [runId, seqs, lines])
+      await tx.query(
+        'insert into cases (run_id, seq, body, case_id, status, flaky) select $1, s, b, c, st, f from unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::boolean[]) as t(s, b, c, st, f) on conflict do nothing',
+        [runId, seqs, lines, summaries.map((c) => c.id), summaries.map((c) => c.status), summaries.map((c) => c.flaky)],
+      )
       const rows = await tx.query<{ received: number }>('update runs set received = (select count(*)::int from cases where run_id = $1) where id = $1 returning received', [runId])
       return rows[0]!.received
     })
@@ -207,6 +219,58 @@ export class HubStore {
       ? await this.db.query<{ header: Run | string }>('select header from runs where complete and build = any($1::text[]) order by finished_at, id', [builds])
       : await this.db.query<{ header: Run | string }>('select header from runs where complete order by finished_at, id')
     return rows.map((r) => (typeof r.header === 'string' ? (JSON.parse(r.header) as Run) : r.header))
+  }
+
+  /**
+   * Each case's id, status and flakiness in the given runs, in run and case order: what a build's
+   * history needs, read in one query.
+   */
+  async caseSummaries(runIds: string[]): Promise<Map<string, CaseSummary[]>> {
+    const out = new Map<string, CaseSummary[]>(runIds.map((id) => [id, []]))
+    if (runIds.length === 0) return out
+    // A row a run, its cases as one JSON text of [id, status, flaky]: 200,000 rows, or arrays,
+    // cost several times more to send and parse.
+    const rows = await this.db.query<{ run_id: string; cases: string }>('select run_id, json_agg(json_build_array(case_id, status, flaky) order by seq)::text as cases from cases where run_id = any($1::text[]) group by run_id', [runIds])
+    for (const r of rows) out.set(r.run_id, (JSON.parse(r.cases) as [string, CaseSummary['status'], boolean][]).map(([id, status, flaky]) => ({ id, status, flaky })))
+    return out
+  }
+
+  /**
+   * Every build with the finish time of its latest complete run and a stamp that moves whenever
+   * what a view merges of it changes: a run completed, an outcome submitted or reviewed, the
+   * build pruned and made again.
+   */
+  async buildStamps(): Promise<Map<string, { lastRun?: string; stamp: string }>> {
+    const rows = await this.db.query<{ name: string; created_at: string; runs: number; last: string | null; outcome: number; review: number }>(
+      `select b.name, b.created_at,
+         (select count(*)::int from runs r where r.build = b.name and r.complete) as runs,
+         (select max(r.finished_at) from runs r where r.build = b.name and r.complete) as last,
+         (select coalesce(max(o.id), 0) from outcomes o where o.build = b.name) as outcome,
+         (select coalesce(max(v.id), 0) from reviews v where v.outcome_id in (select o.id from outcomes o where o.build = b.name)) as review
+       from builds b`,
+    )
+    return new Map(rows.map((r) => [r.name, { ...(r.last ? { lastRun: r.last } : {}), stamp: `${r.created_at}/${r.runs}/${r.last ?? ''}/${r.outcome}/${r.review}` }]))
+  }
+
+  /**
+   * Moves whenever any build's stamp could have: a build made or removed, a run completed, an
+   * outcome submitted, a review given. Reads a few index ends, so it can be asked on every view.
+   */
+  async changeStamp(): Promise<string> {
+    const rows = await this.db.query<{ stamp: string }>(
+      `select concat_ws('/', (select count(*) from builds), (select max(created_at) from builds), (select count(*) from runs where complete), (select max(id) from outcomes), (select max(id) from reviews)) as stamp`,
+    )
+    return rows[0]!.stamp
+  }
+
+  /** Every build oldest first, by the merge's rule (orderBuilds), with its stamp. */
+  async buildOrder(): Promise<{ order: string[]; stamps: Map<string, { lastRun?: string; stamp: string }> }> {
+    const stamps = await this.buildStamps()
+    const order = orderBuilds(
+      [...stamps.keys()],
+      new Map([...stamps].flatMap(([name, s]) => (s.lastRun ? [[name, s.lastRun] as const] : []))),
+    )
+    return { order, stamps }
   }
 
   async caseLines(runId: string, onLine: (line: string, n: number) => void): Promise<void> {
@@ -472,6 +536,45 @@ export class HubStore {
       [build],
     )
     return rows.map((r) => ({ by: r.name, at: r.approved_at, ...(r.comment ? { comment: r.comment } : {}) }))
+  }
+
+  /** Builds that QA approved: release evidence, never pruned. */
+  async approvedBuilds(): Promise<string[]> {
+    return (await this.db.query<{ build: string }>('select distinct build from approvals')).map((r) => r.build)
+  }
+
+  /**
+   * Removes builds with all that was recorded under them (runs, cases, outcomes and their
+   * reviews, assignments), each build in its own transaction so a prune cut short leaves whole
+   * builds; then the evidence and attachment files nothing refers to any more — a day old at
+   * least, since a push or a tester uploads files before the run or outcome that names them.
+   */
+  async removeBuilds(names: string[]): Promise<{ builds: number; runs: number; cases: number; outcomes: number; files: number }> {
+    const removed = { builds: 0, runs: 0, cases: 0, outcomes: 0, files: 0 }
+    const count = async (tx: Queryable, sql: string, build: string): Promise<number> => (await tx.query<{ n: number }>(`with gone as (${sql} returning 1) select count(*)::int as n from gone`, [build]))[0]!.n
+    for (const build of names)
+      await this.db.transaction(async (tx) => {
+        await tx.query('delete from reviews where outcome_id in (select id from outcomes where build = $1)', [build])
+        removed.outcomes += await count(tx, 'delete from outcomes where build = $1', build)
+        await tx.query('delete from assignments where build = $1', [build])
+        await tx.query('delete from approvals where build = $1', [build])
+        removed.cases += await count(tx, 'delete from cases where run_id in (select id from runs where build = $1)', build)
+        removed.runs += await count(tx, 'delete from runs where build = $1', build)
+        removed.builds += await count(tx, 'delete from builds where name = $1', build)
+      })
+    if (removed.builds > 0) {
+      const dayAgo = new Date(this.now().getTime() - 86_400_000).toISOString()
+      const rows = await this.db.query<{ n: number }>(
+        `with referred as (
+           select m[1] as name from cases, regexp_matches(body, '(attachments/[0-9a-f]+[.][A-Za-z0-9]+)', 'g') as m where position('attachments/' in body) > 0
+           union select m[1] from outcomes, regexp_matches(evidence::text, '(attachments/[0-9a-f]+[.][A-Za-z0-9]+)', 'g') as m
+         ), gone as (delete from blobs where created_at < $1 and name not in (select name from referred) returning 1)
+         select count(*)::int as n from gone`,
+        [dayAgo],
+      )
+      removed.files = rows[0]!.n
+    }
+    return removed
   }
 
   async counts(): Promise<{ outcomes: number; runs: number; cases: number }> {

@@ -118,6 +118,16 @@ export const MIGRATIONS: readonly string[] = [
   create unique index outcomes_person_version on outcomes(build, environment, case_id, person, version);
   alter table builds add column manual_opened_at text;
   `,
+  // 4: each case's id, status and flakiness beside its body, so that a build's history (the
+  // matrix's strips, the gate's baseline and flaky window) is read by one query without parsing
+  // whole cases; and the latest run of each build for ordering builds without reading runs.
+  `
+  alter table cases add column case_id text;
+  alter table cases add column status text;
+  alter table cases add column flaky boolean not null default false;
+  update cases set case_id = body::jsonb->>'id', status = body::jsonb->>'status', flaky = coalesce((body::jsonb->>'flaky')::boolean, false);
+  create index runs_build_finished on runs(build, finished_at) where complete;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

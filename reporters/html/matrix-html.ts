@@ -27,6 +27,17 @@ export function matrixToHtml(matrix: Matrix, options: MatrixHtmlOptions = {}): s
   const headline = headlineOf(matrix)
   const head = matrix.columns.map((c) => `<th data-column="${h(c.key)}">${h(c.environment)}<br><small>${h(c.stage)}</small></th>`).join('')
   const scenarioTotal = new Set(matrix.features.flatMap((f) => f.scenarios.map((s) => s.id))).size
+  // A cell without details is one object shared by thousands of scenarios (matrixFrom): each is
+  // rendered once a column.
+  const renderedPlain = new Map<ScenarioCell, Map<string, string>>()
+  const renderCell = (cell: ScenarioCell, column: string): string => {
+    if (cell.steps || cell.error || cell.attachments || cell.nodes || cell.tester) return scenarioCell(cell, column, options.resultsDir)
+    let byColumn = renderedPlain.get(cell)
+    if (!byColumn) renderedPlain.set(cell, (byColumn = new Map()))
+    let html = byColumn.get(column)
+    if (html === undefined) byColumn.set(column, (html = scenarioCell(cell, column, options.resultsDir)))
+    return html
+  }
   const rows = matrix.features
     .map((feature) => {
       const cells = matrix.columns
@@ -41,7 +52,7 @@ export function matrixToHtml(matrix: Matrix, options: MatrixHtmlOptions = {}): s
       const scenarioRows = feature.scenarios
         .map((s) => {
           const byColumn = JSON.stringify(Object.fromEntries(matrix.columns.map((c) => [c.key, s.cells[c.key]!.required ? s.cells[c.key]!.status : 'not-required'])))
-          const scells = matrix.columns.map((c) => scenarioCell(s.cells[c.key]!, c.key, options.resultsDir)).join('')
+          const scells = matrix.columns.map((c) => renderCell(s.cells[c.key]!, c.key)).join('')
           return `<tr class="scenario" data-feature="${h(feature.id)}" data-id="${h(s.id)}" data-status="${s.status}" data-cells="${h(byColumn)}" hidden><td class="name"><span class="badge s-${s.status}">${h(LABEL[s.status])}</span> ${h(s.name)}<br><small>${h(s.uri)}</small></td>${scells}</tr>`
         })
         .join('\n')

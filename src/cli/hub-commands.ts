@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
@@ -110,6 +110,34 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
     ctx.stdout.write(`revoked ${revoked.id} (${revoked.name})\n`)
     exit(0)
   })
+
+  const hub = program.command('hub').description("the results hub's store: retention")
+  hub
+    .command('prune')
+    .description('remove old builds from the hub (runs, cases, outcomes, reviews, assignments, files nothing else refers to); the newest builds, releases, approved builds and builds a gate evidence file names (gated or baseline) always stay')
+    .requiredOption('--keep-builds <n>', 'how many of the newest builds to keep')
+    .option('--evidence <path...>', 'gate evidence files (gate-<build>.json) or folders holding them: their builds and baselines stay')
+    .option('--prune-releases', 'let releases (x.y.z) go too when they are old (by default every release stays, the baseline of last-release gates)')
+    .option('--dry-run', 'print what would go, remove nothing')
+    .option('--db <dir>', 'embedded store folder (when DATABASE_URL is not set)', '.bdd-matrix/db')
+    .action(async (options: { keepBuilds: string; evidence?: string[]; pruneReleases?: boolean; dryRun?: boolean; db: string }) => {
+      if (!/^\d+$/.test(options.keepBuilds) || Number(options.keepBuilds) < 1) throw new UserError('BAD_OPTION', `--keep-builds "${options.keepBuilds}": give how many of the newest builds to keep (1 or more)`)
+      const { prunePlan } = await import('../../hub/prune-plan.ts')
+      const gated = await gateEvidence(ctx, options.evidence ?? [])
+      await withStore(ctx, options.db, async (store) => {
+        const { order } = await store.buildOrder()
+        const plan = prunePlan({ order, keepBuilds: Number(options.keepBuilds), keepReleases: !options.pruneReleases, approved: await store.approvedBuilds(), gated })
+        for (const k of plan.keep) if (!k.why.includes('newest')) ctx.stdout.write(`keep ${k.build} (${k.why.join(', ')})\n`)
+        if (options.dryRun) {
+          for (const b of plan.remove) ctx.stdout.write(`would remove ${b}\n`)
+          ctx.stdout.write(`dry run: ${plan.remove.length} of ${order.length} build(s) would be removed; nothing was\n`)
+          return
+        }
+        const removed = await store.removeBuilds(plan.remove)
+        ctx.stdout.write(`removed ${removed.builds} of ${order.length} build(s): ${removed.runs} run(s), ${removed.cases} case(s), ${removed.outcomes} manual outcome(s), ${removed.files} file(s) nothing refers to; kept ${plan.keep.length}\n`)
+      })
+      exit(0)
+    })
 
   program
     .command('push')
@@ -237,6 +265,20 @@ class HubClientLazy implements HubRequests {
     this.loaded ??= import('../../hub/client/hub-client.ts').then(({ HubClient }) => new HubClient(this.url, this.token))
     return (await this.loaded).request<T>(method, url, doing, options)
   }
+}
+
+/** The builds gate evidence files name: each file, or each gate-*.json in a folder. */
+async function gateEvidence(ctx: CliContext, paths: string[]): Promise<{ build: string; baseline?: string }[]> {
+  const { readGateEvidence } = await import('../gates/read-gate-evidence.ts')
+  const files = paths.flatMap((p) => {
+    const full = path.resolve(ctx.cwd, p)
+    if (!existsSync(full)) throw new UserError('GATE_EVIDENCE', `--evidence ${p}: not found; pass gate-<build>.json files that bdd-matrix gate wrote, or folders holding them`)
+    return statSync(full).isDirectory() ? readdirSync(full).filter((f) => /^gate-.*\.json$/.test(f)).map((f) => path.join(full, f)) : [full]
+  })
+  return files.map((file) => {
+    const report = readGateEvidence(file, path.relative(ctx.cwd, file))
+    return { build: report.build, ...(report.baseline.build ? { baseline: report.baseline.build } : {}) }
+  })
 }
 
 async function withStore<T>(ctx: CliContext, db: string, work: (store: import('../../hub/store/hub-store.ts').HubStore) => Promise<T>): Promise<T> {

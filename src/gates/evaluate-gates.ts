@@ -4,7 +4,7 @@ import type { Scope } from '../catalogue/scope.ts'
 import { UserError } from '../errors.ts'
 import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
-import { matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
+import { MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
 import { RAN, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, cellKey, type ResultSet } from '../results/merge-results.ts'
 import { buildPattern, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
@@ -104,7 +104,7 @@ const PASSED = new Set<CellStatus>(['passed', 'flaky'])
 export function evaluateGates(inputs: GateInputs): GateReport {
   const { gates, build, results, scope } = inputs
   const baseline = checkGateInputs(gates, build, results, scope)
-  const matrix = matrixFrom(results, scope, { build, history: Math.max(10, ...gates.criteria.map((c) => (c.kind === 'flaky-rate' ? c.window : 1))), catalogue: inputs.catalogue, uriPrefix: inputs.uriPrefix })
+  const matrix = matrixFrom(results, scope, { build, history: gateHistory(gates), catalogue: inputs.catalogue, uriPrefix: inputs.uriPrefix })
   const view = new ScenarioView(inputs, matrix)
   const waivers = new WaiverBook(gates, build, inputs.today)
   const criteria = gates.criteria.map((criterion, index) => {
@@ -119,6 +119,11 @@ export function evaluateGates(inputs: GateInputs): GateReport {
     if (from) changes.push({ against, diff: diffBuilds({ results, gates, from, to: build, today: inputs.today, ...(inputs.lockHistory ? { lockHistory: inputs.lockHistory } : {}) }) })
   }
   return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary(), changes }
+}
+
+/** Builds a gate reads back from the gated one, itself included: the matrix's strips or the longest flaky-rate window. */
+export function gateHistory(gates: GateFile): number {
+  return Math.max(MATRIX_HISTORY, ...gates.criteria.map((c) => (c.kind === 'flaky-rate' ? c.window : 1)))
 }
 
 /** The refusals that need no evaluation: a build the gate does not apply to, another milestone, a baseline with no results. */

@@ -106,9 +106,14 @@ export interface Matrix {
  * columns, with the last builds' statuses per cell. Statuses follow the one status algebra
  * (src/model/status-algebra.ts). Pure: reads only the model.
  */
+const CELL_CODE: Record<CellStatus | 'null', number> = { null: 48, passed: 49, failed: 50, blocked: 51, flaky: 52, wip: 53, 'not-run': 54, skipped: 55, 'not-required': 56 }
+
+/** Builds in a cell's history strip, the shown one included, unless a view asks for more. */
+export const MATRIX_HISTORY = 10
+
 export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: string; history?: number; catalogue?: Catalogue; uriPrefix?: string } = {}): Matrix {
   const build = options.build ?? results.order[results.order.length - 1] ?? '(no results)'
-  const history = results.order.slice(Math.max(0, results.order.indexOf(build) - (options.history ?? 10) + 1), results.order.indexOf(build) + 1)
+  const history = results.order.slice(Math.max(0, results.order.indexOf(build) - (options.history ?? MATRIX_HISTORY) + 1), results.order.indexOf(build) + 1)
   const cells = results.builds.get(build) ?? new Map<string, MergedCase>()
   const cases = options.catalogue ? catalogueCases(options.catalogue, options.uriPrefix) : []
   const manualInScope = cases.some((c) => c.pickle.manual && !c.pickle.wip && c.pickle.featureIds.some((id) => scope.features.some((feature) => feature.id === id)))
@@ -134,19 +139,22 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     for (const id of scoped) if (!byFeature.get(id)!.has(entry.id)) byFeature.get(id)!.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false, stages: undefined })
   }
 
-  // An earlier build's status of a cell; null when the cell did not run in it.
-  const statusIn = (buildName: string, caseId: string, column: MatrixColumn): CellStatus | null => {
-    const found = results.builds.get(buildName)?.get(cellKey(caseId, column.environment, column.stage))
-    return found ? cellStatusOf(found.status, found.flaky) : null
-  }
+  // The history's builds' cells, looked up once: each cell then reads its strip by one key.
+  const historyCells = history.map((b) => (b === build ? undefined : (results.builds.get(b) ?? new Map<string, MergedCase>())))
 
   // Most cells are a plain status with the same history as thousands of others: those share one
   // frozen object, so a 100,000-scenario matrix costs little more than its scenario list.
+  // A plain cell is known by a short key of character codes (status, required, each history
+  // entry), made without building its history: tens of thousands of cells a matrix.
   const plainCells = new Map<string, ScenarioCell>()
-  const plainCell = (status: CellStatus, required: boolean, cellHistory: (CellStatus | null)[]): ScenarioCell => {
-    const key = `${status}:${required}:${cellHistory.join()}`
+  const codes = new Array<number>(history.length + 2)
+  const plainCell = (status: CellStatus, required: boolean, cellHistory: () => (CellStatus | null)[], statusAt: (i: number) => CellStatus | null): ScenarioCell => {
+    codes[0] = CELL_CODE[status]
+    codes[1] = required ? 1 : 0
+    for (let i = 0; i < history.length; i++) codes[i + 2] = CELL_CODE[statusAt(i) ?? 'null']
+    const key = String.fromCharCode(...codes)
     let cell = plainCells.get(key)
-    if (!cell) plainCells.set(key, (cell = Object.freeze({ status, required, history: Object.freeze(cellHistory) as (CellStatus | null)[] })))
+    if (!cell) plainCells.set(key, (cell = Object.freeze({ status, required, history: Object.freeze(cellHistory()) as (CellStatus | null)[] })))
     return cell
   }
   const flaky: Matrix['flaky'] = []
@@ -160,13 +168,21 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     const scenarios = [...byFeature.get(feature.id)!.values()].map((s): MatrixScenario => {
       const scenarioCells: Record<string, ScenarioCell> = {}
       for (const column of columns) {
-        const found = cells.get(cellKey(s.id, column.environment, column.stage))
+        const key = cellKey(s.id, column.environment, column.stage)
+        const found = cells.get(key)
         const required = requiredHere(column) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
-        // The shown build is the last of the history: its cell is the one just looked up.
-        const cellHistory = history.map((b) => (b === build ? status : statusIn(b, s.id, column)))
+        // The shown build is the last of the history: its cell is the one just looked up; an
+        // earlier build's status of the cell is null when it did not run there.
+        const statusAt = (i: number): CellStatus | null => {
+          const earlier = historyCells[i]
+          if (!earlier) return status
+          const was = earlier.get(key)
+          return was ? cellStatusOf(was.status, was.flaky) : null
+        }
+        const cellHistory = (): (CellStatus | null)[] => historyCells.map((_, i) => statusAt(i))
         const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)
-        const cell: ScenarioCell = detailed ? { status, required, history: cellHistory } : plainCell(status, required, cellHistory)
+        const cell: ScenarioCell = detailed ? { status, required, history: cellHistory() } : plainCell(status, required, cellHistory, statusAt)
         if (detailed) {
           if (found.error) cell.error = found.error
           if (found.steps.length) cell.steps = found.steps

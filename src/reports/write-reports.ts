@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import type { Scope } from '../catalogue/scope.ts'
-import { matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
+import { MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
 import { checkBuild, mergeResults, mergeRuns, type ResultSet, type RunSource } from '../results/merge-results.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 
@@ -34,6 +34,8 @@ export interface ReportRequest {
   resultsDir: string
   /** run sources other than the folder's files (the results hub); the folder is read otherwise */
   sources?: RunSource[]
+  /** results already merged by the same rule (the hub's view of a build); neither sources nor the folder are read */
+  results?: ResultSet
   build?: string
   /** the milestone scope: the matrix is computed, and runs of another milestone are left out */
   scope?: Scope
@@ -66,13 +68,13 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
     keepStepsOfPassed: request.writers.some((w) => w.needsStepsOfPassed),
     ...(request.scope ? { milestone: request.scope.milestone } : {}),
   }
-  const results = request.sources ? await mergeRuns(request.sources, options) : await mergeResults(request.resultsDir, options)
+  const results = request.results ?? (request.sources ? await mergeRuns(request.sources, options) : await mergeResults(request.resultsDir, options))
   if (!request.allowEmptyBuild) checkBuild(results, request.build, request.resultsDir)
   for (const skipped of results.skipped) request.onSkipped?.(skipped.file, skipped.run.id, skipped.run.milestone)
   const matrix = request.scope
     ? matrixFrom(results, request.scope, {
         ...(request.build ? { build: request.build } : {}),
-        history: request.history ?? 10,
+        history: request.history ?? MATRIX_HISTORY,
         ...(request.catalogue ? { catalogue: request.catalogue } : {}),
         ...(request.uriPrefix !== undefined ? { uriPrefix: request.uriPrefix } : {}),
       })

@@ -69,7 +69,8 @@ export interface RunSource {
   run: Run
   /** where the run comes from, for messages: a file path or a hub address */
   file: string
-  readCases: (onCase: (line: string, lineNumber: number) => void) => Promise<void>
+  /** each case as a JSON line, or as a case object of its own (a summary made by the reader) */
+  readCases: (onCase: (line: string | Case, lineNumber: number) => void) => Promise<void>
 }
 
 /** The merge rule over any run sources (see mergeResults). */
@@ -95,11 +96,13 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       // The parsed case becomes the cell (no copy), its repeated strings and lists shared: a
       // 100,000-case build then costs a few hundred bytes a case.
       let merged: MergedCase
-      try {
-        merged = JSON.parse(line) as MergedCase
-      } catch {
-        throw new UserError('RESULTS_FILE', `${file}:${lineNumber}: not a case (not JSON; the file was changed after bdd-matrix wrote it); ingest its source again with bdd-matrix ingest`)
-      }
+      if (typeof line !== 'string') merged = line as MergedCase
+      else
+        try {
+          merged = JSON.parse(line) as MergedCase
+        } catch {
+          throw new UserError('RESULTS_FILE', `${file}:${lineNumber}: not a case (not JSON; the file was changed after bdd-matrix wrote it); ingest its source again with bdd-matrix ingest`)
+        }
       const key = cellKey(merged.id, run.environment, run.stage)
       const before = cells.get(key)
       merged.environment = run.environment

@@ -1,3 +1,4 @@
+import { SCHEMA_VERSION } from '../../hub/store/migrations.ts'
 import type { ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createServer } from 'node:net'
@@ -82,7 +83,7 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
     await store.db.close()
     const newer = bin(root, ['serve'])
     expect(newer.code).toBe(2)
-    expect(newer.stderr).toMatch(/has schema version 99; this bdd-matrix knows up to 3: upgrade bdd-matrix, or point it at another database\n$/)
+    expect(newer.stderr).toMatch(new RegExp(`has schema version 99; this bdd-matrix knows up to ${SCHEMA_VERSION}: upgrade bdd-matrix, or point it at another database\n$`))
 
   })
 

@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDatabase } from '../../hub/store/database.ts'
 import { SCHEMA_VERSION } from '../../hub/store/migrations.ts'
+import { HubClient } from '../../hub/client/hub-client.ts'
+import { pushResults } from '../../hub/client/push-results.ts'
+import { writeCanonicalResults } from '../reporters/canonical-results.ts'
 import { api, startHub, type TestHub } from '../helpers/hub.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
 import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts'
 
 // Several `serve` instances on one PostgreSQL server, the way a team outgrows one hub: whatever
@@ -69,4 +73,26 @@ describe.skipIf(!postgresAvailable())('hub instances sharing one PostgreSQL', ()
     expect(new Set(seen.map((x) => x.body.review.verdict)).size).toBe(1)
     expect(seen[0]!.body.review.verdict).toBe(rows.at(-1)!.verdict)
   })
+  it("shows on every instance's matrix what reached another: a push, an accepted outcome", async () => {
+    const [a, b, c] = hubs as [TestHub, TestHub, TestHub]
+    const build = 'v0.5.0-rc1'
+    const before = await api(a, 'GET', `/builds/${build}/matrix`, a.tokens.qa)
+    expect(before.status).toBe(200)
+    const results = tempTree()
+    await writeCanonicalResults(results)
+    await pushResults(new HubClient(b.url, b.tokens.ci), results)
+    const after = await api(a, 'GET', `/builds/v0.5.0-rc2/matrix`, a.tokens.qa)
+    expect(after.status).toBe(200)
+    expect(after.body.totals.passed + after.body.totals.flaky).toBeGreaterThan(0)
+    // an outcome accepted through one instance counts in the matrix another instance shows
+    const scenario = [...a.service.project.scenarios.values()].find((s) => s.manual)!
+    const cellsOf = (m: { features: { scenarios: { id: string; cells: Record<string, { status: string }> }[] }[] }) => m.features.flatMap((f) => f.scenarios).find((s) => s.id === scenario.id)!.cells
+    const shown = (await api(a, 'GET', `/builds/${build}/matrix`, a.tokens.qa)).body
+    const submitted = await api(c, 'POST', '/outcomes', c.tokens.alice, { build, scenario: scenario.id, status: 'failed', comment: 'broke on my machine' }, { 'idempotency-key': randomUUID() })
+    expect((await api(c, 'POST', `/outcomes/${submitted.body.id}/review`, c.tokens.qa2, { verdict: 'accepted' })).status).toBe(200)
+    const now = (await api(a, 'GET', `/builds/${build}/matrix`, a.tokens.qa)).body
+    expect(Object.values(cellsOf(now)).map((x) => x.status)).toContain('failed')
+    expect(JSON.stringify(cellsOf(now))).not.toBe(JSON.stringify(cellsOf(shown)))
+  })
 })
+
