@@ -2,7 +2,7 @@ import { statSync } from 'node:fs'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { Catalogue, CatalogueError, CatalogueFile } from './catalogue-types.ts'
 import { findFeatureFiles, readFeatureSource } from './read-feature-source.ts'
-import { FeatureParser, type ParsedFeature } from './parse-feature.ts'
+import { FeatureParser, type Detail, type ParsedFeature } from './parse-feature.ts'
 
 /**
  * Catalogues every `.feature` file under `featuresDir`. A file that cannot be read or parsed
@@ -19,12 +19,12 @@ export function buildCatalogue(featuresDir: string): Catalogue {
 }
 
 /** The same, one file at a time, for callers that need not hold the whole suite in memory. */
-export function* catalogueFiles(featuresDir: string): Generator<ParsedFeature> {
+export function* catalogueFiles(featuresDir: string, detail: Detail = 'full'): Generator<ParsedFeature> {
   assertDirectory(featuresDir)
   const parser = new FeatureParser()
   for (const uri of findFeatureFiles(featuresDir)) {
     const source = readFeatureSource(featuresDir, uri)
-    yield 'error' in source ? { errors: [source.error] } : parser.parse(uri, source.text)
+    yield 'error' in source ? { errors: [source.error] } : parser.parse(uri, source.text, detail)
   }
 }
 

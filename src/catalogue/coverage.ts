@@ -83,6 +83,6 @@ function count(entry: FeatureCoverage, pickle: CataloguedPickle): void {
 /** Coverage of a features folder, streamed file by file. */
 export function coverageOf(featuresDir: string, scope: Scope): Coverage {
   const counter = new CoverageCounter(scope)
-  for (const parsed of catalogueFiles(featuresDir)) counter.add(parsed)
+  for (const parsed of catalogueFiles(featuresDir, 'coverage')) counter.add(parsed)
   return counter.result()
 }

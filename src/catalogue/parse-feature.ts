@@ -23,7 +23,12 @@ export class FeatureParser {
     this.parser.stopAtFirstError = false
   }
 
-  parse(uri: string, text: string): ParsedFeature {
+  /**
+   * `coverage` catalogues what coverage counts (each pickle's tags, features, wip, manual,
+   * complexity, by the same rules) and leaves steps, examples and row names out: a
+   * 60,000-pickle suite is counted at little more than the parse.
+   */
+  parse(uri: string, text: string, detail: Detail = 'full'): ParsedFeature {
     let document: GherkinDocument
     try {
       document = this.parser.parse(text)
@@ -34,15 +39,19 @@ export class FeatureParser {
       const message = text.trim() === '' ? 'file is empty: a feature file needs a "Feature:" line' : 'no "Feature:" line found: a feature file must declare one Feature'
       return { errors: [{ file: uri, line: 1, column: 1, message }] }
     }
-    return { file: catalogueDocument(uri, document, compile(document, uri, this.newId)), errors: [] }
+    return { file: catalogueDocument(uri, document, compile(document, uri, this.newId), detail), errors: [] }
   }
 }
 
-function catalogueDocument(uri: string, document: GherkinDocument, pickles: ReturnType<typeof compile>): CatalogueFile {
+export type Detail = 'full' | 'coverage'
+
+function catalogueDocument(uri: string, document: GherkinDocument, pickles: ReturnType<typeof compile>, detail: Detail): CatalogueFile {
+  const full = detail === 'full'
   const feature = document.feature!
   const scenariosById = new Map<string, CataloguedScenario>()
   const rowsById = new Map<string, RowInfo>()
   const stepLines = new Map<string, number>()
+  const plannedScenarios = new Set<string>()
   const scenarios: CataloguedScenario[] = []
   const featureTags = tagNames(feature.tags)
   const featureName = feature.name.trim()
@@ -60,13 +69,15 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     const tags = featureTags.concat(ruleTags, tagNames(scenario.tags))
     const meaning = meaningOf(tags)
     const steps: CataloguedStep[] = []
-    for (const step of scenario.steps) {
-      stepLines.set(step.id, step.location.line)
-      steps.push(toStep(step))
-    }
+    if (full)
+      for (const step of scenario.steps) {
+        stepLines.set(step.id, step.location.line)
+        steps.push(toStep(step))
+      }
     const examples: CataloguedExamples[] = []
     const outlineRows: RowInfo[] = []
-    for (const block of scenario.examples) {
+    if (full)
+      for (const block of scenario.examples) {
       const header = block.tableHeader ? block.tableHeader.cells.map((c) => c.value) : []
       const name = block.name.trim()
       const rows: CataloguedExamples['rows'] = []
@@ -80,8 +91,11 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
         rows.push({ line: row.location.line, cells })
       })
       examples.push({ name, line: block.location.line, tags: tagNames(block.tags), header, rows })
-    }
-    outlineRowNames(scenario.name.trim(), outlineRows.map((r) => r.cells)).forEach((n, i) => Object.assign(outlineRows[i]!, n))
+      }
+    if (full) outlineRowNames(scenario.name.trim(), outlineRows.map((r) => r.cells)).forEach((n, i) => Object.assign(outlineRows[i]!, n))
+    // A scenario without steps is planned work, whatever its tags say.
+    const planned = scenario.steps.length === 0
+    if (planned) plannedScenarios.add(scenario.id)
     const entry: CataloguedScenario = {
       uri,
       line: scenario.location.line,
@@ -91,10 +105,9 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
       featureName,
       tags,
       featureIds: meaning.featureIds,
-      // A scenario without steps is planned work, whatever its tags say.
-      wip: meaning.wip || steps.length === 0,
+      wip: meaning.wip || planned,
       manual: meaning.manual,
-      outline: examples.length > 0 || outlineKeywords.includes(scenario.keyword),
+      outline: scenario.examples.length > 0 || outlineKeywords.includes(scenario.keyword),
       steps,
       background,
       examples,
@@ -107,6 +120,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
   }
 
   const backgroundSteps = (background: Background): CataloguedStep[] => {
+    if (!full) return []
     for (const step of background.steps) stepLines.set(step.id, step.location.line)
     return background.steps.map(toStep)
   }
@@ -126,20 +140,21 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
   }
 
   for (const pickle of pickles) {
-    const scenario = scenariosById.get(pickle.astNodeIds[0] ?? '')
+    const scenarioId = pickle.astNodeIds[0] ?? ''
+    const scenario = scenariosById.get(scenarioId)
     if (!scenario) continue
     const rowId = pickle.astNodeIds[1]
     const row = rowId ? rowsById.get(rowId) : undefined
     const tags = tagNames(pickle.tags)
     const meaning = meaningOf(tags)
-    const steps = pickle.steps.map((s) => ({ text: s.text, line: stepLines.get(s.astNodeIds[0] ?? '') ?? scenario.line }))
+    const steps = full ? pickle.steps.map((s) => ({ text: s.text, line: stepLines.get(s.astNodeIds[0] ?? '') ?? scenario.line })) : []
     const entry: CataloguedPickle = {
       name: pickle.name.trim(),
       caseName: row ? row.name : pickle.name.trim(),
       line: row ? row.line : scenario.line,
       tags,
       featureIds: meaning.featureIds,
-      wip: meaning.wip || scenario.steps.length === 0,
+      wip: meaning.wip || plannedScenarios.has(scenarioId),
       manual: meaning.manual,
       steps,
     }
@@ -148,7 +163,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     scenario.pickles.push(entry)
   }
 
-  const tagLocations = collectTags(feature).map((t) => ({ name: t.name, line: t.location.line, column: t.location.column ?? 1 }))
+  const tagLocations = full ? collectTags(feature).map((t) => ({ name: t.name, line: t.location.line, column: t.location.column ?? 1 })) : []
   return { uri, featureName, featureLine: feature.location.line, language: feature.language, tagLocations, scenarios }
 }
 
