@@ -158,7 +158,9 @@ const pg = postgresAvailable() ? await startPostgres() : undefined
 const stores: { name: string; databaseUrl?: string; goals: boolean }[] = []
 if (pg) stores.push({ name: 'PostgreSQL 15 (loopback)', databaseUrl: await pg.createDatabase(), goals: true })
 else console.log('PostgreSQL not installed: measuring the embedded store only')
-stores.push({ name: 'embedded (PGlite)', goals: false })
+// BENCH_STORES=postgres (or embedded) measures one store only
+if (process.env.BENCH_STORES !== 'postgres') stores.push({ name: 'embedded (PGlite)', goals: false })
+if (process.env.BENCH_STORES === 'embedded' && pg) stores.shift()
 
 try {
   for (const store of stores) {

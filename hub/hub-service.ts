@@ -8,7 +8,7 @@ import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results
 import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
 import { MANUAL_ENVIRONMENT, MATRIX_HISTORY, type Matrix } from '../src/matrix/matrix-from.ts'
 import { writeReports } from '../src/reports/write-reports.ts'
-import { mergeRuns, orderBuilds, type MergedCase, type ResultSet, type RunSource } from '../src/results/merge-results.ts'
+import { mergeRuns, orderBuilds, OutOfOrder, type MergedCase, type ResultSet, type RunSource } from '../src/results/merge-results.ts'
 import { EVIDENCE_TYPES } from './media-types.ts'
 import { LiveCatalogue, type HubCatalogue, type HubScenario } from './hub-catalogue.ts'
 import { HttpError } from './server/http-error.ts'
@@ -411,23 +411,44 @@ export class HubService {
       return cached.results
     }
     const runs = await this.store.runs([build])
-    const summaries = detail === 'statuses' ? await this.store.caseSummaries(runs.map((r) => r.id)) : undefined
-    const sources: RunSource[] = runs.map((run) =>
-      summaries
-        ? { run, file: `hub run ${run.id}`, readCases: async (onCase) => summaries.get(run.id)!.forEach((c, i) => onCase(summaryCase(c, project.scenarios.get(c.id)?.name ?? c.id, run), i + 2)) }
-        : { run, file: `hub run ${run.id}`, readCases: (onCase) => this.store.caseLines(run.id, onCase) },
-    )
+    // Only runs were added since (the usual push): they are merged on top of what was kept,
+    // unless one of them comes before the kept ones in the merge's order.
+    if (cached && onlyRunsAdded(cached.stamp, stamp)) {
+      const known = new Set([...cached.results.runs, ...cached.results.skipped.map((s) => s.run)].map((r) => r.id))
+      const added = runs.filter((r) => !known.has(r.id))
+      try {
+        const results = await mergeRuns(await this.runSources(added, detail), { ...(project.scope ? { milestone: project.scope.milestone } : {}), base: cached.results })
+        return this.keepMerged(key, stamp, results)
+      } catch (error) {
+        if (!(error instanceof OutOfOrder)) throw error
+      }
+    }
+    const sources = await this.runSources(runs, detail)
     for (const { run, cases } of await this.manualResults(build))
       sources.push({
         run,
         file: `hub manual results of ${build}`,
         readCases: async (onCase) => cases.forEach((c, i) => onCase(c, i + 2)),
       })
-    const results = await mergeRuns(sources, { ...(project.scope ? { milestone: project.scope.milestone } : {}) })
+    return this.keepMerged(key, stamp, await mergeRuns(sources, { ...(project.scope ? { milestone: project.scope.milestone } : {}) }))
+  }
+
+  private keepMerged(key: string, stamp: string, results: ResultSet): ResultSet {
     this.merged.delete(key)
     this.merged.set(key, { stamp, results })
     while (this.merged.size > MERGED_BUILDS_KEPT) this.merged.delete(this.merged.keys().next().value!)
     return results
+  }
+
+  /** Pushed runs as merge sources: their cases in full, or each case's status alone (one query). */
+  private async runSources(runs: Run[], detail: 'full' | 'statuses'): Promise<RunSource[]> {
+    const scenarios = this.project.scenarios
+    const summaries = detail === 'statuses' ? await this.store.caseSummaries(runs.map((r) => r.id)) : undefined
+    return runs.map((run) =>
+      summaries
+        ? { run, file: `hub run ${run.id}`, readCases: async (onCase) => summaries.get(run.id)!.forEach((c, i) => onCase(summaryCase(c, scenarios.get(c.id)?.name ?? c.id, run), i + 2)) }
+        : { run, file: `hub run ${run.id}`, readCases: (onCase) => this.store.caseLines(run.id, onCase) },
+    )
   }
 
   /**
@@ -493,6 +514,12 @@ export class HubService {
     this.matrixCache.set(build, entry)
     return entry
   }
+}
+
+/** Whether a build's stamp moved by runs alone: the same build, outcomes and reviews (hub-store buildStamps). */
+function onlyRunsAdded(before: string, now: string): boolean {
+  const [a, b] = [before.split('/'), now.split('/')]
+  return a[0] === b[0] && a[3] === b[3] && a[4] === b[4] && Number(b[1]) > Number(a[1])
 }
 
 /** A case of an earlier build as its history needs it: id, name, status, flakiness. */

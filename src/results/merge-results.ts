@@ -62,7 +62,17 @@ export async function mergeResults(dir: string, options: MergeOptions = {}): Pro
 export interface MergeOptions {
   keepStepsOfPassed?: boolean
   milestone?: string
+  /**
+   * Results this rule already merged from earlier sources, to go on from (the results hub after
+   * a push): runs already in it are not applied again, and the new ones must all come after its
+   * runs in the merge's order — else `OutOfOrder` is thrown and the caller merges everything
+   * again. The base is not changed.
+   */
+  base?: ResultSet
 }
+
+/** A run to merge on top of a base comes before one of the base's runs: merge from scratch. */
+export class OutOfOrder extends Error {}
 
 /** A run and a way to read its cases (JSON lines): a results file, or rows of the results hub. */
 export interface RunSource {
@@ -75,18 +85,24 @@ export interface RunSource {
 
 /** The merge rule over any run sources (see mergeResults). */
 export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOptions = {}): Promise<ResultSet> {
+  const base = options.base
+  const earlier = new Map<string, Run>([...(base?.runs ?? []), ...(base?.skipped ?? []).map((s) => s.run)].map((r) => [r.id, r]))
   const runs = new Map<string, RunSource>()
-  const skipped: ResultSet['skipped'] = []
+  const skipped: ResultSet['skipped'] = [...(base?.skipped ?? [])]
   for (const source of sources) {
     const { run } = source
-    if (runs.has(run.id)) continue
+    if (runs.has(run.id) || earlier.has(run.id)) continue
     if (options.milestone && run.milestone && run.milestone !== options.milestone) skipped.push({ run, file: source.file })
     else runs.set(run.id, source)
   }
-  const ordered = [...runs.values()].sort((a, b) => a.run.finishedAt.localeCompare(b.run.finishedAt) || a.run.id.localeCompare(b.run.id))
-  const runStart = (id: string): string => runs.get(id)!.run.startedAt
-  const builds = new Map<string, Map<string, MergedCase>>()
-  const lastRun = new Map<string, string>()
+  const byOrder = (a: Run, b: Run): number => a.finishedAt.localeCompare(b.finishedAt) || a.id.localeCompare(b.id)
+  const ordered = [...runs.values()].sort((a, b) => byOrder(a.run, b.run))
+  const lastOfBase = base?.runs.at(-1)
+  if (lastOfBase && ordered[0] && byOrder(ordered[0].run, lastOfBase) < 0) throw new OutOfOrder(`run ${ordered[0].run.id} comes before run ${lastOfBase.id} of the base`)
+  const runStart = (id: string): string => (runs.get(id)?.run ?? earlier.get(id)!).startedAt
+  // the base's cells maps are copied, never changed: views made from it may still be read
+  const builds = new Map<string, Map<string, MergedCase>>([...(base?.builds ?? [])].map(([b, cells]) => [b, new Map(cells)]))
+  const lastRun = new Map<string, string>((base?.runs ?? []).map((r) => [r.build, r.finishedAt]))
   const shared = new SharedValues()
   for (const { run, file, readCases } of ordered) {
     if (!builds.has(run.build)) builds.set(run.build, new Map())
@@ -119,7 +135,7 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       cells.set(key, merged)
     })
   }
-  return { runs: ordered.map((r) => r.run), skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }
+  return { runs: [...(base?.runs ?? []), ...ordered.map((r) => r.run)], skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }
 }
 
 /** A build asked for by name must have results (a typo would give an empty report); none asked for means the latest. */

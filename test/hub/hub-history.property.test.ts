@@ -83,6 +83,22 @@ describe('the hub\'s view of a build against all results', () => {
           expect(hubGate).toEqual(wholeGate)
           expect(hubGate.baseline.build).toBe(names[0])
         }
+
+        // A rerun pushed to a build already shown is merged on top of what the hub kept; one that
+        // finished before the build's other runs makes the hub merge the build again: both as the CLI.
+        const shown = names.at(-1)!
+        for (const [k, finished] of [clock + 3_600_000, Date.UTC(2020, 0, 1)].entries()) {
+          const writer = new ResultsWriter(resultsDir)
+          for (const [i, s] of scenarios.entries()) {
+            const status: Status = (i + k) % 2 ? 'failed' : 'passed'
+            writer.write({ kind: 'case', id: s.id, uri: s.uri, feature: s.feature, scenario: s.scenario, name: s.name, ...(s.example ? { example: s.example } : {}), featureIds: s.featureIds, tags: s.tags, status, flaky: false, attempts: 1, durationMs: 5, steps: [], ...(status === 'failed' ? { error: 'rerun broke' } : {}), attachments: [], nodes: [], source: 'automated' })
+          }
+          writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: `h${release}-rerun-${k}`, build: shown, milestone: 'run-fixture', stage: 'acceptance', environment: 'local', startedAt: new Date(finished - 30_000).toISOString(), finishedAt: new Date(finished).toISOString(), source: { format: 'cucumber-messages' } })
+          await pushResults(client, resultsDir)
+          const again = await mergeResults(resultsDir, { milestone: 'run-fixture' })
+          expect(await hub.service.matrix(shown)).toEqual(matrixFrom(again, project.scope!, { build: shown, catalogue: project.catalogue, uriPrefix: project.uriPrefix }))
+          expect(await hub.service.gate(shown)).toEqual(previewGate({ build: shown, results: again, scope: project.scope!, catalogue: project.catalogue, uriPrefix: project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: [], openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' }))
+        }
       }),
       { numRuns: 4, endOnFailure: true },
     )

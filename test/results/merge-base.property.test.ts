@@ -1,0 +1,39 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { MODEL_VERSION, type Case, type Run, type Status } from '../../src/model/results.ts'
+import { mergeRuns, OutOfOrder, type RunSource } from '../../src/results/merge-results.ts'
+
+const STATUSES: Status[] = ['passed', 'failed', 'skipped', 'pending', 'undefined']
+
+function source(i: number, build: string, environment: string, minute: number, statuses: Status[]): RunSource {
+  const run: Run = { kind: 'run', modelVersion: MODEL_VERSION, id: `run-${i}`, build, milestone: 'm', stage: 'acceptance', environment, startedAt: new Date(Date.UTC(2026, 0, 1, 0, minute)).toISOString(), finishedAt: new Date(Date.UTC(2026, 0, 1, 0, minute, 30)).toISOString(), source: { format: 'cucumber-messages' } }
+  const cases = statuses.map((status, c): Case => ({ kind: 'case', id: `case-${c}`, uri: 'features/a.feature', feature: 'A', scenario: `s${c}`, name: `s${c}`, featureIds: ['f'], tags: [], status, flaky: false, attempts: 1, durationMs: 1, steps: [], attachments: [], nodes: [], source: 'automated' }))
+  return { run, file: run.id, readCases: async (onCase) => cases.forEach((c, n) => onCase(JSON.stringify(c), n + 2)) }
+}
+
+// The results hub merges a push on top of what it kept: that must be the merge of everything.
+describe('merging on top of earlier results', () => {
+  it('gives what merging every run at once gives, when the new runs come after the base', async () => {
+    const runs = fc.array(fc.record({ build: fc.constantFrom('v1', 'v2'), environment: fc.constantFrom('local', 'docker'), minute: fc.integer({ min: 0, max: 50 }), statuses: fc.array(fc.constantFrom(...STATUSES), { minLength: 4, maxLength: 4 }) }), { minLength: 1, maxLength: 8 })
+    await fc.assert(
+      fc.asyncProperty(runs, fc.nat(), async (list, cut) => {
+        const sources = list.map((r, i) => source(i, r.build, r.environment, r.minute, r.statuses))
+        const ordered = [...sources].sort((a, b) => a.run.finishedAt.localeCompare(b.run.finishedAt) || a.run.id.localeCompare(b.run.id))
+        const k = cut % (ordered.length + 1)
+        const whole = await mergeRuns(sources)
+        const base = await mergeRuns(ordered.slice(0, k))
+        const before = JSON.stringify([...base.builds].map(([b, cells]) => [b, [...cells]]))
+        const onTop = await mergeRuns([...ordered.slice(k), ...ordered.slice(0, k)], { base })
+        expect(onTop).toEqual(whole)
+        // the base is left as it was
+        expect(JSON.stringify([...base.builds].map(([b, cells]) => [b, [...cells]]))).toBe(before)
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('refuses a run that comes before the base, so the caller merges everything again', async () => {
+    const base = await mergeRuns([source(1, 'v1', 'local', 10, ['passed', 'passed', 'passed', 'passed'])])
+    await expect(mergeRuns([source(2, 'v1', 'local', 5, ['failed', 'failed', 'failed', 'failed'])], { base })).rejects.toBeInstanceOf(OutOfOrder)
+  })
+})
