@@ -242,12 +242,12 @@ export class HubStore {
    */
   async buildStamps(): Promise<Map<string, { lastRun?: string; stamp: string }>> {
     const rows = await this.db.query<{ name: string; created_at: string; runs: number; last: string | null; outcome: number; review: number }>(
-      `select b.name, b.created_at,
-         (select count(*)::int from runs r where r.build = b.name and r.complete) as runs,
-         (select max(r.finished_at) from runs r where r.build = b.name and r.complete) as last,
-         (select coalesce(max(o.id), 0) from outcomes o where o.build = b.name) as outcome,
-         (select coalesce(max(v.id), 0) from reviews v where v.outcome_id in (select o.id from outcomes o where o.build = b.name)) as review
-       from builds b`,
+      // one pass over each table, grouped: a lookup per build would grow with builds × outcomes
+      `select b.name, b.created_at, coalesce(r.n, 0) as runs, r.last, coalesce(o.m, 0) as outcome, coalesce(v.m, 0) as review
+       from builds b
+       left join (select build, count(*)::int as n, max(finished_at) as last from runs where complete group by build) r on r.build = b.name
+       left join (select build, max(id) as m from outcomes group by build) o on o.build = b.name
+       left join (select o.build, max(v.id) as m from reviews v join outcomes o on o.id = v.outcome_id group by o.build) v on v.build = b.name`,
     )
     return new Map(rows.map((r) => [r.name, { ...(r.last ? { lastRun: r.last } : {}), stamp: `${r.created_at}/${r.runs}/${r.last ?? ''}/${r.outcome}/${r.review}` }]))
   }
