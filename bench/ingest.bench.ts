@@ -14,14 +14,25 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const OUT = path.join(ROOT, 'bench/.out/ingest')
 const FEATURES = ['alpha', 'beta', 'gamma']
 
-async function generate(scenarios: number): Promise<string> {
-  const file = path.join(OUT, `messages-${scenarios}.ndjson`)
+/** An input generated once under bench/.out and kept between runs, written with back-pressure. */
+async function generatedFile(name: string, fill: (write: (text: string) => Promise<void>) => Promise<void>): Promise<string> {
+  const file = path.join(OUT, name)
   if (existsSync(file)) return file
   mkdirSync(OUT, { recursive: true })
   const stream = createWriteStream(file)
-  const write = async (envelope: unknown): Promise<void> => {
-    if (!stream.write(`${JSON.stringify(envelope)}\n`)) await once(stream, 'drain')
-  }
+  await fill(async (text) => {
+    if (!stream.write(text)) await once(stream, 'drain')
+  })
+  stream.end()
+  await once(stream, 'finish')
+  return file
+}
+
+function generate(scenarios: number): Promise<string> {
+  return generatedFile(`messages-${scenarios}.ndjson`, (text) => writeMessages(scenarios, (envelope) => text(`${JSON.stringify(envelope)}\n`)))
+}
+
+async function writeMessages(scenarios: number, write: (envelope: unknown) => Promise<void>): Promise<void> {
   const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 })
   const perFile = 20
   await write({ meta: { protocolVersion: '32.0.0', implementation: { name: 'cucumber-js', version: '12.9.0' }, runtime: { name: 'node' }, os: { name: 'linux' }, cpu: { name: 'x64' } } })
@@ -55,20 +66,14 @@ async function generate(scenarios: number): Promise<string> {
     }
   }
   await write({ testRunFinished: { success: false, timestamp: ts(clock) } })
-  stream.end()
-  await once(stream, 'finish')
-  return file
 }
 
 /** A Cucumber JSON report as godog writes it: features of 20 scenarios, 3 steps each, nanosecond durations. */
-async function generateJson(scenarios: number): Promise<string> {
-  const file = path.join(OUT, `cucumber-${scenarios}.json`)
-  if (existsSync(file)) return file
-  mkdirSync(OUT, { recursive: true })
-  const stream = createWriteStream(file)
-  const write = async (text: string): Promise<void> => {
-    if (!stream.write(text)) await once(stream, 'drain')
-  }
+function generateJson(scenarios: number): Promise<string> {
+  return generatedFile(`cucumber-${scenarios}.json`, (write) => writeCucumberJson(scenarios, write))
+}
+
+async function writeCucumberJson(scenarios: number, write: (text: string) => Promise<void>): Promise<void> {
   const perFile = 20
   await write('[\n')
   for (let f = 0; f < scenarios / perFile; f++) {
@@ -84,9 +89,6 @@ async function generateJson(scenarios: number): Promise<string> {
     await write(`${f ? ',\n' : ''}${JSON.stringify({ uri: `features/generated-${f}.feature`, id: `generated-${f}`, keyword: 'Feature', name: `Generated ${f}`, description: '', line: 2, tags: [{ name: `@feature:${FEATURES[f % 3]}`, line: 1 }], elements }, null, 2)}`)
   }
   await write('\n]\n')
-  stream.end()
-  await once(stream, 'finish')
-  return file
 }
 
 console.log('bench:ingest — alternating best of 7 (10k) and 3 (100k), fresh processes')

@@ -139,10 +139,6 @@ export class HubService {
     return open
   }
 
-  private changed(): void {
-    this.matrixCache.clear()
-  }
-
   // builds, tokens ----------------------------------------------------------------------------
 
   /** CI makes a build known; QA also opens it for manual testing (outcomes are taken for open builds only). */
@@ -150,7 +146,6 @@ export class HubService {
     this.need(principal, 'qa', 'ci')
     if (principal.role === 'qa') await this.store.openBuildForManualTesting(name)
     else await this.store.ensureBuild(name)
-    this.changed()
   }
 
   // pushed runs -------------------------------------------------------------------------------
@@ -197,7 +192,6 @@ export class HubService {
     const record = await this.store.completeRun(id)
     if (!record) throw new HttpError(404, `no run ${id} on the hub`)
     if (!record.complete) throw new HttpError(409, `run ${id} has ${record.received} of ${record.caseCount} cases; send the rest first`)
-    this.changed()
     return { received: record.received, complete: true }
   }
 
@@ -311,7 +305,6 @@ export class HubService {
     if (verdict !== 'accepted' && !reason) throw new HttpError(422, `reason: say why (the tester sees it) when the verdict is ${verdict}`, 'reason')
     if (!(await this.store.isLatestVersion(found))) throw new HttpError(409, `outcome ${id} was replaced by a newer version from ${found.testerName}; review that one`)
     const reviewed = await this.store.review(id, principal.id, verdict, reason)
-    this.changed()
     return reviewed
   }
 
@@ -361,28 +354,28 @@ export class HubService {
 
   /**
    * The merged results a view of `build` reads, never the whole hub: the build's own runs in full,
-   * and each case's status alone in the `history - 1` builds before it and in `also` (a gate's
-   * baseline further back); each with its accepted manual outcomes. Builds are ordered by the one
+   * and each case's status alone in the `earlier` builds of its window (below); each with its
+   * accepted manual outcomes. Builds are ordered by the one
    * rule (orderBuilds) over every build's name, and each build is merged by the one rule
    * (mergeRuns) on its own — a build's cells depend on its runs alone — so a view is the same as
    * the merge of all results (tested). Each build's merge is kept while its stamp in the store
    * holds (complete runs never change; a run, an outcome or a review moves it), so a matrix after a
-   * push re-reads one build, and instances sharing a server never serve another's stale merge.
+   * push reads only the new run, and instances sharing a server never serve another's stale merge.
    */
-  private async view(build: string, history: number, also?: (order: string[]) => (string | undefined)[], known?: BuildStamps): Promise<{ results: ResultSet; stamp: string }> {
-    const stamps = known ?? (await this.buildStamps())
-    const { builds: earlier, stamp } = this.window(build, history, stamps, also)
+  private async view(build: string, earlier: string[], stamps: BuildStamps): Promise<ResultSet> {
     const parts: ResultSet[] = []
     for (const b of [build, ...earlier]) parts.push(await this.mergedBuild(b, b === build ? 'full' : 'statuses', stamps.stamps.get(b)?.stamp ?? ''))
     const runs = parts.flatMap((p) => p.runs).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt) || a.id.localeCompare(b.id))
     const lastRun = new Map<string, string>()
     for (const run of runs) lastRun.set(run.build, run.finishedAt)
     const builds = new Map(parts.flatMap((p) => [...p.builds]))
-    const results: ResultSet = { runs, skipped: parts.flatMap((p) => p.skipped), builds, order: orderBuilds([...builds.keys()], lastRun) }
-    return { results, stamp }
+    return { runs, skipped: parts.flatMap((p) => p.skipped), builds, order: orderBuilds([...builds.keys()], lastRun) }
   }
 
-  /** The builds before `build` that a view reads, and a stamp of everything it reads. */
+  /**
+   * The builds before `build` that a view reads — the `history - 1` before it and `also` (a gate's
+   * baseline further back) — and a stamp of everything it reads.
+   */
   private window(build: string, history: number, { order, stamps }: BuildStamps, also: (order: string[]) => (string | undefined)[] = () => []): { builds: string[]; stamp: string } {
     const at = order.indexOf(build)
     const builds = [...new Set([...order.slice(Math.max(0, at - history + 1), at), ...also(order)])].filter((b): b is string => b !== undefined && b !== build && stamps.has(b))
@@ -469,7 +462,8 @@ export class HubService {
       const gates = loadGateFile(file, path.relative(process.cwd(), file))
       // the baseline by the gate's own rule, over every build's name
       const baselineOf = (order: string[]) => [resolveBaseline(gates, build, { runs: [], skipped: [], order, builds: new Map(order.map((b) => [b, new Map()])) }).build]
-      const { results } = await this.view(build, gateHistory(gates), baselineOf)
+      const stamps = await this.buildStamps()
+      const results = await this.view(build, this.window(build, gateHistory(gates), stamps, baselineOf).builds, stamps)
       checkGateInputs(gates, build, results, this.project.scope)
       const report = previewGate({ build, results, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: await this.store.approvals(build), openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' })
       return report!
@@ -508,7 +502,7 @@ export class HubService {
     const window = this.window(build, MATRIX_HISTORY, stamps)
     const cached = this.matrixCache.get(build)
     if (cached?.stamp === window.stamp) return cached
-    const { results } = await this.view(build, MATRIX_HISTORY, undefined, stamps)
+    const results = await this.view(build, window.builds, stamps)
     const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true })
     const entry = { stamp: window.stamp, matrix: outcome.matrix! }
     this.matrixCache.set(build, entry)
