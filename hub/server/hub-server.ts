@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import type { HubService, Principal } from '../hub-service.ts'
 import { installInputHygiene } from './input-hygiene.ts'
 import { errorBody, HttpError } from './http-error.ts'
@@ -52,9 +52,40 @@ export async function createHubServer(options: HubServerOptions): Promise<Fastif
     return payload
   })
 
+  trackHandlers(app)
   await addApiRoutes(app, service)
   await addPageRoutes(app, service, options.log)
   return app
+}
+
+/**
+ * Closing the hub waits for every handler that started to finish: a client that went away leaves
+ * its handler running (a submission in the group commit, say), and the store must not be closed
+ * under it. A request whose handler never started is forgotten when its connection closes.
+ */
+function trackHandlers(app: FastifyInstance): void {
+  const running = new Map<FastifyRequest, 'waiting' | 'running'>()
+  let drained: (() => void) | undefined
+  const done = (request: FastifyRequest) => {
+    running.delete(request)
+    if (!running.size) drained?.()
+  }
+  app.addHook('onRequest', async (request, reply) => {
+    running.set(request, 'waiting')
+    reply.raw.once('close', () => {
+      if (running.get(request) === 'waiting') done(request)
+    })
+  })
+  app.addHook('preHandler', async (request) => {
+    running.set(request, 'running')
+  })
+  app.addHook('onSend', async (request, _reply, payload) => {
+    done(request)
+    return payload
+  })
+  app.addHook('onClose', async () => {
+    if (running.size) await new Promise<void>((resolve) => (drained = resolve))
+  })
 }
 
 export function sendError(reply: FastifyReply, status: number, message: string, field?: string): FastifyReply {

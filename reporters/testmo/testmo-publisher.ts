@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto'
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import https from 'node:https'
+import { setMaxListeners } from 'node:events'
 import { createRequire } from 'node:module'
 import type { AxiosStatic } from 'axios'
 import { UserError } from '../../src/errors.ts'
@@ -35,24 +36,42 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 500, maxMs: 30_
  * file renamed over it).
  */
 export interface PublishJournal {
-  journalVersion?: 2
+  journalVersion?: 3
   /** identifies the results being published: a journal of other results is refused */
   publication: string
   runId?: number
   inflight?: Inflight
   /** (journal version 1) a create-run request went out whose answer was not seen */
   creatingRun?: boolean
-  threads: Record<string, { id: number; sent: number; completed: boolean }>
+  threads: Record<string, ThreadRecord>
   runCompleted: boolean
 }
 
-/** The request a journal was written for, whose answer it has not recorded yet. */
+/** Tests `from` … `from + size - 1` of a thread, in the order the publish sends them. */
+export interface Batch {
+  from: number
+  size: number
+}
+
+export interface ThreadRecord {
+  id: number
+  /** the first `sent` tests are in Testmo */
+  sent: number
+  /** batches beyond `sent` that are in Testmo (appends answer out of order) */
+  landed?: Batch[]
+  /** appends sent whose answer is not recorded: settled by reading Testmo before anything is resent */
+  inflight?: Batch[]
+  completed: boolean
+}
+
+/** The request a journal was written for, whose answer it has not recorded yet (appends are kept by their thread). */
 export type Inflight =
   | { kind: 'create-run' }
   | { kind: 'create-thread'; thread: string }
-  | { kind: 'append'; thread: string; from: number; size: number }
   | { kind: 'complete-thread'; thread: string }
   | { kind: 'complete-run' }
+  /** (journal version 2) one append at a time, kept here */
+  | { kind: 'append'; thread: string; from: number; size: number }
 
 export interface RunDescription {
   name: string
@@ -80,12 +99,14 @@ export class TestmoPublisher {
   constructor(
     private readonly target: TestmoTarget,
     private readonly journalFile: string,
-    private readonly options: { batchSize?: number; retry?: RetryPolicy; log?: (line: string) => void; /** extra trusted CA (PEM) */ ca?: Buffer } = {},
+    private readonly options: { batchSize?: number; /** appends in flight at once on a thread */ parallel?: number; retry?: RetryPolicy; log?: (line: string) => void; /** extra trusted CA (PEM) */ ca?: Buffer } = {},
   ) {
     const instance = serviceUrl(target.instance, 'TESTMO_URL (or --instance)', { https: true, example: 'https://<name>.testmo.net' })
     this.origin = instance.origin
     if (!target.token) throw new UserError('TESTMO_TOKEN', 'no Testmo API token: set TESTMO_TOKEN to an API token of the Testmo user that publishes')
     const retry = options.retry ?? DEFAULT_RETRY
+    // Every request in flight listens for the abort: `parallel` appends and the checks beside them.
+    setMaxListeners(4 * MAX_PARALLEL, this.aborting.signal)
     const http = axios.create({
       baseURL: `${this.origin}/api/v1`,
       timeout: retry.timeoutMs,
@@ -117,7 +138,7 @@ export class TestmoPublisher {
 
   /** Reads the journal of this publication, refusing one written for other results or one that cannot be read. */
   journal(publication: string): PublishJournal {
-    if (!existsSync(this.journalFile)) return { journalVersion: 2, publication, threads: {}, runCompleted: false }
+    if (!existsSync(this.journalFile)) return { journalVersion: 3, publication, threads: {}, runCompleted: false }
     let journal: PublishJournal
     try {
       journal = JSON.parse(readFileSync(this.journalFile, 'utf8')) as PublishJournal
@@ -130,7 +151,13 @@ export class TestmoPublisher {
     // A journal of version 1 said only this of what was in flight.
     if (journal.creatingRun && !journal.inflight) journal.inflight = { kind: 'create-run' }
     delete journal.creatingRun
-    journal.journalVersion = 2
+    // Version 2 kept its one append in flight beside the run's requests; version 3 keeps appends by thread.
+    if (journal.inflight?.kind === 'append') {
+      const { thread, from, size } = journal.inflight
+      journal.threads[thread]!.inflight = [{ from, size }]
+      journal.inflight = undefined
+    }
+    journal.journalVersion = 3
     return journal
   }
 
@@ -150,12 +177,9 @@ export class TestmoPublisher {
         // Testmo lists no threads of a run: a thread whose creation was cut off stays empty in the
         // run (no test is ever in it twice); a new one is made.
         break
-      case 'append': {
-        const thread = journal.threads[inflight.thread]!
-        const landed = await this.countTests(journal.runId!, thread.id)
-        if (landed > thread.sent) thread.sent = Math.min(landed, inflight.from + inflight.size)
+      case 'append':
+        // moved to its thread when the journal was read
         break
-      }
       case 'complete-thread':
         if (await this.runIsCompleted(journal.runId!)) journal.threads[inflight.thread]!.completed = true
         break
@@ -193,9 +217,10 @@ export class TestmoPublisher {
   }
 
   /**
-   * Appends a thread's tests in batches; batches already in Testmo are never sent again. The
-   * thread is completed unless `complete` is false: completing the run completes its threads, so a
-   * one-shot publish leaves that to the run, as the official CLI's `automation:run:submit` does.
+   * Appends a thread's tests in batches, up to `parallel` appends in flight; batches already in
+   * Testmo are never sent again. The thread is completed unless `complete` is false: completing the
+   * run completes its threads, so a one-shot publish leaves that to the run, as the official CLI's
+   * `automation:run:submit` does.
    */
   async publishThread(journal: PublishJournal, threadKey: string, cases: MergedCase[], links: TestLinks = {}, options: { complete?: boolean } = {}): Promise<void> {
     await this.resume(journal)
@@ -207,47 +232,123 @@ export class TestmoPublisher {
       thread = journal.threads[threadKey] = { id: Number((response!.data as { id: number }).id), sent: 0, completed: false }
       this.settled(journal)
     }
-    // The official CLI sends 250 tests an append; Testmo documents no maximum. A server that
-    // refuses a batch as too large (413, or 422 about its size) gets halves from then on.
-    let batchSize = this.options.batchSize ?? DEFAULT_BATCH
-    const toTest = testMapper(links)
-    // A batch goes out as JSON text, serialised here: axios sends a string as it is.
-    const batchAt = (from: number) => {
-      const tests = cases.slice(from, from + batchSize).map(toTest)
-      return { from, size: tests.length, body: JSON.stringify({ tests }) }
+    const current = thread
+    // Appends killed in flight are settled first: Testmo's count of the thread, or its tests' keys.
+    if (current.inflight?.length) {
+      for (const batch of await this.whichLanded(runId, current, current.inflight, cases)) recordLanded(current, batch)
+      current.inflight = []
+      this.save(journal)
     }
-    let batch = batchAt(thread.sent)
-    while (batch.size) {
-      const { from, size } = batch
-      const current = thread
-      const appending = this.write(journal, { kind: 'append', thread: threadKey, from, size }, 'post', `/automation/runs/threads/${current.id}/append`, batch.body, `appending ${size} tests to thread ${threadKey}`, async () => {
-        // The outcome of this append is unknown (timeout, dropped connection): ask Testmo.
-        const landed = await this.countTests(runId, current.id)
-        return landed >= from + size
-      }, (status, data) => tooLarge(status, data) && size > 1).then((answer) => ({ tooLarge: answer !== undefined && answer.status >= 300 }))
-      // The next batch is built while Testmo takes this one (appends stay one after another), once
-      // this one is on its way: building it first would hold the event loop before the write.
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      const next = batchAt(from + size)
-      if ((await appending).tooLarge) {
-        batchSize = Math.max(1, Math.floor(size / 2))
-        this.options.log?.(`Testmo refused ${size} tests in one append as too large; sending ${batchSize} at a time`)
-        journal.inflight = undefined
-        batch = batchAt(from)
-        continue
-      }
-      current.sent = from + size
-      batch = next.from === current.sent ? next : batchAt(current.sent)
-      // The next append's write-ahead record carries this one's outcome: one journal write a
-      // batch. A kill between the answer and that write finds this batch in flight, and the
-      // thread's count settles it.
-      if (batch.size) journal.inflight = undefined
-      else this.settled(journal)
-    }
-    if (!thread.completed && options.complete !== false) {
-      await this.write(journal, { kind: 'complete-thread', thread: threadKey }, 'post', `/automation/runs/threads/${thread.id}/complete`, {}, `completing thread ${threadKey}`, undefined, (status, data) => status === 422 && alreadyCompleted(data))
-      thread.completed = true
+    await this.appendAll(journal, threadKey, current, cases, testMapper(links))
+    if (!current.completed && options.complete !== false) {
+      await this.write(journal, { kind: 'complete-thread', thread: threadKey }, 'post', `/automation/runs/threads/${current.id}/complete`, {}, `completing thread ${threadKey}`, undefined, (status, data) => status === 422 && alreadyCompleted(data))
+      current.completed = true
       this.settled(journal)
+    }
+  }
+
+  /**
+   * Sends every test of the thread not yet in Testmo. Up to `parallel` appends are in flight, each
+   * recorded in the journal before it leaves (the record of the next carries the outcomes of those
+   * answered since: one journal write a batch). The official CLI sends 250 tests an append and
+   * Testmo documents no maximum: a server that refuses a batch as too large (413, or 422 about its
+   * size) gets halves from then on. A failed append stays recorded in flight for the rerun to settle.
+   */
+  private async appendAll(journal: PublishJournal, threadKey: string, thread: ThreadRecord, cases: MergedCase[], toTest: (c: MergedCase) => Record<string, unknown>): Promise<void> {
+    const runId = journal.runId!
+    let batchSize = this.options.batchSize ?? DEFAULT_BATCH
+    const parallel = Math.min(MAX_PARALLEL, Math.max(1, this.options.parallel ?? DEFAULT_PARALLEL))
+    const gaps = missing(thread, cases.length)
+    const take = (): Batch | undefined => {
+      const gap = gaps[0]
+      if (!gap) return undefined
+      const batch = { from: gap.from, size: Math.min(batchSize, gap.size) }
+      gap.from += batch.size
+      gap.size -= batch.size
+      if (!gap.size) gaps.shift()
+      return batch
+    }
+    thread.inflight ??= []
+    const inflight = thread.inflight
+    const running = new Set<Promise<void>>()
+    let failure: { error: unknown } | undefined
+    let launched = 0
+    // Sent once the journal records it in flight (with the batches launched beside it: one write).
+    const append = async (batch: Batch, body: string): Promise<void> => {
+      // The outcome of this append is unknown (timeout, dropped connection): ask Testmo. Its count
+      // answers only while no other append is under way on the thread.
+      const landed = async () => {
+        const at = launched
+        return (await this.whichLanded(runId, thread, [batch], cases, () => inflight.length === 1 && launched === at)).length > 0
+      }
+      const answer = await this.request('post', `/automation/runs/threads/${thread.id}/append`, body, `appending ${batch.size} tests to thread ${threadKey}`, landed,
+        (status, data) => tooLarge(status, data) && batch.size > 1)
+      inflight.splice(inflight.indexOf(batch), 1)
+      if (answer !== undefined && answer.status >= 300) {
+        batchSize = Math.min(batchSize, Math.max(1, Math.floor(batch.size / 2)))
+        this.options.log?.(`Testmo refused ${batch.size} tests in one append as too large; sending ${batchSize} at a time`)
+        gaps.unshift(batch)
+        return
+      }
+      recordLanded(thread, batch)
+    }
+    for (;;) {
+      const group: { batch: Batch; body: string }[] = []
+      while (!failure && running.size + group.length < parallel) {
+        const batch = take()
+        if (!batch) break
+        // JSON text, serialised here: axios sends a string as it is.
+        group.push({ batch, body: JSON.stringify({ tests: cases.slice(batch.from, batch.from + batch.size).map(toTest) }) })
+      }
+      if (group.length) {
+        for (const { batch } of group) inflight.push(batch)
+        launched += group.length
+        this.save(journal)
+        for (const { batch, body } of group) {
+          const sending: Promise<void> = append(batch, body).catch((error: unknown) => void (failure ??= { error })).finally(() => running.delete(sending))
+          running.add(sending)
+        }
+      }
+      if (!running.size) break
+      await Promise.race(running)
+    }
+    if (failure) {
+      this.save(journal)
+      throw failure.error
+    }
+    this.save(journal)
+  }
+
+  /**
+   * Which of these batches (sent, answer not recorded) are in Testmo. The thread's test count
+   * settles it when it equals what was known plus none or all of them (and always for one batch
+   * when no other append is under way); otherwise the thread's tests are listed and each batch
+   * looked up by its tests' keys.
+   */
+  private async whichLanded(runId: number, thread: ThreadRecord, batches: Batch[], cases: MergedCase[], alone: () => boolean = () => true): Promise<Batch[]> {
+    if (alone()) {
+      const known = thread.sent + (thread.landed ?? []).reduce((n, b) => n + b.size, 0)
+      const count = await this.countTests(runId, thread.id)
+      const pending = batches.reduce((n, b) => n + b.size, 0)
+      if (alone() && count <= known) return []
+      if (alone() && count === known + pending) return batches
+    }
+    const keys = await this.threadKeys(runId, thread.id)
+      return batches.filter((batch) => {
+      const present = cases.slice(batch.from, batch.from + batch.size).filter((c) => keys.has(testKey(c))).length
+      if (present === 0) return false
+      if (present === batch.size) return true
+      throw new UserError('TESTMO_FAILED', `Testmo holds ${present} of the ${batch.size} tests of one append to thread ${thread.id} (run ${runId}); an append is applied whole, so this run was changed by something else — look at the run in Testmo, then remove the journal to publish anew`)
+    })
+  }
+
+  /** The keys of every test in a thread, read page by page (1,000 a page, the most Testmo allows). */
+  private async threadKeys(runId: number, threadId: number): Promise<Set<string>> {
+    const keys = new Set<string>()
+    for (let page = 1; ; page++) {
+      const answer = (await this.send('get', `/automation/runs/${runId}/tests?thread_id=${threadId}&per_page=1000&page=${page}`, undefined, 'checking which tests reached Testmo')) as { result?: { key?: string }[]; next_page?: number | null }
+      for (const test of answer?.result ?? []) if (test.key) keys.add(test.key)
+      if (!answer?.next_page) return keys
     }
   }
 
@@ -287,8 +388,8 @@ export class TestmoPublisher {
   }
 
   /** A request whose outcome matters: the journal says it is in flight before it leaves. */
-  private write(journal: PublishJournal, inflight: Inflight, method: 'post', url: string, body: unknown, doing: string, landed?: () => Promise<boolean>, accept?: (status: number, data: unknown) => boolean): Promise<Answer | undefined> {
-    journal.inflight = inflight
+  private write(journal: PublishJournal, inflight: Inflight | undefined, method: 'post', url: string, body: unknown, doing: string, landed?: () => Promise<boolean>, accept?: (status: number, data: unknown) => boolean): Promise<Answer | undefined> {
+    if (inflight) journal.inflight = inflight
     this.save(journal)
     return this.request(method, url, body, doing, landed, accept)
   }
@@ -307,6 +408,36 @@ export class TestmoPublisher {
 
 /** The official CLI's batch: 250 tests an append. */
 export const DEFAULT_BATCH = 250
+
+/**
+ * Appends in flight at once on a thread. The official CLI sends one at a time, so each append pays
+ * a whole round trip; Testmo takes appends from many CI jobs at once (that is what threads are for).
+ */
+export const DEFAULT_PARALLEL = 6
+export const MAX_PARALLEL = 32
+
+/** Records a batch as in Testmo, folding it (and the batches it joins up with) into `sent`. */
+function recordLanded(thread: ThreadRecord, batch: Batch): void {
+  const landed = [...(thread.landed ?? []), batch].sort((x, y) => x.from - y.from)
+  while (landed.length && landed[0]!.from <= thread.sent) {
+    const first = landed.shift()!
+    thread.sent = Math.max(thread.sent, first.from + first.size)
+  }
+  if (landed.length) thread.landed = landed
+  else delete thread.landed
+}
+
+/** The runs of tests of a thread not in Testmo, in order. */
+function missing(thread: ThreadRecord, total: number): Batch[] {
+  const gaps: Batch[] = []
+  let at = thread.sent
+  for (const batch of thread.landed ?? []) {
+    if (batch.from > at) gaps.push({ from: at, size: batch.from - at })
+    at = Math.max(at, batch.from + batch.size)
+  }
+  if (at < total) gaps.push({ from: at, size: total - at })
+  return gaps
+}
 
 /** 413, or a 422 whose message or errors speak of the size: the append did not land, smaller ones may. */
 function tooLarge(status: number, data: unknown): boolean {
@@ -336,11 +467,6 @@ function publicationTag(publication: string): string {
 
 type TestmoField = { type: number; name: string; value: string }
 
-/**
- * Maps cases to Testmo tests. A publish maps every case of a run once, in a process that has
- * just started (code not yet optimised), so the loop is plain: the environment fields and the
- * artifacts are shared between tests, lists are built by push, not spread.
- */
 /** Where a test's artifacts are: Testmo stores links, not files. */
 export interface TestLinks {
   /** the HTML matrix, linked from every test */
@@ -349,6 +475,16 @@ export interface TestLinks {
   attachmentsUrl?: string
 }
 
+/** A test's key in Testmo: the case in its environment and stage, hashed as Testmo's 64 characters allow. */
+function testKey(c: MergedCase): string {
+  return hash('sha256', `${c.id}\u0000${c.environment}\u0000${c.stage}`, 'hex')
+}
+
+/**
+ * Maps cases to Testmo tests. A publish maps every case of a run once, in a process that has
+ * just started (code not yet optimised), so the loop is plain: the environment fields and the
+ * artifacts are shared between tests, lists are built by push, not spread.
+ */
 export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<string, unknown> {
   const artifacts = links.reportUrl ? [{ name: 'Test matrix', url: links.reportUrl }] : []
   const base = links.attachmentsUrl?.replace(/\/$/, '')
@@ -368,7 +504,7 @@ export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<str
     else if (c.error) fields.push({ type: 4, name: 'Error', value: clip(c.error) })
     if (c.output) fields.push({ type: 4, name: 'Output', value: clip(c.output) })
     const test: Record<string, unknown> = {
-      key: hash('sha256', `${c.id}\u0000${c.environment}\u0000${c.stage}`, 'hex'),
+      key: testKey(c),
       // Gherkin allows a scenario without a name; Testmo requires one.
       name: caseNameOr(c.name, c.uri, c.line).slice(0, 750),
       status: TESTMO_OF[outcomeOf(c.status)],

@@ -102,6 +102,7 @@ interface TestmoOptions {
   milestone?: string
   journal: string
   batchSize?: string
+  parallel?: string
   reportUrl?: string
   attachmentsUrl?: string
   create?: boolean
@@ -125,6 +126,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--milestone <name>', 'Testmo milestone name')
     .option('--journal <file>', 'publish journal (what reached Testmo)', '.bdd-matrix/testmo-journal.json')
     .option('--batch-size <n>', 'tests per append (halved by itself when Testmo refuses a batch as too large)', '250')
+    .option('--parallel <n>', 'appends in flight at once on a thread (default 6; 1 sends them one after another, as the official CLI)')
     .option('--report-url <url>', 'link added to every test (default: the job\'s matrix.html artifact)')
     .option('--attachments-url <url>', 'where the results folder is served: node logs and other attachments are linked from their tests (default: the job\'s artifacts)')
     .option('--create', 'parallel CI: only create the run and write its id to --run-id-file')
@@ -153,7 +155,9 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   const batchSize = options.batchSize === undefined ? undefined : Number(options.batchSize)
   if (batchSize !== undefined && !(Number.isInteger(batchSize) && batchSize > 0)) throw new UserError('BAD_OPTION', `--batch-size "${options.batchSize}": give how many tests an append carries (the official CLI sends 250)`)
   // No request before the results are read: a publish sends no more requests than the official CLI.
-  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), ...(batchSize ? { batchSize } : {}) })
+  const parallel = options.parallel === undefined ? undefined : Number(options.parallel)
+  if (parallel !== undefined && !(Number.isInteger(parallel) && parallel > 0 && parallel <= 32)) throw new UserError('BAD_OPTION', `--parallel "${options.parallel}": give how many appends may be in flight at once, 1 to 32 (1 sends them one after another)`)
+  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), ...(batchSize ? { batchSize } : {}), ...(parallel ? { parallel } : {}) })
   const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
   if (results) checkBuild(results, options.build, options.results)

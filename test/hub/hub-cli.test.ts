@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { runBin } from '../helpers/run-bin.ts'
 import { serveBin } from '../helpers/serve-bin.ts'
 import { hubProject } from '../helpers/hub.ts'
+import { postgresAvailable, startPostgres } from '../helpers/postgres.ts'
 
 async function serve(root: string, args: string[] = [], env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const started = serveBin(root, { args, env })
@@ -123,6 +124,65 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
       hub.child.kill('SIGTERM')
       await exited(hub.child)
     }
+  })
+
+  it.each(postgresAvailable() ? ['embedded', 'postgresql'] : ['embedded'])('stops on SIGTERM under load (%s store) without failing a request: each is answered 201 and kept, or refused 503, or cut off unanswered', async (store) => {
+    const root = hubProject()
+    const pg = store === 'postgresql' ? await startPostgres() : undefined
+    const env: Record<string, string> = pg ? { DATABASE_URL: await pg.createDatabase() } : {}
+    const tester = bin(root, ['token', 'create', '--role', 'tester', '--name', 'alice'], env).stdout.trim()
+    const qa = bin(root, ['token', 'create', '--role', 'qa', '--name', 'lead'], env).stdout.trim()
+    let hub = await serve(root, [], env)
+    let log = ''
+    hub.child.stderr!.on('data', (d: Buffer) => (log += d.toString()))
+    const post = (url: string, route: string, token: string, body: unknown, key?: string) =>
+      fetch(`${url}/api/v1${route}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify(body) })
+    expect((await post(hub.url, '/builds', qa, { name: 'v0.5.0-rc1' })).status).toBe(201)
+    const scenarios = (await (await fetch(`${hub.url}/api/v1/scenarios?manual=true`, { headers: { authorization: `Bearer ${tester}` } })).json()) as { id: string }[]
+    const acknowledged = new Set<number>()
+    const statuses = new Map<number, number>()
+    let sent = 0
+    let stopping!: () => void
+    const enough = new Promise<void>((resolve) => (stopping = resolve))
+    const client = async (): Promise<void> => {
+      while (hub.child.exitCode === null && hub.child.signalCode === null && sent < 5000) {
+        sent++
+        try {
+          const answer = await post(hub.url, '/outcomes', tester, { build: 'v0.5.0-rc1', scenario: scenarios[sent % scenarios.length]!.id, status: 'passed', comment: `submission ${sent}` }, randomUUID())
+          statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1)
+          if (answer.status === 201) acknowledged.add(((await answer.json()) as { id: number }).id)
+          if (acknowledged.size >= 40) stopping()
+        } catch {
+          // the connection closed as the hub stopped: not acknowledged
+        }
+      }
+    }
+    // Clients that give up on their requests: the hub goes on with them after their connection closed.
+    let impatient = true
+    const quitter = async (): Promise<void> => {
+      while (impatient) {
+        const giveUp = new AbortController()
+        setTimeout(() => giveUp.abort(), 1 + (sent % 5))
+        sent++
+        await fetch(`${hub.url}/api/v1/outcomes`, { method: 'POST', signal: giveUp.signal, headers: { authorization: `Bearer ${tester}`, 'content-type': 'application/json', 'idempotency-key': randomUUID() }, body: JSON.stringify({ build: 'v0.5.0-rc1', scenario: scenarios[sent % scenarios.length]!.id, status: 'failed', comment: `given up ${sent}` }) }).catch(() => {})
+      }
+    }
+    const load = Promise.all([...Array.from({ length: 16 }, client), ...Array.from({ length: 16 }, quitter)])
+    await enough
+    hub.child.kill('SIGTERM')
+    // The last of them give up as the hub stops.
+    setTimeout(() => (impatient = false), 20)
+    await load
+    await exited(hub.child)
+    expect(hub.child.exitCode, log).toBe(0)
+    expect([...statuses.keys()].filter((status) => status !== 201 && status !== 503), JSON.stringify([...statuses])).toEqual([])
+    expect(log).not.toMatch(/failed/)
+    hub = await serve(root, [], env)
+    const stored = new Set(((await (await fetch(`${hub.url}/api/v1/outcomes?build=v0.5.0-rc1`, { headers: { authorization: `Bearer ${tester}` } })).json()) as { id: number }[]).map((o) => o.id))
+    for (const id of acknowledged) expect(stored.has(id), String(id)).toBe(true)
+    hub.child.kill('SIGTERM')
+    await exited(hub.child)
+    await pg?.stop()
   })
 
   it('keeps every acknowledged submission, once, through a SIGKILL under load; the store reopens without repair', async () => {

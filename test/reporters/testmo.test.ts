@@ -166,6 +166,39 @@ describe('Testmo publishing', () => {
     exactlyOnce(runId)
   })
 
+  it('settles appends killed in flight together, some in Testmo and some not, by the thread\'s test keys: only the missing are sent', async () => {
+    const journalDir = tempTree()
+    const journalFile = path.join(journalDir, 'journal.json')
+    const options = { batchSize: 2, parallel: 4, retry: { ...FAST, attempts: 2 }, ca: readFileSync(testmo.certificateFile) }
+    const first = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, journalFile, options)
+    const journal = first.journal('in-flight-together')
+    await first.createRun(journal, { name: 'in flight', source: 'bdd-matrix', fields: [], links: [] })
+    const key = 'every/cell'
+    const list = cells
+    expect(list.length).toBeGreaterThanOrEqual(10)
+    // Every append fails: four are left in flight in the journal.
+    testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, times: 99, kind: 'status', status: 503 })
+    await expect(first.publishThread(journal, key, list)).rejects.toThrow(/Testmo answered 503/)
+    const saved = JSON.parse(readFileSync(journalFile, 'utf8'))
+    expect(saved.threads[key].inflight.map((b: { from: number }) => b.from).sort()).toEqual([0, 2, 4, 6])
+    // …of which the first and third reached Testmo (their answers lost).
+    const thread = testmo.threads.get(saved.threads[key].id)!
+    const toTest = testMapper()
+    for (const from of [0, 4]) thread.tests.push(...(list.slice(from, from + 2).map(toTest) as never[]))
+    testmo.faults.length = 0
+    const listingsBefore = testmo.log.filter((e) => e.method === 'GET' && e.path.endsWith('/tests')).length
+    const again = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, journalFile, options)
+    const resumed = again.journal('in-flight-together')
+    await again.publishThread(resumed, key, list)
+    await again.completeRun(resumed)
+    // The count (4 of 8 in flight) could not say which: the keys were read.
+    expect(testmo.log.filter((e) => e.method === 'GET' && e.path.endsWith('/tests')).length).toBeGreaterThan(listingsBefore + 1)
+    const tests = testmo.testsOf(resumed.runId!)
+    expect(tests).toHaveLength(list.length)
+    expect(new Set(tests.map((t) => t.key)).size).toBe(list.length)
+    expect(resumed.threads[key]).toEqual({ id: thread.id, sent: list.length, inflight: [], completed: true })
+  })
+
   it('does not follow a redirect: the append is not sent again behind the journal\'s back', async () => {
     testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 1, kind: 'status', status: 307, location: '/api/v1/automation/runs/threads/1/append' })
     const journalDir = tempTree()
