@@ -13,6 +13,8 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId, Stream } from '@libp2p/interface'
 
 export const RPC_PROTOCOL = '/bdd-matrix/rpc/1.0.0'
+/** Heartbeats: one long-lived stream to each peer, a stamp sent each beat and echoed back. */
+export const HEARTBEAT_PROTOCOL = '/bdd-matrix/heartbeat/1.0.0'
 export const VERSION = '0.1.0'
 
 export type RpcHandler = (payload: unknown, from: string) => Promise<unknown> | unknown
@@ -39,7 +41,10 @@ type Services = { identify: Identify; ping: Ping; pubsub: GossipSub }
 
 /**
  * The node's libp2p side: identity kept across restarts, direct RPC to named behaviours,
- * gossip, and heartbeats (libp2p pings) that mark a silent peer unreachable.
+ * gossip, and heartbeats that mark a silent peer unreachable. A heartbeat is a stamp written on
+ * a stream kept open to each peer and echoed back (the echo times the round trip): a libp2p ping
+ * opens and negotiates a stream each time, which at every peer every beat costs a core for ten
+ * nodes on one machine.
  */
 export class P2pNode {
   private libp2p!: Libp2p<Services>
@@ -48,7 +53,9 @@ export class P2pNode {
   private readonly received: { topic: string; from?: string; data: string; at: string }[] = []
   private heartbeat?: NodeJS.Timeout
   private isolated = false
-  private readonly pinging = new Set<string>()
+  /** the heartbeat stream to each peer, and the peers one is being opened to */
+  private readonly beats = new Map<string, Stream>()
+  private readonly opening = new Set<string>()
 
   constructor(private readonly options: P2pOptions) {}
 
@@ -69,6 +76,10 @@ export class P2pNode {
       connectionEncrypters: [noise()],
       streamMuxers: [yamux()],
       nodeInfo: { userAgent: `bdd-matrix-reference-node/${VERSION} (${name})` },
+      // libp2p refuses a host's sixth connection in a second and an eleventh pending one: a
+      // guard against floods that, in a test cluster whose nodes share one host, resets the
+      // mesh's own dials (every pair at once). Room for fifty nodes' dials.
+      connectionManager: { inboundConnectionThreshold: 200, maxIncomingPendingConnections: 100 },
       // A cut-off node refuses every connection, in and out: the per-node blocklist that
       // stands in for pulling the network cable on the local provider.
       connectionGater: {
@@ -88,7 +99,9 @@ export class P2pNode {
       const from = 'from' in message ? message.from.toString() : undefined
       this.received.push({ topic: message.topic, ...(from ? { from } : {}), data: new TextDecoder().decode(message.data), at: new Date().toISOString() })
     })
-    this.libp2p.addEventListener('peer:connect', (event) => this.remember(event.detail))
+    // A connection just made, in or out, is contact: the peer is reachable from now, not from
+    // the first heartbeat that reaches it.
+    this.libp2p.addEventListener('peer:connect', (event) => void (this.remember(event.detail).lastSeen = Date.now()))
     this.libp2p.addEventListener('peer:identify', (event) => {
       const agent = event.detail.agentVersion ?? ''
       const entry = this.remember(event.detail.peerId)
@@ -97,6 +110,7 @@ export class P2pNode {
       entry.addrs = event.detail.listenAddrs.map((a) => a.toString())
     })
     await this.libp2p.handle(RPC_PROTOCOL, (stream, connection) => this.serve(stream, connection.remotePeer.toString()))
+    await this.libp2p.handle(HEARTBEAT_PROTOCOL, (stream, connection) => this.echoBeats(stream, connection.remotePeer))
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs)
   }
 
@@ -120,6 +134,7 @@ export class P2pNode {
   async disconnect(peerId: string): Promise<void> {
     await this.libp2p.hangUp(peerIdFromString(peerId))
     this.known.delete(peerId)
+    this.beats.delete(peerId)
   }
 
   async ping(peerId: string): Promise<number> {
@@ -207,16 +222,46 @@ export class P2pNode {
   private beat(): void {
     if (this.isolated) return
     for (const peerId of this.known.keys()) {
-      // A ping to an unreachable peer can take seconds: never stack a second one on it, and
-      // never let it hold up the heartbeats of the other peers.
-      if (this.pinging.has(peerId)) continue
-      this.pinging.add(peerId)
-      this.ping(peerId)
+      const stream = this.beats.get(peerId)
+      if (stream?.status === 'open') {
+        stream.send(stamp())
+        continue
+      }
+      this.beats.delete(peerId)
+      // Opening to an unreachable peer can take seconds: never a second attempt beside it, and
+      // never hold up the heartbeats of the other peers.
+      if (this.opening.has(peerId)) continue
+      this.opening.add(peerId)
+      this.openBeats(peerId)
         .catch(() => {
           // a missed heartbeat: reachability follows from lastSeen growing old
         })
-        .finally(() => this.pinging.delete(peerId))
+        .finally(() => this.opening.delete(peerId))
     }
+  }
+
+  private async openBeats(peerId: string): Promise<void> {
+    const stream = await this.libp2p.dialProtocol(peerIdFromString(peerId), HEARTBEAT_PROTOCOL, { signal: AbortSignal.timeout(3000) })
+    stream.addEventListener('message', (event) => {
+      const peer = this.known.get(peerId)
+      if (!peer || this.isolated) return
+      peer.lastSeen = Date.now()
+      peer.rttMs = performance.now() - stampOf(event.data)
+    })
+    stream.addEventListener('close', () => {
+      if (this.beats.get(peerId) === stream) this.beats.delete(peerId)
+    })
+    this.beats.set(peerId, stream)
+    stream.send(stamp())
+  }
+
+  /** A peer's heartbeats: each says it is alive, and goes back to it to time the round trip. */
+  private echoBeats(stream: Stream, from: PeerId): void {
+    stream.addEventListener('message', (event) => {
+      if (this.isolated) return
+      this.remember(from).lastSeen = Date.now()
+      stream.send(event.data)
+    })
   }
 
   private async loadKey() {
@@ -234,6 +279,19 @@ async function readAll(stream: AsyncIterable<Uint8Array | { subarray(): Uint8Arr
   const chunks: Uint8Array[] = []
   for await (const chunk of stream) chunks.push(chunk instanceof Uint8Array ? chunk : chunk.subarray())
   return Buffer.concat(chunks).toString('utf8')
+}
+
+/** A heartbeat: the sender's clock (ms), 8 bytes. */
+function stamp(): Uint8Array {
+  const bytes = new Uint8Array(8)
+  new DataView(bytes.buffer).setFloat64(0, performance.now())
+  return bytes
+}
+
+/** The clock of the last heartbeat in an echo (beats sent close together can arrive as one message). */
+function stampOf(data: Uint8Array | { subarray(): Uint8Array }): number {
+  const bytes = data instanceof Uint8Array ? data : data.subarray()
+  return bytes.length >= 8 ? new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 8, 8).getFloat64(0) : performance.now()
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))

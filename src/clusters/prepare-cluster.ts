@@ -38,8 +38,9 @@ export async function connectMesh(nodes: readonly ClusterNode[], timeoutMs: numb
   )
   await waitFor(
     async () => {
-      for (const node of nodes) {
-        const seen = new Set((await node.client.peers()).filter((p) => p.reachable).map((p) => p.peerId))
+      // Every node asked at once: one at a time, ten busy nodes take most of a second.
+      const views = await Promise.all(nodes.map(async (node) => ({ node, seen: new Set((await node.client.peers()).filter((p) => p.reachable).map((p) => p.peerId)) })))
+      for (const { node, seen } of views) {
         const missing = nodes.filter((other) => other !== node && !seen.has(other.peerId))
         if (missing.length) throw new Error(`${node.name} does not see ${missing.map((m) => m.name).join(', ')}`)
       }
