@@ -24,6 +24,8 @@ export interface HubLimits {
   maxEvidenceBytes: number
   /** how long a claim holds an assignment */
   claimHours: number
+  /** a matrix page with more scenarios shows each feature's on a page of its own */
+  matrixInlineScenarios: number
 }
 
 /** An outcome awaiting review; `supersedes` is the accepted version of the same tester it would replace. */
@@ -483,7 +485,8 @@ export class HubService {
    * results hold: a 5,000-scenario matrix is megabytes, and rendering it again for every view
    * costs more than reading it.
    */
-  async renderedMatrix(build: string, kind: 'json' | 'html', render: (matrix: Matrix) => string): Promise<string> {
+  /** The matrix of a build rendered as `kind` says (json, html, one feature's html…), kept while the build's stamp holds. */
+  async renderedMatrix(build: string, kind: string, render: (matrix: Matrix) => string): Promise<string> {
     const { matrix, stamp } = await this.matrixWithStamp(build)
     const key = `${kind}\u0000${build}`
     const kept = this.rendered.get(key)

@@ -16,5 +16,5 @@ export interface HubSettings extends StoreSettings {
 export async function openHub(settings: HubSettings): Promise<HubService> {
   const project = new LiveCatalogue(settings.root, { ...(settings.features ? { features: settings.features } : {}), ...(settings.scope ? { scope: settings.scope } : {}) }, settings.catalogueRefreshMs ?? 2000)
   const store = await openStore(settings)
-  return new HubService(store, project, { maxEvidenceBytes: 10 << 20, claimHours: 48, ...settings.limits })
+  return new HubService(store, project, { maxEvidenceBytes: 10 << 20, claimHours: 48, matrixInlineScenarios: 1000, ...settings.limits })
 }

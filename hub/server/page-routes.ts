@@ -228,11 +228,32 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService, l
       return reply.redirect(`/builds/${encodeURIComponent(build)}/gate`, 303)
     })
 
+    // A large matrix is a page of features, each feature's scenarios a page of their own
+    // (?feature=ID, beside the matrix so that attachment links stay relative to the build).
     pages.get('/builds/:build/matrix', async (request, reply) => {
       const session = await requirePage(service, request, reply)
       if (!session) return reply
       const { matrixToHtml } = await import('../../reporters/html/matrix-html.ts')
-      return html(reply, await service.renderedMatrix((request.params as { build: string }).build, 'html', (m) => withBackLink(matrixToHtml(m), '/builds', 'Builds')))
+      const { build } = request.params as { build: string }
+      const feature = (request.query as { feature?: unknown }).feature
+      if (feature !== undefined) {
+        if (typeof feature !== 'string') throw new HttpError(400, 'give one feature: ?feature=ID')
+        return html(
+          reply,
+          await service.renderedMatrix(build, `html\u0000${feature}`, (m) => {
+            if (!m.features.some((f) => f.id === feature)) throw new HttpError(404, `no feature "${feature}" in the scope of this matrix; the matrix lists them`)
+            return withBackLink(matrixToHtml(m, { feature }), `/builds/${encodeURIComponent(build)}/matrix`, 'Whole matrix')
+          }),
+        )
+      }
+      return html(
+        reply,
+        await service.renderedMatrix(build, 'html', (m) => {
+          const scenarios = new Set(m.features.flatMap((f) => f.scenarios.map((s) => s.id))).size
+          const linked = scenarios > service.limits.matrixInlineScenarios ? { scenariosAt: (id: string) => `matrix?feature=${encodeURIComponent(id)}` } : {}
+          return withBackLink(matrixToHtml(m, linked), '/builds', 'Builds')
+        }),
+      )
     })
     // Attachment links of the matrix page are relative to it; evidence links of the review queue.
     const serveBlob = async (request: FastifyRequest, reply: FastifyReply, name: string) => {

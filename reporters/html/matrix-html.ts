@@ -15,6 +15,14 @@ export interface MatrixHtmlOptions {
   gate?: GateReport
   /** only the verdict line under the headline (a gate file applies to the build) */
   gateVerdict?: GateReport
+  /**
+   * Scenario rows on a page of their own, one a feature, at this address (the hub does so for
+   * large matrices: every row of 5,000 scenarios is tens of megabytes). Feature rows keep their
+   * counts, and the status filter reads which statuses each feature holds.
+   */
+  scenariosAt?: (featureId: string) => string
+  /** one feature's page: its row and its scenarios, shown */
+  feature?: string
 }
 
 /**
@@ -26,7 +34,10 @@ export function matrixToHtml(matrix: Matrix, options: MatrixHtmlOptions = {}): s
   const t = matrix.totals
   const headline = headlineOf(matrix)
   const head = matrix.columns.map((c) => `<th data-column="${h(c.key)}">${h(c.environment)}<br><small>${h(c.stage)}</small></th>`).join('')
-  const scenarioTotal = new Set(matrix.features.flatMap((f) => f.scenarios.map((s) => s.id))).size
+  const features = options.feature === undefined ? matrix.features : matrix.features.filter((f) => f.id === options.feature)
+  const linked = options.scenariosAt && options.feature === undefined ? options.scenariosAt : undefined
+  const scenarioTotal = new Set(features.flatMap((f) => f.scenarios.map((s) => s.id))).size
+  const flaky = options.feature === undefined ? matrix.flaky : matrix.flaky.filter((f) => f.feature === options.feature)
   // A cell without details is one object shared by thousands of scenarios (matrixFrom): each is
   // rendered once a column.
   const renderedPlain = new Map<ScenarioCell, Map<string, string>>()
@@ -38,7 +49,7 @@ export function matrixToHtml(matrix: Matrix, options: MatrixHtmlOptions = {}): s
     if (html === undefined) byColumn.set(column, (html = scenarioCell(cell, column, options.resultsDir)))
     return html
   }
-  const rows = matrix.features
+  const rows = features
     .map((feature) => {
       const cells = matrix.columns
         .map((c) => {
@@ -49,15 +60,18 @@ export function matrixToHtml(matrix: Matrix, options: MatrixHtmlOptions = {}): s
           return `<td data-column="${h(c.key)}" class="s-${feature.uncovered ? 'uncovered' : cell.status}">${h(text)}${info}${strip(cell.history)}</td>`
         })
         .join('')
-      const scenarioRows = feature.scenarios
+      const scenarioRows = linked ? '' : feature.scenarios
         .map((s) => {
           const byColumn = JSON.stringify(Object.fromEntries(matrix.columns.map((c) => [c.key, s.cells[c.key]!.required ? s.cells[c.key]!.status : 'not-required'])))
           const scells = matrix.columns.map((c) => renderCell(s.cells[c.key]!, c.key)).join('')
           return `<tr class="scenario" data-feature="${h(feature.id)}" data-id="${h(s.id)}" data-status="${s.status}" data-cells="${h(byColumn)}" hidden><td class="name"><span class="badge s-${s.status}">${h(LABEL[s.status])}</span> ${h(s.name)}<br><small>${h(s.uri)}</small></td>${scells}</tr>`
         })
         .join('\n')
-      return `<tbody data-feature="${h(feature.id)}" data-name="${h(`${feature.id} ${feature.name}`.toLowerCase())}">
-<tr class="feature"><th class="name"><button type="button" aria-expanded="false" aria-label="show the scenarios of ${h(feature.name)}">▸</button> ${h(feature.name)} <code>${h(feature.id)}</code></th>${cells}</tr>
+      const opener = linked
+        ? `<a href="${h(linked(feature.id))}" aria-label="the ${feature.scenarios.length} scenarios of ${h(feature.name)}">▸</a>`
+        : `<button type="button" aria-expanded="${options.feature !== undefined}" aria-label="show the scenarios of ${h(feature.name)}">${options.feature !== undefined ? '▾' : '▸'}</button>`
+      return `<tbody data-feature="${h(feature.id)}" data-name="${h(`${feature.id} ${feature.name}`.toLowerCase())}"${linked ? ` data-statuses="${h(JSON.stringify(statusesOf(feature, matrix.columns)))}"` : ''}>
+<tr class="feature"><th class="name">${opener} ${h(feature.name)} <code>${h(feature.id)}</code></th>${cells}</tr>
 ${scenarioRows}
 </tbody>`
     })
@@ -81,7 +95,7 @@ td.not-required-result{opacity:.6;font-style:italic}.info{color:#555}
 #headline{font-size:15px}#gaps.gap{color:#b00;font-weight:600}.banner{border:2px solid #d33;padding:.5rem 1rem;margin:1rem 0}.legend{color:#555;font-size:12px}
 #filters{margin:1rem 0}${GATE_CSS}#filters *{margin-right:.75rem}
 </style></head><body>
-<h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code></h1>
+<h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code>${options.feature !== undefined ? ` · feature <code>${h(options.feature)}</code>` : ''}</h1>
 ${options.gate ? gateBanner(options.gate) : ''}
 <p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}"><b>${headline.scenarios} scenarios:</b> ${headline.counts.map((c) => `<span class="s-${c.status}">${c.count} ${h(c.label)}</span>`).join(' · ')}</p>
 <p id="gaps" class="${matrix.gaps.notRun ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
@@ -94,16 +108,16 @@ ${headline.information ? `<p id="information" class="info">${h(headline.informat
 <label>Feature <input id="filter-feature" type="search" placeholder="id or name"></label>
 <label>Environment <select id="filter-env"><option value="">all</option>${envOptions}</select></label>
 <label>Status <select id="filter-status"><option value="">all</option>${(['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed', 'wip'] as CellStatus[]).map((s) => `<option value="${s}">${LABEL[s]}</option>`).join('')}</select></label>
-<span id="shown" aria-live="polite">showing <b id="shown-features">${matrix.features.length}</b> of ${matrix.features.length} features, <b id="shown-scenarios">${scenarioTotal}</b> of ${scenarioTotal} scenarios</span>
+<span id="shown" aria-live="polite">showing <b id="shown-features">${features.length}</b> of ${features.length} features${linked ? '; each feature\'s scenarios on its own page (▸)' : `, <b id="shown-scenarios">${scenarioTotal}</b> of ${scenarioTotal} scenarios`}</span>
 </div>
 <table id="matrix"><thead><tr><th>Feature / scenario</th>${head}</tr></thead>
 ${rows}
 </table>
-${matrix.flaky.length ? `<h2>Flaky</h2><ul id="flaky">${matrix.flaky.map((f) => `<li><code>${h(f.feature)}</code> · ${h(f.column)} · ${h(f.name)}</li>`).join('')}</ul>` : ''}
+${flaky.length ? `<h2>Flaky</h2><ul id="flaky">${flaky.map((f) => `<li><code>${h(f.feature)}</code> · ${h(f.column)} · ${h(f.name)}</li>`).join('')}</ul>` : ''}
 <script>
 (() => {
   const $ = (s) => document.querySelector(s), $$ = (s) => [...document.querySelectorAll(s)]
-  const expanded = new Set()
+  const expanded = new Set(${JSON.stringify(options.feature === undefined ? [] : [options.feature]).replace(/</g, '\\u003c')})
   // What a row counts as under the filters: its headline status, or its cell in the chosen column.
   const statusOf = (row, env) => (env ? JSON.parse(row.dataset.cells)[env] : row.dataset.status)
   function apply() {
@@ -115,6 +129,8 @@ ${matrix.flaky.length ? `<h2>Flaky</h2><ul id="flaky">${matrix.flaky.map((f) => 
     for (const body of $$('tbody[data-feature]')) {
       const matchesText = !text || body.dataset.name.includes(text)
       let any = false
+      // A feature whose scenarios are on their own page says which statuses it holds.
+      if (body.dataset.statuses) any = !status || JSON.parse(body.dataset.statuses)[env].includes(status)
       for (const row of body.querySelectorAll('tr.scenario')) {
         const ok = matchesText && (!status || statusOf(row, env) === status)
         row.hidden = !ok || !(expanded.has(body.dataset.feature) || status)
@@ -127,7 +143,7 @@ ${matrix.flaky.length ? `<h2>Flaky</h2><ul id="flaky">${matrix.flaky.map((f) => 
       if (!body.hidden) features++
     }
     $('#shown-features').textContent = features
-    $('#shown-scenarios').textContent = scenarios.size
+    if ($('#shown-scenarios')) $('#shown-scenarios').textContent = scenarios.size
   }
   for (const button of $$('tr.feature button')) button.addEventListener('click', () => {
     const id = button.closest('tbody').dataset.feature
@@ -183,6 +199,17 @@ function scenarioCell(cell: ScenarioCell, column: string, resultsDir?: string): 
   const tester = cell.tester ? `<br><small class="tester">by ${h(cell.tester)}</small>` : ''
   const info = !cell.required && cell.status !== 'not-required'
   return `<td data-column="${h(column)}" data-status="${cell.status}" data-required="${cell.required}" class="s-${cell.status}${info ? ' not-required-result' : ''}"${info ? ' title="ran where the scope does not require it: information only, not counted"' : ''}>${body}${tester}${strip(cell.history)}</td>`
+}
+
+/** The statuses a feature's scenarios hold: as the headline counts them ('') and in each column. */
+function statusesOf(feature: Matrix['features'][number], columns: Matrix['columns']): Record<string, CellStatus[]> {
+  const statuses: Record<string, Set<CellStatus>> = { '': new Set() }
+  for (const c of columns) statuses[c.key] = new Set()
+  for (const s of feature.scenarios) {
+    statuses['']!.add(s.status)
+    for (const c of columns) statuses[c.key]!.add(s.cells[c.key]!.required ? s.cells[c.key]!.status : 'not-required')
+  }
+  return Object.fromEntries(Object.entries(statuses).map(([k, v]) => [k, [...v]]))
 }
 
 function strip(history: (CellStatus | null)[]): string {

@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { chromium, devices, type Browser, type Page } from 'playwright-core'
-import { startHub, type TestHub } from '../helpers/hub.ts'
+import { api, startHub, type TestHub } from '../helpers/hub.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 
@@ -180,5 +180,60 @@ describe.skipIf(!available)('the hub\'s web pages in a real browser (headless Ch
     // the page never shows the token
     expect(await (await fetch(`${hub.url}/login`)).text()).not.toContain(hub.tokens.qa)
     await qa.context.close()
+  })
+})
+
+describe.skipIf(!available)('a large matrix in the hub: a page of features, each feature\'s scenarios on a page of its own', () => {
+  let browser: Browser
+  let hub: TestHub
+
+  beforeAll(async () => {
+    // Any matrix of more than one scenario counts as large here.
+    hub = await startHub({ matrixInlineScenarios: 1 })
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-component-update', '--disable-sync'] })
+  })
+  afterAll(async () => {
+    await browser?.close()
+    await hub?.close()
+  })
+
+  it('lists the features with their counts and which statuses they hold; a feature\'s page shows its scenarios and cells; both pass axe', async () => {
+    expect((await api(hub, 'POST', '/builds', hub.tokens.qa, { name: 'v0.5.0-rc1' })).status).toBe(201)
+    const [manual] = (await api(hub, 'GET', '/scenarios?manual=true', hub.tokens.alice)).body as { id: string; name: string }[]
+    const submitted = await api(hub, 'POST', '/outcomes', hub.tokens.alice, { build: 'v0.5.0-rc1', scenario: manual!.id, status: 'failed', comment: 'counted two' }, { 'idempotency-key': 'large-matrix-1' })
+    expect(submitted.status).toBe(201)
+    expect((await api(hub, 'POST', `/outcomes/${submitted.body.id}/review`, hub.tokens.qa, { verdict: 'accepted' })).status).toBe(200)
+
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    await page.route((url) => !url.href.startsWith(hub.url), (route) => route.abort())
+    await page.goto(`${hub.url}/login`)
+    await page.fill('input[name=token]', hub.tokens.qa)
+    await page.click('button[type=submit]')
+    await page.goto(`${hub.url}/builds/v0.5.0-rc1/matrix`)
+    // no scenario rows: features only, each with a link to its scenarios
+    expect(await page.locator('tr.scenario').count()).toBe(0)
+    expect(await page.locator('tbody[data-feature]').count()).toBeGreaterThanOrEqual(2)
+    expect(await page.locator('#shown').innerText()).toContain('on its own page')
+    // the headline is the build's whole truth, as on any matrix page
+    expect(await page.getAttribute('#totals', 'data-failed')).toBe('1')
+    // the status filter finds the feature holding a failure, and only it
+    await page.selectOption('#filter-status', 'failed')
+    expect(await page.locator('tbody[data-feature]:not([hidden])').evaluateAll((bodies) => bodies.map((b) => (b as unknown as { dataset: { feature: string } }).dataset.feature))).toEqual(['letters'])
+    await page.selectOption('#filter-status', '')
+    await checkPage(page, 'large-matrix-features')
+    await page.click('tbody[data-feature="letters"] tr.feature a')
+    expect(page.url()).toBe(`${hub.url}/builds/v0.5.0-rc1/matrix?feature=letters`)
+    expect(await page.locator('tbody[data-feature]').count()).toBe(1)
+    const row = page.locator('tr.scenario', { hasText: manual!.name })
+    expect(await row.isVisible()).toBe(true)
+    expect(await row.locator('td[data-column="community/manual"]').getAttribute('data-status')).toBe('failed')
+    expect(await row.locator('td[data-column="community/manual"]').innerText()).toContain('by alice')
+    expect(await page.locator('.hub-back a').getAttribute('href')).toBe('/builds/v0.5.0-rc1/matrix')
+    await checkPage(page, 'large-matrix-feature')
+    // a feature the scope does not hold
+    const unknown = await page.goto(`${hub.url}/builds/v0.5.0-rc1/matrix?feature=nope`)
+    expect(unknown!.status()).toBe(404)
+    await context.close()
   })
 })
