@@ -5,7 +5,7 @@
 // Plain cucumber-js, with no report files, is printed for reference;
 // then the time until a local cluster of 3, 10 and 20 nodes is ready, every node seeing every
 // other (goals: ≤ 2 s for 3 nodes, ≤ 3 s for 10), the nodes' memory, and the CPU they burn idle
-// (heartbeats to every peer).
+// (heartbeats to every peer); and, where Docker answers, a docker cluster of 10 containers.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -73,6 +73,23 @@ for (const count of (process.env.BENCH_NODES ?? '3,10,20').split(',').map(Number
   const rss = [...after.values()].reduce((n, p) => n + p.rssBytes, 0)
   const goal = GOALS[count]
   console.log(`  local cluster of ${String(count).padStart(2)} nodes ready in ${seconds.toFixed(2)} s${goal ? ` (goal ≤ ${goal} s) ${seconds <= goal ? 'OK' : 'ABOVE GOAL'}` : ''} · nodes' RSS ${mb(rss)} (${mb(rss / count)} a node) · idle ${(cpu * 100).toFixed(0)}% of a core`)
+}
+
+if (await dockerAnswers()) {
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true'
+  const { DockerClusterProvider } = await import('../src/clusters/docker/docker-cluster-provider.ts')
+  const docker = loadEnvironment('docker', ROOT)
+  const nodes = Array.from({ length: 10 }, (_, i) => ({ ...defaultNodes(docker)[i % 3]!, name: `node-${i + 1}` }))
+  const started = performance.now()
+  const cluster = await new DockerClusterProvider().up({ env: docker, nodes, logDir: path.join(OUT, 'docker-logs'), slot: 141 })
+  const seconds = (performance.now() - started) / 1000
+  await cluster.down()
+  console.log(`  docker cluster of 10 containers ready in ${seconds.toFixed(2)} s (reported; the image built before)`)
+} else console.log('  docker cluster: not measured (Docker does not answer here)')
+
+async function dockerAnswers(): Promise<boolean> {
+  const { spawnSync } = await import('node:child_process')
+  return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0
 }
 
 /** CPU time and resident memory of this process's children (the local nodes), from /proc. */

@@ -54,6 +54,10 @@ export interface Conflict {
  */
 export class HubService {
   private matrixCache = new Map<string, { stamp: string; matrix: Matrix }>()
+  /** matrices being made: a second view of the same build waits for the first */
+  private readonly making = new Map<string, Promise<{ matrix: Matrix; stamp: string }>>()
+  private warming?: Promise<void>
+  private stopping = false
   private readonly rendered = new Map<string, { stamp: string; text: string }>()
   private stamps?: BuildStamps & { changes: string }
   /** builds merged for views, most recently used last (view, mergedBuild) */
@@ -505,11 +509,46 @@ export class HubService {
     const window = this.window(build, MATRIX_HISTORY, stamps)
     const cached = this.matrixCache.get(build)
     if (cached?.stamp === window.stamp) return cached
-    const results = await this.view(build, window.builds, stamps)
-    const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true })
-    const entry = { stamp: window.stamp, matrix: outcome.matrix! }
-    this.matrixCache.set(build, entry)
-    return entry
+    const key = `${build}\u0000${window.stamp}`
+    let making = this.making.get(key)
+    if (!making) {
+      making = (async () => {
+        const results = await this.view(build, window.builds, stamps)
+        const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope!, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true })
+        const entry = { stamp: window.stamp, matrix: outcome.matrix! }
+        this.matrixCache.set(build, entry)
+        return entry
+      })().finally(() => this.making.delete(key))
+      this.making.set(key, making)
+    }
+    return making
+  }
+
+  /**
+   * Makes the matrices of the newest builds in the background, one after another, so that the
+   * first views after a start are not the ones that read the history (seconds, at a year of it).
+   * A failure is logged, never thrown: views make what they need anyway.
+   */
+  warm(count: number, log: (line: string) => void): Promise<void> {
+    this.warming = (async () => {
+      try {
+        if (!this.project.scope) return
+        const { order } = await this.buildStamps()
+        for (const build of order.slice(-count).reverse()) {
+          if (this.stopping) return
+          await this.matrixWithStamp(build)
+        }
+      } catch (error) {
+        if (!this.stopping) log(`warming the newest matrices failed: ${(error as Error).message.split('\n')[0]}`)
+      }
+    })()
+    return this.warming
+  }
+
+  /** Stops warming and waits for the matrix under way: the store can then be closed. */
+  async quiesce(): Promise<void> {
+    this.stopping = true
+    await this.warming
   }
 }
 

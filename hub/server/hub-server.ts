@@ -53,6 +53,8 @@ export async function createHubServer(options: HubServerOptions): Promise<Fastif
   })
 
   trackHandlers(app)
+  // the matrices warmed in the background are made from the store too
+  app.addHook('onClose', () => service.quiesce())
   await addApiRoutes(app, service)
   await addPageRoutes(app, service, options.log)
   return app

@@ -8,6 +8,9 @@ import type { CliContext } from './cli-context.ts'
 
 // The hub's commands: the server itself, its tokens, and the clients CI and testers use.
 
+/** Builds whose matrices a starting hub makes before anyone asks. */
+const WARM_BUILDS = 3
+
 export function addHubCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
   program
     .command('serve')
@@ -42,6 +45,8 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
       const counts = { scenarios: service.project.scenarios.size, manual: [...service.project.scenarios.values()].filter((s) => s.manual).length }
       ctx.stdout.write(`bdd-matrix hub on http://${options.host}:${address.port}/ (store: ${service.store.db.kind} ${service.store.db.kind === 'embedded' ? path.relative(ctx.cwd, service.store.db.where) : service.store.db.where}; ${counts.scenarios} scenarios, ${counts.manual} manual)\n`)
       if ((await service.store.listTokens()).length === 0) ctx.stdout.write('no tokens yet: create the first with bdd-matrix token create --role qa --name YOU (stop the hub first when it uses the embedded store)\n')
+      // The first views after a start would read the history: the newest builds' matrices are made now.
+      void service.warm(WARM_BUILDS, (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`))
       await new Promise<void>((resolve) => {
         const stop = (): void => {
           process.off('SIGINT', stop)
