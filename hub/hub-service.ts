@@ -6,7 +6,7 @@ import { UserError } from '../src/errors.ts'
 import type { GateReport } from '../src/gates/evaluate-gates.ts'
 import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results.ts'
 import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
-import { MANUAL_ENVIRONMENT, MATRIX_HISTORY, type Matrix } from '../src/matrix/matrix-from.ts'
+import { historyIndex, MANUAL_ENVIRONMENT, MATRIX_HISTORY, type HistoryIndex, type Matrix } from '../src/matrix/matrix-from.ts'
 import { writeReports } from '../src/reports/write-reports.ts'
 import { mergeRuns, orderBuilds, OutOfOrder, type MergedCase, type ResultSet, type RunSource } from '../src/results/merge-results.ts'
 import { EVIDENCE_TYPES } from './media-types.ts'
@@ -36,6 +36,8 @@ const MERGED_BUILDS_KEPT = 24
 
 /** Rendered matrices kept (a 5,000-scenario page is megabytes). */
 const RENDERED_KEPT = 8
+/** history indexes kept (a few megabytes each at 5,000 scenarios × 4 environments) */
+const INDEXES_KEPT = 4
 
 type BuildStamps = Awaited<ReturnType<HubStore['buildOrder']>>
 
@@ -54,6 +56,8 @@ export interface Conflict {
  */
 export class HubService {
   private matrixCache = new Map<string, { stamp: string; matrix: Matrix }>()
+  /** the history index of the builds before a shown one, by their stamps (matrix-from historyIndex) */
+  private readonly indexes = new Map<string, HistoryIndex>()
   /** matrices being made: a second view of the same build waits for the first */
   private readonly making = new Map<string, Promise<{ matrix: Matrix; stamp: string }>>()
   private warming?: Promise<void>
@@ -80,6 +84,7 @@ export class HubService {
       this.matrixCache.clear()
       this.merged.clear()
       this.rendered.clear()
+      this.indexes.clear()
       this.matrixOf = project
     }
     return project
@@ -514,7 +519,17 @@ export class HubService {
     if (!making) {
       making = (async () => {
         const results = await this.view(build, window.builds, stamps)
-        const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope!, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true })
+        // The builds before this one change far less often than it does (a push goes to the
+        // newest): their statuses are indexed once and kept while their stamps hold.
+        const earlier = results.order.slice(Math.max(0, results.order.indexOf(build) - MATRIX_HISTORY + 1), results.order.indexOf(build))
+        const indexKey = earlier.map((b) => `${b}=${stamps.stamps.get(b)?.stamp ?? ''}`).join(';')
+        let index = this.indexes.get(indexKey)
+        if (!index) {
+          index = historyIndex(results, earlier)
+          this.indexes.set(indexKey, index)
+          while (this.indexes.size > INDEXES_KEPT) this.indexes.delete(this.indexes.keys().next().value!)
+        }
+        const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope!, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true, historyIndex: index })
         const entry = { stamp: window.stamp, matrix: outcome.matrix! }
         this.matrixCache.set(build, entry)
         return entry

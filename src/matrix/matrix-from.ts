@@ -111,7 +111,34 @@ const CELL_CODE: Record<CellStatus | 'null', number> = { null: 48, passed: 49, f
 /** Builds in a cell's history strip, the shown one included, unless a view asks for more. */
 export const MATRIX_HISTORY = 10
 
-export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: string; history?: number; catalogue?: Catalogue; uriPrefix?: string } = {}): Matrix {
+/**
+ * Each cell's statuses in a list of builds, one character code a build (a cell that did not run
+ * in a build: null's code): what a matrix reads of the builds before the one it shows. Made once
+ * for the builds of a window, it serves every matrix of the build after them until they change
+ * (the hub keeps it while their stamps hold); one lookup a cell instead of one a build.
+ */
+export interface HistoryIndex {
+  builds: readonly string[]
+  codes: Map<string, string>
+}
+
+export function historyIndex(results: ResultSet, builds: readonly string[]): HistoryIndex {
+  const byKey = new Map<string, number[]>()
+  builds.forEach((b, i) => {
+    for (const [key, c] of results.builds.get(b) ?? []) {
+      let codes = byKey.get(key)
+      if (!codes) byKey.set(key, (codes = new Array<number>(builds.length).fill(CELL_CODE.null)))
+      codes[i] = CELL_CODE[cellStatusOf(c.status, c.flaky)]
+    }
+  })
+  const codes = new Map<string, string>()
+  for (const [key, list] of byKey) codes.set(key, String.fromCharCode.apply(null, list))
+  return { builds: [...builds], codes }
+}
+
+const STATUS_OF_CODE = new Map<number, CellStatus | null>(Object.entries(CELL_CODE).map(([status, code]) => [code, status === 'null' ? null : (status as CellStatus)]))
+
+export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: string; history?: number; catalogue?: Catalogue; uriPrefix?: string; historyIndex?: HistoryIndex } = {}): Matrix {
   const build = options.build ?? results.order[results.order.length - 1] ?? '(no results)'
   const history = results.order.slice(Math.max(0, results.order.indexOf(build) - (options.history ?? MATRIX_HISTORY) + 1), results.order.indexOf(build) + 1)
   const cells = results.builds.get(build) ?? new Map<string, MergedCase>()
@@ -148,13 +175,40 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // entry), made without building its history: tens of thousands of cells a matrix.
   const plainCells = new Map<string, ScenarioCell>()
   const codes = new Array<number>(history.length + 2)
-  const plainCell = (status: CellStatus, required: boolean, cellHistory: () => (CellStatus | null)[], statusAt: (i: number) => CellStatus | null): ScenarioCell => {
-    codes[0] = CELL_CODE[status]
-    codes[1] = required ? 1 : 0
-    for (let i = 0; i < history.length; i++) codes[i + 2] = CELL_CODE[statusAt(i) ?? 'null']
-    const key = String.fromCharCode(...codes)
-    let cell = plainCells.get(key)
-    if (!cell) plainCells.set(key, (cell = Object.freeze({ status, required, history: Object.freeze(cellHistory()) as (CellStatus | null)[] })))
+  // The builds before the shown one, read from an index made for exactly them when one is given.
+  const earlier = history.slice(0, -1)
+  const index = options.historyIndex && options.historyIndex.builds.length === earlier.length && options.historyIndex.builds.every((b, i) => b === earlier[i]) ? options.historyIndex.codes : undefined
+  const notRunBefore = String.fromCharCode(...earlier.map(() => CELL_CODE.null))
+  // The strip of a cell: its status in each build of the history (null where it did not run);
+  // the shown build is the last, its status the one just looked up. Made for a cell that needs
+  // its own (details) or the first of its kind; the others are known by their codes alone.
+  const historyOf = (key: string, status: CellStatus): (CellStatus | null)[] => {
+    if (index) return [...(index.get(key) ?? notRunBefore)].map((ch) => STATUS_OF_CODE.get(ch.charCodeAt(0))!).concat(status)
+    return historyCells.map((earlier) => {
+      if (!earlier) return status
+      const was = earlier.get(key)
+      return was ? cellStatusOf(was.status, was.flaky) : null
+    })
+  }
+  const plainCell = (key: string, status: CellStatus, required: boolean): ScenarioCell => {
+    let kind: string
+    if (index) kind = String.fromCharCode(CELL_CODE[status], required ? 1 : 0) + (index.get(key) ?? notRunBefore) + String.fromCharCode(CELL_CODE[status])
+    else {
+      codes[0] = CELL_CODE[status]
+      codes[1] = required ? 1 : 0
+      for (let i = 0; i < historyCells.length; i++) {
+        const earlier = historyCells[i]
+        let code = CELL_CODE[status]
+        if (earlier) {
+          const was = earlier.get(key)
+          code = was ? CELL_CODE[cellStatusOf(was.status, was.flaky)] : CELL_CODE.null
+        }
+        codes[i + 2] = code
+      }
+      kind = String.fromCharCode.apply(null, codes)
+    }
+    let cell = plainCells.get(kind)
+    if (!cell) plainCells.set(kind, (cell = Object.freeze({ status, required, history: Object.freeze(historyOf(key, status)) as (CellStatus | null)[] })))
     return cell
   }
   const flaky: Matrix['flaky'] = []
@@ -172,17 +226,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         const found = cells.get(key)
         const required = requiredHere(column) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
-        // The shown build is the last of the history: its cell is the one just looked up; an
-        // earlier build's status of the cell is null when it did not run there.
-        const statusAt = (i: number): CellStatus | null => {
-          const earlier = historyCells[i]
-          if (!earlier) return status
-          const was = earlier.get(key)
-          return was ? cellStatusOf(was.status, was.flaky) : null
-        }
-        const cellHistory = (): (CellStatus | null)[] => historyCells.map((_, i) => statusAt(i))
         const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)
-        const cell: ScenarioCell = detailed ? { status, required, history: cellHistory() } : plainCell(status, required, cellHistory, statusAt)
+        const cell: ScenarioCell = detailed ? { status, required, history: historyOf(key, status) } : plainCell(key, status, required)
         if (detailed) {
           if (found.error) cell.error = found.error
           if (found.steps.length) cell.steps = found.steps
@@ -199,25 +244,41 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       }
       return { id: s.id, name: s.name, uri: s.uri, wip: s.wip, status: worstCell(requiredStatuses(Object.values(scenarioCells))), cells: scenarioCells }
     })
+    // A feature's cell in a column: its required scenarios' cells counted, and the worst of them
+    // now and in each build of the history — the worst depends only on which statuses occur, so
+    // one pass keeps a set of them (a bit each) rather than lists.
     const featureCells: Record<string, FeatureCell> = {}
     for (const column of columns) {
-      const here = scenarios.map((s) => s.cells[column.key]!)
-      const required = here.filter((c) => c.required)
-      const count = (status: CellStatus): number => required.filter((c) => c.status === status).length
+      const count = noCells()
+      let required = 0
+      let info = 0
+      let now = 0
+      const then = new Array<number>(history.length).fill(0)
+      for (const s of scenarios) {
+        const c = s.cells[column.key]!
+        if (!c.required) {
+          if (c.status !== 'not-required') info++
+          continue
+        }
+        required++
+        count[c.status]++
+        now |= STATUS_BIT[c.status]
+        for (let i = 0; i < then.length; i++) {
+          const was = c.history[i]
+          if (was !== null && was !== undefined) then[i]! |= STATUS_BIT[was]
+        }
+      }
       featureCells[column.key] = {
-        status: worstCell(required.map((c) => c.status)),
-        passed: count('passed'),
-        failed: count('failed'),
-        blocked: count('blocked'),
-        flaky: count('flaky'),
-        skipped: count('skipped'),
-        wip: count('wip'),
-        notRun: count('not-run'),
-        information: here.filter((c) => !c.required && c.status !== 'not-required').length,
-        history: history.map((_, i) => {
-          const statuses = required.map((c) => c.history[i]).filter((x): x is CellStatus => x !== null && x !== undefined)
-          return statuses.length ? worstCell(statuses) : required.length === 0 ? 'not-required' : null
-        }),
+        status: worstCell(statusesIn(now)),
+        passed: count.passed,
+        failed: count.failed,
+        blocked: count.blocked,
+        flaky: count.flaky,
+        skipped: count.skipped,
+        wip: count.wip,
+        notRun: count['not-run'],
+        information: info,
+        history: then.map((mask) => (mask ? worstCell(statusesIn(mask)) : required === 0 ? 'not-required' : null)),
       }
     }
     return { id: feature.id, name: feature.name, uncovered: scenarios.length === 0, requiredOn: feature.environments, cells: featureCells, scenarios }
@@ -250,6 +311,14 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   }
   const runErrors = results.runs.filter((r) => r.build === build).flatMap((r) => (r.errors ?? []).map((e) => ({ runId: r.id, environment: r.environment, stage: r.stage, where: e.where, message: e.message })))
   return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors }
+}
+
+const ALL_STATUSES: CellStatus[] = ['passed', 'failed', 'blocked', 'flaky', 'skipped', 'wip', 'not-run', 'not-required']
+const STATUS_BIT = Object.fromEntries(ALL_STATUSES.map((status, i) => [status, 1 << i])) as Record<CellStatus, number>
+
+/** The statuses whose bits are set. */
+function statusesIn(mask: number): CellStatus[] {
+  return ALL_STATUSES.filter((status) => mask & STATUS_BIT[status])
 }
 
 function requiredStatuses(cells: ScenarioCell[]): CellStatus[] {

@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import type { Scope } from '../catalogue/scope.ts'
-import { MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
+import { MATRIX_HISTORY, matrixFrom, type HistoryIndex, type Matrix } from '../matrix/matrix-from.ts'
 import { checkBuild, mergeResults, mergeRuns, type ResultSet, type RunSource } from '../results/merge-results.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 
@@ -43,6 +43,8 @@ export interface ReportRequest {
   uriPrefix?: string
   /** builds in each cell's history strip */
   history?: number
+  /** the statuses of the builds before the shown one, indexed once (matrix-from historyIndex) */
+  historyIndex?: HistoryIndex
   writers: ReportWriter[]
   /** a build with no results yet is shown (every cell a gap) instead of refused: the hub's builds exist before their runs */
   allowEmptyBuild?: boolean
@@ -77,6 +79,7 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
         history: request.history ?? MATRIX_HISTORY,
         ...(request.catalogue ? { catalogue: request.catalogue } : {}),
         ...(request.uriPrefix !== undefined ? { uriPrefix: request.uriPrefix } : {}),
+        ...(request.historyIndex ? { historyIndex: request.historyIndex } : {}),
       })
     : undefined
   const gate = matrix && results.builds.has(matrix.build) ? request.gate?.(results, matrix.build) : undefined
