@@ -1,6 +1,6 @@
 // What bench:ingest measures: ingest → merge → matrix (JSON) + JUnit of one messages file,
 // with the compiled code the CLI ships (dist/) and the same calls its commands make.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { ingestLargeFileInWorker } from '../../dist/src/results/ingest-file.js'
@@ -8,6 +8,7 @@ import { mergeResults } from '../../dist/src/results/merge-results.js'
 import { matrixFrom } from '../../dist/src/matrix/matrix-from.js'
 import { parseScope } from '../../dist/src/catalogue/scope.js'
 import { writeJUnit } from '../../dist/reporters/junit/junit-reporter.js'
+import { writeJsonFile } from '../../dist/src/write-json-file.js'
 
 const out = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-bench-ingest-'))
 try {
@@ -23,6 +24,7 @@ try {
 
 function writeMatrix(results, scope) {
   const matrix = matrixFrom(results, scope)
-  writeFileSync(path.join(out, 'matrix.json'), JSON.stringify(matrix))
+  // as the CLI writes matrix.json
+  writeJsonFile(path.join(out, 'matrix.json'), matrix)
   return matrix.totals
 }

@@ -2,6 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 import type { ReportWriter } from '../reports/write-reports.ts'
+import { writeJsonFile } from '../write-json-file.ts'
 
 // The CLI is the composition root: the reporters (adapters) are wrapped here as the core's
 // ReportWriters, loaded only when a command asks for them.
@@ -19,7 +20,7 @@ export function matrixWriter(outDir: string, options: { gate?: GateReport } = {}
       const shown = { ...options, ...(gate ? { gateVerdict: gate } : {}) }
       writeFileSync(files[0]!, matrixToHtml(matrix!, { resultsDir, ...shown }))
       writeFileSync(files[1]!, matrixToMarkdown(matrix!, shown))
-      writeFileSync(files[2]!, `${JSON.stringify(matrix, null, 2)}\n`)
+      writeJsonFile(files[2]!, matrix)
       return files
     },
   }
