@@ -26,18 +26,25 @@ export async function waitReady(client: NodeClient, options: { timeoutMs: number
   return waitFor(() => client.status(), { intervalMs: 25, ...options })
 }
 
+/** Dials under way at once while a cluster meshes. */
+const DIALS_AT_ONCE = 16
+
 /** Connects every node to every other and waits until each sees all others reachable. */
 export async function connectMesh(nodes: readonly ClusterNode[], timeoutMs: number): Promise<void> {
-  await Promise.all(
-    nodes.flatMap((a, i) =>
-      nodes.slice(i + 1).map(async (b) => {
-        const addr = b.addrs[0]
-        if (!addr) throw new Error(`${b.name} has no address to dial`)
-        // Many dials at once can collide (simultaneous opens, pending-connection limits): retry.
-        await waitFor(() => a.client.connect(addr), { timeoutMs, intervalMs: 200, what: `${a.name} dialling ${b.name}` })
-      }),
-    ),
-  )
+  const pairs = nodes.flatMap((a, i) => nodes.slice(i + 1).map((b) => [a, b] as const))
+  // A few dials at a time: fifty nodes' 1,225 dials at once starve the nodes that must answer
+  // them (each dial is a handshake's worth of CPU on both sides) until requests time out.
+  let next = 0
+  const dialler = async (): Promise<void> => {
+    while (next < pairs.length) {
+      const [a, b] = pairs[next++]!
+      const addr = b.addrs[0]
+      if (!addr) throw new Error(`${b.name} has no address to dial`)
+      // Dials can collide (simultaneous opens, pending-connection limits): retry.
+      await waitFor(() => a.client.connect(addr), { timeoutMs, intervalMs: 200, what: `${a.name} dialling ${b.name}` })
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(DIALS_AT_ONCE, pairs.length) }, dialler))
   await waitFor(
     async () => {
       // Every node asked at once: one at a time, ten busy nodes take most of a second.
