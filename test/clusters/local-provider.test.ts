@@ -7,6 +7,7 @@ import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { providerContract } from './provider-contract.ts'
 import { localLeftovers } from '../helpers/local-leftovers.ts'
+import { waitFor } from '../../src/clusters/prepare-cluster.ts'
 
 const logs = tempTree()
 providerContract('local', {
@@ -14,6 +15,32 @@ providerContract('local', {
   env: () => loadEnvironment('local', PROJECT_ROOT),
   logDir: path.join(logs, 'contract'),
   leftovers: async () => localLeftovers(),
+})
+
+describe('local provider: heartbeats', () => {
+  it('carry the round trip to both peers of each pair, one stream a pair', async () => {
+    const env = loadEnvironment('local', PROJECT_ROOT)
+    const cluster = await new LocalClusterProvider().up({ env, nodes: defaultNodes(env), logDir: tempTree(), slot: 6 })
+    try {
+      // Every node learns every other's round trip from the heartbeats alone (no ping asked):
+      // the peer that beats measures it, the one that echoes is told it with the next beat.
+      await waitFor(
+        async () => {
+          for (const node of cluster.nodes) {
+            const peers = await node.client.peers()
+            for (const other of cluster.nodes.filter((n) => n !== node)) {
+              const seen = peers.find((p) => p.peerId === other.peerId)
+              if (!(seen?.reachable && typeof seen.rttMs === 'number' && seen.rttMs >= 0)) throw new Error(`${node.name} has no round trip to ${other.name} yet`)
+            }
+          }
+        },
+        { timeoutMs: 60_000, intervalMs: 200, what: 'round trips from heartbeats' },
+      )
+    } finally {
+      await cluster.down()
+    }
+    expect(localLeftovers()).toBe(0)
+  })
 })
 
 describe('local provider: up fails cleanly', () => {
