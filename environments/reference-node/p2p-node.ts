@@ -225,24 +225,34 @@ export class P2pNode {
     if (this.isolated) return
     const self = this.peerId
     for (const [peerId, peer] of this.known) {
-      // the other peer of the pair echoes
-      if (!(self < peerId)) continue
+      if (!(self < peerId)) {
+        // The other peer beats. Without a connection to it (it restarted and forgot this node,
+        // or the connection dropped) nothing would ever come: dial it, so that it knows this
+        // node again and beats.
+        if (this.libp2p.getConnections(peerIdFromString(peerId)).length === 0) this.whileOpening(peerId, () => this.libp2p.dial(peerIdFromString(peerId), { signal: AbortSignal.timeout(3000) }))
+        continue
+      }
       const stream = this.beats.get(peerId)
       if (stream?.status === 'open') {
         stream.send(beatOf(peer.rttMs))
         continue
       }
       this.beats.delete(peerId)
-      // Opening to an unreachable peer can take seconds: never a second attempt beside it, and
-      // never hold up the heartbeats of the other peers.
-      if (this.opening.has(peerId)) continue
-      this.opening.add(peerId)
-      this.openBeats(peerId)
-        .catch(() => {
-          // a missed heartbeat: reachability follows from lastSeen growing old
-        })
-        .finally(() => this.opening.delete(peerId))
+      this.whileOpening(peerId, () => this.openBeats(peerId))
     }
+  }
+
+  /**
+   * Opening to an unreachable peer can take seconds: never a second attempt beside it, and never
+   * holding up the heartbeats of the other peers. A failure is a missed heartbeat: reachability
+   * follows from lastSeen growing old.
+   */
+  private whileOpening(peerId: string, open: () => Promise<unknown>): void {
+    if (this.opening.has(peerId)) return
+    this.opening.add(peerId)
+    open()
+      .catch(() => {})
+      .finally(() => this.opening.delete(peerId))
   }
 
   private async openBeats(peerId: string): Promise<void> {

@@ -18,7 +18,7 @@ providerContract('local', {
 })
 
 describe('local provider: heartbeats', () => {
-  it('carry the round trip to both peers of each pair, one stream a pair', async () => {
+  it('carry the round trip to both peers of each pair, one stream a pair, and bring a restarted node back on either side', async () => {
     const env = loadEnvironment('local', PROJECT_ROOT)
     const cluster = await new LocalClusterProvider().up({ env, nodes: defaultNodes(env), logDir: tempTree(), slot: 6 })
     try {
@@ -36,6 +36,24 @@ describe('local provider: heartbeats', () => {
         },
         { timeoutMs: 60_000, intervalMs: 200, what: 'round trips from heartbeats' },
       )
+      // A node restarted forgets its peers: whichever side of its pairs it beats on, they meet
+      // again (the peer whose id sorts first, and the one whose id sorts last).
+      const byId = [...cluster.nodes].sort((a, b) => (a.peerId < b.peerId ? -1 : 1))
+      for (const restarted of [byId[0]!, byId.at(-1)!]) {
+        await cluster.fault(restarted.name, 'stop')
+        await cluster.fault(restarted.name, 'start')
+        await waitFor(
+          async () => {
+            for (const node of cluster.nodes.filter((n) => n !== restarted)) {
+              const seen = (await node.client.peers()).find((p) => p.peerId === restarted.peerId)
+              if (!seen?.reachable) throw new Error(`${node.name} does not see ${restarted.name} again`)
+              const back = (await restarted.client.peers()).find((p) => p.peerId === node.peerId)
+              if (!back?.reachable) throw new Error(`${restarted.name} does not see ${node.name} again`)
+            }
+          },
+          { timeoutMs: 60_000, intervalMs: 200, what: `peers of ${restarted.name} after its restart` },
+        )
+      }
     } finally {
       await cluster.down()
     }
