@@ -5,7 +5,7 @@
 // Plain cucumber-js, with no report files, is printed for reference;
 // then the time until a local cluster of 3, 10 and 20 nodes is ready, every node seeing every
 // other (goals: ≤ 2 s for 3 nodes, ≤ 3 s for 10), the nodes' memory, and the CPU they burn idle
-// (heartbeats to every peer); and, where Docker answers, a docker cluster of 10 containers.
+// (heartbeats between every pair); and, where Docker answers, a docker cluster of 10 containers.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'

@@ -6,7 +6,7 @@ import { UserError } from '../src/errors.ts'
 import type { GateReport } from '../src/gates/evaluate-gates.ts'
 import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results.ts'
 import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
-import { historyIndex, MANUAL_ENVIRONMENT, MATRIX_HISTORY, type HistoryIndex, type Matrix } from '../src/matrix/matrix-from.ts'
+import { historyBuilds, historyIndex, MANUAL_ENVIRONMENT, MATRIX_HISTORY, type HistoryIndex, type Matrix } from '../src/matrix/matrix-from.ts'
 import { writeReports } from '../src/reports/write-reports.ts'
 import { mergeRuns, orderBuilds, OutOfOrder, type MergedCase, type ResultSet, type RunSource } from '../src/results/merge-results.ts'
 import { EVIDENCE_TYPES } from './media-types.ts'
@@ -490,11 +490,10 @@ export class HubService {
   }
 
   /**
-   * The matrix of a build rendered (as JSON for the API, as HTML for the page), kept while its
-   * results hold: a 5,000-scenario matrix is megabytes, and rendering it again for every view
-   * costs more than reading it.
+   * The matrix of a build rendered as `kind` says (JSON for the API, HTML for the page, one
+   * feature's page…), kept while its results hold: a 5,000-scenario matrix is megabytes, and
+   * rendering it again for every view costs more than reading it.
    */
-  /** The matrix of a build rendered as `kind` says (json, html, one feature's html…), kept while the build's stamp holds. */
   async renderedMatrix(build: string, kind: string, render: (matrix: Matrix) => string): Promise<string> {
     const { matrix, stamp } = await this.matrixWithStamp(build)
     const key = `${kind}\u0000${build}`
@@ -521,7 +520,7 @@ export class HubService {
         const results = await this.view(build, window.builds, stamps)
         // The builds before this one change far less often than it does (a push goes to the
         // newest): their statuses are indexed once and kept while their stamps hold.
-        const earlier = results.order.slice(Math.max(0, results.order.indexOf(build) - MATRIX_HISTORY + 1), results.order.indexOf(build))
+        const earlier = historyBuilds(results.order, build).slice(0, -1)
         const indexKey = earlier.map((b) => `${b}=${stamps.stamps.get(b)?.stamp ?? ''}`).join(';')
         let index = this.indexes.get(indexKey)
         if (!index) {

@@ -55,7 +55,7 @@ export class P2pNode {
   private readonly received: { topic: string; from?: string; data: string; at: string }[] = []
   private heartbeat?: NodeJS.Timeout
   private isolated = false
-  /** the heartbeat stream to each peer, and the peers one is being opened to */
+  /** the heartbeat stream to each peer this node beats (its id sorts first), and the peers being dialled */
   private readonly beats = new Map<string, Stream>()
   private readonly opening = new Set<string>()
 
@@ -229,7 +229,8 @@ export class P2pNode {
         // The other peer beats. Without a connection to it (it restarted and forgot this node,
         // or the connection dropped) nothing would ever come: dial it, so that it knows this
         // node again and beats.
-        if (this.libp2p.getConnections(peerIdFromString(peerId)).length === 0) this.whileOpening(peerId, () => this.libp2p.dial(peerIdFromString(peerId), { signal: AbortSignal.timeout(3000) }))
+        const other = peerIdFromString(peerId)
+        if (this.libp2p.getConnections(other).length === 0) this.whileOpening(peerId, () => this.libp2p.dial(other, { signal: AbortSignal.timeout(3000) }))
         continue
       }
       const stream = this.beats.get(peerId)

@@ -163,8 +163,8 @@ export class TestmoPublisher {
 
   /**
    * Settles what the journal says was in flight by reading Testmo's state: a run created under
-   * the publication's tag is adopted, an append is counted in its thread, a completion is read
-   * from the run's status. Only then is anything sent again.
+   * the publication's tag is adopted, a completion is read from the run's status (appends are
+   * settled by their thread, publishThread). Only then is anything sent again.
    */
   async resume(journal: PublishJournal): Promise<void> {
     const inflight = journal.inflight
@@ -176,9 +176,6 @@ export class TestmoPublisher {
       case 'create-thread':
         // Testmo lists no threads of a run: a thread whose creation was cut off stays empty in the
         // run (no test is ever in it twice); a new one is made.
-        break
-      case 'append':
-        // moved to its thread when the journal was read
         break
       case 'complete-thread':
         if (await this.runIsCompleted(journal.runId!)) journal.threads[inflight.thread]!.completed = true
@@ -312,11 +309,8 @@ export class TestmoPublisher {
       if (!running.size) break
       await Promise.race(running)
     }
-    if (failure) {
-      this.save(journal)
-      throw failure.error
-    }
     this.save(journal)
+    if (failure) throw failure.error
   }
 
   /**
@@ -334,7 +328,7 @@ export class TestmoPublisher {
       if (alone() && count === known + pending) return batches
     }
     const keys = await this.threadKeys(runId, thread.id)
-      return batches.filter((batch) => {
+    return batches.filter((batch) => {
       const present = cases.slice(batch.from, batch.from + batch.size).filter((c) => keys.has(testKey(c))).length
       if (present === 0) return false
       if (present === batch.size) return true

@@ -136,11 +136,17 @@ export function historyIndex(results: ResultSet, builds: readonly string[]): His
   return { builds: [...builds], codes }
 }
 
+/** The builds of a matrix's history strips: the `history` up to `build` in `order`, it included (last). */
+export function historyBuilds(order: readonly string[], build: string, history = MATRIX_HISTORY): string[] {
+  const at = order.indexOf(build)
+  return order.slice(Math.max(0, at - history + 1), at + 1)
+}
+
 const STATUS_OF_CODE = new Map<number, CellStatus | null>(Object.entries(CELL_CODE).map(([status, code]) => [code, status === 'null' ? null : (status as CellStatus)]))
 
 export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: string; history?: number; catalogue?: Catalogue; uriPrefix?: string; historyIndex?: HistoryIndex } = {}): Matrix {
   const build = options.build ?? results.order[results.order.length - 1] ?? '(no results)'
-  const history = results.order.slice(Math.max(0, results.order.indexOf(build) - (options.history ?? MATRIX_HISTORY) + 1), results.order.indexOf(build) + 1)
+  const history = historyBuilds(results.order, build, options.history)
   const cells = results.builds.get(build) ?? new Map<string, MergedCase>()
   const cases = options.catalogue ? catalogueCases(options.catalogue, options.uriPrefix) : []
   const manualInScope = cases.some((c) => c.pickle.manual && !c.pickle.wip && c.pickle.featureIds.some((id) => scope.features.some((feature) => feature.id === id)))
@@ -166,47 +172,22 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     for (const id of scoped) if (!byFeature.get(id)!.has(entry.id)) byFeature.get(id)!.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false, stages: undefined })
   }
 
-  // The history's builds' cells, looked up once: each cell then reads its strip by one key.
-  const historyCells = history.map((b) => (b === build ? undefined : (results.builds.get(b) ?? new Map<string, MergedCase>())))
-
   // Most cells are a plain status with the same history as thousands of others: those share one
   // frozen object, so a 100,000-scenario matrix costs little more than its scenario list.
   // A plain cell is known by a short key of character codes (status, required, each history
   // entry), made without building its history: tens of thousands of cells a matrix.
   const plainCells = new Map<string, ScenarioCell>()
-  const codes = new Array<number>(history.length + 2)
-  // The builds before the shown one, read from an index made for exactly them when one is given.
+  // The builds before the shown one, read from an index of exactly them (the caller's, or made here).
   const earlier = history.slice(0, -1)
-  const index = options.historyIndex && options.historyIndex.builds.length === earlier.length && options.historyIndex.builds.every((b, i) => b === earlier[i]) ? options.historyIndex.codes : undefined
+  const given = options.historyIndex
+  const index = (given && given.builds.length === earlier.length && given.builds.every((b, i) => b === earlier[i]) ? given : historyIndex(results, earlier)).codes
   const notRunBefore = String.fromCharCode(...earlier.map(() => CELL_CODE.null))
   // The strip of a cell: its status in each build of the history (null where it did not run);
   // the shown build is the last, its status the one just looked up. Made for a cell that needs
   // its own (details) or the first of its kind; the others are known by their codes alone.
-  const historyOf = (key: string, status: CellStatus): (CellStatus | null)[] => {
-    if (index) return [...(index.get(key) ?? notRunBefore)].map((ch) => STATUS_OF_CODE.get(ch.charCodeAt(0))!).concat(status)
-    return historyCells.map((earlier) => {
-      if (!earlier) return status
-      const was = earlier.get(key)
-      return was ? cellStatusOf(was.status, was.flaky) : null
-    })
-  }
+  const historyOf = (key: string, status: CellStatus): (CellStatus | null)[] => [...(index.get(key) ?? notRunBefore)].map((ch) => STATUS_OF_CODE.get(ch.charCodeAt(0))!).concat(status)
   const plainCell = (key: string, status: CellStatus, required: boolean): ScenarioCell => {
-    let kind: string
-    if (index) kind = String.fromCharCode(CELL_CODE[status], required ? 1 : 0) + (index.get(key) ?? notRunBefore) + String.fromCharCode(CELL_CODE[status])
-    else {
-      codes[0] = CELL_CODE[status]
-      codes[1] = required ? 1 : 0
-      for (let i = 0; i < historyCells.length; i++) {
-        const earlier = historyCells[i]
-        let code = CELL_CODE[status]
-        if (earlier) {
-          const was = earlier.get(key)
-          code = was ? CELL_CODE[cellStatusOf(was.status, was.flaky)] : CELL_CODE.null
-        }
-        codes[i + 2] = code
-      }
-      kind = String.fromCharCode.apply(null, codes)
-    }
+    const kind = String.fromCharCode(CELL_CODE[status], required ? 1 : 0) + (index.get(key) ?? notRunBefore) + String.fromCharCode(CELL_CODE[status])
     let cell = plainCells.get(kind)
     if (!cell) plainCells.set(kind, (cell = Object.freeze({ status, required, history: Object.freeze(historyOf(key, status)) as (CellStatus | null)[] })))
     return cell
@@ -313,7 +294,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors }
 }
 
-const ALL_STATUSES: CellStatus[] = ['passed', 'failed', 'blocked', 'flaky', 'skipped', 'wip', 'not-run', 'not-required']
+const ALL_STATUSES = Object.keys(noCells()) as CellStatus[]
 const STATUS_BIT = Object.fromEntries(ALL_STATUSES.map((status, i) => [status, 1 << i])) as Record<CellStatus, number>
 
 /** The statuses whose bits are set. */
