@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto'
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import https from 'node:https'
 import { setMaxListeners } from 'node:events'
 import { createRequire } from 'node:module'
@@ -32,11 +32,11 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 500, maxMs: 30_
  * What has reached Testmo, so an interrupted publish resumes without sending anything twice. It is
  * a write-ahead journal: before each request whose outcome matters it records what is about to be
  * sent (`inflight`); a publish that finds a request in flight — it was killed, or the answer was
- * lost — reads Testmo's state before it sends anything again. Written whole or not at all (a temporary
- * file renamed over it).
+ * lost — reads Testmo's state before it sends anything again. The file is a log of these records,
+ * a line each (readJournal).
  */
 export interface PublishJournal {
-  journalVersion?: 3
+  journalVersion?: 4
   /** identifies the results being published: a journal of other results is refused */
   publication: string
   runId?: number
@@ -88,11 +88,31 @@ export interface PublishStats {
   retries: number
 }
 
+/**
+ * The newest record of a journal file. Each save appends a line (an append is one write, where
+ * a whole-file rewrite and rename cost 40× as much a batch). A last line without its newline was
+ * cut off mid-write and the record before it stands: what the cut-off one would have added was
+ * either not sent yet (a record is written before its request) or is in flight in the one before,
+ * settled by reading Testmo. Journals of versions 1–3 are one object over several lines.
+ */
+export function readJournal(file: string): PublishJournal {
+  const text = readFileSync(file, 'utf8')
+  if (text.startsWith('{\n')) return JSON.parse(text) as PublishJournal
+  const lines = text.split('\n')
+  // '' after a complete last line; otherwise the cut-off record
+  lines.pop()
+  const last = lines.at(-1)
+  if (last === undefined) throw new Error('no complete record')
+  return JSON.parse(last) as PublishJournal
+}
+
 /** Testmo publisher over its REST API, as the official CLI uses it, but resumable and retrying. */
 export class TestmoPublisher {
   private readonly requests: RequestContext
   private readonly aborting = new AbortController()
   readonly stats: PublishStats = { requests: 0, retries: 0 }
+  /** the journal file holds this publish's first record: later ones are appended */
+  private logging = false
   /** the instance's origin, as the publisher reaches it */
   readonly origin: string
 
@@ -138,10 +158,10 @@ export class TestmoPublisher {
 
   /** Reads the journal of this publication, refusing one written for other results or one that cannot be read. */
   journal(publication: string): PublishJournal {
-    if (!existsSync(this.journalFile)) return { journalVersion: 3, publication, threads: {}, runCompleted: false }
+    if (!existsSync(this.journalFile)) return { journalVersion: 4, publication, threads: {}, runCompleted: false }
     let journal: PublishJournal
     try {
-      journal = JSON.parse(readFileSync(this.journalFile, 'utf8')) as PublishJournal
+      journal = readJournal(this.journalFile)
       if (typeof journal.publication !== 'string' || typeof journal.threads !== 'object' || journal.threads === null) throw new Error('not a publish journal')
     } catch (error) {
       throw new UserError('TESTMO_JOURNAL', `${this.journalFile}: the publish journal cannot be read (${(error as Error).message}); it records what reached Testmo, so it is not guessed at — look at the run in Testmo, then remove the file to publish anew`)
@@ -157,7 +177,7 @@ export class TestmoPublisher {
       journal.threads[thread]!.inflight = [{ from, size }]
       journal.inflight = undefined
     }
-    journal.journalVersion = 3
+    journal.journalVersion = 4
     return journal
   }
 
@@ -394,9 +414,16 @@ export class TestmoPublisher {
     this.save(journal)
   }
 
+  /**
+   * Appends the journal's record. The first save of a publish replaces the file by that one record
+   * (written beside it, then renamed over it), so the log holds only this publish's records.
+   */
   private save(journal: PublishJournal): void {
-    writeFileSync(`${this.journalFile}.tmp`, `${JSON.stringify(journal, null, 2)}\n`)
+    const record = `${JSON.stringify(journal)}\n`
+    if (this.logging) return appendFileSync(this.journalFile, record)
+    writeFileSync(`${this.journalFile}.tmp`, record)
     renameSync(`${this.journalFile}.tmp`, this.journalFile)
+    this.logging = true
   }
 }
 

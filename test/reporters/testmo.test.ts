@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalTestmo } from '../servers/testmo-server.ts'
-import { TestmoPublisher, testMapper, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
+import { TestmoPublisher, readJournal, testMapper, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
 import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
@@ -146,7 +146,7 @@ describe('Testmo publishing', () => {
     testmo.inject({ method: 'GET', path: /\/projects\/\d+\/automation\/runs$/, kind: 'status', status: 503, times: 99 })
     const journalDir = tempTree()
     await expect(publish(journalDir, 'stopped-create')).rejects.toThrow(/Testmo answered 503 while looking for the run this publish created/)
-    expect(JSON.parse(readFileSync(path.join(journalDir, 'journal.json'), 'utf8'))).toMatchObject({ inflight: { kind: 'create-run' } })
+    expect(readJournal(path.join(journalDir, 'journal.json'))).toMatchObject({ inflight: { kind: 'create-run' } })
     testmo.faults.length = 0
     const { runId } = await publish(journalDir, 'stopped-create')
     expect(runsTagged('stopped-create').map((r) => r.id)).toEqual([runId])
@@ -157,7 +157,7 @@ describe('Testmo publishing', () => {
     testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 2, times: 99, kind: 'status', status: 502 })
     const journalDir = tempTree()
     await expect(publish(journalDir, 'interrupted')).rejects.toThrow(/Testmo answered 502 while appending 2 tests/)
-    const journal = JSON.parse(readFileSync(path.join(journalDir, 'journal.json'), 'utf8'))
+    const journal = readJournal(path.join(journalDir, 'journal.json'))
     const runsBefore = testmo.runs.size
     testmo.faults.length = 0
     const { runId } = await publish(journalDir, 'interrupted')
@@ -179,10 +179,10 @@ describe('Testmo publishing', () => {
     // Every append fails: four are left in flight in the journal.
     testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, times: 99, kind: 'status', status: 503 })
     await expect(first.publishThread(journal, key, list)).rejects.toThrow(/Testmo answered 503/)
-    const saved = JSON.parse(readFileSync(journalFile, 'utf8'))
-    expect(saved.threads[key].inflight.map((b: { from: number }) => b.from).sort()).toEqual([0, 2, 4, 6])
+    const saved = readJournal(journalFile)
+    expect(saved.threads[key]!.inflight!.map((b: { from: number }) => b.from).sort()).toEqual([0, 2, 4, 6])
     // …of which the first and third reached Testmo (their answers lost).
-    const thread = testmo.threads.get(saved.threads[key].id)!
+    const thread = testmo.threads.get(saved.threads[key]!.id)!
     const toTest = testMapper()
     for (const from of [0, 4]) thread.tests.push(...(list.slice(from, from + 2).map(toTest) as never[]))
     testmo.faults.length = 0
@@ -274,6 +274,42 @@ describe('Testmo publishing', () => {
     const result = await cli(['--results', resultsDir, '--project-id', '3'], {}, dir)
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/^bdd-matrix: .*testmo-journal\.json: the publish journal cannot be read \([^)]*\); it records what reached Testmo, so it is not guessed at — look at the run in Testmo, then remove the file to publish anew\n$/)
+  })
+
+  it('reads the newest whole record of its journal: a last line cut off mid-write is passed over, a record that does not parse refused, older journals converted', () => {
+    const dir = tempTree()
+    const file = path.join(dir, 'journal.json')
+    const publisher = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, file)
+    const record = (sent: number) => JSON.stringify({ journalVersion: 4, publication: 'log', runId: 7, threads: { t: { id: 9, sent, completed: false } }, runCompleted: false })
+    writeFileSync(file, `${record(2)}\n${record(4)}\n${record(6).slice(0, 30)}`)
+    expect(publisher.journal('log').threads.t!.sent).toBe(4)
+    writeFileSync(file, `${record(2)}\n${record(4).slice(0, 30)}\n`)
+    expect(() => publisher.journal('log')).toThrow(/journal\.json: the publish journal cannot be read/)
+    writeFileSync(file, record(6).slice(0, 30))
+    expect(() => publisher.journal('log')).toThrow(/the publish journal cannot be read \(no complete record\)/)
+    // version 2, written whole over several lines, with its one append in flight beside the run's requests
+    writeFileSync(file, `${JSON.stringify({ publication: 'log', runId: 7, inflight: { kind: 'append', thread: 't', from: 4, size: 2 }, threads: { t: { id: 9, sent: 4, completed: false } }, runCompleted: false }, null, 2)}\n`)
+    const converted = publisher.journal('log')
+    expect(converted).toMatchObject({ journalVersion: 4, inflight: undefined, threads: { t: { sent: 4, inflight: [{ from: 4, size: 2 }] } } })
+  })
+
+  it('keeps its journal as a log of one publish\'s records: the first replaces the file, the rest are appended', async () => {
+    const journalDir = tempTree()
+    const file = path.join(journalDir, 'journal.json')
+    testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 2, times: 99, kind: 'status', status: 502 })
+    await expect(publish(journalDir, 'logged')).rejects.toThrow(/Testmo answered 502/)
+    const interrupted = readFileSync(file, 'utf8').split('\n')
+    expect(JSON.parse(interrupted[0]!)).toMatchObject({ inflight: { kind: 'create-run' } })
+    testmo.faults.length = 0
+    const { runId } = await publish(journalDir, 'logged')
+    const lines = readFileSync(file, 'utf8').split('\n')
+    expect(lines.pop()).toBe('')
+    const records = lines.map((line) => JSON.parse(line) as { publication: string; runId?: number; runCompleted: boolean })
+    // the resumed publish's first record already knows the run: the interrupted one's are gone
+    expect(records[0]).toMatchObject({ publication: 'logged', runId })
+    expect(records.length).toBeGreaterThan(2)
+    expect(records.at(-1)).toMatchObject({ runId, runCompleted: true })
+    exactlyOnce(runId)
   })
 
   it('refuses results with no cases, and a journal of other results', async () => {
