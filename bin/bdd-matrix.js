@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (dist/, built by `npm install` and `npm test`). On a checkout that was
+// Runs the bundled CLI (dist/cli/, built by `npm install` and `npm test`). On a checkout that was
 // never built, falls back to the TypeScript sources through tsx.
 import { existsSync } from 'node:fs'
 
-const compiled = new URL('../dist/src/cli/main.js', import.meta.url)
-if (existsSync(compiled)) {
-  await import(compiled.href)
+const bundled = new URL('../dist/cli/main.js', import.meta.url)
+if (existsSync(bundled)) {
+  await import(bundled.href)
 } else {
   const { register } = await import('tsx/esm/api')
   register()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
+import { Worker } from 'node:worker_threads'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { ingestFile } from '../../src/results/ingest-file.ts'
@@ -7,7 +8,8 @@ import type { IngestContext, IngestOutcome } from '../../src/results/ingest-type
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 
-// The worker exists only compiled (npm test builds dist/ first): this is the code the CLI runs.
+// The worker exists only compiled (npm test builds dist/ first): by tsc for the modules, and
+// bundled beside the CLI (dist/cli/ingest-worker.js), which is the one the CLI starts.
 type InWorker = (file: string, ctx: IngestContext, options?: { thresholdBytes?: number }) => Promise<IngestOutcome>
 const compiled = async (): Promise<InWorker> => (await import(pathToFileURL(path.join(PROJECT_ROOT, 'dist/src/results/ingest-file.js')).href)).ingestLargeFileInWorker
 const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
@@ -29,5 +31,18 @@ describe('ingesting a large file in a worker thread', () => {
     const inWorker = await compiled()
     const dir = tempTree({ 'a-folder/x.txt': 'x' })
     await expect(inWorker(path.join(dir, 'a-folder'), ctx(tempTree()), { thresholdBytes: 0 })).rejects.toMatchObject({ code: 'EISDIR' })
+  })
+
+  it('runs bundled beside the CLI: the worker the command line starts writes the same results', async () => {
+    const input = path.join(MESSAGES, 'flaky.ndjson')
+    const resultsDir = tempTree()
+    const answer = await new Promise<{ outcome?: IngestOutcome }>((resolve, reject) => {
+      const worker = new Worker(path.join(PROJECT_ROOT, 'dist/cli/ingest-worker.js'), { workerData: { file: input, ctx: ctx(resultsDir) } })
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    const inProcess = await ingestFile(input, ctx(tempTree()))
+    expect(answer.outcome?.cases).toBe(inProcess.cases)
+    expect(readFileSync(answer.outcome!.path!, 'utf8')).toBe(readFileSync(inProcess.path!, 'utf8'))
   })
 })
