@@ -3,7 +3,7 @@
 // processes, the floor (line split + JSON.parse) and ingest → merge → matrix + JUnit. Then the
 // same for a Cucumber JSON report (one JSON document, as godog and Cucumber-JVM write it) of
 // 100,000 scenarios against a bare JSON.parse of the whole file.
-// Goals: ratio ≤ 3; peak RSS flat, ≤ 300 MB.
+// Goals: ratio ≤ 3 and peak RSS ≤ 300 MB; at 100k messages ≤ 1.5 and ≤ 150 MB (issue 20).
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -99,7 +99,9 @@ for (const scenarios of [10_000, 100_000]) {
   const [floor, ours] = compareNode([path.join(ROOT, 'bench/support/ingest-floor.mjs'), file], [path.join(ROOT, 'bench/support/ingest-pipeline.mjs'), file], { cwd: ROOT, rounds: scenarios > 10_000 ? 3 : 7 })
   const ratio = ours.seconds / floor.seconds
   timeAt.set(scenarios, ours.seconds)
-  console.log(`  ${String(scenarios).padStart(7)} scenarios  floor ${floor.seconds.toFixed(2)} s · ingest→merge→matrix+JUnit ${ours.seconds.toFixed(2)} s · ratio ${ratio.toFixed(2)} (goal ≤ 3) ${ratio <= 3 ? 'OK' : 'ABOVE GOAL'} · peak RSS ${mb(ours.peakRssBytes)} (goal ≤ 300 MB) ${ours.peakRssBytes <= 300 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`)
+  // Issue 20 asks more of 100k scenarios than the first ingest goal (3×, 300 MB) did.
+  const goal = scenarios >= 100_000 ? { ratio: 1.5, mb: 150 } : { ratio: 3, mb: 300 }
+  console.log(`  ${String(scenarios).padStart(7)} scenarios  floor ${floor.seconds.toFixed(2)} s · ingest→merge→matrix+JUnit ${ours.seconds.toFixed(2)} s · ratio ${ratio.toFixed(2)} (goal ≤ ${goal.ratio}) ${ratio <= goal.ratio ? 'OK' : 'ABOVE GOAL'} · peak RSS ${mb(ours.peakRssBytes)} (goal ≤ ${goal.mb} MB) ${ours.peakRssBytes <= goal.mb * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`)
 }
 // A million scenarios (a 2.6 GB message file, generated once): once, when asked — it takes minutes.
 if (process.env.BENCH_MILLION === '1') {
