@@ -58,7 +58,9 @@ console.log(`  bdd-matrix run (messages, results, JUnit, Allure, matrix)  ${ours
 console.log(`  ratio             ${ratio.toFixed(2)} (goal ≤ 1.10)  ${ratio <= 1.1 ? 'OK' : 'ABOVE GOAL'}`)
 
 const env = loadEnvironment('local', ROOT)
-const GOALS: Record<number, number> = { 3: 2, 10: 3 }
+// seconds until ready; fifty nodes also ≤ 4 GB in all (issue 20: BENCH_NODES=50 — minutes today)
+const GOALS: Record<number, number> = { 3: 2, 10: 3, 50: 20 }
+const RSS_GOALS: Record<number, number> = { 50: 4 * 1024 ** 3 }
 for (const count of (process.env.BENCH_NODES ?? '3,10,20').split(',').map(Number)) {
   const nodes = Array.from({ length: count }, (_, i) => ({ ...defaultNodes(env)[i % 3]!, name: `node-${i + 1}` }))
   const started = performance.now()
@@ -72,7 +74,8 @@ for (const count of (process.env.BENCH_NODES ?? '3,10,20').split(',').map(Number
   const cpu = [...after].reduce((n, [pid, p]) => n + p.cpuSeconds - (before.get(pid)?.cpuSeconds ?? p.cpuSeconds), 0) / 3
   const rss = [...after.values()].reduce((n, p) => n + p.rssBytes, 0)
   const goal = GOALS[count]
-  console.log(`  local cluster of ${String(count).padStart(2)} nodes ready in ${seconds.toFixed(2)} s${goal ? ` (goal ≤ ${goal} s) ${seconds <= goal ? 'OK' : 'ABOVE GOAL'}` : ''} · nodes' RSS ${mb(rss)} (${mb(rss / count)} a node) · idle ${(cpu * 100).toFixed(0)}% of a core`)
+  const rssGoal = RSS_GOALS[count]
+  console.log(`  local cluster of ${String(count).padStart(2)} nodes ready in ${seconds.toFixed(2)} s${goal ? ` (goal ≤ ${goal} s) ${seconds <= goal ? 'OK' : 'ABOVE GOAL'}` : ''} · nodes' RSS ${mb(rss)} (${mb(rss / count)} a node)${rssGoal ? ` (goal ≤ ${mb(rssGoal)}) ${rss <= rssGoal ? 'OK' : 'ABOVE GOAL'}` : ''} · idle ${(cpu * 100).toFixed(0)}% of a core`)
 }
 
 if (await dockerAnswers()) {
