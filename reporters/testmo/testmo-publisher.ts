@@ -113,6 +113,8 @@ export class TestmoPublisher {
   readonly stats: PublishStats = { requests: 0, retries: 0 }
   /** the journal file holds this publish's first record: later ones are appended */
   private logging = false
+  /** requests in flight at once: appends on a thread, pages of a listing */
+  private readonly parallel: number
   /** the instance's origin, as the publisher reaches it */
   readonly origin: string
 
@@ -123,6 +125,7 @@ export class TestmoPublisher {
   ) {
     const instance = serviceUrl(target.instance, 'TESTMO_URL (or --instance)', { https: true, example: 'https://<name>.testmo.net' })
     this.origin = instance.origin
+    this.parallel = Math.min(MAX_PARALLEL, Math.max(1, options.parallel ?? DEFAULT_PARALLEL))
     if (!target.token) throw new UserError('TESTMO_TOKEN', 'no Testmo API token: set TESTMO_TOKEN to an API token of the Testmo user that publishes')
     const retry = options.retry ?? DEFAULT_RETRY
     // Every request in flight listens for the abort: `parallel` appends and the checks beside them.
@@ -274,7 +277,7 @@ export class TestmoPublisher {
   private async appendAll(journal: PublishJournal, threadKey: string, thread: ThreadRecord, cases: MergedCase[], toTest: (c: MergedCase) => Record<string, unknown>): Promise<void> {
     const runId = journal.runId!
     let batchSize = this.options.batchSize ?? DEFAULT_BATCH
-    const parallel = Math.min(MAX_PARALLEL, Math.max(1, this.options.parallel ?? DEFAULT_PARALLEL))
+    const parallel = this.parallel
     const gaps = missing(thread, cases.length)
     const take = (): Batch | undefined => {
       const gap = gaps[0]
@@ -356,14 +359,32 @@ export class TestmoPublisher {
     })
   }
 
-  /** The keys of every test in a thread, read page by page (1,000 a page, the most Testmo allows). */
+  /**
+   * The keys of every test in a thread, 1,000 a page (the most Testmo allows). The first page says
+   * how many there are; the rest are read `parallel` at a time — a million tests are a thousand
+   * pages, which one after another at a WAN round trip each would hold a resumed publish for
+   * minutes. Without a last page, the pages are followed one by one.
+   */
   private async threadKeys(runId: number, threadId: number): Promise<Set<string>> {
+    type Page = { result?: { key?: string }[]; next_page?: number | null; last_page?: number } | undefined
     const keys = new Set<string>()
-    for (let page = 1; ; page++) {
-      const answer = (await this.send('get', `/automation/runs/${runId}/tests?thread_id=${threadId}&per_page=1000&page=${page}`, undefined, 'checking which tests reached Testmo')) as { result?: { key?: string }[]; next_page?: number | null }
+    const read = async (page: number): Promise<Page> => {
+      const answer = (await this.send('get', `/automation/runs/${runId}/tests?thread_id=${threadId}&per_page=1000&page=${page}`, undefined, 'checking which tests reached Testmo')) as Page
       for (const test of answer?.result ?? []) if (test.key) keys.add(test.key)
-      if (!answer?.next_page) return keys
+      return answer
     }
+    let answer = await read(1)
+    const last = Number(answer?.last_page)
+    if (Number.isInteger(last) && last > 1) {
+      let next = 2
+      const reader = async (): Promise<void> => {
+        while (next <= last) await read(next++)
+      }
+      await Promise.all(Array.from({ length: Math.min(this.parallel, last - 1) }, reader))
+      return keys
+    }
+    for (let page = 2; answer?.next_page; page++) answer = await read(page)
+    return keys
   }
 
   /**

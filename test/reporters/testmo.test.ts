@@ -276,6 +276,37 @@ describe('Testmo publishing', () => {
     expect(result.stderr).toMatch(/^bdd-matrix: .*testmo-journal\.json: the publish journal cannot be read \([^)]*\); it records what reached Testmo, so it is not guessed at — look at the run in Testmo, then remove the file to publish anew\n$/)
   })
 
+  it('reads a thread\'s keys across pages, the pages after the first several at a time, each once', async () => {
+    const journalFile = path.join(tempTree(), 'journal.json')
+    const options = { batchSize: 250, parallel: 4, retry: { ...FAST, attempts: 2 }, ca: readFileSync(testmo.certificateFile) }
+    const template = cells[0]!
+    const many: MergedCase[] = Array.from({ length: 3250 }, (_, i) => ({ ...template, id: `paged-${i}`, name: `paged ${i}` }))
+    // Nine appends land (2,250 tests), one after another; the tenth fails…
+    const first = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, journalFile, { ...options, parallel: 1 })
+    const journal = first.journal('paged-keys')
+    await first.createRun(journal, { name: 'paged', source: 'bdd-matrix', fields: [], links: [] })
+    testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 9, times: 99, kind: 'status', status: 503 })
+    await expect(first.publishThread(journal, 'paged', many)).rejects.toThrow(/Testmo answered 503/)
+    const saved = readJournal(journalFile)
+    expect(saved.threads.paged).toMatchObject({ sent: 2250, inflight: [{ from: 2250, size: 250 }] })
+    // …and the journal is as a kill would leave four appends in flight
+    saved.threads.paged!.inflight = [2250, 2500, 2750, 3000].map((from) => ({ from, size: 250 }))
+    writeFileSync(journalFile, `${JSON.stringify(saved)}\n`)
+    // …of which the one from 2,500 reached Testmo, its answer lost: the count (2,500) cannot say which.
+    const thread = testmo.threads.get(saved.threads.paged!.id)!
+    thread.tests.push(...(many.slice(2500, 2750).map(testMapper()) as never[]))
+    testmo.faults.length = 0
+    const before = testmo.log.length
+    const again = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, journalFile, options)
+    const resumed = again.journal('paged-keys')
+    await again.publishThread(resumed, 'paged', many)
+    const listed = testmo.log.slice(before).filter((e) => e.method === 'GET' && e.path.endsWith('/tests') && e.query.includes('per_page=1000'))
+    expect(listed.map((e) => new URLSearchParams(e.query).get('page')).sort()).toEqual(['1', '2', '3'])
+    const tests = testmo.testsOf(resumed.runId!)
+    expect(tests).toHaveLength(many.length)
+    expect(new Set(tests.map((t) => t.key)).size).toBe(many.length)
+  })
+
   it('reads the newest whole record of its journal: a last line cut off mid-write is passed over, a record that does not parse refused, older journals converted', () => {
     const dir = tempTree()
     const file = path.join(dir, 'journal.json')

@@ -25,13 +25,22 @@ describe('a run leaves nothing running', () => {
     const result = runBin(['run', '--out', out, '--run-id', 'p', '--parallel', '2', 'features/local-db'], { cwd: PROJECT_ROOT })
     expect(result.stdout).toContain('2 scenarios: 2 passed, 0 failed')
     expect(result.code).toBe(0)
+    // One cluster for each worker that ran a scenario: which workers did is cucumber's choice (a
+    // worker slow to start on a busy machine may get none), read from the run's messages.
+    const workers = new Set(
+      readFileSync(path.join(out, 'p', 'messages.ndjson'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { testCaseStarted?: { workerId?: string } }).testCaseStarted?.workerId)
+        .filter((id) => id !== undefined),
+    )
+    expect(workers.size).toBeGreaterThan(0)
     const clusters = readdirSync(path.join(out, 'p', 'logs'))
-    expect(clusters.sort()).toEqual(['cluster-0-1', 'cluster-1-1'])
-    const log = readFileSync(path.join(out, 'p', 'logs', 'cluster-1-1', 'Alice.log'), 'utf8')
-    expect(log).toMatch(/\[Alice\] ready: pid \d+ api http:\/\/127\.101\./)
-    // Every node of this run, found by the address it logged, must be gone.
+    expect(clusters.sort()).toEqual([...workers].map((id) => `cluster-${id}-1`).sort())
+    // Every node of this run, found by the address it logged, must be gone; no two clusters share one.
     const hosts = clusters.flatMap((c) => readdirSync(path.join(out, 'p', 'logs', c)).map((f) => /ready: pid \d+ api http:\/\/([\d.]+):/.exec(readFileSync(path.join(out, 'p', 'logs', c, f), 'utf8'))![1]!))
-    expect(hosts).toHaveLength(2)
+    expect(hosts).toHaveLength(clusters.length)
+    expect(new Set(hosts).size).toBe(hosts.length)
     const ps = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout
     expect(hosts.filter((h) => ps.includes(`--host ${h} `))).toEqual([])
   })

@@ -54,7 +54,7 @@ const DEFAULT_STATUSES = ['passed', 'failed', 'failure', 'error', 'skipped', 'bl
 export class LocalTestmo {
   readonly runs = new Map<number, Run>()
   readonly threads = new Map<number, Thread>()
-  readonly log: { method: string; path: string; status: number; body: unknown; authorization?: string }[] = []
+  readonly log: { method: string; path: string; query: string; status: number; body: unknown; authorization?: string }[] = []
   private readonly plan = new FaultPlan()
   /** injected faults, with how often each fired */
   readonly faults = this.plan.faults
@@ -116,7 +116,7 @@ export class LocalTestmo {
     // Parsed once, for the log and for the route (a 2,000-test append is most of a megabyte).
     const parsed = safeJson(raw)
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
-      this.log.push({ method: req.method ?? '', path: url.pathname, status, body: parsed, authorization: req.headers.authorization ? 'Bearer [redacted]' : undefined })
+      this.log.push({ method: req.method ?? '', path: url.pathname, query: url.search, status, body: parsed, authorization: req.headers.authorization ? 'Bearer [redacted]' : undefined })
       res.writeHead(status, { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers })
       res.end(body !== undefined ? JSON.stringify(body) : undefined)
     }
