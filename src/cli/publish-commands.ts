@@ -126,7 +126,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--milestone <name>', 'Testmo milestone name')
     .option('--journal <file>', 'publish journal (what reached Testmo)', '.bdd-matrix/testmo-journal.json')
     .option('--batch-size <n>', 'tests per append (halved by itself when Testmo refuses a batch as too large)', '250')
-    .option('--parallel <n>', 'appends in flight at once on a thread (default 6; 1 sends them one after another, as the official CLI)')
+    .option('--parallel <n>', 'appends in flight at once on a thread, and pages read at once when settling an interrupted publish (default 6; 1 sends them one after another, as the official CLI)')
     .option('--report-url <url>', 'link added to every test (default: the job\'s matrix.html artifact)')
     .option('--attachments-url <url>', 'where the results folder is served: node logs and other attachments are linked from their tests (default: the job\'s artifacts)')
     .option('--create', 'parallel CI: only create the run and write its id to --run-id-file')
