@@ -5,6 +5,8 @@ const common = {
   paths: ['features/**/*.feature'],
   // typescript.mjs registers tsx so that the TypeScript step definitions after it load.
   import: ['steps/support/typescript.mjs', 'steps/**/*.ts'],
+  // `bdd-matrix run` adds: nor scenarios tagged for other environments only (@env:scale, the
+  // fifty-node network; src/run/default-tags.ts). Cucumber ands these with any --tags.
   tags: 'not @wip and not @manual',
 }
 
@@ -14,3 +16,4 @@ export default on('local')
 export const local = on('local')
 export const docker = on('docker')
 export const feature = on('feature')
+export const scale = on('scale')

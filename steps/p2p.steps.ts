@@ -2,6 +2,7 @@ import { Given, When, Then } from '@cucumber/cucumber'
 import assert from 'node:assert/strict'
 import { waitFor } from '../src/clusters/prepare-cluster.ts'
 import type { MatrixWorld } from './support/world.ts'
+import { whenEach } from './support/when-each.ts'
 
 const names = (list: string): string[] => list.split(',').map((s) => s.trim()).filter(Boolean)
 
@@ -44,7 +45,45 @@ Given('{string} are subscribed to topic {string}', async function (this: MatrixW
 
 When('{string} publishes {string} on topic {string}', async function (this: MatrixWorld, from: string, data: string, topic: string) {
   this.publisher = from
+  this.publishedAt = Date.now()
   await this.client(from).publish(topic, data)
+})
+
+// Subscriptions spread peer to peer: a publish reaches the subscribers its node knows of (and
+// those they forward to), so the step waits until every node knows every other's, where the
+// node can say (the reference node can).
+Given('every node is subscribed to topic {string}', { timeout: 5 * 60_000 }, async function (this: MatrixWorld, topic: string) {
+  const nodes = this.cluster!.nodes
+  await Promise.all(nodes.map((n) => n.client.subscribe(topic)))
+  this.subscriptions[topic] = nodes.map((n) => n.name)
+  if (!nodes.every((n) => n.client.subscribers)) return
+  await waitFor(
+    async () => {
+      const views = await Promise.all(nodes.map(async (n) => ({ n, known: new Set(await n.client.subscribers!(topic)) })))
+      const short = views.filter(({ n, known }) => nodes.some((other) => other !== n && !known.has(other.peerId))).map(({ n }) => n.name)
+      assert.deepEqual(short, [], `${short.length} node(s) do not know every subscriber of ${topic} yet`)
+    },
+    { timeoutMs: 4 * 60_000, intervalMs: 250, what: `subscriptions to ${topic} spreading` },
+  )
+})
+
+// Timed from before the publish request (it waits until the topic has subscribers): the figure
+// is, if anything, longer than the gossip took.
+Then('every other node should receive {string} on topic {string} within {int} seconds', async function (this: MatrixWorld, data: string, topic: string, seconds: number) {
+  const from = this.node(this.publisher!).peerId
+  const others = this.cluster!.nodes.filter((n) => n.name !== this.publisher)
+  // when each node received it: as the node says, else when a poll first found it there
+  const arrivals = await whenEach(
+    others,
+    async (n) => {
+      const message = (await n.client.received(topic)).find((m) => m.data === data && m.from === from)
+      return message ? (message.at ? Date.parse(message.at) : Date.now()) : undefined
+    },
+    { timeoutMs: seconds * 1000 + 30_000, what: `gossip on ${topic} reaching ${others.length} nodes`, waiting: `did not receive "${data}" on ${topic}` },
+  )
+  const last = Math.max(...arrivals.values()) - this.publishedAt!
+  this.attach(`${others.length} nodes received it; the last ${last} ms after the publish request`)
+  assert.ok(last <= seconds * 1000, `the last of ${others.length} nodes received "${data}" ${last} ms after the publish request (goal ${seconds * 1000} ms)`)
 })
 
 Then('every subscriber of {string} should receive {string}', async function (this: MatrixWorld, topic: string, data: string) {

@@ -21,6 +21,7 @@ export function startApi(node: ReferenceNode, options: { host: string; port: num
     ['POST', /^\/pubsub\/subscribe$/, (b) => (node.p2p.subscribe(String(b.topic)), {})],
     ['POST', /^\/pubsub\/publish$/, async (b) => ({ recipients: await node.p2p.publish(String(b.topic), String(b.data)) })],
     ['GET', /^\/pubsub\/received$/, (_b, _p, q) => node.p2p.receivedOn(q.get('topic') ?? undefined)],
+    ['GET', /^\/pubsub\/subscribers$/, (_b, _p, q) => node.p2p.subscribers(q.get('topic') ?? '')],
     ['POST', /^\/invoke$/, async (b) => ({ result: await node.p2p.invoke(String(b.peerId), String(b.behaviour), b.payload ?? {}) })],
     ['POST', /^\/messages$/, async (b) => ({ result: await node.p2p.invoke(String(b.peerId), '/dms/node/message', { text: b.text }) })],
     ['GET', /^\/messages$/, () => node.inbox],

@@ -15,6 +15,8 @@ export interface TagMeaning {
   wip: boolean
   manual: boolean
   complexity?: Complexity
+  /** `@env:<name>`: the only environments the scenario is expected (run, required) in */
+  environments?: string[]
 }
 
 export interface CataloguedStep {

@@ -119,6 +119,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
       pickles: [],
     }
     if (meaning.complexity) entry.complexity = meaning.complexity
+    if (meaning.environments) entry.environments = meaning.environments
     if (ruleName !== undefined) entry.rule = ruleName
     scenariosById.set(scenario.id, entry)
     scenarios.push(entry)
@@ -165,6 +166,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
       steps,
     }
     if (meaning.complexity) entry.complexity = meaning.complexity
+    if (meaning.environments) entry.environments = meaning.environments
     if (row) entry.row = row
     scenario.pickles.push(entry)
   }

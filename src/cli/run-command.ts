@@ -27,7 +27,7 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .description('run the milestone suite against a cluster environment (local, docker, feature, or a YAML path)')
     .argument('[paths...]', 'feature files or folders (default: those of cucumber.js)')
     .option('--env <name>', 'environment: environments/<name>.yaml or a path', 'local')
-    .option('--tags <expression>', 'cucumber tag expression', 'not @wip and not @manual')
+    .option('--tags <expression>', 'cucumber tag expression (default: not @wip and not @manual, nor scenarios tagged @env:<name> for other environments only)')
     .option('--parallel <workers>', 'cucumber worker processes, each with its own cluster')
     .option('--retry <times>', 'retry a failed scenario; one that then passes is reported flaky')
     .option('--shard <i/n>', 'run shard i of n (default: CI_NODE_INDEX/CI_NODE_TOTAL when set)')
@@ -121,7 +121,7 @@ async function writeRunReports(ctx: CliContext, run: { runDir: string; runId: st
  * report(s) it wrote become the same results and reports as a TypeScript run's.
  */
 async function runCommand(ctx: CliContext, options: RunCliOptions, paths: string[]): Promise<number> {
-  if (paths.length || options.tags !== 'not @wip and not @manual' || options.parallel || options.retry || options.shard || options.cluster)
+  if (paths.length || options.tags !== undefined || options.parallel || options.retry || options.shard || options.cluster)
     throw new UserError('BAD_OPTION', '--command runs your own runner: give its paths, tags, retries and shards in the command itself (and drop --cluster: the command gets its own)')
   const { randomBytes } = await import('node:crypto')
   const { loadEnvironment } = await import('../clusters/environment.ts')

@@ -15,13 +15,19 @@ export interface PeerInfo {
   name?: string
   addrs: string[]
   reachable: boolean
+  /** when the node last heard from the peer (ISO 8601), where the node says */
+  lastSeen?: string
   rttMs?: number
+  /** where the connection to the peer comes from or goes to (multiaddr), while there is one */
+  remoteAddr?: string
 }
 
 export interface GossipMessage {
   topic: string
   from?: string
   data: string
+  /** when the node received it (ISO 8601), where the node says */
+  at?: string
 }
 
 export type DeploymentState = 'running' | 'completed' | 'failed' | 'cancelled'
@@ -48,6 +54,8 @@ export interface NodeClient {
   subscribe(topic: string): Promise<void>
   publish(topic: string, data: string): Promise<number>
   received(topic?: string): Promise<GossipMessage[]>
+  /** the peer ids this node knows to be subscribed to a topic, where the node says */
+  subscribers?(topic: string): Promise<string[]>
   sendMessage(peerId: string, text: string): Promise<void>
   inbox(): Promise<{ from: string; text: string }[]>
   invoke(peerId: string, behaviour: string, payload?: unknown): Promise<unknown>

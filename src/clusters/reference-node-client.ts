@@ -36,6 +36,7 @@ export class ReferenceNodeClient implements NodeClient {
   ping = async (peerId: string) => (await this.call<{ rttMs: number }>('post', '/peers/ping', { peerId })).rttMs
   subscribe = async (topic: string) => void (await this.call('post', '/pubsub/subscribe', { topic }))
   publish = async (topic: string, data: string) => (await this.call<{ recipients: number }>('post', '/pubsub/publish', { topic, data })).recipients
+  subscribers = (topic: string) => this.call<string[]>('get', `/pubsub/subscribers?topic=${encodeURIComponent(topic)}`)
   received = (topic?: string) => this.call<GossipMessage[]>('get', topic ? `/pubsub/received?topic=${encodeURIComponent(topic)}` : '/pubsub/received')
   sendMessage = async (peerId: string, text: string) => void (await this.call('post', '/messages', { peerId, text }))
   inbox = () => this.call<{ from: string; text: string }[]>('get', '/messages')

@@ -155,10 +155,12 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // Scenarios per feature: from the catalogue when given (so wip and not-run show), else from results.
   // `stages`: where a scenario is expected to run — Gherkin scenarios in acceptance (manual ones
   // in manual testing); results without a catalogue entry only where they ran (`undefined`).
-  type Row = { id: string; name: string; uri: string; wip: boolean; stages: readonly string[] | undefined }
+  // `environments`: a scenario tagged `@env:<name>` is expected there, in place of its feature's.
+  type Row = { id: string; name: string; uri: string; wip: boolean; stages: readonly string[] | undefined; environments?: readonly string[] }
   const byFeature = new Map<string, Map<string, Row>>(scope.features.map((f) => [f.id, new Map()]))
   for (const c of cases) {
     const row: Row = { id: c.id, name: c.name, uri: c.uri, wip: c.pickle.wip, stages: c.pickle.manual ? MANUAL_STAGES : ACCEPTANCE_STAGES }
+    if (c.pickle.environments) row.environments = c.pickle.environments
     for (const featureId of c.pickle.featureIds) byFeature.get(featureId)?.set(c.id, row)
   }
   let unscoped = 0
@@ -199,13 +201,14 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   let information = 0
   const features = scope.features.map((feature): MatrixFeature => {
     // A person's machine is its own environment: manual testing is expected wherever it is done.
-    const requiredHere = (column: MatrixColumn): boolean => column.stage === 'manual' || feature.environments.length === 0 || feature.environments.includes(column.environment)
+    const requiredHere = (column: MatrixColumn, s: Row): boolean =>
+      column.stage === 'manual' || (s.environments ? s.environments.includes(column.environment) : feature.environments.length === 0 || feature.environments.includes(column.environment))
     const scenarios = [...byFeature.get(feature.id)!.values()].map((s): MatrixScenario => {
       const scenarioCells: Record<string, ScenarioCell> = {}
       for (const column of columns) {
         const key = cellKey(s.id, column.environment, column.stage)
         const found = cells.get(key)
-        const required = requiredHere(column) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
+        const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
         const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)
         const cell: ScenarioCell = detailed ? { status, required, history: historyOf(key, status) } : plainCell(key, status, required)

@@ -7,13 +7,14 @@ import { loadEnvironment } from '../clusters/environment.ts'
 import { providerFor } from '../clusters/providers.ts'
 import { RunProgress, type FinishedCase, type RunTotals } from './run-progress.ts'
 import { shardFrom } from './shard.ts'
+import { defaultTags } from './default-tags.ts'
 import parseTagExpression from '@cucumber/tag-expressions'
 
 export interface RunSuiteOptions {
   root: string
   /** environment name (environments/<name>.yaml) or path to one */
   environment: string
-  /** cucumber tag expression; default: not @wip and not @manual */
+  /** cucumber tag expression; default: not @wip, not @manual, not tagged for other environments only (default-tags.ts) */
   tags?: string
   parallel?: number
   retry?: number
@@ -85,7 +86,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const { runConfiguration } = await loadConfiguration(
     {
       provided: {
-        tags: options.tags ?? 'not @wip and not @manual',
+        tags: options.tags ?? defaultTags(path.join(options.root, 'features'), environment.name),
         parallel: options.parallel ?? 0,
         retry: options.retry ?? 0,
         ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),

@@ -24,6 +24,9 @@ export class MatrixWorld extends World<MatrixWorldParameters> {
   /** topic → names of the nodes that subscribed in this scenario */
   subscriptions: Record<string, string[]> = {}
   publisher?: string
+  /** when the last publish request left, and the last kill (ms since the epoch) */
+  publishedAt?: number
+  killedAt?: number
   freeBefore?: unknown
 
   constructor(options: IWorldOptions<MatrixWorldParameters>) {

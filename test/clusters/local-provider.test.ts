@@ -61,6 +61,46 @@ describe('local provider: heartbeats', () => {
   })
 })
 
+describe('local provider: gossip', () => {
+  it('lists the subscribers each node knows of a topic, and a publish reaches them', async () => {
+    const env = loadEnvironment('local', PROJECT_ROOT)
+    const cluster = await new LocalClusterProvider().up({ env, nodes: defaultNodes(env), logDir: tempTree(), slot: 8 })
+    try {
+      const [alice, bob, charlie] = cluster.nodes
+      await alice!.client.subscribe('dms/known')
+      await bob!.client.subscribe('dms/known')
+      // Subscriptions spread to every peer, subscribed or not; nobody lists itself or Charlie.
+      await waitFor(
+        async () => {
+          expect((await alice!.client.subscribers!('dms/known')).sort()).toEqual([bob!.peerId])
+          expect((await bob!.client.subscribers!('dms/known')).sort()).toEqual([alice!.peerId])
+          expect((await charlie!.client.subscribers!('dms/known')).sort()).toEqual([alice!.peerId, bob!.peerId].sort())
+        },
+        { timeoutMs: 60_000, intervalMs: 100, what: 'subscriptions spreading' },
+      )
+      await charlie!.client.publish('dms/known', 'to the known')
+      await waitFor(
+        async () => {
+          for (const node of [alice!, bob!]) expect((await node.client.received('dms/known')).map((m) => [m.data, m.from])).toEqual([['to the known', charlie!.peerId]])
+        },
+        { timeoutMs: 60_000, intervalMs: 100, what: 'the publish reaching the subscribers' },
+      )
+      expect(await charlie!.client.subscribers!('dms/none')).toEqual([])
+      // Each node's connections come from its own address, as from a host of its own: from the
+      // machine's default address, gossipsub scores many peers on one address down and stops
+      // hearing them (a cluster of twenty lost nodes 16 to 20).
+      for (const node of cluster.nodes)
+        for (const peer of await node.client.peers()) {
+          const other = cluster.nodes.find((n) => n.peerId === peer.peerId)!
+          expect(peer.remoteAddr, `${node.name}'s connection to ${other.name}`).toMatch(new RegExp(`^/ip4/${other.host.replaceAll('.', '\\.')}/tcp/`))
+        }
+    } finally {
+      await cluster.down()
+    }
+    expect(localLeftovers()).toBe(0)
+  })
+})
+
 describe('local provider: up fails cleanly', () => {
   const withProgram = (program: string, readyMs = 3000): Environment => {
     const env = loadEnvironment('local', PROJECT_ROOT)

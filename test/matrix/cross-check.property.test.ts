@@ -29,11 +29,13 @@ const scenarioArb = fc.record({
   rows: fc.array(fc.constantFrom('NAT', 'carrier-grade NAT', 'none'), { maxLength: 3 }),
   wip: fc.boolean(),
   manual: fc.boolean(),
+  // @env:<name>: expected only there, in place of its features' environments (mostly none)
+  environments: fc.oneof({ weight: 3, arbitrary: fc.constant([] as string[]) }, { weight: 1, arbitrary: fc.subarray(['local', 'scale'], { minLength: 1 }) }),
 })
 const resultArb = fc.record({
   scenario: fc.nat(7),
   row: fc.nat(3),
-  environment: fc.constantFrom(...ENVIRONMENTS, 'community'),
+  environment: fc.constantFrom(...ENVIRONMENTS, 'community', 'scale'),
   stage: fc.constantFrom('acceptance', 'acceptance', 'manual', 'unit'),
   status: fc.constantFrom(...STATUSES),
   flaky: fc.boolean(),
@@ -52,7 +54,7 @@ type Project = typeof projectArb extends fc.Arbitrary<infer T> ? T : never
 function featureText(project: Project): string {
   const lines = ['Feature: Generated', '']
   project.scenarios.forEach((s, i) => {
-    const tags = [...s.features.filter((f) => f < project.features.length).map((f) => `@feature:f${f}`), ...(s.wip ? ['@wip'] : []), ...(s.manual ? ['@manual'] : [])]
+    const tags = [...s.features.filter((f) => f < project.features.length).map((f) => `@feature:f${f}`), ...(s.wip ? ['@wip'] : []), ...(s.manual ? ['@manual'] : []), ...s.environments.map((e) => `@env:${e}`)]
     if (tags.length) lines.push(`  ${tags.join(' ')}`)
     lines.push(`  Scenario${s.rows.length ? ' Outline' : ''}: scenario ${i}`, '    Given a step', ...(s.rows.length ? ['', '    Examples:', '      | topic |', ...s.rows.map((r) => `      | ${r} |`)] : []), '')
   })
@@ -141,8 +143,13 @@ describe('every number agrees with a recount of the raw results (property-based)
         for (const f of built.scope.features) for (const e of f.environments) if (![...columns.values()].some((c) => c.environment === e)) columns.set(`${e}/acceptance`, { environment: e, stage: 'acceptance' })
         if (inScope.some((c) => c.pickle.manual && !c.pickle.wip) && ![...columns.values()].some((c) => c.stage === 'manual')) columns.set('community/manual', { environment: 'community', stage: 'manual' })
         expect(matrix.columns.map((c) => c.key).sort()).toEqual([...columns.keys()].sort())
+        const envTags = (c: CatalogueCase): string[] => project.scenarios[Number(c.scenario.name.slice('scenario '.length))]!.environments
         const requiredOf = (c: CatalogueCase, column: { environment: string; stage: string }): boolean =>
-          column.stage === (c.pickle.manual ? 'manual' : 'acceptance') && (column.stage === 'manual' || c.pickle.featureIds.some((id) => { const f = built.scope.features.find((x) => x.id === id); return f !== undefined && (f.environments.length === 0 || f.environments.includes(column.environment)) }))
+          column.stage === (c.pickle.manual ? 'manual' : 'acceptance') &&
+          (column.stage === 'manual' ||
+            (envTags(c).length
+              ? envTags(c).includes(column.environment)
+              : c.pickle.featureIds.some((id) => { const f = built.scope.features.find((x) => x.id === id); return f !== undefined && (f.environments.length === 0 || f.environments.includes(column.environment)) })))
         const headline: Record<string, number> = {}
         const cellTotals: Record<string, number> = {}
         let notRun = 0
