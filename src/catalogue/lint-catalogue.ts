@@ -1,7 +1,7 @@
 import type { Catalogue, CatalogueFile, CataloguedScenario } from './catalogue-types.ts'
 import type { Scope } from './scope.ts'
 import type { StepMatcher } from './load-step-definitions.ts'
-import { FEATURE_TAG_PREFIX, isValidComplexityTag } from './tag-meaning.ts'
+import { ENV_TAG_PREFIX, FEATURE_TAG_PREFIX, isValidComplexityTag } from './tag-meaning.ts'
 
 export type Severity = 'error' | 'warning'
 
@@ -24,6 +24,7 @@ export type LintRule =
   | 'outline-without-examples'
   | 'empty-scenario'
   | 'invalid-tag'
+  | 'unknown-environment'
   | 'shared-feature-title'
 
 /**
@@ -31,12 +32,12 @@ export type LintRule =
  * Steps of @wip scenarios are not matched: wip declares them not implemented yet; nor those of
  * @manual ones: a person carries them out.
  */
-export function lintCatalogue(catalogue: Catalogue, scope: Scope, steps?: StepMatcher): LintFinding[] {
+export function lintCatalogue(catalogue: Catalogue, scope: Scope, steps?: StepMatcher, environments?: readonly string[]): LintFinding[] {
   const findings: LintFinding[] = catalogue.errors.map((e) => ({ ...e, severity: 'error', rule: 'syntax' }))
   const scopeIds = new Set(scope.features.map((f) => f.id))
   lintFeatureTitles(catalogue, findings)
   for (const file of catalogue.files) {
-    lintTags(file, scopeIds, findings)
+    lintTags(file, scopeIds, findings, environments)
     lintDuplicateNames(file, findings)
     for (const scenario of file.scenarios) {
       lintScenarioShape(scenario, findings)
@@ -46,10 +47,19 @@ export function lintCatalogue(catalogue: Catalogue, scope: Scope, steps?: StepMa
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.severity.localeCompare(b.severity) || a.rule.localeCompare(b.rule))
 }
 
-function lintTags(file: CatalogueFile, scopeIds: Set<string>, findings: LintFinding[]): void {
+/**
+ * `environments`: the project's environment names, when known. A scenario tagged for an
+ * environment that does not exist is required nowhere and run nowhere: a typo would hide it.
+ */
+function lintTags(file: CatalogueFile, scopeIds: Set<string>, findings: LintFinding[], environments?: readonly string[]): void {
   for (const tag of file.tagLocations) {
     const at = { file: file.uri, line: tag.line, column: tag.column }
-    if (tag.name.startsWith(FEATURE_TAG_PREFIX)) {
+    if (tag.name.startsWith(ENV_TAG_PREFIX)) {
+      const name = tag.name.slice(ENV_TAG_PREFIX.length)
+      if (!name) findings.push({ ...at, severity: 'warning', rule: 'invalid-tag', message: `empty environment tag "${tag.name}": write @env:<name> with an environment of this project` })
+      else if (environments && !environments.includes(name))
+        findings.push({ ...at, severity: 'warning', rule: 'unknown-environment', message: `@env:${name} names no environment of this project, so the scenario is run and required nowhere; use one of: ${environments.join(', ')}` })
+    } else if (tag.name.startsWith(FEATURE_TAG_PREFIX)) {
       const id = tag.name.slice(FEATURE_TAG_PREFIX.length)
       if (!id) findings.push({ ...at, severity: 'error', rule: 'invalid-tag', message: `empty feature tag "${tag.name}": write @feature:<id> with an id from the scope` })
       else if (!scopeIds.has(id))

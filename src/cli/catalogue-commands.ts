@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { userInfo } from 'node:os'
 import path from 'node:path'
@@ -53,7 +53,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     })
 
   withInputs(program.command('lint'))
-    .description('check feature files: syntax, undefined/ambiguous steps, duplicate names, missing or unknown @feature tags, outlines without Examples')
+    .description('check feature files: syntax, undefined/ambiguous steps, duplicate names, missing or unknown @feature tags, @env tags naming no environment, outlines without Examples')
     .option('--json', 'print findings as JSON on stdout')
     .option('--config <file>', 'cucumber-js configuration that says where step definitions are (default: ./cucumber.js)')
     .option('--profile <name...>', 'cucumber-js profile(s) to read from the configuration')
@@ -66,7 +66,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const { loadStepDefinitions } = await import('../catalogue/load-step-definitions.ts')
       const { lintCatalogue, formatFinding } = await import('../catalogue/lint-catalogue.ts')
       const steps = options.steps ? await loadStepDefinitions({ cwd: ctx.cwd, ...(options.config ? { configFile: options.config } : {}), ...(options.profile ? { profiles: options.profile } : {}) }) : undefined
-      const findings = lintCatalogue(catalogue, scope, steps)
+      const findings = lintCatalogue(catalogue, scope, steps, projectEnvironments(ctx.cwd, scope))
       const prefix = path.relative(ctx.cwd, featuresDir)
       const shown = findings.map((f) => ({ ...f, file: prefix ? `${prefix}/${f.file}` : f.file }))
       const errors = findings.filter((f) => f.severity === 'error').length
@@ -190,4 +190,16 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => `    ${l}`)
     .join('\n')
+}
+
+/** The environments a project has: its environments/*.yaml and those its scope names (manual ones too); none known when it has neither. */
+function projectEnvironments(cwd: string, scope: Scope): string[] | undefined {
+  let files: string[] = []
+  try {
+    files = readdirSync(path.join(cwd, 'environments')).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, ''))
+  } catch {
+    // no environments folder
+  }
+  const names = [...new Set([...files, ...scope.features.flatMap((f) => f.environments), ...(scope['manual-environments'] ?? []).map((e) => e.id)])].sort()
+  return names.length ? names : undefined
 }

@@ -69,14 +69,27 @@ describe('lint rules without step definitions', () => {
   })
 })
 
+// A project of one scope feature (p2p, required on local) and the given files, linted without step definitions.
+const P2P_SCOPE = 'milestone: m\nfrozen: 2024-09-15\nfeatures:\n  - { id: p2p, name: P2P, acceptance: Peers see each other., environments: [local] }\n'
+const lintP2p = (files: Record<string, string>) => runCliInProcess(['lint', '--no-steps'], { cwd: tempTree({ 'features/milestones/m.yaml': P2P_SCOPE, ...files }) })
+
 describe('lint warns where GitLab would merge test histories', () => {
   it('names a Feature title used by two files', async () => {
-    const project = tempTree({
-      'features/milestones/m.yaml': 'milestone: m\nfrozen: 2024-09-15\nfeatures:\n  - { id: p2p, name: P2P, acceptance: Peers see each other., environments: [local] }\n',
+    const result = await lintP2p({
       'features/a.feature': '@feature:p2p\nFeature: Peers\n\n  Scenario: one\n    Given a step\n',
       'features/b.feature': '@feature:p2p\nFeature: Peers\n\n  Scenario: two\n    Given a step\n',
     })
-    const result = await runCliInProcess(['lint', '--no-steps'], { cwd: project })
     expect(result.stdout).toContain('b.feature:2:1: warning: Feature "Peers" has the title of a.feature; GitLab would merge their scenarios\' test history (JUnit then names each with its file), so give each feature file its own title [shared-feature-title]')
+  })
+})
+
+describe('lint warns of a scenario tagged for an environment the project does not have', () => {
+  it('names the tag and the environments there are; a known one passes', async () => {
+    const result = await lintP2p({
+      'environments/scale.yaml': 'name: scale\n',
+      'features/a.feature': '@feature:p2p\nFeature: Peers\n\n  @env:scael\n  Scenario: one\n    Given a step\n\n  @env:scale\n  Scenario: two\n    Given a step\n\n  @env:local\n  Scenario: three\n    Given a step\n',
+    })
+    expect(result.stdout.trim().split('\n')).toEqual(['features/a.feature:4:3: warning: @env:scael names no environment of this project, so the scenario is run and required nowhere; use one of: local, scale [unknown-environment]'])
+    expect(result.code).toBe(0)
   })
 })
