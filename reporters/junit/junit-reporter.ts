@@ -1,11 +1,10 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
 import path from 'node:path'
-import junitReportBuilder, { type Builder, type TestSuite } from 'junit-report-builder'
+import { XML_DECLARATION, testCaseXml, testSuiteClose, testSuiteOpen, testSuitesClose, testSuitesOpen, type JUnitCase, type JUnitCounts } from './junit-xml.ts'
 import { runErrorCases } from '../../src/results/run-error-cases.ts'
 import { JUNIT_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
 import type { ResultSet, MergedCase } from '../../src/results/merge-results.ts'
 
-const COUNTS = / tests="\d+" failures="\d+" errors="\d+" skipped="\d+"/
 /** GitLab shows the text of <failure>: the error and the failing step's log, up to this much; the rest is in system-out. */
 const FAILURE_TEXT_MAX = 16_384
 
@@ -20,20 +19,27 @@ const FAILURE_TEXT_MAX = 16_384
  * an image if there is one, else the first log). A run that failed outside any scenario (a
  * global hook, the runner) is an error test case of its own.
  *
- * junit-report-builder holds a whole document as an XML tree, several kilobytes a test case; so
- * it renders `chunk` cases at a time and the suites are stitched from its output, with the
- * counts of the whole suite and document. The result is the text one tree would give.
+ * The text is junit-report-builder's (junit-xml.ts writes it without the library's tree), made
+ * a test case at a time: the document is never whole in memory.
  */
 export function resultsToJUnit(results: ResultSet, options: JUnitOptions): string {
   return [...junitText(results, options)].join('')
 }
 
-/** Writes the JUnit XML to a file piece by piece: the document is never whole in memory. */
+/** Writes the JUnit XML to a file piece by piece, in writes of about 64 KB. */
 export function writeJUnit(results: ResultSet, file: string, options: JUnitOptions): void {
   mkdirSync(path.dirname(file), { recursive: true })
   const fd = openSync(file, 'w')
   try {
-    for (const piece of junitText(results, options)) writeSync(fd, piece)
+    let pending = ''
+    for (const piece of junitText(results, options)) {
+      pending += piece
+      if (pending.length >= 1 << 16) {
+        writeSync(fd, pending)
+        pending = ''
+      }
+    }
+    if (pending) writeSync(fd, pending)
   } finally {
     closeSync(fd)
   }
@@ -43,8 +49,6 @@ export interface JUnitOptions {
   build?: string
   resultsDir: string
   relativeTo: string
-  /** test cases rendered per junit-report-builder document */
-  chunk?: number
 }
 
 /** A test case to write, with its classname. */
@@ -64,64 +68,49 @@ function* junitText(results: ResultSet, options: JUnitOptions): Generator<string
     if (suite) suite.push({ entry, className })
     else suites.set(key, [{ entry, className }])
   }
-  if (suites.size === 0) {
-    yield rootBuilder().newBuilder().build()
-    return
-  }
-  const chunk = options.chunk ?? 1000
-  const total = countsOf([...suites.values()].flat())
-  let first = true
-  for (const [name, entries] of [...suites].sort(([a], [b]) => a.localeCompare(b))) {
+  yield XML_DECLARATION
+  const sorted = [...suites].sort(([a], [b]) => a.localeCompare(b))
+  const suiteCounts = sorted.map(([, entries]) => countsOfEntries(entries))
+  const total = suiteCounts.reduce((sum, c) => ({ tests: sum.tests + c.tests, failures: sum.failures + c.failures, errors: sum.errors + c.errors, skipped: sum.skipped + c.skipped }), { tests: 0, failures: 0, errors: 0, skipped: 0 })
+  yield testSuitesOpen(total, sorted.length)
+  for (const [i, [name, entries]] of sorted.entries()) {
     entries.sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
-    for (let from = 0; from < entries.length; from += chunk) {
-      const builder = rootBuilder().newBuilder()
-      const suite = builder.testSuite().name(name)
-      for (const { entry, className } of entries.slice(from, from + chunk)) {
-        if (entry.runError) addRunError(suite, entry)
-        else addTestCase(suite, entry, className, options)
-      }
-      const xml = builder.build()
-      const rootEnd = xml.indexOf('\n', xml.indexOf('<testsuites')) + 1
-      const openEnd = xml.indexOf('\n', rootEnd) + 1
-      if (first) yield withCounts(xml.slice(0, rootEnd), total)
-      if (from === 0) yield withCounts(xml.slice(rootEnd, openEnd), countsOf(entries))
-      yield xml.slice(openEnd, xml.lastIndexOf('  </testsuite>'))
-      first = false
-    }
-    yield '  </testsuite>\n'
+    yield testSuiteOpen(name, suiteCounts[i]!)
+    for (const { entry, className } of entries) yield testCaseXml(entry.runError ? runErrorCase(entry) : testCase(entry, className, options))
+    yield testSuiteClose(suiteCounts[i]!)
   }
-  yield '</testsuites>'
+  yield testSuitesClose(sorted.length)
 }
 
 function sortKey(e: Entry): string {
   return `${e.entry.uri}\u0000${e.entry.name}`
 }
 
-/** tests, failures, errors, skipped — as junit-report-builder counts the elements written. */
-function countsOf(entries: Entry[]): number[] {
-  const counts = [entries.length, 0, 0, 0]
+/** tests, failures, errors, skipped — as the elements written count them. */
+function countsOfEntries(entries: Entry[]): JUnitCounts {
+  const counts = { tests: entries.length, failures: 0, errors: 0, skipped: 0 }
   for (const e of entries) {
     if (e.entry.runError) {
-      counts[2]!++
+      counts.errors++
       continue
     }
     const written = JUNIT_OF[outcomeOf(e.entry.status)]
-    if (written === 'failure') counts[1]!++
-    else if (written === 'skipped') counts[3]!++
+    if (written === 'failure') counts.failures++
+    else if (written === 'skipped') counts.skipped++
   }
   return counts
 }
 
-function addTestCase(suite: TestSuite, entry: MergedCase, className: string, options: { resultsDir: string; relativeTo: string }): void {
-  const test = suite.testCase().className(className).name(`${entry.name} [${entry.environment}]`).file(entry.uri).time(entry.durationMs / 1000)
+function testCase(entry: MergedCase, className: string, options: { resultsDir: string; relativeTo: string }): JUnitCase {
+  const test: JUnitCase = { className, name: `${entry.name} [${entry.environment}]`, file: entry.uri, time: entry.durationMs / 1000 }
   const written = JUNIT_OF[outcomeOf(entry.status)]
   const stepLog = (written === 'passed' && !entry.flaky ? [] : entry.steps).map((s) => `${s.status.toUpperCase().padEnd(9)} ${s.keyword} ${s.text}${s.error ? `\n          ${s.error.split('\n').join('\n          ')}` : ''}`)
   if (written === 'failure') {
     const message = failureMessage(entry.status, entry.error)
     const failing = entry.steps.find((s) => s.status !== 'passed' && s.status !== 'skipped')
     const text = [message, ...(failing ? ['', `at step: ${failing.keyword} ${failing.text}`] : []), ...(stepLog.length ? ['', 'steps:', ...stepLog] : [])].join('\n')
-    test.failure(firstLine(message), entry.status).stacktrace(text.length > FAILURE_TEXT_MAX ? `${text.slice(0, FAILURE_TEXT_MAX)}\n… (cut; the whole log is in system-out)` : text)
-  } else if (written === 'skipped') test.skipped()
+    test.failure = { message: firstLine(message), type: entry.status, text: text.length > FAILURE_TEXT_MAX ? `${text.slice(0, FAILURE_TEXT_MAX)}\n… (cut; the whole log is in system-out)` : text }
+  } else if (written === 'skipped') test.skipped = true
   const attachments = [...entry.attachments].sort((a, b) => Number(b.mediaType.startsWith('image/')) - Number(a.mediaType.startsWith('image/')))
   const out = [
     ...(written === 'skipped' ? [`${entry.status.toUpperCase()}${entry.error ? `: ${entry.error}` : ''}`] : []),
@@ -130,23 +119,14 @@ function addTestCase(suite: TestSuite, entry: MergedCase, className: string, opt
     ...(entry.output ? [entry.output] : []),
     ...attachments.map((a) => `[[ATTACHMENT|${path.relative(options.relativeTo, path.join(options.resultsDir, a.path))}]]`),
   ]
-  if (out.length) test.standardOutput(out.join('\n'))
+  if (out.length) test.systemOut = out.join('\n')
+  return test
 }
 
-function addRunError(suite: TestSuite, entry: MergedCase): void {
-  suite.testCase().className(entry.feature).name(`${entry.name} [${entry.environment}]`).error(firstLine(entry.error!), 'run error', entry.error!)
-}
-
-function withCounts(tag: string, counts: number[]): string {
-  return tag.replace(COUNTS, ` tests="${counts[0]}" failures="${counts[1]}" errors="${counts[2]}" skipped="${counts[3]}"`)
+function runErrorCase(entry: MergedCase): JUnitCase {
+  return { className: entry.feature, name: `${entry.name} [${entry.environment}]`, error: { message: firstLine(entry.error!), type: 'run error', text: entry.error! } }
 }
 
 function firstLine(text: string): string {
   return text.split('\n')[0]!
-}
-
-/** The CommonJS package's builder: TypeScript types it as `.default`, Node hands it over directly. */
-function rootBuilder(): Builder {
-  const loaded = junitReportBuilder as unknown as Builder & { default?: Builder }
-  return typeof loaded.newBuilder === 'function' ? loaded : loaded.default!
 }
