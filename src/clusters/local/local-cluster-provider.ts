@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { closeSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import http from 'node:http'
 import path from 'node:path'
 import { tmpdir } from 'node:os'
@@ -11,6 +10,7 @@ import { loadNodeProgram, waitHttpReady, type NodeProgram, type ProviderNodeClie
 import { connectMesh, resetNodes, waitReady, sleep } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 import { processAlive } from '../cluster-state.ts'
+import { freePort } from './free-port.ts'
 
 interface LocalNode extends ClusterNode {
   readonly client: ProviderNodeClient
@@ -88,12 +88,13 @@ class LocalCluster implements StartedCluster {
     this.list = await Promise.all(
       nodes.map(async (spec: NodeSpec, i) => {
         const host = `127.${octet}.${run}.${i + 1}`
+        const apiPort = await freePort(host)
         const node: LocalNode = {
           name: spec.name,
           spec,
           host,
-          apiPort: await freePort(host),
-          p2pPort: await freePort(host),
+          apiPort,
+          p2pPort: await freePort(host, new Set([apiPort])),
           dataDir: path.join(this.dataRoot, spec.name),
           logFile: path.join(this.request.logDir, `${spec.name}.log`),
           client: undefined as unknown as ProviderNodeClient,
@@ -216,18 +217,6 @@ function exitOf(node: LocalNode, timeoutMs = 10_000): Promise<boolean> {
     node.process!.once('exit', () => {
       clearTimeout(timer)
       resolve(true)
-    })
-  })
-}
-
-/** A port that is free on `host` right now (the OS picks it). */
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, host, () => {
-      const port = (server.address() as { port: number }).port
-      server.close(() => resolve(port))
     })
   })
 }
