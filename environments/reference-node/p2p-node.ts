@@ -15,6 +15,10 @@ import type { PeerId, Stream } from '@libp2p/interface'
 export const RPC_PROTOCOL = '/bdd-matrix/rpc/1.0.0'
 /** Heartbeats: one long-lived stream a pair of peers, a stamp sent each beat and echoed back. */
 export const HEARTBEAT_PROTOCOL = '/bdd-matrix/heartbeat/1.0.0'
+/** A peer not heard from for this many beats is unreachable. */
+const UNREACHABLE_BEATS = 4
+/** …and after this many, a connection to it that still looks open is closed (see beat). */
+const SILENT_BEATS = 8
 export const VERSION = '0.1.0'
 
 export type RpcHandler = (payload: unknown, from: string) => Promise<unknown> | unknown
@@ -158,7 +162,7 @@ export class P2pNode {
   }
 
   peers(): PeerState[] {
-    const horizon = this.options.heartbeatMs * 4
+    const horizon = this.options.heartbeatMs * UNREACHABLE_BEATS
     return [...this.known].map(([peerId, p]) => {
       const remoteAddr = this.libp2p.getConnections(peerIdFromString(peerId))[0]?.remoteAddr.toString()
       return {
@@ -243,7 +247,20 @@ export class P2pNode {
   private beat(): void {
     if (this.isolated) return
     const self = this.peerId
+    const now = Date.now()
     for (const [peerId, peer] of this.known) {
+      // Silent for twice the unreachable horizon over a connection that still looks open: a
+      // half-open one (the peer's host vanished or the network dropped it without a word) that
+      // TCP would keep for a quarter of an hour and that every dial would reuse. Close it, so the
+      // next beat dials afresh; libp2p's connection monitor did this with a ping of its own.
+      if (peer.lastSeen !== undefined && now - peer.lastSeen > this.options.heartbeatMs * SILENT_BEATS) {
+        const other = peerIdFromString(peerId)
+        if (this.libp2p.getConnections(other).length) {
+          this.beats.delete(peerId)
+          void this.libp2p.hangUp(other).catch(() => {})
+          continue
+        }
+      }
       if (!(self < peerId)) {
         // The other peer beats. Without a connection to it (it restarted and forgot this node,
         // or the connection dropped) nothing would ever come: dial it, so that it knows this

@@ -18,7 +18,7 @@ providerContract('local', {
 })
 
 describe('local provider: heartbeats', () => {
-  it('carry the round trip to both peers of each pair, one stream a pair, and bring a restarted node back on either side', async () => {
+  it('carry the round trip to both peers of each pair, one stream a pair, bring a restarted node back on either side, and close a silent connection', async () => {
     const env = loadEnvironment('local', PROJECT_ROOT)
     const cluster = await new LocalClusterProvider().up({ env, nodes: defaultNodes(env), logDir: tempTree(), slot: 6 })
     try {
@@ -54,6 +54,34 @@ describe('local provider: heartbeats', () => {
           { timeoutMs: 60_000, intervalMs: 200, what: `peers of ${restarted.name} after its restart` },
         )
       }
+      // A peer silent for eight beats over a connection that still looks open (a paused process
+      // keeps its sockets, as a vanished host leaves them half-open): the others close it rather
+      // than wait on TCP for a quarter of an hour, and meet the peer afresh once it answers.
+      const sleeper = byId[0]!
+      const others = cluster.nodes.filter((n) => n !== sleeper)
+      await cluster.fault(sleeper.name, 'pause')
+      try {
+        await waitFor(
+          async () => {
+            for (const node of others) {
+              const seen = (await node.client.peers()).find((p) => p.peerId === sleeper.peerId)
+              if (seen?.remoteAddr !== undefined || seen.reachable) throw new Error(`${node.name} still holds its connection to ${sleeper.name}`)
+            }
+          },
+          { timeoutMs: 60_000, intervalMs: 200, what: `connections to the paused ${sleeper.name} closed` },
+        )
+      } finally {
+        await cluster.fault(sleeper.name, 'resume')
+      }
+      await waitFor(
+        async () => {
+          for (const node of others) {
+            if (!(await node.client.peers()).find((p) => p.peerId === sleeper.peerId)?.reachable) throw new Error(`${node.name} does not see ${sleeper.name} again`)
+            if (!(await sleeper.client.peers()).find((p) => p.peerId === node.peerId)?.reachable) throw new Error(`${sleeper.name} does not see ${node.name} again`)
+          }
+        },
+        { timeoutMs: 60_000, intervalMs: 200, what: `peers of ${sleeper.name} after its pause` },
+      )
     } finally {
       await cluster.down()
     }
