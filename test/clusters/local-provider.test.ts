@@ -65,7 +65,7 @@ describe('local provider: heartbeats', () => {
           async () => {
             for (const node of others) {
               const seen = (await node.client.peers()).find((p) => p.peerId === sleeper.peerId)
-              if (seen?.remoteAddr !== undefined || seen.reachable) throw new Error(`${node.name} still holds its connection to ${sleeper.name}`)
+              if (seen?.remoteAddr !== undefined || seen?.reachable) throw new Error(`${node.name} still holds its connection to ${sleeper.name}`)
             }
           },
           { timeoutMs: 60_000, intervalMs: 200, what: `connections to the paused ${sleeper.name} closed` },
