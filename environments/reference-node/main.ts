@@ -12,12 +12,13 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     'allow-from': { type: 'string', default: '' },
     'heartbeat-ms': { type: 'string', default: '500' },
+    liveness: { type: 'string', default: 'pairs' },
     'parent-pid': { type: 'string' },
     'exit-on-stdin-close': { type: 'boolean', default: false },
   },
 })
-if (!values.name || !values['data-dir']) {
-  process.stderr.write('usage: reference-node --name NAME --data-dir DIR [--host IP] [--api-port N] [--p2p-port N] [--allow-from IP,...] [--parent-pid PID]\n')
+if (!values.name || !values['data-dir'] || !['pairs', 'relayed'].includes(values.liveness)) {
+  process.stderr.write('usage: reference-node --name NAME --data-dir DIR [--host IP] [--api-port N] [--p2p-port N] [--allow-from IP,...] [--parent-pid PID] [--heartbeat-ms N] [--liveness pairs|relayed]\n')
   process.exit(2)
 }
 await runNode({
@@ -29,6 +30,7 @@ await runNode({
   dataDir: values['data-dir'],
   allowFrom: values['allow-from'].split(',').filter(Boolean),
   heartbeatMs: Number(values['heartbeat-ms']),
+  liveness: values.liveness as 'pairs' | 'relayed',
   ...(values['parent-pid'] ? { parentPid: Number(values['parent-pid']) } : {}),
   exitOnStdinClose: values['exit-on-stdin-close'],
 })

@@ -15,6 +15,10 @@ import type { PeerId, Stream } from '@libp2p/interface'
 export const RPC_PROTOCOL = '/bdd-matrix/rpc/1.0.0'
 /** Heartbeats: one long-lived stream a pair of peers, a stamp sent each beat and echoed back. */
 export const HEARTBEAT_PROTOCOL = '/bdd-matrix/heartbeat/1.0.0'
+/** Relayed liveness: what each node last heard of every peer, sent to its connections a few times a beat. */
+export const LIVENESS_PROTOCOL = '/bdd-matrix/liveness/1.0.0'
+/** Tables sent per beat: news of a peer crosses a hop in a quarter beat at most. */
+const TABLES_PER_BEAT = 4
 /** A peer not heard from for this many beats is unreachable. */
 const UNREACHABLE_BEATS = 4
 /** …and after this many, a connection to it that still looks open is closed (see beat). */
@@ -39,7 +43,30 @@ export interface P2pOptions {
   port: number
   dataDir: string
   heartbeatMs: number
+  /**
+   * `pairs`: every peer is a connection of this node, and each pair of peers beats on a stream
+   * of its own. `relayed`: besides, each node stamps itself a few times a beat (its own clock)
+   * and tells its connections the latest stamp it holds of every peer, with how long ago that
+   * stamp was given; a newer stamp is news and makes the peer heard of — so a node hears of peers
+   * it has no connection to, in a cluster meshed in part (a full mesh of fifty nodes is 1,225
+   * connections). A stamp is compared only with the same peer's earlier ones (hosts' clocks
+   * differ), and only a newer one counts: ages alone, relayed back and forth, each time a little
+   * fresher by the transit, kept a dead node alive. Gossipsub would sign and verify every beat of
+   * every node at every node: at thirty nodes that alone kept two cores busy.
+   */
+  liveness?: 'pairs' | 'relayed'
   log: (line: string) => void
+}
+
+type Known = {
+  addrs: string[]
+  lastSeen?: number
+  rttMs?: number
+  name?: string
+  connected?: boolean
+  /** relayed liveness: the latest stamp the peer gave itself that reached this node, and when (here) the peer gave it */
+  stamp?: number
+  stampedAt?: number
 }
 
 type Services = { identify: Identify; ping: Ping; pubsub: GossipSub }
@@ -56,9 +83,12 @@ type Services = { identify: Identify; ping: Ping; pubsub: GossipSub }
 export class P2pNode {
   private libp2p!: Libp2p<Services>
   private readonly behaviours = new Map<string, RpcHandler>()
-  private readonly known = new Map<string, { addrs: string[]; lastSeen?: number; rttMs?: number; name?: string }>()
+  private readonly known = new Map<string, Known>()
   private readonly received: { topic: string; from?: string; data: string; at: string }[] = []
   private heartbeat?: NodeJS.Timeout
+  private relay?: NodeJS.Timeout
+  /** the stream each connected peer is sent liveness tables on (relayed liveness) */
+  private readonly tables = new Map<string, Stream>()
   private isolated = false
   /** the heartbeat stream to each peer this node beats (its id sorts first), and the peers being dialled */
   private readonly beats = new Map<string, Stream>()
@@ -117,7 +147,11 @@ export class P2pNode {
     })
     // A connection just made, in or out, is contact: the peer is reachable from now, not from
     // the first heartbeat that reaches it.
-    this.libp2p.addEventListener('peer:connect', (event) => void (this.remember(event.detail).lastSeen = Date.now()))
+    this.libp2p.addEventListener('peer:connect', (event) => {
+      const peer = this.remember(event.detail)
+      peer.lastSeen = Date.now()
+      peer.connected = true
+    })
     this.libp2p.addEventListener('peer:identify', (event) => {
       const agent = event.detail.agentVersion ?? ''
       const entry = this.remember(event.detail.peerId)
@@ -128,10 +162,15 @@ export class P2pNode {
     await this.libp2p.handle(RPC_PROTOCOL, (stream, connection) => this.serve(stream, connection.remotePeer.toString()))
     await this.libp2p.handle(HEARTBEAT_PROTOCOL, (stream, connection) => this.echoBeats(stream, connection.remotePeer))
     this.heartbeat = setInterval(() => this.beat(), this.options.heartbeatMs)
+    if (this.options.liveness === 'relayed') {
+      await this.libp2p.handle(LIVENESS_PROTOCOL, (stream) => this.readTables(stream))
+      this.relay = setInterval(() => this.sendTables(), Math.max(1, Math.round(this.options.heartbeatMs / TABLES_PER_BEAT)))
+    }
   }
 
   async stop(): Promise<void> {
     clearInterval(this.heartbeat)
+    clearInterval(this.relay)
     await this.libp2p?.stop()
   }
 
@@ -144,6 +183,7 @@ export class P2pNode {
     const peer = this.remember(connection.remotePeer)
     if (!peer.addrs.includes(addr)) peer.addrs.push(addr)
     peer.lastSeen = Date.now()
+    peer.connected = true
     return connection.remotePeer.toString()
   }
 
@@ -221,7 +261,7 @@ export class P2pNode {
 
   async heal(): Promise<void> {
     this.isolated = false
-    await Promise.all([...this.known.values()].flatMap((p) => p.addrs.slice(0, 1)).map((addr) => this.connect(addr).catch(() => undefined)))
+    await Promise.all([...this.known.values()].filter((p) => p.connected).flatMap((p) => p.addrs.slice(0, 1)).map((addr) => this.connect(addr).catch(() => undefined)))
   }
 
   private async serve(stream: Stream, from: string): Promise<void> {
@@ -237,7 +277,7 @@ export class P2pNode {
     await stream.close()
   }
 
-  private remember(peerId: PeerId): { addrs: string[]; lastSeen?: number; rttMs?: number; name?: string } {
+  private remember(peerId: PeerId): Known {
     const key = peerId.toString()
     let entry = this.known.get(key)
     if (!entry) this.known.set(key, (entry = { addrs: [] }))
@@ -249,6 +289,8 @@ export class P2pNode {
     const self = this.peerId
     const now = Date.now()
     for (const [peerId, peer] of this.known) {
+      // a peer heard of by gossip only: its liveness comes by gossip, no connection is made to it
+      if (!peer.connected) continue
       // Silent for twice the unreachable horizon over a connection that still looks open: a
       // half-open one (the peer's host vanished or the network dropped it without a word) that
       // TCP would keep for a quarter of an hour and that every dial would reuse. Close it, so the
@@ -307,6 +349,63 @@ export class P2pNode {
     })
     this.beats.set(peerId, stream)
     stream.send(beatOf(this.known.get(peerId)?.rttMs))
+  }
+
+  /** Sends each connected peer the latest stamp of every peer (this node's: now), with its name and age in ms. */
+  private sendTables(): void {
+    if (this.isolated) return
+    const now = Date.now()
+    const table: Record<string, [string, number, number]> = { [this.peerId]: [this.options.name, now, 0] }
+    for (const [peerId, peer] of this.known) if (peer.stamp !== undefined) table[peerId] = [peer.name ?? '', peer.stamp, now - peer.stampedAt!]
+    const line = new TextEncoder().encode(`${JSON.stringify(table)}\n`)
+    for (const [peerId, peer] of this.known) {
+      if (!peer.connected) continue
+      const stream = this.tables.get(peerId)
+      if (stream?.status === 'open') {
+        stream.send(line)
+        continue
+      }
+      this.tables.delete(peerId)
+      // only over a connection there is: the heartbeats dial, this never does
+      if (this.libp2p.getConnections(peerIdFromString(peerId)).length === 0) continue
+      this.whileOpening(`tables ${peerId}`, async () => {
+        const opened = await this.libp2p.dialProtocol(peerIdFromString(peerId), LIVENESS_PROTOCOL, { signal: AbortSignal.timeout(3000) })
+        opened.addEventListener('close', () => {
+          if (this.tables.get(peerId) === opened) this.tables.delete(peerId)
+        })
+        this.tables.set(peerId, opened)
+      })
+    }
+  }
+
+  /** A connected peer's tables: a newer stamp of a peer is news of it, heard when the stamp was given. */
+  private readTables(stream: Stream): void {
+    let rest = ''
+    stream.addEventListener('message', (event) => {
+      if (this.isolated) return
+      const data = event.data instanceof Uint8Array ? event.data : event.data.subarray()
+      const lines = (rest + new TextDecoder().decode(data)).split('\n')
+      rest = lines.pop()!
+      const latest = lines.at(-1)
+      if (latest === undefined) return
+      let table: Record<string, [string, number, number]>
+      try {
+        table = JSON.parse(latest) as Record<string, [string, number, number]>
+      } catch {
+        return
+      }
+      const now = Date.now()
+      for (const [peerId, entry] of Object.entries(table)) {
+        const [name, stamp, age] = entry
+        if (peerId === this.peerId || typeof stamp !== 'number' || typeof age !== 'number') continue
+        const peer = this.known.get(peerId) ?? this.remember(peerIdFromString(peerId))
+        if (name && !peer.name) peer.name = name
+        if (peer.stamp !== undefined && stamp <= peer.stamp) continue
+        peer.stamp = stamp
+        peer.stampedAt = now - age
+        if (peer.lastSeen === undefined || peer.stampedAt > peer.lastSeen) peer.lastSeen = peer.stampedAt
+      }
+    })
   }
 
   /** A peer's heartbeats: each says it is alive and brings the round trip it measured; its stamp goes back. */

@@ -14,6 +14,7 @@ export interface RunNodeOptions {
   dataDir: string
   allowFrom: string[]
   heartbeatMs: number
+  liveness?: 'pairs' | 'relayed'
   parentPid?: number
   exitOnStdinClose?: boolean
   /** the API under a path prefix (another build's convention) */
@@ -27,7 +28,7 @@ export async function runNode(options: RunNodeOptions): Promise<void> {
   const { name } = options
   const log = (line: string): void => void process.stdout.write(`${new Date().toISOString()} [${name}] ${line}\n`)
   mkdirSync(options.dataDir, { recursive: true })
-  const p2p = new P2pNode({ name, listenHost: options.p2pHost ?? options.host, port: options.p2pPort, dataDir: options.dataDir, heartbeatMs: options.heartbeatMs, log })
+  const p2p = new P2pNode({ name, listenHost: options.p2pHost ?? options.host, port: options.p2pPort, dataDir: options.dataDir, heartbeatMs: options.heartbeatMs, ...(options.liveness ? { liveness: options.liveness } : {}), log })
   await p2p.start()
   const node = new ReferenceNode(name, p2p, options.dataDir, log)
   // Bound to every interface (in a container), "local" means any address of this machine.

@@ -70,12 +70,22 @@ export const EnvironmentSchema = z
       .strict()
       .default({ readyMs: 20_000, stepMs: 15_000 }),
     heartbeatMs: z.number().int().positive().default(500),
+    /**
+     * `full`: every node connects to every other. A number: each node to about that many others
+     * (a circulant graph: node i to i±1, i±2, i±4 …, so any two are a few hops apart), and nodes
+     * hear of the others by gossip — a full mesh of fifty nodes is 1,225 connections.
+     */
+    mesh: z.union([z.literal('full'), z.number().int().min(2)]).default('full'),
     nodes: z.array(NodeSchema).min(1),
     hosts: z.array(HostSchema).default([]),
   })
   .strict()
   .superRefine((env, ctx) => {
     const names = new Set<string>()
+    // A node program of the project's own is told nothing of how to say it is alive beyond its
+    // connections: a partial mesh would never be ready (every node must see every other).
+    if (env.mesh !== 'full' && typeof env.node.program !== 'string')
+      ctx.addIssue({ code: 'custom', path: ['mesh'], message: `mesh: ${env.mesh} needs the reference node program (it tells liveness by gossip beyond its connections); use mesh: full with node.program.command` })
     env.nodes.forEach((node, i) => {
       if (names.has(node.name)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node name '${node.name}'` })
       names.add(node.name)
@@ -91,6 +101,11 @@ export interface Environment extends EnvironmentFile {
   file: string
   /** folder that relative paths in the file are resolved against (the project root) */
   root: string
+}
+
+/** How a node tells the others it is alive: over each connection, or also by gossip where the cluster is not a full mesh. */
+export function livenessOf(env: Pick<EnvironmentFile, 'mesh'>): 'pairs' | 'relayed' {
+  return env.mesh === 'full' ? 'pairs' : 'relayed'
 }
 
 /**

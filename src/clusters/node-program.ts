@@ -21,6 +21,8 @@ export interface ProgramVars {
   p2pPort: number
   dataDir: string
   heartbeatMs: number
+  /** the reference node's --liveness (environment.ts livenessOf) */
+  liveness?: 'pairs' | 'relayed'
   parentPid?: number
   allowFrom?: string
 }
@@ -79,6 +81,7 @@ export async function loadNodeProgram(env: Environment): Promise<NodeProgram> {
         v.node,
         `${v.dir}/${target}`,
         ...['--name', v.name, '--host', v.host, '--api-port', String(v.apiPort), '--p2p-port', String(v.p2pPort), '--data-dir', v.dataDir, '--heartbeat-ms', String(v.heartbeatMs)],
+        ...(v.liveness && v.liveness !== 'pairs' ? ['--liveness', v.liveness] : []),
         ...(v.parentPid ? ['--parent-pid', String(v.parentPid)] : []),
         ...(v.allowFrom ? ['--allow-from', v.allowFrom] : []),
         ...extra,

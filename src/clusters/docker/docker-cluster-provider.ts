@@ -5,7 +5,7 @@ import type Dockerode from 'dockerode'
 import { UserError } from '../../errors.ts'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
 import type { NodeSpec } from '../node-spec.ts'
-import type { Environment } from '../environment.ts'
+import { livenessOf, type Environment } from '../environment.ts'
 import { connectMesh, resetNodes, waitReady } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 import { LABEL, NODE_IN_IMAGE, PROGRAM_DIR, ensureNodeImage } from './node-image.ts'
@@ -141,7 +141,7 @@ class DockerCluster implements StartedCluster {
       client: undefined as unknown as ProviderNodeClient,
     }))
     await Promise.all(this.list.map((node) => this.launch(node)))
-    await connectMesh(this.list, this.request.env.timeouts.readyMs)
+    await connectMesh(this.list, this.request.env.timeouts.readyMs, this.request.env.mesh)
     await resetNodes(this.list)
   }
 
@@ -225,7 +225,7 @@ class DockerCluster implements StartedCluster {
         .withName(`bdd-matrix-${this.id}-${node.name.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`)
         .withLabels(this.labels)
         .withNetworkMode(this.networkName)
-        .withCommand(this.program.argv({ node: NODE_IN_IMAGE, dir: PROGRAM_DIR, name: node.name, host: '0.0.0.0', apiPort: API_PORT, p2pPort: P2P_PORT, dataDir: '/data', allowFrom: this.gateway, heartbeatMs: env.heartbeatMs }))
+        .withCommand(this.program.argv({ node: NODE_IN_IMAGE, dir: PROGRAM_DIR, name: node.name, host: '0.0.0.0', apiPort: API_PORT, p2pPort: P2P_PORT, dataDir: '/data', allowFrom: this.gateway, heartbeatMs: env.heartbeatMs, liveness: livenessOf(env) }))
         // The image has no shell for testcontainers' port probe; the node logs when it is ready.
         .withWaitStrategy(Wait.forLogMessage(this.program.readyLog))
         .withStartupTimeout(env.timeouts.readyMs)

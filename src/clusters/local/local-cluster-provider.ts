@@ -5,7 +5,7 @@ import path from 'node:path'
 import { tmpdir } from 'node:os'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
 import type { NodeSpec } from '../node-spec.ts'
-import type { Environment } from '../environment.ts'
+import { livenessOf, type Environment } from '../environment.ts'
 import { loadNodeProgram, waitHttpReady, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
 import { connectMesh, resetNodes, waitReady, sleep } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
@@ -106,7 +106,7 @@ class LocalCluster implements StartedCluster {
       }),
     )
     await Promise.all(this.list.map((node) => this.launch(node)))
-    await connectMesh(this.list, env.timeouts.readyMs)
+    await connectMesh(this.list, env.timeouts.readyMs, env.mesh)
     await resetNodes(this.list)
   }
 
@@ -182,7 +182,7 @@ class LocalCluster implements StartedCluster {
     if (this.closed) throw new Error(`cluster is shutting down: ${node.name} not started`)
     mkdirSync(node.dataDir, { recursive: true })
     const log = openSync(node.logFile, 'a')
-    const [command, ...args] = this.program.argv({ node: process.execPath, dir: this.program.localDir, name: node.name, host: node.host, apiPort: node.apiPort, p2pPort: node.p2pPort, dataDir: node.dataDir, heartbeatMs: this.request.env.heartbeatMs, parentPid: process.pid })
+    const [command, ...args] = this.program.argv({ node: process.execPath, dir: this.program.localDir, name: node.name, host: node.host, apiPort: node.apiPort, p2pPort: node.p2pPort, dataDir: node.dataDir, heartbeatMs: this.request.env.heartbeatMs, liveness: livenessOf(this.request.env), parentPid: process.pid })
     const child = spawn(command!, args, { stdio: ['ignore', log, log], cwd: this.program.localDir })
     child.on('error', (error) => (node.exited = `could not be started (${error.message})`))
     closeSync(log)

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
 import { UserError } from '../../errors.ts'
 import type { ClusterNode, ClusterProvider, ClusterRequest, FaultOperation, StartedCluster } from '../cluster-provider.ts'
-import type { Environment, HostSpec } from '../environment.ts'
+import { livenessOf, type Environment, type HostSpec } from '../environment.ts'
 import type { NodeSpec } from '../node-spec.ts'
 import { loadNodeProgram, waitHttpReady, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
 import { connectMesh, resetNodes, waitFor, waitReady } from '../prepare-cluster.ts'
@@ -104,7 +104,7 @@ class RemoteCluster implements StartedCluster {
       this.bundles.set(host.name, await upload(ssh, host, this.program.files))
     }
     await Promise.all(this.list.map((node) => this.launch(node)))
-    await connectMesh(this.list, env.timeouts.readyMs)
+    await connectMesh(this.list, env.timeouts.readyMs, env.mesh)
     await resetNodes(this.list)
   }
 
@@ -177,7 +177,7 @@ class RemoteCluster implements StartedCluster {
     const custom = this.program.kind === 'custom'
     const chosenPort = custom ? 20_000 + Math.floor(Math.random() * 40_000) : 0
     const argv = this.program.argv(
-      { node: node.hostSpec.node, dir: this.bundles.get(node.hostSpec.name)!, name: node.name, host: node.host, apiPort: chosenPort, p2pPort: custom ? chosenPort + 1 : 0, dataDir: node.dataDir, heartbeatMs: env.heartbeatMs, allowFrom: '127.0.0.1' },
+      { node: node.hostSpec.node, dir: this.bundles.get(node.hostSpec.name)!, name: node.name, host: node.host, apiPort: chosenPort, p2pPort: custom ? chosenPort + 1 : 0, dataDir: node.dataDir, heartbeatMs: env.heartbeatMs, liveness: livenessOf(env), allowFrom: '127.0.0.1' },
       custom ? [] : ['--p2p-host', node.host, '--exit-on-stdin-close'],
     )
     // The shell prints its pid, then becomes the node (exec): faults signal that pid.
