@@ -57,7 +57,7 @@ describe('an environment meshed in part', () => {
     expect(() => loadEnvironment(file, dir)).toThrow(/mesh: 4 needs the reference node program/)
   })
 
-  it('comes up with each node connected to a few others, every node hearing of every other, and a killed node noticed by nodes it had no connection to', async () => {
+  it('comes up with each node connected to a few others, every node hearing of every other; a node killed, started again, cut off or reconnected is seen so by nodes with no connection to it', async () => {
     const dir = tempTree()
     const file = path.join(dir, 'partial.yaml')
     writeFileSync(file, 'name: partial\nprovider: local\nmesh: 4\nheartbeatMs: 500\ntimeouts: { readyMs: 120000 }\nnodes:\n  - { name: node-1, role: SP, onboarded: false }\n')
@@ -88,6 +88,26 @@ describe('an environment meshed in part', () => {
       const before = await lastHeard()
       await new Promise((resolve) => setTimeout(resolve, 8 * env.heartbeatMs))
       expect(await lastHeard()).toEqual(before)
+
+      // Started again under the same identity (its stamps, by its own clock, are newer), or cut
+      // off and reconnected: nodes with no connection to it hear of it again.
+      const seenBy = (observers: typeof strangers, subject: (typeof cluster.nodes)[number], reachable: boolean) =>
+        waitFor(
+          async () => {
+            for (const node of observers) if ((await node.client.peers()).find((p) => p.peerId === subject.peerId)?.reachable !== reachable) throw new Error(`${node.name} sees ${subject.name} reachable=${!reachable}`)
+          },
+          { timeoutMs: 60_000, intervalMs: 100, what: `${subject.name} seen reachable=${reachable} by nodes without a connection to it` },
+        )
+      await cluster.fault(victim.name, 'start')
+      await seenBy(strangers, victim, true)
+      const cut = cluster.nodes[5]!
+      const strangersOfCut: typeof strangers = []
+      for (const node of cluster.nodes) if (node !== cut && (await node.client.peers()).find((p) => p.peerId === cut.peerId)?.remoteAddr === undefined) strangersOfCut.push(node)
+      expect(strangersOfCut.length).toBeGreaterThan(0)
+      await cluster.fault(cut.name, 'isolate')
+      await seenBy(strangersOfCut, cut, false)
+      await cluster.fault(cut.name, 'heal')
+      await seenBy(strangersOfCut, cut, true)
     } finally {
       await cluster.down()
     }
