@@ -79,6 +79,9 @@ export async function loadNodeProgram(env: Environment): Promise<NodeProgram> {
       // The reference node's flags; a script given by path takes the same.
       argv: (v, extra = []) => [
         v.node,
+        // One V8 helper thread, not four: a node's heap is small, and fifty nodes on one machine
+        // each kept three idle threads' worth of memory (with MALLOC_ARENA_MAX, local-cluster-provider.ts).
+        '--v8-pool-size=1',
         `${v.dir}/${target}`,
         ...['--name', v.name, '--host', v.host, '--api-port', String(v.apiPort), '--p2p-port', String(v.p2pPort), '--data-dir', v.dataDir, '--heartbeat-ms', String(v.heartbeatMs)],
         ...(v.liveness && v.liveness !== 'pairs' ? ['--liveness', v.liveness] : []),

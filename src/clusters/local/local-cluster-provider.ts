@@ -183,7 +183,10 @@ class LocalCluster implements StartedCluster {
     mkdirSync(node.dataDir, { recursive: true })
     const log = openSync(node.logFile, 'a')
     const [command, ...args] = this.program.argv({ node: process.execPath, dir: this.program.localDir, name: node.name, host: node.host, apiPort: node.apiPort, p2pPort: node.p2pPort, dataDir: node.dataDir, heartbeatMs: this.request.env.heartbeatMs, liveness: livenessOf(this.request.env), parentPid: process.pid })
-    const child = spawn(command!, args, { stdio: ['ignore', log, log], cwd: this.program.localDir })
+    // One malloc arena: glibc gives each thread of a node its own, and fifty nodes' partly used
+    // arenas were some 4 MB of RSS a node (fifty nodes: 4.24 GB → 4.05 GB with --v8-pool-size=1).
+    const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' }
+    const child = spawn(command!, args, { stdio: ['ignore', log, log], cwd: this.program.localDir, env })
     child.on('error', (error) => (node.exited = `could not be started (${error.message})`))
     closeSync(log)
     node.process = child
