@@ -293,7 +293,7 @@ export class P2pNode {
     const self = this.peerId
     const now = Date.now()
     for (const [peerId, peer] of this.known) {
-      // a peer heard of by gossip only: its liveness comes by gossip, no connection is made to it
+      // a peer heard of only through others (relayed liveness): no connection is made to it
       if (!peer.connected) continue
       // Silent for twice the unreachable horizon over a connection that still looks open: a
       // half-open one (the peer's host vanished or the network dropped it without a word) that
@@ -384,26 +384,38 @@ export class P2pNode {
 
   /** A connected peer's tables: a newer stamp of a peer is news of it, heard when the stamp was given. */
   private readTables(stream: Stream): void {
+    const decoder = new TextDecoder()
     let rest = ''
     stream.addEventListener('message', (event) => {
       if (this.isolated) return
       const data = event.data instanceof Uint8Array ? event.data : event.data.subarray()
-      const lines = (rest + new TextDecoder().decode(data)).split('\n')
+      const lines = (rest + decoder.decode(data, { stream: true })).split('\n')
       rest = lines.pop()!
+      // a peer that never ends a line is not worth the memory
+      if (rest.length > 1 << 20) rest = ''
       const latest = lines.at(-1)
       if (latest === undefined) return
-      let table: Record<string, [string, number, number]>
+      let table: unknown
       try {
-        table = JSON.parse(latest) as Record<string, [string, number, number]>
+        table = JSON.parse(latest)
       } catch {
         return
       }
+      if (table === null || typeof table !== 'object') return
       const now = Date.now()
       for (const [peerId, entry] of Object.entries(table)) {
-        const [name, stamp, age] = entry
-        if (peerId === this.peerId || typeof stamp !== 'number' || typeof age !== 'number') continue
-        const peer = this.known.get(peerId) ?? this.remember(peerIdFromString(peerId))
-        if (name && !peer.name) peer.name = name
+        if (!Array.isArray(entry) || peerId === this.peerId) continue
+        const [name, stamp, age] = entry as unknown[]
+        if (typeof stamp !== 'number' || typeof age !== 'number') continue
+        let peer = this.known.get(peerId)
+        if (!peer) {
+          try {
+            peer = this.remember(peerIdFromString(peerId))
+          } catch {
+            continue // not a peer id: nothing to hear of
+          }
+        }
+        if (typeof name === 'string' && name && !peer.name) peer.name = name
         if (peer.stamp !== undefined && stamp <= peer.stamp) continue
         peer.stamp = stamp
         peer.stampedAt = now - age
