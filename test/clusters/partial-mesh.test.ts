@@ -114,3 +114,49 @@ describe('an environment meshed in part', () => {
     expect(localLeftovers()).toBe(0)
   })
 })
+
+describe('relayed liveness tables', () => {
+  it('from a peer that sends garbage: the node passes over what it cannot read and goes on hearing what it can', async () => {
+    await import('../../environments/reference-node/polyfills.ts')
+    const { createLibp2p } = await import('libp2p')
+    const { tcp } = await import('@libp2p/tcp')
+    const { noise } = await import('@chainsafe/libp2p-noise')
+    const { yamux } = await import('@chainsafe/libp2p-yamux')
+    const { identify } = await import('@libp2p/identify')
+    const { multiaddr } = await import('@multiformats/multiaddr')
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const { peerIdFromPrivateKey } = await import('@libp2p/peer-id')
+    const { LIVENESS_PROTOCOL } = await import('../../environments/reference-node/p2p-node.ts')
+    const dir = tempTree()
+    const file = path.join(dir, 'partial.yaml')
+    writeFileSync(file, 'name: partial\nprovider: local\nmesh: 2\nheartbeatMs: 500\nnodes:\n  - { name: node-1, role: SP, onboarded: false }\n')
+    const env = loadEnvironment(file, PROJECT_ROOT)
+    const cluster = await new LocalClusterProvider().up({ env, nodes: [{ ...defaultNodes(env)[0]!, name: 'lone' }], logDir: tempTree(), slot: 16 })
+    const stranger = await createLibp2p({ addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] }, transports: [tcp()], connectionEncrypters: [noise()], streamMuxers: [yamux()], services: { identify: identify() } })
+    try {
+      const lone = cluster.node('lone')
+      const stream = await stranger.dialProtocol(multiaddr(lone.addrs[0]!), LIVENESS_PROTOCOL)
+      const heardOf = peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString()
+      const garbage = ['not json', '[1, 2]', 'null', '{"not-a-peer-id": ["x", 1, 0]}', `{"${heardOf}": "not a list"}`, `{"${heardOf}": [42, "no stamp", 0]}`, '{"half a line']
+      for (const line of garbage) stream.send(new TextEncoder().encode(`${line}\n`))
+      // the name split across two messages, in the middle of a character
+      const table = new TextEncoder().encode(`${JSON.stringify({ [heardOf]: ['café-node', Date.now(), 0] })}\n`)
+      const cut = table.indexOf(0xc3) + 1
+      stream.send(table.subarray(0, cut))
+      stream.send(table.subarray(cut))
+      await waitFor(
+        async () => {
+          const seen = (await lone.client.peers()).find((p) => p.peerId === heardOf)
+          if (!seen?.reachable) throw new Error('the valid table is not heard yet')
+          expect(seen.name).toBe('café-node')
+        },
+        { timeoutMs: 30_000, intervalMs: 100, what: 'the node hearing the valid table after the garbage' },
+      )
+      expect((await lone.client.status()).name).toBe('lone')
+    } finally {
+      await stranger.stop()
+      await cluster.down()
+    }
+    expect(localLeftovers()).toBe(0)
+  })
+})
