@@ -1,9 +1,8 @@
-import { closeSync, openSync, writeSync } from 'node:fs'
+import { closeSync, openSync } from 'node:fs'
+import { ChunkedWriter } from './chunked-writer.ts'
 
 /** Below this many items an array is written by one JSON.stringify (fast; its text is small). */
 const WHOLE_BELOW = 64
-/** Text gathered before each write. */
-const CHUNK = 1 << 16
 
 /**
  * Writes `value` as `JSON.stringify(value, null, indent)` would, plus a newline, piece by piece:
@@ -14,14 +13,8 @@ const CHUNK = 1 << 16
  */
 export function writeJsonFile(file: string, value: unknown, indent = 2): void {
   const fd = openSync(file, 'w')
-  let pending = ''
-  const put = (text: string): void => {
-    pending += text
-    if (pending.length >= CHUNK) {
-      writeSync(fd, pending)
-      pending = ''
-    }
-  }
+  const out = new ChunkedWriter(fd)
+  const put = (text: string): void => out.put(text)
   const unit = ' '.repeat(indent)
   // indent 0 is compact: no line breaks, no space after a colon
   const nl = indent ? '\n' : ''
@@ -67,7 +60,7 @@ export function writeJsonFile(file: string, value: unknown, indent = 2): void {
   try {
     write(value, '')
     put('\n')
-    if (pending) writeSync(fd, pending)
+    out.flush()
   } finally {
     closeSync(fd)
   }

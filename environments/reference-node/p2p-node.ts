@@ -15,7 +15,7 @@ import type { PeerId, Stream } from '@libp2p/interface'
 export const RPC_PROTOCOL = '/bdd-matrix/rpc/1.0.0'
 /** Heartbeats: one long-lived stream a pair of peers, a stamp sent each beat and echoed back. */
 export const HEARTBEAT_PROTOCOL = '/bdd-matrix/heartbeat/1.0.0'
-/** Relayed liveness: what each node last heard of every peer, sent to its connections a few times a beat. */
+/** Relayed liveness: what each node last heard of every peer, sent to its connections TABLES_PER_BEAT times a beat. */
 export const LIVENESS_PROTOCOL = '/bdd-matrix/liveness/1.0.0'
 /**
  * Tables sent per beat: news of a peer crosses a hop in half a beat at most, so four hops leave
@@ -49,7 +49,7 @@ export interface P2pOptions {
   heartbeatMs: number
   /**
    * `pairs`: every peer is a connection of this node, and each pair of peers beats on a stream
-   * of its own. `relayed`: besides, each node stamps itself a few times a beat (its own clock)
+   * of its own. `relayed`: besides, each node stamps itself TABLES_PER_BEAT times a beat (its own clock)
    * and tells its connections the latest stamp it holds of every peer, with how long ago that
    * stamp was given; a newer stamp is news and makes the peer heard of — so a node hears of peers
    * it has no connection to, in a cluster meshed in part (a full mesh of fifty nodes is 1,225

@@ -1,6 +1,7 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
 import { XML_DECLARATION, testCaseXml, testSuiteClose, testSuiteOpen, testSuitesClose, testSuitesOpen, type JUnitCase, type JUnitCounts } from './junit-xml.ts'
+import { ChunkedWriter } from '../../src/chunked-writer.ts'
 import { runErrorCases } from '../../src/results/run-error-cases.ts'
 import { JUNIT_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
 import type { ResultSet, MergedCase } from '../../src/results/merge-results.ts'
@@ -31,15 +32,9 @@ export function writeJUnit(results: ResultSet, file: string, options: JUnitOptio
   mkdirSync(path.dirname(file), { recursive: true })
   const fd = openSync(file, 'w')
   try {
-    let pending = ''
-    for (const piece of junitText(results, options)) {
-      pending += piece
-      if (pending.length >= 1 << 16) {
-        writeSync(fd, pending)
-        pending = ''
-      }
-    }
-    if (pending) writeSync(fd, pending)
+    const out = new ChunkedWriter(fd)
+    for (const piece of junitText(results, options)) out.put(piece)
+    out.flush()
   } finally {
     closeSync(fd)
   }

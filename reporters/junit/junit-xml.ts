@@ -90,18 +90,6 @@ export function testSuiteClose(counts: JUnitCounts): string {
   return counts.tests === 0 ? '' : '  </testsuite>\n'
 }
 
-/** The counts a suite or document of these cases carries, as the library counts its elements. */
-export function countsOf(cases: Iterable<JUnitCase>): JUnitCounts {
-  const counts = { tests: 0, failures: 0, errors: 0, skipped: 0 }
-  for (const c of cases) {
-    counts.tests++
-    if (c.failure) counts.failures++
-    if (c.error) counts.errors++
-    if (c.skipped) counts.skipped++
-  }
-  return counts
-}
-
 const PAD = '    '
 const CHILD_PAD = '      '
 

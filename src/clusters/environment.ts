@@ -73,7 +73,8 @@ export const EnvironmentSchema = z
     /**
      * `full`: every node connects to every other. A number: each node to about that many others
      * (a circulant graph: node i to i±1, i±2, i±4 …, so any two are a few hops apart), and nodes
-     * hear of the others by gossip — a full mesh of fifty nodes is 1,225 connections.
+     * hear of the others through their neighbours (relayed liveness) — a full mesh of fifty nodes
+     * is 1,225 connections.
      */
     mesh: z.union([z.literal('full'), z.number().int().min(2)]).default('full'),
     nodes: z.array(NodeSchema).min(1),
@@ -85,7 +86,7 @@ export const EnvironmentSchema = z
     // A node program of the project's own is told nothing of how to say it is alive beyond its
     // connections: a partial mesh would never be ready (every node must see every other).
     if (env.mesh !== 'full' && typeof env.node.program !== 'string')
-      ctx.addIssue({ code: 'custom', path: ['mesh'], message: `mesh: ${env.mesh} needs the reference node program (it tells liveness by gossip beyond its connections); use mesh: full with node.program.command` })
+      ctx.addIssue({ code: 'custom', path: ['mesh'], message: `mesh: ${env.mesh} needs the reference node program (it relays liveness beyond its connections); use mesh: full with node.program.command` })
     env.nodes.forEach((node, i) => {
       if (names.has(node.name)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node name '${node.name}'` })
       names.add(node.name)
@@ -103,7 +104,7 @@ export interface Environment extends EnvironmentFile {
   root: string
 }
 
-/** How a node tells the others it is alive: over each connection, or also by gossip where the cluster is not a full mesh. */
+/** How a node tells the others it is alive: over each connection, or also relayed by its neighbours where the cluster is not a full mesh. */
 export function livenessOf(env: Pick<EnvironmentFile, 'mesh'>): 'pairs' | 'relayed' {
   return env.mesh === 'full' ? 'pairs' : 'relayed'
 }

@@ -52,8 +52,8 @@ export function meshPairs(count: number, mesh: 'full' | number): [number, number
 
 /**
  * Connects the nodes as the environment's mesh says (every pair, or each node to about `mesh`
- * others) and waits until each sees all others reachable — over a connection, or by gossip
- * where they have none (the reference node's liveness gossip).
+ * others) and waits until each sees all others reachable — over a connection, or relayed by
+ * neighbours where they have none (the reference node's relayed liveness).
  */
 export async function connectMesh(nodes: readonly ClusterNode[], timeoutMs: number, mesh: 'full' | number = 'full'): Promise<void> {
   const pairs = meshPairs(nodes.length, mesh).map(([i, j]) => [nodes[i]!, nodes[j]!] as const)

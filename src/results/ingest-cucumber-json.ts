@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { statSync } from 'node:fs'
 import type { Attachment, Case, StepResult } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
@@ -6,7 +5,7 @@ import { tagMeaning } from '../catalogue/tag-meaning.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { JsonArrayError, jsonArrayItems } from './json-array-items.ts'
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
-import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
+import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 type Json = Record<string, unknown>
 
@@ -29,8 +28,7 @@ const LOG_MEDIA_TYPE = 'text/x.cucumber.log+plain'
 export async function ingestCucumberJson(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
   const writer = new ResultsWriter(ctx.resultsDir)
-  // a run id given (bdd-matrix run names its run) makes hashing the input needless
-  const hash = ctx.runId ? undefined : createHash('sha256')
+  const hash = inputHasher(ctx)
   const problems: IngestProblem[] = []
   const occurrences = new Map<string, number>()
   const unbound: string[] = []
@@ -38,7 +36,7 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   let last = -Infinity
   let features = 0
   try {
-    for (const { item, line } of jsonArrayItems(file, hash && ((chunk) => hash.update(chunk)))) {
+    for (const { item, line } of jsonArrayItems(file, hash.onBytes)) {
       features++
       const feature = item as Json
       if (!Array.isArray(feature.elements) && feature.elements !== undefined) {
@@ -93,7 +91,7 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   }
   // Without timestamps (most producers write none) the report was written when the file was.
   const at = Number.isFinite(first) ? first : statSync(file).mtimeMs
-  const run = runFrom(ctx, { inputHash: hash?.digest('hex') ?? '', startedAt: new Date(at).toISOString(), finishedAt: new Date(Number.isFinite(last) ? last : at).toISOString(), format: 'cucumber-json', file })
+  const run = runFrom(ctx, { inputHash: hash.digest(), startedAt: new Date(at).toISOString(), finishedAt: new Date(Number.isFinite(last) ? last : at).toISOString(), format: 'cucumber-json', file })
   const cases = writer.cases
   return { run, cases, problems, path: writer.close(run) }
 }

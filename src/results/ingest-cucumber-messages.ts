@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import type { Envelope, GherkinDocument, Pickle, Timestamp } from '@cucumber/messages'
 import type { Attachment, Attempt as CaseAttempt, Case, RunError, StepResult } from '../model/results.ts'
 import { caseIdOf, statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
@@ -6,7 +5,7 @@ import { ResultsWriter, writeAttachment } from './results-writer.ts'
 import { readLines } from './read-lines.ts'
 import { Interner } from './interner.ts'
 import { caseNameOr, outlineRowNames } from '../model/case-name.ts'
-import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
+import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 /** The World's attachment that names the nodes a scenario involved (not written as a file). */
 export const NODES_MEDIA_TYPE = 'application/vnd.bdd-matrix.nodes+json'
@@ -96,8 +95,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const unknown = new Map<string, number>()
   const intern = new Interner()
   const writer = new ResultsWriter(ctx.resultsDir)
-  // a run id given (bdd-matrix run names its run) makes hashing the input needless
-  const hash = ctx.runId ? undefined : createHash('sha256')
+  const hash = inputHasher(ctx)
   let first: number | undefined
   let last: number | undefined
   let envelopes = 0
@@ -241,7 +239,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       else if (!KNOWN.has(type)) unknown.set(type, (unknown.get(type) ?? 0) + 1)
     },
     // The run id hashes the input: hashing the raw chunks costs far less than hashing each line.
-    hash && ((chunk) => hash.update(chunk)),
+    hash.onBytes,
   )
   if (unparsedLine !== undefined) {
     try {
@@ -269,7 +267,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
     if (!(ctx.runnerError && runErrors.length)) runErrors.push({ where: 'test run', message: ctx.runnerError ? `the runner stopped before the end of the run: ${ctx.runnerError}` : 'the message stream ends without testRunFinished: the run was cut short (killed or crashed)' })
   }
   for (const [type, count] of unknown) problems.push({ file, line: 0, message: `${count} envelope(s) of unknown type "${type}" (a newer Cucumber?) ignored` })
-  const run = runFrom(ctx, { inputHash: hash?.digest('hex') ?? '', startedAt: new Date(first ?? 0).toISOString(), finishedAt: new Date(last ?? first ?? 0).toISOString(), format: 'cucumber-messages', file, errors: runErrors })
+  const run = runFrom(ctx, { inputHash: hash.digest(), startedAt: new Date(first ?? 0).toISOString(), finishedAt: new Date(last ?? first ?? 0).toISOString(), format: 'cucumber-messages', file, errors: runErrors })
   const cases = writer.cases
   return { run, cases, problems, path: writer.close(run) }
 }

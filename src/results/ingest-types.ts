@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Run, RunError } from '../model/results.ts'
 import { MODEL_VERSION, type Stage } from '../model/vocabulary.ts'
 
@@ -38,6 +39,16 @@ export interface IngestOutcome {
   problems: IngestProblem[]
   /** the results file written */
   path?: string
+}
+
+/**
+ * What a run id is hashed from: the input's bytes, fed as they are read (`onBytes`). A run id
+ * given (bdd-matrix run names its run) makes hashing needless: no `onBytes` then.
+ */
+export function inputHasher(ctx: IngestContext): { onBytes?: (chunk: Buffer) => void; digest: () => string } {
+  if (ctx.runId) return { digest: () => '' }
+  const hash = createHash('sha256')
+  return { onBytes: (chunk) => hash.update(chunk), digest: () => hash.digest('hex') }
 }
 
 /** The run record of an ingested source: the context's facts plus what the source told. */

@@ -71,9 +71,15 @@ describe('an environment meshed in part', () => {
         expect(peers.filter((p) => p.remoteAddr !== undefined).length, `${node.name}'s connections`).toBeLessThanOrEqual(4)
         expect(peers.filter((p) => p.reachable).map((p) => p.peerId).sort()).toEqual(cluster.nodes.filter((n) => n !== node).map((n) => n.peerId).sort())
       }
+      type Node = (typeof cluster.nodes)[number]
+      // the nodes with no connection to `subject`
+      const strangersOf = async (subject: Node): Promise<Node[]> => {
+        const found: Node[] = []
+        for (const node of cluster.nodes) if (node !== subject && (await node.client.peers()).find((p) => p.peerId === subject.peerId)?.remoteAddr === undefined) found.push(node)
+        return found
+      }
       const victim = cluster.nodes[0]!
-      const strangers: (typeof cluster.nodes)[number][] = []
-      for (const node of cluster.nodes.slice(1)) if ((await node.client.peers()).find((p) => p.peerId === victim.peerId)?.remoteAddr === undefined) strangers.push(node)
+      const strangers = await strangersOf(victim)
       expect(strangers.length).toBeGreaterThan(0)
       await cluster.fault(victim.name, 'kill')
       await waitFor(
@@ -91,7 +97,7 @@ describe('an environment meshed in part', () => {
 
       // Started again under the same identity (its stamps, by its own clock, are newer), or cut
       // off and reconnected: nodes with no connection to it hear of it again.
-      const seenBy = (observers: typeof strangers, subject: (typeof cluster.nodes)[number], reachable: boolean) =>
+      const seenBy = (observers: Node[], subject: Node, reachable: boolean) =>
         waitFor(
           async () => {
             for (const node of observers) if ((await node.client.peers()).find((p) => p.peerId === subject.peerId)?.reachable !== reachable) throw new Error(`${node.name} sees ${subject.name} reachable=${!reachable}`)
@@ -101,8 +107,7 @@ describe('an environment meshed in part', () => {
       await cluster.fault(victim.name, 'start')
       await seenBy(strangers, victim, true)
       const cut = cluster.nodes[5]!
-      const strangersOfCut: typeof strangers = []
-      for (const node of cluster.nodes) if (node !== cut && (await node.client.peers()).find((p) => p.peerId === cut.peerId)?.remoteAddr === undefined) strangersOfCut.push(node)
+      const strangersOfCut = await strangersOf(cut)
       expect(strangersOfCut.length).toBeGreaterThan(0)
       await cluster.fault(cut.name, 'isolate')
       await seenBy(strangersOfCut, cut, false)

@@ -2,7 +2,19 @@ import fc from 'fast-check'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import junitReportBuilder, { type Builder } from 'junit-report-builder'
 import { describe, expect, it } from 'vitest'
-import { XML_DECLARATION, countsOf, testCaseXml, testSuiteClose, testSuiteOpen, testSuitesClose, testSuitesOpen, xmlCdata, type JUnitCase } from '../../reporters/junit/junit-xml.ts'
+import { XML_DECLARATION, testCaseXml, testSuiteClose, testSuiteOpen, testSuitesClose, testSuitesOpen, xmlCdata, type JUnitCase, type JUnitCounts } from '../../reporters/junit/junit-xml.ts'
+
+/** The counts a suite or document of these cases carries, as the library counts its elements. */
+function countsOf(cases: Iterable<JUnitCase>): JUnitCounts {
+  const counts = { tests: 0, failures: 0, errors: 0, skipped: 0 }
+  for (const c of cases) {
+    counts.tests++
+    if (c.failure) counts.failures++
+    if (c.error) counts.errors++
+    if (c.skipped) counts.skipped++
+  }
+  return counts
+}
 
 /** The writer's document for suites of cases, as junit-reporter.ts puts it together. */
 function written(suites: [string, JUnitCase[]][]): string {

@@ -1,0 +1,24 @@
+import { writeSync } from 'node:fs'
+
+/** Text gathered before each write. */
+const CHUNK = 1 << 16
+
+/**
+ * Gathers text for an open file and writes it in pieces of about 64 KB: a report of a million
+ * cases is written piece by piece without a syscall a line. `flush` writes what is left.
+ */
+export class ChunkedWriter {
+  private pending = ''
+
+  constructor(private readonly fd: number) {}
+
+  put(text: string): void {
+    this.pending += text
+    if (this.pending.length >= CHUNK) this.flush()
+  }
+
+  flush(): void {
+    if (this.pending) writeSync(this.fd, this.pending)
+    this.pending = ''
+  }
+}
