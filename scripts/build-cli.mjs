@@ -6,9 +6,10 @@
 // benches and anyone importing the modules.
 import { rmSync } from 'node:fs'
 import { build } from 'esbuild'
+import { axiosLazyDeps } from './axios-lazy-deps.mjs'
 
 // with their own dependencies (class-transformer and reflect-metadata are @cucumber/messages')
-const BUNDLED = ['commander', 'zod', 'yaml', '@cucumber/gherkin', '@cucumber/messages', '@cucumber/tag-expressions', 'class-transformer', 'reflect-metadata']
+const BUNDLED = ['axios', 'commander', 'zod', 'yaml', '@cucumber/gherkin', '@cucumber/messages', '@cucumber/tag-expressions', 'class-transformer', 'reflect-metadata']
 
 // chunks are named by content: the last build's would pile up
 rmSync('dist/cli', { recursive: true, force: true })
@@ -23,6 +24,7 @@ await build({
   logLevel: 'warning',
   sourcemap: true,
   plugins: [
+    axiosLazyDeps,
     {
       name: 'node-modules-external',
       setup(b) {
