@@ -196,8 +196,10 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   }
   const flaky: Matrix['flaky'] = []
   // scenario → column → its cell, each once however many features it is under (a cell is
-  // required when any of its features requires it)
-  const uniqueCells = new Map<string, Map<string, ScenarioCell>>()
+  // required when any of its features requires it): the first feature's cells of the scenario,
+  // copied only when another feature holds it too (most scenarios are under one)
+  const uniqueCells = new Map<string, Record<string, ScenarioCell>>()
+  const copied = new Set<string>()
   let information = 0
   const features = scope.features.map((feature): MatrixFeature => {
     // A person's machine is its own environment: manual testing is expected wherever it is done.
@@ -220,11 +222,20 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           if (found.tester) cell.tester = found.tester
         }
         if (status === 'flaky' && required) flaky.push({ id: s.id, name: s.name, feature: feature.id, column: column.key })
-        let byColumn = uniqueCells.get(s.id)
-        if (!byColumn) uniqueCells.set(s.id, (byColumn = new Map()))
-        const seen = byColumn.get(column.key)
-        if (!seen || (required && !seen.required)) byColumn.set(column.key, cell)
         scenarioCells[column.key] = cell
+      }
+      let unique = uniqueCells.get(s.id)
+      if (!unique) uniqueCells.set(s.id, scenarioCells)
+      else {
+        if (!copied.has(s.id)) {
+          uniqueCells.set(s.id, (unique = { ...unique }))
+          copied.add(s.id)
+        }
+        for (const key in scenarioCells) {
+          const cell = scenarioCells[key]!
+          const seen = unique[key]
+          if (!seen || (cell.required && !seen.required)) unique[key] = cell
+        }
       }
       return { id: s.id, name: s.name, uri: s.uri, wip: s.wip, status: worstCell(requiredStatuses(Object.values(scenarioCells))), cells: scenarioCells }
     })
@@ -273,7 +284,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const gaps: Matrix['gaps'] = { required: 0, notRun: 0, byEnvironment: {}, wip: 0 }
   for (const byColumn of uniqueCells.values()) {
     const statuses: CellStatus[] = []
-    for (const [key, cell] of byColumn) {
+    for (const key in byColumn) {
+      const cell = byColumn[key]!
       if (!cell.required) {
         if (cell.status !== 'not-required') information++
         continue
