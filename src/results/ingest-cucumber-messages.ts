@@ -4,7 +4,8 @@ import { caseIdOf, statusFromMessages, worseStatus, type Status } from '../model
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
 import { readLines } from './read-lines.ts'
 import { Interner } from './interner.ts'
-import { caseNameOr, outlineRowNames } from '../model/case-name.ts'
+import { caseNameOr } from '../model/case-name.ts'
+import { outlineRows, scenariosOf, type OutlineRow } from './outline-rows.ts'
 import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 /** The World's attachment that names the nodes a scenario involved (not written as a file). */
@@ -23,19 +24,10 @@ interface ScenarioInfo {
   rule?: string
 }
 
-interface RowInfo {
-  examples: string
-  index: number
-  values: Record<string, string>
-  /** the row's case name and occurrence (src/model/case-name.ts) */
-  name: string
-  occurrence: number
-}
-
 interface DocumentInfo {
   feature: string
   scenarios: Map<string, ScenarioInfo>
-  rows: Map<string, RowInfo>
+  rows: Map<string, OutlineRow>
   keywords: Map<string, string>
 }
 
@@ -52,7 +44,7 @@ interface CasePlan {
   name: string
   tags: readonly string[]
   scenario?: ScenarioInfo
-  row?: RowInfo
+  row?: OutlineRow
   /**
    * Until the test case arrives, per pickle step: id, keyword, text. Then per test step: keyword
    * and text (undefined for a hook), with the test step ids in one string (` id1 id2 … `): flat
@@ -352,30 +344,14 @@ function pickleStepsOf(pickle: Pickle, document: DocumentInfo | undefined, inter
 function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo {
   const info: DocumentInfo = { feature: intern.string(document.feature?.name ?? document.uri ?? ''), scenarios: new Map(), rows: new Map(), keywords: new Map() }
   const addSteps = (steps: readonly { id: string; keyword: string }[]): void => steps.forEach((s) => info.keywords.set(s.id, intern.string(s.keyword.trim())))
-  const addScenario = (scenario: NonNullable<GherkinDocument['feature']>['children'][number]['scenario'], rule?: string): void => {
-    if (!scenario) return
-    info.scenarios.set(scenario.id, { name: scenario.name, ...(rule ? { rule } : {}) })
-    addSteps(scenario.steps)
-    const rows: RowInfo[] = []
-    for (const examples of scenario.examples) {
-      const header = examples.tableHeader?.cells.map((c) => c.value) ?? []
-      examples.tableBody.forEach((row, index) => {
-        const values: Record<string, string> = {}
-        header.forEach((h, i) => (values[h] = row.cells[i]?.value ?? ''))
-        const entry: RowInfo = { examples: examples.name, index: index + 1, values, name: '', occurrence: 1 }
-        info.rows.set(row.id, entry)
-        rows.push(entry)
-      })
-    }
-    if (rows.length) outlineRowNames(scenario.name, rows.map((r) => r.values)).forEach((n, i) => Object.assign(rows[i]!, n))
-  }
   for (const child of document.feature?.children ?? []) {
     if (child.background) addSteps(child.background.steps)
-    addScenario(child.scenario)
-    for (const ruleChild of child.rule?.children ?? []) {
-      if (ruleChild.background) addSteps(ruleChild.background.steps)
-      addScenario(ruleChild.scenario, child.rule!.name)
-    }
+    for (const ruleChild of child.rule?.children ?? []) if (ruleChild.background) addSteps(ruleChild.background.steps)
+  }
+  for (const { scenario, rule } of scenariosOf(document)) {
+    info.scenarios.set(scenario.id, { name: scenario.name, ...(rule ? { rule } : {}) })
+    addSteps(scenario.steps)
+    for (const row of outlineRows(scenario)) info.rows.set(row.id, row)
   }
   return info
 }

@@ -1,5 +1,6 @@
 import type { Envelope } from '@cucumber/messages'
 import { statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
+import { outlineRows, scenariosOf } from '../results/outline-rows.ts'
 
 
 export interface RunTotals {
@@ -31,6 +32,8 @@ export interface FinishedCase {
 /** Follows a Cucumber Messages stream: totals, current scenario, failures, flaky retries. */
 export class RunProgress {
   private readonly pickles = new Map<string, { uri: string; line: number; name: string }>()
+  /** an outline row's name by the row's id: Cucumber names its pickle as the outline, rows alike */
+  private readonly rowNames = new Map<string, string>()
   private readonly testCases = new Map<string, string>()
   private readonly attempts = new Map<string, { testCaseId: string; attempt: number; started: number; worst: Status }>()
   private readonly failedBefore = new Set<string>()
@@ -40,9 +43,11 @@ export class RunProgress {
 
   /** Consumes one envelope; returns the scenario it finished, if it finished one. */
   consume(envelope: Envelope): FinishedCase | undefined {
-    if (envelope.pickle) {
+    if (envelope.gherkinDocument) {
+      for (const { scenario } of scenariosOf(envelope.gherkinDocument)) for (const row of outlineRows(scenario)) this.rowNames.set(row.id, row.name)
+    } else if (envelope.pickle) {
       const p = envelope.pickle
-      this.pickles.set(p.id, { uri: p.uri, line: p.location?.line ?? 0, name: p.name })
+      this.pickles.set(p.id, { uri: p.uri, line: p.location?.line ?? 0, name: this.rowNames.get(p.astNodeIds[1] ?? '') ?? p.name })
     } else if (envelope.testCase) {
       this.testCases.set(envelope.testCase.id, envelope.testCase.pickleId)
       this.totals.total++

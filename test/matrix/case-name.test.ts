@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { generateMessages } from '@cucumber/gherkin'
+import { RunProgress } from '../../src/run/run-progress.ts'
 import { IdGenerator, SourceMediaType, type Envelope } from '@cucumber/messages'
 import { describe, expect, it } from 'vitest'
 import { outlineRowNames } from '../../src/model/case-name.ts'
@@ -79,7 +80,7 @@ function passingStream(uri: string, text: string): string {
 }
 
 describe('a case has one name and one id, from the catalogue and from its results alike', () => {
-  it('outline rows, repeated rows and interpolated names agree between the catalogue and ingest', async () => {
+  it('outline rows, repeated rows and interpolated names agree between the catalogue, ingest and the progress lines of run', async () => {
     const parsed = new FeatureParser().parse('peers.feature', FEATURE)
     const catalogued = catalogueCases({ featuresDir: '/p/features', files: [parsed.file!], errors: [] }, 'features')
     expect(catalogued.map((c) => c.name)).toEqual(['Peers see each other (topic: NAT)', 'Peers see each other (topic: carrier-grade NAT)', 'Peers see each other (topic: NAT) #2', 'Ping Bob', 'Ping Bob #2'])
@@ -92,5 +93,9 @@ describe('a case has one name and one id, from the catalogue and from its result
     expect(cases.map((c) => [c.name, c.id]).sort()).toEqual(catalogued.map((c) => [c.name, c.id]).sort())
     // the line is the Examples row's: a reader finds the row
     expect(cases.find((c) => c.name === 'Peers see each other (topic: carrier-grade NAT)')!.line).toBe(10)
+    // `run` prints each finished scenario (and lists failures) by the same name, not the outline's
+    const progress = new RunProgress()
+    const printed = passingStream('features/peers.feature', FEATURE).split('\n').flatMap((line) => progress.consume(JSON.parse(line) as Envelope) ?? [])
+    expect(printed.map((f) => f.name)).toEqual(catalogued.map((c) => c.name))
   })
 })

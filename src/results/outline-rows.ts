@@ -1,0 +1,42 @@
+import type { GherkinDocument } from '@cucumber/messages'
+import { outlineRowNames } from '../model/case-name.ts'
+
+type Scenario = NonNullable<NonNullable<GherkinDocument['feature']>['children'][number]['scenario']>
+
+/** An Examples row of a Scenario Outline in a Cucumber Messages document. */
+export interface OutlineRow {
+  /** the row's id, which its pickle's astNodeIds name second */
+  id: string
+  examples: string
+  /** 1-based within its Examples table */
+  index: number
+  values: Record<string, string>
+  /** the row's case name and occurrence, as every output names it (src/model/case-name.ts) */
+  name: string
+  occurrence: number
+}
+
+/** The Examples rows of a scenario (none for a plain scenario), named. */
+export function outlineRows(scenario: Scenario): OutlineRow[] {
+  const rows: OutlineRow[] = []
+  for (const examples of scenario.examples) {
+    const header = examples.tableHeader?.cells.map((c) => c.value) ?? []
+    examples.tableBody.forEach((row, index) => {
+      const values: Record<string, string> = {}
+      header.forEach((h, i) => (values[h] = row.cells[i]?.value ?? ''))
+      rows.push({ id: row.id, examples: examples.name, index: index + 1, values, name: '', occurrence: 1 })
+    })
+  }
+  if (rows.length) outlineRowNames(scenario.name, rows.map((r) => r.values)).forEach((n, i) => Object.assign(rows[i]!, n))
+  return rows
+}
+
+/** Every scenario of a document, with the rule it is under. */
+export function scenariosOf(document: GherkinDocument): { scenario: Scenario; rule?: string }[] {
+  const found: { scenario: Scenario; rule?: string }[] = []
+  for (const child of document.feature?.children ?? []) {
+    if (child.scenario) found.push({ scenario: child.scenario })
+    for (const ruleChild of child.rule?.children ?? []) if (ruleChild.scenario) found.push({ scenario: ruleChild.scenario, rule: child.rule!.name })
+  }
+  return found
+}
