@@ -157,13 +157,19 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       if (!plan) return
       pickles.delete(testCase.pickleId)
       const pickleSteps = plan.steps
-      plan.testStepIds = ` ${testCase.testSteps.map((s) => s.id).join(' ')} `
-      plan.steps = []
+      // Held for every scenario until it runs: one flat string (a template literal would keep a
+      // concatenation of three), lists of exactly their length (pushes leave room for more).
+      const ids = testCase.testSteps.map((s) => s.id)
+      ids.unshift('')
+      ids.push('')
+      plan.testStepIds = ids.join(' ')
+      plan.steps = new Array<string | undefined>(2 * testCase.testSteps.length)
       const byPickleStep = plan.stepArguments
       if (byPickleStep) plan.stepArguments = new Map()
       testCase.testSteps.forEach((s, index) => {
         const at = s.pickleStepId ? pickleSteps.indexOf(s.pickleStepId) : -1
-        plan.steps.push(at === -1 ? undefined : pickleSteps[at + 1], at === -1 ? undefined : pickleSteps[at + 2])
+        plan.steps[2 * index] = at === -1 ? undefined : pickleSteps[at + 1]
+        plan.steps[2 * index + 1] = at === -1 ? undefined : pickleSteps[at + 2]
         const argument = s.pickleStepId ? byPickleStep?.get(s.pickleStepId) : undefined
         if (argument) plan.stepArguments!.set(index, argument)
       })
@@ -336,8 +342,12 @@ function stepArgumentsOf(pickle: Pickle): { stepArguments?: Map<string | number,
 }
 
 function pickleStepsOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner): string[] {
-  const steps: string[] = []
-  for (const s of pickle.steps) steps.push(s.id, document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE[String(s.type)] ?? '*', intern.string(s.text))
+  const steps = new Array<string>(3 * pickle.steps.length)
+  pickle.steps.forEach((s, i) => {
+    steps[3 * i] = s.id
+    steps[3 * i + 1] = document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE[String(s.type)] ?? '*'
+    steps[3 * i + 2] = intern.string(s.text)
+  })
   return steps
 }
 
