@@ -30,7 +30,8 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   const writer = new ResultsWriter(ctx.resultsDir)
   const hash = inputHasher(ctx)
   const problems: IngestProblem[] = []
-  const occurrences = new Map<string, number>()
+  // per file: how often a scenario name, and a line, came up so far
+  const occurrences = new Map<string, { names: Map<string, number>; lines: Map<number, number> }>()
   const unbound: string[] = []
   let first = Infinity
   let last = -Infinity
@@ -47,6 +48,8 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
       const uri = behave ? String(feature.location).replace(/:\d+$/, '') : String(feature.uri ?? '')
       const featureName = String(feature.name ?? uri)
       const featureTags = tagsOf(feature.tags)
+      let seen = occurrences.get(uri)
+      if (!seen) occurrences.set(uri, (seen = { names: new Map(), lines: new Map() }))
       let background: Json[] = []
       for (const element of (feature.elements as Json[] | undefined) ?? []) {
         if (element.type === 'background' || element.keyword === 'Background') {
@@ -57,8 +60,8 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
         const name = String(element.name ?? '')
         // the same name again in a file is told apart by its occurrence; the same line again (the
         // rows of an outline named by its own line) picks the outline's next row
-        const occurrence = count(occurrences, `${uri}\u0000${name}`)
-        const nthAtLine = count(occurrences, `${uri}\u0000${elementLine}\u0001`)
+        const occurrence = count(seen.names, name)
+        const nthAtLine = count(seen.lines, elementLine)
         const own = (element.steps as Json[] | undefined) ?? []
         // godog, cucumber-js and behave put the Background's steps in the scenario; Cucumber-JVM does not
         const steps = background.length && !own.some((s) => background.some((b) => b.line === s.line && b.name === s.name)) ? [...background, ...own] : own
@@ -96,7 +99,7 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   return { run, cases, problems, path: writer.close(run) }
 }
 
-function count(counts: Map<string, number>, key: string): number {
+function count<K>(counts: Map<K, number>, key: K): number {
   const n = (counts.get(key) ?? 0) + 1
   counts.set(key, n)
   return n

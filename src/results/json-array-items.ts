@@ -25,10 +25,11 @@ export class JsonArrayError extends Error {
  * that). The scan only tracks strings and nesting to find where each top-level item ends.
  * `onBytes` sees every byte read (to hash the input in the same pass).
  */
-export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void): Generator<{ item: unknown; line: number }> {
+export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void, options: { /** bytes a read (tests cut items across reads) */ chunkBytes?: number } = {}): Generator<{ item: unknown; line: number }> {
   const fd = openSync(file, 'r')
+  const chunk = options.chunkBytes ?? CHUNK
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK)
+    const buffer = Buffer.allocUnsafe(chunk)
     let depth = 0
     let inString = false
     let escaped = false
@@ -37,8 +38,9 @@ export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void)
     let line = 1
     let itemLine = 0
     let pieces: Buffer[] = []
-    for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) {
-      onBytes?.(buffer.subarray(0, read))
+    for (let read = readSync(fd, buffer, 0, chunk, null); read > 0; read = readSync(fd, buffer, 0, chunk, null)) {
+      const view = buffer.subarray(0, read)
+      onBytes?.(view)
       let itemStart = depth >= 2 ? 0 : -1
       for (let i = 0; i < read; i++) {
         const c = buffer[i]!
@@ -60,6 +62,13 @@ export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void)
             started = true
           } else if (depth === 1) {
             if (c !== OPEN_BRACE) throw new JsonArrayError('an item of the array is not an object', line)
+            const item = indentedItem(view, i)
+            if (item) {
+              yield { item: item.value, line }
+              line += newlinesIn(view, i, item.end)
+              i = item.end
+              continue
+            }
             itemStart = i
             itemLine = line
           }
@@ -94,4 +103,42 @@ export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void)
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * An item laid out as godog and Cucumber-JVM write them — its opening brace first on its line, its
+ * closing one alone at the same indentation — found without looking at every byte: the closing
+ * line is searched for natively and the text between parsed. It is the item exactly when it
+ * parses (a shorter text that parses would close the object); otherwise, and for any other
+ * layout or an item going on into the next read, undefined: the byte scan finds its end.
+ */
+function indentedItem(view: Buffer, start: number): { value: unknown; end: number } | undefined {
+  let k = start - 1
+  while (k >= 0 && (view[k] === 0x20 || view[k] === 0x09)) k--
+  if (k < 0 || view[k] !== 0x0a) return undefined
+  const closing = closingLine(view.toString('latin1', k + 1, start))
+  const at = view.indexOf(closing, start + 1)
+  if (at === -1) return undefined
+  const end = at + closing.length - 1
+  try {
+    return { value: JSON.parse(view.toString('utf8', start, end + 1)), end }
+  } catch {
+    return undefined
+  }
+}
+
+const CLOSING = new Map<string, Buffer>()
+
+/** `\n<indentation>}`, made once per indentation. */
+function closingLine(indentation: string): Buffer {
+  let closing = CLOSING.get(indentation)
+  if (!closing) CLOSING.set(indentation, (closing = Buffer.from(`\n${indentation}}`, 'latin1')))
+  return closing
+}
+
+/** How many line feeds are in view[from … to]. */
+function newlinesIn(view: Buffer, from: number, to: number): number {
+  let count = 0
+  for (let at = view.indexOf(0x0a, from); at !== -1 && at <= to; at = view.indexOf(0x0a, at + 1)) count++
+  return count
 }
