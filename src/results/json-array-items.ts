@@ -35,11 +35,13 @@ export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void,
     let escaped = false
     let started = false
     let ended = false
+    const layout: Layout = { indented: true, missFrom: Infinity }
     let line = 1
     let itemLine = 0
     let pieces: Buffer[] = []
     for (let read = readSync(fd, buffer, 0, chunk, null); read > 0; read = readSync(fd, buffer, 0, chunk, null)) {
       const view = buffer.subarray(0, read)
+      layout.missFrom = Infinity
       onBytes?.(view)
       let itemStart = depth >= 2 ? 0 : -1
       for (let i = 0; i < read; i++) {
@@ -62,7 +64,7 @@ export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void,
             started = true
           } else if (depth === 1) {
             if (c !== OPEN_BRACE) throw new JsonArrayError('an item of the array is not an object', line)
-            const item = indentedItem(view, i)
+            const item = layout.indented ? indentedItem(view, i, layout) : undefined
             if (item) {
               yield { item: item.value, line }
               line += newlinesIn(view, i, item.end)
@@ -105,24 +107,39 @@ export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void,
   }
 }
 
+/** What the reader learnt of the file's layout. */
+interface Layout {
+  /** items may be found by their closing line (until one candidate does not parse) */
+  indented: boolean
+  /** in this read, no closing line follows this offset */
+  missFrom: number
+}
+
 /**
  * An item laid out as godog and Cucumber-JVM write them — its opening brace first on its line, its
  * closing one alone at the same indentation — found without looking at every byte: the closing
  * line is searched for natively and the text between parsed. It is the item exactly when it
  * parses (a shorter text that parses would close the object); otherwise, and for any other
- * layout or an item going on into the next read, undefined: the byte scan finds its end.
+ * layout or an item going on into the next read, undefined: the byte scan finds its end. A file
+ * is laid out one way throughout: after one candidate that does not parse, or a read with no
+ * closing line left, the search is not tried again (a file of one-line items would otherwise be
+ * searched to the end of the read once per item).
  */
-function indentedItem(view: Buffer, start: number): { value: unknown; end: number } | undefined {
+function indentedItem(view: Buffer, start: number, layout: Layout): { value: unknown; end: number } | undefined {
   let k = start - 1
   while (k >= 0 && (view[k] === 0x20 || view[k] === 0x09)) k--
-  if (k < 0 || view[k] !== 0x0a) return undefined
+  if (k < 0 || view[k] !== 0x0a || start >= layout.missFrom) return undefined
   const closing = closingLine(view.toString('latin1', k + 1, start))
   const at = view.indexOf(closing, start + 1)
-  if (at === -1) return undefined
+  if (at === -1) {
+    layout.missFrom = start
+    return undefined
+  }
   const end = at + closing.length - 1
   try {
     return { value: JSON.parse(view.toString('utf8', start, end + 1)), end }
   } catch {
+    layout.indented = false
     return undefined
   }
 }

@@ -23,6 +23,27 @@ const tricky = fc.constantFrom('}', '{', '\n  }', '\n}', '"', '\\', '\\"}', ']',
 const item = fc.dictionary(fc.oneof(fc.string(), tricky), fc.oneof(value, tricky, fc.array(fc.oneof(value, tricky), { maxLength: 3 })), { maxKeys: 5 })
 const layout = fc.constantFrom<string | number | undefined>(undefined, 0, 1, 2, 4, '\t', ' \t')
 
+/** The line of each item's opening brace, by a plain scan of the text. */
+function itemLines(text: string): number[] {
+  const lines: number[] = []
+  let depth = 0
+  let inString = false
+  let line = 1
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '\n') line++
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+    } else if (c === '"') inString = true
+    else if (c === '{' || c === '[') {
+      if (depth === 1) lines.push(line)
+      depth++
+    } else if (c === '}' || c === ']') depth--
+  }
+  return lines
+}
+
 describe('jsonArrayItems reads a JSON array of objects item by item (fast-check)', () => {
   it('yields each item as JSON.parse would, and the line it starts on, for any layout and read size', () => {
     fc.assert(
@@ -32,30 +53,25 @@ describe('jsonArrayItems reads a JSON array of objects item by item (fast-check)
         const file = written(`${text}\n`)
         const read = [...jsonArrayItems(file, undefined, { chunkBytes })]
         expect(read.map((r) => r.item)).toEqual(JSON.parse(text))
-        // the line of each item's opening brace
-        const lines: number[] = []
-        let depth = 0
-        let inString = false
-        let line = 1
-        for (let i = 0; i < text.length; i++) {
-          const c = text[i]!
-          if (c === '\n') line++
-          if (inString) {
-            if (c === '\\') i++
-            else if (c === '"') inString = false
-          } else if (c === '"') inString = true
-          else if (c === '{' || c === '[') {
-            if (depth === 1) lines.push(line)
-            depth++
-          } else if (c === '}' || c === ']') depth--
-        }
-        expect(read.map((r) => r.line)).toEqual(lines)
+        expect(read.map((r) => r.line)).toEqual(itemLines(text))
       }),
       { numRuns: 400 },
     )
   })
 
-  it('refuses a report cut short, whatever the read size, naming the line', () => {
+  it('yields the same when each item has a layout of its own (a pretty-printed item among one-line ones)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(item, layout, fc.constantFrom('', '  ', '\t')), { maxLength: 6 }), fc.integer({ min: 1, max: 96 }), (entries, chunkBytes) => {
+        const text = `[\n${entries.map(([it, indent, margin]) => margin + JSON.stringify(it, null, indent as string | number | undefined).replace(/\n/g, `\n${margin}`)).join(',\n')}\n]`
+        const read = [...jsonArrayItems(written(text), undefined, { chunkBytes })]
+        expect(read.map((r) => r.item)).toEqual(entries.map(([it]) => it))
+        expect(read.map((r) => r.line)).toEqual(itemLines(text))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('refuses a report cut short, whatever the read size', () => {
     fc.assert(
       fc.property(fc.array(item, { minLength: 1, maxLength: 4 }), layout, fc.integer({ min: 1, max: 64 }), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (items, indent, chunkBytes, at) => {
         const text = JSON.stringify(items, null, indent as string | number | undefined)
