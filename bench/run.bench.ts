@@ -78,9 +78,10 @@ for (const count of (process.env.BENCH_NODES ?? '3,10,20').split(',').map(Number
   await cluster.down()
   const cpu = [...after].reduce((n, [pid, p]) => n + p.cpuSeconds - (before.get(pid)?.cpuSeconds ?? p.cpuSeconds), 0) / 3
   const rss = [...after.values()].reduce((n, p) => n + p.rssBytes, 0)
+  const pss = [...after.values()].reduce((n, p) => n + p.pssBytes, 0)
   const goal = GOALS[count]
   const rssGoal = RSS_GOALS[count]
-  console.log(`  local cluster of ${String(count).padStart(2)} nodes (${on.name}: ${on.mesh === 'full' ? 'full mesh' : `mesh ${on.mesh}`}, heartbeats every ${on.heartbeatMs} ms) ready in ${seconds.toFixed(2)} s${goal ? ` (goal ≤ ${goal} s) ${seconds <= goal ? 'OK' : 'ABOVE GOAL'}` : ''} · nodes' RSS ${mb(rss)} (${mb(rss / count)} a node)${rssGoal ? ` (goal ≤ ${mb(rssGoal)}) ${rss <= rssGoal ? 'OK' : 'ABOVE GOAL'}` : ''} · idle ${(cpu * 100).toFixed(0)}% of a core`)
+  console.log(`  local cluster of ${String(count).padStart(2)} nodes (${on.name}: ${on.mesh === 'full' ? 'full mesh' : `mesh ${on.mesh}`}, heartbeats every ${on.heartbeatMs} ms) ready in ${seconds.toFixed(2)} s${goal ? ` (goal ≤ ${goal} s) ${seconds <= goal ? 'OK' : 'ABOVE GOAL'}` : ''} · nodes' RSS ${mb(rss)} (${mb(rss / count)} a node)${rssGoal ? ` (goal ≤ ${mb(rssGoal)}) ${rss <= rssGoal ? 'OK' : 'ABOVE GOAL'}` : ''}, PSS ${mb(pss)} · idle ${(cpu * 100).toFixed(0)}% of a core`)
 }
 
 if (await dockerAnswers()) {
@@ -100,9 +101,14 @@ async function dockerAnswers(): Promise<boolean> {
   return spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 10_000 }).status === 0
 }
 
-/** CPU time and resident memory of this process's children (the local nodes), from /proc. */
-function nodeProcesses(): Map<number, { cpuSeconds: number; rssBytes: number }> {
-  const found = new Map<number, { cpuSeconds: number; rssBytes: number }>()
+/**
+ * CPU time and resident memory of this process's children (the local nodes), from /proc. RSS
+ * counts the pages of the node binary's code every process shares (some 47 MB of a node's 80) once
+ * per process; PSS counts a shared page once in all, split between its sharers: the sum of PSS is
+ * the memory the nodes take.
+ */
+function nodeProcesses(): Map<number, { cpuSeconds: number; rssBytes: number; pssBytes: number }> {
+  const found = new Map<number, { cpuSeconds: number; rssBytes: number; pssBytes: number }>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
@@ -110,7 +116,8 @@ function nodeProcesses(): Map<number, { cpuSeconds: number; rssBytes: number }> 
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
       if (Number(fields[1]) !== process.pid) continue
       const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))
-      found.set(Number(entry), { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, rssBytes: Number(rss?.[1] ?? 0) * 1024 })
+      const pss = /\nPss:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/smaps_rollup`, 'utf8'))
+      found.set(Number(entry), { cpuSeconds: (Number(fields[11]) + Number(fields[12])) / 100, rssBytes: Number(rss?.[1] ?? 0) * 1024, pssBytes: Number(pss?.[1] ?? 0) * 1024 })
     } catch {
       // gone meanwhile
     }
