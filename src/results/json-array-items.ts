@@ -22,8 +22,10 @@ export class JsonArrayError extends Error {
  * The items of a file that is one JSON array (a Cucumber JSON report: one item a feature), parsed
  * one at a time as the file is read: a report of 100,000 scenarios is never one object in memory,
  * and each item costs one `JSON.parse` (a streaming tokenizer in JavaScript costs several times
- * that). The scan only tracks strings and nesting to find where each top-level item ends.
- * `onBytes` sees every byte read (to hash the input in the same pass).
+ * that). The scan only tracks strings and nesting to find where each top-level item ends; an
+ * item laid out as godog and Cucumber-JVM write them is found without looking at its every byte
+ * (indentedItem), which halves the reading of a large report. `onBytes` sees every byte read (to
+ * hash the input in the same pass).
  */
 export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void, options: { /** bytes a read (tests cut items across reads) */ chunkBytes?: number } = {}): Generator<{ item: unknown; line: number }> {
   const fd = openSync(file, 'r')
