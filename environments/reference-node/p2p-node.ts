@@ -151,11 +151,7 @@ export class P2pNode {
     })
     // A connection just made, in or out, is contact: the peer is reachable from now, not from
     // the first heartbeat that reaches it.
-    this.libp2p.addEventListener('peer:connect', (event) => {
-      const peer = this.remember(event.detail)
-      peer.lastSeen = Date.now()
-      peer.connected = true
-    })
+    this.libp2p.addEventListener('peer:connect', (event) => void this.contact(event.detail))
     this.libp2p.addEventListener('peer:identify', (event) => {
       const agent = event.detail.agentVersion ?? ''
       const entry = this.remember(event.detail.peerId)
@@ -184,10 +180,8 @@ export class P2pNode {
 
   async connect(addr: string): Promise<string> {
     const connection = await this.libp2p.dial(multiaddr(addr), { signal: AbortSignal.timeout(5000) })
-    const peer = this.remember(connection.remotePeer)
+    const peer = this.contact(connection.remotePeer)
     if (!peer.addrs.includes(addr)) peer.addrs.push(addr)
-    peer.lastSeen = Date.now()
-    peer.connected = true
     return connection.remotePeer.toString()
   }
 
@@ -279,6 +273,14 @@ export class P2pNode {
     }
     stream.send(new TextEncoder().encode(JSON.stringify(reply)))
     await stream.close()
+  }
+
+  /** A connection to the peer, made or found: it is reachable now, and one this node beats with. */
+  private contact(peerId: PeerId): Known {
+    const peer = this.remember(peerId)
+    peer.lastSeen = Date.now()
+    peer.connected = true
+    return peer
   }
 
   private remember(peerId: PeerId): Known {

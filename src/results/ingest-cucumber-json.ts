@@ -71,7 +71,7 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
           first = Math.min(first, started)
           last = Math.max(last, started)
         }
-        const c = caseOf({ element, steps, behave, uri, featureName, featureTags, occurrence, resultsDir: ctx.resultsDir })
+        const c = caseOf({ element, name, line: elementLine, steps, behave, uri, featureName, featureTags, occurrence, resultsDir: ctx.resultsDir })
         const bound = Number.isFinite(elementLine) ? binding?.atLine(uri, elementLine, nthAtLine) : undefined
         if (binding && !bound) unbound.push(`${uri}:${elementLine} ${name}`)
         writer.write(bound ? withMissingSteps({ ...c, ...bound.fields }, bound.stepCount) : c)
@@ -118,6 +118,9 @@ function withMissingSteps(c: Case, stepCount: number): Case {
 
 interface ElementInput {
   element: Json
+  name: string
+  /** the scenario's line as the report gives it (NaN when it gives none) */
+  line: number
   steps: Json[]
   behave: boolean
   uri: string
@@ -128,10 +131,8 @@ interface ElementInput {
 }
 
 function caseOf(input: ElementInput): Case {
-  const { element, behave } = input
-  const name = String(element.name ?? '')
+  const { element, behave, name, line } = input
   const tags = [...new Set([...input.featureTags, ...tagsOf(element.tags)])]
-  const line = behave ? Number(String(element.location ?? '').split(':').pop()) : Number(element.line)
   const attachments: Attachment[] = []
   let status: Status = 'passed'
   let durationMs = 0
