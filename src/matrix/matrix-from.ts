@@ -165,13 +165,26 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   }
   let unscoped = 0
   let unscopedFailed = 0
+  // The shown build's cells by environment, stage and case id: a cell is then found by strings that
+  // keep their hash (100,000 lookups by a key made for each cost a tenth of the matrix's time).
+  const byColumn = new Map<string, Map<string, Map<string, MergedCase>>>()
   for (const entry of cells.values()) {
-    const scoped = entry.featureIds.filter((id) => byFeature.has(id))
-    if (scoped.length === 0) {
+    let stages = byColumn.get(entry.environment)
+    if (!stages) byColumn.set(entry.environment, (stages = new Map()))
+    let ids = stages.get(entry.stage)
+    if (!ids) stages.set(entry.stage, (ids = new Map()))
+    ids.set(entry.id, entry)
+    let scoped = false
+    for (const id of entry.featureIds) {
+      const rows = byFeature.get(id)
+      if (!rows) continue
+      scoped = true
+      if (!rows.has(entry.id)) rows.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false, stages: undefined })
+    }
+    if (!scoped) {
       unscoped++
       if (cellStatusOf(entry.status, entry.flaky) === 'failed') unscopedFailed++
     }
-    for (const id of scoped) if (!byFeature.get(id)!.has(entry.id)) byFeature.get(id)!.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false, stages: undefined })
   }
 
   // Most cells are a plain status with the same history as thousands of others: those share one
@@ -187,11 +200,12 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // The strip of a cell: its status in each build of the history (null where it did not run);
   // the shown build is the last, its status the one just looked up. Made for a cell that needs
   // its own (details) or the first of its kind; the others are known by their codes alone.
-  const historyOf = (key: string, status: CellStatus): (CellStatus | null)[] => [...(index.get(key) ?? notRunBefore)].map((ch) => STATUS_OF_CODE.get(ch.charCodeAt(0))!).concat(status)
-  const plainCell = (key: string, status: CellStatus, required: boolean): ScenarioCell => {
-    const kind = String.fromCharCode(CELL_CODE[status], required ? 1 : 0) + (index.get(key) ?? notRunBefore) + String.fromCharCode(CELL_CODE[status])
+  const earlierCodes = (id: string, column: MatrixColumn): string => (index.size ? (index.get(cellKey(id, column.environment, column.stage)) ?? notRunBefore) : notRunBefore)
+  const historyOf = (codes: string, status: CellStatus): (CellStatus | null)[] => [...codes].map((ch) => STATUS_OF_CODE.get(ch.charCodeAt(0))!).concat(status)
+  const plainCell = (codes: string, status: CellStatus, required: boolean): ScenarioCell => {
+    const kind = String.fromCharCode(CELL_CODE[status], required ? 1 : 0) + codes + String.fromCharCode(CELL_CODE[status])
     let cell = plainCells.get(kind)
-    if (!cell) plainCells.set(kind, (cell = Object.freeze({ status, required, history: Object.freeze(historyOf(key, status)) as (CellStatus | null)[] })))
+    if (!cell) plainCells.set(kind, (cell = Object.freeze({ status, required, history: Object.freeze(historyOf(codes, status)) as (CellStatus | null)[] })))
     return cell
   }
   const flaky: Matrix['flaky'] = []
@@ -201,19 +215,23 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const uniqueCells = new Map<string, Record<string, ScenarioCell>>()
   const copied = new Set<string>()
   let information = 0
+  // each column's cells, and a scenario's required statuses (one list, refilled a scenario)
+  const cellsOfColumn = columns.map((column) => byColumn.get(column.environment)?.get(column.stage))
+  const requiredNow: CellStatus[] = []
   const features = scope.features.map((feature): MatrixFeature => {
     // A person's machine is its own environment: manual testing is expected wherever it is done.
     const requiredHere = (column: MatrixColumn, s: Row): boolean =>
       column.stage === 'manual' || (s.environments ? s.environments.includes(column.environment) : feature.environments.length === 0 || feature.environments.includes(column.environment))
     const scenarios = [...byFeature.get(feature.id)!.values()].map((s): MatrixScenario => {
       const scenarioCells: Record<string, ScenarioCell> = {}
-      for (const column of columns) {
-        const key = cellKey(s.id, column.environment, column.stage)
-        const found = cells.get(key)
+      requiredNow.length = 0
+      columns.forEach((column, c) => {
+        const found = cellsOfColumn[c]?.get(s.id)
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
         const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)
-        const cell: ScenarioCell = detailed ? { status, required, history: historyOf(key, status) } : plainCell(key, status, required)
+        const codes = earlierCodes(s.id, column)
+        const cell: ScenarioCell = detailed ? { status, required, history: historyOf(codes, status) } : plainCell(codes, status, required)
         if (detailed) {
           if (found.error) cell.error = found.error
           if (found.steps.length) cell.steps = found.steps
@@ -222,8 +240,9 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           if (found.tester) cell.tester = found.tester
         }
         if (status === 'flaky' && required) flaky.push({ id: s.id, name: s.name, feature: feature.id, column: column.key })
+        if (required) requiredNow.push(status)
         scenarioCells[column.key] = cell
-      }
+      })
       let unique = uniqueCells.get(s.id)
       if (!unique) uniqueCells.set(s.id, scenarioCells)
       else {
@@ -237,7 +256,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           if (!seen || (cell.required && !seen.required)) unique[key] = cell
         }
       }
-      return { id: s.id, name: s.name, uri: s.uri, wip: s.wip, status: worstCell(requiredStatuses(Object.values(scenarioCells))), cells: scenarioCells }
+      return { id: s.id, name: s.name, uri: s.uri, wip: s.wip, status: worstCell(requiredNow), cells: scenarioCells }
     })
     // A feature's cell in a column: its required scenarios' cells counted, and the worst of them
     // now and in each build of the history — the worst depends only on which statuses occur, so
@@ -315,10 +334,6 @@ const STATUS_BIT = Object.fromEntries(ALL_STATUSES.map((status, i) => [status, 1
 /** The statuses whose bits are set. */
 function statusesIn(mask: number): CellStatus[] {
   return ALL_STATUSES.filter((status) => mask & STATUS_BIT[status])
-}
-
-function requiredStatuses(cells: ScenarioCell[]): CellStatus[] {
-  return cells.filter((c) => c.required).map((c) => c.status)
 }
 
 function noCells(): Record<CellStatus, number> {
