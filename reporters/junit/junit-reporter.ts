@@ -69,7 +69,7 @@ function* junitText(results: ResultSet, options: JUnitOptions): Generator<string
   const total = suiteCounts.reduce((sum, c) => ({ tests: sum.tests + c.tests, failures: sum.failures + c.failures, errors: sum.errors + c.errors, skipped: sum.skipped + c.skipped }), { tests: 0, failures: 0, errors: 0, skipped: 0 })
   yield testSuitesOpen(total, sorted.length)
   for (const [i, [name, entries]] of sorted.entries()) {
-    entries.sort((a, b) => sortKey(a).localeCompare(sortKey(b)))
+    sortEntries(entries)
     yield testSuiteOpen(name, suiteCounts[i]!)
     for (const { entry, className } of entries) yield testCaseXml(entry.runError ? runErrorCase(entry) : testCase(entry, className, options))
     yield testSuiteClose(suiteCounts[i]!)
@@ -77,8 +77,14 @@ function* junitText(results: ResultSet, options: JUnitOptions): Generator<string
   yield testSuitesClose(sorted.length)
 }
 
-function sortKey(e: Entry): string {
-  return `${e.entry.uri}\u0000${e.entry.name}`
+// localeCompare's order, with one collator for all and each entry's key made once (not twice a
+// comparison: 100,000 cases are some 500,000 comparisons)
+const COLLATOR = new Intl.Collator()
+
+function sortEntries(entries: Entry[]): void {
+  const keyed = entries.map((e) => ({ e, key: `${e.entry.uri}\u0000${e.entry.name}` }))
+  keyed.sort((a, b) => COLLATOR.compare(a.key, b.key))
+  keyed.forEach(({ e }, i) => (entries[i] = e))
 }
 
 /** tests, failures, errors, skipped — as the elements written count them. */

@@ -35,8 +35,11 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 /** What XML 1.0 cannot hold at all (control characters, lone surrogates, U+FFFE/F): dropped, as the library's `invalidCharReplacement: ''` does. */
 const INVALID = /[\0-\x08\x0B\f\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:[^\uD800-\uDBFF]|^)[\uDC00-\uDFFF]/g
 const ATTRIBUTE_SPECIAL = /[&<"\t\n\r]/
+/** Every character INVALID can match, in one class: most texts have none, and this test is cheaper. */
+const SUSPECT = /[\0-\x08\x0B\f\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/
 
 function legal(text: string): string {
+  if (!SUSPECT.test(text)) return text
   INVALID.lastIndex = 0
   if (!INVALID.test(text)) return text
   // the lone-low-surrogate branch also matches the character before it; put that one back
