@@ -4,6 +4,7 @@ import type { Command } from 'commander'
 import { UserError, isUserError } from '../errors.ts'
 import { STAGES, type Stage } from '../model/vocabulary.ts'
 import type { IngestOutcome } from '../results/ingest-types.ts'
+import type { PreparedCases } from '../results/prepared-cases.ts'
 import type { ReportOutcome, ReportWriter } from '../reports/write-reports.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
@@ -134,7 +135,8 @@ async function report(ctx: CliContext, options: { results: string; build?: strin
   await writeReports({ resultsDir: path.resolve(ctx.cwd, options.results), ...(options.build ? { build: options.build } : {}), writers })
 }
 
-export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string; runnerError?: string }): Promise<IngestOutcome[]> {
+/** `prepared`: for a merge in this process that follows (run's reports), see PreparedCases. */
+export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string; runnerError?: string; prepared?: PreparedCases }): Promise<IngestOutcome[]> {
   const { ingestLargeFileInWorker } = await import('../results/ingest-file.ts')
   const resultsDir = path.resolve(ctx.cwd, options.out)
   const env = ctx.env
@@ -155,7 +157,7 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
       ...(env.CI_PIPELINE_ID ? { ci: { pipelineId: env.CI_PIPELINE_ID, ...(env.CI_PIPELINE_URL ? { pipelineUrl: env.CI_PIPELINE_URL } : {}), ...(env.CI_JOB_ID ? { jobId: env.CI_JOB_ID } : {}), ...(env.CI_JOB_URL ? { jobUrl: env.CI_JOB_URL } : {}), ...(env.CI_MERGE_REQUEST_IID ? { mergeRequest: env.CI_MERGE_REQUEST_IID } : {}) } } : {}),
     }
     try {
-      outcomes.push(await ingestLargeFileInWorker(absolute, context))
+      outcomes.push(await ingestLargeFileInWorker(absolute, context, options.prepared ? { prepared: options.prepared } : {}))
     } catch (error) {
       const code = (error as { code?: string }).code
       // A folder or file of the results that cannot be written is not a problem of this input.
@@ -175,6 +177,8 @@ function catalogueOf(ctx: CliContext, features: string | undefined): { catalogue
 
 export interface MatrixOptions {
   gate?: string
+  /** the cases of results files this process has just ingested, parsed already */
+  prepared?: PreparedCases
   results: string
   scope?: string
   features: string
@@ -209,6 +213,7 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
   if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
   return writeReports({
     resultsDir: path.resolve(ctx.cwd, options.results),
+    ...(options.prepared ? { prepared: options.prepared } : {}),
     ...(build ? { build } : {}),
     scope,
     catalogue,

@@ -87,25 +87,27 @@ async function writeRunReports(ctx: CliContext, run: { runDir: string; runId: st
   } catch {
     // no readable scope: said when the matrix is written
   }
-  const ingested = await ingestFiles(ctx, run.files, { env: run.environment, build, stage: 'acceptance', out: results, ...(run.files.length === 1 ? { runId: run.runId } : {}), ...(milestone ? { milestone } : {}), ...(run.runnerError ? { runnerError: run.runnerError } : {}), ...(run.features ? { features: run.features } : {}) })
+  // One merge for every report. The matrix needs the milestone scope; without one the run still
+  // gets its other reports. What the ingest worker writes is parsed here meanwhile, for that merge.
+  const others = [junitWriter(path.join(run.runDir, 'junit.xml'), ctx.cwd), allureWriter(path.join(run.runDir, 'allure-results'), ctx.env)]
+  const { PreparedCases } = await import('../results/prepared-cases.ts')
+  const prepared = new PreparedCases({ keepStepsOfPassed: others.some((w) => w.needsStepsOfPassed) })
+  const ingested = await ingestFiles(ctx, run.files, { env: run.environment, build, stage: 'acceptance', out: results, prepared, ...(run.files.length === 1 ? { runId: run.runId } : {}), ...(milestone ? { milestone } : {}), ...(run.runnerError ? { runnerError: run.runnerError } : {}), ...(run.features ? { features: run.features } : {}) })
   for (const p of ingested.flatMap((o) => o.problems)) ctx.stderr.write(`${path.relative(ctx.cwd, p.file)}${p.line ? `:${p.line}` : ''}: ${p.message}\n`)
   // Failures outside any scenario (a BeforeAll/AfterAll hook, the runner): said, and they fail the run.
   const runErrors = ingested.flatMap((o) => o.run?.errors ?? [])
   for (const e of runErrors) ctx.stdout.write(`  RUN ERROR ${e.where}${e.source ? ` (${e.source})` : ''}: ${e.message.split('\n')[0]}\n`)
   const read = ingested.some((o) => o.run)
-  // One merge for every report. The matrix needs the milestone scope; without one the run still
-  // gets its other reports.
-  const others = [junitWriter(path.join(run.runDir, 'junit.xml'), ctx.cwd), allureWriter(path.join(run.runDir, 'allure-results'), ctx.env)]
   let matrixProblem: UserError | undefined
   if (read)
     try {
-      await writeMatrixAnd(ctx, { results, features: 'features', history: '10', out: run.runDir }, others)
+      await writeMatrixAnd(ctx, { results, features: 'features', history: '10', out: run.runDir, prepared }, others)
     } catch (error) {
       if (!isUserError(error) || !error.code.startsWith('SCOPE')) throw error
       matrixProblem = error
       ctx.stderr.write(error.code === 'SCOPE_MISSING' ? `no milestone scope in features/milestones/: the test matrix is not written (add a scope file to get it)\n` : `bdd-matrix: ${error.message}; the test matrix is not written\n`)
       const { writeReports } = await import('../reports/write-reports.ts')
-      await writeReports({ resultsDir: results, writers: others })
+      await writeReports({ resultsDir: results, writers: others, prepared })
     }
   const shown = path.relative(ctx.cwd, run.runDir)
   ctx.stdout.write(`reports: ${shown.startsWith('..') ? run.runDir : shown}/ (${read ? `${matrixProblem ? '' : 'matrix.html, matrix.md, matrix.json, '}junit.xml, allure-results/, results/, ` : ''}${run.produced})\n`)

@@ -3,6 +3,7 @@ import type { Scope } from '../catalogue/scope.ts'
 import { MATRIX_HISTORY, matrixFrom, type HistoryIndex, type Matrix } from '../matrix/matrix-from.ts'
 import { checkBuild, mergeResults, mergeRuns, type ResultSet, type RunSource } from '../results/merge-results.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
+import type { PreparedCases } from '../results/prepared-cases.ts'
 
 /** What every reporter is handed: one merged result set, and the matrix when a scope was given. */
 export interface ReportInput {
@@ -34,6 +35,8 @@ export interface ReportRequest {
   resultsDir: string
   /** run sources other than the folder's files (the results hub); the folder is read otherwise */
   sources?: RunSource[]
+  /** cases of the folder's files this process has just written, parsed already (PreparedCases) */
+  prepared?: PreparedCases
   /** results already merged by the same rule (the hub's view of a build); neither sources nor the folder are read */
   results?: ResultSet
   build?: string
@@ -69,6 +72,7 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
   const options = {
     keepStepsOfPassed: request.writers.some((w) => w.needsStepsOfPassed),
     ...(request.scope ? { milestone: request.scope.milestone } : {}),
+    ...(request.prepared ? { prepared: request.prepared } : {}),
   }
   const results = request.results ?? (request.sources ? await mergeRuns(request.sources, options) : await mergeResults(request.resultsDir, options))
   if (!request.allowEmptyBuild) checkBuild(results, request.build, request.resultsDir)

@@ -27,7 +27,7 @@ const LOG_MEDIA_TYPE = 'text/x.cucumber.log+plain'
  */
 export async function ingestCucumberJson(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
-  const writer = new ResultsWriter(ctx.resultsDir)
+  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)
   const hash = inputHasher(ctx)
   const problems: IngestProblem[] = []
   // per file: how often a scenario name, and a line, came up so far
@@ -37,11 +37,12 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   let last = -Infinity
   let features = 0
   try {
-    for (const { item, line } of jsonArrayItems(file, hash.onBytes)) {
+    // (an item's line is counted when read: only for a problem)
+    for (const read of jsonArrayItems(file, hash.onBytes)) {
       features++
-      const feature = item as Json
+      const feature = read.item as Json
       if (!Array.isArray(feature.elements) && feature.elements !== undefined) {
-        problems.push({ file, line, message: 'a feature whose "elements" is not a list: not a Cucumber JSON feature; skipped' })
+        problems.push({ file, line: read.line, message: 'a feature whose "elements" is not a list: not a Cucumber JSON feature; skipped' })
         continue
       }
       const behave = typeof feature.location === 'string' && feature.uri === undefined

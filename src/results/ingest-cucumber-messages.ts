@@ -86,7 +86,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const earlier = new Map<CasePlan, CaseAttempt[]>()
   const unknown = new Map<string, number>()
   const intern = new Interner()
-  const writer = new ResultsWriter(ctx.resultsDir)
+  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)
   const hash = inputHasher(ctx)
   let first: number | undefined
   let last: number | undefined

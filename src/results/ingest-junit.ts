@@ -40,7 +40,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
     const top = Object.keys(doc).filter((k) => k !== '?xml')[0]
     return { cases: 0, problems: [{ file, line: 1, message: `no <testsuite> element (the document's root is <${top ?? 'nothing'}>): not a JUnit report` }] }
   }
-  const writer = new ResultsWriter(ctx.resultsDir)
+  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
   let bound = 0
   const unbound: string[] = []

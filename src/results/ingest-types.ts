@@ -23,6 +23,8 @@ export interface IngestContext {
    * carry the Gherkin (Cucumber JSON, JUnit) are bound to its scenarios.
    */
   catalogue?: { featuresDir: string; uriPrefix: string }
+  /** the case lines of the results file, in order, as they are written (see PreparedCases) */
+  onCaseLines?: (lines: string) => void
 }
 
 /** Something in an input that was not ingested, with where it is. */

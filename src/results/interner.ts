@@ -14,12 +14,20 @@ export class Interner {
     return value
   }
 
+  /** shared lists of another interner (prepared-cases.ts: cases shared once already), by identity */
+  private readonly ofShared = new Map<readonly string[], readonly string[]>()
+
   list(values: readonly string[]): readonly string[] {
+    // A frozen list is one an interner made: the same few come case after case, and need no key.
+    const frozen = Object.isFrozen(values)
+    if (frozen) {
+      const known = this.ofShared.get(values)
+      if (known) return known
+    }
     const key = values.join('\u0000')
-    const known = this.lists.get(key)
-    if (known) return known
-    const list = Object.freeze(values.map((v) => this.string(v)))
-    this.lists.set(key, list)
+    let list = this.lists.get(key)
+    if (!list) this.lists.set(key, (list = Object.freeze(values.map((v) => this.string(v)))))
+    if (frozen) this.ofShared.set(values, list)
     return list
   }
 }

@@ -25,7 +25,8 @@ export class JsonArrayError extends Error {
  * that). The scan only tracks strings and nesting to find where each top-level item ends; an
  * item laid out as godog and Cucumber-JVM write them is found without looking at its every byte
  * (indentedItem), which halves the reading of a large report. `onBytes` sees every byte read (to
- * hash the input in the same pass).
+ * hash the input in the same pass). An item's line is counted when asked for (a problem to
+ * report, rare): the file is read again up to it, rather than every line counted as it goes by.
  */
 export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void, options: { /** bytes a read (tests cut items across reads) */ chunkBytes?: number } = {}): Generator<{ item: unknown; line: number }> {
   const fd = openSync(file, 'r')
@@ -38,17 +39,18 @@ export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void,
     let started = false
     let ended = false
     const layout: Layout = { indented: true, missFrom: Infinity }
-    let line = 1
-    let itemLine = 0
+    // offsets in the file: of the read in the buffer, of the item being scanned
+    let base = 0
+    let itemAt = 0
     let pieces: Buffer[] = []
-    for (let read = readSync(fd, buffer, 0, chunk, null); read > 0; read = readSync(fd, buffer, 0, chunk, null)) {
+    const fail = (message: string, offset: number): JsonArrayError => new JsonArrayError(message, lineAt(file, offset))
+    for (let read = readSync(fd, buffer, 0, chunk, null); read > 0; base += read, read = readSync(fd, buffer, 0, chunk, null)) {
       const view = buffer.subarray(0, read)
       layout.missFrom = Infinity
       onBytes?.(view)
       let itemStart = depth >= 2 ? 0 : -1
       for (let i = 0; i < read; i++) {
         const c = buffer[i]!
-        if (c === 0x0a) line++
         if (inString) {
           if (escaped) escaped = false
           else if (c === BACKSLASH) escaped = true
@@ -57,29 +59,28 @@ export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void,
         }
         if (c === QUOTE) {
           inString = true
-          if (depth < 1) throw new JsonArrayError('not a JSON array: a string outside it', line)
-          if (depth === 1) throw new JsonArrayError('an item of the array is not an object', line)
+          if (depth < 1) throw fail('not a JSON array: a string outside it', base + i)
+          if (depth === 1) throw fail('an item of the array is not an object', base + i)
         } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-          if (ended) throw new JsonArrayError('text after the end of the array', line)
+          if (ended) throw fail('text after the end of the array', base + i)
           if (depth === 0) {
-            if (c !== OPEN_BRACKET) throw new JsonArrayError('not a JSON array (it starts with {)', line)
+            if (c !== OPEN_BRACKET) throw fail('not a JSON array (it starts with {)', base + i)
             started = true
           } else if (depth === 1) {
-            if (c !== OPEN_BRACE) throw new JsonArrayError('an item of the array is not an object', line)
+            if (c !== OPEN_BRACE) throw fail('an item of the array is not an object', base + i)
             const item = layout.indented ? indentedItem(view, i, layout) : undefined
             if (item) {
-              yield { item: item.value, line }
-              line += newlinesIn(view, i, item.end)
+              yield new ArrayItem(item.value, file, base + i)
               i = item.end
               continue
             }
             itemStart = i
-            itemLine = line
+            itemAt = base + i
           }
           depth++
         } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
           depth--
-          if (depth < 0) throw new JsonArrayError('a closing bracket without its opening one', line)
+          if (depth < 0) throw fail('a closing bracket without its opening one', base + i)
           if (depth === 1) {
             pieces.push(buffer.subarray(itemStart, i + 1))
             const text = pieces.length === 1 ? pieces[0]!.toString('utf8') : Buffer.concat(pieces).toString('utf8')
@@ -89,23 +90,36 @@ export function* jsonArrayItems(file: string, onBytes?: (chunk: Buffer) => void,
             try {
               item = JSON.parse(text)
             } catch (error) {
-              throw new JsonArrayError(`not valid JSON: ${(error as Error).message}`, itemLine)
+              throw fail(`not valid JSON: ${(error as Error).message}`, itemAt)
             }
-            yield { item, line: itemLine }
+            yield new ArrayItem(item, file, itemAt)
           } else if (depth === 0) ended = true
         } else if (depth === 1 && c > 0x20 && c !== 0x2c) {
-          throw new JsonArrayError('an item of the array is not an object', line)
+          throw fail('an item of the array is not an object', base + i)
         } else if (depth === 0 && c > 0x20 && !(c === 0xef || c === 0xbb || c === 0xbf)) {
-          throw new JsonArrayError(ended ? 'text after the end of the array' : 'not a JSON array', line)
+          throw fail(ended ? 'text after the end of the array' : 'not a JSON array', base + i)
         }
       }
       // An item that goes on into the next chunk: its bytes so far, copied (the buffer is reused).
       if (itemStart >= 0 && depth >= 2) pieces.push(Buffer.from(buffer.subarray(itemStart, read)))
     }
     if (!started) throw new JsonArrayError('empty file: no JSON array in it', 1)
-    if (!ended || inString) throw new JsonArrayError('the array is cut short (the file ends inside it): the run that wrote it was killed, or the file was copied in part', line)
+    if (!ended || inString) throw fail('the array is cut short (the file ends inside it): the run that wrote it was killed, or the file was copied in part', base)
   } finally {
     closeSync(fd)
+  }
+}
+
+/** An item and where it starts; its line is counted only when asked for. */
+class ArrayItem {
+  constructor(
+    readonly item: unknown,
+    private readonly file: string,
+    private readonly offset: number,
+  ) {}
+
+  get line(): number {
+    return lineAt(this.file, this.offset)
   }
 }
 
@@ -155,9 +169,20 @@ function closingLine(indentation: string): Buffer {
   return closing
 }
 
-/** How many line feeds are in view[from … to]. */
-function newlinesIn(view: Buffer, from: number, to: number): number {
-  let count = 0
-  for (let at = view.indexOf(0x0a, from); at !== -1 && at <= to; at = view.indexOf(0x0a, at + 1)) count++
-  return count
+/** The 1-based line of a byte offset of a file, counted by reading the file up to it. */
+function lineAt(file: string, offset: number): number {
+  const fd = openSync(file, 'r')
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK)
+    let line = 1
+    for (let done = 0; done < offset; ) {
+      const read = readSync(fd, buffer, 0, Math.min(CHUNK, offset - done), done)
+      if (read === 0) break
+      for (let at = buffer.indexOf(0x0a); at !== -1 && at < read; at = buffer.indexOf(0x0a, at + 1)) line++
+      done += read
+    }
+    return line
+  } finally {
+    closeSync(fd)
+  }
 }

@@ -4,7 +4,8 @@ import { UserError } from '../errors.ts'
 import type { Case, Run } from '../model/results.ts'
 import { MODEL_VERSION, type Stage, type Status } from '../model/vocabulary.ts'
 import { firstLine, readLines } from './read-lines.ts'
-import { Interner } from './interner.ts'
+import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
+import type { PreparedCases } from './prepared-cases.ts'
 
 /** One cell of the matrix: a case on an environment and stage, in one build. */
 export interface MergedCase extends Case {
@@ -50,6 +51,8 @@ export async function mergeResults(dir: string, options: MergeOptions = {}): Pro
       run: readRunHeader(file),
       file,
       readCases: async (onCase) => {
+        const prepared = options.prepared
+        if (prepared?.has(path.resolve(file))) return prepared.replay(path.resolve(file), onCase, Boolean(options.keepStepsOfPassed))
         await readLines(file, (line, lineNumber) => {
           if (lineNumber !== 1 && line) onCase(line, lineNumber)
         })
@@ -61,6 +64,8 @@ export async function mergeResults(dir: string, options: MergeOptions = {}): Pro
 
 export interface MergeOptions {
   keepStepsOfPassed?: boolean
+  /** cases of the folder's files already parsed (a worker's ingest just wrote them), used instead of reading those files */
+  prepared?: PreparedCases
   milestone?: string
   /**
    * Results this rule already merged from earlier sources, to go on from (the results hub after
@@ -130,7 +135,7 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       if (before) merged.retries = [...(before.retries ?? []), { status: before.status, durationMs: before.durationMs, startedAt: runStart(before.runId), ...(before.error ? { error: before.error } : {}) }, ...(merged.retries ?? [])]
       merged.flaky = merged.flaky || merged.seen.some((status) => status !== merged.status)
       // A plain pass needs no step log.
-      if (!options.keepStepsOfPassed && merged.status === 'passed' && !merged.flaky) merged.steps = EMPTY
+      if (!keepsSteps(merged, Boolean(options.keepStepsOfPassed))) merged.steps = EMPTY
       shared.compact(merged)
       cells.set(key, merged)
     })
@@ -196,29 +201,4 @@ export function readRunHeader(file: string): Run {
   if (header.modelVersion !== MODEL_VERSION)
     throw new UserError('RESULTS_VERSION', `${file}:1: results of model version ${String(header.modelVersion)}, this bdd-matrix reads version ${MODEL_VERSION}; ingest the source again with this version (bdd-matrix ingest)`)
   return header as Run
-}
-
-// Shared and frozen: a reporter that tried to change one would throw rather than change every case.
-const EMPTY = Object.freeze([]) as unknown as never[]
-
-/** The values that repeat from case to case, shared: strings and lists, statuses seen, empty arrays. */
-class SharedValues {
-  private readonly intern = new Interner()
-  private readonly seenOf = new Map<Status, Status[]>()
-
-  seen(status: Status): Status[] {
-    if (!this.seenOf.has(status)) this.seenOf.set(status, Object.freeze([status]) as Status[])
-    return this.seenOf.get(status)!
-  }
-
-  compact(entry: MergedCase): void {
-    entry.uri = this.intern.string(entry.uri)
-    entry.feature = this.intern.string(entry.feature)
-    if (entry.name === entry.scenario) entry.name = entry.scenario
-    entry.featureIds = entry.featureIds.length ? (this.intern.list(entry.featureIds) as string[]) : EMPTY
-    entry.tags = entry.tags.length ? (this.intern.list(entry.tags) as string[]) : EMPTY
-    if (entry.attachments.length === 0) entry.attachments = EMPTY
-    if (entry.nodes.length === 0) entry.nodes = EMPTY
-    if (entry.steps.length === 0) entry.steps = EMPTY
-  }
 }

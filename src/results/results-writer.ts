@@ -17,7 +17,11 @@ export class ResultsWriter {
   private pendingLength = 0
   private count = 0
 
-  constructor(private readonly dir: string) {
+  /** `onLines`: each batch of case lines (whole lines) once written */
+  constructor(
+    private readonly dir: string,
+    private readonly onLines?: (lines: string) => void,
+  ) {
     mkdirSync(dir, { recursive: true })
     this.temporary = path.join(dir, `.partial-${process.pid}-${Math.random().toString(36).slice(2)}`)
     this.fd = openSync(this.temporary, 'w')
@@ -62,7 +66,10 @@ export class ResultsWriter {
   }
 
   private flush(): void {
-    if (this.pending.length) writeSync(this.fd, this.pending.join(''))
+    if (!this.pending.length) return
+    const lines = this.pending.join('')
+    writeSync(this.fd, lines)
+    this.onLines?.(lines)
     this.pending = []
     this.pendingLength = 0
   }
