@@ -1,38 +1,5 @@
-// Bundles the command line (dist/cli/main.js, with the ingest worker beside it) from the sources.
-// A command's start-up is mostly loading modules: zod alone is a hundred files (every locale),
-// yaml, commander and Gherkin dozens more. Bundled and tree-shaken they load in one pass:
-// `catalogue --json` starts 0.07 s sooner. Packages with native code, WebAssembly or files of
-// their own stay in node_modules and load as they always do; dist/src … (tsc) still serves the
-// benches and anyone importing the modules.
-import { rmSync } from 'node:fs'
-import { build } from 'esbuild'
-import { axiosLazyDeps } from './axios-lazy-deps.mjs'
+// Bundles the command line (dist/cli/main.js, with the ingest worker beside it) from the sources
+// (bundle-cli.mjs says how and why). dist/src … (tsc) still serves anyone importing the modules.
+import { bundleCli } from './bundle-cli.mjs'
 
-// with their own dependencies (class-transformer and reflect-metadata are @cucumber/messages')
-const BUNDLED = ['axios', 'commander', 'zod', 'yaml', '@cucumber/gherkin', '@cucumber/messages', '@cucumber/tag-expressions', 'class-transformer', 'reflect-metadata']
-
-// chunks are named by content: the last build's would pile up
-rmSync('dist/cli', { recursive: true, force: true })
-await build({
-  entryPoints: { main: 'src/cli/main.ts', 'ingest-worker': 'src/results/ingest-worker.ts' },
-  outdir: 'dist/cli',
-  bundle: true,
-  splitting: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  logLevel: 'warning',
-  sourcemap: true,
-  plugins: [
-    axiosLazyDeps,
-    {
-      name: 'node-modules-external',
-      setup(b) {
-        // every other package is imported at run time from node_modules
-        b.onResolve({ filter: /^[^./]/ }, (args) => (BUNDLED.some((p) => args.path === p || args.path.startsWith(`${p}/`)) || args.path.startsWith('node:') ? undefined : { path: args.path, external: true }))
-      },
-    },
-  ],
-  // Bundled CommonJS modules call require(); give the ESM bundle one.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
-})
+await bundleCli({ main: 'src/cli/main.ts', 'ingest-worker': 'src/results/ingest-worker.ts' }, 'dist/cli')
