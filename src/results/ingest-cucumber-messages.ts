@@ -247,10 +247,18 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       notJson.push(unparsedLineNumber)
     }
   }
-  if (envelopes === 0) {
+  // JSON lines none of which is an envelope Cucumber writes are some other file (a log, another
+  // tool's NDJSON): taken for a run cut short, they would put a run failure in the matrix.
+  const unknownLines = [...unknown.values()].reduce((n, count) => n + count, 0)
+  if (envelopes === 0 || envelopes === unknownLines) {
     writer.discard()
-    const what = lines === 0 ? '(empty file?)' : `(no line is a JSON envelope); pass the file cucumber-js writes with --format message:FILE, or JUnit XML`
-    problems.push({ file, line: 1, message: `no Cucumber Messages envelopes found ${what}` })
+    const what =
+      lines === 0
+        ? '(empty file?)'
+        : envelopes === 0
+          ? '(no line is a JSON envelope)'
+          : `(its ${envelopes} JSON line(s) are none of Cucumber's envelopes — meta, pickle, testCase, testCaseStarted… — the first is "${[...unknown.keys()][0]}")`
+    problems.push({ file, line: 1, message: `no Cucumber Messages envelopes found ${what}${lines === 0 ? '' : '; pass the file cucumber-js writes with --format message:FILE, or JUnit XML'}` })
     return { cases: 0, problems }
   }
   // Only the last line is cut by a killed run; other lines that are not JSON are named once.

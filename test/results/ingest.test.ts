@@ -125,6 +125,14 @@ describe('Cucumber Messages ingestion', () => {
     expect(outcome.problems).toEqual([{ file: path.join(dir, 'new.ndjson'), line: 0, message: '2 envelope(s) of unknown type "testRunHookStarted2" (a newer Cucumber?) ignored' }])
   })
 
+  it('refuses JSON lines none of which is a Cucumber envelope (a log, another tool\'s output), writing nothing', async () => {
+    const dir = tempTree({ 'other.ndjson': '{"level":"info","msg":"started"}\n{"level":"warn","msg":"slow"}\n' })
+    const out = tempTree()
+    const outcome = await ingestCucumberMessages(path.join(dir, 'other.ndjson'), ctx(out))
+    expect(outcome).toEqual({ cases: 0, problems: [{ file: path.join(dir, 'other.ndjson'), line: 1, message: 'no Cucumber Messages envelopes found (its 2 JSON line(s) are none of Cucumber\'s envelopes — meta, pickle, testCase, testCaseStarted… — the first is "level"); pass the file cucumber-js writes with --format message:FILE, or JUnit XML' }] })
+    expect(readdirSync(out)).toEqual([])
+  })
+
   it('reports an empty file and writes nothing', async () => {
     const dir = tempTree({ 'empty.ndjson': '' })
     const out = tempTree()
