@@ -25,6 +25,8 @@ const LOG_MEDIA_TYPE = 'text/x.cucumber.log+plain'
  * takes its case id, name, row, tags and scope features — the same row of the matrix as the
  * scenario run by bdd-matrix. Otherwise a case stands on what the report says.
  */
+const FEATURE_KEYS = ['uri', 'keyword', 'name', 'elements', 'location']
+
 export async function ingestCucumberJson(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
   const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)
@@ -36,11 +38,19 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   let first = Infinity
   let last = -Infinity
   let features = 0
+  // items that are no feature: named once, with the first one's line
+  let notFeatures = 0
+  let firstNotFeature = 0
   try {
     // (an item's line is counted when read: only for a problem)
     for (const read of jsonArrayItems(file, hash.onBytes)) {
-      features++
       const feature = read.item as Json
+      // every producer writes at least one of these for a feature
+      if (!FEATURE_KEYS.some((key) => key in feature)) {
+        if (!notFeatures++) firstNotFeature = read.line
+        continue
+      }
+      features++
       if (!Array.isArray(feature.elements) && feature.elements !== undefined) {
         problems.push({ file, line: read.line, message: 'a feature whose "elements" is not a list: not a Cucumber JSON feature; skipped' })
         continue
@@ -87,10 +97,12 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
       return { cases: 0, problems }
     }
   }
+  if (notFeatures) problems.push({ file, line: firstNotFeature, message: `${notFeatures === 1 ? 'an item' : `${notFeatures} items, the first here,`} with none of a feature's keys (${FEATURE_KEYS.join(', ')}): not Cucumber JSON features; skipped` })
   if (unbound.length) problems.push({ file, line: 0, message: `${unbound.length} scenario(s) not found in the features folder, kept as the report names them (edited since the run, or run from other files?): ${unbound.slice(0, 5).join('; ')}${unbound.length > 5 ? '; …' : ''}` })
   if (writer.cases === 0) {
     writer.discard()
-    problems.push({ file, line: 1, message: features ? `no scenario in its ${features} feature(s): nothing to ingest (did the tests run?)` : 'an empty report (no feature): nothing to ingest (did the tests run?)' })
+    const what = features ? `no scenario in its ${features} feature(s): nothing to ingest (did the tests run?)` : notFeatures ? `no Cucumber JSON feature in it (none of its ${notFeatures} item(s) is one): nothing to ingest` : 'an empty report (no feature): nothing to ingest (did the tests run?)'
+    problems.push({ file, line: 1, message: what })
     return { cases: 0, problems }
   }
   // Without timestamps (most producers write none) the report was written when the file was.

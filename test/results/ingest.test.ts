@@ -221,6 +221,8 @@ describe('bdd-matrix ingest and merge', () => {
       'scope.yaml': 'milestone: dms-0.5\n',
       'suites-only.xml': '<testsuites><testsuite name="a"><testsuite name="b"/></testsuite></testsuites>',
       'cucumber.json': '[{"uri":"features/a.feature","elements":[]}]',
+      'objects.json': '[{"a":1},\n{"b":2}]',
+      'log.ndjson': '{"level":"info","msg":"up"}\n',
       'cut.ndjson': lines.split('\n').filter((l) => !l.includes('testRunFinished')).join('\n'),
     })
     const args = ['--env', 'local', '--build', 'b', '--out', tempTree()]
@@ -231,10 +233,16 @@ describe('bdd-matrix ingest and merge', () => {
       ['scope.yaml', 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array of features, from godog, Cucumber-JVM, cucumber-js, pytest-bdd or behave)'],
       ['suites-only.xml', 'no <testcase> in any of its 2 <testsuite> element(s), at any depth: nothing to ingest (did the tests run?)'],
       ['cucumber.json', 'no scenario in its 1 feature(s): nothing to ingest (did the tests run?)'],
+      ['log.ndjson', 'no Cucumber Messages envelopes found (its 1 JSON line(s) are none of Cucumber\'s envelopes — meta, pickle, testCase, testCaseStarted… — the first is "level"); pass the file cucumber-js writes with --format message:FILE, or JUnit XML'],
     ] as const) {
       const result = await ingest(file)
       expect(result).toMatchObject({ code: 1, stderr: `${path.join(dir, file)}:1: ${message}\n` })
     }
+    // an array of objects that are not features: said once, with the first one's line
+    expect(await ingest('objects.json')).toMatchObject({
+      code: 1,
+      stderr: `${path.join(dir, 'objects.json')}:1: 2 items, the first here, with none of a feature's keys (uri, keyword, name, elements, location): not Cucumber JSON features; skipped\n${path.join(dir, 'objects.json')}:1: no Cucumber JSON feature in it (none of its 2 item(s) is one): nothing to ingest\n`,
+    })
     // a stream cut before its end: what finished is kept, the problem said, --strict fails on it
     const cut = await ingest('cut.ndjson')
     expect(cut.code).toBe(0)
