@@ -1,9 +1,10 @@
-import type { Envelope, GherkinDocument, Pickle, Timestamp } from '@cucumber/messages'
+import type { Envelope, GherkinDocument, Pickle, TestStepFinished, Timestamp } from '@cucumber/messages'
 import type { Attachment, Attempt as CaseAttempt, Case, RunError, StepResult } from '../model/results.ts'
 import { caseIdOf, statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
 import { ResultsWriter, writeAttachment } from './results-writer.ts'
 import { readLines } from './read-lines.ts'
 import { Interner } from './interner.ts'
+import { stepFinishedOf } from './step-finished-line.ts'
 import { caseNameOr } from '../model/case-name.ts'
 import { outlineRows, scenariosOf, type OutlineRow } from './outline-rows.ts'
 import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
@@ -221,6 +222,12 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
         envelopes++
         unparsedLine = line
         unparsedLineNumber = lineNumber
+        return
+      }
+      const finished = named === 'testStepFinished' ? stepFinishedOf(line) : undefined
+      if (finished) {
+        envelopes++
+        handlers.testStepFinished!(finished as TestStepFinished)
         return
       }
       let envelope: Record<string, unknown>
