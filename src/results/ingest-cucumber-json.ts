@@ -107,7 +107,7 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   }
   // Without timestamps (most producers write none) the report was written when the file was.
   const at = Number.isFinite(first) ? first : statSync(file).mtimeMs
-  const run = runFrom(ctx, { inputHash: hash.digest(), startedAt: new Date(at).toISOString(), finishedAt: new Date(Number.isFinite(last) ? last : at).toISOString(), format: 'cucumber-json', file })
+  const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: new Date(at).toISOString(), finishedAt: new Date(Number.isFinite(last) ? last : at).toISOString(), format: 'cucumber-json', file })
   const cases = writer.cases
   return { run, cases, problems, path: writer.close(run) }
 }

@@ -280,7 +280,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
     if (!(ctx.runnerError && runErrors.length)) runErrors.push({ where: 'test run', message: ctx.runnerError ? `the runner stopped before the end of the run: ${ctx.runnerError}` : 'the message stream ends without testRunFinished: the run was cut short (killed or crashed)' })
   }
   for (const [type, count] of unknown) problems.push({ file, line: 0, message: `${count} envelope(s) of unknown type "${type}" (a newer Cucumber?) ignored` })
-  const run = runFrom(ctx, { inputHash: hash.digest(), startedAt: new Date(first ?? 0).toISOString(), finishedAt: new Date(last ?? first ?? 0).toISOString(), format: 'cucumber-messages', file, errors: runErrors })
+  const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: new Date(first ?? 0).toISOString(), finishedAt: new Date(last ?? first ?? 0).toISOString(), format: 'cucumber-messages', file, errors: runErrors })
   const cases = writer.cases
   return { run, cases, problems, path: writer.close(run) }
 }

@@ -73,7 +73,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   // Without a timestamp (vitest, jest, Playwright write none), the report was written when the
   // file was: reruns of the same tests then merge in the order they ran.
   const at = new Date(Number.isFinite(started) ? started : statSync(file).mtimeMs).toISOString()
-  const run = runFrom(ctx, { inputHash: createHash('sha256').update(bytes).digest('hex'), startedAt: at, finishedAt: at, format: 'junit', file })
+  const run = runFrom(ctx, { inputHash: ctx.runId ? '' : ctx.inputHash ? await ctx.inputHash() : createHash('sha256').update(bytes).digest('hex'), startedAt: at, finishedAt: at, format: 'junit', file })
   const cases = writer.cases
   const problems: IngestProblem[] = bound && unbound.length ? [{ file, line: 0, message: `${unbound.length} test(s) match no scenario of the features folder, kept as the report names them: ${unbound.slice(0, 5).join('; ')}${unbound.length > 5 ? '; …' : ''}` }] : []
   return { run, cases, problems, path: writer.close(run) }

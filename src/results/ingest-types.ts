@@ -25,6 +25,8 @@ export interface IngestContext {
   catalogue?: { featuresDir: string; uriPrefix: string }
   /** the case lines of the results file, in order, as they are written (see PreparedCases) */
   onCaseLines?: (lines: string) => void
+  /** the input's hash, computed elsewhere meanwhile (by the thread that started an ingest worker) */
+  inputHash?: () => Promise<string>
 }
 
 /** Something in an input that was not ingested, with where it is. */
@@ -45,10 +47,12 @@ export interface IngestOutcome {
 
 /**
  * What a run id is hashed from: the input's bytes, fed as they are read (`onBytes`). A run id
- * given (bdd-matrix run names its run) makes hashing needless: no `onBytes` then.
+ * given (bdd-matrix run names its run) makes hashing needless, and a hash computed elsewhere
+ * (`ctx.inputHash`) is awaited instead: no `onBytes` then.
  */
-export function inputHasher(ctx: IngestContext): { onBytes?: (chunk: Buffer) => void; digest: () => string } {
+export function inputHasher(ctx: IngestContext): { onBytes?: (chunk: Buffer) => void; digest: () => string | Promise<string> } {
   if (ctx.runId) return { digest: () => '' }
+  if (ctx.inputHash) return { digest: ctx.inputHash }
   const hash = createHash('sha256')
   return { onBytes: (chunk) => hash.update(chunk), digest: () => hash.digest('hex') }
 }

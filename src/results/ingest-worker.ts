@@ -3,9 +3,24 @@ import { ingestFile } from './ingest-file.ts'
 import type { IngestContext } from './ingest-types.ts'
 
 // The worker side of ingestFileInWorker: one file, one answer, then the thread ends.
-const { file, ctx, caseLines } = workerData as { file: string; ctx: IngestContext; caseLines: boolean }
+const { file, ctx, caseLines, hashedThere } = workerData as { file: string; ctx: IngestContext; caseLines: boolean; hashedThere: boolean }
 // the case lines as written, for the thread that started it to parse meanwhile (PreparedCases)
 if (caseLines) ctx.onCaseLines = (lines) => parentPort!.postMessage({ lines })
+// the input's hash, from the thread that started it (which hashes the file meanwhile)
+// (listening keeps the thread alive until the hash came, then the thread may end)
+if (hashedThere) {
+  const hashed = new Promise<string>((resolve, reject) => {
+    const listener = (message: { inputHash?: string; hashError?: string }): void => {
+      if (message.inputHash === undefined && message.hashError === undefined) return
+      parentPort!.off('message', listener)
+      if (message.inputHash !== undefined) resolve(message.inputHash)
+      else reject(new Error(message.hashError))
+    }
+    parentPort!.on('message', listener)
+  })
+  hashed.catch(() => undefined) // asked for only at the end; an ingest that fails first never awaits it
+  ctx.inputHash = () => hashed
+}
 try {
   parentPort!.postMessage({ outcome: await ingestFile(file, ctx) })
 } catch (error) {

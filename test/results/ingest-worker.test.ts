@@ -16,11 +16,15 @@ const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
 const ctx = (resultsDir: string): IngestContext => ({ build: 'v0.5.0-rc1', environment: 'local', stage: 'acceptance', resultsDir })
 
 describe('ingesting a large file in a worker thread', () => {
-  it('writes the same results as ingesting in-process', async () => {
+  it('writes the same results as ingesting in-process (the run id from the input hashed by this thread meanwhile)', async () => {
     const inWorker = await compiled()
-    for (const fixture of ['flaky.ndjson', 'failing.ndjson', 'go-unit.xml']) {
-      const viaWorker = await inWorker(path.join(MESSAGES, fixture), ctx(tempTree()), { thresholdBytes: 0 })
-      const inProcess = await ingestFile(path.join(MESSAGES, fixture), ctx(tempTree()))
+    // a Cucumber JSON report too, in godog's shape
+    const step = (status: string) => ({ keyword: 'Given ', name: 'a step', line: 4, match: { location: 'steps_test.go:9' }, result: { status, duration: 1000 } })
+    const scenarios = ['passed', 'failed'].map((status, i) => ({ id: `a;s${i}`, keyword: 'Scenario', name: `s${i}`, line: 3 + i * 3, type: 'scenario', tags: [{ name: '@feature:p2p-network', line: 1 }], steps: [step(status)] }))
+    const godog = path.join(tempTree({ 'godog.json': JSON.stringify([{ uri: 'features/a.feature', id: 'a', keyword: 'Feature', name: 'A', line: 2, elements: scenarios }], null, 2) }), 'godog.json')
+    for (const input of [...['flaky.ndjson', 'failing.ndjson', 'go-unit.xml'].map((f) => path.join(MESSAGES, f)), godog]) {
+      const viaWorker = await inWorker(input, ctx(tempTree()), { thresholdBytes: 0 })
+      const inProcess = await ingestFile(input, ctx(tempTree()))
       expect(viaWorker.cases).toBeGreaterThan(0)
       expect({ ...viaWorker, path: undefined }).toEqual({ ...inProcess, path: undefined })
       expect(readFileSync(viaWorker.path!, 'utf8')).toBe(readFileSync(inProcess.path!, 'utf8'))
