@@ -12,6 +12,9 @@ type Json = Record<string, unknown>
 /** The media type Cucumber gives what a step logs (`this.log`, `scenario.log`). */
 const LOG_MEDIA_TYPE = 'text/x.cucumber.log+plain'
 
+/** Keys every producer writes at least one of for a feature. */
+const FEATURE_KEYS = ['uri', 'keyword', 'name', 'elements', 'location']
+
 /**
  * Reads the Cucumber JSON report — what godog (`--format cucumber`), Cucumber-JVM (`json:`),
  * cucumber-js (`--format json`), cucumber-ruby and pytest-bdd (`--cucumberjson`) write — and
@@ -25,8 +28,6 @@ const LOG_MEDIA_TYPE = 'text/x.cucumber.log+plain'
  * takes its case id, name, row, tags and scope features — the same row of the matrix as the
  * scenario run by bdd-matrix. Otherwise a case stands on what the report says.
  */
-const FEATURE_KEYS = ['uri', 'keyword', 'name', 'elements', 'location']
-
 export async function ingestCucumberJson(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
   const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)
@@ -45,7 +46,6 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
     // (an item's line is counted when read: only for a problem)
     for (const read of jsonArrayItems(file, hash.onBytes)) {
       const feature = read.item as Json
-      // every producer writes at least one of these for a feature
       if (!FEATURE_KEYS.some((key) => key in feature)) {
         if (!notFeatures++) firstNotFeature = read.line
         continue

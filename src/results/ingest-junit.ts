@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
 import { isUtf8 } from 'node:buffer'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
@@ -6,7 +5,7 @@ import type { Case } from '../model/results.ts'
 import { caseIdOf, type Status } from '../model/vocabulary.ts'
 import { ResultsWriter } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
-import { runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
+import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 type Node = Record<string, unknown>
 
@@ -73,7 +72,9 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   // Without a timestamp (vitest, jest, Playwright write none), the report was written when the
   // file was: reruns of the same tests then merge in the order they ran.
   const at = new Date(Number.isFinite(started) ? started : statSync(file).mtimeMs).toISOString()
-  const run = runFrom(ctx, { inputHash: ctx.runId ? '' : ctx.inputHash ? await ctx.inputHash() : createHash('sha256').update(bytes).digest('hex'), startedAt: at, finishedAt: at, format: 'junit', file })
+  const hash = inputHasher(ctx)
+  hash.onBytes?.(bytes)
+  const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: at, finishedAt: at, format: 'junit', file })
   const cases = writer.cases
   const problems: IngestProblem[] = bound && unbound.length ? [{ file, line: 0, message: `${unbound.length} test(s) match no scenario of the features folder, kept as the report names them: ${unbound.slice(0, 5).join('; ')}${unbound.length > 5 ? '; …' : ''}` }] : []
   return { run, cases, problems, path: writer.close(run) }
