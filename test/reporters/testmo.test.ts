@@ -232,6 +232,20 @@ describe('Testmo publishing', () => {
     expect([...testmo.runs.values()].at(-1)!.body.config).toBe('docker')
   })
 
+  it('makes a thread of each shard: shards of one environment and stage are threads of their own, each case in its shard\'s', async () => {
+    const suite = (names: string[]) => `<testsuite name="pkg">${names.map((n) => `<testcase classname="pkg" name="${n}"/>`).join('')}</testsuite>`
+    const dir = tempTree({ 'one.xml': suite(['a', 'b', 'c']), 'two.xml': suite(['d', 'e']), 'local.xml': suite(['a']) })
+    const { ingestJUnit } = await import('../../src/results/ingest-junit.ts')
+    await ingestJUnit(path.join(dir, 'one.xml'), { build: 'b10', environment: 'docker', stage: 'unit', shard: '1/2', resultsDir: path.join(dir, 'results') })
+    await ingestJUnit(path.join(dir, 'two.xml'), { build: 'b10', environment: 'docker', stage: 'unit', shard: '2/2', resultsDir: path.join(dir, 'results') })
+    await ingestJUnit(path.join(dir, 'local.xml'), { build: 'b10', environment: 'local', stage: 'unit', resultsDir: path.join(dir, 'results') })
+    const result = await cli(['--results', path.join(dir, 'results'), '--project-id', '3'])
+    expect(result.code, result.stderr).toBe(0)
+    const run = [...testmo.runs.values()].at(-1)!
+    const threads = Object.fromEntries(run.threads.map((t) => [(testmo.threads.get(t)!.fields[0] as { value: string }).value, testmo.threads.get(t)!.tests.map((test) => test.name).sort()]))
+    expect(threads).toEqual({ 'docker/unit shard 1/2': ['a', 'b', 'c'], 'docker/unit shard 2/2': ['d', 'e'], 'local/unit': ['a'] })
+  })
+
   it('links a test\'s node logs (attachments) and the matrix from the job\'s artifacts', async () => {
     const project = tempTree()
     const results = path.join(project, 'results')
