@@ -4,8 +4,9 @@
 // Request and Response, which makes Node load its fetch implementation (undici): 35 ms of a
 // 300 ms `publish testmo`, paid by every CI job (the official Testmo CLI's whole run is 700 ms).
 // It also loads follow-redirects, proxy-from-env and http2, which requests made with
-// maxRedirects: 0 and proxy: false (every publisher's) never touch: 12 ms more. Each patch is an exact text of the pinned axios: when an upgrade changes one, the build
-// fails naming it, rather than shipping axios half patched.
+// maxRedirects: 0 and proxy: false (every publisher's) never touch: 12 ms more. Each patch is an
+// exact text of the pinned axios: when an upgrade changes one, the build fails naming it, rather
+// than shipping axios half patched.
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 
