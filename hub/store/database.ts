@@ -194,11 +194,28 @@ async function migrate(db: Database): Promise<void> {
 }
 
 // Statements one at a time: the extended protocol (used inside transactions) takes one each.
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(';')
-    .map((s) => s.trim())
-    .filter(Boolean)
+// A function's body is dollar-quoted ($fn$ … $fn$): its semicolons are the body's.
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = []
+  let current = ''
+  let quote: string | undefined
+  for (const part of sql.split(/(\$[A-Za-z_]*\$)/)) {
+    if (/^\$[A-Za-z_]*\$$/.test(part)) {
+      if (quote === undefined) quote = part
+      else if (quote === part) quote = undefined
+      current += part
+    } else if (quote !== undefined) current += part
+    else {
+      const [first, ...rest] = part.split(';')
+      current += first
+      for (const piece of rest) {
+        statements.push(current)
+        current = piece
+      }
+    }
+  }
+  statements.push(current)
+  return statements.map((s) => s.trim()).filter(Boolean)
 }
 
 /** Makes the prepared store new embedded stores start from (run by the build). */

@@ -419,23 +419,8 @@ export class HubStore {
     let rows: { id: number; version: number; tester: string; idempotency_key: string }[] = []
     for (let attempt = 0; ; attempt++) {
       try {
-        rows = await this.numbered(batch, (tx) => tx.query<{ id: number; version: number; tester: string; idempotency_key: string }>(
-          `with input as (
-             select * from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $16::text[])
-               with ordinality as t(build, environment, case_id, tester, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, person, ord)
-           ), fresh as (
-             select distinct on (i.tester, i.idempotency_key) i.* from input i
-             where not exists (select 1 from outcomes o where o.tester = i.tester and o.idempotency_key = i.idempotency_key)
-             order by i.tester, i.idempotency_key, i.ord
-           )
-           insert into outcomes (build, environment, case_id, tester, person, version, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, submitted_at)
-           select f.build, f.environment, f.case_id, f.tester, f.person,
-             (select coalesce(max(o.version), 0) from outcomes o where o.build = f.build and o.environment = f.environment and o.case_id = f.case_id and o.person = f.person)
-               + row_number() over (partition by f.build, f.environment, f.case_id, f.person order by f.ord),
-             f.status, f.steps::jsonb, f.comment, f.elapsed_ms, f.details::jsonb, f.defects::jsonb, f.evidence::jsonb, f.content_hash, f.idempotency_key, f.request_hash, $15
-           from fresh f order by f.ord
-           on conflict (tester, idempotency_key) do nothing
-           returning id, version, tester, idempotency_key`,
+        rows = await this.db.query<{ id: number; version: number; tester: string; idempotency_key: string }>(
+          'select * from bdd_matrix_write_outcomes($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)',
           [
             column((p) => p.stored.build),
             column((p) => p.stored.environment),
@@ -453,11 +438,14 @@ export class HubStore {
             column((p) => p.requestHash),
             submittedAt,
             column((p) => p.testerName),
+            // the embedded store has one hub
+            this.db.kind === 'postgres',
           ],
-        ))
+        )
         break
       } catch (error) {
-        // Another hub process on the same server took a version number first: count again.
+        // A version number taken first by what does not lock the cell (another hub writing
+        // outcomes by hand, a restored dump): count again.
         if ((error as { code?: string }).code !== '23505' || attempt >= 5) throw error
       }
     }
@@ -476,26 +464,6 @@ export class HubStore {
       if (!existing) p.reject(new Error(`submission with key ${p.key} was neither stored nor found`))
       else p.resolve(existing.requestHash === p.requestHash ? { outcome: existing.outcome, replayed: true } : { conflict: 'this Idempotency-Key was used for another submission; use a new key for a new submission' })
     }
-  }
-
-  /**
-   * Runs the statement that numbers versions. On a PostgreSQL server several hubs may number the
-   * same scenario × environment × person at once and collide on the unique index: each first
-   * takes a transaction lock per such cell (in one order, so two hubs never wait on each other),
-   * and the one that waited then sees the other's versions. Retrying after collisions instead
-   * collided again and again under load from three instances (225 submissions/s, p99 1.9 s;
-   * with the lock 1,834/s, p99 41 ms); taking the lock only after a collision does not help, as
-   * the others' first attempts ignore it. The embedded store has one hub.
-   */
-  private async numbered<T>(batch: PendingSubmission[], insert: (tx: Queryable) => Promise<T>): Promise<T> {
-    if (this.db.kind === 'embedded') return insert(this.db)
-    return this.db.transaction(async (tx) => {
-      await tx.query(
-        'select pg_advisory_xact_lock(4243, h) from (select distinct hashtext(concat_ws($5, b, e, c, p)) as h from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as t(b, e, c, p)) s order by h',
-        [batch.map((p) => p.stored.build), batch.map((p) => p.stored.environment), batch.map((p) => p.stored.caseId), batch.map((p) => p.testerName), '\u0001'],
-      )
-      return insert(tx)
-    })
   }
 
   private async outcomeByKey(tester: string, key: string): Promise<{ outcome: Outcome; requestHash: string } | undefined> {

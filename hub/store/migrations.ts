@@ -128,6 +128,50 @@ export const MIGRATIONS: readonly string[] = [
   update cases set case_id = body::jsonb->>'id', status = body::jsonb->>'status', flaky = coalesce((body::jsonb->>'flaky')::boolean, false);
   create index runs_build_finished on runs(build, finished_at) where complete;
   `,
+  // 5: submissions are written by one call: the locks on the cells they number and the insert run
+  // in the server, one round trip, so a lock is held for the insert and the commit only, not across
+  // exchanges with a busy hub (begin, lock, insert, commit: three instances under load queued on
+  // locks whose holders sat idle in transaction). PL/pgSQL gives the insert a snapshot taken after
+  // the lock (a volatile function's every statement gets its own), so it sees the versions of the
+  // submission it waited for. The lock keys are those of the statement it replaces (hubs of either
+  // version lock alike). Planned for each call's arrays: a cached generic plan was 30% slower.
+  `
+  create function bdd_matrix_write_outcomes(
+    in_build text[], in_environment text[], in_case_id text[], in_tester text[], in_status text[],
+    in_steps text[], in_comment text[], in_elapsed_ms int[], in_details text[], in_defects text[],
+    in_evidence text[], in_content_hash text[], in_idempotency_key text[], in_request_hash text[],
+    in_submitted_at text, in_person text[], in_lock boolean
+  ) returns table (id integer, version integer, tester text, idempotency_key text)
+  language plpgsql
+  set plan_cache_mode = force_custom_plan
+  as $fn$
+  #variable_conflict use_column
+  begin
+    if in_lock then
+      perform pg_advisory_xact_lock(4243, h)
+      from (select distinct hashtext(concat_ws(chr(1), b, e, c, p)) as h from unnest(in_build, in_environment, in_case_id, in_person) as t(b, e, c, p)) s
+      order by h;
+    end if;
+    return query
+    with input as (
+      select * from unnest(in_build, in_environment, in_case_id, in_tester, in_status, in_steps, in_comment, in_elapsed_ms, in_details, in_defects, in_evidence, in_content_hash, in_idempotency_key, in_request_hash, in_person)
+        with ordinality as t(build, environment, case_id, tester, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, person, ord)
+    ), fresh as (
+      select distinct on (i.tester, i.idempotency_key) i.* from input i
+      where not exists (select 1 from outcomes o where o.tester = i.tester and o.idempotency_key = i.idempotency_key)
+      order by i.tester, i.idempotency_key, i.ord
+    )
+    insert into outcomes as n (build, environment, case_id, tester, person, version, status, steps, comment, elapsed_ms, details, defects, evidence, content_hash, idempotency_key, request_hash, submitted_at)
+    select f.build, f.environment, f.case_id, f.tester, f.person,
+      (select coalesce(max(o.version), 0) from outcomes o where o.build = f.build and o.environment = f.environment and o.case_id = f.case_id and o.person = f.person)
+        + row_number() over (partition by f.build, f.environment, f.case_id, f.person order by f.ord),
+      f.status, f.steps::jsonb, f.comment, f.elapsed_ms, f.details::jsonb, f.defects::jsonb, f.evidence::jsonb, f.content_hash, f.idempotency_key, f.request_hash, in_submitted_at
+    from fresh f order by f.ord
+    on conflict (tester, idempotency_key) do nothing
+    returning n.id, n.version, n.tester, n.idempotency_key;
+  end
+  $fn$;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

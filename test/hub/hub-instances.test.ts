@@ -13,11 +13,12 @@ import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/
 // reaches which instance, each outcome, approval and review is stored once.
 describe.skipIf(!postgresAvailable())('hub instances sharing one PostgreSQL', () => {
   let pg: TestPostgres
+  let url: string
   const hubs: TestHub[] = []
 
   beforeAll(async () => {
     pg = await startPostgres()
-    const url = await pg.createDatabase()
+    url = await pg.createDatabase()
     // three stores opened at once on a new database: the schema is made once
     const dbs = await Promise.all([0, 1, 2].map(() => openDatabase({ url, dir: '' })))
     expect(await dbs[0]!.query('select version from bdd_matrix_schema')).toHaveLength(1)
@@ -46,6 +47,28 @@ describe.skipIf(!postgresAvailable())('hub instances sharing one PostgreSQL', ()
     const racing = await Promise.all(Array.from({ length: 12 }, (_, i) => api(hubs[i % 3]!, 'POST', '/outcomes', a.tokens.bob, { ...body, comment: `bob ${i}` }, { 'idempotency-key': randomUUID() })))
     expect(racing.map((x) => x.status)).toEqual(Array(12).fill(201))
     expect(racing.map((x) => x.body.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1))
+  })
+
+  it('numbers a submission that waited on another\'s lock after it: the write sees what it waited for, no collision', async () => {
+    const [holder, waiter] = await Promise.all([openDatabase({ url, dir: '' }), openDatabase({ url, dir: '' })])
+    try {
+      const tester = (await holder.query<{ id: string; name: string }>("select id, name from tokens where role = 'tester' limit 1"))[0]!
+      const cell = ['v0.5.0-rc1', 'local', 'case-lock-order', tester.name]
+      const args = (key: string): unknown[] => [['v0.5.0-rc1'], ['local'], ['case-lock-order'], [tester.id], ['passed'], ['[]'], [null], [null], ['{}'], ['[]'], ['[]'], ['h'], [key], ['r'], '2026-01-01T00:00:00.000Z', [tester.name], true]
+      let written: Promise<{ version: number }[]> | undefined
+      await holder.transaction(async (tx) => {
+        // another hub's write of the same cell, under way: it holds the cell's lock until it commits
+        await tx.query('select pg_advisory_xact_lock(4243, hashtext(concat_ws(chr(1), $1::text, $2::text, $3::text, $4::text)))', cell)
+        await tx.query('select * from bdd_matrix_write_outcomes($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)', args(randomUUID()))
+        written = waiter.query<{ version: number }>('select * from bdd_matrix_write_outcomes($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)', args(randomUUID()))
+        // commit only once the second write waits (on the cell's lock; asked of the server, not
+        // timed), asked outside this transaction, which would see one snapshot of the activity
+        while ((await holder.query("select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%bdd_matrix_write_outcomes%'")).length === 0) await new Promise((r) => setTimeout(r, 20))
+      })
+      expect((await written!).map((r) => r.version)).toEqual([2])
+    } finally {
+      await Promise.all([holder.close(), waiter.close()])
+    }
   })
 
   it('serves a session or a token on any instance; an approval raced on two instances is one', async () => {
