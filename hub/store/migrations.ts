@@ -134,8 +134,9 @@ export const MIGRATIONS: readonly string[] = [
   // locks whose holders sat idle in transaction). PL/pgSQL gives the insert a snapshot taken after
   // the lock (a volatile function's every statement gets its own), so it sees the versions of the
   // submission it waited for. The lock keys are those of the statement it replaces (hubs of either
-  // version lock alike). Planned for each call's arrays: with a cached generic plan one instance
-  // wrote 6,000 submissions/s but three together 1,600/s (3,600/s planned per call).
+  // version lock alike). Planned at each call: a plan a connection cached while the outcomes table
+  // was small went on scanning it as it grew (three instances 800–3,900 submissions/s from one run
+  // to the next, holders of the locks busy in the insert; planned at each call 3,580–3,990/s).
   `
   create function bdd_matrix_write_outcomes(
     in_build text[], in_environment text[], in_case_id text[], in_tester text[], in_status text[],
