@@ -134,9 +134,10 @@ export const MIGRATIONS: readonly string[] = [
   // locks whose holders sat idle in transaction). PL/pgSQL gives the insert a snapshot taken after
   // the lock (a volatile function's every statement gets its own), so it sees the versions of the
   // submission it waited for. The lock keys are those of the statement it replaces (hubs of either
-  // version lock alike). Planned at each call: a plan a connection cached while the outcomes table
-  // was small went on scanning it as it grew (three instances 800–3,900 submissions/s from one run
-  // to the next, holders of the locks busy in the insert; planned at each call 3,580–3,990/s).
+  // version lock alike). Planned at each call: with plans cached per connection, three instances
+  // swung 800–3,900 submissions/s from one run to the next, the locks' holders busy in the insert
+  // (a plan made while the outcomes table was small, it seems, kept scanning it as it grew);
+  // planned at each call, 3,580–3,990/s in seven runs.
   `
   create function bdd_matrix_write_outcomes(
     in_build text[], in_environment text[], in_case_id text[], in_tester text[], in_status text[],
