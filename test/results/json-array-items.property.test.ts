@@ -64,7 +64,8 @@ describe('jsonArrayItems reads a JSON array of objects item by item (fast-check)
       fc.property(fc.array(fc.tuple(item, layout, fc.constantFrom('', '  ', '\t')), { maxLength: 6 }), fc.integer({ min: 1, max: 96 }), (entries, chunkBytes) => {
         const text = `[\n${entries.map(([it, indent, margin]) => margin + JSON.stringify(it, null, indent as string | number | undefined).replace(/\n/g, `\n${margin}`)).join(',\n')}\n]`
         const read = [...jsonArrayItems(written(text), undefined, { chunkBytes })]
-        expect(read.map((r) => r.item)).toEqual(entries.map(([it]) => it))
+        // as JSON.parse gives it, not the value written: JSON text has no -0 (JSON.stringify(-0) is "0")
+        expect(read.map((r) => r.item)).toEqual(JSON.parse(text))
         expect(read.map((r) => r.line)).toEqual(itemLines(text))
       }),
       { numRuns: 300 },
