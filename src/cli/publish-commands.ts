@@ -203,20 +203,14 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
 
 /** One thread per environment / stage / shard, as the parallel CI jobs ran them. */
 function threadsOf(cells: MergedCase[], runs: ResultSet['runs']): Map<string, MergedCase[]> {
-  const shards = new Map(runs.map((r) => [r.id, r.shard]))
+  // a case's environment and stage are its run's: one key a run, made once
+  const keyOf = new Map(runs.map((r) => [r.id, `${r.environment}/${r.stage}${r.shard ? ` shard ${r.shard}` : ''}`]))
   const threads = new Map<string, MergedCase[]>()
-  // a run's cases are one thread: its list is looked up by run, not by a key made per case
-  const ofRun = new Map<string, MergedCase[]>()
   for (const c of cells) {
-    let thread = ofRun.get(c.runId)
-    if (!thread) {
-      const shard = shards.get(c.runId)
-      const key = `${c.environment}/${c.stage}${shard ? ` shard ${shard}` : ''}`
-      thread = threads.get(key)
-      if (!thread) threads.set(key, (thread = []))
-      ofRun.set(c.runId, thread)
-    }
-    thread.push(c)
+    const key = keyOf.get(c.runId) ?? `${c.environment}/${c.stage}`
+    const thread = threads.get(key)
+    if (thread) thread.push(c)
+    else threads.set(key, [c])
   }
   return threads
 }

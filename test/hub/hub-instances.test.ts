@@ -55,12 +55,13 @@ describe.skipIf(!postgresAvailable())('hub instances sharing one PostgreSQL', ()
       const tester = (await holder.query<{ id: string; name: string }>("select id, name from tokens where role = 'tester' limit 1"))[0]!
       const cell = ['v0.5.0-rc1', 'local', 'case-lock-order', tester.name]
       const args = (key: string): unknown[] => [['v0.5.0-rc1'], ['local'], ['case-lock-order'], [tester.id], ['passed'], ['[]'], [null], [null], ['{}'], ['[]'], ['[]'], ['h'], [key], ['r'], '2026-01-01T00:00:00.000Z', [tester.name], true]
+      const write = 'select * from bdd_matrix_write_outcomes($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)'
       let written: Promise<{ version: number }[]> | undefined
       await holder.transaction(async (tx) => {
         // another hub's write of the same cell, under way: it holds the cell's lock until it commits
         await tx.query('select pg_advisory_xact_lock(4243, hashtext(concat_ws(chr(1), $1::text, $2::text, $3::text, $4::text)))', cell)
-        await tx.query('select * from bdd_matrix_write_outcomes($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)', args(randomUUID()))
-        written = waiter.query<{ version: number }>('select * from bdd_matrix_write_outcomes($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)', args(randomUUID()))
+        await tx.query(write, args(randomUUID()))
+        written = waiter.query<{ version: number }>(write, args(randomUUID()))
         // commit only once the second write waits (on the cell's lock; asked of the server, not
         // timed), asked outside this transaction, which would see one snapshot of the activity
         while ((await holder.query("select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%bdd_matrix_write_outcomes%'")).length === 0) await new Promise((r) => setTimeout(r, 20))
