@@ -39,6 +39,8 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   let first = Infinity
   let last = -Infinity
   let features = 0
+  // scenarios skipped for their shape: the line of their feature, and their place in it
+  const misshapen: { line: number; position: number }[] = []
   // items that are no feature: named once, with the first one's line
   let notFeatures = 0
   let firstNotFeature = 0
@@ -56,33 +58,47 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
         continue
       }
       const behave = typeof feature.location === 'string' && feature.uri === undefined
-      const uri = behave ? String(feature.location).replace(/:\d+$/, '') : String(feature.uri ?? '')
-      const featureName = String(feature.name ?? uri)
+      const uri = behave ? textOf(feature.location).replace(/:\d+$/, '') : textOf(feature.uri ?? '')
+      const featureName = textOf(feature.name ?? uri)
       const featureTags = tagsOf(feature.tags)
       let seen = occurrences.get(uri)
       if (!seen) occurrences.set(uri, (seen = { names: new Map(), lines: new Map() }))
-      let background: Json[] = []
+      let background: readonly Json[] = []
+      let position = 0
       for (const element of (feature.elements as Json[] | undefined) ?? []) {
-        if (element.type === 'background' || element.keyword === 'Background') {
-          background = (element.steps as Json[] | undefined) ?? []
+        position++
+        // Another tool's report may hold anything where a producer writes a field: such a
+        // scenario is skipped, named by its feature's line and place, never the whole file.
+        if (!element || typeof element !== 'object' || !(Array.isArray(element.steps) || (element.steps === undefined && typeof element.name === 'string')) || ![element.before, element.after].every((list) => list === undefined || Array.isArray(list))) {
+          misshapen.push({ line: read.line, position })
           continue
         }
-        const elementLine = behave ? Number(String(element.location ?? '').split(':').pop()) : Number(element.line)
-        const name = String(element.name ?? '')
+        if (element.type === 'background' || element.keyword === 'Background') {
+          background = listOf(element.steps)
+          continue
+        }
+        const elementLine = behave ? Number(textOf(element.location ?? '').split(':').pop()) : Number(element.line)
+        const name = textOf(element.name ?? '')
         // the same name again in a file is told apart by its occurrence; the same line again (the
         // rows of an outline named by its own line) picks the outline's next row
         const occurrence = count(seen.names, name)
         const nthAtLine = count(seen.lines, elementLine)
-        const own = (element.steps as Json[] | undefined) ?? []
+        const own = listOf(element.steps)
         // godog, cucumber-js and behave put the Background's steps in the scenario; Cucumber-JVM does not
         const steps = background.length && !own.some((s) => background.some((b) => b.line === s.line && b.name === s.name)) ? [...background, ...own] : own
         background = []
-        const started = Date.parse(String(element.start_timestamp ?? ''))
+        const started = Date.parse(textOf(element.start_timestamp ?? ''))
         if (!Number.isNaN(started)) {
           first = Math.min(first, started)
           last = Math.max(last, started)
         }
-        const c = caseOf({ element, name, line: elementLine, steps, behave, uri, featureName, featureTags, occurrence, resultsDir: ctx.resultsDir })
+        let c: Case
+        try {
+          c = caseOf({ element, name, line: elementLine, steps, behave, uri, featureName, featureTags, occurrence, resultsDir: ctx.resultsDir })
+        } catch {
+          misshapen.push({ line: read.line, position })
+          continue
+        }
         const bound = Number.isFinite(elementLine) ? binding?.atLine(uri, elementLine, nthAtLine) : undefined
         if (binding && !bound) unbound.push(`${uri}:${elementLine} ${name}`)
         writer.write(bound ? withMissingSteps({ ...c, ...bound.fields }, bound.stepCount) : c)
@@ -97,6 +113,10 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
       return { cases: 0, problems }
     }
   }
+  if (misshapen.length) {
+    const { line, position } = misshapen[0]!
+    problems.push({ file, line, message: `${misshapen.length === 1 ? 'a scenario' : `${misshapen.length} scenarios, the first`} (element ${position} of the feature here) not in the shape of a Cucumber JSON scenario (no list of steps, or hooks that are no list); skipped` })
+  }
   if (notFeatures) problems.push({ file, line: firstNotFeature, message: `${notFeatures === 1 ? 'an item' : `${notFeatures} items, the first here,`} with none of a feature's keys (${FEATURE_KEYS.join(', ')}): not Cucumber JSON features; skipped` })
   if (unbound.length) problems.push({ file, line: 0, message: `${unbound.length} scenario(s) not found in the features folder, kept as the report names them (edited since the run, or run from other files?): ${unbound.slice(0, 5).join('; ')}${unbound.length > 5 ? '; …' : ''}` })
   if (writer.cases === 0) {
@@ -110,6 +130,30 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: new Date(at).toISOString(), finishedAt: new Date(Number.isFinite(last) ? last : at).toISOString(), format: 'cucumber-json', file })
   const cases = writer.cases
   return { run, cases, problems, path: writer.close(run) }
+}
+
+/**
+ * The steps or hooks a report lists. An item that is no object stands for a step whose result is
+ * unknown (undefined, never passed); what is no list stands for none.
+ */
+function listOf(value: unknown): readonly Json[] {
+  if (!Array.isArray(value)) return NONE
+  return value.every(isObject) ? (value as Json[]) : value.map(objectOr)
+}
+
+const NONE: readonly Json[] = Object.freeze([])
+
+function isObject(value: unknown): value is Json {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** A value as text: objects as their JSON (a report's value may be anything, `{"toString": 1}` too). */
+function textOf(value: unknown): string {
+  return typeof value === 'string' ? value : value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value)
+}
+
+function objectOr(value: unknown): Json {
+  return isObject(value) ? value : {}
 }
 
 function count<K>(counts: Map<K, number>, key: K): number {
@@ -134,7 +178,7 @@ interface ElementInput {
   name: string
   /** the scenario's line as the report gives it (NaN when it gives none) */
   line: number
-  steps: Json[]
+  steps: readonly Json[]
   behave: boolean
   uri: string
   featureName: string
@@ -154,7 +198,7 @@ function caseOf(input: ElementInput): Case {
   // As the message stream's reader does: a status and the first error from every step and hook;
   // hooks listed among the steps only when they did not pass (they are how setup breaks).
   const record = (holder: Json, step: { keyword: string; text: string } | undefined): void => {
-    const result = (holder.result as Json | undefined) ?? {}
+    const result = objectOr(holder.result)
     const s = statusOf(result.status)
     const ms = durationOf(result.duration, behave)
     const message = errorOf(result)
@@ -166,13 +210,13 @@ function caseOf(input: ElementInput): Case {
     const argument = step ? argumentOf(holder) : undefined
     steps.push({ keyword: step?.keyword ?? 'Hook', text: step?.text ?? 'hook', status: s, durationMs: ms, ...(message ? { error: message } : {}), ...(argument ? { argument } : {}) })
   }
-  for (const hook of (element.before as Json[] | undefined) ?? []) record(hook, undefined)
+  for (const hook of listOf(element.before)) record(hook, undefined)
   for (const step of input.steps) {
-    for (const hook of (step.before as Json[] | undefined) ?? []) record(hook, undefined)
-    record(step, { keyword: String(step.keyword ?? '').trim(), text: String(step.name ?? '') })
-    for (const hook of (step.after as Json[] | undefined) ?? []) record(hook, undefined)
+    for (const hook of listOf(step.before)) record(hook, undefined)
+    record(step, { keyword: textOf(step.keyword ?? '').trim(), text: textOf(step.name ?? '') })
+    for (const hook of listOf(step.after)) record(hook, undefined)
   }
-  for (const hook of (element.after as Json[] | undefined) ?? []) record(hook, undefined)
+  for (const hook of listOf(element.after)) record(hook, undefined)
   attachments.push(...embeddingsOf(element, input.resultsDir))
   return {
     kind: 'case',
@@ -199,7 +243,7 @@ function caseOf(input: ElementInput): Case {
 /** Tags as `@name`, whether written as `{name, line}` objects (Cucumber) or strings (behave), with or without `@` (pytest-bdd). */
 function tagsOf(value: unknown): string[] {
   if (!Array.isArray(value)) return []
-  return value.map((t) => String(typeof t === 'object' && t !== null ? (t as Json).name : t)).filter(Boolean).map((t) => (t.startsWith('@') ? t : `@${t}`))
+  return value.map((t) => textOf(typeof t === 'object' && t !== null ? (t as Json).name : t)).filter(Boolean).map((t) => (t.startsWith('@') ? t : `@${t}`))
 }
 
 const STATUS: Record<string, Status> = {
@@ -216,7 +260,8 @@ const STATUS: Record<string, Status> = {
 
 /** A status the report gives; one this reader does not know counts as undefined, never as passed. */
 function statusOf(value: unknown): Status {
-  return STATUS[String(value ?? 'undefined').toLowerCase()] ?? 'undefined'
+  const status = textOf(value ?? 'undefined').toLowerCase()
+  return Object.hasOwn(STATUS, status) ? STATUS[status]! : 'undefined'
 }
 
 /** Milliseconds of a duration: nanoseconds in Cucumber's format, seconds in behave's. */
@@ -228,18 +273,18 @@ function durationOf(value: unknown, behave: boolean): number {
 
 function errorOf(result: Json): string | undefined {
   const message = result.error_message
-  const text = Array.isArray(message) ? message.join('\n') : message === undefined || message === null ? '' : String(message)
+  const text = Array.isArray(message) ? message.map(textOf).join('\n') : message === undefined || message === null ? '' : textOf(message)
   return text.trim() || undefined
 }
 
 function argumentOf(step: Json): StepResult['argument'] | undefined {
-  const doc = step.doc_string as Json | undefined
-  const rows = step.rows as Json[] | undefined
-  const table = (step.table as Json | undefined)?.rows as unknown[] | undefined
-  if (doc && doc.value !== undefined) return { docString: String(doc.value) }
-  if (rows?.length) return { dataTable: rows.map((r) => ((r.cells as unknown[] | undefined) ?? []).map(String)) }
+  const doc = objectOr(step.doc_string)
+  const rows = listOf(step.rows)
+  const table = objectOr(step.table).rows
+  if (doc.value !== undefined) return { docString: textOf(doc.value) }
+  if (rows.length) return { dataTable: rows.map((r) => (Array.isArray(r.cells) ? r.cells.map(textOf) : [])) }
   if (step.text !== undefined && typeof step.text === 'string') return { docString: step.text }
-  if (table?.length) return { dataTable: table.map((r) => (Array.isArray(r) ? r.map(String) : [])) }
+  if (Array.isArray(table) && table.length) return { dataTable: table.map((r) => (Array.isArray(r) ? r.map(textOf) : [])) }
   return undefined
 }
 
@@ -249,11 +294,9 @@ function argumentOf(step: Json): StepResult['argument'] | undefined {
  */
 function embeddingsOf(holder: Json, resultsDir: string): Attachment[] {
   const out: Attachment[] = []
-  for (const text of Array.isArray(holder.output) ? holder.output : []) out.push({ path: writeAttachment(resultsDir, Buffer.from(String(text)), LOG_MEDIA_TYPE), mediaType: LOG_MEDIA_TYPE })
-  const embeddings = holder.embeddings as Json[] | undefined
-  if (!Array.isArray(embeddings)) return out
-  for (const e of embeddings) {
-    const mediaType = String(e.mime_type ?? (e.media as Json | undefined)?.type ?? 'application/octet-stream')
+  for (const text of Array.isArray(holder.output) ? holder.output : []) out.push({ path: writeAttachment(resultsDir, Buffer.from(textOf(text)), LOG_MEDIA_TYPE), mediaType: LOG_MEDIA_TYPE })
+  for (const e of listOf(holder.embeddings)) {
+    const mediaType = textOf(e.mime_type ?? objectOr(e.media).type ?? 'application/octet-stream')
     if (typeof e.data !== 'string') continue
     const body = Buffer.from(e.data, 'base64')
     out.push({ path: writeAttachment(resultsDir, body, mediaType), mediaType, ...(typeof e.name === 'string' && e.name ? { name: e.name } : {}) })

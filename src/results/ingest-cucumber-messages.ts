@@ -12,7 +12,8 @@ import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type Inge
 /** The World's attachment that names the nodes a scenario involved (not written as a file). */
 export const NODES_MEDIA_TYPE = 'application/vnd.bdd-matrix.nodes+json'
 
-const KNOWN = new Set([
+/** Every envelope type of the Cucumber Messages protocol (32): others are a newer Cucumber's. */
+export const ENVELOPE_TYPES: ReadonlySet<string> = new Set([
   'meta', 'source', 'gherkinDocument', 'pickle', 'stepDefinition', 'hook', 'parameterType', 'undefinedParameterType', 'testRunStarted', 'testCase',
   'testCaseStarted', 'testStepStarted', 'testStepFinished', 'attachment', 'testCaseFinished', 'testRunFinished', 'parseError', 'testRunHookStarted', 'testRunHookFinished', 'suggestion', 'externalAttachment',
 ])
@@ -79,6 +80,10 @@ interface Attempt {
 export async function ingestCucumberMessages(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const problems: IngestProblem[] = []
   const notJson: number[] = []
+  const misshapen: { line: number; type: string }[] = []
+  // lines of failing step results that belong to no attempt
+  const orphans: number[] = []
+  let lineNow = 0
   const documents = new Map<string, DocumentInfo>()
   const pickles = new Map<string, CasePlan>()
   const testCases = new Map<string, CasePlan>()
@@ -106,15 +111,20 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   // named at the start of the line keeps each property access seeing one shape of object.
   const handlers: Partial<{ [K in keyof Envelope]-?: (message: NonNullable<Envelope[K]>) => void }> = {
     testStepFinished: (f) => {
-      const attempt = attempts.get(f.testCaseStartedId)
-      if (!attempt) return
-      const { plan } = attempt
-      const at = testStepIndex(plan, f.testStepId)
-      if (at === -1) return
       const status = statusFromMessages(String(f.testStepResult.status))
-      const error = f.testStepResult.exception?.message ?? f.testStepResult.message
+      const attempt = attempts.get(f.testCaseStartedId)
+      if (!attempt) {
+        // a result of no attempt started before it: a failure has no case to show on
+        if (status !== 'passed' && status !== 'skipped') orphans.push(lineNow)
+        return
+      }
+      const { plan } = attempt
+      const error = textOrNone(f.testStepResult.exception?.message ?? f.testStepResult.message)
       attempt.status = worseStatus(attempt.status, status)
       if (error && !attempt.error) attempt.error = error
+      // a step its test case does not list still tells how the attempt went, as no step of its own
+      const at = testStepIndex(plan, f.testStepId)
+      if (at === -1) return
       const keyword = plan.steps[2 * at]
       // Hooks are reported only when they fail: they are how a scenario's setup breaks.
       if (keyword === undefined && status === 'passed') return
@@ -128,8 +138,9 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       const plan = testCases.get(s.testCaseId)
       if (!plan) return
       const at = millis(s.timestamp)
+      const attempt = count(s.attempt)
       first ??= at
-      attempts.set(s.id, { testCaseId: s.testCaseId, plan, attempt: s.attempt, startedAt: at, status: 'passed', steps: [], attachments: [], nodes: [] })
+      attempts.set(s.id, { testCaseId: s.testCaseId, plan, attempt, startedAt: at, status: 'passed', steps: [], attachments: [], nodes: [] })
     },
     testCaseFinished: (f) => {
       const attempt = attempts.get(f.testCaseStartedId)
@@ -179,21 +190,22 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
     attachment: (a) => {
       const attempt = a.testCaseStartedId ? attempts.get(a.testCaseStartedId) : undefined
       if (!attempt) return
-      const body = Buffer.from(a.body, String(a.contentEncoding) === 'BASE64' ? 'base64' : 'utf8')
-      if (a.mediaType === NODES_MEDIA_TYPE) attempt.nodes = (JSON.parse(body.toString()) as { nodes: string[] }).nodes
-      else attempt.attachments.push({ path: writeAttachment(ctx.resultsDir, body, a.mediaType), mediaType: a.mediaType, ...(a.fileName ? { name: a.fileName } : {}) })
+      const body = Buffer.from(text(a.body), String(a.contentEncoding) === 'BASE64' ? 'base64' : 'utf8')
+      if (a.mediaType === NODES_MEDIA_TYPE) attempt.nodes = (JSON.parse(body.toString()) as { nodes: unknown[] }).nodes.map(text)
+      else attempt.attachments.push({ path: writeAttachment(ctx.resultsDir, body, text(a.mediaType)), mediaType: a.mediaType, ...(a.fileName ? { name: text(a.fileName) } : {}) })
     },
     gherkinDocument: (document) => void documents.set(document.uri ?? '', documentInfo(document, intern)),
     testRunStarted: (started) => void (first ??= millis(started.timestamp)),
     testRunFinished: (finished) => {
-      runFinished = true
-      last = millis(finished.timestamp)
       const f = finished as typeof finished & { exception?: { type?: string; message?: string; stackTrace?: string } }
       const e = f.exception
       const head = e ? (e.type && e.message ? `${e.type}: ${e.message}` : (e.message ?? e.type)) : undefined
       // A stack trace usually starts with the type and message already.
-      const message = e ? (e.stackTrace && head && e.stackTrace.startsWith(head) ? e.stackTrace : [head, e.stackTrace].filter(Boolean).join('\n')) : f.message
-      if (message) runErrors.push({ where: 'test run', message })
+      const message = e ? (e.stackTrace && head && String(e.stackTrace).startsWith(head) ? e.stackTrace : [head, e.stackTrace].filter(Boolean).join('\n')) : f.message
+      if (message) runErrors.push({ where: 'test run', message: String(message) })
+      // the end counts once read whole (an end without its time is a run cut short)
+      last = millis(finished.timestamp)
+      runFinished = true
     },
     hook: (hook) => {
       const type = String((hook as { type?: string }).type ?? '')
@@ -206,9 +218,24 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       const status = statusFromMessages(String(finished.result.status))
       if (status === 'passed' || status === 'skipped') return
       const hook = globalHooks.get(hookRuns.get(finished.testRunHookStartedId) ?? '') ?? { where: 'global hook' }
-      const message = finished.result.exception?.message ?? finished.result.message ?? `${status}`
+      const message = String(finished.result.exception?.message ?? finished.result.message ?? status)
       runErrors.push({ ...hook, message: finished.result.exception?.stackTrace && !message.includes('\n') ? `${message}\n${finished.result.exception.stackTrace}` : message })
     },
+  }
+
+  // What may have carried a failure counts as one: a result that cannot be read is never a pass.
+  const unreadable = (type: string, content: unknown, lineNumber: number): void => {
+    const message = `line ${lineNumber} of the message stream: a "${type}" envelope that cannot be read; what it reported is unknown`
+    if (type === 'testStepFinished') {
+      const id = (content as { testCaseStartedId?: unknown } | null)?.testCaseStartedId
+      const attempt = typeof id === 'string' ? attempts.get(id) : undefined
+      if (attempt) {
+        attempt.status = worseStatus(attempt.status, 'failed')
+        attempt.error ??= message
+        return
+      }
+    }
+    if (type === 'testStepFinished' || type === 'testRunHookFinished' || type === 'testRunFinished') runErrors.push({ where: 'test run', message })
   }
 
   const lines = await readLines(
@@ -216,6 +243,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
     (line, lineNumber) => {
       if (!line.trim()) return
       unparsedLine = undefined
+      lineNow = lineNumber
       // Cucumber writes `{"<type>":…}`: the type is known from the first characters.
       const named = line.startsWith('{"') ? line.slice(2, line.indexOf('"', 2)) : ''
       if (UNUSED.has(named) && line.endsWith('}')) {
@@ -237,11 +265,26 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
         notJson.push(lineNumber)
         return
       }
+      const type = envelope && typeof envelope === 'object' && !Array.isArray(envelope) ? (named && envelope[named] !== undefined ? named : (Object.keys(envelope)[0] ?? '')) : ''
+      // JSON, but no envelope (null, a list, a number, an object of no type)
+      if (!type) {
+        notJson.push(lineNumber)
+        return
+      }
       envelopes++
-      const type = named && envelope[named] !== undefined ? named : (Object.keys(envelope)[0] ?? '')
       const handler = handlers[type as keyof Envelope] as ((message: unknown) => void) | undefined
-      if (handler) handler(envelope[type])
-      else if (!KNOWN.has(type)) unknown.set(type, (unknown.get(type) ?? 0) + 1)
+      if (!handler) {
+        if (!ENVELOPE_TYPES.has(type)) unknown.set(type, (unknown.get(type) ?? 0) + 1)
+        return
+      }
+      // Another tool's stream may hold any JSON where Cucumber writes a field: such an envelope
+      // costs at most its scenario, named by its line, never the file.
+      try {
+        handler(envelope[type])
+      } catch {
+        misshapen.push({ line: lineNumber, type })
+        unreadable(type, envelope[type], lineNumber)
+      }
     },
     // The run id hashes the input: hashing the raw chunks costs far less than hashing each line.
     hash.onBytes,
@@ -272,6 +315,19 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const cut = notJson.at(-1) === lines ? notJson.pop() : undefined
   if (notJson.length) problems.push({ file, line: notJson[0]!, message: `${notJson.length === 1 ? 'not a JSON envelope' : `${notJson.length} lines are not JSON envelopes, the first here`}; skipped` })
   if (cut !== undefined) problems.push({ file, line: cut, message: 'not a JSON envelope (a run killed mid-write leaves its last line cut); skipped' })
+  // A line that could not be read may have reported a failure: the run is not taken as complete
+  // (a last line cut by a killed run is the run cut short, which says so below).
+  const unread = runFinished && cut !== undefined ? [...notJson, cut] : notJson
+  if (unread.length) runErrors.push({ where: 'test run', message: `${unread.length === 1 ? `line ${unread[0]} of the message stream` : `${unread.length} lines of the message stream, the first line ${unread[0]},`} could not be read: what ${unread.length === 1 ? 'it' : 'they'} reported is unknown` })
+  if (orphans.length) {
+    const what = `${orphans.length === 1 ? 'a step result that did not pass' : `${orphans.length} step results that did not pass, the first here,`} of no attempt started before it`
+    problems.push({ file, line: orphans[0]!, message: `${what}: kept as a failure of the run` })
+    runErrors.push({ where: 'test run', message: `line ${orphans[0]} of the message stream: ${what}` })
+  }
+  if (misshapen.length) {
+    const { line, type } = misshapen[0]!
+    problems.push({ file, line, message: `${misshapen.length === 1 ? `a "${type}" envelope` : `${misshapen.length} envelopes, the first here a "${type}",`} not in the shape Cucumber writes (a field missing or of another type); skipped, with what depended on it — is the file from a Cucumber of protocol version 32 or close?` })
+  }
   if (attempts.size) problems.push({ file, line: lines, message: `${attempts.size} scenario(s) started but never finished (the run was cut short); not ingested` })
   if (!runFinished) {
     // A stream without its last message: the runner was killed or crashed. What it finished is kept.
@@ -331,11 +387,11 @@ function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Inte
   const row = pickle.astNodeIds[1] ? document?.rows.get(pickle.astNodeIds[1]) : undefined
   const line = (pickle as { location?: { line: number } }).location?.line
   return {
-    uri: intern.string(pickle.uri),
-    ...(line ? { line } : {}),
+    uri: intern.string(text(pickle.uri)),
+    ...(line ? { line: count(line) } : {}),
     feature: document?.feature ?? intern.string(pickle.uri),
-    name: scenario?.name === pickle.name ? scenario.name : pickle.name,
-    tags: intern.list(pickle.tags.map((t) => t.name)),
+    name: scenario?.name === pickle.name ? scenario.name : text(pickle.name),
+    tags: intern.list(pickle.tags.map((t) => text(t.name))),
     ...(scenario ? { scenario } : {}),
     ...(row ? { row } : {}),
     steps: pickleStepsOf(pickle, document, intern),
@@ -350,7 +406,7 @@ function stepArgumentsOf(pickle: Pickle): { stepArguments?: Map<string | number,
   for (const s of pickle.steps) {
     const argument = s.argument
     if (!argument) continue
-    const value: StepArgument = argument.docString ? { docString: argument.docString.content } : { dataTable: (argument.dataTable?.rows ?? []).map((r) => r.cells.map((c) => c.value)) }
+    const value: StepArgument = argument.docString ? { docString: text(argument.docString.content) } : { dataTable: (argument.dataTable?.rows ?? []).map((r) => r.cells.map((c) => text(c.value))) }
     ;(found ??= new Map()).set(s.id, value)
   }
   return found ? { stepArguments: found } : {}
@@ -361,22 +417,26 @@ function pickleStepsOf(pickle: Pickle, document: DocumentInfo | undefined, inter
   pickle.steps.forEach((s, i) => {
     steps[3 * i] = s.id
     steps[3 * i + 1] = document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE[String(s.type)] ?? '*'
-    steps[3 * i + 2] = intern.string(s.text)
+    steps[3 * i + 2] = intern.string(text(s.text))
   })
   return steps
 }
 
 function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo {
-  const info: DocumentInfo = { feature: intern.string(document.feature?.name ?? document.uri ?? ''), scenarios: new Map(), rows: new Map(), keywords: new Map() }
-  const addSteps = (steps: readonly { id: string; keyword: string }[]): void => steps.forEach((s) => info.keywords.set(s.id, intern.string(s.keyword.trim())))
+  const info: DocumentInfo = { feature: intern.string(text(document.feature?.name ?? document.uri ?? '')), scenarios: new Map(), rows: new Map(), keywords: new Map() }
+  const addSteps = (steps: readonly { id: string; keyword: string }[]): void => steps.forEach((s) => info.keywords.set(s.id, intern.string(text(s.keyword).trim())))
   for (const child of document.feature?.children ?? []) {
     if (child.background) addSteps(child.background.steps)
     for (const ruleChild of child.rule?.children ?? []) if (ruleChild.background) addSteps(ruleChild.background.steps)
   }
   for (const { scenario, rule } of scenariosOf(document)) {
-    info.scenarios.set(scenario.id, { name: scenario.name, ...(rule ? { rule } : {}) })
+    info.scenarios.set(scenario.id, { name: text(scenario.name), ...(rule ? { rule: text(rule) } : {}) })
     addSteps(scenario.steps)
-    for (const row of outlineRows(scenario)) info.rows.set(row.id, row)
+    for (const row of outlineRows(scenario)) {
+      text(row.examples)
+      Object.values(row.values).forEach(text)
+      info.rows.set(row.id, row)
+    }
   }
   return info
 }
@@ -390,10 +450,35 @@ function featureIdsOf(tags: readonly string[]): string[] {
   return ids
 }
 
-function millis(t: Timestamp): number {
-  return t.seconds * 1000 + Math.round(t.nanos / 1e6)
+// Another tool's stream may hold anything where Cucumber writes a string or a count: what a case
+// is made of is checked as it is read, and an envelope that fails is not read (see misshapen).
+
+function text(value: unknown): string {
+  if (typeof value !== 'string') throw new TypeError('not a string')
+  return value
 }
 
-function durationMs(d: { seconds: number; nanos: number }): number {
-  return d.seconds * 1000 + d.nanos / 1e6
+function textOrNone(value: unknown): string | undefined {
+  return value === undefined || value === null ? undefined : String(value)
+}
+
+function count(value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 0) throw new TypeError('not a count')
+  return value as number
+}
+
+/** Milliseconds of a timestamp; one that is no time makes its envelope unreadable (throws). */
+function millis(t: Timestamp): number {
+  const ms = t.seconds * 1000 + Math.round(t.nanos / 1e6)
+  if (!(Math.abs(ms) <= MAX_DATE_MS)) throw new TypeError('not a timestamp')
+  return ms
+}
+
+/** The latest time a Date holds (±100,000,000 days). */
+const MAX_DATE_MS = 8.64e15
+
+/** Milliseconds of a duration; one that is none counts 0 (a step's status matters, its time does not). */
+function durationMs(d: { seconds: number; nanos: number } | undefined): number {
+  const ms = Number(d?.seconds) * 1000 + Number(d?.nanos) / 1e6
+  return Number.isFinite(ms) && ms >= 0 ? ms : 0
 }

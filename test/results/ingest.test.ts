@@ -94,6 +94,30 @@ describe('Cucumber Messages ingestion', () => {
     expect(outcome.run!.errors).toEqual([{ where: 'test run', message: expect.stringContaining('ends without testRunFinished') }])
   })
 
+  it('skips an envelope in another shape by its line, and never reads what it cannot read as a pass', async () => {
+    const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
+    const failing = lines.findIndex((l) => l.startsWith('{"testStepFinished"') && l.includes('"FAILED"'))
+    const pickle = lines.findIndex((l) => l.startsWith('{"pickle"'))
+    const spoiled = [...lines]
+    // a pickle whose name is a list: its scenario is skipped; the failing step's line turned to null
+    spoiled[pickle] = JSON.stringify({ pickle: { ...(JSON.parse(lines[pickle]!) as { pickle: object }).pickle, name: ['x'] } })
+    spoiled[failing] = 'null'
+    const outcome = await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': `${spoiled.join('\n')}\n` }), 'in.ndjson'), ctx(tempTree()))
+    expect(outcome.problems.map((p) => `${p.line}: ${p.message}`)).toEqual([
+      `${failing + 1}: not a JSON envelope; skipped`,
+      `${pickle + 1}: a "pickle" envelope not in the shape Cucumber writes (a field missing or of another type); skipped, with what depended on it — is the file from a Cucumber of protocol version 32 or close?`,
+    ])
+    expect(outcome.cases).toBe(5)
+    // the failure that line held is not lost: the run carries it
+    expect(outcome.run!.errors).toEqual([{ where: 'test run', message: `line ${failing + 1} of the message stream could not be read: what it reported is unknown` }])
+    // a failing result of no attempt started before it (its attempt id spoiled) fails the run too
+    const orphaned = [...lines]
+    orphaned[failing] = lines[failing]!.replace(/"testCaseStartedId":"[^"]+"/, '"testCaseStartedId":"no-such-attempt"')
+    const orphan = await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': `${orphaned.join('\n')}\n` }), 'in.ndjson'), ctx(tempTree()))
+    expect(orphan.problems.map((p) => p.line)).toEqual([failing + 1])
+    expect(orphan.run!.errors).toEqual([{ where: 'test run', message: `line ${failing + 1} of the message stream: a step result that did not pass of no attempt started before it` }])
+  })
+
   it('names lines that are not JSON once, and a file that is not Cucumber Messages at all in one line', async () => {
     const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
     const spoiled = [...lines.slice(0, 3), 'garbage', ...lines.slice(3, 6), 'more garbage', ...lines.slice(6)]

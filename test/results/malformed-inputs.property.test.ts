@@ -1,0 +1,145 @@
+import fc from 'fast-check'
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ingestFile } from '../../src/results/ingest-file.ts'
+import type { IngestOutcome } from '../../src/results/ingest-types.ts'
+import { CaseSchema, RunSchema } from '../../src/model/results.ts'
+import { ENVELOPE_TYPES } from '../../src/results/ingest-cucumber-messages.ts'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
+
+// A results file written by some other tool may hold any JSON where a producer's field should
+// be: one such value must cost at most the scenario it is in, with a problem saying where —
+// never the whole file, and never an error about JavaScript (`Cannot read properties of null`).
+
+type Json = unknown
+
+/** Every place in a JSON value, as the keys that lead there (the value itself first). */
+function pathsOf(value: Json, at: (string | number)[] = [], into: (string | number)[][] = []): (string | number)[][] {
+  into.push(at)
+  if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...at, i], into))
+  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...at, k], into)
+  return into
+}
+
+/** `value` with what is at `where` replaced (the root replaced: the replacement itself). */
+function replaced(value: Json, where: (string | number)[], by: Json): Json {
+  if (!where.length) return by
+  const copy = structuredClone(value) as Record<string | number, Json>
+  let holder = copy
+  for (const key of where.slice(0, -1)) holder = holder[key] as Record<string | number, Json>
+  holder[where.at(-1)!] = by
+  return copy
+}
+
+/** Cases written as passed. */
+function passes(outcome: IngestOutcome): number {
+  if (!outcome.path) return 0
+  return readFileSync(outcome.path, 'utf8').trim().split('\n').slice(1).filter((line) => (JSON.parse(line) as { status: string }).status === 'passed').length
+}
+
+const anyJson = fc.oneof(fc.constantFrom(null, [], {}, '', 0, -1, true, [null], { id: null }), fc.jsonValue({ maxDepth: 3 }))
+
+/** Ingests `file`; what it writes holds to the model, whatever the input held. */
+async function ingested(file: string): Promise<IngestOutcome> {
+  const outcome = await ingestFile(file, { build: 'v1', environment: 'local', stage: 'acceptance', resultsDir: path.join(path.dirname(file), 'results') })
+  if (outcome.path) {
+    const [run, ...cases] = readFileSync(outcome.path, 'utf8').trim().split('\n')
+    RunSchema.parse(JSON.parse(run!))
+    for (const c of cases) CaseSchema.strict().parse(JSON.parse(c))
+  }
+  return outcome
+}
+
+describe('results files with any JSON value in place of a field', () => {
+  const fixtures = ['flaky.ndjson', 'failing.ndjson'].map((f) => readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/messages', f), 'utf8').trim().split('\n'))
+
+  it('Cucumber Messages: the line is skipped with its number, the other scenarios are ingested', async () => {
+    const expected = await Promise.all(
+      fixtures.map(async (lines) => {
+        const outcome = await ingested(path.join(tempTree({ 'in.ndjson': `${lines.join('\n')}\n` }), 'in.ndjson'))
+        return { cases: outcome.cases, passes: passes(outcome) }
+      }),
+    )
+    // (each has a case that did not pass, for the runs below to turn green)
+    expect(expected.some((e) => e.passes < e.cases)).toBe(true)
+    await fc.assert(
+      fc.asyncProperty(fc.nat(1), fc.nat(), fc.nat(), anyJson, async (which, lineAt, pathAt, by) => {
+        const lines = [...fixtures[which]!]
+        // (the first line tells the format: `{` — another value there makes it another file)
+        const at = 1 + (lineAt % (lines.length - 1))
+        const envelope = JSON.parse(lines[at]!) as Json
+        const paths = pathsOf(envelope)
+        const where = paths[pathAt % paths.length]!
+        lines[at] = JSON.stringify(replaced(envelope, where, by))
+        const file = path.join(tempTree({ 'in.ndjson': `${lines.join('\n')}\n` }), 'in.ndjson')
+        const outcome = await ingested(file)
+        // one envelope holds at most one scenario's attempt, test case or pickle
+        expect(outcome.cases).toBeGreaterThanOrEqual(expected[which]!.cases - 1)
+        // and never makes the run look better: no more passes, unless the run is marked failed
+        // (an envelope of a type Cucumber does not write is ignored, as one of a newer Cucumber: said, not failed)
+        const otherType = where.length === 0 && by !== null && typeof by === 'object' && !Array.isArray(by) && Object.keys(by).length > 0 && !ENVELOPE_TYPES.has(Object.keys(by)[0]!)
+        if (!outcome.run?.errors?.length && !otherType) expect(passes(outcome)).toBeLessThanOrEqual(expected[which]!.passes)
+        for (const p of outcome.problems) {
+          expect(p.message).not.toMatch(/Cannot (read|convert)|is not a function|undefined or null/)
+          expect(p.line).toBeGreaterThanOrEqual(0)
+          expect(p.line).toBeLessThanOrEqual(lines.length)
+        }
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('Cucumber JSON: the scenario is skipped with its feature\'s line, the other features are ingested', async () => {
+    const step = (i: number, status: string) => ({
+      keyword: 'Given ',
+      name: `step ${i}`,
+      line: 4 + i,
+      match: { location: 'steps.go:9' },
+      result: { status, duration: 1000, ...(status === 'failed' ? { error_message: 'boom' } : {}) },
+      ...(i === 0 ? { doc_string: { value: 'doc' } } : { rows: [{ cells: ['a', 'b'] }] }),
+      embeddings: [{ data: Buffer.from('x').toString('base64'), mime_type: 'text/plain', name: 'log' }],
+      output: ['said'],
+    })
+    const feature = (f: number) => ({
+      uri: `features/f${f}.feature`,
+      id: `f${f}`,
+      keyword: 'Feature',
+      name: `F${f}`,
+      line: 2,
+      tags: [{ name: '@feature:p2p-network', line: 1 }],
+      elements: [0, 1].map((s) => ({
+        id: `f${f};s${s}`,
+        keyword: 'Scenario',
+        name: `s${s}`,
+        line: 3 + s * 5,
+        type: 'scenario',
+        tags: [{ name: `@s${s}`, line: 2 }],
+        before: [{ match: { location: 'hooks.go:1' }, result: { status: 'passed', duration: 10 } }],
+        steps: [step(0, 'passed'), step(1, s ? 'failed' : 'passed')],
+        after: [{ match: { location: 'hooks.go:2' }, result: { status: 'passed', duration: 10 } }],
+      })),
+    })
+    const report = [0, 1, 2].map(feature)
+    const original = await ingested(path.join(tempTree({ 'in.json': JSON.stringify(report, null, 2) }), 'in.json'))
+    const expected = original.cases
+    expect(expected).toBe(6)
+    expect(passes(original)).toBe(3)
+    const paths = pathsOf(report)
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), anyJson, fc.boolean(), async (pathAt, by, indented) => {
+        const file = path.join(tempTree(), 'in.json')
+        writeFileSync(file, JSON.stringify(replaced(report, paths[pathAt % paths.length]!, by), null, indented ? 2 : undefined))
+        const outcome = await ingested(file)
+        const where = paths[pathAt % paths.length]!
+        // a value at the root or in place of a feature may cost the whole file or the feature; deeper, one scenario
+        if (where.length > 2) expect(outcome.cases).toBeGreaterThanOrEqual(where.length > 3 ? expected - 1 : expected - 2)
+        // and never a pass the report does not give (a scenario whose steps are emptied is one that ran none)
+        if (!(where.at(-1) === 'steps' && Array.isArray(by) && by.length === 0)) expect(passes(outcome)).toBeLessThanOrEqual(3)
+        for (const p of outcome.problems) expect(p.message).not.toMatch(/Cannot (read|convert)|is not a function|is not iterable|undefined or null/)
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
