@@ -97,7 +97,7 @@ function caseOf(testcase: Node, suites: string[], occurrence: number): Case {
     kind: 'case',
     id: caseIdOf({ uri: classname, scenario: baseName, ...(suite && suite !== classname ? { rule: suite } : {}), occurrence }),
     uri: String(testcase.file ?? classname),
-    ...(Number(testcase.line) > 0 ? { line: Number(testcase.line) } : {}),
+    ...(Number.isSafeInteger(Number(testcase.line)) && Number(testcase.line) > 0 ? { line: Number(testcase.line) } : {}),
     feature: classname,
     scenario: baseName,
     name,
@@ -107,7 +107,7 @@ function caseOf(testcase: Node, suites: string[], occurrence: number): Case {
     // Passed in the end after failing: flaky, with each rerun an attempt.
     flaky: status === 'passed' && flakyRuns.length > 0,
     attempts: 1 + (status === 'passed' ? flakyRuns.length : reruns.length),
-    durationMs: Math.round(Number(testcase.time ?? 0) * 1000) || 0,
+    durationMs: millisOf(testcase.time),
     steps: [],
     ...(error ? { error } : {}),
     attachments: [],
@@ -132,4 +132,10 @@ function systemText(value: unknown): string {
   if (value === undefined) return ''
   if (typeof value === 'object') return String((value as Node)['#text'] ?? '').trim()
   return String(value).trim()
+}
+
+/** A `time` attribute (seconds) in milliseconds; one that is no duration counts 0. */
+function millisOf(time: unknown): number {
+  const ms = Math.round(Number(time ?? 0) * 1000)
+  return Number.isFinite(ms) && ms > 0 ? ms : 0
 }

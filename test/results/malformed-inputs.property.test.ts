@@ -1,4 +1,5 @@
 import fc from 'fast-check'
+import { XMLBuilder, XMLParser } from 'fast-xml-parser'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -137,6 +138,29 @@ describe('results files with any JSON value in place of a field', () => {
         if (where.length > 2) expect(outcome.cases).toBeGreaterThanOrEqual(where.length > 3 ? expected - 1 : expected - 2)
         // and never a pass the report does not give (a scenario whose steps are emptied is one that ran none)
         if (!(where.at(-1) === 'steps' && Array.isArray(by) && by.length === 0)) expect(passes(outcome)).toBeLessThanOrEqual(3)
+        for (const p of outcome.problems) expect(p.message).not.toMatch(/Cannot (read|convert)|is not a function|is not iterable|undefined or null/)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  it('JUnit XML: any value in place of an attribute or element is read or named, never a crash', async () => {
+    // the report as elements and attributes (`@_name`), changed, and written back as XML
+    const xml = { ignoreAttributes: false, attributeNamePrefix: '@_', cdataPropName: '#cdata' }
+    const report = new XMLParser(xml).parse(readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/messages/go-unit.xml'), 'utf8')) as Json
+    const paths = pathsOf(report)
+    const builder = new XMLBuilder(xml)
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), anyJson, async (pathAt, by) => {
+        let text: string
+        try {
+          text = builder.build(replaced(report, paths[pathAt % paths.length]!, by)) as string
+        } catch {
+          return fc.pre(false) // no XML to write for it (the whole report replaced by null)
+        }
+        const file = path.join(tempTree(), 'in.xml')
+        writeFileSync(file, text)
+        const outcome = await ingested(file)
         for (const p of outcome.problems) expect(p.message).not.toMatch(/Cannot (read|convert)|is not a function|is not iterable|undefined or null/)
       }),
       { numRuns: 300 },
