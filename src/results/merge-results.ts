@@ -5,6 +5,7 @@ import type { Case, Run } from '../model/results.ts'
 import { MODEL_VERSION, type Stage, type Status } from '../model/vocabulary.ts'
 import { firstLine, readLines } from './read-lines.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
+import { caseShapeProblem } from '../model/case-shape.ts'
 import type { PreparedCases } from './prepared-cases.ts'
 
 /** One cell of the matrix: a case on an environment and stage, in one build. */
@@ -118,12 +119,17 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       // 100,000-case build then costs a few hundred bytes a case.
       let merged: MergedCase
       if (typeof line !== 'string') merged = line as MergedCase
-      else
+      else {
+        let parsed: unknown
         try {
-          merged = JSON.parse(line) as MergedCase
+          parsed = JSON.parse(line)
         } catch {
           throw new UserError('RESULTS_FILE', `${file}:${lineNumber}: not a case (not JSON; the file was changed after bdd-matrix wrote it); ingest its source again with bdd-matrix ingest`)
         }
+        const problem = caseShapeProblem(parsed)
+        if (problem) throw new UserError('RESULTS_FILE', `${file}:${lineNumber}: not a case of this model (${problem}; the file was changed after bdd-matrix wrote it, or written by something else); ingest its source again with bdd-matrix ingest`)
+        merged = parsed as MergedCase
+      }
       const key = cellKey(merged.id, run.environment, run.stage)
       const before = cells.get(key)
       merged.environment = run.environment

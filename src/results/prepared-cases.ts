@@ -1,6 +1,7 @@
 import { UserError } from '../errors.ts'
 import type { Case } from '../model/results.ts'
 import { readLines } from './read-lines.ts'
+import { caseShapeProblem } from '../model/case-shape.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
 
 /**
@@ -38,6 +39,10 @@ export class PreparedCases {
             entry = JSON.parse(lines.slice(start, end)) as Case
           } catch {
             // not ours to judge: the merge reads the file and says where a line is wrong
+            prepared = undefined
+            return
+          }
+          if (caseShapeProblem(entry)) {
             prepared = undefined
             return
           }

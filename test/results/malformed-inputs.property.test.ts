@@ -9,30 +9,13 @@ import { CaseSchema, RunSchema } from '../../src/model/results.ts'
 import { ENVELOPE_TYPES } from '../../src/results/ingest-cucumber-messages.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
+import { pathsOf, replacedAt } from '../helpers/json-paths.ts'
 
 // A results file written by some other tool may hold any JSON where a producer's field should
 // be: one such value must cost at most the scenario it is in, with a problem saying where —
 // never the whole file, and never an error about JavaScript (`Cannot read properties of null`).
 
 type Json = unknown
-
-/** Every place in a JSON value, as the keys that lead there (the value itself first). */
-function pathsOf(value: Json, at: (string | number)[] = [], into: (string | number)[][] = []): (string | number)[][] {
-  into.push(at)
-  if (Array.isArray(value)) value.forEach((v, i) => pathsOf(v, [...at, i], into))
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) pathsOf(v, [...at, k], into)
-  return into
-}
-
-/** `value` with what is at `where` replaced (the root replaced: the replacement itself). */
-function replaced(value: Json, where: (string | number)[], by: Json): Json {
-  if (!where.length) return by
-  const copy = structuredClone(value) as Record<string | number, Json>
-  let holder = copy
-  for (const key of where.slice(0, -1)) holder = holder[key] as Record<string | number, Json>
-  holder[where.at(-1)!] = by
-  return copy
-}
 
 /** Cases written as passed. */
 function passes(outcome: IngestOutcome): number {
@@ -73,7 +56,7 @@ describe('results files with any JSON value in place of a field', () => {
         const envelope = JSON.parse(lines[at]!) as Json
         const paths = pathsOf(envelope)
         const where = paths[pathAt % paths.length]!
-        lines[at] = JSON.stringify(replaced(envelope, where, by))
+        lines[at] = JSON.stringify(replacedAt(envelope, where, by))
         const file = path.join(tempTree({ 'in.ndjson': `${lines.join('\n')}\n` }), 'in.ndjson')
         const outcome = await ingested(file)
         // one envelope holds at most one scenario's attempt, test case or pickle
@@ -131,7 +114,7 @@ describe('results files with any JSON value in place of a field', () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(), anyJson, fc.boolean(), async (pathAt, by, indented) => {
         const file = path.join(tempTree(), 'in.json')
-        writeFileSync(file, JSON.stringify(replaced(report, paths[pathAt % paths.length]!, by), null, indented ? 2 : undefined))
+        writeFileSync(file, JSON.stringify(replacedAt(report, paths[pathAt % paths.length]!, by), null, indented ? 2 : undefined))
         const outcome = await ingested(file)
         const where = paths[pathAt % paths.length]!
         // a value at the root or in place of a feature may cost the whole file or the feature; deeper, one scenario
@@ -154,7 +137,7 @@ describe('results files with any JSON value in place of a field', () => {
       fc.asyncProperty(fc.nat(), anyJson, async (pathAt, by) => {
         let text: string
         try {
-          text = builder.build(replaced(report, paths[pathAt % paths.length]!, by)) as string
+          text = builder.build(replacedAt(report, paths[pathAt % paths.length]!, by)) as string
         } catch {
           return fc.pre(false) // no XML to write for it (the whole report replaced by null)
         }

@@ -1,0 +1,76 @@
+import { STATUSES } from './vocabulary.ts'
+
+type Json = Record<string, unknown>
+
+const STATUS_SET: ReadonlySet<unknown> = new Set(STATUSES)
+
+/**
+ * Why a value read back from a results file is not a case of the model, or undefined when it is
+ * one: exactly what CaseSchema (results.ts) accepts (a property test holds the two together).
+ * Reading a results folder checks every line, and the schema's library alone takes a command
+ * 0.03 s to load (`publish testmo` loads it for nothing else); this check costs a few tenths of a
+ * microsecond a case. A file changed by hand or written by something else is then named by file
+ * and line, not met as a crash in whichever report touches the field first.
+ */
+export function caseShapeProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'not a JSON object'
+  if (value.kind !== 'case') return 'kind: not "case"'
+  for (const key of ['id', 'uri', 'feature', 'scenario', 'name'] as const) if (typeof value[key] !== 'string') return `${key}: not a string`
+  if (value.line !== undefined && !isNumber(value.line)) return 'line: not a number'
+  if (value.example !== undefined) {
+    const example = value.example
+    if (!isObject(example) || typeof example.name !== 'string' || !isNumber(example.index) || !isRecordOfStrings(example.values) || !(example.occurrence === undefined || isCount(example.occurrence))) return 'example: not an Examples row (name, index, values)'
+  }
+  if (!isStrings(value.featureIds)) return 'featureIds: not a list of strings'
+  if (!isStrings(value.tags)) return 'tags: not a list of strings'
+  if (!STATUS_SET.has(value.status)) return `status: not one of ${STATUSES.join(', ')}`
+  if (typeof value.flaky !== 'boolean') return 'flaky: not true or false'
+  if (!isCount(value.attempts)) return 'attempts: not a count'
+  if (value.retries !== undefined && !(Array.isArray(value.retries) && value.retries.every(isAttempt))) return 'retries: not a list of attempts (status, durationMs)'
+  if (!isNumber(value.durationMs)) return 'durationMs: not a number'
+  if (!(Array.isArray(value.steps) && value.steps.every(isStep))) return 'steps: not a list of steps (keyword, text, status, durationMs)'
+  for (const key of ['error', 'tester', 'output'] as const) if (value[key] !== undefined && typeof value[key] !== 'string') return `${key}: not a string`
+  if (!(Array.isArray(value.attachments) && value.attachments.every(isAttachment))) return 'attachments: not a list of attachments (path, mediaType)'
+  if (!isStrings(value.nodes)) return 'nodes: not a list of strings'
+  if (value.source !== 'automated' && value.source !== 'manual') return 'source: not "automated" or "manual"'
+  return undefined
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+function isCount(value: unknown): boolean {
+  return Number.isSafeInteger(value) && (value as number) > 0
+}
+
+function isStrings(value: unknown): boolean {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string')
+}
+
+function isRecordOfStrings(value: unknown): boolean {
+  return isObject(value) && Object.values(value).every((v) => typeof v === 'string')
+}
+
+function isOptionalString(value: unknown): boolean {
+  return value === undefined || typeof value === 'string'
+}
+
+function isStep(value: unknown): boolean {
+  if (!isObject(value) || typeof value.keyword !== 'string' || typeof value.text !== 'string' || !STATUS_SET.has(value.status) || !isNumber(value.durationMs) || !isOptionalString(value.error)) return false
+  const argument = value.argument
+  if (argument === undefined) return true
+  return isObject(argument) && isOptionalString(argument.docString) && (argument.dataTable === undefined || (Array.isArray(argument.dataTable) && argument.dataTable.every(isStrings)))
+}
+
+function isAttempt(value: unknown): boolean {
+  return isObject(value) && STATUS_SET.has(value.status) && isNumber(value.durationMs) && isOptionalString(value.startedAt) && isOptionalString(value.error) && (value.steps === undefined || (Array.isArray(value.steps) && value.steps.every(isStep)))
+}
+
+function isAttachment(value: unknown): boolean {
+  return isObject(value) && typeof value.path === 'string' && typeof value.mediaType === 'string' && isOptionalString(value.name)
+}
