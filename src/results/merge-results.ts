@@ -5,7 +5,7 @@ import type { Case, Run } from '../model/results.ts'
 import { MODEL_VERSION, type Stage, type Status } from '../model/vocabulary.ts'
 import { firstLine, readLines } from './read-lines.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
-import { caseShapeProblem } from '../model/case-shape.ts'
+import { caseShapeProblem, runShapeProblem } from '../model/results-shape.ts'
 import type { PreparedCases } from './prepared-cases.ts'
 
 /** One cell of the matrix: a case on an environment and stage, in one build. */
@@ -201,10 +201,12 @@ export function readRunHeader(file: string): Run {
   }
   const fix = 'a results folder holds only files bdd-matrix ingest or run wrote; ingest the source with bdd-matrix ingest, or move this file out of the folder'
   if (header?.kind !== 'run') {
-    const what = !line ? 'empty' : header && ('meta' in header || 'source' in header || 'gherkinDocument' in header) ? 'Cucumber messages, not a results file' : 'not a bdd-matrix results file (its first line is not a run)'
+    const what = !line ? 'empty' : header && typeof header === 'object' && ('meta' in header || 'source' in header || 'gherkinDocument' in header) ? 'Cucumber messages, not a results file' : 'not a bdd-matrix results file (its first line is not a run)'
     throw new UserError('RESULTS_FILE', `${file}:1: ${what}; ${fix}`)
   }
   if (header.modelVersion !== MODEL_VERSION)
     throw new UserError('RESULTS_VERSION', `${file}:1: results of model version ${String(header.modelVersion)}, this bdd-matrix reads version ${MODEL_VERSION}; ingest the source again with this version (bdd-matrix ingest)`)
+  const problem = runShapeProblem(header)
+  if (problem) throw new UserError('RESULTS_FILE', `${file}:1: not a run of this model (${problem}; the file was changed after bdd-matrix wrote it, or written by something else); ${fix}`)
   return header as Run
 }

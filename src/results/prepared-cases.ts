@@ -1,7 +1,7 @@
 import { UserError } from '../errors.ts'
 import type { Case } from '../model/results.ts'
 import { readLines } from './read-lines.ts'
-import { caseShapeProblem } from '../model/case-shape.ts'
+import { caseShapeProblem } from '../model/results-shape.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
 
 /**

@@ -1,8 +1,10 @@
-import { STATUSES } from './vocabulary.ts'
+import { MODEL_VERSION, STAGES, STATUSES } from './vocabulary.ts'
 
 type Json = Record<string, unknown>
 
 const STATUS_SET: ReadonlySet<unknown> = new Set(STATUSES)
+const STAGE_SET: ReadonlySet<unknown> = new Set(STAGES)
+const FORMATS: ReadonlySet<unknown> = new Set(['cucumber-messages', 'cucumber-json', 'junit', 'manual'])
 
 /**
  * Why a value read back from a results file is not a case of the model, or undefined when it is
@@ -33,6 +35,22 @@ export function caseShapeProblem(value: unknown): string | undefined {
   if (!(Array.isArray(value.attachments) && value.attachments.every(isAttachment))) return 'attachments: not a list of attachments (path, mediaType)'
   if (!isStrings(value.nodes)) return 'nodes: not a list of strings'
   if (value.source !== 'automated' && value.source !== 'manual') return 'source: not "automated" or "manual"'
+  return undefined
+}
+
+/** Why a results file's first line is not a run of the model (RunSchema), or undefined when it is one; as caseShapeProblem. */
+export function runShapeProblem(value: unknown): string | undefined {
+  if (!isObject(value)) return 'not a JSON object'
+  if (value.kind !== 'run') return 'kind: not "run"'
+  if (value.modelVersion !== MODEL_VERSION) return `modelVersion: not ${MODEL_VERSION}`
+  for (const key of ['id', 'build', 'environment'] as const) if (typeof value[key] !== 'string' || !value[key]) return `${key}: not a name`
+  for (const key of ['startedAt', 'finishedAt'] as const) if (typeof value[key] !== 'string') return `${key}: not a string`
+  for (const key of ['milestone', 'commit', 'shard'] as const) if (!isOptionalString(value[key])) return `${key}: not a string`
+  if (!STAGE_SET.has(value.stage)) return `stage: not one of ${STAGES.join(', ')}`
+  if (value.ci !== undefined && !(isObject(value.ci) && ['pipelineId', 'pipelineUrl', 'jobId', 'jobUrl', 'mergeRequest'].every((key) => isOptionalString((value.ci as Json)[key])))) return 'ci: not the CI facts (pipelineId, jobUrl…)'
+  const source = value.source
+  if (!(isObject(source) && FORMATS.has(source.format) && isOptionalString(source.file))) return 'source: not a source (format, file)'
+  if (value.errors !== undefined && !(Array.isArray(value.errors) && value.errors.every((e) => isObject(e) && typeof e.where === 'string' && typeof e.message === 'string' && isOptionalString(e.source)))) return 'errors: not a list of run errors (where, message)'
   return undefined
 }
 
