@@ -76,6 +76,9 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
     const { status, data, headers } = response
     if (status < 300 || accept?.(status, data)) {
       crashPoint()
+      // A page (a proxy's or a sign-in page, answered 200) is no answer of the API: taken for
+      // one, the write it stands for would count as done.
+      if (status < 300 && /html/i.test(String(headers['content-type'] ?? ''))) throw notTheApi(ctx, doing, 'an HTML page', 'JSON')
       return response
     }
     if ((status === 429 || status >= 500) && attempt < retry.attempts) {
@@ -88,6 +91,26 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
     }
     throw ctx.refusal(status, data, doing)
   }
+}
+
+/** The answer's data when it holds what the caller needs (`wanted`), else one line saying what came instead. */
+export function holding<T>(ctx: RequestContext, data: unknown, doing: string, wanted: string, holds: (data: unknown) => data is T): T {
+  if (holds(data)) return data
+  const what = typeof data === 'string' ? (/^\s*</.test(data) ? 'an HTML page' : data.trim() ? 'text' : 'nothing') : data === null || data === undefined ? 'nothing' : `JSON without ${wanted}`
+  throw notTheApi(ctx, doing, what, wanted)
+}
+
+/** An object with a positive whole `id`, as the APIs answer a create. */
+export function withId(data: unknown): data is { id: number } {
+  return typeof data === 'object' && data !== null && Number.isSafeInteger((data as { id?: unknown }).id) && (data as { id: number }).id > 0
+}
+
+export function aList(data: unknown): data is unknown[] {
+  return Array.isArray(data)
+}
+
+function notTheApi(ctx: RequestContext, doing: string, what: string, wanted: string): UserError {
+  return new UserError(`${ctx.code}_ANSWER`, `${ctx.service} answered ${doing} with ${what}, not the ${wanted} its API gives: is the URL the ${ctx.service} instance's own API (not a proxy or a sign-in page)? Then ${ctx.then}`)
 }
 
 /**

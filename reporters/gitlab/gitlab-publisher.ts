@@ -1,6 +1,6 @@
 import axios from 'axios'
 import { UserError } from '../../src/errors.ts'
-import { retryingRequest, serviceUrl, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
+import { aList, holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 
 /** Hidden in the note: how the next pipeline finds the note to update instead of adding one. */
 export const NOTE_MARKER = '<!-- bdd-matrix:test-matrix -->'
@@ -56,7 +56,7 @@ export async function publishToGitLab(target: GitLabTarget, publication: GitLabP
     } else {
       let landed: number | undefined
       const answer = await retryingRequest(ctx, { method: 'post', url: notesPath, data: { body } }, 'adding the merge-request note', { landed: async () => (landed = await findMarkedNote(ctx, notesPath)) !== undefined })
-      outcome.note = { id: answer ? (answer.data as { id: number }).id : landed!, action: 'created' }
+      outcome.note = { id: answer ? holding(ctx, answer.data, 'adding the merge-request note', 'note id', withId).id : landed!, action: 'created' }
     }
   }
   if (target.sha) {
@@ -86,8 +86,10 @@ export async function publishToGitLab(target: GitLabTarget, publication: GitLabP
  */
 async function setStatus(ctx: RequestContext, project: string, sha: string, status: { state: string; name: string; description: string; target_url?: string; ref?: string }, doing: string): Promise<void> {
   const query = new URLSearchParams({ name: status.name, ...(status.ref ? { ref: status.ref } : {}) })
-  const latest = ((await retryingRequest(ctx, { method: 'get', url: `/projects/${project}/repository/commits/${sha}/statuses?${query}` }, `reading the commit status ${status.name}`))?.data ?? []) as { name: string; status: string; description: string | null; target_url: string | null }[]
-  const same = latest.find((s) => s.name === status.name)
+  const reading = `reading the commit status ${status.name}`
+  const answer = await retryingRequest(ctx, { method: 'get', url: `/projects/${project}/repository/commits/${sha}/statuses?${query}` }, reading)
+  const latest = (answer ? holding(ctx, answer.data, reading, 'list of statuses', aList) : []) as ({ name?: unknown; status?: unknown; description?: unknown; target_url?: unknown } | null)[]
+  const same = latest.find((s) => s?.name === status.name)
   if (same && same.status === status.state && (same.description ?? '') === status.description && (same.target_url ?? undefined) === status.target_url) return
   // GitLab refuses to move a pending or running status to the state it is in: it is set.
   const alreadySet = (code: number, data: unknown) => code === 400 && /Cannot transition status/.test(String((data as { message?: unknown } | undefined)?.message))
@@ -142,7 +144,7 @@ export async function openIssues(target: GitLabTarget, filter: { labels: string[
   while (page) {
     const params = { state: 'opened', per_page: 100, page, ...(filter.labels.length ? { labels: filter.labels.join(',') } : {}), ...(filter.milestone ? { milestone: filter.milestone } : {}) }
     const answer: Answer = (await retryingRequest(ctx, { method: 'get', url: `/projects/${encodeURIComponent(target.projectId)}/issues`, params }, 'reading open issues'))!
-    for (const issue of answer.data as { title: string; web_url: string }[]) items.push({ title: issue.title, url: issue.web_url })
+    for (const issue of holding(ctx, answer.data, 'reading open issues', 'list of issues', aList) as ({ title?: unknown; web_url?: unknown } | null)[]) items.push({ title: String(issue?.title ?? ''), url: String(issue?.web_url ?? '') })
     page = (answer.headers['x-next-page'] as string | undefined) || undefined
   }
   return { count: items.length, items }
@@ -152,8 +154,9 @@ async function findMarkedNote(ctx: RequestContext, notesPath: string, marker = N
   let page: string | undefined = '1'
   while (page) {
     const answer: Answer = (await retryingRequest(ctx, { method: 'get', url: notesPath, params: { per_page: 100, page, sort: 'asc' } }, 'reading the notes'))!
-    const found = (answer.data as { id: number; body: string }[]).find((n) => n.body.startsWith(marker))
-    if (found) return found.id
+    const notes = holding(ctx, answer.data, 'reading the notes', 'list of notes', aList) as ({ id?: unknown; body?: unknown } | null)[]
+    const found = notes.find((n) => typeof n?.body === 'string' && n.body.startsWith(marker))
+    if (found) return holding(ctx, found, 'reading the notes', 'note id', withId).id
     page = (answer.headers['x-next-page'] as string | undefined) || undefined
   }
   return undefined

@@ -8,7 +8,7 @@ import { TESTMO_OF, failureMessage, isFailure, outcomeOf } from '../../src/model
 import { caseNameOr } from '../../src/model/case-name.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
 import { escapeHtml } from '../../src/escape-html.ts'
-import { retryingRequest, serviceUrl, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
+import { holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 
 export type { RetryPolicy } from '../retrying-request.ts'
 
@@ -219,7 +219,7 @@ export class TestmoPublisher {
     const body = { name: run.name, source: run.source, fields: run.fields, links: run.links, artifacts: [], tags, ...(run.config ? { config: run.config } : {}), ...(run.milestone ? { milestone: run.milestone } : {}) }
     let found: number | undefined
     const response = await this.write(journal, { kind: 'create-run' }, 'post', `/projects/${this.target.projectId}/automation/runs`, body, 'creating the automation run', async () => (found = await this.findRun(marker)) !== undefined)
-    journal.runId = response ? Number((response.data as { id: number }).id) : found
+    journal.runId = response ? holding(this.requests, response.data, 'creating the automation run', 'run id', withId).id : found
     this.settled(journal)
     return journal.runId!
   }
@@ -244,7 +244,7 @@ export class TestmoPublisher {
     if (!thread) {
       const elapsed = Math.round(cases.reduce((n, c) => n + c.durationMs, 0) * 1000)
       const response = await this.write(journal, { kind: 'create-thread', thread: threadKey }, 'post', `/automation/runs/${runId}/threads`, { fields: [{ type: 1, name: 'Thread', value: threadKey }], artifacts: [], elapsed_computed: elapsed }, `creating thread ${threadKey}`)
-      thread = journal.threads[threadKey] = { id: Number((response!.data as { id: number }).id), sent: 0, completed: false }
+      thread = journal.threads[threadKey] = { id: holding(this.requests, response!.data, `creating thread ${threadKey}`, 'thread id', withId).id, sent: 0, completed: false }
       this.settled(journal)
     }
     const current = thread
@@ -364,8 +364,9 @@ export class TestmoPublisher {
     type Page = { result?: { key?: string }[]; next_page?: number | null; last_page?: number } | undefined
     const keys = new Set<string>()
     const read = async (page: number): Promise<Page> => {
-      const answer = (await this.send('get', `/automation/runs/${runId}/tests?thread_id=${threadId}&per_page=1000&page=${page}`, undefined, 'checking which tests reached Testmo')) as Page
-      for (const test of answer?.result ?? []) if (test.key) keys.add(test.key)
+      const doing = 'checking which tests reached Testmo'
+      const answer = holding(this.requests, await this.send('get', `/automation/runs/${runId}/tests?thread_id=${threadId}&per_page=1000&page=${page}`, undefined, doing), doing, 'page of tests', (data): data is NonNullable<Page> => Array.isArray((data as { result?: unknown } | null)?.result))
+      for (const test of answer.result!) if (typeof test?.key === 'string') keys.add(test.key)
       return answer
     }
     let answer = await read(1)
@@ -404,8 +405,9 @@ export class TestmoPublisher {
   }
 
   private async countTests(runId: number, threadId: number): Promise<number> {
-    const response = await this.send('get', `/automation/runs/${runId}/tests?thread_id=${threadId}&per_page=100`, undefined, 'checking what reached Testmo')
-    return Number((response as { total: number }).total)
+    const doing = 'checking what reached Testmo'
+    const response = await this.send('get', `/automation/runs/${runId}/tests?thread_id=${threadId}&per_page=100`, undefined, doing)
+    return holding(this.requests, response, doing, 'count of tests (total)', (data): data is { total: number } => Number.isSafeInteger((data as { total?: unknown } | null)?.total)).total
   }
 
   private async send(method: 'get' | 'post', url: string, body: unknown, doing: string, landed?: () => Promise<boolean>, accept?: (status: number, data: unknown) => boolean): Promise<unknown> {

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs'
+import { fsErrorCode } from '../errors.ts'
 import type { Attachment, Case, StepResult } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
 import { tagMeaning } from '../catalogue/tag-meaning.ts'
@@ -69,7 +70,7 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
         position++
         // Another tool's report may hold anything where a producer writes a field: such a
         // scenario is skipped, named by its feature's line and place, never the whole file.
-        if (!element || typeof element !== 'object' || !(Array.isArray(element.steps) || (element.steps === undefined && typeof element.name === 'string')) || ![element.before, element.after].every((list) => list === undefined || Array.isArray(list))) {
+        if (!scenarioShaped(element)) {
           misshapen.push({ line: read.line, position })
           continue
         }
@@ -95,7 +96,9 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
         let c: Case
         try {
           c = caseOf({ element, name, line: elementLine, steps, behave, uri, featureName, featureTags, occurrence, resultsDir: ctx.resultsDir })
-        } catch {
+        } catch (error) {
+          // (a disk full or a folder not writable is no shape of the report's)
+          if (fsErrorCode(error)) throw error
           misshapen.push({ line: read.line, position })
           continue
         }
@@ -130,6 +133,13 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: new Date(at).toISOString(), finishedAt: new Date(Number.isFinite(last) ? last : at).toISOString(), format: 'cucumber-json', file })
   const cases = writer.cases
   return { run, cases, problems, path: writer.close(run) }
+}
+
+/** A scenario element as producers write one: an object with a list of steps (or a name and none), its hooks lists. */
+function scenarioShaped(element: unknown): element is Json {
+  if (!isObject(element)) return false
+  const steps = Array.isArray(element.steps) || (element.steps === undefined && typeof element.name === 'string')
+  return steps && [element.before, element.after].every((hooks) => hooks === undefined || Array.isArray(hooks))
 }
 
 /**

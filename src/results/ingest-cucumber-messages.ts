@@ -1,3 +1,4 @@
+import { fsErrorCode } from '../errors.ts'
 import type { Envelope, GherkinDocument, Pickle, TestStepFinished, Timestamp } from '@cucumber/messages'
 import type { Attachment, Attempt as CaseAttempt, Case, RunError, StepResult } from '../model/results.ts'
 import { caseIdOf, statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
@@ -281,7 +282,9 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       // costs at most its scenario, named by its line, never the file.
       try {
         handler(envelope[type])
-      } catch {
+      } catch (error) {
+        // (a disk full or a folder not writable is no shape of the stream's)
+        if (fsErrorCode(error)) throw error
         misshapen.push({ line: lineNumber, type })
         unreadable(type, envelope[type], lineNumber)
       }

@@ -79,6 +79,22 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     gitlab.faults.length = 0
   })
 
+  it('takes a page answered in GitLab\'s place (a proxy\'s sign-in page, 200) for no answer: one line naming it, and the rerun posts one note', async () => {
+    gitlab.inject({ method: 'GET', path: /\/merge_requests\/9\/notes$/, kind: 'page' })
+    const stopped = await publish(matrixFiles(1), { CI_MERGE_REQUEST_IID: '9' })
+    expect(stopped.code).toBe(2)
+    expect(stopped.stderr).toMatch(/^bdd-matrix: GitLab answered reading the notes with an HTML page, not the JSON its API gives: is the URL the GitLab instance's own API \(not a proxy or a sign-in page\)\? Then check CI_API_V4_URL \(http:\/\/127\.0\.0\.1:\d+\) and run the job again\n$/)
+    // a note answered by a page (not added): the next run adds it, once
+    gitlab.inject({ method: 'POST', path: /\/merge_requests\/9\/notes$/, kind: 'page' })
+    expect((await publish(matrixFiles(1), { CI_MERGE_REQUEST_IID: '9' })).code).toBe(2)
+    expect(gitlab.faults.map((f) => f.fired)).toEqual([1, 1])
+    expect(gitlab.notes.get('9') ?? []).toHaveLength(0)
+    gitlab.faults.length = 0
+    const result = await publish(matrixFiles(1), { CI_MERGE_REQUEST_IID: '9' })
+    expect(result.code, result.stderr).toBe(0)
+    expect(gitlab.notes.get('9')!.filter((n) => n.body.startsWith(NOTE_MARKER))).toHaveLength(1)
+  })
+
   it('refuses a JSON file that is not a matrix in one line, and takes a token with a trailing newline', async () => {
     const dir = matrixFiles(0)
     writeFileSync(path.join(dir, 'matrix.json'), '{"results":[]}')

@@ -166,6 +166,25 @@ describe('Testmo publishing', () => {
     exactlyOnce(runId)
   })
 
+  it('takes a page answered in Testmo\'s place (a proxy\'s sign-in page, 200) for no answer: it stops, naming it, and the rerun sends what the page stood for, once', async () => {
+    for (const [fault, doing] of [
+      [{ method: 'POST', path: /\/projects\/\d+\/automation\/runs$/ }, /answered creating the automation run with an HTML page, not the JSON its API gives: is the URL the Testmo instance's own API \(not a proxy or a sign-in page\)\? Then run the same command again to resume/],
+      [{ method: 'POST', path: /\/automation\/runs\/\d+\/threads$/ }, /answered creating thread \S+ with an HTML page/],
+      [{ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 2 }, /answered appending 2 tests .* with an HTML page/],
+    ] as const) {
+      testmo.faults.length = 0
+      testmo.inject({ ...fault, kind: 'page' })
+      const journalDir = tempTree()
+      const publication = `page-${fault.path.source.length}`
+      await expect(publish(journalDir, publication)).rejects.toThrow(doing)
+      expect(testmo.faults[0]!.fired).toBe(1)
+      testmo.faults.length = 0
+      const { runId } = await publish(journalDir, publication)
+      expect(runsTagged(publication).map((r) => r.id)).toEqual([runId])
+      exactlyOnce(runId)
+    }
+  })
+
   it('settles appends killed in flight together, some in Testmo and some not, by the thread\'s test keys: only the missing are sent', async () => {
     const journalDir = tempTree()
     const journalFile = path.join(journalDir, 'journal.json')

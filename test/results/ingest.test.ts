@@ -118,6 +118,16 @@ describe('Cucumber Messages ingestion', () => {
     expect(orphan.run!.errors).toEqual([{ where: 'test run', message: `line ${failing + 1} of the message stream: a step result that did not pass of no attempt started before it` }])
   })
 
+  it('does not take a failure of the disk for an envelope in another shape', async () => {
+    const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
+    const started = lines.findIndex((l) => l.startsWith('{"testCaseStarted"'))
+    const id = (JSON.parse(lines[started]!) as { testCaseStarted: { id: string } }).testCaseStarted.id
+    lines.splice(started + 1, 0, JSON.stringify({ attachment: { testCaseStartedId: id, body: 'hello', contentEncoding: 'IDENTITY', mediaType: 'text/plain' } }))
+    // the results folder's attachments folder cannot be made: a file is in the way
+    const resultsDir = tempTree({ attachments: 'a file' })
+    await expect(ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': `${lines.join('\n')}\n` }), 'in.ndjson'), ctx(resultsDir))).rejects.toMatchObject({ code: expect.stringMatching(/^E/) })
+  })
+
   it('names lines that are not JSON once, and a file that is not Cucumber Messages at all in one line', async () => {
     const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
     const spoiled = [...lines.slice(0, 3), 'garbage', ...lines.slice(3, 6), 'more garbage', ...lines.slice(6)]

@@ -4,7 +4,8 @@ export interface Fault {
   path: RegExp
   skip?: number
   times?: number
-  kind: 'status' | 'delay' | 'drop'
+  /** 'page': an HTML page (status 200 unless given), as a proxy or a sign-in page answers in the service's place */
+  kind: 'status' | 'delay' | 'drop' | 'page'
   status?: number
   retryAfter?: string
   /** a redirect's target (with a 3xx status) */
@@ -44,6 +45,9 @@ export class FaultPlan {
       })
     })
   }
+
+  /** What a 'page' fault answers: a sign-in page, in the service's place. */
+  static readonly PAGE = '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body><form method="post" action="/login"><input name="user"></form></body></html>\n'
 
   /** Headers of an injected error answer. */
   static headers(fault: Fault): Record<string, string> {

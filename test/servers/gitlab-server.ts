@@ -49,6 +49,10 @@ export class LocalGitLab {
       const fault = this.plan.take(req.method, path)
       if (fault && fault.when !== 'after') {
         if (fault.kind === 'drop') return void req.socket.destroy()
+        if (fault.kind === 'page') {
+          res.writeHead(fault.status ?? 200, { 'content-type': 'text/html; charset=utf-8' })
+          return void res.end(FaultPlan.PAGE)
+        }
         if (fault.kind === 'delay') await FaultPlan.wait(fault, req.socket)
         else {
           res.writeHead(fault.status ?? 500, { 'content-type': 'application/json', ...FaultPlan.headers(fault) })

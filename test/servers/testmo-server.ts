@@ -122,6 +122,10 @@ export class LocalTestmo {
     }
     if (fault && fault.when !== 'after') {
       if (fault.kind === 'drop') return void req.socket.destroy()
+      if (fault.kind === 'page') {
+        res.writeHead(fault.status ?? 200, { 'content-type': 'text/html; charset=utf-8' })
+        return void res.end(FaultPlan.PAGE)
+      }
       if (fault.kind === 'delay') await FaultPlan.wait(fault, req.socket)
       else return send(fault.status ?? 500, { message: fault.status === 429 ? 'Too many requests' : 'Server error' }, FaultPlan.headers(fault))
     }
