@@ -77,8 +77,10 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
     if (status < 300 || accept?.(status, data)) {
       crashPoint()
       // A page (a proxy's or a sign-in page, answered 200) is no answer of the API: taken for
-      // one, the write it stands for would count as done.
-      if (status < 300 && /html/i.test(String(headers['content-type'] ?? ''))) throw notTheApi(ctx, doing, 'an HTML page', 'JSON')
+      // one, the write it stands for would count as done. (What is asked for as a file — a blob,
+      // a results file — may be HTML of its own.)
+      const json = config.responseType === undefined || config.responseType === 'json'
+      if (json && status < 300 && /html/i.test(String(headers['content-type'] ?? ''))) throw notTheApi(ctx, doing, 'an HTML page', 'JSON')
       return response
     }
     if ((status === 429 || status >= 500) && attempt < retry.attempts) {

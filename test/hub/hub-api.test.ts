@@ -16,6 +16,8 @@ import { api, startHub, type TestHub, BOTH_STORES } from '../helpers/hub.ts'
 import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts'
 import { tempDir, tempTree } from '../helpers/temp-tree.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
 
 const NO_RETRY = { attempts: 2, baseMs: 10, maxMs: 20, defaultRetryAfterMs: 10, timeoutMs: 10_000 }
 
@@ -90,6 +92,23 @@ describe.each(BOTH_STORES)('results hub on $store', ({ postgres }) => {
     expect(before.cases).toBe(total)
     // a run id names one set of results
     expect((await api(hub, 'PUT', `/runs/${run.id}`, hub.tokens.ci, { run, cases: 1 })).status).toBe(409)
+  })
+
+  it.skipIf(skip)('carries an attachment that is an HTML page as a file: pushed and pulled whole (a page is refused only where JSON is asked for)', async () => {
+    const lines = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/messages/failing.ndjson'), 'utf8').trim().split('\n')
+    const started = lines.findIndex((l) => l.startsWith('{"testCaseStarted"'))
+    const id = (JSON.parse(lines[started]!) as { testCaseStarted: { id: string } }).testCaseStarted.id
+    const page = '<!DOCTYPE html>\n<html><body><h1>node report</h1></body></html>\n'
+    lines.splice(started + 1, 0, JSON.stringify({ attachment: { testCaseStartedId: id, body: page, contentEncoding: 'IDENTITY', mediaType: 'text/html' } }))
+    const results = tempTree()
+    const build = `v9.9.9-html-${postgres ? 'pg' : 'embedded'}`
+    await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': `${lines.join('\n')}\n` }), 'in.ndjson'), { build, environment: 'local', stage: 'acceptance', resultsDir: results })
+    const [attachment] = readdirSync(path.join(results, 'attachments'))
+    expect(attachment).toMatch(/\.html$/)
+    await pushResults(new HubClient(hub.url, hub.tokens.ci, { retry: NO_RETRY }), results)
+    const out = tempDir('pulled-html')
+    expect(await pullResults(new HubClient(hub.url, hub.tokens.qa, { retry: NO_RETRY }), out, { builds: [build] })).toMatchObject({ attachments: 1 })
+    expect(readFileSync(path.join(out, 'attachments', attachment!), 'utf8')).toBe(page)
   })
 
   it.skipIf(skip)('runs the manual flow: assign, claim, submit once per key, versions, reviews, conflicts', async () => {
