@@ -323,7 +323,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const unread = runFinished && cut !== undefined ? [...notJson, cut] : notJson
   if (unread.length) runErrors.push({ where: 'test run', message: `${unread.length === 1 ? `line ${unread[0]} of the message stream` : `${unread.length} lines of the message stream, the first line ${unread[0]},`} could not be read: what ${unread.length === 1 ? 'it' : 'they'} reported is unknown` })
   if (orphans.length) {
-    const what = `${orphans.length === 1 ? 'a step result that did not pass' : `${orphans.length} step results that did not pass, the first here,`} of no attempt started before it`
+    const what = `${orphans.length === 1 ? 'a step result that did not pass' : `${orphans.length} step results that did not pass, the first here,`} belonging to no attempt started before it`
     problems.push({ file, line: orphans[0]!, message: `${what}: kept as a failure of the run` })
     runErrors.push({ where: 'test run', message: `line ${orphans[0]} of the message stream: ${what}` })
   }

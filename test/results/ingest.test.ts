@@ -115,7 +115,7 @@ describe('Cucumber Messages ingestion', () => {
     orphaned[failing] = lines[failing]!.replace(/"testCaseStartedId":"[^"]+"/, '"testCaseStartedId":"no-such-attempt"')
     const orphan = await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': `${orphaned.join('\n')}\n` }), 'in.ndjson'), ctx(tempTree()))
     expect(orphan.problems.map((p) => p.line)).toEqual([failing + 1])
-    expect(orphan.run!.errors).toEqual([{ where: 'test run', message: `line ${failing + 1} of the message stream: a step result that did not pass of no attempt started before it` }])
+    expect(orphan.run!.errors).toEqual([{ where: 'test run', message: `line ${failing + 1} of the message stream: a step result that did not pass belonging to no attempt started before it` }])
   })
 
   it('does not take a failure of the disk for an envelope in another shape', async () => {
