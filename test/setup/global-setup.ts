@@ -10,7 +10,7 @@ import path from 'node:path'
  * keepers and PostgreSQL servers those start) inherits TMPDIR pointing into one folder made
  * here. After the last test, anything that still holds that mark — a folder in it, a process
  * whose environment, command line or working folder names it, a Docker container or network
- * labelled bdd-matrix that was not there before — outlived the suite: it is listed, removed, and
+ * labelled as this suite's — outlived the suite: it is listed, removed, and
  * the run fails. A leak found this way is a test (or a product) that does not clean up.
  */
 
@@ -24,6 +24,9 @@ export function setup(): void {
   chmodSync(root, 0o755)
   process.env.TMPDIR = root
   process.env.BDD_MATRIX_SUITE_TMP = root
+  // What this suite starts in Docker carries its own label: a suite run beside it on the same
+  // engine (another checkout, a CI job) keeps its objects, and none of this one's is missed.
+  process.env.BDD_MATRIX_DOCKER_LABELS = `bdd-matrix.suite=${path.basename(root)}`
   dockerBefore = new Set(dockerObjects())
 }
 
@@ -95,7 +98,7 @@ function suiteProcesses(suiteRoot: string): ProcessInfo[] {
   return out
 }
 
-/** Containers and networks labelled bdd-matrix ("container ID" / "network ID"); none when Docker does not answer. */
+/** Containers and networks of this suite ("container ID" / "network ID"); none when Docker does not answer. */
 function dockerObjects(): string[] {
   const list = (args: string[]): string[] => {
     try {
@@ -104,5 +107,6 @@ function dockerObjects(): string[] {
       return []
     }
   }
-  return [...list(['ps', '-aq', '--filter', 'label=bdd-matrix']).map((id) => `container ${id}`), ...list(['network', 'ls', '-q', '--filter', 'label=bdd-matrix']).map((id) => `network ${id}`)]
+  const label = `label=bdd-matrix.suite=${path.basename(root)}`
+  return [...list(['ps', '-aq', '--filter', label]).map((id) => `container ${id}`), ...list(['network', 'ls', '-q', '--filter', label]).map((id) => `network ${id}`)]
 }

@@ -1,5 +1,6 @@
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 import path from 'node:path'
 import type Dockerode from 'dockerode'
 import { UserError } from '../../errors.ts'
@@ -54,6 +55,7 @@ export class DockerClusterProvider implements ClusterProvider {
 }
 
 async function prepareDocker(env: Environment): Promise<{ docker: Dockerode; image: string; program: NodeProgram }> {
+  extraLabels() // a mistake in them is told before anything starts
   const program = await loadNodeProgram(env)
   const docker = await connectDocker()
   await removeLeftovers(docker)
@@ -78,27 +80,65 @@ async function connectDocker(): Promise<Dockerode> {
 
 /** The containers and networks one process (a cluster keeper that died) left; how many containers. */
 export async function removeContainersOf(ownerPid: number): Promise<number> {
-  return removeLeftovers(await connectDocker(), ownerPid)
+  return removeLeftovers(await connectDocker(), { ownerPid })
 }
 
-/** Containers and networks of bdd-matrix runs whose owning process is gone. */
-export async function removeLeftovers(docker: Dockerode, onlyOwner?: number): Promise<number> {
-  const stale = (labels: Record<string, string> | undefined): boolean => {
-    const owner = Number(labels?.[`${LABEL}.owner-pid`])
-    if (onlyOwner !== undefined) return owner === onlyOwner
-    if (!owner) return true
-    try {
-      process.kill(owner, 0)
-      return false
-    } catch {
-      return true
-    }
+/**
+ * Containers and networks of bdd-matrix runs whose owning process is gone (`only`: those of one
+ * process of this machine, or of one cluster).
+ */
+export async function removeLeftovers(docker: Dockerode, only?: { ownerPid: number } | { cluster: string }): Promise<number> {
+  const now = Date.now()
+  const stale = (labels: Record<string, string> | undefined, createdMs: number): boolean => {
+    if (!only) return isLeftover(labels, createdMs, now)
+    return 'cluster' in only ? labels?.[`${LABEL}.cluster`] === only.cluster : Number(labels?.[`${LABEL}.owner-pid`]) === only.ownerPid && ownedHere(labels)
   }
-  const containers = (await docker.listContainers({ all: true, filters: { label: [LABEL] } })).filter((c) => stale(c.Labels))
+  const containers = (await docker.listContainers({ all: true, filters: { label: [LABEL] } })).filter((c) => stale(c.Labels, c.Created * 1000))
   await Promise.all(containers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)))
-  const networks = (await docker.listNetworks({ filters: { label: [LABEL] } })).filter((n) => stale(n.Labels))
+  const networks = (await docker.listNetworks({ filters: { label: [LABEL] } })).filter((n) => stale(n.Labels, Date.parse(n.Created)))
   await Promise.all(networks.map((n) => docker.getNetwork(n.Id).remove().catch(() => undefined)))
   return containers.length
+}
+
+/** A day: a run on another machine (or CI job) sharing this Docker engine is long over by then. */
+const FOREIGN_LEFTOVER_MS = 24 * 60 * 60 * 1000
+
+/**
+ * Whether a container or network is a leftover of a run that is over. Its owner is known by host
+ * and process id: a process of this machine that is gone, or — since a Docker engine may serve
+ * several machines or CI jobs at once, whose processes this one cannot see — one of another host
+ * only after a day. (Objects of older versions, without a host, are this machine's.)
+ */
+export function isLeftover(labels: Record<string, string> | undefined, createdMs: number, now: number): boolean {
+  if (!ownedHere(labels)) return now - createdMs > FOREIGN_LEFTOVER_MS
+  const owner = Number(labels?.[`${LABEL}.owner-pid`])
+  if (!owner) return true
+  try {
+    process.kill(owner, 0)
+    return false
+  } catch {
+    return true
+  }
+}
+
+function ownedHere(labels: Record<string, string> | undefined): boolean {
+  const host = labels?.[`${LABEL}.owner-host`]
+  return host === undefined || host === hostname()
+}
+
+/**
+ * Labels every container and network carries besides bdd-matrix's own, from
+ * BDD_MATRIX_DOCKER_LABELS (`key=value,key=value`): a CI job can mark what it starts (its job id),
+ * to find or remove its own objects on an engine that others share.
+ */
+export function extraLabels(value = process.env.BDD_MATRIX_DOCKER_LABELS ?? ''): Record<string, string> {
+  const labels: Record<string, string> = {}
+  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const at = pair.indexOf('=')
+    if (at <= 0) throw new UserError('BAD_DOCKER_LABELS', `BDD_MATRIX_DOCKER_LABELS "${value}": "${pair}" is not key=value; set it to labels such as ci-job=1234,team=dms`)
+    labels[pair.slice(0, at)] = pair.slice(at + 1)
+  }
+  return labels
 }
 
 class DockerCluster implements StartedCluster {
@@ -122,7 +162,7 @@ class DockerCluster implements StartedCluster {
   }
 
   private get labels(): Record<string, string> {
-    return { [LABEL]: 'node', [`${LABEL}.owner-pid`]: String(process.pid), [`${LABEL}.cluster`]: this.id }
+    return { ...extraLabels(), [LABEL]: 'node', [`${LABEL}.owner-pid`]: String(process.pid), [`${LABEL}.owner-host`]: hostname(), [`${LABEL}.cluster`]: this.id }
   }
 
   async start(): Promise<void> {
@@ -210,7 +250,7 @@ class DockerCluster implements StartedCluster {
       }),
     )
     // Containers created after this point (a start racing the teardown) carry our labels.
-    await removeLeftovers(this.docker, process.pid).catch(() => undefined)
+    await removeLeftovers(this.docker, { cluster: this.id }).catch(() => undefined)
     await this.network?.remove().catch(() => undefined)
   }
 
