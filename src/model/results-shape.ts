@@ -1,18 +1,19 @@
-import { MODEL_VERSION, STAGES, STATUSES } from './vocabulary.ts'
+import { MODEL_VERSION, SOURCE_FORMATS, STAGES, STATUSES } from './vocabulary.ts'
 
 type Json = Record<string, unknown>
 
 const STATUS_SET: ReadonlySet<unknown> = new Set(STATUSES)
 const STAGE_SET: ReadonlySet<unknown> = new Set(STAGES)
-const FORMATS: ReadonlySet<unknown> = new Set(['cucumber-messages', 'cucumber-json', 'junit', 'manual'])
+const FORMATS: ReadonlySet<unknown> = new Set(SOURCE_FORMATS)
 
 /**
  * Why a value read back from a results file is not a case of the model, or undefined when it is
  * one: exactly what CaseSchema (results.ts) accepts (a property test holds the two together).
  * Reading a results folder checks every line, and the schema's library alone takes a command
  * 0.03 s to load (`publish testmo` loads it for nothing else); this check costs under a
- * microsecond a case (100,000: 0.05–0.08 s of a 0.45 s merge). A file changed by hand or written by something else is then named by file
- * and line, not met as a crash in whichever report touches the field first.
+ * microsecond a case (100,000: 0.05–0.08 s of a 0.45 s merge). A file changed by hand or written
+ * by something else is then named by file and line, not met as a crash in whichever report
+ * touches the field first.
  */
 export function caseShapeProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'not a JSON object'

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { MODEL_VERSION, STAGES, STATUSES } from './vocabulary.ts'
+import { MODEL_VERSION, SOURCE_FORMATS, STAGES, STATUSES } from './vocabulary.ts'
 
 export { MODEL_VERSION, STAGES, STATUSES, STATUS_PRECEDENCE, caseIdOf, statusFromMessages, worseStatus } from './vocabulary.ts'
 
@@ -37,7 +37,7 @@ export const RunSchema = z.object({
   shard: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
-  source: z.object({ format: z.enum(['cucumber-messages', 'cucumber-json', 'junit', 'manual']), file: z.string().optional() }),
+  source: z.object({ format: z.enum(SOURCE_FORMATS), file: z.string().optional() }),
   /**
    * Failures outside any test case: a BeforeAll/AfterAll hook, or the test run itself (an
    * exception of the runner, an error of the JUnit producer). A run with errors failed, whatever

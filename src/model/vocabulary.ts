@@ -9,6 +9,8 @@ export const STAGES = ['unit', 'functional', 'acceptance', 'manual'] as const
 // `blocked`: a person could not carry the scenario out (a prerequisite is broken); only manual
 // outcomes have it. `skipped` from a tester means not applicable.
 export const STATUSES = ['passed', 'failed', 'skipped', 'pending', 'undefined', 'ambiguous', 'blocked'] as const
+/** What a run was read from. */
+export const SOURCE_FORMATS = ['cucumber-messages', 'cucumber-json', 'junit', 'manual'] as const
 
 export type Stage = (typeof STAGES)[number]
 export type Status = (typeof STATUSES)[number]
