@@ -10,8 +10,9 @@ import { buildBefore, cellKey, type ResultSet } from '../results/merge-results.t
 import { buildPattern, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
 
-export type CriterionVerdict = 'pass' | 'pass-waived' | 'waiting' | 'fail'
-export type GateVerdict = 'go' | 'go-with-waivers' | 'incomplete' | 'no-go'
+import type { CriterionVerdict, GateVerdict } from './verdicts.ts'
+
+export type { CriterionVerdict, GateVerdict } from './verdicts.ts'
 
 /** One thing a criterion found: a scenario in a column, a feature on an environment, a lint error… */
 export interface GateItem {

@@ -66,6 +66,23 @@ describe('the gate verdict where people look: matrix banner, MR note, commit sta
     // evidence of another build is refused
     const wrong = await runCliInProcess(['matrix', '--gate', 'reports/gate-v1.0.0-rc1.json', '--build', 'v9'], { cwd: root, env: {} })
     expect(wrong).toMatchObject({ code: 2, stderr: expect.stringMatching(/the gate of v1\.0\.0-rc1, not of v9/) })
+    // and so is evidence whose verdicts this bdd-matrix does not know (edited, or of a newer one):
+    // read as it was, a verdict other than no-go or incomplete set the status success
+    const evidence = JSON.parse(readFileSync(path.join(root, 'reports/gate-v1.0.0-rc1.json'), 'utf8')) as { report: { verdict: string; criteria: { verdict: string }[] } }
+    const statuses = gitlab.statuses.length
+    for (const [name, edit, why] of [
+      ['maybe', (e: typeof evidence) => (e.report.verdict = 'maybe'), /not a gate evidence file \(verdict: "maybe" is not one of go, go-with-waivers, incomplete, no-go\)/],
+      ['criterion', (e: typeof evidence) => (e.report.criteria[0]!.verdict = 'flaky'), /not a gate evidence file \(a criterion not of the gate's shape/],
+      ['null', () => null, /not a gate evidence file \(no report of evidence version 1\)/],
+    ] as const) {
+      const copy = structuredClone(evidence)
+      const written = edit(copy) === null ? null : copy
+      writeFileSync(path.join(root, `reports/gate-${name}.json`), JSON.stringify(written))
+      const refused = await runCliInProcess(['publish', 'gitlab', '--gate', `reports/gate-${name}.json`], { cwd: root, env: env() })
+      expect(refused, name).toMatchObject({ code: 2, stderr: expect.stringMatching(why) })
+      expect(refused.stderr).not.toMatch(/\n\s+at /)
+    }
+    expect(gitlab.statuses.length).toBe(statuses)
   })
 
   it('keeps one note per scope feature on its GitLab issue, updated in place (--gitlab-issues)', async () => {
