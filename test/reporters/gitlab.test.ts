@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalGitLab } from '../servers/gitlab-server.ts'
 import { NOTE_MARKER, publishToGitLab } from '../../reporters/gitlab/gitlab-publisher.ts'
@@ -102,6 +102,12 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     expect(wrong.stderr).toMatch(/matrix\.json: not a matrix \(no build and totals\); write it with bdd-matrix matrix/)
     expect(wrong.stderr.trim().split('\n')).toHaveLength(1)
     expect(wrong.code).toBe(2)
+    // a matrix whose run errors are not a list would read as none: a success
+    const reshaped = matrixFiles(0)
+    const matrix = JSON.parse(readFileSync(path.join(reshaped, 'matrix.json'), 'utf8')) as Record<string, unknown>
+    writeFileSync(path.join(reshaped, 'matrix.json'), JSON.stringify({ ...matrix, runErrors: { count: 2 } }))
+    const shapeless = await publish(reshaped, {})
+    expect(shapeless).toMatchObject({ code: 2, stderr: expect.stringMatching(/matrix\.json: not a matrix \(runErrors is not what bdd-matrix matrix writes\)/) })
     const fromFile = await publish(matrixFiles(0), { GITLAB_TOKEN: `${TOKEN}\n` })
     expect(fromFile.code, fromFile.stderr).toBe(0)
   })
