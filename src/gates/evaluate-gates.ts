@@ -9,7 +9,6 @@ import { RAN, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, cellKey, type ResultSet } from '../results/merge-results.ts'
 import { buildPattern, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
-
 import type { CriterionVerdict, GateVerdict } from './verdicts.ts'
 
 export type { CriterionVerdict, GateVerdict } from './verdicts.ts'
