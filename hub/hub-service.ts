@@ -5,6 +5,7 @@ import path from 'node:path'
 import { UserError } from '../src/errors.ts'
 import type { GateReport } from '../src/gates/evaluate-gates.ts'
 import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results.ts'
+import { isRunId, RUN_ID_RULE } from '../src/model/vocabulary.ts'
 import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
 import { historyBuilds, historyIndex, MANUAL_ENVIRONMENT, MATRIX_HISTORY, type HistoryIndex, type Matrix } from '../src/matrix/matrix-from.ts'
 import { writeReports } from '../src/reports/write-reports.ts'
@@ -171,6 +172,8 @@ export class HubService {
     }
     if (JSON.stringify(parsed.data).includes('\\u0000')) throw new HttpError(422, 'run: a text holds a NUL character, which the hub cannot store', 'run')
     if (parsed.data.id !== id) throw new HttpError(422, `run.id "${parsed.data.id}" is not the id in the address (${id})`, 'run.id')
+    // it names the run's file wherever the run is pulled to
+    if (!isRunId(id)) throw new HttpError(422, `run.id "${id}": ${RUN_ID_RULE}`, 'run.id')
     if (!Number.isInteger(b.cases) || (b.cases as number) < 0) throw new HttpError(422, 'cases: the number of cases the run holds', 'cases')
     const record = await this.store.beginRun(parsed.data as Run, b.cases as number, principal.id)
     if (record.caseCount !== b.cases) throw new HttpError(409, `run ${id} is on the hub with ${record.caseCount} cases, not ${String(b.cases)}: a run id names one set of results`)

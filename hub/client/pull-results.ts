@@ -4,6 +4,7 @@ import { manualRunPrefix } from '../../src/manual/manual-results.ts'
 import path from 'node:path'
 import { UserError } from '../../src/errors.ts'
 import type { Case, Run } from '../../src/model/results.ts'
+import { isRunId, RUN_ID_RULE } from '../../src/model/vocabulary.ts'
 import type { HubRequests } from './hub-client.ts'
 
 export interface PullOutcome {
@@ -23,16 +24,19 @@ export interface PullOutcome {
  * run of a pulled build that no longer has accepted outcomes is removed.
  */
 export async function pullResults(client: HubRequests, out: string, options: { builds?: string[] } = {}): Promise<PullOutcome> {
-  const { data: known } = await client.request<{ name: string }[]>('GET', '/builds', 'listing builds')
-  const names = known.map((b) => b.name)
+  const { data: known } = await client.request<unknown>('GET', '/builds', 'listing builds')
+  const names = listIn(known, 'listing builds').map((b) => String((b as { name?: unknown } | null)?.name ?? ''))
   for (const build of options.builds ?? []) if (!names.includes(build)) throw new UserError('BUILD_UNKNOWN', `--build "${build}": the hub has no such build; builds there: ${names.slice(-10).join(', ') || 'none'}`)
   const builds = options.builds?.length ? options.builds : names
   mkdirSync(out, { recursive: true })
   const outcome: PullOutcome = { runs: 0, manualRuns: 0, manualCases: 0, manualOutcomes: 0, attachments: 0 }
   const wanted = new Set<string>()
   for (const build of builds) {
-    const { data: runs } = await client.request<Run[]>('GET', `/runs?build=${encodeURIComponent(build)}`, `listing the runs of ${build}`)
-    for (const run of runs) {
+    const listing = `listing the runs of ${build}`
+    const { data: runs } = await client.request<unknown>('GET', `/runs?build=${encodeURIComponent(build)}`, listing)
+    for (const run of listIn(runs, listing) as Run[]) {
+      // a run's id names its file here: one that would name a path is not the hub's
+      if (!isRunId(run?.id)) throw new UserError('HUB_ANSWER', `the results hub answered ${listing} with a run named ${JSON.stringify(run?.id)?.slice(0, 80)}, which is no run id (${RUN_ID_RULE}); nothing of it is written — is --server the hub itself?`)
       const file = path.join(out, `${run.id}.ndjson`)
       if (!existsSync(file)) {
         const { data } = await client.request<string>('GET', `/runs/${encodeURIComponent(run.id)}/results`, `reading run ${run.id}`, { responseType: 'text' })
@@ -41,7 +45,11 @@ export async function pullResults(client: HubRequests, out: string, options: { b
       collectAttachments(file, wanted)
       outcome.runs++
     }
-    const { data: manual } = await client.request<{ run: Run; cases: Case[] }[]>('GET', `/builds/${encodeURIComponent(build)}/manual-results`, `reading the manual results of ${build}`)
+    const reading = `reading the manual results of ${build}`
+    const { data: answer } = await client.request<unknown>('GET', `/builds/${encodeURIComponent(build)}/manual-results`, reading)
+    const manual = listIn(answer, reading) as { run: Run; cases: Case[] }[]
+    const unnamed = manual.find((m) => !isRunId(m?.run?.id) || !Array.isArray(m?.cases))
+    if (unnamed) throw new UserError('HUB_ANSWER', `the results hub answered ${reading} with ${JSON.stringify(unnamed)?.slice(0, 80)}, not a manual run (a run with an id — ${RUN_ID_RULE} — and its cases); nothing of it is written — is --server the hub itself?`)
     const prefix = manualRunPrefix(build)
     const written = new Set<string>()
     for (const { run, cases } of manual) {
@@ -63,6 +71,12 @@ export async function pullResults(client: HubRequests, out: string, options: { b
     outcome.attachments++
   }
   return outcome
+}
+
+/** An answer that is a list, or one line saying it is not the hub's. */
+function listIn(data: unknown, doing: string): unknown[] {
+  if (Array.isArray(data)) return data
+  throw new UserError('HUB_ANSWER', `the results hub answered ${doing} with ${JSON.stringify(data)?.slice(0, 80) ?? 'nothing'}, not a list; is --server the hub itself (not a proxy)?`)
 }
 
 function collectAttachments(file: string, into: Set<string>): void {

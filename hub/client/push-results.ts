@@ -37,29 +37,39 @@ export async function pushResults(client: HubRequests, dir: string, log: (line: 
     await readLines(file, (line, n) => {
       if (n > 1 && line) lines.push(line)
     })
-    const begun = await client.request<{ received: number; complete: boolean }>('PUT', `/runs/${encodeURIComponent(run.id)}`, `starting run ${run.id}`, { data: { run, cases: lines.length } })
-    if (begun.data.complete) {
+    const starting = `starting run ${run.id}`
+    const begun = await client.request<{ received: number; complete: boolean }>('PUT', `/runs/${encodeURIComponent(run.id)}`, starting, { data: { run, cases: lines.length } })
+    if (begun.data?.complete === true) {
       out.runs.push({ id: run.id, cases: lines.length, sent: 0, already: true })
       continue
     }
-    let from = begun.data.received
+    let from = receivedOf(begun.data, starting, 0, lines.length)
     let sent = 0
     while (from < lines.length) {
       let to = from
       let bytes = 0
       while (to < lines.length && to - from < BATCH_LINES && bytes < BATCH_BYTES) bytes += lines[to++]!.length + 1
-      const answer = await client.request<{ received: number }>('POST', `/runs/${encodeURIComponent(run.id)}/cases?from=${from}`, `sending cases ${from + 1}–${to} of run ${run.id}`, {
+      const sending = `sending cases ${from + 1}–${to} of run ${run.id}`
+      const answer = await client.request<{ received: number }>('POST', `/runs/${encodeURIComponent(run.id)}/cases?from=${from}`, sending, {
         data: `${lines.slice(from, to).join('\n')}\n`,
         headers: { 'content-type': 'application/x-ndjson' },
       })
       sent += to - from
-      from = answer.data.received
+      // (each answer must move on: one that did not would send the same cases for ever)
+      from = receivedOf(answer.data, sending, from + 1, lines.length)
     }
     await client.request('POST', `/runs/${encodeURIComponent(run.id)}/complete`, `completing run ${run.id}`)
     log(`${run.id}: ${lines.length} case(s) pushed`)
     out.runs.push({ id: run.id, cases: lines.length, sent, already: false })
   }
   return out
+}
+
+/** How many of a run's `total` cases the hub says it holds, from `atLeast` on; else the answer is not the hub's. */
+function receivedOf(data: unknown, doing: string, atLeast: number, total: number): number {
+  const received = (data as { received?: unknown } | null | undefined)?.received
+  if (Number.isSafeInteger(received) && (received as number) >= atLeast && (received as number) <= total) return received as number
+  throw new UserError('HUB_ANSWER', `the results hub answered ${doing} with ${JSON.stringify(data)?.slice(0, 80) ?? 'nothing'}, not how many of the run's ${total} cases it holds (${atLeast} to ${total}); is --server the hub itself (not a proxy)? Then run the same command again (it resumes)`)
 }
 
 async function pushAttachments(client: HubRequests, dir: string): Promise<number> {

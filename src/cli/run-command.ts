@@ -5,6 +5,7 @@ import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError, isUserError } from '../errors.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
+import { isRunId, RUN_ID_RULE } from '../model/vocabulary.ts'
 
 interface RunCliOptions {
   env: string
@@ -38,7 +39,11 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--command <command>', "run this command (a suite in any language: godog, pytest-bdd, behave, Cucumber-JVM…) against the environment's cluster instead of the TypeScript suite; it finds the nodes and the control API in the JSON file named by BDD_MATRIX_CLUSTER")
     .option('--report <files...>', 'the report(s) the command writes (Cucumber JSON, Cucumber Messages, JUnit); default: the file named by BDD_MATRIX_REPORT')
     .option('--features <dir>', "with --command: the features folder the command's report is bound to (ids, tags, scope features)", 'features')
-    .action(async (paths: string[], options: RunCliOptions) => exit(options.command ? await runCommand(ctx, options, paths) : await run(ctx, { ...options, paths })))
+    .action(async (paths: string[], options: RunCliOptions) => {
+      // it names the run's folder and results file, and the run on the hub
+      if (options.runId !== undefined && !isRunId(options.runId)) throw new UserError('BAD_OPTION', `--run-id "${options.runId}": ${RUN_ID_RULE}`)
+      return exit(options.command ? await runCommand(ctx, options, paths) : await run(ctx, { ...options, paths }))
+    })
 
   program
     .command('start')

@@ -9,6 +9,16 @@ export const STAGES = ['unit', 'functional', 'acceptance', 'manual'] as const
 // `blocked`: a person could not carry the scenario out (a prerequisite is broken); only manual
 // outcomes have it. `skipped` from a tester means not applicable.
 export const STATUSES = ['passed', 'failed', 'skipped', 'pending', 'undefined', 'ambiguous', 'blocked'] as const
+/**
+ * A run's id names its results file (`<id>.ndjson`) wherever the run goes — a results folder, the
+ * hub, a pull: letters, digits and . _ + -, from a letter or digit, so that it never names a path.
+ */
+export function isRunId(id: unknown): id is string {
+  return typeof id === 'string' && /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/.test(id)
+}
+
+export const RUN_ID_RULE = 'letters, digits and . _ + - only, from a letter or digit, at most 200'
+
 /** What a run was read from. */
 export const SOURCE_FORMATS = ['cucumber-messages', 'cucumber-json', 'junit', 'manual'] as const
 

@@ -92,6 +92,10 @@ describe.each(BOTH_STORES)('results hub on $store', ({ postgres }) => {
     expect(before.cases).toBe(total)
     // a run id names one set of results
     expect((await api(hub, 'PUT', `/runs/${run.id}`, hub.tokens.ci, { run, cases: 1 })).status).toBe(409)
+    // and its file wherever the run is pulled to: one that would name a path is refused
+    const escaping = await api(hub, 'PUT', `/runs/${encodeURIComponent('../escaped')}`, hub.tokens.ci, { run: { ...run, id: '../escaped' }, cases: 0 })
+    expect(escaping.status).toBe(422)
+    expect(escaping.body).toMatchObject({ field: 'run.id', message: expect.stringContaining('letters, digits and . _ + - only') })
   })
 
   it.skipIf(skip)('carries an attachment that is an HTML page as a file: pushed and pulled whole (a page is refused only where JSON is asked for)', async () => {

@@ -62,6 +62,8 @@ describe('bdd-matrix run', () => {
     [['--tags', 'not('], /^bdd-matrix: --tags "not\(": not a tag expression \(Unmatched \(\.\); e\.g\. --tags "@feature:p2p-network and not @wip"\n$/],
     [['--parallel', 'two'], /^bdd-matrix: --parallel "two": give a number of workers/],
     [['--retry', '-1'], /^bdd-matrix: --retry "-1": give how many times/],
+    // it names the run's folder and results file: never a path
+    [['--run-id', '../escaped'], /^bdd-matrix: --run-id "\.\.\/escaped": letters, digits and \. _ \+ - only, from a letter or digit, at most 200\n$/],
   ])('refuses %j in one line, before any cluster starts', async (args, message) => {
     const result = await run(args)
     expect(result.stderr).toMatch(message)
