@@ -19,6 +19,11 @@ export function isRunId(id: unknown): id is string {
 
 export const RUN_ID_RULE = 'letters, digits and . _ + - only, from a letter or digit, at most 200'
 
+/** A name as a part of a run id (an environment named "EU West" gives "EU_West"); the same name for a name that already is one. */
+export function runIdPart(name: string): string {
+  return name.replace(/[^A-Za-z0-9._+-]+/g, '_').replace(/^[^A-Za-z0-9]+/, '').slice(0, 80) || 'run'
+}
+
 /** What a run was read from. */
 export const SOURCE_FORMATS = ['cucumber-messages', 'cucumber-json', 'junit', 'manual'] as const
 

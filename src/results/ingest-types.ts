@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Run, RunError } from '../model/results.ts'
-import { MODEL_VERSION, type Stage } from '../model/vocabulary.ts'
+import { MODEL_VERSION, runIdPart, type Stage } from '../model/vocabulary.ts'
 
 export interface IngestContext {
   build: string
@@ -62,7 +62,7 @@ export function runFrom(ctx: IngestContext, facts: { inputHash: string; startedA
   return {
     kind: 'run',
     modelVersion: MODEL_VERSION,
-    id: ctx.runId ?? `${ctx.environment}-${ctx.stage}-${facts.inputHash.slice(0, 16)}`,
+    id: ctx.runId ?? `${runIdPart(ctx.environment)}-${ctx.stage}-${facts.inputHash.slice(0, 16)}`,
     ...(ctx.milestone ? { milestone: ctx.milestone } : {}),
     build: ctx.build,
     ...(ctx.commit ? { commit: ctx.commit } : {}),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { caseShapeProblem, runShapeProblem } from '../../src/model/results-shape.ts'
+import { isRunId, runIdPart } from '../../src/model/vocabulary.ts'
 import { CaseSchema, RunSchema } from '../../src/model/results.ts'
 import { ingestFile } from '../../src/results/ingest-file.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
@@ -43,5 +44,18 @@ describe('the results reader\'s check of a case and a run', () => {
       )
     agree(cases, caseShapeProblem, CaseSchema)
     agree(runs, runShapeProblem, RunSchema)
+  })
+
+  it('makes a run id of any environment name, unchanged for one that is already a part of one', async () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('../../x', '', '.hidden', 'EU West', 'local', 'docker-eu')), (name) => {
+        expect(isRunId(`${runIdPart(name)}-acceptance-0123456789abcdef`)).toBe(true)
+        if (/^[A-Za-z0-9][A-Za-z0-9._+-]{0,79}$/.test(name)) expect(runIdPart(name)).toBe(name)
+      }),
+      { numRuns: 2000 },
+    )
+    // ingest names the run by it, and keeps the environment as given
+    const outcome = await ingestFile(path.join(PROJECT_ROOT, 'test/fixtures/messages/flaky.ndjson'), { build: 'v1', environment: 'EU West', stage: 'acceptance', resultsDir: tempTree() })
+    expect(outcome.run).toMatchObject({ environment: 'EU West', id: expect.stringMatching(/^EU_West-acceptance-[0-9a-f]{16}$/) })
   })
 })
