@@ -4,7 +4,7 @@ import { manualRunPrefix } from '../../src/manual/manual-results.ts'
 import path from 'node:path'
 import { UserError } from '../../src/errors.ts'
 import type { Case, Run } from '../../src/model/results.ts'
-import { isRunId, RUN_ID_RULE } from '../../src/model/vocabulary.ts'
+import { RUN_ID_RULE } from '../../src/model/vocabulary.ts'
 import type { HubRequests } from './hub-client.ts'
 
 export interface PullOutcome {
@@ -36,7 +36,7 @@ export async function pullResults(client: HubRequests, out: string, options: { b
     const { data: runs } = await client.request<unknown>('GET', `/runs?build=${encodeURIComponent(build)}`, listing)
     for (const run of listIn(runs, listing) as Run[]) {
       // a run's id names its file here: one that would name a path is not the hub's
-      if (!isRunId(run?.id)) throw new UserError('HUB_ANSWER', `the results hub answered ${listing} with a run named ${JSON.stringify(run?.id)?.slice(0, 80)}, which is no run id (${RUN_ID_RULE}); nothing of it is written — is --server the hub itself?`)
+      if (!namesAFile(run?.id)) throw new UserError('HUB_ANSWER', `the results hub answered ${listing} with a run named ${JSON.stringify(run?.id)?.slice(0, 80)}, which would name a path, not a file (run ids are ${RUN_ID_RULE}); nothing of it is written — is --server the hub itself?`)
       const file = path.join(out, `${run.id}.ndjson`)
       if (!existsSync(file)) {
         const { data } = await client.request<string>('GET', `/runs/${encodeURIComponent(run.id)}/results`, `reading run ${run.id}`, { responseType: 'text' })
@@ -48,7 +48,7 @@ export async function pullResults(client: HubRequests, out: string, options: { b
     const reading = `reading the manual results of ${build}`
     const { data: answer } = await client.request<unknown>('GET', `/builds/${encodeURIComponent(build)}/manual-results`, reading)
     const manual = listIn(answer, reading) as { run: Run; cases: Case[] }[]
-    const unnamed = manual.find((m) => !isRunId(m?.run?.id) || !Array.isArray(m?.cases))
+    const unnamed = manual.find((m) => !namesAFile(m?.run?.id) || !Array.isArray(m?.cases))
     if (unnamed) throw new UserError('HUB_ANSWER', `the results hub answered ${reading} with ${JSON.stringify(unnamed)?.slice(0, 80)}, not a manual run (a run with an id — ${RUN_ID_RULE} — and its cases); nothing of it is written — is --server the hub itself?`)
     const prefix = manualRunPrefix(build)
     const written = new Set<string>()
@@ -71,6 +71,15 @@ export async function pullResults(client: HubRequests, out: string, options: { b
     outcome.attachments++
   }
   return outcome
+}
+
+/**
+ * Whether a run id names a file in the folder: the hub has taken only run ids (isRunId) since
+ * they were ruled so; one stored before with a space in it is still pulled, one with a path in
+ * it never.
+ */
+function namesAFile(id: unknown): id is string {
+  return typeof id === 'string' && id.length > 0 && id.length <= 200 && !id.startsWith('.') && !/[/\\\0]/.test(id)
 }
 
 /** An answer that is a list, or one line saying it is not the hub's. */

@@ -52,7 +52,7 @@ describe('push and pull against a server that answers unlike the hub', () => {
     const url = await serving((_, path) => (path === '/api/v1/builds' ? json([{ name: 'v1' }]) : path.startsWith('/api/v1/runs?') ? json([{ id: '../../escaped', build: 'v1' }]) : json([])))
     const root = tempTree()
     const out = path.join(root, 'pulled')
-    await expect(pullResults(new HubClient(url, 'token', { retry: NO_RETRY }), out)).rejects.toThrow(/^the results hub answered listing the runs of v1 with a run named "\.\.\/\.\.\/escaped", which is no run id \(letters, digits and \. _ \+ - only, from a letter or digit, at most 200\); nothing of it is written/)
+    await expect(pullResults(new HubClient(url, 'token', { retry: NO_RETRY }), out)).rejects.toThrow(/^the results hub answered listing the runs of v1 with a run named "\.\.\/\.\.\/escaped", which would name a path, not a file \(run ids are letters, digits and \. _ \+ - only, from a letter or digit, at most 200\); nothing of it is written/)
     expect(readdirSync(root)).toEqual(['pulled'])
     expect(readdirSync(out)).toEqual([])
   })
