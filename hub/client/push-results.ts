@@ -79,10 +79,16 @@ async function pushAttachments(client: HubRequests, dir: string): Promise<number
     .filter((f) => /^[0-9a-f]{24}\.[a-z0-9]{1,5}$/.test(f))
     .map((f) => `attachments/${f}`)
   if (names.length === 0) return 0
-  const { data } = await client.request<{ missing: string[] }>('POST', '/blobs/missing', 'asking which attachments the hub lacks', { data: { names } })
-  for (const name of data.missing) {
+  const asking = 'asking which attachments the hub lacks'
+  const { data } = await client.request<{ missing: unknown }>('POST', '/blobs/missing', asking, { data: { names } })
+  const missing = (data as { missing?: unknown } | null | undefined)?.missing
+  // only what was asked about is ever read and sent: a server naming other files gets none of them
+  const asked = new Set(names)
+  if (!Array.isArray(missing) || !missing.every((name) => asked.has(name as string)))
+    throw new UserError('HUB_ANSWER', `the results hub answered ${asking} with ${JSON.stringify(data)?.slice(0, 80) ?? 'nothing'}, not a list of the attachments asked about; nothing was sent — is --server the hub itself (not a proxy)?`)
+  for (const name of missing as string[]) {
     await client.request('PUT', `/blobs/${name}`, `sending ${name}`, { data: readFileSync(path.join(dir, name)), headers: { 'content-type': mediaTypeOf(name) } })
   }
-  return data.missing.length
+  return missing.length
 }
 

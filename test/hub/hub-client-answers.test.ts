@@ -61,4 +61,17 @@ describe('push and pull against a server that answers unlike the hub', () => {
     const url = await serving(() => json({ builds: ['v1'] }))
     await expect(pullResults(new HubClient(url, 'token', { retry: NO_RETRY }), tempTree())).rejects.toThrow(/^the results hub answered listing builds with \{"builds":\["v1"\]\}, not a list/)
   })
+
+  it('sends no file but the attachments it asked about, whatever the server asks for', async () => {
+    // (the file a server asks for beside the results folder: there, and readable)
+    const results = path.join(tempTree({ 'results/attachments/0123456789abcdef01234567.txt': 'node log', 'secret.txt': 'not for the hub' }), 'results')
+    await writeCanonicalResults(results)
+    const received: string[] = []
+    const url = await serving((method, path) => {
+      if (method === 'PUT' && path.startsWith('/api/v1/blobs/')) received.push(path)
+      return path === '/api/v1/blobs/missing' ? json({ missing: ['attachments/0123456789abcdef01234567.txt', '../secret.txt'] }) : json({})
+    })
+    await expect(pushResults(new HubClient(url, 'token', { retry: NO_RETRY }), results)).rejects.toThrow(/^the results hub answered asking which attachments the hub lacks with .*, not a list of the attachments asked about; nothing was sent/)
+    expect(received).toEqual([])
+  })
 })
