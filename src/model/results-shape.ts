@@ -55,7 +55,8 @@ export function runShapeProblem(value: unknown): string | undefined {
   return undefined
 }
 
-function isObject(value: unknown): value is Json {
+/** A JSON object: not null, not a list. */
+export function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 

@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs'
 import { fsErrorCode } from '../errors.ts'
+import { isObject } from '../model/results-shape.ts'
 import type { Attachment, Case, StepResult } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
 import { tagMeaning } from '../catalogue/tag-meaning.ts'
@@ -152,10 +153,6 @@ function listOf(value: unknown): readonly Json[] {
 }
 
 const NONE: readonly Json[] = Object.freeze([])
-
-function isObject(value: unknown): value is Json {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
 
 /** A value as text: objects as their JSON (a report's value may be anything, `{"toString": 1}` too). */
 function textOf(value: unknown): string {
