@@ -136,12 +136,18 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
   return { run, cases, problems, path: writer.close(run) }
 }
 
-/** A scenario element as producers write one: an object with a list of steps (or a name and none), its hooks lists. */
+/**
+ * A scenario element as producers write one: an object with a list of steps (or a name and none),
+ * its hooks lists, and its steps' hooks lists (Cucumber-JVM's after-step hooks: a failing one
+ * fails the scenario, so hooks that are no list are not read as none).
+ */
 function scenarioShaped(element: unknown): element is Json {
   if (!isObject(element)) return false
   const steps = Array.isArray(element.steps) || (element.steps === undefined && typeof element.name === 'string')
-  return steps && [element.before, element.after].every((hooks) => hooks === undefined || Array.isArray(hooks))
+  return steps && hooksShaped(element) && (element.steps === undefined || (element.steps as unknown[]).every((step) => !isObject(step) || hooksShaped(step)))
 }
+
+const hooksShaped = (holder: Json): boolean => (holder.before === undefined || Array.isArray(holder.before)) && (holder.after === undefined || Array.isArray(holder.after))
 
 /**
  * The steps or hooks a report lists. An item that is no object stands for a step whose result is

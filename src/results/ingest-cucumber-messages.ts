@@ -68,6 +68,8 @@ interface Attempt {
   startedAt: number
   status: Status
   steps: StepResult[]
+  /** results received for its test steps (hooks too): Cucumber reports every one */
+  reported: number
   error?: string
   attachments: Attachment[]
   nodes: string[]
@@ -126,6 +128,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       // a step its test case does not list still tells how the attempt went, as no step of its own
       const at = testStepIndex(plan, f.testStepId)
       if (at === -1) return
+      attempt.reported++
       const keyword = plan.steps[2 * at]
       // Hooks are reported only when they fail: they are how a scenario's setup breaks.
       if (keyword === undefined && status === 'passed') return
@@ -141,13 +144,19 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       const at = millis(s.timestamp)
       const attempt = count(s.attempt)
       first ??= at
-      attempts.set(s.id, { testCaseId: s.testCaseId, plan, attempt, startedAt: at, status: 'passed', steps: [], attachments: [], nodes: [] })
+      attempts.set(s.id, { testCaseId: s.testCaseId, plan, attempt, startedAt: at, status: 'passed', steps: [], reported: 0, attachments: [], nodes: [] })
     },
     testCaseFinished: (f) => {
       const attempt = attempts.get(f.testCaseStartedId)
       if (!attempt) return
       attempts.delete(f.testCaseStartedId)
       last = millis(f.timestamp)
+      // A step that never said how it went is not a pass (as a Cucumber JSON report that leaves one out).
+      const listed = attempt.plan.steps.length / 2
+      if (attempt.reported < listed && attempt.status === 'passed') {
+        attempt.status = 'undefined'
+        attempt.error ??= `the message stream has results for ${attempt.reported} of the test case's ${listed} steps and hooks: the others never said how they went`
+      }
       if (f.willBeRetried) {
         const list = earlier.get(attempt.plan) ?? []
         list.push({ status: attempt.status, durationMs: last - attempt.startedAt, startedAt: new Date(attempt.startedAt).toISOString(), ...(attempt.error ? { error: attempt.error } : {}), ...(attempt.steps.length ? { steps: attempt.steps } : {}) })

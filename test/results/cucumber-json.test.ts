@@ -145,6 +145,22 @@ describe('Cucumber JSON that is not whole', () => {
     { uri: 'features/b.feature', name: 'B', keyword: 'Feature', elements: [{ type: 'scenario', name: 'two', line: 3, keyword: 'Scenario', steps: [{ keyword: 'Given ', name: 'y', line: 4, result: { status: 'exploded' } }] }] },
   ]
 
+  it('skips a scenario whose step hooks are no list (Cucumber-JVM\'s after-step hooks), never reading them as none', async () => {
+    const file = path.join(CONFORMANCE, 'cucumber-jvm/failing-after-step-hook.json')
+    const original = JSON.parse(readFileSync(file, 'utf8')) as { elements: { steps: { after?: unknown }[] }[] }[]
+    expect((await ingest(file)).list.map((c) => c.status)).toEqual(['failed'])
+    const step = original[0]!.elements[0]!.steps.find((s) => s.after)!
+    const dir = tempDir('step-hooks')
+    for (const by of [null, {}, 'failed']) {
+      step.after = by
+      const spoiled = path.join(dir, 'spoiled.json')
+      writeFileSync(spoiled, JSON.stringify(original, null, 2))
+      const outcome = await ingest(spoiled)
+      expect(outcome.list).toEqual([])
+      expect(outcome.problems[0]!.message).toMatch(/^a scenario \(element 1 of the feature here\) not in the shape of a Cucumber JSON scenario \(no list of steps, or hooks that are no list\); skipped$/)
+    }
+  })
+
   it('keeps the features read before a cut and says where it was cut; counts a status it does not know as undefined', async () => {
     const dir = tempDir('cut-json')
     const whole = path.join(dir, 'whole.json')

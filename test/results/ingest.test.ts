@@ -118,6 +118,21 @@ describe('Cucumber Messages ingestion', () => {
     expect(orphan.run!.errors).toEqual([{ where: 'test run', message: `line ${failing + 1} of the message stream: a step result that did not pass belonging to no attempt started before it` }])
   })
 
+  it('never takes a test case whose steps did not all say how they went for a pass', async () => {
+    const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
+    const failing = lines.findIndex((l) => l.startsWith('{"testStepFinished"') && l.includes('"FAILED"'))
+    const before = await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': `${lines.join('\n')}\n` }), 'in.ndjson'), ctx(tempTree()))
+    const failed = readResults(before.path!).cases.find((c) => c.steps.some((s) => s.status === 'failed' && s.keyword !== 'Hook'))!
+    expect(failed.status).toBe('failed')
+    // the failing step's result left out of the stream (a producer cut off, a line lost): the
+    // attempt started and finished, no step of it failed, but it is not a pass
+    const dropped = lines.filter((_, i) => i !== failing)
+    const outcome = await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': `${dropped.join('\n')}\n` }), 'in.ndjson'), ctx(tempTree()))
+    const c = readResults(outcome.path!).cases.find((x) => x.id === failed.id)!
+    expect(c.status).toBe('undefined')
+    expect(c.error).toMatch(/^the message stream has results for \d+ of the test case's \d+ steps and hooks: the others never said how they went$/)
+  })
+
   it('does not take a failure of the disk for an envelope in another shape', async () => {
     const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
     const started = lines.findIndex((l) => l.startsWith('{"testCaseStarted"'))

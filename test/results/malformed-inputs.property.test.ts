@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { XMLBuilder, XMLParser } from 'fast-xml-parser'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ingestFile } from '../../src/results/ingest-file.ts'
@@ -147,6 +147,88 @@ describe('results files with any JSON value in place of a field', () => {
         for (const p of outcome.problems) expect(p.message).not.toMatch(/Cannot (read|convert)|is not a function|is not iterable|undefined or null/)
       }),
       { numRuns: 300 },
+    )
+  })
+})
+
+// The same properties over what real producers wrote (../shared/conformance: the Cucumber
+// Compatibility Kit's message streams, Cucumber-JVM's and godog's Cucumber JSON), not only over
+// this project's fixtures: one value changed anywhere in any of them.
+const CONFORMANCE = path.resolve(PROJECT_ROOT, '../shared/conformance')
+const conformancePresent = existsSync(CONFORMANCE)
+const filesIn = (dir: string, ext: string): string[] => (existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith(ext)).sort().map((f) => path.join(dir, f)) : [])
+
+describe.skipIf(!conformancePresent)('real producers\' files with any JSON value in place of a field', () => {
+  it('Cucumber Messages (CCK, Cucumber-JVM): at most one scenario lost, never a pass more, never a JavaScript error', async () => {
+    const streams = [...filesIn(path.join(CONFORMANCE, 'cck'), '.ndjson'), ...filesIn(path.join(CONFORMANCE, 'cucumber-json'), '.ndjson')].map((file) => ({ file, lines: readFileSync(file, 'utf8').trim().split('\n') }))
+    expect(streams.length).toBeGreaterThan(40)
+    const expected = new Map<number, { cases: number; passes: number }>()
+    const original = async (which: number) => {
+      if (!expected.has(which)) {
+        const outcome = await ingested(path.join(tempTree({ 'in.ndjson': `${streams[which]!.lines.join('\n')}\n` }), 'in.ndjson'))
+        expected.set(which, { cases: outcome.cases, passes: passes(outcome) })
+      }
+      return expected.get(which)!
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.nat(streams.length - 1), fc.nat(), fc.nat(), anyJson, async (which, lineAt, pathAt, by) => {
+        const { lines } = streams[which]!
+        if (lines.length < 2) return
+        const before = await original(which)
+        const changed = [...lines]
+        const at = 1 + (lineAt % (changed.length - 1))
+        const envelope = JSON.parse(changed[at]!) as Json
+        const paths = pathsOf(envelope)
+        const where = paths[pathAt % paths.length]!
+        changed[at] = JSON.stringify(replacedAt(envelope, where, by))
+        const outcome = await ingested(path.join(tempTree({ 'in.ndjson': `${changed.join('\n')}\n` }), 'in.ndjson'))
+        expect(outcome.cases).toBeGreaterThanOrEqual(before.cases - 1)
+        const otherType = where.length === 0 && by !== null && typeof by === 'object' && !Array.isArray(by) && Object.keys(by).length > 0 && !ENVELOPE_TYPES.has(Object.keys(by)[0]!)
+        if (!outcome.run?.errors?.length && !otherType) expect(passes(outcome)).toBeLessThanOrEqual(before.passes)
+        for (const p of outcome.problems) expect(p.message).not.toMatch(/Cannot (read|convert)|is not a function|is not iterable|undefined or null/)
+      }),
+      { numRuns: 400 },
+    )
+  })
+
+  it('Cucumber JSON (Cucumber-JVM, godog): never a pass more, never a JavaScript error', async () => {
+    const reports = [...filesIn(path.join(CONFORMANCE, 'cucumber-json'), '.json')].map((file) => ({ file, report: JSON.parse(readFileSync(file, 'utf8')) as Json }))
+    expect(reports.length).toBeGreaterThan(20)
+    const expected = new Map<number, number>()
+    await fc.assert(
+      fc.asyncProperty(fc.nat(reports.length - 1), fc.nat(), anyJson, async (which, pathAt, by) => {
+        const { report } = reports[which]!
+        if (!expected.has(which)) expected.set(which, passes(await ingested(path.join(tempTree({ 'in.json': JSON.stringify(report) }), 'in.json'))))
+        const paths = pathsOf(report)
+        const where = paths[pathAt % paths.length]!
+        const outcome = await ingested(path.join(tempTree({ 'in.json': JSON.stringify(replacedAt(report, where, by)) }), 'in.json'))
+        // (a list emptied is a report that says less — no steps ran, no hook did — not a misshapen one)
+        if (!(Array.isArray(by) && by.length === 0)) expect(passes(outcome)).toBeLessThanOrEqual(expected.get(which)!)
+        for (const p of outcome.problems) expect(p.message).not.toMatch(/Cannot (read|convert)|is not a function|is not iterable|undefined or null/)
+      }),
+      { numRuns: 400 },
+    )
+  })
+
+  it('JUnit XML (go-junit-report, gotestsum, jest-junit, pytest, Surefire, Playwright…): any value anywhere is read or named, never a crash', async () => {
+    const xml = { ignoreAttributes: false, attributeNamePrefix: '@_', cdataPropName: '#cdata' }
+    const reports = filesIn(path.join(CONFORMANCE, 'junit'), '.xml').map((file) => new XMLParser(xml).parse(readFileSync(file, 'utf8')) as Json)
+    expect(reports.length).toBeGreaterThan(10)
+    const builder = new XMLBuilder(xml)
+    await fc.assert(
+      fc.asyncProperty(fc.nat(reports.length - 1), fc.nat(), anyJson, async (which, pathAt, by) => {
+        const report = reports[which]!
+        const paths = pathsOf(report)
+        let text: string
+        try {
+          text = builder.build(replacedAt(report, paths[pathAt % paths.length]!, by)) as string
+        } catch {
+          return fc.pre(false)
+        }
+        const outcome = await ingested(path.join(tempTree({ 'in.xml': text }), 'in.xml'))
+        for (const p of outcome.problems) expect(p.message).not.toMatch(/Cannot (read|convert)|is not a function|is not iterable|undefined or null/)
+      }),
+      { numRuns: 400 },
     )
   })
 })
