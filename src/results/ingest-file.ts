@@ -5,6 +5,7 @@ import path from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { IngestContext, IngestOutcome } from './ingest-types.ts'
 import type { PreparedCases } from './prepared-cases.ts'
+import { isUtf16Xml } from './xml-text.ts'
 
 export type ResultsFormat = 'junit' | 'cucumber-messages' | 'cucumber-json' | 'unknown'
 
@@ -13,7 +14,9 @@ export type ResultsFormat = 'junit' | 'cucumber-messages' | 'cucumber-json' | 'u
  * JSON envelopes is Cucumber Messages, a JSON array is a Cucumber JSON report (behave's too).
  */
 export function detectFormat(file: string): ResultsFormat {
-  const head = readHead(file, 4096).replace(/^\uFEFF/, '').trimStart()
+  const bytes = readHead(file, 4096)
+  if (isUtf16Xml(bytes)) return 'junit'
+  const head = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart()
   if (head.startsWith('<')) return 'junit'
   if (head.startsWith('[')) return 'cucumber-json'
   if (head.startsWith('{')) return 'cucumber-messages'
@@ -29,17 +32,17 @@ export async function ingestFile(file: string, ctx: IngestContext): Promise<Inge
   return { cases: 0, problems: [{ file, line: 1, message: 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array of features, from godog, Cucumber-JVM, cucumber-js, pytest-bdd or behave)' }] }
 }
 
-function readHead(file: string, bytes: number): string {
+function readHead(file: string, bytes: number): Buffer {
   let fd: number
   try {
     fd = openSync(file, 'r')
   } catch (error) {
-    if ((error as { code?: string }).code === 'EISDIR') return ''
+    if ((error as { code?: string }).code === 'EISDIR') return Buffer.alloc(0)
     throw error
   }
   try {
     const buffer = Buffer.alloc(bytes)
-    return buffer.toString('utf8', 0, readSync(fd, buffer, 0, bytes, 0))
+    return buffer.subarray(0, readSync(fd, buffer, 0, bytes, 0))
   } finally {
     closeSync(fd)
   }

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs'
-import { isUtf8 } from 'node:buffer'
+import { xmlText } from './xml-text.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Case } from '../model/results.ts'
 import { caseIdOf, type Status } from '../model/vocabulary.ts'
@@ -27,9 +27,10 @@ const LISTS = ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property
  */
 export async function ingestJUnit(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const bytes = readFileSync(file)
-  if (bytes.length === 0 || !bytes.toString('utf8').trim()) return { cases: 0, problems: [{ file, line: 1, message: 'empty file: no JUnit XML in it' }] }
-  if (!isUtf8(bytes)) return { cases: 0, problems: [{ file, line: 0, message: 'not valid UTF-8 text; JUnit XML must be UTF-8 encoded' }] }
-  const text = bytes.toString('utf8')
+  const decoded = xmlText(bytes)
+  if ('problem' in decoded) return { cases: 0, problems: [{ file, line: 0, message: decoded.problem }] }
+  const { text } = decoded
+  if (!text.trim()) return { cases: 0, problems: [{ file, line: 1, message: 'empty file: no JUnit XML in it' }] }
   const valid = XMLValidator.validate(text)
   if (valid !== true) return { cases: 0, problems: [{ file, line: valid.err.line, message: `malformed XML: ${valid.err.msg}` }] }
   const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', isArray: (name) => LISTS.includes(name) })

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
 import { ingestJUnit } from '../../src/results/ingest-junit.ts'
+import { ingestFile } from '../../src/results/ingest-file.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { CaseSchema, RunSchema, type Case } from '../../src/model/results.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
@@ -204,6 +205,30 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
     ])
     expect(cases[1]!.output).toBe('onboard_test.go:41: benchmark 1203 ops')
     expect(cases[2]!.error).toBe('Failed\nonboard_test.go:58: expected rejection, got nil')
+  })
+
+  it('reads XML in the encoding it declares or marks, as XML allows (ISO-8859-1 from an older Ant, UTF-16 from Windows tools)', async () => {
+    const xml = (declared: string, name: string) => `<?xml version="1.0" encoding="${declared}"?>\n<testsuite name="Café"><testcase classname="T" name="${name}"><failure message="attendu «é»">échec</failure></testcase></testsuite>\n`
+    const utf16be = (text: string) => Buffer.from(text, 'utf16le').swap16()
+    const files = {
+      'latin1.xml': Buffer.from(xml('ISO-8859-1', 'résumé'), 'latin1'),
+      'utf16le-bom.xml': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml('UTF-16', 'résumé'), 'utf16le')]),
+      'utf16be.xml': utf16be(xml('UTF-16', 'résumé')),
+      'utf8-bom.xml': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(xml('UTF-8', 'résumé'))]),
+      'shift-jis.xml': Buffer.concat([Buffer.from('<?xml version="1.0" encoding="Shift_JIS"?>\n<testsuite name="Café"><testcase classname="T" name="'), Buffer.from([0x93, 0xfa, 0x96, 0x7b]), Buffer.from('"><failure message="x">y</failure></testcase></testsuite>\n')]),
+    }
+    const dir = tempTree(files)
+    for (const [file, name] of [['latin1.xml', 'résumé'], ['utf16le-bom.xml', 'résumé'], ['utf16be.xml', 'résumé'], ['utf8-bom.xml', 'résumé'], ['shift-jis.xml', '日本']] as const) {
+      const outcome = await ingestFile(path.join(dir, file), ctx(tempTree()))
+      expect(outcome.problems, file).toEqual([])
+      const [c] = readResults(outcome.path!).cases
+      expect({ file, name: c!.name, feature: c!.feature, status: c!.status }).toEqual({ file, name, feature: 'T', status: 'failed' })
+      if (!file.startsWith('shift')) expect(c!.error).toBe('attendu «é»\néchec')
+    }
+    // what cannot be decoded is refused by name, never read with replacement characters
+    const refused = tempTree({ 'klingon.xml': '<?xml version="1.0" encoding="klingon"?>\n<testsuite/>', 'lying.xml': Buffer.from(xml('UTF-8', 'résumé'), 'latin1') })
+    expect((await ingestFile(path.join(refused, 'klingon.xml'), ctx(tempTree()))).problems[0]!.message).toBe('the XML declaration names the encoding "klingon", which is none bdd-matrix can decode; write the report as UTF-8')
+    expect((await ingestFile(path.join(refused, 'lying.xml'), ctx(tempTree()))).problems[0]!.message).toMatch(/^not valid UTF-8 text \(the encoding its declaration names\); write the report as UTF-8, or declare the encoding it is in/)
   })
 
   it.each([
