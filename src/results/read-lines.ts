@@ -28,7 +28,8 @@ export async function readLines(file: string, onLine: (line: string, lineNumber:
       if (read === 0) break
       const chunk = buffer.subarray(0, read)
       onChunk?.(chunk)
-      const text = rest + decoder.write(chunk)
+      // (a byte order mark, as Windows tools write one, is no part of the first line)
+      const text = chunks === 1 ? decoder.write(chunk).replace(/^\uFEFF/, '') : rest + decoder.write(chunk)
       let start = 0
       for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
         emit(text.slice(start, end))
@@ -55,12 +56,12 @@ export function firstLine(file: string): string {
     for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) {
       text += decoder.write(buffer.subarray(0, read))
       const end = text.indexOf('\n')
-      if (end !== -1) return text.slice(0, end).replace(/\r$/, '')
+      if (end !== -1) return text.slice(0, end).replace(/\r$/, '').replace(/^\uFEFF/, '')
     }
   } finally {
     closeSync(fd)
   }
-  return (text + decoder.end()).replace(/\r$/, '')
+  return (text + decoder.end()).replace(/\r$/, '').replace(/^\uFEFF/, '')
 }
 
 const CHUNK = 1 << 16

@@ -134,6 +134,15 @@ describe('Cucumber Messages ingestion', () => {
     expect(c.error).toMatch(/^the message stream has results for \d+ of the test case's \d+ steps and hooks: the others never said how they went$/)
   })
 
+  it('reads a stream that starts with a byte order mark as the same stream', async () => {
+    const text = readFileSync(path.join(MESSAGES, 'failing.ndjson'))
+    const plain = await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': text }), 'in.ndjson'), ctx(tempTree()))
+    const marked = await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]) }), 'in.ndjson'), ctx(tempTree()))
+    expect(marked.problems).toEqual([])
+    expect(marked.run!.errors).toEqual(plain.run!.errors)
+    expect(readResults(marked.path!).cases).toEqual(readResults(plain.path!).cases)
+  })
+
   it('does not take a failure of the disk for an envelope in another shape', async () => {
     const lines = readFileSync(path.join(MESSAGES, 'failing.ndjson'), 'utf8').trim().split('\n')
     const started = lines.findIndex((l) => l.startsWith('{"testCaseStarted"'))

@@ -24,6 +24,13 @@ describe('readLines', () => {
     expect(bytes).toBe(Buffer.byteLength(text))
   })
 
+  it('leaves a byte order mark out of the first line (Windows tools write one)', async () => {
+    const dir = tempTree({ 'bom.ndjson': Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}\n{"b":2}\n')]), 'one.txt': Buffer.from([0xef, 0xbb, 0xbf, 0x78]) })
+    expect((await linesOf(path.join(dir, 'bom.ndjson'))).lines).toEqual(['1:{"a":1}', '2:{"b":2}'])
+    expect(firstLine(path.join(dir, 'bom.ndjson'))).toBe('{"a":1}')
+    expect(firstLine(path.join(dir, 'one.txt'))).toBe('x')
+  })
+
   it('reads a last line without a newline, an empty file, and reports a missing file', async () => {
     const dir = tempTree({ 'a.txt': 'one\ntwo', 'empty.txt': '' })
     expect((await linesOf(path.join(dir, 'a.txt'))).lines).toEqual(['1:one', '2:two'])
