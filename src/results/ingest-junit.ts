@@ -135,8 +135,15 @@ function systemText(value: unknown): string {
   return String(value).trim()
 }
 
-/** A `time` attribute (seconds) in milliseconds; one that is no duration counts 0. */
-function millisOf(time: unknown): number {
-  const ms = Math.round(Number(time ?? 0) * 1000)
+/**
+ * A `time` attribute (seconds) in milliseconds; one that is no duration counts 0. Some producers
+ * write it in their locale's format (Surefire `1,093.5`, a German locale `0,123`): the last
+ * separator is the decimal one, any before it group thousands.
+ */
+export function millisOf(time: unknown): number {
+  const text = String(time ?? '').trim()
+  const decimal = Math.max(text.lastIndexOf('.'), text.lastIndexOf(','))
+  const plain = decimal !== -1 && /^\d[\d.,]*$/.test(text) ? `${text.slice(0, decimal).replace(/[.,]/g, '')}.${text.slice(decimal + 1)}` : text
+  const ms = Math.round(Number(plain || 0) * 1000)
   return Number.isFinite(ms) && ms > 0 ? ms : 0
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
-import { ingestJUnit } from '../../src/results/ingest-junit.ts'
+import { ingestJUnit, millisOf } from '../../src/results/ingest-junit.ts'
 import { ingestFile } from '../../src/results/ingest-file.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { CaseSchema, RunSchema, type Case } from '../../src/model/results.ts'
@@ -214,6 +214,10 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
     ])
     expect(cases[1]!.output).toBe('onboard_test.go:41: benchmark 1203 ops')
     expect(cases[2]!.error).toBe('Failed\nonboard_test.go:58: expected rejection, got nil')
+  })
+
+  it('reads a time written in a locale\'s format (Surefire\'s 1,093.5, a German locale\'s 0,123)', () => {
+    expect(['0.25', '1,093.5', '0,123', '1.234,5', '1e3', '.5', '', '-1', 'soon', '1,2,3'].map(millisOf)).toEqual([250, 1_093_500, 123, 1_234_500, 1_000_000, 500, 0, 0, 0, 12_300])
   })
 
   it('reads XML in the encoding it declares or marks, as XML allows (ISO-8859-1 from an older Ant, UTF-16 from Windows tools)', async () => {
