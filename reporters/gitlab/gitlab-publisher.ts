@@ -1,5 +1,6 @@
 import axios from 'axios'
 import { UserError } from '../../src/errors.ts'
+import { headOf } from '../../src/clip-text.ts'
 import { aList, holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 
 /** Hidden in the note: how the next pipeline finds the note to update instead of adding one. */
@@ -63,7 +64,7 @@ export async function publishToGitLab(target: GitLabTarget, publication: GitLabP
     const status = {
       state: publication.state,
       name: 'bdd-matrix',
-      description: publication.description.slice(0, 255),
+      description: headOf(publication.description, 255),
       ...(publication.targetUrl ? { target_url: publication.targetUrl } : {}),
       ...(target.ref ? { ref: target.ref } : {}),
       ...(target.pipelineId ? { pipeline_id: Number(target.pipelineId) } : {}),
@@ -71,7 +72,7 @@ export async function publishToGitLab(target: GitLabTarget, publication: GitLabP
     await setStatus(ctx, project, target.sha, status, 'setting the commit status')
     outcome.status = { state: publication.state }
     if (publication.gate) {
-      const gate = { ...status, name: 'bdd-matrix/gate', state: publication.gate.state, description: publication.gate.description.slice(0, 255) }
+      const gate = { ...status, name: 'bdd-matrix/gate', state: publication.gate.state, description: headOf(publication.gate.description, 255) }
       await setStatus(ctx, project, target.sha, gate, 'setting the gate\'s commit status')
       outcome.gateStatus = { state: publication.gate.state }
     }

@@ -3,6 +3,7 @@ import { headlineOf } from '../../src/matrix/matrix-headline.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { gateToMarkdown, gateVerdictLine } from './gate-markdown.ts'
 import { mdCode, mdText } from './markdown-text.ts'
+import { headOf } from '../../src/clip-text.ts'
 
 const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', blocked: '⛔', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
 /** GitLab notes are limited to 1,000,000 characters; lists stop well before, saying how many more. */
@@ -80,7 +81,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
 /** An error's first lines: the assertion and what it compared, within a note's room. */
 function firstLines(text: string): string {
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' ')
-  return lines.length > 300 ? `${lines.slice(0, 297)}…` : lines
+  return lines.length > 300 ? `${headOf(lines, 297)}…` : lines
 }
 
 /**

@@ -8,6 +8,7 @@ import { TESTMO_OF, failureMessage, isFailure, outcomeOf } from '../../src/model
 import { caseNameOr } from '../../src/model/case-name.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
 import { escapeHtml } from '../../src/escape-html.ts'
+import { headOf, tailOf } from '../../src/clip-text.ts'
 import { holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 
 export type { RetryPolicy } from '../retrying-request.ts'
@@ -535,7 +536,7 @@ export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<str
     const fields: TestmoField[] = [environment]
     if (c.flaky) fields.push({ type: 1, name: 'Flaky', value: `statuses seen: ${c.seen.join(', ')}` })
     // Testmo's API takes no manual results: they come as automation tests of the manual thread, the tester named.
-    if (c.tester) fields.push({ type: 1, name: 'Tester', value: c.tester.slice(0, 750) })
+    if (c.tester) fields.push({ type: 1, name: 'Tester', value: headOf(c.tester, 750) })
     if (c.steps.length) {
       fields.push({ type: 3, name: 'Steps', value: stepsHtml(c.steps) })
     }
@@ -545,15 +546,15 @@ export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<str
     const test: Record<string, unknown> = {
       key: testKey(c),
       // Gherkin allows a scenario without a name; Testmo requires one.
-      name: caseNameOr(c.name, c.uri, c.line).slice(0, 750),
+      name: headOf(caseNameOr(c.name, c.uri, c.line), 750),
       status: TESTMO_OF[outcomeOf(c.status)],
-      folder: c.feature.length > 750 ? c.feature.slice(0, 750) : c.feature || 'Unnamed folder',
+      folder: headOf(c.feature, 750) || 'Unnamed folder',
       elapsed: Math.round(c.durationMs * 1000),
-      file: c.uri.length > 750 ? c.uri.slice(0, 750) : c.uri,
+      file: headOf(c.uri, 750),
     }
     if (c.line) test.line = c.line
     test.fields = fields
-    test.artifacts = base && c.attachments.length ? [...artifacts, ...c.attachments.map((a) => ({ name: (a.name ?? a.path.slice(a.path.lastIndexOf('/') + 1)).slice(0, 750), url: `${base}/${a.path}`, mime_type: a.mediaType }))] : artifacts
+    test.artifacts = base && c.attachments.length ? [...artifacts, ...c.attachments.map((a) => ({ name: headOf(a.name ?? a.path.slice(a.path.lastIndexOf('/') + 1), 750), url: `${base}/${a.path}`, mime_type: a.mediaType }))] : artifacts
     return test
   }
 }
@@ -575,5 +576,5 @@ function stepsHtml(steps: MergedCase['steps']): string {
 const FIELD_LIMIT = 16_384
 
 function clip(text: string): string {
-  return text.length > FIELD_LIMIT ? `${text.slice(0, 8182)}...\n\n[...]\n\n...${text.slice(-8182)}` : text
+  return text.length > FIELD_LIMIT ? `${headOf(text, 8182)}...\n\n[...]\n\n...${tailOf(text, 8182)}` : text
 }
