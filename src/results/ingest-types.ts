@@ -57,12 +57,21 @@ export function inputHasher(ctx: IngestContext): { onBytes?: (chunk: Buffer) => 
   return { onBytes: (chunk) => hash.update(chunk), digest: () => hash.digest('hex') }
 }
 
+/**
+ * What names a run besides its environment and stage: its input, and the build (and milestone)
+ * it is ingested for — the same file ingested again for the same build is the same run (nothing
+ * changes), for another build another run (the first build keeps its results).
+ */
+function runHash(inputHash: string, ctx: IngestContext): string {
+  return createHash('sha256').update(`${inputHash}\0${ctx.build}\0${ctx.milestone ?? ''}`).digest('hex').slice(0, 16)
+}
+
 /** The run record of an ingested source: the context's facts plus what the source told. */
 export function runFrom(ctx: IngestContext, facts: { inputHash: string; startedAt: string; finishedAt: string; format: Run['source']['format']; file: string; errors?: RunError[] }): Run {
   return {
     kind: 'run',
     modelVersion: MODEL_VERSION,
-    id: ctx.runId ?? `${runIdPart(ctx.environment)}-${ctx.stage}-${facts.inputHash.slice(0, 16)}`,
+    id: ctx.runId ?? `${runIdPart(ctx.environment)}-${ctx.stage}-${runHash(facts.inputHash, ctx)}`,
     ...(ctx.milestone ? { milestone: ctx.milestone } : {}),
     build: ctx.build,
     ...(ctx.commit ? { commit: ctx.commit } : {}),

@@ -277,6 +277,15 @@ describe('bdd-matrix ingest and merge', () => {
     expect(cells.filter((c) => c.flaky)).toHaveLength(1)
   })
 
+  it('keeps a build\'s results when the same file is ingested for another build', async () => {
+    const out = tempTree()
+    for (const build of ['v0.5.0-rc1', 'v0.5.0-rc2', 'v0.5.0-rc1']) expect((await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', build, '--out', out], { cwd: PROJECT_ROOT })).code).toBe(0)
+    expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2)
+    const merged = await mergeResults(out)
+    expect(merged.order).toEqual(['v0.5.0-rc1', 'v0.5.0-rc2'])
+    expect([...merged.builds.values()].map((cells) => cells.size)).toEqual([6, 6])
+  })
+
   it('exits 1 only when nothing could be ingested, or with --strict', async () => {
     const dir = tempTree({ 'empty.ndjson': '' })
     const args = ['--env', 'local', '--build', 'b', '--out', tempTree()]
