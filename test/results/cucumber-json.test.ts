@@ -146,11 +146,13 @@ describe('Cucumber JSON that is not whole', () => {
   ]
 
   it('skips a scenario whose step hooks are no list (Cucumber-JVM\'s after-step hooks), never reading them as none', async () => {
-    const file = path.join(CONFORMANCE, 'cucumber-jvm/failing-after-step-hook.json')
-    const original = JSON.parse(readFileSync(file, 'utf8')) as { elements: { steps: { after?: unknown }[] }[] }[]
-    expect((await ingest(file)).list.map((c) => c.status)).toEqual(['failed'])
-    const step = original[0]!.elements[0]!.steps.find((s) => s.after)!
+    // as Cucumber-JVM writes a failing after-step hook
+    const step: { keyword: string; name: string; line: number; result: object; after?: unknown } = { keyword: 'Given ', name: 'a step', line: 4, result: { status: 'passed', duration: 1_000_000 }, after: [{ match: { location: 'io.cucumber.Hooks.afterStep()' }, result: { status: 'failed', duration: 1_000, error_message: 'after step hook failed' } }] }
+    const original = [{ uri: 'features/a.feature', name: 'A', keyword: 'Feature', elements: [{ type: 'scenario', name: 'S1', line: 3, keyword: 'Scenario', steps: [step] }] }]
     const dir = tempDir('step-hooks')
+    const whole = path.join(dir, 'whole.json')
+    writeFileSync(whole, JSON.stringify(original, null, 2))
+    expect((await ingest(whole)).list.map((c) => c.status)).toEqual(['failed'])
     for (const by of [null, {}, 'failed']) {
       step.after = by
       const spoiled = path.join(dir, 'spoiled.json')
