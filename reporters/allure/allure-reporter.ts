@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { FileSystemWriter } from 'allure-js-commons/sdk/reporter'
+import type { Category } from 'allure-js-commons/sdk'
 import { Stage, Status, type Label, type Parameter, type StepResult as AllureStep, type TestResult } from 'allure-js-commons'
 import type { Status as CaseStatus } from '../../src/model/results.ts'
 import type { MergedCase, ResultSet } from '../../src/results/merge-results.ts'
@@ -12,6 +13,20 @@ import { runErrorCases } from '../../src/results/run-error-cases.ts'
 // suite cannot run the test), skipped and blocked are skipped.
 const ALLURE_STATUS: Record<(typeof ALLURE_OF)[keyof typeof ALLURE_OF], Status> = { passed: Status.PASSED, failed: Status.FAILED, broken: Status.BROKEN, skipped: Status.SKIPPED }
 const statusOf = (status: CaseStatus): Status => ALLURE_STATUS[ALLURE_OF[outcomeOf(status)]]
+
+/**
+ * Allure's Categories tab in a BDD suite's words, in place of its defaults ("Product defects" for
+ * failed, "Test defects" for broken). Broken results say their status first (failureMessage), run
+ * errors say they failed outside any scenario; Allure matches the whole message ((?s): across lines).
+ */
+const CATEGORIES: Category[] = [
+  { name: 'Failures outside any scenario (a global hook, the runner)', matchedStatuses: [Status.FAILED], messageRegex: '(?s).*failed outside any scenario.*' },
+  { name: 'Failed scenarios', matchedStatuses: [Status.FAILED] },
+  { name: 'Undefined steps (no step definition)', matchedStatuses: [Status.BROKEN], messageRegex: '(?s)undefined\\b.*' },
+  { name: 'Pending steps (not implemented yet)', matchedStatuses: [Status.BROKEN], messageRegex: '(?s)pending\\b.*' },
+  { name: 'Ambiguous steps (more than one step definition)', matchedStatuses: [Status.BROKEN], messageRegex: '(?s)ambiguous\\b.*' },
+  { name: 'Flaky (failed, then passed on a retry or rerun)', matchedStatuses: [Status.PASSED], flaky: true },
+]
 
 /**
  * allure-js-commons' writer, except that results and attachments are written without an fsync
@@ -47,7 +62,7 @@ export interface AllureOptions {
  * Allure results (allure-js-commons' writer) for one build: a result per case × environment/stage
  * with a historyId stable across builds (so trends work), labels feature/story/epic/tag/host/thread,
  * parameters for the example row and the environment, steps and attachments; plus
- * environment.properties and executor.json.
+ * environment.properties, categories.json and executor.json.
  */
 export function writeAllureResults(results: ResultSet, options: AllureOptions): number {
   const build = options.build ?? results.order[results.order.length - 1] ?? ''
@@ -106,6 +121,7 @@ export function writeAllureResults(results: ResultSet, options: AllureOptions): 
   const environments = [...new Set([...(results.builds.get(build)?.values() ?? [])].map((c) => `${c.environment}/${c.stage}`))].sort()
   const milestone = options.milestone ?? results.runs.find((r) => r.milestone)?.milestone
   writer.writeEnvironmentInfo({ ...(milestone ? { milestone } : {}), build, environments: environments.join(', ') })
+  writer.writeCategoriesDefinitions(CATEGORIES)
   const e = options.env
   // What the trend's x-axis shows and links to: one point per pipeline, in pipeline order.
   const executor = e.GITLAB_CI
