@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
 import { UserError, isUserError } from '../errors.ts'
@@ -26,7 +26,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
   program
     .command('ingest')
     .description('normalise Cucumber Messages, Cucumber JSON (godog, Cucumber-JVM, cucumber-js, pytest-bdd, behave) and JUnit XML files into the results folder, each recognised by its content')
-    .argument('<files...>', 'Cucumber Messages NDJSON, Cucumber JSON, JUnit XML')
+    .argument('<files...>', 'Cucumber Messages NDJSON, Cucumber JSON, JUnit XML; a folder: every .xml, .json and .ndjson file under it')
     .requiredOption('--env <name>', 'environment the results come from')
     .option('--build <version>', 'build under test, e.g. v0.5.0-rc1-p2 (default: BDD_MATRIX_BUILD, CI_COMMIT_TAG, CI_COMMIT_SHORT_SHA or "dev")')
     .option('--stage <stage>', `one of ${STAGES.join(', ')}`, 'acceptance')
@@ -141,7 +141,7 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
   const resultsDir = path.resolve(ctx.cwd, options.out)
   const env = ctx.env
   const outcomes: IngestOutcome[] = []
-  for (const file of files) {
+  for (const file of inputsOf(ctx.cwd, files, resultsDir, outcomes)) {
     const absolute = path.resolve(ctx.cwd, file)
     const context = {
       build: options.build ?? buildFromEnv(env),
@@ -168,6 +168,44 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
   }
   return outcomes
 }
+
+/** What a results file is named: the reports runners write (a folder holds other files too). */
+const RESULT_FILE = /\.(xml|json|ndjson|jsonl)$/i
+
+/**
+ * The files to ingest: each file given, and for a folder (Surefire's target/surefire-reports,
+ * a job's downloaded artifacts) every results file under it, in name order, but for the results
+ * folder being written. A folder with none,
+ * and a pattern left unexpanded (quoted, or a shell without globbing), are problems of their own.
+ */
+function inputsOf(cwd: string, given: string[], resultsDir: string, outcomes: IngestOutcome[]): string[] {
+  const files: string[] = []
+  for (const file of given) {
+    const absolute = path.resolve(cwd, file)
+    let folder = false
+    try {
+      folder = statSync(absolute).isDirectory()
+    } catch {
+      if (/[*?[]/.test(file)) {
+        outcomes.push({ cases: 0, problems: [{ file, line: 0, message: 'file not found — a pattern bdd-matrix does not expand: leave it unquoted for the shell to expand, or give the folder' }] })
+        continue
+      }
+    }
+    if (!folder) {
+      files.push(file)
+      continue
+    }
+    const found = readdirSync(absolute, { recursive: true, encoding: 'utf8' })
+      // (not the results folder itself, when it is under the folder given: those are bdd-matrix's own)
+      .filter((name) => RESULT_FILE.test(name) && !name.split(path.sep).some((part) => part.startsWith('.')) && !isInside(path.join(absolute, name), resultsDir) && statSync(path.join(absolute, name)).isFile())
+      .sort()
+    if (!found.length) outcomes.push({ cases: 0, problems: [{ file, line: 0, message: 'a folder with no results file in it (.xml, .json, .ndjson): give the reports themselves, or the folder the runner wrote them to' }] })
+    files.push(...found.map((name) => path.join(file, name)))
+  }
+  return files
+}
+
+const isInside = (file: string, folder: string): boolean => !path.relative(folder, file).startsWith('..')
 
 /** The features folder reports are bound to, when there is one. */
 function catalogueOf(ctx: CliContext, features: string | undefined): { catalogue?: { featuresDir: string; uriPrefix: string } } {

@@ -277,6 +277,20 @@ describe('bdd-matrix ingest and merge', () => {
     expect(cells.filter((c) => c.flaky)).toHaveLength(1)
   })
 
+  it('ingests every results file under a folder given (Surefire\'s reports folder), but its own results folder', async () => {
+    const junit = readFileSync(path.join(MESSAGES, 'go-unit.xml'))
+    const dir = tempTree({ 'reports/TEST-a.xml': junit, 'reports/nested/TEST-b.xml': Buffer.from(junit.toString().replaceAll('TestNodeStatus', 'TestOther')), 'reports/notes.txt': 'a log', 'reports/.cache/old.xml': junit, 'empty/readme.md': '#' })
+    // the results folder under the folder given: a second ingest does not read the first's output
+    const out = path.join(dir, 'reports/results')
+    const args = ['--env', 'local', '--build', 'v1', '--out', out]
+    const first = await runCliInProcess(['ingest', 'reports', ...args], { cwd: dir })
+    expect(first.code).toBe(0)
+    expect(first.stdout.match(/from \S+/g)).toEqual(['from reports/TEST-a.xml', 'from reports/nested/TEST-b.xml'])
+    const again = await runCliInProcess(['ingest', 'reports', 'empty', 'missing/*.xml', ...args], { cwd: dir })
+    expect(again.stderr).toBe('empty: a folder with no results file in it (.xml, .json, .ndjson): give the reports themselves, or the folder the runner wrote them to\nmissing/*.xml: file not found — a pattern bdd-matrix does not expand: leave it unquoted for the shell to expand, or give the folder\n')
+    expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2)
+  })
+
   it('keeps a build\'s results when the same file is ingested for another build', async () => {
     const out = tempTree()
     for (const build of ['v0.5.0-rc1', 'v0.5.0-rc2', 'v0.5.0-rc1']) expect((await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', build, '--out', out], { cwd: PROJECT_ROOT })).code).toBe(0)
