@@ -195,9 +195,16 @@ function inputsOf(cwd: string, given: string[], resultsDir: string, outcomes: In
       files.push(file)
       continue
     }
-    const found = readdirSync(absolute, { recursive: true, encoding: 'utf8' })
+    let names: string[]
+    try {
+      names = readdirSync(absolute, { recursive: true, encoding: 'utf8' })
+    } catch (error) {
+      outcomes.push({ cases: 0, problems: [{ file, line: 0, message: `the folder cannot be read (${(error as { code?: string }).code ?? (error as Error).message})` }] })
+      continue
+    }
+    const found = names
       // (not the results folder itself, when it is under the folder given: those are bdd-matrix's own)
-      .filter((name) => RESULT_FILE.test(name) && !name.split(path.sep).some((part) => part.startsWith('.')) && !isInside(path.join(absolute, name), resultsDir) && statSync(path.join(absolute, name)).isFile())
+      .filter((name) => RESULT_FILE.test(name) && !name.split(path.sep).some((part) => part.startsWith('.')) && !isInside(path.join(absolute, name), resultsDir) && isFile(path.join(absolute, name)))
       .sort()
     if (!found.length) outcomes.push({ cases: 0, problems: [{ file, line: 0, message: 'a folder with no results file in it (.xml, .json, .ndjson): give the reports themselves, or the folder the runner wrote them to' }] })
     files.push(...found.map((name) => path.join(file, name)))
@@ -206,6 +213,15 @@ function inputsOf(cwd: string, given: string[], resultsDir: string, outcomes: In
 }
 
 const isInside = (file: string, folder: string): boolean => !path.relative(folder, file).startsWith('..')
+
+/** A file (a link to one too); a link to nothing is none. */
+function isFile(file: string): boolean {
+  try {
+    return statSync(file).isFile()
+  } catch {
+    return false
+  }
+}
 
 /** The features folder reports are bound to, when there is one. */
 function catalogueOf(ctx: CliContext, features: string | undefined): { catalogue?: { featuresDir: string; uriPrefix: string } } {

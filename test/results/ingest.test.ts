@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
 import { ingestJUnit, millisOf } from '../../src/results/ingest-junit.ts'
@@ -286,6 +286,7 @@ describe('bdd-matrix ingest and merge', () => {
     const first = await runCliInProcess(['ingest', 'reports', ...args], { cwd: dir })
     expect(first.code).toBe(0)
     expect(first.stdout.match(/from \S+/g)).toEqual(['from reports/TEST-a.xml', 'from reports/nested/TEST-b.xml'])
+    symlinkSync(path.join(dir, 'nowhere.xml'), path.join(dir, 'reports/dangling.xml'))
     const again = await runCliInProcess(['ingest', 'reports', 'empty', 'missing/*.xml', ...args], { cwd: dir })
     expect(again.stderr).toBe('empty: a folder with no results file in it (.xml, .json, .ndjson): give the reports themselves, or the folder the runner wrote them to\nmissing/*.xml: file not found — a pattern bdd-matrix does not expand: leave it unquoted for the shell to expand, or give the folder\n')
     expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2)
