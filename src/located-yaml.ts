@@ -43,12 +43,15 @@ function describeIssue(issue: Issue, doc: Document, lineCounter: LineCounter, fi
     const key = issue.keys[0] ?? ''
     keyPath = [...path, key]
     message = `unknown key '${issue.keys.join("', '")}'${allowedKeys ? ` (allowed: ${allowedKeys(path)})` : ''}`
-  } else if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
-    message = `missing required key '${String(path[path.length - 1])}'`
+  } else if (path.length && valueAt(data, path) === undefined) {
+    // whatever the schema says of the value (a type, one of some values, one of some shapes), it is not there
+    message = `missing required key '${String(path[path.length - 1])}'${issue.code === 'invalid_value' && 'values' in issue ? ` (one of ${issue.values.join(', ')})` : ''}`
   } else if (issue.code === 'invalid_type') {
     message = `${issue.message.replace(/^Invalid input: /, '')}`
   } else if (issue.code === 'invalid_value' && 'values' in issue) {
     message = `must be one of ${issue.values.join(', ')}`
+  } else if (issue.code === 'too_small' && issue.origin === 'array') {
+    message = `needs at least ${String(issue.minimum)} item(s)`
   }
   // Point at the offending value when there is one, at the key (or its parent) otherwise.
   const valueNode = issue.code === 'unrecognized_keys' ? undefined : doc.getIn(path, true)

@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
-import { LineCounter, parseDocument } from 'yaml'
+import { parseLocatedYaml } from '../located-yaml.ts'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { NodeSpec } from './node-spec.ts'
 
@@ -123,25 +123,9 @@ export function loadEnvironment(nameOrPath: string, root: string): Environment {
     if (fsErrorCode(error) === 'ENOENT') throw new UserError('ENV_UNKNOWN', `unknown environment '${nameOrPath}': ${shown} does not exist; use one of ${knownEnvironments(root).join(', ') || '(none found in environments/)'}`)
     throw new UserError('ENV_UNREADABLE', `${shown}: cannot read environment file (${fsErrorCode(error) ?? String(error)})`)
   }
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true })
-  if (doc.errors.length) {
-    const e = doc.errors[0]!
-    const pos = lineCounter.linePos(e.pos[0])
-    throw new UserError('ENV_INVALID', `${shown}:${pos.line}:${pos.col}: invalid YAML: ${e.message.split('\n')[0]}`)
-  }
-  const parsed = EnvironmentSchema.safeParse(doc.toJS())
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const keyPath = issue.path.filter((p): p is string | number => typeof p !== 'symbol')
-      const node = doc.getIn(keyPath, true) as { range?: [number, number, number] } | undefined
-      const pos = node?.range ? lineCounter.linePos(node.range[0]) : { line: 1, col: 1 }
-      const where = keyPath.map((p, i) => (typeof p === 'number' ? `[${p}]` : i ? `.${p}` : p)).join('') || '(top level)'
-      return `${shown}:${pos.line}:${pos.col}: ${where}: ${issue.message}`
-    })
-    throw new UserError('ENV_INVALID', lines.join('\n'))
-  }
-  return { ...parsed.data, file, root }
+  // (one reader for every YAML file bdd-matrix reads: problems located and worded alike)
+  const parsed = parseLocatedYaml(text, shown, EnvironmentSchema, { code: 'ENV_INVALID', notMapping: 'an environment file is a mapping (name, provider, nodes…)' })
+  return { ...parsed, file, root }
 }
 
 function knownEnvironments(root: string): string[] {
