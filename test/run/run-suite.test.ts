@@ -76,7 +76,7 @@ describe('bdd-matrix run', () => {
     expect(unknown.stderr).toBe("bdd-matrix: unknown environment 'mars': environments/mars.yaml does not exist; use one of broken, local\n")
     expect(unknown.code).toBe(2)
     const broken = await run(['--env', 'broken'])
-    expect(broken.stderr).toMatch(/^bdd-matrix: environments\/broken\.yaml:4:26: nodes\[0\]\.role: Invalid option: expected one of "SP"\|"CP"\|"CH"$/m)
+    expect(broken.stderr).toMatch(/^bdd-matrix: environments\/broken\.yaml:4:26: nodes\[0\]\.role: must be one of SP, CP, CH$/m)
     expect(broken.code).toBe(2)
   })
 
