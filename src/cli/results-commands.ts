@@ -26,7 +26,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
   program
     .command('ingest')
     .description('normalise Cucumber Messages, Cucumber JSON (godog, Cucumber-JVM, cucumber-js, pytest-bdd, behave) and JUnit XML files into the results folder, each recognised by its content')
-    .argument('<files...>', 'Cucumber Messages NDJSON, Cucumber JSON, JUnit XML; a folder: every .xml, .json and .ndjson file under it')
+    .argument('<files...>', 'Cucumber Messages NDJSON, Cucumber JSON, JUnit XML; a folder: every .xml, .json and .ndjson file under it; a pattern (quoted or not): the files it matches')
     .requiredOption('--env <name>', 'environment the results come from')
     .option('--build <version>', 'build under test, e.g. v0.5.0-rc1-p2 (default: BDD_MATRIX_BUILD, CI_COMMIT_TAG, CI_COMMIT_SHORT_SHA or "dev")')
     .option('--stage <stage>', `one of ${STAGES.join(', ')}`, 'acceptance')
@@ -141,7 +141,7 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
   const resultsDir = path.resolve(ctx.cwd, options.out)
   const env = ctx.env
   const outcomes: IngestOutcome[] = []
-  for (const file of inputsOf(ctx.cwd, files, resultsDir, outcomes)) {
+  for (const file of await inputsOf(ctx.cwd, files, resultsDir, outcomes)) {
     const absolute = path.resolve(ctx.cwd, file)
     const context = {
       build: options.build ?? buildFromEnv(env),
@@ -173,12 +173,13 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
 const RESULT_FILE = /\.(xml|json|ndjson|jsonl)$/i
 
 /**
- * The files to ingest: each file given, and for a folder (Surefire's target/surefire-reports,
- * a job's downloaded artifacts) every results file under it, in name order, but for the results
- * folder being written. A folder with none,
- * and a pattern left unexpanded (quoted, or a shell without globbing), are problems of their own.
+ * The files to ingest: each file given; for a folder (Surefire's target/surefire-reports, a job's
+ * downloaded artifacts) every results file under it, in name order, but for the results folder
+ * being written; and for a pattern the shell left as it is (quoted, as a YAML `script:` line often
+ * has it, or a shell without globbing) the files it matches, expanded by glob. A folder with no
+ * results file and a pattern matching nothing are problems of their own.
  */
-function inputsOf(cwd: string, given: string[], resultsDir: string, outcomes: IngestOutcome[]): string[] {
+async function inputsOf(cwd: string, given: string[], resultsDir: string, outcomes: IngestOutcome[]): Promise<string[]> {
   const files: string[] = []
   for (const file of given) {
     const absolute = path.resolve(cwd, file)
@@ -186,8 +187,13 @@ function inputsOf(cwd: string, given: string[], resultsDir: string, outcomes: In
     try {
       folder = statSync(absolute).isDirectory()
     } catch {
-      if (/[*?[]/.test(file)) {
-        outcomes.push({ cases: 0, problems: [{ file, line: 0, message: 'file not found — a pattern bdd-matrix does not expand: leave it unquoted for the shell to expand, or give the folder' }] })
+      if (/[*?[{]/.test(file)) {
+        const { globSync } = await import('glob')
+        const matched = globSync(file, { cwd, nodir: true, posix: true })
+          .filter((name) => !isInside(path.resolve(cwd, name), resultsDir))
+          .sort()
+        if (!matched.length) outcomes.push({ cases: 0, problems: [{ file, line: 0, message: 'no file matches this pattern' }] })
+        files.push(...matched)
         continue
       }
     }

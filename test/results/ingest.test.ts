@@ -288,8 +288,13 @@ describe('bdd-matrix ingest and merge', () => {
     expect(first.stdout.match(/from \S+/g)).toEqual(['from reports/TEST-a.xml', 'from reports/nested/TEST-b.xml'])
     symlinkSync(path.join(dir, 'nowhere.xml'), path.join(dir, 'reports/dangling.xml'))
     const again = await runCliInProcess(['ingest', 'reports', 'empty', 'missing/*.xml', ...args], { cwd: dir })
-    expect(again.stderr).toBe('empty: a folder with no results file in it (.xml, .json, .ndjson): give the reports themselves, or the folder the runner wrote them to\nmissing/*.xml: file not found — a pattern bdd-matrix does not expand: leave it unquoted for the shell to expand, or give the folder\n')
+    expect(again.stderr).toBe('empty: a folder with no results file in it (.xml, .json, .ndjson): give the reports themselves, or the folder the runner wrote them to\nmissing/*.xml: no file matches this pattern\n')
     expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2)
+    // a pattern the shell left as it is (quoted in a YAML script line) is expanded here
+    const out2 = path.join(dir, 'results2')
+    const quoted = await runCliInProcess(['ingest', 'reports/**/TEST-*.xml', '--env', 'local', '--build', 'v1', '--out', out2], { cwd: dir })
+    expect(quoted.code).toBe(0)
+    expect(quoted.stdout.match(/from \S+/g)).toEqual(['from reports/TEST-a.xml', 'from reports/nested/TEST-b.xml'])
   })
 
   it('keeps a build\'s results when the same file is ingested for another build', async () => {
