@@ -43,8 +43,9 @@ function describeIssue(issue: Issue, doc: Document, lineCounter: LineCounter, fi
     const key = issue.keys[0] ?? ''
     keyPath = [...path, key]
     message = `unknown key '${issue.keys.join("', '")}'${allowedKeys ? ` (allowed: ${allowedKeys(path)})` : ''}`
-  } else if (path.length && valueAt(data, path) === undefined) {
-    // whatever the schema says of the value (a type, one of some values, one of some shapes), it is not there
+  } else if (issue.code !== 'custom' && path.length && valueAt(data, path) === undefined) {
+    // whatever the schema says of the value (a type, one of some values, one of some shapes), it
+    // is not there (a rule of the file's own, `custom`, says best what it wants instead)
     message = `missing required key '${String(path[path.length - 1])}'${issue.code === 'invalid_value' && 'values' in issue ? ` (one of ${issue.values.join(', ')})` : ''}`
   } else if (issue.code === 'invalid_type') {
     message = `${issue.message.replace(/^Invalid input: /, '')}`

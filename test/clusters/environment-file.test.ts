@@ -27,6 +27,8 @@ describe('an environment file with mistakes', () => {
       "environments/bad.yaml:3:5: nodes[0].resources.disk: missing required key 'disk'",
     ])
     expect(problems('name: x\nprovider: local\nnodes: []\nbogus: 1\n').split('\n')).toEqual(['environments/bad.yaml:3:8: nodes: needs at least 1 item(s)', "environments/bad.yaml:4:1: bogus: unknown key 'bogus'"])
+    // a rule of the file's own says what it wants, even of a key that is not there
+    expect(problems('name: x\nprovider: remote\nhosts:\n  - { name: eu-1, address: eu-1.example, user: bdd, key: k }\nnodes:\n  - { name: A, role: CP }\n')).toBe('environments/bad.yaml:6:5: nodes[0].host: remote nodes need a host: one of eu-1')
     expect(problems('- a\n')).toBe('environments/bad.yaml:1:1: an environment file is a mapping (name, provider, nodes…)')
     expect(problems('name: x\nname: y\n')).toMatch(/^environments\/bad\.yaml:2:1: invalid YAML: Map keys must be unique/)
   })
