@@ -1,6 +1,6 @@
 // Services refuse text that is not text: Testmo's PHP (json_decode: "single unpaired UTF-16
-// surrogate"), GitLab's Ruby (an invalid UTF-8 note is a 500) and the results hub (422). A
-// limit counted in UTF-16 units can cut an emoji in two; these never do.
+// surrogate") and GitLab's Ruby (an invalid UTF-8 note is a 500); the results hub refuses it in
+// what testers send. A limit counted in UTF-16 units can cut an emoji in two; these never do.
 
 const isHigh = (code: number): boolean => code >= 0xd800 && code <= 0xdbff
 const isLow = (code: number): boolean => code >= 0xdc00 && code <= 0xdfff

@@ -36,7 +36,7 @@ export class ResultsWriter {
     let line = `${JSON.stringify(entry)}\n`
     // JSON.stringify writes a lone UTF-16 surrogate (a producer's emoji cut in two) as an escape,
     // and a pair as itself: such an escape becomes U+FFFD, as a UTF-8 decoder reads those bytes,
-    // so that no service the results go to (Testmo, GitLab, the hub) refuses them as not text.
+    // so that no service the results go to (Testmo, GitLab) refuses them as not text.
     if (line.includes('\\ud')) line = line.replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd')
     this.pending.push(line)
     this.pendingLength += line.length

@@ -10,8 +10,8 @@ import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 
 // Text cut to a service's limit stays text (no emoji cut in two), and what a producer wrote that
-// is not text (a lone surrogate) is made text once, at ingest: Testmo, GitLab and the hub refuse
-// a body holding a lone surrogate, and a refused batch would be refused again on every rerun.
+// is not text (a lone surrogate) is made text once, at ingest: Testmo and GitLab refuse a body
+// holding a lone surrogate, and a refused batch would be refused again on every rerun.
 
 // (String.prototype.isWellFormed, without ES2024's types)
 const wellFormed = (s: string): boolean => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s)
