@@ -2,6 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs'
 import path from 'node:path'
 import { XML_DECLARATION, testCaseXml, testSuiteClose, testSuiteOpen, testSuitesClose, testSuitesOpen, type JUnitCase, type JUnitCounts } from './junit-xml.ts'
 import { ChunkedWriter } from '../../src/chunked-writer.ts'
+import { headOf } from '../../src/clip-text.ts'
 import { runErrorCases } from '../../src/results/run-error-cases.ts'
 import { JUNIT_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
 import type { ResultSet, MergedCase } from '../../src/results/merge-results.ts'
@@ -110,7 +111,7 @@ function testCase(entry: MergedCase, className: string, options: { resultsDir: s
     const message = failureMessage(entry.status, entry.error)
     const failing = entry.steps.find((s) => s.status !== 'passed' && s.status !== 'skipped')
     const text = [message, ...(failing ? ['', `at step: ${failing.keyword} ${failing.text}`] : []), ...(stepLog.length ? ['', 'steps:', ...stepLog] : [])].join('\n')
-    test.failure = { message: firstLine(message), type: entry.status, text: text.length > FAILURE_TEXT_MAX ? `${text.slice(0, FAILURE_TEXT_MAX)}\n… (cut; the whole log is in system-out)` : text }
+    test.failure = { message: firstLine(message), type: entry.status, text: text.length > FAILURE_TEXT_MAX ? `${headOf(text, FAILURE_TEXT_MAX)}\n… (cut; the whole log is in system-out)` : text }
   } else if (written === 'skipped') test.skipped = true
   const attachments = [...entry.attachments].sort((a, b) => Number(b.mediaType.startsWith('image/')) - Number(a.mediaType.startsWith('image/')))
   const out = [

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import type { Run, RunError } from '../model/results.ts'
 import { MODEL_VERSION, runIdPart, type Stage } from '../model/vocabulary.ts'
 
@@ -63,7 +63,7 @@ export function inputHasher(ctx: IngestContext): { onBytes?: (chunk: Buffer) => 
  * changes), for another build another run (the first build keeps its results).
  */
 function runHash(inputHash: string, ctx: IngestContext): string {
-  return createHash('sha256').update(`${inputHash}\0${ctx.build}\0${ctx.milestone ?? ''}`).digest('hex').slice(0, 16)
+  return hash('sha256', `${inputHash}\0${ctx.build}\0${ctx.milestone ?? ''}`, 'hex').slice(0, 16)
 }
 
 /** The run record of an ingested source: the context's facts plus what the source told. */

@@ -56,13 +56,16 @@ export function firstLine(file: string): string {
     for (let read = readSync(fd, buffer, 0, CHUNK, null); read > 0; read = readSync(fd, buffer, 0, CHUNK, null)) {
       text += decoder.write(buffer.subarray(0, read))
       const end = text.indexOf('\n')
-      if (end !== -1) return text.slice(0, end).replace(/\r$/, '').replace(/^\uFEFF/, '')
+      if (end !== -1) return bare(text.slice(0, end))
     }
   } finally {
     closeSync(fd)
   }
-  return (text + decoder.end()).replace(/\r$/, '').replace(/^\uFEFF/, '')
+  return bare(text + decoder.end())
 }
+
+/** A first line without its `\r` (of CRLF) or a byte order mark before it. */
+const bare = (line: string): string => line.replace(/\r$/, '').replace(/^\uFEFF/, '')
 
 const CHUNK = 1 << 16
 const YIELD_EVERY = 16
