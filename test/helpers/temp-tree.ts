@@ -6,7 +6,8 @@ const made: string[] = []
 
 /**
  * A new empty temporary folder, removed when its test file ends (test/setup/cleanup.ts), wherever
- * it was made: at file level, in a hook or inside a test.
+ * it was made: at file level, in a hook or inside a test. (A file whose every test is skipped runs
+ * no hooks: one made while such a file is collected is left behind, and the suite fails.)
  */
 export function tempDir(prefix = 'test', parent = tmpdir()): string {
   mkdirSync(parent, { recursive: true })
