@@ -6,6 +6,8 @@ import { ResultsWriter, writeAttachment } from './results-writer.ts'
 import { readLines } from './read-lines.ts'
 import { Interner } from './interner.ts'
 import { stepFinishedOf } from './step-finished-line.ts'
+import { indexOfId, joinIds, type StepIds } from './step-ids.ts'
+import { StepPairs, pairAt, stepCount, stepsText } from './step-pairs.ts'
 import { caseNameOr } from '../model/case-name.ts'
 import { outlineRows, scenariosOf, type OutlineRow } from './outline-rows.ts'
 import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
@@ -49,12 +51,11 @@ interface CasePlan {
   scenario?: ScenarioInfo
   row?: OutlineRow
   /**
-   * Until the test case arrives, per pickle step: id, keyword, text. Then per test step: keyword
-   * and text (undefined for a hook), with the test step ids in one string (` id1 id2 … `): flat
-   * arrays and one string cost a third of an object per step.
+   * Until the test case arrives, the pickle's steps; then the test case's: their ids (step-ids.ts)
+   * and their keywords and texts as pair numbers (step-pairs.ts; a hook's is 0).
    */
-  steps: (string | undefined)[]
-  testStepIds: string
+  stepIds: StepIds
+  steps: string
   /** doc strings and data tables: by pickle step id, then by test step index (few steps have one) */
   stepArguments?: Map<string | number, StepArgument>
 }
@@ -95,6 +96,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const earlier = new Map<CasePlan, CaseAttempt[]>()
   const unknown = new Map<string, number>()
   const intern = new Interner()
+  const pairs = new StepPairs()
   const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)
   const hash = inputHasher(ctx)
   let first: number | undefined
@@ -126,13 +128,14 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       attempt.status = worseStatus(attempt.status, status)
       if (error && !attempt.error) attempt.error = error
       // a step its test case does not list still tells how the attempt went, as no step of its own
-      const at = testStepIndex(plan, f.testStepId)
+      const at = indexOfId(plan.stepIds, String(f.testStepId))
       if (at === -1) return
       attempt.reported++
-      const keyword = plan.steps[2 * at]
+      const pair = pairAt(plan.steps, at)
+      const keyword = pairs.keyword(pair)
       // Hooks are reported only when they fail: they are how a scenario's setup breaks.
       if (keyword === undefined && status === 'passed') return
-      const step: StepResult = { keyword: keyword ?? 'Hook', text: plan.steps[2 * at + 1] ?? 'hook', status, durationMs: durationMs(f.testStepResult.duration) }
+      const step: StepResult = { keyword: keyword ?? 'Hook', text: pairs.text(pair) ?? 'hook', status, durationMs: durationMs(f.testStepResult.duration) }
       if (error) step.error = error
       const argument = plan.stepArguments?.get(at)
       if (argument) step.argument = argument
@@ -152,7 +155,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       attempts.delete(f.testCaseStartedId)
       last = millis(f.timestamp)
       // A step that never said how it went is not a pass (as a Cucumber JSON report that leaves one out).
-      const listed = attempt.plan.steps.length / 2
+      const listed = stepCount(attempt.plan.steps)
       if (attempt.reported < listed && attempt.status === 'passed') {
         attempt.status = 'undefined'
         attempt.error ??= `the message stream has results for ${attempt.reported} of the test case's ${listed} steps and hooks: the others never said how they went`
@@ -172,29 +175,24 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       // A document's pickles follow it; once they moved on, its step keywords are not needed again.
       if (pickle.uri !== pickleUri) documents.get(pickleUri ?? '')?.keywords.clear()
       pickleUri = pickle.uri
-      pickles.set(pickle.id, planOf(pickle, documents.get(pickle.uri), intern))
+      pickles.set(pickle.id, planOf(pickle, documents.get(pickle.uri), intern, pairs))
     },
     testCase: (testCase) => {
       const plan = pickles.get(testCase.pickleId)
       if (!plan) return
       pickles.delete(testCase.pickleId)
+      const pickleStepIds = plan.stepIds
       const pickleSteps = plan.steps
-      // Held for every scenario until it runs: one flat string (a template literal would keep a
-      // concatenation of three), lists of exactly their length (pushes leave room for more).
-      const ids = testCase.testSteps.map((s) => s.id)
-      ids.unshift('')
-      ids.push('')
-      plan.testStepIds = ids.join(' ')
-      plan.steps = new Array<string | undefined>(2 * testCase.testSteps.length)
       const byPickleStep = plan.stepArguments
       if (byPickleStep) plan.stepArguments = new Map()
-      testCase.testSteps.forEach((s, index) => {
-        const at = s.pickleStepId ? pickleSteps.indexOf(s.pickleStepId) : -1
-        plan.steps[2 * index] = at === -1 ? undefined : pickleSteps[at + 1]
-        plan.steps[2 * index + 1] = at === -1 ? undefined : pickleSteps[at + 2]
+      const numbers = testCase.testSteps.map((s, index) => {
+        const at = s.pickleStepId ? indexOfId(pickleStepIds, String(s.pickleStepId)) : -1
         const argument = s.pickleStepId ? byPickleStep?.get(s.pickleStepId) : undefined
         if (argument) plan.stepArguments!.set(index, argument)
+        return at === -1 ? 0 : pairAt(pickleSteps, at)
       })
+      plan.stepIds = joinIds(testCase.testSteps.map((s) => String(s.id)))
+      plan.steps = stepsText(numbers)
       testCases.set(testCase.id, plan)
     },
     attachment: (a) => {
@@ -382,19 +380,10 @@ function caseOf(attempt: Attempt, duration: number, retries: CaseAttempt[] | und
   }
 }
 
-/** The position of a test step in its test case, -1 when it is not one of its steps. */
-function testStepIndex(plan: CasePlan, testStepId: string): number {
-  const at = plan.testStepIds.indexOf(` ${testStepId} `)
-  if (at === -1) return -1
-  let index = 0
-  for (let i = 1; i <= at; i++) if (plan.testStepIds.charCodeAt(i) === 32) index++
-  return index
-}
-
 /** For a pickle whose document is unknown or already released: the keyword its step type implies. */
 const KEYWORD_OF_TYPE: Record<string, string> = { Context: 'Given', Action: 'When', Outcome: 'Then' }
 
-function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner): CasePlan {
+function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner, pairs: StepPairs): CasePlan {
   const scenario = document?.scenarios.get(pickle.astNodeIds[0] ?? '')
   const row = pickle.astNodeIds[1] ? document?.rows.get(pickle.astNodeIds[1]) : undefined
   const line = (pickle as { location?: { line: number } }).location?.line
@@ -406,8 +395,7 @@ function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Inte
     tags: intern.list(pickle.tags.map((t) => text(t.name))),
     ...(scenario ? { scenario } : {}),
     ...(row ? { row } : {}),
-    steps: pickleStepsOf(pickle, document, intern),
-    testStepIds: '',
+    ...pickleStepsOf(pickle, document, intern, pairs),
     ...stepArgumentsOf(pickle),
   }
 }
@@ -424,14 +412,9 @@ function stepArgumentsOf(pickle: Pickle): { stepArguments?: Map<string | number,
   return found ? { stepArguments: found } : {}
 }
 
-function pickleStepsOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner): string[] {
-  const steps = new Array<string>(3 * pickle.steps.length)
-  pickle.steps.forEach((s, i) => {
-    steps[3 * i] = s.id
-    steps[3 * i + 1] = document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE[String(s.type)] ?? '*'
-    steps[3 * i + 2] = intern.string(text(s.text))
-  })
-  return steps
+function pickleStepsOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner, pairs: StepPairs): Pick<CasePlan, 'stepIds' | 'steps'> {
+  const numbers = pickle.steps.map((s) => pairs.numberOf(document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE[String(s.type)] ?? '*', intern.string(text(s.text))))
+  return { stepIds: joinIds(pickle.steps.map((s) => String(s.id))), steps: stepsText(numbers) }
 }
 
 function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo {

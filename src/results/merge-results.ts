@@ -30,7 +30,22 @@ export interface ResultSet {
   order: string[]
 }
 
-export const cellKey = (caseId: string, environment: string, stage: string): string => `${caseId}\u0000${environment}\u0000${stage}`
+/**
+ * The key of a cell. A build's map holds one a cell: the column's part is made once and shared, so
+ * a key is the case id and that part (a template of all four pieces kept a chain of four
+ * concatenations a key, 128 bytes: 13 MB of 100,000 cells).
+ */
+export const cellKey = (caseId: string, environment: string, stage: string): string => caseId + columnSuffix(environment, stage)
+
+const COLUMN_SUFFIXES = new Map<string, Map<string, string>>()
+
+function columnSuffix(environment: string, stage: string): string {
+  let stages = COLUMN_SUFFIXES.get(environment)
+  if (!stages) COLUMN_SUFFIXES.set(environment, (stages = new Map()))
+  let suffix = stages.get(stage)
+  if (suffix === undefined) stages.set(stage, (suffix = ['', environment, stage].join('\u0000')))
+  return suffix
+}
 
 /**
  * Merges every results file of a folder into one result set per build.
