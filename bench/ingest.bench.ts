@@ -31,32 +31,46 @@ async function generatedFile(name: string, fill: (write: (text: string) => Promi
 }
 
 function generate(scenarios: number): Promise<string> {
-  return generatedFile(`messages-${scenarios}.ndjson`, (text) => writeMessages(scenarios, (envelope) => text(`${JSON.stringify(envelope)}\n`)))
+  return generatedFile(`messages-uuid-${scenarios}.ndjson`, (text) => writeMessages(scenarios, (envelope) => text(`${JSON.stringify(envelope)}\n`)))
 }
 
 async function writeMessages(scenarios: number, write: (envelope: unknown) => Promise<void>): Promise<void> {
   const ts = (ms: number) => ({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 })
+  // Ids as cucumber-js writes them (crypto.randomUUID: 36 characters), numbered so the file is the
+  // same every time: short ids ("tc12-3") made every id held and every line read smaller than a
+  // real run's, and the figures greener than what a user's run costs.
+  let ids = 0
+  const uuid = (): string => `00000000-0000-4000-8000-${(ids++).toString(16).padStart(12, '0')}`
   const perFile = 20
   await write({ meta: { protocolVersion: '32.0.0', implementation: { name: 'cucumber-js', version: '12.9.0' }, runtime: { name: 'node' }, os: { name: 'linux' }, cpu: { name: 'x64' } } })
   const plan: { pickleId: string; steps: string[]; testCaseId: string; testSteps: string[] }[] = []
+  const run = uuid()
+  const stepDefinition = uuid()
   for (let f = 0; f < scenarios / perFile; f++) {
     const uri = `features/generated-${f}.feature`
-    const children = Array.from({ length: perFile }, (_, i) => ({ scenario: { id: `s${f}-${i}`, keyword: 'Scenario', name: `scenario ${f}-${i}`, description: '', location: { line: 3 + i * 4 }, tags: [], examples: [], steps: [0, 1, 2].map((k) => ({ id: `st${f}-${i}-${k}`, keyword: ['Given ', 'When ', 'Then '][k], keywordType: 'Context', text: `step ${k} of ${i}`, location: { line: 4 + i * 4 + k } })) } }))
-    await write({ gherkinDocument: { uri, feature: { keyword: 'Feature', name: `Generated ${f}`, description: '', language: 'en', location: { line: 2 }, tags: [{ id: `t${f}`, name: `@feature:${FEATURES[f % 3]}`, location: { line: 1 } }], children }, comments: [] } })
+    const tag = uuid()
+    const scenarioIds = Array.from({ length: perFile }, () => uuid())
+    const stepIds = scenarioIds.map(() => [uuid(), uuid(), uuid()])
+    const children = scenarioIds.map((id, i) => ({ scenario: { id, keyword: 'Scenario', name: `scenario ${f}-${i}`, description: '', location: { line: 3 + i * 4 }, tags: [], examples: [], steps: [0, 1, 2].map((k) => ({ id: stepIds[i]![k], keyword: ['Given ', 'When ', 'Then '][k], keywordType: 'Context', text: `step ${k} of ${i}`, location: { line: 4 + i * 4 + k } })) } }))
+    await write({ gherkinDocument: { uri, feature: { keyword: 'Feature', name: `Generated ${f}`, description: '', language: 'en', location: { line: 2 }, tags: [{ id: tag, name: `@feature:${FEATURES[f % 3]}`, location: { line: 1 } }], children }, comments: [] } })
     for (let i = 0; i < perFile; i++) {
-      const pickleId = `p${f}-${i}`
-      const steps = [0, 1, 2].map((k) => `ps${f}-${i}-${k}`)
-      await write({ pickle: { id: pickleId, uri, name: `scenario ${f}-${i}`, language: 'en', astNodeIds: [`s${f}-${i}`], tags: [{ name: `@feature:${FEATURES[f % 3]}`, astNodeId: `t${f}` }], steps: steps.map((id, k) => ({ id, text: `step ${k} of ${i}`, type: 'Context', astNodeIds: [`st${f}-${i}-${k}`] })) } })
-      plan.push({ pickleId, steps, testCaseId: `tc${f}-${i}`, testSteps: steps.map((s) => `t${s}`) })
+      const pickleId = uuid()
+      const steps = [0, 1, 2].map(() => uuid())
+      await write({ pickle: { id: pickleId, uri, name: `scenario ${f}-${i}`, language: 'en', astNodeIds: [scenarioIds[i]], tags: [{ name: `@feature:${FEATURES[f % 3]}`, astNodeId: tag }], steps: steps.map((id, k) => ({ id, text: `step ${k} of ${i}`, type: 'Context', astNodeIds: [stepIds[i]![k]] })) } })
+      plan.push({ pickleId, steps, testCaseId: '', testSteps: [] })
     }
   }
-  for (const p of plan) await write({ testCase: { id: p.testCaseId, pickleId: p.pickleId, testRunStartedId: 'run', testSteps: p.steps.map((s, k) => ({ id: p.testSteps[k], pickleStepId: s, stepDefinitionIds: ['sd'], stepMatchArgumentsLists: [] })) } })
-  await write({ testRunStarted: { id: 'run', timestamp: ts(0) } })
+  for (const p of plan) {
+    p.testCaseId = uuid()
+    p.testSteps = p.steps.map(() => uuid())
+    await write({ testCase: { id: p.testCaseId, pickleId: p.pickleId, testRunStartedId: run, testSteps: p.steps.map((s, k) => ({ id: p.testSteps[k], pickleStepId: s, stepDefinitionIds: [stepDefinition], stepMatchArgumentsLists: [] })) } })
+  }
+  await write({ testRunStarted: { id: run, timestamp: ts(0) } })
   let clock = 1000
   for (const [n, p] of plan.entries()) {
     const attempts = n % 97 === 0 ? 2 : 1
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const started = `${p.testCaseId}-${attempt}`
+      const started = uuid()
       await write({ testCaseStarted: { id: started, testCaseId: p.testCaseId, attempt, timestamp: ts(clock++) } })
       const fails = (n % 97 === 0 && attempt === 0) || n % 501 === 0
       for (const [k, stepId] of p.testSteps.entries()) {
