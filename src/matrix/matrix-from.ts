@@ -156,7 +156,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // `stages`: where a scenario is expected to run — Gherkin scenarios in acceptance (manual ones
   // in manual testing); results without a catalogue entry only where they ran (`undefined`).
   // `environments`: a scenario tagged `@env:<name>` is expected there, in place of its feature's.
-  type Row = { id: string; name: string; uri: string; wip: boolean; stages: readonly string[] | undefined; environments?: readonly string[] }
+  // A scenario known only from its results is its merged case itself (no copy: a million rows).
+  type Row = { id: string; name: string; uri: string; wip?: boolean; stages?: readonly string[]; environments?: readonly string[] }
   const byFeature = new Map<string, Map<string, Row>>(scope.features.map((f) => [f.id, new Map()]))
   for (const c of cases) {
     const row: Row = { id: c.id, name: c.name, uri: c.uri, wip: c.pickle.wip, stages: c.pickle.manual ? MANUAL_STAGES : ACCEPTANCE_STAGES }
@@ -179,7 +180,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       const rows = byFeature.get(id)
       if (!rows) continue
       scoped = true
-      if (!rows.has(entry.id)) rows.set(entry.id, { id: entry.id, name: entry.name, uri: entry.uri, wip: false, stages: undefined })
+      if (!rows.has(entry.id)) rows.set(entry.id, entry)
     }
     if (!scoped) {
       unscoped++
@@ -256,7 +257,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           if (!seen || (cell.required && !seen.required)) unique[key] = cell
         }
       }
-      return { id: s.id, name: s.name, uri: s.uri, wip: s.wip, status: worstCell(requiredNow), cells: scenarioCells }
+      return { id: s.id, name: s.name, uri: s.uri, wip: s.wip === true, status: worstCell(requiredNow), cells: scenarioCells }
     })
     // A feature's cell in a column: its required scenarios' cells counted, and the worst of them
     // now and in each build of the history — the worst depends only on which statuses occur, so
