@@ -34,6 +34,16 @@ interface DocumentInfo {
   scenarios: Map<string, ScenarioInfo>
   rows: Map<string, OutlineRow>
   keywords: Map<string, string>
+  /** its pickles moved on: its scenarios, rows and keywords are no longer held */
+  released?: true
+}
+
+function release(document: DocumentInfo | undefined): void {
+  if (!document) return
+  document.scenarios.clear()
+  document.rows.clear()
+  document.keywords.clear()
+  document.released = true
 }
 
 /**
@@ -87,6 +97,8 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const misshapen: { line: number; type: string }[] = []
   // lines of failing step results that belong to no attempt
   const orphans: number[] = []
+  // lines of pickles announced after their document's other pickles had moved on
+  const lateFrom: number[] = []
   let lineNow = 0
   const documents = new Map<string, DocumentInfo>()
   const pickles = new Map<string, CasePlan>()
@@ -111,6 +123,9 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const globalHooks = new Map<string, { where: string; source?: string }>()
   const hookRuns = new Map<string, string>()
   let runFinished = false
+  // the most test cases announced and not run yet, and how few are left at the next collection
+  let announced = 0
+  let collectAt = -1
 
   // One handler per envelope type, called with the envelope's content: dispatching on the type
   // named at the start of the line keeps each property access seeing one shape of object.
@@ -144,6 +159,10 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
     testCaseStarted: (s) => {
       const plan = testCases.get(s.testCaseId)
       if (!plan) return
+      if (testCases.size > announced) {
+        announced = testCases.size
+        collectAt = Math.floor((2 * announced) / 3)
+      }
       const at = millis(s.timestamp)
       const attempt = count(s.attempt)
       first ??= at
@@ -170,12 +189,20 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       earlier.delete(attempt.plan)
       writer.write(caseOf(attempt, last - attempt.startedAt, retries))
       testCases.delete(attempt.testCaseId)
+      // (ctx.collectGarbage says why)
+      if (testCases.size === collectAt) {
+        ctx.collectGarbage?.()
+        collectAt = collectAt > announced / 3 ? Math.floor(announced / 3) : -1
+      }
     },
     pickle: (pickle) => {
-      // A document's pickles follow it; once they moved on, its step keywords are not needed again.
-      if (pickle.uri !== pickleUri) documents.get(pickleUri ?? '')?.keywords.clear()
+      // A document's pickles follow it (Cucumber compiles one document at a time): once they moved
+      // on, what they read of it is let go — at 100,000 scenarios, a tenth of what ingest holds.
+      if (pickle.uri !== pickleUri) release(documents.get(pickleUri ?? ''))
       pickleUri = pickle.uri
-      pickles.set(pickle.id, planOf(pickle, documents.get(pickle.uri), intern, pairs))
+      const document = documents.get(pickle.uri)
+      if (document?.released) lateFrom.push(lineNow)
+      pickles.set(pickle.id, planOf(pickle, document, intern, pairs))
     },
     testCase: (testCase) => {
       const plan = pickles.get(testCase.pickleId)
@@ -329,6 +356,10 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   // (a last line cut by a killed run is the run cut short, which says so below).
   const unread = runFinished && cut !== undefined ? [...notJson, cut] : notJson
   if (unread.length) runErrors.push({ where: 'test run', message: `${unread.length === 1 ? `line ${unread[0]} of the message stream` : `${unread.length} lines of the message stream, the first line ${unread[0]},`} could not be read: what ${unread.length === 1 ? 'it' : 'they'} reported is unknown` })
+  if (lateFrom.length) {
+    const what = lateFrom.length === 1 ? 'a pickle announced' : `${lateFrom.length} pickles announced, the first here,`
+    problems.push({ file, line: lateFrom[0]!, message: `${what} after its document's other pickles, once another document's had begun: Cucumber announces a document's pickles together, so what they read of the document (rule, outline row, step keywords) is no longer held — named by the pickle alone (its case id may differ from that of other runs); is the stream from Cucumber?` })
+  }
   if (orphans.length) {
     const what = `${orphans.length === 1 ? 'a step result that did not pass' : `${orphans.length} step results that did not pass, the first here,`} belonging to no attempt started before it`
     problems.push({ file, line: orphans[0]!, message: `${what}: kept as a failure of the run` })
@@ -393,7 +424,8 @@ function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Inte
     feature: document?.feature ?? intern.string(pickle.uri),
     name: scenario?.name === pickle.name ? scenario.name : text(pickle.name),
     tags: intern.list(pickle.tags.map((t) => text(t.name))),
-    ...(scenario ? { scenario } : {}),
+    // a plain scenario's info says nothing its pickle does not (its name); not held then
+    ...(scenario && (scenario.rule !== undefined || scenario.name !== pickle.name) ? { scenario } : {}),
     ...(row ? { row } : {}),
     ...pickleStepsOf(pickle, document, intern, pairs),
     ...stepArgumentsOf(pickle),

@@ -27,6 +27,16 @@ export interface IngestContext {
   onCaseLines?: (lines: string) => void
   /** the input's hash, computed elsewhere meanwhile (by the thread that started an ingest worker) */
   inputHash?: () => Promise<string>
+  /**
+   * A full garbage collection, where one may be asked for (an ingest worker: ingest-worker.ts).
+   * V8 sizes a heap by its peak and, busy, does not shrink it: Cucumber announces every scenario
+   * before running any, so the plans peak before the first runs, then go as the scenarios end —
+   * while the heap stays the peak's size and fills with the stream's garbage. Collected as a third
+   * and as two thirds of the scenarios have run, it is sized by what is left: at 100,000 scenarios
+   * 40 MB less at the peak (235 → 195 MB) for 0.05–0.2 s more of 3.8 (the two collections take
+   * 15 ms each; a smaller heap is collected more often); at a million, 180 MB less.
+   */
+  collectGarbage?: () => void
 }
 
 /** Something in an input that was not ingested, with where it is. */

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { parentPort, workerData } from 'node:worker_threads'
 import { ingestFile } from './ingest-file.ts'
 import type { IngestContext } from './ingest-types.ts'
@@ -6,6 +8,10 @@ import type { IngestContext } from './ingest-types.ts'
 const { file, ctx, caseLines, hashedThere } = workerData as { file: string; ctx: IngestContext; caseLines: boolean; hashedThere: boolean }
 // the case lines as written, for the thread that started it to parse meanwhile (PreparedCases)
 if (caseLines) ctx.onCaseLines = (lines) => parentPort!.postMessage({ lines })
+// V8's own full collection, of this thread's heap (ingest-types.ts says why): the flag lets a
+// context made after it see gc()
+setFlagsFromString('--expose-gc')
+ctx.collectGarbage = runInNewContext('gc') as () => void
 // the input's hash, from the thread that started it (which hashes the file meanwhile)
 // (listening keeps the thread alive until the hash came, then the thread may end)
 if (hashedThere) {

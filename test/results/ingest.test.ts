@@ -6,6 +6,7 @@ import { ingestJUnit, millisOf } from '../../src/results/ingest-junit.ts'
 import { ingestFile } from '../../src/results/ingest-file.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { CaseSchema, RunSchema, type Case } from '../../src/model/results.ts'
+import { caseIdOf } from '../../src/model/vocabulary.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
@@ -132,6 +133,59 @@ describe('Cucumber Messages ingestion', () => {
     const c = readResults(outcome.path!).cases.find((x) => x.id === failed.id)!
     expect(c.status).toBe('undefined')
     expect(c.error).toMatch(/^the message stream has results for \d+ of the test case's \d+ steps and hooks: the others never said how they went$/)
+  })
+
+  it("reads a document's rule, outline row and keywords while its pickles are announced, and names a pickle announced after them", async () => {
+    // Two documents as cucumber-js announces them (each followed by its pickles): a rule's
+    // scenario in a.feature, a plain one in b.feature.
+    const document = (uri: string, child: object) => ({ gherkinDocument: { uri, comments: [], feature: { keyword: 'Feature', name: uri, description: '', language: 'en', location: { line: 1 }, tags: [], children: [child] } } })
+    const step = (id: string) => ({ id, keyword: 'Given ', keywordType: 'Context', text: 'x', location: { line: 4 } })
+    const scenario = (id: string, name: string, stepId: string) => ({ scenario: { id, keyword: 'Scenario', name, description: '', location: { line: 3 }, tags: [], examples: [], steps: [step(stepId)] } })
+    const pickle = (id: string, uri: string, name: string, astNodeId: string, stepAst: string) => ({ pickle: { id, uri, name, language: 'en', astNodeIds: [astNodeId], tags: [], steps: [{ id: `${id}-s`, text: 'x', type: 'Context', astNodeIds: [stepAst] }] } })
+    const a = document('a.feature', { rule: { id: 'r', keyword: 'Rule', name: 'the rule', description: '', location: { line: 2 }, tags: [], children: [scenario('a1', 'first', 'a1s'), scenario('a2', 'second', 'a2s')] } })
+    const b = document('b.feature', scenario('b1', 'only', 'b1s'))
+    const run = (pickles: object[]) => [
+      { meta: { protocolVersion: '32.0.0', implementation: { name: 'cucumber-js', version: '12.9.0' }, runtime: { name: 'node' }, os: { name: 'linux' }, cpu: { name: 'x64' } } },
+      ...pickles,
+      ...['pa1', 'pa2', 'pb1'].map((p, i) => ({ testCase: { id: `tc${i}`, pickleId: p, testRunStartedId: 'run', testSteps: [{ id: `ts${i}`, pickleStepId: `${p}-s`, stepDefinitionIds: [], stepMatchArgumentsLists: [] }] } })),
+      { testRunStarted: { id: 'run', timestamp: { seconds: 0, nanos: 0 } } },
+      ...[0, 1, 2].flatMap((i) => [
+        { testCaseStarted: { id: `s${i}`, testCaseId: `tc${i}`, attempt: 0, timestamp: { seconds: 1, nanos: 0 } } },
+        { testStepFinished: { testCaseStartedId: `s${i}`, testStepId: `ts${i}`, testStepResult: { status: 'PASSED', duration: { seconds: 0, nanos: 0 } }, timestamp: { seconds: 1, nanos: 0 } } },
+        { testCaseFinished: { testCaseStartedId: `s${i}`, timestamp: { seconds: 2, nanos: 0 }, willBeRetried: false } },
+      ]),
+      { testRunFinished: { success: true, timestamp: { seconds: 3, nanos: 0 } } },
+    ]
+    const ingest = async (envelopes: object[]) => {
+      const outcome = await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': `${envelopes.map((e) => JSON.stringify(e)).join('\n')}\n` }), 'in.ndjson'), ctx(tempTree()))
+      return { problems: outcome.problems, cases: readResults(outcome.path!).cases }
+    }
+    const [pa1, pa2, pb1] = [pickle('pa1', 'a.feature', 'first', 'a1', 'a1s'), pickle('pa2', 'a.feature', 'second', 'a2', 'a2s'), pickle('pb1', 'b.feature', 'only', 'b1', 'b1s')]
+
+    const inOrder = await ingest(run([a, pa1, pa2, b, pb1]))
+    expect(inOrder.problems).toEqual([])
+    const second = inOrder.cases.find((c) => c.scenario === 'second')!
+    expect(second.id).toBe(caseIdOf({ uri: 'a.feature', rule: 'the rule', scenario: 'second' }))
+    expect(second.steps).toEqual([expect.objectContaining({ keyword: 'Given', text: 'x', status: 'passed' })])
+    // a.feature's second pickle after b.feature's: what it read of its document was let go
+    const late = await ingest(run([a, pa1, b, pb1, pa2]))
+    expect(late.cases).toHaveLength(3)
+    expect(late.problems).toEqual([expect.objectContaining({ line: 6, message: expect.stringMatching(/^a pickle announced after its document's other pickles.*named by the pickle alone/) })])
+    expect(late.cases.filter((c) => c.scenario !== 'second').map((c) => c.id).sort()).toEqual(inOrder.cases.filter((c) => c.scenario !== 'second').map((c) => c.id).sort())
+  })
+
+  it('asks for a garbage collection as two thirds and as a third of the announced scenarios are left to run, where one may be asked for', async () => {
+    const file = path.join(MESSAGES, 'failing.ndjson')
+    const lines = readFileSync(file, 'utf8').trim().split('\n')
+    expect(lines.filter((l) => l.startsWith('{"testCase"')).length).toBe(6)
+    // no retries: each scenario's one attempt lets its plan go
+    const finished = lines.filter((l) => l.startsWith('{"testCaseFinished"')).length
+    let collections = 0
+    const outcome = await ingestCucumberMessages(file, { ...ctx(tempTree()), collectGarbage: () => void collections++ })
+    expect(outcome.cases).toBe(6)
+    expect(finished).toBe(6)
+    // 6 announced: when 4 are left, and when 2 are
+    expect(collections).toBe(2)
   })
 
   it('reads a stream that starts with a byte order mark as the same stream', async () => {
