@@ -218,14 +218,37 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   let information = 0
   // each column's cells, and a scenario's required statuses (one list, refilled a scenario)
   const cellsOfColumn = columns.map((column) => byColumn.get(column.environment)?.get(column.stage))
+  // a scenario's cells, one a column (refilled a scenario)
+  const rowCells = new Array<ScenarioCell>(columns.length)
+  const recordOf = (cells: readonly ScenarioCell[]): Record<string, ScenarioCell> => {
+    const record: Record<string, ScenarioCell> = {}
+    columns.forEach((column, c) => (record[column.key] = cells[c]!))
+    return record
+  }
+  // A scenario whose cells are all plain ones (most) shares its record of them with every
+  // scenario of the same cells: one record a combination, found by the cells themselves (frozen
+  // like them; a million scenarios' records were 53 MB).
+  const records = new Map<ScenarioCell, unknown>()
+  const sharedRecord = (cells: readonly ScenarioCell[]): Record<string, ScenarioCell> => {
+    if (!cells.length) return NO_CELLS
+    let node = records
+    for (let c = 0; c < cells.length - 1; c++) {
+      let next = node.get(cells[c]!) as Map<ScenarioCell, unknown> | undefined
+      if (!next) node.set(cells[c]!, (next = new Map()))
+      node = next
+    }
+    let record = node.get(cells[cells.length - 1]!) as Record<string, ScenarioCell> | undefined
+    if (!record) node.set(cells[cells.length - 1]!, (record = Object.freeze(recordOf(cells))))
+    return record
+  }
   const requiredNow: CellStatus[] = []
   const features = scope.features.map((feature): MatrixFeature => {
     // A person's machine is its own environment: manual testing is expected wherever it is done.
     const requiredHere = (column: MatrixColumn, s: Row): boolean =>
       column.stage === 'manual' || (s.environments ? s.environments.includes(column.environment) : feature.environments.length === 0 || feature.environments.includes(column.environment))
     const scenarios = [...byFeature.get(feature.id)!.values()].map((s): MatrixScenario => {
-      const scenarioCells: Record<string, ScenarioCell> = {}
       requiredNow.length = 0
+      let allPlain = true
       columns.forEach((column, c) => {
         const found = cellsOfColumn[c]?.get(s.id)
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
@@ -242,8 +265,10 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         }
         if (status === 'flaky' && required) flaky.push({ id: s.id, name: s.name, feature: feature.id, column: column.key })
         if (required) requiredNow.push(status)
-        scenarioCells[column.key] = cell
+        if (detailed) allPlain = false
+        rowCells[c] = cell
       })
+      const scenarioCells = allPlain ? sharedRecord(rowCells) : recordOf(rowCells)
       let unique = uniqueCells.get(s.id)
       if (!unique) uniqueCells.set(s.id, scenarioCells)
       else {
@@ -328,6 +353,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const runErrors = results.runs.filter((r) => r.build === build).flatMap((r) => (r.errors ?? []).map((e) => ({ runId: r.id, environment: r.environment, stage: r.stage, where: e.where, message: e.message })))
   return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors }
 }
+
+const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})
 
 const ALL_STATUSES = Object.keys(noCells()) as CellStatus[]
 const STATUS_BIT = Object.fromEntries(ALL_STATUSES.map((status, i) => [status, 1 << i])) as Record<CellStatus, number>
