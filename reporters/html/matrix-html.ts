@@ -1,12 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CellStatus, Matrix, ScenarioCell } from '../../src/matrix/matrix-from.ts'
 import { headlineOf } from '../../src/matrix/matrix-headline.ts'
 import { gateSummary } from '../../src/gates/gate-summary.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
+import { ChunkedWriter } from '../../src/chunked-writer.ts'
 
 const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
+const LABEL_HTML = Object.fromEntries(Object.entries(LABEL).map(([status, label]) => [status, h(label)])) as Record<CellStatus, string>
 const MAX_INLINE = 20_000
 
 export interface MatrixHtmlOptions {
@@ -31,6 +33,27 @@ export interface MatrixHtmlOptions {
  * environment and status and expands features into their scenarios.
  */
 export function matrixToHtml(matrix: Matrix, options: MatrixHtmlOptions = {}): string {
+  return [...matrixHtml(matrix, options)].join('')
+}
+
+/**
+ * The page written piece by piece to `file`: the page of 100,000 scenarios is 40 MB of text, which
+ * made whole (with its rows before it) took the matrix command to 470 MB; a million
+ * scenarios' would be near the longest string V8 makes.
+ */
+export function writeMatrixHtml(file: string, matrix: Matrix, options: MatrixHtmlOptions = {}): void {
+  const fd = openSync(file, 'w')
+  try {
+    const out = new ChunkedWriter(fd)
+    for (const piece of matrixHtml(matrix, options)) out.put(piece)
+    out.flush()
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The page in pieces, in order: its head, each feature's rows (a scenario's row a piece), its end. */
+function* matrixHtml(matrix: Matrix, options: MatrixHtmlOptions): Generator<string> {
   const t = matrix.totals
   const headline = headlineOf(matrix)
   const head = matrix.columns.map((c) => `<th data-column="${h(c.key)}">${h(c.environment)}<br><small>${h(c.stage)}</small></th>`).join('')
@@ -49,38 +72,50 @@ export function matrixToHtml(matrix: Matrix, options: MatrixHtmlOptions = {}): s
     if (html === undefined) byColumn.set(column, (html = scenarioCell(cell, column, options.resultsDir)))
     return html
   }
-  const rows = features
-    .map((feature) => {
-      const cells = matrix.columns
-        .map((c) => {
-          const cell = feature.cells[c.key]!
-          const ran = cell.passed + cell.failed + cell.flaky + cell.skipped + cell.blocked
-          const text = feature.uncovered ? 'uncovered' : cell.status === 'not-required' ? '—' : cell.failed ? `${cell.failed} failed` : cell.notRun ? `${cell.notRun} not run` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : LABEL[cell.status]
-          const info = cell.information ? ` <small class="info" title="results where the scope does not require these scenarios: information only">ℹ ${cell.information}</small>` : ''
-          return `<td data-column="${h(c.key)}" class="s-${feature.uncovered ? 'uncovered' : cell.status}">${h(text)}${info}${strip(cell.history)}</td>`
-        })
-        .join('')
-      const scenarioRows = linked ? '' : feature.scenarios
-        .map((s) => {
-          const byColumn = JSON.stringify(Object.fromEntries(matrix.columns.map((c) => [c.key, s.cells[c.key]!.required ? s.cells[c.key]!.status : 'not-required'])))
-          const scells = matrix.columns.map((c) => renderCell(s.cells[c.key]!, c.key)).join('')
-          return `<tr class="scenario" data-feature="${h(feature.id)}" data-id="${h(s.id)}" data-status="${s.status}" data-cells="${h(byColumn)}" hidden><td class="name"><span class="badge s-${s.status}">${h(LABEL[s.status])}</span> ${h(s.name)}<br><small>${h(s.uri)}</small></td>${scells}</tr>`
-        })
-        .join('\n')
-      const opener = linked
-        ? `<a href="${h(linked(feature.id))}" aria-label="the ${feature.scenarios.length} scenarios of ${h(feature.name)}">▸</a>`
-        : `<button type="button" aria-expanded="${options.feature !== undefined}" aria-label="show the scenarios of ${h(feature.name)}">${options.feature !== undefined ? '▾' : '▸'}</button>`
-      return `<tbody data-feature="${h(feature.id)}" data-name="${h(`${feature.id} ${feature.name}`.toLowerCase())}"${linked ? ` data-statuses="${h(JSON.stringify(statusesOf(feature, matrix.columns)))}"` : ''}>
+  const featureRow = (feature: Matrix['features'][number]): string => {
+    const cells = matrix.columns
+      .map((c) => {
+        const cell = feature.cells[c.key]!
+        const ran = cell.passed + cell.failed + cell.flaky + cell.skipped + cell.blocked
+        const text = feature.uncovered ? 'uncovered' : cell.status === 'not-required' ? '—' : cell.failed ? `${cell.failed} failed` : cell.notRun ? `${cell.notRun} not run` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : LABEL[cell.status]
+        const info = cell.information ? ` <small class="info" title="results where the scope does not require these scenarios: information only">ℹ ${cell.information}</small>` : ''
+        return `<td data-column="${h(c.key)}" class="s-${feature.uncovered ? 'uncovered' : cell.status}">${h(text)}${info}${strip(cell.history)}</td>`
+      })
+      .join('')
+    const opener = linked
+      ? `<a href="${h(linked(feature.id))}" aria-label="the ${feature.scenarios.length} scenarios of ${h(feature.name)}">▸</a>`
+      : `<button type="button" aria-expanded="${options.feature !== undefined}" aria-label="show the scenarios of ${h(feature.name)}">${options.feature !== undefined ? '▾' : '▸'}</button>`
+    return `<tbody data-feature="${h(feature.id)}" data-name="${h(`${feature.id} ${feature.name}`.toLowerCase())}"${linked ? ` data-statuses="${h(JSON.stringify(statusesOf(feature, matrix.columns)))}"` : ''}>
 <tr class="feature"><th class="name">${opener} ${h(feature.name)} <code>${h(feature.id)}</code></th>${cells}</tr>
-${scenarioRows}
-</tbody>`
-    })
-    .join('\n')
+`
+  }
+  // A scenario's cells as attribute and cells of its row. Most scenarios share their record of
+  // cells with thousands of others (matrixFrom): those are rendered once a record.
+  const renderedRecords = new Map<Record<string, ScenarioCell>, { cells: string; byColumn: string }>()
+  const cellsOf = (record: Record<string, ScenarioCell>): { cells: string; byColumn: string } => {
+    let rendered = renderedRecords.get(record)
+    if (!rendered) {
+      rendered = {
+        cells: matrix.columns.map((c) => renderCell(record[c.key]!, c.key)).join(''),
+        byColumn: h(JSON.stringify(Object.fromEntries(matrix.columns.map((c) => [c.key, record[c.key]!.required ? record[c.key]!.status : 'not-required'])))),
+      }
+      if (Object.isFrozen(record)) renderedRecords.set(record, rendered)
+    }
+    return rendered
+  }
+  let uri = ''
+  let uriHtml = ''
+  const scenarioRow = (featureId: string, s: Matrix['features'][number]['scenarios'][number]): string => {
+    const { cells, byColumn } = cellsOf(s.cells)
+    // a feature file's scenarios come together
+    if (s.uri !== uri) uriHtml = h((uri = s.uri))
+    return `<tr class="scenario" data-feature="${featureId}" data-id="${h(s.id)}" data-status="${s.status}" data-cells="${byColumn}" hidden><td class="name"><span class="badge s-${s.status}">${LABEL_HTML[s.status]}</span> ${h(s.name)}<br><small>${uriHtml}</small></td>${cells}</tr>`
+  }
   const envOptions = [...new Set(matrix.columns.map((c) => c.key))].map((k) => `<option>${h(k)}</option>`).join('')
   const errors = matrix.runErrors.length
     ? `<section id="run-errors" class="banner"><h2>${h(headline.runErrors!)}</h2><ul>${matrix.runErrors.map((e) => `<li>run <code>${h(e.runId)}</code> on ${h(`${e.environment}/${e.stage}`)} · ${h(e.where)}: <pre>${h(e.message)}</pre></li>`).join('')}</ul></section>`
     : ''
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Test matrix · ${h(matrix.milestone)} · ${h(matrix.build)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
@@ -111,7 +146,15 @@ ${headline.information ? `<p id="information" class="info">${h(headline.informat
 <span id="shown" aria-live="polite">showing <b id="shown-features">${features.length}</b> of ${features.length} features${linked ? '; each feature\'s scenarios on its own page (▸)' : `, <b id="shown-scenarios">${scenarioTotal}</b> of ${scenarioTotal} scenarios`}</span>
 </div>
 <table id="matrix"><thead><tr><th>Feature / scenario</th>${head}</tr></thead>
-${rows}
+`
+  for (const [i, feature] of features.entries()) {
+    if (i) yield '\n'
+    yield featureRow(feature)
+    const featureId = h(feature.id)
+    if (!linked) for (const [k, s] of feature.scenarios.entries()) yield k ? `\n${scenarioRow(featureId, s)}` : scenarioRow(featureId, s)
+    yield '\n</tbody>'
+  }
+  yield `
 </table>
 ${flaky.length ? `<h2>Flaky</h2><ul id="flaky">${flaky.map((f) => `<li><code>${h(f.feature)}</code> · ${h(f.column)} · ${h(f.name)}</li>`).join('')}</ul>` : ''}
 <script>

@@ -13,12 +13,12 @@ export function matrixWriter(outDir: string, options: { gate?: GateReport } = {}
     needsMatrix: true,
     async write({ matrix, resultsDir, gate }) {
       const { matrixToMarkdown } = await import('../../reporters/markdown/matrix-markdown.ts')
-      const { matrixToHtml } = await import('../../reporters/html/matrix-html.ts')
+      const { writeMatrixHtml } = await import('../../reporters/html/matrix-html.ts')
       mkdirSync(outDir, { recursive: true })
       const files = [path.join(outDir, 'matrix.html'), path.join(outDir, 'matrix.md'), path.join(outDir, 'matrix.json')]
       // The gate's evidence given (--gate) heads the matrix whole; else the gate judged here gives its verdict line.
       const shown = { ...options, ...(gate ? { gateVerdict: gate } : {}) }
-      writeFileSync(files[0]!, matrixToHtml(matrix!, { resultsDir, ...shown }))
+      writeMatrixHtml(files[0]!, matrix!, { resultsDir, ...shown })
       writeFileSync(files[1]!, matrixToMarkdown(matrix!, shown))
       writeJsonFile(files[2]!, matrix)
       return files

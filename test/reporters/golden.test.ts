@@ -1,11 +1,14 @@
 import MarkdownIt from 'markdown-it'
 import { describe, expect, it, beforeAll } from 'vitest'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { MergedCase, ResultSet } from '../../src/results/merge-results.ts'
 import { matrixFrom } from '../../src/matrix/matrix-from.ts'
 import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
 import { loadScope } from '../../src/catalogue/scope.ts'
 import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
+import { matrixToHtml, writeMatrixHtml } from '../../reporters/html/matrix-html.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
 import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { masked, canonicalResultSet } from './canonical-results.ts'
@@ -132,5 +135,17 @@ describe('reporters on the canonical runs (golden files)', () => {
     expect(new Set(names).size).toBe(names.length)
     expect(xml).toContain('<testsuite name="Numbers [docker/acceptance]"')
     expect(xml).toContain('FLAKY: statuses seen passed over 2 attempt(s)')
+  })
+
+  it('writes the HTML page piece by piece as the page made whole, for every way it is shown', () => {
+    const m = matrix()
+    const file = path.join(tempTree(), 'matrix.html')
+    for (const options of [{ resultsDir }, { scenariosAt: (id: string) => `/features/${id}` }, { feature: 'numbers' }, { feature: 'no-such-feature' }]) {
+      writeMatrixHtml(file, m, options)
+      const whole = matrixToHtml(m, options)
+      expect(readFileSync(file, 'utf8')).toBe(whole)
+      expect(whole).toMatch(/^<!doctype html>[\s\S]*<\/html>\n$/)
+    }
+    expect(matrixToHtml(m, { resultsDir })).toContain('<tr class="scenario"')
   })
 })
