@@ -1,4 +1,4 @@
-import { writeSync } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
 
 /** Text gathered before each write. */
 const CHUNK = 1 << 16
@@ -20,5 +20,17 @@ export class ChunkedWriter {
   flush(): void {
     if (this.pending) writeSync(this.fd, this.pending)
     this.pending = ''
+  }
+}
+
+/** Writes a text made of pieces to `file` (made or emptied), without holding it whole. */
+export function writePieces(file: string, pieces: Iterable<string>): void {
+  const fd = openSync(file, 'w')
+  try {
+    const out = new ChunkedWriter(fd)
+    for (const piece of pieces) out.put(piece)
+    out.flush()
+  } finally {
+    closeSync(fd)
   }
 }

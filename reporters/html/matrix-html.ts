@@ -1,11 +1,11 @@
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CellStatus, Matrix, ScenarioCell } from '../../src/matrix/matrix-from.ts'
 import { headlineOf } from '../../src/matrix/matrix-headline.ts'
 import { gateSummary } from '../../src/gates/gate-summary.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
-import { ChunkedWriter } from '../../src/chunked-writer.ts'
+import { writePieces } from '../../src/chunked-writer.ts'
 
 const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
 const LABEL_HTML = Object.fromEntries(Object.entries(LABEL).map(([status, label]) => [status, h(label)])) as Record<CellStatus, string>
@@ -42,14 +42,7 @@ export function matrixToHtml(matrix: Matrix, options: MatrixHtmlOptions = {}): s
  * scenarios' would be near the longest string V8 makes.
  */
 export function writeMatrixHtml(file: string, matrix: Matrix, options: MatrixHtmlOptions = {}): void {
-  const fd = openSync(file, 'w')
-  try {
-    const out = new ChunkedWriter(fd)
-    for (const piece of matrixHtml(matrix, options)) out.put(piece)
-    out.flush()
-  } finally {
-    closeSync(fd)
-  }
+  writePieces(file, matrixHtml(matrix, options))
 }
 
 /** The page in pieces, in order: its head, each feature's rows (a scenario's row a piece), its end. */

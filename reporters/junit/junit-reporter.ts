@@ -1,7 +1,7 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { XML_DECLARATION, testCaseXml, testSuiteClose, testSuiteOpen, testSuitesClose, testSuitesOpen, type JUnitCase, type JUnitCounts } from './junit-xml.ts'
-import { ChunkedWriter } from '../../src/chunked-writer.ts'
+import { writePieces } from '../../src/chunked-writer.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { runErrorCases } from '../../src/results/run-error-cases.ts'
 import { JUNIT_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
@@ -31,14 +31,7 @@ export function resultsToJUnit(results: ResultSet, options: JUnitOptions): strin
 /** Writes the JUnit XML to a file piece by piece, in writes of about 64 KB. */
 export function writeJUnit(results: ResultSet, file: string, options: JUnitOptions): void {
   mkdirSync(path.dirname(file), { recursive: true })
-  const fd = openSync(file, 'w')
-  try {
-    const out = new ChunkedWriter(fd)
-    for (const piece of junitText(results, options)) out.put(piece)
-    out.flush()
-  } finally {
-    closeSync(fd)
-  }
+  writePieces(file, junitText(results, options))
 }
 
 export interface JUnitOptions {
