@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
 import { symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
-import { runBin } from '../helpers/run-bin.ts'
+import { BIN, PROJECT_ROOT, runBin } from '../helpers/run-bin.ts'
 
 const GOOD_FEATURE = '@feature:alpha\nFeature: Good\n\n  Scenario: fine\n    Given a step\n'
 const scopeWith = (features: string) => `milestone: m-1\nfrozen: 2024-09-15\nfeatures:\n${features}`
@@ -78,5 +79,22 @@ describe('bad scope files: one clear message naming file, line and key; exit 2',
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/^bdd-matrix: scope\.yaml:7:9: features\[1\]\.id: duplicate feature id/)
     expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('the real executable says nothing more and keeps its exit code when its reader stops early (| head)', async () => {
+    // the reading end closed before the command writes a byte: every write of it meets EPIPE
+    const closed = (args: string[]) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+        child.stdout.destroy()
+        let stderr = ''
+        child.stderr.on('data', (d: Buffer) => (stderr += d))
+        child.on('close', (code) => resolve({ code, stderr }))
+      })
+    expect(await closed(['gate', '--help'])).toEqual({ code: 0, stderr: '' })
+    expect(await closed(['catalogue', '--json', '--features', 'test/fixtures/run-project/features'])).toEqual({ code: 0, stderr: '' })
+    const refused = await closed(['matrix', '--results', 'no-such-results-folder'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/^bdd-matrix: .*results folder not found/)
   })
 })
