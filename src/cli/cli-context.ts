@@ -4,6 +4,8 @@ export interface CliContext {
   env: Record<string, string | undefined>
   stdout: { write(text: string): unknown }
   stderr: { write(text: string): unknown }
+  /** what `-` reads (the process's standard input); none: `-` is refused */
+  stdin?: NodeJS.ReadableStream
   now: () => Date
 }
 

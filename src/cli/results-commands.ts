@@ -1,5 +1,7 @@
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import type { Command } from 'commander'
 import { UserError, isUserError } from '../errors.ts'
 import { STAGES, type Stage } from '../model/vocabulary.ts'
@@ -26,7 +28,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
   program
     .command('ingest')
     .description('normalise Cucumber Messages, Cucumber JSON (godog, Cucumber-JVM, cucumber-js, pytest-bdd, behave) and JUnit XML files into the results folder, each recognised by its content')
-    .argument('<files...>', 'Cucumber Messages NDJSON, Cucumber JSON, JUnit XML; a folder: every .xml, .json and .ndjson file under it; a pattern (quoted or not): the files it matches')
+    .argument('<files...>', 'Cucumber Messages NDJSON, Cucumber JSON, JUnit XML; a folder: every .xml, .json and .ndjson file under it; a pattern (quoted or not): the files it matches; - : the standard input')
     .requiredOption('--env <name>', 'environment the results come from')
     .option('--build <version>', 'build under test, e.g. v0.5.0-rc1-p2 (default: BDD_MATRIX_BUILD, CI_COMMIT_TAG, CI_COMMIT_SHORT_SHA or "dev")')
     .option('--stage <stage>', `one of ${STAGES.join(', ')}`, 'acceptance')
@@ -137,12 +139,28 @@ async function report(ctx: CliContext, options: { results: string; build?: strin
 
 /** `prepared`: for a merge in this process that follows (run's reports), see PreparedCases. */
 export async function ingestFiles(ctx: CliContext, files: string[], options: IngestOptions & { runId?: string; runnerError?: string; prepared?: PreparedCases }): Promise<IngestOutcome[]> {
-  const { ingestLargeFileInWorker } = await import('../results/ingest-file.ts')
   const resultsDir = path.resolve(ctx.cwd, options.out)
-  const env = ctx.env
   const outcomes: IngestOutcome[] = []
   for (const file of await inputsOf(ctx.cwd, files, resultsDir, outcomes)) {
-    const absolute = path.resolve(ctx.cwd, file)
+    const spooled = await spooledIfStream(ctx, file)
+    if (spooled === null) {
+      outcomes.push({ cases: 0, problems: [{ file, line: 0, message: 'nothing to read: "-" reads the standard input, which this command has none of' }] })
+      continue
+    }
+    try {
+      outcomes.push(await ingestOne(ctx, file === '-' ? 'stdin' : file, spooled?.file ?? path.resolve(ctx.cwd, file), resultsDir, options))
+    } finally {
+      spooled?.remove()
+    }
+  }
+  return outcomes
+}
+
+/** One input: `absolute` is where it is read from (a regular file), `file` how it is named. */
+async function ingestOne(ctx: CliContext, file: string, absolute: string, resultsDir: string, options: IngestOptions & { runId?: string; runnerError?: string; prepared?: PreparedCases }): Promise<IngestOutcome> {
+  const { ingestLargeFileInWorker } = await import('../results/ingest-file.ts')
+  const env = ctx.env
+  {
     const context = {
       build: options.build ?? buildFromEnv(env),
       environment: options.env,
@@ -157,16 +175,50 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
       ...(env.CI_PIPELINE_ID ? { ci: { pipelineId: env.CI_PIPELINE_ID, ...(env.CI_PIPELINE_URL ? { pipelineUrl: env.CI_PIPELINE_URL } : {}), ...(env.CI_JOB_ID ? { jobId: env.CI_JOB_ID } : {}), ...(env.CI_JOB_URL ? { jobUrl: env.CI_JOB_URL } : {}), ...(env.CI_MERGE_REQUEST_IID ? { mergeRequest: env.CI_MERGE_REQUEST_IID } : {}) } } : {}),
     }
     try {
-      outcomes.push(await ingestLargeFileInWorker(absolute, context, options.prepared ? { prepared: options.prepared } : {}))
+      const outcome = await ingestLargeFileInWorker(absolute, context, options.prepared ? { prepared: options.prepared } : {})
+      // (a spooled input's problems are named as it was given, not by the file it was spooled to)
+      return absolute === path.resolve(ctx.cwd, file) ? outcome : { ...outcome, problems: outcome.problems.map((p) => (p.file === absolute ? { ...p, file } : p)) }
     } catch (error) {
       const code = (error as { code?: string }).code
       // A folder or file of the results that cannot be written is not a problem of this input.
       const where = (error as { path?: unknown }).path
       if (typeof where === 'string' && where !== absolute) throw error
-      outcomes.push({ cases: 0, problems: [{ file, line: 0, message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (error as Error).message})` }] })
+      return { cases: 0, problems: [{ file, line: 0, message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (error as Error).message})` }] }
     }
   }
-  return outcomes
+}
+
+/**
+ * An input that is a stream, not a file: `-` (the standard input: `cucumber-js --format message |
+ * bdd-matrix ingest -`), a pipe or a device (/dev/stdin, a shell's `<(…)`). Ingest reads a file
+ * more than once (its first bytes for its format, then all of it), so a stream is first written to
+ * a temporary file, removed once ingested. undefined: a file as any other; null: `-` without a
+ * standard input.
+ */
+async function spooledIfStream(ctx: CliContext, file: string): Promise<{ file: string; remove: () => void } | null | undefined> {
+  let source: NodeJS.ReadableStream
+  if (file === '-') {
+    if (!ctx.stdin) return null
+    source = ctx.stdin
+  } else {
+    try {
+      const stat = statSync(path.resolve(ctx.cwd, file))
+      if (stat.isFile() || stat.isDirectory()) return undefined
+    } catch {
+      return undefined // named as missing by the ingest
+    }
+    source = createReadStream(path.resolve(ctx.cwd, file))
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-input-'))
+  const remove = (): void => rmSync(dir, { recursive: true, force: true })
+  const spooled = path.join(dir, 'input')
+  try {
+    await pipeline(source, createWriteStream(spooled))
+  } catch (error) {
+    remove()
+    throw error
+  }
+  return { file: spooled, remove }
 }
 
 /** What a results file is named: the reports runners write (a folder holds other files too). */

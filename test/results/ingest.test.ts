@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
@@ -7,7 +8,7 @@ import { ingestFile } from '../../src/results/ingest-file.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { CaseSchema, RunSchema, type Case } from '../../src/model/results.ts'
 import { caseIdOf } from '../../src/model/vocabulary.ts'
-import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 
@@ -349,6 +350,33 @@ describe('bdd-matrix ingest and merge', () => {
     const quoted = await runCliInProcess(['ingest', 'reports/**/TEST-*.xml', '--env', 'local', '--build', 'v1', '--out', out2], { cwd: dir })
     expect(quoted.code).toBe(0)
     expect(quoted.stdout.match(/from \S+/g)).toEqual(['from reports/TEST-a.xml', 'from reports/nested/TEST-b.xml'])
+  })
+
+  it("reads the standard input given as -, and a pipe given by its path (/dev/stdin, a shell's <(…)), as it reads the file", async () => {
+    const file = path.join(MESSAGES, 'failing.ndjson')
+    const args = (out: string) => ['ingest', '--env', 'local', '--build', 'v1', '--out', out]
+    const asFile = tempTree()
+    expect((await runCliInProcess([...args(asFile), file], { cwd: PROJECT_ROOT })).code).toBe(0)
+    const [written] = readdirSync(asFile)
+    // cucumber-js --format message | bdd-matrix ingest -
+    const fromStdin = tempTree()
+    const piped = spawnSync(process.execPath, [BIN, ...args(fromStdin), '-'], { cwd: PROJECT_ROOT, input: readFileSync(file), encoding: 'utf8' })
+    expect(piped.status).toBe(0)
+    expect(piped.stdout).toMatch(/: 6 case\(s\) from stdin\n$/)
+    expect(readdirSync(fromStdin)).toEqual([written])
+    expect(readFileSync(path.join(fromStdin, written!), 'utf8').split('\n').slice(1)).toEqual(readFileSync(path.join(asFile, written!), 'utf8').split('\n').slice(1))
+    // bdd-matrix ingest <(…): a pipe by its path
+    const fromPipe = tempTree()
+    const substituted = spawnSync('bash', ['-c', `"$0" "$1" ${args(fromPipe).join(' ')} <(cat "$2")`, process.execPath, BIN, file], { cwd: PROJECT_ROOT, encoding: 'utf8' })
+    expect(substituted.stdout).toMatch(/: 6 case\(s\) from \/dev\/fd\/\d+\n$/)
+    expect(readdirSync(fromPipe)).toEqual([written])
+    // what cannot be read is named as the input was given
+    const bad = spawnSync(process.execPath, [BIN, ...args(tempTree()), '-'], { cwd: PROJECT_ROOT, input: 'not json\n', encoding: 'utf8' })
+    expect(bad.stderr).toMatch(/^stdin:1: not a results format bdd-matrix reads/)
+    expect(bad.status).toBe(1)
+    // a command with no standard input (run in-process) says so
+    const none = await runCliInProcess([...args(tempTree()), '-'], { cwd: PROJECT_ROOT })
+    expect(none.stderr).toMatch(/^-: nothing to read: "-" reads the standard input/)
   })
 
   it('keeps a build\'s results when the same file is ingested for another build', async () => {
