@@ -1,4 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs'
+import { naming } from './errors.ts'
 
 /** Text gathered before each write. */
 const CHUNK = 1 << 16
@@ -10,7 +11,11 @@ const CHUNK = 1 << 16
 export class ChunkedWriter {
   private pending = ''
 
-  constructor(private readonly fd: number) {}
+  /** `file`: the open file's path, to name it when a write fails (a full disk) */
+  constructor(
+    private readonly fd: number,
+    private readonly file?: string,
+  ) {}
 
   put(text: string): void {
     this.pending += text
@@ -18,7 +23,11 @@ export class ChunkedWriter {
   }
 
   flush(): void {
-    if (this.pending) writeSync(this.fd, this.pending)
+    try {
+      if (this.pending) writeAll(this.fd, this.pending)
+    } catch (error) {
+      throw this.file === undefined ? error : naming(error, this.file)
+    }
     this.pending = ''
   }
 }
@@ -27,10 +36,25 @@ export class ChunkedWriter {
 export function writePieces(file: string, pieces: Iterable<string>): void {
   const fd = openSync(file, 'w')
   try {
-    const out = new ChunkedWriter(fd)
+    const out = new ChunkedWriter(fd, file)
     for (const piece of pieces) out.put(piece)
     out.flush()
   } finally {
     closeSync(fd)
   }
+}
+
+/**
+ * Writes all of `data` at the file's position. A write can take fewer bytes than it was given
+ * (the disk filling up under it) without failing: the rest is written again, and it is the next
+ * write that says why — never a file cut short in silence.
+ */
+export function writeAll(fd: number, data: string | Uint8Array): void {
+  let bytes = data
+  if (typeof bytes === 'string') {
+    const written = writeSync(fd, bytes)
+    if (written === Buffer.byteLength(bytes)) return
+    bytes = Buffer.from(bytes).subarray(written)
+  }
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done)
 }

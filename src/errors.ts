@@ -32,6 +32,8 @@ const FS_REASONS: Record<string, string> = {
   ENOTDIR: 'a part of the path is a file, not a folder',
   EISDIR: 'it is a folder, not a file',
   ENOSPC: 'the disk is full',
+  EFBIG: 'the file is larger than this process may write (ulimit -f)',
+  EDQUOT: 'the disk quota is used up',
   EROFS: 'the file system is read-only',
 }
 
@@ -41,7 +43,15 @@ const FS_REASONS: Record<string, string> = {
  */
 export function describeFsError(error: unknown): string | undefined {
   const e = error as { code?: unknown; syscall?: unknown; path?: unknown; dest?: unknown }
-  if (!error || typeof e.code !== 'string' || typeof e.syscall !== 'string' || typeof e.path !== 'string') return undefined
+  if (!error || typeof e.code !== 'string' || typeof e.syscall !== 'string') return undefined
   const verb = FS_VERBS[e.syscall] ?? e.syscall
+  // (a write to an open file names no path: said without one, rather than as a crash)
+  if (typeof e.path !== 'string') return FS_REASONS[e.code] ? `cannot ${verb}: ${FS_REASONS[e.code]} (${e.code})` : undefined
   return `cannot ${verb} ${e.path}${typeof e.dest === 'string' ? ` (to ${e.dest})` : ''}: ${FS_REASONS[e.code] ?? e.code} (${e.code})`
+}
+
+/** `error`, a file-system failure of a write to an open file, with the file's path (Node's names none). */
+export function naming(error: unknown, file: string): unknown {
+  if (fsErrorCode(error) && typeof (error as { path?: unknown }).path !== 'string') Object.assign(error as object, { path: file })
+  return error
 }

@@ -15,7 +15,7 @@ const BATCH = 32
  */
 export function writeJsonFile(file: string, value: unknown, indent = 2): void {
   const fd = openSync(file, 'w')
-  const out = new ChunkedWriter(fd)
+  const out = new ChunkedWriter(fd, file)
   const put = (text: string): void => out.put(text)
   const unit = ' '.repeat(indent)
   // indent 0 is compact: no line breaks, no space after a colon

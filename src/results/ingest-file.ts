@@ -89,7 +89,7 @@ export function ingestLargeFileInWorker(file: string, ctx: IngestContext, option
         (inputHash) => worker.postMessage({ inputHash }),
         (error: Error) => worker.postMessage({ hashError: error.message }),
       )
-    let answer: { outcome?: IngestOutcome; error?: { code?: string; message: string } } | undefined
+    let answer: { outcome?: IngestOutcome; error?: { code?: string; syscall?: string; path?: string; message: string } } | undefined
     let failure: Error | undefined
     worker.on('message', (message: { lines: string } | NonNullable<typeof answer>) => {
       if ('lines' in message) collector?.onCaseLines(message.lines)
@@ -101,7 +101,7 @@ export function ingestLargeFileInWorker(file: string, ctx: IngestContext, option
     worker.once('exit', (code) => {
       if (answer?.outcome?.path) collector?.keep(path.resolve(answer.outcome.path))
       if (answer?.outcome) resolve(answer.outcome)
-      else if (answer?.error) reject(Object.assign(new Error(answer.error.message), { code: answer.error.code }))
+      else if (answer?.error) reject(Object.assign(new Error(answer.error.message), answer.error))
       else reject(failure ?? new Error(`ingest worker for ${file} stopped (exit ${code})`))
     })
   })

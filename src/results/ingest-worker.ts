@@ -30,5 +30,7 @@ if (hashedThere) {
 try {
   parentPort!.postMessage({ outcome: await ingestFile(file, ctx) })
 } catch (error) {
-  parentPort!.postMessage({ error: { code: (error as { code?: string }).code, message: (error as Error).message } })
+  // (a file-system failure keeps what names it: which file, doing what)
+  const { code, syscall, path } = error as { code?: string; syscall?: string; path?: string }
+  parentPort!.postMessage({ error: { code, syscall, path, message: (error as Error).message } })
 }

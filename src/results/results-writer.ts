@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { naming } from '../errors.ts'
+import { writeAll } from '../chunked-writer.ts'
 import path from 'node:path'
 import type { Case, Run } from '../model/results.ts'
 
@@ -16,6 +18,7 @@ export class ResultsWriter {
   private pending: string[] = []
   private pendingLength = 0
   private count = 0
+  private closed = false
 
   /** `onLines`: each batch of case lines (whole lines) once written */
   constructor(
@@ -47,32 +50,47 @@ export class ResultsWriter {
   close(run: Run): string {
     this.flush()
     closeSync(this.fd)
+    this.closed = true
     const target = path.join(this.dir, `${run.id}.ndjson`)
     const withHeader = `${this.temporary}.run`
-    const out = openSync(withHeader, 'w')
-    const input = openSync(this.temporary, 'r')
     try {
-      writeSync(out, `${JSON.stringify(run)}\n`)
-      const buffer = Buffer.allocUnsafe(CHUNK)
-      for (let read = readSync(input, buffer); read > 0; read = readSync(input, buffer)) writeSync(out, buffer, 0, read)
-    } finally {
-      closeSync(input)
-      closeSync(out)
+      const out = openSync(withHeader, 'w')
+      const input = openSync(this.temporary, 'r')
+      try {
+        writeAll(out, `${JSON.stringify(run)}\n`)
+        const buffer = Buffer.allocUnsafe(CHUNK)
+        for (let read = readSync(input, buffer); read > 0; read = readSync(input, buffer)) writeAll(out, buffer.subarray(0, read))
+      } finally {
+        closeSync(input)
+        closeSync(out)
+      }
+      renameSync(withHeader, target)
+    } catch (error) {
+      rmSync(withHeader, { force: true })
+      this.discard()
+      throw naming(error, target)
     }
     rmSync(this.temporary, { force: true })
-    renameSync(withHeader, target)
     return target
   }
 
+  /** Removes what was written (nothing is left in the results folder). */
   discard(): void {
-    closeSync(this.fd)
+    if (!this.closed) closeSync(this.fd)
+    this.closed = true
     rmSync(this.temporary, { force: true })
   }
 
   private flush(): void {
     if (!this.pending.length) return
     const lines = this.pending.join('')
-    writeSync(this.fd, lines)
+    try {
+      writeAll(this.fd, lines)
+    } catch (error) {
+      // a full disk: the half-written file is not left in the results folder
+      this.discard()
+      throw naming(error, this.dir)
+    }
     this.onLines?.(lines)
     this.pending = []
     this.pendingLength = 0

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
-import { symlinkSync } from 'node:fs'
+import { spawn, spawnSync } from 'node:child_process'
+import { readdirSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { tempTree } from '../helpers/temp-tree.ts'
+import { describeFsError } from '../../src/errors.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { BIN, PROJECT_ROOT, runBin } from '../helpers/run-bin.ts'
 
@@ -79,6 +80,24 @@ describe('bad scope files: one clear message naming file, line and key; exit 2',
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/^bdd-matrix: scope\.yaml:7:9: features\[1\]\.id: duplicate feature id/)
     expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('the real executable says in one line which file a full disk left unwritten (/dev/full), exit 2', async () => {
+    const results = tempTree()
+    expect((await runCliInProcess(['ingest', 'test/fixtures/messages/failing.ndjson', '--env', 'local', '--out', results], { cwd: PROJECT_ROOT })).code).toBe(0)
+    const result = runBin(['junit', '--results', results, '--out', '/dev/full'], { cwd: PROJECT_ROOT })
+    expect(result).toMatchObject({ code: 2, stderr: 'bdd-matrix: cannot write /dev/full: the disk is full (ENOSPC)\n' })
+    // and a write that names no file at all is still one line, not a crash
+    expect(describeFsError(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write' }))).toBe('cannot write: the disk is full (ENOSPC)')
+  })
+
+  it('the real executable leaves no half-written results file when a write fails (a file-size limit, as a full disk), and says where in one line', () => {
+    // the kernel refuses writes past 2 KB (ulimit -f; its signal ignored, so the write fails with EFBIG)
+    const out = path.join(tempTree(), 'results')
+    const limited = spawnSync('bash', ['-c', `trap '' XFSZ; ulimit -f 2; exec "$0" "$1" ingest --env local --out "$2" test/fixtures/messages/failing.ndjson`, process.execPath, BIN, out], { cwd: PROJECT_ROOT, encoding: 'utf8' })
+    expect(limited.status).toBe(2)
+    expect(limited.stderr).toBe(`bdd-matrix: cannot write ${out}: the file is larger than this process may write (ulimit -f) (EFBIG)\n`)
+    expect(readdirSync(out)).toEqual([])
   })
 
   it('the real executable says nothing more and keeps its exit code when its reader stops early (| head)', async () => {
