@@ -11,6 +11,7 @@ interface RunCliOptions {
   env: string
   build?: string
   tags?: string
+  passWithNoScenarios?: boolean
   parallel?: string
   retry?: string
   shard?: string
@@ -39,6 +40,7 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--command <command>', "run this command (a suite in any language: godog, pytest-bdd, behave, Cucumber-JVM…) against the environment's cluster instead of the TypeScript suite; it finds the nodes and the control API in the JSON file named by BDD_MATRIX_CLUSTER")
     .option('--report <files...>', 'the report(s) the command writes (Cucumber JSON, Cucumber Messages, JUnit); default: the file named by BDD_MATRIX_REPORT')
     .option('--features <dir>', "with --command: the features folder the command's report is bound to (ids, tags, scope features)", 'features')
+    .option('--pass-with-no-scenarios', 'exit 0 when the paths and tags select no scenario; without it such a run fails (a shard left with none of a selection smaller than the shards passes, saying so)')
     .action(async (paths: string[], options: RunCliOptions) => {
       // it names the run's folder and results file, and the run on the hub
       if (options.runId !== undefined && !isRunId(options.runId)) throw new UserError('BAD_OPTION', `--run-id "${options.runId}": ${RUN_ID_RULE}`)
@@ -72,7 +74,18 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
   const t = summary.totals
   ctx.stdout.write(`\n${t.done} scenarios: ${t.passed} passed, ${t.failed} failed${t.flaky ? `, ${t.flaky} flaky` : ''}${t.undefined ? `, ${t.undefined} undefined` : ''}${t.ambiguous ? `, ${t.ambiguous} ambiguous` : ''}${t.pending ? `, ${t.pending} pending` : ''}${t.skipped ? `, ${t.skipped} skipped` : ''}\n`)
   for (const f of summary.failures) ctx.stdout.write(`  ${f.status.toUpperCase()} ${f.uri}:${f.line} ${f.name}\n`)
-  return writeRunReports(ctx, { runDir: summary.runDir, runId: summary.runId, environment: summary.environment, files: [path.join(summary.runDir, 'messages.ndjson')], build: options.build, ...(summary.runnerError ? { runnerError: summary.runnerError } : {}), success: summary.success, produced: 'messages.ndjson, summary.json, logs/' })
+  const code = await writeRunReports(ctx, { runDir: summary.runDir, runId: summary.runId, environment: summary.environment, files: [path.join(summary.runDir, 'messages.ndjson')], build: options.build, ...(summary.runnerError ? { runnerError: summary.runnerError } : {}), success: summary.success, produced: 'messages.ndjson, summary.json, logs/' })
+  // A run of nothing is not a pass: a mistyped tag would otherwise turn an acceptance stage green.
+  // A shard may be left with nothing when the selection has fewer scenarios than shards: said.
+  if (code === 0 && t.done === 0 && !options.passWithNoScenarios) {
+    if (summary.shard && summary.selected > 0) {
+      ctx.stdout.write(`shard ${summary.shard} has none of the ${summary.selected} scenario(s) selected to run: they are fewer than the shards\n`)
+      return code
+    }
+    ctx.stderr.write(`bdd-matrix: no scenario ran: the paths and tags select none${options.tags ? ` (--tags "${options.tags}")` : ''}${options.paths.length ? ` (${options.paths.join(' ')})` : ''}; correct them, or pass --pass-with-no-scenarios where none is expected\n`)
+    return 1
+  }
+  return code
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs'
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import path from 'node:path'
 import type { Envelope } from '@cucumber/messages'
@@ -42,6 +42,8 @@ export interface RunSummary {
   totals: RunTotals
   failures: FinishedCase[]
   runDir: string
+  /** scenarios the paths and tags select, in all shards (a shard runs its part of them) */
+  selected: number
 }
 
 /**
@@ -68,6 +70,12 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   if (options.retry !== undefined && !(Number.isInteger(options.retry) && options.retry >= 0))
     throw new UserError('BAD_OPTION', `--retry "${options.retry}": give how many times a failed scenario may be retried`)
   if (options.tags) checkTagExpression(options.tags)
+  // A path mistyped selects nothing, and a run of nothing passes: refused before anything starts.
+  for (const given of options.paths ?? []) {
+    // (cucumber's forms: features/a.feature:12:30, @rerun.txt)
+    const file = given.replace(/(:\d+)+$/, '').replace(/^@/, '')
+    if (!existsSync(path.resolve(options.root, file))) throw new UserError('RUN_PATH', `${given}: no such feature file or folder in ${options.root}; give feature files or folders (e.g. features/p2p-network), or none for those of cucumber.js`)
+  }
   if (!clusterState) await (await providerFor(environment)).preflight(environment)
 
   const startedAt = options.now()
@@ -78,6 +86,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const progress = new RunProgress()
   const view = new ProgressView(options.stdout, progress)
 
+  const tags = options.tags ?? defaultTags(path.join(options.root, 'features'), environment.name)
+  // Cucumber announces every pickle of the paths, before the tags and the shard choose: the
+  // tags of each, to count what the selection holds in all shards.
+  const pickleTags: string[][] = []
   const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api')
   // Our progress view replaces cucumber's formatter output; its warnings still reach stderr.
   const cucumberStderr = new PassThrough()
@@ -86,7 +98,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const { runConfiguration } = await loadConfiguration(
     {
       provided: {
-        tags: options.tags ?? defaultTags(path.join(options.root, 'features'), environment.name),
+        tags,
         parallel: options.parallel ?? 0,
         retry: options.retry ?? 0,
         ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
@@ -106,6 +118,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   try {
     result = await runCucumber(runConfiguration, cucumberEnv, (envelope: Envelope) => {
       if (envelope.testRunStarted) started = true
+      if (envelope.pickle) pickleTags.push(envelope.pickle.tags.map((t) => t.name))
       messages.write(`${JSON.stringify(envelope)}\n`)
       const finished = progress.consume(envelope)
       if (finished) view.finished(finished)
@@ -126,6 +139,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   await new Promise((resolve) => messages.end(resolve))
   view.close()
 
+  const selects = parseTagExpression(tags)
   const summary: RunSummary = {
     runId,
     environment: environment.name,
@@ -137,6 +151,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     totals: progress.totals,
     failures: progress.failures,
     runDir,
+    selected: pickleTags.filter((names) => selects.evaluate(names)).length,
   }
   writeFileSync(path.join(runDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`)
   return summary

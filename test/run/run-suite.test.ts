@@ -64,11 +64,26 @@ describe('bdd-matrix run', () => {
     [['--retry', '-1'], /^bdd-matrix: --retry "-1": give how many times/],
     // it names the run's folder and results file: never a path
     [['--run-id', '../escaped'], /^bdd-matrix: --run-id "\.\.\/escaped": letters, digits and \. _ \+ - only, from a letter or digit, at most 200\n$/],
+    // a mistyped path selects nothing, and a run of nothing would pass
+    [['features/numbrs.feature:12'], /^bdd-matrix: features\/numbrs\.feature:12: no such feature file or folder in .*; give feature files or folders/],
   ])('refuses %j in one line, before any cluster starts', async (args, message) => {
     const result = await run(args)
     expect(result.stderr).toMatch(message)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.code).toBe(2)
+  })
+
+  it('fails a run of nothing (tags that select no scenario), unless told none is expected; a shard left with none of a small selection passes, saying so', async () => {
+    const nothing = await run(['--tags', '@feature:numbrs'])
+    expect(nothing.code).toBe(1)
+    expect(nothing.stdout).toContain('0 scenarios: 0 passed, 0 failed')
+    expect(nothing.stderr).toMatch(/^bdd-matrix: no scenario ran: the paths and tags select none \(--tags "@feature:numbrs"\); correct them, or pass --pass-with-no-scenarios/m)
+    expect((await run(['--tags', '@feature:numbrs', '--pass-with-no-scenarios'])).code).toBe(0)
+    // 6 scenarios selected, 9 shards: the 9th has none of them
+    const emptyShard = await run(['--shard', '9/9'])
+    expect(emptyShard.code).toBe(0)
+    expect(emptyShard.stdout).toContain('shard 9/9 has none of the 6 scenario(s) selected to run: they are fewer than the shards')
+    expect(JSON.parse(readFileSync(path.join(emptyShard.runDir, 'summary.json'), 'utf8'))).toMatchObject({ selected: 6, totals: { done: 0 } })
   })
 
   it('refuses an unknown environment and an invalid environment file in one line', async () => {
