@@ -26,10 +26,23 @@ export function detectFormat(file: string): ResultsFormat {
 /** Ingests one file, recognised by its content. */
 export async function ingestFile(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const format = detectFormat(file)
+  const notResults = format === 'unknown' || format === 'junit' ? packedOrPage(readHead(file, 512)) : undefined
+  if (notResults) return { cases: 0, problems: [{ file, line: 1, message: notResults }] }
   if (format === 'junit') return (await import('./ingest-junit.ts')).ingestJUnit(file, ctx)
   if (format === 'cucumber-messages') return (await import('./ingest-cucumber-messages.ts')).ingestCucumberMessages(file, ctx)
   if (format === 'cucumber-json') return (await import('./ingest-cucumber-json.ts')).ingestCucumberJson(file, ctx)
   return { cases: 0, problems: [{ file, line: 1, message: 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array of features, from godog, Cucumber-JVM, cucumber-js, pytest-bdd or behave)' }] }
+}
+
+/**
+ * What a file that is no results format most often is, said with what to give instead: a job's
+ * artifacts as GitLab downloads them (a zip), a compressed report, Cucumber's HTML report.
+ */
+function packedOrPage(head: Buffer): string | undefined {
+  if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) return 'a zip archive (GitLab\'s artifacts.zip?), not a results format: extract it, then ingest the folder'
+  if (head[0] === 0x1f && head[1] === 0x8b) return 'a gzip-compressed file, not a results format: decompress it first (gunzip)'
+  if (/^\s*(<!--[\s\S]*?-->\s*)*<(!doctype\s+html|html[\s>])/i.test(head.toString('utf8').replace(/^\uFEFF/, ''))) return "an HTML page (Cucumber's HTML report?), not a results format: give the messages it is made from (cucumber-js --format message:FILE), Cucumber JSON or JUnit XML"
+  return undefined
 }
 
 function readHead(file: string, bytes: number): Buffer {

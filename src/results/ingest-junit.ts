@@ -38,6 +38,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const roots = [...(((doc.testsuites as Node | undefined)?.testsuite as Node[] | undefined) ?? []), ...((doc.testsuite as Node[] | undefined) ?? [])]
   if (roots.length === 0) {
     const top = Object.keys(doc).filter((k) => k !== '?xml')[0]
+    if (top === 'testsuites') return { cases: 0, problems: [{ file, line: 1, message: 'a JUnit report with no <testsuite> in it: nothing to ingest (did the tests run?)' }] }
     return { cases: 0, problems: [{ file, line: 1, message: `no <testsuite> element (the document's root is <${top ?? 'nothing'}>): not a JUnit report` }] }
   }
   const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)

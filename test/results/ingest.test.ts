@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
+import { gzipSync } from 'node:zlib'
 import { readdirSync, readFileSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
@@ -422,6 +423,12 @@ describe('bdd-matrix ingest and merge', () => {
       'objects.json': '[{"a":1},\n{"b":2}]',
       'log.ndjson': '{"level":"info","msg":"up"}\n',
       'cut.ndjson': lines.split('\n').filter((l) => !l.includes('testRunFinished')).join('\n'),
+      // what is most often given instead of a report: an empty report, a job's artifacts as
+      // GitLab downloads them, a compressed report, Cucumber's HTML report
+      'empty.xml': '<?xml version="1.0"?>\n<testsuites tests="0"></testsuites>\n',
+      'artifacts.zip': Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 0, 0]),
+      'messages.ndjson.gz': gzipSync(lines),
+      'report.html': '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Cucumber</title></head><body><div id="content"></div></body></html>\n',
     })
     const args = ['--env', 'local', '--build', 'b', '--out', tempTree()]
     const ingest = (file: string, ...more: string[]) => runCliInProcess(['ingest', path.join(dir, file), ...args, ...more], { cwd: dir })
@@ -432,6 +439,10 @@ describe('bdd-matrix ingest and merge', () => {
       ['suites-only.xml', 'no <testcase> in any of its 2 <testsuite> element(s), at any depth: nothing to ingest (did the tests run?)'],
       ['cucumber.json', 'no scenario in its 1 feature(s): nothing to ingest (did the tests run?)'],
       ['log.ndjson', 'no Cucumber Messages envelopes found (its 1 JSON line(s) are none of Cucumber\'s envelopes — meta, pickle, testCase, testCaseStarted… — the first is "level"); pass the file cucumber-js writes with --format message:FILE, or JUnit XML'],
+      ['empty.xml', 'a JUnit report with no <testsuite> in it: nothing to ingest (did the tests run?)'],
+      ['artifacts.zip', "a zip archive (GitLab's artifacts.zip?), not a results format: extract it, then ingest the folder"],
+      ['messages.ndjson.gz', 'a gzip-compressed file, not a results format: decompress it first (gunzip)'],
+      ['report.html', "an HTML page (Cucumber's HTML report?), not a results format: give the messages it is made from (cucumber-js --format message:FILE), Cucumber JSON or JUnit XML"],
     ] as const) {
       const result = await ingest(file)
       expect(result).toMatchObject({ code: 1, stderr: `${path.join(dir, file)}:1: ${message}\n` })
