@@ -160,31 +160,29 @@ export async function ingestFiles(ctx: CliContext, files: string[], options: Ing
 async function ingestOne(ctx: CliContext, file: string, absolute: string, resultsDir: string, options: IngestOptions & { runId?: string; runnerError?: string; prepared?: PreparedCases }): Promise<IngestOutcome> {
   const { ingestLargeFileInWorker } = await import('../results/ingest-file.ts')
   const env = ctx.env
-  {
-    const context = {
-      build: options.build ?? buildFromEnv(env),
-      environment: options.env,
-      stage: options.stage as Stage,
-      resultsDir,
-      sourceName: file,
-      ...(options.milestone ? { milestone: options.milestone } : {}),
-      ...((options.commit ?? env.CI_COMMIT_SHA) ? { commit: (options.commit ?? env.CI_COMMIT_SHA)! } : {}),
-      ...(options.runId ? { runId: options.runId } : {}),
-      ...(options.runnerError ? { runnerError: options.runnerError } : {}),
-      ...catalogueOf(ctx, options.features),
-      ...(env.CI_PIPELINE_ID ? { ci: { pipelineId: env.CI_PIPELINE_ID, ...(env.CI_PIPELINE_URL ? { pipelineUrl: env.CI_PIPELINE_URL } : {}), ...(env.CI_JOB_ID ? { jobId: env.CI_JOB_ID } : {}), ...(env.CI_JOB_URL ? { jobUrl: env.CI_JOB_URL } : {}), ...(env.CI_MERGE_REQUEST_IID ? { mergeRequest: env.CI_MERGE_REQUEST_IID } : {}) } } : {}),
-    }
-    try {
-      const outcome = await ingestLargeFileInWorker(absolute, context, options.prepared ? { prepared: options.prepared } : {})
-      // (a spooled input's problems are named as it was given, not by the file it was spooled to)
-      return absolute === path.resolve(ctx.cwd, file) ? outcome : { ...outcome, problems: outcome.problems.map((p) => (p.file === absolute ? { ...p, file } : p)) }
-    } catch (error) {
-      const code = (error as { code?: string }).code
-      // A folder or file of the results that cannot be written is not a problem of this input.
-      const where = (error as { path?: unknown }).path
-      if (typeof where === 'string' && where !== absolute) throw error
-      return { cases: 0, problems: [{ file, line: 0, message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (error as Error).message})` }] }
-    }
+  const context = {
+    build: options.build ?? buildFromEnv(env),
+    environment: options.env,
+    stage: options.stage as Stage,
+    resultsDir,
+    sourceName: file,
+    ...(options.milestone ? { milestone: options.milestone } : {}),
+    ...((options.commit ?? env.CI_COMMIT_SHA) ? { commit: (options.commit ?? env.CI_COMMIT_SHA)! } : {}),
+    ...(options.runId ? { runId: options.runId } : {}),
+    ...(options.runnerError ? { runnerError: options.runnerError } : {}),
+    ...catalogueOf(ctx, options.features),
+    ...(env.CI_PIPELINE_ID ? { ci: { pipelineId: env.CI_PIPELINE_ID, ...(env.CI_PIPELINE_URL ? { pipelineUrl: env.CI_PIPELINE_URL } : {}), ...(env.CI_JOB_ID ? { jobId: env.CI_JOB_ID } : {}), ...(env.CI_JOB_URL ? { jobUrl: env.CI_JOB_URL } : {}), ...(env.CI_MERGE_REQUEST_IID ? { mergeRequest: env.CI_MERGE_REQUEST_IID } : {}) } } : {}),
+  }
+  try {
+    const outcome = await ingestLargeFileInWorker(absolute, context, options.prepared ? { prepared: options.prepared } : {})
+    // (a spooled input's problems are named as it was given, not by the file it was spooled to)
+    return absolute === path.resolve(ctx.cwd, file) ? outcome : { ...outcome, problems: outcome.problems.map((p) => (p.file === absolute ? { ...p, file } : p)) }
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    // A folder or file of the results that cannot be written is not a problem of this input.
+    const where = (error as { path?: unknown }).path
+    if (typeof where === 'string' && where !== absolute) throw error
+    return { cases: 0, problems: [{ file, line: 0, message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? (error as Error).message})` }] }
   }
 }
 
