@@ -14,7 +14,7 @@ export class ChunkedWriter {
   /** `file`: the open file's path, to name it when a write fails (a full disk) */
   constructor(
     private readonly fd: number,
-    private readonly file?: string,
+    private readonly file: string,
   ) {}
 
   put(text: string): void {
@@ -26,7 +26,7 @@ export class ChunkedWriter {
     try {
       if (this.pending) writeAll(this.fd, this.pending)
     } catch (error) {
-      throw this.file === undefined ? error : naming(error, this.file)
+      throw naming(error, this.file)
     }
     this.pending = ''
   }

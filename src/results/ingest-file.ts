@@ -13,8 +13,7 @@ export type ResultsFormat = 'junit' | 'cucumber-messages' | 'cucumber-json' | 'u
  * What a results file is, by its content (its name may say nothing): XML is JUnit, a line of
  * JSON envelopes is Cucumber Messages, a JSON array is a Cucumber JSON report (behave's too).
  */
-export function detectFormat(file: string): ResultsFormat {
-  const bytes = readHead(file, 4096)
+export function detectFormat(file: string, bytes = readHead(file, 4096)): ResultsFormat {
   if (isUtf16Xml(bytes)) return 'junit'
   const head = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart()
   if (head.startsWith('<')) return 'junit'
@@ -25,8 +24,9 @@ export function detectFormat(file: string): ResultsFormat {
 
 /** Ingests one file, recognised by its content. */
 export async function ingestFile(file: string, ctx: IngestContext): Promise<IngestOutcome> {
-  const format = detectFormat(file)
-  const notResults = format === 'unknown' || format === 'junit' ? packedOrPage(readHead(file, 512)) : undefined
+  const head = readHead(file, 4096)
+  const format = detectFormat(file, head)
+  const notResults = format === 'unknown' || format === 'junit' ? packedOrPage(head) : undefined
   if (notResults) return { cases: 0, problems: [{ file, line: 1, message: notResults }] }
   if (format === 'junit') return (await import('./ingest-junit.ts')).ingestJUnit(file, ctx)
   if (format === 'cucumber-messages') return (await import('./ingest-cucumber-messages.ts')).ingestCucumberMessages(file, ctx)
