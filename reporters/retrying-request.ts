@@ -26,6 +26,8 @@ export interface RequestContext {
   stats?: { requests: number; retries: number }
   /** aborted when the command fails elsewhere: nothing is left retrying */
   signal?: AbortSignal
+  /** the proxy the service is reached through, as messages show it (no password) */
+  via?: string
 }
 
 // Refused before the request left: it cannot have reached the service.
@@ -64,9 +66,10 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
     } catch (error) {
       if (ctx.signal?.aborted) throw ctx.signal.reason
       const code = (error as { code?: string }).code ?? 'connection error'
+      const via = ctx.via ? ` through the proxy ${ctx.via}` : ''
       if (UNTRUSTED.test(code))
-        throw new UserError(`${ctx.code}_TLS`, `${ctx.service}'s certificate is not trusted while ${doing} (${code}); if the instance uses your own certificate authority, set NODE_EXTRA_CA_CERTS to its PEM file`)
-      if (attempt >= retry.attempts) throw new UserError(`${ctx.code}_UNREACHABLE`, `${ctx.service} did not answer while ${doing} (${code}) after ${attempt} attempts; ${ctx.then}`)
+        throw new UserError(`${ctx.code}_TLS`, `${ctx.service}'s certificate is not trusted while ${doing}${via} (${code}); if the instance uses your own certificate authority, set NODE_EXTRA_CA_CERTS to its PEM file`)
+      if (attempt >= retry.attempts) throw new UserError(`${ctx.code}_UNREACHABLE`, `${ctx.service} did not answer while ${doing}${via} (${code}) after ${attempt} attempts; ${ctx.via ? 'check that the proxy runs and lets it through (NO_PROXY names hosts to reach directly), then ' : ''}${ctx.then}`)
       if (ctx.stats) ctx.stats.retries++
       ctx.log?.(`${doing}: ${code}, retrying`)
       await sleep(backoff(retry, attempt), ctx.signal)
@@ -91,6 +94,8 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
       await sleep(wait, ctx.signal)
       continue
     }
+    // The proxy's answer, not the service's: its user and password are missing or wrong.
+    if (status === 407 && ctx.via) throw new UserError(`${ctx.code}_PROXY`, `the proxy ${ctx.via} refused ${doing} (HTTP 407: it asks who you are); give its user and password in the proxy URL: http://<user>:<password>@<host>:<port>`)
     throw ctx.refusal(status, data, doing)
   }
 }

@@ -4,7 +4,9 @@
 // Request and Response, which makes Node load its fetch implementation (undici): 35 ms of a
 // 300 ms `publish testmo`, paid by every CI job (the official Testmo CLI's whole run is 700 ms).
 // It also loads follow-redirects, proxy-from-env and http2, which requests made with
-// maxRedirects: 0 and proxy: false (every publisher's) never touch: 12 ms more. Each patch is an
+// maxRedirects: 0 and an explicit proxy setting (every publisher's: reporters/service-proxy.ts reads
+// the environment once, and axios tunnels with https-proxy-agent only behind a proxy) never
+// touch: 12 ms more. Each patch is an
 // exact text of the pinned axios: when an upgrade changes one, the build fails naming it, rather
 // than shipping axios half patched.
 import { readFile } from 'node:fs/promises'
@@ -17,7 +19,7 @@ const PATCHES = {
   'lib/platform/node/classes/FormData.js': [["import FormData from 'form-data';", `import { lazyExport } from ${JSON.stringify(HELPER)};\nconst FormData = lazyExport('form-data');`]],
   'lib/adapters/http.js': [
     ["import HttpsProxyAgent from 'https-proxy-agent';", `import { lazyExport } from ${JSON.stringify(HELPER)};\nconst HttpsProxyAgent = lazyExport('https-proxy-agent');`],
-    // read only when no proxy is configured: the publishers pass proxy: false
+    // read only when no proxy is configured: the publishers always pass one (false: none)
     ["import { getProxyForUrl } from 'proxy-from-env';", "const proxyFromEnv = lazyExport('proxy-from-env');\nconst getProxyForUrl = (url) => proxyFromEnv.getProxyForUrl(url);"],
     ["import http2 from 'http2';", "const http2 = lazyExport('http2');"],
     // used only when redirects are followed: the publishers pass maxRedirects: 0

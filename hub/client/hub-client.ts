@@ -1,5 +1,6 @@
 import axios from 'axios'
 import { UserError } from '../../src/errors.ts'
+import { axiosProxy, serviceProxy, type ProxySettings } from '../../reporters/service-proxy.ts'
 import { retryingRequest, serviceUrl, type Answer, type RequestContext, type RetryPolicy } from '../../reporters/retrying-request.ts'
 
 export const HUB_RETRY: RetryPolicy = { attempts: 6, baseMs: 300, maxMs: 8_000, defaultRetryAfterMs: 5_000, timeoutMs: 60_000 }
@@ -21,12 +22,13 @@ export class HubClient implements HubRequests {
   private readonly ctx: RequestContext
   readonly stats = { requests: 0, retries: 0 }
 
-  constructor(server: string, token: string | undefined, options: { retry?: RetryPolicy; log?: (line: string) => void } = {}) {
+  constructor(server: string, token: string | undefined, options: { retry?: RetryPolicy; log?: (line: string) => void; /** HTTP(S)_PROXY and NO_PROXY of the command's environment */ proxy?: ProxySettings } = {}) {
     if (!token) throw new UserError('HUB_TOKEN_MISSING', 'no hub token: set BDD_MATRIX_TOKEN to a token from bdd-matrix token create (ci to push, tester to submit, qa to administer)')
     const base = serviceUrl(server, 'the hub address (--server or BDD_MATRIX_SERVER)', { example: 'http://127.0.0.1:8080' })
     const retry = options.retry ?? HUB_RETRY
+    const proxy = serviceProxy(base, options.proxy)
     this.ctx = {
-      http: axios.create({ baseURL: `${base.href.replace(/\/$/, '')}/api/v1`, timeout: retry.timeoutMs, headers: { authorization: `Bearer ${token.trim()}` }, validateStatus: () => true, proxy: false, maxRedirects: 0, maxBodyLength: Infinity, maxContentLength: Infinity }),
+      http: axios.create({ baseURL: `${base.href.replace(/\/$/, '')}/api/v1`, timeout: retry.timeoutMs, headers: { authorization: `Bearer ${token.trim()}` }, validateStatus: () => true, proxy: axiosProxy(proxy), maxRedirects: 0, maxBodyLength: Infinity, maxContentLength: Infinity }),
       retry,
       service: 'the results hub',
       code: 'HUB',
@@ -37,6 +39,7 @@ export class HubClient implements HubRequests {
       },
       stats: this.stats,
       ...(options.log ? { log: options.log } : {}),
+      ...(proxy ? { via: proxy.shown } : {}),
     }
   }
 

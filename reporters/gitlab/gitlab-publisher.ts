@@ -2,6 +2,7 @@ import axios from 'axios'
 import { UserError } from '../../src/errors.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { aList, holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
+import { axiosProxy, serviceProxy, type ProxySettings } from '../service-proxy.ts'
 
 /** Hidden in the note: how the next pipeline finds the note to update instead of adding one. */
 export const NOTE_MARKER = '<!-- bdd-matrix:test-matrix -->'
@@ -16,6 +17,8 @@ export interface GitLabTarget {
   sha?: string
   ref?: string
   pipelineId?: string
+  /** HTTPS_PROXY/NO_PROXY of the job's environment; none given: connect directly */
+  proxy?: ProxySettings
 }
 
 export interface GitLabPublication {
@@ -101,14 +104,16 @@ function gitlabContext(target: GitLabTarget, options: { retry?: RetryPolicy; log
   if (!target.token) throw new UserError('GITLAB_TOKEN_MISSING', `no GitLab token: ${TOKEN_HELP}`)
   const api = serviceUrl(target.apiUrl, 'CI_API_V4_URL (or --api-url)', { example: 'https://gitlab.example.com/api/v4' })
   const retry = options.retry ?? GITLAB_RETRY
+  const proxy = serviceProxy(api, target.proxy)
   return {
-    http: axios.create({ baseURL: api.href.replace(/\/$/, ''), timeout: retry.timeoutMs, headers: { 'PRIVATE-TOKEN': target.token }, validateStatus: () => true, proxy: false, maxRedirects: 0 }),
+    http: axios.create({ baseURL: api.href.replace(/\/$/, ''), timeout: retry.timeoutMs, headers: { 'PRIVATE-TOKEN': target.token }, validateStatus: () => true, proxy: axiosProxy(proxy), maxRedirects: 0 }),
     retry,
     service: 'GitLab',
     code: 'GITLAB',
     then: `check CI_API_V4_URL (${api.origin}) and run the job again`,
     refusal: (status, data, doing) => refusal(status, data, doing, target),
     ...(options.log ? { log: options.log } : {}),
+    ...(proxy ? { via: proxy.shown } : {}),
   }
 }
 

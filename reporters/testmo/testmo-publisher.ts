@@ -10,6 +10,7 @@ import type { MergedCase } from '../../src/results/merge-results.ts'
 import { escapeHtml } from '../../src/escape-html.ts'
 import { headOf, tailOf } from '../../src/clip-text.ts'
 import { holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
+import { axiosProxy, serviceProxy, type ProxySettings } from '../service-proxy.ts'
 
 export type { RetryPolicy } from '../retrying-request.ts'
 
@@ -19,6 +20,8 @@ export interface TestmoTarget {
   /** TESTMO_TOKEN */
   token: string
   projectId: number
+  /** --proxy, else HTTPS_PROXY/NO_PROXY of this environment; none given: connect directly */
+  proxy?: ProxySettings
 }
 
 /** 429 without Retry-After waits 60 s, as Testmo's docs ask. */
@@ -121,6 +124,7 @@ export class TestmoPublisher {
   ) {
     const instance = serviceUrl(target.instance, 'TESTMO_URL (or --instance)', { https: true, example: 'https://<name>.testmo.net' })
     this.origin = instance.origin
+    const proxy = serviceProxy(instance, target.proxy)
     this.parallel = Math.min(MAX_PARALLEL, Math.max(1, options.parallel ?? DEFAULT_PARALLEL))
     if (!target.token) throw new UserError('TESTMO_TOKEN', 'no Testmo API token: set TESTMO_TOKEN to an API token of the Testmo user that publishes')
     const retry = options.retry ?? DEFAULT_RETRY
@@ -131,7 +135,7 @@ export class TestmoPublisher {
       timeout: retry.timeoutMs,
       headers: { authorization: `Bearer ${target.token}`, 'content-type': 'application/json' },
       validateStatus: () => true,
-      proxy: false,
+      proxy: axiosProxy(proxy),
       // Testmo's API does not redirect; following one would re-send an append the journal has not
       // seen land (and keep a copy of every body for it). A 3xx is reported as an answer.
       maxRedirects: 0,
@@ -147,6 +151,7 @@ export class TestmoPublisher {
       stats: this.stats,
       signal: this.aborting.signal,
       ...(options.log ? { log: options.log } : {}),
+      ...(proxy ? { via: proxy.shown } : {}),
     }
   }
 

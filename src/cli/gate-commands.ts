@@ -90,7 +90,7 @@ async function loadInputs(ctx: CliContext, options: { build: string; results?: s
     if (options.results) throw new UserError('BAD_OPTION', 'give --results or --server, not both')
     const { HubClient } = await import('../../hub/client/hub-client.ts')
     const { pullResults } = await import('../../hub/client/pull-results.ts')
-    const client = new HubClient(options.server, ctx.env.BDD_MATRIX_TOKEN)
+    const client = new HubClient(options.server, ctx.env.BDD_MATRIX_TOKEN, { proxy: { env: ctx.env } })
     resultsDir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-gate-'))
     cleanup = () => rmSync(resultsDir, { recursive: true, force: true })
     await pullResults(client, resultsDir)
@@ -133,7 +133,7 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
     const env = ctx.env
     if (env.CI_API_V4_URL && env.CI_PROJECT_ID && env.GITLAB_TOKEN) {
       const { openIssues: fetchOpen } = await import('../../reporters/gitlab/gitlab-publisher.ts')
-      openIssues = await fetchOpen({ apiUrl: env.CI_API_V4_URL, projectId: env.CI_PROJECT_ID, token: env.GITLAB_TOKEN.trim() }, { labels: issueCriterion.labels, ...(issueCriterion.milestone ? { milestone: issueCriterion.milestone } : {}) })
+      openIssues = await fetchOpen({ apiUrl: env.CI_API_V4_URL, projectId: env.CI_PROJECT_ID, token: env.GITLAB_TOKEN.trim(), proxy: { env } }, { labels: issueCriterion.labels, ...(issueCriterion.milestone ? { milestone: issueCriterion.milestone } : {}) })
     } else openIssuesWhy = 'GitLab is not configured (CI_API_V4_URL, CI_PROJECT_ID and GITLAB_TOKEN)'
   }
   const author = options.author ?? ctx.env.CI_COMMIT_AUTHOR?.replace(/\s*<.*>$/, '') ?? ctx.env.GITLAB_USER_LOGIN

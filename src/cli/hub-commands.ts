@@ -255,7 +255,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
 function client(ctx: CliContext, server: string | undefined) {
   const url = server ?? ctx.env.BDD_MATRIX_SERVER
   if (!url) throw new UserError('HUB_SERVER_MISSING', 'no hub address: pass --server URL or set BDD_MATRIX_SERVER (e.g. http://127.0.0.1:8080)')
-  return new HubClientLazy(url, ctx.env.BDD_MATRIX_TOKEN)
+  return new HubClientLazy(url, ctx.env.BDD_MATRIX_TOKEN, ctx.env)
 }
 
 /** Loads the HTTP client when first used: commands that fail on their options load nothing. */
@@ -264,10 +264,11 @@ class HubClientLazy implements HubRequests {
   constructor(
     private readonly url: string,
     private readonly token: string | undefined,
+    private readonly env: Record<string, string | undefined>,
   ) {}
 
   async request<T>(method: string, url: string, doing: string, options?: RequestOptions): Promise<{ status: number; data: T }> {
-    this.loaded ??= import('../../hub/client/hub-client.ts').then(({ HubClient }) => new HubClient(this.url, this.token))
+    this.loaded ??= import('../../hub/client/hub-client.ts').then(({ HubClient }) => new HubClient(this.url, this.token, { proxy: { env: this.env } }))
     return (await this.loaded).request<T>(method, url, doing, options)
   }
 }

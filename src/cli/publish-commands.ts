@@ -52,6 +52,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
           ...(env.CI_COMMIT_SHA ? { sha: env.CI_COMMIT_SHA } : {}),
           ...(env.CI_COMMIT_REF_NAME ? { ref: env.CI_COMMIT_REF_NAME } : {}),
           ...(env.CI_PIPELINE_ID ? { pipelineId: env.CI_PIPELINE_ID } : {}),
+          proxy: { env },
         },
         {
           markdown,
@@ -73,7 +74,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         const tracked = scope.features.filter((f) => f.issue !== undefined && matrix.features?.some((m) => m.id === f.id))
         if (tracked.length === 0) ctx.stderr.write(`no scope feature names its GitLab issue (issue: in ${path.relative(ctx.cwd, scope.file)}): no issue notes\n`)
         const notes = await publishFeatureNotes(
-          { apiUrl, projectId: env.CI_PROJECT_ID, token: (env.GITLAB_TOKEN ?? '').trim() },
+          { apiUrl, projectId: env.CI_PROJECT_ID, token: (env.GITLAB_TOKEN ?? '').trim(), proxy: { env } },
           tracked.map((f) => ({ featureId: f.id, issue: f.issue!, markdown: featureNoteMarkdown(matrix as Matrix, f.id, { ...(reportUrl ? { reportUrl } : {}), ...(gate ? { gate: gate.report } : {}) }) })),
           { log: (line) => ctx.stderr.write(`${line}\n`) },
         )
@@ -95,6 +96,7 @@ interface TestmoOptions {
   build?: string
   instance?: string
   projectId?: string
+  proxy?: string
   name?: string
   source: string
   gate?: string
@@ -120,6 +122,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--build <version>', 'build (default: the latest)')
     .option('--instance <url>', 'Testmo instance, https (default: TESTMO_URL)')
     .option('--project-id <id>', 'Testmo project id (default: TESTMO_PROJECT_ID)')
+    .option('--proxy <url>', 'HTTP(S) proxy for every request to Testmo, http://[user:password@]host:port (default: HTTPS_PROXY, unless NO_PROXY names the instance)')
     .option('--name <name>', 'run name (default: "<milestone> <build>")')
     .option('--source <source>', 'Testmo source', 'bdd-matrix')
     .option('--tags <tags...>', 'run tags')
@@ -157,7 +160,7 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   // No request before the results are read: a publish sends no more requests than the official CLI.
   const parallel = options.parallel === undefined ? undefined : Number(options.parallel)
   if (parallel !== undefined && !(Number.isInteger(parallel) && parallel > 0 && parallel <= 32)) throw new UserError('BAD_OPTION', `--parallel "${options.parallel}": give how many appends may be in flight at once, 1 to 32 (1 sends them one after another)`)
-  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), ...(batchSize ? { batchSize } : {}), ...(parallel ? { parallel } : {}) })
+  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId, proxy: { env, ...(options.proxy !== undefined ? { given: options.proxy } : {}) } }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), ...(batchSize ? { batchSize } : {}), ...(parallel ? { parallel } : {}) })
   const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
   if (results) checkBuild(results, options.build, options.results)

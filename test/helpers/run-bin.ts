@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -20,6 +20,30 @@ export function runBin(args: string[], options: { cwd: string; env?: Record<stri
     throw new Error(`bdd-matrix ${args.join(' ')}: killed by the test helper after ${((Date.now() - started) / 1000).toFixed(1)} s (its deadline is ${timeout / 1000} s); it printed:\n${tail(result.stdout)}\n--- stderr ---\n${tail(result.stderr)}`)
   if (result.error) throw result.error
   return { code: result.status, stdout: result.stdout, stderr: result.stderr }
+}
+
+/**
+ * runBin without blocking: for commands that talk to a server running in the test's own process
+ * (spawnSync would stop its event loop). Same deadline, same environment.
+ */
+export function runBinAsync(args: string[], options: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now()
+    const timeout = options.timeoutMs ?? BIN_DEADLINE_MS
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const deadline = setTimeout(() => child.kill('SIGKILL'), timeout)
+    child.on('error', reject)
+    child.on('exit', (code, signal) => {
+      clearTimeout(deadline)
+      if (signal === 'SIGKILL' && Date.now() - started >= timeout)
+        reject(new Error(`bdd-matrix ${args.join(' ')}: killed by the test helper after ${((Date.now() - started) / 1000).toFixed(1)} s (its deadline is ${timeout / 1000} s); it printed:\n${tail(stdout)}\n--- stderr ---\n${tail(stderr)}`))
+      else resolve({ code, stdout, stderr })
+    })
+  })
 }
 
 function tail(text: string | null): string {

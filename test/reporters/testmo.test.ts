@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalTestmo } from '../servers/testmo-server.ts'
 import { TestmoPublisher, readJournal, testMapper, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
-import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { PROJECT_ROOT, runBinAsync } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { canonicalResultSet } from './canonical-results.ts'
 
@@ -33,20 +32,13 @@ describe('Testmo publishing', () => {
     expect(outputs.join('\n')).not.toContain(TOKEN)
   })
 
-  const cli = (args: string[], env: Record<string, string> = {}, cwd = tempTree()) =>
-    new Promise<{ code: number | null; stdout: string; stderr: string; cwd: string }>((resolve) => {
-      const child = spawn(process.execPath, [BIN, 'publish', 'testmo', ...args], { cwd, env: { ...process.env, TESTMO_URL: testmo.url, TESTMO_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: testmo.certificateFile, ...env } })
-      let stdout = ''
-      let stderr = ''
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-      child.on('exit', (code) => {
-        outputs.push(stdout, stderr)
-        const journal = path.join(cwd, '.bdd-matrix/testmo-journal.json')
-        if (existsSync(journal)) outputs.push(readFileSync(journal, 'utf8'))
-        resolve({ code, stdout, stderr, cwd })
-      })
-    })
+  const cli = async (args: string[], env: Record<string, string> = {}, cwd = tempTree()) => {
+    const result = await runBinAsync(['publish', 'testmo', ...args], { cwd, env: { TESTMO_URL: testmo.url, TESTMO_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: testmo.certificateFile, ...env } })
+    outputs.push(result.stdout, result.stderr)
+    const journal = path.join(cwd, '.bdd-matrix/testmo-journal.json')
+    if (existsSync(journal)) outputs.push(readFileSync(journal, 'utf8'))
+    return { ...result, cwd }
+  }
 
   /** Publishes the canonical cells in-process with small batches, so faults hit mid-way. */
   let publications = 0

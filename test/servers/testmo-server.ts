@@ -87,7 +87,7 @@ export class LocalTestmo {
 
   async start(): Promise<this> {
     this.certDir = tempDir('testmo')
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(this.certDir, 'key.pem'), '-out', this.certificateFile], { stdio: 'ignore' })
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', path.join(this.certDir, 'key.pem'), '-out', this.certificateFile], { stdio: 'ignore' })
     this.server = createServer({ key: readFileSync(path.join(this.certDir, 'key.pem')), cert: readFileSync(this.certificateFile) }, (req, res) =>
       // A client killed or gone mid-request (the crash-point tests do it on purpose) ends only that request.
       this.handle(req, res).catch(() => req.socket.destroy()),
