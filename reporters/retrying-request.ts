@@ -28,6 +28,8 @@ export interface RequestContext {
   signal?: AbortSignal
   /** the proxy the service is reached through, as messages show it (no password) */
   via?: string
+  /** how to make the service's certificate trusted (default: NODE_EXTRA_CA_CERTS) */
+  trust?: string
 }
 
 // Refused before the request left: it cannot have reached the service.
@@ -68,7 +70,7 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
       const code = (error as { code?: string }).code ?? 'connection error'
       const via = ctx.via ? ` through the proxy ${ctx.via}` : ''
       if (UNTRUSTED.test(code))
-        throw new UserError(`${ctx.code}_TLS`, `${ctx.service}'s certificate is not trusted while ${doing}${via} (${code}); if the instance uses your own certificate authority, set NODE_EXTRA_CA_CERTS to its PEM file`)
+        throw new UserError(`${ctx.code}_TLS`, `${ctx.service}'s certificate is not trusted while ${doing}${via} (${code}); ${ctx.trust ?? 'if the instance uses your own certificate authority, set NODE_EXTRA_CA_CERTS to its PEM file'}`)
       if (attempt >= retry.attempts) throw new UserError(`${ctx.code}_UNREACHABLE`, `${ctx.service} did not answer while ${doing}${via} (${code}) after ${attempt} attempts; ${ctx.via ? 'check that the proxy runs and lets it through (NO_PROXY names hosts to reach directly), then ' : ''}${ctx.then}`)
       if (ctx.stats) ctx.stats.retries++
       ctx.log?.(`${doing}: ${code}, retrying`)

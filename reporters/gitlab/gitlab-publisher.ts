@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs'
+import https from 'node:https'
+import { rootCertificates } from 'node:tls'
 import axios from 'axios'
 import { UserError } from '../../src/errors.ts'
 import { headOf } from '../../src/clip-text.ts'
@@ -19,6 +22,31 @@ export interface GitLabTarget {
   pipelineId?: string
   /** HTTPS_PROXY/NO_PROXY of the job's environment; none given: connect directly */
   proxy?: ProxySettings
+  /** certificates (PEM) trusted beside the public authorities: a self-managed GitLab's own (runnerCertificates) */
+  ca?: Buffer[]
+}
+
+/**
+ * The certificates a GitLab job is given to trust its GitLab by: a runner registered with
+ * `tls-ca-file` (a self-managed GitLab with a certificate authority of its own) hands its jobs the
+ * file as CI_SERVER_TLS_CA_FILE, and GitLab's own tools trust it. Node reads NODE_EXTRA_CA_CERTS
+ * only into its default store, which certificates given explicitly replace, so it is read too.
+ */
+export function runnerCertificates(env: Record<string, string | undefined>): Buffer[] | undefined {
+  const file = env.CI_SERVER_TLS_CA_FILE
+  if (!file) return undefined
+  const read = (path: string, setting: string): Buffer => {
+    let pem: Buffer
+    try {
+      pem = readFileSync(path)
+    } catch (error) {
+      throw new UserError('GITLAB_CA', `${setting} (${path}) cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it names the PEM file of the certificate authority GitLab's certificate is signed by — fix the runner's tls-ca-file, or unset it`)
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UserError('GITLAB_CA', `${setting} (${path}) holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the certificate authority's certificate in PEM`)
+    return pem
+  }
+  const extra = env.NODE_EXTRA_CA_CERTS
+  return [read(file, 'CI_SERVER_TLS_CA_FILE'), ...(extra ? [read(extra, 'NODE_EXTRA_CA_CERTS')] : [])]
 }
 
 export interface GitLabPublication {
@@ -106,7 +134,16 @@ function gitlabContext(target: GitLabTarget, options: { retry?: RetryPolicy; log
   const retry = options.retry ?? GITLAB_RETRY
   const proxy = serviceProxy(api, target.proxy)
   return {
-    http: axios.create({ baseURL: api.href.replace(/\/$/, ''), timeout: retry.timeoutMs, headers: { 'PRIVATE-TOKEN': target.token }, validateStatus: () => true, proxy: axiosProxy(proxy), maxRedirects: 0 }),
+    http: axios.create({
+      baseURL: api.href.replace(/\/$/, ''),
+      timeout: retry.timeoutMs,
+      headers: { 'PRIVATE-TOKEN': target.token },
+      validateStatus: () => true,
+      proxy: axiosProxy(proxy),
+      maxRedirects: 0,
+      // kept alive, as Node's global agent keeps its connections
+      ...(target.ca ? { httpsAgent: new https.Agent({ keepAlive: true, ca: [...rootCertificates, ...target.ca.map(String)] }) } : {}),
+    }),
     retry,
     service: 'GitLab',
     code: 'GITLAB',
@@ -114,6 +151,9 @@ function gitlabContext(target: GitLabTarget, options: { retry?: RetryPolicy; log
     refusal: (status, data, doing) => refusal(status, data, doing, target),
     ...(options.log ? { log: options.log } : {}),
     ...(proxy ? { via: proxy.shown } : {}),
+    trust: target.ca
+      ? 'CI_SERVER_TLS_CA_FILE (the runner\'s tls-ca-file) is trusted, yet GitLab\'s certificate is not signed by it: check that the file holds the authority that signed it'
+      : 'if GitLab uses a certificate authority of its own, register the runner with tls-ca-file (its jobs get CI_SERVER_TLS_CA_FILE, which is trusted) or set NODE_EXTRA_CA_CERTS to its PEM file',
   }
 }
 

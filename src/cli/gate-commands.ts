@@ -132,8 +132,9 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
   if (issueCriterion && issueCriterion.kind === 'open-issues') {
     const env = ctx.env
     if (env.CI_API_V4_URL && env.CI_PROJECT_ID && env.GITLAB_TOKEN) {
-      const { openIssues: fetchOpen } = await import('../../reporters/gitlab/gitlab-publisher.ts')
-      openIssues = await fetchOpen({ apiUrl: env.CI_API_V4_URL, projectId: env.CI_PROJECT_ID, token: env.GITLAB_TOKEN.trim(), proxy: { env } }, { labels: issueCriterion.labels, ...(issueCriterion.milestone ? { milestone: issueCriterion.milestone } : {}) })
+      const { openIssues: fetchOpen, runnerCertificates } = await import('../../reporters/gitlab/gitlab-publisher.ts')
+      const ca = runnerCertificates(env)
+      openIssues = await fetchOpen({ apiUrl: env.CI_API_V4_URL, projectId: env.CI_PROJECT_ID, token: env.GITLAB_TOKEN.trim(), proxy: { env }, ...(ca ? { ca } : {}) }, { labels: issueCriterion.labels, ...(issueCriterion.milestone ? { milestone: issueCriterion.milestone } : {}) })
     } else openIssuesWhy = 'GitLab is not configured (CI_API_V4_URL, CI_PROJECT_ID and GITLAB_TOKEN)'
   }
   const author = options.author ?? ctx.env.CI_COMMIT_AUTHOR?.replace(/\s*<.*>$/, '') ?? ctx.env.GITLAB_USER_LOGIN

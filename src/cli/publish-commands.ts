@@ -24,11 +24,12 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--gitlab-issues', 'also one note per scope feature on its GitLab issue (issue: in the scope), updated in place')
     .option('--scope <file>', 'milestone scope file, for --gitlab-issues (default: the one YAML in features/milestones/)')
     .action(async (options: { matrix: string; markdown: string; reportUrl?: string; allureUrl?: string; apiUrl?: string; gate?: string; gitlabIssues?: boolean; scope?: string }) => {
-      const { publishToGitLab } = await import('../../reporters/gitlab/gitlab-publisher.ts')
+      const { publishToGitLab, publishFeatureNotes, runnerCertificates } = await import('../../reporters/gitlab/gitlab-publisher.ts')
       const env = ctx.env
       const apiUrl = options.apiUrl ?? env.CI_API_V4_URL
       if (!apiUrl || !env.CI_PROJECT_ID) throw new UserError('GITLAB_CONTEXT', 'not in a GitLab CI job: CI_API_V4_URL and CI_PROJECT_ID are not set (set them, or pass --api-url)')
       if (!env.CI_MERGE_REQUEST_IID && !env.CI_COMMIT_SHA && !options.gitlabIssues) throw new UserError('GITLAB_CONTEXT', 'nothing to publish to: neither CI_MERGE_REQUEST_IID (merge-request pipelines) nor CI_COMMIT_SHA is set')
+      const ca = runnerCertificates(env)
       const matrix = readMatrix(path.resolve(ctx.cwd, options.matrix))
       let markdown = readText(path.resolve(ctx.cwd, options.markdown))
       const gate = options.gate ? await readGate(ctx, options.gate, matrix.build) : undefined
@@ -53,6 +54,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
           ...(env.CI_COMMIT_REF_NAME ? { ref: env.CI_COMMIT_REF_NAME } : {}),
           ...(env.CI_PIPELINE_ID ? { pipelineId: env.CI_PIPELINE_ID } : {}),
           proxy: { env },
+          ...(ca ? { ca } : {}),
         },
         {
           markdown,
@@ -68,13 +70,12 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       if (outcome.gateStatus) ctx.stdout.write(`commit status bdd-matrix/gate: ${outcome.gateStatus.state}\n`)
       if (options.gitlabIssues) {
         const { resolveInputs } = await import('./resolve-inputs.ts')
-        const { publishFeatureNotes } = await import('../../reporters/gitlab/gitlab-publisher.ts')
         const { featureNoteMarkdown } = await import('../../reporters/markdown/matrix-markdown.ts')
         const { scope } = resolveInputs(ctx, { ...(options.scope ? { scope: options.scope } : {}) })
         const tracked = scope.features.filter((f) => f.issue !== undefined && matrix.features?.some((m) => m.id === f.id))
         if (tracked.length === 0) ctx.stderr.write(`no scope feature names its GitLab issue (issue: in ${path.relative(ctx.cwd, scope.file)}): no issue notes\n`)
         const notes = await publishFeatureNotes(
-          { apiUrl, projectId: env.CI_PROJECT_ID, token: (env.GITLAB_TOKEN ?? '').trim(), proxy: { env } },
+          { apiUrl, projectId: env.CI_PROJECT_ID, token: (env.GITLAB_TOKEN ?? '').trim(), proxy: { env }, ...(ca ? { ca } : {}) },
           tracked.map((f) => ({ featureId: f.id, issue: f.issue!, markdown: featureNoteMarkdown(matrix as Matrix, f.id, { ...(reportUrl ? { reportUrl } : {}), ...(gate ? { gate: gate.report } : {}) }) })),
           { log: (line) => ctx.stderr.write(`${line}\n`) },
         )

@@ -4,6 +4,8 @@ import path from 'node:path'
 import { LocalGitLab } from '../servers/gitlab-server.ts'
 import { NOTE_MARKER, publishToGitLab } from '../../reporters/gitlab/gitlab-publisher.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { runBinAsync } from '../helpers/run-bin.ts'
+import { ForwardProxy } from '../servers/forward-proxy.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 
 const TOKEN = 'glpat-SECRET-test-token-1234567890'
@@ -137,5 +139,59 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     expect(result.stderr).toMatch(message)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.code).toBe(2)
+  })
+})
+
+describe('a self-managed GitLab with a certificate authority of its own (HTTPS, the runner\'s tls-ca-file)', () => {
+  let gitlab: LocalGitLab
+  let proxy: ForwardProxy
+  const outputs: string[] = []
+  beforeAll(async () => {
+    gitlab = await new LocalGitLab({ projectId: '42', token: TOKEN, tls: true }).start()
+    proxy = await new ForwardProxy().start()
+  })
+  afterAll(async () => {
+    await Promise.all([gitlab.stop(), proxy.stop()])
+    expect(outputs.join('\n')).not.toContain(TOKEN)
+  })
+  const publish = async (env: Record<string, string>) => {
+    const dir = matrixFiles(0)
+    const result = await runBinAsync(['publish', 'gitlab', '--matrix', path.join(dir, 'matrix.json'), '--markdown', path.join(dir, 'matrix.md')], {
+      cwd: dir,
+      env: { CI_API_V4_URL: gitlab.apiUrl, CI_PROJECT_ID: '42', CI_MERGE_REQUEST_IID: '7', CI_COMMIT_SHA: SHA, GITLAB_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: '', ...env },
+    })
+    outputs.push(result.stdout, result.stderr)
+    return result
+  }
+
+  it('trusts CI_SERVER_TLS_CA_FILE as GitLab\'s own tools do, also through a proxy; without it, one line says how to trust it', async () => {
+    const untrusted = await publish({})
+    expect(untrusted.code).toBe(2)
+    expect(untrusted.stderr.trim().split('\n')).toHaveLength(1)
+    expect(untrusted.stderr).toMatch(/GitLab's certificate is not trusted while reading the notes \(\w+\); if GitLab uses a certificate authority of its own, register the runner with tls-ca-file \(its jobs get CI_SERVER_TLS_CA_FILE, which is trusted\) or set NODE_EXTRA_CA_CERTS/)
+
+    const trusted = await publish({ CI_SERVER_TLS_CA_FILE: gitlab.certificateFile! })
+    expect(trusted.stderr).toBe('')
+    expect(trusted.code).toBe(0)
+    expect(trusted.stdout).toMatch(/merge-request note created \(note \d+\)\ncommit status bdd-matrix: success/)
+
+    // by name, as a GitLab is reached (a tunnel to an address names it in TLS, which Node warns of)
+    const tunnelled = await publish({ CI_SERVER_TLS_CA_FILE: gitlab.certificateFile!, HTTPS_PROXY: proxy.url, CI_API_V4_URL: gitlab.apiUrl.replace('127.0.0.1', 'localhost') })
+    expect(tunnelled.stderr).toBe('')
+    expect(tunnelled.code).toBe(0)
+    expect(tunnelled.stdout).toMatch(/merge-request note updated/)
+    expect(proxy.tunnels.length).toBeGreaterThan(0)
+    expect(gitlab.notes.get('7')!.filter((n) => n.body.startsWith(NOTE_MARKER))).toHaveLength(1)
+  })
+
+  it('a CI_SERVER_TLS_CA_FILE that cannot be read, or holds no certificate, is one line naming it', async () => {
+    const missing = await publish({ CI_SERVER_TLS_CA_FILE: '/nonexistent/ca.pem' })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr.trim()).toBe("bdd-matrix: CI_SERVER_TLS_CA_FILE (/nonexistent/ca.pem) cannot be read (ENOENT); it names the PEM file of the certificate authority GitLab's certificate is signed by — fix the runner's tls-ca-file, or unset it")
+    const dir = tempTree()
+    writeFileSync(path.join(dir, 'ca.pem'), 'not a certificate\n')
+    const garbage = await publish({ CI_SERVER_TLS_CA_FILE: path.join(dir, 'ca.pem') })
+    expect(garbage.code).toBe(2)
+    expect(garbage.stderr).toMatch(/^bdd-matrix: CI_SERVER_TLS_CA_FILE \(.*ca\.pem\) holds no PEM certificate \(-----BEGIN CERTIFICATE-----\); give the certificate authority's certificate in PEM\n$/)
   })
 })

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { FaultPlan, type Fault } from './fault-plan.ts'
+import { selfSignedCertificate } from './self-signed.ts'
 
 export interface GitLabNote {
   id: number
@@ -32,15 +34,18 @@ export class LocalGitLab {
   private nextId = 1
 
   constructor(
-    private readonly options: { projectId: string; token: string; readOnlyToken?: string; jobToken?: string },
+    private readonly options: { projectId: string; token: string; readOnlyToken?: string; jobToken?: string; /** served over HTTPS with a certificate of its own (a self-managed GitLab with a private CA) */ tls?: boolean },
   ) {}
+
+  /** PEM of its certificate when served over HTTPS: what a runner's tls-ca-file holds */
+  certificateFile?: string
 
   inject(fault: Fault): void {
     this.plan.inject(fault)
   }
 
   get apiUrl(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/api/v4`
+    return `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${(this.server!.address() as AddressInfo).port}/api/v4`
   }
 
   async start(): Promise<this> {
@@ -69,7 +74,12 @@ export class LocalGitLab {
       res.end(JSON.stringify(body))
     }
     // A client killed or gone mid-request (the crash-point tests do it on purpose) ends only that request.
-    this.server = createServer((req, res) => void serve(req, res).catch(() => req.socket.destroy()))
+    const listener = (req: IncomingMessage, res: ServerResponse) => void serve(req, res).catch(() => req.socket.destroy())
+    if (this.options.tls) {
+      const { certificateFile, key, cert } = selfSignedCertificate('gitlab')
+      this.certificateFile = certificateFile
+      this.server = createHttpsServer({ key, cert }, listener)
+    } else this.server = createServer(listener)
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve))
     return this
   }

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process'
 import { readFileSync, rmSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { FaultPlan, type Fault } from './fault-plan.ts'
-import { tempDir } from '../helpers/temp-tree.ts'
+import { selfSignedCertificate } from './self-signed.ts'
 
 export type { Fault } from './fault-plan.ts'
 
@@ -86,9 +85,9 @@ export class LocalTestmo {
   }
 
   async start(): Promise<this> {
-    this.certDir = tempDir('testmo')
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', path.join(this.certDir, 'key.pem'), '-out', this.certificateFile], { stdio: 'ignore' })
-    this.server = createServer({ key: readFileSync(path.join(this.certDir, 'key.pem')), cert: readFileSync(this.certificateFile) }, (req, res) =>
+    const { dir, key, cert } = selfSignedCertificate('testmo')
+    this.certDir = dir
+    this.server = createServer({ key, cert }, (req, res) =>
       // A client killed or gone mid-request (the crash-point tests do it on purpose) ends only that request.
       this.handle(req, res).catch(() => req.socket.destroy()),
     )
