@@ -79,7 +79,9 @@ export interface RunDescription {
   config?: string
   milestone?: string
   fields: { type: number; name: string; value: string }[]
-  links: { name: string; url: string }[]
+  links: { name: string; url: string; note?: string }[]
+  /** links to files stored elsewhere (Testmo uploads nothing) */
+  artifacts?: { name: string; url: string; note?: string; mime_type?: string; size?: number }[]
 }
 
 export interface PublishStats {
@@ -222,7 +224,7 @@ export class TestmoPublisher {
     if (journal.runId) return journal.runId
     const marker = publicationTag(journal.publication)
     const tags = [...(run.tags ?? []), marker]
-    const body = { name: run.name, source: run.source, fields: run.fields, links: run.links, artifacts: [], tags, ...(run.config ? { config: run.config } : {}), ...(run.milestone ? { milestone: run.milestone } : {}) }
+    const body = { name: run.name, source: run.source, fields: run.fields, links: run.links, artifacts: run.artifacts ?? [], tags, ...(run.config ? { config: run.config } : {}), ...(run.milestone ? { milestone: run.milestone } : {}) }
     let found: number | undefined
     const response = await this.write(journal, { kind: 'create-run' }, 'post', `/projects/${this.target.projectId}/automation/runs`, body, 'creating the automation run', async () => (found = await this.findRun(marker)) !== undefined)
     journal.runId = response ? holding(this.requests, response.data, 'creating the automation run', 'run id', withId).id : found
@@ -541,25 +543,25 @@ export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<str
     const fields: TestmoField[] = [environment]
     if (c.flaky) fields.push({ type: 1, name: 'Flaky', value: `statuses seen: ${c.seen.join(', ')}` })
     // Testmo's API takes no manual results: they come as automation tests of the manual thread, the tester named.
-    if (c.tester) fields.push({ type: 1, name: 'Tester', value: headOf(c.tester, 750) })
+    if (c.tester) fields.push({ type: 1, name: 'Tester', value: headOf(c.tester, STRING_LIMIT) })
     if (c.steps.length) {
       fields.push({ type: 3, name: 'Steps', value: stepsHtml(c.steps) })
     }
-    if (isFailure(c.status)) fields.push({ type: 4, name: 'Error', value: clip(failureMessage(c.status, c.error)) })
-    else if (c.error) fields.push({ type: 4, name: 'Error', value: clip(c.error) })
-    if (c.output) fields.push({ type: 4, name: 'Output', value: clip(c.output) })
+    if (isFailure(c.status)) fields.push({ type: 4, name: 'Error', value: clipField(failureMessage(c.status, c.error)) })
+    else if (c.error) fields.push({ type: 4, name: 'Error', value: clipField(c.error) })
+    if (c.output) fields.push({ type: 4, name: 'Output', value: clipField(c.output) })
     const test: Record<string, unknown> = {
       key: testKey(c),
       // Gherkin allows a scenario without a name; Testmo requires one.
-      name: headOf(caseNameOr(c.name, c.uri, c.line), 750),
+      name: headOf(caseNameOr(c.name, c.uri, c.line), STRING_LIMIT),
       status: TESTMO_OF[outcomeOf(c.status)],
-      folder: headOf(c.feature, 750) || 'Unnamed folder',
+      folder: headOf(c.feature, STRING_LIMIT) || 'Unnamed folder',
       elapsed: Math.round(c.durationMs * 1000),
-      file: headOf(c.uri, 750),
+      file: headOf(c.uri, STRING_LIMIT),
     }
     if (c.line) test.line = c.line
     test.fields = fields
-    test.artifacts = base && c.attachments.length ? [...artifacts, ...c.attachments.map((a) => ({ name: headOf(a.name ?? a.path.slice(a.path.lastIndexOf('/') + 1), 750), url: `${base}/${a.path}`, mime_type: a.mediaType }))] : artifacts
+    test.artifacts = base && c.attachments.length ? [...artifacts, ...c.attachments.map((a) => ({ name: headOf(a.name ?? a.path.slice(a.path.lastIndexOf('/') + 1), STRING_LIMIT), url: `${base}/${a.path}`, mime_type: a.mediaType }))] : artifacts
     return test
   }
 }
@@ -578,8 +580,11 @@ function stepsHtml(steps: MergedCase['steps']): string {
   return `${html}</test-steps>`
 }
 
-const FIELD_LIMIT = 16_384
+/** The official CLI's limits: a text, console or HTML field, and any other string (a name, a URL). */
+export const FIELD_LIMIT = 16_384
+export const STRING_LIMIT = 750
 
-function clip(text: string): string {
+/** A text or console field as the official CLI cuts one: its head and tail, the middle marked. */
+export function clipField(text: string): string {
   return text.length > FIELD_LIMIT ? `${headOf(text, 8182)}...\n\n[...]\n\n...${tailOf(text, 8182)}` : text
 }

@@ -103,6 +103,8 @@ interface TestmoOptions {
   gate?: string
   tags?: string[]
   milestone?: string
+  config?: string
+  resources?: string
   journal: string
   batchSize?: string
   parallel?: string
@@ -128,6 +130,8 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--source <source>', 'Testmo source', 'bdd-matrix')
     .option('--tags <tags...>', 'run tags')
     .option('--milestone <name>', 'Testmo milestone name')
+    .option('--config <name>', 'Testmo configuration name (default: the environment, when the run covers exactly one)')
+    .option('--resources <file>', 'the official CLI\'s resources file (testmo automation:resources:add-field, add-link, add-artifact): its fields, links and artifacts go on the run when it is created')
     .option('--journal <file>', 'publish journal (what reached Testmo)', '.bdd-matrix/testmo-journal.json')
     .option('--batch-size <n>', 'tests per append (halved by itself when Testmo refuses a batch as too large)', '250')
     .option('--parallel <n>', 'appends in flight at once on a thread, and pages read at once when settling an interrupted publish (default 6; 1 sends them one after another, as the official CLI)')
@@ -161,6 +165,11 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   // No request before the results are read: a publish sends no more requests than the official CLI.
   const parallel = options.parallel === undefined ? undefined : Number(options.parallel)
   if (parallel !== undefined && !(Number.isInteger(parallel) && parallel > 0 && parallel <= 32)) throw new UserError('BAD_OPTION', `--parallel "${options.parallel}": give how many appends may be in flight at once, 1 to 32 (1 sends them one after another)`)
+  // Resources ride on the request that creates the run, which the journal makes happen once; added
+  // to a run made earlier they would be sent again by a rerun (Testmo answers nothing to find them by).
+  if (options.resources && (options.thread || options.complete)) throw new UserError('BAD_OPTION', '--resources goes with the job that creates the run (--create, or a publish in one go): its fields, links and artifacts are sent with the run\'s creation, once')
+  // loaded only when given: it brings zod, which a publish (its time is measured) does not need otherwise
+  const resources = options.resources ? (await import('../../reporters/testmo/testmo-resources.ts')).readTestmoResources(path.resolve(ctx.cwd, options.resources), options.resources) : undefined
   const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId, proxy: { env, ...(options.proxy !== undefined ? { given: options.proxy } : {}) } }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), ...(batchSize ? { batchSize } : {}), ...(parallel ? { parallel } : {}) })
   const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
@@ -189,8 +198,17 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   } else {
     // Testmo's configuration is the environment, when the run covers exactly one.
     const environments = [...new Set(cells.map((c) => c.environment))]
-    const config = environments.length === 1 ? environments[0] : undefined
-    await publisher.createRun(journal, { name, source: options.source, ...(options.tags ? { tags: options.tags } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(config ? { config } : {}), fields: [...ci.fields, { type: 1, name: 'Build', value: build }, ...(gate ? [{ type: 1, name: 'Release gate', value: gate.summary }] : [])], links: ci.links })
+    const config = options.config ?? (environments.length === 1 ? environments[0] : undefined)
+    await publisher.createRun(journal, {
+      name,
+      source: options.source,
+      ...(options.tags ? { tags: options.tags } : {}),
+      ...(options.milestone ? { milestone: options.milestone } : {}),
+      ...(config ? { config } : {}),
+      fields: [...ci.fields, { type: 1, name: 'Build', value: build }, ...(gate ? [{ type: 1, name: 'Release gate', value: gate.summary }] : []), ...(resources?.fields ?? [])],
+      links: [...ci.links, ...(resources?.links ?? [])],
+      ...(resources?.artifacts.length ? { artifacts: resources.artifacts } : {}),
+    })
     if (options.create) {
       writeFileSync(path.resolve(ctx.cwd, options.runIdFile), `TESTMO_RUN_ID=${journal.runId}\n`)
       ctx.stdout.write(`${journal.runId}\n`)

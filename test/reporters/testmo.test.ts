@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { execFile, execFileSync } from 'node:child_process'
+import { promisify } from 'node:util'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalTestmo } from '../servers/testmo-server.ts'
@@ -241,6 +243,58 @@ describe('Testmo publishing', () => {
     const result = await cli(['--results', dir, '--project-id', '3'])
     expect(result.code, result.stderr).toBe(0)
     expect([...testmo.runs.values()].at(-1)!.body.config).toBe('docker')
+  })
+
+  it('takes the official CLI\'s resources file (built by testmo automation:resources:add-*) and --config, as the CLI does', async () => {
+    const dir = tempTree()
+    const TESTMO = path.join(PROJECT_ROOT, 'node_modules/.bin/testmo')
+    const testmoCli = (args: string[]) => execFileSync(TESTMO, args, { cwd: dir, stdio: 'ignore' })
+    testmoCli(['automation:resources:add-field', '--name', 'Version', '--type', 'string', '--value', '0.5.0-rc2'])
+    // a console field's text comes from stdin, which the CLI reads only from a shell's pipe
+    writeFileSync(path.join(dir, 'notes.txt'), 'x'.repeat(20_000))
+    execFileSync('sh', ['-c', `cat notes.txt | "${TESTMO}" automation:resources:add-field --name Notes --type console`], { cwd: dir, stdio: 'ignore' })
+    testmoCli(['automation:resources:add-link', '--name', 'Release notes', '--url', 'https://gitlab.example/nunet/dms/-/releases', '--note', 'CI job'])
+    writeFileSync(path.join(dir, 'node.log'), 'a node log\n')
+    testmoCli(['automation:resources:add-artifact', '--name', 'node.log', '--url', 'https://ci.example/artifacts/node.log', '--file', 'node.log'])
+    const result = await cli(['--results', resultsDir, '--build', 'v0.5.0-rc2', '--project-id', '3', '--resources', 'testmo-resources.json', '--config', 'Raspberry Pi 5'], {}, dir)
+    expect(result.code, result.stderr).toBe(0)
+    const body = [...testmo.runs.values()].at(-1)!.body as { config: string; fields: { type: number; name: string; value: string }[]; links: unknown[]; artifacts: unknown[] }
+    expect(body.config).toBe('Raspberry Pi 5')
+    expect(body.fields).toContainEqual({ type: 1, name: 'Version', value: '0.5.0-rc2' })
+    // a console field cut as the official CLI cuts it: head and tail, the middle marked
+    const notes = body.fields.find((f) => f.name === 'Notes')!
+    expect(notes.type).toBe(4)
+    expect(notes.value).toBe(`${'x'.repeat(8182)}...\n\n[...]\n\n...${'x'.repeat(8182)}`)
+    expect(body.links).toContainEqual({ name: 'Release notes', url: 'https://gitlab.example/nunet/dms/-/releases', note: 'CI job' })
+    expect(body.artifacts).toEqual([{ name: 'node.log', url: 'https://ci.example/artifacts/node.log', mime_type: 'text/plain', size: 11 }])
+
+    // The official CLI, given the same file, sends the same resources.
+    writeFileSync(path.join(dir, 'junit.xml'), '<testsuites><testsuite name="s" tests="1"><testcase name="t" classname="c"/></testsuite></testsuites>')
+    // asynchronously: the local Testmo answers from this process
+    await promisify(execFile)(TESTMO, ['automation:run:submit', '--instance', testmo.url, '--project-id', '3', '--name', 'official', '--source', 'bdd-matrix', '--results', 'junit.xml', '--resources', 'testmo-resources.json', '--config', 'Raspberry Pi 5'], {
+      cwd: dir,
+      env: { ...process.env, TESTMO_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: testmo.certificateFile },
+    })
+    const official = [...testmo.runs.values()].at(-1)!.body as typeof body
+    expect(official.config).toBe(body.config)
+    expect(official.artifacts).toEqual(body.artifacts)
+    expect(body.links).toEqual(expect.arrayContaining(official.links))
+    expect(body.fields).toEqual(expect.arrayContaining(official.fields))
+  })
+
+  it.each([
+    ['a resources file that is not there', ['--resources', 'nope.json'], /^bdd-matrix: nope\.json: not found; write it with testmo automation:resources:add-field, add-link and add-artifact/],
+    ['a field of a type Testmo has not', ['--resources', 'bad.json'], /^bdd-matrix: bad\.json: not a Testmo resources file \(fields\.0\.type: .*\); write it with testmo automation:resources:add-field/],
+    ['resources given to a --thread job', ['--resources', 'bad.json', '--thread', '--run-id', '1'], /^bdd-matrix: --resources goes with the job that creates the run \(--create, or a publish in one go\)/],
+  ])('refuses %s in one line, before sending Testmo anything', async (_what, args, message) => {
+    const dir = tempTree()
+    writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ fields: [{ type: 'markdown', name: 'Notes', value: '**x**' }] }))
+    const before = testmo.log.length
+    const result = await cli(['--results', resultsDir, '--project-id', '3', ...args], {}, dir)
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(message)
+    expect(result.stderr.trim().split('\n')).toHaveLength(1)
+    expect(testmo.log.length).toBe(before)
   })
 
   it('makes a thread of each shard: shards of one environment and stage are threads of their own, each case in its shard\'s', async () => {
