@@ -5,6 +5,7 @@ import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
 import type { HubRequests, RequestOptions } from '../../hub/client/hub-client.ts'
 import type { CliContext } from './cli-context.ts'
+import { acceptResultsAsOut } from './results-alias.ts'
 
 // The hub's commands: the server itself, its tokens, and the clients CI and testers use.
 
@@ -158,8 +159,9 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
       exit(0)
     })
 
-  program
-    .command('pull')
+  const pull = program.command('pull')
+  acceptResultsAsOut(pull)
+  pull
     .description('write the hub\'s results (pushed runs and accepted manual outcomes) into a results folder, for matrix, junit, allure and publish')
     .option('--server <url>', 'hub address (default: BDD_MATRIX_SERVER)')
     .option('--build <version...>', 'builds to pull (default: all)')

@@ -11,6 +11,7 @@ import type { ReportOutcome, ReportWriter } from '../reports/write-reports.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
 import { allureWriter, junitWriter, matrixWriter } from './report-writers.ts'
+import { acceptResultsAsOut } from './results-alias.ts'
 
 interface IngestOptions {
   env: string
@@ -25,8 +26,9 @@ interface IngestOptions {
 
 // The CLI is the composition root: the one place that wires reporters (adapters) to the core.
 export function addResultsCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
-  program
-    .command('ingest')
+  const ingest = program.command('ingest')
+  acceptResultsAsOut(ingest)
+  ingest
     .description('normalise Cucumber Messages, Cucumber JSON (godog, Cucumber-JVM, cucumber-js, pytest-bdd, behave) and JUnit XML files into the results folder, each recognised by its content')
     .argument('<files...>', 'Cucumber Messages NDJSON, Cucumber JSON, JUnit XML; a folder: every .xml, .json and .ndjson file under it; a pattern (quoted or not): the files it matches; - : the standard input')
     .requiredOption('--env <name>', 'environment the results come from')

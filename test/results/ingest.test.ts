@@ -314,6 +314,16 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
 })
 
 describe('bdd-matrix ingest and merge', () => {
+  it('takes --results for the folder it writes, as every command that reads it names it; --out and --results naming two folders is one line', async () => {
+    const out = tempTree()
+    const written = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'local', '--results', out], { cwd: PROJECT_ROOT })
+    expect(written.code, written.stderr).toBe(0)
+    expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(1)
+    const both = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'local', '--results', out, '--out', `${out}-other`], { cwd: PROJECT_ROOT })
+    expect(both.code).toBe(2)
+    expect(both.stderr).toBe(`bdd-matrix: --out "${out}-other" and --results "${out}" name two results folders; give one\n`)
+  })
+
   it('is idempotent: the same file twice is one run; reruns merge with the latest winning and flaky marked', async () => {
     const out = tempTree()
     const args = ['--env', 'local', '--build', 'v0.5.0-rc1', '--out', out]
