@@ -36,7 +36,10 @@ export function serviceProxy(service: URL, settings: ProxySettings | undefined):
     throw new UserError('BAD_PROXY', `${setting} "${withoutPassword(value)}" is not a URL; set it to http://<host>:<port> (user and password, if it asks for them: http://<user>:<password>@<host>:<port>)`)
   }
   if (!/^https?:$/.test(url.protocol) || !url.hostname)
-    throw new UserError('BAD_PROXY', `${setting} "${shownProxy(url)}" is not an HTTP proxy; set it to http://<host>:<port> (or https://… for a proxy spoken to over TLS)`)
+    throw new UserError(
+      'BAD_PROXY',
+      `${setting} "${shownProxy(url)}" is not an HTTP proxy (a SOCKS proxy is not spoken); set it to http://<host>:<port> (or https://… for a proxy spoken to over TLS)${settings.given === undefined ? `, or add ${service.hostname} to NO_PROXY to reach it directly` : ''}`,
+    )
   return { url, shown: shownProxy(url) }
 }
 

@@ -40,7 +40,9 @@ describe('which proxy a service is reached through', () => {
   it('never shows the password, and says which setting holds what is no proxy', () => {
     expect(via({ HTTPS_PROXY: `http://ci:${PASSWORD}@proxy.corp:3128` })).toBe('http://ci:***@proxy.corp:3128')
     expect(() => via({ HTTPS_PROXY: `http://ci:${PASSWORD}@proxy corp:3128` })).toThrow(/the proxy in the environment \(HTTPS_PROXY, HTTP_PROXY or ALL_PROXY\) "http:\/\/ci:\*\*\*@proxy corp:3128" is not a URL; set it to http:\/\/<host>:<port>/)
-    expect(() => via({}, 'socks5://proxy.corp:1080')).toThrow(/--proxy "socks5:\/\/proxy\.corp:1080" is not an HTTP proxy/)
+    expect(() => via({}, 'socks5://proxy.corp:1080')).toThrow(/--proxy "socks5:\/\/proxy\.corp:1080" is not an HTTP proxy \(a SOCKS proxy is not spoken\); set it to http:\/\/<host>:<port> \(or https:\/\/… for a proxy spoken to over TLS\)$/)
+    // a developer's SOCKS tunnel in ALL_PROXY: what to do to reach the service directly
+    expect(() => via({ ALL_PROXY: 'socks5://127.0.0.1:1080' })).toThrow(/the proxy in the environment \(HTTPS_PROXY, HTTP_PROXY or ALL_PROXY\) "socks5:\/\/127\.0\.0\.1:1080" is not an HTTP proxy .*, or add nunet\.testmo\.net to NO_PROXY to reach it directly$/)
     try {
       via({ HTTPS_PROXY: `http://ci:${PASSWORD}@proxy corp:3128` })
     } catch (error) {

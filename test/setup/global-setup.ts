@@ -24,6 +24,12 @@ export function setup(): void {
   chmodSync(root, 0o755)
   process.env.TMPDIR = root
   process.env.BDD_MATRIX_SUITE_TMP = root
+  // Every server a test talks to is on loopback: a developer's company proxy in the environment
+  // would carry those requests away (the proxy tests set their own).
+  for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY']) {
+    delete process.env[name]
+    delete process.env[name.toLowerCase()]
+  }
   // What this suite starts in Docker carries its own label: a suite run beside it on the same
   // engine (another checkout, a CI job) keeps its objects, and none of this one's is missed.
   process.env.BDD_MATRIX_DOCKER_LABELS = `bdd-matrix.suite=${path.basename(root)}`
