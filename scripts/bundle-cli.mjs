@@ -8,7 +8,7 @@ import { build } from 'esbuild'
 import { axiosLazyDeps } from './axios-lazy-deps.mjs'
 
 // with their own dependencies (class-transformer and reflect-metadata are @cucumber/messages')
-const BUNDLED = ['axios', 'commander', 'zod', 'yaml', '@cucumber/gherkin', '@cucumber/messages', '@cucumber/tag-expressions', 'class-transformer', 'reflect-metadata']
+const BUNDLED = ['axios', 'proxy-from-env', 'commander', 'zod', 'yaml', '@cucumber/gherkin', '@cucumber/messages', '@cucumber/tag-expressions', 'class-transformer', 'reflect-metadata']
 
 /**
  * Bundles `entryPoints` (name → source) into `outdir`, emptied first (chunks are named by content:
