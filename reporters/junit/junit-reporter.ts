@@ -40,32 +40,35 @@ export interface JUnitOptions {
   relativeTo: string
 }
 
-/** A test case to write, with its classname. */
-type Entry = { entry: MergedCase; className: string }
+/** A suite's cases: all of a suite share its classname (it is part of the suite's key). */
+type Suite = { className: string; entries: MergedCase[] }
 
 function* junitText(results: ResultSet, options: JUnitOptions): Generator<string> {
   const build = options.build ?? results.order[results.order.length - 1]
-  const cases = [...(results.builds.get(build ?? '')?.values() ?? []), ...runErrorCases(results, build)]
+  const cells = results.builds.get(build ?? '')
   // Feature titles written in more than one file: GitLab would merge their same-named scenarios.
   const filesOfTitle = new Map<string, Set<string>>()
-  for (const c of cases) if (!c.runError) (filesOfTitle.get(c.feature) ?? filesOfTitle.set(c.feature, new Set()).get(c.feature)!).add(c.uri)
-  const suites = new Map<string, Entry[]>()
-  for (const entry of cases) {
+  for (const c of cells?.values() ?? []) if (!c.runError) (filesOfTitle.get(c.feature) ?? filesOfTitle.set(c.feature, new Set()).get(c.feature)!).add(c.uri)
+  const suites = new Map<string, Suite>()
+  const add = (entry: MergedCase): void => {
     const className = !entry.runError && filesOfTitle.get(entry.feature)!.size > 1 ? `${entry.feature} (${entry.uri})` : entry.feature
     const key = `${className} [${entry.environment}/${entry.stage}]`
     const suite = suites.get(key)
-    if (suite) suite.push({ entry, className })
-    else suites.set(key, [{ entry, className }])
+    if (suite) suite.entries.push(entry)
+    else suites.set(key, { className, entries: [entry] })
   }
+  // the build's cases are walked where they are held (a million of them copied to a list is 8 MB)
+  for (const entry of cells?.values() ?? []) add(entry)
+  for (const entry of runErrorCases(results, build)) add(entry)
   yield XML_DECLARATION
   const sorted = [...suites].sort(([a], [b]) => a.localeCompare(b))
-  const suiteCounts = sorted.map(([, entries]) => countsOfEntries(entries))
+  const suiteCounts = sorted.map(([, suite]) => countsOfEntries(suite.entries))
   const total = suiteCounts.reduce((sum, c) => ({ tests: sum.tests + c.tests, failures: sum.failures + c.failures, errors: sum.errors + c.errors, skipped: sum.skipped + c.skipped }), { tests: 0, failures: 0, errors: 0, skipped: 0 })
   yield testSuitesOpen(total, sorted.length)
-  for (const [i, [name, entries]] of sorted.entries()) {
+  for (const [i, [name, { className, entries }]] of sorted.entries()) {
     sortEntries(entries)
     yield testSuiteOpen(name, suiteCounts[i]!)
-    for (const { entry, className } of entries) yield testCaseXml(entry.runError ? runErrorCase(entry) : testCase(entry, className, options))
+    for (const entry of entries) yield testCaseXml(entry.runError ? runErrorCase(entry) : testCase(entry, className, options))
     yield testSuiteClose(suiteCounts[i]!)
   }
   yield testSuitesClose(sorted.length)
@@ -75,21 +78,21 @@ function* junitText(results: ResultSet, options: JUnitOptions): Generator<string
 // comparison: 100,000 cases are some 500,000 comparisons)
 const COLLATOR = new Intl.Collator()
 
-function sortEntries(entries: Entry[]): void {
-  const keyed = entries.map((e) => ({ e, key: `${e.entry.uri}\u0000${e.entry.name}` }))
+function sortEntries(entries: MergedCase[]): void {
+  const keyed = entries.map((e) => ({ e, key: `${e.uri}\u0000${e.name}` }))
   keyed.sort((a, b) => COLLATOR.compare(a.key, b.key))
   keyed.forEach(({ e }, i) => (entries[i] = e))
 }
 
 /** tests, failures, errors, skipped — as the elements written count them. */
-function countsOfEntries(entries: Entry[]): JUnitCounts {
+function countsOfEntries(entries: MergedCase[]): JUnitCounts {
   const counts = { tests: entries.length, failures: 0, errors: 0, skipped: 0 }
   for (const e of entries) {
-    if (e.entry.runError) {
+    if (e.runError) {
       counts.errors++
       continue
     }
-    const written = JUNIT_OF[outcomeOf(e.entry.status)]
+    const written = JUNIT_OF[outcomeOf(e.status)]
     if (written === 'failure') counts.failures++
     else if (written === 'skipped') counts.skipped++
   }
