@@ -4,25 +4,40 @@ import path from 'node:path'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 
+async function helpOf(argv: string[]): Promise<string> {
+  return (await runCliInProcess([...argv, '--help'], { cwd: PROJECT_ROOT })).stdout
+}
+
 /** The commands a `--help` lists (its "Commands:" section), without `help`. */
 async function commandsOf(argv: string[]): Promise<string[]> {
-  const { stdout } = await runCliInProcess([...argv, '--help'], { cwd: PROJECT_ROOT })
-  const section = stdout.slice(stdout.indexOf('Commands:'))
-  return [...section.matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((name) => name !== 'help')
+  const help = await helpOf(argv)
+  return [...help.slice(help.indexOf('Commands:')).matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((name) => name !== 'help')
 }
+
+/** Every command line: each leaf command, and each subcommand of a group (scope, publish, token…) with its group. */
+async function commandLines(): Promise<string[][]> {
+  const lines: string[][] = []
+  for (const command of await commandsOf([])) {
+    const subcommands = await commandsOf([command])
+    lines.push(...(subcommands.length ? subcommands.map((sub) => [command, sub]) : [[command]]))
+  }
+  return lines
+}
+
+const README = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8')
 
 describe("the README's CLI reference", () => {
   it('has a row for every command --help lists, each subcommand of a group named with its group', async () => {
-    const readme = readFileSync(path.join(PROJECT_ROOT, 'README.md'), 'utf8')
-    const reference = readme.slice(readme.indexOf('## CLI reference'), readme.indexOf('\n## ', readme.indexOf('## CLI reference') + 1))
+    const reference = README.slice(README.indexOf('## CLI reference'), README.indexOf('\n## ', README.indexOf('## CLI reference') + 1))
     // the first column of each row: the command lines it documents
     const documented = reference.split('\n').filter((line) => line.startsWith('| `')).map((row) => row.slice(0, row.indexOf('` |') + 1))
+    const missing = (await commandLines()).map((line) => line.join(' ')).filter((name) => !documented.some((cell) => cell.includes(`\`${name} `) || cell.includes(`\`${name}\``)))
+    expect(missing).toEqual([])
+  })
+
+  it('names every option --help gives, somewhere in the README', async () => {
     const missing: string[] = []
-    for (const command of await commandsOf([])) {
-      const subcommands = await commandsOf([command])
-      // a group (scope, publish, token…) is documented by its subcommands, a leaf by itself
-      for (const name of subcommands.length ? subcommands.map((sub) => `${command} ${sub}`) : [command]) if (!documented.some((cell) => cell.includes(`\`${name} `) || cell.includes(`\`${name}\``))) missing.push(name)
-    }
+    for (const line of await commandLines()) for (const [, option] of (await helpOf(line)).matchAll(/^\s+(?:-\w, )?(--[a-z][a-z-]*)/gm)) if (option !== '--help' && !README.includes(option!)) missing.push(`${line.join(' ')} ${option}`)
     expect(missing).toEqual([])
   })
 })
