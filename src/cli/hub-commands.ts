@@ -5,7 +5,7 @@ import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
 import type { HubRequests, RequestOptions } from '../../hub/client/hub-client.ts'
 import type { CliContext } from './cli-context.ts'
-import { acceptResultsAsOut } from './results-alias.ts'
+import { acceptResultsAsOut } from './accept-results-as-out.ts'
 
 // The hub's commands: the server itself, its tokens, and the clients CI and testers use.
 

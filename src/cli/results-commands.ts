@@ -11,7 +11,7 @@ import type { ReportOutcome, ReportWriter } from '../reports/write-reports.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
 import { allureWriter, junitWriter, matrixWriter } from './report-writers.ts'
-import { acceptResultsAsOut } from './results-alias.ts'
+import { acceptResultsAsOut } from './accept-results-as-out.ts'
 
 interface IngestOptions {
   env: string

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { FaultPlan, type Fault } from './fault-plan.ts'
-import { selfSignedCertificate } from './self-signed.ts'
+import { selfSignedCertificate } from './self-signed-certificate.ts'
 
 export interface GitLabNote {
   id: number

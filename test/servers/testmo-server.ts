@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { FaultPlan, type Fault } from './fault-plan.ts'
-import { selfSignedCertificate } from './self-signed.ts'
+import { selfSignedCertificate } from './self-signed-certificate.ts'
 
 export type { Fault } from './fault-plan.ts'
 
