@@ -432,11 +432,14 @@ describe('Testmo publishing', () => {
     expect(other.code).toBe(2)
   })
 
-  it('follows the parallel CI flow: --create, --thread per shard job, --complete', async () => {
-    const create = await cli(['--create', '--project-id', '3', '--name', 'sharded'])
+  it('follows the parallel CI flow: --create (with the pipeline\'s resources), --thread per shard job, --complete', async () => {
+    const dir = tempTree()
+    writeFileSync(path.join(dir, 'testmo-resources.json'), JSON.stringify({ links: [{ name: 'Release notes', url: 'https://gitlab.example/nunet/dms/-/releases' }] }))
+    const create = await cli(['--create', '--project-id', '3', '--name', 'sharded', '--resources', 'testmo-resources.json'], {}, dir)
     expect(create.code, create.stderr).toBe(0)
     const runId = create.stdout.trim()
     expect(readFileSync(path.join(create.cwd, 'testmo.env'), 'utf8')).toBe(`TESTMO_RUN_ID=${runId}\n`)
+    expect(testmo.runs.get(Number(runId))!.body.links).toContainEqual({ name: 'Release notes', url: 'https://gitlab.example/nunet/dms/-/releases' })
     for (const build of ['v0.5.0-rc1', 'v0.5.0-rc2']) expect((await cli(['--thread', '--results', resultsDir, '--project-id', '3', '--build', build], { TESTMO_RUN_ID: runId })).code).toBe(0)
     expect((await cli(['--complete', '--project-id', '3'], { TESTMO_RUN_ID: runId })).code).toBe(0)
     const run = testmo.runs.get(Number(runId))!
