@@ -49,6 +49,27 @@ export function runnerCertificates(env: Record<string, string | undefined>): Buf
   return [read(file, 'CI_SERVER_TLS_CA_FILE'), ...(extra ? [read(extra, 'NODE_EXTRA_CA_CERTS')] : [])]
 }
 
+/**
+ * The merge requests a job's note goes to: its pipeline's own (CI_MERGE_REQUEST_IID, a
+ * merge-request pipeline), else — a branch pipeline — the open merge requests of its branch,
+ * which GitLab lists as CI_OPEN_MERGE_REQUESTS (`<project path>!<iid>`, up to four). Those of
+ * another project (a fork's merge request) are `elsewhere`: the job's token and project are this
+ * project's.
+ */
+export function jobMergeRequests(env: Record<string, string | undefined>): { iids: string[]; fromBranch: boolean; elsewhere: string[] } {
+  if (env.CI_MERGE_REQUEST_IID) return { iids: [env.CI_MERGE_REQUEST_IID], fromBranch: false, elsewhere: [] }
+  const listed = (env.CI_OPEN_MERGE_REQUESTS ?? '').split(',').map((entry) => entry.trim()).filter(Boolean)
+  const iids: string[] = []
+  const elsewhere: string[] = []
+  for (const entry of listed) {
+    const at = entry.lastIndexOf('!')
+    const iid = entry.slice(at + 1)
+    if (at > 0 && /^\d+$/.test(iid) && entry.slice(0, at) === env.CI_PROJECT_PATH) iids.push(iid)
+    else elsewhere.push(entry)
+  }
+  return { iids, fromBranch: true, elsewhere }
+}
+
 export interface GitLabPublication {
   markdown: string
   state: 'success' | 'failed' | 'running' | 'pending' | 'canceled'

@@ -14,7 +14,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
   addTestmoCommand(publish, ctx, exit)
   publish
     .command('gitlab')
-    .description('post the Markdown matrix as one merge-request note (updated on the next pipeline) and set the commit status "bdd-matrix"; reads CI_* and GITLAB_TOKEN')
+    .description('post the Markdown matrix as one merge-request note (updated on the next pipeline; in a branch pipeline, on the branch\'s open merge requests) and set the commit status "bdd-matrix"; reads CI_* and GITLAB_TOKEN')
     .option('--matrix <file>', 'matrix JSON written by bdd-matrix matrix', 'reports/matrix.json')
     .option('--markdown <file>', 'matrix Markdown written by bdd-matrix matrix', 'reports/matrix.md')
     .option('--report-url <url>', 'the HTML matrix, linked from the note and the commit status (default: the job\'s reports/matrix.html artifact)')
@@ -24,11 +24,13 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--gitlab-issues', 'also one note per scope feature on its GitLab issue (issue: in the scope), updated in place')
     .option('--scope <file>', 'milestone scope file, for --gitlab-issues (default: the one YAML in features/milestones/)')
     .action(async (options: { matrix: string; markdown: string; reportUrl?: string; allureUrl?: string; apiUrl?: string; gate?: string; gitlabIssues?: boolean; scope?: string }) => {
-      const { publishToGitLab, publishFeatureNotes, runnerCertificates } = await import('../../reporters/gitlab/gitlab-publisher.ts')
+      const { publishToGitLab, publishFeatureNotes, runnerCertificates, jobMergeRequests } = await import('../../reporters/gitlab/gitlab-publisher.ts')
       const env = ctx.env
       const apiUrl = options.apiUrl ?? env.CI_API_V4_URL
       if (!apiUrl || !env.CI_PROJECT_ID) throw new UserError('GITLAB_CONTEXT', 'not in a GitLab CI job: CI_API_V4_URL and CI_PROJECT_ID are not set (set them, or pass --api-url)')
-      if (!env.CI_MERGE_REQUEST_IID && !env.CI_COMMIT_SHA && !options.gitlabIssues) throw new UserError('GITLAB_CONTEXT', 'nothing to publish to: neither CI_MERGE_REQUEST_IID (merge-request pipelines) nor CI_COMMIT_SHA is set')
+      const mergeRequests = jobMergeRequests(env)
+      if (!mergeRequests.iids.length && !env.CI_COMMIT_SHA && !options.gitlabIssues)
+        throw new UserError('GITLAB_CONTEXT', 'nothing to publish to: no merge request (CI_MERGE_REQUEST_IID in merge-request pipelines, CI_OPEN_MERGE_REQUESTS in branch pipelines) and no CI_COMMIT_SHA')
       const ca = runnerCertificates(env)
       const matrix = readMatrix(path.resolve(ctx.cwd, options.matrix))
       let markdown = readText(path.resolve(ctx.cwd, options.markdown))
@@ -44,28 +46,34 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       // The note links what it summarises: the HTML matrix (every scenario, steps, logs), the Allure report, the pipeline.
       const links = [...(reportUrl ? [`[HTML matrix](${reportUrl})`] : []), ...(allureUrl ? [`[Allure report](${allureUrl})`] : []), ...(env.CI_PIPELINE_URL ? [`[Pipeline](${env.CI_PIPELINE_URL})`] : [])]
       if (links.length) markdown = `${markdown.trimEnd()}\n\n${links.join(' · ')}\n`
+      const publication = {
+        markdown,
+        state: matrixFailed(matrix) ? ('failed' as const) : ('success' as const),
+        description: `${matrix.build}: ${headlineText(matrix)}${matrix.unscoped.failed ? `; ${matrix.unscoped.failed} failed outside the scope's features` : ''}`,
+        ...(reportUrl ? { targetUrl: reportUrl } : {}),
+        ...(gate ? { gate: { state: gate.state, description: gate.summary } } : {}),
+      }
+      const target = { apiUrl, projectId: env.CI_PROJECT_ID, token: (env.GITLAB_TOKEN ?? '').trim(), proxy: { env }, ...(ca ? { ca } : {}) }
+      const log = { log: (line: string) => ctx.stderr.write(`${line}\n`) }
+      const noted = (iid: string, note: { id: number; action: string } | undefined): void => {
+        if (note) ctx.stdout.write(`merge-request note ${note.action}${mergeRequests.fromBranch ? ` on !${iid}` : ''} (note ${note.id})\n`)
+      }
+      // the first merge request's note with the commit's statuses, then any other's note alone
+      const [first, ...others] = mergeRequests.iids
       const outcome = await publishToGitLab(
         {
-          apiUrl,
-          projectId: env.CI_PROJECT_ID,
-          token: (env.GITLAB_TOKEN ?? '').trim(),
-          ...(env.CI_MERGE_REQUEST_IID ? { mergeRequestIid: env.CI_MERGE_REQUEST_IID } : {}),
+          ...target,
+          ...(first ? { mergeRequestIid: first } : {}),
           ...(env.CI_COMMIT_SHA ? { sha: env.CI_COMMIT_SHA } : {}),
           ...(env.CI_COMMIT_REF_NAME ? { ref: env.CI_COMMIT_REF_NAME } : {}),
           ...(env.CI_PIPELINE_ID ? { pipelineId: env.CI_PIPELINE_ID } : {}),
-          proxy: { env },
-          ...(ca ? { ca } : {}),
         },
-        {
-          markdown,
-          state: matrixFailed(matrix) ? 'failed' : 'success',
-          description: `${matrix.build}: ${headlineText(matrix)}${matrix.unscoped.failed ? `; ${matrix.unscoped.failed} failed outside the scope's features` : ''}`,
-          ...(reportUrl ? { targetUrl: reportUrl } : {}),
-          ...(gate ? { gate: { state: gate.state, description: gate.summary } } : {}),
-        },
-        { log: (line) => ctx.stderr.write(`${line}\n`) },
+        publication,
+        log,
       )
-      if (outcome.note) ctx.stdout.write(`merge-request note ${outcome.note.action} (note ${outcome.note.id})\n`)
+      noted(first ?? '', outcome.note)
+      for (const iid of others) noted(iid, (await publishToGitLab({ ...target, mergeRequestIid: iid }, publication, log)).note)
+      for (const entry of mergeRequests.elsewhere) ctx.stdout.write(`merge request ${entry} is not in this project (${env.CI_PROJECT_PATH ?? 'CI_PROJECT_PATH not set'}): no note there\n`)
       if (outcome.status) ctx.stdout.write(`commit status bdd-matrix: ${outcome.status.state}\n`)
       if (outcome.gateStatus) ctx.stdout.write(`commit status bdd-matrix/gate: ${outcome.gateStatus.state}\n`)
       if (options.gitlabIssues) {

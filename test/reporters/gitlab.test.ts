@@ -56,6 +56,24 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     expect(gitlab.requests.at(-1)!.headers['private-token']).toBe(TOKEN)
   })
 
+  it('in a branch pipeline, notes each open merge request of the branch in this project (CI_OPEN_MERGE_REQUESTS), once, and names those of other projects', async () => {
+    const branch = { CI_MERGE_REQUEST_IID: '', CI_OPEN_MERGE_REQUESTS: 'nunet/dms!21,nunet/dms-fork!3,nunet/dms!22', CI_PROJECT_PATH: 'nunet/dms' }
+    const result = await publish(matrixFiles(0), branch)
+    expect(result.stderr).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.stdout).toMatch(/^merge-request note created on !21 \(note \d+\)\nmerge-request note created on !22 \(note \d+\)\nmerge request nunet\/dms-fork!3 is not in this project \(nunet\/dms\): no note there\ncommit status bdd-matrix: success\n$/)
+    // the next pipeline of the branch updates them: one note a merge request, one status per pipeline
+    const statuses = gitlab.statuses.length
+    const again = await publish(matrixFiles(1), branch)
+    expect(again.stdout).toMatch(/merge-request note updated on !21 .*\nmerge-request note updated on !22 /)
+    for (const iid of ['21', '22']) expect(gitlab.notes.get(iid)!.filter((n) => n.body.startsWith(NOTE_MARKER))).toHaveLength(1)
+    expect(gitlab.notes.get('3')).toBeUndefined()
+    expect(gitlab.statuses.length).toBe(statuses + 1)
+    // a branch without a merge request: the commit status alone
+    const alone = await publish(matrixFiles(0), { CI_MERGE_REQUEST_IID: '', CI_PROJECT_PATH: 'nunet/dms' })
+    expect(alone.stdout).toBe('commit status bdd-matrix: success\n')
+  })
+
   it('updates that same note on the next pipeline instead of adding another', async () => {
     const result = await publish(matrixFiles(0), {})
     expect(result.stdout).toMatch(/merge-request note updated/)
