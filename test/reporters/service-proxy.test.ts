@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer, type Server } from 'node:http'
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { LocalTestmo } from '../servers/testmo-server.ts'
 import { LocalGitLab } from '../servers/gitlab-server.ts'
 import { ForwardProxy } from '../servers/forward-proxy.ts'
@@ -107,6 +109,22 @@ describe('publishing through a proxy (a local forward proxy on loopback)', () =>
     expect(given.stderr).toBe('')
     expect(given.code).toBe(0)
     expect(proxy.tunnels.length).toBeGreaterThan(before)
+  })
+
+  it('speaks TLS to an https:// proxy, and tunnels through it', async () => {
+    const tlsProxy = await new ForwardProxy({ user: 'ci', password: PASSWORD }, { tls: true }).start()
+    try {
+      // the proxy's certificate and Testmo's, both trusted as a company's authorities would be
+      const trusted = path.join(tempTree(), 'authorities.pem')
+      writeFileSync(trusted, `${readFileSync(testmo.certificateFile, 'utf8')}${readFileSync(tlsProxy.certificateFile!, 'utf8')}`)
+      const result = await publish(['--journal', 'journal-tls-proxy.json'], { HTTPS_PROXY: tlsProxy.url.replace('https://', `https://ci:${PASSWORD}@`), NODE_EXTRA_CA_CERTS: trusted })
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      expect(tlsProxy.tunnels.length).toBeGreaterThan(0)
+      expect(new Set(tlsProxy.tunnels)).toEqual(new Set([testmoHost()]))
+    } finally {
+      await tlsProxy.stop()
+    }
   })
 
   it('a proxy that refuses the user and password is one line naming the proxy, never its password', async () => {

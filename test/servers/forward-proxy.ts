@@ -1,5 +1,7 @@
 import { createServer, request, type IncomingMessage, type Server } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import { connect, type Socket } from 'node:net'
+import { selfSignedCertificate } from './self-signed-certificate.ts'
 
 /**
  * An HTTP forward proxy on loopback, as a company's (squid, or a CI runner's egress proxy) behaves:
@@ -17,10 +19,18 @@ export class ForwardProxy {
   private server?: Server
   private readonly sockets = new Set<Socket>()
 
-  constructor(private readonly credentials?: { user: string; password: string }) {}
+  /** PEM of its certificate when spoken to over TLS (an https:// proxy) */
+  certificateFile?: string
+
+  constructor(
+    private readonly credentials?: { user: string; password: string },
+    private readonly options: { tls?: boolean } = {},
+  ) {}
 
   async start(): Promise<this> {
-    const server = createServer((req, res) => {
+    const certificate = this.options.tls ? selfSignedCertificate('proxy') : undefined
+    this.certificateFile = certificate?.certificateFile
+    const listener = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
       if (!this.allowed(req)) {
         this.refused++
         res.writeHead(407, { 'proxy-authenticate': 'Basic realm="proxy"', 'content-type': 'text/plain' }).end('proxy authentication required')
@@ -36,7 +46,8 @@ export class ForwardProxy {
       })
       upstream.on('error', () => res.writeHead(502).end())
       req.pipe(upstream)
-    })
+    }
+    const server: Server = certificate ? createTlsServer({ key: certificate.key, cert: certificate.cert }, listener) : createServer(listener)
     server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
       this.sockets.add(client)
       client.on('close', () => this.sockets.delete(client))
@@ -59,7 +70,7 @@ export class ForwardProxy {
       upstream.on('error', () => client.destroy())
       client.on('close', () => upstream.destroy())
     })
-    server.on('connection', (socket) => {
+    server.on(certificate ? 'secureConnection' : 'connection', (socket: Socket) => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
     })
@@ -68,11 +79,11 @@ export class ForwardProxy {
     return this
   }
 
-  /** http://127.0.0.1:<port>, without credentials */
+  /** http(s)://localhost:<port> (its certificate names localhost), without credentials */
   get url(): string {
     const address = this.server!.address()
     if (!address || typeof address === 'string') throw new Error('the proxy is not listening')
-    return `http://127.0.0.1:${address.port}`
+    return this.options.tls ? `https://localhost:${address.port}` : `http://127.0.0.1:${address.port}`
   }
 
   async stop(): Promise<void> {
