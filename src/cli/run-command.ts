@@ -11,6 +11,7 @@ interface RunCliOptions {
   env: string
   build?: string
   tags?: string
+  name?: string[]
   passWithNoScenarios?: boolean
   parallel?: string
   retry?: string
@@ -30,6 +31,7 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .argument('[paths...]', 'feature files or folders (default: those of cucumber.js)')
     .option('--env <name>', 'environment: environments/<name>.yaml or a path', 'local')
     .option('--tags <expression>', 'cucumber tag expression (default: not @wip and not @manual, nor scenarios tagged @env:<name> for other environments only)')
+    .option('--name <regex>', 'run only the scenarios whose name matches (a regular expression, as cucumber-js takes it; repeat it for several)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--parallel <workers>', 'cucumber worker processes, each with its own cluster')
     .option('--retry <times>', 'retry a failed scenario; one that then passes is reported flaky')
     .option('--shard <i/n>', 'run shard i of n (default: CI_NODE_INDEX/CI_NODE_TOTAL when set)')
@@ -59,6 +61,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
     root: ctx.cwd,
     environment: options.env,
     ...(options.tags ? { tags: options.tags } : {}),
+    ...(options.name ? { names: options.name } : {}),
     ...(options.parallel !== undefined ? { parallel: count(options.parallel, '--parallel', 'a number of workers (0 runs in this process)') } : {}),
     ...(options.retry !== undefined ? { retry: count(options.retry, '--retry', 'how many times a failed scenario may be retried') } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
@@ -82,7 +85,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
       ctx.stdout.write(`shard ${summary.shard} has none of the ${summary.selected} scenario(s) selected to run: they are fewer than the shards\n`)
       return code
     }
-    ctx.stderr.write(`bdd-matrix: no scenario ran: the paths and tags select none${options.tags ? ` (--tags "${options.tags}")` : ''}${options.paths.length ? ` (${options.paths.join(' ')})` : ''}; correct them, or pass --pass-with-no-scenarios where none is expected\n`)
+    ctx.stderr.write(`bdd-matrix: no scenario ran: the paths, tags and names select none${options.tags ? ` (--tags "${options.tags}")` : ''}${options.name ? ` (${options.name.map((n) => `--name "${n}"`).join(' ')})` : ''}${options.paths.length ? ` (${options.paths.join(' ')})` : ''}; correct them, or pass --pass-with-no-scenarios where none is expected\n`)
     return 1
   }
   return code
@@ -141,8 +144,8 @@ async function writeRunReports(ctx: CliContext, run: { runDir: string; runId: st
  * report(s) it wrote become the same results and reports as a TypeScript run's.
  */
 async function runCommand(ctx: CliContext, options: RunCliOptions, paths: string[]): Promise<number> {
-  if (paths.length || options.tags !== undefined || options.parallel || options.retry || options.shard || options.cluster)
-    throw new UserError('BAD_OPTION', '--command runs your own runner: give its paths, tags, retries and shards in the command itself (and drop --cluster: the command gets its own)')
+  if (paths.length || options.tags !== undefined || options.name || options.parallel || options.retry || options.shard || options.cluster)
+    throw new UserError('BAD_OPTION', '--command runs your own runner: give its paths, tags, names, retries and shards in the command itself (and drop --cluster: the command gets its own)')
   const { randomBytes } = await import('node:crypto')
   const { loadEnvironment } = await import('../clusters/environment.ts')
   const { up, down } = await import('./cluster-commands.ts')

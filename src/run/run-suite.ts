@@ -16,6 +16,8 @@ export interface RunSuiteOptions {
   environment: string
   /** cucumber tag expression; default: not @wip, not @manual, not tagged for other environments only (default-tags.ts) */
   tags?: string
+  /** regular expressions, as cucumber-js's --name: a scenario runs when its name matches one */
+  names?: string[]
   parallel?: number
   retry?: number
   shard?: string
@@ -70,6 +72,13 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   if (options.retry !== undefined && !(Number.isInteger(options.retry) && options.retry >= 0))
     throw new UserError('BAD_OPTION', `--retry "${options.retry}": give how many times a failed scenario may be retried`)
   if (options.tags) checkTagExpression(options.tags)
+  const names = (options.names ?? []).map((name) => {
+    try {
+      return new RegExp(name)
+    } catch (error) {
+      throw new UserError('BAD_OPTION', `--name "${name}": not a regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')}); e.g. --name "gossip reaches"`)
+    }
+  })
   // A path mistyped selects nothing, and a run of nothing passes: refused before anything starts.
   for (const given of options.paths ?? []) {
     // (cucumber's forms: features/a.feature:12:30, @rerun.txt)
@@ -87,8 +96,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   const view = new ProgressView(options.stdout, progress)
 
   const tags = options.tags ?? defaultTags(path.join(options.root, 'features'), environment.name)
-  // Cucumber announces every pickle of the paths, before the tags and the shard choose: the
-  // tags of each, to count what the selection holds in all shards.
+  // Cucumber announces every pickle of the paths, before the tags, the names and the shard choose:
+  // the tags of each whose name is chosen, to count what the selection holds in all shards.
   const pickleTags: string[][] = []
   const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api')
   // Our progress view replaces cucumber's formatter output; its warnings still reach stderr.
@@ -99,6 +108,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     {
       provided: {
         tags,
+        ...(options.names?.length ? { name: options.names } : {}),
         parallel: options.parallel ?? 0,
         retry: options.retry ?? 0,
         ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
@@ -118,7 +128,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   try {
     result = await runCucumber(runConfiguration, cucumberEnv, (envelope: Envelope) => {
       if (envelope.testRunStarted) started = true
-      if (envelope.pickle) pickleTags.push(envelope.pickle.tags.map((t) => t.name))
+      if (envelope.pickle && (names.length === 0 || names.some((name) => name.test(envelope.pickle!.name)))) pickleTags.push(envelope.pickle.tags.map((t) => t.name))
       messages.write(`${JSON.stringify(envelope)}\n`)
       const finished = progress.consume(envelope)
       if (finished) view.finished(finished)

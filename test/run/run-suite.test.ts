@@ -77,13 +77,28 @@ describe('bdd-matrix run', () => {
     const nothing = await run(['--tags', '@feature:numbrs'])
     expect(nothing.code).toBe(1)
     expect(nothing.stdout).toContain('0 scenarios: 0 passed, 0 failed')
-    expect(nothing.stderr).toMatch(/^bdd-matrix: no scenario ran: the paths and tags select none \(--tags "@feature:numbrs"\); correct them, or pass --pass-with-no-scenarios/m)
+    expect(nothing.stderr).toMatch(/^bdd-matrix: no scenario ran: the paths, tags and names select none \(--tags "@feature:numbrs"\); correct them, or pass --pass-with-no-scenarios/m)
     expect((await run(['--tags', '@feature:numbrs', '--pass-with-no-scenarios'])).code).toBe(0)
     // 6 scenarios selected, 9 shards: the 9th has none of them
     const emptyShard = await run(['--shard', '9/9'])
     expect(emptyShard.code).toBe(0)
     expect(emptyShard.stdout).toContain('shard 9/9 has none of the 6 scenario(s) selected to run: they are fewer than the shards')
     expect(JSON.parse(readFileSync(path.join(emptyShard.runDir, 'summary.json'), 'utf8'))).toMatchObject({ selected: 6, totals: { done: 0 } })
+  })
+
+  it('runs the scenarios whose name matches --name, as cucumber-js does; a name that matches none is a run of nothing; one that is no expression is refused', async () => {
+    // (repeated, as cucumber-js's: any of them)
+    const named = await run(['--name', 'number [13] is', '--name', '^number 5 '])
+    expect(named.code, named.stderr).toBe(0)
+    const ran = [...named.stdout.matchAll(/^\[\d+\/\d+\] PASSED\s+\S+ (.*) \(\d/gm)].map((m) => m[1]).sort()
+    expect(ran).toEqual(['number 1 is counted', 'number 3 is counted', 'number 5 is counted'])
+    expect(JSON.parse(readFileSync(path.join(named.runDir, 'summary.json'), 'utf8'))).toMatchObject({ selected: 3, totals: { done: 3 } })
+    const none = await run(['--name', 'no such scenario'])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toMatch(/^bdd-matrix: no scenario ran: the paths, tags and names select none \(--name "no such scenario"\)/m)
+    const bad = await run(['--name', 'number ('])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toMatch(/^bdd-matrix: --name "number \(": not a regular expression \(.*\); e\.g\. --name "gossip reaches"\n$/)
   })
 
   it('refuses an unknown environment and an invalid environment file in one line', async () => {
