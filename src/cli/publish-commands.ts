@@ -83,9 +83,9 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         const tracked = scope.features.filter((f) => f.issue !== undefined && matrix.features?.some((m) => m.id === f.id))
         if (tracked.length === 0) ctx.stderr.write(`no scope feature names its GitLab issue (issue: in ${path.relative(ctx.cwd, scope.file)}): no issue notes\n`)
         const notes = await publishFeatureNotes(
-          { apiUrl, projectId: env.CI_PROJECT_ID, token: (env.GITLAB_TOKEN ?? '').trim(), proxy: { env }, ...(ca ? { ca } : {}) },
+          target,
           tracked.map((f) => ({ featureId: f.id, issue: f.issue!, markdown: featureNoteMarkdown(matrix as Matrix, f.id, { ...(reportUrl ? { reportUrl } : {}), ...(gate ? { gate: gate.report } : {}) }) })),
-          { log: (line) => ctx.stderr.write(`${line}\n`) },
+          log,
         )
         for (const n of notes) ctx.stdout.write(`issue ${n.issue} (${n.featureId}): note ${n.action}\n`)
       }
