@@ -12,6 +12,8 @@ interface RunCliOptions {
   build?: string
   tags?: string
   name?: string[]
+  order?: string
+  failFast?: boolean
   passWithNoScenarios?: boolean
   parallel?: string
   retry?: string
@@ -32,6 +34,8 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--env <name>', 'environment: environments/<name>.yaml or a path', 'local')
     .option('--tags <expression>', 'cucumber tag expression (default: not @wip and not @manual, nor scenarios tagged @env:<name> for other environments only)')
     .option('--name <regex>', 'run only the scenarios whose name matches (a regular expression, as cucumber-js takes it; repeat it for several)', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--order <order>', 'defined, reverse, random (its seed is printed), or random:<seed> to run a random order again, as cucumber-js takes it')
+    .option('--fail-fast', 'stop at the first failed scenario: the rest are skipped')
     .option('--parallel <workers>', 'cucumber worker processes, each with its own cluster')
     .option('--retry <times>', 'retry a failed scenario; one that then passes is reported flaky')
     .option('--shard <i/n>', 'run shard i of n (default: CI_NODE_INDEX/CI_NODE_TOTAL when set)')
@@ -62,6 +66,8 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
     environment: options.env,
     ...(options.tags ? { tags: options.tags } : {}),
     ...(options.name ? { names: options.name } : {}),
+    ...(options.order ? { order: options.order } : {}),
+    ...(options.failFast ? { failFast: true } : {}),
     ...(options.parallel !== undefined ? { parallel: count(options.parallel, '--parallel', 'a number of workers (0 runs in this process)') } : {}),
     ...(options.retry !== undefined ? { retry: count(options.retry, '--retry', 'how many times a failed scenario may be retried') } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
@@ -144,8 +150,8 @@ async function writeRunReports(ctx: CliContext, run: { runDir: string; runId: st
  * report(s) it wrote become the same results and reports as a TypeScript run's.
  */
 async function runCommand(ctx: CliContext, options: RunCliOptions, paths: string[]): Promise<number> {
-  if (paths.length || options.tags !== undefined || options.name || options.parallel || options.retry || options.shard || options.cluster)
-    throw new UserError('BAD_OPTION', '--command runs your own runner: give its paths, tags, names, retries and shards in the command itself (and drop --cluster: the command gets its own)')
+  if (paths.length || options.tags !== undefined || options.name || options.order || options.failFast || options.parallel || options.retry || options.shard || options.cluster)
+    throw new UserError('BAD_OPTION', '--command runs your own runner: give its paths, tags, names, order, retries and shards in the command itself (and drop --cluster: the command gets its own)')
   const { randomBytes } = await import('node:crypto')
   const { loadEnvironment } = await import('../clusters/environment.ts')
   const { up, down } = await import('./cluster-commands.ts')

@@ -9,6 +9,7 @@ import { RunProgress, type FinishedCase, type RunTotals } from './run-progress.t
 import { shardFrom } from './shard.ts'
 import { defaultTags } from './default-tags.ts'
 import parseTagExpression from '@cucumber/tag-expressions'
+import type { IConfiguration } from '@cucumber/cucumber/api'
 
 export interface RunSuiteOptions {
   root: string
@@ -18,6 +19,10 @@ export interface RunSuiteOptions {
   tags?: string
   /** regular expressions, as cucumber-js's --name: a scenario runs when its name matches one */
   names?: string[]
+  /** cucumber-js's order: `defined`, `reverse`, `random` or `random:<seed>` (a random order's seed is always said) */
+  order?: string
+  /** stop at the first failed scenario: the rest are skipped (cucumber-js's --fail-fast) */
+  failFast?: boolean
   parallel?: number
   retry?: number
   shard?: string
@@ -72,6 +77,10 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   if (options.retry !== undefined && !(Number.isInteger(options.retry) && options.retry >= 0))
     throw new UserError('BAD_OPTION', `--retry "${options.retry}": give how many times a failed scenario may be retried`)
   if (options.tags) checkTagExpression(options.tags)
+  if (options.order !== undefined && !/^(defined|reverse|random(:\d+)?)$/.test(options.order))
+    throw new UserError('BAD_OPTION', `--order "${options.order}": use defined, reverse, random, or random:<seed> to repeat a random order`)
+  // a random order is only worth its failures if it can be run again: its seed is chosen here and said
+  const order = options.order === 'random' ? `random:${Math.floor(Math.random() * 1_000_000)}` : options.order
   const names = (options.names ?? []).map((name) => {
     try {
       return new RegExp(name)
@@ -109,6 +118,8 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
       provided: {
         tags,
         ...(options.names?.length ? { name: options.names } : {}),
+        ...(order ? { order: order as IConfiguration['order'] } : {}),
+        ...(options.failFast ? { failFast: true } : {}),
         parallel: options.parallel ?? 0,
         retry: options.retry ?? 0,
         ...(shard ? { shard: `${shard.index}/${shard.total}` } : {}),
@@ -119,7 +130,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   )
   // Paths given to the run replace those of cucumber.js (cucumber would add them to its own).
   if (options.paths?.length) runConfiguration.sources.paths = options.paths
-  options.stdout.write(`bdd-matrix run ${runId}: environment ${environment.name} (${environment.provider})${shard ? `, shard ${shard.index}/${shard.total}` : ''}\n`)
+  options.stdout.write(`bdd-matrix run ${runId}: environment ${environment.name} (${environment.provider})${shard ? `, shard ${shard.index}/${shard.total}` : ''}${order?.startsWith('random') ? `, order ${order} (--order ${order} runs it again in this order)` : ''}\n`)
   // cucumber-js stops a run by throwing (a BeforeAll hook failed, a worker died): what it wrote
   // until then is kept, and the error becomes the run's own (it fails the run in every report).
   let result = { success: false }

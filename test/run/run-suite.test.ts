@@ -62,6 +62,7 @@ describe('bdd-matrix run', () => {
     [['--tags', 'not('], /^bdd-matrix: --tags "not\(": not a tag expression \(Unmatched \(\.\); e\.g\. --tags "@feature:p2p-network and not @wip"\n$/],
     [['--parallel', 'two'], /^bdd-matrix: --parallel "two": give a number of workers/],
     [['--retry', '-1'], /^bdd-matrix: --retry "-1": give how many times/],
+    [['--order', 'sideways'], /^bdd-matrix: --order "sideways": use defined, reverse, random, or random:<seed> to repeat a random order\n$/],
     // it names the run's folder and results file: never a path
     [['--run-id', '../escaped'], /^bdd-matrix: --run-id "\.\.\/escaped": letters, digits and \. _ \+ - only, from a letter or digit, at most 200\n$/],
     // a mistyped path selects nothing, and a run of nothing would pass
@@ -99,6 +100,27 @@ describe('bdd-matrix run', () => {
     const bad = await run(['--name', 'number ('])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toMatch(/^bdd-matrix: --name "number \(": not a regular expression \(.*\); e\.g\. --name "gossip reaches"\n$/)
+  })
+
+  it('runs in a random order it says the seed of, the same again with that seed; --fail-fast skips what follows the first failure', async () => {
+    const order = (stdout: string) => [...stdout.matchAll(/^\[\d+\/\d+\] \S+\s+(\S+)/gm)].map((m) => m[1])
+    const random = await run(['--order', 'random', '--retry', '1'])
+    expect(random.code, random.stderr).toBe(0)
+    const seed = /order (random:\d+) \(--order \1 runs it again in this order\)/.exec(random.stdout)?.[1]
+    expect(seed, random.stdout).toBeDefined()
+    const again = await run(['--order', seed!, '--retry', '1'])
+    expect(order(again.stdout)).toEqual(order(random.stdout))
+    // with --fail-fast nothing runs after the first failure; some seed puts it before a scenario that would pass
+    let skippedSomewhere = false
+    for (const s of [1, 2, 3, 4, 5]) {
+      const fast = await run(['--order', `random:${s}`, '--fail-fast'])
+      expect(fast.code).toBe(1)
+      const statuses = [...fast.stdout.matchAll(/^\[\d+\/\d+\] (\S+)/gm)].map((m) => m[1])
+      const failed = statuses.indexOf('FAILED')
+      expect(statuses.slice(failed + 1).every((status) => status === 'SKIPPED'), fast.stdout).toBe(true)
+      skippedSomewhere ||= failed < statuses.length - 1
+    }
+    expect(skippedSomewhere).toBe(true)
   })
 
   it('refuses an unknown environment and an invalid environment file in one line', async () => {
