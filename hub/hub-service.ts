@@ -531,7 +531,7 @@ export class HubService {
           this.indexes.set(indexKey, index)
           while (this.indexes.size > INDEXES_KEPT) this.indexes.delete(this.indexes.keys().next().value!)
         }
-        const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope!, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true, historyIndex: index })
+        const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope!, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true, historyIndex: index, keepMatrix: true })
         const entry = { stamp: window.stamp, matrix: outcome.matrix! }
         this.matrixCache.set(build, entry)
         return entry

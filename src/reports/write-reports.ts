@@ -55,10 +55,17 @@ export interface ReportRequest {
   onSkipped?: (file: string, runId: string, milestone: string | undefined) => void
   /** the gate of the build shown, judged on the same merge (undefined: no gate applies) */
   gate?: (results: ResultSet, build: string) => GateReport | undefined
+  /**
+   * The matrix is wanted back (the hub keeps it to show). Otherwise it is let go once the writers
+   * that need it are done, before the others run: a million scenarios' matrix is some 300 MB,
+   * which JUnit and Allure would otherwise hold beside every case.
+   */
+  keepMatrix?: boolean
 }
 
 export interface ReportOutcome {
   results: ResultSet
+  /** with keepMatrix */
   matrix?: Matrix
   files: string[]
 }
@@ -77,7 +84,7 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
   const results = request.results ?? (request.sources ? await mergeRuns(request.sources, options) : await mergeResults(request.resultsDir, options))
   if (!request.allowEmptyBuild) checkBuild(results, request.build, request.resultsDir)
   for (const skipped of results.skipped) request.onSkipped?.(skipped.file, skipped.run.id, skipped.run.milestone)
-  const matrix = request.scope
+  let matrix = request.scope
     ? matrixFrom(results, request.scope, {
         ...(request.build ? { build: request.build } : {}),
         history: request.history ?? MATRIX_HISTORY,
@@ -89,9 +96,14 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
   const gate = matrix && results.builds.has(matrix.build) ? request.gate?.(results, matrix.build) : undefined
   const input: ReportInput = { results, build: request.build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}), ...(gate ? { gate } : {}) }
   const files: string[] = []
-  for (const writer of request.writers) {
-    if (writer.needsMatrix && !matrix) continue
+  const lastWithMatrix = request.keepMatrix ? -1 : request.writers.findLastIndex((w) => w.needsMatrix)
+  for (const [i, writer] of request.writers.entries()) {
+    if (writer.needsMatrix && !input.matrix) continue
     files.push(...(await writer.write(input)))
+    if (i === lastWithMatrix) {
+      delete input.matrix
+      matrix = undefined
+    }
   }
-  return { results, ...(matrix ? { matrix } : {}), files }
+  return { results, ...(matrix && request.keepMatrix ? { matrix } : {}), files }
 }
