@@ -4,6 +4,7 @@ import { MATRIX_HISTORY, matrixFrom, type HistoryIndex, type Matrix } from '../m
 import { checkBuild, mergeResults, mergeRuns, type ResultSet, type RunSource } from '../results/merge-results.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 import type { PreparedCases } from '../results/prepared-cases.ts'
+import { collectGarbage, heapInUse } from '../collect-garbage.ts'
 
 /** What every reporter is handed: one merged result set, and the matrix when a scope was given. */
 export interface ReportInput {
@@ -97,6 +98,13 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
   const input: ReportInput = { results, build: request.build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}), ...(gate ? { gate } : {}) }
   const files: string[] = []
   const lastWithMatrix = request.keepMatrix ? -1 : request.writers.findLastIndex((w) => w.needsMatrix)
+  // The merge and the matrix leave as much garbage as they hold (a million scenarios: some 240 MB
+  // of 680), which the writers' own would pile onto: collected first where the heap is that large
+  // (a million scenarios peak 50 MB lower, for 0.4 s; below the bar, nothing is paid).
+  const tidy = (): void => {
+    if (heapInUse() > LARGE_HEAP) collectGarbage()
+  }
+  if (request.writers.length) tidy()
   for (const [i, writer] of request.writers.entries()) {
     if (writer.needsMatrix && !input.matrix) continue
     files.push(...(await writer.write(input)))
@@ -107,3 +115,6 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
   }
   return { results, ...(matrix && request.keepMatrix ? { matrix } : {}), files }
 }
+
+/** Heaps in use above this are collected between the report phases (100,000 scenarios use some 80 MB). */
+const LARGE_HEAP = 256 * 1024 * 1024

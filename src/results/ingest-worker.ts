@@ -1,17 +1,14 @@
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { parentPort, workerData } from 'node:worker_threads'
 import { ingestFile } from './ingest-file.ts'
 import type { IngestContext } from './ingest-types.ts'
+import { collectGarbage } from '../collect-garbage.ts'
 
 // The worker side of ingestFileInWorker: one file, one answer, then the thread ends.
 const { file, ctx, caseLines, hashedThere } = workerData as { file: string; ctx: IngestContext; caseLines: boolean; hashedThere: boolean }
 // the case lines as written, for the thread that started it to parse meanwhile (PreparedCases)
 if (caseLines) ctx.onCaseLines = (lines) => parentPort!.postMessage({ lines })
-// V8's own full collection, of this thread's heap (ingest-types.ts says why): the flag lets a
-// context made after it see gc()
-setFlagsFromString('--expose-gc')
-ctx.collectGarbage = runInNewContext('gc') as () => void
+// V8's own full collection, of this thread's heap (ingest-types.ts says why)
+ctx.collectGarbage = collectGarbage
 // the input's hash, from the thread that started it (which hashes the file meanwhile)
 // (listening keeps the thread alive until the hash came, then the thread may end)
 if (hashedThere) {
