@@ -10,6 +10,8 @@ export interface HubServerOptions {
   service: HubService
   /** one line per refused or failed request (never a header or a body: tokens stay out) */
   log?: (line: string) => void
+  /** the path the hub is served under (`/bdd-matrix` behind a proxy shared with other tools); '' for the root */
+  basePath?: string
 }
 
 declare module 'fastify' {
@@ -45,7 +47,8 @@ export async function createHubServer(options: HubServerOptions): Promise<Fastif
     logFailure(options.log, request.id, `${request.method} ${request.routeOptions.url ?? request.url.split('?')[0]}`, error)
     return sendError(reply, 500, `the hub failed on this request (request ${request.id}); its log says why`)
   })
-  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no ${request.method} ${request.url.split('?')[0]} on this hub; the API is under /api/v1 (GET /api/v1 lists it)`))
+  const base = options.basePath ?? ''
+  app.setNotFoundHandler((request, reply) => sendError(reply, 404, `no ${request.method} ${request.url.split('?')[0]} on this hub; the API is under ${base}/api/v1 (GET ${base}/api/v1 lists it)`))
   app.addHook('onSend', async (_request, reply, payload) => {
     reply.header('x-content-type-options', 'nosniff')
     reply.header('referrer-policy', 'same-origin')
@@ -55,9 +58,38 @@ export async function createHubServer(options: HubServerOptions): Promise<Fastif
   trackHandlers(app)
   // the matrices warmed in the background are made from the store too
   app.addHook('onClose', () => service.quiesce())
-  await addApiRoutes(app, service)
-  await addPageRoutes(app, service, options.log)
+  if (base) underBasePath(app, base)
+  await app.register(
+    async (hub) => {
+      await addApiRoutes(hub, service)
+      await addPageRoutes(hub, service, options.log)
+    },
+    { prefix: base },
+  )
   return app
+}
+
+/**
+ * A hub served under a path: the pages are written for the root, and their root-absolute links
+ * and forms, their redirects and the session cookie's path are moved under it here, in one place.
+ * (The matrix page's own links are relative; user text in a page is escaped, so no `href="/`
+ * comes from it.)
+ */
+function underBasePath(app: FastifyInstance, base: string): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    const location = reply.getHeader('location')
+    if (typeof location === 'string' && location.startsWith('/') && !location.startsWith('//')) reply.header('location', `${base}${location}`)
+    const cookie = reply.getHeader('set-cookie')
+    if (typeof cookie === 'string') reply.header('set-cookie', cookie.replace(/; Path=\//, `; Path=${base}/`))
+    if (typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html')) return payload.replace(/ (href|action|src)="\/(?!\/)/g, ` $1="${base}/`)
+    return payload
+  })
+}
+
+/** A base path as given (`bdd-matrix`, `/bdd-matrix/`) made `/bdd-matrix`; '' for the root. */
+export function normalBasePath(value: string): string {
+  const trimmed = value.trim().replace(/^\/+|\/+$/g, '')
+  return trimmed ? `/${trimmed}` : ''
 }
 
 /**

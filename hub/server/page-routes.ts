@@ -328,10 +328,17 @@ async function requireForm(service: HubService, request: FastifyRequest): Promis
 }
 
 /** A browser names the page a form came from: it must be this hub. */
+/**
+ * A form posted from another site is refused by its Origin's host. Not by its scheme: behind a
+ * reverse proxy or load balancer that ends TLS, the browser's page is https while the hub is asked
+ * over http. A proxy that sends the hub its own upstream name says the public one in
+ * X-Forwarded-Host, which a page of another site cannot add to a form it posts.
+ */
 function sameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin
   if (!origin) return
-  if (origin !== `${request.protocol}://${request.headers.host}`) throw new HttpError(403, `a form from ${origin} may not post to this hub`)
+  const forwarded = String(request.headers['x-forwarded-host'] ?? '').split(',').map((host) => host.trim())
+  if (!URL.canParse(origin) || ![request.headers.host, ...forwarded].includes(new URL(origin).host)) throw new HttpError(403, `a form from ${origin} may not post to this hub`)
 }
 
 /** The form's CSRF token is the session's: the form came from a page of this hub. */

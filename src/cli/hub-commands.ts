@@ -22,15 +22,18 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--features <dir>', 'features folder of the project served', 'features')
     .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
     .option('--max-evidence-mb <n>', 'largest evidence file a tester may upload', '10')
-    .action(async (options: { port: string; host: string; db: string; features: string; scope?: string; maxEvidenceMb: string }) => {
+    .option('--base-path <path>', 'serve the hub under this path, e.g. /bdd-matrix behind a reverse proxy shared with other tools (default: the root)')
+    .action(async (options: { port: string; host: string; db: string; features: string; scope?: string; maxEvidenceMb: string; basePath?: string }) => {
       const port = Number(options.port)
       if (!/^\d+$/.test(options.port) || port > 65535) throw new UserError('BAD_OPTION', `--port "${options.port}": give a TCP port number (e.g. 8080)`)
       const maxMb = Number(options.maxEvidenceMb)
       if (!(maxMb > 0 && maxMb <= 1024)) throw new UserError('BAD_OPTION', `--max-evidence-mb "${options.maxEvidenceMb}": give a size in megabytes, 1 to 1024`)
+      const { createHubServer, normalBasePath } = await import('../../hub/server/hub-server.ts')
+      const basePath = normalBasePath(options.basePath ?? '')
+      if (!/^(\/[\w.~-]+)*$/.test(basePath)) throw new UserError('BAD_OPTION', `--base-path "${options.basePath}": give a path of letters, digits and . _ ~ - between slashes, e.g. /bdd-matrix`)
       const { openHub } = await import('../../hub/open-hub.ts')
-      const { createHubServer } = await import('../../hub/server/hub-server.ts')
       const service = await openHub({ root: ctx.cwd, ...(ctx.env.DATABASE_URL ? { databaseUrl: ctx.env.DATABASE_URL } : {}), db: options.db, features: options.features, ...(options.scope ? { scope: options.scope } : {}), limits: { maxEvidenceBytes: Math.round(maxMb * (1 << 20)) } })
-      const app = await createHubServer({ service, log: (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`) })
+      const app = await createHubServer({ service, basePath, log: (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`) })
       try {
         await app.listen({ port, host: options.host })
       } catch (error) {
@@ -44,7 +47,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
       }
       const address = app.server.address() as { port: number }
       const counts = { scenarios: service.project.scenarios.size, manual: [...service.project.scenarios.values()].filter((s) => s.manual).length }
-      ctx.stdout.write(`bdd-matrix hub on http://${options.host}:${address.port}/ (store: ${service.store.db.kind} ${service.store.db.kind === 'embedded' ? path.relative(ctx.cwd, service.store.db.where) : service.store.db.where}; ${counts.scenarios} scenarios, ${counts.manual} manual)\n`)
+      ctx.stdout.write(`bdd-matrix hub on http://${options.host}:${address.port}${basePath}/ (store: ${service.store.db.kind} ${service.store.db.kind === 'embedded' ? path.relative(ctx.cwd, service.store.db.where) : service.store.db.where}; ${counts.scenarios} scenarios, ${counts.manual} manual)\n`)
       if ((await service.store.listTokens()).length === 0) ctx.stdout.write('no tokens yet: create the first with bdd-matrix token create --role qa --name YOU (stop the hub first when it uses the embedded store)\n')
       // The first views after a start would read the history: the newest builds' matrices are made now.
       void service.warm(WARM_BUILDS, (line) => ctx.stderr.write(`${new Date().toISOString()} ${line}\n`))

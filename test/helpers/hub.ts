@@ -52,17 +52,17 @@ export interface TestHub {
 }
 
 /** A hub on 127.0.0.1 (a free port) over a fresh store: embedded in a temporary folder, or the given PostgreSQL database. */
-export async function startHub(options: { databaseUrl?: string; maxEvidenceBytes?: number; matrixInlineScenarios?: number; root?: string; tokens?: TestHub['tokens'] } = {}): Promise<TestHub> {
+export async function startHub(options: { databaseUrl?: string; maxEvidenceBytes?: number; matrixInlineScenarios?: number; root?: string; tokens?: TestHub['tokens']; basePath?: string } = {}): Promise<TestHub> {
   const root = options.root ?? hubProject()
   const service = await openHub({ root, db: path.join(root, '.bdd-matrix/db'), catalogueRefreshMs: 0, ...(options.databaseUrl ? { databaseUrl: options.databaseUrl } : {}), limits: { ...(options.maxEvidenceBytes ? { maxEvidenceBytes: options.maxEvidenceBytes } : {}), ...(options.matrixInlineScenarios !== undefined ? { matrixInlineScenarios: options.matrixInlineScenarios } : {}) } })
   // another instance on the same store shares the first one's tokens
   const tokens = options.tokens ?? ({} as TestHub['tokens'])
   if (!options.tokens) for (const [name, role] of [['qa', 'qa'], ['qa2', 'qa'], ['ci', 'ci'], ['alice', 'tester'], ['bob', 'tester']] as const) tokens[name] = (await service.store.createToken(name, role)).token
-  const app = await createHubServer({ service })
+  const app = await createHubServer({ service, ...(options.basePath ? { basePath: options.basePath } : {}) })
   await app.listen({ port: 0, host: '127.0.0.1' })
   const { port } = app.server.address() as { port: number }
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${port}${options.basePath ?? ''}`,
     root,
     service,
     app,
