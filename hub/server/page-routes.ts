@@ -52,7 +52,9 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService, l
       if (!principal) return html(reply.code(401), loginPage('That token is not valid (unknown or revoked).'))
       const secret = randomBytes(32).toString('base64url')
       await service.store.createSession(principal.id, secret, randomBytes(24).toString('base64url'), SESSION_HOURS)
-      reply.header('set-cookie', `${COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_HOURS * 3600}`)
+      // Secure where the browser came over https (a proxy that ends TLS says so): never sent in the clear then
+      const secure = String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]!.trim() === 'https' ? '; Secure' : ''
+      reply.header('set-cookie', `${COOKIE}=${secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_HOURS * 3600}${secure}`)
       return reply.redirect(principal.role === 'tester' ? '/assignments' : '/builds', 303)
     })
     pages.post('/logout', async (request, reply) => {

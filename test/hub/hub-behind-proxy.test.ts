@@ -56,6 +56,8 @@ describe('the hub under a path, behind a reverse proxy that ends TLS', () => {
     expect(loggedIn.headers.get('location')).toBe('/bdd-matrix/builds')
     const cookie = loggedIn.headers.get('set-cookie')!
     expect(cookie).toMatch(/; Path=\/bdd-matrix\/;/)
+    // the browser came over https: the session is never sent in the clear
+    expect(cookie).toMatch(/; Secure$/)
     const builds = await page('/builds', { headers: { cookie: cookie.split(';')[0]! } })
     expect(builds.status).toBe(200)
     const html = await builds.text()
