@@ -133,7 +133,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--build <version>', 'build (default: the latest)')
     .option('--instance <url>', 'Testmo instance, https (default: TESTMO_URL)')
     .option('--project-id <id>', 'Testmo project id (default: TESTMO_PROJECT_ID)')
-    .option('--proxy <url>', 'HTTP(S) proxy for every request to Testmo, http://[user:password@]host:port (default: HTTPS_PROXY, unless NO_PROXY names the instance)')
+    .option('--proxy <url>', 'HTTP(S) proxy for every request to Testmo, http://[user:password@]host:port; \'\' connects directly (default: HTTPS_PROXY, unless NO_PROXY names the instance)')
     .option('--name <name>', 'run name (default: "<milestone> <build>")')
     .option('--source <source>', 'Testmo source', 'bdd-matrix')
     .option('--tags <tags...>', 'run tags')

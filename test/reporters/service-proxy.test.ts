@@ -38,6 +38,8 @@ describe('which proxy a service is reached through', () => {
     expect(via({ ...env, NO_PROXY: '*' })).toBeUndefined()
     expect(via({ ...env, NO_PROXY: 'gitlab.corp' })).toBe('http://proxy.corp:3128')
     expect(via({ ...env, NO_PROXY: '*' }, 'http://other.corp:8080')).toBe('http://other.corp:8080')
+    // --proxy '': directly, whatever the environment says
+    expect(via(env, '')).toBeUndefined()
   })
 
   it('never shows the password, and says which setting holds what is no proxy', () => {
