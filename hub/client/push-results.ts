@@ -45,15 +45,25 @@ export async function pushResults(client: HubRequests, dir: string, log: (line: 
     }
     let from = receivedOf(begun.data, starting, 0, lines.length)
     let sent = 0
+    // A proxy before the hub may take less than the hub does (nginx takes 1 MB unless told
+    // otherwise): a batch it refuses as too large is sent again in halves, down to one case.
+    let batchLines = BATCH_LINES
     while (from < lines.length) {
       let to = from
       let bytes = 0
-      while (to < lines.length && to - from < BATCH_LINES && bytes < BATCH_BYTES) bytes += lines[to++]!.length + 1
+      while (to < lines.length && to - from < batchLines && bytes < BATCH_BYTES) bytes += lines[to++]!.length + 1
       const sending = `sending cases ${from + 1}–${to} of run ${run.id}`
       const answer = await client.request<{ received: number }>('POST', `/runs/${encodeURIComponent(run.id)}/cases?from=${from}`, sending, {
         data: `${lines.slice(from, to).join('\n')}\n`,
         headers: { 'content-type': 'application/x-ndjson' },
+        accept: (status) => status === 413,
       })
+      if (answer.status === 413) {
+        if (to - from === 1) throw tooLarge(sending, bytes)
+        batchLines = Math.max(1, Math.floor((to - from) / 2))
+        log(`${sending}: refused as too large (HTTP 413); sending ${batchLines} case(s) at a time`)
+        continue
+      }
       sent += to - from
       // (each answer must move on: one that did not would send the same cases for ever)
       from = receivedOf(answer.data, sending, from + 1, lines.length)
@@ -87,8 +97,15 @@ async function pushAttachments(client: HubRequests, dir: string): Promise<number
   if (!Array.isArray(missing) || !missing.every((name) => asked.has(name as string)))
     throw new UserError('HUB_ANSWER', `the results hub answered ${asking} with ${JSON.stringify(data)?.slice(0, 80) ?? 'nothing'}, not a list of the attachments asked about; nothing was sent — is --server the hub itself (not a proxy)?`)
   for (const name of missing as string[]) {
-    await client.request('PUT', `/blobs/${name}`, `sending ${name}`, { data: readFileSync(path.join(dir, name)), headers: { 'content-type': mediaTypeOf(name) } })
+    const body = readFileSync(path.join(dir, name))
+    const answer = await client.request('PUT', `/blobs/${name}`, `sending ${name}`, { data: body, headers: { 'content-type': mediaTypeOf(name) }, accept: (status) => status === 413 })
+    if (answer.status === 413) throw tooLarge(`sending ${name}`, body.length)
   }
   return missing.length
+}
+
+/** A request refused as too large that cannot be made smaller: what limits it, and what to raise. */
+function tooLarge(doing: string, bytes: number): UserError {
+  return new UserError('HUB_TOO_LARGE', `the results hub, or a proxy before it, refused ${doing} as too large (HTTP 413, ${bytes} bytes) and it cannot be split further; raise the proxy's limit on request bodies (nginx: client_max_body_size) — the hub itself takes cases up to 64 MB a request, and attachments up to its serve --max-evidence-mb`)
 }
 
