@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { HubService, Principal } from '../hub-service.ts'
 import { installInputHygiene } from './input-hygiene.ts'
 import { errorBody, HttpError } from './http-error.ts'
+import { UserError } from '../../src/errors.ts'
 import { addApiRoutes } from './api-routes.ts'
 import { addPageRoutes } from './page-routes.ts'
 
@@ -86,9 +87,10 @@ function underBasePath(app: FastifyInstance, base: string): void {
   })
 }
 
-/** A base path as given (`bdd-matrix`, `/bdd-matrix/`) made `/bdd-matrix`; '' for the root. */
+/** A base path as given (`bdd-matrix`, `/bdd-matrix/`) made `/bdd-matrix`; '' for the root; one line for what is no path. */
 export function normalBasePath(value: string): string {
   const trimmed = value.trim().replace(/^\/+|\/+$/g, '')
+  if (!/^([\w.~-]+(\/[\w.~-]+)*)?$/.test(trimmed)) throw new UserError('BAD_OPTION', `--base-path "${value}": give a path of letters, digits and . _ ~ - between slashes, e.g. /bdd-matrix`)
   return trimmed ? `/${trimmed}` : ''
 }
 

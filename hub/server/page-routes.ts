@@ -340,7 +340,8 @@ function sameOrigin(request: FastifyRequest): void {
   const origin = request.headers.origin
   if (!origin) return
   const forwarded = String(request.headers['x-forwarded-host'] ?? '').split(',').map((host) => host.trim())
-  if (!URL.canParse(origin) || ![request.headers.host, ...forwarded].includes(new URL(origin).host)) throw new HttpError(403, `a form from ${origin} may not post to this hub`)
+  const host = URL.canParse(origin) ? new URL(origin).host : undefined
+  if (!host || ![request.headers.host, ...forwarded].includes(host)) throw new HttpError(403, `a form from ${origin} may not post to this hub`)
 }
 
 /** The form's CSRF token is the session's: the form came from a page of this hub. */

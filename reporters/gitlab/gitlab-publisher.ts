@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import https from 'node:https'
 import { rootCertificates } from 'node:tls'
 import axios from 'axios'
-import { UserError } from '../../src/errors.ts'
+import { UserError, fsErrorCode } from '../../src/errors.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { aList, holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 import { axiosProxy, serviceProxy, type ProxySettings } from '../service-proxy.ts'
@@ -40,7 +40,7 @@ export function runnerCertificates(env: Record<string, string | undefined>): Buf
     try {
       pem = readFileSync(path)
     } catch (error) {
-      throw new UserError('GITLAB_CA', `${setting} (${path}) cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it names the PEM file of the certificate authority GitLab's certificate is signed by — fix the runner's tls-ca-file, or unset it`)
+      throw new UserError('GITLAB_CA', `${setting} (${path}) cannot be read (${fsErrorCode(error) ?? (error as Error).message}); it names the PEM file of the certificate authority GitLab's certificate is signed by — fix the runner's tls-ca-file, or unset it`)
     }
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UserError('GITLAB_CA', `${setting} (${path}) holds no PEM certificate (-----BEGIN CERTIFICATE-----); give the certificate authority's certificate in PEM`)
     return pem

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
-import { UserError } from '../../src/errors.ts'
+import { UserError, fsErrorCode } from '../../src/errors.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { clipField, FIELD_LIMIT, STRING_LIMIT } from './testmo-publisher.ts'
 
@@ -31,7 +31,7 @@ export function readTestmoResources(file: string, shown = file): TestmoResources
   try {
     data = JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
+    const code = fsErrorCode(error)
     throw refuse(code === 'ENOENT' ? 'not found' : code ? `cannot be read (${code})` : `not JSON (${(error as Error).message})`)
   }
   const parsed = ResourcesSchema.safeParse(data)

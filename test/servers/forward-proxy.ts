@@ -1,4 +1,4 @@
-import { createServer, request, type IncomingMessage, type Server } from 'node:http'
+import { createServer, request, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import { connect, type Socket } from 'node:net'
 import { selfSignedCertificate } from './self-signed-certificate.ts'
@@ -30,7 +30,7 @@ export class ForwardProxy {
   async start(): Promise<this> {
     const certificate = this.options.tls ? selfSignedCertificate('proxy') : undefined
     this.certificateFile = certificate?.certificateFile
-    const listener = (req: IncomingMessage, res: import('node:http').ServerResponse) => {
+    const listener = (req: IncomingMessage, res: ServerResponse) => {
       if (!this.allowed(req)) {
         this.refused++
         res.writeHead(407, { 'proxy-authenticate': 'Basic realm="proxy"', 'content-type': 'text/plain' }).end('proxy authentication required')
@@ -40,12 +40,7 @@ export class ForwardProxy {
       const target = new URL(req.url ?? '')
       const headers = { ...req.headers }
       delete headers['proxy-authorization']
-      const upstream = request({ host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method, headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      })
-      upstream.on('error', () => res.writeHead(502).end())
-      req.pipe(upstream)
+      forwardRequest(req, res, { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, headers })
     }
     const server: Server = certificate ? createTlsServer({ key: certificate.key, cert: certificate.cert }, listener) : createServer(listener)
     server.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
@@ -96,4 +91,14 @@ export class ForwardProxy {
     const expected = `Basic ${Buffer.from(`${this.credentials.user}:${this.credentials.password}`).toString('base64')}`
     return req.headers['proxy-authorization'] === expected
   }
+}
+
+/** Sends a request on to `to` and its answer back (502 when `to` cannot be reached): the forwarding both local proxies do. */
+export function forwardRequest(req: IncomingMessage, res: ServerResponse, to: { host: string; port: string; path: string; headers: IncomingHttpHeaders }): void {
+  const upstream = request({ ...to, method: req.method }, (answer) => {
+    res.writeHead(answer.statusCode ?? 502, answer.headers)
+    answer.pipe(res)
+  })
+  upstream.on('error', () => res.writeHead(502).end())
+  req.pipe(upstream)
 }

@@ -1,4 +1,5 @@
-import { createServer, request, type Server } from 'node:http'
+import { createServer, type Server } from 'node:http'
+import { forwardRequest } from './forward-proxy.ts'
 
 /**
  * A reverse proxy as a team puts one in front of several tools: it asks the hub by its upstream
@@ -15,15 +16,7 @@ export async function startReverseProxy(upstream: URL, options: { publicHost: st
       res.writeHead(413, { 'content-type': 'text/html', connection: 'close' }).end('<html><body><h1>413 Request Entity Too Large</h1></body></html>')
       return
     }
-    const forwarded = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host, 'x-forwarded-host': options.publicHost, 'x-forwarded-proto': 'https' } },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers)
-        answer.pipe(res)
-      },
-    )
-    forwarded.on('error', () => res.writeHead(502).end())
-    req.pipe(forwarded)
+    forwardRequest(req, res, { host: upstream.hostname, port: upstream.port, path: req.url ?? '/', headers: { ...req.headers, host: upstream.host, 'x-forwarded-host': options.publicHost, 'x-forwarded-proto': 'https' } })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
