@@ -11,6 +11,7 @@ import { escapeHtml } from '../../src/escape-html.ts'
 import { headOf, tailOf } from '../../src/clip-text.ts'
 import { holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 import { axiosProxy, serviceProxy, type ProxySettings } from '../service-proxy.ts'
+import type { TestmoResources } from './testmo-resources.ts'
 
 export type { RetryPolicy } from '../retrying-request.ts'
 
@@ -245,13 +246,13 @@ export class TestmoPublisher {
    * run completes its threads, so a one-shot publish leaves that to the run, as the official CLI's
    * `automation:run:submit` does.
    */
-  async publishThread(journal: PublishJournal, threadKey: string, cases: MergedCase[], links: TestLinks = {}, options: { complete?: boolean } = {}): Promise<void> {
+  async publishThread(journal: PublishJournal, threadKey: string, cases: MergedCase[], links: TestLinks = {}, options: { complete?: boolean; /** fields and artifacts sent with the thread's creation */ resources?: Pick<TestmoResources, 'fields' | 'artifacts'> } = {}): Promise<void> {
     await this.resume(journal)
     const runId = journal.runId!
     let thread = journal.threads[threadKey]
     if (!thread) {
       const elapsed = Math.round(cases.reduce((n, c) => n + c.durationMs, 0) * 1000)
-      const response = await this.write(journal, { kind: 'create-thread', thread: threadKey }, 'post', `/automation/runs/${runId}/threads`, { fields: [{ type: 1, name: 'Thread', value: threadKey }], artifacts: [], elapsed_computed: elapsed }, `creating thread ${threadKey}`)
+      const response = await this.write(journal, { kind: 'create-thread', thread: threadKey }, 'post', `/automation/runs/${runId}/threads`, { fields: [{ type: 1, name: 'Thread', value: threadKey }, ...(options.resources?.fields ?? [])], artifacts: options.resources?.artifacts ?? [], elapsed_computed: elapsed }, `creating thread ${threadKey}`)
       thread = journal.threads[threadKey] = { id: holding(this.requests, response!.data, `creating thread ${threadKey}`, 'thread id', withId).id, sent: 0, completed: false }
       this.settled(journal)
     }

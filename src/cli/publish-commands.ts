@@ -113,6 +113,7 @@ interface TestmoOptions {
   milestone?: string
   config?: string
   resources?: string
+  threadResources?: string
   journal: string
   batchSize?: string
   parallel?: string
@@ -140,6 +141,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--milestone <name>', 'Testmo milestone name')
     .option('--config <name>', 'Testmo configuration name (default: the environment, when the run covers exactly one)')
     .option('--resources <file>', 'the official CLI\'s resources file (testmo automation:resources:add-field, add-link, add-artifact): its fields, links and artifacts go on the run when it is created')
+    .option('--thread-resources <file>', 'a resources file (as --resources) for the thread(s) this command creates: its fields and artifacts go on each when it is created (threads have no links)')
     .option('--journal <file>', 'publish journal (what reached Testmo)', '.bdd-matrix/testmo-journal.json')
     .option('--batch-size <n>', 'tests per append (halved by itself when Testmo refuses a batch as too large)', '250')
     .option('--parallel <n>', 'appends in flight at once on a thread, and pages read at once when settling an interrupted publish (default 6; 1 sends them one after another, as the official CLI)')
@@ -175,9 +177,14 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   if (parallel !== undefined && !(Number.isInteger(parallel) && parallel > 0 && parallel <= 32)) throw new UserError('BAD_OPTION', `--parallel "${options.parallel}": give how many appends may be in flight at once, 1 to 32 (1 sends them one after another)`)
   // Resources ride on the request that creates the run, which the journal makes happen once; added
   // to a run made earlier they would be sent again by a rerun (Testmo answers nothing to find them by).
-  if (options.resources && (options.thread || options.complete)) throw new UserError('BAD_OPTION', '--resources goes with the job that creates the run (--create, or a publish in one go): its fields, links and artifacts are sent with the run\'s creation, once')
+  if (options.resources && (options.thread || options.complete)) throw new UserError('BAD_OPTION', '--resources goes with the job that creates the run (--create, or a publish in one go): its fields, links and artifacts are sent with the run\'s creation, once; a thread\'s own fields and artifacts: --thread-resources')
+  if (options.threadResources && (options.create || options.complete)) throw new UserError('BAD_OPTION', '--thread-resources goes with a job that creates threads (--thread, or a publish in one go): its fields and artifacts are sent with each thread\'s creation, once')
   // loaded only when given: it brings zod, which a publish (its time is measured) does not need otherwise
-  const resources = options.resources ? (await import('../../reporters/testmo/testmo-resources.ts')).readTestmoResources(path.resolve(ctx.cwd, options.resources), options.resources) : undefined
+  const readResources = async (file: string | undefined) => (file ? (await import('../../reporters/testmo/testmo-resources.ts')).readTestmoResources(path.resolve(ctx.cwd, file), file) : undefined)
+  const resources = await readResources(options.resources)
+  const threadResources = await readResources(options.threadResources)
+  // as the official CLI's submit-thread does with its --thread-resources: a thread has no links
+  if (threadResources?.links.length) ctx.stderr.write(`${options.threadResources}: ${threadResources.links.length} link(s) left out: Testmo threads have no links (give them to the run with --resources on the job that creates it)\n`)
   const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId, proxy: { env, ...(options.proxy !== undefined ? { given: options.proxy } : {}) } }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), ...(batchSize ? { batchSize } : {}), ...(parallel ? { parallel } : {}) })
   const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
@@ -225,7 +232,7 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   }
   const threads = threadsOf(cells, results?.runs ?? [])
   const links = testLinks(ctx, options, resultsDir)
-  for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, links, { complete: Boolean(options.thread) })
+  for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, links, { complete: Boolean(options.thread), ...(threadResources ? { resources: threadResources } : {}) })
   if (!options.thread) await publisher.completeRun(journal)
   ctx.stdout.write(`Testmo run ${journal.runId}: ${cells.length} test(s) in ${threads.size} thread(s)${options.thread ? '' : ', completed'} (${publisher.stats.requests} requests, ${publisher.stats.retries} retries)\n`)
   return 0

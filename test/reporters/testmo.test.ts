@@ -282,10 +282,48 @@ describe('Testmo publishing', () => {
     expect(body.fields).toEqual(expect.arrayContaining(official.fields))
   })
 
+  it('takes a thread\'s resources file (--thread-resources) as the official CLI\'s submit-thread does: fields and artifacts on each thread it creates, links left out and said', async () => {
+    const dir = tempTree()
+    const TESTMO = path.join(PROJECT_ROOT, 'node_modules/.bin/testmo')
+    const testmoCli = (args: string[]) => execFileSync(TESTMO, args, { cwd: dir, stdio: 'ignore' })
+    testmoCli(['automation:resources:add-field', '--name', 'Job', '--type', 'url', '--value', 'https://gitlab.example/nunet/dms/-/jobs/77', '--resources', 'thread.json'])
+    testmoCli(['automation:resources:add-link', '--name', 'Job log', '--url', 'https://gitlab.example/nunet/dms/-/jobs/77/raw', '--resources', 'thread.json'])
+    writeFileSync(path.join(dir, 'node.log'), 'a node log\n')
+    testmoCli(['automation:resources:add-artifact', '--name', 'node.log', '--url', 'https://ci.example/artifacts/node.log', '--file', 'node.log', '--resources', 'thread.json'])
+    const resources = JSON.parse(readFileSync(path.join(dir, 'thread.json'), 'utf8')) as { artifacts: unknown[] }
+    expect(resources.artifacts).toHaveLength(1)
+    const create = await cli(['--create', '--project-id', '3', '--name', 'thread resources'], {}, dir)
+    expect(create.code, create.stderr).toBe(0)
+    const runId = Number(create.stdout.trim())
+    const before = new Set(testmo.runs.get(runId)!.threads)
+    const thread = await cli(['--thread', '--run-id', String(runId), '--results', resultsDir, '--project-id', '3', '--build', 'v0.5.0-rc2', '--thread-resources', 'thread.json', '--journal', 'thread-journal.json'], {}, dir)
+    expect(thread.code, JSON.stringify(thread.stderr)).toBe(0)
+    expect(thread.stderr).toContain('thread.json: 1 link(s) left out: Testmo threads have no links')
+    const ours = testmo.runs.get(runId)!.threads.filter((t) => !before.has(t)).map((t) => testmo.threads.get(t)!)
+    expect(ours.length).toBeGreaterThanOrEqual(2)
+    for (const t of ours) {
+      expect(t.fields).toContainEqual({ type: 5, name: 'Job', value: 'https://gitlab.example/nunet/dms/-/jobs/77' })
+      expect(t.artifacts).toEqual([{ name: 'node.log', url: 'https://ci.example/artifacts/node.log', mime_type: 'text/plain', size: 11 }])
+    }
+
+    // The official CLI's submit-thread, given the same file, sends the same thread resources.
+    writeFileSync(path.join(dir, 'junit.xml'), '<testsuites><testsuite name="s" tests="1"><testcase name="t" classname="c"/></testsuite></testsuites>')
+    const known = new Set(testmo.runs.get(runId)!.threads)
+    await promisify(execFile)(TESTMO, ['automation:run:submit-thread', '--instance', testmo.url, '--run-id', String(runId), '--results', 'junit.xml', '--thread-resources', 'thread.json'], {
+      cwd: dir,
+      env: { ...process.env, TESTMO_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: testmo.certificateFile },
+    })
+    const official = testmo.threads.get(testmo.runs.get(runId)!.threads.find((t) => !known.has(t))!)!
+    expect(official.artifacts).toEqual(ours[0]!.artifacts)
+    expect(ours[0]!.fields).toEqual(expect.arrayContaining(official.fields))
+  })
+
   it.each([
     ['a resources file that is not there', ['--resources', 'nope.json'], /^bdd-matrix: nope\.json: not found; write it with testmo automation:resources:add-field, add-link and add-artifact/],
     ['a field of a type Testmo has not', ['--resources', 'bad.json'], /^bdd-matrix: bad\.json: not a Testmo resources file \(fields\.0\.type: .*\); write it with testmo automation:resources:add-field/],
     ['resources given to a --thread job', ['--resources', 'bad.json', '--thread', '--run-id', '1'], /^bdd-matrix: --resources goes with the job that creates the run \(--create, or a publish in one go\)/],
+    ['thread resources given to a --create job', ['--thread-resources', 'bad.json', '--create'], /^bdd-matrix: --thread-resources goes with a job that creates threads \(--thread, or a publish in one go\)/],
+    ['a thread resources file that is no resources file', ['--thread-resources', 'bad.json'], /^bdd-matrix: bad\.json: not a Testmo resources file \(fields\.0\.type: .*\)/],
   ])('refuses %s in one line, before sending Testmo anything', async (_what, args, message) => {
     const dir = tempTree()
     writeFileSync(path.join(dir, 'bad.json'), JSON.stringify({ fields: [{ type: 'markdown', name: 'Notes', value: '**x**' }] }))
