@@ -20,7 +20,7 @@ export function buildCatalogue(featuresDir: string): Catalogue {
 
 /** The same, one file at a time, for callers that need not hold the whole suite in memory. */
 export function* catalogueFiles(featuresDir: string, detail: Detail = 'full'): Generator<ParsedFeature> {
-  assertDirectory(featuresDir)
+  assertFeaturesDirectory(featuresDir)
   const parser = new FeatureParser()
   for (const uri of findFeatureFiles(featuresDir)) {
     const source = readFeatureSource(featuresDir, uri)
@@ -28,7 +28,8 @@ export function* catalogueFiles(featuresDir: string, detail: Detail = 'full'): G
   }
 }
 
-function assertDirectory(dir: string): void {
+/** A features folder that is missing or no folder is one line saying so. */
+export function assertFeaturesDirectory(dir: string): void {
   try {
     if (statSync(dir).isDirectory()) return
   } catch (error) {

@@ -218,7 +218,8 @@ const TOKEN_NAMES: Record<string, string> = {
 }
 
 /** Turns gherkin's parser errors into messages a QA person can act on. */
-function syntaxErrors(uri: string, error: unknown): CatalogueError[] {
+/** A parse failure as located errors, every one of them, each explained. */
+export function syntaxErrors(uri: string, error: unknown): CatalogueError[] {
   const list = (error as { errors?: unknown[] }).errors ?? [error]
   return list.map((e) => {
     const err = e as { message?: string; location?: { line: number; column?: number } }

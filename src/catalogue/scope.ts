@@ -4,7 +4,8 @@ import { z } from 'zod'
 import { UserError, fsErrorCode } from '../errors.ts'
 import { parseLocatedYaml } from '../located-yaml.ts'
 
-const kebab = /^[a-z0-9]+(?:[.-][a-z0-9]+)*$/
+/** How scope ids (milestones, features, environments) are written: lower-kebab, dots allowed. */
+export const KEBAB_ID = /^[a-z0-9]+(?:[.-][a-z0-9]+)*$/
 
 /** Where a scope feature stands, in the words of NuNet's scope tables (kebab-cased). */
 export const FEATURE_STATUSES = [
@@ -19,11 +20,11 @@ export const FEATURE_STATUSES = [
 
 export const ScopeFeatureSchema = z
   .object({
-    id: z.string().regex(kebab, 'must be lower-kebab-case, e.g. p2p-network'),
+    id: z.string().regex(KEBAB_ID, 'must be lower-kebab-case, e.g. p2p-network'),
     name: z.string().min(1, 'must not be empty'),
     acceptance: z.string().min(1, 'must not be empty: say what has to be true for the feature to be accepted'),
     status: z.enum(FEATURE_STATUSES).optional(),
-    environments: z.array(z.string().regex(kebab, 'must be an environment name such as local, docker or feature')).default([]),
+    environments: z.array(z.string().regex(KEBAB_ID, 'must be an environment name such as local, docker or feature')).default([]),
     /** the GitLab issue that tracks the feature: its iid in the project, or its URL */
     issue: z.union([z.number().int().positive(), z.url().regex(/\/-\/issues\/\d+$/, 'must be a GitLab issue URL ending in /-/issues/<number>')]).optional(),
   })
@@ -35,7 +36,7 @@ export const ScopeFeatureSchema = z
  */
 export const ManualEnvironmentSchema = z
   .object({
-    id: z.string().regex(kebab, 'must be an environment name such as community or raspberry-pi'),
+    id: z.string().regex(KEBAB_ID, 'must be an environment name such as community or raspberry-pi'),
     name: z.string().min(1, 'must not be empty').optional(),
     description: z.string().min(1, 'must not be empty: say what machine it is (hardware, operating system)'),
     prepare: z.string().min(1, 'must not be empty: say how to prepare the machine, or leave the key out').optional(),
@@ -44,7 +45,7 @@ export const ManualEnvironmentSchema = z
 
 export const ScopeSchema = z
   .object({
-    milestone: z.string().regex(kebab, 'must be lower-kebab-case with optional dots, e.g. dms-0.5'),
+    milestone: z.string().regex(KEBAB_ID, 'must be lower-kebab-case with optional dots, e.g. dms-0.5'),
     name: z.string().min(1).optional(),
     description: z.string().optional(),
     frozen: z.iso.date('must be a date written YYYY-MM-DD'),

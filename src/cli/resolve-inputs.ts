@@ -19,6 +19,6 @@ function defaultScopeFile(featuresDir: string): string {
   const milestones = path.join(featuresDir, 'milestones')
   const candidates = scopeFilesIn(featuresDir)
   if (candidates.length === 1) return candidates[0]!
-  if (candidates.length === 0) throw new UserError('SCOPE_MISSING', `no scope file given and none found in ${milestones}; pass one with --scope FILE`)
+  if (candidates.length === 0) throw new UserError('SCOPE_MISSING', `no scope file given and none found in ${milestones}; pass one with --scope FILE, or draft one from the feature files with bdd-matrix scope init --milestone <id>`)
   throw new UserError('SCOPE_AMBIGUOUS', `${milestones} holds ${candidates.length} scope files (${candidates.map((f) => path.basename(f)).join(', ')}); choose one with --scope FILE`)
 }
