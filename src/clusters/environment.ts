@@ -120,7 +120,11 @@ export function loadEnvironment(nameOrPath: string, root: string): Environment {
   try {
     text = readFileSync(file, 'utf8')
   } catch (error) {
-    if (fsErrorCode(error) === 'ENOENT') throw new UserError('ENV_UNKNOWN', `unknown environment '${nameOrPath}': ${shown} does not exist; use one of ${knownEnvironments(root).join(', ') || '(none found in environments/)'}`)
+    if (fsErrorCode(error) === 'ENOENT') {
+      const known = knownEnvironments(root)
+      const instead = known.length ? `use one of ${known.join(', ')}` : 'this project has no environments/ yet: describe a cluster there (README: "Clusters"), or run the suite with your own runner and ingest its report (README: "Bring your own runner")'
+      throw new UserError('ENV_UNKNOWN', `unknown environment '${nameOrPath}': ${shown} does not exist; ${instead}`)
+    }
     throw new UserError('ENV_UNREADABLE', `${shown}: cannot read environment file (${fsErrorCode(error) ?? String(error)})`)
   }
   // (one reader for every YAML file bdd-matrix reads: problems located and worded alike)

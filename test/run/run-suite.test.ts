@@ -127,6 +127,10 @@ describe('bdd-matrix run', () => {
     const unknown = await run(['--env', 'mars'])
     expect(unknown.stderr).toBe("bdd-matrix: unknown environment 'mars': environments/mars.yaml does not exist; use one of broken, local\n")
     expect(unknown.code).toBe(2)
+    // a project that has feature files and no environments yet is told its two ways forward
+    const bare = runBin(['run'], { cwd: tempTree({ 'features/a.feature': 'Feature: a\n  Scenario: b\n    Given c\n' }) })
+    expect(bare.stderr).toBe('bdd-matrix: unknown environment \'local\': environments/local.yaml does not exist; this project has no environments/ yet: describe a cluster there (README: "Clusters"), or run the suite with your own runner and ingest its report (README: "Bring your own runner")\n')
+    expect(bare.code).toBe(2)
     const broken = await run(['--env', 'broken'])
     expect(broken.stderr).toMatch(/^bdd-matrix: environments\/broken\.yaml:4:26: nodes\[0\]\.role: must be one of SP, CP, CH$/m)
     expect(broken.code).toBe(2)
