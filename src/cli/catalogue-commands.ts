@@ -117,7 +117,11 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       for (const file of draft.untagged) ctx.stdout.write(options.tag ? `${shownFeature(file.uri)}:${file.line}: tagged @feature:${file.id}\n` : `${shownFeature(file.uri)}:${file.line}: add @feature:${file.id} above Feature: (or draft with --tag)\n`)
       for (const e of draft.skipped)
         ctx.stderr.write(`${shownFeature(e.file)}:${e.line}:${e.column}: left out of the draft: ${e.message}${e.more ? ` (and ${e.more} more problem(s): bdd-matrix lint lists them)` : ''}; fix it, then add its scope feature\n`)
-      ctx.stdout.write(`next: review ${shown}, then bdd-matrix catalogue and bdd-matrix scope freeze\n`)
+      // the commands find the scope by themselves only as the one scope file in features/milestones/
+      const { scopeFilesIn } = await import('../catalogue/scope.ts')
+      const found = scopeFilesIn(featuresDir)
+      const named = `${options.features === 'features' ? '' : ` --features ${options.features}`}${found.length === 1 && found[0] === out ? '' : ` --scope ${shown}`}`
+      ctx.stdout.write(`next: review ${shown}, then bdd-matrix catalogue${named} and bdd-matrix scope freeze${named}\n`)
       exit(0)
     })
   withInputs(scopeCommand.command('freeze'))

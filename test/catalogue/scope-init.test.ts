@@ -73,6 +73,14 @@ describe('bdd-matrix scope init: a first scope drafted from the feature files', 
     expect(result.stdout).toMatch(/next: review features\/milestones\/dms-0\.5\.yaml, then bdd-matrix catalogue and bdd-matrix scope freeze\n$/)
   })
 
+  it('names the scope in its next steps where the commands would not find it by themselves', async () => {
+    const root = tempTree({ 'specs/nat.feature': 'Feature: NAT\n  Scenario: behind NAT\n    Given a node\n' })
+    const elsewhere = await init(root, '--features', 'specs', '--out', 'scope.yaml')
+    expect(elsewhere.stdout).toMatch(/next: review scope\.yaml, then bdd-matrix catalogue --features specs --scope scope\.yaml and bdd-matrix scope freeze --features specs --scope scope\.yaml\n$/)
+    const catalogue = await runBinAsync(['catalogue', '--features', 'specs', '--scope', 'scope.yaml', '--json'], { cwd: root })
+    expect(JSON.parse(catalogue.stdout)).toMatchObject({ milestone: 'dms-0.5', pickles: 1 })
+  })
+
   it.each([
     ['a scope that is there already', [], 'features/milestones/dms-0.5.yaml exists: it is the scope (edit it), or remove it to draft one anew; nothing written'],
     ['a milestone id the scope would refuse', ['--milestone', 'DMS 0.5'], '--milestone "DMS 0.5": give a lower-kebab id, dots allowed (e.g. dms-0.5)'],
