@@ -105,21 +105,21 @@ export function withFeatureTag(text: string, uri: string, id: string): string {
   const document = parseDocument(uri, text)
   if ('errors' in document || !document.feature) throw new Error(`${uri}: not a feature file`)
   const feature = document.feature
-  const eol = text.includes('\r\n') ? '\r\n' : '\n'
-  const lines = text.split(/\r?\n/)
+  // lines and the line ending after each, as written (a file of mixed endings keeps them)
+  const parts = text.split(/(\r?\n)/)
   const tag = `${FEATURE_TAG_PREFIX}${id}`
   const last = feature.tags.reduce<Tag | undefined>((a, t) => (!a || t.location.line > a.location.line || (t.location.line === a.location.line && (t.location.column ?? 0) > (a.location.column ?? 0)) ? t : a), undefined)
   if (last) {
-    const index = last.location.line - 1
-    const line = lines[index]!
+    const index = 2 * (last.location.line - 1)
+    const line = parts[index]!
     const end = (last.location.column ?? 1) - 1 + last.name.length
-    lines[index] = `${line.slice(0, end)} ${tag}${line.slice(end)}`
+    parts[index] = `${line.slice(0, end)} ${tag}${line.slice(end)}`
   } else {
-    const index = feature.location.line - 1
-    const indentation = /^\s*/.exec(lines[index]!)![0]
-    lines.splice(index, 0, `${indentation}${tag}`)
+    const index = 2 * (feature.location.line - 1)
+    const indentation = /^\s*/.exec(parts[index]!)![0]
+    parts.splice(index, 0, `${indentation}${tag}`, parts[index + 1] ?? (text.includes('\r\n') ? '\r\n' : '\n'))
   }
-  const tagged = lines.join(eol)
+  const tagged = parts.join('')
   const check = parseDocument(uri, tagged)
   if ('errors' in check || !check.feature || !featureIds(check.feature.tags).includes(id)) throw new Error(`${uri}: the tag could not be added where Gherkin reads it`)
   return tagged
