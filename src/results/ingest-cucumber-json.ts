@@ -6,7 +6,7 @@ import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
 import { tagMeaning } from '../catalogue/tag-meaning.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { JsonArrayError, jsonArrayItems } from './json-array-items.ts'
-import { ResultsWriter, writeAttachment } from './results-writer.ts'
+import { headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
 import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 type Json = Record<string, unknown>
@@ -32,7 +32,7 @@ const FEATURE_KEYS = ['uri', 'keyword', 'name', 'elements', 'location']
  */
 export async function ingestCucumberJson(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
-  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)
+  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines, { headerRoom: headerRoomFor(file) })
   const hash = inputHasher(ctx)
   const problems: IngestProblem[] = []
   // per file: how often a scenario name, and a line, came up so far

@@ -2,7 +2,7 @@ import { fsErrorCode } from '../errors.ts'
 import type { Envelope, GherkinDocument, Pickle, TestStepFinished, Timestamp } from '@cucumber/messages'
 import type { Attachment, Attempt as CaseAttempt, Case, RunError, StepResult } from '../model/results.ts'
 import { caseIdOf, statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
-import { ResultsWriter, writeAttachment } from './results-writer.ts'
+import { headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
 import { readLines } from './read-lines.ts'
 import { Interner } from './interner.ts'
 import { stepFinishedOf } from './step-finished-line.ts'
@@ -109,7 +109,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const unknown = new Map<string, number>()
   const intern = new Interner()
   const pairs = new StepPairs()
-  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)
+  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines, { headerRoom: headerRoomFor(file) })
   const hash = inputHasher(ctx)
   let first: number | undefined
   let last: number | undefined

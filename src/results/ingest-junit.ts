@@ -3,7 +3,7 @@ import { xmlText } from './xml-text.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Case } from '../model/results.ts'
 import { caseIdOf, type Status } from '../model/vocabulary.ts'
-import { ResultsWriter } from './results-writer.ts'
+import { headerRoomFor, ResultsWriter } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
@@ -41,7 +41,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
     if (top === 'testsuites') return { cases: 0, problems: [{ file, line: 1, message: 'a JUnit report with no <testsuite> in it: nothing to ingest (did the tests run?)' }] }
     return { cases: 0, problems: [{ file, line: 1, message: `no <testsuite> element (the document's root is <${top ?? 'nothing'}>): not a JUnit report` }] }
   }
-  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines)
+  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines, { headerRoom: headerRoomFor(file) })
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
   let bound = 0
   const unbound: string[] = []

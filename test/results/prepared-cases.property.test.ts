@@ -1,12 +1,12 @@
 import fc from 'fast-check'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { MODEL_VERSION, type Case, type Run, type Status } from '../../src/model/results.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { PreparedCases } from '../../src/results/prepared-cases.ts'
-import { ResultsWriter } from '../../src/results/results-writer.ts'
+import { ResultsWriter, headerRoomFor } from '../../src/results/results-writer.ts'
 import type { IngestContext, IngestOutcome } from '../../src/results/ingest-types.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
@@ -20,7 +20,8 @@ const aCase = fc.record({
   steps: fc.array(fc.record({ text: fc.string({ maxLength: 8 }), status: fc.constantFrom(...STATUSES) }), { maxLength: 3 }),
   tags: fc.array(fc.constantFrom('@feature:a', '@wip', '@env:local'), { maxLength: 2 }),
 })
-const aRun = fc.record({ build: fc.constantFrom('v1', 'v2'), environment: fc.constantFrom('local', 'docker'), minute: fc.integer({ min: 0, max: 50 }), cases: fc.array(aCase, { maxLength: 12 }) })
+// room kept for the header: none, too little (the header is copied in front), enough (written in place)
+const aRun = fc.record({ build: fc.constantFrom('v1', 'v2'), environment: fc.constantFrom('local', 'docker'), minute: fc.integer({ min: 0, max: 50 }), cases: fc.array(aCase, { maxLength: 12 }), room: fc.constantFrom(0, 64, 4096) })
 
 function runOf(i: number, r: { build: string; environment: string; minute: number }): Run {
   return { kind: 'run', modelVersion: MODEL_VERSION, id: `run-${i}`, build: r.build, milestone: 'm', stage: 'acceptance', environment: r.environment, startedAt: new Date(Date.UTC(2026, 0, 1, 0, r.minute)).toISOString(), finishedAt: new Date(Date.UTC(2026, 0, 1, 0, r.minute, 30)).toISOString(), source: { format: 'cucumber-messages' } }
@@ -32,10 +33,10 @@ function caseOf(c: { id: string; status: Status; flaky: boolean; steps: { text: 
 }
 
 /** Writes each run as ingest does; the cases of those marked are also collected as they are written. */
-function writeRuns(dir: string, runs: { build: string; environment: string; minute: number; cases: Parameters<typeof caseOf>[0][] }[], collected: Set<number>, prepared: PreparedCases): void {
+function writeRuns(dir: string, runs: { build: string; environment: string; minute: number; cases: Parameters<typeof caseOf>[0][]; room?: number }[], collected: Set<number>, prepared: PreparedCases): void {
   runs.forEach((r, i) => {
     const collector = collected.has(i) ? prepared.collect() : undefined
-    const writer = new ResultsWriter(dir, collector?.onCaseLines)
+    const writer = new ResultsWriter(dir, collector?.onCaseLines, { headerRoom: r.room ?? 0 })
     for (const c of r.cases) writer.write(caseOf(c))
     const file = writer.close(runOf(i, r))
     collector?.keep(path.resolve(file))
@@ -54,6 +55,10 @@ describe('cases prepared while they are written', () => {
         writeRuns(dir, runs, marked, prepared)
         for (const i of marked) expect(prepared.has(path.join(dir, `run-${i}.ndjson`))).toBe(true)
         const fromFiles = await mergeResults(dir, { keepStepsOfPassed: mergeKeeps })
+        // the room kept for a header changes nothing of what the files hold
+        const roomless = tempTree()
+        writeRuns(roomless, runs.map((r) => ({ ...r, room: 0 })), new Set(), new PreparedCases())
+        expect(fromFiles).toEqual(await mergeResults(roomless, { keepStepsOfPassed: mergeKeeps }))
         const withPrepared = await mergeResults(dir, { keepStepsOfPassed: mergeKeeps, prepared })
         expect(withPrepared).toEqual(fromFiles)
         // taken once: a second merge reads the files (the first changed the cases it was given)
@@ -100,5 +105,38 @@ describe('cases prepared while they are written', () => {
       expect(await compiledMerge(resultsDir, { keepStepsOfPassed: true, prepared })).toEqual(fromFile)
       expect(prepared.has(path.resolve(outcome.path!))).toBe(false)
     }
+  })
+})
+
+describe('room kept for a results file\'s header', () => {
+  const run = runOf(0, { build: 'v1', environment: 'local', minute: 1 })
+  const write = (room: number) => {
+    const dir = tempTree()
+    const writer = new ResultsWriter(dir, undefined, { headerRoom: room })
+    for (const id of ['c1', 'c2']) writer.write(caseOf({ id, status: 'passed', flaky: false, steps: [], tags: [] }))
+    return readFileSync(writer.close(run), 'utf8')
+  }
+
+  it('is overwritten by the header in place, spaces after it; a header that does not fit is written in front, the room left out', () => {
+    const plain = write(0)
+    const [header, ...cases] = plain.split('\n')
+    const roomy = write(4096)
+    expect(roomy.slice(0, 4096)).toBe(`${header}${' '.repeat(4095 - header!.length)}\n`)
+    expect(roomy.slice(4096)).toBe(cases.join('\n'))
+    expect(JSON.parse(roomy.split('\n')[0]!)).toEqual(run)
+    expect(write(64)).toBe(plain)
+  })
+
+  it('is kept for inputs of 64 MiB and more only, by their size', () => {
+    const dir = tempTree()
+    const large = path.join(dir, 'large.ndjson')
+    const small = path.join(dir, 'small.ndjson')
+    for (const [file, size] of [[large, 64 * 1024 * 1024], [small, 64 * 1024 * 1024 - 1]] as const) {
+      writeFileSync(file, '')
+      truncateSync(file, size) // sparse: no 64 MiB written
+    }
+    expect(headerRoomFor(large)).toBe(64 * 1024)
+    expect(headerRoomFor(small)).toBe(0)
+    expect(headerRoomFor(path.join(dir, 'missing'))).toBe(0)
   })
 })
