@@ -26,7 +26,9 @@ export interface TestmoTarget {
 }
 
 /** 429 without Retry-After waits 60 s, as Testmo's docs ask. */
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseMs: 500, maxMs: 30_000, defaultRetryAfterMs: 60_000, timeoutMs: 60_000 }
+// A first retry after 0.1 s: a lost answer or a passing 500 is over by then, and waiting 0.5 s
+// doubled the time of a publish that met one; ten attempts still wait out some 50 s of outage.
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseMs: 100, maxMs: 30_000, defaultRetryAfterMs: 60_000, timeoutMs: 60_000 }
 
 /**
  * What has reached Testmo, so an interrupted publish resumes without sending anything twice. It is
@@ -296,17 +298,40 @@ export class TestmoPublisher {
     const inflight = thread.inflight
     const running = new Set<Promise<void>>()
     let failure: { error: unknown } | undefined
-    let launched = 0
+    // appends under way, those of them whose outcome is being asked, and who waits for them to end
+    const sending = new Set<Batch>()
+    const settling = new Set<Batch>()
+    const ended: (() => void)[] = []
+    let resume: (() => void) | undefined
+    const othersEnded = (batch: Batch): Promise<void> | undefined =>
+      [...sending].some((b) => b !== batch && !settling.has(b)) ? new Promise((resolve) => ended.push(resolve)) : undefined
     // Sent once the journal records it in flight (with the batches launched beside it: one write).
     const append = async (batch: Batch, body: string): Promise<void> => {
       // The outcome of this append is unknown (timeout, dropped connection): ask Testmo. Its count
-      // answers only while no other append is under way on the thread.
+      // answers only while no other append is under way on the thread, so none is launched and
+      // those under way are let finish (a round trip) — listing the thread's tests instead costs a
+      // request per 1,000 of them.
       const landed = async () => {
-        const at = launched
-        return (await this.whichLanded(runId, thread, [batch], cases, () => inflight.length === 1 && launched === at)).length > 0
+        settling.add(batch)
+        try {
+          for (let waiting = othersEnded(batch); waiting; waiting = othersEnded(batch)) await waiting
+          return (await this.whichLanded(runId, thread, [batch], cases, () => inflight.length === 1)).length > 0
+        } finally {
+          settling.delete(batch)
+          // the launching goes on beside the resend, not a round trip after it
+          resume?.()
+        }
       }
-      const answer = await this.request('post', `/automation/runs/threads/${thread.id}/append`, body, `appending ${batch.size} tests to thread ${threadKey}`, landed,
-        (status, data) => tooLarge(status, data) && batch.size > 1)
+      sending.add(batch)
+      let answer: Answer | undefined
+      try {
+        answer = await this.request('post', `/automation/runs/threads/${thread.id}/append`, body, `appending ${batch.size} tests to thread ${threadKey}`, landed,
+          (status, data) => tooLarge(status, data) && batch.size > 1)
+      } finally {
+        sending.delete(batch)
+        // (woken after this append's outcome is recorded below: the promise runs them later)
+        for (const wake of ended.splice(0)) wake()
+      }
       inflight.splice(inflight.indexOf(batch), 1)
       if (answer !== undefined && answer.status >= 300) {
         batchSize = Math.min(batchSize, Math.max(1, Math.floor(batch.size / 2)))
@@ -318,7 +343,7 @@ export class TestmoPublisher {
     }
     for (;;) {
       const group: { batch: Batch; body: string }[] = []
-      while (!failure && running.size + group.length < parallel) {
+      while (!failure && !settling.size && running.size + group.length < parallel) {
         const batch = take()
         if (!batch) break
         // JSON text, serialised here: axios sends a string as it is.
@@ -326,7 +351,6 @@ export class TestmoPublisher {
       }
       if (group.length) {
         for (const { batch } of group) inflight.push(batch)
-        launched += group.length
         this.save(journal)
         for (const { batch, body } of group) {
           const sending: Promise<void> = append(batch, body).catch((error: unknown) => void (failure ??= { error })).finally(() => running.delete(sending))
@@ -334,7 +358,7 @@ export class TestmoPublisher {
         }
       }
       if (!running.size) break
-      await Promise.race(running)
+      await Promise.race([...running, new Promise<void>((resolve) => (resume = resolve))])
     }
     this.save(journal)
     if (failure) throw failure.error

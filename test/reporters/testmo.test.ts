@@ -124,6 +124,28 @@ describe('Testmo publishing', () => {
     expect(publisher.stats.retries).toBeGreaterThan(0)
   })
 
+  it('settles an append whose answer was lost while others were under way by the thread\'s count — one request — not by listing the thread\'s tests', async () => {
+    // a WAN-like server, so that the appends launched beside the lost one are still under way when it is asked about
+    const slow = await new LocalTestmo({ token: TOKEN, projects: [3], latencyMs: 40 }).start()
+    try {
+      const many = Array.from({ length: 3000 }, (_, i) => ({ ...cells[0]!, id: `many-${i}`, name: `case ${i}` }))
+      slow.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 4, kind: 'drop', when: 'after' })
+      const publisher = new TestmoPublisher({ instance: slow.url, token: TOKEN, projectId: 3 }, path.join(tempTree(), 'journal.json'), { batchSize: 100, parallel: 6, retry: FAST, ca: readFileSync(slow.certificateFile) })
+      const journal = publisher.journal('settled-by-count')
+      await publisher.createRun(journal, { name: 'many', source: 'bdd-matrix', fields: [], links: [] })
+      await publisher.publishThread(journal, 'local/acceptance', many)
+      await publisher.completeRun(journal)
+      const tests = slow.testsOf(journal.runId!)
+      expect(tests).toHaveLength(3000)
+      expect(new Set(tests.map((t) => t.key)).size).toBe(3000)
+      expect(slow.faults[0]!.fired).toBe(1)
+      const reads = slow.log.filter((r) => r.method === 'GET' && /\/tests$/.test(r.path))
+      expect(reads.map((r) => new URLSearchParams(r.query).get('per_page'))).toEqual(['100'])
+    } finally {
+      await slow.stop()
+    }
+  })
+
   const runsTagged = (publication: string) => [...testmo.runs.values()].filter((r) => (r.body.tags as string[]).includes(`bdd-matrix-${publication}`))
 
   it('survives a connection dropped after the run was created: it finds that run, makes no second one', async () => {
