@@ -25,9 +25,11 @@ export interface TestmoTarget {
   proxy?: ProxySettings
 }
 
-/** 429 without Retry-After waits 60 s, as Testmo's docs ask. */
-// A first retry after 0.1 s: a lost answer or a passing 500 is over by then, and waiting 0.5 s
-// doubled the time of a publish that met one; ten attempts still wait out some 50 s of outage.
+/**
+ * 429 without Retry-After waits 60 s, as Testmo's docs ask. Anything else is retried first after
+ * 0.1 s — a lost answer or a passing 500 is over by then, and waiting 0.5 s doubled the time of a
+ * publish that met one — and ten attempts still wait out some 50 s of outage.
+ */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseMs: 100, maxMs: 30_000, defaultRetryAfterMs: 60_000, timeoutMs: 60_000 }
 
 /**

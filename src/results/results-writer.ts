@@ -67,7 +67,8 @@ export class ResultsWriter {
     const target = path.join(this.dir, `${run.id}.ndjson`)
     if (this.headerRoom && Buffer.byteLength(header) < this.headerRoom) {
       try {
-        writeSync(this.fd, header, 0)
+        const bytes = Buffer.from(header)
+        for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done, done)
         closeSync(this.fd)
         this.closed = true
         renameSync(this.temporary, target)
