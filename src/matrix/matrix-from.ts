@@ -190,9 +190,9 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
 
   // Most cells are a plain status with the same history as thousands of others: those share one
   // frozen object, so a 100,000-scenario matrix costs little more than its scenario list.
-  // A plain cell is known by a short key of character codes (status, required, each history
-  // entry), made without building its history: tens of thousands of cells a matrix.
-  const plainCells = new Map<string, ScenarioCell>()
+  // A plain cell is known by its history's codes (a string the index holds, hashed once) and
+  // then by its status and whether it is required: no key is made for each of 100,000 cells.
+  const plainCells = new Map<string, ScenarioCell[]>()
   // The builds before the shown one, read from an index of exactly them (the caller's, or made here).
   const earlier = history.slice(0, -1)
   const given = options.historyIndex
@@ -204,10 +204,10 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const earlierCodes = (id: string, column: MatrixColumn): string => (index.size ? (index.get(cellKey(id, column.environment, column.stage)) ?? notRunBefore) : notRunBefore)
   const historyOf = (codes: string, status: CellStatus): (CellStatus | null)[] => [...codes].map((ch) => STATUS_OF_CODE.get(ch.charCodeAt(0))!).concat(status)
   const plainCell = (codes: string, status: CellStatus, required: boolean): ScenarioCell => {
-    const kind = String.fromCharCode(CELL_CODE[status], required ? 1 : 0) + codes + String.fromCharCode(CELL_CODE[status])
-    let cell = plainCells.get(kind)
-    if (!cell) plainCells.set(kind, (cell = Object.freeze({ status, required, history: Object.freeze(historyOf(codes, status)) as (CellStatus | null)[] })))
-    return cell
+    let kinds = plainCells.get(codes)
+    if (!kinds) plainCells.set(codes, (kinds = []))
+    const kind = 2 * (CELL_CODE[status] - CELL_CODE.null) + (required ? 1 : 0)
+    return (kinds[kind] ??= Object.freeze({ status, required, history: Object.freeze(historyOf(codes, status)) as (CellStatus | null)[] }))
   }
   const flaky: Matrix['flaky'] = []
   // scenario → column → its cell, each once however many features it is under (a cell is
