@@ -46,9 +46,14 @@ function legal(text: string): string {
   return text.replace(INVALID, (match) => (match.length === 2 && match.charCodeAt(1) >= 0xdc00 && match.charCodeAt(1) <= 0xdfff ? match[0]! : ''))
 }
 
+/** What an attribute may need changed: SUSPECT's characters and those escaped (one test for the many values that need nothing). */
+const ATTRIBUTE_SUSPECT = /[\0-\x08\x0B\f\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF&<"\t\n\r]/
+
 /** An attribute value, escaped as xmlbuilder's attEscape does. */
 export function xmlAttribute(value: string | number): string {
-  const text = legal(String(value))
+  const plain = String(value)
+  if (!ATTRIBUTE_SUSPECT.test(plain)) return plain
+  const text = legal(plain)
   if (!ATTRIBUTE_SPECIAL.test(text)) return text
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;').replace(/\t/g, '&#x9;').replace(/\n/g, '&#xA;').replace(/\r/g, '&#xD;')
 }
