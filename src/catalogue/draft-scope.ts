@@ -1,10 +1,9 @@
 import path from 'node:path'
-import { AstBuilder, GherkinClassicTokenMatcher, Parser } from '@cucumber/gherkin'
-import { IdGenerator, type Feature, type GherkinDocument, type Tag } from '@cucumber/messages'
+import type { Feature, Tag } from '@cucumber/messages'
 import { Document } from 'yaml'
 import type { CatalogueError } from './catalogue-types.ts'
 import { findFeatureFiles, readFeatureSource } from './read-feature-source.ts'
-import { syntaxErrors } from './parse-feature.ts'
+import { parseGherkin } from './parse-feature.ts'
 import { FEATURE_TAG_PREFIX } from './tag-meaning.ts'
 import { KEBAB_ID, parseScope } from './scope.ts'
 import { assertFeaturesDirectory } from './build-catalogue.ts'
@@ -47,35 +46,32 @@ export function draftScope(featuresDir: string): ScopeDraft {
   const skipped: ScopeDraft['skipped'] = []
   assertFeaturesDirectory(featuresDir)
   const uris = findFeatureFiles(featuresDir)
-  const byFile: { uri: string; feature: Feature }[] = []
+  const byFile: { uri: string; feature: Feature; ids: string[] }[] = []
   for (const uri of uris) {
     const source = readFeatureSource(featuresDir, uri)
     if ('error' in source) {
       skipped.push({ ...source.error, more: 0 })
       continue
     }
-    const document = parseDocument(uri, source.text)
+    const document = parseGherkin(uri, source.text)
     if ('errors' in document) {
       skipped.push({ ...document.errors[0]!, more: document.errors.length - 1 })
       continue
     }
     const feature = document.feature
-    if (!feature) {
-      skipped.push({ file: uri, line: 1, column: 1, message: 'no "Feature:" line found', more: 0 })
-      continue
-    }
-    byFile.push({ uri, feature })
     // ids the file already uses, on the Feature or on any of its scenarios, rules or examples
+    const ids = featureIdsIn(feature)
+    byFile.push({ uri, feature, ids })
     const onFeature = featureIds(feature.tags)
-    for (const id of featureIdsIn(feature)) {
+    for (const id of ids) {
       if (features.has(id)) continue
       const own = onFeature.includes(id)
       features.set(id, { id, name: own ? featureName(feature, uri) : id, acceptance: (own && firstParagraph(feature.description)) || `Every scenario tagged ${FEATURE_TAG_PREFIX}${id} passes.` })
     }
   }
   // files using no id, after every used id is known: a proposed id never takes a used one
-  for (const { uri, feature } of byFile) {
-    if (featureIdsIn(feature).length) continue
+  for (const { uri, feature, ids } of byFile) {
+    if (ids.length) continue
     const id = unused(idFromFileName(uri), features)
     features.set(id, { id, name: featureName(feature, uri), acceptance: firstParagraph(feature.description) || `Every scenario of ${uri} passes.` })
     untagged.push({ uri, line: feature.location.line, id })
@@ -102,8 +98,8 @@ export function scopeDraftYaml(draft: ScopeDraft, scope: { milestone: string; na
  * else on a line of its own above `Feature:`, at its indentation; line endings kept.
  */
 export function withFeatureTag(text: string, uri: string, id: string): string {
-  const document = parseDocument(uri, text)
-  if ('errors' in document || !document.feature) throw new Error(`${uri}: not a feature file`)
+  const document = parseGherkin(uri, text)
+  if ('errors' in document) throw new Error(`${uri}: not a feature file`)
   const feature = document.feature
   // lines and the line ending after each, as written (a file of mixed endings keeps them)
   const parts = text.split(/(\r?\n)/)
@@ -120,19 +116,9 @@ export function withFeatureTag(text: string, uri: string, id: string): string {
     parts.splice(index, 0, `${indentation}${tag}`, parts[index + 1] ?? (text.includes('\r\n') ? '\r\n' : '\n'))
   }
   const tagged = parts.join('')
-  const check = parseDocument(uri, tagged)
-  if ('errors' in check || !check.feature || !featureIds(check.feature.tags).includes(id)) throw new Error(`${uri}: the tag could not be added where Gherkin reads it`)
+  const check = parseGherkin(uri, tagged)
+  if ('errors' in check || !featureIds(check.feature.tags).includes(id)) throw new Error(`${uri}: the tag could not be added where Gherkin reads it`)
   return tagged
-}
-
-function parseDocument(uri: string, text: string): GherkinDocument | { errors: CatalogueError[] } {
-  const parser = new Parser(new AstBuilder(IdGenerator.incrementing()), new GherkinClassicTokenMatcher())
-  parser.stopAtFirstError = false
-  try {
-    return parser.parse(text)
-  } catch (error) {
-    return { errors: syntaxErrors(uri, error) }
-  }
 }
 
 function featureIds(tags: readonly Tag[]): string[] {

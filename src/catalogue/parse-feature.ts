@@ -1,5 +1,5 @@
 import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile, dialects } from '@cucumber/gherkin'
-import { IdGenerator, type GherkinDocument, type Scenario, type Step, type Background, type Tag } from '@cucumber/messages'
+import { IdGenerator, type Feature, type GherkinDocument, type Scenario, type Step, type Background, type Tag } from '@cucumber/messages'
 import type { CatalogueError, CatalogueFile, CataloguedExamples, CataloguedScenario, CataloguedStep, CataloguedPickle, TagMeaning } from './catalogue-types.ts'
 import { tagMeaning } from './tag-meaning.ts'
 import { outlineRowNames } from '../model/case-name.ts'
@@ -24,20 +24,27 @@ export class FeatureParser {
    */
   parse(uri: string, text: string, detail: Detail = 'full'): ParsedFeature {
     const newId = IdGenerator.incrementing()
-    const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher())
-    parser.stopAtFirstError = false
-    let document: GherkinDocument
-    try {
-      document = parser.parse(text)
-    } catch (error) {
-      return { errors: syntaxErrors(uri, error) }
-    }
-    if (!document.feature) {
-      const message = text.trim() === '' ? 'file is empty: a feature file needs a "Feature:" line' : 'no "Feature:" line found: a feature file must declare one Feature'
-      return { errors: [{ file: uri, line: 1, column: 1, message }] }
-    }
-    return { file: catalogueDocument(uri, document, compile(document, uri, newId), detail), errors: [] }
+    const parsed = parseGherkin(uri, text, newId)
+    if ('errors' in parsed) return parsed
+    return { file: catalogueDocument(uri, parsed, compile(parsed, uri, newId), detail), errors: [] }
   }
+}
+
+/** A source's Gherkin document, or every syntax error located (a file without a Feature is one). */
+export function parseGherkin(uri: string, text: string, newId = IdGenerator.incrementing()): (GherkinDocument & { feature: Feature }) | { errors: CatalogueError[] } {
+  const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher())
+  parser.stopAtFirstError = false
+  let document: GherkinDocument
+  try {
+    document = parser.parse(text)
+  } catch (error) {
+    return { errors: syntaxErrors(uri, error) }
+  }
+  if (!document.feature) {
+    const message = text.trim() === '' ? 'file is empty: a feature file needs a "Feature:" line' : 'no "Feature:" line found: a feature file must declare one Feature'
+    return { errors: [{ file: uri, line: 1, column: 1, message }] }
+  }
+  return document as GherkinDocument & { feature: Feature }
 }
 
 export type Detail = 'full' | 'coverage'
@@ -218,8 +225,7 @@ const TOKEN_NAMES: Record<string, string> = {
 }
 
 /** Turns gherkin's parser errors into messages a QA person can act on. */
-/** A parse failure as located errors, every one of them, each explained. */
-export function syntaxErrors(uri: string, error: unknown): CatalogueError[] {
+function syntaxErrors(uri: string, error: unknown): CatalogueError[] {
   const list = (error as { errors?: unknown[] }).errors ?? [error]
   return list.map((e) => {
     const err = e as { message?: string; location?: { line: number; column?: number } }

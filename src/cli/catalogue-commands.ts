@@ -92,7 +92,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const { draftScope, scopeDraftYaml, withFeatureTag } = await import('../catalogue/draft-scope.ts')
       const { writeFileAtomically } = await import('../files.ts')
       const { existsSync, readFileSync } = await import('node:fs')
-      const { KEBAB_ID } = await import('../catalogue/scope.ts')
+      const { KEBAB_ID, scopeFilesIn } = await import('../catalogue/scope.ts')
       if (!KEBAB_ID.test(options.milestone)) throw new UserError('BAD_OPTION', `--milestone "${options.milestone}": give a lower-kebab id, dots allowed (e.g. dms-0.5)`)
       const frozen = options.frozen ?? ctx.now().toISOString().slice(0, 10)
       if (!/^\d{4}-\d{2}-\d{2}$/.test(frozen) || Number.isNaN(Date.parse(frozen))) throw new UserError('BAD_OPTION', `--frozen "${frozen}": give the day as YYYY-MM-DD`)
@@ -118,7 +118,6 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       for (const e of draft.skipped)
         ctx.stderr.write(`${shownFeature(e.file)}:${e.line}:${e.column}: left out of the draft: ${e.message}${e.more ? ` (and ${e.more} more problem(s): bdd-matrix lint lists them)` : ''}; fix it, then add its scope feature\n`)
       // the commands find the scope by themselves only as the one scope file in features/milestones/
-      const { scopeFilesIn } = await import('../catalogue/scope.ts')
       const found = scopeFilesIn(featuresDir)
       const named = `${options.features === 'features' ? '' : ` --features ${options.features}`}${found.length === 1 && found[0] === out ? '' : ` --scope ${shown}`}`
       ctx.stdout.write(`next: review ${shown}, then bdd-matrix catalogue${named} and bdd-matrix scope freeze${named}\n`)
