@@ -29,6 +29,16 @@ const UNREACHABLE_BEATS = 4
 const SILENT_BEATS = 8
 export const VERSION = '0.1.0'
 
+/**
+ * Heard from within the horizon, and identified. A connection is contact before the peer has
+ * said who it is (identify follows it, and on a busy machine a while later): a peer listed
+ * reachable is listed with its name, by which the cluster's readiness and the scenarios that
+ * follow it look it up.
+ */
+export function isReachable(peer: { name?: string; lastSeen?: number }, horizon: number, now = Date.now()): boolean {
+  return peer.name !== undefined && peer.lastSeen !== undefined && now - peer.lastSeen <= horizon
+}
+
 export type RpcHandler = (payload: unknown, from: string) => Promise<unknown> | unknown
 
 export interface PeerState {
@@ -207,7 +217,7 @@ export class P2pNode {
         peerId,
         ...(p.name ? { name: p.name } : {}),
         addrs: p.addrs,
-        reachable: p.lastSeen !== undefined && Date.now() - p.lastSeen <= horizon,
+        reachable: isReachable(p, horizon),
         ...(p.lastSeen ? { lastSeen: new Date(p.lastSeen).toISOString() } : {}),
         ...(p.rttMs !== undefined ? { rttMs: p.rttMs } : {}),
         ...(remoteAddr ? { remoteAddr } : {}),
