@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
 import { xmlText } from './xml-text.ts'
+import { xmlProblem } from './xml-problem.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Case } from '../model/results.ts'
 import { caseIdOf, type Status } from '../model/vocabulary.ts'
@@ -32,7 +33,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const { text } = decoded
   if (!text.trim()) return { cases: 0, problems: [{ file, line: 1, message: 'empty file: no JUnit XML in it' }] }
   const valid = XMLValidator.validate(text)
-  if (valid !== true) return { cases: 0, problems: [{ file, line: valid.err.line, message: `malformed XML: ${valid.err.msg}` }] }
+  if (valid !== true) return { cases: 0, problems: [{ file, ...xmlProblem(valid.err, text) }] }
   const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', isArray: (name) => LISTS.includes(name) })
   const doc = parser.parse(text) as Node
   const roots = [...(((doc.testsuites as Node | undefined)?.testsuite as Node[] | undefined) ?? []), ...((doc.testsuite as Node[] | undefined) ?? [])]

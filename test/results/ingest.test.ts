@@ -301,7 +301,7 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
   })
 
   it.each([
-    ['malformed', '<testsuites><testsuite name="x"><testcase name="a"></testsuite>', /malformed XML: /],
+    ['malformed', '<testsuites><testsuite name="x"><testcase name="a"></testsuite>', /^malformed XML \(column \d+\): Expected closing tag 'testcase'/],
     ['not UTF-8', Buffer.concat([Buffer.from('<testsuites><testsuite name="caf'), Buffer.from([0xe9]), Buffer.from('"/></testsuites>')]), /not valid UTF-8/],
     ['empty', '', /empty file/],
     ['not JUnit', '<html><body/></html>', /no <testsuite> element/],
@@ -310,6 +310,17 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
     const outcome = await ingestJUnit(path.join(dir, 'bad.xml'), ctx(tempTree()))
     expect(outcome.cases).toBe(0)
     expect(outcome.problems[0]!.message).toMatch(message)
+  })
+  // A runner killed while writing its report leaves it cut short: the commonest broken JUnit file.
+  it.each([
+    ['cut inside a case', '<testsuites>\n<testsuite name="x">\n  <testcase name="a"><failure>boom</failure></testcase>\n  <testcase name="b"', 4, 'the XML ends with <testsuites>, <testsuite>, <testcase> still open: the report was cut short (was the test run stopped before it finished writing it?); run the tests again for a whole report'],
+    ['cut after a case', '<testsuite name="x">\n  <testcase name="a"/>\n', 1, "malformed XML (column 1): <testsuite>, opened here, is never closed: the report was cut short (was the test run stopped before it finished writing it?); run the tests again for a whole report"],
+    ['a bare &', '<testsuite name="x">\n  <testcase name="a"><failure>1 & 2</failure></testcase>\n</testsuite>\n', 2, 'malformed XML (column 33): a bare & (XML writes it &amp;: the tool that wrote the report did not escape it)'],
+  ])('says a JUnit report %s is broken, where, and what to do', async (_label, content, line, message) => {
+    const dir = tempTree({ 'bad.xml': content })
+    const outcome = await ingestJUnit(path.join(dir, 'bad.xml'), ctx(tempTree()))
+    expect(outcome.cases).toBe(0)
+    expect(outcome.problems).toEqual([{ file: path.join(dir, 'bad.xml'), line, message }])
   })
 })
 
