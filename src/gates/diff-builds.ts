@@ -50,8 +50,9 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
   const finished = (build: string) => results.runs.filter((r) => r.build === build).reduce((m, r) => (r.finishedAt > m ? r.finishedAt : m), '')
   const [since, until] = [finished(from), finished(to)]
   diff.scopeChanges = (inputs.lockHistory ?? []).filter((h) => h.at > since && h.at <= until)
-  for (const w of inputs.gates?.waivers ?? []) {
-    if (waiverExpired(w, to, inputs.today) && !waiverExpired(w, from, inputs.today)) diff.waiversExpired.push({ criterion: w.criterion, issue: w.issue, expiry: 'date' in w.expires ? w.expires.date : w.expires.build })
+  const { gates, today } = inputs
+  for (const [index, w] of (gates?.waivers ?? []).entries()) {
+    if (gates && waiverExpired(gates, index, to, today, results.order) && !waiverExpired(gates, index, from, today, results.order)) diff.waiversExpired.push({ criterion: w.criterion, issue: w.issue, expiry: 'date' in w.expires ? w.expires.date : w.expires.build })
   }
   return diff
 }

@@ -106,7 +106,7 @@ export function evaluateGates(inputs: GateInputs): GateReport {
   const baseline = checkGateInputs(gates, build, results, scope)
   const matrix = matrixFrom(results, scope, { build, history: gateHistory(gates), catalogue: inputs.catalogue, uriPrefix: inputs.uriPrefix })
   const view = new ScenarioView(inputs, matrix)
-  const waivers = new WaiverBook(gates, build, inputs.today)
+  const waivers = new WaiverBook(gates, build, inputs.today, results.order)
   const criteria = gates.criteria.map((criterion, index) => {
     const judged = judge(criterion, index, inputs, view, baseline.build)
     return waivers.apply(criterion, judged)
@@ -137,7 +137,7 @@ export function checkGateInputs(gates: GateFile, build: string, results: ResultS
 /** previous-rc: the latest earlier build the gate applies to; last-release: the latest earlier x.y.z; or a build named. */
 export function resolveBaseline(gates: GateFile, build: string, results: ResultSet): { rule: string; build?: string } {
   const rule = gates.baseline
-  const candidates = results.order.filter((name) => buildBefore(name, build))
+  const candidates = results.order.filter((name) => buildBefore(name, build, results.order) === true)
   if (rule === 'previous-rc') {
     const pattern = buildPattern(gates['applies-to'])
     const found = candidates.filter((b) => pattern.test(b)).pop()
@@ -405,10 +405,11 @@ class WaiverBook {
     private readonly gates: GateFile,
     private readonly build: string,
     private readonly today: string,
+    private readonly order: readonly string[],
   ) {}
 
-  expired(w: Waiver): boolean {
-    return waiverExpired(w, this.build, this.today)
+  expired(index: number): boolean {
+    return waiverExpired(this.gates, index, this.build, this.today, this.order)
   }
 
   private matches(w: Waiver, i: GateItem): boolean {
@@ -429,7 +430,7 @@ class WaiverBook {
         uncovered++
         continue
       }
-      if (this.expired(hit.w)) {
+      if (this.expired(hit.index)) {
         this.expiredUsed.add(hit.index)
         expiredHit ??= hit
         uncovered++
@@ -452,7 +453,7 @@ class WaiverBook {
   summary(): GateReport['waivers'] {
     const use = (w: Waiver, index: number): WaiverUse => ({ index, criterion: w.criterion, category: w.category, issue: w.issue, approvedBy: w['approved-by'], ...(w.scenario || w.feature || w.environment ? { matched: [w.scenario, w.feature, w.environment].filter(Boolean).join(' · ') } : {}), expiry: expiry(w) })
     const all = this.gates.waivers.map(use)
-    return { used: all.filter((w) => this.used.has(w.index)), expired: all.filter((w) => this.expiredUsed.has(w.index) || this.expired(this.gates.waivers[w.index]!)), unused: all.filter((w) => !this.used.has(w.index) && !this.expiredUsed.has(w.index)) }
+    return { used: all.filter((w) => this.used.has(w.index)), expired: all.filter((w) => this.expiredUsed.has(w.index) || this.expired(w.index)), unused: all.filter((w) => !this.used.has(w.index) && !this.expiredUsed.has(w.index)) }
   }
 }
 

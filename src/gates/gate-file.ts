@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { UserError, fsErrorCode } from '../errors.ts'
-import { parseLocatedYaml } from '../located-yaml.ts'
+import { locate, parseLocatedYaml } from '../located-yaml.ts'
 import { buildBefore } from '../results/merge-results.ts'
 
 const id = z.string().regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'must be lower-kebab-case, e.g. acceptance-green')
@@ -88,9 +88,18 @@ export function loadGateFile(file: string, displayName = file): GateFile {
   return { ...data, file: displayName, text }
 }
 
-/** A waiver has expired for a build: past its date, or the build comes after its last build. */
-export function waiverExpired(waiver: Waiver, build: string, today: string): boolean {
-  return 'date' in waiver.expires ? waiver.expires.date < today : buildBefore(waiver.expires.build, build)
+/**
+ * Whether waiver `index` of the gate file has expired for a build: past its date, or the build
+ * comes after its last build (buildBefore, in the results' `order`). A last build that cannot be
+ * put before or after the build is refused: judged either way, the waiver would decide by chance.
+ */
+export function waiverExpired(gates: Pick<GateFile, 'waivers' | 'file' | 'text'>, index: number, build: string, today: string, order: readonly string[]): boolean {
+  const waiver = gates.waivers[index]!
+  if ('date' in waiver.expires) return waiver.expires.date < today
+  const after = buildBefore(waiver.expires.build, build, order)
+  if (after === undefined)
+    throw new UserError('GATES_WAIVER', `${locate(gates.text, gates.file, ['waivers', index, 'expires', 'build'])}: waiver ${index + 1} lasts until build "${waiver.expires.build}", which cannot be put before or after build "${build}" (they are not both versions, and not both in the results); give it an end date, expires: { date: YYYY-MM-DD }, or a version`)
+  return after
 }
 
 /** `v0.5.0-rc*` → matches v0.5.0-rc1, v0.5.0-rc1-p1; `*` any run of characters, `?` one. */

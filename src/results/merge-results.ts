@@ -194,9 +194,18 @@ export function orderBuilds(names: string[], lastRun: Map<string, string>): stri
   return [...names].sort((a, b) => (lastRun.get(a) ?? '').localeCompare(lastRun.get(b) ?? '') || a.localeCompare(b))
 }
 
-/** Whether build `a` comes before build `b` in version order (v0.5.0-rc1 before v0.5.0-rc1-p1). */
-export function buildBefore(a: string, b: string): boolean {
-  return a !== b && orderBuilds([a, b], new Map())[0] === a
+/**
+ * Whether build `a` comes before build `b`: in version order when both are versions (v0.5.0-rc1
+ * before v0.5.0-rc1-p1), else by their places in `order`, the results' own order (orderBuilds: when
+ * each build's latest run finished), as the matrix and the diff have them. Undefined when neither
+ * tells: a build that is no version and has no results yet. (Names are not an order: a commit's
+ * hash sorts anywhere.)
+ */
+export function buildBefore(a: string, b: string, order: readonly string[]): boolean | undefined {
+  if (a === b) return false
+  if (VERSION.test(a) && VERSION.test(b)) return orderBuilds([a, b], new Map())[0] === a
+  const [i, j] = [order.indexOf(a), order.indexOf(b)]
+  return i === -1 || j === -1 ? undefined : i < j
 }
 
 /**

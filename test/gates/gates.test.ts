@@ -126,6 +126,18 @@ describe('release gates on canonical result sets (golden reports)', () => {
     expectGolden('gate-incomplete.md', gateToMarkdown(report))
   })
 
+  // Builds named by commit (a gate on every pipeline: applies-to "*") have no version order: the
+  // results' own order (when each build's latest run finished) says which came before.
+  it('takes the previous build by when its runs finished where builds are not versions, as the matrix orders them', async () => {
+    const older = greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z').map((r) => ({ ...r, build: 'f00d5ee' }))
+    const newer = greenBuild('v1.0.0-rc1', '2026-05-20T10:00:00Z', { docker: { 'alpha two': 'failed' } }).map((r) => ({ ...r, build: 'a1b2c3d' }))
+    const report = await gate(CRITERIA.replace('applies-to: v1.0.0-rc*', "applies-to: '*'"), writeRuns([...older, ...newer]), 'a1b2c3d', approvals)
+    expect(report.baseline).toEqual({ rule: 'previous-rc', build: 'f00d5ee' })
+    expect(report.criteria.find((c) => c.id === 'no-regressions')!.items).toEqual([expect.objectContaining({ scenario: 'alpha two', status: 'failed', note: 'passed in f00d5ee' })])
+    // the older one has no build before it, whatever its name sorts after
+    expect((await gate(CRITERIA.replace('applies-to: v1.0.0-rc*', "applies-to: '*'"), writeRuns([...older, ...newer]), 'f00d5ee', approvals)).baseline).toEqual({ rule: 'previous-rc' })
+  })
+
   it('compares with the last release too', async () => {
     const release = greenBuild('v1.0.0-rc1', '2026-04-01T10:00:00Z').map((r) => ({ ...r, build: 'v0.9.0' }))
     const report = await gate(CRITERIA.replace('applies-to: v1.0.0-rc*', 'applies-to: v*'), writeRuns([...release, ...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { local: { 'beta one': 'failed' } })]), 'v1.0.0-rc2', approvals)
@@ -140,6 +152,19 @@ describe('release gates on canonical result sets (golden reports)', () => {
     expect(report.criteria.find((c) => c.id === 'acceptance-passes')!.why).toMatch(/waiver 1 \(https:\/\/gitlab\.example\/nunet\/dms\/-\/issues\/41\) expired after build v1\.0\.0-rc1$/)
     expect(report.waivers.expired.map((w) => w.index)).toEqual([0, 1])
     expectGolden('gate-expired-waiver.md', gateToMarkdown(report))
+  })
+
+  it('ends a waiver after a build named by commit by when the builds ran, and refuses one it cannot place', async () => {
+    const everyBuild = CRITERIA.replace('applies-to: v1.0.0-rc*', "applies-to: '*'")
+    // f00d5ee ran first: a waiver that lasts until it has ended for a1b2c3d, whatever the names' sorting says
+    const runs = writeRuns([...greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z').map((r) => ({ ...r, build: 'f00d5ee' })), ...greenBuild('v1.0.0-rc1', '2026-05-20T10:00:00Z', { docker: { 'alpha two': 'failed' } }).map((r) => ({ ...r, build: 'a1b2c3d' }))])
+    const ended = await gate(`${everyBuild}${WAIVE('{ build: f00d5ee }')}`, runs, 'a1b2c3d', approvals)
+    expect(ended.verdict).toBe('no-go')
+    expect(ended.waivers.expired.map((w) => w.index)).toEqual([0, 1])
+    expect((await gate(`${everyBuild}${WAIVE('{ build: a1b2c3d }')}`, runs, 'a1b2c3d', approvals)).verdict).toBe('go-with-waivers')
+    // a version that has no results yet cannot be put before or after a commit
+    const refused = gate(`${everyBuild}${WAIVE('{ build: v1.0.0-rc3 }')}`, runs, 'a1b2c3d', approvals)
+    await expect(refused).rejects.toThrow(/^gate\.gates\.yaml:\d+:\d+: waiver 1 lasts until build "v1\.0\.0-rc3", which cannot be put before or after build "a1b2c3d" \(they are not both versions, and not both in the results\); give it an end date, expires: \{ date: YYYY-MM-DD \}, or a version$/)
   })
 })
 
