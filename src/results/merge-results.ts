@@ -175,37 +175,42 @@ const VERSION = /^v?(\d+)\.(\d+)\.(\d+)(?:-(.+))?$/
 
 /**
  * Builds oldest first: by version when every build is one (v0.5.0-rc1 < v0.5.0-rc1-p1 <
- * v0.5.0-rc2 < v0.5.0), otherwise by when their latest run finished.
+ * v0.5.0-rc2 < v0.5.0), otherwise by when their latest run finished. Names that tie (v0.5.0 and
+ * 0.5.0, rc01 and rc1) are ordered by their characters: one order whatever order they came in.
  */
 export function orderBuilds(names: string[], lastRun: Map<string, string>): string[] {
-  const parsed = names.map((name) => ({ name, v: VERSION.exec(name) }))
-  if (parsed.every((p) => p.v)) {
-    return parsed
-      .sort((a, b) => {
-        for (let i = 1; i <= 3; i++) if (Number(a.v![i]) !== Number(b.v![i])) return Number(a.v![i]) - Number(b.v![i])
-        const [pa, pb] = [a.v![4], b.v![4]]
-        if (pa === pb) return 0
-        if (pa === undefined) return 1
-        if (pb === undefined) return -1
-        return pa.localeCompare(pb, 'en', { numeric: true })
-      })
-      .map((p) => p.name)
-  }
-  return [...names].sort((a, b) => (lastRun.get(a) ?? '').localeCompare(lastRun.get(b) ?? '') || a.localeCompare(b))
+  if (names.every((name) => VERSION.test(name))) return [...names].sort(compareVersions)
+  return [...names].sort((a, b) => (lastRun.get(a) ?? '').localeCompare(lastRun.get(b) ?? '') || a.localeCompare(b) || byCharacters(a, b))
 }
 
 /**
- * Whether build `a` comes before build `b`: in version order when both are versions (v0.5.0-rc1
- * before v0.5.0-rc1-p1), else by their places in `order`, the results' own order (orderBuilds: when
- * each build's latest run finished), as the matrix and the diff have them. Undefined when neither
- * tells: a build that is no version and has no results yet. (Names are not an order: a commit's
- * hash sorts anywhere.)
+ * Whether build `a` comes before build `b` in `order`, the results' own order (orderBuilds), as
+ * the matrix, the diff and the gate have it; for a build not in it (a waiver's last build, not
+ * run yet), in version order when both are versions. Undefined when neither tells: a build that
+ * is no version and has no results. (Names are not an order: a commit's hash sorts anywhere.)
  */
 export function buildBefore(a: string, b: string, order: readonly string[]): boolean | undefined {
   if (a === b) return false
-  if (VERSION.test(a) && VERSION.test(b)) return orderBuilds([a, b], new Map())[0] === a
   const [i, j] = [order.indexOf(a), order.indexOf(b)]
-  return i === -1 || j === -1 ? undefined : i < j
+  if (i !== -1 && j !== -1) return i < j
+  return VERSION.test(a) && VERSION.test(b) ? compareVersions(a, b) < 0 : undefined
+}
+
+function compareVersions(a: string, b: string): number {
+  const [va, vb] = [VERSION.exec(a)!, VERSION.exec(b)!]
+  for (let i = 1; i <= 3; i++) if (Number(va[i]) !== Number(vb[i])) return Number(va[i]) - Number(vb[i])
+  const [pa, pb] = [va[4], vb[4]]
+  if (pa !== pb) {
+    if (pa === undefined) return 1
+    if (pb === undefined) return -1
+    const pre = pa.localeCompare(pb, 'en', { numeric: true })
+    if (pre) return pre
+  }
+  return byCharacters(a, b)
+}
+
+function byCharacters(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }
 
 /**
