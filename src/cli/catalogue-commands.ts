@@ -174,7 +174,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const { docsToHtml } = await import('../catalogue/docs-html.ts')
       const effort = parseEffort(options.effort, options.defaultComplexity, DEFAULT_EFFORT.days)
       const inputs = await inputsOf(ctx, options)
-      const { scope } = inputs
+      const { scope, featuresDir } = inputs
       const docs = livingDocsFrom(inputs.catalogue(), scope, effort)
       const out = path.resolve(ctx.cwd, options.out)
       mkdirSync(out, { recursive: true })
@@ -182,6 +182,9 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       writeFileSync(`${base}.md`, docsToMarkdown(docs))
       writeFileSync(`${base}.html`, docsToHtml(docs))
       ctx.stdout.write(`living documentation written: ${path.relative(ctx.cwd, base)}.md, ${path.relative(ctx.cwd, base)}.html\n`)
+      // written all the same (the rest of the milestone is worth reading), but not taken for whole
+      for (const e of docs.errors) ctx.stderr.write(`${path.join(path.relative(ctx.cwd, featuresDir), e.file)}:${e.line}:${e.column}: error: ${e.message}\n`)
+      if (docs.errors.length) ctx.stderr.write(`${docs.errors.length} error(s): the documentation leaves out what could not be parsed; fix it and write it again\n`)
       exit(docs.errors.length > 0 ? 1 : 0)
     })
 }

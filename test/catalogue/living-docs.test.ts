@@ -90,6 +90,15 @@ describe('bdd-matrix docs', () => {
     expect(bad.code).toBe(2)
   })
 
+  it('writes the rest when a file does not parse, and names the file and line on the way to exit 1', async () => {
+    const broken = tempTree({ 'features/milestones/m-1.yaml': SCOPE, 'features/one.feature': ONE, 'features/bad.feature': '@feature:alpha\nFeature: Bad\n  Scenario: s\n    Given x\n    | a |\n    is cut\n' })
+    const result = await runCliInProcess(['docs', '--out', 'docs'], { cwd: broken })
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('living documentation written: docs/m-1.md, docs/m-1.html\n')
+    expect(result.stderr).toMatch(/^features\/bad\.feature:6:5: error: unexpected text "is cut" after a data table[^\n]*\n1 error\(s\): the documentation leaves out what could not be parsed; fix it and write it again\n$/)
+    expect(readFileSync(path.join(broken, 'docs/m-1.md'), 'utf8')).toContain('done and automated')
+  })
+
   it('writes a self-contained HTML page with the same content, escaped', async () => {
     await runCliInProcess(['docs', '--out', 'docs'], { cwd: dir })
     const html = readFileSync(path.join(dir, 'docs/m-1.html'), 'utf8')
