@@ -210,7 +210,7 @@ export function freezeScope(request: FreezeRequest): FreezeOutcome {
     const first = catalogue.errors[0]!
     throw new UserError(
       'FREEZE_SYNTAX_ERRORS',
-      `cannot freeze while ${catalogue.errors.length} syntax error(s) hide scenarios (first: ${first.file}:${first.line}:${first.column}: ${first.message}); fix them first (bdd-matrix lint)`,
+      `cannot freeze while ${catalogue.errors.length} syntax error(s) hide scenarios (first: ${path.join(catalogue.featuresDir, first.file)}:${first.line}:${first.column}: ${first.message}); fix them first (bdd-matrix lint)`,
     )
   }
   const previous = readLock(lockPath, scope)
