@@ -7,7 +7,7 @@ import { tagMeaning } from '../catalogue/tag-meaning.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { JsonArrayError, jsonArrayItems } from './json-array-items.ts'
 import { headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
-import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
+import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 type Json = Record<string, unknown>
 
@@ -231,6 +231,7 @@ function caseOf(input: ElementInput): Case {
   }
   for (const hook of listOf(element.after)) record(hook, undefined)
   attachments.push(...embeddingsOf(element, input.resultsDir))
+  const verdict = steplessVerdict(status, error, input.steps.length > 0)
   return {
     kind: 'case',
     id: caseIdOf({ uri: input.uri, scenario: name, occurrence: input.occurrence }),
@@ -241,12 +242,12 @@ function caseOf(input: ElementInput): Case {
     name: input.occurrence > 1 ? `${name} #${input.occurrence}` : name,
     featureIds: tagMeaning(tags).featureIds,
     tags,
-    status,
+    status: verdict.status,
     flaky: false,
     attempts: 1,
     durationMs: Math.round(durationMs),
     steps,
-    ...(error ? { error } : {}),
+    ...(verdict.error ? { error: verdict.error } : {}),
     attachments,
     nodes: [],
     source: 'automated',

@@ -7,10 +7,10 @@ import { readLines } from './read-lines.ts'
 import { Interner } from './interner.ts'
 import { stepFinishedOf } from './step-finished-line.ts'
 import { indexOfId, joinIds, type StepIds } from './step-ids.ts'
-import { StepPairs, pairAt, stepCount, stepsText } from './step-pairs.ts'
+import { StepPairs, hasOwnStep, pairAt, stepCount, stepsText } from './step-pairs.ts'
 import { caseNameOr } from '../model/case-name.ts'
 import { outlineRows, scenariosOf, type OutlineRow } from './outline-rows.ts'
-import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
+import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 /** The World's attachment that names the nodes a scenario involved (not written as a file). */
 export const NODES_MEDIA_TYPE = 'application/vnd.bdd-matrix.nodes+json'
@@ -179,6 +179,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
         attempt.status = 'undefined'
         attempt.error ??= `the message stream has results for ${attempt.reported} of the test case's ${listed} steps and hooks: the others never said how they went`
       }
+      if (attempt.status === 'passed' && !hasOwnStep(attempt.plan.steps)) Object.assign(attempt, steplessVerdict('passed', attempt.error, false))
       if (f.willBeRetried) {
         const list = earlier.get(attempt.plan) ?? []
         list.push({ status: attempt.status, durationMs: last - attempt.startedAt, startedAt: new Date(attempt.startedAt).toISOString(), ...(attempt.error ? { error: attempt.error } : {}), ...(attempt.steps.length ? { steps: attempt.steps } : {}) })

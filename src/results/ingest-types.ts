@@ -1,6 +1,6 @@
 import { createHash, hash } from 'node:crypto'
 import type { Run, RunError } from '../model/results.ts'
-import { MODEL_VERSION, runIdPart, type Stage } from '../model/vocabulary.ts'
+import { MODEL_VERSION, runIdPart, type Stage, type Status } from '../model/vocabulary.ts'
 
 export interface IngestContext {
   build: string
@@ -94,4 +94,14 @@ export function runFrom(ctx: IngestContext, facts: { inputHash: string; startedA
     source: { format: facts.format, file: ctx.sourceName ?? facts.file },
     ...(facts.errors?.length ? { errors: facts.errors } : {}),
   }
+}
+
+/**
+ * A scenario without steps verified nothing, whatever its hooks did: Cucumber counts it undefined
+ * (cucumber-ruby) or unknown (cucumber-js), and the reports of both say so; it is never a pass.
+ * `hasSteps`: the scenario (with its Background) has a step of its own.
+ */
+export function steplessVerdict(status: Status, error: string | undefined, hasSteps: boolean): { status: Status; error?: string } {
+  if (hasSteps || status !== 'passed') return { status, ...(error ? { error } : {}) }
+  return { status: 'undefined', error: error ?? 'the scenario has no steps: nothing was verified (Cucumber counts it undefined); write its steps, or tag it @wip and leave it out of the run' }
 }

@@ -58,3 +58,9 @@ export function pairAt(steps: string, at: number): number {
 export function stepCount(steps: string): number {
   return steps.length / 2
 }
+
+/** Whether such a string holds a step of the scenario's own (not only hooks). */
+export function hasOwnStep(steps: string): boolean {
+  for (let at = 0; at < steps.length; at += 2) if (steps.charCodeAt(at) !== 0 || steps.charCodeAt(at + 1) !== 0) return true
+  return false
+}

@@ -18,7 +18,10 @@ if (!present) console.warn(`conformance data not found at ${CONFORMANCE}: the co
 const ctx = (resultsDir: string) => ({ build: 'v1', environment: 'local', stage: 'acceptance' as const, resultsDir })
 const casesOf = (file: string): Case[] => readFileSync(file, 'utf8').trim().split('\n').slice(1).filter(Boolean).map((l) => JSON.parse(l) as Case)
 
-/** Cucumber's own verdict of a test case: the worst status of the steps of its last attempt. */
+/**
+ * Cucumber's own verdict of a test case: the worst status of the steps of its last attempt; a
+ * scenario without steps verified nothing (cucumber-ruby: undefined; cucumber-js: unknown).
+ */
 function cucumberVerdicts(stream: string): { statuses: Status[]; retried: number; globalHookFailures: number; runException: boolean } {
   const rank = (s: string): number => {
     const i = STATUS_PRECEDENCE.indexOf(s.toLowerCase() as Status)
@@ -29,9 +32,15 @@ function cucumberVerdicts(stream: string): { statuses: Status[]; retried: number
   let retried = 0
   let globalHookFailures = 0
   let runException = false
+  const stepless = new Set<string>()
+  const steplessCases = new Set<string>()
+  const steplessStarts = new Set<string>()
   for (const line of stream.trim().split('\n')) {
     const e = JSON.parse(line)
-    if (e.testCaseStarted) worst.set(e.testCaseStarted.id, 'PASSED')
+    if (e.pickle && e.pickle.steps.length === 0) stepless.add(e.pickle.id)
+    if (e.testCase && stepless.has(e.testCase.pickleId)) steplessCases.add(e.testCase.id)
+    if (e.testCaseStarted && steplessCases.has(e.testCaseStarted.testCaseId)) steplessStarts.add(e.testCaseStarted.id)
+    if (e.testCaseStarted) worst.set(e.testCaseStarted.id, steplessStarts.has(e.testCaseStarted.id) ? 'UNDEFINED' : 'PASSED')
     if (e.testStepFinished) {
       const now = worst.get(e.testStepFinished.testCaseStartedId)!
       const status = e.testStepFinished.testStepResult.status === 'UNKNOWN' ? 'SKIPPED' : e.testStepFinished.testStepResult.status

@@ -69,6 +69,11 @@ describe.skipIf(!present)('Cucumber JSON as its producers write it (../shared/co
     expect(alone.list.map((c) => c.name)).toEqual(['outline', 'outline #2', 'outline #3', 'outline #4', 'outline #5'])
     expect(new Set(alone.list.map((c) => c.id)).size).toBe(5)
     expect((await ingest(path.join(godog, 'empty.json'))).problems[0]!.message).toMatch(/empty report/)
+    // a scenario without steps verified nothing: never a pass (Cucumber counts it undefined)
+    for (const file of ['empty_with_single_scenario_without_steps.json', 'scenario_without_steps_with_background.json']) {
+      const [stepless] = (await ingest(path.join(godog, file), features)).list
+      expect({ file, status: stepless!.status, error: stepless!.error }).toEqual({ file, status: 'undefined', error: expect.stringMatching(/^the scenario has no steps: nothing was verified/) })
+    }
   })
 
   it("godog's JUnit (suite = feature, case = scenario, rows numbered) lands in the same rows; what matches nothing is listed", async () => {

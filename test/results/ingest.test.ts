@@ -137,6 +137,30 @@ describe('Cucumber Messages ingestion', () => {
     expect(c.error).toMatch(/^the message stream has results for \d+ of the test case's \d+ steps and hooks: the others never said how they went$/)
   })
 
+  it('never takes a scenario without steps for a pass, even when its hooks passed (cucumber-js counts it unknown, cucumber-ruby undefined)', async () => {
+    const stream = [
+      { meta: { protocolVersion: '32.0.0', implementation: { name: 'cucumber-js', version: '12.9.0' }, runtime: { name: 'node' }, os: { name: 'linux' }, cpu: { name: 'x64' } } },
+      { gherkinDocument: { uri: 'a.feature', comments: [], feature: { keyword: 'Feature', name: 'A', description: '', language: 'en', location: { line: 1 }, tags: [], children: [{ scenario: { id: 'sc', keyword: 'Scenario', name: 'placeholder', description: '', location: { line: 2 }, tags: [], examples: [], steps: [] } }, { scenario: { id: 'sc2', keyword: 'Scenario', name: 'hooked', description: '', location: { line: 3 }, tags: [], examples: [], steps: [] } }] } } },
+      { pickle: { id: 'p1', uri: 'a.feature', name: 'placeholder', language: 'en', astNodeIds: ['sc'], tags: [], steps: [] } },
+      { pickle: { id: 'p2', uri: 'a.feature', name: 'hooked', language: 'en', astNodeIds: ['sc2'], tags: [], steps: [] } },
+      { testCase: { id: 'tc1', pickleId: 'p1', testRunStartedId: 'run', testSteps: [] } },
+      { testCase: { id: 'tc2', pickleId: 'p2', testRunStartedId: 'run', testSteps: [{ id: 'h', hookId: 'before' }] } },
+      { testRunStarted: { id: 'run', timestamp: { seconds: 0, nanos: 0 } } },
+      { testCaseStarted: { id: 's1', testCaseId: 'tc1', attempt: 0, timestamp: { seconds: 1, nanos: 0 } } },
+      { testCaseFinished: { testCaseStartedId: 's1', timestamp: { seconds: 1, nanos: 1 }, willBeRetried: false } },
+      { testCaseStarted: { id: 's2', testCaseId: 'tc2', attempt: 0, timestamp: { seconds: 2, nanos: 0 } } },
+      { testStepFinished: { testCaseStartedId: 's2', testStepId: 'h', testStepResult: { status: 'PASSED', duration: { seconds: 0, nanos: 1 } }, timestamp: { seconds: 2, nanos: 1 } } },
+      { testCaseFinished: { testCaseStartedId: 's2', timestamp: { seconds: 2, nanos: 2 }, willBeRetried: false } },
+      { testRunFinished: { success: true, timestamp: { seconds: 3, nanos: 0 } } },
+    ]
+    const outcome = await ingestCucumberMessages(path.join(tempTree({ 'in.ndjson': `${stream.map((e) => JSON.stringify(e)).join('\n')}\n` }), 'in.ndjson'), ctx(tempTree()))
+    expect(outcome.problems).toEqual([])
+    expect(readResults(outcome.path!).cases.map((c) => [c.name, c.status, c.error])).toEqual([
+      ['placeholder', 'undefined', 'the scenario has no steps: nothing was verified (Cucumber counts it undefined); write its steps, or tag it @wip and leave it out of the run'],
+      ['hooked', 'undefined', 'the scenario has no steps: nothing was verified (Cucumber counts it undefined); write its steps, or tag it @wip and leave it out of the run'],
+    ])
+  })
+
   it("reads a document's rule, outline row and keywords while its pickles are announced, and names a pickle announced after them", async () => {
     // Two documents as cucumber-js announces them (each followed by its pickles): a rule's
     // scenario in a.feature, a plain one in b.feature.
