@@ -23,6 +23,7 @@ export interface BoundScenario {
 export class CatalogueBinding {
   private readonly files = new Map<string, { byLine: Map<number, CatalogueCase[]> }>()
   private readonly byName = new Map<string, CatalogueCase[]>()
+  private readonly byOutlineName = new Map<string, CatalogueCase[]>()
   private readonly fileOfUri = new Map<string, string | undefined>()
 
   private constructor(cases: CatalogueCase[]) {
@@ -32,10 +33,14 @@ export class CatalogueBinding {
       this.files.set(key, file)
       // a row by its line, and every row of an outline by the outline's line (pytest-bdd names rows so)
       for (const line of new Set([c.pickle.line, c.scenario.line])) file.byLine.set(line, [...(file.byLine.get(line) ?? []), c])
-      for (const name of new Set([c.pickle.name, c.name, c.scenario.name])) {
-        const k = nameKey(c.scenario.featureName, name)
-        this.byName.set(k, [...(this.byName.get(k) ?? []), c])
-      }
+      // An outline row's own names: by its values, as cucumber-js's JUnit numbers it, and as
+      // Cucumber names its pickle where the values change the name. By its outline's name (as
+      // other reports name rows) only where no test is named so itself: two files sharing a
+      // Feature title must not lend a row the name of another file's scenario.
+      const row = Boolean(c.pickle.row)
+      const own = new Set([c.name, cucumberJUnitName(c), ...(row && c.pickle.name === c.scenario.name ? [] : [c.pickle.name])])
+      for (const name of own) add(this.byName, nameKey(c.scenario.featureName, name), c)
+      if (row) add(this.byOutlineName, nameKey(c.scenario.featureName, c.scenario.name), c)
     }
   }
 
@@ -60,13 +65,13 @@ export class CatalogueBinding {
   }
 
   /** The pickle a JUnit test names: feature (suite or classname) and scenario; `nth` for repeats. */
-  byNames(feature: string, scenario: string, nth = 1): BoundFields | undefined {
-    const found = this.byName.get(nameKey(feature, scenario))?.[nth - 1]
-    if (found) return caseFieldsOf(found)
+  byNames(feature: string, scenario: string, nth = 1): BoundScenario | undefined {
     // godog names an outline's rows "<outline> #1", "#2"… across all its Examples
     const row = /^(.*) #(\d+)$/.exec(scenario.trim())
-    const pick = row ? this.byName.get(nameKey(feature, row[1]!))?.[Number(row[2]) - 1] : undefined
-    return pick && caseFieldsOf(pick)
+    const key = nameKey(feature, scenario)
+    const rows = row ? this.byOutlineName.get(nameKey(feature, row[1]!)) : undefined
+    const pick = this.byName.get(key)?.[nth - 1] ?? this.byOutlineName.get(key)?.[nth - 1] ?? rows?.[Number(row![2]) - 1]
+    return pick && { fields: caseFieldsOf(pick), stepCount: pick.pickle.steps.length }
   }
 
   /** The catalogue file a report's uri names (absolute, file://, or relative to anywhere): the longest one it ends with. */
@@ -84,6 +89,33 @@ export class CatalogueBinding {
     this.fileOfUri.set(reportUri, best)
     return best
   }
+}
+
+/**
+ * The name cucumber-js's JUnit formatter (@cucumber/junit-xml-formatter: @cucumber/query's long
+ * naming, feature left to the classname) gives a pickle: its Rule, Scenario and Examples names
+ * joined by " - ", an outline row as "#<examples>.<row>", followed by ": <pickle name>" when the
+ * row's values change the name.
+ */
+function cucumberJUnitName(c: CatalogueCase): string {
+  const { scenario, pickle } = c
+  const parts = [scenario.rule, scenario.name || pickle.name]
+  const row = pickle.row
+  if (row) {
+    const examplesIndex = scenario.examples.findIndex((e) => e.rows.some((r) => r.line === row.line))
+    const examples = scenario.examples[examplesIndex]
+    if (examples) {
+      const number = `#${examplesIndex + 1}.${examples.rows.findIndex((r) => r.line === row.line) + 1}`
+      parts.push(examples.name, scenario.name === pickle.name ? number : `${number}: ${pickle.name}`)
+    }
+  }
+  return parts.filter(Boolean).join(' - ')
+}
+
+function add(index: Map<string, CatalogueCase[]>, key: string, c: CatalogueCase): void {
+  const list = index.get(key)
+  if (list) list.push(c)
+  else index.set(key, [c])
 }
 
 function nameKey(feature: string, scenario: string): string {

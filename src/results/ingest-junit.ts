@@ -6,7 +6,7 @@ import type { Case } from '../model/results.ts'
 import { caseIdOf, type Status } from '../model/vocabulary.ts'
 import { headerRoomFor, ResultsWriter } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
-import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
+import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 type Node = Record<string, unknown>
 
@@ -63,7 +63,8 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       const scenario = binding && (binding.byNames(here.at(-1) ?? '', String(testcase.name ?? ''), occurrence) ?? binding.byNames(String(testcase.classname ?? ''), String(testcase.name ?? ''), occurrence))
       if (scenario) bound++
       else if (binding) unbound.push(`${here.at(-1) ?? testcase.classname ?? ''} › ${String(testcase.name ?? '')}`)
-      writer.write(scenario ? { ...c, ...scenario } : c)
+      // a scenario without steps verified nothing, whatever the report says (cucumber-js's lists it passed)
+      writer.write(scenario ? { ...c, ...scenario.fields, ...(scenario.stepCount ? {} : steplessVerdict(c.status, c.error, false)) } : c)
     }
     for (const child of (suite.testsuite as Node[] | undefined) ?? []) walk(child, here)
   }
@@ -89,12 +90,14 @@ function caseOf(testcase: Node, suites: string[], occurrence: number): Case {
   const baseName = String(testcase.name ?? '')
   const name = occurrence > 1 ? `${baseName} #${occurrence}` : baseName
   const list = (tag: string): Node[] => (testcase[tag] as Node[] | undefined) ?? []
-  const failure = list('failure')[0] ?? list('error')[0]
+  // An element's presence is the verdict: an empty <failure/> (cucumber-js writes one for an
+  // undefined step) is parsed as an empty string, a failure all the same.
+  const failures = [...list('failure'), ...list('error')]
   const skipped = list('skipped').length > 0
   const flakyRuns = [...list('flakyFailure'), ...list('flakyError')]
   const reruns = [...list('rerunFailure'), ...list('rerunError')]
-  const status: Status = failure ? 'failed' : skipped ? 'skipped' : 'passed'
-  const error = failure ? textOf(failure) : skipped ? textOf(list('skipped')[0]!) : flakyRuns[0] ? textOf(flakyRuns[0]) : undefined
+  const status: Status = failures.length ? 'failed' : skipped ? 'skipped' : 'passed'
+  const error = failures.length ? (textOf(failures[0]!) ?? `the report marks it ${list('failure').length ? 'failed' : 'in error'} without a message`) : skipped ? textOf(list('skipped')[0]!) : flakyRuns[0] ? textOf(flakyRuns[0]) : undefined
   const output = [systemText(testcase['system-out']), systemText(testcase['system-err'])].filter(Boolean).join('\n')
   return {
     kind: 'case',

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ingestFile } from '../../src/results/ingest-file.ts'
@@ -183,5 +183,45 @@ describe('Cucumber JSON that is not whole', () => {
     const notFeatures = path.join(dir, 'numbers.json')
     writeFileSync(notFeatures, '[1, 2, 3]')
     expect((await ingest(notFeatures)).problems[0]).toMatchObject({ line: 1, message: expect.stringMatching(/^an item of the array is not an object/) })
+  })
+})
+
+// cucumber-js itself (the dependency), run on feature files that trip naive readers: a scenario
+// without steps, undefined steps, an outline whose name has no placeholder beside a scenario of
+// the same name in another file with the same Feature title, a Rule, a parameterised outline.
+// Its three reports (messages, Cucumber JSON, JUnit) must land in the same rows with the same
+// verdict (JUnit has no "undefined": a failure).
+describe('cucumber-js reports of the same run', () => {
+  it('land in the same rows with the same verdicts, whichever report is ingested', async () => {
+    const project = tempDir('cucumber-js-run')
+    const files: Record<string, string> = {
+      'features/a.feature': `Feature: Capabilities\n  Scenario: Revoke\n\n  Scenario: Grant\n    Given a step with no definition\n\n  Rule: Only owners\n    Scenario: Delegate\n      Given a defined step\n`,
+      'features/b.feature': `Feature: Capabilities\n  Scenario Outline: Revoke\n    Given a defined step\n    Examples:\n      | x |\n      | 1 |\n      | 2 |\n\n  Scenario Outline: Named <x>\n    Given a defined step\n    Examples: firsts\n      | x |\n      | 3 |\n`,
+      'steps/steps.mjs': `import { Given } from '@cucumber/cucumber'\nGiven('a defined step', () => {})\n`,
+    }
+    for (const [name, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(project, name)), { recursive: true })
+      writeFileSync(path.join(project, name), text)
+    }
+    const cli = path.join(PROJECT_ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js')
+    // its step definitions import @cucumber/cucumber, as a project's own would
+    symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(project, 'node_modules'))
+    const run = spawnSync(process.execPath, [cli, '--import', 'steps/steps.mjs', '--format', 'message:out.ndjson', '--format', 'json:out.json', '--format', 'junit:out.xml', 'features'], { cwd: project, encoding: 'utf8' })
+    expect(run.stdout, run.stderr).toMatch(/6 scenarios \(1 undefined, 4 passed, 1 unknown\)/)
+    const features = path.join(project, 'features')
+    const verdicts = async (file: string) => {
+      const outcome = await ingest(path.join(project, file), features)
+      expect(outcome.problems, file).toEqual([])
+      return Object.fromEntries(outcome.list.map((c) => [c.id, c.status]))
+    }
+    const messages = await verdicts('out.ndjson')
+    const ids = catalogueCases(buildCatalogue(features), 'features').map((c) => c.id)
+    expect(Object.keys(messages).sort()).toEqual([...ids].sort())
+    expect(Object.values(messages).sort()).toEqual(['passed', 'passed', 'passed', 'passed', 'undefined', 'undefined'])
+    expect(await verdicts('out.json')).toEqual(messages)
+    // JUnit has no undefined: the undefined step is a failure, the scenario without steps stays undefined
+    const junit = await verdicts('out.xml')
+    expect(Object.keys(junit).sort()).toEqual(Object.keys(messages).sort())
+    expect(Object.values(junit).sort()).toEqual(['failed', 'passed', 'passed', 'passed', 'passed', 'undefined'])
   })
 })

@@ -335,6 +335,16 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
     expect(outcome.cases).toBe(0)
     expect(outcome.problems[0]!.message).toMatch(message)
   })
+  it('fails a test case marked by an empty <failure/> or <error/> (cucumber-js writes one for an undefined step)', async () => {
+    const dir = tempTree({ 'r.xml': '<testsuite name="s">\n  <testcase classname="F" name="a"><failure/></testcase>\n  <testcase classname="F" name="b"><error></error></testcase>\n  <testcase classname="F" name="c"/>\n</testsuite>\n' })
+    const outcome = await ingestJUnit(path.join(dir, 'r.xml'), ctx(tempTree()))
+    expect(readResults(outcome.path!).cases.map((c) => [c.name, c.status, c.error])).toEqual([
+      ['a', 'failed', 'the report marks it failed without a message'],
+      ['b', 'failed', 'the report marks it in error without a message'],
+      ['c', 'passed', undefined],
+    ])
+  })
+
   // A runner killed while writing its report leaves it cut short: the commonest broken JUnit file.
   it.each([
     ['cut inside a case', '<testsuites>\n<testsuite name="x">\n  <testcase name="a"><failure>boom</failure></testcase>\n  <testcase name="b"', 4, 'the XML ends with <testsuites>, <testsuite>, <testcase> still open: the report was cut short (was the test run stopped before it finished writing it?); run the tests again for a whole report'],
