@@ -37,10 +37,13 @@ export class CatalogueBinding {
       // Cucumber names its pickle where the values change the name. By its outline's name (as
       // other reports name rows) only where no test is named so itself: two files sharing a
       // Feature title must not lend a row the name of another file's scenario.
-      const row = Boolean(c.pickle.row)
-      const own = new Set([c.name, cucumberJUnitName(c), ...(row && c.pickle.name === c.scenario.name ? [] : [c.pickle.name])])
-      for (const name of own) add(this.byName, nameKey(c.scenario.featureName, name), c)
-      if (row) add(this.byOutlineName, nameKey(c.scenario.featureName, c.scenario.name), c)
+      // behave's JUnit names the feature after its file too ("sub.n.Nested" for sub/n.feature).
+      const row = rowOf(c)
+      const own = new Set([c.name, cucumberJUnitName(c, row), ...(row ? [behaveRowName(c, row)] : []), ...(row && c.pickle.name === c.scenario.name ? [] : [c.pickle.name])])
+      for (const feature of [c.scenario.featureName, `${c.file.uri.replace(/\.feature$/, '').split('/').join('.')}.${c.scenario.featureName}`]) {
+        for (const name of own) add(this.byName, nameKey(feature, name), c)
+        if (c.pickle.row) add(this.byOutlineName, nameKey(feature, c.scenario.name), c)
+      }
     }
   }
 
@@ -91,25 +94,40 @@ export class CatalogueBinding {
   }
 }
 
+/** An outline row's Examples (and its place among the outline's, from 0) and its place among their rows, from 0. */
+interface RowPlace {
+  examples: { name: string }
+  examplesIndex: number
+  rowIndex: number
+}
+
+function rowOf(c: CatalogueCase): RowPlace | undefined {
+  const line = c.pickle.row?.line
+  if (line === undefined) return undefined
+  const examplesIndex = c.scenario.examples.findIndex((e) => e.rows.some((r) => r.line === line))
+  const examples = c.scenario.examples[examplesIndex]
+  return examples && { examples, examplesIndex, rowIndex: examples.rows.findIndex((r) => r.line === line) }
+}
+
 /**
  * The name cucumber-js's JUnit formatter (@cucumber/junit-xml-formatter: @cucumber/query's long
  * naming, feature left to the classname) gives a pickle: its Rule, Scenario and Examples names
  * joined by " - ", an outline row as "#<examples>.<row>", followed by ": <pickle name>" when the
  * row's values change the name.
  */
-function cucumberJUnitName(c: CatalogueCase): string {
+function cucumberJUnitName(c: CatalogueCase, row: RowPlace | undefined): string {
   const { scenario, pickle } = c
   const parts = [scenario.rule, scenario.name || pickle.name]
-  const row = pickle.row
   if (row) {
-    const examplesIndex = scenario.examples.findIndex((e) => e.rows.some((r) => r.line === row.line))
-    const examples = scenario.examples[examplesIndex]
-    if (examples) {
-      const number = `#${examplesIndex + 1}.${examples.rows.findIndex((r) => r.line === row.line) + 1}`
-      parts.push(examples.name, scenario.name === pickle.name ? number : `${number}: ${pickle.name}`)
-    }
+    const number = `#${row.examplesIndex + 1}.${row.rowIndex + 1}`
+    parts.push(row.examples.name, scenario.name === pickle.name ? number : `${number}: ${pickle.name}`)
   }
   return parts.filter(Boolean).join(' - ')
+}
+
+/** behave's JUnit name of an outline row: "<pickle name> -- @<examples>.<row> <examples name>". */
+function behaveRowName(c: CatalogueCase, row: RowPlace): string {
+  return `${c.pickle.name} -- @${row.examplesIndex + 1}.${row.rowIndex + 1} ${row.examples.name}`
 }
 
 function add(index: Map<string, CatalogueCase[]>, key: string, c: CatalogueCase): void {

@@ -142,6 +142,17 @@ describe('one feature file, four runners, one set of rows', () => {
     expect(json.list[2]!.error).toContain('expected 5, the ledger holds 4')
     expect(json.list.every((c) => c.durationMs < 60_000)).toBe(true)
   })
+
+  it.skipIf(python('behave'))("behave's JUnit (--junit): the same rows as its JSON, feature named after its file, outline rows '<name> -- @1.1 <examples>'", async () => {
+    const out = tempDir('behave-junit')
+    const behave = spawnSync(PYTHON, ['-m', 'behave', '--no-capture', '--format', 'json', '--outfile', `${out}/report.json`, '--junit', '--junit-directory', out, 'features/ledger.feature'], { cwd: FIXTURE, encoding: 'utf8' })
+    expect(behave.status, behave.stdout + behave.stderr).toBe(1)
+    const json = await ingest(path.join(out, 'report.json'), features)
+    const junit = await ingest(path.join(out, 'TESTS-ledger.xml'), features)
+    expect(junit.problems).toEqual([])
+    // JUnit has no undefined or pending: those are failures there
+    expect(junit.list.map((c) => [c.id, c.name, c.status === 'passed' || c.status === 'skipped' ? c.status : 'not passed'])).toEqual(json.list.map((c) => [c.id, c.name, c.status === 'passed' || c.status === 'skipped' ? c.status : 'not passed']))
+  })
 })
 
 describe('Cucumber JSON that is not whole', () => {
