@@ -224,15 +224,21 @@ function caseOf(input: ElementInput): Case {
     steps.push({ keyword: step?.keyword ?? 'Hook', text: step?.text ?? 'hook', status: s, durationMs: ms, ...(message ? { error: message } : {}), ...(argument ? { argument } : {}) })
   }
   for (const hook of listOf(element.before)) record(hook, undefined)
+  let own = 0
   for (const step of input.steps) {
     for (const hook of listOf(step.before)) record(hook, undefined)
-    record(step, { keyword: textOf(step.keyword ?? '').trim(), text: textOf(step.name ?? '') })
+    // cucumber-js lists its Before and After hooks among the steps, hidden
+    if (step.hidden === true) record(step, undefined)
+    else {
+      own++
+      record(step, { keyword: textOf(step.keyword ?? '').trim(), text: textOf(step.name ?? '') })
+    }
     for (const hook of listOf(step.after)) record(hook, undefined)
   }
   for (const hook of listOf(element.after)) record(hook, undefined)
   attachments.push(...embeddingsOf(element, input.resultsDir))
   // (a scenario with steps, nearly every one, is left as it is)
-  if (input.steps.length === 0) ({ status, error } = steplessVerdict(status, error, false))
+  if (own === 0) ({ status, error } = steplessVerdict(status, error, false))
   return {
     kind: 'case',
     id: caseIdOf({ uri: input.uri, scenario: name, occurrence: input.occurrence }),

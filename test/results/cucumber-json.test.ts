@@ -208,7 +208,9 @@ describe('cucumber-js reports of the same run', () => {
     const files: Record<string, string> = {
       'features/a.feature': `Feature: Capabilities\n  Scenario: Revoke\n\n  Scenario: Grant\n    Given a step with no definition\n\n  Rule: Only owners\n    Scenario: Delegate\n      Given a defined step\n`,
       'features/b.feature': `Feature: Capabilities\n  Scenario Outline: Revoke\n    Given a defined step\n    Examples:\n      | x |\n      | 1 |\n      | 2 |\n\n  Scenario Outline: Named <x>\n    Given a defined step\n    Examples: firsts\n      | x |\n      | 3 |\n`,
-      'steps/steps.mjs': `import { Given } from '@cucumber/cucumber'\nGiven('a defined step', () => {})\n`,
+      // a Before hook: cucumber-js counts a scenario without steps passed when its hooks pass, and
+      // its JSON lists hooks among the steps (hidden)
+      'steps/steps.mjs': `import { Before, Given } from '@cucumber/cucumber'\nGiven('a defined step', () => {})\nBefore(() => {})\n`,
     }
     for (const [name, text] of Object.entries(files)) {
       mkdirSync(path.dirname(path.join(project, name)), { recursive: true })
@@ -218,18 +220,24 @@ describe('cucumber-js reports of the same run', () => {
     // its step definitions import @cucumber/cucumber, as a project's own would
     symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(project, 'node_modules'))
     const run = spawnSync(process.execPath, [cli, '--import', 'steps/steps.mjs', '--format', 'message:out.ndjson', '--format', 'json:out.json', '--format', 'junit:out.xml', 'features'], { cwd: project, encoding: 'utf8' })
-    expect(run.stdout, run.stderr).toMatch(/6 scenarios \(1 undefined, 4 passed, 1 unknown\)/)
+    expect(run.stdout, run.stderr).toMatch(/6 scenarios \(1 undefined, 5 passed\)/)
     const features = path.join(project, 'features')
     const verdicts = async (file: string) => {
       const outcome = await ingest(path.join(project, file), features)
       expect(outcome.problems, file).toEqual([])
       return Object.fromEntries(outcome.list.map((c) => [c.id, c.status]))
     }
+    const steps = async (file: string) => {
+      const outcome = await ingest(path.join(project, file), features)
+      return Object.fromEntries(outcome.list.map((c) => [c.id, c.steps.map((s) => `${s.keyword} ${s.text}: ${s.status}`)]))
+    }
     const messages = await verdicts('out.ndjson')
     const ids = catalogueCases(buildCatalogue(features), 'features').map((c) => c.id)
     expect(Object.keys(messages).sort()).toEqual([...ids].sort())
     expect(Object.values(messages).sort()).toEqual(['passed', 'passed', 'passed', 'passed', 'undefined', 'undefined'])
     expect(await verdicts('out.json')).toEqual(messages)
+    // the same steps shown, hooks only where they did not pass
+    expect(await steps('out.json')).toEqual(await steps('out.ndjson'))
     // JUnit has no undefined: the undefined step is a failure, the scenario without steps stays undefined
     const junit = await verdicts('out.xml')
     expect(Object.keys(junit).sort()).toEqual(Object.keys(messages).sort())
