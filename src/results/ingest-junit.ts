@@ -3,7 +3,7 @@ import { xmlText } from './xml-text.ts'
 import { xmlProblem } from './xml-problem.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Case } from '../model/results.ts'
-import { caseIdOf, type Status } from '../model/vocabulary.ts'
+import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
 import { headerRoomFor, ResultsWriter } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
@@ -84,6 +84,13 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   return { run, cases, problems, path: writer.close(run) }
 }
 
+/** Verdicts a testcase's status attribute can give; anything else there ("run", "passed") adds nothing. */
+const STATUS_ATTRIBUTE: Record<string, Status | undefined> = Object.assign(Object.create(null) as Record<string, Status | undefined>, {
+  failed: 'failed', failure: 'failed', error: 'failed', broken: 'failed',
+  undefined: 'undefined', pending: 'pending', ambiguous: 'ambiguous',
+  skipped: 'skipped', untested: 'skipped', notrun: 'skipped', disabled: 'skipped',
+})
+
 function caseOf(testcase: Node, suites: string[], occurrence: number): Case {
   const suite = suites.join(' › ')
   const classname = String(testcase.classname ?? '') || suites.at(-1) || ''
@@ -96,8 +103,12 @@ function caseOf(testcase: Node, suites: string[], occurrence: number): Case {
   const skipped = list('skipped').length > 0
   const flakyRuns = [...list('flakyFailure'), ...list('flakyError')]
   const reruns = [...list('rerunFailure'), ...list('rerunError')]
-  const status: Status = failures.length ? 'failed' : skipped ? 'skipped' : 'passed'
-  const error = failures.length ? (textOf(failures[0]!) ?? `the report marks it ${list('failure').length ? 'failed' : 'in error'} without a message`) : skipped ? textOf(list('skipped')[0]!) : flakyRuns[0] ? textOf(flakyRuns[0]) : undefined
+  const counted: Status = failures.length ? 'failed' : skipped ? 'skipped' : 'passed'
+  // A worse verdict in the status attribute (godog, behave, googletest write one) is not lost
+  // for want of a child element; a value that is no verdict ("run") changes nothing.
+  const said = STATUS_ATTRIBUTE[String(testcase.status ?? '').trim().toLowerCase()]
+  const status = said ? worseStatus(counted, said) : counted
+  const error = failures.length ? (textOf(failures[0]!) ?? `the report marks it ${list('failure').length ? 'failed' : 'in error'} without a message`) : skipped ? textOf(list('skipped')[0]!) : status !== counted ? `the report says status="${String(testcase.status)}"` : flakyRuns[0] ? textOf(flakyRuns[0]) : undefined
   const output = [systemText(testcase['system-out']), systemText(testcase['system-err'])].filter(Boolean).join('\n')
   return {
     kind: 'case',

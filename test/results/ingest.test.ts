@@ -345,6 +345,20 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
     ])
   })
 
+  it("keeps a worse verdict a testcase's status attribute gives (godog, behave, googletest), and ignores one that is no verdict", async () => {
+    const testcase = (name: string, status: string, child = '') => `  <testcase classname="F" name="${name}" status="${status}">${child}</testcase>`
+    const dir = tempTree({ 'r.xml': ['<testsuite name="s">', testcase('godog undefined', 'undefined'), testcase('behave untested', 'untested'), testcase('gtest disabled', 'notrun'), testcase('gtest ran', 'run'), testcase('passed', 'passed'), testcase('failed', 'failed', '<failure message="boom"/>'), '</testsuite>', ''].join('\n') })
+    const outcome = await ingestJUnit(path.join(dir, 'r.xml'), ctx(tempTree()))
+    expect(readResults(outcome.path!).cases.map((c) => [c.name, c.status, c.error])).toEqual([
+      ['godog undefined', 'undefined', 'the report says status="undefined"'],
+      ['behave untested', 'skipped', 'the report says status="untested"'],
+      ['gtest disabled', 'skipped', 'the report says status="notrun"'],
+      ['gtest ran', 'passed', undefined],
+      ['passed', 'passed', undefined],
+      ['failed', 'failed', 'boom'],
+    ])
+  })
+
   // A runner killed while writing its report leaves it cut short: the commonest broken JUnit file.
   it.each([
     ['cut inside a case', '<testsuites>\n<testsuite name="x">\n  <testcase name="a"><failure>boom</failure></testcase>\n  <testcase name="b"', 4, 'the XML ends with <testsuites>, <testsuite>, <testcase> still open: the report was cut short (was the test run stopped before it finished writing it?); run the tests again for a whole report'],
