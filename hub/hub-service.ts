@@ -474,12 +474,16 @@ export class HubService {
       const { checkGateInputs, gateHistory, resolveBaseline } = await import('../src/gates/evaluate-gates.ts')
       const { loadGateFile } = await import('../src/gates/gate-file.ts')
       const gates = loadGateFile(file, path.relative(process.cwd(), file))
-      // the baseline by the gate's own rule, over every build's name
-      const baselineOf = (order: string[]) => [resolveBaseline(gates, build, { runs: [], skipped: [], order, builds: new Map(order.map((b) => [b, new Map()])) }).build]
+      // the builds the gate compares with, over every build: its baseline, and the previous
+      // candidate and the last release its report shows the changes since (evaluateGates)
+      const baselineOf = (order: string[]) => {
+        const every = { runs: [], skipped: [], order, builds: new Map(order.map((b) => [b, new Map()])) }
+        return [gates.baseline, 'previous-rc', 'last-release'].map((rule) => resolveBaseline({ ...gates, baseline: rule }, build, every).build)
+      }
       const stamps = await this.buildStamps()
       const results = await this.view(build, this.window(build, gateHistory(gates), stamps, baselineOf).builds, stamps)
       checkGateInputs(gates, build, results, this.project.scope)
-      const report = previewGate({ build, results, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: await this.store.approvals(build), openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' })
+      const report = previewGate({ build, results, order: stamps.order, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: await this.store.approvals(build), openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' })
       return report!
     } catch (error) {
       if (error instanceof UserError) throw new HttpError(422, error.message)

@@ -28,7 +28,7 @@ export interface BuildDiff {
 const BAD = new Set(['failed', 'blocked', 'undefined', 'ambiguous', 'pending'])
 
 /** What changed from one build to another, cell by cell (scenario × environment/stage). */
-export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from: string; to: string; today: string; lockHistory?: { at: string; by: string; reason: string; changes: string[] }[] }): BuildDiff {
+export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from: string; to: string; today: string; order?: readonly string[]; lockHistory?: { at: string; by: string; reason: string; changes: string[] }[] }): BuildDiff {
   const { results, from, to } = inputs
   for (const build of [from, to]) if (!results.builds.has(build)) throw new UserError('BUILD_UNKNOWN', `build "${build}" has no results; builds there: ${results.order.slice(-10).join(', ') || 'none'}`)
   const a = results.builds.get(from)!
@@ -51,8 +51,9 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
   const [since, until] = [finished(from), finished(to)]
   diff.scopeChanges = (inputs.lockHistory ?? []).filter((h) => h.at > since && h.at <= until)
   const { gates, today } = inputs
+  const order = inputs.order ?? results.order
   for (const [index, w] of (gates?.waivers ?? []).entries()) {
-    if (gates && waiverExpired(gates, index, to, today, results.order) && !waiverExpired(gates, index, from, today, results.order)) diff.waiversExpired.push({ criterion: w.criterion, issue: w.issue, expiry: 'date' in w.expires ? w.expires.date : w.expires.build })
+    if (gates && waiverExpired(gates, index, to, today, order) && !waiverExpired(gates, index, from, today, order)) diff.waiversExpired.push({ criterion: w.criterion, issue: w.issue, expiry: 'date' in w.expires ? w.expires.date : w.expires.build })
   }
   return diff
 }

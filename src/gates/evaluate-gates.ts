@@ -87,6 +87,8 @@ export interface GateInputs {
   author?: string
   /** YYYY-MM-DD: waivers dated before today have expired */
   today: string
+  /** every build in order, where `results` hold some of them (the hub's window): a waiver's last build is placed in it */
+  order?: readonly string[]
   /** the scope lock's history: the scope changes accepted between builds */
   lockHistory?: { at: string; by: string; reason: string; changes: string[] }[]
 }
@@ -106,7 +108,7 @@ export function evaluateGates(inputs: GateInputs): GateReport {
   const baseline = checkGateInputs(gates, build, results, scope)
   const matrix = matrixFrom(results, scope, { build, history: gateHistory(gates), catalogue: inputs.catalogue, uriPrefix: inputs.uriPrefix })
   const view = new ScenarioView(inputs, matrix)
-  const waivers = new WaiverBook(gates, build, inputs.today, results.order)
+  const waivers = new WaiverBook(gates, build, inputs.today, inputs.order ?? results.order)
   const criteria = gates.criteria.map((criterion, index) => {
     const judged = judge(criterion, index, inputs, view, baseline.build)
     return waivers.apply(criterion, judged)
@@ -116,7 +118,7 @@ export function evaluateGates(inputs: GateInputs): GateReport {
   const changes: GateReport['changes'] = []
   for (const against of ['previous-rc', 'last-release'] as const) {
     const from = resolveBaseline({ ...gates, baseline: against }, build, results).build
-    if (from) changes.push({ against, diff: diffBuilds({ results, gates, from, to: build, today: inputs.today, ...(inputs.lockHistory ? { lockHistory: inputs.lockHistory } : {}) }) })
+    if (from) changes.push({ against, diff: diffBuilds({ results, gates, from, to: build, today: inputs.today, ...(inputs.order ? { order: inputs.order } : {}), ...(inputs.lockHistory ? { lockHistory: inputs.lockHistory } : {}) }) })
   }
   return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary(), changes }
 }

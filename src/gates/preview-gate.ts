@@ -20,6 +20,8 @@ export interface GatePreviewInputs {
   openIssuesWhy: string
   /** where paths in messages are relative to */
   cwd?: string
+  /** every build in order, where `results` hold some of them (GateInputs.order) */
+  order?: readonly string[]
 }
 
 /**
@@ -46,6 +48,7 @@ export function previewGate(inputs: GatePreviewInputs): GateReport | undefined {
     openIssuesWhy: inputs.openIssuesWhy,
     ...(inputs.approvals ? { approvals: inputs.approvals } : {}),
     today: inputs.today,
+    ...(inputs.order ? { order: inputs.order } : {}),
     ...(lock ? { lockHistory: lock.history } : {}),
   })
 }

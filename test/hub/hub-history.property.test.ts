@@ -103,4 +103,31 @@ describe('the hub\'s view of a build against all results', () => {
       { numRuns: 4, endOnFailure: true },
     )
   })
+
+  it('ends a waiver at a build named by commit beyond its window, as over every result', async () => {
+    const scenarios = [...hub.service.project.scenarios.values()].filter((s) => !s.manual)
+    const names = Array.from({ length: 13 }, (_, i) => `c0ffee${i.toString(16)}`)
+    let clock = Date.UTC(2027, 0, 1)
+    for (const [b, name] of names.entries())
+      for (const environment of ENVIRONMENTS) {
+        const writer = new ResultsWriter(resultsDir)
+        for (const [i, s] of scenarios.entries()) {
+          const status: Status = b === names.length - 1 && i === 0 ? 'failed' : 'passed'
+          writer.write({ kind: 'case', id: s.id, uri: s.uri, feature: s.feature, scenario: s.scenario, name: s.name, ...(s.example ? { example: s.example } : {}), featureIds: s.featureIds, tags: s.tags, status, flaky: false, attempts: 1, durationMs: 5, steps: [{ keyword: 'Given', text: 'a step', status, durationMs: 5 }], attachments: [], nodes: [], source: 'automated' })
+        }
+        clock += 60_000
+        writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: `w-${name}-${environment}`, build: name, milestone: 'run-fixture', stage: 'acceptance', environment, startedAt: new Date(clock - 30_000).toISOString(), finishedAt: new Date(clock).toISOString(), source: { format: 'cucumber-messages' } })
+      }
+    await pushResults(new HubClient(hub.url, hub.tokens.ci), resultsDir)
+    writeFileSync(
+      path.join(hub.root, 'features/milestones/run.gates.yaml'),
+      `milestone: run-fixture\napplies-to: 'c0ffee*'\nbaseline: previous-rc\ncriteria:\n  - { id: all-pass, kind: scenarios-pass, severity: blocking }\nwaivers:\n  - { criterion: all-pass, category: known-issue, issue: "https://gitlab.example/1", reason: r, requested-by: alice, approved-by: bob, expires: { build: ${names[0]} } }\n`,
+    )
+    const project = hub.service.project
+    const all = await mergeResults(resultsDir, { milestone: 'run-fixture' })
+    const shown = names.at(-1)!
+    const whole = previewGate({ build: shown, results: all, scope: project.scope!, catalogue: project.catalogue, uriPrefix: project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: [], openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' })!
+    expect(whole.waivers.expired.map((w) => w.index)).toEqual([0])
+    expect(await hub.service.gate(shown)).toEqual(whole)
+  })
 })
