@@ -32,7 +32,7 @@ export class CatalogueBinding {
       const file = this.files.get(key) ?? { byLine: new Map() }
       this.files.set(key, file)
       // a row by its line, and every row of an outline by the outline's line (pytest-bdd names rows so)
-      for (const line of new Set([c.pickle.line, c.scenario.line])) file.byLine.set(line, [...(file.byLine.get(line) ?? []), c])
+      for (const line of new Set([c.pickle.line, c.scenario.line])) add(file.byLine, line, c)
       // An outline row's own names: by its values, as cucumber-js's JUnit numbers it, and as
       // Cucumber names its pickle where the values change the name. By its outline's name (as
       // other reports name rows) only where no test is named so itself: two files sharing a
@@ -42,7 +42,7 @@ export class CatalogueBinding {
       const own = new Set([c.name, cucumberJUnitName(c, row), ...(row ? [behaveRowName(c, row)] : []), ...(row && c.pickle.name === c.scenario.name ? [] : [c.pickle.name])])
       for (const feature of [c.scenario.featureName, `${c.file.uri.replace(/\.feature$/, '').split('/').join('.')}.${c.scenario.featureName}`]) {
         for (const name of own) add(this.byName, nameKey(feature, name), c)
-        if (c.pickle.row) add(this.byOutlineName, nameKey(feature, c.scenario.name), c)
+        if (row) add(this.byOutlineName, nameKey(feature, c.scenario.name), c)
       }
     }
   }
@@ -130,7 +130,7 @@ function behaveRowName(c: CatalogueCase, row: RowPlace): string {
   return `${c.pickle.name} -- @${row.examplesIndex + 1}.${row.rowIndex + 1} ${row.examples.name}`
 }
 
-function add(index: Map<string, CatalogueCase[]>, key: string, c: CatalogueCase): void {
+function add<K>(index: Map<K, CatalogueCase[]>, key: K, c: CatalogueCase): void {
   const list = index.get(key)
   if (list) list.push(c)
   else index.set(key, [c])

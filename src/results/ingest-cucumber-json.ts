@@ -238,7 +238,7 @@ function caseOf(input: ElementInput): Case {
   for (const hook of listOf(element.after)) record(hook, undefined)
   attachments.push(...embeddingsOf(element, input.resultsDir))
   // (a scenario with steps, nearly every one, is left as it is)
-  if (own === 0) ({ status, error } = steplessVerdict(status, error, false))
+  if (own === 0) ({ status, error } = steplessVerdict(status, error))
   return {
     kind: 'case',
     id: caseIdOf({ uri: input.uri, scenario: name, occurrence: input.occurrence }),

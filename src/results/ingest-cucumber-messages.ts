@@ -179,7 +179,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
         attempt.status = 'undefined'
         attempt.error ??= `the message stream has results for ${attempt.reported} of the test case's ${listed} steps and hooks: the others never said how they went`
       }
-      if (attempt.status === 'passed' && !hasOwnStep(attempt.plan.steps)) Object.assign(attempt, steplessVerdict('passed', attempt.error, false))
+      if (attempt.status === 'passed' && !hasOwnStep(attempt.plan.steps)) Object.assign(attempt, steplessVerdict('passed', attempt.error))
       if (f.willBeRetried) {
         const list = earlier.get(attempt.plan) ?? []
         list.push({ status: attempt.status, durationMs: last - attempt.startedAt, startedAt: new Date(attempt.startedAt).toISOString(), ...(attempt.error ? { error: attempt.error } : {}), ...(attempt.steps.length ? { steps: attempt.steps } : {}) })

@@ -64,7 +64,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       if (scenario) bound++
       else if (binding) unbound.push(`${here.at(-1) ?? testcase.classname ?? ''} › ${String(testcase.name ?? '')}`)
       // a scenario without steps verified nothing, whatever the report says (cucumber-js's lists it passed)
-      writer.write(scenario ? { ...c, ...scenario.fields, ...(scenario.stepCount ? {} : steplessVerdict(c.status, c.error, false)) } : c)
+      writer.write(scenario ? { ...c, ...scenario.fields, ...(scenario.stepCount ? {} : steplessVerdict(c.status, c.error)) } : c)
     }
     for (const child of (suite.testsuite as Node[] | undefined) ?? []) walk(child, here)
   }
@@ -108,7 +108,11 @@ function caseOf(testcase: Node, suites: string[], occurrence: number): Case {
   // for want of a child element; a value that is no verdict ("run") changes nothing.
   const said = STATUS_ATTRIBUTE[String(testcase.status ?? '').trim().toLowerCase()]
   const status = said ? worseStatus(counted, said) : counted
-  const error = failures.length ? (textOf(failures[0]!) ?? `the report marks it ${list('failure').length ? 'failed' : 'in error'} without a message`) : skipped ? textOf(list('skipped')[0]!) : status !== counted ? `the report says status="${String(testcase.status)}"` : flakyRuns[0] ? textOf(flakyRuns[0]) : undefined
+  let error: string | undefined
+  if (failures.length) error = textOf(failures[0]!) ?? `the report marks it ${list('failure').length ? 'failed' : 'in error'} without a message`
+  else if (skipped) error = textOf(list('skipped')[0]!)
+  else if (status !== counted) error = `the report says status="${String(testcase.status)}"`
+  else if (flakyRuns[0]) error = textOf(flakyRuns[0])
   const output = [systemText(testcase['system-out']), systemText(testcase['system-err'])].filter(Boolean).join('\n')
   return {
     kind: 'case',

@@ -97,11 +97,11 @@ export function runFrom(ctx: IngestContext, facts: { inputHash: string; startedA
 }
 
 /**
- * A scenario without steps verified nothing, whatever its hooks did: Cucumber counts it undefined
- * (cucumber-ruby) or unknown (cucumber-js), and the reports of both say so; it is never a pass.
- * `hasSteps`: the scenario (with its Background) has a step of its own.
+ * The verdict of a scenario without steps (its Background's included): it verified nothing,
+ * whatever its hooks did. Cucumber counts it undefined (cucumber-ruby) or unknown (cucumber-js);
+ * it is never a pass.
  */
-export function steplessVerdict(status: Status, error: string | undefined, hasSteps: boolean): { status: Status; error?: string } {
-  if (hasSteps || status !== 'passed') return { status, ...(error ? { error } : {}) }
+export function steplessVerdict(status: Status, error: string | undefined): { status: Status; error?: string } {
+  if (status !== 'passed') return { status, ...(error ? { error } : {}) }
   return { status: 'undefined', error: error ?? 'the scenario has no steps: nothing was verified (Cucumber counts it undefined); write its steps, or tag it @wip and leave it out of the run' }
 }

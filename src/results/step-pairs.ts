@@ -61,6 +61,6 @@ export function stepCount(steps: string): number {
 
 /** Whether such a string holds a step of the scenario's own (not only hooks). */
 export function hasOwnStep(steps: string): boolean {
-  for (let at = 0; at < steps.length; at += 2) if (steps.charCodeAt(at) !== 0 || steps.charCodeAt(at + 1) !== 0) return true
+  for (let at = 0; at < stepCount(steps); at++) if (pairAt(steps, at) !== 0) return true
   return false
 }

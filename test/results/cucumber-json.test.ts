@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ingestFile } from '../../src/results/ingest-file.ts'
@@ -7,7 +7,7 @@ import type { Case } from '../../src/model/results.ts'
 import { catalogueCases } from '../../src/catalogue/catalogue-cases.ts'
 import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
-import { tempDir } from '../helpers/temp-tree.ts'
+import { tempDir, tempTree } from '../helpers/temp-tree.ts'
 
 const CONFORMANCE = path.resolve(PROJECT_ROOT, '../shared/conformance/cucumber-json')
 const present = existsSync(CONFORMANCE)
@@ -204,18 +204,13 @@ describe('Cucumber JSON that is not whole', () => {
 // verdict (JUnit has no "undefined": a failure).
 describe('cucumber-js reports of the same run', () => {
   it('land in the same rows with the same verdicts, whichever report is ingested', async () => {
-    const project = tempDir('cucumber-js-run')
-    const files: Record<string, string> = {
+    const project = tempTree({
       'features/a.feature': `Feature: Capabilities\n  Scenario: Revoke\n\n  Scenario: Grant\n    Given a step with no definition\n\n  Rule: Only owners\n    Scenario: Delegate\n      Given a defined step\n`,
       'features/b.feature': `Feature: Capabilities\n  Scenario Outline: Revoke\n    Given a defined step\n    Examples:\n      | x |\n      | 1 |\n      | 2 |\n\n  Scenario Outline: Named <x>\n    Given a defined step\n    Examples: firsts\n      | x |\n      | 3 |\n`,
       // a Before hook: cucumber-js counts a scenario without steps passed when its hooks pass, and
       // its JSON lists hooks among the steps (hidden)
       'steps/steps.mjs': `import { Before, Given } from '@cucumber/cucumber'\nGiven('a defined step', () => {})\nBefore(() => {})\n`,
-    }
-    for (const [name, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(project, name)), { recursive: true })
-      writeFileSync(path.join(project, name), text)
-    }
+    })
     const cli = path.join(PROJECT_ROOT, 'node_modules/@cucumber/cucumber/bin/cucumber.js')
     // its step definitions import @cucumber/cucumber, as a project's own would
     symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(project, 'node_modules'))
