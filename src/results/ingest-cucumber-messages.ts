@@ -68,6 +68,8 @@ interface CasePlan {
   steps: string
   /** doc strings and data tables: by pickle step id, then by test step index (few steps have one) */
   stepArguments?: Map<string | number, StepArgument>
+  /** the Playwright project that ran it (playwright-bdd names its files `[project]:<uri>`) */
+  project?: string
 }
 
 type StepArgument = NonNullable<StepResult['argument']>
@@ -123,6 +125,8 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const globalHooks = new Map<string, { where: string; source?: string }>()
   const hookRuns = new Map<string, string>()
   let runFinished = false
+  // the stream is playwright-bdd's (its meta says so): see testStepFinished and planOf
+  let playwrightBdd = false
   // the most test cases announced and not run yet, and how few are left at the next collection
   let announced = 0
   let collectAt = -1
@@ -140,14 +144,21 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       }
       const { plan } = attempt
       const error = textOrNone(f.testStepResult.exception?.message ?? f.testStepResult.message)
+      const at = indexOfId(plan.stepIds, String(f.testStepId))
+      const pair = at === -1 ? 0 : pairAt(plan.steps, at)
+      const keyword = at === -1 ? undefined : pairs.keyword(pair)
+      // playwright-bdd shares one test case among a scenario's attempts and reports a hook that did
+      // not run in this attempt as skipped, lasting nothing (its TestStepRun says so): Playwright
+      // itself counts such an attempt by its steps, and so does this reader.
+      if (playwrightBdd && at !== -1 && keyword === undefined && status === 'skipped' && !error && !durationMs(f.testStepResult.duration)) {
+        attempt.reported++
+        return
+      }
       attempt.status = worseStatus(attempt.status, status)
       if (error && !attempt.error) attempt.error = error
       // a step its test case does not list still tells how the attempt went, as no step of its own
-      const at = indexOfId(plan.stepIds, String(f.testStepId))
       if (at === -1) return
       attempt.reported++
-      const pair = pairAt(plan.steps, at)
-      const keyword = pairs.keyword(pair)
       // Hooks are reported only when they fail: they are how a scenario's setup breaks.
       if (keyword === undefined && status === 'passed') return
       const step: StepResult = { keyword: keyword ?? 'Hook', text: pairs.text(pair) ?? 'hook', status, durationMs: durationMs(f.testStepResult.duration) }
@@ -203,7 +214,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       pickleUri = pickle.uri
       const document = documents.get(pickle.uri)
       if (document?.released) lateFrom.push(lineNow)
-      pickles.set(pickle.id, planOf(pickle, document, intern, pairs))
+      pickles.set(pickle.id, planOf(pickle, document, intern, pairs, playwrightBdd))
     },
     testCase: (testCase) => {
       const plan = pickles.get(testCase.pickleId)
@@ -283,6 +294,7 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       // Cucumber writes `{"<type>":…}`: the type is known from the first characters.
       const named = line.startsWith('{"') ? line.slice(2, line.indexOf('"', 2)) : ''
       if (UNUSED.has(named) && line.endsWith('}')) {
+        if (named === 'meta' && line.includes('"name":"playwright-bdd"')) playwrightBdd = true
         envelopes++
         unparsedLine = line
         unparsedLineNumber = lineNumber
@@ -405,7 +417,7 @@ function caseOf(attempt: Attempt, duration: number, retries: CaseAttempt[] | und
     ...(retries ? { retries } : {}),
     durationMs: duration,
     steps: attempt.steps,
-    ...(attempt.error ? { error: attempt.error } : {}),
+    ...(attempt.error ? { error: plan.project ? `[${plan.project}] ${attempt.error}` : attempt.error } : {}),
     attachments: attempt.attachments,
     nodes: attempt.nodes,
     source: 'automated',
@@ -415,12 +427,16 @@ function caseOf(attempt: Attempt, duration: number, retries: CaseAttempt[] | und
 /** For a pickle whose document is unknown or already released: the keyword its step type implies. */
 const KEYWORD_OF_TYPE: Record<string, string> = { Context: 'Given', Action: 'When', Outcome: 'Then' }
 
-function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner, pairs: StepPairs): CasePlan {
+function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner, pairs: StepPairs, playwrightBdd: boolean): CasePlan {
   const scenario = document?.scenarios.get(pickle.astNodeIds[0] ?? '')
   const row = pickle.astNodeIds[1] ? document?.rows.get(pickle.astNodeIds[1]) : undefined
   const line = (pickle as { location?: { line: number } }).location?.line
+  // playwright-bdd gives each Playwright project its own copy of a file, "[chromium]:features/a.feature":
+  // the scenario is the file's all the same (its row in the matrix); the project is said in its error
+  const projectUri = playwrightBdd ? /^\[([^\]]*)\]:(.+)$/.exec(text(pickle.uri)) : null
   return {
-    uri: intern.string(text(pickle.uri)),
+    uri: intern.string(projectUri ? projectUri[2]! : text(pickle.uri)),
+    ...(projectUri ? { project: intern.string(projectUri[1]!) } : {}),
     ...(line ? { line: count(line) } : {}),
     feature: document?.feature ?? intern.string(pickle.uri),
     name: scenario?.name === pickle.name ? scenario.name : text(pickle.name),

@@ -19,12 +19,14 @@ const LISTS = ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property
  * <flakyFailure>/<flakyError> in a case that passed in the end, <rerunFailure>/<rerunError> in
  * one that failed every time — are attempts, the first making the case flaky. A case is known by
  * its suites, classname and name (GitLab's key); the same key again in one file (repeated Go test
- * names, a test run by two Playwright projects) is told apart by its occurrence.
+ * names) is told apart by its occurrence. A test run by two Playwright projects (suites told apart
+ * by their hostname) is the same case twice: the merge counts the worse.
  *
  * BDD runners that write only JUnit (godog's junit formatter: suite = feature, case = scenario)
  * lose the tags; where the project's features folder is at hand, a case whose suite (or
  * classname) and name are a catalogue scenario's is bound to it, and takes its id, tags and scope
- * features. Once anything in a file is bound, what is not is listed.
+ * features; so is a Playwright test that playwright-bdd generated (classname `<file>.feature.spec.js`,
+ * name its title path). Once anything in a file is bound, what is not is listed.
  */
 export async function ingestJUnit(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const bytes = readFileSync(file)
@@ -55,12 +57,17 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
     const here = name ? [...path, name] : path
     const timestamp = Date.parse(String(suite.timestamp ?? ''))
     if (!Number.isNaN(timestamp) && timestamp > 0) started = Math.min(started, timestamp)
+    // Playwright writes a suite per project and file, the project as its hostname (its error text
+    // names the project too): a test run by two projects is the same test twice, not a repeated name
+    const host = String(suite.hostname ?? '')
     for (const testcase of (suite.testcase as Node[] | undefined) ?? []) {
-      const key = `${here.join('\u0000')}\u0001${String(testcase.classname ?? '')}\u0001${String(testcase.name ?? '')}`
+      const key = `${here.join('\u0000')}\u0001${String(testcase.classname ?? '')}\u0001${String(testcase.name ?? '')}\u0001${host}`
       const occurrence = (occurrences.get(key) ?? 0) + 1
       occurrences.set(key, occurrence)
       const c = caseOf(testcase, here, occurrence)
-      const scenario = binding && (binding.byNames(here.at(-1) ?? '', String(testcase.name ?? ''), occurrence) ?? binding.byNames(String(testcase.classname ?? ''), String(testcase.name ?? ''), occurrence))
+      const [classname, name] = [String(testcase.classname ?? ''), String(testcase.name ?? '')]
+      const byNames = binding && (binding.byNames(here.at(-1) ?? '', name, occurrence) ?? binding.byNames(classname, name, occurrence))
+      const scenario = byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence)
       if (scenario) bound++
       else if (binding) unbound.push(`${here.at(-1) ?? testcase.classname ?? ''} › ${String(testcase.name ?? '')}`)
       // a scenario without steps verified nothing, whatever the report says (cucumber-js's lists it passed)

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../errors.ts'
 import type { Case, Run } from '../model/results.ts'
-import { MODEL_VERSION, type Stage, type Status } from '../model/vocabulary.ts'
+import { MODEL_VERSION, worseStatus, type Stage, type Status } from '../model/vocabulary.ts'
 import { firstLine, readLines } from './read-lines.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
 import { caseShapeProblem, runShapeProblem } from '../model/results-shape.ts'
@@ -147,13 +147,25 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       }
       const key = cellKey(merged.id, run.environment, run.stage)
       const before = cells.get(key)
+      // The same case twice in one run is no rerun: Playwright's projects (browsers) each run it
+      // once, side by side. The worse of the two counts; that they disagree makes nothing flaky.
+      const sameRun = before?.runId === run.id
+      if (sameRun && worseStatus(before.status, merged.status) === before.status) {
+        if (merged.flaky) before.flaky = true
+        return
+      }
       merged.environment = run.environment
       merged.stage = run.stage
       merged.build = run.build
       merged.runId = run.id
-      merged.seen = before ? [...before.seen, merged.status] : shared.seen(merged.status)
+      if (sameRun) {
+        // in place of the better one: what earlier runs said of the cell stays
+        merged.seen = [...before.seen.slice(0, -1), merged.status]
+        merged.flaky ||= before.flaky
+        if (before.retries?.length || merged.retries?.length) merged.retries = [...(before.retries ?? []), ...(merged.retries ?? [])]
+      } else merged.seen = before ? [...before.seen, merged.status] : shared.seen(merged.status)
       // An earlier run of the same cell (a rerun, another shard) is an earlier attempt of it.
-      if (before) merged.retries = [...(before.retries ?? []), { status: before.status, durationMs: before.durationMs, startedAt: runStart(before.runId), ...(before.error ? { error: before.error } : {}) }, ...(merged.retries ?? [])]
+      if (before && !sameRun) merged.retries = [...(before.retries ?? []), { status: before.status, durationMs: before.durationMs, startedAt: runStart(before.runId), ...(before.error ? { error: before.error } : {}) }, ...(merged.retries ?? [])]
       merged.flaky = merged.flaky || merged.seen.some((status) => status !== merged.status)
       // A plain pass needs no step log.
       if (!keepsSteps(merged, Boolean(options.keepStepsOfPassed))) merged.steps = EMPTY

@@ -90,7 +90,7 @@ function build(project: Project): Built {
     const c = candidates[r.row % candidates.length]
     if (!c) continue
     const entry = runOf(r.environment, r.stage, r.run)
-    if (entry.cases.some((x) => x.id === c.id)) continue
+    // the same case twice in one run: as Playwright's projects (browsers) run a scenario
     const status: Status = r.stage === 'manual' ? (['passed', 'failed', 'blocked', 'skipped'] as Status[])[STATUSES.indexOf(r.status) % 4]! : r.status === 'blocked' ? 'skipped' : r.status
     entry.cases.push({ kind: 'case', id: c.id, uri: c.uri, feature: 'Generated', scenario: c.scenario.name, name: c.name, featureIds: c.pickle.featureIds, tags: c.pickle.tags, status, flaky: status === 'passed' && r.flaky && r.attempts > 1, attempts: r.attempts, durationMs: 1, steps: [], ...(status !== 'passed' ? { error: `${status} here` } : {}), attachments: [], nodes: [], source: r.stage === 'manual' ? 'manual' : 'automated', ...(r.stage === 'manual' ? { tester: 'alice' } : {}) })
   }
@@ -104,16 +104,29 @@ function build(project: Project): Built {
 
 const sources = (built: Built): RunSource[] => built.runs.map(({ run, cases }) => ({ run, file: run.id, readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)) }))
 
-/** The raw results of each cell, oldest run first: the merge rule (latest wins, disagreement is flaky) recounted. */
+// the README's order, worst first
+const WORST_FIRST: Status[] = ['failed', 'ambiguous', 'undefined', 'pending', 'blocked', 'skipped', 'passed']
+
+/**
+ * The raw results of each cell, oldest run first: the merge rule (latest run wins, disagreement
+ * between runs is flaky; the same case twice in one run: the worse counts) recounted.
+ */
 function recountCells(built: Built): Map<string, { status: Status; flaky: boolean; environment: string; stage: string; id: string }> {
-  const cells = new Map<string, { status: Status; flaky: boolean; seen: Status[]; environment: string; stage: string; id: string }>()
+  const cells = new Map<string, { status: Status; flaky: boolean; seen: Status[]; run: string; environment: string; stage: string; id: string }>()
   const ordered = [...built.runs].sort((a, b) => a.run.finishedAt.localeCompare(b.run.finishedAt) || a.run.id.localeCompare(b.run.id))
   for (const { run, cases } of ordered)
     for (const c of cases) {
       const key = `${c.id}|${run.environment}|${run.stage}`
       const before = cells.get(key)
+      if (before?.run === run.id) {
+        if (WORST_FIRST.indexOf(c.status) < WORST_FIRST.indexOf(before.status)) {
+          const seen = [...before.seen.slice(0, -1), c.status]
+          cells.set(key, { ...before, status: c.status, flaky: c.flaky || before.flaky || seen.some((s) => s !== c.status), seen })
+        } else before.flaky ||= c.flaky
+        continue
+      }
       const seen = [...(before?.seen ?? []), c.status]
-      cells.set(key, { status: c.status, flaky: c.flaky || seen.some((s) => s !== c.status), seen, environment: run.environment, stage: run.stage, id: c.id })
+      cells.set(key, { status: c.status, flaky: c.flaky || seen.some((s) => s !== c.status), seen, run: run.id, environment: run.environment, stage: run.stage, id: c.id })
     }
   return cells
 }
