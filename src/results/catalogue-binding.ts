@@ -25,6 +25,7 @@ export class CatalogueBinding {
   private readonly byName = new Map<string, CatalogueCase[]>()
   private readonly byOutlineName = new Map<string, CatalogueCase[]>()
   private readonly fileOfUri = new Map<string, string | undefined>()
+  private readonly featureNames = new Set<string>()
 
   private constructor(cases: CatalogueCase[]) {
     for (const c of cases) {
@@ -32,6 +33,7 @@ export class CatalogueBinding {
       const file = this.files.get(key) ?? { byLine: new Map<number, CatalogueCase[]>(), cases: [] as CatalogueCase[] }
       this.files.set(key, file)
       file.cases.push(c)
+      this.featureNames.add(c.scenario.featureName.trim())
       // a row by its line, and every row of an outline by the outline's line (pytest-bdd names rows so)
       for (const line of new Set([c.pickle.line, c.scenario.line])) add(file.byLine, line, c)
       // An outline row's own names: by its values, as cucumber-js's JUnit numbers it, and as
@@ -76,6 +78,20 @@ export class CatalogueBinding {
     const rows = row ? this.byOutlineName.get(nameKey(feature, row[1]!)) : undefined
     const pick = this.byName.get(key)?.[nth - 1] ?? this.byOutlineName.get(key)?.[nth - 1] ?? rows?.[Number(row![2]) - 1]
     return pick && { fields: caseFieldsOf(pick), stepCount: pick.pickle.steps.length }
+  }
+
+  /**
+   * The pickle a test names as "<Feature> <scenario>" in one string: jest-junit's default name
+   * ("{classname} {title}", the describe blocks' titles before the test's), and jest-cucumber
+   * describes a feature by its title and tests a scenario (an outline's row) by its name.
+   */
+  byJoinedNames(joined: string, nth = 1): BoundScenario | undefined {
+    for (let at = joined.indexOf(' '); at !== -1; at = joined.indexOf(' ', at + 1)) {
+      const feature = joined.slice(0, at)
+      const found = this.featureNames.has(feature.trim()) ? this.byNames(feature, joined.slice(at + 1), nth) : undefined
+      if (found) return found
+    }
+    return undefined
   }
 
   /**

@@ -100,6 +100,65 @@ describe.skipIf(!present)('Cucumber JSON as its producers write it (../shared/co
   })
 })
 
+// jest-cucumber (a describe per feature, titled by it; a test per scenario or outline row) with
+// jest-junit's default naming ("{classname} {title}"): this report is what jest 30.5, jest-junit 17
+// and jest-cucumber 4.5 wrote for these two files (stack traces shortened); they are not
+// dependencies of this project, so the test reads their output rather than running them.
+describe('jest-cucumber through jest-junit', () => {
+  it('binds "<Feature> <scenario>" names to the features\' rows: plain scenarios, outline rows by values and, unnamed, in order', async () => {
+    const project = tempTree({
+      'features/alpha.feature': `@feature:alpha\nFeature: Alpha\n  Scenario: passes\n    Given ok\n  Scenario: fails\n    Given boom\n  Scenario Outline: outline <n>\n    Given ok <n>\n    Examples:\n      | n |\n      | 1 |\n      | 2 |\n`,
+      'features/delta.feature': `@feature:beta\nFeature: Delta\n  Background:\n    Given ok\n  Rule: first rule\n    Scenario: in rule\n      Given ok\n    Scenario Outline: plain outline\n      Given ok <n>\n      Examples: small\n        | n |\n        | 1 |\n      Examples: big\n        | n |\n        | 2 |\n        | 3 |\n  Rule: second rule\n    Scenario: in second rule\n      Given ok\n`,
+      'junit.xml': `<?xml version="1.0" encoding="UTF-8"?>
+<testsuites name="jest tests" tests="9" failures="1" errors="0" time="1.8">
+  <testsuite name="Alpha" errors="0" failures="1" skipped="0" timestamp="2026-12-05T23:57:45" time="0.751" tests="4">
+    <testcase classname="Alpha passes" name="Alpha passes" time="0.003">
+    </testcase>
+    <testcase classname="Alpha fails" name="Alpha fails" time="0.001">
+      <failure>Error: Failing step: &quot;boom&quot;
+
+Step arguments: []
+
+Error: boom failed
+    at Object.stepFunction (/tmp/jc/alpha.test.js:6:62)</failure>
+    </testcase>
+    <testcase classname="Alpha outline 1" name="Alpha outline 1" time="0.013">
+    </testcase>
+    <testcase classname="Alpha outline 2" name="Alpha outline 2" time="0">
+    </testcase>
+  </testsuite>
+  <testsuite name="Delta" errors="0" failures="0" skipped="0" timestamp="2026-12-05T23:57:45" time="0.655" tests="5">
+    <testcase classname="Delta in rule" name="Delta in rule" time="0.001">
+    </testcase>
+    <testcase classname="Delta plain outline" name="Delta plain outline" time="0.001">
+    </testcase>
+    <testcase classname="Delta plain outline" name="Delta plain outline" time="0.011">
+    </testcase>
+    <testcase classname="Delta plain outline" name="Delta plain outline" time="0">
+    </testcase>
+    <testcase classname="Delta in second rule" name="Delta in second rule" time="0.001">
+    </testcase>
+  </testsuite>
+</testsuites>`,
+    })
+    const features = path.join(project, 'features')
+    const junit = await ingest(path.join(project, 'junit.xml'), features)
+    expect(junit.problems).toEqual([])
+    const byId = new Map(catalogueCases(buildCatalogue(features), 'features').map((c) => [c.id, c]))
+    expect(junit.list.map((c) => [byId.get(c.id)?.name, c.status, c.featureIds.join()])).toEqual([
+      ['passes', 'passed', 'alpha'],
+      ['fails', 'failed', 'alpha'],
+      ['outline 1', 'passed', 'alpha'],
+      ['outline 2', 'passed', 'alpha'],
+      ['in rule', 'passed', 'beta'],
+      ['plain outline (n: 1)', 'passed', 'beta'],
+      ['plain outline (n: 2)', 'passed', 'beta'],
+      ['plain outline (n: 3)', 'passed', 'beta'],
+      ['in second rule', 'passed', 'beta'],
+    ])
+  })
+})
+
 describe('one feature file, four runners, one set of rows', () => {
   const features = path.join(FIXTURE, 'features')
   const expected = [
