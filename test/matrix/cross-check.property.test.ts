@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FeatureParser } from '../../src/catalogue/parse-feature.ts'
@@ -11,14 +13,18 @@ import { runErrorCases } from '../../src/results/run-error-cases.ts'
 import { MODEL_VERSION, STATUSES, type Case, type Run, type Status } from '../../src/model/results.ts'
 import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { testMapper } from '../../reporters/testmo/testmo-publisher.ts'
+import { writeAllureResults } from '../../reporters/allure/allure-reporter.ts'
+import { matrixFailed } from '../../src/matrix/matrix-headline.ts'
+import { tempDir } from '../helpers/temp-tree.ts'
 import { gateFile } from '../gates/gate-fixture.ts'
 
 // One generated project and result set per property run: scope features required on some
 // environments, scenarios and outlines (rows repeated, wip, manual) tied to zero, one or two of
-// them, results in required and not-required columns, reruns and retries, manual outcomes,
-// results outside the scope, and runs that failed outside any scenario. Every number the matrix
-// headline, its cell totals, the gate, JUnit and Testmo give is recounted here from the raw
-// results with the rules written in the README, independently of the code under test.
+// them, results in required and not-required columns, reruns and retries, the same case twice in
+// a run (Playwright's projects), manual outcomes, results outside the scope, and runs that failed
+// outside any scenario. Every number the matrix headline, its cell totals, the gate, JUnit,
+// Testmo, Allure and the commit status give is recounted here from the raw results with the
+// rules written in the README, independently of the code under test.
 
 const ENVIRONMENTS = ['local', 'docker', 'feature'] as const
 const SEVERITY = ['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed']
@@ -140,7 +146,7 @@ function worst(statuses: string[]): string {
 }
 
 describe('every number agrees with a recount of the raw results (property-based)', () => {
-  it('matrix headline and cell totals, gate, JUnit and Testmo', async () => {
+  it('matrix headline and cell totals, gate, JUnit, Testmo, Allure and the commit status', async () => {
     await fc.assert(
       fc.asyncProperty(projectArb, async (project) => {
         const built = build(project)
@@ -222,6 +228,24 @@ describe('every number agrees with a recount of the raw results (property-based)
         const tests = [...results.builds.get('v1')!.values(), ...runErrorCases(results, 'v1')].map(map)
         const count = (status: string) => tests.filter((t) => t.status === status).length
         expect([tests.length, count('failed'), count('skipped'), count('blocked'), count('passed')]).toEqual([all.length + project.runErrors.length, failures + project.runErrors.length, all.filter((x) => x.status === 'skipped').length, all.filter((x) => x.status === 'blocked').length, all.filter((x) => x.status === 'passed').length])
+
+        // --- Allure: a result per cell and run error (earlier attempts share its historyId: the latest counts) ---
+        const allureDir = tempDir('cross-check-allure')
+        writeAllureResults(results, { build: 'v1', resultsDir: '/r', outDir: allureDir, env: {} })
+        const latest = new Map<string, { status: string; stop: number }>()
+        for (const file of readdirSync(allureDir).filter((f) => f.endsWith('-result.json'))) {
+          const r = JSON.parse(readFileSync(path.join(allureDir, file), 'utf8')) as { historyId: string; status: string; stop: number }
+          if ((latest.get(r.historyId)?.stop ?? -Infinity) < r.stop) latest.set(r.historyId, r)
+        }
+        const allure = (status: string) => [...latest.values()].filter((r) => r.status === status).length
+        const broken = all.filter((x) => ['pending', 'undefined', 'ambiguous'].includes(x.status)).length
+        expect([latest.size, allure('failed'), allure('broken'), allure('skipped'), allure('passed')]).toEqual([all.length + project.runErrors.length, failures - broken + project.runErrors.length, broken, skipped, all.filter((x) => x.status === 'passed').length])
+
+        // --- the commit status: failed by a failed scenario, a failed result outside the scope, a run error ---
+        const scopedIds = new Set(inScope.map((c) => c.id))
+        const unscopedFailed = all.filter((x) => !scopedIds.has(x.id) && FAILURES.includes(x.status)).length
+        expect(matrix.unscoped.failed).toBe(unscopedFailed)
+        expect(matrixFailed(matrix)).toBe((headline.failed ?? 0) > 0 || unscopedFailed > 0 || project.runErrors.length > 0)
       }),
       { numRuns: 150 },
     )
