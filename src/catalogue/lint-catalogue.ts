@@ -1,6 +1,7 @@
 import type { Catalogue, CatalogueFile, CataloguedScenario } from './catalogue-types.ts'
 import type { Scope } from './scope.ts'
 import type { StepMatcher } from './load-step-definitions.ts'
+import { stepsUnmatched } from './steps-unmatched.ts'
 import { ENV_TAG_PREFIX, FEATURE_TAG_PREFIX, isValidComplexityTag } from './tag-meaning.ts'
 
 export type Severity = 'error' | 'warning'
@@ -28,7 +29,8 @@ export type LintRule =
   | 'shared-feature-title'
 
 /**
- * Checks the catalogue against the scope and (when given) the step definitions.
+ * Checks the catalogue against the scope and (when given, and found: stepsUnmatched) the step
+ * definitions.
  * Steps of @wip scenarios are not matched: wip declares them not implemented yet; nor those of
  * @manual ones: a person carries them out.
  */
@@ -36,12 +38,15 @@ export function lintCatalogue(catalogue: Catalogue, scope: Scope, steps?: StepMa
   const findings: LintFinding[] = catalogue.errors.map((e) => ({ ...e, severity: 'error', rule: 'syntax' }))
   const scopeIds = new Set(scope.features.map((f) => f.id))
   lintFeatureTitles(catalogue, findings)
+  // a step of a Background, or of every row of an outline, is one finding
+  const stepsSeen = new Set<string>()
+  const matching = steps && !stepsUnmatched(steps) ? steps : undefined
   for (const file of catalogue.files) {
     lintTags(file, scopeIds, findings, environments)
     lintDuplicateNames(file, findings)
     for (const scenario of file.scenarios) {
       lintScenarioShape(scenario, findings)
-      if (steps) lintSteps(scenario, steps, findings)
+      if (matching) lintSteps(scenario, matching, findings, stepsSeen)
     }
   }
   return findings.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.severity.localeCompare(b.severity) || a.rule.localeCompare(b.rule))
@@ -129,12 +134,11 @@ function lintScenarioShape(scenario: CataloguedScenario, findings: LintFinding[]
     findings.push({ ...at, severity: 'warning', rule: 'empty-scenario', message: `scenario ${label} has no steps; it is counted as wip (tag it @wip to say so)` })
 }
 
-function lintSteps(scenario: CataloguedScenario, steps: StepMatcher, findings: LintFinding[]): void {
-  const seen = new Set<string>()
+function lintSteps(scenario: CataloguedScenario, steps: StepMatcher, findings: LintFinding[], seen: Set<string>): void {
   for (const pickle of scenario.pickles) {
     if (pickle.wip || pickle.manual) continue
     for (const step of pickle.steps) {
-      const key = `${step.line}\u0000${step.text}`
+      const key = `${scenario.uri}\u0000${step.line}\u0000${step.text}`
       if (seen.has(key)) continue
       seen.add(key)
       const at = { file: scenario.uri, line: step.line, column: 1 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { loadConfiguration, loadSupport } from '@cucumber/cucumber/api'
 import { UserError } from '../errors.ts'
+import { CONFIG_FILES } from './steps-unmatched.ts'
 
 export interface StepDefinitionRef {
   uri: string
@@ -12,8 +13,11 @@ export interface StepDefinitionRef {
 /** Finds the step definitions a step text matches, as cucumber-js would at run time. */
 export interface StepMatcher {
   readonly count: number
+  /** the cucumber-js configuration that said where they are; none: this project's steps/ */
+  readonly configFile?: string
   match(text: string): StepDefinitionRef[]
 }
+
 
 interface LoadedStepDefinition {
   uri: string
@@ -34,7 +38,7 @@ export interface LoadStepDefinitionsOptions {
  * support code), so that matching follows Cucumber's rules exactly. Nothing is run.
  */
 export async function loadStepDefinitions(options: LoadStepDefinitionsOptions): Promise<StepMatcher> {
-  const configFile = options.configFile ?? (existsSync(path.join(options.cwd, 'cucumber.js')) ? 'cucumber.js' : undefined)
+  const configFile = options.configFile ?? CONFIG_FILES.find((name) => existsSync(path.join(options.cwd, name)))
   const environment = { cwd: options.cwd, stdout: process.stderr, stderr: process.stderr }
   let library: Awaited<ReturnType<typeof loadSupport>>
   // Step definitions are usually TypeScript; cucumber-js imports them natively, so make sure a
@@ -43,7 +47,7 @@ export async function loadStepDefinitions(options: LoadStepDefinitionsOptions): 
   register()
   try {
     const { runConfiguration } = await loadConfiguration(
-      configFile ? { file: configFile, profiles: options.profiles ?? [] } : { provided: { import: ['steps/**/*.ts'] } },
+      configFile ? { file: configFile, profiles: options.profiles ?? [] } : { provided: { import: ['steps/**/*.{ts,mts,cts,js,mjs,cjs}'] } },
       environment,
     )
     library = await loadSupport(runConfiguration, environment)
@@ -56,6 +60,7 @@ export async function loadStepDefinitions(options: LoadStepDefinitionsOptions): 
   const cwd = options.cwd
   return {
     count: definitions.length,
+    ...(configFile ? { configFile } : {}),
     match(text) {
       return definitions
         .filter((definition) => definition.matchesStepName(text))

@@ -55,7 +55,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
   withInputs(program.command('lint'))
     .description('check feature files: syntax, undefined/ambiguous steps, duplicate names, missing or unknown @feature tags, @env tags naming no environment, outlines without Examples')
     .option('--json', 'print findings as JSON on stdout')
-    .option('--config <file>', 'cucumber-js configuration that says where step definitions are (default: ./cucumber.js)')
+    .option('--config <file>', 'cucumber-js configuration that says where step definitions are (default: the one cucumber-js finds: cucumber.js, .cjs, .mjs, .json, .yaml, .yml; without one, steps/)')
     .option('--profile <name...>', 'cucumber-js profile(s) to read from the configuration')
     .option('--no-steps', 'skip matching steps against step definitions')
     .action(async (options: InputOptions & { json?: boolean; config?: string; profile?: string[]; steps: boolean }) => {
@@ -67,6 +67,10 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const { lintCatalogue, formatFinding } = await import('../catalogue/lint-catalogue.ts')
       const steps = options.steps ? await loadStepDefinitions({ cwd: ctx.cwd, ...(options.config ? { configFile: options.config } : {}), ...(options.profile ? { profiles: options.profile } : {}) }) : undefined
       const findings = lintCatalogue(catalogue, scope, steps, projectEnvironments(ctx.cwd, scope))
+      const { stepsUnmatched } = await import('../catalogue/steps-unmatched.ts')
+      const unmatched = steps && stepsUnmatched(steps)
+      // said, not counted: with another runner, its own results say which steps are undefined
+      if (unmatched) ctx.stderr.write(`steps not matched against step definitions: ${unmatched}; a runner other than cucumber-js reports its undefined steps in its results (--config FILE names a cucumber-js configuration, --no-steps skips this check)\n`)
       const prefix = path.relative(ctx.cwd, featuresDir)
       const shown = findings.map((f) => ({ ...f, file: prefix ? `${prefix}/${f.file}` : f.file }))
       const errors = findings.filter((f) => f.severity === 'error').length

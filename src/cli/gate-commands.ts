@@ -35,7 +35,7 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
     .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
     .option('--features <dir>', 'features folder', 'features')
     .option('--author <name>', 'who made the build, who may not approve it (default: CI_COMMIT_AUTHOR or GITLAB_USER_LOGIN)')
-    .option('--config <file>', 'cucumber config whose step definitions the lint criterion checks')
+    .option('--config <file>', 'cucumber-js configuration whose step definitions the lint criterion checks (default: the one cucumber-js finds; without one, steps/)')
     .option('--json', 'print the gate report as JSON')
     .option('--out <dir>', 'where gate-<build>.json (the evidence) and gate-<build>.md go', 'reports')
     .addHelpText('after', '\nExit codes: 0 go, 4 go-with-waivers, 3 incomplete (results still awaited), 1 no-go, 2 bad input.')
@@ -116,9 +116,12 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
   const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../catalogue/scope-lock.ts')
   const kinds = new Set(inputs.gates.criteria.map((c) => c.kind))
   let lintErrors: { where: string; message: string }[] = []
+  let stepsUnchecked: string | undefined
   if (kinds.has('lint')) {
     const { loadStepDefinitions } = await import('../catalogue/load-step-definitions.ts')
+    const { stepsUnmatched } = await import('../catalogue/steps-unmatched.ts')
     const steps = await loadStepDefinitions({ cwd: ctx.cwd, ...(options.config ? { configFile: options.config } : {}) })
+    stepsUnchecked = stepsUnmatched(steps)
     lintErrors = lintCatalogue(inputs.catalogue, inputs.scope, steps)
       .filter((f) => f.severity === 'error')
       .map((f) => ({ where: `${path.relative(ctx.cwd, path.join(inputs.featuresDir, f.file))}:${f.line}:${f.column}`, message: `${f.message} [${f.rule}]` }))
@@ -146,6 +149,7 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
     catalogue: inputs.catalogue,
     uriPrefix: inputs.uriPrefix,
     lintErrors,
+    ...(stepsUnchecked ? { stepsUnchecked } : {}),
     scopeChanges,
     ...(openIssues ? { openIssues } : {}),
     ...(openIssuesWhy ? { openIssuesWhy } : {}),

@@ -75,6 +75,8 @@ export interface GateInputs {
   uriPrefix: string
   /** lint errors (syntax, undefined and ambiguous steps) */
   lintErrors: { where: string; message: string }[]
+  /** why steps were not matched against step definitions (then the lint criterion says so) */
+  stepsUnchecked?: string
   /** changes since the scope freeze; undefined when there is no lock */
   scopeChanges: string[] | undefined
   /** open issues from GitLab; undefined when GitLab was not asked */
@@ -258,7 +260,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
   switch (criterion.kind) {
     case 'lint': {
       const items = inputs.lintErrors.map((e) => ({ what: `${e.where}: ${e.message}`, status: 'error' }))
-      return result(criterion, items.length ? 'fail' : 'pass', `${items.length} error(s)`, '0', items.length ? `${items.length} lint error(s): ${items[0]!.what}${items.length > 1 ? ' …' : ''}` : 'no syntax errors, undefined or ambiguous steps', items)
+      return result(criterion, items.length ? 'fail' : 'pass', `${items.length} error(s)`, '0', items.length ? `${items.length} lint error(s): ${items[0]!.what}${items.length > 1 ? ' …' : ''}` : inputs.stepsUnchecked ? `no syntax errors; steps not matched against step definitions (${inputs.stepsUnchecked})` : 'no syntax errors, undefined or ambiguous steps', items)
     }
     case 'scope-frozen': {
       if (!inputs.scopeChanges) return result(criterion, 'fail', 'no lock', 'frozen', 'the scope was never frozen: bdd-matrix scope freeze writes its lock')

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { runBin, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
-import { readFileSync } from 'node:fs'
+import { readFileSync, symlinkSync } from 'node:fs'
 
 const LINT_PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/lint-project')
 const SUITE = path.join(PROJECT_ROOT, 'test/fixtures/catalogue/suite')
@@ -46,6 +46,44 @@ describe('bdd-matrix lint against step definitions (loaded the way cucumber-js l
     const own = runBin(['lint'], { cwd: PROJECT_ROOT })
     expect(own.stderr).toMatch(/^0 error\(s\)/m)
     expect(own.code).toBe(0)
+  })
+})
+
+describe('lint finds step definitions where cucumber-js would, and says when there are none', () => {
+  const feature = `@feature:core
+Feature: Background
+  Background:
+    Given a step nobody defined
+
+  Scenario: one
+    Given a defined step
+
+  Scenario: two
+    Given a defined step
+`
+  const scope = readFileSync(path.join(LINT_PROJECT, 'features/milestones/m.yaml'))
+
+  it('reads a cucumber.mjs it is not told of (cucumber-js reads it: .js, .cjs, .mjs, .json, .yaml, .yml); a Background\'s undefined step is one finding', () => {
+    const project = tempTree({
+      'cucumber.mjs': "export default { import: ['support/**/*.mjs'] }\n",
+      'features/milestones/m.yaml': scope,
+      'features/background.feature': feature,
+      'support/steps.mjs': "import { Given } from '@cucumber/cucumber'\nGiven('a defined step', () => {})\n",
+    })
+    symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(project, 'node_modules'))
+    const result = runBin(['lint'], { cwd: project })
+    expect(result.stdout.trim().split('\n')).toEqual(['features/background.feature:4:1: error: undefined step "a step nobody defined": no step definition matches it; add one under steps/ or tag the scenario @wip [undefined-step]'])
+    expect(result.stderr).toBe('1 error(s), 0 warning(s) in 1 file(s), 1 step definition(s)\n')
+    expect(result.code).toBe(1)
+  })
+
+  it('with no configuration and nothing under steps/ (another runner: godog, behave, playwright-bdd), says the steps were not matched rather than calling every one undefined', () => {
+    const project = tempTree({ 'features/milestones/m.yaml': scope, 'features/background.feature': feature })
+    const result = runBin(['lint'], { cwd: project })
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/^steps not matched against step definitions: no step definitions found: no cucumber-js configuration \(cucumber\.js, cucumber\.cjs, cucumber\.mjs, cucumber\.json, cucumber\.yaml, cucumber\.yml\) and none under steps\/; a runner other than cucumber-js reports its undefined steps in its results/)
+    expect(result.stderr).toMatch(/\n0 error\(s\), 0 warning\(s\) in 1 file\(s\), 0 step definition\(s\)\n$/)
+    expect(result.code).toBe(0)
   })
 })
 

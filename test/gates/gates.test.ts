@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { gateToMarkdown } from '../../reporters/markdown/gate-markdown.ts'
@@ -251,6 +251,17 @@ describe('bdd-matrix gate and diff from the command line', () => {
     expect(result.stderr).toMatch(message)
     expect(result.stderr).not.toMatch(/\n\s+at /)
     expect(result.code).toBe(2)
+  })
+
+  it('the lint criterion says so when it could not match steps (no step definitions: another runner), never "no undefined steps"', () => {
+    const root = gateProjectCopy()
+    rmSync(path.join(root, 'cucumber.mjs'))
+    rmSync(path.join(root, 'steps'), { recursive: true })
+    writeRuns(rc2(), path.join(root, 'results'))
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), single('{ id: c, kind: lint, severity: blocking }'))
+    const result = runBin(['gate', '--build', 'v1.0.0-rc2'], { cwd: root })
+    expect(result.stdout).toMatch(/PASS\s+c \[lint, blocking\]: 0 error\(s\) \(0\) — no syntax errors; steps not matched against step definitions \(no step definitions found: no cucumber-js configuration/)
+    expect(result.stdout).not.toContain('undefined or ambiguous steps')
   })
 
   it('refuses a build the gate does not apply to', () => {
