@@ -18,7 +18,6 @@ export interface StepMatcher {
   match(text: string): StepDefinitionRef[]
 }
 
-
 interface LoadedStepDefinition {
   uri: string
   line: number

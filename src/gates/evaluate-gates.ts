@@ -260,7 +260,9 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
   switch (criterion.kind) {
     case 'lint': {
       const items = inputs.lintErrors.map((e) => ({ what: `${e.where}: ${e.message}`, status: 'error' }))
-      return result(criterion, items.length ? 'fail' : 'pass', `${items.length} error(s)`, '0', items.length ? `${items.length} lint error(s): ${items[0]!.what}${items.length > 1 ? ' …' : ''}` : inputs.stepsUnchecked ? `no syntax errors; steps not matched against step definitions (${inputs.stepsUnchecked})` : 'no syntax errors, undefined or ambiguous steps', items)
+      if (items.length) return result(criterion, 'fail', `${items.length} error(s)`, '0', `${items.length} lint error(s): ${items[0]!.what}${items.length > 1 ? ' …' : ''}`, items)
+      const why = inputs.stepsUnchecked ? `no syntax errors; steps not matched against step definitions (${inputs.stepsUnchecked})` : 'no syntax errors, undefined or ambiguous steps'
+      return result(criterion, 'pass', '0 error(s)', '0', why, items)
     }
     case 'scope-frozen': {
       if (!inputs.scopeChanges) return result(criterion, 'fail', 'no lock', 'frozen', 'the scope was never frozen: bdd-matrix scope freeze writes its lock')
