@@ -26,8 +26,12 @@ export class CatalogueBinding {
   private readonly byOutlineName = new Map<string, CatalogueCase[]>()
   private readonly fileOfUri = new Map<string, string | undefined>()
   private readonly featureNames = new Set<string>()
+  private readonly cases: CatalogueCase[]
+  /** pytest-bdd's test function names: made when a report first needs them */
+  private byPython?: Map<string, CatalogueCase[]>
 
   private constructor(cases: CatalogueCase[]) {
+    this.cases = cases
     for (const c of cases) {
       const key = c.file.uri
       const file = this.files.get(key) ?? { byLine: new Map<number, CatalogueCase[]>(), cases: [] as CatalogueCase[] }
@@ -92,6 +96,31 @@ export class CatalogueBinding {
       if (found) return found
     }
     return undefined
+  }
+
+  /**
+   * The pickle a pytest-bdd test names in pytest's JUnit (`--junitxml`): `scenarios()` names the
+   * test function after the scenario (`test_a_number_is_added`) and an outline's row by its values
+   * (`test_sums_of_two_numbers[1-2-3]`); the classname is the Python module, which names no
+   * feature. Bound only where one scenario of the features folder has that name: a function
+   * named by hand, or a name two features share (pytest-bdd adds `_1`), stays as the report says.
+   */
+  byPytestName(name: string): BoundScenario | undefined {
+    const test = /^(test_[^[\]]*)(?:\[(.*)\])?$/.exec(name.trim())
+    if (!test) return undefined
+    this.byPython ??= this.pythonNames()
+    const cases = this.byPython.get(test[1]!) ?? []
+    if (new Set(cases.map((c) => `${c.file.uri}\u0000${c.scenario.line}`)).size !== 1) return undefined
+    const id = test[2]
+    const picks = id === undefined ? cases.filter((c) => !c.example) : cases.filter((c) => c.example && Object.values(c.example.values).join('-') === id)
+    const pick = picks.length === 1 ? picks[0] : undefined
+    return pick && { fields: caseFieldsOf(pick), stepCount: pick.pickle.steps.length }
+  }
+
+  private pythonNames(): Map<string, CatalogueCase[]> {
+    const names = new Map<string, CatalogueCase[]>()
+    for (const c of this.cases) add(names, `test_${pythonName(c.scenario.name)}`, c)
+    return names
   }
 
   /**
@@ -179,6 +208,11 @@ function sameTitlePath(c: CatalogueCase, path: string[]): boolean {
   const values = c.example?.values ?? {}
   const named = [pickle.name, row.examples.name].map((name) => name.replace(/<([^<>]*)>/g, (whole, column: string) => values[column] ?? whole).trim())
   return named.includes(title) || new RegExp(`(^|\\s)#${number}$`).test(title)
+}
+
+/** pytest-bdd's make_python_name: spaces to underscores, other non-word characters dropped, leading digits too, lower case. */
+function pythonName(name: string): string {
+  return name.replace(/ /g, '_').replace(/[^\p{L}\p{N}_]/gu, '').replace(/^\d+_*/, '').toLowerCase()
 }
 
 /** behave's JUnit name of an outline row: "<pickle name> -- @<examples>.<row> <examples name>". */

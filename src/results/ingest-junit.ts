@@ -26,8 +26,8 @@ const LISTS = ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property
  * lose the tags; where the project's features folder is at hand, a case whose suite (or
  * classname) and name are a catalogue scenario's is bound to it, and takes its id, tags and scope
  * features; so is a Playwright test that playwright-bdd generated (classname `<file>.feature.spec.js`,
- * name its title path), and a test named "<Feature> <scenario>" (jest-junit's default name of a
- * jest-cucumber test). Once anything in a file is bound, what is not is listed.
+ * name its title path), a test named "<Feature> <scenario>" (jest-junit's default name of a
+ * jest-cucumber test) and one pytest-bdd named after its scenario (`test_<scenario>[<row values>]`). Once anything in a file is bound, what is not is listed.
  */
 export async function ingestJUnit(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const bytes = readFileSync(file)
@@ -68,7 +68,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       const c = caseOf(testcase, here, occurrence)
       const [classname, name] = [String(testcase.classname ?? ''), String(testcase.name ?? '')]
       const byNames = binding && (binding.byNames(here.at(-1) ?? '', name, occurrence) ?? binding.byNames(classname, name, occurrence))
-      const scenario = byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence)
+      const scenario = byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined)
       if (scenario) bound++
       else if (binding) unbound.push(`${here.at(-1) ?? testcase.classname ?? ''} › ${String(testcase.name ?? '')}`)
       // a scenario without steps verified nothing, whatever the report says (cucumber-js's lists it passed)

@@ -159,6 +159,24 @@ Error: boom failed
   })
 })
 
+describe("pytest-bdd's test names in pytest's JUnit that do not say their scenario", () => {
+  it('leave a name two features share, and a function named by hand, as the report says them, listed', async () => {
+    const project = tempTree({
+      'features/a.feature': '@feature:a\nFeature: A\n  Scenario: Shared name\n    Given x\n  Scenario: Ünïcode & punctuation!\n    Given x\n',
+      'features/b.feature': '@feature:b\nFeature: B\n  Scenario: Shared name\n    Given x\n',
+      'junit.xml': `<testsuites><testsuite name="pytest" tests="4">
+  <testcase classname="tests.test_all" name="test_shared_name"/>
+  <testcase classname="tests.test_all" name="test_shared_name_1"/>
+  <testcase classname="tests.test_all" name="test_ünïcode__punctuation"/>
+  <testcase classname="tests.test_all" name="test_my_own_name"/>
+</testsuite></testsuites>`,
+    })
+    const junit = await ingest(path.join(project, 'junit.xml'), path.join(project, 'features'))
+    expect(junit.list.map((c) => [c.name, c.featureIds.join()])).toEqual([['test_shared_name', ''], ['test_shared_name_1', ''], ['Ünïcode & punctuation!', 'a'], ['test_my_own_name', '']])
+    expect(junit.problems[0]!.message).toMatch(/^3 test\(s\) match no scenario of the features folder/)
+  })
+})
+
 describe('one feature file, four runners, one set of rows', () => {
   const features = path.join(FIXTURE, 'features')
   const expected = [
@@ -190,6 +208,17 @@ describe('one feature file, four runners, one set of rows', () => {
     expect(json.list[3]!.error).toMatch(/lists 2 of the scenario's 3 steps/)
     const cucumberIds = catalogueCases(buildCatalogue(features), 'features').map((c) => c.id)
     expect(json.list.map((c) => c.id)).toEqual(cucumberIds)
+  })
+
+  it.skipIf(python('pytest_bdd'))("pytest-bdd through pytest's own JUnit (--junitxml): tests named after their scenarios and rows land in the same rows", async () => {
+    const out = tempDir('pytest-bdd-junit')
+    const pytest = spawnSync(PYTHON, ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', `--junitxml=${out}/junit.xml`, `--cucumberjson=${out}/report.json`, 'test_ledger.py'], { cwd: FIXTURE, encoding: 'utf8' })
+    expect(pytest.status, pytest.stdout + pytest.stderr).toBe(1)
+    const junit = await ingest(path.join(out, 'junit.xml'), features)
+    expect(junit.problems).toEqual([])
+    const json = await ingest(path.join(out, 'report.json'), features)
+    // JUnit has no undefined: a failure there
+    expect(junit.list.map((c) => [c.id, c.name, c.featureIds, c.status])).toEqual(json.list.map((c) => [c.id, c.name, c.featureIds, c.status === 'undefined' ? 'failed' : c.status]))
   })
 
   it.skipIf(python('behave'))("behave's own JSON report: the same rows, durations in seconds", async () => {
