@@ -88,7 +88,13 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   hash.onBytes?.(bytes)
   const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: at, finishedAt: at, format: 'junit', file })
   const cases = writer.cases
-  const problems: IngestProblem[] = bound && unbound.length ? [{ file, line: 0, message: `${unbound.length} test(s) match no scenario of the features folder, kept as the report names them: ${unbound.slice(0, 5).join('; ')}${unbound.length > 5 ? '; …' : ''}` }] : []
+  // Acceptance tests of which none is bound stand outside every row of the matrix: said, as a
+  // partial binding is (unit tests bind to nothing, and say nothing).
+  const first = `${unbound.slice(0, 5).join('; ')}${unbound.length > 5 ? '; …' : ''}`
+  const problems: IngestProblem[] = []
+  if (bound && unbound.length) problems.push({ file, line: 0, message: `${unbound.length} test(s) match no scenario of the features folder, kept as the report names them: ${first}` })
+  else if (!bound && unbound.length && ctx.stage === 'acceptance')
+    problems.push({ file, line: 0, message: `none of its ${unbound.length} test(s) match a scenario of the features folder: kept as the report names them, outside every row of the matrix (named as no runner bdd-matrix reads names them — README, "Bring your own runner" — or run from other feature files): ${first}` })
   return { run, cases, problems, path: writer.close(run) }
 }
 

@@ -177,6 +177,29 @@ describe("pytest-bdd's test names in pytest's JUnit that do not say their scenar
   })
 })
 
+describe('a JUnit report of acceptance tests of which none binds', () => {
+  it('is said, not passed over: vitest-cucumber reports each step as a test', async () => {
+    const project = tempTree({
+      'features/alpha.feature': '@feature:alpha\nFeature: Alpha\n  Scenario: passes\n    Given ok\n',
+      // as vitest 4.1's JUnit reporter wrote it for @amiceli/vitest-cucumber 8.0 here
+      'junit.xml': `<?xml version="1.0" encoding="UTF-8" ?>
+<testsuites name="vitest tests" tests="1" failures="0" errors="0" time="0.06">
+    <testsuite name="tests/alpha.spec.ts" timestamp="2026-12-05T23:56:13.309Z" hostname="vm" tests="1" failures="0" errors="0" skipped="0" time="0.03">
+        <testcase classname="tests/alpha.spec.ts" name="Feature: Alpha &gt; Scenario: passes &gt; Given ok" time="0.005729441">
+        </testcase>
+    </testsuite>
+</testsuites>`,
+    })
+    const junit = await ingest(path.join(project, 'junit.xml'), path.join(project, 'features'))
+    expect(junit.list.map((c) => c.featureIds)).toEqual([[]])
+    expect(junit.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^none of its 1 test\(s\) match a scenario of the features folder: kept as the report names them, outside every row of the matrix .*: tests\/alpha\.spec\.ts › Feature: Alpha > Scenario: passes > Given ok$/)])
+    // unit tests bind to nothing, and say nothing
+    const resultsDir = tempDir('unit')
+    const unit = await ingestFile(path.join(project, 'junit.xml'), { build: 'v1', environment: 'local', stage: 'unit', resultsDir, catalogue: { featuresDir: path.join(project, 'features'), uriPrefix: 'features' } })
+    expect(unit.problems).toEqual([])
+  })
+})
+
 describe('one feature file, four runners, one set of rows', () => {
   const features = path.join(FIXTURE, 'features')
   const expected = [

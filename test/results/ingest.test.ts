@@ -407,7 +407,8 @@ describe('bdd-matrix ingest and merge', () => {
     const dir = tempTree({ 'reports/TEST-a.xml': junit, 'reports/nested/TEST-b.xml': Buffer.from(junit.toString().replaceAll('TestNodeStatus', 'TestOther')), 'reports/notes.txt': 'a log', 'reports/.cache/old.xml': junit, 'empty/readme.md': '#' })
     // the results folder under the folder given: a second ingest does not read the first's output
     const out = path.join(dir, 'reports/results')
-    const args = ['--env', 'local', '--build', 'v1', '--out', out]
+    // Go's unit tests: bound to no feature file, and none looked for
+    const args = ['--env', 'local', '--build', 'v1', '--stage', 'unit', '--out', out]
     const first = await runCliInProcess(['ingest', 'reports', ...args], { cwd: dir })
     expect(first.code).toBe(0)
     expect(first.stdout.match(/from \S+/g)).toEqual(['from reports/TEST-a.xml', 'from reports/nested/TEST-b.xml'])
@@ -417,9 +418,20 @@ describe('bdd-matrix ingest and merge', () => {
     expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2)
     // a pattern the shell left as it is (quoted in a YAML script line) is expanded here
     const out2 = path.join(dir, 'results2')
-    const quoted = await runCliInProcess(['ingest', 'reports/**/TEST-*.xml', '--env', 'local', '--build', 'v1', '--out', out2], { cwd: dir })
+    const quoted = await runCliInProcess(['ingest', 'reports/**/TEST-*.xml', '--env', 'local', '--build', 'v1', '--stage', 'unit', '--out', out2], { cwd: dir })
     expect(quoted.code).toBe(0)
     expect(quoted.stdout.match(/from \S+/g)).toEqual(['from reports/TEST-a.xml', 'from reports/nested/TEST-b.xml'])
+  })
+
+  it('says when acceptance tests from a JUnit or Cucumber JSON report cannot be bound: no features folder (--strict: exit 1)', async () => {
+    const dir = tempTree({ 'junit.xml': readFileSync(path.join(MESSAGES, 'go-unit.xml')) })
+    const args = ['ingest', 'junit.xml', '--env', 'local', '--build', 'v1', '--out', 'results']
+    const loose = await runCliInProcess([...args, '--features', 'specs'], { cwd: dir })
+    expect(loose.code).toBe(0)
+    expect(loose.stderr).toMatch(/^junit\.xml: no features folder at specs: its \d+ test\(s\) are kept as the report names them, with no tags or scope features, outside every row of the matrix; pass --features DIR where the \.feature files are\n$/)
+    expect((await runCliInProcess([...args, '--strict'], { cwd: dir })).code).toBe(1)
+    // unit tests are bound to no feature: nothing to say
+    expect((await runCliInProcess([...args, '--stage', 'unit', '--strict'], { cwd: dir })).stderr).toBe('')
   })
 
   it("reads the standard input given as -, and a pipe given by its path (/dev/stdin, a shell's <(…)), as it reads the file", async () => {
