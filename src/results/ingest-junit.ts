@@ -1,10 +1,11 @@
 import { readFileSync, statSync } from 'node:fs'
+import { basename, dirname, extname, resolve } from 'node:path'
 import { xmlText } from './xml-text.ts'
 import { xmlProblem } from './xml-problem.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import type { Case } from '../model/results.ts'
+import type { Attachment, Case } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
-import { headerRoomFor, ResultsWriter } from './results-writer.ts'
+import { headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
@@ -66,6 +67,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       const occurrence = (occurrences.get(key) ?? 0) + 1
       occurrences.set(key, occurrence)
       const c = caseOf(testcase, here, occurrence)
+      if (c.output?.includes('[[ATTACHMENT|')) c.attachments = linkedAttachments(c.output, dirname(file), ctx.resultsDir)
       const [classname, name] = [String(testcase.classname ?? ''), String(testcase.name ?? '')]
       const byNames = binding && (binding.byNames(here.at(-1) ?? '', name, occurrence) ?? binding.byNames(classname, name, occurrence))
       const scenario = byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined)
@@ -161,6 +163,32 @@ function textOf(node: Node | string): string | undefined {
   // jest-junit and others repeat the message at the start of the text: keep it once.
   if (parts.length > 1 && parts[1]!.startsWith(parts[0]!)) parts.shift()
   return parts.length ? parts.join('\n') : undefined
+}
+
+/** What a linked file is, by its extension: the kinds runners attach (screenshots, videos, traces, logs). */
+const LINKED_TYPES: Record<string, string> = {
+  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp',
+  '.webm': 'video/webm', '.mp4': 'video/mp4', '.txt': 'text/plain', '.log': 'text/plain', '.md': 'text/markdown',
+  '.html': 'text/html', '.json': 'application/json', '.zip': 'application/zip',
+}
+
+/**
+ * The files a test's output links as GitLab reads them, `[[ATTACHMENT|<path>]]` (Playwright's
+ * screenshots, videos and traces; Surefire's), copied into the results as the test's attachments:
+ * a relative path is the report's own (Playwright writes it from the report's folder), else the
+ * working folder's. A link to no file is left in the output as it is.
+ */
+function linkedAttachments(output: string, reportDir: string, resultsDir: string): Attachment[] {
+  const out: Attachment[] = []
+  for (const [, given] of output.matchAll(/\[\[ATTACHMENT\|([^\]\r\n]+)\]\]/g)) {
+    const file = [resolve(reportDir, given!.trim()), resolve(given!.trim())].find((f) => statSync(f, { throwIfNoEntry: false })?.isFile())
+    if (!file) continue
+    const mediaType = LINKED_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
+    const stored = writeAttachment(resultsDir, readFileSync(file), mediaType)
+    // (each attempt links its own copy; the same content once)
+    if (!out.some((a) => a.path === stored)) out.push({ path: stored, mediaType, name: basename(file) })
+  }
+  return out
 }
 
 function systemText(value: unknown): string {

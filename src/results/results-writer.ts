@@ -151,7 +151,7 @@ const CHUNK = 1 << 16
 
 /** Writes an attachment once, named by its content, so re-ingesting writes nothing new. */
 export function writeAttachment(resultsDir: string, body: Buffer, mediaType: string): string {
-  const ext = { 'text/plain': 'txt', 'application/json': 'json', 'text/html': 'html', 'image/png': 'png', 'image/jpeg': 'jpg' }[mediaType] ?? 'bin'
+  const ext = { 'text/plain': 'txt', 'application/json': 'json', 'text/html': 'html', 'text/markdown': 'md', 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp', 'video/webm': 'webm', 'video/mp4': 'mp4', 'application/zip': 'zip' }[mediaType] ?? 'bin'
   const name = `attachments/${createHash('sha256').update(body).digest('hex').slice(0, 24)}.${ext}`
   const file = path.join(resultsDir, name)
   if (!existsSync(file)) {

@@ -89,16 +89,17 @@ const features = path.join(project, 'features')
 const casesOf = (file: string): Case[] => readFileSync(file, 'utf8').trim().split('\n').slice(1).filter(Boolean).map((l) => JSON.parse(l) as Case)
 
 async function ingest(report: string) {
-  const outcome = await ingestFile(path.join(project, 'out', report), { build: 'v1', environment: 'local', stage: 'acceptance', resultsDir: tempDir('playwright-bdd'), catalogue: { featuresDir: features, uriPrefix: 'features' } })
-  return { problems: outcome.problems.map((p) => p.message), cases: outcome.path ? casesOf(outcome.path) : [] }
+  const resultsDir = tempDir('playwright-bdd')
+  const outcome = await ingestFile(path.join(project, 'out', report), { build: 'v1', environment: 'local', stage: 'acceptance', resultsDir, catalogue: { featuresDir: features, uriPrefix: 'features' } })
+  return { problems: outcome.problems.map((p) => p.message), cases: outcome.path ? casesOf(outcome.path) : [], resultsDir }
 }
 
 /** What the matrix shows of each row once the run is merged: status, and flaky. */
 async function rows(report: string) {
-  const { problems, cases } = await ingest(report)
+  const { problems, cases, resultsDir } = await ingest(report)
   const results = await mergeRuns([{ run: { kind: 'run', modelVersion: MODEL_VERSION, id: 'r', build: 'v1', stage: 'acceptance', environment: 'local', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:00:00Z', source: { format: 'cucumber-messages' } }, file: report, readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)) }])
   const cells = [...results.builds.get('v1')!.values()]
-  return { problems, cells, shown: Object.fromEntries(cells.map((c) => [`${c.uri} ${c.name}`, `${c.status}${c.flaky ? ' flaky' : ''}`])) }
+  return { problems, cells, resultsDir, shown: Object.fromEntries(cells.map((c) => [`${c.uri} ${c.name}`, `${c.status}${c.flaky ? ' flaky' : ''}`])) }
 }
 
 describe('playwright-bdd reports of the same run, two Playwright projects', () => {
@@ -137,6 +138,12 @@ describe('playwright-bdd reports of the same run, two Playwright projects', () =
     expect(retries.problems).toEqual([])
     expect(retries.shown).toEqual(expected)
     expect(retries.cells.every((c) => messages.cells.find((m) => m.id === c.id)?.tags.join() === c.tags.join())).toBe(true)
+    // the files its output links as GitLab reads them ([[ATTACHMENT|…]]: Playwright's error context
+    // of a failed test; screenshots, videos and traces alike) are the case's attachments, copied
+    const revoke = retries.cells.find((c) => c.name === 'Revoke')!
+    expect(revoke.attachments.length).toBeGreaterThan(0)
+    expect(revoke.attachments.every((a) => a.name === 'error-context.md' && a.mediaType === 'text/markdown')).toBe(true)
+    expect(readFileSync(path.join(retries.resultsDir, revoke.attachments[0]!.path), 'utf8')).toMatch(/Revoke/)
     // without its retries, Playwright's JUnit says nothing of the first attempt: passed, not flaky
     const plain = await rows('junit.xml')
     expect(plain.shown).toEqual({ ...expected, 'features/a.feature Delegate': 'passed' })
