@@ -11,7 +11,11 @@ export type BoundFields = Pick<Case, 'id' | 'uri' | 'line' | 'feature' | 'scenar
 export interface BoundScenario {
   fields: BoundFields
   stepCount: number
+  /** the scenario's own steps, Backgrounds' left out */
+  ownStepCount: number
 }
+
+const bindingOf = (c: CatalogueCase): BoundScenario => ({ fields: caseFieldsOf(c), stepCount: c.pickle.steps.length, ownStepCount: c.scenario.steps.length })
 
 /**
  * The project's scenarios, for reports that do not carry the Gherkin (Cucumber JSON, JUnit from
@@ -71,7 +75,7 @@ export class CatalogueBinding {
     const found = this.files.get(key)!.byLine.get(line) ?? []
     const exact = found.filter((c) => c.pickle.line === line)
     const pick = exact.length === 1 ? exact[0] : (exact.length ? exact : found)[nth - 1]
-    return pick && { fields: caseFieldsOf(pick), stepCount: pick.pickle.steps.length }
+    return pick && bindingOf(pick)
   }
 
   /** The pickle a JUnit test names: feature (suite or classname) and scenario; `nth` for repeats. */
@@ -81,7 +85,7 @@ export class CatalogueBinding {
     const key = nameKey(feature, scenario)
     const rows = row ? this.byOutlineName.get(nameKey(feature, row[1]!)) : undefined
     const pick = this.byName.get(key)?.[nth - 1] ?? this.byOutlineName.get(key)?.[nth - 1] ?? rows?.[Number(row![2]) - 1]
-    return pick && { fields: caseFieldsOf(pick), stepCount: pick.pickle.steps.length }
+    return pick && bindingOf(pick)
   }
 
   /**
@@ -114,7 +118,7 @@ export class CatalogueBinding {
     const id = test[2]
     const picks = id === undefined ? cases.filter((c) => !c.example) : cases.filter((c) => c.example && Object.values(c.example.values).join('-') === id)
     const pick = picks.length === 1 ? picks[0] : undefined
-    return pick && { fields: caseFieldsOf(pick), stepCount: pick.pickle.steps.length }
+    return pick && bindingOf(pick)
   }
 
   private pythonNames(): Map<string, CatalogueCase[]> {
@@ -138,7 +142,7 @@ export class CatalogueBinding {
     for (const candidate of [title, title.replace(/^\[[^\]]*\] /, '')]) {
       const path = candidate.split(' \u203a ').map((part) => part.trim())
       const pick = cases.filter((c) => sameTitlePath(c, path))[nth - 1]
-      if (pick) return { fields: caseFieldsOf(pick), stepCount: pick.pickle.steps.length }
+      if (pick) return bindingOf(pick)
     }
     return undefined
   }

@@ -7,6 +7,7 @@ import type { Attachment, Case } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
 import { headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
+import { foldStepTests } from './step-tests.ts'
 import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 type Node = Record<string, unknown>
@@ -28,7 +29,8 @@ const LISTS = ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property
  * classname) and name are a catalogue scenario's is bound to it, and takes its id, tags and scope
  * features; so is a Playwright test that playwright-bdd generated (classname `<file>.feature.spec.js`,
  * name its title path), a test named "<Feature> <scenario>" (jest-junit's default name of a
- * jest-cucumber test) and one pytest-bdd named after its scenario (`test_<scenario>[<row values>]`). Once anything in a file is bound, what is not is listed.
+ * jest-cucumber test) and one pytest-bdd named after its scenario (`test_<scenario>[<row values>]`);
+ * vitest-cucumber's tests, one a step, are folded into their scenarios (step-tests.ts). Once anything in a file is bound, what is not is listed.
  */
 export async function ingestJUnit(file: string, ctx: IngestContext): Promise<IngestOutcome> {
   const bytes = readFileSync(file)
@@ -62,12 +64,24 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
     // Playwright writes a suite per project and file, the project as its hostname (its error text
     // names the project too): a test run by two projects is the same test twice, not a repeated name
     const host = String(suite.hostname ?? '')
-    for (const testcase of (suite.testcase as Node[] | undefined) ?? []) {
+    const made = (testcase: Node): { c: Case; occurrence: number } => {
       const key = `${here.join('\u0000')}\u0001${String(testcase.classname ?? '')}\u0001${String(testcase.name ?? '')}\u0001${host}`
       const occurrence = (occurrences.get(key) ?? 0) + 1
       occurrences.set(key, occurrence)
       const c = caseOf(testcase, here, occurrence)
       if (c.output?.includes('[[ATTACHMENT|')) c.attachments = linkedAttachments(c.output, dirname(file), ctx.resultsDir)
+      return { c, occurrence }
+    }
+    const testcases = (suite.testcase as Node[] | undefined) ?? []
+    // vitest-cucumber's tests are its steps: a case a scenario, once every one binds
+    const prepared = binding && String(testcases[0]?.name ?? '').startsWith('Feature: ') ? testcases.map(made) : undefined
+    const folded = prepared && foldStepTests(prepared.map(({ c }, i) => ({ name: String(testcases[i]!.name ?? ''), c })), binding!)
+    if (folded) {
+      for (const c of folded) writer.write(c)
+      bound += folded.length
+    }
+    for (const [i, testcase] of (folded ? [] : testcases).entries()) {
+      const { c, occurrence } = prepared?.[i] ?? made(testcase)
       const [classname, name] = [String(testcase.classname ?? ''), String(testcase.name ?? '')]
       const byNames = binding && (binding.byNames(here.at(-1) ?? '', name, occurrence) ?? binding.byNames(classname, name, occurrence))
       const scenario = byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined)

@@ -177,25 +177,74 @@ describe("pytest-bdd's test names in pytest's JUnit that do not say their scenar
   })
 })
 
-describe('a JUnit report of acceptance tests of which none binds', () => {
-  it('is said, not passed over: vitest-cucumber reports each step as a test', async () => {
-    const project = tempTree({
-      'features/alpha.feature': '@feature:alpha\nFeature: Alpha\n  Scenario: passes\n    Given ok\n',
-      // as vitest 4.1's JUnit reporter wrote it for @amiceli/vitest-cucumber 8.0 here
-      'junit.xml': `<?xml version="1.0" encoding="UTF-8" ?>
-<testsuites name="vitest tests" tests="1" failures="0" errors="0" time="0.06">
-    <testsuite name="tests/alpha.spec.ts" timestamp="2026-12-05T23:56:13.309Z" hostname="vm" tests="1" failures="0" errors="0" skipped="0" time="0.03">
-        <testcase classname="tests/alpha.spec.ts" name="Feature: Alpha &gt; Scenario: passes &gt; Given ok" time="0.005729441">
+// vitest-cucumber runs a test per step (a describe per Feature, Rule and scenario; Backgrounds as
+// describes of their own before each scenario). This report is what vitest 4.1's JUnit reporter
+// wrote for @amiceli/vitest-cucumber 8.0 here (not a dependency: it asks for another vitest).
+const VITEST_CUCUMBER = `<?xml version="1.0" encoding="UTF-8" ?>
+<testsuites name="vitest tests" tests="10" failures="1" errors="0" time="0.06">
+    <testsuite name="tests/delta.spec.ts" timestamp="2026-12-06T01:11:53.903Z" hostname="vm" tests="4" failures="0" errors="0" skipped="0" time="0.001">
+        <testcase classname="tests/delta.spec.ts" name="Feature: Delta &gt; Rule: first rule &gt; Background: &gt; Given ok" time="0.001">
+        </testcase>
+        <testcase classname="tests/delta.spec.ts" name="Feature: Delta &gt; Rule: first rule &gt; Scenario: in rule &gt; Given ok" time="0.001">
+        </testcase>
+        <testcase classname="tests/delta.spec.ts" name="Feature: Delta &gt; Rule: second rule &gt; Background: &gt; Given ok" time="0.001">
+        </testcase>
+        <testcase classname="tests/delta.spec.ts" name="Feature: Delta &gt; Rule: second rule &gt; Scenario: in rule &gt; Given ok" time="0.001">
         </testcase>
     </testsuite>
-</testsuites>`,
-    })
-    const junit = await ingest(path.join(project, 'junit.xml'), path.join(project, 'features'))
-    expect(junit.list.map((c) => c.featureIds)).toEqual([[]])
-    expect(junit.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^none of its 1 test\(s\) match a scenario of the features folder: kept as the report names them, outside every row of the matrix .*: tests\/alpha\.spec\.ts › Feature: Alpha > Scenario: passes > Given ok$/)])
-    // unit tests bind to nothing, and say nothing
-    const resultsDir = tempDir('unit')
-    const unit = await ingestFile(path.join(project, 'junit.xml'), { build: 'v1', environment: 'local', stage: 'unit', resultsDir, catalogue: { featuresDir: path.join(project, 'features'), uriPrefix: 'features' } })
+    <testsuite name="tests/two.spec.ts" timestamp="2026-12-06T01:11:53.903Z" hostname="vm" tests="6" failures="1" errors="0" skipped="0" time="0.001">
+        <testcase classname="tests/two.spec.ts" name="Feature: Two &gt; Scenario Outline: rows &lt;n&gt; &gt; Given ok 1" time="0.001">
+        </testcase>
+        <testcase classname="tests/two.spec.ts" name="Feature: Two &gt; Scenario Outline: rows &lt;n&gt; &gt; Then check 1" time="0.001">
+        </testcase>
+        <testcase classname="tests/two.spec.ts" name="Feature: Two &gt; Scenario Outline: rows &lt;n&gt; &gt; Given ok 2" time="0.001">
+            <failure message="row 2 fails" type="Error">
+Error: row 2 fails
+ ❯ Object.fn tests/two.spec.ts:5:60
+            </failure>
+        </testcase>
+        <testcase classname="tests/two.spec.ts" name="Feature: Two &gt; Scenario Outline: rows &lt;n&gt; &gt; Then check 2" time="0.001">
+        </testcase>
+        <testcase classname="tests/two.spec.ts" name="Feature: Two &gt; Scenario Outline: rows &lt;n&gt; &gt; Given ok 3" time="0.001">
+        </testcase>
+        <testcase classname="tests/two.spec.ts" name="Feature: Two &gt; Scenario Outline: rows &lt;n&gt; &gt; Then check 3" time="0.001">
+        </testcase>
+    </testsuite>
+</testsuites>`
+const VITEST_FEATURES = {
+  'features/delta.feature': '@feature:delta\nFeature: Delta\n  Background:\n    Given ok\n  Rule: first rule\n    Scenario: in rule\n      Given ok\n  Rule: second rule\n    Scenario: in rule\n      Given ok\n',
+  'features/two.feature': '@feature:two\nFeature: Two\n  Scenario Outline: rows <n>\n    Given ok <n>\n    Then check <n>\n    Examples:\n      | n |\n      | 1 |\n      | 2 |\n      | 3 |\n',
+}
+
+describe('vitest-cucumber through vitest\'s JUnit: a test a step', () => {
+  it('folds the steps into a case a scenario, an outline row by the outline\'s steps, each bound, the worst step its verdict', async () => {
+    const project = tempTree({ ...VITEST_FEATURES, 'junit.xml': VITEST_CUCUMBER })
+    const features = path.join(project, 'features')
+    const junit = await ingest(path.join(project, 'junit.xml'), features)
+    expect(junit.problems).toEqual([])
+    const ids = catalogueCases(buildCatalogue(features), 'features').map((c) => c.id)
+    expect(junit.list.map((c) => c.id)).toEqual(ids)
+    expect(junit.list.map((c) => [c.name, c.status, c.featureIds.join(), c.steps.map((s) => `${s.keyword} ${s.text}: ${s.status}`)])).toEqual([
+      ['in rule', 'passed', 'delta', ['Given ok: passed', 'Given ok: passed']],
+      ['in rule', 'passed', 'delta', ['Given ok: passed', 'Given ok: passed']],
+      ['rows 1', 'passed', 'two', ['Given ok 1: passed', 'Then check 1: passed']],
+      ['rows 2', 'failed', 'two', ['Given ok 2: failed', 'Then check 2: passed']],
+      ['rows 3', 'passed', 'two', ['Given ok 3: passed', 'Then check 3: passed']],
+    ])
+    expect(junit.list[3]!.error).toMatch(/row 2 fails/)
+  })
+
+  it('leaves the steps as tests where a scenario is not in the features folder, and says none binds (never passed over); unit tests say nothing', async () => {
+    const project = tempTree({ ...VITEST_FEATURES, 'features/two.feature': VITEST_FEATURES['features/two.feature'].replace('rows <n>', 'renamed <n>'), 'junit.xml': VITEST_CUCUMBER })
+    const features = path.join(project, 'features')
+    const junit = await ingest(path.join(project, 'junit.xml'), features)
+    // the suite whose scenarios bind is folded; the other keeps its six step tests, none bound
+    expect(junit.list.map((c) => c.featureIds.join())).toEqual(['delta', 'delta', '', '', '', '', '', ''])
+    expect(junit.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^6 test\(s\) match no scenario of the features folder, kept as the report names them: tests\/two\.spec\.ts › Feature: Two > Scenario Outline: rows <n> > Given ok 1;/)])
+    const none = tempTree({ 'features/other.feature': 'Feature: Other\n  Scenario: x\n    Given y\n', 'junit.xml': VITEST_CUCUMBER })
+    const alone = await ingest(path.join(none, 'junit.xml'), path.join(none, 'features'))
+    expect(alone.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^none of its 10 test\(s\) match a scenario of the features folder: kept as the report names them, outside every row of the matrix /)])
+    const unit = await ingestFile(path.join(none, 'junit.xml'), { build: 'v1', environment: 'local', stage: 'unit', resultsDir: tempDir('unit'), catalogue: { featuresDir: path.join(none, 'features'), uriPrefix: 'features' } })
     expect(unit.problems).toEqual([])
   })
 })
