@@ -105,9 +105,10 @@ async function rows(report: string) {
 describe('playwright-bdd reports of the same run, two Playwright projects', () => {
   beforeAll(() => {
     symlinkSync(path.join(PROJECT_ROOT, 'node_modules'), path.join(project, 'node_modules'))
-    const generate = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/playwright-bdd/dist/cli/index.js')], { cwd: project, encoding: 'utf8' })
+    // Playwright's transform cache goes in the project, removed with it, not in the system's temporary folder
+    const generate = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/playwright-bdd/dist/cli/index.js')], { cwd: project, encoding: 'utf8', env: { ...process.env, PLAYWRIGHT_TRANSFORM_CACHE_DIR: path.join(project, '.cache') } })
     expect(generate.status, generate.stdout + generate.stderr).toBe(0)
-    const run = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/@playwright/test/cli.js'), 'test'], { cwd: project, encoding: 'utf8', env: { ...process.env, CI: '1', FORCE_COLOR: '0' } })
+    const run = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'node_modules/@playwright/test/cli.js'), 'test'], { cwd: project, encoding: 'utf8', env: { ...process.env, CI: '1', FORCE_COLOR: '0', PLAYWRIGHT_TRANSFORM_CACHE_DIR: path.join(project, '.cache') } })
     expect(run.stdout + run.stderr).toMatch(/5 failed[\s\S]*2 flaky[\s\S]*2 skipped[\s\S]*9 passed/)
   })
 
