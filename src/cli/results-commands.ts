@@ -46,8 +46,9 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
       // Acceptance results that name no Gherkin (JUnit, Cucumber JSON) reach the matrix's rows only
       // through the features folder: without it they stand outside every feature, unnoticed.
       const needFeatures = outcomes.filter((o) => o.run && o.cases > 0 && o.run.source.format !== 'cucumber-messages')
-      if (needFeatures.length && options.stage === 'acceptance' && !existsSync(path.resolve(ctx.cwd, options.features ?? 'features')))
-        problems.push(...needFeatures.map((o) => ({ file: o.run!.source.file ?? '', line: 0, message: `no features folder at ${options.features ?? 'features'}: its ${o.cases} test(s) are kept as the report names them, with no tags or scope features, outside every row of the matrix; pass --features DIR where the .feature files are` })))
+      const features = options.features ?? 'features'
+      if (needFeatures.length && options.stage === 'acceptance' && !existsSync(path.resolve(ctx.cwd, features)))
+        problems.push(...needFeatures.map((o) => ({ file: o.run!.source.file ?? '', line: 0, message: `no features folder at ${features}: its ${o.cases} test(s) are kept as the report names them, with no tags or scope features, outside every row of the matrix; pass --features DIR where the .feature files are` })))
       for (const o of outcomes) {
         if (!o.run) continue
         ctx.stdout.write(`${path.relative(ctx.cwd, o.path!)}: ${o.cases} case(s) from ${o.run.source.file}\n`)

@@ -30,12 +30,10 @@ export class CatalogueBinding {
   private readonly byOutlineName = new Map<string, CatalogueCase[]>()
   private readonly fileOfUri = new Map<string, string | undefined>()
   private readonly featureNames = new Set<string>()
-  private readonly cases: CatalogueCase[]
   /** pytest-bdd's test function names: made when a report first needs them */
   private byPython?: Map<string, CatalogueCase[]>
 
   private constructor(cases: CatalogueCase[]) {
-    this.cases = cases
     for (const c of cases) {
       const key = c.file.uri
       const file = this.files.get(key) ?? { byLine: new Map<number, CatalogueCase[]>(), cases: [] as CatalogueCase[] }
@@ -123,7 +121,7 @@ export class CatalogueBinding {
 
   private pythonNames(): Map<string, CatalogueCase[]> {
     const names = new Map<string, CatalogueCase[]>()
-    for (const c of this.cases) add(names, `test_${pythonName(c.scenario.name)}`, c)
+    for (const file of this.files.values()) for (const c of file.cases) add(names, `test_${pythonName(c.scenario.name)}`, c)
     return names
   }
 

@@ -5,7 +5,7 @@ import { xmlProblem } from './xml-problem.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Attachment, Case } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
-import { headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
+import { ATTACHMENT_EXTENSIONS, headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { foldStepTests } from './step-tests.ts'
 import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
@@ -179,12 +179,8 @@ function textOf(node: Node | string): string | undefined {
   return parts.length ? parts.join('\n') : undefined
 }
 
-/** What a linked file is, by its extension: the kinds runners attach (screenshots, videos, traces, logs). */
-const LINKED_TYPES: Record<string, string> = {
-  '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp',
-  '.webm': 'video/webm', '.mp4': 'video/mp4', '.txt': 'text/plain', '.log': 'text/plain', '.md': 'text/markdown',
-  '.html': 'text/html', '.json': 'application/json', '.zip': 'application/zip',
-}
+/** What a linked file is, by its extension: the kinds stored attachments are (screenshots, videos, traces, logs). */
+const LINKED_TYPES: Record<string, string> = { ...Object.fromEntries(Object.entries(ATTACHMENT_EXTENSIONS).map(([type, ext]) => [`.${ext}`, type])), '.jpeg': 'image/jpeg', '.log': 'text/plain' }
 
 /**
  * The files a test's output links as GitLab reads them, `[[ATTACHMENT|<path>]]` (Playwright's

@@ -163,9 +163,11 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
         merged.seen = [...before.seen.slice(0, -1), merged.status]
         merged.flaky ||= before.flaky
         if (before.retries?.length || merged.retries?.length) merged.retries = [...(before.retries ?? []), ...(merged.retries ?? [])]
-      } else merged.seen = before ? [...before.seen, merged.status] : shared.seen(merged.status)
-      // An earlier run of the same cell (a rerun, another shard) is an earlier attempt of it.
-      if (before && !sameRun) merged.retries = [...(before.retries ?? []), { status: before.status, durationMs: before.durationMs, startedAt: runStart(before.runId), ...(before.error ? { error: before.error } : {}) }, ...(merged.retries ?? [])]
+      } else if (before) {
+        merged.seen = [...before.seen, merged.status]
+        // An earlier run of the same cell (a rerun, another shard) is an earlier attempt of it.
+        merged.retries = [...(before.retries ?? []), { status: before.status, durationMs: before.durationMs, startedAt: runStart(before.runId), ...(before.error ? { error: before.error } : {}) }, ...(merged.retries ?? [])]
+      } else merged.seen = shared.seen(merged.status)
       merged.flaky = merged.flaky || merged.seen.some((status) => status !== merged.status)
       // A plain pass needs no step log.
       if (!keepsSteps(merged, Boolean(options.keepStepsOfPassed))) merged.steps = EMPTY

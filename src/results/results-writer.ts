@@ -149,9 +149,15 @@ const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g
 /** 64 KiB: below glibc's mmap threshold and V8's large-object size (see read-lines). */
 const CHUNK = 1 << 16
 
+/** The extension a stored attachment of a media type is given (others: .bin). */
+export const ATTACHMENT_EXTENSIONS: Readonly<Record<string, string>> = {
+  'text/plain': 'txt', 'application/json': 'json', 'text/html': 'html', 'text/markdown': 'md', 'image/png': 'png', 'image/jpeg': 'jpg',
+  'image/gif': 'gif', 'image/webp': 'webp', 'video/webm': 'webm', 'video/mp4': 'mp4', 'application/zip': 'zip',
+}
+
 /** Writes an attachment once, named by its content, so re-ingesting writes nothing new. */
 export function writeAttachment(resultsDir: string, body: Buffer, mediaType: string): string {
-  const ext = { 'text/plain': 'txt', 'application/json': 'json', 'text/html': 'html', 'text/markdown': 'md', 'image/png': 'png', 'image/jpeg': 'jpg', 'image/gif': 'gif', 'image/webp': 'webp', 'video/webm': 'webm', 'video/mp4': 'mp4', 'application/zip': 'zip' }[mediaType] ?? 'bin'
+  const ext = ATTACHMENT_EXTENSIONS[mediaType] ?? 'bin'
   const name = `attachments/${createHash('sha256').update(body).digest('hex').slice(0, 24)}.${ext}`
   const file = path.join(resultsDir, name)
   if (!existsSync(file)) {

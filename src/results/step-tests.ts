@@ -33,7 +33,7 @@ export function foldStepTests(tests: { name: string; c: Case }[], binding: Catal
   const cases: Case[] = []
   const seen = new Map<string, number>()
   let background: StepTest[] = []
-  let current: { key: string; bound: BoundScenario; steps: StepTest[]; own: number } | undefined
+  let current: { key: string; bound: BoundScenario; steps: StepTest[] } | undefined
   const flush = (): void => {
     if (current) cases.push(folded(current.bound, current.steps))
     current = undefined
@@ -45,9 +45,8 @@ export function foldStepTests(tests: { name: string; c: Case }[], binding: Catal
       continue
     }
     const key = `${test.feature}\u0000${test.title}`
-    if (current?.key === key && current.own < current.bound.ownStepCount) {
+    if (current?.key === key && current.steps.filter((s) => !s.background).length < current.bound.ownStepCount) {
       current.steps.push(test)
-      current.own++
       continue
     }
     flush()
@@ -55,7 +54,7 @@ export function foldStepTests(tests: { name: string; c: Case }[], binding: Catal
     seen.set(key, nth)
     const bound = binding.byNames(test.feature, test.title, nth)
     if (!bound) return undefined
-    current = { key, bound, steps: [...background, test], own: 1 }
+    current = { key, bound, steps: [...background, test] }
     background = []
   }
   flush()
