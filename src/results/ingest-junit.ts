@@ -3,8 +3,9 @@ import { basename, dirname, extname, resolve } from 'node:path'
 import { xmlText } from './xml-text.ts'
 import { xmlProblem } from './xml-problem.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import type { Attachment, Case } from '../model/results.ts'
+import type { Attachment, Case, RunError } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
+import { isFailure } from '../model/status-algebra.ts'
 import { ATTACHMENT_EXTENSIONS, headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { foldStepTests } from './step-tests.ts'
@@ -52,6 +53,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
   let bound = 0
   const unbound: string[] = []
+  const runErrors: RunError[] = []
   let started = Infinity
   const occurrences = new Map<string, number>()
   let suitesSeen = 0
@@ -80,13 +82,23 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       for (const c of folded) writer.write(c)
       bound += folded.length
     }
-    for (const [i, testcase] of (folded ? [] : testcases).entries()) {
+    const tests = (folded ? [] : testcases).map((testcase, i) => {
       const { c, occurrence } = prepared?.[i] ?? made(testcase)
       const [classname, name] = [String(testcase.classname ?? ''), String(testcase.name ?? '')]
       const byNames = binding && (binding.byNames(here.at(-1) ?? '', name, occurrence) ?? binding.byNames(classname, name, occurrence))
-      const scenario = byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined)
+      const scenario =
+        byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined) ?? binding?.byGoSubtest(name)
+      return { name, c, scenario, where: `${here.at(-1) ?? testcase.classname ?? ''} › ${name}` }
+    })
+    const functions = goTestFunctions(tests)
+    for (const { name, c, scenario, where } of tests) {
+      if (functions.has(name)) {
+        // A failure of its own (a suite hook, godog's options), not its scenarios', fails the run
+        if (isFailure(c.status) && !tests.some((t) => t.name.startsWith(`${name}/`) && isFailure(t.c.status))) runErrors.push({ where: `Go test ${name}`, message: c.error ?? `the report marks it ${c.status}` })
+        continue
+      }
       if (scenario) bound++
-      else if (binding) unbound.push(`${here.at(-1) ?? testcase.classname ?? ''} › ${String(testcase.name ?? '')}`)
+      else if (binding) unbound.push(where)
       // a scenario without steps verified nothing, whatever the report says (cucumber-js's lists it passed)
       writer.write(scenario ? { ...c, ...scenario.fields, ...(scenario.stepCount ? {} : steplessVerdict(c.status, c.error)) } : c)
     }
@@ -102,7 +114,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const at = new Date(Number.isFinite(started) ? started : statSync(file).mtimeMs).toISOString()
   const hash = inputHasher(ctx)
   hash.onBytes?.(bytes)
-  const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: at, finishedAt: at, format: 'junit', file })
+  const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: at, finishedAt: at, format: 'junit', file, errors: runErrors })
   const cases = writer.cases
   // Acceptance tests of which none is bound stand outside every row of the matrix: said, as a
   // partial binding is (unit tests bind to nothing, and say nothing).
@@ -112,6 +124,19 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   else if (!bound && unbound.length && ctx.stage === 'acceptance')
     problems.push({ file, line: 0, message: `none of its ${unbound.length} test(s) match a scenario of the features folder: kept as the report names them, outside every row of the matrix (named as no runner bdd-matrix reads names them — README, "Bring your own runner" — or run from other feature files): ${first}` })
   return { run, cases, problems, path: writer.close(run) }
+}
+
+/**
+ * The Go test functions whose subtests are bound scenarios (godog under `go test`: TestFeatures
+ * runs every scenario as a subtest): no scenario themselves, and their verdict is their subtests'.
+ */
+function goTestFunctions(tests: readonly { name: string; scenario: unknown }[]): Set<string> {
+  const functions = new Set<string>()
+  for (const { name, scenario } of tests) {
+    const parent = scenario ? /^(Test[^/]*)\//s.exec(name)?.[1] : undefined
+    if (parent) functions.add(parent)
+  }
+  return functions
 }
 
 /** Verdicts a testcase's status attribute can give; anything else there ("run", "passed") adds nothing. */

@@ -1,0 +1,175 @@
+import { spawnSync } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ingestFile } from '../../src/results/ingest-file.ts'
+import { CatalogueBinding } from '../../src/results/catalogue-binding.ts'
+import { mergeResults } from '../../src/results/merge-results.ts'
+import { catalogueCases } from '../../src/catalogue/catalogue-cases.ts'
+import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
+import type { Case, Run } from '../../src/model/results.ts'
+import { tempDir, tempTree } from '../helpers/temp-tree.ts'
+
+// godog run under `go test` (TestingT in its options: each scenario a subtest of TestFeatures),
+// its JUnit written by go-junit-report or gotestsum, as a Go team keeps it in GitLab. Go itself
+// is run where it is installed (CI installs it) to name the subtests: godog is a Go module this
+// machine cannot download, so the test does what godog does with the names, `t.Run(pickle.Name)`.
+
+const required = process.env.BDD_MATRIX_REQUIRE_SERVICES === '1'
+const hasGo = spawnSync('go', ['version']).status === 0
+if (!hasGo && !required) console.warn('go not found: the test of the names Go gives subtests is skipped')
+
+const FEATURES = {
+  'features/deploy.feature': `@feature:deploy
+Feature: Job deployment
+  Scenario: Deploy a job on a peer
+    Given a cluster
+  Scenario Outline: Deploy with <resources>
+    Given a job needing <resources>
+    Examples:
+      | resources |
+      | 1 CPU     |
+      | 64 CPUs   |
+  Scenario Outline: Deploy twice
+    Given a job needing <resources>
+    Examples:
+      | resources |
+      | 1 CPU     |
+      | 2 CPUs    |
+      | 3 CPUs    |
+  Rule: quotas
+    Scenario: Issue #12 stays fixed
+      Given a cluster
+`,
+  'features/network.feature': `@feature:network
+Feature: Peer network
+  Scenario: Peers discover each other
+    Given a cluster
+  Scenario: Ünïcode \u200djoined and non\u00a0breaking
+    Given a cluster
+  Scenario: Shared name
+    Given a cluster
+`,
+  'features/other.feature': `@feature:other
+Feature: Other
+  Scenario: Shared name
+    Given a cluster
+`,
+}
+
+const casesOf = (file: string): Case[] => readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as Case)
+
+async function ingest(project: string, stage: 'acceptance' | 'unit' = 'acceptance') {
+  const resultsDir = tempDir('go-test')
+  const outcome = await ingestFile(path.join(project, 'junit.xml'), { build: 'v1', environment: 'local', stage, resultsDir, catalogue: { featuresDir: path.join(project, 'features'), uriPrefix: 'features' } })
+  const run = JSON.parse(readFileSync(outcome.path!, 'utf8').split('\n')[0]!) as Run
+  return { ...outcome, run, list: casesOf(outcome.path!) }
+}
+
+describe('godog under go test, through go-junit-report or gotestsum', () => {
+  it.skipIf(!hasGo && !required)("every name Go gives the scenarios' subtests, run as godog runs them, binds back to its scenario", () => {
+    const project = tempTree({ ...FEATURES, 'go/go.mod': 'module names\n\ngo 1.19\n' })
+    const pickles = catalogueCases(buildCatalogue(path.join(project, 'features')), 'features')
+    // godog runs the pickles in file order and calls t.Run(pickle.Name, …) for each
+    writeFileSync(
+      path.join(project, 'go/names_test.go'),
+      `package names\n\nimport "testing"\n\nvar names = []string{${pickles.map((c) => JSON.stringify(c.pickle.name)).join(', ')}}\n\nfunc TestFeatures(t *testing.T) {\n\tfor _, n := range names {\n\t\tt.Run(n, func(t *testing.T) {})\n\t}\n}\n`,
+    )
+    const go = spawnSync('go', ['test', '-json', './...'], { cwd: path.join(project, 'go'), encoding: 'utf8', env: { ...process.env, GOCACHE: path.join(project, 'go-cache'), GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' } })
+    expect(go.status, go.stdout + go.stderr).toBe(0)
+    const subtests = go.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { Action: string; Test?: string })
+      .filter((e) => e.Action === 'pass' && e.Test?.includes('/'))
+      .map((e) => e.Test!)
+    expect(subtests).toHaveLength(pickles.length)
+    // Go reports a subtest when it ends: in the order run here
+    expect(subtests).toContain('TestFeatures/Deploy_twice#02')
+    expect(subtests).toContain('TestFeatures/Ünïcode_\\u200djoined_and_non_breaking')
+    const binding = CatalogueBinding.load(path.join(project, 'features'), 'features')!
+    const shared = new Set(pickles.filter((c) => c.pickle.name === 'Shared name').map((c) => c.id))
+    for (const [i, name] of subtests.entries()) {
+      const id = binding.byGoSubtest(name)?.fields.id
+      // a name two features' scenarios share is no one scenario's: left as the report says it
+      if (shared.has(pickles[i]!.id)) expect(id, name).toBeUndefined()
+      else expect(id, name).toBe(pickles[i]!.id)
+    }
+  })
+
+  // go-junit-report writes the test function before its subtests, gotestsum after them (as Go
+  // reports them ended); each names a repeated subtest as Go does (#01, #02…).
+  const testcase = (name: string, failure?: string) =>
+    `    <testcase classname="gitlab.com/nunet/dms/tests/acceptance" name="${name}" time="0.010">${failure ? `<failure message="Failed" type="">${failure}</failure>` : ''}</testcase>\n`
+  const report = (cases: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name="gitlab.com/nunet/dms/tests/acceptance" tests="9" timestamp="2026-12-06T02:00:00Z">\n${cases}  </testsuite>\n</testsuites>\n`
+  const scenarios = (failing: boolean) =>
+    [
+      testcase('TestFeatures/Deploy_a_job_on_a_peer'),
+      testcase('TestFeatures/Deploy_with_1_CPU'),
+      testcase('TestFeatures/Deploy_with_64_CPUs', failing ? '    suite.go:451: expected the job refused, it was placed' : undefined),
+      testcase('TestFeatures/Deploy_twice'),
+      testcase('TestFeatures/Deploy_twice#01'),
+      testcase('TestFeatures/Deploy_twice#02'),
+      testcase('TestFeatures/Issue_#12_stays_fixed'),
+      testcase('TestFeatures/Peers_discover_each_other'),
+      testcase('TestFeatures/Shared_name'),
+      testcase('TestFeatures/Shared_name#01'),
+    ].join('')
+  const expected = (failing: boolean) => [
+    ['Deploy a job on a peer', 'passed', 'deploy'],
+    ['Deploy with 1 CPU', 'passed', 'deploy'],
+    ['Deploy with 64 CPUs', failing ? 'failed' : 'passed', 'deploy'],
+    ['Deploy twice (resources: 1 CPU)', 'passed', 'deploy'],
+    ['Deploy twice (resources: 2 CPUs)', 'passed', 'deploy'],
+    ['Deploy twice (resources: 3 CPUs)', 'passed', 'deploy'],
+    ['Issue #12 stays fixed', 'passed', 'deploy'],
+    ['Peers discover each other', 'passed', 'network'],
+    // two features' scenarios of one name: which ran first is not known, so neither row takes them
+    ['TestFeatures/Shared_name', 'passed', ''],
+    ['TestFeatures/Shared_name#01', 'passed', ''],
+  ]
+
+  it.each([
+    ['go-junit-report (the test function first)', (cases: string, fn: string) => fn + cases],
+    ['gotestsum (the test function last)', (cases: string, fn: string) => cases + fn],
+  ])("%s: the scenarios land in their features' rows; the test function holding them is no case of its own", async (_, layout) => {
+    const project = tempTree({ ...FEATURES, 'junit.xml': report(layout(scenarios(true), testcase('TestFeatures', '    acceptance_test.go:25: non-zero status returned, failed to run feature tests'))) })
+    const outcome = await ingest(project)
+    const byId = new Map(catalogueCases(buildCatalogue(path.join(project, 'features')), 'features').map((c) => [c.id, c]))
+    expect(outcome.list.map((c) => [byId.get(c.id)?.name ?? c.name, c.status, c.featureIds.join()])).toEqual(expected(true))
+    expect(outcome.list.find((c) => c.status === 'failed')!.error).toContain('expected the job refused')
+    // its failure is its failing scenario's: no failure of the run besides
+    expect(outcome.run.errors).toBeUndefined()
+    expect(outcome.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^2 test\(s\) match no scenario of the features folder.*TestFeatures\/Shared_name; .*TestFeatures\/Shared_name#01$/)])
+  })
+
+  it('a test function that fails while each of its scenarios passed (a suite hook, godog refusing its options) fails the run', async () => {
+    const project = tempTree({ ...FEATURES, 'junit.xml': report(testcase('TestFeatures', '    acceptance_test.go:25: BeforeSuite: cannot reach the cluster') + scenarios(false)) })
+    const outcome = await ingest(project)
+    expect(outcome.list.map((c) => [c.status, c.featureIds.join()])).toEqual(expected(false).map(([, status, feature]) => [status, feature]))
+    expect(outcome.run.errors).toEqual([{ where: 'Go test TestFeatures', message: expect.stringContaining('BeforeSuite: cannot reach the cluster') }])
+  })
+
+  it('go test -count=2 (each subtest twice, by the same name): the same scenario twice in one run, the worse counts, nothing flaky', async () => {
+    const twice = testcase('TestFeatures/Deploy_with_64_CPUs', 'placed') + testcase('TestFeatures/Deploy_a_job_on_a_peer') + testcase('TestFeatures/Deploy_with_64_CPUs') + testcase('TestFeatures/Deploy_a_job_on_a_peer')
+    const project = tempTree({ ...FEATURES, 'junit.xml': report(testcase('TestFeatures', 'non-zero status') + twice + testcase('TestFeatures')) })
+    const outcome = await ingest(project)
+    expect(outcome.problems).toEqual([])
+    const cells = [...(await mergeResults(path.dirname(outcome.path!))).builds.get('v1')!.values()]
+    expect(cells.map((c) => [c.name, c.status, c.flaky])).toEqual([
+      ['Deploy with 64 CPUs', 'failed', false],
+      ['Deploy a job on a peer', 'passed', false],
+    ])
+  })
+
+  it("Go unit tests and their subtests bind to nothing and change nothing: the test function stays a case", async () => {
+    const project = tempTree({ ...FEATURES, 'junit.xml': report(testcase('TestParse') + testcase('TestParse/empty_input') + testcase('TestParse/Deploy_twice#07', 'boom')) })
+    const outcome = await ingest(project, 'unit')
+    expect(outcome.problems).toEqual([])
+    expect(outcome.list.map((c) => [c.name, c.status, c.featureIds.length])).toEqual([
+      ['TestParse', 'passed', 0],
+      ['TestParse/empty_input', 'passed', 0],
+      ['TestParse/Deploy_twice#07', 'failed', 0],
+    ])
+  })
+})
