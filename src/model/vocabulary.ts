@@ -25,7 +25,7 @@ export function runIdPart(name: string): string {
 }
 
 /** What a run was read from. */
-export const SOURCE_FORMATS = ['cucumber-messages', 'cucumber-json', 'junit', 'manual'] as const
+export const SOURCE_FORMATS = ['cucumber-messages', 'cucumber-json', 'junit', 'go-test-json', 'manual'] as const
 
 export type Stage = (typeof STAGES)[number]
 export type Status = (typeof STATUSES)[number]

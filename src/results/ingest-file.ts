@@ -7,19 +7,38 @@ import type { IngestContext, IngestOutcome } from './ingest-types.ts'
 import type { PreparedCases } from './prepared-cases.ts'
 import { isUtf16Xml } from './xml-text.ts'
 
-export type ResultsFormat = 'junit' | 'cucumber-messages' | 'cucumber-json' | 'unknown'
+export type ResultsFormat = 'junit' | 'cucumber-messages' | 'cucumber-json' | 'go-test-json' | 'unknown'
 
 /**
  * What a results file is, by its content (its name may say nothing): XML is JUnit, a line of
- * JSON envelopes is Cucumber Messages, a JSON array is a Cucumber JSON report (behave's too).
+ * JSON envelopes is Cucumber Messages (a line of go test's events is `go test -json`), a JSON
+ * array is a Cucumber JSON report (behave's too).
  */
 export function detectFormat(file: string, bytes = readHead(file, 4096)): ResultsFormat {
   if (isUtf16Xml(bytes)) return 'junit'
   const head = bytes.toString('utf8').replace(/^\uFEFF/, '').trimStart()
   if (head.startsWith('<')) return 'junit'
   if (head.startsWith('[')) return 'cucumber-json'
+  if (isGoTestJson(head)) return 'go-test-json'
   if (head.startsWith('{')) return 'cucumber-messages'
   return head === '' ? 'cucumber-messages' : /\.xml$/i.test(file) ? 'junit' : 'unknown'
+}
+
+/**
+ * Whether a file that starts so is `go test -json` output: its first line an event (an object
+ * with an Action: test2json writes Time first when it knows it, then Action), or a package that
+ * did not build, a plain line before Go 1.24.
+ */
+export function isGoTestJson(head: string): boolean {
+  if (/^FAIL\s+\S+\s+\[(build|setup) failed\]\r?(\n|$)/.test(head)) return true
+  const line = head.slice(0, head.indexOf('\n') === -1 ? undefined : head.indexOf('\n'))
+  try {
+    const event = JSON.parse(line) as unknown
+    return typeof event === 'object' && event !== null && typeof (event as { Action?: unknown }).Action === 'string'
+  } catch {
+    // a first line longer than the head read
+    return /^\{("Time":"[^"]*",)?"Action":"/.test(line)
+  }
 }
 
 /** Ingests one file, recognised by its content. */
@@ -31,7 +50,8 @@ export async function ingestFile(file: string, ctx: IngestContext): Promise<Inge
   if (format === 'junit') return (await import('./ingest-junit.ts')).ingestJUnit(file, ctx)
   if (format === 'cucumber-messages') return (await import('./ingest-cucumber-messages.ts')).ingestCucumberMessages(file, ctx)
   if (format === 'cucumber-json') return (await import('./ingest-cucumber-json.ts')).ingestCucumberJson(file, ctx)
-  return { cases: 0, problems: [{ file, line: 1, message: 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array of features, from godog, Cucumber-JVM, cucumber-js, pytest-bdd or behave)' }] }
+  if (format === 'go-test-json') return (await import('./ingest-go-test-json.ts')).ingestGoTestJson(file, ctx)
+  return { cases: 0, problems: [{ file, line: 1, message: 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line), a Cucumber JSON report (a JSON array of features, from godog, Cucumber-JVM, cucumber-js, pytest-bdd or behave) or go test -json output' }] }
 }
 
 /**

@@ -3,13 +3,13 @@ import { basename, dirname, extname, resolve } from 'node:path'
 import { xmlText } from './xml-text.ts'
 import { xmlProblem } from './xml-problem.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import type { Attachment, Case, RunError } from '../model/results.ts'
+import type { Attachment, Case } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
-import { isFailure } from '../model/status-algebra.ts'
 import { ATTACHMENT_EXTENSIONS, headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { foldStepTests } from './step-tests.ts'
-import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
+import { inputHasher, runFrom, type IngestContext, type IngestOutcome } from './ingest-types.ts'
+import { bindingProblems, writeReportTests, type ReportTally, type ReportTest } from './report-tests.ts'
 
 type Node = Record<string, unknown>
 
@@ -51,9 +51,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   }
   const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines, { headerRoom: headerRoomFor(file) })
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
-  let bound = 0
-  const unbound: string[] = []
-  const runErrors: RunError[] = []
+  const tally: ReportTally = { bound: 0, unbound: [], runErrors: [] }
   let started = Infinity
   const occurrences = new Map<string, number>()
   let suitesSeen = 0
@@ -80,9 +78,9 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
     const folded = prepared && foldStepTests(prepared.map(({ c }, i) => ({ name: String(testcases[i]!.name ?? ''), c })), binding!)
     if (folded) {
       for (const c of folded) writer.write(c)
-      bound += folded.length
+      tally.bound += folded.length
     }
-    const tests = (folded ? [] : testcases).map((testcase, i) => {
+    const tests = (folded ? [] : testcases).map((testcase, i): ReportTest => {
       const { c, occurrence } = prepared?.[i] ?? made(testcase)
       const [classname, name] = [String(testcase.classname ?? ''), String(testcase.name ?? '')]
       const byNames = binding && (binding.byNames(here.at(-1) ?? '', name, occurrence) ?? binding.byNames(classname, name, occurrence))
@@ -90,18 +88,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
         byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined) ?? binding?.byGoSubtest(name)
       return { name, c, scenario, where: `${here.at(-1) ?? testcase.classname ?? ''} › ${name}` }
     })
-    const functions = goTestFunctions(tests)
-    for (const { name, c, scenario, where } of tests) {
-      if (functions.has(name)) {
-        // A failure of its own (a suite hook, godog's options), not its scenarios', fails the run
-        if (isFailure(c.status) && !tests.some((t) => t.name.startsWith(`${name}/`) && isFailure(t.c.status))) runErrors.push({ where: `Go test ${name}`, message: c.error ?? `the report marks it ${c.status}` })
-        continue
-      }
-      if (scenario) bound++
-      else if (binding) unbound.push(where)
-      // a scenario without steps verified nothing, whatever the report says (cucumber-js's lists it passed)
-      writer.write(scenario ? { ...c, ...scenario.fields, ...(scenario.stepCount ? {} : steplessVerdict(c.status, c.error)) } : c)
-    }
+    writeReportTests(tests, (c) => writer.write(c), tally, Boolean(binding))
     for (const child of (suite.testsuite as Node[] | undefined) ?? []) walk(child, here)
   }
   for (const suite of roots) walk(suite, [])
@@ -114,29 +101,10 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const at = new Date(Number.isFinite(started) ? started : statSync(file).mtimeMs).toISOString()
   const hash = inputHasher(ctx)
   hash.onBytes?.(bytes)
-  const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: at, finishedAt: at, format: 'junit', file, errors: runErrors })
+  const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: at, finishedAt: at, format: 'junit', file, errors: tally.runErrors })
   const cases = writer.cases
-  // Acceptance tests of which none is bound stand outside every row of the matrix: said, as a
-  // partial binding is (unit tests bind to nothing, and say nothing).
-  const first = `${unbound.slice(0, 5).join('; ')}${unbound.length > 5 ? '; …' : ''}`
-  const problems: IngestProblem[] = []
-  if (bound && unbound.length) problems.push({ file, line: 0, message: `${unbound.length} test(s) match no scenario of the features folder, kept as the report names them: ${first}` })
-  else if (!bound && unbound.length && ctx.stage === 'acceptance')
-    problems.push({ file, line: 0, message: `none of its ${unbound.length} test(s) match a scenario of the features folder: kept as the report names them, outside every row of the matrix (named as no runner bdd-matrix reads names them — README, "Bring your own runner" — or run from other feature files): ${first}` })
+  const problems = bindingProblems(file, tally, ctx.stage)
   return { run, cases, problems, path: writer.close(run) }
-}
-
-/**
- * The Go test functions whose subtests are bound scenarios (godog under `go test`: TestFeatures
- * runs every scenario as a subtest): no scenario themselves, and their verdict is their subtests'.
- */
-function goTestFunctions(tests: readonly { name: string; scenario: unknown }[]): Set<string> {
-  const functions = new Set<string>()
-  for (const { name, scenario } of tests) {
-    const parent = scenario ? /^(Test[^/]*)\//s.exec(name)?.[1] : undefined
-    if (parent) functions.add(parent)
-  }
-  return functions
 }
 
 /** Verdicts a testcase's status attribute can give; anything else there ("run", "passed") adds nothing. */

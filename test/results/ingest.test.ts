@@ -516,7 +516,7 @@ describe('bdd-matrix ingest and merge', () => {
     expect((await ingest('results.txt')).stdout).toMatch(/: 6 case\(s\) from .*results\.txt/)
     expect((await ingest('report')).stdout).toMatch(/: 4 case\(s\) from .*report/)
     for (const [file, message] of [
-      ['scope.yaml', 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line) or a Cucumber JSON report (a JSON array of features, from godog, Cucumber-JVM, cucumber-js, pytest-bdd or behave)'],
+      ['scope.yaml', 'not a results format bdd-matrix reads: expected JUnit XML (starts with <), Cucumber Messages NDJSON (one JSON envelope per line), a Cucumber JSON report (a JSON array of features, from godog, Cucumber-JVM, cucumber-js, pytest-bdd or behave) or go test -json output'],
       ['suites-only.xml', 'no <testcase> in any of its 2 <testsuite> element(s), at any depth: nothing to ingest (did the tests run?)'],
       ['cucumber.json', 'no scenario in its 1 feature(s): nothing to ingest (did the tests run?)'],
       ['log.ndjson', 'no Cucumber Messages envelopes found (its 1 JSON line(s) are none of Cucumber\'s envelopes — meta, pickle, testCase, testCaseStarted… — the first is "level"); pass the file cucumber-js writes with --format message:FILE, or JUnit XML'],

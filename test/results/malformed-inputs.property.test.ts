@@ -127,6 +127,35 @@ describe('results files with any JSON value in place of a field', () => {
     )
   })
 
+  it('go test -json: any value in place of a field is read or named, never a crash', async () => {
+    const events = [
+      { Action: 'run', Test: 'TestFeatures' },
+      { Action: 'run', Test: 'TestFeatures/Deploy' },
+      { Action: 'output', Test: 'TestFeatures/Deploy', Output: '    a_test.go:7: expected refusal\n' },
+      { Action: 'fail', Test: 'TestFeatures/Deploy', Elapsed: 0.01 },
+      { Action: 'run', Test: 'TestFeatures/Skip' },
+      { Action: 'skip', Test: 'TestFeatures/Skip', Elapsed: 0 },
+      { Action: 'fail', Test: 'TestFeatures', Elapsed: 0.02 },
+      { Action: 'output', Output: 'FAIL\n' },
+      { Action: 'fail', Elapsed: 0.03 },
+    ].map(({ Action, ...rest }) => ({ Time: '2026-12-06T02:00:00Z', Action, Package: 'p', ...rest }))
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.nat(), anyJson, async (lineAt, pathAt, by) => {
+        const lines = events.map((e) => JSON.stringify(e))
+        // (the first line tells the format: another value there makes it another file)
+        const at = 1 + (lineAt % (lines.length - 1))
+        const paths = pathsOf(events[at])
+        lines[at] = JSON.stringify(replacedAt(events[at], paths[pathAt % paths.length]!, by))
+        const outcome = await ingested(path.join(tempTree({ 'in.json': `${lines.join('\n')}\n` }), 'in.json'))
+        for (const p of outcome.problems) {
+          expect(p.message).not.toMatch(/Cannot (read|convert)|is not a function|is not iterable|undefined or null/)
+          expect(p.line).toBeLessThanOrEqual(lines.length)
+        }
+      }),
+      { numRuns: 200 },
+    )
+  })
+
   it('JUnit XML: any value in place of an attribute or element is read or named, never a crash', async () => {
     // the report as elements and attributes (`@_name`), changed, and written back as XML
     const xml = { ignoreAttributes: false, attributeNamePrefix: '@_', cdataPropName: '#cdata' }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ingestFile } from '../../src/results/ingest-file.ts'
@@ -11,9 +11,11 @@ import type { Case, Run } from '../../src/model/results.ts'
 import { tempDir, tempTree } from '../helpers/temp-tree.ts'
 
 // godog run under `go test` (TestingT in its options: each scenario a subtest of TestFeatures),
-// its JUnit written by go-junit-report or gotestsum, as a Go team keeps it in GitLab. Go itself
-// is run where it is installed (CI installs it) to name the subtests: godog is a Go module this
-// machine cannot download, so the test does what godog does with the names, `t.Run(pickle.Name)`.
+// its results as go test -json writes them and as go-junit-report or gotestsum's JUnit has them,
+// as a Go team keeps them in GitLab. Go itself is run where it is installed (CI installs it):
+// godog is a Go module this machine cannot download, so the test does with the scenarios what
+// godog does, `t.Run(pickle.Name, …)`, failing the subtest with t.Errorf, and TestFeatures with
+// t.Fatal when any failed (the wrapper godog's README gives).
 
 const required = process.env.BDD_MATRIX_REQUIRE_SERVICES === '1'
 const hasGo = spawnSync('go', ['version']).status === 0
@@ -59,12 +61,126 @@ Feature: Other
 
 const casesOf = (file: string): Case[] => readFileSync(file, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as Case)
 
-async function ingest(project: string, stage: 'acceptance' | 'unit' = 'acceptance') {
+async function ingest(project: string, stage: 'acceptance' | 'unit' = 'acceptance', report = 'junit.xml') {
   const resultsDir = tempDir('go-test')
-  const outcome = await ingestFile(path.join(project, 'junit.xml'), { build: 'v1', environment: 'local', stage, resultsDir, catalogue: { featuresDir: path.join(project, 'features'), uriPrefix: 'features' } })
-  const run = JSON.parse(readFileSync(outcome.path!, 'utf8').split('\n')[0]!) as Run
-  return { ...outcome, run, list: casesOf(outcome.path!) }
+  const outcome = await ingestFile(path.join(project, report), { build: 'v1', environment: 'local', stage, resultsDir, catalogue: { featuresDir: path.join(project, 'features'), uriPrefix: 'features' } })
+  const run = outcome.path ? (JSON.parse(readFileSync(outcome.path, 'utf8').split('\n')[0]!) as Run) : undefined
+  return { ...outcome, run, list: outcome.path ? casesOf(outcome.path) : [] }
 }
+
+// go-junit-report writes the test function before its subtests, gotestsum after them (as Go
+// reports them ended); each names a repeated subtest as Go does (#01, #02…).
+const testcase = (name: string, failure?: string) =>
+  `    <testcase classname="gitlab.com/nunet/dms/tests/acceptance" name="${name}" time="0.010">${failure ? `<failure message="Failed" type="">${failure}</failure>` : ''}</testcase>\n`
+const report = (cases: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name="gitlab.com/nunet/dms/tests/acceptance" tests="9" timestamp="2026-12-06T02:00:00Z">\n${cases}  </testsuite>\n</testsuites>\n`
+/** Runs `go test -json ./...` in the project's go/ module; its standard output, the events. */
+function goTestJson(project: string, files: Record<string, string>): string {
+  const dir = path.join(project, 'go')
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(path.join(dir, 'go.mod'), 'module acceptance\n\ngo 1.19\n')
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
+    writeFileSync(path.join(dir, name), text)
+  }
+  const go = spawnSync('go', ['test', '-json', '-count=1', './...'], { cwd: dir, encoding: 'utf8', env: { ...process.env, GOCACHE: path.join(project, 'go-cache'), GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' } })
+  expect(go.stdout, go.stderr).not.toBe('')
+  return go.stdout
+}
+
+/** A Go test that runs the given pickle names as godog does, failing and skipping those asked. */
+function godogLike(names: string[], fail: string[], skip: string[]): string {
+  const quoted = (list: string[]) => list.map((n) => JSON.stringify(n)).join(', ')
+  return `package acceptance
+
+import "testing"
+
+var names = []string{${quoted(names)}}
+var failing = map[string]bool{${fail.map((n) => `${JSON.stringify(n)}: true`).join(', ')}}
+var skipped = map[string]bool{${skip.map((n) => `${JSON.stringify(n)}: true`).join(', ')}}
+
+func TestFeatures(t *testing.T) {
+\tfailed := false
+\tfor _, n := range names {
+\t\tt.Run(n, func(t *testing.T) {
+\t\t\tt.Log("Given a cluster")
+\t\t\tif skipped[n] {
+\t\t\t\tt.Skip("no GPU on this cluster")
+\t\t\t}
+\t\t\tif failing[n] {
+\t\t\t\tfailed = true
+\t\t\t\tt.Errorf("expected the job refused, it was placed")
+\t\t\t}
+\t\t})
+\t}
+\tif failed {
+\t\tt.Fatal("non-zero status returned, failed to run feature tests")
+\t}
+}
+
+func TestUnit(t *testing.T) {}
+`
+}
+
+describe('godog under go test -json (test2json events)', () => {
+  it.skipIf(!hasGo && !required)("the scenarios land in their features' rows with go test's own verdicts; the test function holding them is no case; a package that does not build fails the run", async () => {
+    const project = tempTree(FEATURES)
+    const pickles = catalogueCases(buildCatalogue(path.join(project, 'features')), 'features').filter((c) => c.pickle.name !== 'Shared name')
+    const names = pickles.map((c) => c.pickle.name)
+    writeFileSync(path.join(project, 'go.json'), goTestJson(project, { 'features_test.go': godogLike(names, ['Deploy with 64 CPUs'], ['Issue #12 stays fixed']), 'broken/broken_test.go': 'package broken\n\nimport "testing"\n\nfunc TestX(t *testing.T) { undefined() }\n' }))
+    const outcome = await ingest(project, 'acceptance', 'go.json')
+    expect(outcome.run!.source.format).toBe('go-test-json')
+    const byId = new Map(pickles.map((c) => [c.id, c]))
+    expect(outcome.list.map((c) => [byId.get(c.id)?.name ?? c.name, c.status])).toEqual([
+      ...pickles.map((c) => [c.name, c.pickle.name === 'Deploy with 64 CPUs' ? 'failed' : c.pickle.name === 'Issue #12 stays fixed' ? 'skipped' : 'passed']),
+      ['TestUnit', 'passed'],
+    ])
+    const failed = outcome.list.find((c) => c.status === 'failed')!
+    expect(failed.error).toMatch(/features_test\.go:\d+: Given a cluster\n\s*features_test\.go:\d+: expected the job refused, it was placed$/)
+    expect(outcome.list.find((c) => c.status === 'skipped')!.error).toContain('no GPU on this cluster')
+    // TestFeatures failed for its failing scenario: no failure of the run for it; the package that did not build is one
+    expect(outcome.run!.errors).toEqual([{ where: 'Go package acceptance/broken', message: expect.stringContaining('did not build') }])
+    expect(outcome.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^1 test\(s\) match no scenario .*acceptance › TestUnit$/)])
+  })
+
+  it('the same run as go test -json and as JUnit gives the same cases', async () => {
+    const project = tempTree({
+      ...FEATURES,
+      'go.json': [
+        { Action: 'run', Test: 'TestFeatures' },
+        { Action: 'run', Test: 'TestFeatures/Deploy_with_64_CPUs' },
+        { Action: 'output', Test: 'TestFeatures/Deploy_with_64_CPUs', Output: '=== RUN   TestFeatures/Deploy_with_64_CPUs\n' },
+        { Action: 'output', Test: 'TestFeatures/Deploy_with_64_CPUs', Output: '    suite.go:451: expected the job refused, it was placed\n' },
+        { Action: 'output', Test: 'TestFeatures/Deploy_with_64_CPUs', Output: '    --- FAIL: TestFeatures/Deploy_with_64_CPUs (0.01s)\n' },
+        { Action: 'fail', Test: 'TestFeatures/Deploy_with_64_CPUs', Elapsed: 0.01 },
+        { Action: 'run', Test: 'TestFeatures/Deploy_twice' },
+        { Action: 'pass', Test: 'TestFeatures/Deploy_twice', Elapsed: 0.01 },
+        { Action: 'run', Test: 'TestFeatures/Shared_name' },
+        { Action: 'pass', Test: 'TestFeatures/Shared_name', Elapsed: 0.01 },
+        { Action: 'fail', Test: 'TestFeatures', Elapsed: 0.03 },
+        { Action: 'fail', Elapsed: 0.04 },
+      ]
+        .map(({ Action, ...e }) => JSON.stringify({ Time: '2026-12-06T02:00:00Z', Action, Package: 'gitlab.com/nunet/dms/tests/acceptance', ...e }))
+        .join('\n'),
+      'junit.xml': report(testcase('TestFeatures', 'failed') + testcase('TestFeatures/Deploy_with_64_CPUs', '    suite.go:451: expected the job refused, it was placed') + testcase('TestFeatures/Deploy_twice') + testcase('TestFeatures/Shared_name')),
+    })
+    const [json, junit] = [await ingest(project, 'acceptance', 'go.json'), await ingest(project)]
+    const seen = (o: typeof json) => o.list.map((c) => [c.id, c.name, c.status, c.error?.includes('expected the job refused, it was placed') ?? 'no error'])
+    expect(seen(json)).toEqual(seen(junit))
+    expect(json.run!.errors).toBeUndefined()
+    expect(json.problems).toEqual(junit.problems.map((p) => ({ ...p, file: path.join(project, 'go.json') })))
+  })
+
+  it('a test the report starts and never ends (the test binary killed) failed; lines that are no events are named', async () => {
+    const project = tempTree({
+      ...FEATURES,
+      'go.json': `${JSON.stringify({ Action: 'run', Package: 'p', Test: 'TestFeatures' })}\n${JSON.stringify({ Action: 'run', Package: 'p', Test: 'TestFeatures/Deploy_a_job_on_a_peer' })}\nsome stray line\n${JSON.stringify({ Action: 'output', Package: 'p', Test: 'TestFeatures/Deploy_a_job_on_a_peer', Output: 'panic: test timed out after 10m0s\n' })}\n`,
+    })
+    const outcome = await ingest(project, 'acceptance', 'go.json')
+    expect(outcome.list.map((c) => [c.name, c.status])).toEqual([['Deploy a job on a peer', 'failed']])
+    expect(outcome.list[0]!.error).toMatch(/^panic: test timed out after 10m0s\n\(the report ends while the test runs/)
+    expect(outcome.problems[0]).toMatchObject({ line: 3, message: expect.stringContaining('no go test -json event') })
+  })
+})
 
 describe('godog under go test, through go-junit-report or gotestsum', () => {
   it.skipIf(!hasGo && !required)("every name Go gives the scenarios' subtests, run as godog runs them, binds back to its scenario", () => {
@@ -97,11 +213,6 @@ describe('godog under go test, through go-junit-report or gotestsum', () => {
     }
   })
 
-  // go-junit-report writes the test function before its subtests, gotestsum after them (as Go
-  // reports them ended); each names a repeated subtest as Go does (#01, #02…).
-  const testcase = (name: string, failure?: string) =>
-    `    <testcase classname="gitlab.com/nunet/dms/tests/acceptance" name="${name}" time="0.010">${failure ? `<failure message="Failed" type="">${failure}</failure>` : ''}</testcase>\n`
-  const report = (cases: string) => `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name="gitlab.com/nunet/dms/tests/acceptance" tests="9" timestamp="2026-12-06T02:00:00Z">\n${cases}  </testsuite>\n</testsuites>\n`
   const scenarios = (failing: boolean) =>
     [
       testcase('TestFeatures/Deploy_a_job_on_a_peer'),
@@ -139,7 +250,7 @@ describe('godog under go test, through go-junit-report or gotestsum', () => {
     expect(outcome.list.map((c) => [byId.get(c.id)?.name ?? c.name, c.status, c.featureIds.join()])).toEqual(expected(true))
     expect(outcome.list.find((c) => c.status === 'failed')!.error).toContain('expected the job refused')
     // its failure is its failing scenario's: no failure of the run besides
-    expect(outcome.run.errors).toBeUndefined()
+    expect(outcome.run!.errors).toBeUndefined()
     expect(outcome.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^2 test\(s\) match no scenario of the features folder.*TestFeatures\/Shared_name; .*TestFeatures\/Shared_name#01$/)])
   })
 
@@ -147,7 +258,7 @@ describe('godog under go test, through go-junit-report or gotestsum', () => {
     const project = tempTree({ ...FEATURES, 'junit.xml': report(testcase('TestFeatures', '    acceptance_test.go:25: BeforeSuite: cannot reach the cluster') + scenarios(false)) })
     const outcome = await ingest(project)
     expect(outcome.list.map((c) => [c.status, c.featureIds.join()])).toEqual(expected(false).map(([, status, feature]) => [status, feature]))
-    expect(outcome.run.errors).toEqual([{ where: 'Go test TestFeatures', message: expect.stringContaining('BeforeSuite: cannot reach the cluster') }])
+    expect(outcome.run!.errors).toEqual([{ where: 'Go test TestFeatures', message: expect.stringContaining('BeforeSuite: cannot reach the cluster') }])
   })
 
   it('go test -count=2 (each subtest twice, by the same name): the same scenario twice in one run, the worse counts, nothing flaky', async () => {

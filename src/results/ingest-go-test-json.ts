@@ -1,0 +1,155 @@
+import { statSync } from 'node:fs'
+import type { Case, RunError } from '../model/results.ts'
+import { caseIdOf, type Status } from '../model/vocabulary.ts'
+import { headerRoomFor, ResultsWriter } from './results-writer.ts'
+import { CatalogueBinding } from './catalogue-binding.ts'
+import { readLines } from './read-lines.ts'
+import { bindingProblems, writeReportTests, type ReportTally, type ReportTest } from './report-tests.ts'
+import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
+
+/** One event of `go test -json` (cmd/test2json). */
+interface GoTestEvent {
+  Time?: string
+  Action: string
+  Package?: string
+  Test?: string
+  Elapsed?: number
+  Output?: string
+}
+
+/** A test while it runs: its output so far. */
+interface Running {
+  output: string[]
+  started?: number
+}
+
+/** The lines Go's testing frames a test's output with (=== RUN, --- FAIL: …): what the test itself printed is the rest. */
+const FRAMING = /^\s*(=== (RUN|PAUSE|CONT|NAME)\s|--- (PASS|FAIL|SKIP): )/
+
+const VERDICTS: Record<string, Status | undefined> = { pass: 'passed', fail: 'failed', skip: 'skipped' }
+
+/**
+ * Reads `go test -json` (test2json's events, one a line) as Go teams keep it beside or instead of
+ * gotestsum's JUnit: a test's verdict is its pass, fail or skip event, its time the event's
+ * Elapsed, its error (or reason to skip) what it printed, Go's own === and --- lines left out. A
+ * test the report starts and never ends (the test binary was killed) failed. A package that
+ * fails with no failing test (a panic outside any test, TestMain) or does not build (Go before
+ * 1.24 writes `FAIL <package> [build failed]` as plain text among the events) fails the run.
+ * godog's scenarios, subtests of a test function, bind to the features' rows as they do from
+ * JUnit, and cases that bind to nothing are named as gotestsum's JUnit names them (package and
+ * test): one run's cases are the same whichever of the two reports is ingested.
+ */
+export async function ingestGoTestJson(file: string, ctx: IngestContext): Promise<IngestOutcome> {
+  const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
+  const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines, { headerRoom: headerRoomFor(file) })
+  const hash = inputHasher(ctx)
+  const problems: IngestProblem[] = []
+  const runErrors: RunError[] = []
+  const notEvents: number[] = []
+  // by package: the tests ended, in the order they ended; the tests running; each name's runs so far
+  const ended = new Map<string, ReportTest[]>()
+  const running = new Map<string, Map<string, Running>>()
+  const runs = new Map<string, number>()
+  const packageOutput = new Map<string, string[]>()
+  let first: number | undefined
+  let last: number | undefined
+  let events = 0
+
+  const end = (pkg: string, name: string, status: Status, at: number | undefined, elapsed: number | undefined, note?: string): void => {
+    const test = running.get(pkg)?.get(name)
+    running.get(pkg)?.delete(name)
+    const key = `${pkg}\u0000${name}`
+    const occurrence = (runs.get(key) ?? 0) + 1
+    runs.set(key, occurrence)
+    const printed = [(test?.output ?? []).join('').split('\n').filter((line) => !FRAMING.test(line)).join('\n').trim(), note].filter(Boolean).join('\n')
+    const durationMs = elapsed !== undefined && Number.isFinite(elapsed) && elapsed > 0 ? Math.round(elapsed * 1000) : at !== undefined && test?.started !== undefined ? Math.max(0, at - test.started) : 0
+    const c: Case = {
+      kind: 'case',
+      id: caseIdOf({ uri: pkg, scenario: name, occurrence }),
+      uri: pkg,
+      feature: pkg,
+      scenario: name,
+      name: occurrence > 1 ? `${name} #${occurrence}` : name,
+      featureIds: [],
+      tags: [],
+      status,
+      flaky: false,
+      attempts: 1,
+      durationMs,
+      steps: [],
+      ...(status === 'failed' ? { error: printed || 'the test failed without saying why' } : status === 'skipped' && printed ? { error: printed } : {}),
+      attachments: [],
+      nodes: [],
+      source: 'automated',
+      ...(status === 'passed' && printed ? { output: printed } : {}),
+    }
+    const list = ended.get(pkg) ?? []
+    ended.set(pkg, list)
+    list.push({ name, c, scenario: binding?.byGoSubtest(name), where: `${pkg} › ${name}` })
+  }
+
+  const lines = await readLines(
+    file,
+    (line, lineNumber) => {
+      const text = line.trim()
+      if (!text) return
+      let event: GoTestEvent
+      try {
+        event = JSON.parse(text) as GoTestEvent
+      } catch {
+        // Go before 1.24 writes a package that did not build as a plain line among the events
+        const unbuilt = /^FAIL\s+(\S+)\s+\[(build|setup) failed\]$/.exec(text)
+        if (unbuilt) runErrors.push({ where: `Go package ${unbuilt[1]}`, message: `the package's tests did not ${unbuilt[2] === 'build' ? 'build' : 'set up'} (go test prints why on its standard error)` })
+        else notEvents.push(lineNumber)
+        return
+      }
+      if (!event || typeof event !== 'object' || typeof event.Action !== 'string') {
+        notEvents.push(lineNumber)
+        return
+      }
+      events++
+      const pkg = String(event.Package ?? '')
+      const at = event.Time ? Date.parse(event.Time) : NaN
+      const time = Number.isNaN(at) ? undefined : at
+      if (time !== undefined) {
+        first ??= time
+        last = time
+      }
+      const name = event.Test === undefined ? undefined : String(event.Test)
+      const verdict = VERDICTS[event.Action]
+      if (name === undefined) {
+        if (event.Action === 'output') (packageOutput.get(pkg) ?? packageOutput.set(pkg, []).get(pkg)!).push(String(event.Output ?? ''))
+        // Go 1.24 and later: the build's own events
+        if (event.Action === 'build-fail') runErrors.push({ where: `Go package ${pkg || String((event as { ImportPath?: string }).ImportPath ?? '')}`, message: "the package's tests did not build" })
+        if (verdict === 'failed' && !(ended.get(pkg) ?? []).some((t) => t.c.status === 'failed') && !running.get(pkg)?.size) {
+          const said = (packageOutput.get(pkg) ?? []).join('').trim().split('\n').slice(-20).join('\n')
+          runErrors.push({ where: `Go package ${pkg}`, message: said || 'the package failed outside its tests' })
+        }
+        return
+      }
+      const tests = running.get(pkg) ?? running.set(pkg, new Map()).get(pkg)!
+      if (event.Action === 'run') tests.set(name, { output: [], ...(time !== undefined ? { started: time } : {}) })
+      else if (event.Action === 'output') (tests.get(name) ?? tests.set(name, { output: [] }).get(name)!).output.push(String(event.Output ?? ''))
+      else if (verdict) end(pkg, name, verdict, time, typeof event.Elapsed === 'number' ? event.Elapsed : undefined)
+    },
+    hash.onBytes,
+  )
+  // started and never ended: the test binary was killed (a timeout, a crash outside testing's reach)
+  for (const [pkg, tests] of running) for (const name of [...tests.keys()]) end(pkg, name, 'failed', last, undefined, '(the report ends while the test runs: the test binary was killed or crashed)')
+  if (events === 0 && !runErrors.length) {
+    writer.discard()
+    return { cases: 0, problems: [{ file, line: 1, message: lines === 0 ? 'empty file: no go test -json events in it' : 'no go test -json events in it (lines of JSON with an "Action")' }] }
+  }
+  const tally: ReportTally = { bound: 0, unbound: [], runErrors }
+  for (const tests of ended.values()) writeReportTests(tests, (c) => writer.write(c), tally, Boolean(binding))
+  if (notEvents.length) problems.push({ file, line: notEvents[0]!, message: `${notEvents.length === 1 ? 'a line that is' : `${notEvents.length} lines that are`} no go test -json event, skipped (go test's own messages, or output of the tests written around -json?)` })
+  problems.push(...bindingProblems(file, tally, ctx.stage))
+  // without a time (a package that did not build says none), the report was written when the file was
+  const written = statSync(file).mtimeMs
+  const run = runFrom(ctx, { inputHash: await hash.digest(), startedAt: new Date(first ?? written).toISOString(), finishedAt: new Date(last ?? first ?? written).toISOString(), format: 'go-test-json', file, errors: runErrors })
+  if (writer.cases === 0 && !runErrors.length) {
+    writer.discard()
+    return { cases: 0, problems: [...problems, { file, line: 1, message: 'go test -json events, but no test ended in them: nothing to ingest (did the tests run?)' }] }
+  }
+  return { run, cases: writer.cases, problems, path: writer.close(run) }
+}
