@@ -37,13 +37,13 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--milestone <id>', 'milestone the results belong to')
     .option('--commit <sha>', 'commit under test (default: CI_COMMIT_SHA)')
     .option('--out <dir>', 'results folder', 'results')
-    .option('--features <dir>', 'features folder: Cucumber JSON and JUnit tests are bound to its scenarios (ids, tags, scope features)', 'features')
+    .option('--features <dir>', 'features folder: Cucumber JSON, JUnit and go test -json tests are bound to its scenarios (ids, tags, scope features)', 'features')
     .option('--strict', 'exit 1 when anything could not be ingested')
     .action(async (files: string[], options: IngestOptions) => {
       if (!(STAGES as readonly string[]).includes(options.stage)) throw new UserError('BAD_OPTION', `--stage "${options.stage}": use one of ${STAGES.join(', ')}`)
       const outcomes = await ingestFiles(ctx, files, { ...options, build: options.build ?? buildFromEnv(ctx.env) })
       const problems = outcomes.flatMap((o) => o.problems)
-      // Acceptance results that name no Gherkin (JUnit, Cucumber JSON) reach the matrix's rows only
+      // Acceptance results that name no Gherkin (JUnit, Cucumber JSON, go test -json) reach the matrix's rows only
       // through the features folder: without it they stand outside every feature, unnoticed.
       const needFeatures = outcomes.filter((o) => o.run && o.cases > 0 && o.run.source.format !== 'cucumber-messages')
       const features = options.features ?? 'features'

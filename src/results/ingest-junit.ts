@@ -41,7 +41,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   if (!text.trim()) return { cases: 0, problems: [{ file, line: 1, message: 'empty file: no JUnit XML in it' }] }
   const valid = XMLValidator.validate(text)
   if (valid !== true) return { cases: 0, problems: [{ file, ...xmlProblem(valid.err, text) }] }
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', isArray: (name) => LISTS.includes(name) })
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', isArray: (name) => LISTS.includes(name), transformTagName: unreserved, transformAttributeName: unreserved })
   const doc = parser.parse(text) as Node
   const roots = [...(((doc.testsuites as Node | undefined)?.testsuite as Node[] | undefined) ?? []), ...((doc.testsuite as Node[] | undefined) ?? [])]
   if (roots.length === 0) {
@@ -105,6 +105,14 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const cases = writer.cases
   const problems = bindingProblems(file, tally, ctx.stage)
   return { run, cases, problems, path: writer.close(run) }
+}
+
+/**
+ * The parser refuses an element or attribute named as JavaScript objects' own (it would throw for
+ * the whole file): no such name is one JUnit has, so it is kept under another and the rest is read.
+ */
+function unreserved(name: string): string {
+  return name === '__proto__' || name === 'constructor' || name === 'prototype' ? `${name}\u0000` : name
 }
 
 /** Verdicts a testcase's status attribute can give; anything else there ("run", "passed") adds nothing. */

@@ -239,6 +239,13 @@ describe.skipIf(!conformancePresent)('real producers\' files with any JSON value
     )
   })
 
+  it("JUnit XML with an element or attribute named as JavaScript objects' own (prototype, constructor, __proto__): the rest is read", async () => {
+    const text = '<testsuites><testsuite name="s" prototype="x"><prototype/><constructor a="1"/><__proto__/><testcase name="t" classname="c" constructor="y"><failure>boom</failure></testcase></testsuite></testsuites>'
+    const outcome = await ingested(path.join(tempTree({ 'in.xml': text }), 'in.xml'))
+    expect(outcome.problems).toEqual([])
+    expect(readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { name: string; status: string; error: string })).toMatchObject([{ name: 't', status: 'failed', error: 'boom' }])
+  })
+
   it('JUnit XML (go-junit-report, gotestsum, jest-junit, pytest, Surefire, Playwright…): any value anywhere is read or named, never a crash', async () => {
     const xml = { ignoreAttributes: false, attributeNamePrefix: '@_', cdataPropName: '#cdata' }
     const reports = filesIn(path.join(CONFORMANCE, 'junit'), '.xml').map((file) => new XMLParser(xml).parse(readFileSync(file, 'utf8')) as Json)
