@@ -13,6 +13,9 @@ import { canonicalResultSet } from './canonical-results.ts'
 const TOKEN = 'testmo-SECRET-token-0123456789'
 // Short waits: a delayed request lands when its client gives up on it (the local server stops waiting then).
 const FAST: RetryPolicy = { attempts: 5, baseMs: 50, maxMs: 100, defaultRetryAfterMs: 50, timeoutMs: 600 }
+// For tests that count requests: on a busy machine an answer may take seconds, and each timeout is
+// one more outcome to settle (more requests) — only a fault made for the test may be one.
+const PATIENT: RetryPolicy = { ...FAST, timeoutMs: 120_000 }
 
 describe('Testmo publishing', () => {
   let testmo: LocalTestmo
@@ -130,7 +133,7 @@ describe('Testmo publishing', () => {
     try {
       const many = Array.from({ length: 3000 }, (_, i) => ({ ...cells[0]!, id: `many-${i}`, name: `case ${i}` }))
       slow.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 4, kind: 'drop', when: 'after' })
-      const publisher = new TestmoPublisher({ instance: slow.url, token: TOKEN, projectId: 3 }, path.join(tempTree(), 'journal.json'), { batchSize: 100, parallel: 6, retry: FAST, ca: readFileSync(slow.certificateFile) })
+      const publisher = new TestmoPublisher({ instance: slow.url, token: TOKEN, projectId: 3 }, path.join(tempTree(), 'journal.json'), { batchSize: 100, parallel: 6, retry: PATIENT, ca: readFileSync(slow.certificateFile) })
       const journal = publisher.journal('settled-by-count')
       await publisher.createRun(journal, { name: 'many', source: 'bdd-matrix', fields: [], links: [] })
       await publisher.publishThread(journal, 'local/acceptance', many)
@@ -204,7 +207,7 @@ describe('Testmo publishing', () => {
   it('settles appends killed in flight together, some in Testmo and some not, by the thread\'s test keys: only the missing are sent', async () => {
     const journalDir = tempTree()
     const journalFile = path.join(journalDir, 'journal.json')
-    const options = { batchSize: 2, parallel: 4, retry: { ...FAST, attempts: 2 }, ca: readFileSync(testmo.certificateFile) }
+    const options = { batchSize: 2, parallel: 4, retry: { ...PATIENT, attempts: 2 }, ca: readFileSync(testmo.certificateFile) }
     const first = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, journalFile, options)
     const journal = first.journal('in-flight-together')
     await first.createRun(journal, { name: 'in flight', source: 'bdd-matrix', fields: [], links: [] })
@@ -417,7 +420,7 @@ describe('Testmo publishing', () => {
 
   it('reads a thread\'s keys across pages, the pages after the first several at a time, each once', async () => {
     const journalFile = path.join(tempTree(), 'journal.json')
-    const options = { batchSize: 250, parallel: 4, retry: { ...FAST, attempts: 2 }, ca: readFileSync(testmo.certificateFile) }
+    const options = { batchSize: 250, parallel: 4, retry: { ...PATIENT, attempts: 2 }, ca: readFileSync(testmo.certificateFile) }
     const template = cells[0]!
     const many: MergedCase[] = Array.from({ length: 3250 }, (_, i) => ({ ...template, id: `paged-${i}`, name: `paged ${i}` }))
     // Nine appends land (2,250 tests), one after another; the tenth fails…
