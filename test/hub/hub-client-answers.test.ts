@@ -32,7 +32,7 @@ describe('push and pull against a server that answers unlike the hub', () => {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   }
   const json = (value: unknown) => ({ type: 'application/json', body: JSON.stringify(value) })
-  const NO_RETRY = { attempts: 1, baseMs: 10, maxMs: 10, defaultRetryAfterMs: 10, timeoutMs: 5000 }
+  const NO_RETRY = { attempts: 1, baseMs: 10, maxMs: 10, defaultRetryAfterMs: 10, timeoutMs: 120_000 }
 
   it('stops when the count of cases held does not move on, instead of sending the same cases for ever', async () => {
     const results = tempTree()
