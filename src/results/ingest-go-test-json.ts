@@ -15,6 +15,10 @@ interface GoTestEvent {
   Test?: string
   Elapsed?: number
   Output?: string
+  /** Go 1.24: the package a build event is of */
+  ImportPath?: string
+  /** Go 1.24: on a package's fail, the build that failed */
+  FailedBuild?: string
 }
 
 /** A test while it runs: its output so far. */
@@ -50,7 +54,14 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
   const ended = new Map<string, ReportTest[]>()
   const running = new Map<string, Map<string, Running>>()
   const runs = new Map<string, number>()
+  // the last lines each package (and each build) printed outside its tests: why it failed, if it did
   const packageOutput = new Map<string, string[]>()
+  const said = (key: string, text: string): void => {
+    const lines = packageOutput.get(key) ?? packageOutput.set(key, []).get(key)!
+    lines.push(text)
+    if (lines.length > 40) lines.splice(0, lines.length - 20)
+  }
+  const tail = (key: string): string => (packageOutput.get(key) ?? []).join('').trim().split('\n').slice(-20).join('\n')
   let first: number | undefined
   let last: number | undefined
   let events = 0
@@ -118,13 +129,12 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
       const name = event.Test === undefined ? undefined : String(event.Test)
       const verdict = VERDICTS[event.Action]
       if (name === undefined) {
-        if (event.Action === 'output') (packageOutput.get(pkg) ?? packageOutput.set(pkg, []).get(pkg)!).push(String(event.Output ?? ''))
-        // Go 1.24 and later: the build's own events
-        if (event.Action === 'build-fail') runErrors.push({ where: `Go package ${pkg || String((event as { ImportPath?: string }).ImportPath ?? '')}`, message: "the package's tests did not build" })
-        if (verdict === 'failed' && !(ended.get(pkg) ?? []).some((t) => t.c.status === 'failed') && !running.get(pkg)?.size) {
-          const said = (packageOutput.get(pkg) ?? []).join('').trim().split('\n').slice(-20).join('\n')
-          runErrors.push({ where: `Go package ${pkg}`, message: said || 'the package failed outside its tests' })
-        }
+        // Go 1.24 and later report the build too: its output and its failure by ImportPath, and
+        // the package's fail then names the build that failed (FailedBuild), said once here
+        const built = String(event.ImportPath ?? pkg)
+        if (event.Action === 'output' || event.Action === 'build-output') said(event.Action === 'output' ? pkg : `build ${built}`, String(event.Output ?? ''))
+        if (event.Action === 'build-fail') runErrors.push({ where: `Go package ${built}`, message: `the package's tests did not build:\n${tail(`build ${built}`) || '(no compiler output in the report)'}` })
+        if (verdict === 'failed' && !event.FailedBuild && !(ended.get(pkg) ?? []).some((t) => t.c.status === 'failed') && !running.get(pkg)?.size) runErrors.push({ where: `Go package ${pkg}`, message: tail(pkg) || 'the package failed outside its tests' })
         return
       }
       const tests = running.get(pkg) ?? running.set(pkg, new Map()).get(pkg)!

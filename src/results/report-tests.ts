@@ -22,15 +22,15 @@ export interface ReportTally {
 /**
  * Writes the tests of one suite (JUnit) or package (go test -json): a bound one takes its
  * scenario's id, tags and features (a scenario without steps verified nothing, whatever the report
- * says: cucumber-js's lists it passed). A Go test function whose subtests are bound scenarios
- * (godog under `go test`: TestFeatures runs every scenario as a subtest) is no scenario itself:
+ * says: cucumber-js's lists it passed). A Go test whose subtests are bound scenarios and that is
+ * none itself (godog under `go test`: TestFeatures runs every scenario as a subtest) is no case:
  * its verdict is its subtests', and a failure of its own that none of them explains (a suite
  * hook, godog refusing its options) is a failure of the run.
  */
 export function writeReportTests(tests: readonly ReportTest[], write: (c: Case) => void, tally: ReportTally, binding: boolean): void {
   const functions = goTestFunctions(tests)
   for (const { name, c, scenario, where } of tests) {
-    if (functions.has(name)) {
+    if (functions.has(name) && !scenario) {
       if (isFailure(c.status) && !tests.some((t) => t.name.startsWith(`${name}/`) && isFailure(t.c.status))) tally.runErrors.push({ where: `Go test ${name}`, message: c.error ?? `the report marks it ${c.status}` })
       continue
     }
@@ -40,12 +40,12 @@ export function writeReportTests(tests: readonly ReportTest[], write: (c: Case) 
   }
 }
 
-/** The Go test functions holding bound subtests. */
+/** The Go tests holding bound subtests: the test function, and a feature's subtest where each feature is one. */
 function goTestFunctions(tests: readonly ReportTest[]): Set<string> {
   const functions = new Set<string>()
   for (const { name, scenario } of tests) {
-    const parent = scenario ? /^(Test[^/]*)\//s.exec(name)?.[1] : undefined
-    if (parent) functions.add(parent)
+    if (!scenario || !/^Test[^/]*\//s.test(name)) continue
+    for (let at = name.indexOf('/'); at !== -1; at = name.indexOf('/', at + 1)) functions.add(name.slice(0, at))
   }
   return functions
 }

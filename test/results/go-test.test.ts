@@ -170,6 +170,27 @@ describe('godog under go test -json (test2json events)', () => {
     expect(json.problems).toEqual(junit.problems.map((p) => ({ ...p, file: path.join(project, 'go.json') })))
   })
 
+  it("Go 1.24's build events: a package whose tests do not build fails the run once, with the compiler's words", async () => {
+    // the events Go's own test of them expects (cmd/go/testdata/script/test_json_build.txt)
+    const built = 'm/builderror [m/builderror.test]'
+    const project = tempTree({
+      ...FEATURES,
+      'go.json': [
+        { ImportPath: built, Action: 'build-output', Output: `# ${built}\n` },
+        { ImportPath: built, Action: 'build-output', Output: 'builderror/main_test.go:3:11: undefined: y\n' },
+        { ImportPath: built, Action: 'build-fail' },
+        { Time: '2026-12-06T02:00:00Z', Action: 'start', Package: 'm/builderror' },
+        { Time: '2026-12-06T02:00:00Z', Action: 'output', Package: 'm/builderror', Output: 'FAIL\tm/builderror [build failed]\n' },
+        { Time: '2026-12-06T02:00:00Z', Action: 'fail', Package: 'm/builderror', Elapsed: 0, FailedBuild: built },
+      ]
+        .map((e) => JSON.stringify(e))
+        .join('\n'),
+    })
+    const outcome = await ingest(project, 'acceptance', 'go.json')
+    expect(outcome.list).toEqual([])
+    expect(outcome.run!.errors).toEqual([{ where: `Go package ${built}`, message: expect.stringContaining('main_test.go:3:11: undefined: y') }])
+  })
+
   it('a test the report starts and never ends (the test binary killed) failed; lines that are no events are named', async () => {
     const project = tempTree({
       ...FEATURES,
@@ -259,6 +280,29 @@ describe('godog under go test, through go-junit-report or gotestsum', () => {
     const outcome = await ingest(project)
     expect(outcome.list.map((c) => [c.status, c.featureIds.join()])).toEqual(expected(false).map(([, status, feature]) => [status, feature]))
     expect(outcome.run!.errors).toEqual([{ where: 'Go test TestFeatures', message: expect.stringContaining('BeforeSuite: cannot reach the cluster') }])
+  })
+
+  it('a subtest a feature, the scenarios its subtests (a wrapper running godog per feature): every level that is no scenario is no case', async () => {
+    const project = tempTree({
+      ...FEATURES,
+      'junit.xml': report(
+        testcase('TestFeatures', 'failed') +
+          testcase('TestFeatures/Job_deployment', 'failed') +
+          testcase('TestFeatures/Job_deployment/Deploy_a_job_on_a_peer', 'placed nowhere') +
+          testcase('TestFeatures/Peer_network') +
+          testcase('TestFeatures/Peer_network/Shared_name') +
+          testcase('TestFeatures/Other') +
+          testcase('TestFeatures/Other/Shared_name'),
+      ),
+    })
+    const outcome = await ingest(project)
+    expect(outcome.list.map((c) => [c.name, c.status, c.featureIds.join()])).toEqual([
+      ['Deploy a job on a peer', 'failed', 'deploy'],
+      ['Shared name', 'passed', 'network'],
+      ['Shared name', 'passed', 'other'],
+    ])
+    expect(outcome.run!.errors).toBeUndefined()
+    expect(outcome.problems).toEqual([])
   })
 
   it('go test -count=2 (each subtest twice, by the same name): the same scenario twice in one run, the worse counts, nothing flaky', async () => {
