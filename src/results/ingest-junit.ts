@@ -80,19 +80,26 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       for (const c of folded) writer.write(c)
       tally.bound += folded.length
     }
-    const tests = (folded ? [] : testcases).map((testcase, i): ReportTest => {
+    // go-junit-report writes a Go package that did not build (or set up) as a test of that name: no test, a failure of the run
+    const tests = (folded ? [] : testcases).flatMap((testcase, i): ReportTest[] => {
+      const unbuilt = /^\[(build|setup) failed\]$/.exec(String(testcase.name ?? ''))
+      if (unbuilt) {
+        const { c } = prepared?.[i] ?? made(testcase)
+        tally.runErrors.push({ where: `Go package ${c.feature}`, message: `the package's tests did not ${unbuilt[1] === 'build' ? 'build' : 'set up'}${c.error ? `:\n${c.error}` : ''}` })
+        return []
+      }
       const { c, occurrence } = prepared?.[i] ?? made(testcase)
       const [classname, name] = [String(testcase.classname ?? ''), String(testcase.name ?? '')]
       const byNames = binding && (binding.byNames(here.at(-1) ?? '', name, occurrence) ?? binding.byNames(classname, name, occurrence))
       const scenario =
         byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined) ?? binding?.byGoSubtest(name)
-      return { name, c, scenario, where: `${here.at(-1) ?? testcase.classname ?? ''} › ${name}` }
+      return [{ name, c, scenario, where: `${here.at(-1) ?? testcase.classname ?? ''} › ${name}` }]
     })
     writeReportTests(tests, (c) => writer.write(c), tally, Boolean(binding))
     for (const child of (suite.testsuite as Node[] | undefined) ?? []) walk(child, here)
   }
   for (const suite of roots) walk(suite, [])
-  if (writer.cases === 0) {
+  if (writer.cases === 0 && !tally.runErrors.length) {
     writer.discard()
     return { cases: 0, problems: [{ file, line: 1, message: `no <testcase> in any of its ${suitesSeen} <testsuite> element(s), at any depth: nothing to ingest (did the tests run?)` }] }
   }

@@ -125,8 +125,10 @@ describe.skipIf(!present)('JUnit from real producers is counted as they count it
     const outcome = await ingestJUnit(file, ctx(tempTree()))
     expect(outcome.problems).toEqual([])
     const cases = casesOf(outcome.path!)
-    expect(cases).toHaveLength(expected.tests)
-    expect(cases.filter((c) => c.status === 'failed')).toHaveLength(expected.failed)
+    // a Go package that did not build (go-junit-report's "[build failed]" test) fails the run: counted all the same
+    const runErrors = outcome.run!.errors?.length ?? 0
+    expect(cases.length + runErrors).toBe(expected.tests)
+    expect(cases.filter((c) => c.status === 'failed').length + runErrors).toBe(expected.failed)
     expect(cases.filter((c) => c.status === 'skipped')).toHaveLength(expected.skipped)
     // GitLab's key (suite + classname + name) stays unique: no two cases merge into one
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length)
@@ -140,6 +142,16 @@ describe.skipIf(!present)('JUnit from real producers is counted as they count it
   it('reads Surefire reruns as attempts: a flakyFailure in a passing case makes it flaky', async () => {
     const [flaky] = casesOf((await ingestJUnit(path.join(dir, 'surefire-flaky.xml'), ctx(tempTree()))).path!)
     expect(flaky).toMatchObject({ status: 'passed', flaky: true, attempts: 2, error: expect.stringContaining('Expected: <false>') })
+  })
+
+  it("takes go-junit-report's \"[build failed]\" and \"[setup failed]\" tests for what they are: packages that did not build, failing the run", async () => {
+    const outcome = await ingestJUnit(path.join(dir, 'go-junit-report-013-build-errors.xml'), ctx(tempTree()))
+    expect(casesOf(outcome.path!).map((c) => `${c.feature}/${c.name}:${c.status}`)).toEqual(['package/name/passing1/TestA:passed', 'package/name/passing2/TestB:passed'])
+    expect(outcome.run!.errors).toEqual([
+      { where: 'Go package package/name/failing1', message: "the package's tests did not build:\nBuild error\nfailing1/failing_test.go:15: undefined: x" },
+      { where: 'Go package package/name/failing2', message: "the package's tests did not build:\nBuild error\nfailing2/another_failing_test.go:20: undefined: y" },
+      { where: 'Go package package/name/setupfailing1', message: expect.stringMatching(/^the package's tests did not set up:\nBuild error\nsetupfailing1\/failing_test\.go:4: cannot find package "other\/package"/) },
+    ])
   })
 
   it('tells repeated test names apart (go-junit-report), in order', async () => {
