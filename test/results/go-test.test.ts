@@ -159,7 +159,7 @@ describe('godog under go test -json (test2json events)', () => {
     const seen = (o: typeof json) => o.list.map((c) => [c.id, c.name, c.status, c.featureIds.join()]).sort()
     expect(seen(junit)).toEqual(seen(json))
     const byId = new Map(pickles.map((c) => [c.id, c]))
-    // outline rows named alike run in order: the first row failed, as godogLike failed each "Deploy twice"
+    // the outline's three rows share their name: each lands in its own row (godogLike fails every subtest of that name)
     expect(json.list.filter((c) => c.status !== 'passed').map((c) => [byId.get(c.id)?.name ?? c.name, c.status]).sort()).toEqual([
       ['Deploy twice (resources: 1 CPU)', 'failed'],
       ['Deploy twice (resources: 2 CPUs)', 'failed'],
