@@ -3,7 +3,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ingestFile } from '../../src/results/ingest-file.ts'
-import { CatalogueBinding } from '../../src/results/catalogue-binding.ts'
+import fc from 'fast-check'
+import { CatalogueBinding, goSubtestName } from '../../src/results/catalogue-binding.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { catalogueCases } from '../../src/catalogue/catalogue-cases.ts'
 import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
@@ -232,6 +233,40 @@ describe('godog under go test -json (test2json events)', () => {
     expect(outcome.list.map((c) => [c.name, c.status])).toEqual([['Deploy a job on a peer', 'failed']])
     expect(outcome.list[0]!.error).toMatch(/^panic: test timed out after 10m0s\n\(the report ends while the test runs/)
     expect(outcome.problems[0]).toMatchObject({ line: 3, message: expect.stringContaining('no go test -json event') })
+  })
+})
+
+/** A Go string literal of any text: every rune not plain ASCII escaped (Go refuses a byte order mark inside its source). */
+const goLiteral = (text: string): string => `"${[...text].map((ch) => (/^[\x20-\x7e]$/.test(ch) && ch !== '"' && ch !== '\\' ? ch : ch.codePointAt(0)! < 0x10000 ? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}` : `\\U${ch.codePointAt(0)!.toString(16).padStart(8, '0')}`)).join('')}"`
+
+describe("Go's names of subtests", () => {
+  // Runes of every kind Go's rewrite treats apart (ASCII and its controls, Go's spaces and Unicode's
+  // others, format characters, marks, letters of several scripts, private use, unassigned,
+  // emoji), from blocks Go 1.19 (Unicode 13) and Node (Unicode 15) classify alike: a rune assigned
+  // since is printable to Node and to a newer Go, escaped by Go 1.19. No '#': Go's numbering of
+  // a name run again is checked above.
+  const rune = fc
+    .oneof(
+      fc.integer({ min: 0x01, max: 0x7f }), fc.integer({ min: 0x80, max: 0x36f }), fc.integer({ min: 0x370, max: 0x4ff }), fc.integer({ min: 0x5d0, max: 0x5ea }),
+      fc.integer({ min: 0x2000, max: 0x206f }), fc.integer({ min: 0x4e00, max: 0x9fa5 }), fc.integer({ min: 0xac00, max: 0xd7a3 }), fc.integer({ min: 0xe000, max: 0xe0ff }), fc.integer({ min: 0x1f600, max: 0x1f64f }),
+      fc.constantFrom(0x85, 0xa0, 0xad, 0x1680, 0x202f, 0x205f, 0x3000, 0xfeff, 0xfffe, 0xffff, 0xe0001, 0xe0041, 0x10ffff),
+    )
+    .filter((r) => r !== 0x23)
+    .map((r) => String.fromCodePoint(r))
+  it.skipIf(!hasGo && !required)('goSubtestName names any text as Go itself does (300 names, one go test)', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.string({ unit: rune, minLength: 1, maxLength: 6 }), { minLength: 300, maxLength: 300, selector: goSubtestName }), (names) => {
+        const go = runGo(tempTree(), { 'names_test.go': `package acceptance\n\nimport "testing"\n\nvar names = []string{${names.map(goLiteral).join(', ')}}\n\nfunc TestFeatures(t *testing.T) {\n\tfor _, n := range names {\n\t\tt.Run(n, func(t *testing.T) {})\n\t}\n}\n` }, 'go', ['test', '-json', '-count=1', '.'])
+        expect(go.status, go.stdout + go.stderr).toBe(0)
+        const named = go.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as { Action: string; Test?: string }).filter((e) => e.Action === 'run' && e.Test?.startsWith('TestFeatures/'))
+        expect(named).toHaveLength(names.length)
+        // the names Go and goSubtestName disagree on, with their runes: none
+        const differing = names.flatMap((n, i) => (`TestFeatures/${goSubtestName(n)}` === named[i]!.Test ? [] : [{ runes: [...n].map((ch) => ch.codePointAt(0)!.toString(16)), ours: goSubtestName(n), go: named[i]!.Test }]))
+        expect(differing).toEqual([])
+      }),
+      // one go test of 300 names a run; a failure lists every name that differs, unshrunk
+      { numRuns: 1, endOnFailure: true },
+    )
   })
 })
 
