@@ -129,12 +129,15 @@ func TestUnit(t *testing.T) {}
 `
 }
 
+/** A package whose tests do not compile. */
+const BROKEN = { 'broken/broken_test.go': 'package broken\n\nimport "testing"\n\nfunc TestX(t *testing.T) { undefined() }\n' }
+
 describe('godog under go test -json (test2json events)', () => {
   it.skipIf(!hasGo && !required)("the scenarios land in their features' rows with go test's own verdicts; the test function holding them is no case; a package that does not build fails the run", async () => {
     const project = tempTree(FEATURES)
     const pickles = catalogueCases(buildCatalogue(path.join(project, 'features')), 'features').filter((c) => c.pickle.name !== 'Shared name')
     const names = pickles.map((c) => c.pickle.name)
-    writeFileSync(path.join(project, 'go.json'), goTestJson(project, { 'features_test.go': godogLike(names, ['Deploy with 64 CPUs'], ['Issue #12 stays fixed']), 'broken/broken_test.go': 'package broken\n\nimport "testing"\n\nfunc TestX(t *testing.T) { undefined() }\n' }))
+    writeFileSync(path.join(project, 'go.json'), goTestJson(project, { 'features_test.go': godogLike(names, ['Deploy with 64 CPUs'], ['Issue #12 stays fixed']), ...BROKEN }))
     const outcome = await ingest(project, 'acceptance', 'go.json')
     expect(outcome.run!.source.format).toBe('go-test-json')
     const byId = new Map(pickles.map((c) => [c.id, c]))
@@ -153,8 +156,7 @@ describe('godog under go test -json (test2json events)', () => {
   it.skipIf(!(hasGo && hasGotestsum) && !required)("gotestsum's JUnit and its --jsonfile (go test -json) of one run give the same cases", async () => {
     const project = tempTree(FEATURES)
     const pickles = catalogueCases(buildCatalogue(path.join(project, 'features')), 'features')
-    const broken = { 'broken/broken_test.go': 'package broken\n\nimport "testing"\n\nfunc TestX(t *testing.T) { undefined() }\n' }
-    const run = runGo(project, { 'features_test.go': godogLike(pickles.map((c) => c.pickle.name), ['Deploy twice'], ['Peers discover each other']), ...broken }, 'gotestsum', ['--junitfile', path.join(project, 'junit.xml'), '--jsonfile', path.join(project, 'go.json'), '--format', 'standard-quiet', '--', '-count=1', './...'])
+    const run = runGo(project, { 'features_test.go': godogLike(pickles.map((c) => c.pickle.name), ['Deploy twice'], ['Peers discover each other']), ...BROKEN }, 'gotestsum', ['--junitfile', path.join(project, 'junit.xml'), '--jsonfile', path.join(project, 'go.json'), '--format', 'standard-quiet', '--', '-count=1', './...'])
     expect(run.status, run.stdout + run.stderr).not.toBe(0)
     const [json, junit] = [await ingest(project, 'acceptance', 'go.json'), await ingest(project)]
     const seen = (o: typeof json) => o.list.map((c) => [c.id, c.name, c.status, c.featureIds.join()]).sort()
