@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import type { ClusterState } from '../../src/clusters/cluster-state.ts'
@@ -143,6 +143,8 @@ describe('bdd-matrix run --cluster', () => {
       expect(runBin(['run', '--cluster', 'nothing-here', '--out', out], { cwd: PROJECT_ROOT })).toMatchObject({ code: 2, stderr: expect.stringMatching(/no cluster nothing-here is up here/) })
     } finally {
       expect(runBin(['cluster', 'down', name], { cwd: PROJECT_ROOT }).code).toBe(0)
+      // the logs `down` keeps for a user to read are this test's: not left in the working copy
+      for (const kept of [name, `${name}.keeper.log`]) rmSync(path.join(PROJECT_ROOT, '.bdd-matrix/clusters', kept), { recursive: true, force: true })
     }
     expect(localLeftovers(keeper)).toBe(0)
   })
