@@ -4,7 +4,7 @@ import { caseIdOf, type Status } from '../model/vocabulary.ts'
 import { headerRoomFor, ResultsWriter } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { readLines } from './read-lines.ts'
-import { bindingProblems, writeReportTests, type ReportTally, type ReportTest } from './report-tests.ts'
+import { bindingProblems, unbuiltPackage, writeReportTests, type ReportTally, type ReportTest } from './report-tests.ts'
 import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 /** One event of `go test -json` (cmd/test2json). */
@@ -110,7 +110,7 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
       } catch {
         // Go before 1.24 writes a package that did not build as a plain line among the events
         const unbuilt = /^FAIL\s+(\S+)\s+\[(build|setup) failed\]$/.exec(text)
-        if (unbuilt) runErrors.push({ where: `Go package ${unbuilt[1]}`, message: `the package's tests did not ${unbuilt[2] === 'build' ? 'build' : 'set up'} (go test prints why on its standard error)` })
+        if (unbuilt) runErrors.push(unbuiltPackage(unbuilt[1]!, unbuilt[2]!, ' (go test prints why on its standard error)'))
         else notEvents.push(lineNumber)
         return
       }
@@ -133,7 +133,7 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
         // the package's fail then names the build that failed (FailedBuild), said once here
         const built = String(event.ImportPath ?? pkg)
         if (event.Action === 'output' || event.Action === 'build-output') said(event.Action === 'output' ? pkg : `build ${built}`, String(event.Output ?? ''))
-        if (event.Action === 'build-fail') runErrors.push({ where: `Go package ${built}`, message: `the package's tests did not build:\n${tail(`build ${built}`) || '(no compiler output in the report)'}` })
+        if (event.Action === 'build-fail') runErrors.push(unbuiltPackage(built, 'build', `:\n${tail(`build ${built}`) || '(no compiler output in the report)'}`))
         if (verdict === 'failed' && !event.FailedBuild && !(ended.get(pkg) ?? []).some((t) => t.c.status === 'failed') && !running.get(pkg)?.size) runErrors.push({ where: `Go package ${pkg}`, message: tail(pkg) || 'the package failed outside its tests' })
         return
       }

@@ -9,7 +9,7 @@ import { ATTACHMENT_EXTENSIONS, headerRoomFor, ResultsWriter, writeAttachment } 
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { foldStepTests } from './step-tests.ts'
 import { inputHasher, runFrom, type IngestContext, type IngestOutcome } from './ingest-types.ts'
-import { bindingProblems, writeReportTests, type ReportTally, type ReportTest } from './report-tests.ts'
+import { bindingProblems, unbuiltPackage, writeReportTests, type ReportTally, type ReportTest } from './report-tests.ts'
 
 type Node = Record<string, unknown>
 
@@ -85,7 +85,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       const unbuilt = /^\[(build|setup) failed\]$/.exec(String(testcase.name ?? ''))
       if (unbuilt) {
         const { c } = prepared?.[i] ?? made(testcase)
-        tally.runErrors.push({ where: `Go package ${c.feature}`, message: `the package's tests did not ${unbuilt[1] === 'build' ? 'build' : 'set up'}${c.error ? `:\n${c.error}` : ''}` })
+        tally.runErrors.push(unbuiltPackage(c.feature, unbuilt[1]!, c.error ? `:\n${c.error}` : ''))
         return []
       }
       const { c, occurrence } = prepared?.[i] ?? made(testcase)

@@ -40,6 +40,15 @@ export function writeReportTests(tests: readonly ReportTest[], write: (c: Case) 
   }
 }
 
+/**
+ * A Go package whose tests did not build (or set up), as the run's failure: go-junit-report,
+ * go test -json's plain line (Go before 1.24) and its build events (1.24) each say it their way.
+ * `detail` follows the sentence as it is (": <compiler output>", " (where to look)").
+ */
+export function unbuiltPackage(pkg: string, step: string, detail = ''): RunError {
+  return { where: `Go package ${pkg}`, message: `the package's tests did not ${step === 'setup' ? 'set up' : 'build'}${detail}` }
+}
+
 /** The Go tests holding bound subtests: the test function, and a feature's subtest where each feature is one. */
 function goTestFunctions(tests: readonly ReportTest[]): Set<string> {
   const functions = new Set<string>()
