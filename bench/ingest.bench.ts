@@ -3,6 +3,8 @@
 // processes, the floor (line split + JSON.parse) and ingest → merge → matrix + JUnit. Then the
 // same for a Cucumber JSON report (one JSON document, as godog and Cucumber-JVM write it) of
 // 100,000 scenarios against a bare JSON.parse of the whole file.
+// Then one scenario attaching an 80 MB video and a JUnit test printing 80 MB, against the same
+// floor and against fast-xml-parser's own parse of the report.
 // Goals: ratio ≤ 3 and peak RSS ≤ 300 MB; at 100k messages ≤ 1.5 and ≤ 150 MB (issue 20).
 import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs'
 import path from 'node:path'
@@ -107,6 +109,40 @@ async function writeCucumberJson(scenarios: number, write: (text: string) => Pro
   await write('\n]\n')
 }
 
+/**
+ * A run whose one scenario attached a video of `mb` MB (base64 in one line of the message stream,
+ * as cucumber-js and playwright-bdd write an attachment), and a JUnit report whose one test
+ * printed `mb` MB (pytest keeping a long run's logs in <system-out>): one line, one text, far
+ * longer than a read.
+ */
+function generateLargeOutputs(mb: number): Promise<[string, string]> {
+  const bytes = mb * 1024 * 1024
+  const messages = generatedFile(`messages-attachment-${mb}mb.ndjson`, async (write) => {
+    const ts = { seconds: 1, nanos: 0 }
+    const lines = [
+      { meta: { protocolVersion: '32.0.0', implementation: { name: 'cucumber-js', version: '12.9.0' }, runtime: { name: 'node' }, os: { name: 'linux' }, cpu: { name: 'x64' } } },
+      { gherkinDocument: { uri: 'features/video.feature', feature: { keyword: 'Feature', name: 'Video', description: '', language: 'en', location: { line: 2 }, tags: [{ id: 't', name: '@feature:alpha', location: { line: 1 } }], children: [{ scenario: { id: 's', keyword: 'Scenario', name: 'recorded', description: '', location: { line: 3 }, tags: [], examples: [], steps: [{ id: 'g', keyword: 'Given ', keywordType: 'Context', text: 'a recording', location: { line: 4 } }] } }] }, comments: [] } },
+      { pickle: { id: 'p', uri: 'features/video.feature', name: 'recorded', language: 'en', astNodeIds: ['s'], tags: [{ name: '@feature:alpha', astNodeId: 't' }], steps: [{ id: 'ps', text: 'a recording', type: 'Context', astNodeIds: ['g'] }] } },
+      { testCase: { id: 'tc', pickleId: 'p', testRunStartedId: 'r', testSteps: [{ id: 'ts', pickleStepId: 'ps', stepDefinitionIds: ['d'], stepMatchArgumentsLists: [] }] } },
+      { testRunStarted: { id: 'r', timestamp: ts } },
+      { testCaseStarted: { id: 'c', testCaseId: 'tc', attempt: 0, timestamp: ts } },
+      { testStepStarted: { testCaseStartedId: 'c', testStepId: 'ts', timestamp: ts } },
+      { attachment: { testCaseStartedId: 'c', testStepId: 'ts', body: Buffer.alloc((bytes * 3) / 4, 7).toString('base64'), contentEncoding: 'BASE64', mediaType: 'video/webm', fileName: 'video.webm' } },
+      { testStepFinished: { testCaseStartedId: 'c', testStepId: 'ts', testStepResult: { status: 'PASSED', duration: { seconds: 0, nanos: 1 } }, timestamp: ts } },
+      { testCaseFinished: { testCaseStartedId: 'c', timestamp: ts, willBeRetried: false } },
+      { testRunFinished: { success: true, timestamp: ts } },
+    ]
+    for (const line of lines) await write(`${JSON.stringify(line)}\n`)
+  })
+  const junit = generatedFile(`junit-output-${mb}mb.xml`, async (write) => {
+    await write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="logs" tests="2"><testcase classname="test_logs" name="test_long_run" time="1.5"><system-out>')
+    const line = 'INFO 2026-12-06 12:00:00 node-3 gossip: reached 49 of 50 peers &lt;ok&gt;\n'
+    for (let written = 0; written < bytes; written += line.length * 1000) await write(line.repeat(1000))
+    await write('</system-out></testcase><testcase classname="test_logs" name="test_short" time="0.1"><failure message="boom">assert 1 == 2</failure></testcase></testsuite></testsuites>\n')
+  })
+  return Promise.all([messages, junit])
+}
+
 // The pipeline measured is bundled as the CLI is (tsc's output loads zod's hundred files alone in
 // 0.08 s, which `bdd-matrix run` does not pay), its ingest worker beside it as beside the CLI.
 await (bundleCli as (entries: Record<string, string>, outdir: string, options: { axios: boolean }) => Promise<void>)({ 'ingest-pipeline': path.join(ROOT, 'bench/support/ingest-pipeline.ts'), 'ingest-worker': path.join(ROOT, 'src/results/ingest-worker.ts') }, path.join(OUT, 'pipeline'), { axios: false })
@@ -130,6 +166,17 @@ if (process.env.BENCH_MILLION === '1') {
   const ours = measureNode([PIPELINE, file], { cwd: ROOT, repeat: 1 })
   const growth = ours.seconds / timeAt.get(100_000)!
   console.log(`  1000000 scenarios  ingest→merge→matrix+JUnit ${ours.seconds.toFixed(1)} s · ${growth.toFixed(1)}× the 100k time (goal ≤ 11) ${growth <= 11 ? 'OK' : 'ABOVE GOAL'} · peak RSS ${mb(ours.peakRssBytes)} (goal ≤ 600 MB) ${ours.peakRssBytes <= 600 * 1024 * 1024 ? 'OK' : 'ABOVE GOAL'}`)
+}
+{
+  // One line or one text far longer than a read: each used to be put together by copying it
+  // over and over (80 MB: 41 s for the attachment, 19 s and 3 GB for the output).
+  const [messages, junit] = await generateLargeOutputs(80)
+  const [floor, ours] = compareNode([path.join(ROOT, 'bench/support/ingest-floor.mjs'), messages], [PIPELINE, messages], { cwd: ROOT, rounds: 3 })
+  const ratio = ours.seconds / floor.seconds
+  console.log(`  a scenario attaching an 80 MB video (one line)  floor ${floor.seconds.toFixed(2)} s, ${mb(floor.peakRssBytes)} · ingest→merge→matrix+JUnit ${ours.seconds.toFixed(2)} s · ratio ${ratio.toFixed(2)} (goal ≤ 3) ${ratio <= 3 ? 'OK' : 'ABOVE GOAL'} · peak RSS ${mb(ours.peakRssBytes)} (goal ≤ 2× the floor's) ${ours.peakRssBytes <= 2 * floor.peakRssBytes ? 'OK' : 'ABOVE GOAL'}`)
+  const [peer, read] = compareNode([path.join(ROOT, 'bench/support/xml-peer.mjs'), junit], [PIPELINE, junit], { cwd: ROOT, rounds: 3 })
+  const against = read.seconds / peer.seconds
+  console.log(`  JUnit, a test printing 80 MB (one <system-out>)  peer (fast-xml-parser's parse of the file) ${peer.seconds.toFixed(2)} s, ${mb(peer.peakRssBytes)} · ingest→merge→matrix+JUnit ${read.seconds.toFixed(2)} s · ratio ${against.toFixed(2)} (goal ≤ 1) ${against <= 1 ? 'OK' : 'ABOVE GOAL'} · peak RSS ${mb(read.peakRssBytes)} (goal ≤ the peer's) ${read.peakRssBytes <= peer.peakRssBytes ? 'OK' : 'ABOVE GOAL'}`)
 }
 {
   const file = await generateJson(100_000)

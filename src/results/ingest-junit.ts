@@ -2,7 +2,9 @@ import { readFileSync, statSync } from 'node:fs'
 import { basename, dirname, extname, resolve } from 'node:path'
 import { xmlText } from './xml-text.ts'
 import { xmlProblem } from './xml-problem.ts'
+import { xmlContentText, xmlReferences } from './xml-content.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import type { EntityDecoder } from '@nodable/entities'
 import type { Attachment, Case } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
 import { ATTACHMENT_EXTENSIONS, headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
@@ -13,7 +15,10 @@ import { bindingProblems, unbuiltPackage, writeReportTests, type ReportTally, ty
 
 type Node = Record<string, unknown>
 
-const LISTS = ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property', 'flakyFailure', 'flakyError', 'rerunFailure', 'rerunError']
+const LISTS = ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property', 'flakyFailure', 'flakyError', 'rerunFailure', 'rerunError', 'system-out', 'system-err']
+
+/** A test's output, read raw and decoded by xmlContentText (it says why). */
+const OUTPUTS = ['*.system-out', '*.system-err']
 
 /**
  * Reads JUnit XML as its producers write it (go-junit-report, gotestsum, jest-junit, pytest,
@@ -41,7 +46,9 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   if (!text.trim()) return { cases: 0, problems: [{ file, line: 1, message: 'empty file: no JUnit XML in it' }] }
   const valid = XMLValidator.validate(text)
   if (valid !== true) return { cases: 0, problems: [{ file, ...xmlProblem(valid.err, text) }] }
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', isArray: (name) => LISTS.includes(name), transformTagName: unreserved, transformAttributeName: unreserved })
+  // A text is kept as written: the parser's default made a failure's "007" 7 and an output "1e3" 1000.
+  const references = xmlReferences()
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', parseTagValue: false, entityDecoder: references, stopNodes: OUTPUTS, isArray: (name) => LISTS.includes(name), transformTagName: unreserved, transformAttributeName: unreserved })
   const doc = parser.parse(text) as Node
   const roots = [...(((doc.testsuites as Node | undefined)?.testsuite as Node[] | undefined) ?? []), ...((doc.testsuite as Node[] | undefined) ?? [])]
   if (roots.length === 0) {
@@ -68,7 +75,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       const key = `${here.join('\u0000')}\u0001${String(testcase.classname ?? '')}\u0001${String(testcase.name ?? '')}\u0001${host}`
       const occurrence = (occurrences.get(key) ?? 0) + 1
       occurrences.set(key, occurrence)
-      const c = caseOf(testcase, here, occurrence)
+      const c = caseOf(testcase, here, occurrence, references)
       if (c.output?.includes('[[ATTACHMENT|')) c.attachments = linkedAttachments(c.output, dirname(file), ctx.resultsDir)
       return { c, occurrence }
     }
@@ -129,7 +136,7 @@ const STATUS_ATTRIBUTE: Record<string, Status | undefined> = Object.assign(Objec
   skipped: 'skipped', untested: 'skipped', notrun: 'skipped', disabled: 'skipped',
 })
 
-function caseOf(testcase: Node, suites: string[], occurrence: number): Case {
+function caseOf(testcase: Node, suites: string[], occurrence: number, references: EntityDecoder): Case {
   const suite = suites.join(' › ')
   const classname = String(testcase.classname ?? '') || suites.at(-1) || ''
   const baseName = String(testcase.name ?? '')
@@ -151,7 +158,7 @@ function caseOf(testcase: Node, suites: string[], occurrence: number): Case {
   else if (skipped) error = textOf(list('skipped')[0]!)
   else if (status !== counted) error = `the report says status="${String(testcase.status)}"`
   else if (flakyRuns[0]) error = textOf(flakyRuns[0])
-  const output = [systemText(testcase['system-out']), systemText(testcase['system-err'])].filter(Boolean).join('\n')
+  const output = [systemText(testcase['system-out'], references), systemText(testcase['system-err'], references)].filter(Boolean).join('\n')
   return {
     kind: 'case',
     id: caseIdOf({ uri: classname, scenario: baseName, ...(suite && suite !== classname ? { rule: suite } : {}), occurrence }),
@@ -209,10 +216,13 @@ function linkedAttachments(output: string, reportDir: string, resultsDir: string
   return out
 }
 
-function systemText(value: unknown): string {
-  if (value === undefined) return ''
-  if (typeof value === 'object') return String((value as Node)['#text'] ?? '').trim()
-  return String(value).trim()
+/** The text of a testcase's <system-out> (or <system-err>) elements, every one of them, decoded. */
+function systemText(value: unknown, references: EntityDecoder): string {
+  const elements = (value as (Node | string)[] | undefined) ?? []
+  return elements
+    .map((element) => xmlContentText(String(typeof element === 'object' ? (element['#text'] ?? '') : element), references).trim())
+    .filter(Boolean)
+    .join('\n')
 }
 
 /**

@@ -132,6 +132,9 @@ describe.skipIf(!present)('JUnit from real producers is counted as they count it
     expect(cases.filter((c) => c.status === 'skipped')).toHaveLength(expected.skipped)
     // GitLab's key (suite + classname + name) stays unique: no two cases merge into one
     expect(new Set(cases.map((c) => c.id)).size).toBe(cases.length)
+    // a character reference is read as the character (gotestsum writes every line end &#xA;, Surefire &#10;)
+    const written = cases.flatMap((c) => [c.name, c.feature, c.error ?? '', c.output ?? ''])
+    expect(written.filter((text) => /&#(x[0-9a-f]+|[0-9]+);/i.test(text))).toEqual([])
   })
 
   it('reads test cases at any depth of nested suites', async () => {

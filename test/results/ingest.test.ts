@@ -296,6 +296,24 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
     expect(cases[2]!.error).toBe('Failed\nonboard_test.go:58: expected rejection, got nil')
   })
 
+  it('keeps a text as the report wrote it, and every <system-out> and <system-err> of a case, decoded as XML reads it', async () => {
+    // the parser's default reading made a failure's "007" 7, an output "1e3" 1000, a skip's "0x10" 16
+    const xml = `<?xml version="1.0"?>
+<testsuite name="s"><testcase classname="a" name="one"><failure message="m">007</failure><system-out>  1e3  </system-out></testcase>
+<testcase classname="a" name="two"><skipped>0x10</skipped></testcase>
+<testcase classname="a" name="three"><system-out>
+<![CDATA[a <raw> & ]]]]><![CDATA[> line]]>
+</system-out><system-out>x &lt; y &amp;&amp; &#x1F600; &#233;<!-- a comment --><?pi left out?> z</system-out><system-err>err &quot;quoted&quot; &apos;s</system-err></testcase>
+</testsuite>`
+    const outcome = await ingestJUnit(path.join(tempTree({ 'r.xml': xml }), 'r.xml'), { ...ctx(tempTree()), stage: 'unit' })
+    const { cases } = readResults(outcome.path!)
+    expect(cases.map((c) => [c.name, c.error, c.output])).toEqual([
+      ['one', 'm\n007', '1e3'],
+      ['two', '0x10', undefined],
+      ['three', undefined, 'a <raw> & ]]> line\nx < y && \u{1F600} é z\nerr "quoted" \'s'],
+    ])
+  })
+
   it('reads a time written in a locale\'s format (Surefire\'s 1,093.5, a German locale\'s 0,123)', () => {
     expect(['0.25', '1,093.5', '0,123', '1.234,5', '1e3', '.5', '', '-1', 'soon', '1,2,3'].map(millisOf)).toEqual([250, 1_093_500, 123, 1_234_500, 1_000_000, 500, 0, 0, 0, 12_300])
   })

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { firstLine, readLines } from '../../src/results/read-lines.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
@@ -22,6 +24,24 @@ describe('readLines', () => {
     expect(count).toBe(expected.length)
     expect(lines).toEqual(expected.map((l, i) => `${i + 1}:${l}`))
     expect(bytes).toBe(Buffer.byteLength(text))
+  })
+
+  it('reads lines of any length, many reads long or none, as a split of the whole text does (an attachment\'s line is megabytes)', async () => {
+    const dir = tempTree()
+    const file = path.join(dir, 'lines.ndjson')
+    // lengths around a read (64 KiB) and several reads long; a line end of either kind, or none last
+    const line = fc.record({ length: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 65_530, max: 65_540 }), fc.integer({ min: 100_000, max: 400_000 })), char: fc.constantFrom('x', 'é', '€', '😀'), end: fc.constantFrom('\n', '\r\n') })
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { minLength: 1, maxLength: 6 }), fc.boolean(), async (specs, lastEnds) => {
+        const lines = specs.map(({ length, char }, i) => `${i}:${char.repeat(Math.ceil(length / char.length / 2))}`)
+        const text = lines.map((l, i) => (i < lines.length - 1 || lastEnds ? `${l}${specs[i]!.end}` : l)).join('')
+        writeFileSync(file, text)
+        const { lines: read, count } = await linesOf(file)
+        expect(count).toBe(lines.length)
+        expect(read).toEqual(lines.map((l, i) => `${i + 1}:${l}`))
+      }),
+      { numRuns: 40 },
+    )
   })
 
   it('leaves a byte order mark out of the first line (Windows tools write one)', async () => {
