@@ -17,8 +17,12 @@ type Node = Record<string, unknown>
 
 const LISTS = ['testsuite', 'testcase', 'failure', 'error', 'skipped', 'property', 'flakyFailure', 'flakyError', 'rerunFailure', 'rerunError', 'system-out', 'system-err']
 
-/** A test's output, read raw and decoded by xmlContentText (it says why). */
-const OUTPUTS = ['*.system-out', '*.system-err']
+/**
+ * The elements that hold a test's texts (its output; a failure's stack or a Go test's whole log),
+ * read raw and decoded by xmlContentText (it says why). None holds elements of its own in any
+ * producer's report (Surefire's reruns hold a <stackTrace>: they are not among them).
+ */
+const TEXTS = ['*.system-out', '*.system-err', '*.failure', '*.error', '*.skipped', '*.stackTrace']
 
 /**
  * Reads JUnit XML as its producers write it (go-junit-report, gotestsum, jest-junit, pytest,
@@ -48,7 +52,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   if (valid !== true) return { cases: 0, problems: [{ file, ...xmlProblem(valid.err, text) }] }
   // A text is kept as written: the parser's default made a failure's "007" 7 and an output "1e3" 1000.
   const references = xmlReferences()
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', parseTagValue: false, entityDecoder: references, stopNodes: OUTPUTS, isArray: (name) => LISTS.includes(name), transformTagName: unreserved, transformAttributeName: unreserved })
+  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', textNodeName: '#text', parseTagValue: false, entityDecoder: references, stopNodes: TEXTS, isArray: (name) => LISTS.includes(name), transformTagName: unreserved, transformAttributeName: unreserved })
   const doc = parser.parse(text) as Node
   const roots = [...(((doc.testsuites as Node | undefined)?.testsuite as Node[] | undefined) ?? []), ...((doc.testsuite as Node[] | undefined) ?? [])]
   if (roots.length === 0) {
@@ -154,6 +158,7 @@ function caseOf(testcase: Node, suites: string[], occurrence: number, references
   const said = STATUS_ATTRIBUTE[String(testcase.status ?? '').trim().toLowerCase()]
   const status = said ? worseStatus(counted, said) : counted
   let error: string | undefined
+  const textOf = (node: Node | string): string | undefined => errorText(node, references)
   if (failures.length) error = textOf(failures[0]!) ?? `the report marks it ${list('failure').length ? 'failed' : 'in error'} without a message`
   else if (skipped) error = textOf(list('skipped')[0]!)
   else if (status !== counted) error = `the report says status="${String(testcase.status)}"`
@@ -184,14 +189,23 @@ function caseOf(testcase: Node, suites: string[], occurrence: number, references
 }
 
 /** An element's message attribute and its text (a stack trace, the test's output), as one error. */
-function textOf(node: Node | string): string | undefined {
+function errorText(node: Node | string, references: EntityDecoder): string | undefined {
   // An element without attributes is parsed as its text alone.
-  if (typeof node !== 'object') return String(node).trim() || undefined
-  const stack = (node.stackTrace as Node | string | undefined) ?? undefined
-  const parts = [node.message, node['#text'], typeof stack === 'object' ? stack?.['#text'] : stack].filter((p) => p !== undefined && String(p).trim() !== '').map((p) => String(p).trim())
+  if (typeof node !== 'object') return xmlContentText(String(node), references).trim() || undefined
+  const stack = node.stackTrace as (Node | string)[] | Node | string | undefined
+  const trace = Array.isArray(stack) ? stack[0] : stack
+  const parts = [node.message, contentOf(node, references), typeof trace === 'object' ? contentOf(trace, references) : trace === undefined ? undefined : xmlContentText(trace, references)]
+    .filter((p) => p !== undefined && String(p).trim() !== '')
+    .map((p) => String(p).trim())
   // jest-junit and others repeat the message at the start of the text: keep it once.
   if (parts.length > 1 && parts[1]!.startsWith(parts[0]!)) parts.shift()
   return parts.length ? parts.join('\n') : undefined
+}
+
+/** The text of an element read raw (TEXTS), decoded. */
+function contentOf(node: Node, references: EntityDecoder): string | undefined {
+  const raw = node['#text']
+  return raw === undefined ? undefined : xmlContentText(String(raw), references)
 }
 
 /** What a linked file is, by its extension: the kinds stored attachments are (screenshots, videos, traces, logs). */
@@ -220,7 +234,7 @@ function linkedAttachments(output: string, reportDir: string, resultsDir: string
 function systemText(value: unknown, references: EntityDecoder): string {
   const elements = (value as (Node | string)[] | undefined) ?? []
   return elements
-    .map((element) => xmlContentText(String(typeof element === 'object' ? (element['#text'] ?? '') : element), references).trim())
+    .map((element) => (typeof element === 'object' ? (contentOf(element, references) ?? '') : xmlContentText(element, references)).trim())
     .filter(Boolean)
     .join('\n')
 }

@@ -304,6 +304,11 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
 <testcase classname="a" name="three"><system-out>
 <![CDATA[a <raw> & ]]]]><![CDATA[> line]]>
 </system-out><system-out>x &lt; y &amp;&amp; &#x1F600; &#233;<!-- a comment --><?pi left out?> z</system-out><system-err>err &quot;quoted&quot; &apos;s</system-err></testcase>
+<testcase classname="a" name="four"><failure message="only&#10;message"/></testcase>
+<testcase classname="a" name="five"><failure message="m"><![CDATA[m
+stack <here>]]></failure></testcase>
+<testcase classname="a" name="six"><error type="E">=== RUN six&#xA;    six_test.go:9: boom&#xA;</error></testcase>
+<testcase classname="a" name="seven"><skipped>no GPU &amp; no TPU</skipped></testcase>
 </testsuite>`
     const outcome = await ingestJUnit(path.join(tempTree({ 'r.xml': xml }), 'r.xml'), { ...ctx(tempTree()), stage: 'unit' })
     const { cases } = readResults(outcome.path!)
@@ -311,6 +316,10 @@ describe('JUnit ingestion (e.g. Go tests through go-junit-report)', () => {
       ['one', 'm\n007', '1e3'],
       ['two', '0x10', undefined],
       ['three', undefined, 'a <raw> & ]]> line\nx < y && \u{1F600} é z\nerr "quoted" \'s'],
+      ['four', 'only\nmessage', undefined],
+      ['five', 'm\nstack <here>', undefined],
+      ['six', '=== RUN six\n    six_test.go:9: boom', undefined],
+      ['seven', 'no GPU & no TPU', undefined],
     ])
   })
 
