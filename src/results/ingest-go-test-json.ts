@@ -21,6 +21,9 @@ interface GoTestEvent {
   FailedBuild?: string
 }
 
+/** The fields go test writes as strings: an event with anything else in one is not go test's (never read as a string). */
+const TEXT_FIELDS = ['Time', 'Package', 'Test', 'Output', 'ImportPath', 'FailedBuild'] as const
+
 /** A test while it runs: its output so far. */
 interface Running {
   output: string[]
@@ -114,7 +117,7 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
         else notEvents.push(lineNumber)
         return
       }
-      if (!event || typeof event !== 'object' || typeof event.Action !== 'string') {
+      if (!event || typeof event !== 'object' || typeof event.Action !== 'string' || !TEXT_FIELDS.every((field) => event[field] === undefined || typeof event[field] === 'string')) {
         notEvents.push(lineNumber)
         return
       }
@@ -152,7 +155,7 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
   }
   const tally: ReportTally = { bound: 0, unbound: [], runErrors }
   for (const tests of ended.values()) writeReportTests(tests, (c) => writer.write(c), tally, Boolean(binding))
-  if (notEvents.length) problems.push({ file, line: notEvents[0]!, message: `${notEvents.length === 1 ? 'a line that is' : `${notEvents.length} lines that are`} no go test -json event, skipped (go test's own messages, or output of the tests written around -json?)` })
+  if (notEvents.length) problems.push({ file, line: notEvents[0]!, message: `${notEvents.length === 1 ? 'a line that is' : `${notEvents.length} lines that are`} no go test -json event (or one with a field go test writes as text that is none), skipped (go test's own messages, or output of the tests written around -json?)` })
   problems.push(...bindingProblems(file, tally, ctx.stage))
   // without a time (a package that did not build says none), the report was written when the file was
   const written = statSync(file).mtimeMs

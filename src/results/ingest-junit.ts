@@ -103,7 +103,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       const [classname, name] = [String(testcase.classname ?? ''), String(testcase.name ?? '')]
       const byNames = binding && (binding.byNames(here.at(-1) ?? '', name, occurrence) ?? binding.byNames(classname, name, occurrence))
       const scenario =
-        byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined) ?? binding?.byGoSubtest(name)
+        byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined) ?? binding?.byGoSubtest(name) ?? binding?.byJUnitPlatformName(classname, name, occurrence)
       return [{ name, c, scenario, where: `${here.at(-1) ?? testcase.classname ?? ''} › ${name}` }]
     })
     writeReportTests(tests, (c) => writer.write(c), tally, Boolean(binding))

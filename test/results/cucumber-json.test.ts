@@ -159,6 +159,61 @@ Error: boom failed
   })
 })
 
+// Cucumber-JVM's JUnit Platform engine run by Surefire (or Gradle): the test names its naming
+// strategies give (cucumber-jvm's DefaultNamingStrategyProvider), the class as each Surefire
+// writes it (cucumber-jvm pull request 3067: up to 3.5.2 the feature, from 3.5.4 the suite).
+describe("Cucumber-JVM's JUnit Platform engine through Surefire", () => {
+  const FEATURES = {
+    'features/belly.feature': `@feature:belly\nFeature: Belly\n  Scenario: a few cukes\n    Given I have 42 cukes in my belly\n  Scenario Outline: eating <n> cukes\n    Given I have <n> cukes\n    Examples:\n      | n |\n      | 1 |\n      | 2 |\n    Examples: many\n      | n |\n      | 100 |\n  Rule: a rule\n    Scenario: ruled\n      Given ok\n    Scenario Outline: plain rows\n      Given ok <n>\n      Examples:\n        | n |\n        | 7 |\n`,
+    'features/mouth.feature': `@feature:mouth\nFeature: Mouth\n  Scenario: a few cukes\n    Given ok\n  Scenario: chewing\n    Given ok\n`,
+  }
+  const testcases = (rows: [classname: string, name: string][]) =>
+    `<?xml version="1.0" encoding="UTF-8"?>\n<testsuite name="io.cucumber.skeleton.RunCucumberTest" tests="${rows.length}" failures="1">\n${rows.map(([classname, name], i) => `  <testcase name="${name}" classname="${classname}" time="0.06">${i === 0 ? '<failure type="java.lang.AssertionError"><![CDATA[java.lang.AssertionError:\n\tat ✽.I have 42 cukes in my belly(classpath:io/cucumber/skeleton/belly.feature:4)\n]]></failure>' : ''}</testcase>`).join('\n')}\n</testsuite>\n`
+  const expected = [
+    ['Belly', 'a few cukes', 'failed'],
+    ['Belly', 'eating 1 cukes', 'passed'],
+    ['Belly', 'eating 2 cukes', 'passed'],
+    ['Belly', 'eating 100 cukes', 'passed'],
+    ['Belly', 'ruled', 'passed'],
+    ['Belly', 'plain rows (n: 7)', 'passed'],
+    ['Mouth', 'chewing', 'passed'],
+  ]
+  const seen = async (xml: string) => {
+    const project = tempTree({ ...FEATURES, 'TEST-io.cucumber.skeleton.RunCucumberTest.xml': xml })
+    const features = path.join(project, 'features')
+    const byId = new Map(catalogueCases(buildCatalogue(features), 'features').map((c) => [c.id, c]))
+    const outcome = await ingest(path.join(project, 'TEST-io.cucumber.skeleton.RunCucumberTest.xml'), features)
+    return { problems: outcome.problems.map((p) => p.message), rows: outcome.list.map((c) => [c.feature, byId.get(c.id)?.name ?? `unbound: ${c.name}`, c.status]) }
+  }
+
+  it('binds the long naming Cucumber advises for Surefire and Gradle, whatever the class: feature, rule, outline, Examples and row', async () => {
+    const long = [
+      'Belly - a few cukes',
+      'Belly - eating &lt;n&gt; cukes - Examples - Example #1.1: eating 1 cukes',
+      'Belly - eating &lt;n&gt; cukes - Examples - Example #1.2: eating 2 cukes',
+      'Belly - eating &lt;n&gt; cukes - many - Example #2.1: eating 100 cukes',
+      'Belly - a rule - ruled',
+      'Belly - a rule - plain rows - Examples - Example #1.1',
+      'Mouth - chewing',
+    ]
+    // Surefire up to 3.5.2 names the class after the feature; from 3.5.4 after the suite that ran Cucumber
+    for (const classname of ['Belly', 'io.cucumber.skeleton.RunCucumberTest']) expect(await seen(testcases(long.map((name) => [classname, name])))).toEqual({ problems: [], rows: expected })
+  })
+
+  it('binds the surefire naming: the feature as the class (Surefire up to 3.5.2), or the suite where one scenario has the name (3.5.4 on)', async () => {
+    const path = ['a few cukes', 'eating &lt;n&gt; cukes - Examples - Example #1.1: eating 1 cukes', 'eating &lt;n&gt; cukes - Examples - Example #1.2: eating 2 cukes', 'eating &lt;n&gt; cukes - many - Example #2.1: eating 100 cukes', 'a rule - ruled', 'a rule - plain rows - Examples - Example #1.1', 'chewing']
+    const features = ['Belly', 'Belly', 'Belly', 'Belly', 'Belly', 'Belly', 'Mouth']
+    expect(await seen(testcases(path.map((name, i) => [features[i]!, name])))).toEqual({ problems: [], rows: expected })
+    // without the feature, a name two features share ("a few cukes") binds to neither, listed; a class that is no Java class binds nothing so
+    const suite = await seen(testcases(path.map((name) => ['io.cucumber.skeleton.RunCucumberTest', name])))
+    expect(suite.rows).toEqual([['io.cucumber.skeleton.RunCucumberTest', 'unbound: a few cukes', 'failed'], ...expected.slice(1).map(([, name, status]) => ['Belly', name, status]).slice(0, 5), ['Mouth', 'chewing', 'passed']])
+    expect(suite.problems).toEqual([expect.stringMatching(/^1 test\(s\) match no scenario of the features folder.*a few cukes/s)])
+    expect((await seen(testcases(path.map((name) => ['tests.test_belly', name])))).rows.filter(([, name]) => !String(name).startsWith('unbound')).map(([, name]) => name)).toEqual([])
+    // the short naming (Cucumber's default) under a Surefire up to 3.5.2: the parent is the class, a rule's scenario the rule's
+    expect((await seen(testcases([['Belly', 'a few cukes'], ['a rule', 'ruled']]))).rows).toEqual([expected[0], expected[4]])
+  })
+})
+
 describe("pytest-bdd's test names in pytest's JUnit that do not say their scenario", () => {
   it('leave a name two features share, and a function named by hand, as the report says them, listed', async () => {
     const project = tempTree({

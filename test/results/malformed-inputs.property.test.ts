@@ -239,6 +239,17 @@ describe.skipIf(!conformancePresent)('real producers\' files with any JSON value
     )
   })
 
+  it('go test -json with an object where go test writes text (a seed of the property above): that line is named, the test it ended runs on, failed', async () => {
+    const lines = [
+      { Action: 'run', Package: 'p', Test: 'TestA' },
+      { Action: 'pass', Package: { toString: 0 }, Test: 'TestA', Elapsed: 0.01 },
+      { Action: 'pass', Package: 'p', Elapsed: 0.02 },
+    ].map((e) => JSON.stringify(e))
+    const outcome = await ingested(path.join(tempTree({ 'in.json': `${lines.join('\n')}\n` }), 'in.json'))
+    expect(outcome.problems.map((p) => [p.line, p.message])).toEqual([[2, expect.stringMatching(/^a line that is no go test -json event \(or one with a field go test writes as text that is none\), skipped/)]])
+    expect(readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as { status: string }).status)).toEqual(['failed'])
+  })
+
   it("JUnit XML with an element or attribute named as JavaScript objects' own (prototype, constructor, __proto__): the rest is read", async () => {
     const text = '<testsuites><testsuite name="s" prototype="x"><prototype/><constructor a="1"/><__proto__/><testcase name="t" classname="c" constructor="y"><failure>boom</failure></testcase></testsuite></testsuites>'
     const outcome = await ingested(path.join(tempTree({ 'in.xml': text }), 'in.xml'))
