@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import { LineCounter, parseDocument, isMap, isNode, type Document } from 'yaml'
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml'
 import { UserError } from './errors.ts'
 
 /**
@@ -49,6 +49,10 @@ function describeIssue(issue: Issue, doc: Document, lineCounter: LineCounter, fi
     message = `missing required key '${String(path[path.length - 1])}'${issue.code === 'invalid_value' && 'values' in issue ? ` (one of ${issue.values.join(', ')})` : ''}`
   } else if (issue.code === 'invalid_type') {
     message = `${issue.message.replace(/^Invalid input: /, '')}`
+    // YAML reads an unquoted 0.10 as the number 0.1, 0010 as 10, true as a boolean: said, with the fix
+    const node = doc.getIn(path, true)
+    if (issue.expected === 'string' && isScalar(node) && typeof node.source === 'string' && node.value !== null && typeof node.value !== 'string')
+      message += ` (YAML reads ${node.source} as the ${typeof node.value} ${String(node.value)}: write it in quotes, '${node.source}')`
   } else if (issue.code === 'invalid_value' && 'values' in issue) {
     message = `must be one of ${issue.values.join(', ')}`
   } else if (issue.code === 'too_small' && issue.origin === 'array') {

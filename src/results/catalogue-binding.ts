@@ -120,7 +120,7 @@ export class CatalogueBinding {
     if (!test) return undefined
     this.byPython ??= this.pythonNames()
     const cases = this.byPython.get(test[1]!) ?? []
-    if (new Set(cases.map((c) => `${c.file.uri}\u0000${c.scenario.line}`)).size !== 1) return undefined
+    if (!oneScenario(cases)) return undefined
     const id = test[2]
     const picks = id === undefined ? cases.filter((c) => !c.example) : cases.filter((c) => c.example && Object.values(c.example.values).join('-') === id)
     const pick = picks.length === 1 ? picks[0] : undefined
@@ -151,7 +151,7 @@ export class CatalogueBinding {
     // a scenario named "… #12" is found as it is before the repeat count is taken off
     const repeat = /^(.*)#(\d{2,})$/s.exec(subtest)
     const [cases, nth] = this.byGo.has(subtest) ? [this.byGo.get(subtest)!, 0] : repeat ? [this.byGo.get(repeat[1]!) ?? [], Number(repeat[2])] : [[], 0]
-    if (new Set(cases.map((c) => `${c.file.uri}\u0000${c.scenario.line}`)).size !== 1) return undefined
+    if (!oneScenario(cases)) return undefined
     const pick = cases[nth]
     return pick && bindingOf(pick)
   }
@@ -184,7 +184,7 @@ export class CatalogueBinding {
     // the class a suite (a Java class name): the path alone says which scenario, when one has it
     if (!JAVA_CLASS.test(classname.trim())) return undefined
     const cases = this.byJvm.path.get(name.trim()) ?? []
-    if (new Set(cases.map((c) => `${c.file.uri}\u0000${c.scenario.line}`)).size !== 1) return undefined
+    if (!oneScenario(cases)) return undefined
     const pick = cases[nth - 1]
     return pick && bindingOf(pick)
   }
@@ -344,6 +344,11 @@ function goEscape(r: number): string {
 /** behave's JUnit name of an outline row: "<pickle name> -- @<examples>.<row> <examples name>". */
 function behaveRowName(c: CatalogueCase, row: RowPlace): string {
   return `${c.pickle.name} -- @${row.examplesIndex + 1}.${row.rowIndex + 1} ${row.examples.name}`
+}
+
+/** Whether pickles are all of one scenario (an outline's rows), which a name shared by two is not. */
+function oneScenario(cases: CatalogueCase[]): boolean {
+  return new Set(cases.map((c) => `${c.file.uri}\u0000${c.scenario.line}`)).size === 1
 }
 
 function add<K>(index: Map<K, CatalogueCase[]>, key: K, c: CatalogueCase): void {

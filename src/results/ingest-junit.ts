@@ -190,11 +190,9 @@ function caseOf(testcase: Node, suites: string[], occurrence: number, references
 
 /** An element's message attribute and its text (a stack trace, the test's output), as one error. */
 function errorText(node: Node | string, references: EntityDecoder): string | undefined {
-  // An element without attributes is parsed as its text alone.
-  if (typeof node !== 'object') return xmlContentText(String(node), references).trim() || undefined
+  if (typeof node !== 'object') return contentOf(node, references)?.trim() || undefined
   const stack = node.stackTrace as (Node | string)[] | Node | string | undefined
-  const trace = Array.isArray(stack) ? stack[0] : stack
-  const parts = [node.message, contentOf(node, references), typeof trace === 'object' ? contentOf(trace, references) : trace === undefined ? undefined : xmlContentText(trace, references)]
+  const parts = [node.message, contentOf(node, references), contentOf(Array.isArray(stack) ? stack[0] : stack, references)]
     .filter((p) => p !== undefined && String(p).trim() !== '')
     .map((p) => String(p).trim())
   // jest-junit and others repeat the message at the start of the text: keep it once.
@@ -202,9 +200,9 @@ function errorText(node: Node | string, references: EntityDecoder): string | und
   return parts.length ? parts.join('\n') : undefined
 }
 
-/** The text of an element read raw (TEXTS), decoded. */
-function contentOf(node: Node, references: EntityDecoder): string | undefined {
-  const raw = node['#text']
+/** The text of an element read raw (TEXTS), decoded; the parser gives one without attributes as its text alone. */
+function contentOf(element: Node | string | undefined, references: EntityDecoder): string | undefined {
+  const raw = typeof element === 'object' ? element['#text'] : element
   return raw === undefined ? undefined : xmlContentText(String(raw), references)
 }
 
@@ -234,7 +232,7 @@ function linkedAttachments(output: string, reportDir: string, resultsDir: string
 function systemText(value: unknown, references: EntityDecoder): string {
   const elements = (value as (Node | string)[] | undefined) ?? []
   return elements
-    .map((element) => (typeof element === 'object' ? (contentOf(element, references) ?? '') : xmlContentText(element, references)).trim())
+    .map((element) => (contentOf(element, references) ?? '').trim())
     .filter(Boolean)
     .join('\n')
 }
