@@ -58,7 +58,8 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   if (roots.length === 0) {
     const top = Object.keys(doc).filter((k) => k !== '?xml')[0]
     if (top === 'testsuites') return { cases: 0, problems: [{ file, line: 1, message: 'a JUnit report with no <testsuite> in it: nothing to ingest (did the tests run?)' }] }
-    return { cases: 0, problems: [{ file, line: 1, message: `no <testsuite> element (the document's root is <${top ?? 'nothing'}>): not a JUnit report` }] }
+    const other = top ? OTHER_XML_REPORTS[top] : undefined
+    return { cases: 0, problems: [{ file, line: 1, message: `no <testsuite> element (the document's root is <${top ?? 'nothing'}>): not a JUnit report${other ? ` but ${other}` : ''}` }] }
   }
   const writer = new ResultsWriter(ctx.resultsDir, ctx.onCaseLines, { headerRoom: headerRoomFor(file) })
   const binding = ctx.catalogue ? CatalogueBinding.load(ctx.catalogue.featuresDir, ctx.catalogue.uriPrefix) : undefined
@@ -124,6 +125,14 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   const problems = bindingProblems(file, tally, ctx.stage)
   return { run, cases, problems, path: writer.close(run) }
 }
+
+/** Other tools' XML test reports, by their root: what each is, and how to have JUnit XML instead (as GitLab asks too). */
+const OTHER_XML_REPORTS: Record<string, string | undefined> = Object.assign(Object.create(null) as Record<string, string | undefined>, {
+  TestRun: 'a Visual Studio TRX report (dotnet test --logger trx, Reqnroll and SpecFlow under MSTest or VSTest); have dotnet test write JUnit XML with the JunitXml.TestLogger package (--logger "junit;LogFilePath=junit.xml"), or convert it with trx2junit',
+  'test-run': 'an NUnit 3 result file; have dotnet test write JUnit XML with the JunitXml.TestLogger package (--logger "junit;LogFilePath=junit.xml"), or convert it with NUnit\'s nunit3-junit.xslt',
+  assemblies: 'an xUnit.net result file; have dotnet test write JUnit XML with the JunitXml.TestLogger package (--logger "junit;LogFilePath=junit.xml")',
+  'testng-results': "TestNG's own report; ingest the JUnit XML it writes beside it (test-output/junitreports/, or Surefire's target/surefire-reports/TEST-*.xml)",
+})
 
 /**
  * The parser refuses an element or attribute named as JavaScript objects' own (it would throw for

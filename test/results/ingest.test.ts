@@ -355,7 +355,11 @@ stack <here>]]></failure></testcase>
     ['malformed', '<testsuites><testsuite name="x"><testcase name="a"></testsuite>', /^malformed XML \(column \d+\): Expected closing tag 'testcase'/],
     ['not UTF-8', Buffer.concat([Buffer.from('<testsuites><testsuite name="caf'), Buffer.from([0xe9]), Buffer.from('"/></testsuites>')]), /not valid UTF-8/],
     ['empty', '', /empty file/],
-    ['not JUnit', '<html><body/></html>', /no <testsuite> element/],
+    ['not JUnit', '<html><body/></html>', /no <testsuite> element \(the document's root is <html>\): not a JUnit report$/],
+    ['TRX (dotnet test, Reqnroll)', '<?xml version="1.0" encoding="utf-8"?>\n<TestRun id="1" xmlns="http://microsoft.com/schemas/VisualStudio/TeamTest/2010"><Results/></TestRun>', /root is <TestRun>\): not a JUnit report but a Visual Studio TRX report .*JunitXml\.TestLogger/],
+    ['NUnit 3', '<test-run id="2" testcasecount="1"><test-suite/></test-run>', /root is <test-run>\): not a JUnit report but an NUnit 3 result file/],
+    ['xUnit.net', '<assemblies><assembly name="a.dll"/></assemblies>', /root is <assemblies>\): not a JUnit report but an xUnit\.net result file/],
+    ['TestNG', '<testng-results skipped="0"><suite name="s"/></testng-results>', /root is <testng-results>\): not a JUnit report but TestNG's own report/],
   ])('reports %s XML with file and line', async (_label, content, message) => {
     const dir = tempTree({ 'bad.xml': content })
     const outcome = await ingestJUnit(path.join(dir, 'bad.xml'), ctx(tempTree()))
