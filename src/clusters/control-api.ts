@@ -103,7 +103,7 @@ export function controlApi(cluster: StartedCluster, token: string, nodes: () => 
           const target = cluster.node(name)
           return answer(200, { status: await target.client.reset(target.spec.onboarded ? target.spec.resources : null) })
         }
-        const faults = operation ? OPERATIONS[operation] : undefined
+        const faults = operation && Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined
         if (req.method === 'POST' && faults && parts.length === 4) {
           for (const fault of faults) await cluster.fault(name, fault)
           return answer(200, {})

@@ -425,7 +425,7 @@ function caseOf(attempt: Attempt, duration: number, retries: CaseAttempt[] | und
 }
 
 /** For a pickle whose document is unknown or already released: the keyword its step type implies. */
-const KEYWORD_OF_TYPE: Record<string, string> = { Context: 'Given', Action: 'When', Outcome: 'Then' }
+const KEYWORD_OF_TYPE = new Map([['Context', 'Given'], ['Action', 'When'], ['Outcome', 'Then']])
 
 function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner, pairs: StepPairs, playwrightBdd: boolean): CasePlan {
   const scenario = document?.scenarios.get(pickle.astNodeIds[0] ?? '')
@@ -462,7 +462,7 @@ function stepArgumentsOf(pickle: Pickle): { stepArguments?: Map<string | number,
 }
 
 function pickleStepsOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner, pairs: StepPairs): Pick<CasePlan, 'stepIds' | 'steps'> {
-  const numbers = pickle.steps.map((s) => pairs.numberOf(document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE[String(s.type)] ?? '*', intern.string(text(s.text))))
+  const numbers = pickle.steps.map((s) => pairs.numberOf(document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE.get(String(s.type)) ?? '*', intern.string(text(s.text))))
   return { stepIds: joinIds(pickle.steps.map((s) => String(s.id))), steps: stepsText(numbers) }
 }
 

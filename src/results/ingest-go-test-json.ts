@@ -4,6 +4,7 @@ import { caseIdOf, type Status } from '../model/vocabulary.ts'
 import { headerRoomFor, ResultsWriter } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { readLines } from './read-lines.ts'
+import { goTestPrinted } from './go-test-output.ts'
 import { bindingProblems, unbuiltPackage, writeReportTests, type ReportTally, type ReportTest } from './report-tests.ts'
 import { inputHasher, runFrom, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
@@ -30,10 +31,8 @@ interface Running {
   started?: number
 }
 
-/** The lines Go's testing frames a test's output with (=== RUN, --- FAIL: …): what the test itself printed is the rest. */
-const FRAMING = /^\s*(=== (RUN|PAUSE|CONT|NAME)\s|--- (PASS|FAIL|SKIP): )/
-
-const VERDICTS: Record<string, Status | undefined> = { pass: 'passed', fail: 'failed', skip: 'skipped' }
+// (a Map: an Action named as an object's own property, "valueOf", is no verdict)
+const VERDICTS = new Map<string, Status>([['pass', 'passed'], ['fail', 'failed'], ['skip', 'skipped']])
 
 /**
  * Reads `go test -json` (test2json's events, one a line) as Go teams keep it beside or instead of
@@ -75,7 +74,7 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
     const key = `${pkg}\u0000${name}`
     const occurrence = (runs.get(key) ?? 0) + 1
     runs.set(key, occurrence)
-    const printed = [(test?.output ?? []).join('').split('\n').filter((line) => !FRAMING.test(line)).join('\n').trim(), note].filter(Boolean).join('\n')
+    const printed = [goTestPrinted((test?.output ?? []).join('')), note].filter(Boolean).join('\n')
     const durationMs = elapsed !== undefined && Number.isFinite(elapsed) && elapsed > 0 ? Math.round(elapsed * 1000) : at !== undefined && test?.started !== undefined ? Math.max(0, at - test.started) : 0
     const c: Case = {
       kind: 'case',
@@ -130,7 +129,7 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
         last = time
       }
       const name = event.Test === undefined ? undefined : String(event.Test)
-      const verdict = VERDICTS[event.Action]
+      const verdict = VERDICTS.get(event.Action)
       if (name === undefined) {
         // Go 1.24 and later report the build too: its output and its failure by ImportPath, and
         // the package's fail then names the build that failed (FailedBuild), said once here

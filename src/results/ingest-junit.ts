@@ -3,6 +3,7 @@ import { basename, dirname, extname, resolve } from 'node:path'
 import { xmlText } from './xml-text.ts'
 import { xmlProblem } from './xml-problem.ts'
 import { xmlContentText, xmlReferences } from './xml-content.ts'
+import { withoutGoFraming } from './go-test-output.ts'
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { EntityDecoder } from '@nodable/entities'
 import type { Attachment, Case } from '../model/results.ts'
@@ -201,22 +202,25 @@ function caseOf(testcase: Node, suites: string[], occurrence: number, references
 function errorText(node: Node | string, references: EntityDecoder): string | undefined {
   if (typeof node !== 'object') return contentOf(node, references)?.trim() || undefined
   const stack = node.stackTrace as (Node | string)[] | Node | string | undefined
-  const parts = [node.message, contentOf(node, references), contentOf(Array.isArray(stack) ? stack[0] : stack, references)]
+  // (gotestsum writes a skipped test's output, framing and all, as its <skipped message>)
+  const message = node.message === undefined ? undefined : withoutGoFraming(String(node.message))
+  const parts = [message, contentOf(node, references), contentOf(Array.isArray(stack) ? stack[0] : stack, references)]
     .filter((p) => p !== undefined && String(p).trim() !== '')
     .map((p) => String(p).trim())
-  // jest-junit and others repeat the message at the start of the text: keep it once.
-  if (parts.length > 1 && parts[1]!.startsWith(parts[0]!)) parts.shift()
+  // jest-junit and others repeat the message at the start of the text: keep it once; go-junit-report
+  // and gotestsum say "Failed" of every failure, which the text after it says better.
+  if (parts.length > 1 && (parts[1]!.startsWith(parts[0]!) || parts[0] === 'Failed')) parts.shift()
   return parts.length ? parts.join('\n') : undefined
 }
 
-/** The text of an element read raw (TEXTS), decoded; the parser gives one without attributes as its text alone. */
+/** The text of an element read raw (TEXTS), decoded, a Go test's framing left out; the parser gives one without attributes as its text alone. */
 function contentOf(element: Node | string | undefined, references: EntityDecoder): string | undefined {
   const raw = typeof element === 'object' ? element['#text'] : element
-  return raw === undefined ? undefined : xmlContentText(String(raw), references)
+  return raw === undefined ? undefined : withoutGoFraming(xmlContentText(String(raw), references))
 }
 
 /** What a linked file is, by its extension: the kinds stored attachments are (screenshots, videos, traces, logs). */
-const LINKED_TYPES: Record<string, string> = { ...Object.fromEntries(Object.entries(ATTACHMENT_EXTENSIONS).map(([type, ext]) => [`.${ext}`, type])), '.jpeg': 'image/jpeg', '.log': 'text/plain' }
+const LINKED_TYPES = new Map<string, string>([...Object.entries(ATTACHMENT_EXTENSIONS).map(([type, ext]): [string, string] => [`.${ext}`, type]), ['.jpeg', 'image/jpeg'], ['.log', 'text/plain']])
 
 /**
  * The files a test's output links as GitLab reads them, `[[ATTACHMENT|<path>]]` (Playwright's
@@ -229,7 +233,7 @@ function linkedAttachments(output: string, reportDir: string, resultsDir: string
   for (const [, given] of output.matchAll(/\[\[ATTACHMENT\|([^\]\r\n]+)\]\]/g)) {
     const file = [resolve(reportDir, given!.trim()), resolve(given!.trim())].find((f) => statSync(f, { throwIfNoEntry: false })?.isFile())
     if (!file) continue
-    const mediaType = LINKED_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream'
+    const mediaType = LINKED_TYPES.get(extname(file).toLowerCase()) ?? 'application/octet-stream'
     const stored = writeAttachment(resultsDir, readFileSync(file), mediaType)
     // (each attempt links its own copy; the same content once)
     if (!out.some((a) => a.path === stored)) out.push({ path: stored, mediaType, name: basename(file) })

@@ -159,8 +159,10 @@ describe('godog under go test -json (test2json events)', () => {
     const run = runGo(project, { 'features_test.go': godogLike(pickles.map((c) => c.pickle.name), ['Deploy twice'], ['Peers discover each other']), ...BROKEN }, 'gotestsum', ['--junitfile', path.join(project, 'junit.xml'), '--jsonfile', path.join(project, 'go.json'), '--format', 'standard-quiet', '--', '-count=1', './...'])
     expect(run.status, run.stdout + run.stderr).not.toBe(0)
     const [json, junit] = [await ingest(project, 'acceptance', 'go.json'), await ingest(project)]
-    const seen = (o: typeof json) => o.list.map((c) => [c.id, c.name, c.status, c.featureIds.join()]).sort()
+    // the same verdicts, and the same words: gotestsum's failure text keeps Go's framing lines (=== RUN…) and says "Failed" first, left out
+    const seen = (o: typeof json) => o.list.map((c) => [c.id, c.name, c.status, c.featureIds.join(), c.error ?? '']).sort()
     expect(seen(junit)).toEqual(seen(json))
+    expect(json.list.filter((c) => c.status === 'failed').every((c) => /features_test\.go:\d+: /.test(c.error ?? ''))).toBe(true)
     const byId = new Map(pickles.map((c) => [c.id, c]))
     // the outline's three rows share their name: each lands in its own row (godogLike fails every subtest of that name)
     expect(json.list.filter((c) => c.status !== 'passed').map((c) => [byId.get(c.id)?.name ?? c.name, c.status]).sort()).toEqual([

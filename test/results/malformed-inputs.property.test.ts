@@ -250,6 +250,22 @@ describe.skipIf(!conformancePresent)('real producers\' files with any JSON value
     expect(readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as { status: string }).status)).toEqual(['failed'])
   })
 
+  it("go test -json and Cucumber Messages with a value named as an object's own property (valueOf, constructor: seeds of the properties above) where a word is looked up", async () => {
+    const go = [
+      { Action: 'run', Package: 'p', Test: 'TestA' },
+      { Action: 'valueOf', Package: 'p', Test: 'TestA', Elapsed: 0.01 },
+      { Action: 'pass', Package: 'p', Test: 'TestA', Elapsed: 0.01 },
+    ].map((e) => JSON.stringify(e))
+    const ran = await ingested(path.join(tempTree({ 'in.json': `${go.join('\n')}\n` }), 'in.json'))
+    expect(readFileSync(ran.path!, 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as { status: string }).status)).toEqual(['passed'])
+    // a step's type Cucumber does not know, named so: the step keeps the keyword of no type ("*")
+    const messages = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/messages', 'failing.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json)
+    const pickle = messages.find((m) => (m as { pickle?: unknown }).pickle) as { pickle: { steps: { type?: string; astNodeIds: string[] }[] } }
+    // (its Gherkin step unknown too: the keyword is then the type's)
+    Object.assign(pickle.pickle.steps[0]!, { type: 'constructor', astNodeIds: ['nowhere'] })
+    await ingested(path.join(tempTree({ 'in.ndjson': `${messages.map((m) => JSON.stringify(m)).join('\n')}\n` }), 'in.ndjson'))
+  })
+
   it("JUnit XML with an element or attribute named as JavaScript objects' own (prototype, constructor, __proto__): the rest is read", async () => {
     const text = '<testsuites><testsuite name="s" prototype="x"><prototype/><constructor a="1"/><__proto__/><testcase name="t" classname="c" constructor="y"><failure>boom</failure></testcase></testsuite></testsuites>'
     const outcome = await ingested(path.join(tempTree({ 'in.xml': text }), 'in.xml'))
