@@ -14,8 +14,8 @@ export function xmlReferences(): EntityDecoder {
 }
 
 /**
- * The text of an element's content as the parser hands it over raw (a stop node: JUnit's
- * <system-out> and <system-err>), read as XML reads it: CDATA sections as they are, comments and
+ * The text of an element's content as the parser hands it over raw (a stop node: a JUnit test's
+ * output, failure, error, skip or stack trace), read as XML reads it: CDATA sections as they are, comments and
  * processing instructions left out, references read by the document's decoder (xmlReferences), the
  * markup of any child element left out and its text kept.
  *
