@@ -54,7 +54,7 @@ export class CatalogueBinding {
       const row = rowOf(c)
       // Cucumber-JVM's JUnit Platform engine under Surefire (naming strategy `surefire`, Surefire
       // up to 3.5.2) names the test by its path below the feature, the feature the class.
-      const own = new Set([c.name, cucumberJUnitName(c, row), junitPlatformPath(c, row).join(' - '), ...(row ? [behaveRowName(c, row)] : []), ...(row && c.pickle.name === c.scenario.name ? [] : [c.pickle.name])])
+      const own = new Set([c.name, cucumberPath(c, row, 'cucumber-js').join(' - '), cucumberPath(c, row, 'junit-platform').join(' - '), ...(row ? [behaveRowName(c, row)] : []), ...(row && c.pickle.name === c.scenario.name ? [] : [c.pickle.name])])
       for (const feature of [c.scenario.featureName, `${c.file.uri.replace(/\.feature$/, '').split('/').join('.')}.${c.scenario.featureName}`]) {
         for (const name of own) add(this.byName, nameKey(feature, name), c)
         if (row) add(this.byOutlineName, nameKey(feature, c.scenario.name), c)
@@ -193,7 +193,7 @@ export class CatalogueBinding {
     const names = { long: new Map<string, CatalogueCase[]>(), path: new Map<string, CatalogueCase[]>() }
     for (const file of this.files.values())
       for (const c of file.cases) {
-        const path = junitPlatformPath(c, rowOf(c))
+        const path = cucumberPath(c, rowOf(c), 'junit-platform')
         add(names.path, path.join(' - '), c)
         add(names.long, [c.scenario.featureName.trim() || 'Feature', ...path].join(' - '), c)
       }
@@ -258,34 +258,23 @@ function rowOf(c: CatalogueCase): RowPlace | undefined {
 }
 
 /**
- * The name cucumber-js's JUnit formatter (@cucumber/junit-xml-formatter: @cucumber/query's long
- * naming, feature left to the classname) gives a pickle: its Rule, Scenario and Examples names
- * joined by " - ", an outline row as "#<examples>.<row>", followed by ": <pickle name>" when the
+ * A pickle's place below its feature as Cucumber's JUnit writers name it: its Rule, Scenario and
+ * Examples and, for an outline's row, its number among them, ": <pickle name>" after it where the
  * row's values change the name.
+ * - cucumber-js's JUnit formatter (@cucumber/junit-xml-formatter, @cucumber/query's long naming,
+ *   the feature left to the classname): a row "#<examples>.<row>", a nameless part left out;
+ * - Cucumber-JVM's JUnit Platform engine (DefaultNamingStrategyProvider): a row
+ *   "Example #<examples>.<row>", a nameless part named by its keyword.
  */
-function cucumberJUnitName(c: CatalogueCase, row: RowPlace | undefined): string {
+function cucumberPath(c: CatalogueCase, row: RowPlace | undefined, engine: 'cucumber-js' | 'junit-platform'): string[] {
   const { scenario, pickle } = c
-  const parts = [scenario.rule, scenario.name || pickle.name]
+  const jvm = engine === 'junit-platform'
+  const parts = [scenario.rule === undefined ? undefined : scenario.rule.trim() || (jvm ? 'Rule' : ''), scenario.name.trim() || (jvm ? scenario.keyword.trim() : pickle.name)]
   if (row) {
-    const number = `#${row.examplesIndex + 1}.${row.rowIndex + 1}`
-    parts.push(row.examples.name, scenario.name === pickle.name ? number : `${number}: ${pickle.name}`)
+    const number = `${jvm ? 'Example ' : ''}#${row.examplesIndex + 1}.${row.rowIndex + 1}`
+    parts.push(row.examples.name.trim() || (jvm ? 'Examples' : ''), scenario.name === pickle.name ? number : `${number}: ${pickle.name}`)
   }
-  return parts.filter(Boolean).join(' - ')
-}
-
-/**
- * A pickle's place below its feature as Cucumber-JVM's JUnit Platform engine names it
- * (DefaultNamingStrategyProvider: each part its name or else its keyword; an outline's row
- * "Example #<examples>.<row>", ": <pickle name>" after it where the row's values change the name).
- */
-function junitPlatformPath(c: CatalogueCase, row: RowPlace | undefined): string[] {
-  const { scenario, pickle } = c
-  const parts = [...(scenario.rule !== undefined ? [scenario.rule.trim() || 'Rule'] : []), scenario.name.trim() || scenario.keyword.trim()]
-  if (row) {
-    const number = `Example #${row.examplesIndex + 1}.${row.rowIndex + 1}`
-    parts.push(row.examples.name.trim() || 'Examples', scenario.name === pickle.name ? number : `${number}: ${pickle.name}`)
-  }
-  return parts
+  return parts.filter((part): part is string => Boolean(part))
 }
 
 /**
