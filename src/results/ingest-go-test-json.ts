@@ -75,7 +75,9 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
     const occurrence = (runs.get(key) ?? 0) + 1
     runs.set(key, occurrence)
     const printed = [goTestPrinted((test?.output ?? []).join('')), note].filter(Boolean).join('\n')
-    const durationMs = elapsed !== undefined && Number.isFinite(elapsed) && elapsed > 0 ? Math.round(elapsed * 1000) : at !== undefined && test?.started !== undefined ? Math.max(0, at - test.started) : 0
+    // (seconds so many that their milliseconds are no number, 1e305, are no time either)
+    const elapsedMs = elapsed === undefined ? NaN : Math.round(elapsed * 1000)
+    const durationMs = Number.isFinite(elapsedMs) && elapsedMs > 0 ? elapsedMs : at !== undefined && test?.started !== undefined ? Math.max(0, at - test.started) : 0
     const c: Case = {
       kind: 'case',
       id: caseIdOf({ uri: pkg, scenario: name, occurrence }),

@@ -250,7 +250,7 @@ describe.skipIf(!conformancePresent)('real producers\' files with any JSON value
     expect(readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as { status: string }).status)).toEqual(['failed'])
   })
 
-  it("go test -json and Cucumber Messages with a value named as an object's own property (valueOf, constructor: seeds of the properties above) where a word is looked up", async () => {
+  it("go test -json and Cucumber Messages with a value named as an object's own property (valueOf, constructor) where a word is looked up, or an Elapsed too large to be a time (seeds of the properties above)", async () => {
     const go = [
       { Action: 'run', Package: 'p', Test: 'TestA' },
       { Action: 'valueOf', Package: 'p', Test: 'TestA', Elapsed: 0.01 },
@@ -258,6 +258,10 @@ describe.skipIf(!conformancePresent)('real producers\' files with any JSON value
     ].map((e) => JSON.stringify(e))
     const ran = await ingested(path.join(tempTree({ 'in.json': `${go.join('\n')}\n` }), 'in.json'))
     expect(readFileSync(ran.path!, 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as { status: string }).status)).toEqual(['passed'])
+    // an Elapsed of seconds whose milliseconds are no number (a seed too): no time, not a case the model refuses
+    const far = [go[0], JSON.stringify({ Action: 'pass', Package: 'p', Test: 'TestA', Elapsed: 1.797693134862316e305 })]
+    const timed = await ingested(path.join(tempTree({ 'in.json': `${far.join('\n')}\n` }), 'in.json'))
+    expect(readFileSync(timed.path!, 'utf8').trim().split('\n').slice(1).map((l) => (JSON.parse(l) as { durationMs: number }).durationMs)).toEqual([0])
     // a step's type Cucumber does not know, named so: the step keeps the keyword of no type ("*")
     const messages = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/messages', 'failing.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Json)
     const pickle = messages.find((m) => (m as { pickle?: unknown }).pickle) as { pickle: { steps: { type?: string; astNodeIds: string[] }[] } }
