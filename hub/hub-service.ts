@@ -245,7 +245,7 @@ export class HubService {
     this.need(principal, 'tester', 'qa')
     checkText('file name', fileName, 500)
     const type = mediaType.split(';')[0]!.trim().toLowerCase()
-    const ext = EVIDENCE_TYPES[type]?.[0]
+    const ext = Object.hasOwn(EVIDENCE_TYPES, type) ? EVIDENCE_TYPES[type]![0] : undefined
     if (!ext) throw new HttpError(415, `${fileName ? `${fileName.slice(0, 200)}: ` : ''}evidence of type ${type || '(none)'} is not taken; send a screenshot, log, recording or archive (${[...new Set(Object.values(EVIDENCE_TYPES).flat())].map((e) => `.${e}`).join(' ')}: ${Object.keys(EVIDENCE_TYPES).join(', ')})`, 'evidence')
     if (body.length === 0) throw new HttpError(422, 'the evidence file is empty', 'body')
     if (body.length > this.limits.maxEvidenceBytes) throw new HttpError(413, `evidence is limited to ${this.limits.maxEvidenceBytes} bytes; this file has ${body.length}`)

@@ -29,7 +29,7 @@ export function mediaTypeOf(name: string): string {
  */
 export function evidenceTypeOf(browserType: string, fileName: string): string {
   const given = browserType.split(';')[0]!.trim().toLowerCase()
-  if (EVIDENCE_TYPES[given]) return given
+  if (Object.hasOwn(EVIDENCE_TYPES, given)) return given
   const ext = path.extname(fileName).slice(1).toLowerCase()
   return Object.entries(EVIDENCE_TYPES).find(([, exts]) => exts.includes(ext))?.[0] ?? given
 }

@@ -1,6 +1,7 @@
 import { catalogueFiles } from './build-catalogue.ts'
 import type { Catalogue, CatalogueError, CatalogueFile, CataloguedPickle, Complexity } from './catalogue-types.ts'
 import type { Scope } from './scope.ts'
+import { ownRecord } from '../own-record.ts'
 
 export interface FeatureCoverage {
   name: string
@@ -35,8 +36,9 @@ export function coverageFrom(catalogue: Catalogue, scope: Scope): Coverage {
 
 /** Coverage accumulated file by file, so a large suite need not be held in memory. */
 export class CoverageCounter {
-  private readonly features: Record<string, FeatureCoverage> = {}
-  private readonly orphans: Record<string, number> = {}
+  // keyed by the ids tags give (ownRecord: a tag @feature:constructor is an orphan like any other)
+  private readonly features = ownRecord<FeatureCoverage>()
+  private readonly orphans = ownRecord<number>()
   private readonly errors: CatalogueError[] = []
   private files = 0
   private pickles = 0

@@ -3,6 +3,7 @@ import { IdGenerator, type Feature, type GherkinDocument, type Scenario, type St
 import type { CatalogueError, CatalogueFile, CataloguedExamples, CataloguedScenario, CataloguedStep, CataloguedPickle, TagMeaning } from './catalogue-types.ts'
 import { tagMeaning } from './tag-meaning.ts'
 import { outlineRowNames } from '../model/case-name.ts'
+import { ownRecord } from '../own-record.ts'
 
 export interface ParsedFeature {
   file?: CatalogueFile
@@ -95,7 +96,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
       const rows: CataloguedExamples['rows'] = []
       block.tableBody.forEach((row, index) => {
         const cells = row.cells.map((c) => c.value)
-        const named: Record<string, string> = {}
+        const named = ownRecord<string>()
         header.forEach((h, i) => (named[h] = cells[i] ?? ''))
         const info: RowInfo = { examples: name, index: index + 1, line: row.location.line, cells: named, name: '', occurrence: 1 }
         rowsById.set(row.id, info)

@@ -4,6 +4,7 @@ import type { Scope } from '../catalogue/scope.ts'
 import type { Attachment, StepResult } from '../model/results.ts'
 import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
 import { cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
+import { ownRecord } from '../own-record.ts'
 
 export type { CellStatus } from '../model/status-algebra.ts'
 
@@ -326,7 +327,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
 
   const totals = noCells()
   const cellTotals = noCells()
-  const gaps: Matrix['gaps'] = { required: 0, notRun: 0, byEnvironment: {}, wip: 0 }
+  // (by environment name: ownRecord, an environment may be named `constructor`)
+  const gaps: Matrix['gaps'] = { required: 0, notRun: 0, byEnvironment: ownRecord<number>(), wip: 0 }
   for (const byColumn of uniqueCells.values()) {
     const statuses: CellStatus[] = []
     for (const key in byColumn) {

@@ -320,7 +320,8 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
         return
       }
       envelopes++
-      const handler = handlers[type as keyof Envelope] as ((message: unknown) => void) | undefined
+      // (own keys only: a line `{"constructor":…}` is no envelope, whatever objects inherit)
+      const handler = Object.hasOwn(handlers, type) ? (handlers[type as keyof Envelope] as (message: unknown) => void) : undefined
       if (!handler) {
         if (!ENVELOPE_TYPES.has(type)) unknown.set(type, (unknown.get(type) ?? 0) + 1)
         return

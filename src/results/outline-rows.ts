@@ -1,5 +1,6 @@
 import type { GherkinDocument } from '@cucumber/messages'
 import { outlineRowNames } from '../model/case-name.ts'
+import { ownRecord } from '../own-record.ts'
 
 type Scenario = NonNullable<NonNullable<GherkinDocument['feature']>['children'][number]['scenario']>
 
@@ -22,7 +23,7 @@ export function outlineRows(scenario: Scenario): OutlineRow[] {
   for (const examples of scenario.examples) {
     const header = examples.tableHeader?.cells.map((c) => c.value) ?? []
     examples.tableBody.forEach((row, index) => {
-      const values: Record<string, string> = {}
+      const values = ownRecord<string>()
       header.forEach((h, i) => (values[h] = row.cells[i]?.value ?? ''))
       rows.push({ id: row.id, examples: examples.name, index: index + 1, values, name: '', occurrence: 1 })
     })

@@ -157,7 +157,8 @@ export const ATTACHMENT_EXTENSIONS: Readonly<Record<string, string>> = {
 
 /** Writes an attachment once, named by its content, so re-ingesting writes nothing new. */
 export function writeAttachment(resultsDir: string, body: Buffer, mediaType: string): string {
-  const ext = ATTACHMENT_EXTENSIONS[mediaType] ?? 'bin'
+  // (own keys only: a media type named `constructor` or `toString` is none of them)
+  const ext = Object.hasOwn(ATTACHMENT_EXTENSIONS, mediaType) ? ATTACHMENT_EXTENSIONS[mediaType]! : 'bin'
   const name = `attachments/${createHash('sha256').update(body).digest('hex').slice(0, 24)}.${ext}`
   const file = path.join(resultsDir, name)
   if (!existsSync(file)) {

@@ -5,6 +5,7 @@ import { coverageFrom } from '../../src/catalogue/coverage.ts'
 import { loadScope } from '../../src/catalogue/scope.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
 
 const SUITE = path.join(PROJECT_ROOT, 'test/fixtures/catalogue/suite')
 
@@ -85,5 +86,44 @@ describe('bdd-matrix catalogue', () => {
     expect(result.stdout).toMatch(/^alpha\s+8\s+5\s+1\s+2/m)
     expect(result.stdout).toMatch(/^empty\s+0\s+0\s+0\s+0\s+UNCOVERED/m)
     expect(result.stdout).toContain('orphans:   unknown-thing (1)')
+  })
+})
+
+describe("ids and Examples headers named as objects' own properties", () => {
+  // A tag @feature:constructor (or __proto__, toString) crashed `catalogue` with a stack trace, and
+  // an Examples column named __proto__ lost its values: such names are counted and kept as any other.
+  const dir = tempTree({
+    'features/milestones/m.yaml': 'milestone: m-1\nfrozen: 2026-01-01\nfeatures:\n  - id: constructor\n    name: A scope feature named so\n    acceptance: x\n',
+    'features/a.feature': [
+      '@feature:constructor',
+      'Feature: A',
+      '  Scenario: in scope',
+      '    Given a step',
+      '  @feature:__proto__ @feature:toString @feature:hasOwnProperty',
+      '  Scenario Outline: orphans <__proto__> <constructor>',
+      '    Given a step',
+      '    Examples:',
+      '      | __proto__ | constructor |',
+      '      | x         | y           |',
+      '',
+    ].join('\n'),
+  })
+
+  it('counts them, in the JSON and the table, and keeps every column of a row', async () => {
+    const json = await runCliInProcess(['catalogue', '--json'], { cwd: dir })
+    expect(json.stderr).toBe('')
+    expect(json.code).toBe(0)
+    const coverage = JSON.parse(json.stdout)
+    expect(coverage.features.constructor).toMatchObject({ name: 'A scope feature named so', scenarios: 2, automated: 2 })
+    expect(Object.entries(coverage.orphans)).toEqual([['__proto__', 1], ['toString', 1], ['hasOwnProperty', 1]])
+    expect(coverage.uncovered).toEqual([])
+    const table = await runCliInProcess(['catalogue'], { cwd: dir })
+    expect(table.code).toBe(0)
+    expect(table.stdout).toContain('orphans:   __proto__ (1), toString (1), hasOwnProperty (1)')
+    // nothing was put on every object
+    expect(({} as Record<string, unknown>).scenarios).toBeUndefined()
+    const row = buildCatalogue(path.join(dir, 'features')).files[0]!.scenarios[1]!
+    expect(row.pickles.map((p) => p.name)).toEqual(['orphans x y'])
+    expect(Object.entries(row.pickles[0]!.row!.cells)).toEqual([['__proto__', 'x'], ['constructor', 'y']])
   })
 })

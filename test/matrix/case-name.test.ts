@@ -99,3 +99,32 @@ describe('a case has one name and one id, from the catalogue and from its result
     expect(printed.map((f) => f.name)).toEqual(catalogued.map((c) => c.name))
   })
 })
+
+describe("Examples headers named as objects' own properties", () => {
+  it('keep their values and the same case names and ids in the catalogue and in ingest (a __proto__ column was lost)', async () => {
+    const feature = [
+      '@feature:p2p-network',
+      'Feature: Odd headers',
+      '  Scenario Outline: Ping <__proto__>',
+      '    Given node <constructor>',
+      '    Examples:',
+      '      | __proto__ | constructor |',
+      '      | Bob       | relay       |',
+      '      | Bob       | direct      |',
+      '',
+    ].join('\n')
+    const parsed = new FeatureParser().parse('odd.feature', feature)
+    const catalogued = catalogueCases({ featuresDir: '/p/features', files: [parsed.file!], errors: [] }, 'features')
+    expect(catalogued.map((c) => c.name)).toEqual(['Ping Bob (constructor: relay)', 'Ping Bob (constructor: direct)'])
+    const dir = tempTree()
+    writeFileSync(path.join(dir, 'messages.ndjson'), passingStream('features/odd.feature', feature))
+    const outcome = await ingestCucumberMessages(path.join(dir, 'messages.ndjson'), { build: 'b', environment: 'local', stage: 'acceptance', resultsDir: tempTree() })
+    expect(outcome.problems).toEqual([])
+    const cases = readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { id: string; name: string; example: { values: Record<string, string> } })
+    expect(cases.map((c) => [c.name, c.id])).toEqual(catalogued.map((c) => [c.name, c.id]))
+    expect(cases.map((c) => Object.entries(c.example.values))).toEqual([
+      [['__proto__', 'Bob'], ['constructor', 'relay']],
+      [['__proto__', 'Bob'], ['constructor', 'direct']],
+    ])
+  })
+})

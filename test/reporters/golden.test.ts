@@ -47,6 +47,11 @@ describe('reporters on the canonical runs (golden files)', () => {
     const markdown = matrixToMarkdown(gap)
     expect(markdown).toMatch(/\| Numbers are counted `numbers` \| — \| ⚠️ 1 flaky ·⚠️ \| ⚪ 6 not run ·⚪ \| ⚠️ 1 flaky ❌⚠️ \|/)
     expect(markdown).toContain('⚪ 6 of 18 required cells not run: feature 6 (and 3 wip cell(s), not implemented yet)')
+    // an environment may be named as objects' own properties are (a scope id is lower-kebab-case):
+    // its gaps are counted as any other's, not added to a function's source
+    const named = matrixFrom(results, requiring(['local', 'docker', 'constructor']), options)
+    expect(Object.entries(named.gaps.byEnvironment)).toEqual([['constructor', 6]])
+    expect(matrixToMarkdown(named)).toContain('⚪ 6 of 18 required cells not run: constructor 6 (and 3 wip cell(s), not implemented yet)')
   })
 
   it('counts each scenario once in the headline, by its worst cell', () => {

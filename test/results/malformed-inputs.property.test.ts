@@ -270,6 +270,33 @@ describe.skipIf(!conformancePresent)('real producers\' files with any JSON value
     await ingested(path.join(tempTree({ 'in.ndjson': `${messages.map((m) => JSON.stringify(m)).join('\n')}\n` }), 'in.ndjson'))
   })
 
+  it("Cucumber Messages: a line named as an object's own property is no envelope, and an attachment's media type so named is stored as any unknown type", async () => {
+    // a JSON line `{"constructor":…}` was taken for an envelope of Cucumber's: a file of such lines
+    // became a run cut short, its failure put in the matrix, instead of "not Cucumber Messages"
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__proto__', 'valueOf']) {
+      const outcome = await ingested(path.join(tempTree({ 'in.ndjson': `{"${name}":{}}\n{"${name}":1}\n` }), 'in.ndjson'))
+      expect(outcome.path, name).toBeUndefined()
+      expect(outcome.problems.map((p) => p.message)).toEqual([expect.stringContaining(`none of Cucumber's envelopes — meta, pickle, testCase, testCaseStarted… — the first is "${name}"`)])
+    }
+    // inside a real stream, such a line is an envelope of a newer Cucumber: named, the rest read
+    const lines = readFileSync(path.join(PROJECT_ROOT, 'test/fixtures/messages', 'failing.ndjson'), 'utf8').trim().split('\n')
+    const plain = await ingested(path.join(tempTree({ 'in.ndjson': `${lines.join('\n')}\n` }), 'in.ndjson'))
+    const mixed = await ingested(path.join(tempTree({ 'in.ndjson': `${[lines[0], '{"constructor":{}}', ...lines.slice(1)].join('\n')}\n` }), 'in.ndjson'))
+    expect(mixed.cases).toBe(plain.cases)
+    expect(mixed.run!.errors).toEqual(plain.run!.errors)
+    // an attachment whose media type is `constructor`, `toString` or `__proto__` was written under an
+    // extension of a function's source ("….function Object() { [native code] }") or "[object Object]"
+    const started = lines.find((l) => l.startsWith('{"testCaseStarted"'))!
+    const id = (JSON.parse(started) as { testCaseStarted: { id: string } }).testCaseStarted.id
+    const attachments = ['constructor', 'toString', '__proto__'].map((mediaType) => JSON.stringify({ attachment: { testCaseStartedId: id, body: mediaType, contentEncoding: 'IDENTITY', mediaType } }))
+    const at = lines.indexOf(started) + 1
+    const attached = await ingested(path.join(tempTree({ 'in.ndjson': `${[...lines.slice(0, at), ...attachments, ...lines.slice(at)].join('\n')}\n` }), 'in.ndjson'))
+    const cases = readFileSync(attached.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { attachments: { path: string; mediaType: string }[] })
+    const stored = cases.flatMap((c) => c.attachments)
+    expect(stored.map((a) => a.mediaType)).toEqual(['constructor', 'toString', '__proto__'])
+    for (const a of stored) expect(a.path).toMatch(/^attachments\/[0-9a-f]{24}\.bin$/)
+  })
+
   it("JUnit XML with an element or attribute named as JavaScript objects' own (prototype, constructor, __proto__): the rest is read", async () => {
     const text = '<testsuites><testsuite name="s" prototype="x"><prototype/><constructor a="1"/><__proto__/><testcase name="t" classname="c" constructor="y"><failure>boom</failure></testcase></testsuite></testsuites>'
     const outcome = await ingested(path.join(tempTree({ 'in.xml': text }), 'in.xml'))
