@@ -12,6 +12,7 @@ import { caseIdOf } from '../../src/model/vocabulary.ts'
 import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { collectGarbage, heapInUse } from '../../src/collect-garbage.ts'
 
 const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
 const ctx = (resultsDir: string) => ({ build: 'v0.5.0-rc1', environment: 'local', stage: 'acceptance' as const, resultsDir })
@@ -19,6 +20,29 @@ const ctx = (resultsDir: string) => ({ build: 'v0.5.0-rc1', environment: 'local'
 function readResults(file: string): { run: unknown; cases: Case[] } {
   const [head, ...rest] = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
   return { run: head, cases: rest }
+}
+
+/**
+ * A message stream announcing `scenarios` scenarios of one step before any runs (then running
+ * them, passing), each test case line carrying `padding` characters of step match arguments.
+ */
+function streamOfWaitingScenarios(scenarios: number, padding: number): string {
+  const value = 'x'.repeat(padding)
+  const ids = (i: number, part: string) => `00000000-0000-4000-8000-${part}${String(i).padStart(10, '0')}`
+  const lines: unknown[] = [
+    { gherkinDocument: { uri: 'features/many.feature', feature: { keyword: 'Feature', name: 'Many', description: '', language: 'en', location: { line: 1 }, tags: [], children: [] }, comments: [] } },
+  ]
+  for (let i = 0; i < scenarios; i++) lines.push({ pickle: { id: ids(i, 'p1'), uri: 'features/many.feature', name: `s${i}`, language: 'en', astNodeIds: [], tags: [], steps: [{ id: ids(i, 'p2'), text: 'a step', type: 'Context', astNodeIds: [] }] } })
+  for (let i = 0; i < scenarios; i++)
+    lines.push({ testCase: { id: ids(i, 't1'), pickleId: ids(i, 'p1'), testSteps: [{ id: ids(i, 't2'), pickleStepId: ids(i, 'p2'), stepDefinitionIds: ['d'], stepMatchArgumentsLists: [{ stepMatchArguments: [{ group: { children: [], start: 0, value }, parameterTypeName: 'string' }] }] }], testRunStartedId: 'r' } })
+  lines.push({ testRunStarted: { id: 'r', timestamp: { seconds: 0, nanos: 0 } } })
+  for (let i = 0; i < scenarios; i++) {
+    lines.push({ testCaseStarted: { id: ids(i, 's1'), testCaseId: ids(i, 't1'), attempt: 0, timestamp: { seconds: i, nanos: 0 } } })
+    lines.push({ testStepFinished: { testCaseStartedId: ids(i, 's1'), testStepId: ids(i, 't2'), testStepResult: { status: 'PASSED', duration: { seconds: 0, nanos: 1 } }, timestamp: { seconds: i, nanos: 1 } } })
+    lines.push({ testCaseFinished: { testCaseStartedId: ids(i, 's1'), timestamp: { seconds: i, nanos: 2 }, willBeRetried: false } })
+  }
+  lines.push({ testRunFinished: { success: true, timestamp: { seconds: scenarios, nanos: 0 } } })
+  return path.join(tempTree({ 'many.ndjson': `${lines.map((l) => JSON.stringify(l)).join('\n')}\n` }), 'many.ndjson')
 }
 
 describe('Cucumber Messages ingestion', () => {
@@ -212,6 +236,30 @@ describe('Cucumber Messages ingestion', () => {
     expect(finished).toBe(6)
     // 6 announced: when 4 are left, and when 2 are
     expect(collections).toBe(2)
+  })
+
+  it('holds no more of an announced test case than its plan while it waits to run (not the line it was read from)', async () => {
+    // 3,000 scenarios announced before any runs, each test case line carrying 8 KB of step match
+    // arguments ingest does not need: a reader that kept a slice of each line (a string cut from
+    // it, as a regular expression's match is) would keep 24 MB (tried: 20 MB held at this point)
+    const scenarios = 3000
+    const file = streamOfWaitingScenarios(scenarios, 8192)
+    collectGarbage()
+    collectGarbage()
+    const before = heapInUse()
+    const held: number[] = []
+    // measured where ingest asks for a collection: two thirds of the scenarios still wait to run
+    const outcome = await ingestCucumberMessages(file, {
+      ...ctx(tempTree()),
+      collectGarbage: () => {
+        collectGarbage()
+        held.push(heapInUse() - before)
+      },
+    })
+    expect(outcome.cases).toBe(scenarios)
+    expect(held).toHaveLength(2)
+    // 2,000 waiting plans are some 1–2 MB; their lines would be 16 MB
+    expect(held[0]!).toBeLessThan(8 * 1024 * 1024)
   })
 
   it('reads a stream that starts with a byte order mark as the same stream', async () => {
