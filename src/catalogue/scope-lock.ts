@@ -70,10 +70,14 @@ export function diffScope(lock: Omit<ScopeLock, 'history'>, current: Omit<ScopeL
   return [...diffFeatures(lock.features, current.features), ...diffScenarios(lock.scenarios, current.scenarios)]
 }
 
+// Ids and keys are looked up as own keys only (`in` and a plain lookup see what every object
+// inherits: a feature `constructor` added after the freeze went unseen).
+const own = <T>(record: Record<string, T>, key: string): T | undefined => (Object.hasOwn(record, key) ? record[key] : undefined)
+
 function diffFeatures(before: Record<string, LockedFeature>, after: Record<string, LockedFeature>): ScopeChange[] {
   const changes: ScopeChange[] = []
-  const removed = Object.keys(before).filter((id) => !(id in after))
-  const added = Object.keys(after).filter((id) => !(id in before))
+  const removed = Object.keys(before).filter((id) => !Object.hasOwn(after, id))
+  const added = Object.keys(after).filter((id) => !Object.hasOwn(before, id))
   for (const id of removed) {
     const old = before[id]!
     // Same name under a new id: the id was renamed.
@@ -85,7 +89,7 @@ function diffFeatures(before: Record<string, LockedFeature>, after: Record<strin
   }
   for (const id of added) changes.push({ kind: 'feature-added', summary: `feature added: ${id} ("${after[id]!.name}")` })
   for (const [id, old] of Object.entries(before)) {
-    const now = after[id]
+    const now = own(after, id)
     if (!now || now.hash === old.hash) continue
     if (now.name !== old.name) changes.push({ kind: 'feature-renamed', summary: `feature renamed: ${id} "${old.name}" → "${now.name}"`, ...contentDiff(`feature ${id}`, old.content, now.content) })
     else changes.push({ kind: 'feature-changed', summary: `feature changed: ${id} ("${now.name}")`, ...contentDiff(`feature ${id}`, old.content, now.content) })
@@ -95,8 +99,8 @@ function diffFeatures(before: Record<string, LockedFeature>, after: Record<strin
 
 function diffScenarios(before: Record<string, LockedScenario>, after: Record<string, LockedScenario>): ScopeChange[] {
   const changes: ScopeChange[] = []
-  const removed = Object.keys(before).filter((key) => !(key in after))
-  const added = Object.keys(after).filter((key) => !(key in before))
+  const removed = Object.keys(before).filter((key) => !Object.hasOwn(after, key))
+  const added = Object.keys(after).filter((key) => !Object.hasOwn(before, key))
   for (const key of removed) {
     const old = before[key]!
     // Same steps under a new name or in a new file: a rename or move, not a loss.
@@ -111,7 +115,7 @@ function diffScenarios(before: Record<string, LockedScenario>, after: Record<str
     changes.push({ kind: 'scenario-added', summary: `scenario added: ${key} [${now.features.join(', ')}]`, ...contentDiff(key, [], now.content) })
   }
   for (const [key, old] of Object.entries(before)) {
-    const now = after[key]
+    const now = own(after, key)
     if (!now) continue
     if (now.hash !== old.hash) changes.push({ kind: 'scenario-changed', summary: `scenario changed: ${key}`, ...contentDiff(key, old.content, now.content) })
     if (now.features.join() !== old.features.join())

@@ -215,11 +215,11 @@ function parseEffort(spec: string, defaultComplexity: string, defaults: EffortOp
   const days = { ...defaults }
   for (const part of spec.split(',')) {
     const [level, value] = part.split('=').map((s) => s.trim())
-    if (!level || !(level in days) || value === undefined || !(Number(value) >= 0))
+    if (!level || !Object.hasOwn(days, level) || value === undefined || !(Number(value) >= 0))
       throw new UserError('BAD_OPTION', `--effort "${spec}": expected level=days pairs such as low=1,medium=3,high=5`)
     days[level as Complexity] = Number(value)
   }
-  if (!(defaultComplexity in days)) throw new UserError('BAD_OPTION', `--default-complexity "${defaultComplexity}": use low, medium or high`)
+  if (!Object.hasOwn(days, defaultComplexity)) throw new UserError('BAD_OPTION', `--default-complexity "${defaultComplexity}": use low, medium or high`)
   return { days, defaultComplexity: defaultComplexity as Complexity }
 }
 

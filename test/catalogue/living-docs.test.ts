@@ -88,6 +88,13 @@ describe('bdd-matrix docs', () => {
     const bad = await runCliInProcess(['docs', '--out', 'docs3', '--effort', 'huge=9'], { cwd: dir })
     expect(bad.stderr).toMatch(/--effort "huge=9": expected level=days pairs/)
     expect(bad.code).toBe(2)
+    // a level named as objects' own properties are is no level either
+    const inherited = await runCliInProcess(['docs', '--out', 'docs4', '--effort', 'constructor=9'], { cwd: dir })
+    expect(inherited.stderr).toMatch(/--effort "constructor=9": expected level=days pairs/)
+    expect(inherited.code).toBe(2)
+    const level = await runCliInProcess(['docs', '--out', 'docs5', '--default-complexity', 'toString'], { cwd: dir })
+    expect(level.stderr).toMatch(/--default-complexity "toString": use low, medium or high/)
+    expect(level.code).toBe(2)
   })
 
   it('writes the rest when a file does not parse, and names the file and line on the way to exit 1', async () => {

@@ -93,6 +93,20 @@ describe('scope freeze and check', () => {
     expect(json.changes.map((c: { kind: string }) => c.kind)).toEqual(['feature-added', 'feature-renamed', 'feature-changed', 'scenario-renamed', 'scenario-added', 'scenario-changed', 'scenario-retied'])
   })
 
+  it("reports a feature added or removed after the freeze whose id objects already have (constructor): no drift goes unseen", async () => {
+    const p = project()
+    await p.run('scope', 'freeze')
+    p.edit('features/milestones/m-1.yaml', (t) => `${t}  - id: constructor\n    name: Builder\n    acceptance: Builds.\n`)
+    const added = await p.run('scope', 'check')
+    expect(added.stdout).toContain('feature added: constructor ("Builder")')
+    expect(added.code).toBe(1)
+    await p.run('scope', 'freeze', '--reason', 'builder joins the milestone')
+    p.edit('features/milestones/m-1.yaml', (t) => t.replace('  - id: constructor\n    name: Builder\n    acceptance: Builds.\n', ''))
+    const removed = await p.run('scope', 'check')
+    expect(removed.stdout).toContain('feature removed: constructor ("Builder")')
+    expect(removed.code).toBe(1)
+  })
+
   it('reports removed features and scenarios', async () => {
     const p = project()
     await p.run('scope', 'freeze')
