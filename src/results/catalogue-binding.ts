@@ -293,7 +293,7 @@ function sameTitlePath(c: CatalogueCase, path: string[]): boolean {
   if (!row) return title === (scenario.name.trim() || pickle.name.trim())
   const number = scenario.examples.slice(0, row.examplesIndex).reduce((n, e) => n + e.rows.length, 0) + row.rowIndex + 1
   const values = c.example?.values ?? {}
-  const named = [pickle.name, row.examples.name].map((name) => name.replace(/<([^<>]*)>/g, (whole, column: string) => values[column] ?? whole).trim())
+  const named = [pickle.name, row.examples.name].map((name) => name.replace(/<([^<>]*)>/g, (whole, column: string) => (Object.hasOwn(values, column) ? values[column]! : whole)).trim())
   return named.includes(title) || new RegExp(`(^|\\s)#${number}$`).test(title)
 }
 
