@@ -40,7 +40,7 @@ Then('{string} should receive {string} from {string}', async function (this: Mat
 
 Given('{string} are subscribed to topic {string}', async function (this: MatrixWorld, list: string, topic: string) {
   for (const name of names(list)) await this.client(name).subscribe(topic)
-  this.subscriptions[topic] = [...(this.subscriptions[topic] ?? []), ...names(list)]
+  this.subscriptions.set(topic, [...(this.subscriptions.get(topic) ?? []), ...names(list)])
 })
 
 When('{string} publishes {string} on topic {string}', async function (this: MatrixWorld, from: string, data: string, topic: string) {
@@ -55,7 +55,7 @@ When('{string} publishes {string} on topic {string}', async function (this: Matr
 Given('every node is subscribed to topic {string}', { timeout: 5 * 60_000 }, async function (this: MatrixWorld, topic: string) {
   const nodes = this.cluster!.nodes
   await Promise.all(nodes.map((n) => n.client.subscribe(topic)))
-  this.subscriptions[topic] = nodes.map((n) => n.name)
+  this.subscriptions.set(topic, nodes.map((n) => n.name))
   if (!nodes.every((n) => n.client.subscribers)) return
   await waitFor(
     async () => {
@@ -94,7 +94,7 @@ Then('every other node should receive {string} on topic {string} within {int} se
 })
 
 Then('every subscriber of {string} should receive {string}', async function (this: MatrixWorld, topic: string, data: string) {
-  const subscribers = this.subscriptions[topic] ?? []
+  const subscribers = this.subscriptions.get(topic) ?? []
   assert.ok(subscribers.length > 0, `nobody subscribed to ${topic}`)
   const from = this.node(this.publisher!).peerId
   await waitFor(

@@ -21,8 +21,8 @@ export class MatrixWorld extends World<MatrixWorldParameters> {
   /** the outcome of the last request a step made, for the Then steps that check it */
   last: { value?: unknown; error?: Error; status?: number } = {}
   deployment?: { id: string; node: string; by: string }
-  /** topic → names of the nodes that subscribed in this scenario */
-  subscriptions: Record<string, string[]> = {}
+  /** topic → names of the nodes that subscribed in this scenario (a Map: a topic may be named `constructor`) */
+  subscriptions = new Map<string, string[]>()
   publisher?: string
   /** when the last publish request left, and the last kill (ms since the epoch) */
   publishedAt?: number
