@@ -58,12 +58,16 @@ const projectArb = fc.record({
 })
 type Project = typeof projectArb extends fc.Arbitrary<infer T> ? T : never
 
+// scope feature ids and an Examples header named as objects' own properties are, among others
+const FEATURE_IDS = ['f0', 'constructor', 'f2']
+const HEADER = '__proto__'
+
 function featureText(project: Project): string {
   const lines = ['Feature: Generated', '']
   project.scenarios.forEach((s, i) => {
-    const tags = [...s.features.filter((f) => f < project.features.length).map((f) => `@feature:f${f}`), ...(s.wip ? ['@wip'] : []), ...(s.manual ? ['@manual'] : []), ...s.environments.map((e) => `@env:${e}`)]
+    const tags = [...s.features.filter((f) => f < project.features.length).map((f) => `@feature:${FEATURE_IDS[f]}`), ...(s.wip ? ['@wip'] : []), ...(s.manual ? ['@manual'] : []), ...s.environments.map((e) => `@env:${e}`)]
     if (tags.length) lines.push(`  ${tags.join(' ')}`)
-    lines.push(`  Scenario${s.rows.length ? ' Outline' : ''}: scenario ${i}`, '    Given a step', ...(s.rows.length ? ['', '    Examples:', '      | topic |', ...s.rows.map((r) => `      | ${r} |`)] : []), '')
+    lines.push(`  Scenario${s.rows.length ? ' Outline' : ''}: scenario ${i}`, '    Given a step', ...(s.rows.length ? ['', '    Examples:', `      | ${HEADER} |`, ...s.rows.map((r) => `      | ${r} |`)] : []), '')
   })
   return lines.join('\n')
 }
@@ -79,7 +83,7 @@ function build(project: Project): Built {
   const parsed = new FeatureParser().parse('generated.feature', featureText(project))
   expect(parsed.errors).toEqual([])
   const catalogue: Catalogue = { featuresDir: '/generated/features', files: [parsed.file!], errors: [] }
-  const scope: Scope = { milestone: 'm', frozen: '2024-09-15', file: '/generated/features/milestones/m.yaml', features: project.features.map((environments, i) => ({ id: `f${i}`, name: `Feature ${i}`, environments })) } as Scope
+  const scope: Scope = { milestone: 'm', frozen: '2024-09-15', file: '/generated/features/milestones/m.yaml', features: project.features.map((environments, i) => ({ id: FEATURE_IDS[i]!, name: `Feature ${i}`, environments })) } as Scope
   const cases = catalogueCases(catalogue, 'features')
   const byScenario = (i: number): CatalogueCase[] => cases.filter((c) => c.scenario.name === `scenario ${i}`)
   const runs = new Map<string, { run: Run; cases: Case[] }>()
