@@ -79,7 +79,7 @@ export async function ingestCucumberJson(file: string, ctx: IngestContext): Prom
           background = listOf(element.steps)
           continue
         }
-        const elementLine = behave ? Number(textOf(element.location ?? '').split(':').pop()) : Number(element.line)
+        const elementLine = behave ? Number(textOf(element.location ?? '').split(':').pop()) : numberOf(element.line)
         const name = textOf(element.name ?? '')
         // the same name again in a file is told apart by its occurrence; the same line again (the
         // rows of an outline named by its own line) picks the outline's next row
@@ -163,6 +163,15 @@ const NONE: readonly Json[] = Object.freeze([])
 /** A value as text: objects as their JSON (a report's value may be anything, `{"toString": 1}` too). */
 function textOf(value: unknown): string {
   return typeof value === 'string' ? value : value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value)
+}
+
+/**
+ * A value as a number, as Number() reads a number or its text; anything else is no number (NaN).
+ * Number() of an object asks the object itself: `{"toString": {}}` threw "Cannot convert object to
+ * primitive value", which ended the whole file.
+ */
+function numberOf(value: unknown): number {
+  return typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN
 }
 
 function objectOr(value: unknown): Json {
@@ -287,7 +296,7 @@ function statusOf(value: unknown): Status {
 
 /** Milliseconds of a duration: nanoseconds in Cucumber's format, seconds in behave's. */
 function durationOf(value: unknown, behave: boolean): number {
-  const n = Number(value)
+  const n = numberOf(value)
   if (!Number.isFinite(n) || n < 0) return 0
   return behave ? n * 1000 : n / 1e6
 }

@@ -270,6 +270,30 @@ describe.skipIf(!conformancePresent)('real producers\' files with any JSON value
     await ingested(path.join(tempTree({ 'in.ndjson': `${messages.map((m) => JSON.stringify(m)).join('\n')}\n` }), 'in.ndjson'))
   })
 
+  it('Cucumber JSON with an object whose toString is no function where a number is written (a seed of the property below): the file is read, that number is none', async () => {
+    const step = (duration: unknown) => ({ keyword: 'Given ', name: 'a step', line: 4, match: { location: 'steps.go:9' }, result: { status: 'passed', duration } })
+    const report = [
+      {
+        uri: 'features/a.feature',
+        id: 'a',
+        keyword: 'Feature',
+        name: 'A',
+        line: 1,
+        elements: [
+          { id: 'a;one', keyword: 'Scenario', name: 'one', line: { toString: {} }, type: 'scenario', steps: [step(1000)] },
+          { id: 'a;two', keyword: 'Scenario', name: 'two', line: 6, type: 'scenario', steps: [step({ toString: 1 })] },
+        ],
+      },
+    ]
+    const outcome = await ingested(path.join(tempTree({ 'in.json': JSON.stringify(report) }), 'in.json'))
+    const cases = readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { name: string; status: string; line?: number; durationMs: number })
+    expect(cases.map((c) => [c.name, c.status])).toEqual([
+      ['one', 'passed'],
+      ['two', 'passed'],
+    ])
+    expect(cases[1]).toMatchObject({ line: 6, durationMs: 0 })
+  })
+
   it("Cucumber Messages: a line named as an object's own property is no envelope, and an attachment's media type so named is stored as any unknown type", async () => {
     // a JSON line `{"constructor":…}` was taken for an envelope of Cucumber's: a file of such lines
     // became a run cut short, its failure put in the matrix, instead of "not Cucumber Messages"
