@@ -25,7 +25,8 @@ export interface PullOutcome {
  */
 export async function pullResults(client: HubRequests, out: string, options: { builds?: string[] } = {}): Promise<PullOutcome> {
   const { data: known } = await client.request<unknown>('GET', '/builds', 'listing builds')
-  const names = listIn(known, 'listing builds').map((b) => String((b as { name?: unknown } | null)?.name ?? ''))
+  // (a name that is no text names no build: another server's answer may hold any JSON there)
+  const names = listIn(known, 'listing builds').map((b) => (b as { name?: unknown } | null)?.name).filter((name): name is string => typeof name === 'string' && name !== '')
   for (const build of options.builds ?? []) if (!names.includes(build)) throw new UserError('BUILD_UNKNOWN', `--build "${build}": the hub has no such build; builds there: ${names.slice(-10).join(', ') || 'none'}`)
   const builds = options.builds?.length ? options.builds : names
   mkdirSync(out, { recursive: true })

@@ -145,7 +145,7 @@ async function setStatus(ctx: RequestContext, project: string, sha: string, stat
   const same = latest.find((s) => s?.name === status.name)
   if (same && same.status === status.state && (same.description ?? '') === status.description && (same.target_url ?? undefined) === status.target_url) return
   // GitLab refuses to move a pending or running status to the state it is in: it is set.
-  const alreadySet = (code: number, data: unknown) => code === 400 && /Cannot transition status/.test(String((data as { message?: unknown } | undefined)?.message))
+  const alreadySet = (code: number, data: unknown) => code === 400 && /Cannot transition status/.test(JSON.stringify((data as { message?: unknown } | undefined)?.message) ?? '')
   await retryingRequest(ctx, { method: 'post', url: `/projects/${project}/statuses/${sha}`, data: status }, doing, { accept: alreadySet })
 }
 

@@ -248,7 +248,7 @@ export function readRunHeader(file: string): Run {
     throw new UserError('RESULTS_FILE', `${file}:1: ${what}; ${fix}`)
   }
   if (header.modelVersion !== MODEL_VERSION)
-    throw new UserError('RESULTS_VERSION', `${file}:1: results of model version ${String(header.modelVersion)}, this bdd-matrix reads version ${MODEL_VERSION}; ingest the source again with this version (bdd-matrix ingest)`)
+    throw new UserError('RESULTS_VERSION', `${file}:1: results of model version ${typeof header.modelVersion === 'object' ? JSON.stringify(header.modelVersion) : String(header.modelVersion)}, this bdd-matrix reads version ${MODEL_VERSION}; ingest the source again with this version (bdd-matrix ingest)`)
   const problem = runShapeProblem(header)
   if (problem) throw new UserError('RESULTS_FILE', `${file}:1: not a run of this model (${problem}; the file was changed after bdd-matrix wrote it, or written by something else); ${fix}`)
   return header as Run

@@ -57,6 +57,11 @@ describe('push and pull against a server that answers unlike the hub', () => {
     expect(readdirSync(out)).toEqual([])
   })
 
+  it('takes a build whose name is no text for none, instead of failing on it (an object whose toString is no function)', async () => {
+    const url = await serving((_, path) => (path === '/api/v1/builds' ? json([{ name: { toString: {} } }, { name: 'v1' }]) : json([])))
+    await expect(pullResults(new HubClient(url, 'token', { retry: NO_RETRY }), tempTree(), { builds: ['v2'] })).rejects.toThrow(/^--build "v2": the hub has no such build; builds there: v1$/)
+  })
+
   it('stops on a list that is no list', async () => {
     const url = await serving(() => json({ builds: ['v1'] }))
     await expect(pullResults(new HubClient(url, 'token', { retry: NO_RETRY }), tempTree())).rejects.toThrow(/^the results hub answered listing builds with \{"builds":\["v1"\]\}, not a list/)

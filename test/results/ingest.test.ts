@@ -658,6 +658,8 @@ describe('a results folder holding something else', () => {
       'empty.ndjson': ['', /empty\.ndjson:1: empty; /],
       'edited.ndjson': [[JSON.stringify({ ...JSON.parse(header!), id: 'edited' }), cases[0], cases[1]!.slice(0, 40)].join('\n'), /edited\.ndjson:3: not a case \(not JSON; the file was changed after bdd-matrix wrote it\)/],
       'older.ndjson': [[JSON.stringify({ ...JSON.parse(header!), id: 'older', modelVersion: 0 }), ...cases].join('\n'), /older\.ndjson:1: results of model version 0, this bdd-matrix reads version 1; ingest the source again/],
+      // a version that is an object whose toString is no function: naming it threw a TypeError
+      'odd-version.ndjson': [[JSON.stringify({ ...JSON.parse(header!), id: 'odd', modelVersion: { toString: {} } }), ...cases].join('\n'), /odd-version\.ndjson:1: results of model version \{"toString":\{\}\}, this bdd-matrix reads version 1; ingest the source again/],
       'reheaded.ndjson': [[JSON.stringify({ ...JSON.parse(header!), id: 'reheaded', finishedAt: 5 }), ...cases].join('\n'), /reheaded\.ndjson:1: not a run of this model \(finishedAt: not a string; the file was changed after bdd-matrix wrote it, or written by something else\)/],
       // JSON, but not a case: each reader met it as a crash in whichever report touched the field first
       'reshaped.ndjson': [[JSON.stringify({ ...JSON.parse(header!), id: 'reshaped' }), cases[0], JSON.stringify({ ...JSON.parse(cases[1]!), featureIds: 5 }), 'null'].join('\n'), /reshaped\.ndjson:3: not a case of this model \(featureIds: not a list of strings; the file was changed after bdd-matrix wrote it, or written by something else\); ingest its source again/],
