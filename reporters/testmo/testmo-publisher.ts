@@ -12,6 +12,7 @@ import { headOf, tailOf } from '../../src/clip-text.ts'
 import { holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 import { axiosProxy, serviceProxy, type ProxySettings } from '../service-proxy.ts'
 import type { TestmoResources } from './testmo-resources.ts'
+import { journalShapeProblem } from './journal-shape.ts'
 
 export type { RetryPolicy } from '../retrying-request.ts'
 
@@ -173,7 +174,8 @@ export class TestmoPublisher {
     let journal: PublishJournal
     try {
       journal = readJournal(this.journalFile)
-      if (typeof journal.publication !== 'string' || typeof journal.threads !== 'object' || journal.threads === null) throw new Error('not a publish journal')
+      const problem = journalShapeProblem(journal)
+      if (problem) throw new Error(`not a publish journal of this shape: ${problem}`)
     } catch (error) {
       throw new UserError('TESTMO_JOURNAL', `${this.journalFile}: the publish journal cannot be read (${(error as Error).message}); it records what reached Testmo, so it is not guessed at — look at the run in Testmo, then remove the file to publish anew`)
     }

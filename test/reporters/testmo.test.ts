@@ -9,6 +9,8 @@ import type { MergedCase } from '../../src/results/merge-results.ts'
 import { PROJECT_ROOT, runBinAsync } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { canonicalResultSet } from './canonical-results.ts'
+import fc from 'fast-check'
+import { UserError } from '../../src/errors.ts'
 
 const TOKEN = 'testmo-SECRET-token-0123456789'
 // Short waits: a delayed request lands when its client gives up on it (the local server stops waiting then).
@@ -464,6 +466,54 @@ describe('Testmo publishing', () => {
     writeFileSync(file, `${JSON.stringify({ publication: 'log', runId: 7, inflight: { kind: 'append', thread: 't', from: 4, size: 2 }, threads: { t: { id: 9, sent: 4, completed: false } }, runCompleted: false }, null, 2)}\n`)
     const converted = publisher.journal('log')
     expect(converted).toMatchObject({ journalVersion: 4, inflight: undefined, threads: { t: { sent: 4, inflight: [{ from: 4, size: 2 }] } } })
+  })
+
+  it('reads a journal with any JSON value in place of any of its fields as a journal or refuses it by name: a publish from it ends, or stops with one of its own errors, never a JavaScript error', async () => {
+    const options = { batchSize: 2, parallel: 2, retry: { ...FAST, attempts: 2 }, ca: readFileSync(testmo.certificateFile) }
+    const list = cells.slice(0, 6)
+    // a real journal, as a kill leaves one: the run made, two threads, appends in flight
+    const base = path.join(tempTree(), 'journal.json')
+    const first = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, base, options)
+    const journal = first.journal('any-journal')
+    await first.createRun(journal, { name: 'any journal', source: 'bdd-matrix', fields: [], links: [] })
+    await first.publishThread(journal, 'done', list)
+    testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 1, times: 99, kind: 'status', status: 503 })
+    await expect(first.publishThread(journal, 'open', list)).rejects.toThrow(/Testmo answered 503/)
+    testmo.faults.length = 0
+    const saved = readJournal(base) as unknown as Record<string, unknown>
+    expect(saved).toMatchObject({ threads: { done: { completed: true }, open: { completed: false, inflight: expect.arrayContaining([expect.objectContaining({ size: 2 })]) } } })
+    // every place a value sits in it, and the places a field may be added
+    const paths: (string | number)[][] = []
+    const walk = (value: unknown, at: (string | number)[]): void => {
+      paths.push(at)
+      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...at, Array.isArray(value) ? Number(k) : k])
+    }
+    walk(saved, [])
+    for (const added of [['inflight'], ['creatingRun'], ['threads', 'open', 'landed'], ['threads', 'constructor'], ['journalVersion']]) paths.push(added)
+    const anyJson = fc.oneof(fc.constantFrom(null, [], {}, '', 0, -1, 1.5, true, 'open', { kind: 'append', thread: 'constructor', from: 0, size: 2 }, { toString: {} }), fc.jsonValue({ maxDepth: 2 }))
+    await fc.assert(
+      fc.asyncProperty(fc.nat(paths.length - 1), anyJson, async (which, by) => {
+        const changed = structuredClone(saved) as Record<string, unknown>
+        const at = paths[which]!
+        if (at.length === 0) return
+        let parent = changed as Record<string | number, unknown>
+        for (const key of at.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>
+        parent[at.at(-1)!] = by
+        const file = path.join(tempTree(), 'journal.json')
+        writeFileSync(file, `${JSON.stringify(changed)}\n`)
+        const publisher = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, file, options)
+        try {
+          const read = publisher.journal('any-journal')
+          await publisher.resume(read)
+          for (const key of ['done', 'open']) await publisher.publishThread(read, key, list)
+          await publisher.completeRun(read)
+        } catch (error) {
+          expect(error, String((error as Error).stack)).toBeInstanceOf(UserError)
+          if ((error as UserError).code === 'TESTMO_JOURNAL') expect((error as Error).message).toMatch(/journal\.json: (the publish journal cannot be read \(not a publish journal of this shape: [^)]+\)|this publish journal belongs to other results)/)
+        }
+      }),
+      { numRuns: 150 },
+    )
   })
 
   it('keeps its journal as a log of one publish\'s records: the first replaces the file, the rest are appended', async () => {
