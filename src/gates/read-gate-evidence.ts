@@ -20,17 +20,66 @@ export function readGateEvidence(file: string, shown = file, build?: string): Ga
 }
 
 /**
- * What in a report read back stops it deciding anything: the verdicts it gives must be ones this
- * bdd-matrix knows (an evidence file edited by hand, or of a newer version, would otherwise read
- * as a pass wherever a verdict is not the ones that fail).
+ * What in a report read back stops it deciding anything, or being shown: the verdicts it gives
+ * must be ones this bdd-matrix knows (an evidence file edited by hand, or of a newer version, would
+ * otherwise read as a pass wherever a verdict is not the ones that fail), and every part the
+ * matrix, the MR note, the commit status and `hub prune` read must be of the shape `gate` writes
+ * (a baseline or a criterion's items that were no object or list ended them with a TypeError).
+ * Checked by hand, not by a schema library: a publish that reads evidence loads nothing more.
  */
 function reportProblem(report: GateReport): string | undefined {
-  if (typeof report.build !== 'string') return 'build: not a name'
-  if (!(GATE_VERDICTS as readonly unknown[]).includes(report.verdict)) return `verdict: ${JSON.stringify(report.verdict)} is not one of ${GATE_VERDICTS.join(', ')}`
-  if (!Array.isArray(report.criteria)) return 'criteria: not a list'
-  const criterion = report.criteria.find((c) => !c || typeof c !== 'object' || typeof c.id !== 'string' || !(CRITERION_VERDICTS as readonly unknown[]).includes(c.verdict))
+  const r = report as unknown as Json
+  if (typeof r.build !== 'string') return 'build: not a name'
+  if (!(GATE_VERDICTS as readonly unknown[]).includes(r.verdict)) return `verdict: ${JSON.stringify(r.verdict)} is not one of ${GATE_VERDICTS.join(', ')}`
+  if (!Array.isArray(r.criteria)) return 'criteria: not a list'
+  const criterion = r.criteria.find((c: unknown) => !isObject(c) || typeof c.id !== 'string' || !(CRITERION_VERDICTS as readonly unknown[]).includes(c.verdict))
   if (criterion !== undefined) return `a criterion not of the gate's shape (id and verdict: one of ${CRITERION_VERDICTS.join(', ')}): ${JSON.stringify(criterion).slice(0, 80)}`
+  if (typeof r.milestone !== 'string') return 'milestone: not a name'
+  if (!isObject(r.baseline) || typeof r.baseline.rule !== 'string' || !(r.baseline.build === undefined || typeof r.baseline.build === 'string')) return 'baseline: not a rule and a build'
+  for (const [i, c] of (r.criteria as Json[]).entries()) {
+    const text = ['kind', 'severity', 'value', 'threshold', 'why'].find((key) => typeof c[key] !== 'string')
+    if (text) return `criteria[${i}].${text}: not text`
+    if (!isList(c.items, isItem) || !(c.information === undefined || isList(c.information, isItem))) return `criteria[${i}]: items not a list of what the criterion saw (what, status)`
+  }
+  if (!isObject(r.waivers) || !['used', 'unused', 'expired'].every((key) => isList((r.waivers as Json)[key], isWaiverUse))) return 'waivers: not the lists of waivers used, unused and expired'
+  if (!(r.changes === undefined || isList(r.changes, isChange))) return 'changes: not a list of what changed against a build'
   return undefined
+}
+
+type Json = Record<string, unknown>
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function isList(value: unknown, each: (item: unknown) => boolean): boolean {
+  return Array.isArray(value) && value.every(each)
+}
+
+const optionalText = (value: unknown): boolean => value === undefined || typeof value === 'string'
+
+function isItem(item: unknown): boolean {
+  return isObject(item) && typeof item.what === 'string' && typeof item.status === 'string' && ['scenario', 'scenarioId', 'feature', 'environment', 'note'].every((key) => optionalText(item[key])) && (item.waiver === undefined || Number.isSafeInteger(item.waiver))
+}
+
+function isWaiverUse(w: unknown): boolean {
+  return isObject(w) && Number.isSafeInteger(w.index) && ['criterion', 'category', 'issue', 'approvedBy', 'expiry'].every((key) => typeof w[key] === 'string') && optionalText(w.matched)
+}
+
+function isEntry(e: unknown): boolean {
+  return isObject(e) && ['scenario', 'id', 'column'].every((key) => typeof e[key] === 'string') && optionalText(e.from) && optionalText(e.to) && optionalText(e.testers)
+}
+
+function isChange(change: unknown): boolean {
+  if (!isObject(change) || typeof change.against !== 'string' || !isObject(change.diff)) return false
+  const diff = change.diff
+  return (
+    typeof diff.from === 'string' &&
+    typeof diff.to === 'string' &&
+    ['newFailures', 'fixed', 'stillFailing', 'newlyFlaky', 'newManualSignoffs', 'added', 'removed'].every((key) => isList(diff[key], isEntry)) &&
+    isList(diff.scopeChanges, (c) => isObject(c) && ['at', 'by', 'reason'].every((key) => typeof c[key] === 'string') && isList(c.changes, (x) => typeof x === 'string')) &&
+    isList(diff.waiversExpired, (w) => isObject(w) && ['criterion', 'issue', 'expiry'].every((key) => typeof w[key] === 'string'))
+  )
 }
 
 /** The commit status a verdict gives: GitLab's states. */

@@ -5,6 +5,14 @@ import { chromium } from 'playwright-core'
 import { LocalGitLab } from '../servers/gitlab-server.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { HEADER, gateProjectCopy, greenBuild, writeRuns } from './gate-fixture.ts'
+import fc from 'fast-check'
+import { tempTree } from '../helpers/temp-tree.ts'
+import { UserError } from '../../src/errors.ts'
+import type { GateReport } from '../../src/gates/evaluate-gates.ts'
+import { gateState, gateSummary as evidenceSummary, readGateEvidence } from '../../src/gates/read-gate-evidence.ts'
+import { gateSummary } from '../../src/gates/gate-summary.ts'
+import { gateToMarkdown, gateVerdictLine } from '../../reporters/markdown/gate-markdown.ts'
+import { gateBanner } from '../../reporters/html/matrix-html.ts'
 
 const TOKEN = 'glpat-SECRET-gate-token-0987654321'
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
@@ -83,6 +91,49 @@ describe('the gate verdict where people look: matrix banner, MR note, commit sta
       expect(refused.stderr).not.toMatch(/\n\s+at /)
     }
     expect(gitlab.statuses.length).toBe(statuses)
+  })
+
+  it('reads evidence with any JSON value in place of any of its fields as a gate or refuses it by name: never a JavaScript error where it is shown', async () => {
+    const file = path.join(root, 'reports/gate-v1.0.0-rc1.json')
+    if (!existsSync(file)) expect((await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: root, env: env() })).code).toBe(1)
+    const evidence = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>
+    const paths: (string | number)[][] = []
+    const walk = (value: unknown, at: (string | number)[]): void => {
+      paths.push(at)
+      if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) walk(v, [...at, Array.isArray(value) ? Number(k) : k])
+    }
+    walk(evidence, [])
+    for (const added of [['report', 'changes'], ['report', 'criteria', 0, 'information'], ['report', 'baseline', 'build']]) paths.push(added)
+    const anyJson = fc.oneof(fc.constantFrom(null, [], {}, '', 0, 'pass', 'go', [{}], { toString: {} }, { what: 'x', status: 'failed' }), fc.jsonValue({ maxDepth: 2 }))
+    const where = path.join(tempTree(), 'gate.json')
+    fc.assert(
+      fc.property(fc.nat(paths.length - 1), anyJson, (which, by) => {
+        const changed = structuredClone(evidence)
+        const at = paths[which]!
+        if (at.length === 0) return
+        let parent = changed as Record<string | number, unknown>
+        for (const key of at.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>
+        parent[at.at(-1)!] = by
+        writeFileSync(where, JSON.stringify(changed))
+        let report: GateReport
+        try {
+          report = readGateEvidence(where)
+        } catch (error) {
+          expect(error).toBeInstanceOf(UserError)
+          expect((error as Error).message).toMatch(/gate\.json: not a gate evidence file \(/)
+          return
+        }
+        // every place evidence is shown or acted on: the commit status, the MR note and matrix, the banner, hub prune
+        gateState(report)
+        evidenceSummary(report)
+        gateSummary(report)
+        gateToMarkdown(report)
+        gateVerdictLine(report)
+        gateBanner(report)
+        void report.baseline.build
+      }),
+      { numRuns: 400 },
+    )
   })
 
   it('keeps one note per scope feature on its GitLab issue, updated in place (--gitlab-issues)', async () => {
