@@ -60,7 +60,7 @@ describe.each(BOTH_STORES)('hub prune on $store', ({ postgres }) => {
       await hub.service.store.db.query('update blobs set created_at = $1 where name = $2', ['2020-01-01T00:00:00.000Z', evidence.body.file])
       await hub.close()
       mkdirSync(path.join(root, 'reports'))
-      writeFileSync(path.join(root, 'reports/gate-v1.1.0-rc4.json'), JSON.stringify({ evidenceVersion: 1, report: { milestone: 'run-fixture', build: 'v1.1.0-rc4', verdict: 'go', baseline: { rule: 'previous-rc', build: 'v1.1.0-rc3' }, criteria: [] } }))
+      writeFileSync(path.join(root, 'reports/gate-v1.1.0-rc4.json'), JSON.stringify({ evidenceVersion: 1, report: { milestone: 'run-fixture', build: 'v1.1.0-rc4', verdict: 'go', baseline: { rule: 'previous-rc', build: 'v1.1.0-rc3' }, criteria: [], waivers: { used: [], unused: [], expired: [] }, changes: [] } }))
 
       const dry = await runCliInProcess(['hub', 'prune', '--keep-builds', '2', '--evidence', 'reports', '--dry-run'], { cwd: root, env })
       expect(dry.code, dry.stderr).toBe(0)
