@@ -6,6 +6,7 @@ import { UserError, fsErrorCode } from '../../src/errors.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { aList, holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 import { axiosProxy, serviceProxy, type ProxySettings } from '../service-proxy.ts'
+import { textOf } from '../../src/json-shape.ts'
 
 /** Hidden in the note: how the next pipeline finds the note to update instead of adding one. */
 export const NOTE_MARKER = '<!-- bdd-matrix:test-matrix -->'
@@ -145,7 +146,7 @@ async function setStatus(ctx: RequestContext, project: string, sha: string, stat
   const same = latest.find((s) => s?.name === status.name)
   if (same && same.status === status.state && (same.description ?? '') === status.description && (same.target_url ?? undefined) === status.target_url) return
   // GitLab refuses to move a pending or running status to the state it is in: it is set.
-  const alreadySet = (code: number, data: unknown) => code === 400 && /Cannot transition status/.test(JSON.stringify((data as { message?: unknown } | undefined)?.message) ?? '')
+  const alreadySet = (code: number, data: unknown) => code === 400 && /Cannot transition status/.test(textOf((data as { message?: unknown } | undefined)?.message))
   await retryingRequest(ctx, { method: 'post', url: `/projects/${project}/statuses/${sha}`, data: status }, doing, { accept: alreadySet })
 }
 

@@ -1,3 +1,5 @@
+import { isListOf, isObject } from '../../src/json-shape.ts'
+
 /**
  * What is wrong with a publish journal read from its file, or undefined when it has the shape
  * the publisher relies on (PublishJournal). A journal is written by the publisher alone; one that
@@ -37,14 +39,8 @@ function threadProblem(thread: unknown): string | undefined {
   if (!isId(thread.id)) return 'id: not a thread id'
   if (!isCount(thread.sent)) return 'sent: not a count'
   if (typeof thread.completed !== 'boolean') return 'completed: not true or false'
-  for (const list of ['landed', 'inflight'] as const) if (thread[list] !== undefined && !(Array.isArray(thread[list]) && thread[list].every(isBatch))) return `${list}: not a list of batches (from, size)`
+  for (const list of ['landed', 'inflight'] as const) if (thread[list] !== undefined && !isListOf(thread[list], isBatch)) return `${list}: not a list of batches (from, size)`
   return undefined
-}
-
-type Json = Record<string, unknown>
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function isCount(value: unknown): value is number {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { GateReport } from './evaluate-gates.ts'
 import { CRITERION_VERDICTS, GATE_VERDICTS } from './verdicts.ts'
+import { isListOf, isObject, isOptionalString, type Json } from '../json-shape.ts'
 
 /** The gate report inside an evidence file written by `bdd-matrix gate`; of `build` when one is named. */
 export function readGateEvidence(file: string, shown = file, build?: string): GateReport {
@@ -39,35 +40,23 @@ function reportProblem(report: GateReport): string | undefined {
   for (const [i, c] of (r.criteria as Json[]).entries()) {
     const text = ['kind', 'severity', 'value', 'threshold', 'why'].find((key) => typeof c[key] !== 'string')
     if (text) return `criteria[${i}].${text}: not text`
-    if (!isList(c.items, isItem) || !(c.information === undefined || isList(c.information, isItem))) return `criteria[${i}]: items not a list of what the criterion saw (what, status)`
+    if (!isListOf(c.items, isItem) || !(c.information === undefined || isListOf(c.information, isItem))) return `criteria[${i}]: items not a list of what the criterion saw (what, status)`
   }
-  if (!isObject(r.waivers) || !['used', 'unused', 'expired'].every((key) => isList((r.waivers as Json)[key], isWaiverUse))) return 'waivers: not the lists of waivers used, unused and expired'
-  if (!(r.changes === undefined || isList(r.changes, isChange))) return 'changes: not a list of what changed against a build'
+  if (!isObject(r.waivers) || !['used', 'unused', 'expired'].every((key) => isListOf((r.waivers as Json)[key], isWaiverUse))) return 'waivers: not the lists of waivers used, unused and expired'
+  if (!(r.changes === undefined || isListOf(r.changes, isChange))) return 'changes: not a list of what changed against a build'
   return undefined
 }
 
-type Json = Record<string, unknown>
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function isList(value: unknown, each: (item: unknown) => boolean): boolean {
-  return Array.isArray(value) && value.every(each)
-}
-
-const optionalText = (value: unknown): boolean => value === undefined || typeof value === 'string'
-
 function isItem(item: unknown): boolean {
-  return isObject(item) && typeof item.what === 'string' && typeof item.status === 'string' && ['scenario', 'scenarioId', 'feature', 'environment', 'note'].every((key) => optionalText(item[key])) && (item.waiver === undefined || Number.isSafeInteger(item.waiver))
+  return isObject(item) && typeof item.what === 'string' && typeof item.status === 'string' && ['scenario', 'scenarioId', 'feature', 'environment', 'note'].every((key) => isOptionalString(item[key])) && (item.waiver === undefined || Number.isSafeInteger(item.waiver))
 }
 
 function isWaiverUse(w: unknown): boolean {
-  return isObject(w) && Number.isSafeInteger(w.index) && ['criterion', 'category', 'issue', 'approvedBy', 'expiry'].every((key) => typeof w[key] === 'string') && optionalText(w.matched)
+  return isObject(w) && Number.isSafeInteger(w.index) && ['criterion', 'category', 'issue', 'approvedBy', 'expiry'].every((key) => typeof w[key] === 'string') && isOptionalString(w.matched)
 }
 
 function isEntry(e: unknown): boolean {
-  return isObject(e) && ['scenario', 'id', 'column'].every((key) => typeof e[key] === 'string') && optionalText(e.from) && optionalText(e.to) && optionalText(e.testers)
+  return isObject(e) && ['scenario', 'id', 'column'].every((key) => typeof e[key] === 'string') && isOptionalString(e.from) && isOptionalString(e.to) && isOptionalString(e.testers)
 }
 
 function isChange(change: unknown): boolean {
@@ -76,9 +65,9 @@ function isChange(change: unknown): boolean {
   return (
     typeof diff.from === 'string' &&
     typeof diff.to === 'string' &&
-    ['newFailures', 'fixed', 'stillFailing', 'newlyFlaky', 'newManualSignoffs', 'added', 'removed'].every((key) => isList(diff[key], isEntry)) &&
-    isList(diff.scopeChanges, (c) => isObject(c) && ['at', 'by', 'reason'].every((key) => typeof c[key] === 'string') && isList(c.changes, (x) => typeof x === 'string')) &&
-    isList(diff.waiversExpired, (w) => isObject(w) && ['criterion', 'issue', 'expiry'].every((key) => typeof w[key] === 'string'))
+    ['newFailures', 'fixed', 'stillFailing', 'newlyFlaky', 'newManualSignoffs', 'added', 'removed'].every((key) => isListOf(diff[key], isEntry)) &&
+    isListOf(diff.scopeChanges, (c) => isObject(c) && ['at', 'by', 'reason'].every((key) => typeof c[key] === 'string') && isListOf(c.changes, (x) => typeof x === 'string')) &&
+    isListOf(diff.waiversExpired, (w) => isObject(w) && ['criterion', 'issue', 'expiry'].every((key) => typeof w[key] === 'string'))
   )
 }
 

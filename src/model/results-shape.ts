@@ -1,6 +1,5 @@
 import { MODEL_VERSION, SOURCE_FORMATS, STAGES, STATUSES } from './vocabulary.ts'
-
-type Json = Record<string, unknown>
+import { isObject, isOptionalString, type Json } from '../json-shape.ts'
 
 const STATUS_SET: ReadonlySet<unknown> = new Set(STATUSES)
 const STAGE_SET: ReadonlySet<unknown> = new Set(STAGES)
@@ -55,11 +54,6 @@ export function runShapeProblem(value: unknown): string | undefined {
   return undefined
 }
 
-/** A JSON object: not null, not a list. */
-export function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function isNumber(value: unknown): boolean {
   return typeof value === 'number' && Number.isFinite(value)
 }
@@ -74,10 +68,6 @@ function isStrings(value: unknown): boolean {
 
 function isRecordOfStrings(value: unknown): boolean {
   return isObject(value) && Object.values(value).every((v) => typeof v === 'string')
-}
-
-function isOptionalString(value: unknown): boolean {
-  return value === undefined || typeof value === 'string'
 }
 
 function isStep(value: unknown): boolean {

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs'
 import { fsErrorCode } from '../errors.ts'
-import { isObject } from '../model/results-shape.ts'
+import { isObject, textOf } from '../json-shape.ts'
 import type { Attachment, Case, StepResult } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
 import { tagMeaning } from '../catalogue/tag-meaning.ts'
@@ -159,11 +159,6 @@ function listOf(value: unknown): readonly Json[] {
 }
 
 const NONE: readonly Json[] = Object.freeze([])
-
-/** A value as text: objects as their JSON (a report's value may be anything, `{"toString": 1}` too). */
-function textOf(value: unknown): string {
-  return typeof value === 'string' ? value : value !== null && typeof value === 'object' ? JSON.stringify(value) : String(value)
-}
 
 /**
  * A value as a number, as Number() reads a number or its text; anything else is no number (NaN).

@@ -7,6 +7,7 @@ import { firstLine, readLines } from './read-lines.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
 import { caseShapeProblem, runShapeProblem } from '../model/results-shape.ts'
 import type { PreparedCases } from './prepared-cases.ts'
+import { textOf } from '../json-shape.ts'
 
 /** One cell of the matrix: a case on an environment and stage, in one build. */
 export interface MergedCase extends Case {
@@ -248,7 +249,7 @@ export function readRunHeader(file: string): Run {
     throw new UserError('RESULTS_FILE', `${file}:1: ${what}; ${fix}`)
   }
   if (header.modelVersion !== MODEL_VERSION)
-    throw new UserError('RESULTS_VERSION', `${file}:1: results of model version ${typeof header.modelVersion === 'object' ? JSON.stringify(header.modelVersion) : String(header.modelVersion)}, this bdd-matrix reads version ${MODEL_VERSION}; ingest the source again with this version (bdd-matrix ingest)`)
+    throw new UserError('RESULTS_VERSION', `${file}:1: results of model version ${textOf(header.modelVersion)}, this bdd-matrix reads version ${MODEL_VERSION}; ingest the source again with this version (bdd-matrix ingest)`)
   const problem = runShapeProblem(header)
   if (problem) throw new UserError('RESULTS_FILE', `${file}:1: not a run of this model (${problem}; the file was changed after bdd-matrix wrote it, or written by something else); ${fix}`)
   return header as Run
