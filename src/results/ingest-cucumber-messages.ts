@@ -6,8 +6,8 @@ import { headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.
 import { readLines } from './read-lines.ts'
 import { Interner } from './interner.ts'
 import { stepFinishedOf } from './step-finished-line.ts'
-import { indexOfId, joinIds, type StepIds } from './step-ids.ts'
-import { StepPairs, hasOwnStep, pairAt, stepCount, stepsText } from './step-pairs.ts'
+import { StepPairs } from './step-pairs.ts'
+import { PackedPlans, type OpenPlan, type PlanExtra, type PlanParts, type ScenarioInfo, type StepArgument } from './packed-plans.ts'
 import { caseNameOr } from '../model/case-name.ts'
 import { outlineRows, scenariosOf, type OutlineRow } from './outline-rows.ts'
 import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
@@ -24,11 +24,6 @@ export const ENVELOPE_TYPES: ReadonlySet<string> = new Set([
 /** Envelopes the results do not need: they are counted but not parsed (a third of a run's lines). */
 const UNUSED = new Set(['meta', 'source', 'stepDefinition', 'parameterType', 'undefinedParameterType', 'testStepStarted', 'suggestion'])
 
-interface ScenarioInfo {
-  name: string
-  rule?: string
-}
-
 interface DocumentInfo {
   feature: string
   scenarios: Map<string, ScenarioInfo>
@@ -38,45 +33,18 @@ interface DocumentInfo {
   released?: true
 }
 
-function release(document: DocumentInfo | undefined): void {
-  if (!document) return
-  document.scenarios.clear()
-  document.rows.clear()
-  document.keywords.clear()
-  document.released = true
-}
+/** A released document's maps: shared, empty (a document's own three would stay held, emptied, until the end). */
+const NONE = new Map<never, never>()
 
-/**
- * What a case needs of its pickle and test case, resolved when the pickle is announced: Cucumber
- * announces every pickle and test case before the first scenario runs, so at 100,000 scenarios
- * this is most of what ingest holds. One object per scenario, shared (interned) strings.
- */
-interface CasePlan {
-  uri: string
-  /** the pickle's line (the Examples row's for an outline row) */
-  line?: number
-  feature: string
-  name: string
-  tags: readonly string[]
-  scenario?: ScenarioInfo
-  row?: OutlineRow
-  /**
-   * Until the test case arrives, the pickle's steps; then the test case's: their ids (step-ids.ts)
-   * and their keywords and texts as pair numbers (step-pairs.ts; a hook's is 0).
-   */
-  stepIds: StepIds
-  steps: string
-  /** doc strings and data tables: by pickle step id, then by test step index (few steps have one) */
-  stepArguments?: Map<string | number, StepArgument>
-  /** the Playwright project that ran it (playwright-bdd names its files `[project]:<uri>`) */
-  project?: string
+function release(documents: Map<string, DocumentInfo>, uri: string | undefined): void {
+  const document = documents.get(uri ?? '')
+  if (!document || document.released) return
+  documents.set(uri ?? '', { feature: document.feature, scenarios: NONE, rows: NONE, keywords: NONE, released: true })
 }
-
-type StepArgument = NonNullable<StepResult['argument']>
 
 interface Attempt {
   testCaseId: string
-  plan: CasePlan
+  plan: OpenPlan
   attempt: number
   startedAt: number
   status: Status
@@ -103,11 +71,13 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
   const lateFrom: number[] = []
   let lineNow = 0
   const documents = new Map<string, DocumentInfo>()
-  const pickles = new Map<string, CasePlan>()
-  const testCases = new Map<string, CasePlan>()
+  // every scenario announced and not run yet, by pickle id and then by test case id (packed-plans.ts)
+  const plans = new PackedPlans()
+  const pickles = new Map<string, string>()
+  const testCases = new Map<string, string>()
   const attempts = new Map<string, Attempt>()
-  // earlier attempts of a scenario that is retried, until its last attempt finishes
-  const earlier = new Map<CasePlan, CaseAttempt[]>()
+  // earlier attempts of a scenario that is retried (by test case id), until its last attempt finishes
+  const earlier = new Map<string, CaseAttempt[]>()
   const unknown = new Map<string, number>()
   const intern = new Interner()
   const pairs = new StepPairs()
@@ -144,8 +114,8 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       }
       const { plan } = attempt
       const error = textOrNone(f.testStepResult.exception?.message ?? f.testStepResult.message)
-      const at = indexOfId(plan.stepIds, String(f.testStepId))
-      const pair = at === -1 ? 0 : pairAt(plan.steps, at)
+      const at = plan.indexOfId(String(f.testStepId))
+      const pair = at === -1 ? 0 : plan.pairAt(at)
       const keyword = at === -1 ? undefined : pairs.keyword(pair)
       // playwright-bdd shares one test case among a scenario's attempts and reports a hook that did
       // not run in this attempt as skipped, lasting nothing (its TestStepRun says so): Playwright
@@ -168,8 +138,9 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       attempt.steps.push(step)
     },
     testCaseStarted: (s) => {
-      const plan = testCases.get(s.testCaseId)
-      if (!plan) return
+      const held = testCases.get(s.testCaseId)
+      if (held === undefined) return
+      const plan = plans.open(held)
       if (testCases.size > announced) {
         announced = testCases.size
         collectAt = Math.floor((2 * announced) / 3)
@@ -185,21 +156,23 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       attempts.delete(f.testCaseStartedId)
       last = millis(f.timestamp)
       // A step that never said how it went is not a pass (as a Cucumber JSON report that leaves one out).
-      const listed = stepCount(attempt.plan.steps)
+      const listed = attempt.plan.stepCount
       if (attempt.reported < listed && attempt.status === 'passed') {
         attempt.status = 'undefined'
         attempt.error ??= `the message stream has results for ${attempt.reported} of the test case's ${listed} steps and hooks: the others never said how they went`
       }
-      if (attempt.status === 'passed' && !hasOwnStep(attempt.plan.steps)) Object.assign(attempt, steplessVerdict('passed', attempt.error))
+      if (attempt.status === 'passed' && !hasOwnStep(attempt.plan)) Object.assign(attempt, steplessVerdict('passed', attempt.error))
       if (f.willBeRetried) {
-        const list = earlier.get(attempt.plan) ?? []
+        const list = earlier.get(attempt.testCaseId) ?? []
         list.push({ status: attempt.status, durationMs: last - attempt.startedAt, startedAt: new Date(attempt.startedAt).toISOString(), ...(attempt.error ? { error: attempt.error } : {}), ...(attempt.steps.length ? { steps: attempt.steps } : {}) })
-        earlier.set(attempt.plan, list)
+        earlier.set(attempt.testCaseId, list)
         return
       }
-      const retries = earlier.get(attempt.plan)
-      earlier.delete(attempt.plan)
+      const retries = earlier.get(attempt.testCaseId)
+      earlier.delete(attempt.testCaseId)
       writer.write(caseOf(attempt, last - attempt.startedAt, retries))
+      const held = testCases.get(attempt.testCaseId)
+      if (held !== undefined) plans.forget(held)
       testCases.delete(attempt.testCaseId)
       // (ctx.collectGarbage says why)
       if (testCases.size === collectAt) {
@@ -210,29 +183,27 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
     pickle: (pickle) => {
       // A document's pickles follow it (Cucumber compiles one document at a time): once they moved
       // on, what they read of it is let go — at 100,000 scenarios, a tenth of what ingest holds.
-      if (pickle.uri !== pickleUri) release(documents.get(pickleUri ?? ''))
+      if (pickle.uri !== pickleUri) release(documents, pickleUri)
       pickleUri = pickle.uri
       const document = documents.get(pickle.uri)
       if (document?.released) lateFrom.push(lineNow)
-      pickles.set(pickle.id, planOf(pickle, document, intern, pairs, playwrightBdd))
+      pickles.set(pickle.id, plans.pack(planOf(pickle, document, intern, pairs, playwrightBdd)))
     },
     testCase: (testCase) => {
-      const plan = pickles.get(testCase.pickleId)
-      if (!plan) return
-      pickles.delete(testCase.pickleId)
-      const pickleStepIds = plan.stepIds
-      const pickleSteps = plan.steps
+      const held = pickles.get(testCase.pickleId)
+      if (held === undefined) return
+      const plan = plans.open(held)
+      const ids = testCase.testSteps.map((s) => String(s.id))
       const byPickleStep = plan.stepArguments
-      if (byPickleStep) plan.stepArguments = new Map()
+      if (byPickleStep) plans.extraOf(held)!.stepArguments = new Map()
       const numbers = testCase.testSteps.map((s, index) => {
-        const at = s.pickleStepId ? indexOfId(pickleStepIds, String(s.pickleStepId)) : -1
+        const at = s.pickleStepId ? plan.indexOfId(String(s.pickleStepId)) : -1
         const argument = s.pickleStepId ? byPickleStep?.get(s.pickleStepId) : undefined
-        if (argument) plan.stepArguments!.set(index, argument)
-        return at === -1 ? 0 : pairAt(pickleSteps, at)
+        if (argument) plans.extraOf(held)!.stepArguments!.set(index, argument)
+        return at === -1 ? 0 : plan.pairAt(at)
       })
-      plan.stepIds = joinIds(testCase.testSteps.map((s) => String(s.id)))
-      plan.steps = stepsText(numbers)
-      testCases.set(testCase.id, plan)
+      pickles.delete(testCase.pickleId)
+      testCases.set(testCase.id, plans.repack(held, numbers, ids))
     },
     attachment: (a) => {
       const attempt = a.testCaseStartedId ? attempts.get(a.testCaseStartedId) : undefined
@@ -428,25 +399,35 @@ function caseOf(attempt: Attempt, duration: number, retries: CaseAttempt[] | und
 /** For a pickle whose document is unknown or already released: the keyword its step type implies. */
 const KEYWORD_OF_TYPE = new Map([['Context', 'Given'], ['Action', 'When'], ['Outcome', 'Then']])
 
-function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner, pairs: StepPairs, playwrightBdd: boolean): CasePlan {
+/**
+ * What a case needs of its pickle, resolved when the pickle is announced (its steps' keywords and
+ * texts as pair numbers: step-pairs.ts), to be held packed until its test case runs.
+ */
+function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner, pairs: StepPairs, playwrightBdd: boolean): PlanParts {
   const scenario = document?.scenarios.get(pickle.astNodeIds[0] ?? '')
   const row = pickle.astNodeIds[1] ? document?.rows.get(pickle.astNodeIds[1]) : undefined
   const line = (pickle as { location?: { line: number } }).location?.line
   // playwright-bdd gives each Playwright project its own copy of a file, "[chromium]:features/a.feature":
   // the scenario is the file's all the same (its row in the matrix); the project is said in its error
   const projectUri = playwrightBdd ? /^\[([^\]]*)\]:(.+)$/.exec(text(pickle.uri)) : null
-  return {
-    uri: intern.string(projectUri ? projectUri[2]! : text(pickle.uri)),
-    ...(projectUri ? { project: intern.string(projectUri[1]!) } : {}),
-    ...(line ? { line: count(line) } : {}),
-    feature: document?.feature ?? intern.string(pickle.uri),
-    name: scenario?.name === pickle.name ? scenario.name : text(pickle.name),
-    tags: intern.list(pickle.tags.map((t) => text(t.name))),
+  const extra: PlanExtra = {
     // a plain scenario's info says nothing its pickle does not (its name); not held then
     ...(scenario && (scenario.rule !== undefined || scenario.name !== pickle.name) ? { scenario } : {}),
     ...(row ? { row } : {}),
-    ...pickleStepsOf(pickle, document, intern, pairs),
     ...stepArgumentsOf(pickle),
+  }
+  return {
+    head: {
+      uri: intern.string(projectUri ? projectUri[2]! : text(pickle.uri)),
+      ...(projectUri ? { project: intern.string(projectUri[1]!) } : {}),
+      feature: document?.feature ?? intern.string(pickle.uri),
+      tags: intern.list(pickle.tags.map((t) => text(t.name))),
+    },
+    extra,
+    ...(line ? { line: count(line) } : {}),
+    name: text(pickle.name),
+    pairs: pickle.steps.map((s) => pairs.numberOf(document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE.get(String(s.type)) ?? '*', intern.string(text(s.text)))),
+    ids: pickle.steps.map((s) => String(s.id)),
   }
 }
 
@@ -462,9 +443,10 @@ function stepArgumentsOf(pickle: Pickle): { stepArguments?: Map<string | number,
   return found ? { stepArguments: found } : {}
 }
 
-function pickleStepsOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Interner, pairs: StepPairs): Pick<CasePlan, 'stepIds' | 'steps'> {
-  const numbers = pickle.steps.map((s) => pairs.numberOf(document?.keywords.get(s.astNodeIds[0] ?? '') ?? KEYWORD_OF_TYPE.get(String(s.type)) ?? '*', intern.string(text(s.text))))
-  return { stepIds: joinIds(pickle.steps.map((s) => String(s.id))), steps: stepsText(numbers) }
+/** Whether a scenario has a step of its own (not only hooks). */
+function hasOwnStep(plan: OpenPlan): boolean {
+  for (let at = 0; at < plan.stepCount; at++) if (plan.pairAt(at) !== 0) return true
+  return false
 }
 
 function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo {
