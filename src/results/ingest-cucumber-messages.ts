@@ -192,6 +192,8 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
     testCase: (testCase) => {
       const held = pickles.get(testCase.pickleId)
       if (held === undefined) return
+      // (first: a test case that cannot be read costs its scenario, as any other envelope)
+      pickles.delete(testCase.pickleId)
       const plan = plans.open(held)
       const ids = testCase.testSteps.map((s) => String(s.id))
       const byPickleStep = plan.stepArguments
@@ -202,7 +204,6 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
         if (argument) plans.extraOf(held)!.stepArguments!.set(index, argument)
         return at === -1 ? 0 : plan.pairAt(at)
       })
-      pickles.delete(testCase.pickleId)
       testCases.set(testCase.id, plans.repack(held, numbers, ids))
     },
     attachment: (a) => {
