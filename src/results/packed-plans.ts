@@ -99,21 +99,22 @@ export class PackedPlans {
     let extraAt = 0
     const long = line > LONG_LINE - 1
     if (long) line = LONG_LINE
-    const bytes = bytesOf(this.headOf(parts.head), line, parts.pairs, ids, parts.name, this.keyOf)
-    const exact = keysCollide(bytes, ids)
+    const length = bytesOf(this.headOf(parts.head), line, parts.pairs, ids, parts.name, this.keyOf)
+    const exact = keysCollide(ids)
     if (long || exact || (extra && (extra.scenario || extra.row || extra.stepArguments))) {
       extraAt = this.nextExtra++
       this.extras.set(extraAt, { ...extra, ...(exact ? { exactIds: [...ids] } : {}), ...(long ? { line: parts.line } : {}) })
     }
-    return stringOf(bytes, extraAt)
+    return stringOf(length, parts.name, extraAt)
   }
 
   /** The same scenario with other steps (its test case's, in place of its pickle's). */
   repack(plan: string, pairs: readonly number[], ids: readonly string[]): string {
     let extraAt = u32(plan, EXTRA)
     const extra = extraAt ? this.extras.get(extraAt) : undefined
-    const bytes = bytesOf(u32(plan, HEAD), u32(plan, LINE), pairs, ids, nameOf(plan), this.keyOf)
-    const exact = keysCollide(bytes, ids)
+    const name = nameOf(plan)
+    const length = bytesOf(u32(plan, HEAD), u32(plan, LINE), pairs, ids, name, this.keyOf)
+    const exact = keysCollide(ids)
     if (extra) {
       if (exact) extra.exactIds = [...ids]
       else delete extra.exactIds
@@ -121,7 +122,7 @@ export class PackedPlans {
       extraAt = this.nextExtra++
       this.extras.set(extraAt, { exactIds: [...ids] })
     }
-    return stringOf(bytes, extraAt)
+    return stringOf(length, name, extraAt)
   }
 
   open(plan: string): OpenPlan {
@@ -157,10 +158,17 @@ export class PackedPlans {
   }
 }
 
-/** A plan's bytes, its extra left 0 (stringOf puts it). */
-function bytesOf(head: number, line: number, pairs: readonly number[], ids: readonly string[], name: string, keyOf: (id: string) => number): number[] {
+// where a plan is put together, byte by byte, then read as one string (grown as plans need)
+let scratch = Buffer.allocUnsafe(4096)
+// whether the last name put in scratch has a character beyond Latin-1 (left out of scratch then)
+let wide = false
+
+/** Puts a plan's bytes in `scratch`, its extra left 0 (stringOf puts it); returns their length. */
+function bytesOf(head: number, line: number, pairs: readonly number[], ids: readonly string[], name: string, keyOf: (id: string) => number): number {
   const count = ids.length
-  const bytes = new Array<number>(STEPS + STEP * count + name.length)
+  const length = STEPS + STEP * count + name.length
+  if (scratch.length < length) scratch = Buffer.allocUnsafe(Math.max(length, 2 * scratch.length))
+  const bytes = scratch
   put32(bytes, HEAD, head)
   put32(bytes, LINE, line)
   put32(bytes, COUNT, count)
@@ -173,28 +181,41 @@ function bytesOf(head: number, line: number, pairs: readonly number[], ids: read
     bytes[at + 1] = high & 0xff
     put32(bytes, at + 2, key >>> 0)
   }
-  for (let i = 0, at = STEPS + STEP * count; i < name.length; i++) bytes[at + i] = name.charCodeAt(i)
-  return bytes
+  wide = false
+  for (let i = 0, at = STEPS + STEP * count; i < name.length; i++) {
+    const c = name.charCodeAt(i)
+    if (c > 0xff) {
+      wide = true
+      break
+    }
+    bytes[at + i] = c
+  }
+  return length
 }
 
-function stringOf(bytes: number[], extra: number): string {
-  put32(bytes, EXTRA, extra)
-  // One flat string (a concatenation would keep its parts) of one byte a character, as long as
-  // the name is Latin-1: a name cut from a string of two bytes a character would be so too, and
-  // so would the JSON of its case, written twice as slowly.
-  if (bytes.length <= CHUNK) return String.fromCharCode.apply(null, bytes)
+/**
+ * The plan in `scratch` as one flat string of one byte a character (a concatenation would keep
+ * its parts), unless its name is beyond Latin-1: a name cut from a string of two bytes a
+ * character would be so too, and so would the JSON of its case, written twice as slowly.
+ */
+function stringOf(length: number, name: string, extra: number): string {
+  put32(scratch, EXTRA, extra)
+  if (!wide) return scratch.toString('latin1', 0, length)
+  const units = [...scratch.subarray(0, length - name.length)]
+  for (let i = 0; i < name.length; i++) units.push(name.charCodeAt(i))
   const parts: string[] = []
-  for (let at = 0; at < bytes.length; at += CHUNK) parts.push(String.fromCharCode.apply(null, bytes.slice(at, at + CHUNK)))
+  for (let at = 0; at < units.length; at += CHUNK) parts.push(String.fromCharCode.apply(null, units.slice(at, at + CHUNK)))
   return parts.join('')
 }
 
-function put32(bytes: number[], at: number, value: number): void {
+function put32(bytes: Buffer, at: number, value: number): void {
   bytes[at] = value >>> 24
   bytes[at + 1] = (value >>> 16) & 0xff
   bytes[at + 2] = (value >>> 8) & 0xff
   bytes[at + 3] = value & 0xff
 }
 
+// (a call takes so many arguments)
 const CHUNK = 8192
 
 function u32(plan: string, at: number): number {
@@ -256,36 +277,51 @@ class Opened implements OpenPlan {
 }
 
 /** Whether two different ids of a plan share a key (the same id twice is found first, as by indexOf). */
-function keysCollide(bytes: readonly number[], ids: readonly string[]): boolean {
+function keysCollide(ids: readonly string[]): boolean {
   const count = ids.length
   const keys = STEPS + PAIR * count
-  const keyAt = (i: number): number => {
-    const at = keys + KEY * i
-    return ((bytes[at]! << 8) | bytes[at + 1]!) * 0x100000000 + (((bytes[at + 2]! << 24) | (bytes[at + 3]! << 16) | (bytes[at + 4]! << 8) | bytes[at + 5]!) >>> 0)
-  }
   if (count <= 16) {
-    for (let i = 1; i < count; i++) for (let j = 0; j < i; j++) if (keyAt(i) === keyAt(j) && ids[i] !== ids[j]) return true
+    for (let i = 1; i < count; i++) for (let j = 0; j < i; j++) if (sameKey(keys + KEY * i, keys + KEY * j) && ids[i] !== ids[j]) return true
     return false
   }
-  const seen = new Map<number, string>()
+  const seen = new Map<string, string>()
   for (let i = 0; i < count; i++) {
-    const before = seen.get(keyAt(i))
+    const key = scratch.toString('latin1', keys + KEY * i, keys + KEY * i + KEY)
+    const before = seen.get(key)
     if (before !== undefined && before !== ids[i]) return true
-    seen.set(keyAt(i), ids[i]!)
+    seen.set(key, ids[i]!)
   }
   return false
 }
 
-/** A 48-bit key of an id (an integer below 2^48): two 32-bit FNV-style hashes of its units, mixed. */
+function sameKey(a: number, b: number): boolean {
+  for (let k = 0; k < KEY; k++) if (scratch[a + k] !== scratch[b + k]) return false
+  return true
+}
+
+/**
+ * A 48-bit key of an id (an integer below 2^48): two 32-bit FNV-style hashes of its units, two
+ * units a round (a million scenarios' step ids are hashed four times each: one unit a round cost
+ * a quarter more), mixed.
+ */
 export function idKey(id: string): number {
   let h1 = 0x811c9dc5 | 0
   let h2 = 0x9747b28c | 0
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i)
+  const end = id.length - 1
+  let i = 0
+  for (; i < end; i += 2) {
+    const c = id.charCodeAt(i) | (id.charCodeAt(i + 1) << 16)
     h1 = Math.imul(h1 ^ c, 0x01000193)
     h2 = Math.imul(h2 ^ c, 0x5bd1e995)
     h2 ^= h2 >>> 13
   }
+  if (i === end) {
+    const c = id.charCodeAt(i)
+    h1 = Math.imul(h1 ^ c, 0x01000193)
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995)
+  }
+  // (the length: "a" and "a\u0000" put the same units in)
+  h1 ^= id.length
   h1 ^= h1 >>> 16
   h1 = Math.imul(h1, 0x85ebca6b)
   h1 ^= h1 >>> 13
