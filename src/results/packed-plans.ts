@@ -145,7 +145,8 @@ export class PackedPlans {
   private headOf(head: PlanHead): number {
     const last = this.lastHead
     if (last && last.uri === head.uri && last.feature === head.feature && last.tags === head.tags && last.project === head.project) return this.lastHeadAt
-    const key = `${head.uri}\u0000${head.feature}\u0000${head.project ?? ''}\u0000${head.tags.join('\u0000')}`
+    // (as JSON: no file, feature or tag can be read as another's, whatever characters they hold)
+    const key = JSON.stringify([head.uri, head.feature, head.project ?? null, head.tags])
     let at = this.headAt.get(key)
     if (at === undefined) {
       at = this.heads.length

@@ -84,6 +84,22 @@ describe('a scenario plan held packed (property-based)', () => {
     )
   })
 
+  it('tells apart heads whose parts would read as one another\'s when run together (a file, feature or tag holding a separator)', () => {
+    const plans = new PackedPlans()
+    const heads = [
+      { uri: 'a\u0000b', feature: 'c', tags: [] },
+      { uri: 'a', feature: 'b\u0000c', tags: [] },
+      { uri: 'a', feature: 'b', tags: ['c\u0000d'] },
+      { uri: 'a', feature: 'b', tags: ['c', 'd'] },
+      { uri: 'a', feature: 'b', tags: ['c', 'd'], project: '' },
+    ]
+    const held = heads.map((head) => plans.pack({ head, name: 's', pairs: [], ids: [] }))
+    held.forEach((h, i) => {
+      const plan = plans.open(h)
+      expect([plan.uri, plan.feature, plan.tags, plan.project]).toEqual([heads[i]!.uri, heads[i]!.feature, heads[i]!.tags, heads[i]!.project])
+    })
+  })
+
   it('is one byte a character where its name is (a name cut from it is, and so the JSON of its case)', () => {
     const plans = new PackedPlans()
     const held = plans.pack({ head: { uri: 'a.feature', feature: 'A', tags: [] }, line: 70_000, name: 'scenario 1-2', pairs: [70_000, 0, 1], ids: ['00000000-0000-4000-8000-000000000001', 'x', '2'] })
