@@ -196,12 +196,13 @@ export async function ingestCucumberMessages(file: string, ctx: IngestContext): 
       pickles.delete(testCase.pickleId)
       const plan = plans.open(held)
       const ids = testCase.testSteps.map((s) => String(s.id))
+      // doc strings and data tables, by pickle step id until now, by test step index from now on
       const byPickleStep = plan.stepArguments
-      if (byPickleStep) plans.extraOf(held)!.stepArguments = new Map()
+      const byTestStep = byPickleStep ? (plans.extraOf(held)!.stepArguments = new Map()) : undefined
       const numbers = testCase.testSteps.map((s, index) => {
         const at = s.pickleStepId ? plan.indexOfId(String(s.pickleStepId)) : -1
         const argument = s.pickleStepId ? byPickleStep?.get(s.pickleStepId) : undefined
-        if (argument) plans.extraOf(held)!.stepArguments!.set(index, argument)
+        if (argument) byTestStep!.set(index, argument)
         return at === -1 ? 0 : plan.pairAt(at)
       })
       testCases.set(testCase.id, plans.repack(held, numbers, ids))

@@ -111,7 +111,7 @@ export class PackedPlans {
   /** The same scenario with other steps (its test case's, in place of its pickle's). */
   repack(plan: string, pairs: readonly number[], ids: readonly string[]): string {
     let extraAt = u32(plan, EXTRA)
-    const extra = extraAt ? this.extras.get(extraAt) : undefined
+    const extra = this.extraOf(plan)
     const name = nameOf(plan)
     const length = bytesOf(u32(plan, HEAD), u32(plan, LINE), pairs, ids, name, this.keyOf)
     const exact = keysCollide(ids)
@@ -126,8 +126,7 @@ export class PackedPlans {
   }
 
   open(plan: string): OpenPlan {
-    const extraAt = u32(plan, EXTRA)
-    return new Opened(plan, this.heads[u32(plan, HEAD)]!, extraAt ? this.extras.get(extraAt) : undefined, this.keyOf)
+    return new Opened(plan, this.heads[u32(plan, HEAD)]!, this.extraOf(plan), this.keyOf)
   }
 
   /** What the scenario has that few have (to change its step arguments), if anything. */
@@ -138,8 +137,7 @@ export class PackedPlans {
 
   /** The scenario will not be opened again: what it alone had is let go. */
   forget(plan: string): void {
-    const extraAt = u32(plan, EXTRA)
-    if (extraAt) this.extras.delete(extraAt)
+    this.extras.delete(u32(plan, EXTRA))
   }
 
   private headOf(head: PlanHead): number {
