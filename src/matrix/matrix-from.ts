@@ -3,7 +3,7 @@ import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import type { Scope } from '../catalogue/scope.ts'
 import type { Attachment, StepResult } from '../model/results.ts'
 import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
-import { cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
+import { cellColumn, cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
 import { ownRecord } from '../own-record.ts'
 
 export type { CellStatus } from '../model/status-algebra.ts'
@@ -158,36 +158,54 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // in manual testing); results without a catalogue entry only where they ran (`undefined`).
   // `environments`: a scenario tagged `@env:<name>` is expected there, in place of its feature's.
   // A scenario known only from its results is its merged case itself (no copy: a million rows).
+  // (a row of the catalogue has its stages; a row of results, a merged case, has none)
   type Row = { id: string; name: string; uri: string; wip?: boolean; stages?: readonly string[]; environments?: readonly string[] }
-  const byFeature = new Map<string, Map<string, Row>>(scope.features.map((f) => [f.id, new Map()]))
+  const inScope = new Set(scope.features.map((f) => f.id))
+  const scopedCount = (featureIds: readonly string[]): number => featureIds.reduce((n, id) => (inScope.has(id) ? n + 1 : n), 0)
+  // Scenarios under more than one feature of the scope, whose cells are merged over their
+  // features before they are counted once. (The others, most, are counted where they are met:
+  // a map of every scenario's cells, like one of every scenario's row, was 40 MB a million.)
+  const underSeveral = new Set<string>()
+  const catalogueRows = new Map<string, Map<string, Row>>(scope.features.map((f) => [f.id, new Map()]))
+  const catalogueIds = new Set<string>()
   for (const c of cases) {
     const row: Row = { id: c.id, name: c.name, uri: c.uri, wip: c.pickle.wip, stages: c.pickle.manual ? MANUAL_STAGES : ACCEPTANCE_STAGES }
     if (c.pickle.environments) row.environments = c.pickle.environments
-    for (const featureId of c.pickle.featureIds) byFeature.get(featureId)?.set(c.id, row)
+    for (const featureId of c.pickle.featureIds) catalogueRows.get(featureId)?.set(c.id, row)
+    if (scopedCount(c.pickle.featureIds) > 1 || catalogueIds.has(c.id)) underSeveral.add(c.id)
+    catalogueIds.add(c.id)
   }
+  const resultRows = new Map<string, Row[]>(scope.features.map((f) => [f.id, []]))
+  // A cell is found by the case id and its column's part of the key (merge-results cellKey).
+  const columnKeys = columns.map((column) => cellColumn(column.environment, column.stage))
+  const cellColumns = columnsOfCells(cells)
+  // A scenario with cells in several columns is one row a feature: the features each was put
+  // under, kept only for such scenarios (one column, the usual run, needs none).
+  const rowFeatures = new Map<string, string[]>()
   let unscoped = 0
   let unscopedFailed = 0
-  // The shown build's cells by environment, stage and case id: a cell is then found by strings that
-  // keep their hash (100,000 lookups by a key made for each cost a tenth of the matrix's time).
-  const byColumn = new Map<string, Map<string, Map<string, MergedCase>>>()
   for (const entry of cells.values()) {
-    let stages = byColumn.get(entry.environment)
-    if (!stages) byColumn.set(entry.environment, (stages = new Map()))
-    let ids = stages.get(entry.stage)
-    if (!ids) stages.set(entry.stage, (ids = new Map()))
-    ids.set(entry.id, entry)
-    let scoped = false
-    for (const id of entry.featureIds) {
-      const rows = byFeature.get(id)
-      if (!rows) continue
-      scoped = true
-      if (!rows.has(entry.id)) rows.set(entry.id, entry)
-    }
+    const scoped = scopedCount(entry.featureIds)
     if (!scoped) {
       unscoped++
       if (cellStatusOf(entry.status, entry.flaky) === 'failed') unscopedFailed++
+      continue
     }
+    const own = cellColumn(entry.environment, entry.stage)
+    const elsewhere = cellColumns.length > 1 && cellColumns.some((suffix) => suffix !== own && cells.has(entry.id + suffix))
+    // (a list of features that names one twice puts the row there once)
+    let placed = elsewhere ? rowFeatures.get(entry.id) : scoped > 1 ? [] : undefined
+    if (elsewhere && !placed) rowFeatures.set(entry.id, (placed = []))
+    for (const id of entry.featureIds) {
+      const rows = resultRows.get(id)
+      if (!rows || catalogueRows.get(id)!.has(entry.id) || placed?.includes(id)) continue
+      rows.push(entry)
+      placed?.push(id)
+      if (catalogueIds.has(entry.id)) underSeveral.add(entry.id)
+    }
+    if (placed && placed.length > 1) underSeveral.add(entry.id)
   }
+  rowFeatures.clear()
 
   // Most cells are a plain status with the same history as thousands of others: those share one
   // frozen object, so a 100,000-scenario matrix costs little more than its scenario list.
@@ -213,12 +231,39 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const flaky: Matrix['flaky'] = []
   // scenario → column → its cell, each once however many features it is under (a cell is
   // required when any of its features requires it): the first feature's cells of the scenario,
-  // copied only when another feature holds it too (most scenarios are under one)
+  // copied when another feature holds it too; only for scenarios under several features
   const uniqueCells = new Map<string, Record<string, ScenarioCell>>()
   const copied = new Set<string>()
+  const totals = noCells()
+  const cellTotals = noCells()
+  // (by environment name: ownRecord, an environment may be named `constructor`)
+  const gaps: Matrix['gaps'] = { required: 0, notRun: 0, byEnvironment: ownRecord<number>(), wip: 0 }
+  const notRunIn = new Array<number>(columns.length).fill(0)
   let information = 0
-  // each column's cells, and a scenario's required statuses (one list, refilled a scenario)
-  const cellsOfColumn = columns.map((column) => byColumn.get(column.environment)?.get(column.stage))
+  // A scenario counted once in the headline: the worst of its required cells, each counted.
+  const countScenario = (byColumn: Record<string, ScenarioCell>): void => {
+    const statuses: CellStatus[] = []
+    columns.forEach((column, c) => {
+      const cell = byColumn[column.key]
+      if (!cell) return
+      if (!cell.required) {
+        if (cell.status !== 'not-required') information++
+        return
+      }
+      statuses.push(cell.status)
+      cellTotals[cell.status]++
+      if (cell.status === 'wip') {
+        gaps.wip++
+        return
+      }
+      gaps.required++
+      if (cell.status === 'not-run') {
+        gaps.notRun++
+        notRunIn[c]!++
+      }
+    })
+    totals[worstCell(statuses)]++
+  }
   // a scenario's cells, one a column (refilled a scenario)
   const rowCells = new Array<ScenarioCell>(columns.length)
   const recordOf = (cells: readonly ScenarioCell[]): Record<string, ScenarioCell> => {
@@ -247,11 +292,14 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     // A person's machine is its own environment: manual testing is expected wherever it is done.
     const requiredHere = (column: MatrixColumn, s: Row): boolean =>
       column.stage === 'manual' || (s.environments ? s.environments.includes(column.environment) : feature.environments.length === 0 || feature.environments.includes(column.environment))
-    const scenarios = [...byFeature.get(feature.id)!.values()].map((s): MatrixScenario => {
+    const scenarios = [...catalogueRows.get(feature.id)!.values(), ...resultRows.get(feature.id)!].map((s): MatrixScenario => {
       requiredNow.length = 0
       let allPlain = true
+      // A row of results is its own cell in its column: only the build's other columns are looked
+      // up (a million lookups made a million keys to throw away, some 70 MB of garbage).
+      const own = s.stages ? undefined : cellColumn((s as MergedCase).environment, (s as MergedCase).stage)
       columns.forEach((column, c) => {
-        const found = cellsOfColumn[c]?.get(s.id)
+        const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cells.get(cellKey(s.id, column.environment, column.stage)) : undefined
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
         const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)
@@ -270,17 +318,20 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         rowCells[c] = cell
       })
       const scenarioCells = allPlain ? sharedRecord(rowCells) : recordOf(rowCells)
-      let unique = uniqueCells.get(s.id)
-      if (!unique) uniqueCells.set(s.id, scenarioCells)
+      if (!underSeveral.has(s.id)) countScenario(scenarioCells)
       else {
-        if (!copied.has(s.id)) {
-          uniqueCells.set(s.id, (unique = { ...unique }))
-          copied.add(s.id)
-        }
-        for (const key in scenarioCells) {
-          const cell = scenarioCells[key]!
-          const seen = unique[key]
-          if (!seen || (cell.required && !seen.required)) unique[key] = cell
+        let unique = uniqueCells.get(s.id)
+        if (!unique) uniqueCells.set(s.id, scenarioCells)
+        else {
+          if (!copied.has(s.id)) {
+            uniqueCells.set(s.id, (unique = { ...unique }))
+            copied.add(s.id)
+          }
+          for (const key in scenarioCells) {
+            const cell = scenarioCells[key]!
+            const seen = unique[key]
+            if (!seen || (cell.required && !seen.required)) unique[key] = cell
+          }
         }
       }
       return { id: s.id, name: s.name, uri: s.uri, wip: s.wip === true, status: worstCell(requiredNow), cells: scenarioCells }
@@ -325,38 +376,23 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     return { id: feature.id, name: feature.name, uncovered: scenarios.length === 0, requiredOn: feature.environments, cells: featureCells, scenarios }
   })
 
-  const totals = noCells()
-  const cellTotals = noCells()
-  // (by environment name: ownRecord, an environment may be named `constructor`)
-  const gaps: Matrix['gaps'] = { required: 0, notRun: 0, byEnvironment: ownRecord<number>(), wip: 0 }
-  for (const byColumn of uniqueCells.values()) {
-    const statuses: CellStatus[] = []
-    for (const key in byColumn) {
-      const cell = byColumn[key]!
-      if (!cell.required) {
-        if (cell.status !== 'not-required') information++
-        continue
-      }
-      statuses.push(cell.status)
-      cellTotals[cell.status]++
-      if (cell.status === 'wip') {
-        gaps.wip++
-        continue
-      }
-      gaps.required++
-      if (cell.status === 'not-run') {
-        gaps.notRun++
-        const environment = key.slice(0, key.lastIndexOf('/'))
-        gaps.byEnvironment[environment] = (gaps.byEnvironment[environment] ?? 0) + 1
-      }
-    }
-    totals[worstCell(statuses)]++
-  }
+  for (const byColumn of uniqueCells.values()) countScenario(byColumn)
+  // gaps by environment in the columns' order
+  columns.forEach((column, c) => {
+    if (notRunIn[c]) gaps.byEnvironment[column.environment] = (gaps.byEnvironment[column.environment] ?? 0) + notRunIn[c]!
+  })
   const runErrors = results.runs.filter((r) => r.build === build).flatMap((r) => (r.errors ?? []).map((e) => ({ runId: r.id, environment: r.environment, stage: r.stage, where: e.where, message: e.message })))
   return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors }
 }
 
 const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})
+
+/** The columns' parts of the keys of a build's cells (merge-results cellKey), each once. */
+function columnsOfCells(cells: ReadonlyMap<string, MergedCase>): string[] {
+  const suffixes = new Set<string>()
+  for (const entry of cells.values()) suffixes.add(cellColumn(entry.environment, entry.stage))
+  return [...suffixes]
+}
 
 const ALL_STATUSES = Object.keys(noCells()) as CellStatus[]
 const STATUS_BIT = Object.fromEntries(ALL_STATUSES.map((status, i) => [status, 1 << i])) as Record<CellStatus, number>

@@ -7,6 +7,7 @@ import { firstLine, readLines } from './read-lines.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
 import { caseShapeProblem, runShapeProblem } from '../model/results-shape.ts'
 import type { PreparedCases } from './prepared-cases.ts'
+import { Cells, cellColumn } from './cells.ts'
 import { textOf } from '../json-shape.ts'
 
 /** One cell of the matrix: a case on an environment and stage, in one build. */
@@ -31,22 +32,7 @@ export interface ResultSet {
   order: string[]
 }
 
-/**
- * The key of a cell. A build's map holds one a cell: the column's part is made once and shared, so
- * a key is the case id and that part (a template of all four pieces kept a chain of four
- * concatenations a key, 128 bytes: 13 MB of 100,000 cells).
- */
-export const cellKey = (caseId: string, environment: string, stage: string): string => caseId + columnSuffix(environment, stage)
-
-const COLUMN_SUFFIXES = new Map<string, Map<string, string>>()
-
-function columnSuffix(environment: string, stage: string): string {
-  let stages = COLUMN_SUFFIXES.get(environment)
-  if (!stages) COLUMN_SUFFIXES.set(environment, (stages = new Map()))
-  let suffix = stages.get(stage)
-  if (suffix === undefined) stages.set(stage, (suffix = ['', environment, stage].join('\u0000')))
-  return suffix
-}
+export { cellColumn, cellKey } from './cells.ts'
 
 /**
  * Merges every results file of a folder into one result set per build.
@@ -123,13 +109,14 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
   if (lastOfBase && ordered[0] && byOrder(ordered[0].run, lastOfBase) < 0) throw new OutOfOrder(`run ${ordered[0].run.id} comes before run ${lastOfBase.id} of the base`)
   const runStart = (id: string): string => (runs.get(id)?.run ?? earlier.get(id)!).startedAt
   // the base's cells maps are copied, never changed: views made from it may still be read
-  const builds = new Map<string, Map<string, MergedCase>>([...(base?.builds ?? [])].map(([b, cells]) => [b, new Map(cells)]))
+  const builds = new Map<string, Cells>([...(base?.builds ?? [])].map(([b, cells]) => [b, new Cells(cells)]))
   const lastRun = new Map<string, string>((base?.runs ?? []).map((r) => [r.build, r.finishedAt]))
   const shared = new SharedValues()
   for (const { run, file, readCases } of ordered) {
-    if (!builds.has(run.build)) builds.set(run.build, new Map())
+    if (!builds.has(run.build)) builds.set(run.build, new Cells())
     lastRun.set(run.build, run.finishedAt)
     const cells = builds.get(run.build)!
+    const column = cellColumn(run.environment, run.stage)
     await readCases((line, lineNumber) => {
       // The parsed case becomes the cell (no copy), its repeated strings and lists shared: a
       // 100,000-case build then costs a few hundred bytes a case.
@@ -146,8 +133,7 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
         if (problem) throw new UserError('RESULTS_FILE', `${file}:${lineNumber}: not a case of this model (${problem}; the file was changed after bdd-matrix wrote it, or written by something else); ingest its source again with bdd-matrix ingest`)
         merged = parsed as MergedCase
       }
-      const key = cellKey(merged.id, run.environment, run.stage)
-      const before = cells.get(key)
+      const before = cells.cell(merged.id, column)
       // The same case twice in one run is no rerun: Playwright's projects (browsers) each run it
       // once, side by side. The worse of the two counts; that they disagree makes nothing flaky.
       const sameRun = before?.runId === run.id
@@ -173,7 +159,7 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       // A plain pass needs no step log.
       if (!keepsSteps(merged, Boolean(options.keepStepsOfPassed))) merged.steps = EMPTY
       shared.compact(merged)
-      cells.set(key, merged)
+      cells.put(merged)
     })
   }
   return { runs: [...(base?.runs ?? []), ...ordered.map((r) => r.run)], skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }

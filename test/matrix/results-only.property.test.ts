@@ -1,0 +1,92 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import type { Scope } from '../../src/catalogue/scope.ts'
+import { matrixFrom } from '../../src/matrix/matrix-from.ts'
+import { expectHeadline } from './expect-headline.ts'
+import { mergeRuns, type RunSource } from '../../src/results/merge-results.ts'
+import { MODEL_VERSION, STATUSES, type Case, type Run, type Status } from '../../src/model/results.ts'
+
+// A matrix made from results alone (no catalogue: `bdd-matrix matrix` over a results folder, and
+// a million scenarios' run), recounted here from the raw results: every scenario a row once under
+// each scope feature any of its results names, and once in the headline, by the worst of its
+// required cells over all its features. Results may name different features in different
+// columns (a feature file retagged between two environments' runs), name a feature twice, or
+// name none of the scope's.
+
+const FEATURES = ['f0', 'f1', 'constructor']
+const ENVIRONMENTS = ['local', 'docker', 'scale']
+
+const resultArb = fc.record({
+  scenario: fc.nat(9),
+  environment: fc.constantFrom(...ENVIRONMENTS),
+  stage: fc.constantFrom('acceptance', 'acceptance', 'unit'),
+  run: fc.nat(1),
+  featureIds: fc.array(fc.constantFrom(...FEATURES, 'elsewhere'), { maxLength: 3 }),
+  status: fc.constantFrom(...STATUSES),
+  flaky: fc.boolean(),
+})
+const projectArb = fc.record({
+  features: fc.array(fc.subarray(ENVIRONMENTS), { minLength: 1, maxLength: 3 }),
+  results: fc.array(resultArb, { minLength: 1, maxLength: 40 }),
+})
+
+const SEVERITY = ['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed']
+const word = (status: Status, flaky: boolean): string => (status === 'passed' ? (flaky ? 'flaky' : 'passed') : status === 'skipped' ? 'skipped' : status === 'blocked' ? 'blocked' : 'failed')
+const worst = (statuses: string[]): string => (statuses.length ? [...statuses].sort((a, b) => SEVERITY.indexOf(a) - SEVERITY.indexOf(b))[0]! : 'not-required')
+
+describe('a matrix of results alone agrees with a recount of them (property-based)', () => {
+  it('rows once a feature, the headline once a scenario, cells required by any of its features', async () => {
+    await fc.assert(
+      fc.asyncProperty(projectArb, async (project) => {
+        const scope = { milestone: 'm', frozen: '2024-09-15', file: 'm.yaml', features: project.features.map((environments, i) => ({ id: FEATURES[i]!, name: `Feature ${i}`, environments })) } as Scope
+        const runs = new Map<string, { run: Run; cases: Case[] }>()
+        for (const r of project.results) {
+          const id = `${r.environment}-${r.stage}-${r.run}`
+          const at = new Date(Date.UTC(2026, 0, 1, 0, r.run)).toISOString()
+          if (!runs.has(id)) runs.set(id, { run: { kind: 'run', modelVersion: MODEL_VERSION, id, milestone: 'm', build: 'v1', stage: r.stage as Run['stage'], environment: r.environment, startedAt: at, finishedAt: at, source: { format: 'cucumber-messages' } }, cases: [] })
+          runs.get(id)!.cases.push({ kind: 'case', id: `s${r.scenario}`, uri: 'a.feature', feature: 'A', scenario: `scenario ${r.scenario}`, name: `scenario ${r.scenario}`, featureIds: r.featureIds, tags: [], status: r.status, flaky: r.flaky, attempts: 1, durationMs: 1, steps: [], attachments: [], nodes: [], source: 'automated' })
+        }
+        const sources: RunSource[] = [...runs.values()].map(({ run, cases }) => ({ run, file: run.id, readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)) }))
+        const results = await mergeRuns(sources)
+        const matrix = matrixFrom(results, scope, { build: 'v1' })
+
+        // --- the recount: the merged cells as the merge gives them (its own rule is tested elsewhere) ---
+        const merged = [...results.builds.get('v1')!.values()]
+        const scoped = (c: Case) => c.featureIds.filter((id) => scope.features.some((f) => f.id === id))
+        const underFeature = new Map(scope.features.map((f) => [f.id, new Set(merged.filter((c) => scoped(c).includes(f.id)).map((c) => c.id))]))
+        for (const feature of matrix.features) {
+          const ids = feature.scenarios.map((s) => s.id)
+          expect(ids).toHaveLength(new Set(ids).size)
+          expect(new Set(ids)).toEqual(underFeature.get(feature.id))
+        }
+        const requiredBy = (featureId: string, environment: string): boolean => {
+          const feature = scope.features.find((f) => f.id === featureId)!
+          return feature.environments.length === 0 || feature.environments.includes(environment)
+        }
+        const headline: Record<string, number> = {}
+        const cellTotals: Record<string, number> = {}
+        let information = 0
+        const ids = new Set(merged.filter((c) => scoped(c).length).map((c) => c.id))
+        for (const id of ids) {
+          const features = scope.features.filter((f) => underFeature.get(f.id)!.has(id)).map((f) => f.id)
+          const statuses: string[] = []
+          for (const c of merged.filter((x) => x.id === id)) {
+            const status = word(c.status, c.flaky)
+            if (features.some((f) => requiredBy(f, c.environment))) {
+              statuses.push(status)
+              cellTotals[status] = (cellTotals[status] ?? 0) + 1
+            } else information++
+          }
+          const status = worst(statuses)
+          headline[status] = (headline[status] ?? 0) + 1
+        }
+        expectHeadline(matrix, { headline, cellTotals })
+        expect(matrix.information).toBe(information)
+        expect(matrix.gaps.notRun).toBe(0)
+        const unscoped = merged.filter((c) => !scoped(c).length)
+        expect(matrix.unscoped).toEqual({ cases: unscoped.length, failed: unscoped.filter((c) => word(c.status, c.flaky) === 'failed').length })
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
