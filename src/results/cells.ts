@@ -38,8 +38,11 @@ export class Cells extends Map<string, MergedCase> {
   constructor(cells?: Iterable<readonly [string, MergedCase]> | null) {
     // (Map's constructor would call set before this class's fields exist)
     super()
-    if (cells instanceof Cells) for (const c of cells.values()) this.put(c)
-    else if (cells) for (const [key, c] of cells) this.set(key, c)
+    if (cells instanceof Cells) {
+      // a copy (the hub merges a push on top of a build it keeps): its lists are its own
+      for (const [id, held] of cells.byId) this.byId.set(id, Array.isArray(held) ? [...held] : held)
+      this.count = cells.count
+    } else if (cells) for (const [key, c] of cells) this.set(key, c)
   }
 
   /** The cell of `id` in a column (cellColumn). */
@@ -68,10 +71,12 @@ export class Cells extends Map<string, MergedCase> {
       return this
     }
     const at = held.findIndex((x) => columnOf(x) === column)
-    if (at === -1) {
-      held.push(c)
+    if (at !== -1) held[at] = c
+    else {
+      // a list of its exact length: one grown by push keeps room for 19
+      this.byId.set(c.id, [...held, c])
       this.count++
-    } else held[at] = c
+    }
     return this
   }
 
