@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto'
+import { createHash, hash } from 'node:crypto'
 import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import https from 'node:https'
 import { setMaxListeners } from 'node:events'
@@ -41,7 +41,7 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseMs: 100, maxMs: 30
  * a line each (readJournal).
  */
 export interface PublishJournal {
-  journalVersion?: 4
+  journalVersion?: 5
   /** identifies the results being published: a journal of other results is refused */
   publication: string
   runId?: number
@@ -67,6 +67,8 @@ export interface ThreadRecord {
   /** appends sent whose answer is not recorded: settled by reading Testmo before anything is resent */
   inflight?: Batch[]
   completed: boolean
+  /** the thread's tests in the order `sent` and the batches count them (orderOf); version 5 on */
+  order?: string
 }
 
 /** The request a journal was written for, whose answer it has not recorded yet (appends are kept by their thread). */
@@ -170,7 +172,7 @@ export class TestmoPublisher {
 
   /** Reads the journal of this publication, refusing one written for other results or one that cannot be read. */
   journal(publication: string): PublishJournal {
-    if (!existsSync(this.journalFile)) return { journalVersion: 4, publication, threads: {}, runCompleted: false }
+    if (!existsSync(this.journalFile)) return { journalVersion: 5, publication, threads: {}, runCompleted: false }
     let journal: PublishJournal
     try {
       journal = readJournal(this.journalFile)
@@ -190,7 +192,8 @@ export class TestmoPublisher {
       journal.threads[thread]!.inflight = [{ from, size }]
       journal.inflight = undefined
     }
-    journal.journalVersion = 4
+    // Version 4 kept no order of a thread's tests: a thread's order is settled when it is published (settleOrder).
+    journal.journalVersion = 5
     return journal
   }
 
@@ -259,10 +262,12 @@ export class TestmoPublisher {
     if (!thread) {
       const elapsed = Math.round(cases.reduce((n, c) => n + c.durationMs, 0) * 1000)
       const response = await this.write(journal, { kind: 'create-thread', thread: threadKey }, 'post', `/automation/runs/${runId}/threads`, { fields: [{ type: 1, name: 'Thread', value: threadKey }, ...(options.resources?.fields ?? [])], artifacts: options.resources?.artifacts ?? [], elapsed_computed: elapsed }, `creating thread ${threadKey}`)
-      thread = journal.threads[threadKey] = { id: holding(this.requests, response!.data, `creating thread ${threadKey}`, 'thread id', withId).id, sent: 0, completed: false }
+      thread = journal.threads[threadKey] = { id: holding(this.requests, response!.data, `creating thread ${threadKey}`, 'thread id', withId).id, sent: 0, completed: false, order: orderOf(cases) }
       this.settled(journal)
     }
     const current = thread
+    const order = orderOf(cases)
+    if (current.order !== order) await this.settleOrder(journal, threadKey, current, cases, order)
     // Appends killed in flight are settled first: Testmo's count of the thread, or its tests' keys.
     if (current.inflight?.length) {
       for (const batch of await this.whichLanded(runId, current, current.inflight, cases)) recordLanded(current, batch)
@@ -275,6 +280,30 @@ export class TestmoPublisher {
       current.completed = true
       this.settled(journal)
     }
+  }
+
+  /**
+   * A thread counted in another order of its tests than these results give (a journal of an
+   * earlier bdd-matrix, whose merge ordered a build's cells otherwise): what it says was sent now
+   * names other tests. Unless nothing was sent, Testmo's keys settle it: the tests there must be
+   * the first of this order, and are counted so; otherwise the publish stops before sending any
+   * test twice.
+   */
+  private async settleOrder(journal: PublishJournal, threadKey: string, thread: ThreadRecord, cases: MergedCase[], order: string): Promise<void> {
+    if (thread.sent || thread.landed?.length || thread.inflight?.length) {
+      const runId = journal.runId!
+      const keys = await this.threadKeys(runId, thread.id)
+      let first = 0
+      while (first < cases.length && keys.has(testKey(cases[first]!))) first++
+      const further = cases.slice(first).filter((c) => keys.has(testKey(c))).length
+      if (further)
+        throw new UserError('TESTMO_JOURNAL', `${this.journalFile}: thread ${threadKey} (${thread.id}, run ${runId}) was counted in another order of its tests, by an earlier bdd-matrix, and Testmo holds ${first + further} of them, not the first ${first + further} of this order; nothing was sent twice — look at the run in Testmo, then remove the journal to publish anew`)
+      thread.sent = first
+      delete thread.landed
+      thread.inflight = []
+    }
+    thread.order = order
+    this.save(journal)
   }
 
   /**
@@ -549,6 +578,16 @@ export interface TestLinks {
   reportUrl?: string
   /** the results folder as served (e.g. the job's artifacts): attachments (node logs) are linked under it */
   attachmentsUrl?: string
+}
+
+/**
+ * A thread's tests in their order, as a digest: a journal counts them by place (`sent`, batches),
+ * so a resumed publish checks that the places name the same tests.
+ */
+function orderOf(cases: MergedCase[]): string {
+  const digest = createHash('sha256')
+  for (const c of cases) digest.update(`${c.id}\u0000${c.environment}\u0000${c.stage}\u0001`)
+  return digest.digest('hex').slice(0, 32)
 }
 
 /** A test's key in Testmo: the case in its environment and stage, hashed as Testmo's 64 characters allow. */

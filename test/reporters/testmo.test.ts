@@ -236,7 +236,47 @@ describe('Testmo publishing', () => {
     const tests = testmo.testsOf(resumed.runId!)
     expect(tests).toHaveLength(list.length)
     expect(new Set(tests.map((t) => t.key)).size).toBe(list.length)
-    expect(resumed.threads[key]).toEqual({ id: thread.id, sent: list.length, inflight: [], completed: true })
+    expect(resumed.threads[key]).toEqual({ id: thread.id, sent: list.length, inflight: [], completed: true, order: expect.any(String) })
+  })
+
+  it('resumes a thread its journal counted in another order (an earlier bdd-matrix\'s) by the tests Testmo holds: the rest once, or a stop before anything is sent twice', async () => {
+    const options = { batchSize: 2, parallel: 1, retry: { ...PATIENT, attempts: 1 }, ca: readFileSync(testmo.certificateFile) }
+    const key = 'every/cell'
+    const toTest = testMapper()
+    // An earlier publish sent the first four tests of its order, then was killed; its journal
+    // (version 4) kept no order. Now the same results come in `now`'s order.
+    const resume = async (name: string, now: MergedCase[]) => {
+      const journalFile = path.join(tempTree(), 'journal.json')
+      const first = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, journalFile, options)
+      const journal = first.journal(name)
+      await first.createRun(journal, { name, source: 'bdd-matrix', fields: [], links: [] })
+      testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, times: 99, kind: 'status', status: 503 })
+      await expect(first.publishThread(journal, key, cells)).rejects.toThrow(/Testmo answered 503/)
+      testmo.faults.length = 0
+      const saved = readJournal(journalFile)
+      const thread = testmo.threads.get(saved.threads[key]!.id)!
+      thread.tests.push(...(cells.slice(0, 4).map(toTest) as never[]))
+      saved.journalVersion = 4
+      saved.threads[key] = { id: saved.threads[key]!.id, sent: 4, completed: false }
+      writeFileSync(journalFile, `${JSON.stringify(saved)}\n`)
+      const again = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, journalFile, options)
+      const resumed = again.journal(name)
+      const appendsBefore = testmo.log.filter((e) => e.method === 'POST' && e.path.endsWith('/append')).length
+      const outcome = await again.publishThread(resumed, key, now).then(() => again.completeRun(resumed)).then(() => undefined, (error: Error) => error)
+      return { outcome, runId: resumed.runId!, appends: testmo.log.filter((e) => e.method === 'POST' && e.path.endsWith('/append')).length - appendsBefore, thread }
+    }
+    // the four sent lead this order too, among themselves otherwise: the rest are sent, once
+    const [a, b, c, d, ...rest] = cells
+    const swapped = await resume('other-order-prefix', [b!, a!, d!, c!, ...rest])
+    expect(swapped.outcome).toBeUndefined()
+    expect(testmo.testsOf(swapped.runId).map((t) => t.key).sort()).toEqual(cells.map((x) => toTest(x).key).sort())
+    expect(swapped.appends).toBe(Math.ceil(rest.length / 2))
+    // the four sent are the last of this order: it stops, naming the journal, and sends nothing
+    const reversed = await resume('other-order-elsewhere', [...cells].reverse())
+    expect(reversed.outcome).toBeInstanceOf(UserError)
+    expect(String(reversed.outcome)).toMatch(/counted in another order of its tests.*Testmo holds 4 of them, not the first 4 of this order; nothing was sent twice/)
+    expect(reversed.appends).toBe(0)
+    expect(reversed.thread.tests).toHaveLength(4)
   })
 
   it('does not follow a redirect: the append is not sent again behind the journal\'s back', async () => {
@@ -465,7 +505,7 @@ describe('Testmo publishing', () => {
     // version 2, written whole over several lines, with its one append in flight beside the run's requests
     writeFileSync(file, `${JSON.stringify({ publication: 'log', runId: 7, inflight: { kind: 'append', thread: 't', from: 4, size: 2 }, threads: { t: { id: 9, sent: 4, completed: false } }, runCompleted: false }, null, 2)}\n`)
     const converted = publisher.journal('log')
-    expect(converted).toMatchObject({ journalVersion: 4, inflight: undefined, threads: { t: { sent: 4, inflight: [{ from: 4, size: 2 }] } } })
+    expect(converted).toMatchObject({ journalVersion: 5, inflight: undefined, threads: { t: { sent: 4, inflight: [{ from: 4, size: 2 }] } } })
   })
 
   it('reads a journal with any JSON value in place of any of its fields as a journal or refuses it by name: a publish from it ends, or stops with one of its own errors, never a JavaScript error', async () => {
