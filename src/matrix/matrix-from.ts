@@ -4,6 +4,7 @@ import type { Scope } from '../catalogue/scope.ts'
 import type { Attachment, StepResult } from '../model/results.ts'
 import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
 import { cellColumn, cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
+import { Cells } from '../results/cells.ts'
 import { ownRecord } from '../own-record.ts'
 
 export type { CellStatus } from '../model/status-algebra.ts'
@@ -179,6 +180,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // A cell is found by the case id and its column's part of the key (merge-results cellKey).
   const columnKeys = columns.map((column) => cellColumn(column.environment, column.stage))
   const cellColumns = columnsOfCells(cells)
+  // (a build the merge made holds its cells by case id: no key is made to find one)
+  const cellIn = cells instanceof Cells ? (id: string, column: string) => cells.cell(id, column) : (id: string, column: string) => cells.get(id + column)
   // A scenario with cells in several columns is one row a feature: the features each was put
   // under, kept only for such scenarios (one column, the usual run, needs none).
   const rowFeatures = new Map<string, string[]>()
@@ -192,7 +195,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       continue
     }
     const own = cellColumn(entry.environment, entry.stage)
-    const elsewhere = cellColumns.length > 1 && cellColumns.some((suffix) => suffix !== own && cells.has(entry.id + suffix))
+    const elsewhere = cellColumns.length > 1 && cellColumns.some((suffix) => suffix !== own && cellIn(entry.id, suffix) !== undefined)
     // (a list of features that names one twice puts the row there once)
     let placed = elsewhere ? rowFeatures.get(entry.id) : scoped > 1 ? [] : undefined
     if (elsewhere && !placed) rowFeatures.set(entry.id, (placed = []))
@@ -299,7 +302,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       // up (a million lookups made a million keys to throw away, some 70 MB of garbage).
       const own = s.stages ? undefined : cellColumn((s as MergedCase).environment, (s as MergedCase).stage)
       columns.forEach((column, c) => {
-        const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cells.get(cellKey(s.id, column.environment, column.stage)) : undefined
+        const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cellIn(s.id, columnKeys[c]!) : undefined
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
         const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)

@@ -28,8 +28,8 @@ const columnOf = (c: MergedCase): string => cellColumn(c.environment, c.stage)
  * A build's cells: a map from each cell's key (cellKey) to its merged case, as every reader
  * takes it, held by case id. Keys are made only when asked for: a key a cell was a string
  * beside the case's own id, 40 MB of a million cells. A case id names one cell in most builds
- * (one column); the cells of an id in several columns are a list, oldest first. Iteration goes
- * by id, in the order each id was first set, its columns in the order they were.
+ * (one column); the cells of an id in several columns are a list, in the order their columns
+ * were first set. Iteration goes by id, in the order each id was first set, then its columns.
  */
 export class Cells extends Map<string, MergedCase> {
   private readonly byId = new Map<string, MergedCase | MergedCase[]>()

@@ -256,9 +256,8 @@ describe('Testmo publishing', () => {
       const saved = readJournal(journalFile)
       const thread = testmo.threads.get(saved.threads[key]!.id)!
       thread.tests.push(...(cells.slice(0, 4).map(toTest) as never[]))
-      saved.journalVersion = 4
-      saved.threads[key] = { id: saved.threads[key]!.id, sent: 4, completed: false }
-      writeFileSync(journalFile, `${JSON.stringify(saved)}\n`)
+      const legacy = { ...saved, journalVersion: 4, threads: { [key]: { id: saved.threads[key]!.id, sent: 4, completed: false } } }
+      writeFileSync(journalFile, `${JSON.stringify(legacy)}\n`)
       const again = new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, journalFile, options)
       const resumed = again.journal(name)
       const appendsBefore = testmo.log.filter((e) => e.method === 'POST' && e.path.endsWith('/append')).length
