@@ -259,14 +259,14 @@ export class TestmoPublisher {
     await this.resume(journal)
     const runId = journal.runId!
     let thread = journal.threads[threadKey]
+    const order = orderOf(cases)
     if (!thread) {
       const elapsed = Math.round(cases.reduce((n, c) => n + c.durationMs, 0) * 1000)
       const response = await this.write(journal, { kind: 'create-thread', thread: threadKey }, 'post', `/automation/runs/${runId}/threads`, { fields: [{ type: 1, name: 'Thread', value: threadKey }, ...(options.resources?.fields ?? [])], artifacts: options.resources?.artifacts ?? [], elapsed_computed: elapsed }, `creating thread ${threadKey}`)
-      thread = journal.threads[threadKey] = { id: holding(this.requests, response!.data, `creating thread ${threadKey}`, 'thread id', withId).id, sent: 0, completed: false, order: orderOf(cases) }
+      thread = journal.threads[threadKey] = { id: holding(this.requests, response!.data, `creating thread ${threadKey}`, 'thread id', withId).id, sent: 0, completed: false, order }
       this.settled(journal)
     }
     const current = thread
-    const order = orderOf(cases)
     if (current.order !== order) await this.settleOrder(journal, threadKey, current, cases, order)
     // Appends killed in flight are settled first: Testmo's count of the thread, or its tests' keys.
     if (current.inflight?.length) {
