@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import type { CellStatus, Matrix, ScenarioCell } from '../../src/matrix/matrix-from.ts'
+import { scenariosShown, type CellStatus, type Matrix, type ScenarioCell } from '../../src/matrix/matrix-from.ts'
 import { headlineOf } from '../../src/matrix/matrix-headline.ts'
 import { gateSummary } from '../../src/gates/gate-summary.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
@@ -54,7 +54,7 @@ function* matrixHtml(matrix: Matrix, options: MatrixHtmlOptions): Generator<stri
   const linked = options.scenariosAt && options.feature === undefined ? options.scenariosAt : undefined
   // every scenario once (the headline counts each once, a scenario under two features too): a set
   // of a million ids was some 40 MB more at the writers' peak
-  const scenarioTotal = options.feature === undefined ? Object.values(matrix.totals).reduce((n, count) => n + count, 0) : (features[0]?.scenarios.length ?? 0)
+  const scenarioTotal = options.feature === undefined ? scenariosShown(matrix.totals) : (features[0]?.scenarios.length ?? 0)
   const flaky = options.feature === undefined ? matrix.flaky : matrix.flaky.filter((f) => f.feature === options.feature)
   // A cell without details is one object shared by thousands of scenarios (matrixFrom): each is
   // rendered once a column.

@@ -3,8 +3,8 @@ import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import type { Scope } from '../catalogue/scope.ts'
 import type { Attachment, StepResult } from '../model/results.ts'
 import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
-import { cellColumn, cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
-import { Cells } from '../results/cells.ts'
+import { cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
+import { Cells, columnOf } from '../results/cells.ts'
 import { ownRecord } from '../own-record.ts'
 
 export type { CellStatus } from '../model/status-algebra.ts'
@@ -178,7 +178,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   }
   const resultRows = new Map<string, Row[]>(scope.features.map((f) => [f.id, []]))
   // A cell is found by the case id and its column's part of the key (merge-results cellKey).
-  const columnKeys = columns.map((column) => cellColumn(column.environment, column.stage))
+  const columnKeys = columns.map((column) => columnOf(column))
   const cellColumns = columnsOfCells(cells)
   // (a build the merge made holds its cells by case id: no key is made to find one)
   const cellIn = cells instanceof Cells ? (id: string, column: string) => cells.cell(id, column) : (id: string, column: string) => cells.get(id + column)
@@ -194,7 +194,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       if (cellStatusOf(entry.status, entry.flaky) === 'failed') unscopedFailed++
       continue
     }
-    const own = cellColumn(entry.environment, entry.stage)
+    const own = columnOf(entry)
     const elsewhere = cellColumns.length > 1 && cellColumns.some((suffix) => suffix !== own && cellIn(entry.id, suffix) !== undefined)
     // (a list of features that names one twice puts the row there once)
     let placed = elsewhere ? rowFeatures.get(entry.id) : scoped > 1 ? [] : undefined
@@ -300,7 +300,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       let allPlain = true
       // A row of results is its own cell in its column: only the build's other columns are looked
       // up (a million lookups made a million keys to throw away, some 70 MB of garbage).
-      const own = s.stages ? undefined : cellColumn((s as MergedCase).environment, (s as MergedCase).stage)
+      const own = s.stages ? undefined : columnOf(s as MergedCase)
       columns.forEach((column, c) => {
         const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cellIn(s.id, columnKeys[c]!) : undefined
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
@@ -393,7 +393,7 @@ const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})
 /** The columns' parts of the keys of a build's cells (merge-results cellKey), each once. */
 function columnsOfCells(cells: ReadonlyMap<string, MergedCase>): string[] {
   const suffixes = new Set<string>()
-  for (const entry of cells.values()) suffixes.add(cellColumn(entry.environment, entry.stage))
+  for (const entry of cells.values()) suffixes.add(columnOf(entry))
   return [...suffixes]
 }
 
@@ -426,6 +426,11 @@ function columnsOf(results: ResultSet, scope: Scope, manualInScope: boolean): Ma
   if (manualInScope && ![...keys.values()].some((c) => c.stage === 'manual')) add(MANUAL_ENVIRONMENT, 'manual')
   const stageRank = ['unit', 'functional', 'acceptance', 'manual']
   return [...keys.values()].sort((a, b) => stageRank.indexOf(a.stage) - stageRank.indexOf(b.stage) || a.environment.localeCompare(b.environment))
+}
+
+/** Every scenario of the matrix once, whatever the number of its features (the headline counts each once), those required nowhere too. */
+export function scenariosShown(totals: Matrix['totals']): number {
+  return Object.values(totals).reduce((n, count) => n + count, 0)
 }
 
 /** Scenarios in the headline: every scenario once, those required nowhere left out. */

@@ -22,7 +22,10 @@ export function cellColumn(environment: string, stage: string): string {
   return suffix
 }
 
-const columnOf = (c: MergedCase): string => cellColumn(c.environment, c.stage)
+/** The column's part of a merged case's key (cellColumn). */
+export const columnOf = (c: { environment: string; stage: string }): string => cellColumn(c.environment, c.stage)
+
+const keyOf = (c: MergedCase): string => cellKey(c.id, c.environment, c.stage)
 
 /**
  * A build's cells: a map from each cell's key (cellKey) to its merged case, as every reader
@@ -90,7 +93,7 @@ export class Cells extends Map<string, MergedCase> {
   }
 
   override set(key: string, c: MergedCase): this {
-    if (key !== cellKey(c.id, c.environment, c.stage)) throw new Error(`a cell's key is its case's (cellKey): ${JSON.stringify(key)} for case ${c.id} on ${c.environment}/${c.stage}`)
+    if (key !== keyOf(c)) throw new Error(`a cell's key is its case's (cellKey): ${JSON.stringify(key)} for case ${c.id} on ${c.environment}/${c.stage}`)
     return this.put(c)
   }
 
@@ -118,11 +121,11 @@ export class Cells extends Map<string, MergedCase> {
   }
 
   override *keys(): MapIterator<string> {
-    for (const c of this.values()) yield cellKey(c.id, c.environment, c.stage)
+    for (const c of this.values()) yield keyOf(c)
   }
 
   override *entries(): MapIterator<[string, MergedCase]> {
-    for (const c of this.values()) yield [cellKey(c.id, c.environment, c.stage), c]
+    for (const c of this.values()) yield [keyOf(c), c]
   }
 
   override [Symbol.iterator](): MapIterator<[string, MergedCase]> {
