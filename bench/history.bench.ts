@@ -87,6 +87,8 @@ async function submissions(url: string, testers: string[], build: string, manual
 
 /** Everything measured against a running hub over the store as it is now. */
 async function measure(project: string, env: Record<string, string>, tokens: { qa: string; ci: string; testers: string[] }, loaded: number, label: string): Promise<Figures> {
+  // (a run id is letters, digits and . _ + - only: the hub refuses others)
+  const slug = label.replace(/[^A-Za-z0-9._+-]+/g, '-')
   const { child, url } = await serveBin(project, { env, stderr: 'inherit' })
   try {
     const auth = { authorization: `Bearer ${tokens.qa}` }
@@ -102,7 +104,7 @@ async function measure(project: string, env: Record<string, string>, tokens: { q
       const dir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-bench-touch-'))
       const w = new ResultsWriter(dir)
       for (let i = 0; i < 2; i++) w.write({ kind: 'case', id: `touch${i}`, uri: 'pkg/touch_test.go', feature: 'pkg', scenario: `TestTouch${i}`, name: `TestTouch${i}`, featureIds: [], tags: [], status: 'passed', flaky: false, attempts: 1, durationMs: 1, steps: [], attachments: [], nodes: [], source: 'automated' } satisfies Case)
-      w.close({ kind: 'run', modelVersion: MODEL_VERSION, id: `touch-${label}-${tiny++}`, build, milestone: 'scale', stage: 'unit', environment: 'local', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), source: { format: 'junit' } })
+      w.close({ kind: 'run', modelVersion: MODEL_VERSION, id: `touch-${slug}-${tiny++}`, build, milestone: 'scale', stage: 'unit', environment: 'local', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), source: { format: 'junit' } })
       await pushResults(new HubClient(url, tokens.ci), dir)
       rmSync(dir, { recursive: true, force: true })
     }
@@ -143,7 +145,7 @@ async function measure(project: string, env: Record<string, string>, tokens: { q
     const results = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-bench-push-'))
     const writer = new ResultsWriter(results)
     for (let i = 0; i < 10_000; i++) writer.write({ kind: 'case', id: `unit${i}`, uri: `pkg/${i % 40}_test.go`, feature: `pkg ${i % 40}`, scenario: `Test${i}`, name: `Test${i}`, featureIds: [], tags: [], status: i % 50 ? 'passed' : 'failed', flaky: false, attempts: 1, durationMs: 3, steps: [], attachments: [], nodes: [], source: 'automated' } satisfies Case)
-    writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: `push-${label}-${randomUUID()}`, build: buildName(0), milestone: 'scale', stage: 'unit', environment: 'local', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), source: { format: 'junit' } })
+    writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: `push-${slug}-${randomUUID()}`, build: buildName(0), milestone: 'scale', stage: 'unit', environment: 'local', startedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), source: { format: 'junit' } })
     const [push] = await timed(() => pushResults(new HubClient(url, tokens.ci), results))
     rmSync(results, { recursive: true, force: true })
 

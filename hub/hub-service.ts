@@ -58,7 +58,7 @@ export interface Conflict {
 export class HubService {
   private matrixCache = new Map<string, { stamp: string; matrix: Matrix }>()
   /** the history index of the builds before a shown one, by their stamps (matrix-from historyIndex) */
-  private readonly indexes = new Map<string, HistoryIndex>()
+  private readonly indexes = new Map<string, { index: HistoryIndex; stamps: string[] }>()
   /** matrices being made: a second view of the same build waits for the first */
   private readonly making = new Map<string, Promise<{ matrix: Matrix; stamp: string }>>()
   private warming?: Promise<void>
@@ -528,11 +528,20 @@ export class HubService {
         // The builds before this one change far less often than it does (a push goes to the
         // newest): their statuses are indexed once and kept while their stamps hold.
         const earlier = historyBuilds(results.order, build).slice(0, -1)
-        const indexKey = earlier.map((b) => `${b}=${stamps.stamps.get(b)?.stamp ?? ''}`).join(';')
-        let index = this.indexes.get(indexKey)
+        const stampsOf = earlier.map((b) => stamps.stamps.get(b)?.stamp ?? '')
+        const indexKey = earlier.map((b, i) => `${b}=${stampsOf[i]}`).join(';')
+        let index = this.indexes.get(indexKey)?.index
         if (!index) {
-          index = historyIndex(results, earlier)
-          this.indexes.set(indexKey, index)
+          // An index of the same builds, some changed since (a push to one of them): only those
+          // are read again, the fewest changed first.
+          let since: { index: HistoryIndex; changed: number[] } | undefined
+          for (const kept of this.indexes.values()) {
+            if (kept.index.builds.length !== earlier.length || kept.index.builds.some((b, i) => b !== earlier[i])) continue
+            const changed = stampsOf.flatMap((stamp, i) => (stamp === kept.stamps[i] ? [] : [i]))
+            if (!since || changed.length < since.changed.length) since = { index: kept.index, changed }
+          }
+          index = since && since.changed.length <= earlier.length / 2 ? historyIndex(results, earlier, since) : historyIndex(results, earlier)
+          this.indexes.set(indexKey, { index, stamps: stampsOf })
           while (this.indexes.size > INDEXES_KEPT) this.indexes.delete(this.indexes.keys().next().value!)
         }
         const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope!, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true, historyIndex: index, keepMatrix: true })

@@ -1,5 +1,6 @@
 import { UserError } from '../errors.ts'
-import { cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
+import type { MergedCase, ResultSet } from '../results/merge-results.ts'
+import { cellOf } from '../results/cells.ts'
 import { waiverExpired, type GateFile } from './gate-file.ts'
 
 export interface DiffEntry {
@@ -35,8 +36,8 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
   const b = results.builds.get(to)!
   const entry = (c: MergedCase, before?: MergedCase): DiffEntry => ({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, ...(before ? { from: status(before) } : {}), to: status(c) })
   const diff: BuildDiff = { from, to, newFailures: [], fixed: [], stillFailing: [], newlyFlaky: [], newManualSignoffs: [], added: [], removed: [], scopeChanges: [], waiversExpired: [] }
-  for (const [key, c] of b) {
-    const before = a.get(key)
+  for (const c of b.values()) {
+    const before = cellOf(a, c.id, c.environment, c.stage)
     const bad = BAD.has(c.status)
     const wasBad = before !== undefined && BAD.has(before.status)
     if (!before) diff.added.push(entry(c))
@@ -46,7 +47,7 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
     if (c.flaky && !before?.flaky) diff.newlyFlaky.push(entry(c, before))
     if (c.source === 'manual' && c.status === 'passed' && before?.status !== 'passed') diff.newManualSignoffs.push({ ...entry(c, before), testers: c.tester ?? '' })
   }
-  for (const [key, c] of a) if (!b.has(key) && !b.has(cellKey(c.id, c.environment, c.stage))) diff.removed.push({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, from: status(c) })
+  for (const c of a.values()) if (!cellOf(b, c.id, c.environment, c.stage)) diff.removed.push({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, from: status(c) })
   const finished = (build: string) => results.runs.filter((r) => r.build === build).reduce((m, r) => (r.finishedAt > m ? r.finishedAt : m), '')
   const [since, until] = [finished(from), finished(to)]
   diff.scopeChanges = (inputs.lockHistory ?? []).filter((h) => h.at > since && h.at <= until)

@@ -6,7 +6,8 @@ import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
 import { RAN, type CellStatus } from '../model/status-algebra.ts'
-import { buildBefore, cellKey, type ResultSet } from '../results/merge-results.ts'
+import { buildBefore, type ResultSet } from '../results/merge-results.ts'
+import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
 import { buildPattern, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
 import type { CriterionVerdict, GateVerdict } from './verdicts.ts'
@@ -169,7 +170,7 @@ interface ViewCell {
 class ScenarioView {
   readonly tags = new Map<string, { tags: string[]; wip: boolean; manual: boolean }>()
   /** cells (case id, environment, stage) the scope requires, for criteria that read results directly */
-  readonly required = new Set<string>()
+  readonly required = new CellSet()
 
   constructor(
     readonly inputs: GateInputs,
@@ -178,7 +179,7 @@ class ScenarioView {
     for (const c of catalogueCases(inputs.catalogue, inputs.uriPrefix)) this.tags.set(c.id, { tags: c.pickle.tags, wip: c.pickle.wip, manual: c.pickle.manual })
     for (const feature of matrix.features)
       for (const s of feature.scenarios)
-        for (const column of matrix.columns) if (s.cells[column.key]!.required) this.required.add(cellKey(s.id, column.environment, column.stage))
+        for (const column of matrix.columns) if (s.cells[column.key]!.required) this.required.add(s.id, columnOf(column))
   }
 
   /**
@@ -216,7 +217,7 @@ class ScenarioView {
           const key = `${s.id}\u0000${column.key}`
           if (cell.status === 'not-required' || seen.has(key)) continue
           // A scenario under two features is required here when either requires it.
-          const requiredHere = this.required.has(cellKey(s.id, column.environment, column.stage))
+          const requiredHere = this.required.has(s.id, columnOf(column))
           if (!requiredHere && !cell.required) {
             if (!information.some((c) => c.scenarioId === s.id && c.column === column.key)) information.push({ scenarioId: s.id, scenario: s.name, feature: feature.id, column: column.key, environment: column.environment, stage: column.stage, status: cell.status })
             continue
@@ -295,7 +296,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
         else if (c.status === 'skipped') waiting.push({ ...item(c, 'skipped: nothing was verified'), awaited: true })
         else if (!PASSED.has(c.status)) waiting.push({ ...item(c, 'not run this build'), awaited: true })
         else if (need > 1) {
-          const seen = cellsOfBuild?.get(cellKey(c.scenarioId, c.environment, c.stage))?.seen ?? []
+          const seen = cellOf(cellsOfBuild, c.scenarioId, c.environment, c.stage)?.seen ?? []
           const last = seen.slice(-need)
           if (last.some((status) => status !== 'passed')) failed.push(item(c, `last ${need} runs: ${last.join(', ')}`))
           else if (seen.length < need) waiting.push({ ...item(c, `${seen.length} of ${need} green runs`), awaited: true })
@@ -341,7 +342,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const still: GateItem[] = []
       for (const c of selection.required) {
         if (!BAD.has(c.status)) continue
-        const old = before?.get(cellKey(c.scenarioId, c.environment, c.stage))
+        const old = cellOf(before, c.scenarioId, c.environment, c.stage)
         if (old && (old.status === 'failed' || old.status === 'blocked')) still.push(item(c, `failing since ${baseline} or before`))
         else fresh.push(item(c, baseline ? `${old ? old.status : 'not run'} in ${baseline}` : 'no baseline build: every failure is new'))
       }
@@ -359,14 +360,14 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       // Over the cells the scope requires, as every other criterion: a flaky unit test or a
       // result on an environment the feature is not required on is neither numerator nor denominator.
       for (const b of window)
-        for (const [key, c] of results.builds.get(b) ?? []) {
-          if (!view.required.has(key)) continue
+        eachCell(results.builds.get(b), (c, column) => {
+          if (!view.required.has(c.id, column)) return
           ran++
           if (c.flaky) {
             flaky++
             if (items.length < 50) items.push({ what: `${c.name} · ${c.environment}/${c.stage} · ${b}`, scenario: c.name, scenarioId: c.id, environment: `${c.environment}/${c.stage}`, status: 'flaky' })
           }
-        }
+        })
       if (ran === 0) return result(criterion, 'waiting', 'nothing ran', `≤ ${criterion.max}`, 'no results in required cells in the window — waiting')
       const rate = flaky / ran
       return result(criterion, rate <= criterion.max ? 'pass' : 'fail', `${(rate * 100).toFixed(1)} % (${flaky} of ${ran})`, `≤ ${(criterion.max * 100).toFixed(1)} % over ${window.length} build(s)`, `${flaky} flaky of ${ran} results in required cells over ${window.join(', ')}`, items)
@@ -378,7 +379,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const waiting: GateItem[] = []
       let signed = 0
       for (const c of cells) {
-        const merged = cellsOfBuild?.get(cellKey(c.scenarioId, c.environment, c.stage))
+        const merged = cellOf(cellsOfBuild, c.scenarioId, c.environment, c.stage)
         const testers = merged?.tester ? merged.tester.split(', ') : []
         if (BAD.has(c.status)) failed.push(item(c, `by ${testers.join(', ') || 'a tester'}`))
         else if (c.status === 'passed' && testers.length >= criterion.testers) signed++

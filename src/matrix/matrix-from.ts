@@ -3,8 +3,8 @@ import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import type { Scope } from '../catalogue/scope.ts'
 import type { Attachment, StepResult } from '../model/results.ts'
 import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
-import { cellKey, type MergedCase, type ResultSet } from '../results/merge-results.ts'
-import { Cells, columnOf } from '../results/cells.ts'
+import type { MergedCase, ResultSet } from '../results/merge-results.ts'
+import { Cells, columnOf, eachCell } from '../results/cells.ts'
 import { ownRecord } from '../own-record.ts'
 
 export type { CellStatus } from '../model/status-algebra.ts'
@@ -121,21 +121,57 @@ export const MATRIX_HISTORY = 10
  */
 export interface HistoryIndex {
   builds: readonly string[]
-  codes: Map<string, string>
+  /** each column's place in a case's strips, by the column's part of a cell's key (cellColumn) */
+  columns: Map<string, number>
+  /** by case id: its strip in each column, at the column's place */
+  codes: Map<string, (string | undefined)[]>
 }
 
-export function historyIndex(results: ResultSet, builds: readonly string[]): HistoryIndex {
-  const byKey = new Map<string, number[]>()
-  builds.forEach((b, i) => {
-    for (const [key, c] of results.builds.get(b) ?? []) {
-      let codes = byKey.get(key)
-      if (!codes) byKey.set(key, (codes = new Array<number>(builds.length).fill(CELL_CODE.null)))
+/**
+ * `since`: the index of the same builds before some of them changed (`changed`: their places in
+ * `builds`), when only those are to be read again. A push changes one build of a window, and
+ * reading every cell of the nine was most of the hub's view after it.
+ */
+export function historyIndex(results: ResultSet, builds: readonly string[], since?: { index: HistoryIndex; changed: readonly number[] }): HistoryIndex {
+  // By case id, then the column's place, not by cell key: a key made for each cell of nine
+  // builds was hashed anew. A build holds an id's cells together (Cells), so the id is looked up
+  // once for them all.
+  const columns = new Map<string, number>(since?.index.columns)
+  const byId = new Map<string, (number[] | undefined)[]>()
+  const read = since ? since.changed : builds.map((_, i) => i)
+  if (since) {
+    if (since.index.builds.length !== builds.length || since.index.builds.some((b, i) => b !== builds[i])) throw new Error('historyIndex: an index of other builds')
+    // the builds read again start with no cell (a cell may be gone from them)
+    for (const [id, strips] of since.index.codes)
+      byId.set(
+        id,
+        strips.map((strip) => {
+          const codes = Array.from(strip!, (ch) => ch.charCodeAt(0))
+          for (const i of read) codes[i] = CELL_CODE.null
+          return codes
+        }),
+      )
+  }
+  for (const i of read) {
+    let lastId: string | undefined
+    let strips: (number[] | undefined)[] = []
+    const visit = (c: MergedCase, column: string) => {
+      if (c.id !== lastId) {
+        lastId = c.id
+        const held = byId.get(c.id)
+        if (held) strips = held
+        else byId.set(c.id, (strips = []))
+      }
+      let place = columns.get(column)
+      if (place === undefined) columns.set(column, (place = columns.size))
+      const codes = (strips[place] ??= new Array<number>(builds.length).fill(CELL_CODE.null))
       codes[i] = CELL_CODE[cellStatusOf(c.status, c.flaky)]
     }
-  })
-  const codes = new Map<string, string>()
-  for (const [key, list] of byKey) codes.set(key, String.fromCharCode.apply(null, list))
-  return { builds: [...builds], codes }
+    eachCell(results.builds.get(builds[i]!), visit)
+  }
+  const codes = new Map<string, (string | undefined)[]>()
+  for (const [id, strips] of byId) codes.set(id, strips.map((list) => String.fromCharCode.apply(null, list!)))
+  return { builds: [...builds], columns, codes }
 }
 
 /** The builds of a matrix's history strips: the `history` up to `build` in `order`, it included (last). */
@@ -195,7 +231,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       continue
     }
     const own = columnOf(entry)
-    const elsewhere = cellColumns.length > 1 && cellColumns.some((suffix) => suffix !== own && cellIn(entry.id, suffix) !== undefined)
+    const elsewhere = cellColumns.length > 1 && (cells instanceof Cells ? cells.several(entry.id) : cellColumns.some((suffix) => suffix !== own && cellIn(entry.id, suffix) !== undefined))
     // (a list of features that names one twice puts the row there once)
     let placed = elsewhere ? rowFeatures.get(entry.id) : scoped > 1 ? [] : undefined
     if (elsewhere && !placed) rowFeatures.set(entry.id, (placed = []))
@@ -218,12 +254,16 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // The builds before the shown one, read from an index of exactly them (the caller's, or made here).
   const earlier = history.slice(0, -1)
   const given = options.historyIndex
-  const index = (given && given.builds.length === earlier.length && given.builds.every((b, i) => b === earlier[i]) ? given : historyIndex(results, earlier)).codes
+  const index = (given && given.builds.length === earlier.length && given.builds.every((b, i) => b === earlier[i]) ? given : historyIndex(results, earlier))
   const notRunBefore = String.fromCharCode(...earlier.map(() => CELL_CODE.null))
   // The strip of a cell: its status in each build of the history (null where it did not run);
   // the shown build is the last, its status the one just looked up. Made for a cell that needs
   // its own (details) or the first of its kind; the others are known by their codes alone.
-  const earlierCodes = (id: string, column: MatrixColumn): string => (index.size ? (index.get(cellKey(id, column.environment, column.stage)) ?? notRunBefore) : notRunBefore)
+  const places = columnKeys.map((key) => index.columns.get(key))
+  const earlierCodes = (id: string, c: number): string => {
+    const place = places[c]
+    return (place === undefined ? undefined : index.codes.get(id)?.[place]) ?? notRunBefore
+  }
   const historyOf = (codes: string, status: CellStatus): (CellStatus | null)[] => [...codes].map((ch) => STATUS_OF_CODE.get(ch.charCodeAt(0))!).concat(status)
   const plainCell = (codes: string, status: CellStatus, required: boolean): ScenarioCell => {
     let kinds = plainCells.get(codes)
@@ -306,7 +346,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
         const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)
-        const codes = earlierCodes(s.id, column)
+        const codes = earlierCodes(s.id, c)
         const cell: ScenarioCell = detailed ? { status, required, history: historyOf(codes, status) } : plainCell(codes, status, required)
         if (detailed) {
           if (found.error) cell.error = found.error

@@ -159,7 +159,7 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       // A plain pass needs no step log.
       if (!keepsSteps(merged, Boolean(options.keepStepsOfPassed))) merged.steps = EMPTY
       shared.compact(merged)
-      cells.put(merged)
+      cells.put(merged, column)
     })
   }
   return { runs: [...(base?.runs ?? []), ...ordered.map((r) => r.run)], skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }

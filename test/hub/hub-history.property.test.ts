@@ -99,6 +99,17 @@ describe('the hub\'s view of a build against all results', () => {
           expect(await hub.service.matrix(shown)).toEqual(matrixFrom(again, project.scope!, { build: shown, catalogue: project.catalogue, uriPrefix: project.uriPrefix }))
           expect(await hub.service.gate(shown)).toEqual(previewGate({ build: shown, results: again, scope: project.scope!, catalogue: project.catalogue, uriPrefix: project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: [], openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' }))
         }
+
+        // A rerun pushed to a build in the shown one's history: the hub reads that build again on
+        // top of the history index it kept, and the strips say what the whole results say.
+        const before = names.at(-2)!
+        const writer = new ResultsWriter(resultsDir)
+        for (const [i, s] of scenarios.entries()) writer.write({ kind: 'case', id: s.id, uri: s.uri, feature: s.feature, scenario: s.scenario, name: s.name, ...(s.example ? { example: s.example } : {}), featureIds: s.featureIds, tags: s.tags, status: i % 3 ? 'passed' : 'skipped', flaky: false, attempts: 1, durationMs: 5, steps: [], attachments: [], nodes: [], source: 'automated' })
+        clock += 7_200_000
+        writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: `h${release}-earlier-rerun`, build: before, milestone: 'run-fixture', stage: 'acceptance', environment: 'docker', startedAt: new Date(clock - 30_000).toISOString(), finishedAt: new Date(clock).toISOString(), source: { format: 'cucumber-messages' } })
+        await pushResults(client, resultsDir)
+        const latest = await mergeResults(resultsDir, { milestone: 'run-fixture' })
+        expect(await hub.service.matrix(shown)).toEqual(matrixFrom(latest, project.scope!, { build: shown, catalogue: project.catalogue, uriPrefix: project.uriPrefix }))
       }),
       { numRuns: 4, endOnFailure: true },
     )

@@ -89,4 +89,38 @@ describe('a matrix of results alone agrees with a recount of them (property-base
       { numRuns: 300 },
     )
   })
+
+  it("history strips: each cell's status in each build before the shown one, null where it had none", async () => {
+    const historyArb = fc.array(fc.record({ build: fc.nat(4), scenario: fc.nat(5), environment: fc.constantFrom(...ENVIRONMENTS), stage: fc.constantFrom('acceptance', 'unit'), status: fc.constantFrom(...STATUSES), flaky: fc.boolean() }), { minLength: 1, maxLength: 50 })
+    await fc.assert(
+      fc.asyncProperty(historyArb, fc.integer({ min: 1, max: 4 }), async (results, history) => {
+        const scope = { milestone: 'm', frozen: '2024-09-15', file: 'm.yaml', features: [{ id: 'f0', name: 'Feature 0', environments: [] }] } as unknown as Scope
+        const runs = new Map<string, { run: Run; cases: Case[] }>()
+        for (const r of results) {
+          const id = `${r.build}-${r.environment}-${r.stage}`
+          const at = new Date(Date.UTC(2026, 0, 1, r.build)).toISOString()
+          if (!runs.has(id)) runs.set(id, { run: { kind: 'run', modelVersion: MODEL_VERSION, id, milestone: 'm', build: `v0.${r.build}.0`, stage: r.stage as Run['stage'], environment: r.environment, startedAt: at, finishedAt: at, source: { format: 'cucumber-messages' } }, cases: [] })
+          const cases = runs.get(id)!.cases
+          // one result a scenario a run (the merge's own rule for several is tested elsewhere)
+          if (!cases.some((c) => c.id === `s${r.scenario}`)) cases.push({ kind: 'case', id: `s${r.scenario}`, uri: 'a.feature', feature: 'A', scenario: `scenario ${r.scenario}`, name: `scenario ${r.scenario}`, featureIds: ['f0'], tags: [], status: r.status, flaky: r.flaky, attempts: 1, durationMs: 1, steps: [], attachments: [], nodes: [], source: 'automated' })
+        }
+        const merged = await mergeRuns([...runs.values()].map(({ run, cases }) => ({ run, file: run.id, readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)) })))
+        const shown = merged.order.at(-1)!
+        const matrix = matrixFrom(merged, scope, { build: shown, history })
+        // --- the recount: each build's results as written, found by scenario, environment and stage ---
+        const builds = merged.order.slice(Math.max(0, merged.order.length - history))
+        const written = (build: string, id: string, environment: string, stage: string) => [...runs.values()].find(({ run }) => run.build === build && run.environment === environment && run.stage === stage)?.cases.find((c) => c.id === id)
+        for (const s of matrix.features.flatMap((f) => f.scenarios))
+          for (const column of matrix.columns) {
+            const cell = s.cells[column.key]!
+            const earlier = builds.slice(0, -1).map((b) => {
+              const c = written(b, s.id, column.environment, column.stage)
+              return c ? word(c.status, c.flaky) : null
+            })
+            expect(cell.history).toEqual([...earlier, cell.status])
+          }
+      }),
+      { numRuns: 300 },
+    )
+  })
 })

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { Cells, cellKey } from '../../src/results/cells.ts'
+import { CellSet, Cells, cellKey, cellOf, columnOf, eachCell } from '../../src/results/cells.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
 
 // A build's cells are held by case id, not by key: whatever is set, replaced and deleted, they
@@ -13,6 +13,8 @@ const op = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), id: ID, environment: ENVIRONMENT, stage: STAGE, status: fc.constantFrom('passed', 'failed') }),
   fc.record({ kind: fc.constant('delete' as const), id: ID, environment: ENVIRONMENT, stage: STAGE }),
   fc.record({ kind: fc.constant('copy' as const) }),
+  // a cell that is there (a delete by chance seldom finds one)
+  fc.record({ kind: fc.constant('drop' as const), at: fc.nat() }),
 )
 
 const caseOf = (id: string, environment: string, stage: string, status: string): MergedCase => ({ id, environment, stage, status }) as unknown as MergedCase
@@ -34,6 +36,10 @@ describe('Cells: a map by cell key, held by case id (property-based)', () => {
           } else if (o.kind === 'delete') {
             const key = cellKey(o.id, o.environment, o.stage)
             expect(cells.delete(key)).toBe(model.delete(key))
+          } else if (o.kind === 'drop') {
+            if (!model.size) continue
+            const key = [...model.keys()][o.at % model.size]!
+            expect(cells.delete(key)).toBe(model.delete(key))
           } else {
             copies.push([cells, new Map(model)])
             cells = new Cells(cells)
@@ -46,7 +52,26 @@ describe('Cells: a map by cell key, held by case id (property-based)', () => {
           expect(sorted(held)).toEqual(sorted(expected))
           expect(sorted(held.entries())).toEqual(sorted(expected.entries()))
           expect([...held.keys()].sort()).toEqual([...expected.keys()].sort())
-          expect([...held.values()]).toHaveLength(expected.size)
+          // values and keys in the order of the entries
+          expect([...held.values()]).toEqual([...held].map(([, c]) => c))
+          expect([...held.keys()]).toEqual([...held].map(([key]) => key))
+          expect(new Set(held.values())).toEqual(new Set(expected.values()))
+          const seen: [string, MergedCase][] = []
+          held.forEach((c, key, map) => {
+            expect(map).toBe(held)
+            seen.push([key, c])
+          })
+          expect(sorted(seen)).toEqual(sorted(expected))
+          // each cell with its column, in the order of the entries, from Cells and from any map
+          for (const map of [held, expected]) {
+            const visited: [string, MergedCase][] = []
+            eachCell(map, (c, column) => {
+              expect(column).toBe(columnOf(c))
+              visited.push([c.id + column, c])
+            })
+            expect(visited).toEqual([...map])
+          }
+          for (const id of new Set([...expected.values()].map((c) => c.id))) expect(held.several(id)).toBe([...expected.values()].filter((c) => c.id === id).length > 1)
           for (const id of ['a', 'b', 'a\u0000b', '', '\u00001', 'x'.repeat(30)])
             for (const environment of ['local', 'docker', 'constructor', '__proto__', 'a\u0000b'])
               for (const stage of ['acceptance', 'unit', 'manual']) {
@@ -54,6 +79,9 @@ describe('Cells: a map by cell key, held by case id (property-based)', () => {
                 expect(held.get(key)).toBe(expected.get(key))
                 expect(held.has(key)).toBe(expected.has(key))
                 expect(held.cell(id, key.slice(id.length))).toBe(expected.get(key))
+                // the gate's and the diff's lookup, in Cells and in any other map by cellKey
+                expect(cellOf(held, id, environment, stage)).toBe(expected.get(key))
+                expect(cellOf(expected, id, environment, stage)).toBe(expected.get(key))
               }
           expect(held.get('a')).toBeUndefined()
           expect(held.get('a\u0000')).toBeUndefined()
@@ -73,5 +101,21 @@ describe('Cells: a map by cell key, held by case id (property-based)', () => {
 
   it("refuses a key that is not its case's", () => {
     expect(() => new Cells().set('x', caseOf('a', 'local', 'acceptance', 'passed'))).toThrow(/a cell's key is its case's/)
+  })
+
+  it('CellSet holds cells by column and id as a Set of their keys would', () => {
+    const cell = fc.tuple(ID, ENVIRONMENT, STAGE)
+    fc.assert(
+      fc.property(fc.array(cell, { maxLength: 30 }), fc.array(cell, { maxLength: 30 }), (added, asked) => {
+        const set = new CellSet()
+        const model = new Set<string>()
+        for (const [id, environment, stage] of added) {
+          set.add(id, columnOf({ environment, stage }))
+          model.add(cellKey(id, environment, stage))
+        }
+        for (const [id, environment, stage] of [...added, ...asked]) expect(set.has(id, columnOf({ environment, stage }))).toBe(model.has(cellKey(id, environment, stage)))
+      }),
+      { numRuns: 300 },
+    )
   })
 })
