@@ -3,8 +3,8 @@ import type { MergedCase } from './merge-results.ts'
 /**
  * The key of a cell: the case id and its column's part (cellColumn). The key names a cell to
  * whoever looks one up (the gate, the diff, the history index); Cells holds none of them.
- * Joined with `+`: keys are made by the hundred thousand for each view of the hub, where an
- * array's join cost a third of the history index's time.
+ * Joined with `+`: a reader that takes a build as a Map (its keys or entries) makes one for every
+ * cell, and an array's join cost the hub's history index a third of its time while it did so.
  */
 export const cellKey = (caseId: string, environment: string, stage: string): string => caseId + cellColumn(environment, stage)
 
