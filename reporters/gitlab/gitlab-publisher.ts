@@ -234,6 +234,25 @@ async function findMarkedNote(ctx: RequestContext, notesPath: string, marker = N
 function refusal(status: number, data: unknown, doing: string, target: GitLabTarget): UserError {
   if (status === 401 || status === 403) return new UserError('GITLAB_AUTH', `GitLab refused ${doing} (HTTP ${status}): ${TOKEN_HELP}`)
   if (status === 404) return new UserError('GITLAB_NOT_FOUND', `GitLab answered 404 while ${doing}: check CI_PROJECT_ID${target.mergeRequestIid ? ', CI_MERGE_REQUEST_IID' : ''}${target.sha ? ' and CI_COMMIT_SHA' : ''} (project ${target.projectId})`)
-  const message = (data as { message?: unknown } | undefined)?.message
-  return new UserError('GITLAB_FAILED', `GitLab answered HTTP ${status} while ${doing}${typeof message === 'string' && message ? `: ${message}` : ''}`)
+  const answer = data && typeof data === 'object' ? (data as { message?: unknown; error?: unknown }) : undefined
+  const why = reasonOf(answer?.message) || reasonOf(answer?.error)
+  return new UserError('GITLAB_FAILED', `GitLab answered HTTP ${status} while ${doing}${why ? `: ${why}` : ''}`)
 }
+
+/**
+ * GitLab's reason for a refusal, on one line: a text (`{"message": "..."}`, or `{"error": "..."}`
+ * for a parameter), or its model's validation errors by field (`{"message": {"note": ["is too
+ * long (maximum is 1000000 characters)"]}}`), which would otherwise read as nothing.
+ */
+function reasonOf(value: unknown): string {
+  let text = ''
+  if (typeof value === 'string') text = value
+  else if (value && typeof value === 'object' && !Array.isArray(value))
+    text = Object.entries(value)
+      .map(([field, errors]) => `${field} ${(Array.isArray(errors) ? errors : [errors]).filter((e) => typeof e === 'string').join(', ')}`.trim())
+      .join('; ')
+  text = text.replace(/\s+/g, ' ').trim()
+  return text.length > REASON_LIMIT ? `${headOf(text, REASON_LIMIT)}…` : text
+}
+
+const REASON_LIMIT = 300

@@ -145,6 +145,24 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     await expect(publishToGitLab({ ...target, apiUrl }, running, { retry: fast })).rejects.toThrow(/^GitLab did not answer while reading the commit status bdd-matrix \(ECONNREFUSED\) after 3 attempts; check CI_API_V4_URL \(http:\/\/127\.0\.0\.1:\d+\) and run the job again$/)
   })
 
+  let refusedNotes = 0
+  it.each([
+    // a model's validation errors, by field (as GitLab answers a note over its limit)
+    [{ message: { note: ['is too long (maximum is 1000000 characters)'] } }, 'note is too long (maximum is 1000000 characters)'],
+    [{ message: { base: ['Merge request is locked', 'discussion is locked'], note: 'is empty' } }, 'base Merge request is locked, discussion is locked; note is empty'],
+    // a parameter refused (Grape's own answer)
+    [{ error: 'body is missing' }, 'body is missing'],
+    [{ message: 'Note {:body=>["can\'t be blank"]}\nsecond line' }, 'Note {:body=>["can\'t be blank"]} second line'],
+    [{ message: 'x'.repeat(400) }, `${'x'.repeat(300)}…`],
+  ])('says what GitLab refused a note for, however it puts it: %j', async (body, reason) => {
+    // a merge request of its own, with no note yet: the note is added, not updated
+    const mergeRequest = String(900 + refusedNotes++)
+    gitlab.inject({ method: 'POST', path: new RegExp(`/merge_requests/${mergeRequest}/notes$`), kind: 'status', status: 400, body })
+    const result = await publish(matrixFiles(1), { CI_MERGE_REQUEST_IID: mergeRequest })
+    expect(result.stderr.trim()).toBe(`bdd-matrix: GitLab answered HTTP 400 while adding the merge-request note: ${reason}`)
+    expect(result.code).toBe(2)
+  })
+
   it.each([
     ['an API URL that is not one', { CI_API_V4_URL: 'gitlab.example.com/api/v4' }, /CI_API_V4_URL \(or --api-url\) "gitlab\.example\.com\/api\/v4" is not a URL; set it to https:\/\/gitlab\.example\.com\/api\/v4/],
     ['a missing token', { GITLAB_TOKEN: '' }, /no GitLab token: set GITLAB_TOKEN to a project or personal access token with the api scope \(CI_JOB_TOKEN cannot write/],

@@ -10,6 +10,8 @@ export interface Fault {
   retryAfter?: string
   /** a redirect's target (with a 3xx status) */
   location?: string
+  /** the JSON a 'status' fault answers, in place of the server's own error body */
+  body?: unknown
   delayMs?: number
   /** 'before': fail without applying; 'after': apply the request, then drop the connection */
   when?: 'before' | 'after'

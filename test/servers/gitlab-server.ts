@@ -61,7 +61,7 @@ export class LocalGitLab {
         if (fault.kind === 'delay') await FaultPlan.wait(fault, req.socket)
         else {
           res.writeHead(fault.status ?? 500, { 'content-type': 'application/json', ...FaultPlan.headers(fault) })
-          return void res.end(JSON.stringify({ message: `${fault.status ?? 500} injected` }))
+          return void res.end(JSON.stringify(fault.body ?? { message: `${fault.status ?? 500} injected` }))
         }
       }
       const { status, body, headers, raw } = await this.handle(req)
@@ -156,7 +156,7 @@ export class LocalGitLab {
         const next = page * perPage < list.length ? String(page + 1) : ''
         return { status: 200, body: slice, headers: { 'x-next-page': next, 'x-page': String(page), 'x-per-page': String(perPage), 'x-total': String(list.length) } }
       }
-      if (typeof body.body !== 'string' || !body.body) return { status: 400, body: { message: 'body is missing' } }
+      if (typeof body.body !== 'string' || !body.body) return { status: 400, body: { error: 'body is missing' } }
       const now = new Date().toISOString()
       if (req.method === 'POST' && !notes[3]) {
         const note = { id: this.nextId++, body: body.body, created_at: now, updated_at: now }
@@ -173,7 +173,7 @@ export class LocalGitLab {
       return { status: 405, body: { message: 'method not allowed' } }
     }
     if (req.method !== 'POST') return { status: 405, body: {} }
-    if (!['pending', 'running', 'success', 'failed', 'canceled'].includes(String(body.state))) return { status: 400, body: { message: 'state does not have a valid value' } }
+    if (!['pending', 'running', 'success', 'failed', 'canceled'].includes(String(body.state))) return { status: 400, body: { error: 'state does not have a valid value' } }
     const current = this.statuses.findLast((s) => s.sha === status![2] && s.body.name === body.name && s.body.ref === body.ref)
     if (current && ['pending', 'running'].includes(String(current.body.state)) && current.body.state === body.state)
       return { status: 400, body: { message: `Cannot transition status via :${body.state === 'running' ? 'run' : 'enqueue'} from :${String(current.body.state)} (Reason(s): Status cannot transition via "${body.state === 'running' ? 'run' : 'enqueue'}")` } }
