@@ -1,10 +1,10 @@
 import type { MergedCase } from './merge-results.ts'
 
 /**
- * The key of a cell: the case id and its column's part (cellColumn). The key names a cell to
- * whoever looks one up (the gate, the diff, the history index); Cells holds none of them.
- * Joined with `+`: a reader that takes a build as a Map (its keys or entries) makes one for every
- * cell, and an array's join cost the hub's history index a third of its time while it did so.
+ * The key of a cell: the case id and its column's part (cellColumn), for a reader that takes a
+ * build as a Map; Cells holds none of them, and the gate, the diff and the history index find
+ * cells by id and column (cellOf, eachCell, CellSet). Joined with `+`: an array's join cost the
+ * hub's history index a third of its time while that index was made of keys.
  */
 export const cellKey = (caseId: string, environment: string, stage: string): string => caseId + cellColumn(environment, stage)
 
