@@ -40,6 +40,16 @@ describe('every bench runs to its end on a small input', () => {
     expect(code).toBe(0)
   })
 
+  it('bench:ingest prints each input against its floor or peer, with its peak', async () => {
+    const { code, output } = await bench('ingest', { BENCH_SCALE: '100' })
+    expect(output, output).toMatch(/ {5}100 scenarios {2}floor [\d.]+ s · ingest→merge→matrix\+JUnit [\d.]+ s · ratio [\d.]+ \(goal ≤ 3\)/)
+    expect(output).toMatch(/ {4}1000 scenarios {2}floor .* ratio [\d.]+ \(goal ≤ 1.5\) .* peak RSS \d+ MB \(goal ≤ 150 MB\)/)
+    expect(output).toMatch(/a scenario attaching a 1 MB video/)
+    expect(output).toMatch(/JUnit, a test printing 1 MB .* peer \(fast-xml-parser's parse of the file\)/)
+    expect(output).toMatch(/Cucumber JSON, 1000 scenarios/)
+    expect(code).toBe(0)
+  })
+
   it('bench:catalogue prints the ratio to the bare gherkin loop and both peaks', async () => {
     const { code, output } = await bench('catalogue', { BENCH_FILES: '40' })
     expect(output, output).toMatch(/ratio {2}[\d.]+ \(goal ≤ 1.2\)/)
