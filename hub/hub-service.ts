@@ -7,7 +7,7 @@ import type { GateReport } from '../src/gates/evaluate-gates.ts'
 import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results.ts'
 import { isRunId, RUN_ID_RULE } from '../src/model/vocabulary.ts'
 import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
-import { historyBuilds, historyIndex, MANUAL_ENVIRONMENT, MATRIX_HISTORY, type HistoryIndex, type Matrix } from '../src/matrix/matrix-from.ts'
+import { historyBuilds, historyIndex, MANUAL_ENVIRONMENT, MATRIX_HISTORY, sameBuilds, type HistoryIndex, type Matrix } from '../src/matrix/matrix-from.ts'
 import { writeReports } from '../src/reports/write-reports.ts'
 import { mergeRuns, orderBuilds, OutOfOrder, type MergedCase, type ResultSet, type RunSource } from '../src/results/merge-results.ts'
 import { EVIDENCE_TYPES } from './media-types.ts'
@@ -536,7 +536,7 @@ export class HubService {
           // are read again, the fewest changed first.
           let since: { index: HistoryIndex; changed: number[] } | undefined
           for (const kept of this.indexes.values()) {
-            if (kept.index.builds.length !== earlier.length || kept.index.builds.some((b, i) => b !== earlier[i])) continue
+            if (!sameBuilds(kept.index.builds, earlier)) continue
             const changed = stampsOf.flatMap((stamp, i) => (stamp === kept.stamps[i] ? [] : [i]))
             if (!since || changed.length < since.changed.length) since = { index: kept.index, changed }
           }

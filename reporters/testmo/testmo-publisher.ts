@@ -586,14 +586,17 @@ export interface TestLinks {
  */
 function orderOf(cases: MergedCase[]): string {
   const digest = createHash('sha256')
-  for (const c of cases) digest.update(`${c.id}\u0000${c.environment}\u0000${c.stage}\u0001`)
+  for (const c of cases) digest.update(`${testOf(c)}\u0001`)
   return digest.digest('hex').slice(0, 32)
 }
 
 /** A test's key in Testmo: the case in its environment and stage, hashed as Testmo's 64 characters allow. */
 function testKey(c: MergedCase): string {
-  return hash('sha256', `${c.id}\u0000${c.environment}\u0000${c.stage}`, 'hex')
+  return hash('sha256', testOf(c), 'hex')
 }
+
+/** Which test a case is: its id, environment and stage. */
+const testOf = (c: MergedCase): string => `${c.id}\u0000${c.environment}\u0000${c.stage}`
 
 /**
  * Maps cases to Testmo tests. A publish maps every case of a run once, in a process that has

@@ -4,7 +4,7 @@ import type { Scope } from '../catalogue/scope.ts'
 import type { Attachment, StepResult } from '../model/results.ts'
 import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
-import { Cells, columnOf, eachCell } from '../results/cells.ts'
+import { cellIn, columnOf, eachCell, inSeveralColumns } from '../results/cells.ts'
 import { ownRecord } from '../own-record.ts'
 
 export type { CellStatus } from '../model/status-algebra.ts'
@@ -140,7 +140,7 @@ export function historyIndex(results: ResultSet, builds: readonly string[], sinc
   const byId = new Map<string, (number[] | undefined)[]>()
   const read = since ? since.changed : builds.map((_, i) => i)
   if (since) {
-    if (since.index.builds.length !== builds.length || since.index.builds.some((b, i) => b !== builds[i])) throw new Error('historyIndex: an index of other builds')
+    if (!sameBuilds(since.index.builds, builds)) throw new Error('historyIndex: an index of other builds')
     // the builds read again start with no cell (a cell may be gone from them)
     for (const [id, strips] of since.index.codes)
       byId.set(
@@ -172,6 +172,11 @@ export function historyIndex(results: ResultSet, builds: readonly string[], sinc
   const codes = new Map<string, (string | undefined)[]>()
   for (const [id, strips] of byId) codes.set(id, strips.map((list) => String.fromCharCode.apply(null, list!)))
   return { builds: [...builds], columns, codes }
+}
+
+/** Whether two lists name the same builds in the same order (an index serves only its own builds). */
+export function sameBuilds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((build, i) => build === b[i])
 }
 
 /** The builds of a matrix's history strips: the `history` up to `build` in `order`, it included (last). */
@@ -216,8 +221,6 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // A cell is found by the case id and its column's part of the key (merge-results cellKey).
   const columnKeys = columns.map((column) => columnOf(column))
   const cellColumns = columnsOfCells(cells)
-  // (a build the merge made holds its cells by case id: no key is made to find one)
-  const cellIn = cells instanceof Cells ? (id: string, column: string) => cells.cell(id, column) : (id: string, column: string) => cells.get(id + column)
   // A scenario with cells in several columns is one row a feature: the features each was put
   // under, kept only for such scenarios (one column, the usual run, needs none).
   const rowFeatures = new Map<string, string[]>()
@@ -230,8 +233,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       if (cellStatusOf(entry.status, entry.flaky) === 'failed') unscopedFailed++
       continue
     }
-    const own = columnOf(entry)
-    const elsewhere = cellColumns.length > 1 && (cells instanceof Cells ? cells.several(entry.id) : cellColumns.some((suffix) => suffix !== own && cellIn(entry.id, suffix) !== undefined))
+    const elsewhere = cellColumns.length > 1 && inSeveralColumns(cells, entry.id, cellColumns)
     // (a list of features that names one twice puts the row there once)
     let placed = elsewhere ? rowFeatures.get(entry.id) : scoped > 1 ? [] : undefined
     if (elsewhere && !placed) rowFeatures.set(entry.id, (placed = []))
@@ -254,7 +256,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // The builds before the shown one, read from an index of exactly them (the caller's, or made here).
   const earlier = history.slice(0, -1)
   const given = options.historyIndex
-  const index = (given && given.builds.length === earlier.length && given.builds.every((b, i) => b === earlier[i]) ? given : historyIndex(results, earlier))
+  const index = given && sameBuilds(given.builds, earlier) ? given : historyIndex(results, earlier)
   const notRunBefore = String.fromCharCode(...earlier.map(() => CELL_CODE.null))
   // The strip of a cell: its status in each build of the history (null where it did not run);
   // the shown build is the last, its status the one just looked up. Made for a cell that needs
@@ -342,7 +344,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       // up (a million lookups made a million keys to throw away, some 70 MB of garbage).
       const own = s.stages ? undefined : columnOf(s as MergedCase)
       columns.forEach((column, c) => {
-        const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cellIn(s.id, columnKeys[c]!) : undefined
+        const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cellIn(cells, s.id, columnKeys[c]!) : undefined
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
         const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)
@@ -433,7 +435,7 @@ const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})
 /** The columns' parts of the keys of a build's cells (merge-results cellKey), each once. */
 function columnsOfCells(cells: ReadonlyMap<string, MergedCase>): string[] {
   const suffixes = new Set<string>()
-  for (const entry of cells.values()) suffixes.add(columnOf(entry))
+  eachCell(cells, (_, column) => suffixes.add(column))
   return [...suffixes]
 }
 
@@ -475,5 +477,5 @@ export function scenariosShown(totals: Matrix['totals']): number {
 
 /** Scenarios in the headline: every scenario once, those required nowhere left out. */
 export function scenarioCount(totals: Matrix['totals']): number {
-  return Object.entries(totals).reduce((n, [status, count]) => (status === 'not-required' ? n : n + count), 0)
+  return scenariosShown(totals) - (totals['not-required'] ?? 0)
 }

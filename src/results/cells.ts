@@ -29,9 +29,22 @@ export const columnOf = (c: { environment: string; stage: string }): string => c
 
 const keyOf = (c: MergedCase): string => cellKey(c.id, c.environment, c.stage)
 
-/** The cell of `id` on an environment and stage: by case id in Cells, by key in another map. */
+/** The cell of `id` in a column (cellColumn): by case id in Cells, by key in another map. */
+export function cellIn(cells: ReadonlyMap<string, MergedCase> | undefined, id: string, column: string): MergedCase | undefined {
+  return cells instanceof Cells ? cells.cell(id, column) : cells?.get(id + column)
+}
+
+/** The cell of `id` on an environment and stage (cellIn). */
 export function cellOf(cells: ReadonlyMap<string, MergedCase> | undefined, id: string, environment: string, stage: string): MergedCase | undefined {
-  return cells instanceof Cells ? cells.cell(id, cellColumn(environment, stage)) : cells?.get(cellKey(id, environment, stage))
+  return cellIn(cells, id, cellColumn(environment, stage))
+}
+
+/** Whether `id` has cells in more than one of `columns`, the columns of the build's cells. */
+export function inSeveralColumns(cells: ReadonlyMap<string, MergedCase>, id: string, columns: readonly string[]): boolean {
+  if (cells instanceof Cells) return cells.several(id)
+  let found = 0
+  for (const column of columns) if (cellIn(cells, id, column) && ++found > 1) return true
+  return false
 }
 
 /** Calls `visit` with each cell of a build and its column (cellColumn): in Cells, no key or column is worked out again. */
@@ -129,8 +142,8 @@ export class Cells extends Map<string, MergedCase> {
   }
 
   override get(key: string): MergedCase | undefined {
-    const cut = key.lastIndexOf('\u0000')
-    return cut === -1 ? undefined : this.cell(key.slice(0, cut), key.slice(cut))
+    const parts = partsOf(key)
+    return parts && this.cell(parts.id, parts.column)
   }
 
   override has(key: string): boolean {
@@ -143,12 +156,11 @@ export class Cells extends Map<string, MergedCase> {
   }
 
   override delete(key: string): boolean {
-    const cut = key.lastIndexOf('\u0000')
-    if (cut === -1) return false
-    const id = key.slice(0, cut)
+    const parts = partsOf(key)
+    if (!parts) return false
+    const { id, column } = parts
     const held = this.byId.get(id)
     if (held === undefined) return false
-    const column = key.slice(cut)
     if (!Array.isArray(held)) {
       if (columnOf(held) !== column) return false
       this.byId.delete(id)
@@ -196,6 +208,12 @@ export class Cells extends Map<string, MergedCase> {
  * (the same string for the same column), instead of working each case's column out again.
  */
 type Columns = (string | MergedCase)[]
+
+/** A key's case id and column: its column starts at its last NUL (cellColumn). */
+function partsOf(key: string): { id: string; column: string } | undefined {
+  const cut = key.lastIndexOf('\u0000')
+  return cut === -1 ? undefined : { id: key.slice(0, cut), column: key.slice(cut) }
+}
 
 function placeIn(held: Columns, column: string): number {
   for (let at = 0; at < held.length; at += 2) if (held[at] === column) return at
