@@ -6,6 +6,7 @@ import { headOf } from '../../src/clip-text.ts'
 import { runErrorCases } from '../../src/results/run-error-cases.ts'
 import { JUNIT_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
 import type { ResultSet, MergedCase } from '../../src/results/merge-results.ts'
+import { errorHeadline } from '../../src/model/error-headline.ts'
 
 /** GitLab shows the text of <failure>: the error and the failing step's log, up to this much; the rest is in system-out. */
 const FAILURE_TEXT_MAX = 16_384
@@ -107,7 +108,7 @@ function testCase(entry: MergedCase, className: string, options: { resultsDir: s
     const message = failureMessage(entry.status, entry.error)
     const failing = entry.steps.find((s) => s.status !== 'passed' && s.status !== 'skipped')
     const text = [message, ...(failing ? ['', `at step: ${failing.keyword} ${failing.text}`] : []), ...(stepLog.length ? ['', 'steps:', ...stepLog] : [])].join('\n')
-    test.failure = { message: firstLine(message), type: entry.status, text: text.length > FAILURE_TEXT_MAX ? `${headOf(text, FAILURE_TEXT_MAX)}\n… (cut; the whole log is in system-out)` : text }
+    test.failure = { message: errorHeadline(message), type: entry.status, text: text.length > FAILURE_TEXT_MAX ? `${headOf(text, FAILURE_TEXT_MAX)}\n… (cut; the whole log is in system-out)` : text }
   } else if (written === 'skipped') test.skipped = true
   const attachments = [...entry.attachments].sort((a, b) => Number(b.mediaType.startsWith('image/')) - Number(a.mediaType.startsWith('image/')))
   const out = [
@@ -122,9 +123,5 @@ function testCase(entry: MergedCase, className: string, options: { resultsDir: s
 }
 
 function runErrorCase(entry: MergedCase): JUnitCase {
-  return { className: entry.feature, name: `${entry.name} [${entry.environment}]`, error: { message: firstLine(entry.error!), type: 'run error', text: entry.error! } }
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0]!
+  return { className: entry.feature, name: `${entry.name} [${entry.environment}]`, error: { message: errorHeadline(entry.error!), type: 'run error', text: entry.error! } }
 }

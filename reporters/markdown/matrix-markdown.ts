@@ -4,6 +4,7 @@ import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { gateToMarkdown, gateVerdictLine } from './gate-markdown.ts'
 import { mdCode, mdText } from './markdown-text.ts'
 import { headOf } from '../../src/clip-text.ts'
+import { errorHeadline } from '../../src/model/error-headline.ts'
 
 const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', blocked: '⛔', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
 /** GitLab notes are limited to 1,000,000 characters; lists stop well before, saying how many more. */
@@ -29,7 +30,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   if (h.outside) out.push(`${ICON.failed} **${h.outside}**`, '')
   if (h.runErrors) {
     out.push(`❌ **${h.runErrors}:**`, '')
-    for (const e of matrix.runErrors) out.push(`- run ${mdCode(e.runId)} on ${mdText(`${e.environment}/${e.stage}`)} · ${mdText(e.where)}: ${mdText(e.message.split('\n')[0]!)}`)
+    for (const e of matrix.runErrors) out.push(`- run ${mdCode(e.runId)} on ${mdText(`${e.environment}/${e.stage}`)} · ${mdText(e.where)}: ${mdText(errorHeadline(e.message))}`)
     out.push('')
   }
   if (!options.gate && options.gateVerdict) out.push(gateVerdictLine(options.gateVerdict), '')

@@ -12,6 +12,7 @@ import type { GateReport } from '../gates/evaluate-gates.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
 import { allureWriter, junitWriter, matrixWriter } from './report-writers.ts'
 import { acceptResultsAsOut } from './accept-results-as-out.ts'
+import { errorHeadline } from '../model/error-headline.ts'
 
 interface IngestOptions {
   env: string
@@ -52,7 +53,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
       for (const o of outcomes) {
         if (!o.run) continue
         ctx.stdout.write(`${path.relative(ctx.cwd, o.path!)}: ${o.cases} case(s) from ${o.run.source.file}\n`)
-        for (const e of o.run.errors ?? []) ctx.stdout.write(`  run failed outside any scenario: ${e.where}${e.source ? ` (${e.source})` : ''}: ${e.message.split('\n')[0]}\n`)
+        for (const e of o.run.errors ?? []) ctx.stdout.write(`  run failed outside any scenario: ${e.where}${e.source ? ` (${e.source})` : ''}: ${errorHeadline(e.message)}\n`)
       }
       for (const p of problems) ctx.stderr.write(`${p.file}${p.line ? `:${p.line}` : ''}: ${p.message}\n`)
       // Nothing read from any file is a failure; so is any problem with --strict. A run whose

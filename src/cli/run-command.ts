@@ -6,6 +6,7 @@ import type { Command } from 'commander'
 import { UserError, isUserError } from '../errors.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
 import { isRunId, RUN_ID_RULE } from '../model/vocabulary.ts'
+import { errorHeadline } from '../model/error-headline.ts'
 
 interface RunCliOptions {
   env: string
@@ -123,7 +124,7 @@ async function writeRunReports(ctx: CliContext, run: { runDir: string; runId: st
   for (const p of ingested.flatMap((o) => o.problems)) ctx.stderr.write(`${path.relative(ctx.cwd, p.file)}${p.line ? `:${p.line}` : ''}: ${p.message}\n`)
   // Failures outside any scenario (a BeforeAll/AfterAll hook, the runner): said, and they fail the run.
   const runErrors = ingested.flatMap((o) => o.run?.errors ?? [])
-  for (const e of runErrors) ctx.stdout.write(`  RUN ERROR ${e.where}${e.source ? ` (${e.source})` : ''}: ${e.message.split('\n')[0]}\n`)
+  for (const e of runErrors) ctx.stdout.write(`  RUN ERROR ${e.where}${e.source ? ` (${e.source})` : ''}: ${errorHeadline(e.message)}\n`)
   const read = ingested.some((o) => o.run)
   let matrixProblem: UserError | undefined
   if (read)

@@ -11,6 +11,7 @@ import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
 import { buildPattern, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
 import type { CriterionVerdict, GateVerdict } from './verdicts.ts'
+import { errorHeadline } from '../model/error-headline.ts'
 
 export type { CriterionVerdict, GateVerdict } from './verdicts.ts'
 
@@ -246,7 +247,7 @@ function result(criterion: Criterion, verdict: CriterionVerdict, value: string, 
 function runErrorItems(matrix: Matrix, columns: string[]): GateItem[] {
   return matrix.runErrors
     .filter((e) => columns.includes(`${e.environment}/${e.stage}`))
-    .map((e) => ({ what: `run ${e.runId} on ${e.environment}/${e.stage} failed outside any scenario (${e.where}): ${e.message.split('\n')[0]}`, environment: `${e.environment}/${e.stage}`, status: 'run error' }))
+    .map((e) => ({ what: `run ${e.runId} on ${e.environment}/${e.stage} failed outside any scenario (${e.where}): ${errorHeadline(e.message)}`, environment: `${e.environment}/${e.stage}`, status: 'run error' }))
 }
 
 /** A criterion's verdict with the run errors of its columns added: they fail it. */

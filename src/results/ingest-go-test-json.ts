@@ -114,7 +114,7 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
       } catch {
         // Go before 1.24 writes a package that did not build as a plain line among the events
         const unbuilt = /^FAIL\s+(\S+)\s+\[(build|setup) failed\]$/.exec(text)
-        if (unbuilt) runErrors.push(unbuiltPackage(unbuilt[1]!, unbuilt[2]!, ' (go test prints why on its standard error)'))
+        if (unbuilt) runErrors.push(unbuiltPackage(unbuilt[1]!, unbuilt[2]!, undefined, ' (go test prints why on its standard error)'))
         else notEvents.push(lineNumber)
         return
       }
@@ -137,7 +137,7 @@ export async function ingestGoTestJson(file: string, ctx: IngestContext): Promis
         // the package's fail then names the build that failed (FailedBuild), said once here
         const built = String(event.ImportPath ?? pkg)
         if (event.Action === 'output' || event.Action === 'build-output') said(event.Action === 'output' ? pkg : `build ${built}`, String(event.Output ?? ''))
-        if (event.Action === 'build-fail') runErrors.push(unbuiltPackage(built, 'build', `:\n${tail(`build ${built}`) || '(no compiler output in the report)'}`))
+        if (event.Action === 'build-fail') runErrors.push(unbuiltPackage(built, 'build', tail(`build ${built}`), ' (no compiler output in the report)'))
         if (verdict === 'failed' && !event.FailedBuild && !(ended.get(pkg) ?? []).some((t) => t.c.status === 'failed') && !running.get(pkg)?.size) runErrors.push({ where: `Go package ${pkg}`, message: tail(pkg) || 'the package failed outside its tests' })
         return
       }

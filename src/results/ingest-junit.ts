@@ -98,7 +98,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       const unbuilt = /^\[(build|setup) failed\]$/.exec(String(testcase.name ?? ''))
       if (unbuilt) {
         const { c } = prepared?.[i] ?? made(testcase)
-        tally.runErrors.push(unbuiltPackage(c.feature, unbuilt[1]!, c.error ? `:\n${c.error}` : ''))
+        tally.runErrors.push(unbuiltPackage(c.feature, unbuilt[1]!, c.error))
         return []
       }
       const { c, occurrence } = prepared?.[i] ?? made(testcase)
@@ -208,8 +208,9 @@ function errorText(node: Node | string, references: EntityDecoder): string | und
     .filter((p) => p !== undefined && String(p).trim() !== '')
     .map((p) => String(p).trim())
   // jest-junit and others repeat the message at the start of the text: keep it once; go-junit-report
-  // and gotestsum say "Failed" of every failure, which the text after it says better.
-  if (parts.length > 1 && (parts[1]!.startsWith(parts[0]!) || parts[0] === 'Failed')) parts.shift()
+  // and gotestsum say "Failed" of every failure (go-junit-report "Build error" of every package
+  // that did not build), which the text after it says better.
+  if (parts.length > 1 && (parts[1]!.startsWith(parts[0]!) || parts[0] === 'Failed' || parts[0] === 'Build error')) parts.shift()
   return parts.length ? parts.join('\n') : undefined
 }
 

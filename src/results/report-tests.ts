@@ -43,10 +43,17 @@ export function writeReportTests(tests: readonly ReportTest[], write: (c: Case) 
 /**
  * A Go package whose tests did not build (or set up), as the run's failure: go-junit-report,
  * go test -json's plain line (Go before 1.24) and its build events (1.24) each say it their way.
- * `detail` follows the sentence as it is (": <compiler output>", " (where to look)").
+ * The first line names the compiler's first complaint (one-line views show only that line; go
+ * build heads its output with "# <package>"); the whole output follows. Without output, `hint`
+ * says where to look.
  */
-export function unbuiltPackage(pkg: string, step: string, detail = ''): RunError {
-  return { where: `Go package ${pkg}`, message: `the package's tests did not ${step === 'setup' ? 'set up' : 'build'}${detail}` }
+export function unbuiltPackage(pkg: string, step: string, output: string | undefined, hint = ''): RunError {
+  const failed = `the package's tests did not ${step === 'setup' ? 'set up' : 'build'}`
+  const text = output?.trim()
+  if (!text) return { where: `Go package ${pkg}`, message: `${failed}${hint}` }
+  const lines = text.split('\n')
+  const first = (lines.find((line) => line.trim() !== '' && !line.startsWith('# ')) ?? lines[0]!).trim()
+  return { where: `Go package ${pkg}`, message: lines.length > 1 ? `${failed}: ${first}\n${text}` : `${failed}: ${first}` }
 }
 
 /** The Go tests holding bound subtests: the test function, and a feature's subtest where each feature is one. */

@@ -151,9 +151,10 @@ describe.skipIf(!present)('JUnit from real producers is counted as they count it
     const outcome = await ingestJUnit(path.join(dir, 'go-junit-report-013-build-errors.xml'), ctx(tempTree()))
     expect(casesOf(outcome.path!).map((c) => `${c.feature}/${c.name}:${c.status}`)).toEqual(['package/name/passing1/TestA:passed', 'package/name/passing2/TestB:passed'])
     expect(outcome.run!.errors).toEqual([
-      { where: 'Go package package/name/failing1', message: "the package's tests did not build:\nBuild error\nfailing1/failing_test.go:15: undefined: x" },
-      { where: 'Go package package/name/failing2', message: "the package's tests did not build:\nBuild error\nfailing2/another_failing_test.go:20: undefined: y" },
-      { where: 'Go package package/name/setupfailing1', message: expect.stringMatching(/^the package's tests did not set up:\nBuild error\nsetupfailing1\/failing_test\.go:4: cannot find package "other\/package"/) },
+      // the compiler's complaint on the first line, which one-line views show; go-junit-report's "Build error" left out
+      { where: 'Go package package/name/failing1', message: "the package's tests did not build: failing1/failing_test.go:15: undefined: x" },
+      { where: 'Go package package/name/failing2', message: "the package's tests did not build: failing2/another_failing_test.go:20: undefined: y" },
+      { where: 'Go package package/name/setupfailing1', message: expect.stringMatching(/^the package's tests did not set up: setupfailing1\/failing_test\.go:4: cannot find package "other\/package" in any of:\nsetupfailing1\/failing_test\.go:4: cannot find package "other\/package" in any of:\n\t\/path\/vendor \(vendor tree\)\n/) },
     ])
   })
 
