@@ -130,6 +130,7 @@ ${options.gate ? gateBanner(options.gate) : ''}
 <p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}"><b>${headline.scenarios} scenarios:</b> ${headline.counts.map((c) => `<span class="s-${c.status}">${c.count} ${h(c.label)}</span>`).join(' · ')}</p>
 <p id="gaps" class="${matrix.gaps.notRun ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}
+${headline.unrequired ? `<p id="unrequired" data-scenarios="${t['not-required']}">${h(headline.unrequired)}</p>` : ''}
 ${!options.gate && options.gateVerdict ? `<p id="gate-verdict" data-verdict="${options.gateVerdict.verdict}"><b>Release gate: ${h(VERDICT[options.gateVerdict.verdict]!)}</b> — ${h(gateSummary(options.gateVerdict))}</p>` : ''}
 ${errors}
 ${headline.information ? `<p id="information" class="info">${h(headline.information)}</p>` : ''}

@@ -1,6 +1,6 @@
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
-import type { Scope } from '../catalogue/scope.ts'
+import type { Scope, ScopeFeature } from '../catalogue/scope.ts'
 import type { Attachment, StepResult } from '../model/results.ts'
 import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
@@ -101,6 +101,13 @@ export interface Matrix {
   /** results in cells the scope does not require: shown, never counted */
   information: number
   runErrors: MatrixRunError[]
+  /**
+   * Where the scenarios required in no column of this matrix are expected (totals['not-required']
+   * counts them): the environments they are expected on (their @env tags, else their features')
+   * that have no acceptance column, and `manual` for manual scenarios with no manual column. The
+   * catalogue counts them; the headline says where they went.
+   */
+  expectedElsewhere: string[]
 }
 
 /**
@@ -333,6 +340,13 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     return record
   }
   const requiredNow: CellStatus[] = []
+  // where the scenarios required in no column are expected; those under several features only
+  // if no feature requires them anywhere (known once all are met)
+  const expectedElsewhere = new Set<string>()
+  const severalElsewhere = new Map<string, string[]>()
+  const acceptanceColumns = new Set(columns.filter((c) => c.stage === 'acceptance').map((c) => c.environment))
+  const expectedOutside = (s: Row, feature: ScopeFeature): string[] =>
+    s.stages === MANUAL_STAGES ? ['manual'] : (s.environments ?? feature.environments).filter((e) => !acceptanceColumns.has(e))
   const features = scope.features.map((feature): MatrixFeature => {
     // A person's machine is its own environment: manual testing is expected wherever it is done.
     const requiredHere = (column: MatrixColumn, s: Row): boolean =>
@@ -363,6 +377,10 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         rowCells[c] = cell
       })
       const scenarioCells = allPlain ? sharedRecord(rowCells) : recordOf(rowCells)
+      if (!requiredNow.length && s.stages) {
+        if (!underSeveral.has(s.id)) for (const where of expectedOutside(s, feature)) expectedElsewhere.add(where)
+        else severalElsewhere.set(s.id, [...(severalElsewhere.get(s.id) ?? []), ...expectedOutside(s, feature)])
+      }
       if (!underSeveral.has(s.id)) countScenario(scenarioCells)
       else {
         let unique = uniqueCells.get(s.id)
@@ -422,12 +440,13 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   })
 
   for (const byColumn of uniqueCells.values()) countScenario(byColumn)
+  for (const [id, where] of severalElsewhere) if (!Object.values(uniqueCells.get(id) ?? {}).some((c) => c.required)) for (const w of where) expectedElsewhere.add(w)
   // gaps by environment in the columns' order
   columns.forEach((column, c) => {
     if (notRunIn[c]) gaps.byEnvironment[column.environment] = (gaps.byEnvironment[column.environment] ?? 0) + notRunIn[c]!
   })
   const runErrors = results.runs.filter((r) => r.build === build).flatMap((r) => (r.errors ?? []).map((e) => ({ runId: r.id, environment: r.environment, stage: r.stage, where: e.where, message: e.message })))
-  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors }
+  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors, expectedElsewhere: [...expectedElsewhere].sort() }
 }
 
 const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})

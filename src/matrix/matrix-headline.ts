@@ -12,6 +12,8 @@ export interface Headline {
   gaps: string
   /** results where the scope does not require the scenario, when there are any */
   information?: string
+  /** scenarios required in no column (the catalogue counts them, the headline does not), when there are any */
+  unrequired?: string
   /** runs that failed outside any scenario, when there are any */
   runErrors?: string
   /** failed results outside the scope's features (unit tests…): they fail the build too */
@@ -36,11 +38,17 @@ export function headlineOf(matrix: Matrix): Headline {
     scenarios: scenarioCount(t),
     counts,
     gaps,
+    ...(t['not-required'] ? { unrequired: unrequiredText(t['not-required'], matrix.expectedElsewhere) } : {}),
     ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted)` } : {}),
     ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario` } : {}),
     ...(matrix.unscoped.failed ? { outside: `${matrix.unscoped.failed} of ${matrix.unscoped.cases} result(s) outside the scope's features failed (unit and functional tests, untagged scenarios)` } : {}),
     legend: `A scenario counts once, by the worst of its required cells: ${CELL_SEVERITY.map((s) => STATUS_LABEL[s]).join(' > ')}; wip only when nothing else; — where the scope does not require it.`,
   }
+}
+
+function unrequiredText(count: number, elsewhere: readonly string[]): string {
+  const where = elsewhere.map((e) => (e === 'manual' ? 'manual testing (no manual column yet)' : e)).join(', ')
+  return `${count} more scenario(s) required in none of these columns, not counted above${where ? `: expected only on ${where}, where this build has no results` : ''}`
 }
 
 /** The headline as one line of plain text (terminal, commit status, Testmo field). */

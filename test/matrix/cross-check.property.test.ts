@@ -15,7 +15,9 @@ import { MODEL_VERSION, STATUSES, type Case, type Run, type Status } from '../..
 import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { testMapper } from '../../reporters/testmo/testmo-publisher.ts'
 import { writeAllureResults } from '../../reporters/allure/allure-reporter.ts'
-import { matrixFailed } from '../../src/matrix/matrix-headline.ts'
+import { headlineOf, matrixFailed } from '../../src/matrix/matrix-headline.ts'
+import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
+import { mdText } from '../../reporters/markdown/markdown-text.ts'
 import { tempDir } from '../helpers/temp-tree.ts'
 import { gateFile } from '../gates/gate-fixture.ts'
 
@@ -203,6 +205,20 @@ describe('every number agrees with a recount of the raw results (property-based)
           headline[status] = (headline[status] ?? 0) + 1
         }
         expectHeadline(matrix, { headline, cellTotals })
+        // the scenarios required in no column: where they are expected, and said beside the count
+        const elsewhere = new Set<string>()
+        for (const c of inScope) {
+          if ([...columns.values()].some((col) => requiredOf(c, col))) continue
+          const expected = c.pickle.manual ? ['manual'] : envTags(c).length ? envTags(c) : c.pickle.featureIds.flatMap((id) => built.scope.features.find((f) => f.id === id)?.environments ?? [])
+          for (const e of expected) if (e === 'manual' || ![...columns.values()].some((col) => col.environment === e && col.stage === 'acceptance')) elsewhere.add(e)
+        }
+        expect(matrix.expectedElsewhere).toEqual([...elsewhere].sort())
+        const said = headlineOf(matrix).unrequired
+        if (headline['not-required']) {
+          expect(said).toMatch(new RegExp(`^${headline['not-required']} more scenario\\(s\\) required in none of these columns`))
+          for (const e of elsewhere) expect(said).toContain(e)
+          expect(matrixToMarkdown(matrix)).toContain(mdText(said!))
+        } else expect(said).toBeUndefined()
         expect(matrix.gaps.notRun).toBe(notRun)
         // the headline's gaps by environment, as it prints them
         expect(Object.entries(matrix.gaps.byEnvironment).sort()).toEqual([...notRunIn].sort())
