@@ -30,6 +30,7 @@ export interface CataloguedStep {
 export interface CataloguedExamples {
   name: string
   line: number
+  column: number
   tags: string[]
   header: string[]
   rows: { line: number; cells: string[] }[]

@@ -23,6 +23,7 @@ export type LintRule =
   | 'untagged-scenario'
   | 'unknown-feature'
   | 'outline-without-examples'
+  | 'examples-without-rows'
   | 'empty-scenario'
   | 'invalid-tag'
   | 'unknown-environment'
@@ -129,6 +130,19 @@ function lintScenarioShape(scenario: CataloguedScenario, findings: LintFinding[]
       severity: declaredWip ? 'warning' : 'error',
       rule: 'outline-without-examples',
       message: `Scenario Outline ${label} has no Examples, so its <placeholders> are never filled in; add an Examples table${declaredWip ? '' : ' or tag it @wip'}`,
+    })
+  // Cucumber makes a scenario of each Examples row: a block without rows makes none, and an
+  // outline whose blocks all lack them is counted nowhere and never runs, @wip or not, silently.
+  const empty = scenario.examples.filter((block) => block.rows.length === 0)
+  const none = empty.length > 0 && empty.length === scenario.examples.length
+  for (const block of empty)
+    findings.push({
+      file: scenario.uri,
+      line: block.line,
+      column: block.column,
+      severity: none ? 'error' : 'warning',
+      rule: 'examples-without-rows',
+      message: `Examples${block.name ? ` "${block.name}"` : ''} of ${label} has ${block.header.length ? 'a header and no rows' : 'no table'}, so it makes no scenario${none ? `: ${label} is counted nowhere and never runs` : ''}; add a row (or remove the empty Examples)`,
     })
   if (scenario.steps.length === 0 && !declaredWip)
     findings.push({ ...at, severity: 'warning', rule: 'empty-scenario', message: `scenario ${label} has no steps; it is counted as wip (tag it @wip to say so)` })

@@ -103,7 +103,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
         outlineRows.push(info)
         rows.push({ line: row.location.line, cells })
       })
-      examples.push({ name, line: block.location.line, tags: tagNames(block.tags), header, rows })
+      examples.push({ name, line: block.location.line, column: block.location.column ?? 1, tags: tagNames(block.tags), header, rows })
       }
     if (full) outlineRowNames(scenario.name.trim(), outlineRows.map((r) => r.cells)).forEach((n, i) => Object.assign(outlineRows[i]!, n))
     // A scenario without steps is planned work, whatever its tags say.

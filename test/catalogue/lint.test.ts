@@ -111,6 +111,42 @@ describe('lint rules without step definitions', () => {
 const P2P_SCOPE = 'milestone: m\nfrozen: 2024-09-15\nfeatures:\n  - { id: p2p, name: P2P, acceptance: Peers see each other., environments: [local] }\n'
 const lintP2p = (files: Record<string, string>) => runCliInProcess(['lint', '--no-steps'], { cwd: tempTree({ 'features/milestones/m.yaml': P2P_SCOPE, ...files }) })
 
+// Cucumber makes a scenario of each Examples row, and silently none of a block without rows.
+describe('lint finds Examples without rows', () => {
+  it('an error where the outline makes no scenario at all, a warning for one empty block beside others', async () => {
+    const result = await lintP2p({
+      'features/a.feature': [
+        '@feature:p2p',
+        'Feature: Peers',
+        '',
+        '  Scenario Outline: peers see <peer>',
+        '    Given a step',
+        '    Examples:',
+        '      | peer |',
+        '',
+        '  Scenario: no table',
+        '    Given a step',
+        '    Examples: forgotten',
+        '',
+        '  Scenario Outline: ping <peer>',
+        '    Given a step',
+        '    Examples: found',
+        '      | peer |',
+        '      | Bob  |',
+        '    Examples: empty',
+        '      | peer |',
+        '',
+      ].join('\n'),
+    })
+    expect(result.stdout.trim().split('\n')).toEqual([
+      'features/a.feature:6:5: error: Examples of "peers see <peer>" has a header and no rows, so it makes no scenario: "peers see <peer>" is counted nowhere and never runs; add a row (or remove the empty Examples) [examples-without-rows]',
+      'features/a.feature:11:5: error: Examples "forgotten" of "no table" has no table, so it makes no scenario: "no table" is counted nowhere and never runs; add a row (or remove the empty Examples) [examples-without-rows]',
+      'features/a.feature:18:5: warning: Examples "empty" of "ping <peer>" has a header and no rows, so it makes no scenario; add a row (or remove the empty Examples) [examples-without-rows]',
+    ])
+    expect(result.code).toBe(1)
+  })
+})
+
 describe('lint warns where GitLab would merge test histories', () => {
   it('names a Feature title used by two files', async () => {
     const result = await lintP2p({
