@@ -49,7 +49,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       const publication = {
         markdown,
         state: matrixFailed(matrix) ? ('failed' as const) : ('success' as const),
-        description: `${matrix.build}: ${headlineText(matrix)}${matrix.unscoped.failed ? `; ${matrix.unscoped.failed} failed outside the scope's features` : ''}`,
+        description: `${matrix.build}: ${headlineText(matrix)}`,
         ...(reportUrl ? { targetUrl: reportUrl } : {}),
         ...(gate ? { gate: { state: gate.state, description: gate.summary } } : {}),
       }

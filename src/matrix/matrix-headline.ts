@@ -51,10 +51,13 @@ function unrequiredText(count: number, elsewhere: readonly string[]): string {
   return `${count} more scenario(s) required in none of these columns, not counted above${where ? `: expected only on ${where}, where this build has no results` : ''}`
 }
 
-/** The headline as one line of plain text (terminal, commit status, Testmo field). */
+/**
+ * The headline as one line of plain text (the commit status, whose description GitLab keeps to
+ * 255 characters): what failed before what is missing, so that a cut line still says why it is red.
+ */
 export function headlineText(matrix: Matrix): string {
   const h = headlineOf(matrix)
-  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}; ${h.gaps}${h.outside ? `; ${h.outside}` : ''}${h.runErrors ? `; ${h.runErrors}` : ''}`
+  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}${h.outside ? `; ${h.outside}` : ''}${h.runErrors ? `; ${h.runErrors}` : ''}; ${h.gaps}`
 }
 
 /**

@@ -117,6 +117,12 @@ describe('the GitLab pipeline as GitLab runs it (.gitlab-ci.yml and its componen
     expect(note.body).toMatch(/❌ \*\*1 of \d+ result\(s\) outside the scope's features failed/)
     const statusOf = () => gitlab.statuses.filter((s) => s.body.name === 'bdd-matrix').at(-1)!.body
     expect(statusOf()).toMatchObject({ state: 'failed', target_url: expect.stringMatching(/\/-\/jobs\/\d+\/artifacts\/file\/reports\/matrix\.html$/) })
+    // and its description says why, once, within the 255 characters GitLab keeps
+    // (what failed comes before what is missing: the gaps, not the failure, are what a cut loses)
+    const description = String(statusOf().description)
+    expect(description.length).toBeLessThanOrEqual(255)
+    expect(description.match(/1 of \d+ result\(s\) outside the scope's features failed \(unit and functional tests, untagged scenarios\)/g)).toHaveLength(1)
+    expect(description).not.toMatch(/; 1 failed outside/)
     // the note links the HTML matrix and the Allure report directly, and the pipeline
     expect(note.body).toMatch(/\[HTML matrix\]\(https:\/\/gitlab\.example\/nunet\/dms\/-\/jobs\/\d+\/artifacts\/file\/reports\/matrix\.html\) · \[Allure report\]\(https:\/\/gitlab\.example\/nunet\/dms\/-\/jobs\/\d+\/artifacts\/file\/reports\/allure-report\/index\.html\) · \[Pipeline\]\(https:\/\/gitlab\.example\/nunet\/dms\/-\/pipelines\/5001\)/)
     // GitLab's test report: each test once — the jobs that ran tests report them, the report job does not
