@@ -198,6 +198,9 @@ function caseOf(testcase: Node, suites: string[], occurrence: number, references
   }
 }
 
+/** go-junit-report and gotestsum say "Failed" of every failure, go-junit-report "Build error" of every package that did not build. */
+const GENERIC_MESSAGES: ReadonlySet<string> = new Set(['Failed', 'Build error'])
+
 /** An element's message attribute and its text (a stack trace, the test's output), as one error. */
 function errorText(node: Node | string, references: EntityDecoder): string | undefined {
   if (typeof node !== 'object') return contentOf(node, references)?.trim() || undefined
@@ -207,10 +210,9 @@ function errorText(node: Node | string, references: EntityDecoder): string | und
   const parts = [message, contentOf(node, references), contentOf(Array.isArray(stack) ? stack[0] : stack, references)]
     .filter((p) => p !== undefined && String(p).trim() !== '')
     .map((p) => String(p).trim())
-  // jest-junit and others repeat the message at the start of the text: keep it once; go-junit-report
-  // and gotestsum say "Failed" of every failure (go-junit-report "Build error" of every package
-  // that did not build), which the text after it says better.
-  if (parts.length > 1 && (parts[1]!.startsWith(parts[0]!) || parts[0] === 'Failed' || parts[0] === 'Build error')) parts.shift()
+  // jest-junit and others repeat the message at the start of the text: keep it once; a message
+  // every failure of a producer carries says less than the text after it (GENERIC_MESSAGES).
+  if (parts.length > 1 && (parts[1]!.startsWith(parts[0]!) || GENERIC_MESSAGES.has(parts[0]!))) parts.shift()
   return parts.length ? parts.join('\n') : undefined
 }
 
