@@ -26,6 +26,7 @@ const CATEGORIES: Category[] = [
   { name: 'Pending steps (not implemented yet)', matchedStatuses: [Status.BROKEN], messageRegex: '(?s)pending\\b.*' },
   { name: 'Ambiguous steps (more than one step definition)', matchedStatuses: [Status.BROKEN], messageRegex: '(?s)ambiguous\\b.*' },
   { name: 'Flaky (failed, then passed on a retry or rerun)', matchedStatuses: [Status.PASSED], flaky: true },
+  { name: 'Not run (the scope requires them; no result in this build)', matchedStatuses: [Status.SKIPPED], messageRegex: '(?s)not run: .*' },
 ]
 
 /**
@@ -56,6 +57,8 @@ export interface AllureOptions {
   env: Record<string, string | undefined>
   /** where the generated report will be served (executor.json reportUrl: the trend links back to it) */
   reportUrl?: string
+  /** the scope's required cells that nothing ran (not-run-cases.ts): skipped results saying so */
+  notRun?: readonly MergedCase[]
 }
 
 /**
@@ -70,11 +73,15 @@ export function writeAllureResults(results: ResultSet, options: AllureOptions): 
   mkdirSync(options.outDir, { recursive: true })
   const writer = new RegenerableResultsWriter(options.outDir)
   let written = 0
-  for (const entry of [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build)]) {
+  const milestone = options.milestone ?? results.runs.find((r) => r.milestone)?.milestone
+  const notRun = options.notRun ?? []
+  // a cell nothing ran is placed when the build's first run started (not at 1970 on the timeline)
+  const buildStart = Math.min(...results.runs.filter((r) => r.build === build).map((r) => Date.parse(r.startedAt) || Infinity))
+  for (const entry of [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build), ...notRun]) {
     const run = runs.get(entry.runId)
     // After its earlier attempts, when they are known: Allure takes the latest as the result.
     const lastTry = entry.retries?.at(-1)
-    const start = Math.max(Date.parse(run?.startedAt ?? '') || 0, lastTry?.startedAt ? Date.parse(lastTry.startedAt) + Math.round(lastTry.durationMs) + 1 : 0)
+    const start = entry.notRun ? (Number.isFinite(buildStart) ? buildStart : 0) : Math.max(Date.parse(run?.startedAt ?? '') || 0, lastTry?.startedAt ? Date.parse(lastTry.startedAt) + Math.round(lastTry.durationMs) + 1 : 0)
     const uuid = uuidOf(`${entry.runId}\u0000${entry.id}\u0000${entry.environment}\u0000${entry.stage}`)
     const result: TestResult = {
       uuid,
@@ -89,7 +96,7 @@ export function writeAllureResults(results: ResultSet, options: AllureOptions): 
       stage: Stage.FINISHED,
       start,
       stop: start + Math.round(entry.durationMs),
-      labels: labelsOf(entry, options.milestone ?? run?.milestone, run?.shard),
+      labels: labelsOf(entry, options.milestone ?? run?.milestone ?? (entry.notRun ? milestone : undefined), run?.shard),
       links: [],
       parameters: parametersOf(entry),
       steps: stepsOf(entry, start),
@@ -119,8 +126,11 @@ export function writeAllureResults(results: ResultSet, options: AllureOptions): 
     }
   }
   const environments = [...new Set([...(results.builds.get(build)?.values() ?? [])].map((c) => `${c.environment}/${c.stage}`))].sort()
-  const milestone = options.milestone ?? results.runs.find((r) => r.milestone)?.milestone
-  writer.writeEnvironmentInfo({ ...(milestone ? { milestone } : {}), build, environments: environments.join(', ') })
+  // The overview's Environment widget says what the scope required and nothing ran, beside what ran.
+  const notRunIn = new Map<string, number>()
+  for (const c of notRun) notRunIn.set(`${c.environment}/${c.stage}`, (notRunIn.get(`${c.environment}/${c.stage}`) ?? 0) + 1)
+  const notRunText = [...notRunIn].sort(([a], [b]) => a.localeCompare(b)).map(([column, n]) => `${column} ${n}`).join(', ')
+  writer.writeEnvironmentInfo({ ...(milestone ? { milestone } : {}), build, environments: environments.join(', '), ...(notRun.length ? { 'not-run': `${notRun.length} required cell(s) without a result: ${notRunText}` } : {}) })
   writer.writeCategoriesDefinitions(CATEGORIES)
   const e = options.env
   // What the trend's x-axis shows and links to: one point per pipeline, in pipeline order.

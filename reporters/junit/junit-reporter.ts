@@ -16,7 +16,9 @@ const FAILURE_TEXT_MAX = 16_384
  * classname = feature (with its file where two files share a feature title), name = scenario
  * (outline rows by their values) and environment — GitLab keys a test on suite + classname +
  * name. Statuses map by the one status algebra: failed, pending, undefined and ambiguous are
- * failures (the status first in the message), skipped and blocked are skipped. The failure's text
+ * failures (the status first in the message), skipped and blocked are skipped (the reason as the
+ * `<skipped>` text, what GitLab shows), and so is each cell the scope requires that nothing ran
+ * (`notRun`: a report of only what ran looks greener than the build). The failure's text
  * is what GitLab shows: the whole error and the failing step's log; system-out keeps the step
  * log, the flaky history and the attachments as `[[ATTACHMENT|path]]` (GitLab links the first:
  * an image if there is one, else the first log). A run that failed outside any scenario (a
@@ -39,6 +41,8 @@ export interface JUnitOptions {
   build?: string
   resultsDir: string
   relativeTo: string
+  /** the scope's required cells that nothing ran (not-run-cases.ts): skipped test cases saying so */
+  notRun?: readonly MergedCase[]
 }
 
 /** A suite's cases: all of a suite share its classname (it is part of the suite's key). */
@@ -49,7 +53,9 @@ function* junitText(results: ResultSet, options: JUnitOptions): Generator<string
   const cells = results.builds.get(build ?? '')
   // Feature titles written in more than one file: GitLab would merge their same-named scenarios.
   const filesOfTitle = new Map<string, Set<string>>()
+  const notRun = options.notRun ?? []
   for (const c of cells?.values() ?? []) if (!c.runError) (filesOfTitle.get(c.feature) ?? filesOfTitle.set(c.feature, new Set()).get(c.feature)!).add(c.uri)
+  for (const c of notRun) (filesOfTitle.get(c.feature) ?? filesOfTitle.set(c.feature, new Set()).get(c.feature)!).add(c.uri)
   const suites = new Map<string, Suite>()
   const add = (entry: MergedCase): void => {
     const className = !entry.runError && filesOfTitle.get(entry.feature)!.size > 1 ? `${entry.feature} (${entry.uri})` : entry.feature
@@ -61,6 +67,7 @@ function* junitText(results: ResultSet, options: JUnitOptions): Generator<string
   // the build's cases are walked where they are held (a million of them copied to a list is 8 MB)
   for (const entry of cells?.values() ?? []) add(entry)
   for (const entry of runErrorCases(results, build)) add(entry)
+  for (const entry of notRun) add(entry)
   yield XML_DECLARATION
   const sorted = [...suites].sort(([a], [b]) => a.localeCompare(b))
   const suiteCounts = sorted.map(([, suite]) => countsOfEntries(suite.entries))
@@ -109,10 +116,13 @@ function testCase(entry: MergedCase, className: string, options: { resultsDir: s
     const failing = entry.steps.find((s) => s.status !== 'passed' && s.status !== 'skipped')
     const text = [message, ...(failing ? ['', `at step: ${failing.keyword} ${failing.text}`] : []), ...(stepLog.length ? ['', 'steps:', ...stepLog] : [])].join('\n')
     test.failure = { message: errorHeadline(message), type: entry.status, text: text.length > FAILURE_TEXT_MAX ? `${headOf(text, FAILURE_TEXT_MAX)}\n… (cut; the whole log is in system-out)` : text }
-  } else if (written === 'skipped') test.skipped = true
+  } else if (written === 'skipped') {
+    // GitLab shows a skipped test's <skipped> text, and nothing of its system-out: the reason goes there
+    const reason = entry.notRun ? entry.error! : entry.error ? `${entry.status}: ${entry.error}` : entry.status === 'skipped' ? '' : entry.status
+    test.skipped = reason ? { message: errorHeadline(reason), text: reason } : true
+  }
   const attachments = [...entry.attachments].sort((a, b) => Number(b.mediaType.startsWith('image/')) - Number(a.mediaType.startsWith('image/')))
   const out = [
-    ...(written === 'skipped' ? [`${entry.status.toUpperCase()}${entry.error ? `: ${entry.error}` : ''}`] : []),
     ...stepLog,
     ...(entry.flaky ? [`FLAKY: statuses seen ${entry.seen.join(', ')} over ${entry.attempts} attempt(s)`] : []),
     ...(entry.output ? [entry.output] : []),

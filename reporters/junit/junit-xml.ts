@@ -19,7 +19,11 @@ export interface JUnitCase {
   failure?: { message?: string; type?: string; text?: string }
   /** `<error>`, as failure */
   error?: { message?: string; type?: string; text?: string }
-  skipped?: boolean
+  /**
+   * `<skipped/>`; with a reason, as pytest writes it: a message attribute and the reason as its
+   * text — what GitLab shows of a skipped test (the library writes no reason: an addition to its shape)
+   */
+  skipped?: boolean | { message?: string; text?: string }
   systemOut?: string
 }
 
@@ -112,7 +116,7 @@ export function testCaseXml(c: JUnitCase): string {
   let children = ''
   if (c.failure) children += problem('failure', c.failure)
   if (c.error) children += problem('error', c.error)
-  if (c.skipped) children += `${CHILD_PAD}<skipped/>\n`
+  if (c.skipped) children += c.skipped === true ? `${CHILD_PAD}<skipped/>\n` : problem('skipped', c.skipped)
   if (c.systemOut) children += cdataElement(`${CHILD_PAD}<system-out`, 'system-out', c.systemOut)
   return children ? `${open}>\n${children}${PAD}</testcase>\n` : `${open}/>\n`
 }

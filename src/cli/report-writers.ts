@@ -26,25 +26,35 @@ export function matrixWriter(outDir: string, options: { gate?: GateReport } = {}
   }
 }
 
+/**
+ * The cells the scope requires that nothing ran, in a report that lists tests: `with` what ran (a
+ * build's report), `only` (the report job's JUnit for GitLab, beside the reports of the jobs that
+ * ran the tests), `none` (one run's report: a shard or another job runs the rest).
+ */
+export type NotRunCells = 'with' | 'only' | 'none'
+
 /** JUnit XML for GitLab; attachment paths are written relative to `relativeTo`. */
-export function junitWriter(file: string, relativeTo: string): ReportWriter {
+export function junitWriter(file: string, relativeTo: string, notRunCells: NotRunCells = 'with'): ReportWriter {
   return {
-    async write({ results, build, resultsDir }) {
+    needsNotRun: notRunCells !== 'none',
+    async write({ results, build, resultsDir, notRun }) {
       const { writeJUnit } = await import('../../reporters/junit/junit-reporter.ts')
-      writeJUnit(results, file, { ...(build ? { build } : {}), resultsDir, relativeTo })
+      const reported = notRunCells === 'only' ? { ...results, runs: [], builds: new Map() } : results
+      writeJUnit(reported, file, { ...(build ? { build } : {}), resultsDir, relativeTo, notRun })
       return [file]
     },
   }
 }
 
 /** Allure results in `outDir` (emptied first); counts what it wrote in `written`. */
-export function allureWriter(outDir: string, env: Record<string, string | undefined>, options: { milestone?: string; reportUrl?: string; written?: { count: number } } = {}): ReportWriter {
+export function allureWriter(outDir: string, env: Record<string, string | undefined>, options: { milestone?: string; reportUrl?: string; written?: { count: number }; notRunCells?: Exclude<NotRunCells, 'only'> } = {}): ReportWriter {
   return {
     needsStepsOfPassed: true,
-    async write({ results, build, resultsDir }) {
+    needsNotRun: options.notRunCells !== 'none',
+    async write({ results, build, resultsDir, notRun }) {
       const { writeAllureResults } = await import('../../reporters/allure/allure-reporter.ts')
       rmSync(outDir, { recursive: true, force: true })
-      const count = writeAllureResults(results, { resultsDir, outDir, env, ...(build ? { build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}) })
+      const count = writeAllureResults(results, { resultsDir, outDir, env, notRun, ...(build ? { build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}) })
       if (options.written) options.written.count = count
       return [outDir]
     },

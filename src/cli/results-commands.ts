@@ -84,7 +84,10 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--results <dir>', 'results folder', 'results')
     .option('--build <version>', 'build (default: the latest)')
     .option('--out <file>', 'output file', 'reports/junit.xml')
-    .action(async (options: { results: string; build?: string; out: string }) => {
+    .option('--scope <file>', 'milestone scope file: each scenario it requires where nothing ran is a skipped test saying so (default: the one YAML in <features>/milestones/, when there is one)')
+    .option('--features <dir>', 'features folder, with --scope', 'features')
+    .option('--not-run-only', 'only those skipped tests: the JUnit report for GitLab of a job that merges the results of the jobs that ran the tests (theirs list what ran)')
+    .action(async (options: ScopedReportOptions & { out: string; notRunOnly?: boolean }) => {
       const out = await writeJUnitReport(ctx, options)
       ctx.stdout.write(`JUnit written: ${path.relative(ctx.cwd, out)}\n`)
       exit(0)
@@ -102,13 +105,15 @@ export function addAllureCommand(program: Command, ctx: CliContext, exit: (code:
     .option('--report <dir>', 'report folder; its history/ feeds the trends of the next report', 'reports/allure-report')
     .option('--no-generate', 'write the allure-results only')
     .option('--history-from-gitlab', 'in a GitLab job: fetch the previous report\'s history/ from the latest successful job of this ref (else the default branch), so trends grow between pipelines')
-    .action(async (options: { results: string; build?: string; milestone?: string; out: string; report: string; generate: boolean; historyFromGitlab?: boolean }) => {
+    .option('--scope <file>', 'milestone scope file: each scenario it requires where nothing ran is a skipped result saying so (default: the one YAML in <features>/milestones/, when there is one)')
+    .option('--features <dir>', 'features folder, with --scope', 'features')
+    .action(async (options: ScopedReportOptions & { milestone?: string; out: string; report: string; generate: boolean; historyFromGitlab?: boolean }) => {
       const out = path.resolve(ctx.cwd, options.out)
       const report = path.resolve(ctx.cwd, options.report)
       const reportPath = path.relative(ctx.cwd, report).split(path.sep).join('/')
       const env = ctx.env
       const reportUrl = env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/${reportPath}/index.html` : undefined
-      const written = await writeAllure(ctx, { results: options.results, out, ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(reportUrl ? { reportUrl } : {}) })
+      const written = await writeAllure(ctx, { results: options.results, out, features: options.features, ...(options.scope ? { scope: options.scope } : {}), ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(reportUrl ? { reportUrl } : {}) })
       ctx.stdout.write(`Allure results written: ${path.relative(ctx.cwd, out)} (${written} result(s))\n`)
       if (options.historyFromGitlab) {
         const token = env.CI_JOB_TOKEN ? { kind: 'job' as const, value: env.CI_JOB_TOKEN } : env.GITLAB_TOKEN ? { kind: 'private' as const, value: env.GITLAB_TOKEN.trim() } : undefined
@@ -128,22 +133,59 @@ export function addAllureCommand(program: Command, ctx: CliContext, exit: (code:
 }
 
 /** Writes the JUnit XML of a build from the results folder; returns the file written. */
-export async function writeJUnitReport(ctx: CliContext, options: { results: string; build?: string; out: string }): Promise<string> {
+export async function writeJUnitReport(ctx: CliContext, options: ScopedReportOptions & { out: string; notRunOnly?: boolean }): Promise<string> {
   const out = path.resolve(ctx.cwd, options.out)
-  await report(ctx, options, [junitWriter(out, ctx.cwd)])
+  await report(ctx, options, [junitWriter(out, ctx.cwd, options.notRunOnly ? 'only' : 'with')], { scopeNeeded: options.notRunOnly ? '--not-run-only' : undefined })
   return out
 }
 
-export async function writeAllure(ctx: CliContext, options: { results: string; out: string; build?: string; milestone?: string; reportUrl?: string }): Promise<number> {
+export async function writeAllure(ctx: CliContext, options: ScopedReportOptions & { out: string; milestone?: string; reportUrl?: string }): Promise<number> {
   const written = { count: 0 }
   await report(ctx, options, [allureWriter(path.resolve(ctx.cwd, options.out), ctx.env, { ...(options.milestone ? { milestone: options.milestone } : {}), ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}), written })])
   return written.count
 }
 
-/** The report pipeline over a results folder, without a scope (no matrix, every milestone). */
-async function report(ctx: CliContext, options: { results: string; build?: string }, writers: ReportWriter[]): Promise<void> {
+export interface ScopedReportOptions {
+  results: string
+  build?: string
+  /** the scope whose required cells without a result are reported as not run; found in <features>/milestones/ when not given */
+  scope?: string
+  features?: string
+}
+
+/**
+ * The report pipeline over a results folder for the reports that list tests (JUnit, Allure). With
+ * the project's scope (given, or the one in <features>/milestones/) the cells it requires where
+ * nothing ran are listed as not run, and runs of other milestones are left out, as the matrix has
+ * them; without one, what ran is reported and the command says what it cannot list.
+ */
+async function report(ctx: CliContext, options: ScopedReportOptions, writers: ReportWriter[], how: { scopeNeeded?: string | undefined } = {}): Promise<void> {
   const { writeReports } = await import('../reports/write-reports.ts')
-  await writeReports({ resultsDir: path.resolve(ctx.cwd, options.results), ...(options.build ? { build: options.build } : {}), writers })
+  const { resolveInputs } = await import('./resolve-inputs.ts')
+  const resultsDir = path.resolve(ctx.cwd, options.results)
+  let inputs: ReturnType<typeof resolveInputs> | undefined
+  try {
+    inputs = resolveInputs(ctx, { ...(options.features ? { features: options.features } : {}), ...(options.scope ? { scope: options.scope } : {}) })
+  } catch (error) {
+    if (options.scope || !isUserError(error) || error.code !== 'SCOPE_MISSING') throw error
+    if (how.scopeNeeded) throw new UserError('SCOPE_MISSING', `${how.scopeNeeded}: ${error.message}`)
+    ctx.stderr.write(`no milestone scope in ${path.relative(ctx.cwd, path.resolve(ctx.cwd, options.features ?? 'features', 'milestones')) || '.'}/: only what ran is reported, not what the scope requires and nothing ran (give --scope FILE to list it)\n`)
+  }
+  if (!inputs) {
+    await writeReports({ resultsDir, ...(options.build ? { build: options.build } : {}), writers })
+    return
+  }
+  const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
+  const { scope, featuresDir } = inputs
+  await writeReports({
+    resultsDir,
+    ...(options.build ? { build: options.build } : {}),
+    scope,
+    catalogue: buildCatalogue(featuresDir),
+    uriPrefix: path.relative(ctx.cwd, featuresDir),
+    writers,
+    onSkipped: (file, runId, milestone) => ctx.stderr.write(`${path.relative(ctx.cwd, file)}: run ${runId} is for milestone ${milestone}, not ${scope.milestone} (${path.relative(ctx.cwd, scope.file)}); left out\n`),
+  })
 }
 
 /** `prepared`: for a merge in this process that follows (run's reports), see PreparedCases. */

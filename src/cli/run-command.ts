@@ -117,7 +117,9 @@ async function writeRunReports(ctx: CliContext, run: { runDir: string; runId: st
   }
   // One merge for every report. The matrix needs the milestone scope; without one the run still
   // gets its other reports. What the ingest worker writes is parsed here meanwhile, for that merge.
-  const others = [junitWriter(path.join(run.runDir, 'junit.xml'), ctx.cwd), allureWriter(path.join(run.runDir, 'allure-results'), ctx.env)]
+  // This run's own reports: the cells it did not run are another shard's or job's, or the build's
+  // report's to list (bdd-matrix junit and allure), never this run's (GitLab would list them twice).
+  const others = [junitWriter(path.join(run.runDir, 'junit.xml'), ctx.cwd, 'none'), allureWriter(path.join(run.runDir, 'allure-results'), ctx.env, { notRunCells: 'none' })]
   const { PreparedCases } = await import('../results/prepared-cases.ts')
   const prepared = new PreparedCases({ keepStepsOfPassed: others.some((w) => w.needsStepsOfPassed) })
   const ingested = await ingestFiles(ctx, run.files, { env: run.environment, build, stage: 'acceptance', out: results, prepared, ...(run.files.length === 1 ? { runId: run.runId } : {}), ...(milestone ? { milestone } : {}), ...(run.runnerError ? { runnerError: run.runnerError } : {}), ...(run.features ? { features: run.features } : {}) })

@@ -1,7 +1,8 @@
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import type { Scope } from '../catalogue/scope.ts'
 import { MATRIX_HISTORY, matrixFrom, type HistoryIndex, type Matrix } from '../matrix/matrix-from.ts'
-import { checkBuild, mergeResults, mergeRuns, type ResultSet, type RunSource } from '../results/merge-results.ts'
+import { checkBuild, mergeResults, mergeRuns, type MergedCase, type ResultSet, type RunSource } from '../results/merge-results.ts'
+import { notRunCases } from '../matrix/not-run-cases.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 import type { PreparedCases } from '../results/prepared-cases.ts'
 import { collectGarbage, heapInUse } from '../collect-garbage.ts'
@@ -16,6 +17,11 @@ export interface ReportInput {
   matrix?: Matrix
   /** the release gate of the build, when a gate file applies to it (its verdict heads the matrix) */
   gate?: GateReport
+  /**
+   * The build's required cells without a result, as skipped cases (not-run-cases.ts), for the
+   * writers that list tests: given when there is a scope and a catalogue, else empty.
+   */
+  notRun: MergedCase[]
 }
 
 /**
@@ -27,6 +33,8 @@ export interface ReportWriter {
   needsStepsOfPassed?: boolean
   /** true when it cannot work without the matrix (needs a scope) */
   needsMatrix?: boolean
+  /** lists the scope's required cells that nothing ran (ReportInput.notRun) */
+  needsNotRun?: boolean
   /** writes its report; returns the files or folders written */
   write(input: ReportInput): string[] | Promise<string[]>
 }
@@ -95,9 +103,16 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
       })
     : undefined
   const gate = matrix && results.builds.has(matrix.build) ? request.gate?.(results, matrix.build) : undefined
-  const input: ReportInput = { results, build: request.build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}), ...(gate ? { gate } : {}) }
+  // made from the matrix before it is let go: few cells, unlike the matrix (a run of every scenario has none)
+  const notRun = matrix && request.catalogue && request.writers.some((w) => w.needsNotRun) ? notRunCases(matrix, request.catalogue, request.uriPrefix) : []
+  const input: ReportInput = { results, build: request.build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}), ...(gate ? { gate } : {}), notRun }
   const files: string[] = []
   const lastWithMatrix = request.keepMatrix ? -1 : request.writers.findLastIndex((w) => w.needsMatrix)
+  // made for the gate and the cells not run only: let go before any writer runs
+  if (!request.keepMatrix && lastWithMatrix === -1) {
+    delete input.matrix
+    matrix = undefined
+  }
   // The merge and the matrix leave garbage (a million scenarios: some 240 MB beside 440 MB live),
   // which the writers' own would pile onto: collected first where the heap is that large (a
   // million scenarios peak 50–70 MB lower, in the same time; below the bar, nothing is paid).

@@ -20,6 +20,8 @@ export interface MergedCase extends Case {
   seen: Status[]
   /** a run's failure outside any scenario, reported as a case (run-error-cases.ts) */
   runError?: true
+  /** a required cell without a result, reported as skipped (matrix/not-run-cases.ts); never merged */
+  notRun?: true
 }
 
 export interface ResultSet {

@@ -55,7 +55,7 @@ describe('.gitlab-ci.yml and its component', () => {
     expect(unit.artifacts).toMatchObject({ when: 'always', reports: { junit: 'reports/unit/junit.xml' } })
   })
 
-  it('reports: merge, matrix, JUnit, Allure with its history, publishing guarded by GITLAB_TOKEN, no JUnit declared twice', () => {
+  it('reports: merge, matrix, JUnit, Allure with its history, publishing guarded by GITLAB_TOKEN, no JUnit declared twice, the cells no job ran declared', () => {
     const report = job('bdd-matrix-report')
     const script = report.script.join('\n')
     expect(script).toMatch(/bdd-matrix matrix --results results/)
@@ -67,7 +67,9 @@ describe('.gitlab-ci.yml and its component', () => {
     expect(script).toMatch(/if \[ -n "\$GITLAB_TOKEN" \]; then npx bdd-matrix publish gitlab/)
     // with a results hub: pushed before the reports, and pulled back (history, manual outcomes) into them
     expect(script).toMatch(/if \[ -n "\$BDD_MATRIX_SERVER" \]; then npx bdd-matrix push --results results && npx bdd-matrix pull --out results; fi\n[^\n]*bdd-matrix matrix --results results/)
-    expect(report.artifacts?.reports).toBeUndefined()
+    // its JUnit report is only what the scope requires and no job ran: the jobs that ran the tests report them
+    expect(script).toMatch(/bdd-matrix junit --results results --not-run-only --out reports\/not-run\.junit\.xml/)
+    expect(report.artifacts?.reports).toEqual({ junit: 'reports/not-run.junit.xml' })
     expect(report.artifacts?.paths).toEqual(expect.arrayContaining(['reports/matrix.html', 'reports/allure-report/', 'results/']))
     expect(report.when).toBe('always')
     // the "Test matrix" link opens the page itself: exposed alone by its own job

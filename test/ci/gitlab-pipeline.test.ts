@@ -130,7 +130,15 @@ describe('the GitLab pipeline as GitLab runs it (.gitlab-ci.yml and its componen
     expect(report.length).toBeGreaterThan(3)
     expect(new Set(report.map((t) => t.key)).size).toBe(report.length)
     expect(report.filter((t) => t.failed).map((t) => t.key)).toEqual(['unit | test/catalogue/scope.test.ts | reads the scope'])
-    expect(first.find((r) => r.job === 'bdd-matrix-report')!.junit).toEqual([])
+    // the report job's own JUnit report is what the scope requires and no job ran: skipped
+    // tests saying so, as many as the matrix's gaps (none of them a test another job reported)
+    const reportJob = first.find((r) => r.job === 'bdd-matrix-report')!
+    expect(reportJob.junit).toEqual(['reports/not-run.junit.xml'])
+    const notRunXml = readFileSync(path.join(project, 'reports/not-run.junit.xml'), 'utf8')
+    const gaps = (JSON.parse(readFileSync(path.join(project, 'reports/matrix.json'), 'utf8')) as { gaps: { notRun: number } }).gaps.notRun
+    expect(gaps).toBeGreaterThan(0)
+    expect(testReport([reportJob], project)).toHaveLength(gaps)
+    expect(notRunXml.match(/<skipped message="not run: [^"]*"><!\[CDATA\[not run: /g)).toHaveLength(gaps)
 
     const second = await run(2, false)
     expect(second.find((r) => r.job === 'bdd-matrix-unit')!.status).toBe('success')

@@ -15,6 +15,7 @@ import { MODEL_VERSION, STATUSES, type Case, type Run, type Status } from '../..
 import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { testMapper } from '../../reporters/testmo/testmo-publisher.ts'
 import { writeAllureResults } from '../../reporters/allure/allure-reporter.ts'
+import { notRunCases, notRunReason } from '../../src/matrix/not-run-cases.ts'
 import { headlineOf, matrixFailed } from '../../src/matrix/matrix-headline.ts'
 import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
 import { mdText } from '../../reporters/markdown/markdown-text.ts'
@@ -180,6 +181,7 @@ describe('every number agrees with a recount of the raw results (property-based)
         const headline: Record<string, number> = {}
         const cellTotals: Record<string, number> = {}
         let notRun = 0
+        const notRunCells = new Set<string>()
         const notRunIn = new Map<string, number>()
         let information = 0
         let requiredRunnable = 0
@@ -197,6 +199,7 @@ describe('every number agrees with a recount of the raw results (property-based)
             if (status !== 'wip') requiredRunnable++
             if (status === 'not-run') {
               notRun++
+              notRunCells.add(`${c.id}|${column.environment}|${column.stage}`)
               notRunIn.set(column.environment, (notRunIn.get(column.environment) ?? 0) + 1)
             }
             void key
@@ -244,12 +247,18 @@ describe('every number agrees with a recount of the raw results (property-based)
         const requiredRan = [...cells.values()].filter((x) => inScope.some((c) => c.id === x.id && requiredOf(c, x)))
         if (requiredRan.length) expect(flaky.value).toMatch(new RegExp(`\\(${requiredRan.filter((x) => x.flaky).length} of ${requiredRan.length}\\)$`))
 
-        // --- JUnit and Testmo carry every merged cell once, and the run errors ---
+        // --- the required cells nothing ran, as the reports that list tests get them: each once ---
+        const missing = notRunCases(matrix, built.catalogue, 'features')
+        expect(missing.map((x) => `${x.id}|${x.environment}|${x.stage}`).sort()).toEqual([...notRunCells].sort())
+        expect(missing.every((x) => x.status === 'skipped' && x.notRun && x.error === notRunReason(x.environment, x.stage, 'v1'))).toBe(true)
+
+        // --- JUnit and Testmo carry every merged cell once, and the run errors; JUnit the cells not run ---
         const all = [...cells.values()]
         const failures = all.filter((x) => FAILURES.includes(x.status)).length
         const skipped = all.filter((x) => x.status === 'skipped' || x.status === 'blocked').length
-        const xml = resultsToJUnit(results, { build: 'v1', resultsDir: '/r', relativeTo: '/r' })
-        expect(/<testsuites tests="(\d+)" failures="(\d+)" errors="(\d+)" skipped="(\d+)"/.exec(xml)!.slice(1).map(Number)).toEqual([all.length + project.runErrors.length, failures, project.runErrors.length, skipped])
+        const xml = resultsToJUnit(results, { build: 'v1', resultsDir: '/r', relativeTo: '/r', notRun: missing })
+        expect(/<testsuites tests="(\d+)" failures="(\d+)" errors="(\d+)" skipped="(\d+)"/.exec(xml)!.slice(1).map(Number)).toEqual([all.length + project.runErrors.length + notRun, failures, project.runErrors.length, skipped + notRun])
+        expect(xml.match(/<skipped message="not run: /g) ?? []).toHaveLength(notRun)
         const map = testMapper()
         const tests = [...results.builds.get('v1')!.values(), ...runErrorCases(results, 'v1')].map(map)
         const count = (status: string) => tests.filter((t) => t.status === status).length
@@ -257,7 +266,7 @@ describe('every number agrees with a recount of the raw results (property-based)
 
         // --- Allure: a result per cell and run error (earlier attempts share its historyId: the latest counts) ---
         const allureDir = tempDir('cross-check-allure')
-        writeAllureResults(results, { build: 'v1', resultsDir: '/r', outDir: allureDir, env: {} })
+        writeAllureResults(results, { build: 'v1', resultsDir: '/r', outDir: allureDir, env: {}, notRun: missing })
         const latest = new Map<string, { status: string; stop: number }>()
         for (const file of readdirSync(allureDir).filter((f) => f.endsWith('-result.json'))) {
           const r = JSON.parse(readFileSync(path.join(allureDir, file), 'utf8')) as { historyId: string; status: string; stop: number }
@@ -265,7 +274,7 @@ describe('every number agrees with a recount of the raw results (property-based)
         }
         const allure = (status: string) => [...latest.values()].filter((r) => r.status === status).length
         const broken = all.filter((x) => ['pending', 'undefined', 'ambiguous'].includes(x.status)).length
-        expect([latest.size, allure('failed'), allure('broken'), allure('skipped'), allure('passed')]).toEqual([all.length + project.runErrors.length, failures - broken + project.runErrors.length, broken, skipped, all.filter((x) => x.status === 'passed').length])
+        expect([latest.size, allure('failed'), allure('broken'), allure('skipped'), allure('passed')]).toEqual([all.length + project.runErrors.length + notRun, failures - broken + project.runErrors.length, broken, skipped + notRun, all.filter((x) => x.status === 'passed').length])
 
         // --- the commit status: failed by a failed scenario, a failed result outside the scope, a run error ---
         const scopedIds = new Set(inScope.map((c) => c.id))

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { MergedCase, ResultSet } from '../../src/results/merge-results.ts'
 import { matrixFrom } from '../../src/matrix/matrix-from.ts'
+import { notRunCases } from '../../src/matrix/not-run-cases.ts'
 import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
 import { loadScope } from '../../src/catalogue/scope.ts'
 import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
@@ -22,8 +23,9 @@ describe('reporters on the canonical runs (golden files)', () => {
   beforeAll(async () => {
     ;({ results, resultsDir } = await canonicalResultSet({ keepStepsOfPassed: true }))
   })
-  const matrix = () =>
-    matrixFrom(results, loadScope(path.join(PROJECT, 'features/milestones/run.yaml')), { catalogue: buildCatalogue(path.join(PROJECT, 'features')), uriPrefix: 'features' })
+  const scope = () => loadScope(path.join(PROJECT, 'features/milestones/run.yaml'))
+  const cataloguing = () => ({ catalogue: buildCatalogue(path.join(PROJECT, 'features')), uriPrefix: 'features' })
+  const matrix = () => matrixFrom(results, scope(), cataloguing())
 
   it('tells a gap (not run where the scope requires it) from a cell nothing was expected in', () => {
     const scope = loadScope(path.join(PROJECT, 'features/milestones/run.yaml'))
@@ -80,15 +82,42 @@ describe('reporters on the canonical runs (golden files)', () => {
   it('JUnit for GitLab (latest build)', () => expectGolden('junit-rc2.xml', masked(resultsToJUnit(results, { resultsDir, relativeTo: resultsDir }))))
   it('JUnit for GitLab (failing build)', () => expectGolden('junit-rc1.xml', masked(resultsToJUnit(results, { build: 'v0.5.0-rc1', resultsDir, relativeTo: resultsDir }))))
 
+  it('JUnit lists each cell the scope requires and nothing ran as a skipped test saying so, as GitLab shows it, once however many features hold its scenario', () => {
+    // rc1 ran on local only; the scope requires docker as well
+    const build = 'v0.5.0-rc1'
+    const m = matrixFrom(results, scope(), { build, ...cataloguing() })
+    const notRun = notRunCases(m, cataloguing().catalogue, 'features')
+    expect(m.gaps.notRun).toBeGreaterThan(0)
+    expect(notRun).toHaveLength(m.gaps.notRun)
+    const xml = resultsToJUnit(results, { build, resultsDir, relativeTo: resultsDir, notRun })
+    const without = resultsToJUnit(results, { build, resultsDir, relativeTo: resultsDir })
+    const tests = (doc: string) => Number(/<testsuites tests="(\d+)"/.exec(doc)![1])
+    expect(tests(xml)).toBe(tests(without) + m.gaps.notRun)
+    // GitLab shows the text of <skipped> (Hash.from_xml keeps an element's text over its attributes)
+    const shown = [...xml.matchAll(/<testcase [^>]*name="([^"]*)"[^>]*>\s*<skipped message="([^"]*)"><!\[CDATA\[([^\]]*)\]\]><\/skipped>/g)]
+    const notRunShown = shown.filter(([, , , text]) => text!.startsWith('not run: '))
+    expect(notRunShown).toHaveLength(m.gaps.notRun)
+    for (const [, name, message, text] of notRunShown) {
+      expect(message).toBe(text)
+      const column = m.columns.find((c) => text!.includes(` on ${c.key}, `))!
+      expect(name).toMatch(new RegExp(` \\[${column.environment}\\]$`))
+      expect(text).toContain(`build ${m.build} has no result`)
+    }
+    // each named as a result of the scenario there would be: no two tests of a suite share a name
+    const keys = [...xml.matchAll(/<testsuite name="([^"]*)"[^>]*>([\s\S]*?)<\/testsuite>/g)].flatMap(([, suite, body]) => [...body!.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"/g)].map((t) => `${suite}|${t[1]}|${t[2]}`))
+    expect(new Set(keys).size).toBe(keys.length)
+  })
+
   it('JUnit of a build with no results is an empty document', () => {
     expect(resultsToJUnit({ ...results, builds: new Map() }, { resultsDir, relativeTo: resultsDir })).toBe('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites tests="0" failures="0" errors="0" skipped="0"/>')
   })
 
   it('JUnit counts in testsuites and each testsuite are the elements they hold', () => {
-    const counted = (xml: string) => ({ tests: (xml.match(/<testcase /g) ?? []).length, failures: (xml.match(/<failure /g) ?? []).length, errors: (xml.match(/<error /g) ?? []).length, skipped: (xml.match(/<skipped\/>/g) ?? []).length })
+    const counted = (xml: string) => ({ tests: (xml.match(/<testcase /g) ?? []).length, failures: (xml.match(/<failure /g) ?? []).length, errors: (xml.match(/<error /g) ?? []).length, skipped: (xml.match(/<skipped[ />]/g) ?? []).length })
     const stated = (tag: string) => Object.fromEntries(['tests', 'failures', 'errors', 'skipped'].map((k) => [k, Number(new RegExp(` ${k}="(\\d+)"`).exec(tag)![1])]))
     for (const build of ['v0.5.0-rc1', 'v0.5.0-rc2']) {
-      const xml = resultsToJUnit(results, { build, resultsDir, relativeTo: resultsDir })
+      const notRun = notRunCases(matrixFrom(results, scope(), { build, ...cataloguing() }), cataloguing().catalogue, 'features')
+      const xml = resultsToJUnit(results, { build, resultsDir, relativeTo: resultsDir, notRun })
       expect(stated(/<testsuites[^>]*>/.exec(xml)![0])).toEqual(counted(xml))
       const suites = [...xml.matchAll(/(<testsuite [^>]*>)([\s\S]*?)<\/testsuite>/g)]
       expect(suites.length).toBeGreaterThan(0)

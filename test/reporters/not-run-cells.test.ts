@@ -1,0 +1,95 @@
+import { cpSync, readFileSync, readdirSync } from 'node:fs'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { tempDir } from '../helpers/temp-tree.ts'
+
+const FIXTURE = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
+const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
+
+// The run fixture's scope requires `numbers` on local and docker; the build ran on local only:
+// six scenarios (five outline rows and the flaky one; the wip one is not a gap) not run on docker.
+const NOT_RUN_ON_DOCKER = 6
+
+describe('the reports that list tests say what the scope requires and nothing ran (JUnit, Allure)', () => {
+  let project: string
+  beforeAll(async () => {
+    project = tempDir('not-run')
+    cpSync(path.join(FIXTURE, 'features'), path.join(project, 'features'), { recursive: true })
+    const ingested = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'local', '--build', 'b1', '--out', 'results'], { cwd: project })
+    expect(ingested.code, ingested.stderr).toBe(0)
+  })
+
+  const cases = (xml: string) => [...xml.matchAll(/<testcase classname="([^"]*)" name="([^"]*)"[^>]*?(?:\/>|>([\s\S]*?)<\/testcase>)/g)].map(([, className, name, body]) => ({ className: className!, name: name!, body: body ?? '' }))
+
+  it('junit: what ran, and each cell not run as a skipped test whose text (what GitLab shows) says why', async () => {
+    const result = await runCliInProcess(['junit', '--results', 'results', '--out', 'reports/junit.xml'], { cwd: project })
+    expect(result.code, result.stderr).toBe(0)
+    const matrix = await runCliInProcess(['matrix', '--results', 'results', '--out', 'reports'], { cwd: project })
+    expect(matrix.code, matrix.stderr).toBe(0)
+    const gaps = (JSON.parse(readFileSync(path.join(project, 'reports/matrix.json'), 'utf8')) as { gaps: { notRun: number } }).gaps.notRun
+    expect(gaps).toBe(NOT_RUN_ON_DOCKER)
+    const xml = readFileSync(path.join(project, 'reports/junit.xml'), 'utf8')
+    const all = cases(xml)
+    const notRun = all.filter((c) => c.body.includes('not run: '))
+    expect(notRun).toHaveLength(gaps)
+    expect(all.length - notRun.length).toBe(6)
+    for (const c of notRun) {
+      expect(c.className).toBe('Numbers')
+      expect(c.name).toMatch(/ \[docker\]$/)
+      expect(c.body).toMatch(/^\s*<skipped message="not run: the milestone scope requires this scenario on docker\/acceptance, and build b1 has no result of it there"><!\[CDATA\[not run: /)
+    }
+    // named as their results on docker will be: the same names as on local, another environment
+    expect(notRun.map((c) => c.name.replace(/ \[docker\]$/, '')).sort()).toEqual(all.filter((c) => !c.body.includes('not run: ')).map((c) => c.name.replace(/ \[local\]$/, '')).sort())
+    expect(/<testsuites tests="(\d+)" failures="0" errors="0" skipped="(\d+)"/.exec(xml)!.slice(1).map(Number)).toEqual([12, gaps])
+  })
+
+  it('junit --not-run-only: only those (the report job\'s JUnit for GitLab, beside the jobs\' own)', async () => {
+    const result = await runCliInProcess(['junit', '--results', 'results', '--not-run-only', '--out', 'reports/not-run.xml'], { cwd: project })
+    expect(result.code, result.stderr).toBe(0)
+    const all = cases(readFileSync(path.join(project, 'reports/not-run.xml'), 'utf8'))
+    expect(all).toHaveLength(NOT_RUN_ON_DOCKER)
+    expect(all.every((c) => c.body.includes('<skipped message="not run: '))).toBe(true)
+  })
+
+  it('allure: a skipped result per cell not run, under its own category, and the count on the overview', async () => {
+    const result = await runCliInProcess(['allure', '--results', 'results', '--out', 'reports/allure-results', '--no-generate'], { cwd: project })
+    expect(result.code, result.stderr).toBe(0)
+    const dir = path.join(project, 'reports/allure-results')
+    const results = readdirSync(dir)
+      .filter((f) => f.endsWith('-result.json'))
+      .map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { status: string; statusDetails: { message?: string }; start: number; labels: { name: string; value: string }[]; historyId: string })
+    expect(result.stdout).toContain(`(${results.length} result(s))`)
+    const notRun = results.filter((r) => r.statusDetails.message?.startsWith('not run: '))
+    expect(notRun).toHaveLength(NOT_RUN_ON_DOCKER)
+    for (const r of notRun) {
+      expect(r.status).toBe('skipped')
+      expect(r.labels).toContainEqual({ name: 'host', value: 'docker' })
+      expect(r.labels).toContainEqual({ name: 'feature', value: 'Numbers' })
+      // on the timeline where the build ran, not at 1970
+      expect(r.start).toBeGreaterThan(Date.parse('2000-01-01'))
+    }
+    // each its own test in Allure's history (a cell of its own), none another's
+    const ran = new Set(results.filter((r) => !notRun.includes(r)).map((r) => r.historyId))
+    expect(new Set(notRun.map((r) => r.historyId)).size).toBe(notRun.length)
+    expect(notRun.some((r) => ran.has(r.historyId))).toBe(false)
+    const categories = JSON.parse(readFileSync(path.join(dir, 'categories.json'), 'utf8')) as { name: string; messageRegex?: string }[]
+    const category = categories.find((c) => c.name.startsWith('Not run'))!
+    for (const r of notRun) expect(new RegExp(category.messageRegex!.replace('(?s)', ''), 's').test(r.statusDetails.message!)).toBe(true)
+    expect(readFileSync(path.join(dir, 'environment.properties'), 'utf8')).toContain(`not-run=${NOT_RUN_ON_DOCKER} required cell(s) without a result: docker/acceptance ${NOT_RUN_ON_DOCKER}`)
+  })
+
+  it('without a scope: what ran, and one line saying what cannot be listed; --not-run-only refuses', async () => {
+    const bare = tempDir('not-run-bare')
+    cpSync(path.join(project, 'results'), path.join(bare, 'results'), { recursive: true })
+    const result = await runCliInProcess(['junit', '--results', 'results', '--out', 'junit.xml'], { cwd: bare })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toMatch(/^no milestone scope in features\/milestones\/: only what ran is reported, not what the scope requires and nothing ran \(give --scope FILE to list it\)\n$/)
+    expect(cases(readFileSync(path.join(bare, 'junit.xml'), 'utf8'))).toHaveLength(6)
+    const refused = await runCliInProcess(['junit', '--results', 'results', '--not-run-only', '--out', 'junit.xml'], { cwd: bare })
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toMatch(/^bdd-matrix: --not-run-only: no scope file given and none found in .*features\/milestones; pass one with --scope FILE/)
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+  })
+})
