@@ -1,8 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import path from 'node:path'
+import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { UserError, fsErrorCode } from '../errors.ts'
 import { parseLocatedYaml } from '../located-yaml.ts'
+
+export { scopeFilesIn } from './scope-files.ts'
 
 /** How scope ids (milestones, features, environments) are written: lower-kebab, dots allowed. */
 export const KEBAB_ID = /^[a-z0-9]+(?:[.-][a-z0-9]+)*$/
@@ -76,17 +77,6 @@ export type ScopeFeature = z.infer<typeof ScopeFeatureSchema>
 export type ManualEnvironment = z.infer<typeof ManualEnvironmentSchema>
 export type Scope = z.infer<typeof ScopeSchema> & { /** path the scope was read from */ file: string }
 
-/** The scope files in `<features>/milestones/` (release gates, `*.gates.yaml`, live beside them but are not one). */
-export function scopeFilesIn(featuresDir: string): string[] {
-  const milestones = path.join(featuresDir, 'milestones')
-  try {
-    return readdirSync(milestones)
-      .filter((f) => /\.ya?ml$/.test(f) && !/\.gates\.ya?ml$/.test(f))
-      .map((f) => path.join(milestones, f))
-  } catch {
-    return []
-  }
-}
 
 /**
  * Reads and validates a milestone scope file; every problem is reported with file:line and key.

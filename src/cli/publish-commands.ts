@@ -124,6 +124,8 @@ interface TestmoOptions {
   complete?: boolean
   runId?: string
   runIdFile: string
+  scope?: string
+  features?: string
 }
 
 export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code: number) => void): void {
@@ -153,6 +155,8 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--run-id <id>', 'run id for --thread/--complete (default: TESTMO_RUN_ID)')
     .option('--run-id-file <file>', 'dotenv file --create writes (TESTMO_RUN_ID=…)', 'testmo.env')
     .option('--gate <file>', 'gate evidence (gate-<build>.json): its verdict becomes the run\'s "Release gate" field')
+    .option('--scope <file>', 'milestone scope file: each scenario it requires where nothing ran is a skipped test saying so, in a thread of its environment (not with --thread: one job\'s part) (default: the one YAML in <features>/milestones/, when there is one)')
+    .option('--features <dir>', 'features folder, with --scope', 'features')
     .action(async (options: TestmoOptions) => exit(await publishTestmo(ctx, options)))
 }
 
@@ -193,6 +197,9 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   // A run's failures outside any scenario are published as failed tests of its thread, as JUnit has them.
   const cells: MergedCase[] = results ? [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build)] : []
   if (results && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
+  // The cells the scope requires and nothing ran, as JUnit and Allure have them — but not from a
+  // --thread job: it publishes its own part, and the others' results are not here to tell.
+  if (results && !options.thread) cells.push(...(await notRunOf(ctx, options, results, build)))
   const gate = options.gate ? await readGate(ctx, options.gate, build) : undefined
 
   if (options.complete) {
@@ -239,6 +246,15 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
 }
 
 /** One thread per environment / stage / shard, as the parallel CI jobs ran them. */
+async function notRunOf(ctx: CliContext, options: TestmoOptions, results: ResultSet, build: string): Promise<MergedCase[]> {
+  const { optionalScope } = await import('./optional-scope.ts')
+  const project = await optionalScope(ctx, options)
+  if (!project) return []
+  const { matrixFrom } = await import('../matrix/matrix-from.ts')
+  const { notRunCases } = await import('../matrix/not-run-cases.ts')
+  return notRunCases(matrixFrom(results, project.scope, { build, catalogue: project.catalogue, uriPrefix: project.uriPrefix, history: 1 }), project.catalogue, project.uriPrefix)
+}
+
 function threadsOf(cells: MergedCase[], runs: ResultSet['runs']): Map<string, MergedCase[]> {
   // a case's environment and stage are its run's: one key a run, made once
   const keyOf = new Map(runs.map((r) => [r.id, `${r.environment}/${r.stage}${r.shard ? ` shard ${r.shard}` : ''}`]))

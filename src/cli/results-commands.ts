@@ -161,30 +161,15 @@ export interface ScopedReportOptions {
  */
 async function report(ctx: CliContext, options: ScopedReportOptions, writers: ReportWriter[], how: { scopeNeeded?: string | undefined } = {}): Promise<void> {
   const { writeReports } = await import('../reports/write-reports.ts')
-  const { resolveInputs } = await import('./resolve-inputs.ts')
+  const { optionalScope } = await import('./optional-scope.ts')
   const resultsDir = path.resolve(ctx.cwd, options.results)
-  let inputs: ReturnType<typeof resolveInputs> | undefined
-  try {
-    inputs = resolveInputs(ctx, { ...(options.features ? { features: options.features } : {}), ...(options.scope ? { scope: options.scope } : {}) })
-  } catch (error) {
-    if (options.scope || !isUserError(error) || error.code !== 'SCOPE_MISSING') throw error
-    if (how.scopeNeeded) throw new UserError('SCOPE_MISSING', `${how.scopeNeeded}: ${error.message}`)
-    ctx.stderr.write(`no milestone scope in ${path.relative(ctx.cwd, path.resolve(ctx.cwd, options.features ?? 'features', 'milestones')) || '.'}/: only what ran is reported, not what the scope requires and nothing ran (give --scope FILE to list it)\n`)
-  }
-  if (!inputs) {
-    await writeReports({ resultsDir, ...(options.build ? { build: options.build } : {}), writers })
-    return
-  }
-  const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
-  const { scope, featuresDir } = inputs
+  const project = await optionalScope(ctx, options, how.scopeNeeded)
   await writeReports({
     resultsDir,
     ...(options.build ? { build: options.build } : {}),
-    scope,
-    catalogue: buildCatalogue(featuresDir),
-    uriPrefix: path.relative(ctx.cwd, featuresDir),
+    ...(project ?? {}),
     writers,
-    onSkipped: (file, runId, milestone) => ctx.stderr.write(`${path.relative(ctx.cwd, file)}: run ${runId} is for milestone ${milestone}, not ${scope.milestone} (${path.relative(ctx.cwd, scope.file)}); left out\n`),
+    ...(project ? { onSkipped: (file: string, runId: string, milestone: string | undefined) => ctx.stderr.write(`${path.relative(ctx.cwd, file)}: run ${runId} is for milestone ${milestone}, not ${project.scope.milestone} (${path.relative(ctx.cwd, project.scope.file)}); left out\n`) } : {}),
   })
 }
 

@@ -1,9 +1,12 @@
 import { cpSync, readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { PROJECT_ROOT, runBinAsync } from '../helpers/run-bin.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { tempDir } from '../helpers/temp-tree.ts'
+import { LocalTestmo } from '../servers/testmo-server.ts'
+
+const TOKEN = 'testmo-token-not-run-0123456789'
 
 const FIXTURE = path.join(PROJECT_ROOT, 'test/fixtures/run-project')
 const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
@@ -12,7 +15,7 @@ const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
 // six scenarios (five outline rows and the flaky one; the wip one is not a gap) not run on docker.
 const NOT_RUN_ON_DOCKER = 6
 
-describe('the reports that list tests say what the scope requires and nothing ran (JUnit, Allure)', () => {
+describe('the reports that list tests say what the scope requires and nothing ran (JUnit, Allure, Testmo)', () => {
   let project: string
   beforeAll(async () => {
     project = tempDir('not-run')
@@ -80,16 +83,41 @@ describe('the reports that list tests say what the scope requires and nothing ra
     expect(readFileSync(path.join(dir, 'environment.properties'), 'utf8')).toContain(`not-run=${NOT_RUN_ON_DOCKER} required cell(s) without a result: docker/acceptance ${NOT_RUN_ON_DOCKER}`)
   })
 
-  it('without a scope: what ran, and one line saying what cannot be listed; --not-run-only refuses', async () => {
+  it('publish testmo: the cells not run are skipped tests of a thread of their environment, saying so; with --thread, a job publishes its own part only', async () => {
+    const testmo = await new LocalTestmo({ token: TOKEN, projects: [3] }).start()
+    try {
+      const env = { TESTMO_URL: testmo.url, TESTMO_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: testmo.certificateFile }
+      const result = await runBinAsync(['publish', 'testmo', '--results', 'results', '--project-id', '3', '--journal', 'reports/testmo.json'], { cwd: project, env })
+      expect(result.code, result.stderr).toBe(0)
+      expect(result.stdout).toMatch(/: 12 test\(s\) in 2 thread\(s\), completed/)
+      const [run] = [...testmo.runs.values()]
+      const threads = run!.threads.map((id) => testmo.threads.get(id)!)
+      const tests = threads.flatMap((t) => t.tests as { name: string; status: string; fields: { name: string; value: string }[] }[])
+      const notRun = tests.filter((t) => t.fields.some((f) => f.name === 'Error' && f.value.startsWith('not run: the milestone scope requires this scenario on docker/acceptance')))
+      expect(notRun).toHaveLength(NOT_RUN_ON_DOCKER)
+      expect(notRun.every((t) => t.status === 'skipped' && t.fields.some((f) => f.name === 'Environment' && f.value === 'docker/acceptance'))).toBe(true)
+      // a job adding its own thread to a run made by another publishes what it ran, nothing more
+      const created = await runBinAsync(['publish', 'testmo', '--results', 'results', '--project-id', '3', '--create', '--run-id-file', 'reports/testmo.env', '--journal', 'reports/testmo-2.json'], { cwd: project, env })
+      expect(created.code, created.stderr).toBe(0)
+      const runId = created.stdout.trim()
+      const thread = await runBinAsync(['publish', 'testmo', '--results', 'results', '--project-id', '3', '--thread', '--run-id', runId, '--journal', 'reports/testmo-3.json'], { cwd: project, env })
+      expect(thread.code, thread.stderr).toBe(0)
+      expect(testmo.testsOf(Number(runId))).toHaveLength(6)
+    } finally {
+      await testmo.stop()
+    }
+  })
+
+  it('without a scope nothing is required: what ran, nothing more; --not-run-only refuses', async () => {
     const bare = tempDir('not-run-bare')
     cpSync(path.join(project, 'results'), path.join(bare, 'results'), { recursive: true })
     const result = await runCliInProcess(['junit', '--results', 'results', '--out', 'junit.xml'], { cwd: bare })
     expect(result.code, result.stderr).toBe(0)
-    expect(result.stderr).toMatch(/^no milestone scope in features\/milestones\/: only what ran is reported, not what the scope requires and nothing ran \(give --scope FILE to list it\)\n$/)
+    expect(result.stderr).toBe('')
     expect(cases(readFileSync(path.join(bare, 'junit.xml'), 'utf8'))).toHaveLength(6)
     const refused = await runCliInProcess(['junit', '--results', 'results', '--not-run-only', '--out', 'junit.xml'], { cwd: bare })
     expect(refused.code).toBe(2)
-    expect(refused.stderr).toMatch(/^bdd-matrix: --not-run-only: no scope file given and none found in .*features\/milestones; pass one with --scope FILE/)
+    expect(refused.stderr).toMatch(/^bdd-matrix: --not-run-only: no scope file given and none found in features\/milestones\/; pass one with --scope FILE$/m)
     expect(refused.stderr.trim().split('\n')).toHaveLength(1)
   })
 })
