@@ -245,7 +245,7 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   return 0
 }
 
-/** One thread per environment / stage / shard, as the parallel CI jobs ran them. */
+/** The build's cells the project's scope requires and nothing ran (none without a scope). */
 async function notRunOf(ctx: CliContext, options: TestmoOptions, results: ResultSet, build: string): Promise<MergedCase[]> {
   const { optionalScope } = await import('./optional-scope.ts')
   const project = await optionalScope(ctx, options)
@@ -255,6 +255,7 @@ async function notRunOf(ctx: CliContext, options: TestmoOptions, results: Result
   return notRunCases(matrixFrom(results, project.scope, { build, catalogue: project.catalogue, uriPrefix: project.uriPrefix, history: 1 }), project.catalogue, project.uriPrefix)
 }
 
+/** One thread per environment / stage / shard, as the parallel CI jobs ran them (a cell not run: its environment's). */
 function threadsOf(cells: MergedCase[], runs: ResultSet['runs']): Map<string, MergedCase[]> {
   // a case's environment and stage are its run's: one key a run, made once
   const keyOf = new Map(runs.map((r) => [r.id, `${r.environment}/${r.stage}${r.shard ? ` shard ${r.shard}` : ''}`]))
