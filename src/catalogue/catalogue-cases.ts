@@ -27,7 +27,7 @@ export function catalogueCases(catalogue: Catalogue, uriPrefix = ''): CatalogueC
       for (const pickle of scenario.pickles) {
         const row = pickle.row
         const example = row ? { name: row.examples, index: row.index, values: row.cells, ...(row.occurrence > 1 ? { occurrence: row.occurrence } : {}) } : undefined
-        const id = caseIdOf({ uri, scenario: scenario.name, ...(scenario.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}) })
+        const id = caseIdOf({ uri, scenario: scenario.name, ...(scenario.rule ? { rule: scenario.rule } : {}), ...(example ? { example } : {}), ...(scenario.occurrence ? { scenarioOccurrence: scenario.occurrence } : {}) })
         out.push({ id, name: caseNameOr(pickle.caseName, uri, pickle.line), uri, file, scenario, pickle, ...(example ? { example } : {}) })
       }
   }

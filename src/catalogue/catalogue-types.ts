@@ -60,6 +60,8 @@ export interface CataloguedScenario extends TagMeaning {
   name: string
   featureName: string
   rule?: string
+  /** its occurrence of its name (with its rule) in its file, from the second on: its cases are named and keyed by it (repeatedName) */
+  occurrence?: number
   /** tags in effect: Feature, Rule and Scenario tags (Examples tags live on the pickles) */
   tags: string[]
   outline: boolean

@@ -1,3 +1,4 @@
+import { repeatedName } from '../model/case-name.ts'
 import type { Catalogue, CatalogueFile, CataloguedScenario } from './catalogue-types.ts'
 import type { Scope } from './scope.ts'
 import type { StepMatcher } from './load-step-definitions.ts'
@@ -113,7 +114,7 @@ function lintDuplicateNames(file: CatalogueFile, findings: LintFinding[]): void 
         column: scenario.column,
         severity: 'error',
         rule: 'duplicate-scenario',
-        message: `duplicate scenario name "${scenario.name}" (first at line ${first}); results and reports key scenarios by name, so give each a distinct name`,
+        message: `duplicate scenario name "${scenario.name}" (first at line ${first}); ${scenario.occurrence ? `results and reports tell them apart by their order alone ("${repeatedName(scenario.name, scenario.occurrence)}"), and keep each test's history by its name: moving one gives it the other's history` : 'reports name tests by scenario, so two under different rules show as one test'}, so give each a distinct name`,
       })
   }
 }

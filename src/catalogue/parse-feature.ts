@@ -2,7 +2,7 @@ import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile, dialects } fro
 import { IdGenerator, type Feature, type GherkinDocument, type Scenario, type Step, type Background, type Tag } from '@cucumber/messages'
 import type { CatalogueError, CatalogueFile, CataloguedExamples, CataloguedScenario, CataloguedStep, CataloguedPickle, TagMeaning } from './catalogue-types.ts'
 import { tagMeaning } from './tag-meaning.ts'
-import { outlineRowNames } from '../model/case-name.ts'
+import { occurrenceCounter, outlineRowNames, repeatedName } from '../model/case-name.ts'
 import { ownRecord } from '../own-record.ts'
 
 export interface ParsedFeature {
@@ -72,7 +72,10 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     return meaning
   }
 
+  // a scenario named as an earlier one of its file (and rule): its occurrence names it (repeatedName)
+  const occurrenceOf = occurrenceCounter()
   const addScenario = (scenario: Scenario, background: CataloguedStep[], ruleName: string | undefined, ruleTags: string[]): void => {
+    const occurrence = occurrenceOf(scenario.name.trim(), ruleName)
     const tags = featureTags.concat(ruleTags, tagNames(scenario.tags))
     const meaning = meaningOf(tags)
     inherited.set(scenario.id, { tags, meaning })
@@ -105,7 +108,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
       })
       examples.push({ name, line: block.location.line, column: block.location.column ?? 1, tags: tagNames(block.tags), header, rows })
       }
-    if (full) outlineRowNames(scenario.name.trim(), outlineRows.map((r) => r.cells)).forEach((n, i) => Object.assign(outlineRows[i]!, n))
+    if (full) outlineRowNames(repeatedName(scenario.name.trim(), occurrence), outlineRows.map((r) => r.cells)).forEach((n, i) => Object.assign(outlineRows[i]!, n))
     // A scenario without steps is planned work, whatever its tags say.
     const planned = scenario.steps.length === 0
     if (planned) plannedScenarios.add(scenario.id)
@@ -129,6 +132,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     if (meaning.complexity) entry.complexity = meaning.complexity
     if (meaning.environments) entry.environments = meaning.environments
     if (ruleName !== undefined) entry.rule = ruleName
+    if (occurrence > 1) entry.occurrence = occurrence
     scenariosById.set(scenario.id, entry)
     scenarios.push(entry)
   }
@@ -165,7 +169,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     const steps = full ? pickle.steps.map((s) => ({ text: s.text, line: stepLines.get(s.astNodeIds[0] ?? '') ?? scenario.line })) : []
     const entry: CataloguedPickle = {
       name: pickle.name.trim(),
-      caseName: row ? row.name : pickle.name.trim(),
+      caseName: row ? row.name : scenario.occurrence ? repeatedName(pickle.name.trim(), scenario.occurrence) : pickle.name.trim(),
       line: row ? row.line : scenario.line,
       tags,
       featureIds: meaning.featureIds,
@@ -266,3 +270,4 @@ function describeTokens(tokens: Set<string>): string {
   const names = [...tokens].filter((t) => t !== '#Comment' && t !== '#Empty').map((t) => TOKEN_NAMES[t] ?? t)
   return names.length <= 1 ? (names[0] ?? 'something else') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
 }
+

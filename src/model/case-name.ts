@@ -58,3 +58,23 @@ function countOf(names: string[]): Map<string, number> {
 export function caseNameOr(name: string, uri: string, line?: number): string {
   return name || `Unnamed scenario (${uri}${line ? `:${line}` : ''})`
 }
+
+/**
+ * A scenario named as one before it in its file (and rule) is named, in every output, with its
+ * occurrence — `Peers connect #2` — as repeated rows and test names are: results and reports key
+ * scenarios by name, and two merged into one would hide one's result (lint calls it an error).
+ */
+export function repeatedName(name: string, occurrence: number): string {
+  return occurrence > 1 ? `${name} #${occurrence}` : name
+}
+
+/** Counts scenarios by name (with their rule) in the order met: each call gives that one's occurrence, 1, 2 … */
+export function occurrenceCounter(): (name: string, rule?: string) => number {
+  const seen = new Map<string, number>()
+  return (name, rule) => {
+    const key = `${rule ?? ''}\u0000${name}`
+    const occurrence = (seen.get(key) ?? 0) + 1
+    seen.set(key, occurrence)
+    return occurrence
+  }
+}

@@ -34,11 +34,15 @@ export type Status = (typeof STATUSES)[number]
  * A case id that survives edits elsewhere in the file: it hashes the file path, the scenario
  * as written and the example row's values (not line numbers).
  */
-export function caseIdOf(parts: { uri: string; scenario: string; rule?: string; example?: { name: string; values: Record<string, string>; occurrence?: number }; occurrence?: number }): string {
+export function caseIdOf(parts: { uri: string; scenario: string; rule?: string; example?: { name: string; values: Record<string, string>; occurrence?: number }; occurrence?: number; scenarioOccurrence?: number }): string {
   // One string hashed in one call: ingest computes an id per case (100,000 in a big run).
-  // A repeated row (or a repeated JUnit test name) is told apart by its occurrence, from the second on.
-  const occurrence = parts.occurrence ?? parts.example?.occurrence ?? 1
-  const text = `${parts.uri}\u0000${parts.rule ?? ''}\u0000${parts.scenario}${parts.example ? `\u0000${parts.example.name}\u0000${JSON.stringify(Object.entries(parts.example.values))}` : ''}${occurrence > 1 ? `\u0000#${occurrence}` : ''}`
+  // A repeated row (or a repeated JUnit test name) is told apart by its occurrence, from the second on;
+  // so is a scenario whose name (and rule) an earlier one of its file has: a plain one as a repeated
+  // test name is (the id a Cucumber JSON report's repeated name gets), an outline's rows by a mark of their own.
+  const repeated = parts.scenarioOccurrence ?? 1
+  const occurrence = parts.occurrence ?? parts.example?.occurrence ?? (parts.example ? 1 : repeated)
+  const outline = parts.example && repeated > 1 ? `\u0000@${repeated}` : ''
+  const text = `${parts.uri}\u0000${parts.rule ?? ''}\u0000${parts.scenario}${parts.example ? `\u0000${parts.example.name}\u0000${JSON.stringify(Object.entries(parts.example.values))}` : ''}${outline}${occurrence > 1 ? `\u0000#${occurrence}` : ''}`
   return hash('sha256', text, 'hex').slice(0, 20)
 }
 

@@ -8,7 +8,7 @@ import { Interner } from './interner.ts'
 import { stepFinishedOf } from './step-finished-line.ts'
 import { StepPairs } from './step-pairs.ts'
 import { PackedPlans, type OpenPlan, type PlanExtra, type PlanParts, type ScenarioInfo, type StepArgument } from './packed-plans.ts'
-import { caseNameOr } from '../model/case-name.ts'
+import { caseNameOr, repeatedName } from '../model/case-name.ts'
 import { outlineRows, scenariosOf, type OutlineRow } from './outline-rows.ts'
 import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
@@ -374,14 +374,15 @@ function caseOf(attempt: Attempt, duration: number, retries: CaseAttempt[] | und
   const row = plan.row
   const example = row ? { name: row.examples, index: row.index, values: row.values, ...(row.occurrence > 1 ? { occurrence: row.occurrence } : {}) } : undefined
   const scenarioName = plan.scenario?.name ?? plan.name
+  const repeated = plan.scenario?.occurrence
   return {
     kind: 'case',
-    id: caseIdOf({ uri: plan.uri, scenario: scenarioName, ...(plan.scenario?.rule ? { rule: plan.scenario.rule } : {}), ...(example ? { example } : {}) }),
+    id: caseIdOf({ uri: plan.uri, scenario: scenarioName, ...(plan.scenario?.rule ? { rule: plan.scenario.rule } : {}), ...(example ? { example } : {}), ...(repeated ? { scenarioOccurrence: repeated } : {}) }),
     uri: plan.uri,
     ...(plan.line ? { line: plan.line } : {}),
     feature: plan.feature,
     scenario: scenarioName,
-    name: caseNameOr(row ? row.name : plan.name, plan.uri, plan.line),
+    name: caseNameOr(row ? row.name : repeatedName(plan.name, repeated ?? 1), plan.uri, plan.line),
     ...(example ? { example } : {}),
     featureIds: featureIdsOf(plan.tags),
     tags: plan.tags as string[],
@@ -414,7 +415,7 @@ function planOf(pickle: Pickle, document: DocumentInfo | undefined, intern: Inte
   const projectUri = playwrightBdd ? /^\[([^\]]*)\]:(.+)$/.exec(text(pickle.uri)) : null
   const extra: PlanExtra = {
     // a plain scenario's info says nothing its pickle does not (its name); not held then
-    ...(scenario && (scenario.rule !== undefined || scenario.name !== pickle.name) ? { scenario } : {}),
+    ...(scenario && (scenario.rule !== undefined || scenario.occurrence !== undefined || scenario.name !== pickle.name) ? { scenario } : {}),
     ...(row ? { row } : {}),
     ...stepArgumentsOf(pickle),
   }
@@ -458,10 +459,10 @@ function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo
     if (child.background) addSteps(child.background.steps)
     for (const ruleChild of child.rule?.children ?? []) if (ruleChild.background) addSteps(ruleChild.background.steps)
   }
-  for (const { scenario, rule } of scenariosOf(document)) {
-    info.scenarios.set(scenario.id, { name: text(scenario.name), ...(rule ? { rule: text(rule) } : {}) })
+  for (const { scenario, rule, occurrence } of scenariosOf(document)) {
+    info.scenarios.set(scenario.id, { name: text(scenario.name), ...(rule ? { rule: text(rule) } : {}), ...(occurrence > 1 ? { occurrence } : {}) })
     addSteps(scenario.steps)
-    for (const row of outlineRows(scenario)) {
+    for (const row of outlineRows(scenario, occurrence)) {
       text(row.examples)
       Object.values(row.values).forEach(text)
       info.rows.set(row.id, row)

@@ -1,5 +1,5 @@
 import type { GherkinDocument } from '@cucumber/messages'
-import { outlineRowNames } from '../model/case-name.ts'
+import { outlineRowNames, repeatedName, occurrenceCounter } from '../model/case-name.ts'
 import { ownRecord } from '../own-record.ts'
 
 type Scenario = NonNullable<NonNullable<GherkinDocument['feature']>['children'][number]['scenario']>
@@ -17,8 +17,8 @@ export interface OutlineRow {
   occurrence: number
 }
 
-/** The Examples rows of a scenario (none for a plain scenario), named. */
-export function outlineRows(scenario: Scenario): OutlineRow[] {
+/** The Examples rows of a scenario (none for a plain scenario), named (after the outline's name as repeatedName gives it). */
+export function outlineRows(scenario: Scenario, occurrence = 1): OutlineRow[] {
   const rows: OutlineRow[] = []
   for (const examples of scenario.examples) {
     const header = examples.tableHeader?.cells.map((c) => c.value) ?? []
@@ -28,16 +28,17 @@ export function outlineRows(scenario: Scenario): OutlineRow[] {
       rows.push({ id: row.id, examples: examples.name, index: index + 1, values, name: '', occurrence: 1 })
     })
   }
-  if (rows.length) outlineRowNames(scenario.name, rows.map((r) => r.values)).forEach((n, i) => Object.assign(rows[i]!, n))
+  if (rows.length) outlineRowNames(repeatedName(scenario.name, occurrence), rows.map((r) => r.values)).forEach((n, i) => Object.assign(rows[i]!, n))
   return rows
 }
 
-/** Every scenario of a document, with the rule it is under. */
-export function scenariosOf(document: GherkinDocument): { scenario: Scenario; rule?: string }[] {
-  const found: { scenario: Scenario; rule?: string }[] = []
+/** Every scenario of a document, with the rule it is under and its occurrence of its name there (occurrenceCounter). */
+export function scenariosOf(document: GherkinDocument): { scenario: Scenario; rule?: string; occurrence: number }[] {
+  const found: { scenario: Scenario; rule?: string; occurrence: number }[] = []
+  const occurrenceOf = occurrenceCounter()
   for (const child of document.feature?.children ?? []) {
-    if (child.scenario) found.push({ scenario: child.scenario })
-    for (const ruleChild of child.rule?.children ?? []) if (ruleChild.scenario) found.push({ scenario: ruleChild.scenario, rule: child.rule!.name })
+    if (child.scenario) found.push({ scenario: child.scenario, occurrence: occurrenceOf(child.scenario.name) })
+    for (const ruleChild of child.rule?.children ?? []) if (ruleChild.scenario) found.push({ scenario: ruleChild.scenario, rule: child.rule!.name, occurrence: occurrenceOf(ruleChild.scenario.name, child.rule!.name) })
   }
   return found
 }

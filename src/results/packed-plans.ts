@@ -4,6 +4,8 @@ import type { OutlineRow } from './outline-rows.ts'
 export interface ScenarioInfo {
   name: string
   rule?: string
+  /** its occurrence of its name in its file, from the second on (repeatedName) */
+  occurrence?: number
 }
 
 export type StepArgument = NonNullable<StepResult['argument']>

@@ -1,6 +1,7 @@
 import type { Envelope } from '@cucumber/messages'
 import { statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
 import { outlineRows, scenariosOf } from '../results/outline-rows.ts'
+import { repeatedName } from '../model/case-name.ts'
 
 
 export interface RunTotals {
@@ -32,7 +33,10 @@ export interface FinishedCase {
 /** Follows a Cucumber Messages stream: totals, current scenario, failures, flaky retries. */
 export class RunProgress {
   private readonly pickles = new Map<string, { uri: string; line: number; name: string }>()
-  /** an outline row's name by the row's id: Cucumber names its pickle as the outline, rows alike */
+  /**
+   * An outline row's name by the row's id (Cucumber names its pickle as the outline, rows alike),
+   * and a repeated scenario's by the scenario's (repeatedName): the names the reports give them
+   */
   private readonly rowNames = new Map<string, string>()
   private readonly testCases = new Map<string, string>()
   private readonly attempts = new Map<string, { testCaseId: string; attempt: number; started: number; worst: Status }>()
@@ -44,10 +48,13 @@ export class RunProgress {
   /** Consumes one envelope; returns the scenario it finished, if it finished one. */
   consume(envelope: Envelope): FinishedCase | undefined {
     if (envelope.gherkinDocument) {
-      for (const { scenario } of scenariosOf(envelope.gherkinDocument)) for (const row of outlineRows(scenario)) this.rowNames.set(row.id, row.name)
+      for (const { scenario, occurrence } of scenariosOf(envelope.gherkinDocument)) {
+        if (occurrence > 1) this.rowNames.set(scenario.id, repeatedName(scenario.name, occurrence))
+        for (const row of outlineRows(scenario, occurrence)) this.rowNames.set(row.id, row.name)
+      }
     } else if (envelope.pickle) {
       const p = envelope.pickle
-      this.pickles.set(p.id, { uri: p.uri, line: p.location?.line ?? 0, name: this.rowNames.get(p.astNodeIds[1] ?? '') ?? p.name })
+      this.pickles.set(p.id, { uri: p.uri, line: p.location?.line ?? 0, name: this.rowNames.get(p.astNodeIds[1] ?? '') ?? this.rowNames.get(p.astNodeIds[0] ?? '') ?? p.name })
     } else if (envelope.testCase) {
       this.testCases.set(envelope.testCase.id, envelope.testCase.pickleId)
       this.totals.total++

@@ -8,6 +8,7 @@ import { outlineRowNames } from '../../src/model/case-name.ts'
 import { FeatureParser } from '../../src/catalogue/parse-feature.ts'
 import { catalogueCases } from '../../src/catalogue/catalogue-cases.ts'
 import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
+import { ingestCucumberJson } from '../../src/results/ingest-cucumber-json.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { readFileSync } from 'node:fs'
 
@@ -97,6 +98,60 @@ describe('a case has one name and one id, from the catalogue and from its result
     const progress = new RunProgress()
     const printed = passingStream('features/peers.feature', FEATURE).split('\n').flatMap((line) => progress.consume(JSON.parse(line) as Envelope) ?? [])
     expect(printed.map((f) => f.name)).toEqual(catalogued.map((c) => c.name))
+  })
+})
+
+const REPEATED = `@feature:p2p-network
+Feature: Repeated names
+
+  Scenario: Peers connect
+    Given a network
+
+  Scenario: Peers connect
+    Given another network
+
+  Scenario Outline: Count <n>
+    Given the number <n>
+
+    Examples:
+      | n |
+      | 1 |
+      | 2 |
+
+  Scenario Outline: Count <n>
+    Given the number <n>
+
+    Examples:
+      | n |
+      | 1 |
+
+  Rule: Behind NAT
+    Scenario: Peers connect
+      Given a network behind NAT
+`
+
+describe('scenarios named as an earlier one of their file', () => {
+  it('are cases of their own, named and keyed by their occurrence alike in the catalogue, ingest (Cucumber messages, and Cucumber JSON read alone) and the progress lines of run — never one case of two results', async () => {
+    const parsed = new FeatureParser().parse('repeated.feature', REPEATED)
+    const catalogued = catalogueCases({ featuresDir: '/p/features', files: [parsed.file!], errors: [] }, 'features')
+    expect(catalogued.map((c) => c.name)).toEqual(['Peers connect', 'Peers connect #2', 'Count 1', 'Count 2', 'Count 1 #2', 'Peers connect'])
+    // six pickles, six cases: a second "Peers connect" was the first's rerun, its result hidden
+    expect(new Set(catalogued.map((c) => c.id)).size).toBe(6)
+    const dir = tempTree()
+    writeFileSync(path.join(dir, 'messages.ndjson'), passingStream('features/repeated.feature', REPEATED))
+    const outcome = await ingestCucumberMessages(path.join(dir, 'messages.ndjson'), { build: 'b', environment: 'local', stage: 'acceptance', resultsDir: tempTree() })
+    expect(outcome.problems).toEqual([])
+    const cases = readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { id: string; name: string })
+    expect(cases.map((c) => [c.name, c.id]).sort()).toEqual(catalogued.map((c) => [c.name, c.id]).sort())
+    const progress = new RunProgress()
+    const printed = passingStream('features/repeated.feature', REPEATED).split('\n').flatMap((line) => progress.consume(JSON.parse(line) as Envelope) ?? [])
+    expect(printed.map((f) => f.name)).toEqual(catalogued.map((c) => c.name))
+    // a Cucumber JSON report read without the features: the plain scenario repeated has the catalogue's id
+    const json = [{ uri: 'features/repeated.feature', name: 'Repeated names', keyword: 'Feature', line: 2, elements: [4, 7].map((line, i) => ({ type: 'scenario', keyword: 'Scenario', name: 'Peers connect', line, id: `s${i}`, steps: [{ keyword: 'Given ', name: 'a network', line: line + 1, result: { status: 'passed', duration: 1 } }] })) }]
+    writeFileSync(path.join(dir, 'report.json'), JSON.stringify(json))
+    const fromJson = await ingestCucumberJson(path.join(dir, 'report.json'), { build: 'b', environment: 'local', stage: 'acceptance', resultsDir: tempTree() })
+    const jsonCases = readFileSync(fromJson.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { id: string; name: string })
+    expect(jsonCases.map((c) => [c.name, c.id])).toEqual(catalogued.slice(0, 2).map((c) => [c.name, c.id]))
   })
 })
 
