@@ -178,19 +178,30 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
   const manual = program.command('manual').description('manual testing from a terminal: your assignments, and submitting an outcome (tester token in BDD_MATRIX_TOKEN)')
   manual
     .command('list')
-    .description('your assignments (and open ones you may claim)')
+    .description('your assignments (and open ones you may claim), and the @manual scenarios any tester may carry out on the builds open for manual testing')
     .option('--server <url>', 'hub address (default: BDD_MATRIX_SERVER)')
     .option('--build <version>', 'only this build')
     .action(async (options: { server?: string; build?: string }) => {
       const hub = client(ctx, options.server)
       const { data } = await hub.request<{ id: number; build: string; environment: string; caseId: string; testerName?: string; due?: string }[]>('GET', `/assignments${options.build ? `?build=${encodeURIComponent(options.build)}` : ''}`, 'listing assignments')
-      const { data: scenarios } = await hub.request<{ id: string; name: string; uri: string; line: number }[]>('GET', '/scenarios', 'listing scenarios')
+      const { data: scenarios } = await hub.request<{ id: string; name: string; uri: string; line: number; tags: string[] }[]>('GET', '/scenarios', 'listing scenarios')
       const byId = new Map(scenarios.map((s) => [s.id, s]))
       for (const a of data) {
         const s = byId.get(a.caseId)
         ctx.stdout.write(`#${a.id}  ${a.build}  ${a.environment}  ${a.caseId}  ${s ? `${s.name} (${s.uri}:${s.line})` : '(scenario no longer in the project)'}  ${a.testerName ? `assigned to ${a.testerName}` : `open: bdd-matrix manual claim ${a.id}`}${a.due ? `  due ${a.due}` : ''}\n`)
       }
       if (data.length === 0) ctx.stdout.write('no assignments\n')
+      // A community tester needs no assignment for a @manual scenario: without this list the
+      // terminal named no scenario they could submit (its id is what manual submit takes).
+      const { data: builds } = await hub.request<{ name: string; manual: boolean }[]>('GET', '/builds', 'listing builds')
+      const open = builds.filter((b) => b.manual && (!options.build || b.name === options.build)).map((b) => b.name)
+      const manual = scenarios.filter((s) => s.tags.includes('@manual') && !s.tags.includes('@wip'))
+      if (!manual.length) ctx.stdout.write('no @manual scenarios in the project\n')
+      else if (!open.length) ctx.stdout.write(`${manual.length} @manual scenario(s), but ${options.build ? `build ${options.build} is not` : 'no build is'} open for manual testing yet (QA opens one on the hub's Builds page)\n`)
+      else {
+        ctx.stdout.write(`@manual scenarios, for any tester, on ${open.join(', ')} (bdd-matrix manual submit --build B --scenario ID --status passed|failed|blocked|skipped):\n`)
+        for (const s of manual) ctx.stdout.write(`  ${s.id}  ${s.name} (${s.uri}:${s.line})\n`)
+      }
       exit(0)
     })
   manual

@@ -108,6 +108,9 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
       expect(bin(root, ['manual', 'claim', '99999'], env)).toMatchObject({ code: 2, stderr: expect.stringMatching(/\(HTTP 404\): no assignment 99999\n$/) })
       const list = bin(root, ['manual', 'list', '--build', 'v0.5.0-rc1'], env)
       expect(list.code).toBe(0)
+      // the @manual scenarios any tester may carry out on an open build: with the id manual submit takes
+      expect(list.stdout).toContain(`@manual scenarios, for any tester, on v0.5.0-rc1 (bdd-matrix manual submit --build B --scenario ID --status passed|failed|blocked|skipped):\n  ${manual!.id}  a tester counts the letters of a word (features/letters.feature:4)\n`)
+      expect(bin(root, ['manual', 'list', '--build', 'v0.6.0-rc1'], env).stdout).toMatch(/^no assignments\n2 @manual scenario\(s\), but build v0\.6\.0-rc1 is not open for manual testing yet \(QA opens one on the hub's Builds page\)\n$/)
       const first = /^#\d+  v0\.5\.0-rc1  community  ([0-9a-f]{20})  a tester counts the letters of a word \(features\/letters\.feature:4\)  assigned to alice  due 2026-12-24$/m.exec(list.stdout)
       expect(first, list.stdout).not.toBeNull()
       writeFileSync(path.join(root, 'node.log'), 'peers: 3\n')
