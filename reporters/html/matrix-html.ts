@@ -131,6 +131,7 @@ ${options.gate ? gateBanner(options.gate) : ''}
 <p id="gaps" class="${matrix.gaps.notRun ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}
 ${headline.unrequired ? `<p id="unrequired" data-scenarios="${t['not-required']}">${h(headline.unrequired)}</p>` : ''}
+${headline.strayColumns ? `<p id="stray-columns" class="gap">${h(headline.strayColumns)}</p>` : ''}
 ${!options.gate && options.gateVerdict ? `<p id="gate-verdict" data-verdict="${options.gateVerdict.verdict}"><b>Release gate: ${h(VERDICT[options.gateVerdict.verdict]!)}</b> — ${h(gateSummary(options.gateVerdict))}</p>` : ''}
 ${errors}
 ${headline.information ? `<p id="information" class="info">${h(headline.information)}</p>` : ''}

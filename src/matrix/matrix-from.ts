@@ -108,6 +108,12 @@ export interface Matrix {
    * catalogue counts them; the headline says where they went.
    */
   expectedElsewhere: string[]
+  /**
+   * Columns holding results where the scope requires no scenario at all: results of an
+   * environment it names nowhere (`ingest --env Docker` for docker) are information only, and the
+   * headline names the column rather than let them pass as a count in small print.
+   */
+  unrequiredColumns: string[]
 }
 
 /**
@@ -291,6 +297,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // (by environment name: ownRecord, an environment may be named `constructor`)
   const gaps: Matrix['gaps'] = { required: 0, notRun: 0, byEnvironment: ownRecord<number>(), wip: 0 }
   const notRunIn = new Array<number>(columns.length).fill(0)
+  const requiredIn = new Array<number>(columns.length).fill(0)
+  const informationIn = new Array<number>(columns.length).fill(0)
   let information = 0
   // A scenario counted once in the headline: the worst of its required cells, each counted.
   const countScenario = (byColumn: Record<string, ScenarioCell>): void => {
@@ -299,9 +307,13 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       const cell = byColumn[column.key]
       if (!cell) return
       if (!cell.required) {
-        if (cell.status !== 'not-required') information++
+        if (cell.status !== 'not-required') {
+          information++
+          informationIn[c]!++
+        }
         return
       }
+      requiredIn[c]!++
       statuses.push(cell.status)
       cellTotals[cell.status]++
       if (cell.status === 'wip') {
@@ -446,7 +458,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     if (notRunIn[c]) gaps.byEnvironment[column.environment] = (gaps.byEnvironment[column.environment] ?? 0) + notRunIn[c]!
   })
   const runErrors = results.runs.filter((r) => r.build === build).flatMap((r) => (r.errors ?? []).map((e) => ({ runId: r.id, environment: r.environment, stage: r.stage, where: e.where, message: e.message })))
-  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors, expectedElsewhere: [...expectedElsewhere].sort() }
+  const unrequiredColumns = columns.filter((_, c) => informationIn[c] && !requiredIn[c]).map((column) => column.key)
+  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors, expectedElsewhere: [...expectedElsewhere].sort(), unrequiredColumns }
 }
 
 const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})

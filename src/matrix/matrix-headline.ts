@@ -14,6 +14,8 @@ export interface Headline {
   information?: string
   /** scenarios required in no column (the catalogue counts them, the headline does not), when there are any */
   unrequired?: string
+  /** columns of results where the scope requires nothing (Matrix.unrequiredColumns), when there are any */
+  strayColumns?: string
   /** runs that failed outside any scenario, when there are any */
   runErrors?: string
   /** failed results outside the scope's features (unit tests…): they fail the build too */
@@ -40,10 +42,15 @@ export function headlineOf(matrix: Matrix): Headline {
     gaps,
     ...(t['not-required'] ? { unrequired: unrequiredText(t['not-required'], matrix.expectedElsewhere) } : {}),
     ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted)` } : {}),
+    ...(matrix.unrequiredColumns?.length ? { strayColumns: strayColumnsText(matrix.unrequiredColumns) } : {}),
     ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario` } : {}),
     ...(matrix.unscoped.failed ? { outside: `${matrix.unscoped.failed} of ${matrix.unscoped.cases} result(s) outside the scope's features failed (unit and functional tests, untagged scenarios)` } : {}),
     legend: `A scenario counts once, by the worst of its required cells: ${CELL_SEVERITY.map((s) => STATUS_LABEL[s]).join(' > ')}; wip only when nothing else; — where the scope does not require it.`,
   }
+}
+
+function strayColumnsText(columns: readonly string[]): string {
+  return `results in ${columns.join(', ')}, where the scope requires no scenario at all: an environment it does not name (misspelt in ingest --env?) counts for nothing`
 }
 
 function unrequiredText(count: number, elsewhere: readonly string[]): string {

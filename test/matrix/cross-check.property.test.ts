@@ -227,6 +227,12 @@ describe('every number agrees with a recount of the raw results (property-based)
         expect(Object.entries(matrix.gaps.byEnvironment).sort()).toEqual([...notRunIn].sort())
         expect(matrix.gaps.required).toBe(requiredRunnable)
         expect(matrix.information).toBe(information)
+        // the columns where the scope requires nothing and results stand (an environment it does not name): named
+        const unrequired = [...columns].filter(([, col]) => !inScope.some((c) => requiredOf(c, col)) && inScope.some((c) => cells.has(`${c.id}|${col.environment}|${col.stage}`))).map(([key]) => key)
+        expect([...matrix.unrequiredColumns].sort()).toEqual(unrequired.sort())
+        for (const key of unrequired) expect(headlineOf(matrix).strayColumns).toContain(key)
+        if (unrequired.length) expect(matrixToMarkdown(matrix)).toContain(mdText(headlineOf(matrix).strayColumns!))
+        else expect(headlineOf(matrix).strayColumns).toBeUndefined()
         expect(matrix.runErrors).toHaveLength(project.runErrors.length)
 
         // --- the gate judges the same required cells, and only them ---
