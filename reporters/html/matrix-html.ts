@@ -122,7 +122,7 @@ td.not-required-result{opacity:.6;font-style:italic}.info{color:#555}
 .strip span{display:inline-block;width:.55rem;height:.55rem;margin-left:1px;border-radius:2px}
 .h-passed{background:#2e9e4f}.h-failed{background:#d33}.h-flaky{background:#e6a700}.h-wip{background:#99c}.h-not-run,.h-none{background:#ccc}.h-not-required{background:#eee}.h-skipped{background:#aaa}.h-blocked{background:#b3478f}
 .name{min-width:18rem}button{border:0;background:none;cursor:pointer}details pre{max-height:20rem;overflow:auto;background:#f7f7f9;padding:.5rem;font-size:12px}
-#headline{font-size:15px}#gaps.gap{color:#b00;font-weight:600}.banner{border:2px solid #d33;padding:.5rem 1rem;margin:1rem 0}.legend{color:#555;font-size:12px}
+#headline{font-size:15px}#gaps.gap,#stray-columns{color:#b00;font-weight:600}.banner{border:2px solid #d33;padding:.5rem 1rem;margin:1rem 0}.legend{color:#555;font-size:12px}
 #filters{margin:1rem 0}${GATE_CSS}#filters *{margin-right:.75rem}
 </style></head><body>
 <h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code>${options.feature !== undefined ? ` · feature <code>${h(options.feature)}</code>` : ''}</h1>
@@ -131,7 +131,7 @@ ${options.gate ? gateBanner(options.gate) : ''}
 <p id="gaps" class="${matrix.gaps.notRun ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}
 ${headline.unrequired ? `<p id="unrequired" data-scenarios="${t['not-required']}">${h(headline.unrequired)}</p>` : ''}
-${headline.strayColumns ? `<p id="stray-columns" class="gap">${h(headline.strayColumns)}</p>` : ''}
+${headline.strayColumns ? `<p id="stray-columns">${h(headline.strayColumns)}</p>` : ''}
 ${!options.gate && options.gateVerdict ? `<p id="gate-verdict" data-verdict="${options.gateVerdict.verdict}"><b>Release gate: ${h(VERDICT[options.gateVerdict.verdict]!)}</b> — ${h(gateSummary(options.gateVerdict))}</p>` : ''}
 ${errors}
 ${headline.information ? `<p id="information" class="info">${h(headline.information)}</p>` : ''}

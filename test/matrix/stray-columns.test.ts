@@ -1,0 +1,29 @@
+import { cpSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { tempDir } from '../helpers/temp-tree.ts'
+
+const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
+
+describe('results of an environment the scope does not name', () => {
+  it('are named under the headline (HTML, Markdown), not only counted in small print: a misspelt --env counts for nothing', async () => {
+    const project = tempDir('stray')
+    cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), path.join(project, 'features'), { recursive: true })
+    // the scope requires `numbers` on local and docker; "Local" is neither
+    for (const env of ['local', 'Local']) {
+      const ingested = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', env, '--build', 'b1', '--out', 'results'], { cwd: project })
+      expect(ingested.code, ingested.stderr).toBe(0)
+    }
+    const written = await runCliInProcess(['matrix', '--results', 'results', '--out', 'reports'], { cwd: project })
+    expect(written.code, written.stderr).toBe(0)
+    const said = 'results in Local/acceptance, where the scope requires no scenario at all: an environment it does not name (misspelt in ingest --env?) counts for nothing'
+    const markdown = readFileSync(path.join(project, 'reports/matrix.md'), 'utf8')
+    // under the headline, before the table
+    expect(markdown.indexOf(`⚠️ ${said}`)).toBeGreaterThan(0)
+    expect(markdown.indexOf(`⚠️ ${said}`)).toBeLessThan(markdown.indexOf('| Feature |'))
+    expect(readFileSync(path.join(project, 'reports/matrix.html'), 'utf8')).toContain(`<p id="stray-columns">${said}</p>`)
+    expect((JSON.parse(readFileSync(path.join(project, 'reports/matrix.json'), 'utf8')) as { unrequiredColumns: string[] }).unrequiredColumns).toEqual(['Local/acceptance'])
+  })
+})
