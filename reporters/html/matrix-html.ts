@@ -3,6 +3,7 @@ import path from 'node:path'
 import { scenariosShown, type CellStatus, type Matrix, type ScenarioCell } from '../../src/matrix/matrix-from.ts'
 import { headlineOf } from '../../src/matrix/matrix-headline.ts'
 import { gateSummary } from '../../src/gates/gate-summary.ts'
+import { diffSummary } from '../../src/gates/diff-summary.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { writePieces } from '../../src/chunked-writer.ts'
@@ -222,7 +223,7 @@ export function gateBanner(gate: GateReport): string {
   return `<section id="gate" class="v-${gate.verdict}" data-verdict="${gate.verdict}"><h2>Release gate: ${VERDICT[gate.verdict]}</h2>${gate.baseline.build ? `<p>Baseline ${h(gate.baseline.build)} (${h(gate.baseline.rule)})</p>` : ''}
 <table><tr><th>Verdict</th><th>Criterion</th><th>Severity</th><th>Value</th><th>Threshold</th><th>Why</th></tr>
 ${rows}</table>${(gate.changes ?? [])
-    .map(({ against, diff }) => `<p class="changes" data-against="${against}">Since ${h(diff.from)} (${against}): ${diff.newFailures.length} new failure(s), ${diff.fixed.length} fixed, ${diff.stillFailing.length} still failing, ${diff.newlyFlaky.length} newly flaky, ${diff.newManualSignoffs.length} newly signed off, ${diff.added.length} added, ${diff.removed.length} removed</p>`)
+    .map(({ against, diff }) => `<p class="changes" data-against="${against}">Since ${h(diff.from)} (${against}): ${h(diffSummary(diff))}</p>`)
     .join('')}</section>`
 }
 

@@ -1,5 +1,6 @@
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { gateSummary } from '../../src/gates/gate-summary.ts'
+import { diffSummary } from '../../src/gates/diff-summary.ts'
 import { mdCode, mdText } from './markdown-text.ts'
 
 const ICON: Record<string, string> = { pass: '✅', 'pass-waived': '🟡', waiting: '⏳', fail: '❌' }
@@ -26,8 +27,7 @@ export function gateToMarkdown(report: GateReport): string {
     out.push('', '</details>', '')
   }
   for (const { against, diff } of report.changes ?? []) {
-    const n = (list: unknown[]) => list.length
-    out.push(`**Since ${mdCode(diff.from)} (${against}):** ${n(diff.newFailures)} new failure(s), ${n(diff.fixed)} fixed, ${n(diff.stillFailing)} still failing, ${n(diff.newlyFlaky)} newly flaky, ${n(diff.newManualSignoffs)} newly signed off, ${n(diff.added)} added, ${n(diff.removed)} removed, ${n(diff.scopeChanges)} scope change(s) accepted, ${n(diff.waiversExpired)} waiver(s) expired`, '')
+    out.push(`**Since ${mdCode(diff.from)} (${against}):** ${diffSummary(diff)}`, '')
     for (const e of diff.newFailures.slice(0, MAX_ITEMS)) out.push(`- new failure: ${mdText(e.scenario)} · ${mdText(e.column)} (${e.from ?? 'not run'} → ${e.to})`)
     if (diff.newFailures.length > MAX_ITEMS) out.push(`- … and ${diff.newFailures.length - MAX_ITEMS} more new failures`)
     for (const e of diff.fixed.slice(0, MAX_ITEMS)) out.push(`- fixed: ${mdText(e.scenario)} · ${mdText(e.column)}`)

@@ -270,4 +270,3 @@ function describeTokens(tokens: Set<string>): string {
   const names = [...tokens].filter((t) => t !== '#Comment' && t !== '#Empty').map((t) => TOKEN_NAMES[t] ?? t)
   return names.length <= 1 ? (names[0] ?? 'something else') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`
 }
-

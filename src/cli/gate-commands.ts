@@ -55,7 +55,7 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
 
   program
     .command('diff')
-    .description('what changed between two builds: new failures, fixed, still failing, newly flaky, manual sign-offs, scenarios added/removed, waivers expired')
+    .description('what changed between two builds: new failures, fixed, still failing, newly flaky, manual sign-offs, cells newly run and no longer run, scope changes accepted, waivers expired')
     .requiredOption('--from <build>', 'the earlier build, e.g. v0.5.0-rc1')
     .requiredOption('--to <build>', 'the later build, e.g. v0.5.0-rc2')
     .option('--results <dir>', 'results folder', 'results')

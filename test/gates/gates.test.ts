@@ -236,6 +236,13 @@ describe('bdd-matrix gate and diff from the command line', () => {
     expect(parsed.fixed).toEqual([])
     const back = JSON.parse(runBin(['diff', '--from', 'v1.0.0-rc2', '--to', 'v1.0.0-rc4', '--json'], { cwd: root }).stdout)
     expect(back.fixed).toEqual([expect.objectContaining({ scenario: 'alpha two', from: 'failed', to: 'passed' })])
+    // rc3 did not run on docker: its cells are no longer run — not "scenarios removed", which read as scope taken out
+    const dropped = runBin(['diff', '--from', 'v1.0.0-rc2', '--to', 'v1.0.0-rc3'], { cwd: root })
+    const onDocker = rc2().filter((r) => r.environment === 'docker').reduce((n, r) => n + Object.keys(r.cases).length, 0)
+    expect(onDocker).toBeGreaterThan(0)
+    expect(dropped.stdout).toContain(`no longer run (a result in v1.0.0-rc2, none in v1.0.0-rc3): ${onDocker}\n`)
+    expect(dropped.stdout.match(/ · docker\/acceptance \((passed|failed) → not run\)/g)).toHaveLength(onDocker)
+    expect(dropped.stdout).not.toMatch(/removed/)
   })
 
   it.each([
