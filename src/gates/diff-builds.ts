@@ -43,7 +43,8 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
     if (!before) diff.added.push(entry(c))
     if (bad && !wasBad) diff.newFailures.push(entry(c, before))
     if (bad && wasBad) diff.stillFailing.push(entry(c, before))
-    if (!bad && wasBad) diff.fixed.push(entry(c, before))
+    // a scenario that failed and now passed only on a retry is newly flaky, not fixed: it failed again
+    if (!bad && wasBad && !c.flaky) diff.fixed.push(entry(c, before))
     if (c.flaky && !before?.flaky) diff.newlyFlaky.push(entry(c, before))
     if (c.source === 'manual' && c.status === 'passed' && before?.status !== 'passed') diff.newManualSignoffs.push({ ...entry(c, before), testers: c.tester ?? '' })
   }

@@ -243,6 +243,11 @@ describe('bdd-matrix gate and diff from the command line', () => {
     expect(dropped.stdout).toContain(`no longer run (a result in v1.0.0-rc2, none in v1.0.0-rc3): ${onDocker}\n`)
     expect(dropped.stdout.match(/ · docker\/acceptance \((passed|failed) → not run\)/g)).toHaveLength(onDocker)
     expect(dropped.stdout).not.toMatch(/removed/)
+    // failed in rc2, passed only on a retry in rc5: newly flaky, not fixed (it failed again)
+    writeRuns(greenBuild('v1.0.0-rc5', '2026-05-26T10:00:00Z', { docker: { 'alpha two': ['passed', { flaky: true }] } }), results)
+    const retried = JSON.parse(runBin(['diff', '--from', 'v1.0.0-rc2', '--to', 'v1.0.0-rc5', '--json'], { cwd: root }).stdout)
+    expect(retried.fixed).toEqual([])
+    expect(retried.newlyFlaky).toEqual([expect.objectContaining({ scenario: 'alpha two', column: 'docker/acceptance', from: 'failed', to: 'flaky' })])
   })
 
   it.each([
