@@ -59,16 +59,19 @@ describe('.gitlab-ci.yml and its component', () => {
     const report = job('bdd-matrix-report')
     const script = report.script.join('\n')
     expect(script).toMatch(/bdd-matrix matrix --results results/)
-    expect(script).toMatch(/bdd-matrix junit --results results --out reports\/junit\.xml/)
+    // every report is of this pipeline's build, named as run names it, whatever else the folder holds
+    expect(script).toMatch(/export BDD_MATRIX_BUILD="\$\{BDD_MATRIX_BUILD:-\$\{CI_COMMIT_TAG:-\$CI_COMMIT_SHORT_SHA\}\}"\n/)
+    for (const command of ['matrix', 'junit', 'allure', 'publish testmo']) expect(script.match(new RegExp(`bdd-matrix ${command} --results results [^\n]*`, 'g'))!.every((line) => line.includes('--build "$BDD_MATRIX_BUILD"'))).toBe(true)
+    expect(script).toMatch(/bdd-matrix junit --results results --build "\$BDD_MATRIX_BUILD" --out reports\/junit\.xml/)
     expect(script).toMatch(/bdd-matrix allure --results results .* --history-from-gitlab\n/)
     // the Allure report is made or the job fails: nothing hides a failure behind an echo
     expect(script).not.toMatch(/\|\| echo/)
     expect(report.before_script!.join('\n')).toMatch(/apt-get install .*default-jre-headless/)
     expect(script).toMatch(/if \[ -n "\$GITLAB_TOKEN" \]; then npx bdd-matrix publish gitlab/)
     // with a results hub: pushed before the reports, and pulled back (history, manual outcomes) into them
-    expect(script).toMatch(/if \[ -n "\$BDD_MATRIX_SERVER" \]; then npx bdd-matrix push --results results && npx bdd-matrix pull --out results; fi\n[^\n]*bdd-matrix matrix --results results/)
+    expect(script).toMatch(/if \[ -n "\$BDD_MATRIX_SERVER" \]; then npx bdd-matrix push --results results && npx bdd-matrix pull --out results; fi\nexport BDD_MATRIX_BUILD=[^\n]*\n[^\n]*bdd-matrix matrix --results results/)
     // its JUnit report is only what the scope requires and no job ran: the jobs that ran the tests report them
-    expect(script).toMatch(/bdd-matrix junit --results results --not-run-only --out reports\/not-run\.junit\.xml/)
+    expect(script).toMatch(/bdd-matrix junit --results results --build "\$BDD_MATRIX_BUILD" --not-run-only --out reports\/not-run\.junit\.xml/)
     expect(report.artifacts?.reports).toEqual({ junit: 'reports/not-run.junit.xml' })
     expect(report.artifacts?.paths).toEqual(expect.arrayContaining(['reports/matrix.html', 'reports/allure-report/', 'results/']))
     expect(report.when).toBe('always')

@@ -7,6 +7,8 @@ import { chromium } from 'playwright-core'
 import { LocalGitLab } from '../servers/gitlab-server.ts'
 import { BIN, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { tempDir } from '../helpers/temp-tree.ts'
+import { ResultsWriter } from '../../src/results/results-writer.ts'
+import { MODEL_VERSION } from '../../src/model/results.ts'
 import { loadPipeline, npxShim, plan, runPipeline, type JobRun, type Vars } from './pipeline-harness.ts'
 
 const TOKEN = 'glpat-SECRET-pipeline-token-1234567890'
@@ -92,6 +94,9 @@ describe('the GitLab pipeline as GitLab runs it (.gitlab-ci.yml and its componen
   it('on a merge request: one note, updated by the next pipeline; a unit failure reaches the note and the status; each test once in the test report; the Allure trend grows', async () => {
     const run = async (n: number, unitFails: boolean): Promise<JobRun[]> => {
       fresh(project)
+      // Another merge request's build, newer than this pipeline's runs, as a results hub's pull
+      // brings it (every build, for the history strip): the report is of this pipeline's build all the same.
+      strayBuild(path.join(project, 'results'))
       const vars = gitlabVars(gitlab, 'merge_request', n)
       return runPipeline(project, pipeline(), plan(pipeline(), vars)!, {
         binDir: bin,
@@ -107,6 +112,8 @@ describe('the GitLab pipeline as GitLab runs it (.gitlab-ci.yml and its componen
       })
     }
     const first = await run(1, true)
+    const reportedBuild = (JSON.parse(readFileSync(path.join(project, 'reports/matrix.json'), 'utf8')) as { build: string }).build
+    expect(reportedBuild).toBe(SHA.slice(0, 8))
     const status = (name: string) => first.find((r) => r.name === name)!.status
     expect(status('bdd-matrix-unit'), first.find((r) => r.name === 'bdd-matrix-unit')!.output).toBe('failed')
     expect(status('bdd-matrix-report'), first.find((r) => r.name === 'bdd-matrix-report')!.output).toBe('success')
@@ -193,6 +200,13 @@ describe('the GitLab pipeline as GitLab runs it (.gitlab-ci.yml and its componen
 })
 
 /** Every pipeline starts from a fresh checkout: nothing an earlier pipeline wrote is there. */
+/** A run of another build that finished after anything this pipeline runs. */
+function strayBuild(results: string): void {
+  const writer = new ResultsWriter(results)
+  writer.write({ kind: 'case', id: 'stray-case', uri: 'features/numbers.feature', feature: 'Numbers', scenario: 'number 1 is counted', name: 'number 1 is counted', featureIds: ['numbers'], tags: ['@feature:numbers'], status: 'failed', flaky: false, attempts: 1, durationMs: 1, steps: [], error: 'another merge request broke it', attachments: [], nodes: [], source: 'automated' })
+  writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: 'stray-run', build: 'feedbeef', stage: 'acceptance', environment: 'local', startedAt: '2099-01-01T00:00:00.000Z', finishedAt: '2099-01-01T00:01:00.000Z', source: { format: 'cucumber-messages' } })
+}
+
 function fresh(project: string): void {
   for (const dir of ['reports', 'results', '.bdd-matrix']) rmSync(path.join(project, dir), { recursive: true, force: true })
 }
