@@ -77,7 +77,6 @@ export type ScopeFeature = z.infer<typeof ScopeFeatureSchema>
 export type ManualEnvironment = z.infer<typeof ManualEnvironmentSchema>
 export type Scope = z.infer<typeof ScopeSchema> & { /** path the scope was read from */ file: string }
 
-
 /**
  * Reads and validates a milestone scope file; every problem is reported with file:line and key.
  * `displayName` is how messages name the file (e.g. relative to the user's working directory).
