@@ -247,7 +247,7 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
 
 /** The build's cells the project's scope requires and nothing ran (none without a scope). */
 async function notRunOf(ctx: CliContext, options: TestmoOptions, results: ResultSet, build: string): Promise<MergedCase[]> {
-  const { optionalScope } = await import('./optional-scope.ts')
+  const { optionalScope } = await import('./project-scope.ts')
   const project = await optionalScope(ctx, options)
   if (!project) return []
   const { matrixFrom } = await import('../matrix/matrix-from.ts')

@@ -157,19 +157,17 @@ export interface ScopedReportOptions {
  * The report pipeline over a results folder for the reports that list tests (JUnit, Allure). With
  * the project's scope (given, or the one in <features>/milestones/) the cells it requires where
  * nothing ran are listed as not run, and runs of other milestones are left out, as the matrix has
- * them; without one, what ran is reported and the command says what it cannot list.
+ * them; without one nothing is required, and what ran is reported as it is.
  */
 async function report(ctx: CliContext, options: ScopedReportOptions, writers: ReportWriter[], how: { scopeNeeded?: string | undefined } = {}): Promise<void> {
   const { writeReports } = await import('../reports/write-reports.ts')
-  const { optionalScope } = await import('./optional-scope.ts')
-  const resultsDir = path.resolve(ctx.cwd, options.results)
+  const { optionalScope, otherMilestoneNote } = await import('./project-scope.ts')
   const project = await optionalScope(ctx, options, how.scopeNeeded)
   await writeReports({
-    resultsDir,
+    resultsDir: path.resolve(ctx.cwd, options.results),
     ...(options.build ? { build: options.build } : {}),
-    ...(project ?? {}),
+    ...(project ? { ...project, onSkipped: otherMilestoneNote(ctx, project.scope, 'the report') } : {}),
     writers,
-    ...(project ? { onSkipped: (file: string, runId: string, milestone: string | undefined) => ctx.stderr.write(`${path.relative(ctx.cwd, file)}: run ${runId} is for milestone ${milestone}, not ${project.scope.milestone} (${path.relative(ctx.cwd, project.scope.file)}); left out\n`) } : {}),
   })
 }
 
@@ -343,17 +341,14 @@ export async function writeMatrix(ctx: CliContext, options: MatrixOptions): Prom
  */
 export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, others: ReportWriter[]): Promise<ReportOutcome> {
   const { writeReports } = await import('../reports/write-reports.ts')
-  const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
-  const { resolveInputs } = await import('./resolve-inputs.ts')
-  const { featuresDir, scope } = resolveInputs(ctx, { features: options.features, ...(options.scope ? { scope: options.scope } : {}) })
+  const { projectScope, otherMilestoneNote } = await import('./project-scope.ts')
+  const { scope, catalogue, uriPrefix } = await projectScope(ctx, { features: options.features, ...(options.scope ? { scope: options.scope } : {}) })
   let gate: GateReport | undefined
   if (options.gate) {
     const { readGateEvidence } = await import('../gates/read-gate-evidence.ts')
     gate = readGateEvidence(path.resolve(ctx.cwd, options.gate), options.gate, options.build)
   }
   const build = options.build ?? gate?.build
-  const catalogue = buildCatalogue(featuresDir)
-  const uriPrefix = path.relative(ctx.cwd, featuresDir)
   const { previewGate } = await import('../gates/preview-gate.ts')
   const history = Number(options.history)
   if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
@@ -382,6 +377,6 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
           },
         }),
     // Runs of another milestone stay in the results folder but do not count for this scope.
-    onSkipped: (file, runId, milestone) => ctx.stderr.write(`${path.relative(ctx.cwd, file)}: run ${runId} is for milestone ${milestone}, not ${scope.milestone} (${scope.file}); left out of the matrix\n`),
+    onSkipped: otherMilestoneNote(ctx, scope, 'the matrix'),
   })
 }

@@ -108,11 +108,12 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
   const input: ReportInput = { results, build: request.build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}), ...(gate ? { gate } : {}), notRun }
   const files: string[] = []
   const lastWithMatrix = request.keepMatrix ? -1 : request.writers.findLastIndex((w) => w.needsMatrix)
-  // made for the gate and the cells not run only: let go before any writer runs
-  if (!request.keepMatrix && lastWithMatrix === -1) {
+  const letMatrixGo = (): void => {
     delete input.matrix
     matrix = undefined
   }
+  // made for the gate and the cells not run only: let go before any writer runs
+  if (!request.keepMatrix && lastWithMatrix === -1) letMatrixGo()
   // The merge and the matrix leave garbage (a million scenarios: some 240 MB beside 440 MB live),
   // which the writers' own would pile onto: collected first where the heap is that large (a
   // million scenarios peak 50–70 MB lower, in the same time; below the bar, nothing is paid).
@@ -120,10 +121,7 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
   for (const [i, writer] of request.writers.entries()) {
     if (writer.needsMatrix && !input.matrix) continue
     files.push(...(await writer.write(input)))
-    if (i === lastWithMatrix) {
-      delete input.matrix
-      matrix = undefined
-    }
+    if (i === lastWithMatrix) letMatrixGo()
   }
   return { results, ...(matrix && request.keepMatrix ? { matrix } : {}), files }
 }

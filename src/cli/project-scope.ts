@@ -26,8 +26,18 @@ export async function optionalScope(ctx: CliContext, options: { scope?: string; 
     if (needed) throw new UserError('SCOPE_MISSING', `${needed}: no scope file given and none found in ${where}; pass one with --scope FILE`)
     return undefined
   }
+  return projectScope(ctx, { features, ...(options.scope ? { scope: options.scope } : {}) })
+}
+
+/** The project's scope (`--scope`, else the one in <features>/milestones/; refused when there is none) and its catalogue. */
+export async function projectScope(ctx: CliContext, options: { scope?: string; features?: string }): Promise<ProjectScope> {
   const { resolveInputs } = await import('./resolve-inputs.ts')
   const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
-  const { scope, featuresDir } = resolveInputs(ctx, { features, ...(options.scope ? { scope: options.scope } : {}) })
+  const { scope, featuresDir } = resolveInputs(ctx, options)
   return { scope, catalogue: buildCatalogue(featuresDir), uriPrefix: path.relative(ctx.cwd, featuresDir) }
+}
+
+/** What is said of a run the scope leaves out: runs of another milestone stay in the folder but do not count for this scope. */
+export function otherMilestoneNote(ctx: CliContext, scope: Scope, leftOutOf: string): (file: string, runId: string, milestone: string | undefined) => void {
+  return (file, runId, milestone) => ctx.stderr.write(`${path.relative(ctx.cwd, file)}: run ${runId} is for milestone ${milestone}, not ${scope.milestone} (${path.relative(ctx.cwd, scope.file)}); left out of ${leftOutOf}\n`)
 }
