@@ -171,8 +171,8 @@ export class TestmoPublisher {
   }
 
   /** Reads the journal of this publication, refusing one written for other results or one that cannot be read. */
-  journal(publication: string): PublishJournal {
-    if (!existsSync(this.journalFile)) return { journalVersion: 5, publication, threads: {}, runCompleted: false }
+  journal(publication: string, options: { /** a journal of another publication is started anew, not refused */ replacing?: boolean } = {}): PublishJournal {
+    if (!existsSync(this.journalFile) || (options.replacing && !this.journalOf(publication))) return { journalVersion: 5, publication, threads: {}, runCompleted: false }
     let journal: PublishJournal
     try {
       journal = readJournal(this.journalFile)
@@ -195,6 +195,16 @@ export class TestmoPublisher {
     // Version 4 kept no order of a thread's tests: a thread's order is settled when it is published (settleOrder).
     journal.journalVersion = 5
     return journal
+  }
+
+  /** Whether the journal file is this publication's; one that cannot be read is (it is refused by name when read). */
+  private journalOf(publication: string): boolean {
+    try {
+      const journal = readJournal(this.journalFile)
+      return journalShapeProblem(journal) !== undefined || journal.publication === publication
+    } catch {
+      return true
+    }
   }
 
   /**
@@ -426,12 +436,12 @@ export class TestmoPublisher {
    * pages, which one after another at a WAN round trip each would hold a resumed publish for
    * minutes. Without a last page, the pages are followed one by one.
    */
-  private async threadKeys(runId: number, threadId: number): Promise<Set<string>> {
+  private async threadKeys(runId: number, threadId?: number): Promise<Set<string>> {
     type Page = { result?: { key?: string }[]; next_page?: number | null; last_page?: number } | undefined
     const keys = new Set<string>()
     const read = async (page: number): Promise<Page> => {
       const doing = 'checking which tests reached Testmo'
-      const answer = holding(this.requests, await this.send('get', `/automation/runs/${runId}/tests?thread_id=${threadId}&per_page=1000&page=${page}`, undefined, doing), doing, 'page of tests', (data): data is NonNullable<Page> => Array.isArray((data as { result?: unknown } | null)?.result))
+      const answer = holding(this.requests, await this.send('get', `/automation/runs/${runId}/tests?${threadId === undefined ? '' : `thread_id=${threadId}&`}per_page=1000&page=${page}`, undefined, doing), doing, 'page of tests', (data): data is NonNullable<Page> => Array.isArray((data as { result?: unknown } | null)?.result))
       for (const test of answer.result!) if (typeof test?.key === 'string') keys.add(test.key)
       return answer
     }
@@ -453,6 +463,18 @@ export class TestmoPublisher {
    * Completes the run once. A completion whose answer was lost is retried; Testmo then says the run
    * is already completed — which is what was asked, so it is success (checked on the run's status).
    */
+  /**
+   * The keys of the tests other jobs put in the run: every test's, less those of the threads this
+   * journal made — so a rerun finds what the first attempt found, however much of its own it sent.
+   */
+  async othersKeys(journal: PublishJournal): Promise<Set<string>> {
+    await this.resume(journal)
+    const runId = journal.runId!
+    const keys = await this.threadKeys(runId)
+    for (const thread of Object.values(journal.threads)) for (const key of await this.threadKeys(runId, thread.id)) keys.delete(key)
+    return keys
+  }
+
   async completeRun(journal: PublishJournal): Promise<void> {
     await this.resume(journal)
     if (journal.runCompleted) return
@@ -591,7 +613,7 @@ function orderOf(cases: MergedCase[]): string {
 }
 
 /** A test's key in Testmo: the case in its environment and stage, hashed as Testmo's 64 characters allow. */
-function testKey(c: MergedCase): string {
+export function testKey(c: MergedCase): string {
   return hash('sha256', testOf(c), 'hex')
 }
 

@@ -7,7 +7,7 @@ import { headlineText, matrixFailed } from '../matrix/matrix-headline.ts'
 import { runErrorCases } from '../results/run-error-cases.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
-import type { TestLinks } from '../../reporters/testmo/testmo-publisher.ts'
+import type { PublishJournal, TestLinks, TestmoPublisher } from '../../reporters/testmo/testmo-publisher.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
   const publish = program.command('publish').description('publish the matrix to GitLab and results to Testmo')
@@ -155,7 +155,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--run-id <id>', 'run id for --thread/--complete (default: TESTMO_RUN_ID)')
     .option('--run-id-file <file>', 'dotenv file --create writes (TESTMO_RUN_ID=…)', 'testmo.env')
     .option('--gate <file>', 'gate evidence (gate-<build>.json): its verdict becomes the run\'s "Release gate" field')
-    .option('--scope <file>', 'milestone scope file: each scenario it requires where nothing ran is a skipped test saying so, in a thread of its environment (not with --thread: one job\'s part) (default: the one YAML in <features>/milestones/, when there is one)')
+    .option('--scope <file>', 'milestone scope file: each scenario it requires where nothing ran is a skipped test saying so, in a thread of its environment — with --complete, each no thread of the run has; not with --thread: one job\'s part (default: the one YAML in <features>/milestones/, when there is one)')
     .option('--features <dir>', 'features folder, with --scope', 'features')
     .action(async (options: TestmoOptions) => exit(await publishTestmo(ctx, options)))
 }
@@ -204,9 +204,19 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
 
   if (options.complete) {
     if (!runIdGiven) throw new UserError('TESTMO_RUN', '--complete needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')
-    const journal = { publication: `complete:${runIdGiven}`, runId: Number(runIdGiven), threads: {}, runCompleted: false }
+    // (a journal the same folder kept of the --create or a --thread job is not this one's)
+    const journal = publisher.journal(`complete:${runIdGiven}`, { replacing: true })
+    journal.runId ??= Number(runIdGiven)
+    let added = ''
+    if (!journal.runCompleted) {
+      const notRun = await notRunInRun(ctx, options, publisher, journal, resultsDir)
+      const threads = threadsOf(notRun, [], ' (not run)')
+      const links = testLinks(ctx, options, resultsDir)
+      for (const [key, list] of [...threads].sort(([a], [b]) => a.localeCompare(b))) await publisher.publishThread(journal, key, list, links, { complete: false })
+      if (notRun.length) added = `; ${notRun.length} required cell(s) no thread had were added as skipped tests, in ${threads.size} thread(s)`
+    }
     await publisher.completeRun(journal)
-    ctx.stdout.write(`Testmo run ${runIdGiven} completed\n`)
+    ctx.stdout.write(`Testmo run ${runIdGiven} completed${added}\n`)
     return 0
   }
   const milestone = results?.runs.find((r) => r.milestone)?.milestone
@@ -255,13 +265,31 @@ async function notRunOf(ctx: CliContext, options: TestmoOptions, results: Result
   return notRunCases(matrixFrom(results, project.scope, { build, catalogue: project.catalogue, uriPrefix: project.uriPrefix, history: 1 }), project.catalogue, project.uriPrefix)
 }
 
+/**
+ * The cells the scope requires that no thread of the run has, for the job completing a run made
+ * in parallel: the jobs' results are in Testmo, not (all) here, so Testmo's keys tell what ran —
+ * less the tests this journal added, so a rerun picks what the first attempt picked.
+ */
+async function notRunInRun(ctx: CliContext, options: TestmoOptions, publisher: TestmoPublisher, journal: PublishJournal, resultsDir: string): Promise<MergedCase[]> {
+  const { existsSync } = await import('node:fs')
+  const { mergeResults } = await import('../results/merge-results.ts')
+  // the results here, when the job has them (its gaps are computed as the matrix's), else none
+  const results: ResultSet = existsSync(resultsDir) ? await mergeResults(resultsDir) : { runs: [], skipped: [], builds: new Map(), order: [] }
+  const build = options.build ?? results.order.at(-1) ?? buildFromEnv(ctx.env)
+  const candidates = await notRunOf(ctx, options, results, build)
+  if (!candidates.length) return []
+  const { testKey } = await import('../../reporters/testmo/testmo-publisher.ts')
+  const present = await publisher.othersKeys(journal)
+  return candidates.filter((c) => !present.has(testKey(c)))
+}
+
 /** One thread per environment / stage / shard, as the parallel CI jobs ran them (a cell not run: its environment's). */
-function threadsOf(cells: MergedCase[], runs: ResultSet['runs']): Map<string, MergedCase[]> {
+function threadsOf(cells: MergedCase[], runs: ResultSet['runs'], suffix = ''): Map<string, MergedCase[]> {
   // a case's environment and stage are its run's: one key a run, made once
   const keyOf = new Map(runs.map((r) => [r.id, `${r.environment}/${r.stage}${r.shard ? ` shard ${r.shard}` : ''}`]))
   const threads = new Map<string, MergedCase[]>()
   for (const c of cells) {
-    const key = keyOf.get(c.runId) ?? `${c.environment}/${c.stage}`
+    const key = keyOf.get(c.runId) ?? `${c.environment}/${c.stage}${suffix}`
     const thread = threads.get(key)
     if (thread) thread.push(c)
     else threads.set(key, [c])

@@ -1,5 +1,8 @@
+import { cpSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PROJECT_ROOT, runBinAsync } from '../helpers/run-bin.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { LocalTestmo } from '../servers/testmo-server.ts'
 import { CrashProxy, everyCrashPoint, runGroup } from '../helpers/crash-points.ts'
 import { crashResults as results, ENVIRONMENTS, PER_ENVIRONMENT } from '../helpers/crash-results.ts'
@@ -83,6 +86,46 @@ describe('publish testmo is exactly once, whatever instant it is killed at', () 
     expect(run.code, run.stderr).toBe(0)
     expect(run.stderr).toContain('Testmo refused 1000 tests in one append as too large; sending 500 at a time')
     exactlyOnce(round)
+  })
+
+  it('the job completing a parallel run, adding the cells no thread has, killed at any instant: each added once, none a thread has, the run completed', async () => {
+    // the run fixture's scope requires `numbers` on local and docker; a --thread job published local
+    const project = tempDir('crash-complete')
+    cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), path.join(project, 'features'), { recursive: true })
+    const ingested = await runCliInProcess(['ingest', path.join(PROJECT_ROOT, 'test/fixtures/messages/flaky.ndjson'), '--env', 'local', '--build', 'b1', '--out', 'results'], { cwd: project })
+    expect(ingested.code, ingested.stderr).toBe(0)
+    const direct = { TESTMO_URL: testmo.url, TESTMO_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: testmo.certificateFile }
+    const runIds = new Map<string, string>()
+    const prepare = async (round: string): Promise<void> => {
+      const id = String(projectOf(`complete-${round}`))
+      const created = await runBinAsync(['publish', 'testmo', '--results', 'results', '--project-id', id, '--create', '--run-id-file', `${round}.env`, '--journal', `${round}-create.json`], { cwd: project, env: direct })
+      expect(created.code, created.stderr).toBe(0)
+      runIds.set(round, created.stdout.trim())
+      const thread = await runBinAsync(['publish', 'testmo', '--results', 'results', '--project-id', id, '--thread', '--run-id', runIds.get(round)!, '--journal', `${round}-thread.json`], { cwd: project, env: direct })
+      expect(thread.code, thread.stderr).toBe(0)
+    }
+    const { rounds, requests } = await everyCrashPoint({
+      proxy,
+      boundaries: ['before', 'applied', 'answered'],
+      prepare,
+      // no results here: what ran is read from Testmo
+      command: (round) => ({ args: ['publish', 'testmo', '--results', 'not-here', '--project-id', String(projectOf(`complete-${round}`)), '--complete', '--run-id', runIds.get(round)!, '--journal', `${round}-complete.json`, '--batch-size', '2'], cwd: project, env: { ...direct, TESTMO_URL: proxy.url, BDD_MATRIX_BUILD: 'b1', CI: 'true' } }),
+      check: (round, { rerun }) => {
+        // however much the killed attempt sent, the rerun picks the same cells (its own tests are not another job's)
+        expect(rerun.stdout, round).toContain('; 6 required cell(s) no thread had were added as skipped tests, in 1 thread(s)')
+        const run = testmo.runs.get(Number(runIds.get(round)))!
+        expect(run.completed, round).toBe(true)
+        const tests = testmo.testsOf(run.id)
+        // six ran on local (the thread job's), six required on docker added, each once
+        expect(tests, round).toHaveLength(12)
+        expect(new Set(tests.map((t) => t.key)).size, round).toBe(12)
+        expect(tests.filter((t) => t.status === 'skipped'), round).toHaveLength(6)
+      },
+    })
+    // the run's tests read (one page), a thread made, three appends of two (a kill between them leaves
+    // some sent: the rerun must pick the same cells), complete
+    expect(requests).toBe(6)
+    expect(rounds).toBe(3 * requests)
   })
 })
 

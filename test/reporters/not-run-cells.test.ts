@@ -92,7 +92,7 @@ describe('the reports that list tests say what the scope requires and nothing ra
       expect(result.stdout).toMatch(/: 12 test\(s\) in 2 thread\(s\), completed/)
       const [run] = [...testmo.runs.values()]
       const threads = run!.threads.map((id) => testmo.threads.get(id)!)
-      const tests = threads.flatMap((t) => t.tests as { name: string; status: string; fields: { name: string; value: string }[] }[])
+      const tests = threads.flatMap((t) => t.tests as { key: string; name: string; status: string; fields: { name: string; value: string }[] }[])
       const notRun = tests.filter((t) => t.fields.some((f) => f.name === 'Error' && f.value.startsWith('not run: the milestone scope requires this scenario on docker/acceptance')))
       expect(notRun).toHaveLength(NOT_RUN_ON_DOCKER)
       expect(notRun.every((t) => t.status === 'skipped' && t.fields.some((f) => f.name === 'Environment' && f.value === 'docker/acceptance'))).toBe(true)
@@ -103,6 +103,28 @@ describe('the reports that list tests say what the scope requires and nothing ra
       const thread = await runBinAsync(['publish', 'testmo', '--results', 'results', '--project-id', '3', '--thread', '--run-id', runId, '--journal', 'reports/testmo-3.json'], { cwd: project, env })
       expect(thread.code, thread.stderr).toBe(0)
       expect(testmo.testsOf(Number(runId))).toHaveLength(6)
+      // the job completing the run adds what the scope requires and no thread has: Testmo's keys
+      // tell what the jobs ran, so nothing they published is added again, with results here or not
+      const complete = ['publish', 'testmo', '--results', 'none-here', '--project-id', '3', '--complete', '--run-id', runId, '--journal', 'reports/testmo-4.json']
+      const completed = await runBinAsync(complete, { cwd: project, env: { ...env, BDD_MATRIX_BUILD: 'b1' } })
+      expect(completed.code, completed.stderr).toBe(0)
+      expect(completed.stdout).toBe(`Testmo run ${runId} completed; ${NOT_RUN_ON_DOCKER} required cell(s) no thread had were added as skipped tests, in 1 thread(s)\n`)
+      const parallel = testmo.runs.get(Number(runId))!
+      expect(parallel.completed).toBe(true)
+      const inRun = testmo.testsOf(Number(runId))
+      expect(inRun).toHaveLength(6 + NOT_RUN_ON_DOCKER)
+      expect(new Set(inRun.map((t) => t.key)).size).toBe(inRun.length)
+      // the same tests, under the same keys, as the publish in one go made
+      expect(new Set(inRun.map((t) => t.key))).toEqual(new Set(tests.map((t) => t.key)))
+      const added = testmo.threads.get(parallel.threads.at(-1)!)!
+      expect(added.fields).toContainEqual({ type: 1, name: 'Thread', value: 'docker/acceptance (not run)' })
+      expect(added.tests.every((t) => t.status === 'skipped')).toBe(true)
+      // run again (a retried job): nothing more is sent
+      const before = testmo.log.length
+      const again = await runBinAsync(complete, { cwd: project, env: { ...env, BDD_MATRIX_BUILD: 'b1' } })
+      expect(again.code, again.stderr).toBe(0)
+      expect(testmo.log.length).toBe(before)
+      expect(testmo.testsOf(Number(runId))).toHaveLength(6 + NOT_RUN_ON_DOCKER)
     } finally {
       await testmo.stop()
     }
