@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { userInfo } from 'node:os'
 import path from 'node:path'
@@ -10,6 +10,7 @@ import type { Catalogue, Complexity } from '../catalogue/catalogue-types.ts'
 import type { EffortOptions } from '../catalogue/living-docs.ts'
 import type { CliContext } from './cli-context.ts'
 import { formatTable } from './format-table.ts'
+import { projectEnvironments } from './project-environments.ts'
 
 type Exit = (code: number) => void
 
@@ -241,16 +242,4 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => `    ${l}`)
     .join('\n')
-}
-
-/** The environments a project has: its environments/*.yaml and those its scope names (manual ones too); none known when it has neither. */
-function projectEnvironments(cwd: string, scope: Scope): string[] | undefined {
-  let files: string[] = []
-  try {
-    files = readdirSync(path.join(cwd, 'environments')).filter((f) => /\.ya?ml$/.test(f)).map((f) => f.replace(/\.ya?ml$/, ''))
-  } catch {
-    // no environments folder
-  }
-  const names = [...new Set([...files, ...scope.features.flatMap((f) => f.environments), ...(scope['manual-environments'] ?? []).map((e) => e.id)])].sort()
-  return names.length ? names : undefined
 }

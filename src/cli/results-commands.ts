@@ -59,7 +59,9 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
       // Nothing read from any file is a failure; so is any problem with --strict. A run whose
       // errors are its only results (a BeforeAll hook failed) was read: those errors are results.
       const read = outcomes.some((o) => o.run && (o.cases > 0 || (o.run.errors?.length ?? 0) > 0))
-      exit(!read || (options.strict && problems.length > 0) ? 1 : 0)
+      const stray = read && options.stage !== 'unit' && options.stage !== 'functional' ? await strayEnvironment(ctx, options.env, features, outcomes) : undefined
+      if (stray) ctx.stderr.write(`${stray}\n`)
+      exit(!read || (options.strict && (problems.length > 0 || stray !== undefined)) ? 1 : 0)
     })
 
   program
@@ -379,4 +381,30 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
     // Runs of another milestone stay in the results folder but do not count for this scope.
     onSkipped: otherMilestoneNote(ctx, scope, 'the matrix'),
   })
+}
+
+/**
+ * What is said when --env names no environment of the project (its environments/ and its scope):
+ * the scope requires nothing there, so the results count nowhere but in a column of their own —
+ * a misspelt `--env Docker` looked like a run that was never made. Kept (nothing is lost), and
+ * said here, where it can still be ingested again, rather than only in the matrix.
+ */
+async function strayEnvironment(ctx: CliContext, environment: string, features: string, outcomes: IngestOutcome[]): Promise<string | undefined> {
+  const { scopeFilesIn } = await import('../catalogue/scope-files.ts')
+  const files = scopeFilesIn(path.resolve(ctx.cwd, features))
+  if (files.length !== 1) return undefined
+  const { loadScope } = await import('../catalogue/scope.ts')
+  const { projectEnvironments, closestName } = await import('./project-environments.ts')
+  const { MANUAL_ENVIRONMENT } = await import('../matrix/matrix-from.ts')
+  let names: string[] | undefined
+  try {
+    names = projectEnvironments(ctx.cwd, loadScope(files[0]!, path.relative(ctx.cwd, files[0]!)))
+  } catch {
+    // a scope that does not load is said by the commands that use it; the results are ingested
+    return undefined
+  }
+  if (!names || names.includes(environment) || environment === MANUAL_ENVIRONMENT) return undefined
+  const meant = closestName(environment, names)
+  const written = outcomes.flatMap((o) => (o.run && o.path ? [path.relative(ctx.cwd, o.path)] : []))
+  return `--env ${environment}: no environment of this project (${names.join(', ')}): the scope requires nothing there, so the matrix counts these results in no required cell; ${meant ? `did you mean --env ${meant}? ` : ''}if it was misspelt, remove ${written.join(', ')} and ingest again with the right --env`
 }

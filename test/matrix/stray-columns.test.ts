@@ -8,14 +8,22 @@ import { tempDir } from '../helpers/temp-tree.ts'
 const MESSAGES = path.join(PROJECT_ROOT, 'test/fixtures/messages')
 
 describe('results of an environment the scope does not name', () => {
-  it('are named under the headline (HTML, Markdown), not only counted in small print: a misspelt --env counts for nothing', async () => {
+  it('are said by ingest, and named under the headline (HTML, Markdown), not only counted in small print: a misspelt --env counts for nothing', async () => {
     const project = tempDir('stray')
     cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), path.join(project, 'features'), { recursive: true })
     // the scope requires `numbers` on local and docker; "Local" is neither
-    for (const env of ['local', 'Local']) {
-      const ingested = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', env, '--build', 'b1', '--out', 'results'], { cwd: project })
-      expect(ingested.code, ingested.stderr).toBe(0)
-    }
+    const ingested = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'local', '--build', 'b1', '--out', 'results'], { cwd: project })
+    expect(ingested.code, ingested.stderr).toBe(0)
+    expect(ingested.stderr).toBe('')
+    // said at once by ingest, where it can still be ingested again; kept (nothing is lost)
+    const stray = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'Local', '--build', 'b1', '--out', 'results'], { cwd: project })
+    expect(stray.code, stray.stderr).toBe(0)
+    const file = /^(results\/Local-acceptance-\w+\.ndjson): /.exec(stray.stdout)![1]
+    expect(stray.stderr).toBe(`--env Local: no environment of this project (docker, local): the scope requires nothing there, so the matrix counts these results in no required cell; did you mean --env local? if it was misspelt, remove ${file} and ingest again with the right --env\n`)
+    // --strict makes it a failure; a name nowhere near one of the project's gets no guess
+    const strict = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'staging', '--build', 'b0', '--out', 'elsewhere', '--strict'], { cwd: project })
+    expect(strict.code).toBe(1)
+    expect(strict.stderr).toMatch(/^--env staging: no environment of this project \(docker, local\): .*; if it was misspelt, remove elsewhere\/staging-acceptance-\w+\.ndjson and ingest again with the right --env\n$/)
     const written = await runCliInProcess(['matrix', '--results', 'results', '--out', 'reports'], { cwd: project })
     expect(written.code, written.stderr).toBe(0)
     const said = 'results in Local/acceptance, where the scope requires no scenario at all: an environment it does not name (misspelt in ingest --env?) counts for nothing'
