@@ -75,8 +75,9 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--out <dir>', 'output folder', 'reports')
     .option('--gate <file>', 'gate evidence (gate-<build>.json from bdd-matrix gate): its verdict heads the matrix')
     .action(async (options: MatrixOptions) => {
-      const files = await writeMatrix(ctx, options)
+      const { files, headline } = await writeMatrixAnd(ctx, options, [])
       ctx.stdout.write(`matrix written: ${files.map((f) => path.relative(ctx.cwd, f)).join(', ')}\n`)
+      sayHeadline(ctx, headline)
       exit(0)
     })
 
@@ -333,8 +334,11 @@ export interface MatrixOptions {
   out: string
 }
 
-export async function writeMatrix(ctx: CliContext, options: MatrixOptions): Promise<string[]> {
-  return (await writeMatrixAnd(ctx, options, [])).files
+/** The matrix's headline on the console, as the files have it: a run or a folder of results can look greener than the build. */
+export function sayHeadline(ctx: CliContext, headline: ReportOutcome['headline']): void {
+  if (!headline) return
+  ctx.stdout.write(`matrix of build ${headline.build} (a scenario counts by the worst of its required cells): ${headline.text}\n`)
+  if (headline.strayColumns) ctx.stdout.write(`  ⚠ ${headline.strayColumns}\n`)
 }
 
 /**

@@ -103,7 +103,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
  * same for the TypeScript suite and for a command's reports.
  */
 async function writeRunReports(ctx: CliContext, run: { runDir: string; runId: string; environment: string; files: string[]; build?: string; runnerError?: string; success: boolean; produced: string; features?: string }): Promise<number> {
-  const { ingestFiles, writeMatrixAnd } = await import('./results-commands.ts')
+  const { ingestFiles, writeMatrixAnd, sayHeadline } = await import('./results-commands.ts')
   const { junitWriter, allureWriter } = await import('./report-writers.ts')
   const build = run.build ?? buildFromEnv(ctx.env)
   const results = path.join(run.runDir, 'results')
@@ -131,7 +131,8 @@ async function writeRunReports(ctx: CliContext, run: { runDir: string; runId: st
   let matrixProblem: UserError | undefined
   if (read)
     try {
-      await writeMatrixAnd(ctx, { results, features: 'features', history: '10', out: run.runDir, prepared }, others)
+      // the build's truth beside the run's: the cells this run did not cover are said, not left to the files
+      sayHeadline(ctx, (await writeMatrixAnd(ctx, { results, features: 'features', history: '10', out: run.runDir, prepared }, others)).headline)
     } catch (error) {
       if (!isUserError(error) || !error.code.startsWith('SCOPE')) throw error
       matrixProblem = error

@@ -3,6 +3,7 @@ import type { Scope } from '../catalogue/scope.ts'
 import { MATRIX_HISTORY, matrixFrom, type HistoryIndex, type Matrix } from '../matrix/matrix-from.ts'
 import { checkBuild, mergeResults, mergeRuns, type MergedCase, type ResultSet, type RunSource } from '../results/merge-results.ts'
 import { notRunCases } from '../matrix/not-run-cases.ts'
+import { headlineOf, headlineText } from '../matrix/matrix-headline.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 import type { PreparedCases } from '../results/prepared-cases.ts'
 import { collectGarbage, heapInUse } from '../collect-garbage.ts'
@@ -76,6 +77,8 @@ export interface ReportOutcome {
   results: ResultSet
   /** with keepMatrix */
   matrix?: Matrix
+  /** the matrix's headline, when a scope made one: what a command says of the build (its stray columns apart) */
+  headline?: { build: string; text: string; strayColumns?: string }
   files: string[]
 }
 
@@ -102,6 +105,8 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
         ...(request.historyIndex ? { historyIndex: request.historyIndex } : {}),
       })
     : undefined
+  const strayColumns = matrix && headlineOf(matrix).strayColumns
+  const headline = matrix ? { build: matrix.build, text: headlineText(matrix), ...(strayColumns ? { strayColumns } : {}) } : undefined
   const gate = matrix && results.builds.has(matrix.build) ? request.gate?.(results, matrix.build) : undefined
   // made from the matrix before it is let go: few cells, unlike the matrix (a run of every scenario has none)
   const notRun = matrix && request.catalogue && request.writers.some((w) => w.needsNotRun) ? notRunCases(matrix, request.catalogue, request.uriPrefix) : []
@@ -123,7 +128,7 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
     files.push(...(await writer.write(input)))
     if (i === lastWithMatrix) letMatrixGo()
   }
-  return { results, ...(matrix && request.keepMatrix ? { matrix } : {}), files }
+  return { results, ...(matrix && request.keepMatrix ? { matrix } : {}), ...(headline ? { headline } : {}), files }
 }
 
 /** Heaps in use above this are collected between the report phases (100,000 scenarios use some 80 MB). */

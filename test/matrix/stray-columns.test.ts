@@ -27,6 +27,9 @@ describe('results of an environment the scope does not name', () => {
     const written = await runCliInProcess(['matrix', '--results', 'results', '--out', 'reports'], { cwd: project })
     expect(written.code, written.stderr).toBe(0)
     const said = 'results in Local/acceptance, where the scope requires no scenario at all: an environment it does not name (misspelt in ingest --env?) counts for nothing'
+    // the console says what the files say
+    expect(written.stdout).toMatch(/^matrix of build b1 \(a scenario counts by the worst of its required cells\): 7 scenarios: .*; 6 of 12 required cells not run: docker 6 .*\n {2}⚠ (.*)\n$/m)
+    expect(written.stdout).toContain(`  ⚠ ${said}\n`)
     const markdown = readFileSync(path.join(project, 'reports/matrix.md'), 'utf8')
     // under the headline, before the table
     expect(markdown.indexOf(`⚠️ ${said}`)).toBeGreaterThan(0)

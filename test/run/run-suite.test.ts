@@ -31,6 +31,8 @@ describe('bdd-matrix run', () => {
     expect(result.stdout).toMatch(/^\[\d\/6\] RETRY failed features\/numbers\.feature:15 a flaky check/m)
     expect(result.stdout).toMatch(/^\[6\/6\] FLAKY\s+features\/numbers\.feature:15 a flaky check/m)
     expect(result.stdout).toContain('6 scenarios: 6 passed, 0 failed, 1 flaky')
+    // and the build's truth beside the run's: the scope requires the scenarios on docker too
+    expect(result.stdout).toMatch(/^matrix of build \S+ \(a scenario counts by the worst of its required cells\): 7 scenarios: 0 passed · 0 failed · 0 flaky · 1 wip · 6 not run; 6 of 12 required cells not run: docker 6 \(and 2 wip cell\(s\), not implemented yet\)$/m)
   })
 
   it('fails (exit 1) when a scenario fails and there is no retry', async () => {
