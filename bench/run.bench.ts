@@ -68,9 +68,19 @@ const scale = loadEnvironment('scale', ROOT)
 for (const count of (process.env.BENCH_NODES ?? '3,10,20').split(',').map(Number)) {
   const on = count > 20 ? scale : env
   const nodes = Array.from({ length: count }, (_, i) => ({ ...defaultNodes(env)[i % 3]!, name: `node-${i + 1}` }))
-  const started = performance.now()
-  const cluster = await new LocalClusterProvider().up({ env: on, nodes, logDir: path.join(OUT, 'cluster-logs'), slot: 140 })
-  const seconds = (performance.now() - started) / 1000
+  // Best of three, as the other figures (fifty nodes: once, it takes a minute): a start-up on two
+  // shared cores moves by half a second with whatever else the machine does; every time is printed.
+  const rounds = Number(process.env.BENCH_ROUNDS ?? (count > 20 ? 1 : 3))
+  const times: number[] = []
+  let cluster!: Awaited<ReturnType<LocalClusterProvider['up']>>
+  for (let round = 0; round < rounds; round++) {
+    if (round) await cluster.down()
+    const started = performance.now()
+    cluster = await new LocalClusterProvider().up({ env: on, nodes, logDir: path.join(OUT, 'cluster-logs'), slot: 140 })
+    times.push((performance.now() - started) / 1000)
+  }
+  const seconds = Math.min(...times)
+  const each = rounds > 1 ? `, best of ${rounds}: ${times.map((t) => t.toFixed(2)).join(', ')}` : ''
   // Idle: what the nodes cost while a scenario is not asking anything of them.
   const before = nodeProcesses()
   await new Promise((resolve) => setTimeout(resolve, 3000))
@@ -81,7 +91,7 @@ for (const count of (process.env.BENCH_NODES ?? '3,10,20').split(',').map(Number
   const pss = [...after.values()].reduce((n, p) => n + p.pssBytes, 0)
   const goal = GOALS[count]
   const rssGoal = RSS_GOALS[count]
-  console.log(`  local cluster of ${String(count).padStart(2)} nodes (${on.name}: ${on.mesh === 'full' ? 'full mesh' : `mesh ${on.mesh}`}, heartbeats every ${on.heartbeatMs} ms) ready in ${seconds.toFixed(2)} s${goal ? ` (goal ≤ ${goal} s) ${seconds <= goal ? 'OK' : 'ABOVE GOAL'}` : ''} · nodes' RSS ${mb(rss)} (${mb(rss / count)} a node)${rssGoal ? ` (goal ≤ ${mb(rssGoal)}) ${rss <= rssGoal ? 'OK' : 'ABOVE GOAL'}` : ''}, PSS ${mb(pss)} · idle ${(cpu * 100).toFixed(0)}% of a core`)
+  console.log(`  local cluster of ${String(count).padStart(2)} nodes (${on.name}: ${on.mesh === 'full' ? 'full mesh' : `mesh ${on.mesh}`}, heartbeats every ${on.heartbeatMs} ms) ready in ${seconds.toFixed(2)} s${goal ? ` (goal ≤ ${goal} s${each}) ${seconds <= goal ? 'OK' : 'ABOVE GOAL'}` : each ? ` (${each.slice(2)})` : ''} · nodes' RSS ${mb(rss)} (${mb(rss / count)} a node)${rssGoal ? ` (goal ≤ ${mb(rssGoal)}) ${rss <= rssGoal ? 'OK' : 'ABOVE GOAL'}` : ''}, PSS ${mb(pss)} · idle ${(cpu * 100).toFixed(0)}% of a core`)
 }
 
 if (await dockerAnswers()) {
