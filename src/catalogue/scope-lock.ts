@@ -4,13 +4,13 @@ import path from 'node:path'
 import { z } from 'zod'
 import { createTwoFilesPatch } from 'diff'
 import { UserError } from '../errors.ts'
-import type { Catalogue, CataloguedScenario, CataloguedStep } from './catalogue-types.ts'
+import type { Catalogue, CataloguedScenario, CataloguedStep, TagMeaning } from './catalogue-types.ts'
 import type { Scope, ScopeFeature } from './scope.ts'
 
 export const LOCK_VERSION = 1
 
 const LockedItemSchema = z.object({ hash: z.string(), content: z.array(z.string()) })
-const LockedScenarioSchema = LockedItemSchema.extend({ file: z.string(), name: z.string(), features: z.array(z.string()) })
+const LockedScenarioSchema = LockedItemSchema.extend({ file: z.string(), name: z.string(), features: z.array(z.string()), requirement: z.string().optional() })
 const HistoryEntrySchema = z.object({ at: z.string(), by: z.string(), reason: z.string(), changes: z.array(z.string()) })
 
 export const ScopeLockSchema = z.object({
@@ -25,7 +25,7 @@ export type ScopeLock = z.infer<typeof ScopeLockSchema>
 type LockedFeature = ScopeLock['features'][string]
 type LockedScenario = ScopeLock['scenarios'][string]
 
-export type ScopeChangeKind = 'feature-added' | 'feature-removed' | 'feature-renamed' | 'feature-changed' | 'scenario-added' | 'scenario-removed' | 'scenario-changed' | 'scenario-renamed' | 'scenario-retied'
+export type ScopeChangeKind = 'feature-added' | 'feature-removed' | 'feature-renamed' | 'feature-changed' | 'scenario-added' | 'scenario-removed' | 'scenario-changed' | 'scenario-renamed' | 'scenario-retied' | 'scenario-requirement' | 'requirements-unrecorded'
 
 export interface ScopeChange {
   kind: ScopeChangeKind
@@ -59,7 +59,7 @@ export function snapshotScope(scope: Scope, catalogue: Catalogue): Omit<ScopeLoc
       const n = (seen.get(base) ?? 0) + 1
       seen.set(base, n)
       const content = scenarioContent(scenario)
-      scenarios[n === 1 ? base : `${base} #${n}`] = { file: file.uri, name: scenario.name, features: tied, hash: hashOf(content), content }
+      scenarios[n === 1 ? base : `${base} #${n}`] = { file: file.uri, name: scenario.name, features: tied, requirement: requirementOf(scenario), hash: hashOf(content), content }
     }
   }
   return { lockVersion: LOCK_VERSION, milestone: scope.milestone, features, scenarios }
@@ -67,7 +67,28 @@ export function snapshotScope(scope: Scope, catalogue: Catalogue): Omit<ScopeLoc
 
 /** Every difference between a lock and the current snapshot, features first. */
 export function diffScope(lock: Omit<ScopeLock, 'history'>, current: Omit<ScopeLock, 'history'>): ScopeChange[] {
-  return [...diffFeatures(lock.features, current.features), ...diffScenarios(lock.scenarios, current.scenarios)]
+  // A lock that does not say where its scenarios are required cannot show one made @wip since.
+  const unrecorded = Object.values(lock.scenarios).some((s) => s.requirement === undefined)
+    ? [{ kind: 'requirements-unrecorded' as const, summary: 'the lock does not record where its scenarios are required (their @wip, @manual and @env tags: a lock of an older bdd-matrix), so a scenario made @wip since the freeze — required nowhere, its failures counted nowhere — would not show; freeze again with --reason to record them as they are now' }]
+    : []
+  return [...diffFeatures(lock.features, current.features), ...diffScenarios(lock.scenarios, current.scenarios), ...unrecorded]
+}
+
+/**
+ * Where a scenario is required, by the tags that decide it: `@wip` (nowhere), `@manual` (by
+ * testers), `@env:<name>` (there only); "as its feature" without them. An outline whose rows differ
+ * says each row's. Kept apart from the content (tags do not change what a scenario asks for), and
+ * frozen with it: tagged @wip after the freeze, a failing scenario left every count.
+ */
+function requirementOf(scenario: CataloguedScenario): string {
+  const each = scenario.pickles.map(requirementOfTags)
+  if (new Set(each).size <= 1) return each[0] ?? requirementOfTags(scenario)
+  return each.map((requirement, i) => `row ${i + 1}: ${requirement}`).join('; ')
+}
+
+function requirementOfTags(tags: TagMeaning): string {
+  const parts = [...(tags.wip ? ['@wip'] : []), ...(tags.manual ? ['@manual'] : []), ...[...(tags.environments ?? [])].sort().map((e) => `@env:${e}`)]
+  return parts.length ? parts.join(' ') : 'as its feature'
 }
 
 // Ids and keys are looked up as own keys only (`in` and a plain lookup see what every object
@@ -120,9 +141,13 @@ function diffScenarios(before: Record<string, LockedScenario>, after: Record<str
     if (now.hash !== old.hash) changes.push({ kind: 'scenario-changed', summary: `scenario changed: ${key}`, ...contentDiff(key, old.content, now.content) })
     if (now.features.join() !== old.features.join())
       changes.push({ kind: 'scenario-retied', summary: `scenario now tied to [${now.features.join(', ')}] instead of [${old.features.join(', ')}]: ${key}` })
+    if (old.requirement !== undefined && now.requirement !== old.requirement)
+      changes.push({ kind: 'scenario-requirement', summary: `scenario's tags change where it is required: ${key}: ${requiredAs(old.requirement)} → ${requiredAs(now.requirement)}` })
   }
   return changes
 }
+
+const requiredAs = (requirement: string | undefined): string => (requirement === 'as its feature' ? 'where its feature is' : requirement === '@wip' ? '@wip (required nowhere)' : String(requirement))
 
 function bodyHash(scenario: LockedScenario): string {
   return hashOf(scenario.content.slice(1))

@@ -93,6 +93,44 @@ describe('scope freeze and check', () => {
     expect(json.changes.map((c: { kind: string }) => c.kind)).toEqual(['feature-added', 'feature-renamed', 'feature-changed', 'scenario-renamed', 'scenario-added', 'scenario-changed', 'scenario-retied'])
   })
 
+  it('reports a scenario whose tags change where it is required (@wip, @manual, @env, an Examples block): tagged @wip, a failing scenario left every count unseen', async () => {
+    const p = project()
+    await p.run('scope', 'freeze')
+    expect(Object.values(p.lock().scenarios).map((s) => (s as { requirement: string }).requirement)).toEqual(['as its feature', 'as its feature', 'as its feature'])
+    p.edit('features/a.feature', (t) =>
+      t
+        .replace('  Scenario: first', '  @wip\n  Scenario: first')
+        .replace('  @feature:beta\n  Scenario: second', '  @feature:beta @env:scale @manual\n  Scenario: second')
+        .replace('    Examples:\n      | n |\n      | 1 |\n      | 2 |\n', '    Examples:\n      | n |\n      | 1 |\n\n    @wip\n    Examples:\n      | n |\n      | 2 |\n'),
+    )
+    const check = await p.run('scope', 'check')
+    expect(check.code).toBe(1)
+    expect(check.stdout.split('\n').filter((l) => l.startsWith("scenario's tags"))).toEqual([
+      "scenario's tags change where it is required: a.feature › first: where its feature is → @wip (required nowhere)",
+      "scenario's tags change where it is required: a.feature › sizes <n>: where its feature is → row 1: as its feature; row 2: @wip",
+      "scenario's tags change where it is required: a.feature › second: where its feature is → @manual @env:scale",
+    ])
+    // tags alone leave what the scenario asks for as it was (the outline's Examples were split: that is content)
+    expect(check.stdout).not.toContain('scenario changed: a.feature › first')
+    expect(check.stdout).not.toContain('scenario changed: a.feature › second')
+    await p.run('scope', 'freeze', '--reason', 'first is not implemented yet')
+    expect((await p.run('scope', 'check')).code).toBe(0)
+  })
+
+  it('a lock that does not record where scenarios are required (an older bdd-matrix) is a change until frozen again, then records them', async () => {
+    const p = project()
+    await p.run('scope', 'freeze')
+    const lock = p.lock()
+    for (const scenario of Object.values(lock.scenarios)) delete (scenario as { requirement?: string }).requirement
+    writeFileSync(path.join(p.dir, 'features/milestones/m-1.lock.json'), JSON.stringify(lock))
+    const check = await p.run('scope', 'check')
+    expect(check.code).toBe(1)
+    expect(check.stdout).toMatch(/^the lock does not record where its scenarios are required \(their @wip, @manual and @env tags: a lock of an older bdd-matrix\), so a scenario made @wip since the freeze .* would not show; freeze again with --reason to record them as they are now\n$/)
+    expect((await p.run('scope', 'freeze', '--reason', 'record where scenarios are required')).code).toBe(0)
+    expect(Object.values(p.lock().scenarios).every((s) => (s as { requirement?: string }).requirement === 'as its feature')).toBe(true)
+    expect((await p.run('scope', 'check')).code).toBe(0)
+  })
+
   it("reports a feature added or removed after the freeze whose id objects already have (constructor): no drift goes unseen", async () => {
     const p = project()
     await p.run('scope', 'freeze')
