@@ -141,7 +141,7 @@ ${headline.information ? `<p id="information" class="info">${h(headline.informat
 <label>Feature <input id="filter-feature" type="search" placeholder="id or name"></label>
 <label>Environment <select id="filter-env"><option value="">all</option>${envOptions}</select></label>
 <label>Status <select id="filter-status"><option value="">all</option>${(['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed', 'wip'] as CellStatus[]).map((s) => `<option value="${s}">${LABEL[s]}</option>`).join('')}</select></label>
-<span id="shown" aria-live="polite">showing <b id="shown-features">${features.length}</b> of ${features.length} features${linked ? '; each feature\'s scenarios on its own page (▸)' : `, <b id="shown-scenarios">${scenarioTotal}</b> of ${scenarioTotal} scenarios`}</span>
+<span id="shown" aria-live="polite">showing <b id="shown-features">${features.length}</b> of ${features.length} features${linked ? '; each feature\'s scenarios on its own page (▸)' : `, <b id="shown-scenarios">${scenarioTotal}</b> of ${scenarioTotal} scenarios${options.feature === undefined && t['not-required'] ? ` (the headline's ${headline.scenarios} and ${t['not-required']} required in none of these columns)` : ''}`}</span>
 </div>
 <table id="matrix"><thead><tr><th>Feature / scenario</th>${head}</tr></thead>
 `

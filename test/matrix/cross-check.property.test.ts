@@ -18,6 +18,7 @@ import { writeAllureResults } from '../../reporters/allure/allure-reporter.ts'
 import { notRunCases, notRunReason } from '../../src/matrix/not-run-cases.ts'
 import { headlineOf, matrixFailed } from '../../src/matrix/matrix-headline.ts'
 import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
+import { matrixToHtml } from '../../reporters/html/matrix-html.ts'
 import { mdText } from '../../reporters/markdown/markdown-text.ts'
 import { tempDir } from '../helpers/temp-tree.ts'
 import { gateFile } from '../gates/gate-fixture.ts'
@@ -222,6 +223,11 @@ describe('every number agrees with a recount of the raw results (property-based)
           for (const e of elsewhere) expect(said).toContain(e)
           expect(matrixToMarkdown(matrix)).toContain(mdText(said!))
         } else expect(said).toBeUndefined()
+        // the HTML page's count of its scenario rows adds up to the headline's, and says how
+        const shown = /<b id="shown-scenarios">(\d+)<\/b> of (\d+) scenarios( \(the headline's (\d+) and (\d+) required in none of these columns\))?</.exec(matrixToHtml(matrix))!
+        expect(Number(shown[2])).toBe(headlineOf(matrix).scenarios + (headline['not-required'] ?? 0))
+        if (headline['not-required']) expect([Number(shown[4]), Number(shown[5])]).toEqual([headlineOf(matrix).scenarios, headline['not-required']])
+        else expect(shown[3]).toBeUndefined()
         expect(matrix.gaps.notRun).toBe(notRun)
         // the headline's gaps by environment, as it prints them
         expect(Object.entries(matrix.gaps.byEnvironment).sort()).toEqual([...notRunIn].sort())
