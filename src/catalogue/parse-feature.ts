@@ -2,7 +2,7 @@ import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile, dialects } fro
 import { IdGenerator, type Feature, type GherkinDocument, type Scenario, type Step, type Background, type Tag } from '@cucumber/messages'
 import type { CatalogueError, CatalogueFile, CataloguedExamples, CataloguedScenario, CataloguedStep, CataloguedPickle, TagMeaning } from './catalogue-types.ts'
 import { tagMeaning } from './tag-meaning.ts'
-import { occurrenceCounter, outlineRowNames, repeatedName } from '../model/case-name.ts'
+import { occurrenceCounter, outlineRowNames, repeatedName, uniqueNamer } from '../model/case-name.ts'
 import { ownRecord } from '../own-record.ts'
 
 export interface ParsedFeature {
@@ -74,6 +74,8 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
 
   // a scenario named as an earlier one of its file (and rule): its occurrence names it (repeatedName)
   const occurrenceOf = occurrenceCounter()
+  // and every case's name unique in its file (and rule), in the order written (uniqueNamer)
+  const uniqueName = uniqueNamer()
   const addScenario = (scenario: Scenario, background: CataloguedStep[], ruleName: string | undefined, ruleTags: string[]): void => {
     const occurrence = occurrenceOf(scenario.name.trim(), ruleName)
     const tags = featureTags.concat(ruleTags, tagNames(scenario.tags))
@@ -108,7 +110,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
       })
       examples.push({ name, line: block.location.line, column: block.location.column ?? 1, tags: tagNames(block.tags), header, rows })
       }
-    if (full) outlineRowNames(repeatedName(scenario.name.trim(), occurrence), outlineRows.map((r) => r.cells)).forEach((n, i) => Object.assign(outlineRows[i]!, n))
+    if (full) outlineRowNames(repeatedName(scenario.name.trim(), occurrence), outlineRows.map((r) => r.cells)).forEach((n, i) => Object.assign(outlineRows[i]!, n, { name: uniqueName(n.name, ruleName) }))
     // A scenario without steps is planned work, whatever its tags say.
     const planned = scenario.steps.length === 0
     if (planned) plannedScenarios.add(scenario.id)
@@ -133,6 +135,11 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     if (meaning.environments) entry.environments = meaning.environments
     if (ruleName !== undefined) entry.rule = ruleName
     if (occurrence > 1) entry.occurrence = occurrence
+    if (full && !outlineRows.length) {
+      const named = repeatedName(entry.name, occurrence)
+      const unique = uniqueName(named, ruleName)
+      if (unique !== named) entry.caseName = unique
+    }
     scenariosById.set(scenario.id, entry)
     scenarios.push(entry)
   }
@@ -169,7 +176,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     const steps = full ? pickle.steps.map((s) => ({ text: s.text, line: stepLines.get(s.astNodeIds[0] ?? '') ?? scenario.line })) : []
     const entry: CataloguedPickle = {
       name: pickle.name.trim(),
-      caseName: row ? row.name : scenario.occurrence ? repeatedName(pickle.name.trim(), scenario.occurrence) : pickle.name.trim(),
+      caseName: row ? row.name : (scenario.caseName ?? (scenario.occurrence ? repeatedName(pickle.name.trim(), scenario.occurrence) : pickle.name.trim())),
       line: row ? row.line : scenario.line,
       tags,
       featureIds: meaning.featureIds,

@@ -68,6 +68,30 @@ export function repeatedName(name: string, occurrence: number): string {
   return occurrence > 1 ? `${name} #${occurrence}` : name
 }
 
+/**
+ * Keeps the cases of a file (and rule) apart by name, in the order met: a name an earlier case
+ * already has — a plain scenario and an outline's row in the same words (`Ping Bob` and `Ping
+ * <node>`'s Bob), or rows of two outlines of one name — takes the next free number, `Ping Bob
+ * #2`, as a Cucumber JSON report's repeated names do. Two tests of one name are one in GitLab's
+ * eyes (its test report keys them by name), so the second's result would pass for the first's.
+ * Names that collide with none are left as they are.
+ */
+export function uniqueNamer(): (name: string, rule?: string) => string {
+  const used = new Set<string>()
+  return (name, rule) => {
+    const key = (n: string): string => `${rule ?? ''}\u0000${n}`
+    let unique = name
+    if (used.has(key(name))) {
+      const base = name.replace(/ #\d+$/, '')
+      let n = 2
+      while (used.has(key(`${base} #${n}`))) n++
+      unique = `${base} #${n}`
+    }
+    used.add(key(unique))
+    return unique
+  }
+}
+
 /** Counts scenarios by name (with their rule) in the order met: each call gives that one's occurrence, 1, 2 … */
 export function occurrenceCounter(): (name: string, rule?: string) => number {
   const seen = new Map<string, number>()

@@ -9,7 +9,7 @@ import { stepFinishedOf } from './step-finished-line.ts'
 import { StepPairs } from './step-pairs.ts'
 import { PackedPlans, type OpenPlan, type PlanExtra, type PlanParts, type ScenarioInfo, type StepArgument } from './packed-plans.ts'
 import { caseNameOr, repeatedName } from '../model/case-name.ts'
-import { outlineRows, scenariosOf, type OutlineRow } from './outline-rows.ts'
+import { scenariosOf, type OutlineRow } from './outline-rows.ts'
 import { inputHasher, runFrom, steplessVerdict, type IngestContext, type IngestOutcome, type IngestProblem } from './ingest-types.ts'
 
 /** The World's attachment that names the nodes a scenario involved (not written as a file). */
@@ -382,7 +382,7 @@ function caseOf(attempt: Attempt, duration: number, retries: CaseAttempt[] | und
     ...(plan.line ? { line: plan.line } : {}),
     feature: plan.feature,
     scenario: scenarioName,
-    name: caseNameOr(row ? row.name : repeatedName(plan.name, repeated ?? 1), plan.uri, plan.line),
+    name: caseNameOr(row ? row.name : (plan.scenario?.caseName ?? repeatedName(plan.name, repeated ?? 1)), plan.uri, plan.line),
     ...(example ? { example } : {}),
     featureIds: featureIdsOf(plan.tags),
     tags: plan.tags as string[],
@@ -459,10 +459,10 @@ function documentInfo(document: GherkinDocument, intern: Interner): DocumentInfo
     if (child.background) addSteps(child.background.steps)
     for (const ruleChild of child.rule?.children ?? []) if (ruleChild.background) addSteps(ruleChild.background.steps)
   }
-  for (const { scenario, rule, occurrence } of scenariosOf(document)) {
-    info.scenarios.set(scenario.id, { name: text(scenario.name), ...(rule ? { rule: text(rule) } : {}), ...(occurrence > 1 ? { occurrence } : {}) })
+  for (const { scenario, rule, occurrence, name, rows } of scenariosOf(document)) {
+    info.scenarios.set(scenario.id, { name: text(scenario.name), ...(rule ? { rule: text(rule) } : {}), ...(occurrence > 1 ? { occurrence } : {}), ...(name !== repeatedName(scenario.name, occurrence) ? { caseName: name } : {}) })
     addSteps(scenario.steps)
-    for (const row of outlineRows(scenario, occurrence)) {
+    for (const row of rows) {
       text(row.examples)
       Object.values(row.values).forEach(text)
       info.rows.set(row.id, row)

@@ -1,5 +1,5 @@
 import type { GherkinDocument } from '@cucumber/messages'
-import { outlineRowNames, repeatedName, occurrenceCounter } from '../model/case-name.ts'
+import { outlineRowNames, repeatedName, occurrenceCounter, uniqueNamer } from '../model/case-name.ts'
 import { ownRecord } from '../own-record.ts'
 
 type Scenario = NonNullable<NonNullable<GherkinDocument['feature']>['children'][number]['scenario']>
@@ -18,7 +18,7 @@ export interface OutlineRow {
 }
 
 /** The Examples rows of a scenario (none for a plain scenario), named (after the outline's name as repeatedName gives it). */
-export function outlineRows(scenario: Scenario, occurrence = 1): OutlineRow[] {
+function outlineRows(scenario: Scenario, occurrence = 1): OutlineRow[] {
   const rows: OutlineRow[] = []
   for (const examples of scenario.examples) {
     const header = examples.tableHeader?.cells.map((c) => c.value) ?? []
@@ -32,13 +32,32 @@ export function outlineRows(scenario: Scenario, occurrence = 1): OutlineRow[] {
   return rows
 }
 
-/** Every scenario of a document, with the rule it is under and its occurrence of its name there (occurrenceCounter). */
-export function scenariosOf(document: GherkinDocument): { scenario: Scenario; rule?: string; occurrence: number }[] {
-  const found: { scenario: Scenario; rule?: string; occurrence: number }[] = []
+export interface DocumentScenario {
+  scenario: Scenario
+  rule?: string
+  /** its occurrence of its name in its file (and rule) (occurrenceCounter) */
+  occurrence: number
+  /** a plain scenario's case name, as every output names it (repeatedName, then uniqueNamer) */
+  name: string
+  /** an outline's Examples rows, named likewise */
+  rows: OutlineRow[]
+}
+
+/** Every scenario of a document, in the order written, with its rule, occurrence and case names (as the catalogue has them). */
+export function scenariosOf(document: GherkinDocument): DocumentScenario[] {
+  const found: DocumentScenario[] = []
   const occurrenceOf = occurrenceCounter()
+  const uniqueName = uniqueNamer()
+  const add = (scenario: Scenario, rule?: string): void => {
+    const occurrence = occurrenceOf(scenario.name, rule)
+    const rows = outlineRows(scenario, occurrence)
+    for (const row of rows) row.name = uniqueName(row.name, rule)
+    const name = rows.length ? repeatedName(scenario.name, occurrence) : uniqueName(repeatedName(scenario.name, occurrence), rule)
+    found.push({ scenario, ...(rule !== undefined ? { rule } : {}), occurrence, name, rows })
+  }
   for (const child of document.feature?.children ?? []) {
-    if (child.scenario) found.push({ scenario: child.scenario, occurrence: occurrenceOf(child.scenario.name) })
-    for (const ruleChild of child.rule?.children ?? []) if (ruleChild.scenario) found.push({ scenario: ruleChild.scenario, rule: child.rule!.name, occurrence: occurrenceOf(ruleChild.scenario.name, child.rule!.name) })
+    if (child.scenario) add(child.scenario)
+    for (const ruleChild of child.rule?.children ?? []) if (ruleChild.scenario) add(ruleChild.scenario, child.rule!.name)
   }
   return found
 }

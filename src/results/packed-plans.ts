@@ -6,6 +6,8 @@ export interface ScenarioInfo {
   rule?: string
   /** its occurrence of its name in its file, from the second on (repeatedName) */
   occurrence?: number
+  /** its case name where an earlier case of its file has the name it would have (uniqueNamer) */
+  caseName?: string
 }
 
 export type StepArgument = NonNullable<StepResult['argument']>

@@ -1,7 +1,6 @@
 import type { Envelope } from '@cucumber/messages'
 import { statusFromMessages, worseStatus, type Status } from '../model/vocabulary.ts'
-import { outlineRows, scenariosOf } from '../results/outline-rows.ts'
-import { repeatedName } from '../model/case-name.ts'
+import { scenariosOf } from '../results/outline-rows.ts'
 
 
 export interface RunTotals {
@@ -48,9 +47,9 @@ export class RunProgress {
   /** Consumes one envelope; returns the scenario it finished, if it finished one. */
   consume(envelope: Envelope): FinishedCase | undefined {
     if (envelope.gherkinDocument) {
-      for (const { scenario, occurrence } of scenariosOf(envelope.gherkinDocument)) {
-        if (occurrence > 1) this.rowNames.set(scenario.id, repeatedName(scenario.name, occurrence))
-        for (const row of outlineRows(scenario, occurrence)) this.rowNames.set(row.id, row.name)
+      for (const { scenario, name, rows } of scenariosOf(envelope.gherkinDocument)) {
+        if (name !== scenario.name) this.rowNames.set(scenario.id, name)
+        for (const row of rows) this.rowNames.set(row.id, row.name)
       }
     } else if (envelope.pickle) {
       const p = envelope.pickle

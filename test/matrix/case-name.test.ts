@@ -101,6 +101,22 @@ describe('a case has one name and one id, from the catalogue and from its result
   })
 })
 
+/** The file's cases as the catalogue names and keys them; ingest (Cucumber messages) and the progress lines of run name and key them alike. */
+async function agreeEverywhere(file: string, text: string) {
+  const parsed = new FeatureParser().parse(file, text)
+  const catalogued = catalogueCases({ featuresDir: '/p/features', files: [parsed.file!], errors: [] }, 'features')
+  const dir = tempTree()
+  writeFileSync(path.join(dir, 'messages.ndjson'), passingStream(`features/${file}`, text))
+  const outcome = await ingestCucumberMessages(path.join(dir, 'messages.ndjson'), { build: 'b', environment: 'local', stage: 'acceptance', resultsDir: tempTree() })
+  expect(outcome.problems).toEqual([])
+  const cases = readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { id: string; name: string })
+  expect(cases.map((c) => [c.name, c.id]).sort()).toEqual(catalogued.map((c) => [c.name, c.id]).sort())
+  const progress = new RunProgress()
+  const printed = passingStream(`features/${file}`, text).split('\n').flatMap((line) => progress.consume(JSON.parse(line) as Envelope) ?? [])
+  expect(printed.map((f) => f.name)).toEqual(catalogued.map((c) => c.name))
+  return { catalogued, dir }
+}
+
 const REPEATED = `@feature:p2p-network
 Feature: Repeated names
 
@@ -132,26 +148,61 @@ Feature: Repeated names
 
 describe('scenarios named as an earlier one of their file', () => {
   it('are cases of their own, named and keyed by their occurrence alike in the catalogue, ingest (Cucumber messages, and Cucumber JSON read alone) and the progress lines of run — never one case of two results', async () => {
-    const parsed = new FeatureParser().parse('repeated.feature', REPEATED)
-    const catalogued = catalogueCases({ featuresDir: '/p/features', files: [parsed.file!], errors: [] }, 'features')
+    const { catalogued, dir } = await agreeEverywhere('repeated.feature', REPEATED)
     expect(catalogued.map((c) => c.name)).toEqual(['Peers connect', 'Peers connect #2', 'Count 1', 'Count 2', 'Count 1 #2', 'Peers connect'])
     // six pickles, six cases: a second "Peers connect" was the first's rerun, its result hidden
     expect(new Set(catalogued.map((c) => c.id)).size).toBe(6)
-    const dir = tempTree()
-    writeFileSync(path.join(dir, 'messages.ndjson'), passingStream('features/repeated.feature', REPEATED))
-    const outcome = await ingestCucumberMessages(path.join(dir, 'messages.ndjson'), { build: 'b', environment: 'local', stage: 'acceptance', resultsDir: tempTree() })
-    expect(outcome.problems).toEqual([])
-    const cases = readFileSync(outcome.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { id: string; name: string })
-    expect(cases.map((c) => [c.name, c.id]).sort()).toEqual(catalogued.map((c) => [c.name, c.id]).sort())
-    const progress = new RunProgress()
-    const printed = passingStream('features/repeated.feature', REPEATED).split('\n').flatMap((line) => progress.consume(JSON.parse(line) as Envelope) ?? [])
-    expect(printed.map((f) => f.name)).toEqual(catalogued.map((c) => c.name))
     // a Cucumber JSON report read without the features: the plain scenario repeated has the catalogue's id
     const json = [{ uri: 'features/repeated.feature', name: 'Repeated names', keyword: 'Feature', line: 2, elements: [4, 7].map((line, i) => ({ type: 'scenario', keyword: 'Scenario', name: 'Peers connect', line, id: `s${i}`, steps: [{ keyword: 'Given ', name: 'a network', line: line + 1, result: { status: 'passed', duration: 1 } }] })) }]
     writeFileSync(path.join(dir, 'report.json'), JSON.stringify(json))
     const fromJson = await ingestCucumberJson(path.join(dir, 'report.json'), { build: 'b', environment: 'local', stage: 'acceptance', resultsDir: tempTree() })
     const jsonCases = readFileSync(fromJson.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { id: string; name: string })
     expect(jsonCases.map((c) => [c.name, c.id])).toEqual(catalogued.slice(0, 2).map((c) => [c.name, c.id]))
+  })
+})
+
+const COLLIDING = `@feature:p2p-network
+Feature: Colliding names
+
+  Scenario: Ping Bob
+    Given Bob
+
+  Scenario Outline: Ping <node>
+    Given <node>
+
+    Examples:
+      | node |
+      | Bob  |
+      | Eve  |
+
+  Scenario Outline: Count <n>
+    Given the number <n>
+
+    Examples:
+      | n |
+      | 1 |
+      | 1 |
+
+  Scenario Outline: Count <n>
+    Given the number <n>
+
+    Examples:
+      | n |
+      | 1 |
+`
+
+describe('cases of a file that would share a name', () => {
+  it('take the next free number, alike in the catalogue, ingest and the progress lines of run (GitLab keys a test by its name)', async () => {
+    const { catalogued, dir } = await agreeEverywhere('colliding.feature', COLLIDING)
+    // a plain scenario and an outline's row in the same words; rows of two outlines of one name
+    expect(catalogued.map((c) => c.name)).toEqual(['Ping Bob', 'Ping Bob #2', 'Ping Eve', 'Count 1', 'Count 1 #2', 'Count 1 #3'])
+    expect(new Set(catalogued.map((c) => c.id)).size).toBe(6)
+    // as a Cucumber JSON report read without the features names them (its outline rows by their pickles' names)
+    const json = [{ uri: 'features/colliding.feature', name: 'Colliding names', keyword: 'Feature', line: 2, elements: ['Ping Bob', 'Ping Bob', 'Ping Eve'].map((name, i) => ({ type: 'scenario', keyword: 'Scenario', name, line: 4 + i, id: `s${i}`, steps: [{ keyword: 'Given ', name: 'x', line: 5 + i, result: { status: 'passed', duration: 1 } }] })) }]
+    writeFileSync(path.join(dir, 'report.json'), JSON.stringify(json))
+    const fromJson = await ingestCucumberJson(path.join(dir, 'report.json'), { build: 'b', environment: 'local', stage: 'acceptance', resultsDir: tempTree() })
+    const jsonCases = readFileSync(fromJson.path!, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l) as { name: string })
+    expect(jsonCases.map((c) => c.name)).toEqual(catalogued.slice(0, 3).map((c) => c.name))
   })
 })
 
