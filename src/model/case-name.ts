@@ -72,8 +72,8 @@ export function repeatedName(name: string, occurrence: number): string {
  * Keeps the cases of a file (and rule) apart by name, in the order met: a name an earlier case
  * already has — a plain scenario and an outline's row in the same words (`Ping Bob` and `Ping
  * <node>`'s Bob), or rows of two outlines of one name — takes the next free number, `Ping Bob
- * #2`, as a Cucumber JSON report's repeated names do. Two tests of one name are one in GitLab's
- * eyes (its test report keys them by name), so the second's result would pass for the first's.
+ * #2`, as a Cucumber JSON report's repeated names do. Two tests of one name in a feature are one
+ * in GitLab's eyes (its test report keys a test by suite, class and name: two passed, one counted).
  * Names that collide with none are left as they are.
  */
 export function uniqueNamer(): (name: string, rule?: string) => string {
