@@ -1,10 +1,10 @@
-import type { DocFeature, DocScenario, LivingDocs } from './living-docs.ts'
+import { sharedNote, type DocFeature, type DocScenario, type LivingDocs } from './living-docs.ts'
 import { anchor } from './docs-markdown.ts'
 import { escapeHtml as h } from '../escape-html.ts'
 
 /** A self-contained HTML page (no scripts, no network) of the same living documentation. */
 export function docsToHtml(docs: LivingDocs): string {
-  const total = (key: 'pickles' | 'automated' | 'manual' | 'wip' | 'effortDays'): number => docs.features.reduce((n, f) => n + f[key], 0)
+  const t = docs.totals
   const { days, defaultComplexity } = docs.effort
   const rows = docs.features
     .map((f) => `<tr><td><a href="#${anchor(f.id)}">${h(f.name)}</a> <code>${h(f.id)}</code></td><td>${h(f.status ?? '')}</td><td>${f.pickles}</td><td>${f.automated}</td><td>${f.manual}</td><td>${f.wip}</td><td>${f.effortDays}</td></tr>`)
@@ -23,8 +23,9 @@ blockquote{border-left:4px solid #99a;margin:0;padding:.25rem 1rem;background:#f
 <p>Effort for wip work: low ${days.low} d, medium ${days.medium} d, high ${days.high} d per scenario; ${defaultComplexity} when no @complexity tag.</p>
 <table><thead><tr><th>Feature</th><th>Status</th><th>Scenarios</th><th>Automated</th><th>Manual</th><th>WIP</th><th>WIP effort (days)</th></tr></thead><tbody>
 ${rows}
-<tr><th>Total</th><td></td><td>${total('pickles')}</td><td>${total('automated')}</td><td>${total('manual')}</td><td>${total('wip')}</td><td>${total('effortDays')}</td></tr>
+<tr><th>Total</th><td></td><td>${t.pickles}</td><td>${t.automated}</td><td>${t.manual}</td><td>${t.wip}</td><td>${t.effortDays}</td></tr>
 </tbody></table>
+${sharedNote(docs) ? `<p>${h(sharedNote(docs)!)}</p>` : ''}
 ${docs.uncovered.length ? `<p><strong>Uncovered</strong> (no scenario yet): ${docs.uncovered.map((id) => `<code>${h(id)}</code>`).join(', ')}</p>` : ''}
 ${docs.errors.length ? `<p class="err"><strong>Files that do not parse</strong> (their scenarios are missing):</p><ul class="err">${docs.errors.map((e) => `<li><code>${h(`${e.file}:${e.line}:${e.column}`)}</code> ${h(e.message)}</li>`).join('')}</ul>` : ''}
 ${docs.features.map(featureSection).join('\n')}

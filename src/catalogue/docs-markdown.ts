@@ -1,4 +1,4 @@
-import type { DocFeature, DocScenario, LivingDocs } from './living-docs.ts'
+import { sharedNote, type DocFeature, type DocScenario, type LivingDocs } from './living-docs.ts'
 
 /** Markdown living documentation: one page per milestone, readable on GitLab. */
 export function docsToMarkdown(docs: LivingDocs): string {
@@ -10,8 +10,10 @@ export function docsToMarkdown(docs: LivingDocs): string {
   out.push('| Feature | Status | Scenarios | Automated | Manual | WIP | WIP effort (days) |', '|---|---|--:|--:|--:|--:|--:|')
   for (const f of docs.features)
     out.push(`| [${md(f.name)}](#${anchor(f.id)}) \`${f.id}\` | ${f.status ?? ''} | ${f.pickles} | ${f.automated} | ${f.manual} | ${f.wip} | ${f.effortDays} |`)
-  const total = (key: 'pickles' | 'automated' | 'manual' | 'wip' | 'effortDays'): number => docs.features.reduce((n, f) => n + f[key], 0)
-  out.push(`| **Total** | | ${total('pickles')} | ${total('automated')} | ${total('manual')} | ${total('wip')} | ${total('effortDays')} |`, '')
+  const t = docs.totals
+  out.push(`| **Total** | | ${t.pickles} | ${t.automated} | ${t.manual} | ${t.wip} | ${t.effortDays} |`, '')
+  const shared = sharedNote(docs)
+  if (shared) out.push(shared, '')
   if (docs.uncovered.length) out.push(`**Uncovered** (no scenario yet): ${docs.uncovered.map((id) => `\`${id}\``).join(', ')}`, '')
   if (docs.errors.length) {
     out.push('**Files that do not parse** (their scenarios are missing below):', '')

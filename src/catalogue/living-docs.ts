@@ -56,12 +56,19 @@ export interface DocFeature {
   scenarios: DocScenario[]
 }
 
+/** Pickles by status and wip effort, each scenario once however many features hold it. */
+export type DocTotals = Pick<DocFeature, 'pickles' | 'automated' | 'manual' | 'wip' | 'effortDays'>
+
 export interface LivingDocs {
   milestone: string
   title: string
   frozen: string
   effort: EffortOptions
   features: DocFeature[]
+  /** the scope's totals: a scenario under two features is counted once, as the catalogue and the matrix count it */
+  totals: DocTotals
+  /** scenarios under more than one feature of the scope (in each one's row, once in the totals) */
+  shared: number
   uncovered: string[]
   orphans: { id: string; scenarios: DocScenario[] }[]
   untagged: DocScenario[]
@@ -87,21 +94,7 @@ export function livingDocsFrom(catalogue: Catalogue, scope: Scope, effort: Effor
   }
   const features = scope.features.map((feature): DocFeature => {
     const scenarios = byFeature.get(feature.id)!
-    const rowsOf = (s: DocScenario): { status: DocStatus }[] => (s.rows.length ? s.rows : [{ status: s.status }])
-    const pickleStatuses = scenarios.flatMap(rowsOf).map((r) => r.status)
-    return {
-      id: feature.id,
-      name: feature.name,
-      ...(feature.status ? { status: feature.status } : {}),
-      environments: feature.environments,
-      acceptance: feature.acceptance.trim(),
-      pickles: scenarios.reduce((n, s) => n + s.pickles, 0),
-      automated: pickleStatuses.filter((s) => s === 'automated').length,
-      manual: pickleStatuses.filter((s) => s === 'manual').length,
-      wip: pickleStatuses.filter((s) => s === 'wip').length,
-      effortDays: scenarios.reduce((n, s) => n + (s.effortDays ?? 0), 0),
-      scenarios,
-    }
+    return { id: feature.id, name: feature.name, ...(feature.status ? { status: feature.status } : {}), environments: feature.environments, acceptance: feature.acceptance.trim(), ...totalsOf(scenarios), scenarios }
   })
   return {
     milestone: scope.milestone,
@@ -109,10 +102,29 @@ export function livingDocsFrom(catalogue: Catalogue, scope: Scope, effort: Effor
     frozen: scope.frozen,
     effort,
     features,
+    // (a scenario under several features is one object in each of their lists)
+    totals: totalsOf([...new Set(features.flatMap((f) => f.scenarios))]),
+    shared: new Set(features.flatMap((f) => f.scenarios).filter((s, i, all) => all.indexOf(s) !== i)).size,
     uncovered: features.filter((f) => f.pickles === 0).map((f) => f.id),
     orphans: [...orphans].map(([id, scenarios]) => ({ id, scenarios })),
     untagged,
     errors: catalogue.errors,
+  }
+}
+
+/** Why the total is less than the sum of the features' rows, when it is. */
+export function sharedNote(docs: LivingDocs): string | undefined {
+  return docs.shared ? `${docs.shared} scenario(s) under more than one feature: in each one's row, once in the total (as the catalogue and the matrix count them).` : undefined
+}
+
+function totalsOf(scenarios: DocScenario[]): DocTotals {
+  const statuses = scenarios.flatMap((s) => (s.rows.length ? s.rows : [{ status: s.status }])).map((r) => r.status)
+  return {
+    pickles: scenarios.reduce((n, s) => n + s.pickles, 0),
+    automated: statuses.filter((s) => s === 'automated').length,
+    manual: statuses.filter((s) => s === 'manual').length,
+    wip: statuses.filter((s) => s === 'wip').length,
+    effortDays: scenarios.reduce((n, s) => n + (s.effortDays ?? 0), 0),
   }
 }
 

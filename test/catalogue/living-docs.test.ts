@@ -80,6 +80,18 @@ describe('bdd-matrix docs', () => {
     expect(md).toContain('**Scenario: loose**')
   })
 
+  it('counts a scenario under two features once in the total, as the catalogue and the matrix do (its wip effort too)', async () => {
+    const shared = tempTree({ 'features/milestones/m-1.yaml': SCOPE, 'features/one.feature': ONE, 'features/both.feature': '@feature:alpha @feature:beta\nFeature: Both\n\n  @wip\n  Scenario: planned for both\n    Given a step\n' })
+    expect((await runCliInProcess(['docs', '--out', 'docs'], { cwd: shared })).code).toBe(0)
+    const md = readFileSync(path.join(shared, 'docs/m-1.md'), 'utf8')
+    expect(md).toContain('| [Alpha](#feature-alpha) `alpha` | in-progress | 7 | 3 | 1 | 3 | 11 |')
+    expect(md).toContain('| [Beta](#feature-beta) `beta` |  | 1 | 0 | 0 | 1 | 3 |')
+    expect(md).toContain('| **Total** | | 7 | 3 | 1 | 3 | 11 |\n\n1 scenario(s) under more than one feature: in each one\'s row, once in the total (as the catalogue and the matrix count them).')
+    const catalogue = await runCliInProcess(['catalogue'], { cwd: shared })
+    expect(catalogue.stdout).toContain(': 7 scenarios in 2 files')
+    expect(readFileSync(path.join(shared, 'docs/m-1.html'), 'utf8')).toContain('<tr><th>Total</th><td></td><td>7</td><td>3</td><td>1</td><td>3</td><td>11</td></tr>')
+  })
+
   it('takes the effort per complexity level and the default level as options', async () => {
     await runCliInProcess(['docs', '--out', 'docs2', '--effort', 'low=0.5,medium=2,high=8', '--default-complexity', 'low'], { cwd: dir })
     const md = readFileSync(path.join(dir, 'docs2/m-1.md'), 'utf8')
