@@ -460,10 +460,6 @@ export class TestmoPublisher {
   }
 
   /**
-   * Completes the run once. A completion whose answer was lost is retried; Testmo then says the run
-   * is already completed — which is what was asked, so it is success (checked on the run's status).
-   */
-  /**
    * The keys of the tests other jobs put in the run: every test's, less those of the threads this
    * journal made — so a rerun finds what the first attempt found, however much of its own it sent.
    */
@@ -475,6 +471,10 @@ export class TestmoPublisher {
     return keys
   }
 
+  /**
+   * Completes the run once. A completion whose answer was lost is retried; Testmo then says the run
+   * is already completed — which is what was asked, so it is success (checked on the run's status).
+   */
   async completeRun(journal: PublishJournal): Promise<void> {
     await this.resume(journal)
     if (journal.runCompleted) return

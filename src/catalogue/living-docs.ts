@@ -96,6 +96,8 @@ export function livingDocsFrom(catalogue: Catalogue, scope: Scope, effort: Effor
     const scenarios = byFeature.get(feature.id)!
     return { id: feature.id, name: feature.name, ...(feature.status ? { status: feature.status } : {}), environments: feature.environments, acceptance: feature.acceptance.trim(), ...totalsOf(scenarios), scenarios }
   })
+  const timesListed = new Map<DocScenario, number>()
+  for (const feature of features) for (const s of feature.scenarios) timesListed.set(s, (timesListed.get(s) ?? 0) + 1)
   return {
     milestone: scope.milestone,
     title: scope.name ?? scope.milestone,
@@ -103,8 +105,8 @@ export function livingDocsFrom(catalogue: Catalogue, scope: Scope, effort: Effor
     effort,
     features,
     // (a scenario under several features is one object in each of their lists)
-    totals: totalsOf([...new Set(features.flatMap((f) => f.scenarios))]),
-    shared: new Set(features.flatMap((f) => f.scenarios).filter((s, i, all) => all.indexOf(s) !== i)).size,
+    totals: totalsOf([...timesListed.keys()]),
+    shared: [...timesListed.values()].filter((n) => n > 1).length,
     uncovered: features.filter((f) => f.pickles === 0).map((f) => f.id),
     orphans: [...orphans].map(([id, scenarios]) => ({ id, scenarios })),
     untagged,
