@@ -18,6 +18,8 @@ export const ScopeLockSchema = z.object({
   milestone: z.string(),
   features: z.record(z.string(), LockedItemSchema.extend({ name: z.string() })),
   scenarios: z.record(z.string(), LockedScenarioSchema),
+  /** the release criteria (the gate file, its waivers apart), when it had one */
+  gates: LockedItemSchema.optional(),
   history: z.array(HistoryEntrySchema),
 })
 
@@ -25,7 +27,7 @@ export type ScopeLock = z.infer<typeof ScopeLockSchema>
 type LockedFeature = ScopeLock['features'][string]
 type LockedScenario = ScopeLock['scenarios'][string]
 
-export type ScopeChangeKind = 'feature-added' | 'feature-removed' | 'feature-renamed' | 'feature-changed' | 'scenario-added' | 'scenario-removed' | 'scenario-changed' | 'scenario-renamed' | 'scenario-retied' | 'scenario-requirement' | 'requirements-unrecorded'
+export type ScopeChangeKind = 'feature-added' | 'feature-removed' | 'feature-renamed' | 'feature-changed' | 'scenario-added' | 'scenario-removed' | 'scenario-changed' | 'scenario-renamed' | 'scenario-retied' | 'scenario-requirement' | 'requirements-unrecorded' | 'gates-changed'
 
 export interface ScopeChange {
   kind: ScopeChangeKind
@@ -41,8 +43,18 @@ export function lockPathFor(scopeFile: string): string {
   return path.join(path.dirname(scopeFile), `${path.basename(scopeFile, ext)}.lock.json`)
 }
 
-/** The current state of the scope and its tied scenarios, in lock form (history left empty). */
-export function snapshotScope(scope: Scope, catalogue: Catalogue): Omit<ScopeLock, 'history'> {
+/** What of a gate file is frozen: which builds it applies to, its baseline and its criteria (waivers are reviewed apart, and expire). */
+export interface LockableGates {
+  'applies-to': string
+  baseline: string
+  criteria: readonly ({ id: string; description?: string | undefined } & object)[]
+}
+
+/**
+ * The current state of the scope, its tied scenarios and its release criteria (`gates`: the gate
+ * file the gate judges with, undefined when there is none), in lock form (history left empty).
+ */
+export function snapshotScope(scope: Scope, catalogue: Catalogue, gates: LockableGates | undefined): Omit<ScopeLock, 'history'> {
   const features: ScopeLock['features'] = {}
   for (const feature of scope.features) {
     const content = featureContent(feature)
@@ -62,7 +74,23 @@ export function snapshotScope(scope: Scope, catalogue: Catalogue): Omit<ScopeLoc
       scenarios[n === 1 ? base : `${base} #${n}`] = { file: file.uri, name: scenario.name, features: tied, requirement: requirementOf(scenario), hash: hashOf(content), content }
     }
   }
-  return { lockVersion: LOCK_VERSION, milestone: scope.milestone, features, scenarios }
+  const gateContent = gates && gatesContent(gates)
+  return { lockVersion: LOCK_VERSION, milestone: scope.milestone, features, scenarios, ...(gateContent ? { gates: { hash: hashOf(gateContent), content: gateContent } } : {}) }
+}
+
+/**
+ * A gate file as lines, independent of its layout: what a criterion judges and how (its
+ * description is prose and is left out). Relaxed after the freeze — a threshold raised, a
+ * criterion made informing or removed, `applies-to` narrowed — a NO-GO became a GO unseen.
+ */
+function gatesContent(gates: LockableGates): string[] {
+  const sorted = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(sorted) : value && typeof value === 'object' ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, sorted(v)])) : value
+  return [
+    `applies-to: ${gates['applies-to']}`,
+    `baseline: ${gates.baseline}`,
+    ...gates.criteria.map(({ id, description: _description, ...rest }) => `criterion ${id}: ${JSON.stringify(sorted(rest))}`),
+  ]
 }
 
 /** Every difference between a lock and the current snapshot, features first. */
@@ -71,7 +99,17 @@ export function diffScope(lock: Omit<ScopeLock, 'history'>, current: Omit<ScopeL
   const unrecorded = Object.values(lock.scenarios).some((s) => s.requirement === undefined)
     ? [{ kind: 'requirements-unrecorded' as const, summary: 'the lock does not record where its scenarios are required (their @wip, @manual and @env tags: a lock of an older bdd-matrix), so a scenario made @wip since the freeze — required nowhere, its failures counted nowhere — would not show; freeze again with --reason to record them as they are now' }]
     : []
-  return [...diffFeatures(lock.features, current.features), ...diffScenarios(lock.scenarios, current.scenarios), ...unrecorded]
+  return [...diffFeatures(lock.features, current.features), ...diffScenarios(lock.scenarios, current.scenarios), ...unrecorded, ...diffGates(lock.gates, current.gates)]
+}
+
+function diffGates(before: ScopeLock['gates'], after: ScopeLock['gates']): ScopeChange[] {
+  if (before?.hash === after?.hash) return []
+  const summary = !before
+    ? 'release criteria not in the lock (the gate file came after the freeze, or the lock is of an older bdd-matrix): freeze again with --reason to record them'
+    : !after
+      ? 'release criteria removed since the freeze: the gate file the lock records is gone'
+      : 'release criteria changed since the freeze (the gate file: applies-to, baseline or a criterion)'
+  return [{ kind: 'gates-changed', summary, ...contentDiff('release criteria', before?.content ?? [], after?.content ?? []) }]
 }
 
 /**
@@ -224,6 +262,8 @@ export function readLock(lockPath: string, scope: Scope): ScopeLock | undefined 
 export interface FreezeRequest {
   scope: Scope
   catalogue: Catalogue
+  /** the gate file beside the scope, when there is one */
+  gates: LockableGates | undefined
   lockPath: string
   reason?: string
   by: string
@@ -234,7 +274,7 @@ export type FreezeOutcome = { status: 'created' | 'updated'; changes: ScopeChang
 
 /** Writes (or re-writes) the lock. Changing a frozen scope needs a reason, kept in the lock's history. */
 export function freezeScope(request: FreezeRequest): FreezeOutcome {
-  const { scope, catalogue, lockPath, reason, by, now } = request
+  const { scope, catalogue, gates, lockPath, reason, by, now } = request
   if (catalogue.errors.length > 0) {
     const first = catalogue.errors[0]!
     throw new UserError(
@@ -243,7 +283,7 @@ export function freezeScope(request: FreezeRequest): FreezeOutcome {
     )
   }
   const previous = readLock(lockPath, scope)
-  const snapshot = snapshotScope(scope, catalogue)
+  const snapshot = snapshotScope(scope, catalogue, gates)
   if (!previous) {
     writeLock(lockPath, { ...snapshot, history: [{ at: now.toISOString(), by, reason: reason ?? 'initial freeze', changes: [] }] })
     return { status: 'created', changes: [] }

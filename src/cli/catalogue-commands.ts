@@ -133,11 +133,12 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .option('--reason <text>', 'why the frozen scope changes (required once a lock exists)')
     .action(async (options: InputOptions & { reason?: string }) => {
       const { freezeScope, lockPathFor } = await import('../catalogue/scope-lock.ts')
+      const { gatesBeside } = await import('../gates/gate-file.ts')
       const inputs = await inputsOf(ctx, options)
       const { scope } = inputs
       const lockPath = lockPathFor(scope.file)
       const shownLock = path.relative(ctx.cwd, lockPath)
-      const outcome = freezeScope({ scope, catalogue: inputs.catalogue(), lockPath, ...(options.reason ? { reason: options.reason } : {}), by: whoAmI(ctx), now: ctx.now() })
+      const outcome = freezeScope({ scope, catalogue: inputs.catalogue(), gates: gatesBeside(scope.file, ctx.cwd), lockPath, ...(options.reason ? { reason: options.reason } : {}), by: whoAmI(ctx), now: ctx.now() })
       if (outcome.status === 'unchanged') ctx.stdout.write(`${shownLock}: scope unchanged since the freeze; nothing written\n`)
       else {
         ctx.stdout.write(`${shownLock}: ${outcome.status === 'created' ? 'scope frozen' : `freeze updated, ${outcome.changes.length} change(s) accepted`}\n`)
@@ -150,13 +151,14 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .option('--json', 'print changes as JSON on stdout')
     .action(async (options: InputOptions & { json?: boolean }) => {
       const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../catalogue/scope-lock.ts')
+      const { gatesBeside } = await import('../gates/gate-file.ts')
       const inputs = await inputsOf(ctx, options)
       const { scope } = inputs
       const lockPath = lockPathFor(scope.file)
       const lock = readLock(lockPath, scope)
       if (!lock) throw new UserError('LOCK_MISSING', `${lockPath}: no lock yet; freeze the scope first with bdd-matrix scope freeze --scope ${scope.file}`)
       const catalogue = inputs.catalogue()
-      const changes = diffScope(lock, snapshotScope(scope, catalogue))
+      const changes = diffScope(lock, snapshotScope(scope, catalogue, gatesBeside(scope.file, ctx.cwd)))
       const last = lock.history[lock.history.length - 1]
       if (options.json) ctx.stdout.write(`${JSON.stringify({ milestone: scope.milestone, lock: lockPath, frozenAt: last?.at, changes, errors: catalogue.errors }, null, 2)}\n`)
       else {

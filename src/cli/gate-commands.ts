@@ -128,7 +128,8 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
   }
   const lockPath = lockPathFor(inputs.scope.file)
   const lock = readLock(lockPath, inputs.scope)
-  const scopeChanges = lock ? diffScope(lock, snapshotScope(inputs.scope, inputs.catalogue)).map((c) => c.summary) : undefined
+  // the criteria judged with are the ones compared with the freeze (--gates names another file: it is a change)
+  const scopeChanges = lock ? diffScope(lock, snapshotScope(inputs.scope, inputs.catalogue, inputs.gates)).map((c) => c.summary) : undefined
   let openIssues: { count: number; items: { title: string; url: string }[] } | undefined
   let openIssuesWhy: string | undefined
   const issueCriterion = inputs.gates.criteria.find((c) => c.kind === 'open-issues')

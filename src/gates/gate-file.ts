@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { z } from 'zod'
 import { UserError, fsErrorCode } from '../errors.ts'
 import { locate, parseLocatedYaml } from '../located-yaml.ts'
@@ -70,6 +71,12 @@ export type Waiver = z.infer<typeof WaiverSchema>
 /** `features/milestones/dms-0.5.yaml` → `features/milestones/dms-0.5.gates.yaml` */
 export function gatePathFor(scopeFile: string): string {
   return scopeFile.replace(/\.ya?ml$/, '.gates.yaml')
+}
+
+/** The gate file beside the scope, when there is one (a scope freeze records its criteria). */
+export function gatesBeside(scopeFile: string, cwd: string): GateFile | undefined {
+  const file = gatePathFor(scopeFile)
+  return existsSync(file) ? loadGateFile(file, path.relative(cwd, file)) : undefined
 }
 
 export function loadGateFile(file: string, displayName = file): GateFile {

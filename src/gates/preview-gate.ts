@@ -45,7 +45,7 @@ export function previewGate(inputs: GatePreviewInputs): GateReport | undefined {
     uriPrefix: inputs.uriPrefix,
     lintErrors: inputs.catalogue.errors.map((e) => ({ where: `${e.file}:${e.line}:${e.column}`, message: e.message })),
     stepsUnchecked: 'a preview loads no step definitions; bdd-matrix gate matches them',
-    scopeChanges: lock ? diffScope(lock, snapshotScope(inputs.scope, inputs.catalogue)).map((c) => c.summary) : undefined,
+    scopeChanges: lock ? diffScope(lock, snapshotScope(inputs.scope, inputs.catalogue, gates)).map((c) => c.summary) : undefined,
     openIssuesWhy: inputs.openIssuesWhy,
     ...(inputs.approvals ? { approvals: inputs.approvals } : {}),
     today: inputs.today,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
@@ -129,6 +129,26 @@ describe('scope freeze and check', () => {
     expect((await p.run('scope', 'freeze', '--reason', 'record where scenarios are required')).code).toBe(0)
     expect(Object.values(p.lock().scenarios).every((s) => (s as { requirement?: string }).requirement === 'as its feature')).toBe(true)
     expect((await p.run('scope', 'check')).code).toBe(0)
+  })
+
+  it('freezes the release criteria with the scope: a criterion relaxed or removed after the freeze is a change, a waiver or a description is not', async () => {
+    const p = project()
+    const GATES = 'milestone: m-1\napplies-to: v1.*\ncriteria:\n  - id: passes\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 0.05\n'
+    writeFileSync(path.join(p.dir, 'features/milestones/m-1.gates.yaml'), GATES)
+    await p.run('scope', 'freeze')
+    expect(p.lock().gates.content).toEqual(['applies-to: v1.*', 'baseline: previous-rc', 'criterion passes: {"kind":"scenarios-pass","severity":"blocking"}', 'criterion flaky: {"kind":"flaky-rate","max":0.05,"severity":"informing","window":5}'])
+    // prose and waivers (reviewed on their own, and they expire) are not the criteria
+    p.edit('features/milestones/m-1.gates.yaml', (t) => `${t.replace('    kind: flaky-rate\n', '    kind: flaky-rate\n    description: few flaky results\n')}waivers:\n  - { criterion: passes, category: known-issue, issue: 'https://gitlab.example/i/1', reason: r, requested-by: a, approved-by: b, expires: { date: 2099-01-01 } }\n`)
+    expect((await p.run('scope', 'check')).code).toBe(0)
+    p.edit('features/milestones/m-1.gates.yaml', (t) => t.replace('max: 0.05', 'max: 0.5').replace('    severity: blocking\n', '    severity: informing\n'))
+    const relaxed = await p.run('scope', 'check')
+    expect(relaxed.code).toBe(1)
+    expect(relaxed.stdout).toContain('release criteria changed since the freeze (the gate file: applies-to, baseline or a criterion)\n')
+    expect(relaxed.stdout).toContain('    -criterion passes: {"kind":"scenarios-pass","severity":"blocking"}\n')
+    expect(relaxed.stdout).toContain('    +criterion passes: {"kind":"scenarios-pass","severity":"informing"}\n')
+    expect(relaxed.stdout).toContain('+criterion flaky: {"kind":"flaky-rate","max":0.5,"severity":"informing","window":5}')
+    rmSync(path.join(p.dir, 'features/milestones/m-1.gates.yaml'))
+    expect((await p.run('scope', 'check')).stdout).toMatch(/^release criteria removed since the freeze: the gate file the lock records is gone\n/)
   })
 
   it("reports a feature added or removed after the freeze whose id objects already have (constructor): no drift goes unseen", async () => {
