@@ -23,6 +23,8 @@ export interface Coverage {
   uncovered: string[]
   orphans: Record<string, number>
   untagged: number
+  /** scenarios under more than one scope feature: in each one's row, once in `pickles` */
+  shared: number
   errors: CatalogueError[]
 }
 
@@ -43,6 +45,7 @@ export class CoverageCounter {
   private files = 0
   private pickles = 0
   private untagged = 0
+  private shared = 0
 
   constructor(private readonly scope: Scope) {
     for (const feature of scope.features) {
@@ -58,19 +61,23 @@ export class CoverageCounter {
       for (const pickle of scenario.pickles) {
         this.pickles++
         if (pickle.featureIds.length === 0) this.untagged++
+        let inScope = 0
         for (const id of pickle.featureIds) {
           const entry = this.features[id]
-          if (entry) count(entry, pickle)
-          else this.orphans[id] = (this.orphans[id] ?? 0) + 1
+          if (entry) {
+            count(entry, pickle)
+            inScope++
+          } else this.orphans[id] = (this.orphans[id] ?? 0) + 1
         }
+        if (inScope > 1) this.shared++
       }
     }
   }
 
   result(): Coverage {
     const uncovered = this.scope.features.filter((f) => this.features[f.id]!.scenarios === 0).map((f) => f.id)
-    const { features, orphans, untagged, pickles, files, errors } = this
-    return { milestone: this.scope.milestone, frozen: this.scope.frozen, files, pickles, features, uncovered, orphans, untagged, errors }
+    const { features, orphans, untagged, shared, pickles, files, errors } = this
+    return { milestone: this.scope.milestone, frozen: this.scope.frozen, files, pickles, features, uncovered, orphans, untagged, shared, errors }
   }
 }
 

@@ -206,6 +206,8 @@ export function coverageTable(coverage: Coverage, featuresDir: string): string {
     `uncovered: ${coverage.uncovered.length ? coverage.uncovered.join(', ') : 'none'}`,
     `orphans:   ${Object.keys(coverage.orphans).length ? Object.entries(coverage.orphans).map(([id, n]) => `${id} (${n})`).join(', ') : 'none'}`,
     `untagged:  ${coverage.untagged}`,
+    // the rows add up to more than the count above when a scenario is under two features
+    ...(coverage.shared ? [`shared:    ${coverage.shared} scenario(s) under more than one feature: in each one's row, once in the count above`] : []),
   ]
   if (coverage.errors.length) {
     lines.push('', `${coverage.errors.length} error(s):`)
