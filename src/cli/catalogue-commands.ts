@@ -129,7 +129,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       exit(0)
     })
   withInputs(scopeCommand.command('freeze'))
-    .description('write the lock file next to the scope (content hashes of scope features and their scenarios)')
+    .description('write the lock file next to the scope: content hashes of the scope features and their scenarios, where each scenario is required by its tags (@wip, @manual, @env), and the release criteria of the gate file beside it')
     .option('--reason <text>', 'why the frozen scope changes (required once a lock exists)')
     .action(async (options: InputOptions & { reason?: string }) => {
       const { freezeScope, lockPathFor } = await import('../catalogue/scope-lock.ts')
