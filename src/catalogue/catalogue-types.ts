@@ -62,7 +62,7 @@ export interface CataloguedScenario extends TagMeaning {
   rule?: string
   /** its occurrence of its name (with its rule) in its file, from the second on: its cases are named and keyed by it (repeatedName) */
   occurrence?: number
-  /** a plain scenario's case name where an earlier case of its file has its name (uniqueNamer) */
+  /** a plain scenario's case name where it is not its name: repeated, or an earlier case's (scenariosOf) */
   caseName?: string
   /** tags in effect: Feature, Rule and Scenario tags (Examples tags live on the pickles) */
   tags: string[]

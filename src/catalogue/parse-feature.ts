@@ -2,7 +2,7 @@ import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile, dialects } fro
 import { IdGenerator, type Feature, type GherkinDocument, type Scenario, type Step, type Background, type Tag } from '@cucumber/messages'
 import type { CatalogueError, CatalogueFile, CataloguedExamples, CataloguedScenario, CataloguedStep, CataloguedPickle, TagMeaning } from './catalogue-types.ts'
 import { tagMeaning } from './tag-meaning.ts'
-import { occurrenceCounter, outlineRowNames, repeatedName, uniqueNamer } from '../model/case-name.ts'
+import { scenariosOf } from '../results/outline-rows.ts'
 import { ownRecord } from '../own-record.ts'
 
 export interface ParsedFeature {
@@ -72,12 +72,13 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     return meaning
   }
 
-  // a scenario named as an earlier one of its file (and rule): its occurrence names it (repeatedName)
-  const occurrenceOf = occurrenceCounter()
-  // and every case's name unique in its file (and rule), in the order written (uniqueNamer)
-  const uniqueName = uniqueNamer()
+  // Cases are named (and a repeated scenario keyed) as the message stream's reader names them:
+  // by one rule, scenariosOf (counting only needs no names)
+  const namedScenarios = full ? new Map(scenariosOf(document).map((s) => [s.scenario.id, s])) : undefined
   const addScenario = (scenario: Scenario, background: CataloguedStep[], ruleName: string | undefined, ruleTags: string[]): void => {
-    const occurrence = occurrenceOf(scenario.name.trim(), ruleName)
+    const own = namedScenarios?.get(scenario.id)
+    const occurrence = own?.occurrence ?? 1
+    const namedRows = new Map(own?.rows.map((r) => [r.id, r]))
     const tags = featureTags.concat(ruleTags, tagNames(scenario.tags))
     const meaning = meaningOf(tags)
     inherited.set(scenario.id, { tags, meaning })
@@ -103,14 +104,13 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
         const cells = row.cells.map((c) => c.value)
         const named = ownRecord<string>()
         header.forEach((h, i) => (named[h] = cells[i] ?? ''))
-        const info: RowInfo = { examples: name, index: index + 1, line: row.location.line, cells: named, name: '', occurrence: 1 }
+        const info: RowInfo = { examples: name, index: index + 1, line: row.location.line, cells: named, name: namedRows.get(row.id)?.name ?? '', occurrence: namedRows.get(row.id)?.occurrence ?? 1 }
         rowsById.set(row.id, info)
         outlineRows.push(info)
         rows.push({ line: row.location.line, cells })
       })
       examples.push({ name, line: block.location.line, column: block.location.column ?? 1, tags: tagNames(block.tags), header, rows })
       }
-    if (full) outlineRowNames(repeatedName(scenario.name.trim(), occurrence), outlineRows.map((r) => r.cells)).forEach((n, i) => Object.assign(outlineRows[i]!, n, { name: uniqueName(n.name, ruleName) }))
     // A scenario without steps is planned work, whatever its tags say.
     const planned = scenario.steps.length === 0
     if (planned) plannedScenarios.add(scenario.id)
@@ -135,11 +135,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     if (meaning.environments) entry.environments = meaning.environments
     if (ruleName !== undefined) entry.rule = ruleName
     if (occurrence > 1) entry.occurrence = occurrence
-    if (full && !outlineRows.length) {
-      const named = repeatedName(entry.name, occurrence)
-      const unique = uniqueName(named, ruleName)
-      if (unique !== named) entry.caseName = unique
-    }
+    if (own && !own.rows.length && own.name !== entry.name) entry.caseName = own.name
     scenariosById.set(scenario.id, entry)
     scenarios.push(entry)
   }
@@ -176,7 +172,7 @@ function catalogueDocument(uri: string, document: GherkinDocument, pickles: Retu
     const steps = full ? pickle.steps.map((s) => ({ text: s.text, line: stepLines.get(s.astNodeIds[0] ?? '') ?? scenario.line })) : []
     const entry: CataloguedPickle = {
       name: pickle.name.trim(),
-      caseName: row ? row.name : (scenario.caseName ?? (scenario.occurrence ? repeatedName(pickle.name.trim(), scenario.occurrence) : pickle.name.trim())),
+      caseName: row ? row.name : (scenario.caseName ?? pickle.name.trim()),
       line: row ? row.line : scenario.line,
       tags,
       featureIds: meaning.featureIds,

@@ -271,7 +271,6 @@ async function notRunOf(ctx: CliContext, options: TestmoOptions, results: Result
  * less the tests this journal added, so a rerun picks what the first attempt picked.
  */
 async function notRunInRun(ctx: CliContext, options: TestmoOptions, publisher: TestmoPublisher, journal: PublishJournal, resultsDir: string): Promise<MergedCase[]> {
-  const { existsSync } = await import('node:fs')
   const { mergeResults } = await import('../results/merge-results.ts')
   // the results here, when the job has them (its gaps are computed as the matrix's), else none
   const results: ResultSet = existsSync(resultsDir) ? await mergeResults(resultsDir) : { runs: [], skipped: [], builds: new Map(), order: [] }
