@@ -6,7 +6,7 @@ import { UserError } from '../src/errors.ts'
 import type { GateReport } from '../src/gates/evaluate-gates.ts'
 import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results.ts'
 import { isRunId, RUN_ID_RULE } from '../src/model/vocabulary.ts'
-import { manualResults, type AcceptedOutcome } from '../src/manual/manual-results.ts'
+import { manualResults, outcomeStepsProblem, type AcceptedOutcome } from '../src/manual/manual-results.ts'
 import { historyBuilds, historyIndex, MANUAL_ENVIRONMENT, MATRIX_HISTORY, sameBuilds, type HistoryIndex, type Matrix } from '../src/matrix/matrix-from.ts'
 import { writeReports } from '../src/reports/write-reports.ts'
 import { mergeRuns, orderBuilds, OutOfOrder, type MergedCase, type ResultSet, type RunSource } from '../src/results/merge-results.ts'
@@ -269,7 +269,8 @@ export class HubService {
       throw new HttpError(422, `build: ${body.build} is not open for manual testing; QA opens a build (the Builds page, or POST /api/v1/builds with a qa token) or assigns scenarios on it`, 'build')
     if (!scenario.manual && !(await this.store.assignments({ build: body.build })).some((a) => a.caseId === scenario.id))
       throw new HttpError(422, `scenario: "${scenario.name}" is automated (CI runs it); outcomes are taken for @manual scenarios and for scenarios QA assigned on ${body.build}`, 'scenario')
-    for (const [i, step] of (body.steps ?? []).entries()) if (step.index >= scenario.steps.length) throw new HttpError(422, `steps.${i}.index: the scenario has ${scenario.steps.length} steps (0 to ${scenario.steps.length - 1})`, `steps.${i}.index`)
+    const stepsProblem = outcomeStepsProblem(body.status, body.steps ?? [], scenario.steps)
+    if (stepsProblem) throw new HttpError(422, stepsProblem.message, stepsProblem.field)
     const evidence: OutcomeInput['evidence'] = []
     if (body.evidence?.length) {
       const given = body.evidence.map((e) => (typeof e === 'string' ? { file: e, name: evidenceNames[e] ?? e } : e))

@@ -275,6 +275,8 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService, l
 function inFormWords(message: string): string {
   return message
     .replace(/^defects\.(\d+): Invalid URL/, (_, n: string) => `Defect links, line ${Number(n) + 1}: not a link; write one address a line, starting https://`)
+    // (the form sends only the steps given a status: a message naming its step says which)
+    .replace(/^steps\.\d+\.(status|index): step (?=\d)/, 'Step ')
     .replace(/^steps\.(\d+)\.status:/, (_, n: string) => `Step ${Number(n) + 1}:`)
     .replace(/^elapsedMs:/, 'Minutes it took:')
     .replace(/^details\.nodeVersion:/, 'DMS version:')

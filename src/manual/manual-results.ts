@@ -22,6 +22,31 @@ export interface ManualScenario {
 export const MANUAL_STATUSES = ['passed', 'failed', 'blocked', 'skipped'] as const
 export type ManualStatus = (typeof MANUAL_STATUSES)[number]
 
+/**
+ * Why an outcome's steps cannot stand with its status, or undefined: a step the scenario does not
+ * have, a step given twice, or a step worse than the outcome — an outcome is as bad as its worst
+ * step (as a scenario is in Cucumber), so "passed" with a failed step would count a failure as a
+ * pass. `field` is the body path at fault (`steps.2.status`).
+ */
+export function outcomeStepsProblem(status: ManualStatus, steps: readonly { index: number; status: ManualStatus }[], scenarioSteps: readonly { keyword: string; text: string }[]): { field: string; message: string } | undefined {
+  const seen = new Set<number>()
+  for (const [i, step] of steps.entries()) {
+    if (step.index >= scenarioSteps.length) return { field: `steps.${i}.index`, message: `steps.${i}.index: the scenario has ${scenarioSteps.length} steps (0 to ${scenarioSteps.length - 1})` }
+    if (seen.has(step.index)) return { field: `steps.${i}.index`, message: `steps.${i}.index: step ${step.index + 1} is given twice; give each step one status` }
+    seen.add(step.index)
+  }
+  for (const [i, step] of steps.entries()) {
+    if (worseStatus(status, step.status) === status) continue
+    const { keyword, text } = scenarioSteps[step.index]!
+    return { field: `steps.${i}.status`, message: `steps.${i}.status: step ${step.index + 1} ("${keyword.trim()} ${text}") is ${step.status}, yet the outcome is ${status}; an outcome is as bad as its worst step: choose ${worstOf(steps.map((s) => s.status))} as the outcome, or correct the step` }
+  }
+  return undefined
+}
+
+function worstOf(statuses: readonly ManualStatus[]): ManualStatus {
+  return statuses.reduce((a, b) => worseStatus(a, b) as ManualStatus)
+}
+
 /** An outcome QA accepted, with what the results need of it. */
 export interface AcceptedOutcome {
   caseId: string
@@ -76,8 +101,10 @@ export function manualResults(build: string, outcomes: AcceptedOutcome[], scenar
 
 function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[]): Case {
   const sorted = [...outcomes].sort((a, b) => a.testerName.localeCompare(b.testerName))
-  const status = sorted.map((o) => o.status as Status).reduce(worseStatus)
-  const worst = sorted.find((o) => o.status === status)!
+  // an outcome stored before its steps were checked against it counts by its worst step too
+  const statusOf = (o: AcceptedOutcome): ManualStatus => worstOf([o.status, ...o.steps.map((s) => s.status)])
+  const status = sorted.map((o) => statusOf(o) as Status).reduce(worseStatus)
+  const worst = sorted.find((o) => statusOf(o) === status)!
   const steps: StepResult[] = scenario.steps.map((step, index) => {
     const given = worst.steps.find((s) => s.index === index)
     return { keyword: step.keyword, text: step.text, status: given?.status ?? 'skipped', durationMs: 0, ...(given?.comment ? { error: given.comment } : {}) }
@@ -86,7 +113,8 @@ function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[]): Case {
   const lines = sorted.map((o) => {
     const details = Object.entries(o.details).map(([k, v]) => `${k}=${v}`).join(', ')
     const edited = o.contentHash !== scenario.contentHash ? ' — the scenario changed after it was tested' : ''
-    return `${o.testerName}: ${o.status}${o.elapsedMs !== undefined ? ` in ${Math.round(o.elapsedMs / 1000)} s` : ''}${details ? ` (${details})` : ''}${o.defects.length ? `; defects: ${o.defects.join(' ')}` : ''}${edited}`
+    const counted = statusOf(o) !== o.status ? ` (counted ${statusOf(o)}, as its worst step)` : ''
+    return `${o.testerName}: ${o.status}${counted}${o.elapsedMs !== undefined ? ` in ${Math.round(o.elapsedMs / 1000)} s` : ''}${details ? ` (${details})` : ''}${o.defects.length ? `; defects: ${o.defects.join(' ')}` : ''}${edited}`
   })
   const attachments: Attachment[] = []
   for (const o of sorted) for (const e of o.evidence) if (!attachments.some((a) => a.path === e.file)) attachments.push({ path: e.file, mediaType: e.mediaType, name: `${o.testerName}: ${e.name}` })

@@ -199,6 +199,30 @@ describe.each(BOTH_STORES)('results hub on $store', ({ postgres }) => {
     expect(await pullResults(new HubClient(hub.url, hub.tokens.qa, { retry: NO_RETRY }), out, { builds: [build] })).toMatchObject({ manualCases: 1, manualOutcomes: 2 })
   })
 
+  it.skipIf(skip)('never takes an outcome better than its worst step, and counts one stored so by that step', async () => {
+    const [word] = manualIds()
+    const build = 'v0.5.0-rc9'
+    expect((await api(hub, 'POST', '/builds', hub.tokens.qa, { name: build })).status).toBe(201)
+    const carol = await hub.service.store.createToken('carol', 'tester')
+    const before = await hub.service.store.counts()
+    const submit = (body: object): ReturnType<typeof api> => api(hub, 'POST', '/outcomes', carol.token, { build, scenario: word, ...body }, { 'idempotency-key': randomUUID() })
+    const passedWithFailure = await submit({ status: 'passed', steps: [{ index: 0, status: 'passed' }, { index: 2, status: 'failed' }] })
+    expect(passedWithFailure.status).toBe(422)
+    expect(passedWithFailure.body).toMatchObject({ field: 'steps.1.status', message: expect.stringMatching(/^steps\.1\.status: step 3 \("Then .+"\) is failed, yet the outcome is passed; .*choose failed as the outcome, or correct the step$/) })
+    expect((await submit({ status: 'skipped', steps: [{ index: 1, status: 'blocked' }] })).body.message).toMatch(/step 2 .* is blocked, yet the outcome is skipped; .*choose blocked/)
+    const twice = await submit({ status: 'failed', steps: [{ index: 1, status: 'passed' }, { index: 1, status: 'failed' }] })
+    expect(twice.body).toMatchObject({ field: 'steps.1.index', message: 'steps.1.index: step 2 is given twice; give each step one status' })
+    expect(await hub.service.store.counts()).toEqual(before)
+    // as bad as its worst step, or worse, is taken
+    expect((await submit({ status: 'failed', steps: [{ index: 0, status: 'blocked' }] })).status).toBe(201)
+    // an outcome stored before this check counts as its worst step says
+    const stored = await hub.service.store.submitOutcome(carol.record.id, randomUUID(), { build, environment: 'lab', caseId: word!, status: 'passed', steps: [{ index: 1, status: 'failed' }], details: {}, defects: [], evidence: [], contentHash: hub.service.project.scenarios.get(word!)!.contentHash, testerName: 'carol' })
+    if ('conflict' in stored) throw new Error(stored.conflict)
+    expect((await api(hub, 'POST', `/outcomes/${stored.outcome.id}/review`, hub.tokens.qa, { verdict: 'accepted' })).status).toBe(200)
+    const manual = (await api(hub, 'GET', `/builds/${build}/manual-results`, hub.tokens.qa)).body as { run: { environment: string }; cases: { id: string; status: string; output: string }[] }[]
+    expect(manual.find((m) => m.run.environment === 'lab')!.cases.find((c) => c.id === word)).toMatchObject({ status: 'failed', output: expect.stringContaining('carol: passed (counted failed, as its worst step)') })
+  })
+
   it.skipIf(skip)('follows edits of the features folder without a restart, keeping the last good catalogue while a scope does not parse', async () => {
     const before = (await api(hub, 'GET', '/scenarios?manual=true', hub.tokens.alice)).body as { name: string }[]
     writeFileSync(path.join(hub.root, 'features/late.feature'), '@manual @feature:letters\nFeature: Late\n\n  Scenario: a scenario written after the hub started\n    Given a tester reads it\n')

@@ -113,6 +113,12 @@ describe.skipIf(!available)('the hub\'s web pages in a real browser (headless Ch
     expect(await tester.page.inputValue('select[name=step-2]')).toBe('passed')
     await checkPage(tester.page, 'submit-form-refused')
     await tester.page.fill('textarea[name=defects]', 'https://gitlab.com/nunet/device-management-service/-/issues/1')
+    // an outcome better than one of its steps is refused, naming the step by its number on the page
+    await tester.page.selectOption('select[name=step-1]', 'failed')
+    await tester.page.setInputFiles('input[name=evidence]', [evidence, log])
+    await tester.page.click('text=Submit outcome')
+    expect(await tester.page.locator('[role=alert]').innerText()).toMatch(/Not submitted: Step 2 \(".+"\) is failed, yet the outcome is passed; .*choose failed as the outcome, or correct the step/)
+    await tester.page.selectOption('select[name=step-1]', 'passed')
     await tester.page.setInputFiles('input[name=evidence]', [evidence, log])
     await tester.page.click('text=Submit outcome')
     await expect.poll(() => tester.page.url()).toMatch(/\/assignments\?submitted=\d+$/)
