@@ -65,8 +65,10 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
     .option('--json', 'print the diff as JSON')
     .action(async (options: { from: string; to: string; results: string; scope?: string; features: string; gates?: string; json?: boolean }) => {
       const { diffBuilds, diffToText } = await import('../gates/diff-builds.ts')
+      const { checkBuild } = await import('../results/merge-results.ts')
       const { lockPathFor, readLock } = await import('../catalogue/scope-lock.ts')
-      const inputs = await loadInputs(ctx, { ...options, build: options.to, gatesOptional: true })
+      const inputs = await loadInputs(ctx, { ...options, build: options.to, buildOption: '--to', gatesOptional: true })
+      checkBuild(inputs.results, options.from, options.results, '--from')
       const lock = readLock(lockPathFor(inputs.scope.file), inputs.scope)
       const diff = diffBuilds({ results: inputs.results, ...(inputs.gates ? { gates: inputs.gates } : {}), from: options.from, to: options.to, today: ctx.now().toISOString().slice(0, 10), ...(lock ? { lockHistory: lock.history } : {}) })
       ctx.stdout.write(options.json ? `${JSON.stringify(diff, null, 2)}\n` : diffToText(diff))
@@ -75,7 +77,7 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
 }
 
 /** Everything a gate or a diff reads, resolved from the options. */
-async function loadInputs(ctx: CliContext, options: { build: string; results?: string; server?: string; gates?: string; scope?: string; features: string; gatesOptional?: boolean }) {
+async function loadInputs(ctx: CliContext, options: { build: string; buildOption?: string; results?: string; server?: string; gates?: string; scope?: string; features: string; gatesOptional?: boolean }) {
   const { resolveInputs } = await import('./resolve-inputs.ts')
   const { buildCatalogue } = await import('../catalogue/build-catalogue.ts')
   const { mergeResults, checkBuild } = await import('../results/merge-results.ts')
@@ -98,7 +100,8 @@ async function loadInputs(ctx: CliContext, options: { build: string; results?: s
   }
   try {
     const results = await mergeResults(resultsDir, { milestone: scope.milestone })
-    checkBuild(results, options.build, options.server ?? path.relative(ctx.cwd, resultsDir))
+    // (the folder as it was given: an absolute path stays one)
+    checkBuild(results, options.build, options.server ?? options.results ?? 'results', options.buildOption)
     const catalogue = buildCatalogue(featuresDir)
     return { gates, scope, catalogue, results, featuresDir, uriPrefix: path.relative(ctx.cwd, featuresDir), approvals, resultsDir }
   } finally {

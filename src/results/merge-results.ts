@@ -47,7 +47,11 @@ export async function mergeResults(dir: string, options: MergeOptions = {}): Pro
   let files: string[]
   try {
     files = readdirSync(dir).filter((f) => f.endsWith('.ndjson'))
-  } catch {
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    // a report given where its folder is asked for (--results junit.xml) is said as such
+    if (code === 'ENOTDIR') throw new UserError('RESULTS_MISSING', `${dir}: a file, not a results folder; give the folder bdd-matrix ingest wrote (--out), or ingest this file into one first: bdd-matrix ingest ${dir} --env ENV`)
+    if (code !== 'ENOENT') throw new UserError('RESULTS_MISSING', `${dir}: the results folder cannot be read (${code ?? (error as Error).message})`)
     throw new UserError('RESULTS_MISSING', `${dir}: results folder not found; write one with bdd-matrix ingest --out ${dir}`)
   }
   const sources: RunSource[] = files.map((f) => {
@@ -168,10 +172,10 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
 }
 
 /** A build asked for by name must have results (a typo would give an empty report); none asked for means the latest. */
-export function checkBuild(results: ResultSet, build: string | undefined, dir: string): void {
+export function checkBuild(results: ResultSet, build: string | undefined, dir: string, option = '--build'): void {
   if (build === undefined || results.builds.has(build)) return
   const there = results.order.length ? `builds there: ${results.order.slice(-10).join(', ')}` : 'it holds no results yet'
-  throw new UserError('BUILD_UNKNOWN', `--build "${build}": no results of that build in ${dir}; ${there}`)
+  throw new UserError('BUILD_UNKNOWN', `${option} "${build}": no results of that build in ${dir}; ${there}`)
 }
 
 const VERSION = /^v?(\d+)\.(\d+)\.(\d+)(?:-(.+))?$/

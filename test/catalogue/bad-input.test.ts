@@ -102,6 +102,15 @@ describe('bad scope files: one clear message naming file, line and key; exit 2',
     expect(readdirSync(out)).toEqual([])
   })
 
+  it('a report given where the results folder is asked for is named as a file, with what to give instead', async () => {
+    const dir = tempTree({ 'junit.xml': '<testsuite/>' })
+    for (const command of ['matrix', 'junit', 'gate']) {
+      const result = await runCliInProcess([command, '--results', 'junit.xml', '--features', path.join(PROJECT_ROOT, 'features'), ...(command === 'gate' ? ['--build', 'b'] : [])], { cwd: dir })
+      expect(result.stderr, command).toMatch(/^bdd-matrix: (\S*\/)?junit\.xml: a file, not a results folder; give the folder bdd-matrix ingest wrote \(--out\), or ingest this file into one first: bdd-matrix ingest (\S*\/)?junit\.xml --env ENV\n$/)
+      expect(result.code, command).toBe(2)
+    }
+  })
+
   it('the real executable says nothing more and keeps its exit code when its reader stops early (| head)', async () => {
     // the reading end closed before the command writes a byte: every write of it meets EPIPE
     const closed = (args: string[]) =>

@@ -255,6 +255,12 @@ describe('bdd-matrix gate and diff from the command line', () => {
     const retried = JSON.parse(runBin(['diff', '--from', 'v1.0.0-rc2', '--to', 'v1.0.0-rc5', '--json'], { cwd: root }).stdout)
     expect(retried.fixed).toEqual([])
     expect(retried.newlyFlaky).toEqual([expect.objectContaining({ scenario: 'alpha two', column: 'docker/acceptance', from: 'failed', to: 'flaky' })])
+    // a build with no results is named by the option that gave it
+    for (const [option, args] of [['--from', ['--from', 'v1.0.0-rc9', '--to', 'v1.0.0-rc2']], ['--to', ['--from', 'v1.0.0-rc1', '--to', 'v1.0.0-rc9']]] as const) {
+      const unknown = runBin(['diff', ...args], { cwd: root })
+      expect(unknown.stderr).toBe(`bdd-matrix: ${option} "v1.0.0-rc9": no results of that build in results; builds there: v1.0.0-rc1, v1.0.0-rc2, v1.0.0-rc3, v1.0.0-rc4, v1.0.0-rc5\n`)
+      expect(unknown.code).toBe(2)
+    }
   })
 
   it.each([
