@@ -111,6 +111,7 @@ export function evaluateGates(inputs: GateInputs): GateReport {
   const { gates, build, results, scope } = inputs
   const baseline = checkGateInputs(gates, build, results, scope)
   const matrix = matrixFrom(results, scope, { build, history: gateHistory(gates), catalogue: inputs.catalogue, uriPrefix: inputs.uriPrefix })
+  checkWaiverScenarios(gates, matrix)
   const view = new ScenarioView(inputs, matrix)
   const waivers = new WaiverBook(gates, build, inputs.today, inputs.order ?? results.order)
   const criteria = gates.criteria.map((criterion, index) => {
@@ -402,6 +403,30 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       return result(criterion, valid.length >= criterion.min ? 'pass' : 'waiting', `${valid.length} (${valid.join(', ') || 'none'})`, `≥ ${criterion.min}${criterion.from ? ` of ${criterion.from.join(', ')}` : ''}, not the author`, valid.length >= criterion.min ? `approved by ${valid.join(', ')}` : `${valid.length} of ${criterion.min} approvals — waiting`, items)
     }
   }
+}
+
+/**
+ * A waiver naming a scenario covers that one scenario: a name that two scenarios of the scope
+ * share (in two files, or two features) would waive the failures of both, the one nobody
+ * reviewed among them — refused, with the ids that tell them apart.
+ */
+function checkWaiverScenarios(gates: GateFile, matrix: Matrix): void {
+  gates.waivers.forEach((w, index) => {
+    if (!w.scenario) return
+    const named = new Map<string, { uri: string; features: string[] }>()
+    for (const feature of matrix.features) {
+      if (w.feature && w.feature !== feature.id) continue
+      for (const s of feature.scenarios) {
+        if (s.name !== w.scenario && s.id !== w.scenario) continue
+        const seen = named.get(s.id) ?? { uri: s.uri, features: [] }
+        seen.features.push(feature.id)
+        named.set(s.id, seen)
+      }
+    }
+    if (named.size < 2) return
+    const each = [...named].map(([id, s]) => `${id} in ${s.uri} (${s.features.join(', ')})`).join('; ')
+    throw new UserError('GATES_WAIVER', `${locate(gates.text, gates.file, ['waivers', index, 'scenario'])}: waiver ${index + 1} names ${named.size} scenarios called "${w.scenario}" (${each}); a waiver covers one scenario: give the id of the one it covers as its scenario${w.feature ? '' : ', or its feature: where that tells them apart'}`)
+  })
 }
 
 /** Waivers: which items they cover, which are unused, which have expired. */

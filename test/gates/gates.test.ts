@@ -278,6 +278,23 @@ describe('bdd-matrix gate and diff from the command line', () => {
     expect(result.code).toBe(2)
   })
 
+  it('refuses a waiver whose scenario names two scenarios of the scope, in one line with file:line and the ids that tell them apart', () => {
+    const root = gateProjectCopy()
+    writeRuns(rc2({ docker: { 'alpha two': 'failed' } }), path.join(root, 'results'))
+    writeFileSync(path.join(root, 'features/gamma.feature'), '@feature:beta\nFeature: Gamma\n\n  Scenario: alpha two\n    Given step 2\n')
+    const waiver = (narrow: string) => `${HEADER}criteria:\n  - { id: c, kind: scenarios-pass, severity: blocking, select: { tags: not @manual } }\nwaivers:\n  - { criterion: c, scenario: alpha two, ${narrow}category: known-issue, issue: "https://gitlab.example/1", reason: r, requested-by: alice, approved-by: bob, expires: { date: 2030-01-01 } }\n`
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), waiver(''))
+    const refused = runBin(['gate', '--build', 'v1.0.0-rc2', '--config', 'cucumber.mjs'], { cwd: root })
+    expect(refused.stderr).toMatch(/^bdd-matrix: features\/milestones\/gate\.gates\.yaml:7:\d+: waiver 1 names 2 scenarios called "alpha two" \(\w+ in features\/alpha\.feature \(alpha\); \w+ in features\/gamma\.feature \(beta\)\); a waiver covers one scenario: give the id of the one it covers as its scenario, or its feature: where that tells them apart\n$/)
+    expect(refused.code).toBe(2)
+    // narrowed to its feature, it covers the one failure it was written for
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), waiver('feature: alpha, '))
+    const narrowed = runBin(['gate', '--build', 'v1.0.0-rc2', '--config', 'cucumber.mjs'], { cwd: root })
+    expect(narrowed.stdout).toMatch(/WAITING\s+c \[scenarios-pass, blocking\]: 4 of 6 passed \(all\) — 1 failure\(s\) waived; 1 result\(s\) still awaited/)
+    expect(narrowed.stdout).toContain('failed: alpha two · alpha · docker/acceptance — waiver 1\n')
+    expect(narrowed.code).toBe(3)
+  })
+
   it('the lint criterion says so when it could not match steps (no step definitions: another runner), never "no undefined steps"', () => {
     const root = gateProjectCopy()
     rmSync(path.join(root, 'cucumber.mjs'))
