@@ -20,7 +20,7 @@ interface GateOptions {
   features: string
   json?: boolean
   out: string
-  author?: string
+  author?: string[]
   config?: string
 }
 
@@ -34,7 +34,7 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
     .option('--gates <file>', 'gate file (default: <scope>.gates.yaml beside the scope)')
     .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
     .option('--features <dir>', 'features folder', 'features')
-    .option('--author <name>', 'who made the build, who may not approve it (default: CI_COMMIT_AUTHOR or GITLAB_USER_LOGIN)')
+    .option('--author <names...>', 'who made the build, by each name they go by (login, name, e-mail): none may approve it (default: the commit author and who started the pipeline, from CI_COMMIT_AUTHOR, GITLAB_USER_LOGIN, GITLAB_USER_NAME and GITLAB_USER_EMAIL)')
     .option('--config <file>', 'cucumber-js configuration whose step definitions the lint criterion checks (default: the one cucumber-js finds; without one, steps/)')
     .option('--json', 'print the gate report as JSON')
     .option('--out <dir>', 'where gate-<build>.json (the evidence) and gate-<build>.md go', 'reports')
@@ -144,7 +144,7 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
       openIssues = await fetchOpen({ apiUrl: env.CI_API_V4_URL, projectId: env.CI_PROJECT_ID, token: env.GITLAB_TOKEN.trim(), proxy: { env }, ...(ca ? { ca } : {}) }, { labels: issueCriterion.labels, ...(issueCriterion.milestone ? { milestone: issueCriterion.milestone } : {}) })
     } else openIssuesWhy = 'GitLab is not configured (CI_API_V4_URL, CI_PROJECT_ID and GITLAB_TOKEN)'
   }
-  const author = options.author ?? ctx.env.CI_COMMIT_AUTHOR?.replace(/\s*<.*>$/, '') ?? ctx.env.GITLAB_USER_LOGIN
+  const authors = options.author ?? authorsFromEnv(ctx.env)
   const report = evaluateGates({
     gates: inputs.gates,
     build: options.build,
@@ -158,7 +158,7 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
     ...(openIssues ? { openIssues } : {}),
     ...(openIssuesWhy ? { openIssuesWhy } : {}),
     ...(inputs.approvals ? { approvals: inputs.approvals } : {}),
-    ...(author ? { author } : {}),
+    ...(authors.length ? { authors } : {}),
     today: ctx.now().toISOString().slice(0, 10),
     ...(lock ? { lockHistory: lock.history } : {}),
   })
@@ -198,3 +198,19 @@ function gateToText(report: GateReport): string {
 }
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex')
+
+/**
+ * Every name GitLab gives the people who made the build: the commit's author (CI_COMMIT_AUTHOR,
+ * "Name <e-mail>": the name, the address and its local part) and who started the pipeline (a
+ * tag's pusher). A hub token is named as its team names people, so each is compared: one name
+ * alone (the author's full name against a token named by login) let authors approve their own.
+ */
+export function authorsFromEnv(env: Record<string, string | undefined>): string[] {
+  const names: string[] = []
+  const commit = /^(.*?)\s*<([^>]*)>\s*$/.exec(env.CI_COMMIT_AUTHOR ?? '')
+  if (commit) names.push(commit[1]!, commit[2]!, commit[2]!.split('@')[0]!)
+  else if (env.CI_COMMIT_AUTHOR) names.push(env.CI_COMMIT_AUTHOR)
+  const email = env.GITLAB_USER_EMAIL
+  names.push(env.GITLAB_USER_LOGIN ?? '', env.GITLAB_USER_NAME ?? '', email ?? '', email?.split('@')[0] ?? '')
+  return [...new Set(names.map((n) => n.trim()).filter(Boolean))]
+}

@@ -87,8 +87,11 @@ export interface GateInputs {
   openIssuesWhy?: string
   /** approvals of the build (the results hub); undefined without a hub */
   approvals?: { by: string; at: string }[] | undefined
-  /** who made the build (may not approve it) */
-  author?: string
+  /**
+   * Who made the build, by every name they go by (GitLab login, name, e-mail): none of them may
+   * approve it. Compared without regard to case, as people type names.
+   */
+  authors?: readonly string[]
   /** YYYY-MM-DD: waivers dated before today have expired */
   today: string
   /** every build in order, where `results` hold some of them (the hub's window): a waiver's last build is placed in it */
@@ -398,8 +401,10 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
     }
     case 'approvals': {
       if (!inputs.approvals) return result(criterion, 'waiting', 'no hub', `≥ ${criterion.min}`, 'approvals are recorded on the results hub (gate --server URL) — waiting')
-      const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => by !== inputs.author && (!criterion.from || criterion.from.includes(by)))
-      const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${a.by === inputs.author ? 'the build\'s author' : 'not among the approvers named'}`, status: 'not counted' }))
+      const authors = new Set((inputs.authors ?? []).map((a) => a.trim().toLowerCase()).filter(Boolean))
+      const isAuthor = (by: string): boolean => authors.has(by.trim().toLowerCase())
+      const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && (!criterion.from || criterion.from.includes(by)))
+      const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${isAuthor(a.by) ? 'the build\'s author' : 'not among the approvers named'}`, status: 'not counted' }))
       return result(criterion, valid.length >= criterion.min ? 'pass' : 'waiting', `${valid.length} (${valid.join(', ') || 'none'})`, `≥ ${criterion.min}${criterion.from ? ` of ${criterion.from.join(', ')}` : ''}, not the author`, valid.length >= criterion.min ? `approved by ${valid.join(', ')}` : `${valid.length} of ${criterion.min} approvals — waiting`, items)
     }
   }

@@ -37,7 +37,7 @@ const WAIVE = (expires: string) =>
 `,
     )
     .join('')}`
-const approvals = { approvals: [{ by: 'dana', at: '2026-05-30T10:00:00Z' }], author: 'carol' }
+const approvals = { approvals: [{ by: 'dana', at: '2026-05-30T10:00:00Z' }], authors: ['carol'] }
 const rc1 = greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z')
 
 describe('the gate judges the cells the scope requires, and only them', () => {
@@ -184,7 +184,7 @@ const KINDS: { kind: string; criterion: string; pass: () => [RunSpec[], object?]
   { kind: 'flaky-rate', criterion: '{ id: c, kind: flaky-rate, severity: blocking, max: 0.1, window: 1 }', pass: () => [rc2()], fail: () => [rc2({ local: { 'alpha one': ['passed', { flaky: true }] } })] },
   { kind: 'manual-signoff', criterion: '{ id: c, kind: manual-signoff, severity: blocking, testers: 2 }', pass: () => [rc2({ manual: { 'alpha by hand': ['passed', { tester: 'alice, bob' }] } })], fail: () => [rc2({ manual: { 'alpha by hand': ['failed', { tester: 'alice' }] } })] },
   { kind: 'open-issues', criterion: '{ id: c, kind: open-issues, severity: blocking, labels: [release-blocker], max: 0 }', pass: () => [rc2(), { openIssues: { count: 0, items: [] } }], fail: () => [rc2(), { openIssues: { count: 1, items: [{ title: 'peers lost', url: 'https://gitlab.example/issues/7' }] } }] },
-  { kind: 'approvals', criterion: '{ id: c, kind: approvals, severity: blocking, min: 2 }', pass: () => [rc2(), { approvals: [{ by: 'dana', at: 'x' }, { by: 'erin', at: 'y' }], author: 'carol' }], fail: () => [rc2(), { approvals: [{ by: 'dana', at: 'x' }, { by: 'carol', at: 'y' }], author: 'carol' }], failVerdict: 'waiting' },
+  { kind: 'approvals', criterion: '{ id: c, kind: approvals, severity: blocking, min: 2 }', pass: () => [rc2(), { approvals: [{ by: 'dana', at: 'x' }, { by: 'erin', at: 'y' }], authors: ['carol'] }], fail: () => [rc2(), { approvals: [{ by: 'dana', at: 'x' }, { by: 'carol', at: 'y' }], authors: ['carol'] }], failVerdict: 'waiting' },
 ]
 
 describe('every criterion kind passes and fails on the results that should make it', () => {
@@ -198,8 +198,18 @@ describe('every criterion kind passes and fails on the results that should make 
     expect(bad.verdict).toBe(failVerdict === 'waiting' ? 'incomplete' : 'no-go')
   })
 
+  it('knows the author by every name GitLab gives them: the commit author\'s name, e-mail and its local part, and who started the pipeline', async () => {
+    const { authorsFromEnv } = await import('../../src/cli/gate-commands.ts')
+    expect(authorsFromEnv({ CI_COMMIT_AUTHOR: 'Carol Jones <carol.j@example.org>', GITLAB_USER_LOGIN: 'cjones', GITLAB_USER_NAME: 'Carol Jones', GITLAB_USER_EMAIL: 'carol.j@example.org' })).toEqual(['Carol Jones', 'carol.j@example.org', 'carol.j', 'cjones'])
+    expect(authorsFromEnv({})).toEqual([])
+    for (const by of ['cjones', 'CJones', 'carol.j', 'Carol Jones']) {
+      const report = await gate(single('{ id: c, kind: approvals, severity: blocking, min: 1 }'), writeRuns(rc2()), 'v1.0.0-rc2', { approvals: [{ by, at: 'x' }], authors: authorsFromEnv({ CI_COMMIT_AUTHOR: 'Carol Jones <carol.j@example.org>', GITLAB_USER_LOGIN: 'cjones' }) })
+      expect(report.criteria[0], by).toMatchObject({ verdict: 'waiting', items: [{ what: `${by}: the build's author` }] })
+    }
+  })
+
   it('the author\'s own approval does not count', async () => {
-    const report = await gate(single('{ id: c, kind: approvals, severity: blocking, min: 1 }'), writeRuns(rc2()), 'v1.0.0-rc2', { approvals: [{ by: 'carol', at: 'x' }], author: 'carol' })
+    const report = await gate(single('{ id: c, kind: approvals, severity: blocking, min: 1 }'), writeRuns(rc2()), 'v1.0.0-rc2', { approvals: [{ by: 'carol', at: 'x' }], authors: ['carol'] })
     expect(report.criteria[0]).toMatchObject({ verdict: 'waiting', items: [{ what: "carol: the build's author" }] })
   })
 })

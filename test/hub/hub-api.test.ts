@@ -261,6 +261,10 @@ describe.each(BOTH_STORES)('results hub on $store', ({ postgres }) => {
     expect(cli.stdout).toMatch(/PASS\s+approved \[approvals, blocking\]: 1 \(qa2\)/)
     expect(cli.stdout).toMatch(/WAITING\s+signed-off \[manual-signoff, blocking\]: 2 of 4 signed off/)
     expect(cli.code).toBe(3)
+    // in the author's pipeline GitLab names them "Name <e-mail>": their approval under their login does not count
+    const own = await runCliInProcess(['gate', '--build', 'v0.5.0-rc2', '--server', hub.url, '--out', path.join(hub.root, 'reports')], { cwd: hub.root, env: { BDD_MATRIX_TOKEN: hub.tokens.qa, CI_COMMIT_AUTHOR: 'Quinn Two <QA2@example.org>' } })
+    expect(own.stdout).toMatch(/WAITING\s+approved \[approvals, blocking\]: 0 \(none\)/)
+    expect(own.stdout).toContain("qa2: the build's author")
   })
 
   it.skipIf(skip)('refuses bad bodies with 4xx naming the field, stores nothing, never a 5xx (fuzz)', async () => {
