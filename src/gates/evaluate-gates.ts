@@ -8,7 +8,7 @@ import { MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.t
 import { RAN, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
-import { buildPattern, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
+import { buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
 import type { CriterionVerdict, GateVerdict } from './verdicts.ts'
 import { errorHeadline } from '../model/error-headline.ts'
@@ -401,8 +401,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
     }
     case 'approvals': {
       if (!inputs.approvals) return result(criterion, 'waiting', 'no hub', `≥ ${criterion.min}`, 'approvals are recorded on the results hub (gate --server URL) — waiting')
-      const authors = new Set((inputs.authors ?? []).map((a) => a.trim().toLowerCase()).filter(Boolean))
-      const isAuthor = (by: string): boolean => authors.has(by.trim().toLowerCase())
+      const isAuthor = (by: string): boolean => (inputs.authors ?? []).some((a) => samePerson(a, by))
       const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && (!criterion.from || criterion.from.includes(by)))
       const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${isAuthor(a.by) ? 'the build\'s author' : 'not among the approvers named'}`, status: 'not counted' }))
       return result(criterion, valid.length >= criterion.min ? 'pass' : 'waiting', `${valid.length} (${valid.join(', ') || 'none'})`, `≥ ${criterion.min}${criterion.from ? ` of ${criterion.from.join(', ')}` : ''}, not the author`, valid.length >= criterion.min ? `approved by ${valid.join(', ')}` : `${valid.length} of ${criterion.min} approvals — waiting`, items)

@@ -42,7 +42,8 @@ export const WaiverSchema = z
     expires: z.union([z.strictObject({ build: z.string().min(1) }), z.strictObject({ date: z.iso.date('must be a date written YYYY-MM-DD') })]),
   })
   .superRefine((w, ctx) => {
-    if (w['requested-by'] === w['approved-by']) ctx.addIssue({ code: 'custom', path: ['approved-by'], message: `a waiver is approved by someone other than who requested it (both are ${w['approved-by']})` })
+    // one person however the name is typed ("Alice" and "alice ")
+    if (samePerson(w['requested-by'], w['approved-by'])) ctx.addIssue({ code: 'custom', path: ['approved-by'], message: `a waiver is approved by someone other than who requested it (both are ${w['approved-by'].trim()})` })
   })
 
 export const GateFileSchema = z
@@ -112,4 +113,9 @@ export function waiverExpired(gates: Pick<GateFile, 'waivers' | 'file' | 'text'>
 /** `v0.5.0-rc*` → matches v0.5.0-rc1, v0.5.0-rc1-p1; `*` any run of characters, `?` one. */
 export function buildPattern(pattern: string): RegExp {
   return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`)
+}
+
+/** Whether two names people typed are one person's: compared without case and outer spaces. */
+export function samePerson(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase()
 }
