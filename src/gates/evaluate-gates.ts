@@ -188,6 +188,27 @@ class ScenarioView {
   }
 
   /**
+   * The environments the build was tested on: those with a result in a cell the scope requires
+   * there — a run of unit tests only, or an empty run, is no test of an environment whose
+   * scenarios none of it ran. An environment where the scope requires no runnable scenario (all
+   * wip) is tested by any run of the build there.
+   */
+  testedEnvironments(results: ResultSet, build: string): Set<string> {
+    const asked = new Set<string>()
+    const answered = new Set<string>()
+    for (const feature of this.matrix.features)
+      for (const s of feature.scenarios)
+        for (const column of this.matrix.columns) {
+          const cell = s.cells[column.key]!
+          if (!cell.required || cell.status === 'wip') continue
+          asked.add(column.environment)
+          if (RAN.has(cell.status)) answered.add(column.environment)
+        }
+    const ran = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
+    return new Set([...answered, ...[...ran].filter((e) => !asked.has(e))])
+  }
+
+  /**
    * Required cells of the scenarios a selector picks, in the columns of its stages; with
    * `information`, the cells that ran where the scope does not require them (shown, not judged).
    */
@@ -277,10 +298,11 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
     }
     case 'environments-tested': {
       const required = [...new Set(scope.features.flatMap((f) => f.environments))].sort()
-      const tested = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
+      const tested = view.testedEnvironments(results, build)
+      const ranIn = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
       const missing = required.filter((e) => !tested.has(e))
-      const items = missing.map((e) => ({ what: `${e}: no results this build`, environment: e, status: 'not-run' }))
-      const judged = result(criterion, missing.length ? 'waiting' : 'pass', `${required.length - missing.length} of ${required.length}`, `all of ${required.join(', ') || '(none required)'}`, missing.length ? `${missing.join(', ')}: no results for ${build} yet — waiting` : `results from every required environment (${required.join(', ')})`, items)
+      const items = missing.map((e) => ({ what: ranIn.has(e) ? `${e}: results this build, but none for a scenario the scope requires there` : `${e}: no results this build`, environment: e, status: 'not-run' }))
+      const judged = result(criterion, missing.length ? 'waiting' : 'pass', `${required.length - missing.length} of ${required.length}`, `all of ${required.join(', ') || '(none required)'}`, missing.length ? `${missing.join(', ')}: no results${missing.some((e) => ranIn.has(e)) ? ' of a scenario the scope requires there' : ''} for ${build} yet — waiting` : `results from every required environment (${required.join(', ')})`, items)
       return withRunErrors(judged, runErrorItems(view.matrix, view.matrix.columns.filter((c) => required.includes(c.environment)).map((c) => c.key)))
     }
     case 'min-count': {
@@ -317,7 +339,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const items: GateItem[] = []
       let short = 0
       let awaited = 0
-      const tested = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
+      const tested = view.testedEnvironments(results, build)
       for (const feature of view.matrix.features) {
         const environments = feature.requiredOn.length ? feature.requiredOn : [...new Set(view.matrix.columns.map((c) => c.environment))]
         for (const environment of environments) {

@@ -126,6 +126,16 @@ describe('release gates on canonical result sets (golden reports)', () => {
     expectGolden('gate-incomplete.md', gateToMarkdown(report))
   })
 
+  it('an environment whose runs hold no result the scope asks for there (unit tests only, an empty run) is not tested', async () => {
+    const partial = greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z').filter((r) => r.environment !== 'docker')
+    const unitOnly: RunSpec[] = [{ build: 'v1.0.0-rc2', environment: 'docker', stage: 'unit', at: '2026-05-20T10:00:00Z', cases: { 'alpha one': 'passed' } }, { build: 'v1.0.0-rc2', environment: 'docker', at: '2026-05-20T10:00:00Z', cases: {} }]
+    const report = await gate(CRITERIA, writeRuns([...rc1, ...partial, ...unitOnly]), 'v1.0.0-rc2', approvals)
+    expect(report.verdict).toBe('incomplete')
+    expect(report.criteria.find((c) => c.id === 'every-environment-tested')).toMatchObject({ verdict: 'waiting', value: '1 of 2', items: [{ what: 'docker: results this build, but none for a scenario the scope requires there' }], why: 'docker: no results of a scenario the scope requires there for v1.0.0-rc2 yet — waiting' })
+    // and no feature is short there for it: what it needs has not run yet
+    expect(report.criteria.find((c) => c.id === 'features-covered')).toMatchObject({ verdict: 'waiting', items: expect.arrayContaining([expect.objectContaining({ what: 'alpha on docker: 0 of 3 scenarios passed, nothing ran there this build — waiting' })]) })
+  })
+
   // Builds named by commit (a gate on every pipeline: applies-to "*") have no version order: the
   // results' own order (when each build's latest run finished) says which came before.
   it('takes the previous build by when its runs finished where builds are not versions, as the matrix orders them', async () => {
