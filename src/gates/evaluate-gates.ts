@@ -5,7 +5,7 @@ import { UserError } from '../errors.ts'
 import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
-import { RAN, type CellStatus } from '../model/status-algebra.ts'
+import { ATTEMPTED, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
 import { buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
@@ -188,8 +188,9 @@ class ScenarioView {
   }
 
   /**
-   * The environments the build was tested on: those with a result in a cell the scope requires
-   * there — a run of unit tests only, or an empty run, is no test of an environment whose
+   * The environments the build was tested on: those with a result carried out (ATTEMPTED) in a
+   * cell the scope requires there — a run of unit tests only, an empty run or a dry run (all
+   * skipped) is no test of an environment whose
    * scenarios none of it ran. An environment where the scope requires no runnable scenario (all
    * wip) is tested by any run of the build there.
    */
@@ -202,7 +203,7 @@ class ScenarioView {
           const cell = s.cells[column.key]!
           if (!cell.required || cell.status === 'wip') continue
           asked.add(column.environment)
-          if (RAN.has(cell.status)) answered.add(column.environment)
+          if (ATTEMPTED.has(cell.status)) answered.add(column.environment)
         }
     const ran = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
     return new Set([...answered, ...[...ran].filter((e) => !asked.has(e))])
@@ -307,7 +308,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
     }
     case 'min-count': {
       const { required: cells, information } = view.select(criterion, index)
-      const ran = new Set(cells.filter((c) => RAN.has(c.status)).map((c) => c.scenarioId))
+      const ran = new Set(cells.filter((c) => ATTEMPTED.has(c.status)).map((c) => c.scenarioId))
       const exist = new Set(cells.filter((c) => c.status !== 'wip').map((c) => c.scenarioId))
       const verdict: CriterionVerdict = ran.size >= criterion.min ? 'pass' : exist.size < criterion.min ? 'fail' : 'waiting'
       return result(criterion, verdict, `${ran.size} ran`, `≥ ${criterion.min}`, verdict === 'pass' ? `${ran.size} selected scenarios ran` : verdict === 'fail' ? `only ${exist.size} runnable scenarios are selected; ${criterion.min} are required` : `${ran.size} of the ${criterion.min} required scenarios ran so far — waiting`, [], information)

@@ -77,8 +77,12 @@ export function worstCell(statuses: Iterable<CellStatus>): CellStatus {
   return worst ?? (wip ? 'wip' : 'not-required')
 }
 
-/** Statuses that ran: a result exists for the cell. */
-export const RAN: ReadonlySet<CellStatus> = new Set(['passed', 'failed', 'blocked', 'flaky', 'skipped'])
+/**
+ * Statuses of a cell that was carried out: passed, failed (flaky in the end), or blocked on its
+ * way. A skipped result verified nothing — a dry run skips every scenario — so it never counts
+ * as a scenario run or an environment tested.
+ */
+export const ATTEMPTED: ReadonlySet<CellStatus> = new Set(['passed', 'failed', 'blocked', 'flaky'])
 
 /**
  * How each output writes an outcome. JUnit (GitLab's parser) has failure and skipped; Allure has

@@ -126,6 +126,14 @@ describe('release gates on canonical result sets (golden reports)', () => {
     expectGolden('gate-incomplete.md', gateToMarkdown(report))
   })
 
+  it('a dry run (every scenario skipped) is no scenario run and no environment tested', async () => {
+    const dry = greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { local: { 'alpha one': 'skipped', 'alpha two': 'skipped', 'beta one': 'skipped' }, docker: { 'alpha one': 'skipped', 'alpha two': 'skipped' } })
+    const report = await gate(CRITERIA, writeRuns([...rc1, ...dry]), 'v1.0.0-rc2', approvals)
+    expect(report.verdict).toBe('incomplete')
+    expect(report.criteria.find((c) => c.id === 'every-environment-tested')).toMatchObject({ verdict: 'waiting', value: '0 of 2' })
+    expect(report.criteria.find((c) => c.id === 'enough')).toMatchObject({ verdict: 'waiting', value: '0 ran' })
+  })
+
   it('an environment whose runs hold no result the scope asks for there (unit tests only, an empty run) is not tested', async () => {
     const partial = greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z').filter((r) => r.environment !== 'docker')
     const unitOnly: RunSpec[] = [{ build: 'v1.0.0-rc2', environment: 'docker', stage: 'unit', at: '2026-05-20T10:00:00Z', cases: { 'alpha one': 'passed' } }, { build: 'v1.0.0-rc2', environment: 'docker', at: '2026-05-20T10:00:00Z', cases: {} }]
