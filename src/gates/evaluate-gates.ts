@@ -390,6 +390,8 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       for (const b of window)
         eachCell(results.builds.get(b), (c, column) => {
           if (!view.required.has(c.id, column)) return
+          // a skipped result ran nothing (ATTEMPTED): counted, a dry run would dilute the rate
+          if (c.status === 'skipped' && !c.flaky) return
           ran++
           if (c.flaky) {
             flaky++
