@@ -345,26 +345,14 @@ export class HubService {
 
   /** What counts for a build: each tester's latest accepted version per scenario × environment. */
   async accepted(build: string): Promise<AcceptedOutcome[]> {
-    return countingOutcomes(await this.store.outcomes({ build }))
-      .map((o) => ({
-        caseId: o.caseId,
-        environment: o.environment,
-        testerName: o.testerName,
-        status: o.status,
-        steps: o.steps,
-        ...(o.comment ? { comment: o.comment } : {}),
-        ...(o.elapsedMs !== undefined ? { elapsedMs: o.elapsedMs } : {}),
-        details: o.details,
-        defects: o.defects,
-        evidence: o.evidence,
-        contentHash: o.contentHash,
-        submittedAt: o.submittedAt,
-        reviewedAt: o.review!.reviewedAt,
-      }))
+    return acceptedOf(await this.store.outcomes({ build }))
   }
 
+  /** The build's manual runs: what counts, each cell with the newer outcomes that await review. */
   async manualResults(build: string): Promise<{ run: Run; cases: Case[] }[]> {
-    return manualResults(build, await this.accepted(build), this.project.scenarios, { ...(this.project.scope ? { milestone: this.project.scope.milestone } : {}) })
+    const all = await this.store.outcomes({ build })
+    const awaiting = awaitingReview(all).map((o) => ({ caseId: o.caseId, environment: o.environment, testerName: o.testerName, status: o.status }))
+    return manualResults(build, acceptedOf(all), this.project.scenarios, { ...(this.project.scope ? { milestone: this.project.scope.milestone } : {}), awaiting })
   }
 
   /**
@@ -619,6 +607,34 @@ export function countingOutcomes(outcomes: Outcome[]): Outcome[] {
   const counting = new Map<string, Outcome>()
   for (const o of outcomes) if (o.review?.verdict === 'accepted' && (counting.get(personCell(o))?.version ?? 0) < o.version) counting.set(personCell(o), o)
   return [...counting.values()]
+}
+
+/** What counts (countingOutcomes), with what the results need of each. */
+function acceptedOf(outcomes: Outcome[]): AcceptedOutcome[] {
+  return countingOutcomes(outcomes).map((o) => ({
+    caseId: o.caseId,
+    environment: o.environment,
+    testerName: o.testerName,
+    status: o.status,
+    steps: o.steps,
+    ...(o.comment ? { comment: o.comment } : {}),
+    ...(o.elapsedMs !== undefined ? { elapsedMs: o.elapsedMs } : {}),
+    details: o.details,
+    defects: o.defects,
+    evidence: o.evidence,
+    contentHash: o.contentHash,
+    submittedAt: o.submittedAt,
+    reviewedAt: o.review!.reviewedAt,
+  }))
+}
+
+/**
+ * Each tester's newest version per scenario × environment that QA has not settled: not reviewed
+ * yet, or sent back for more information. It does not count, but a failure reported and not yet
+ * reviewed is no pass to release on.
+ */
+export function awaitingReview(outcomes: Outcome[]): Outcome[] {
+  return latestVersions(outcomes).filter((o) => !o.review || o.review.verdict === 'needs-info')
 }
 
 /**

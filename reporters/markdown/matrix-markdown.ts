@@ -1,4 +1,4 @@
-import type { CellStatus, Matrix } from '../../src/matrix/matrix-from.ts'
+import { awaitingText, type CellStatus, type Matrix } from '../../src/matrix/matrix-from.ts'
 import { headlineOf } from '../../src/matrix/matrix-headline.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { gateToMarkdown, gateVerdictLine } from './gate-markdown.ts'
@@ -73,6 +73,16 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
     if (matrix.flaky.length > MAX_LISTED) out.push(`- … and ${matrix.flaky.length - MAX_LISTED} more (the HTML matrix lists them all)`)
     out.push('', '</details>', '')
   }
+  // Reported by testers, not yet reviewed: they count for nothing yet, and the gate waits on them.
+  const awaiting: string[] = []
+  for (const f of matrix.features)
+    for (const s of f.scenarios)
+      for (const [column, c] of Object.entries(s.cells)) if (c.required && c.awaitingReview?.length) awaiting.push(`- ${mdCode(f.id)} · ${mdText(s.name)} · ${mdText(column)} — ${mdText(awaitingText(c.awaitingReview))}`)
+  if (awaiting.length) {
+    out.push(`<details><summary>⏳ Newer outcomes awaiting QA's review (${awaiting.length})</summary>`, '', ...awaiting.slice(0, MAX_LISTED))
+    if (awaiting.length > MAX_LISTED) out.push(`- … and ${awaiting.length - MAX_LISTED} more (the HTML matrix lists them all)`)
+    out.push('', '</details>', '')
+  }
   if (h.information) out.push(`ℹ️ ${h.information}.`, '')
   if (matrix.unscoped.cases && !h.outside) out.push(`${matrix.unscoped.cases} result(s) outside the scope's features, none failed.`, '')
   const links = [...(options.links ?? []), ...(options.reportUrl ? [{ name: 'Full report', url: options.reportUrl }] : [])]
@@ -100,7 +110,7 @@ export function featureNoteMarkdown(matrix: Matrix, featureId: string, options: 
   else {
     out.push(`| Scenario | ${columns.map((c) => mdText(c.key)).join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`)
     for (const s of feature.scenarios)
-      out.push(`| ${mdText(s.name)}${s.wip ? ' (wip)' : ''} | ${columns.map((c) => { const cell = s.cells[c.key]!; return `${ICON[cell.status]} ${cell.status}${cell.required ? '' : ' (not required)'}${cell.tester ? ` (${mdText(cell.tester)})` : ''}` }).join(' | ')} |`)
+      out.push(`| ${mdText(s.name)}${s.wip ? ' (wip)' : ''} | ${columns.map((c) => { const cell = s.cells[c.key]!; return `${ICON[cell.status]} ${cell.status}${cell.required ? '' : ' (not required)'}${cell.tester ? ` (${mdText(cell.tester)})` : ''}${cell.awaitingReview?.length ? ` (awaiting review: ${mdText(awaitingText(cell.awaitingReview))})` : ''}` }).join(' | ')} |`)
     out.push('')
   }
   if (options.reportUrl) out.push(`[Test matrix](${options.reportUrl})`, '')

@@ -4,8 +4,8 @@ import type { Scope } from '../catalogue/scope.ts'
 import { UserError } from '../errors.ts'
 import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
-import { MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
-import { ATTEMPTED, type CellStatus } from '../model/status-algebra.ts'
+import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
+import { ATTEMPTED, CELL_SEVERITY, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
 import { buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
@@ -169,6 +169,8 @@ interface ViewCell {
   environment: string
   stage: string
   status: CellStatus
+  /** a newer manual outcome worse than the cell awaits QA's review: the cell is not settled */
+  unsettled?: string
 }
 
 /** The scope's scenarios with their tags, and their cells in the build's matrix. */
@@ -250,7 +252,8 @@ class ScenarioView {
             continue
           }
           seen.add(key)
-          required.push({ scenarioId: s.id, scenario: s.name, feature: feature.id, column: column.key, environment: column.environment, stage: column.stage, status: cell.status })
+          const unsettled = unsettledBy(cell.status, cell.awaitingReview)
+          required.push({ scenarioId: s.id, scenario: s.name, feature: feature.id, column: column.key, environment: column.environment, stage: column.stage, status: cell.status, ...(unsettled ? { unsettled } : {}) })
         }
       }
     // A criterion that judges nothing would pass without a word.
@@ -258,6 +261,16 @@ class ScenarioView {
       throw new UserError('GATES_SELECTOR', `${locate(this.inputs.gates.text, this.inputs.gates.file, criterion.select ? ['criteria', index, 'select'] : ['criteria', index])}: criterion ${criterion.id} selects no scenario of the scope${tagText ? ` (tags: ${tagText})` : ''}; a criterion that judges nothing would pass silently — correct its select`)
     return { required, information, columns: columns.map((c) => c.key) }
   }
+}
+
+/**
+ * Why a cell is not settled, or undefined: a tester's newer outcome worse than what counts awaits
+ * QA's review — a failure reported and not yet reviewed is no pass to release on (a newer pass
+ * of a passed cell changes nothing).
+ */
+function unsettledBy(status: CellStatus, awaiting: readonly { tester: string; status: string }[] | undefined): string | undefined {
+  const worse = (awaiting ?? []).filter((a) => CELL_SEVERITY.indexOf(a.status as CellStatus) < CELL_SEVERITY.indexOf(status))
+  return worse.length ? `awaiting QA's review: ${awaitingText(worse)}` : undefined
 }
 
 const item = (c: ViewCell, note?: string): GateItem => ({ what: `${c.scenario} · ${c.feature} · ${c.column}`, scenario: c.scenario, scenarioId: c.scenarioId, feature: c.feature, environment: c.column, status: c.status, ...(note ? { note } : {}) })
@@ -321,6 +334,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const waiting: GateItem[] = []
       for (const c of cells) {
         if (BAD.has(c.status)) failed.push(item(c))
+        else if (c.unsettled) waiting.push({ ...item(c, c.unsettled), awaited: true })
         else if (c.status === 'skipped') waiting.push({ ...item(c, 'skipped: nothing was verified'), awaited: true })
         else if (!PASSED.has(c.status)) waiting.push({ ...item(c, 'not run this build'), awaited: true })
         else if (need > 1) {
@@ -412,6 +426,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
         const merged = cellOf(cellsOfBuild, c.scenarioId, c.environment, c.stage)
         const testers = merged?.tester ? merged.tester.split(', ') : []
         if (BAD.has(c.status)) failed.push(item(c, `by ${testers.join(', ') || 'a tester'}`))
+        else if (c.unsettled) waiting.push({ ...item(c, c.unsettled), awaited: true })
         else if (c.status === 'passed' && testers.length >= criterion.testers) signed++
         else waiting.push({ ...item(c, `${testers.length} of ${criterion.testers} tester(s) signed off`), awaited: true })
       }

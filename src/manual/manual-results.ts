@@ -47,6 +47,14 @@ function worstOf(statuses: readonly ManualStatus[]): ManualStatus {
   return statuses.reduce((a, b) => worseStatus(a, b) as ManualStatus)
 }
 
+/** A tester's newest outcome of a cell that awaits QA's review (none yet, or needs-info). */
+export interface AwaitingOutcome {
+  caseId: string
+  environment: string
+  testerName: string
+  status: ManualStatus
+}
+
 /** An outcome QA accepted, with what the results need of it. */
 export interface AcceptedOutcome {
   caseId: string
@@ -70,7 +78,9 @@ export interface AcceptedOutcome {
  * they disagree the worse status stands and each tester's word is kept. Run ids are stable per
  * build and environment, so the same outcomes give the same files.
  */
-export function manualResults(build: string, outcomes: AcceptedOutcome[], scenarios: Map<string, ManualScenario>, options: { milestone?: string } = {}): { run: Run; cases: Case[] }[] {
+export function manualResults(build: string, outcomes: AcceptedOutcome[], scenarios: Map<string, ManualScenario>, options: { milestone?: string; awaiting?: AwaitingOutcome[] } = {}): { run: Run; cases: Case[] }[] {
+  const awaitingIn = new Map<string, AwaitingOutcome[]>()
+  for (const a of options.awaiting ?? []) awaitingIn.set(`${a.caseId}\u0000${a.environment}`, [...(awaitingIn.get(`${a.caseId}\u0000${a.environment}`) ?? []), a])
   const byEnvironment = new Map<string, Map<string, AcceptedOutcome[]>>()
   for (const outcome of outcomes) {
     if (!scenarios.has(outcome.caseId)) continue
@@ -93,13 +103,13 @@ export function manualResults(build: string, outcomes: AcceptedOutcome[], scenar
       finishedAt: max(all.map((o) => o.reviewedAt)),
       source: { format: 'manual' },
     }
-    const cases = [...cells].sort(([a], [b]) => a.localeCompare(b)).map(([caseId, outcomes]) => caseOf(scenarios.get(caseId)!, outcomes))
+    const cases = [...cells].sort(([a], [b]) => a.localeCompare(b)).map(([caseId, outcomes]) => caseOf(scenarios.get(caseId)!, outcomes, awaitingIn.get(`${caseId}\u0000${environment}`) ?? []))
     out.push({ run, cases })
   }
   return out
 }
 
-function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[]): Case {
+function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[], awaiting: AwaitingOutcome[]): Case {
   const sorted = [...outcomes].sort((a, b) => a.testerName.localeCompare(b.testerName))
   // an outcome stored before its steps were checked against it counts by its worst step too
   const statusOf = (o: AcceptedOutcome): ManualStatus => worstOf([o.status, ...o.steps.map((s) => s.status)])
@@ -139,6 +149,7 @@ function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[]): Case {
     nodes: [],
     source: 'manual',
     tester: sorted.map((o) => o.testerName).join(', '),
+    ...(awaiting.length ? { awaitingReview: [...awaiting].sort((a, b) => a.testerName.localeCompare(b.testerName)).map((a) => ({ tester: a.testerName, status: a.status })) } : {}),
     output: [...lines, ...(status === 'passed' ? words : [])].join('\n'),
   }
 }

@@ -1,7 +1,7 @@
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import type { Scope, ScopeFeature } from '../catalogue/scope.ts'
-import type { Attachment, StepResult } from '../model/results.ts'
+import type { Attachment, Status, StepResult } from '../model/results.ts'
 import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { cellIn, columnOf, eachCell, inSeveralColumns } from '../results/cells.ts'
@@ -13,6 +13,11 @@ export interface MatrixColumn {
   key: string
   environment: string
   stage: string
+}
+
+/** Newer outcomes awaiting review, as the reports say them: "bob failed, carol passed". */
+export function awaitingText(awaiting: readonly { tester: string; status: string }[]): string {
+  return awaiting.map((a) => `${a.tester} ${a.status}`).join(', ')
 }
 
 export interface ScenarioCell {
@@ -28,6 +33,8 @@ export interface ScenarioCell {
   nodes?: string[]
   /** who carried a manual scenario out (accepted outcomes) */
   tester?: string
+  /** newer manual outcomes QA has not reviewed yet (Case.awaitingReview): shown, not counted */
+  awaitingReview?: { tester: string; status: Status }[]
   /** this cell's status in the last builds, oldest first */
   history: (CellStatus | null)[]
 }
@@ -373,7 +380,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cellIn(cells, s.id, columnKeys[c]!) : undefined
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
-        const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester)
+        const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester || found.awaitingReview)
         const codes = earlierCodes(s.id, c)
         const cell: ScenarioCell = detailed ? { status, required, history: historyOf(codes, status) } : plainCell(codes, status, required)
         if (detailed) {
@@ -382,6 +389,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           if (found.attachments.length) cell.attachments = found.attachments
           if (found.nodes.length) cell.nodes = found.nodes
           if (found.tester) cell.tester = found.tester
+          if (found.awaitingReview?.length) cell.awaitingReview = found.awaitingReview
         }
         if (status === 'flaky' && required) flaky.push({ id: s.id, name: s.name, feature: feature.id, column: column.key })
         if (required) requiredNow.push(status)

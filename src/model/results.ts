@@ -102,6 +102,11 @@ export const CaseSchema = z.object({
   nodes: z.array(z.string()),
   source: z.enum(['automated', 'manual']),
   tester: z.string().optional(),
+  /**
+   * Newer manual outcomes of this cell that QA has not reviewed yet (the results hub): they do not
+   * count, but until reviewed the cell is not settled — the gate waits on one worse than it.
+   */
+  awaitingReview: z.array(z.object({ tester: z.string(), status: StatusSchema })).optional(),
   /** output a unit test printed (JUnit system-out) */
   output: z.string().optional(),
 })

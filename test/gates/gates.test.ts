@@ -4,7 +4,13 @@ import { describe, expect, it } from 'vitest'
 import { gateToMarkdown } from '../../reporters/markdown/gate-markdown.ts'
 import { expectGolden } from '../helpers/expect-golden.ts'
 import { runBin } from '../helpers/run-bin.ts'
-import { HEADER, gate, gateProjectCopy, greenBuild, writeRuns, type RunSpec } from './gate-fixture.ts'
+import { GATE_PROJECT, HEADER, gate, gateProjectCopy, greenBuild, writeRuns, type RunSpec } from './gate-fixture.ts'
+import { featureNoteMarkdown, matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
+import { matrixToHtml } from '../../reporters/html/matrix-html.ts'
+import { matrixFrom } from '../../src/matrix/matrix-from.ts'
+import { mergeResults } from '../../src/results/merge-results.ts'
+import { loadScope } from '../../src/catalogue/scope.ts'
+import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
 
 const CRITERIA = `${HEADER}criteria:
   - { id: suite-is-sound, kind: lint, severity: blocking }
@@ -124,6 +130,21 @@ describe('release gates on canonical result sets (golden reports)', () => {
     expect(report.verdict).toBe('incomplete')
     expect(report.criteria.find((c) => c.id === 'every-environment-tested')!.why).toBe('docker: no results for v1.0.0-rc2 yet — waiting')
     expectGolden('gate-incomplete.md', gateToMarkdown(report))
+  })
+
+  it('waits on a manual cell while a newer, worse outcome of it awaits QA\'s review; the matrix shows it', async () => {
+    const runs = greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { manual: { 'alpha by hand': ['passed', { tester: 'alice', awaitingReview: [{ tester: 'bob', status: 'failed' }] }] } })
+    const criteria = `${HEADER}criteria:\n  - { id: by-hand, kind: scenarios-pass, severity: blocking, select: { tags: "@manual", stages: [manual] } }\n  - { id: signed, kind: manual-signoff, severity: blocking, testers: 1 }\n`
+    const dir = writeRuns([...rc1, ...runs])
+    const report = await gate(criteria, dir, 'v1.0.0-rc2', approvals)
+    for (const id of ['by-hand', 'signed']) expect(report.criteria.find((c) => c.id === id), id).toMatchObject({ verdict: 'waiting', items: [expect.objectContaining({ note: "awaiting QA's review: bob failed" })] })
+    // a newer pass awaiting review settles nothing either way
+    const again = await gate(criteria, writeRuns([...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { manual: { 'alpha by hand': ['passed', { tester: 'alice', awaitingReview: [{ tester: 'alice', status: 'passed' }] }] } })]), 'v1.0.0-rc2', approvals)
+    expect(again.verdict).toBe('go')
+    const matrix = matrixFrom(await mergeResults(dir), loadScope(path.join(GATE_PROJECT, 'features/milestones/gate.yaml')), { build: 'v1.0.0-rc2', catalogue: buildCatalogue(path.join(GATE_PROJECT, 'features')), uriPrefix: 'features' })
+    expect(matrixToMarkdown(matrix)).toContain("<details><summary>⏳ Newer outcomes awaiting QA's review (1)</summary>\n\n- `alpha` · alpha by hand · community/manual — bob failed\n")
+    expect(featureNoteMarkdown(matrix, 'alpha')).toMatch(/\| alpha by hand \|.* ✅ passed \(alice\) \(awaiting review: bob failed\) \|/)
+    expect(matrixToHtml(matrix)).toContain('<small class="awaiting">awaiting review: bob failed</small>')
   })
 
   it('a dry run (every scenario skipped) is no scenario run and no environment tested', async () => {

@@ -267,6 +267,36 @@ describe.each(BOTH_STORES)('results hub on $store', ({ postgres }) => {
     expect(own.stdout).toContain("qa2: the build's author")
   })
 
+  it.skipIf(skip)('waits to release on a cell while a tester\'s newer, worse outcome awaits review: shown in the matrix, never counted', async () => {
+    writeFileSync(path.join(hub.root, 'features/milestones/run.gates.yaml'), 'milestone: run-fixture\napplies-to: v0.5.0-rc*\ncriteria:\n  - { id: signed-off, kind: manual-signoff, severity: blocking, testers: 1, select: { tags: "@manual and @feature:letters" } }\n')
+    const build = 'v0.5.0-rc7'
+    expect((await api(hub, 'POST', '/builds', hub.tokens.qa, { name: build })).status).toBe(201)
+    const outcome = async (token: string, scenario: string, status: string, environment = 'community'): Promise<number> => (await api(hub, 'POST', '/outcomes', token, { build, scenario, status, environment }, { 'idempotency-key': randomUUID() })).body.id
+    const review = async (id: number, verdict: string) => expect((await api(hub, 'POST', `/outcomes/${id}/review`, hub.tokens.qa, { verdict, ...(verdict === 'accepted' ? {} : { reason: 'not reproduced' }) })).status).toBe(200)
+    // (on each environment this build's matrix shows: earlier tests leave lab outcomes in the builds before it)
+    for (const environment of ['community', 'lab']) for (const id of manualIds()) await review(await outcome(hub.tokens.alice, id, 'passed', environment), 'accepted')
+    const signedOff = async () => ((await api(hub, 'GET', `/builds/${build}/gate`, hub.tokens.qa)).body.criteria as { id: string; verdict: string; items: { what: string; note?: string }[] }[]).find((c) => c.id === 'signed-off')!
+    expect((await signedOff()).verdict).toBe('pass')
+    // bob reports a failure of the first; until QA reviews it, the release waits on that cell
+    const [word] = manualIds()
+    const bobs = await outcome(hub.tokens.bob, word!, 'failed')
+    // (a newer pass of a passed cell settles nothing either way)
+    await outcome(hub.tokens.alice, manualIds()[1]!, 'passed')
+    const waiting = await signedOff()
+    expect(waiting).toMatchObject({ verdict: 'waiting', items: [expect.objectContaining({ note: "awaiting QA's review: bob failed" })] })
+    const manual = (await api(hub, 'GET', `/builds/${build}/manual-results`, hub.tokens.qa)).body as { cases: { id: string; status: string; awaitingReview?: unknown }[] }[]
+    expect(manual[0]!.cases.find((c) => c.id === word)).toMatchObject({ status: 'passed', awaitingReview: [{ tester: 'bob', status: 'failed' }] })
+    const matrix = (await api(hub, 'GET', `/builds/${build}/matrix`, hub.tokens.qa)).body
+    expect(matrix.features.find((f: { id: string }) => f.id === 'letters').scenarios.find((s: { id: string }) => s.id === word).cells['community/manual']).toMatchObject({ status: 'passed', awaitingReview: [{ tester: 'bob', status: 'failed' }] })
+    // the CLI's gate from the hub says the same
+    const cli = await runCliInProcess(['gate', '--build', build, '--server', hub.url, '--out', path.join(hub.root, 'reports')], { cwd: hub.root, env: { BDD_MATRIX_TOKEN: hub.tokens.qa } })
+    expect(cli.stdout).toMatch(/WAITING\s+signed-off \[manual-signoff, blocking\]/)
+    expect(cli.stdout).toContain("awaiting QA's review: bob failed")
+    // QA rejects it: settled, the pass stands
+    await review(bobs, 'rejected')
+    expect((await signedOff()).verdict).toBe('pass')
+  })
+
   it.skipIf(skip)('refuses bad bodies with 4xx naming the field, stores nothing, never a 5xx (fuzz)', async () => {
     const before = await hub.service.store.counts()
     const scenario = manualIds()[0]!
