@@ -29,6 +29,7 @@ export type LintRule =
   | 'invalid-tag'
   | 'unknown-environment'
   | 'shared-feature-title'
+  | 'tag-case'
 
 /**
  * Checks the catalogue against the scope and (when given, and found: stepsUnmatched) the step
@@ -61,7 +62,9 @@ export function lintCatalogue(catalogue: Catalogue, scope: Scope, steps?: StepMa
 function lintTags(file: CatalogueFile, scopeIds: Set<string>, findings: LintFinding[], environments?: readonly string[]): void {
   for (const tag of file.tagLocations) {
     const at = { file: file.uri, line: tag.line, column: tag.column }
-    if (tag.name.startsWith(ENV_TAG_PREFIX)) {
+    const meant = meantTag(tag.name)
+    if (meant) findings.push({ ...at, severity: 'warning', rule: 'tag-case', message: `${tag.name} is not ${meant}: tags are case-sensitive (as Cucumber's tag expressions read them), so bdd-matrix gives it no meaning${/^@(wip|manual)$/.test(meant) ? ` and the scenario counts as not ${meant.slice(1)}` : ''}; write ${meant}` })
+    else if (tag.name.startsWith(ENV_TAG_PREFIX)) {
       const name = tag.name.slice(ENV_TAG_PREFIX.length)
       if (!name) findings.push({ ...at, severity: 'warning', rule: 'invalid-tag', message: `empty environment tag "${tag.name}": write @env:<name> with an environment of this project` })
       else if (environments && !environments.includes(name))
@@ -75,6 +78,16 @@ function lintTags(file: CatalogueFile, scopeIds: Set<string>, findings: LintFind
       findings.push({ ...at, severity: 'warning', rule: 'invalid-tag', message: `${tag.name} is not a complexity level; use @complexity:low, @complexity:medium or @complexity:high` })
     }
   }
+}
+
+const OWN_TAGS = ['@wip', '@manual']
+const OWN_PREFIXES = [FEATURE_TAG_PREFIX, ENV_TAG_PREFIX, '@complexity:']
+
+/** The tag of bdd-matrix's own a tag was meant to be, written in other case (@WIP, @Feature:x → @feature:x), or undefined. */
+function meantTag(tag: string): string | undefined {
+  const lower = tag.toLowerCase()
+  const own = OWN_TAGS.find((t) => lower === t) ?? OWN_PREFIXES.find((p) => lower.startsWith(p))
+  return own && !tag.startsWith(own) ? own + tag.slice(own.length) : undefined
 }
 
 /**

@@ -54,7 +54,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     })
 
   withInputs(program.command('lint'))
-    .description('check feature files: syntax, undefined/ambiguous steps, duplicate names, missing or unknown @feature tags, @env tags naming no environment, outlines without Examples, Examples without rows')
+    .description('check feature files: syntax, undefined/ambiguous steps, duplicate names, missing or unknown @feature tags, @env tags naming no environment, bdd-matrix tags in another case (@WIP), outlines without Examples, Examples without rows')
     .option('--json', 'print findings as JSON on stdout')
     .option('--config <file>', 'cucumber-js configuration that says where step definitions are (default: the one cucumber-js finds: cucumber.js, .cjs, .mjs, .json, .yaml, .yml; without one, steps/)')
     .option('--profile <name...>', 'cucumber-js profile(s) to read from the configuration')

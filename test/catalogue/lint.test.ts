@@ -157,6 +157,21 @@ describe('lint warns where GitLab would merge test histories', () => {
   })
 })
 
+describe('lint warns of a tag of bdd-matrix written in another case, which means nothing', () => {
+  it('names @WIP, @Manual and @Feature:<id> with what to write; the right ones pass', async () => {
+    const result = await lintP2p({
+      'features/a.feature': '@feature:p2p\nFeature: Peers\n\n  @WIP\n  Scenario: one\n    Given a step\n\n  @Manual @Complexity:high\n  Scenario: two\n    Given a step\n\n  @Feature:p2p @wip @manual\n  Scenario: three\n    Given a step\n',
+    })
+    expect(result.stdout.trim().split('\n')).toEqual([
+      "features/a.feature:4:3: warning: @WIP is not @wip: tags are case-sensitive (as Cucumber's tag expressions read them), so bdd-matrix gives it no meaning and the scenario counts as not wip; write @wip [tag-case]",
+      "features/a.feature:8:3: warning: @Manual is not @manual: tags are case-sensitive (as Cucumber's tag expressions read them), so bdd-matrix gives it no meaning and the scenario counts as not manual; write @manual [tag-case]",
+      "features/a.feature:8:11: warning: @Complexity:high is not @complexity:high: tags are case-sensitive (as Cucumber's tag expressions read them), so bdd-matrix gives it no meaning; write @complexity:high [tag-case]",
+      "features/a.feature:12:3: warning: @Feature:p2p is not @feature:p2p: tags are case-sensitive (as Cucumber's tag expressions read them), so bdd-matrix gives it no meaning; write @feature:p2p [tag-case]",
+    ])
+    expect(result.code).toBe(0)
+  })
+})
+
 describe('lint warns of a scenario tagged for an environment the project does not have', () => {
   it('names the tag and the environments there are; a known one passes', async () => {
     const result = await lintP2p({
