@@ -7,6 +7,7 @@ import { diffSummary } from '../../src/gates/diff-summary.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { writePieces } from '../../src/chunked-writer.ts'
+import { judgedOtherResults, STALE_VERDICT } from '../../src/matrix/matrix-digest.ts'
 
 const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
 const LABEL_HTML = Object.fromEntries(Object.entries(LABEL).map(([status, label]) => [status, h(label)])) as Record<CellStatus, string>
@@ -127,7 +128,7 @@ td.not-required-result{opacity:.6;font-style:italic}.info{color:#555}
 #filters{margin:1rem 0}${GATE_CSS}#filters *{margin-right:.75rem}
 </style></head><body>
 <h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code>${options.feature !== undefined ? ` · feature <code>${h(options.feature)}</code>` : ''}</h1>
-${options.gate ? gateBanner(options.gate) : ''}
+${options.gate ? gateBanner(options.gate, judgedOtherResults(options.gate, matrix)) : ''}
 <p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}"><b>${headline.scenarios} scenarios:</b> ${headline.counts.map((c) => `<span class="s-${c.status}">${c.count} ${h(c.label)}</span>`).join(' · ')}</p>
 <p id="gaps" class="${matrix.gaps.notRun ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}
@@ -207,7 +208,7 @@ export const GATE_CSS = '#gate{border:2px solid #999;padding:.5rem 1rem;margin:1
 const VERDICT: Record<string, string> = { go: 'GO', 'go-with-waivers': 'GO with waivers', incomplete: 'INCOMPLETE — waiting for results', 'no-go': 'NO-GO' }
 
 /** The release gate heading the matrix: each criterion, expandable to what is behind it. */
-export function gateBanner(gate: GateReport): string {
+export function gateBanner(gate: GateReport, stale = false): string {
   const rows = gate.criteria
     .map((c) => {
       const items = c.items.length
@@ -220,7 +221,7 @@ export function gateBanner(gate: GateReport): string {
       return `<tr class="g-${c.verdict}" data-criterion="${h(c.id)}" data-verdict="${c.verdict}"><td>${h(c.verdict)}</td><td><code>${h(c.id)}</code> ${h(c.kind)}</td><td>${h(c.severity)}</td><td>${h(c.value)}</td><td>${h(c.threshold)}</td><td>${items}${info}</td></tr>`
     })
     .join('\n')
-  return `<section id="gate" class="v-${gate.verdict}" data-verdict="${gate.verdict}"><h2>Release gate: ${VERDICT[gate.verdict]}</h2>${gate.baseline.build ? `<p>Baseline ${h(gate.baseline.build)} (${h(gate.baseline.rule)})</p>` : ''}
+  return `<section id="gate" class="v-${gate.verdict}" data-verdict="${gate.verdict}"${stale ? ' data-stale="true"' : ''}><h2>Release gate: ${VERDICT[gate.verdict]}</h2>${stale ? `<p class="stale" role="alert"><b>⚠ ${h(STALE_VERDICT)}</b></p>` : ''}${gate.baseline.build ? `<p>Baseline ${h(gate.baseline.build)} (${h(gate.baseline.rule)})</p>` : ''}
 <table><tr><th>Verdict</th><th>Criterion</th><th>Severity</th><th>Value</th><th>Threshold</th><th>Why</th></tr>
 ${rows}</table>${(gate.changes ?? [])
     .map(({ against, diff }) => `<p class="changes" data-against="${against}">Since ${h(diff.from)} (${against}): ${h(diffSummary(diff))}</p>`)

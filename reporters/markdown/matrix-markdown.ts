@@ -5,6 +5,7 @@ import { gateToMarkdown, gateVerdictLine } from './gate-markdown.ts'
 import { mdCode, mdText } from './markdown-text.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { errorHeadline } from '../../src/model/error-headline.ts'
+import { judgedOtherResults, STALE_VERDICT } from '../../src/matrix/matrix-digest.ts'
 
 const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', blocked: '⛔', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
 /** GitLab notes are limited to 1,000,000 characters; lists stop well before, saying how many more. */
@@ -23,6 +24,7 @@ export interface MatrixMarkdownOptions {
 /** The matrix as Markdown for a GitLab merge-request note. */
 export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions = {}): string {
   const out: string[] = options.gate ? [gateToMarkdown(options.gate)] : []
+  if (options.gate && judgedOtherResults(options.gate, matrix)) out.push(staleVerdictLine(), '')
   out.push(`### Test matrix · ${mdCode(matrix.milestone)} · build ${mdCode(matrix.build)}`, '')
   const h = headlineOf(matrix)
   out.push(`**${h.scenarios} scenarios:** ${h.counts.map((c) => `${ICON[c.status]} ${c.count} ${c.label}`).join(' · ')}`, '')
@@ -115,4 +117,9 @@ export function featureNoteMarkdown(matrix: Matrix, featureId: string, options: 
   }
   if (options.reportUrl) out.push(`[Test matrix](${options.reportUrl})`, '')
   return `${out.join('\n').trimEnd()}\n`
+}
+
+/** The line under a verdict judged on other results than the matrix it heads (matrix-digest.ts). */
+export function staleVerdictLine(): string {
+  return `⚠️ **${STALE_VERDICT}**`
 }

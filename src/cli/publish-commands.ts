@@ -7,6 +7,7 @@ import { headlineText, matrixFailed } from '../matrix/matrix-headline.ts'
 import { runErrorCases } from '../results/run-error-cases.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
+import { staleGateSaid } from './stale-gate.ts'
 import type { PublishJournal, TestLinks, TestmoPublisher } from '../../reporters/testmo/testmo-publisher.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
@@ -35,10 +36,15 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       const matrix = readMatrix(path.resolve(ctx.cwd, options.matrix))
       let markdown = readText(path.resolve(ctx.cwd, options.markdown))
       const gate = options.gate ? await readGate(ctx, options.gate, matrix.build) : undefined
+      // a verdict judged before more results came in never heads them as theirs: said, and a go is no success
+      const { judgedOtherResults, STALE_VERDICT } = await import('../matrix/matrix-digest.ts')
+      const stale = gate !== undefined && judgedOtherResults(gate.report, matrix)
+      if (stale) staleGateSaid(ctx, options.gate!)
       if (gate) {
         const { gateToMarkdown } = await import('../../reporters/markdown/gate-markdown.ts')
+        const { staleVerdictLine } = await import('../../reporters/markdown/matrix-markdown.ts')
         // a matrix written with --gate already carries it
-        if (!markdown.startsWith('### Release gate')) markdown = `${gateToMarkdown(gate.report)}\n${markdown}`
+        if (!markdown.startsWith('### Release gate')) markdown = `${gateToMarkdown(gate.report)}\n${stale ? `${staleVerdictLine()}\n\n` : ''}${markdown}`
       }
       const reportUrl = options.reportUrl ?? (env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/${path.relative(ctx.cwd, path.resolve(ctx.cwd, options.matrix)).replace(/matrix\.json$/, 'matrix.html')}` : undefined)
       const allureIndex = path.join(path.dirname(path.resolve(ctx.cwd, options.matrix)), 'allure-report/index.html')
@@ -51,7 +57,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         state: matrixFailed(matrix) ? ('failed' as const) : ('success' as const),
         description: `${matrix.build}: ${headlineText(matrix)}`,
         ...(reportUrl ? { targetUrl: reportUrl } : {}),
-        ...(gate ? { gate: { state: gate.state, description: gate.summary } } : {}),
+        ...(gate ? { gate: stale ? { state: gate.state === 'success' ? ('pending' as const) : gate.state, description: `${gate.summary}; ${STALE_VERDICT}` } : { state: gate.state, description: gate.summary } } : {}),
       }
       const target = { apiUrl, projectId: env.CI_PROJECT_ID, token: (env.GITLAB_TOKEN ?? '').trim(), proxy: { env }, ...(ca ? { ca } : {}) }
       const log = { log: (line: string) => ctx.stderr.write(`${line}\n`) }

@@ -8,16 +8,18 @@ import { writeJsonFile } from '../write-json-file.ts'
 // ReportWriters, loaded only when a command asks for them.
 
 /** matrix.html, matrix.md and matrix.json in `outDir`. */
-export function matrixWriter(outDir: string, options: { gate?: GateReport } = {}): ReportWriter {
+export function matrixWriter(outDir: string, options: { gate?: GateReport; onStaleGate?: () => void } = {}): ReportWriter {
   return {
     needsMatrix: true,
     async write({ matrix, resultsDir, gate }) {
+      const { judgedOtherResults } = await import('../matrix/matrix-digest.ts')
+      if (options.gate && judgedOtherResults(options.gate, matrix!)) options.onStaleGate?.()
       const { matrixToMarkdown } = await import('../../reporters/markdown/matrix-markdown.ts')
       const { writeMatrixHtml } = await import('../../reporters/html/matrix-html.ts')
       mkdirSync(outDir, { recursive: true })
       const files = [path.join(outDir, 'matrix.html'), path.join(outDir, 'matrix.md'), path.join(outDir, 'matrix.json')]
       // The gate's evidence given (--gate) heads the matrix whole; else the gate judged here gives its verdict line.
-      const shown = { ...options, ...(gate ? { gateVerdict: gate } : {}) }
+      const shown = { ...(options.gate ? { gate: options.gate } : {}), ...(gate ? { gateVerdict: gate } : {}) }
       writeMatrixHtml(files[0]!, matrix!, { resultsDir, ...shown })
       writeFileSync(files[1]!, matrixToMarkdown(matrix!, shown))
       writeJsonFile(files[2]!, matrix)

@@ -6,6 +6,7 @@ import type { Command } from 'commander'
 import { UserError, isUserError } from '../errors.ts'
 import { STAGES, type Stage } from '../model/vocabulary.ts'
 import type { IngestOutcome } from '../results/ingest-types.ts'
+import { staleGateSaid } from './stale-gate.ts'
 import type { PreparedCases } from '../results/prepared-cases.ts'
 import type { ReportOutcome, ReportWriter } from '../reports/write-reports.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
@@ -366,7 +367,7 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
     catalogue,
     uriPrefix,
     history,
-    writers: [matrixWriter(path.resolve(ctx.cwd, options.out), gate ? { gate } : {}), ...others],
+    writers: [matrixWriter(path.resolve(ctx.cwd, options.out), gate ? { gate, onStaleGate: () => staleGateSaid(ctx, options.gate!) } : {}), ...others],
     // Where a gate file applies to the build, its verdict line shows under the headline.
     // A gate file that cannot be judged is said; the matrix is written all the same.
     ...(gate

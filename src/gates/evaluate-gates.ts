@@ -5,6 +5,7 @@ import { UserError } from '../errors.ts'
 import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
+import { matrixDigest } from '../matrix/matrix-digest.ts'
 import { ATTEMPTED, CELL_SEVERITY, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
@@ -56,6 +57,8 @@ export interface GateReport {
   waivers: { used: WaiverUse[]; unused: WaiverUse[]; expired: WaiverUse[] }
   /** what changed since the previous release candidate and since the last release, when there are such builds */
   changes: { against: 'previous-rc' | 'last-release'; diff: BuildDiff }[]
+  /** the hash of the matrix judged (matrixDigest): a matrix or note headed by this verdict checks it is theirs */
+  judged?: string
 }
 
 export interface WaiverUse {
@@ -128,7 +131,7 @@ export function evaluateGates(inputs: GateInputs): GateReport {
     const from = resolveBaseline({ ...gates, baseline: against }, build, results).build
     if (from) changes.push({ against, diff: diffBuilds({ results, gates, from, to: build, today: inputs.today, ...(inputs.order ? { order: inputs.order } : {}), ...(inputs.lockHistory ? { lockHistory: inputs.lockHistory } : {}) }) })
   }
-  return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary(), changes }
+  return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary(), changes, judged: matrixDigest(matrix) }
 }
 
 /** Builds a gate reads back from the gated one, itself included: the matrix's strips or the longest flaky-rate window. */

@@ -44,6 +44,7 @@ function reportProblem(report: GateReport): string | undefined {
   }
   if (!isObject(r.waivers) || !['used', 'unused', 'expired'].every((key) => isListOf((r.waivers as Json)[key], isWaiverUse))) return 'waivers: not the lists of waivers used, unused and expired'
   if (!(r.changes === undefined || isListOf(r.changes, isChange))) return 'changes: not a list of what changed against a build'
+  if (!(r.judged === undefined || typeof r.judged === 'string')) return 'judged: not the hash of a matrix'
   return undefined
 }
 

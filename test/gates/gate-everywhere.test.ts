@@ -93,6 +93,32 @@ describe('the gate verdict where people look: matrix banner, MR note, commit sta
     expect(gitlab.statuses.length).toBe(statuses)
   })
 
+  it('never heads results that came in after it as theirs: a GO judged before a failure arrived is said to be stale, and its commit status is no success', async () => {
+    const own = gateProjectCopy()
+    const results = path.join(own, 'results')
+    writeRuns(greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z'), results)
+    writeFileSync(path.join(own, 'features/milestones/gate.gates.yaml'), `${HEADER}criteria:\n  - { id: acceptance-passes, kind: scenarios-pass, severity: blocking, select: { tags: not @manual, stages: [acceptance] } }\n`)
+    expect((await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: own, env: {} })).code).toBe(0)
+    // on the results it judged, it heads the matrix as it is
+    const fresh = await runCliInProcess(['matrix', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: own, env: {} })
+    expect(fresh.stderr).toBe('')
+    expect(readFileSync(path.join(own, 'reports/matrix.md'), 'utf8')).not.toContain('judged on other results')
+    // a rerun fails afterwards: the verdict is no longer this matrix's
+    writeRuns([{ build: 'v1.0.0-rc1', environment: 'docker', at: '2026-05-01T12:00:00Z', cases: { 'alpha two': 'failed' } }], results)
+    const stale = await runCliInProcess(['matrix', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: own, env: {} })
+    expect(stale.code).toBe(0)
+    expect(stale.stderr).toContain('bdd-matrix: warning: reports/gate-v1.0.0-rc1.json: this verdict was judged on other results than this matrix shows (results came in or changed after bdd-matrix gate ran): run the gate again before relying on it\n')
+    expect(readFileSync(path.join(own, 'reports/matrix.md'), 'utf8')).toMatch(/^### Release gate · `v1\.0\.0-rc1` · ✅ GO\n[\s\S]*⚠️ \*\*this verdict was judged on other results than this matrix shows/)
+    expect(readFileSync(path.join(own, 'reports/matrix.html'), 'utf8')).toMatch(/<section id="gate" class="v-go" data-verdict="go" data-stale="true"><h2>Release gate: GO<\/h2><p class="stale" role="alert">/)
+    const statuses = gitlab.statuses.length
+    const published = await runCliInProcess(['publish', 'gitlab', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: own, env: env() })
+    expect(published.code).toBe(0)
+    expect(gitlab.statuses.slice(statuses).find((x) => x.body.name === 'bdd-matrix/gate')!.body).toMatchObject({ state: 'pending', description: expect.stringMatching(/^v1\.0\.0-rc1: go \(1 pass, 0 waived, 0 waiting, 0 fail\); this verdict was judged on other results/) })
+    // judged again, it is the matrix's own
+    expect((await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: own, env: {} })).code).toBe(1)
+    expect((await runCliInProcess(['matrix', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: own, env: {} })).stderr).toBe('')
+  })
+
   it('reads evidence with any JSON value in place of any of its fields as a gate or refuses it by name: never a JavaScript error where it is shown', async () => {
     const file = path.join(root, 'reports/gate-v1.0.0-rc1.json')
     if (!existsSync(file)) expect((await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: root, env: env() })).code).toBe(1)
