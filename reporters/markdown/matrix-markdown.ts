@@ -107,7 +107,7 @@ export function featureNoteMarkdown(matrix: Matrix, featureId: string, options: 
   const feature = matrix.features.find((f) => f.id === featureId)!
   const columns = matrix.columns.filter((c) => feature.scenarios.some((s) => s.cells[c.key]?.status !== 'not-required'))
   const out = [`### Acceptance scenarios of ${mdCode(feature.id)} · build ${mdCode(matrix.build)}`, '']
-  if (options.gate) out.push(`Release gate of ${mdCode(options.gate.build)}: **${options.gate.verdict}**`, '')
+  if (options.gate) out.push(`Release gate of ${mdCode(options.gate.build)}: **${options.gate.verdict}**${judgedOtherResults(options.gate, matrix) ? ` — ${staleVerdictLine()}` : ''}`, '')
   if (feature.scenarios.length === 0) out.push('No scenario is tied to this feature yet (`@feature:' + feature.id + '`).', '')
   else {
     out.push(`| Scenario | ${columns.map((c) => mdText(c.key)).join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`)

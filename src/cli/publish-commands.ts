@@ -8,6 +8,7 @@ import { runErrorCases } from '../results/run-error-cases.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { buildFromEnv, type CliContext } from './cli-context.ts'
 import { staleGateSaid } from './stale-gate.ts'
+import { judgedOtherResults, STALE_VERDICT } from '../matrix/matrix-digest.ts'
 import type { PublishJournal, TestLinks, TestmoPublisher } from '../../reporters/testmo/testmo-publisher.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
@@ -35,16 +36,12 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       const ca = runnerCertificates(env)
       const matrix = readMatrix(path.resolve(ctx.cwd, options.matrix))
       let markdown = readText(path.resolve(ctx.cwd, options.markdown))
-      const gate = options.gate ? await readGate(ctx, options.gate, matrix.build) : undefined
-      // a verdict judged before more results came in never heads them as theirs: said, and a go is no success
-      const { judgedOtherResults, STALE_VERDICT } = await import('../matrix/matrix-digest.ts')
-      const stale = gate !== undefined && judgedOtherResults(gate.report, matrix)
-      if (stale) staleGateSaid(ctx, options.gate!)
+      const gate = options.gate ? await readGate(ctx, options.gate, matrix.build, matrix) : undefined
       if (gate) {
         const { gateToMarkdown } = await import('../../reporters/markdown/gate-markdown.ts')
         const { staleVerdictLine } = await import('../../reporters/markdown/matrix-markdown.ts')
         // a matrix written with --gate already carries it
-        if (!markdown.startsWith('### Release gate')) markdown = `${gateToMarkdown(gate.report)}\n${stale ? `${staleVerdictLine()}\n\n` : ''}${markdown}`
+        if (!markdown.startsWith('### Release gate')) markdown = `${gateToMarkdown(gate.report)}\n${gate.stale ? `${staleVerdictLine()}\n\n` : ''}${markdown}`
       }
       const reportUrl = options.reportUrl ?? (env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/${path.relative(ctx.cwd, path.resolve(ctx.cwd, options.matrix)).replace(/matrix\.json$/, 'matrix.html')}` : undefined)
       const allureIndex = path.join(path.dirname(path.resolve(ctx.cwd, options.matrix)), 'allure-report/index.html')
@@ -57,7 +54,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         state: matrixFailed(matrix) ? ('failed' as const) : ('success' as const),
         description: `${matrix.build}: ${headlineText(matrix)}`,
         ...(reportUrl ? { targetUrl: reportUrl } : {}),
-        ...(gate ? { gate: stale ? { state: gate.state === 'success' ? ('pending' as const) : gate.state, description: `${gate.summary}; ${STALE_VERDICT}` } : { state: gate.state, description: gate.summary } } : {}),
+        ...(gate ? { gate: { state: gate.state, description: gate.summary } } : {}),
       }
       const target = { apiUrl, projectId: env.CI_PROJECT_ID, token: (env.GITLAB_TOKEN ?? '').trim(), proxy: { env }, ...(ca ? { ca } : {}) }
       const log = { log: (line: string) => ctx.stderr.write(`${line}\n`) }
@@ -99,11 +96,18 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
     })
 }
 
-/** A gate evidence file, checked to be of the build published. */
-async function readGate(ctx: CliContext, file: string, build: string | undefined) {
+/**
+ * A gate evidence file, checked to be of the build published; with the matrix published, checked
+ * to have judged it (matrix-digest.ts): a verdict judged before more results came in never heads
+ * them as theirs — said on stderr and in its summary, and a go is then pending, not success.
+ */
+async function readGate(ctx: CliContext, file: string, build: string | undefined, matrix?: Parameters<typeof judgedOtherResults>[1]) {
   const { readGateEvidence, gateState, gateSummary } = await import('../gates/read-gate-evidence.ts')
   const report = readGateEvidence(path.resolve(ctx.cwd, file), file, build)
-  return { report, state: gateState(report), summary: gateSummary(report) }
+  const stale = matrix !== undefined && judgedOtherResults(report, matrix)
+  if (stale) staleGateSaid(ctx, file)
+  const state = gateState(report)
+  return { report, stale, state: stale && state === 'success' ? ('pending' as const) : state, summary: `${gateSummary(report)}${stale ? `; ${STALE_VERDICT}` : ''}` }
 }
 
 interface TestmoOptions {
@@ -205,8 +209,10 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   if (results && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
   // The cells the scope requires and nothing ran, as JUnit and Allure have them — but not from a
   // --thread job: it publishes its own part, and the others' results are not here to tell.
-  if (results && !options.thread) cells.push(...(await notRunOf(ctx, options, results, build)))
-  const gate = options.gate ? await readGate(ctx, options.gate, build) : undefined
+  const project = results && !options.thread ? await notRunOf(ctx, options, results, build) : undefined
+  if (project) cells.push(...project.notRun)
+  // (a --thread job has its own part of the results: whether the gate judged them all, it cannot tell)
+  const gate = options.gate ? await readGate(ctx, options.gate, build, project?.matrix) : undefined
 
   if (options.complete) {
     if (!runIdGiven) throw new UserError('TESTMO_RUN', '--complete needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')
@@ -261,14 +267,15 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   return 0
 }
 
-/** The build's cells the project's scope requires and nothing ran (none without a scope). */
-async function notRunOf(ctx: CliContext, options: TestmoOptions, results: ResultSet, build: string): Promise<MergedCase[]> {
+/** The build's matrix and the cells the project's scope requires and nothing ran (none without a scope). */
+async function notRunOf(ctx: CliContext, options: TestmoOptions, results: ResultSet, build: string): Promise<{ matrix?: Matrix; notRun: MergedCase[] }> {
   const { optionalScope } = await import('./project-scope.ts')
   const project = await optionalScope(ctx, options)
-  if (!project) return []
+  if (!project) return { notRun: [] }
   const { matrixFrom } = await import('../matrix/matrix-from.ts')
   const { notRunCases } = await import('../matrix/not-run-cases.ts')
-  return notRunCases(matrixFrom(results, project.scope, { build, catalogue: project.catalogue, uriPrefix: project.uriPrefix, history: 1 }), project.catalogue, project.uriPrefix)
+  const matrix = matrixFrom(results, project.scope, { build, catalogue: project.catalogue, uriPrefix: project.uriPrefix, history: 1 })
+  return { matrix, notRun: notRunCases(matrix, project.catalogue, project.uriPrefix) }
 }
 
 /**
@@ -281,7 +288,7 @@ async function notRunInRun(ctx: CliContext, options: TestmoOptions, publisher: T
   // the results here, when the job has them (its gaps are computed as the matrix's), else none
   const results: ResultSet = existsSync(resultsDir) ? await mergeResults(resultsDir) : { runs: [], skipped: [], builds: new Map(), order: [] }
   const build = options.build ?? results.order.at(-1) ?? buildFromEnv(ctx.env)
-  const candidates = await notRunOf(ctx, options, results, build)
+  const candidates = (await notRunOf(ctx, options, results, build)).notRun
   if (!candidates.length) return []
   const { testKey } = await import('../../reporters/testmo/testmo-publisher.ts')
   const present = await publisher.othersKeys(journal)

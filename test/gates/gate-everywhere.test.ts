@@ -111,8 +111,11 @@ describe('the gate verdict where people look: matrix banner, MR note, commit sta
     expect(readFileSync(path.join(own, 'reports/matrix.md'), 'utf8')).toMatch(/^### Release gate · `v1\.0\.0-rc1` · ✅ GO\n[\s\S]*⚠️ \*\*this verdict was judged on other results than this matrix shows/)
     expect(readFileSync(path.join(own, 'reports/matrix.html'), 'utf8')).toMatch(/<section id="gate" class="v-go" data-verdict="go" data-stale="true"><h2>Release gate: GO<\/h2><p class="stale" role="alert">/)
     const statuses = gitlab.statuses.length
-    const published = await runCliInProcess(['publish', 'gitlab', '--gate', 'reports/gate-v1.0.0-rc1.json'], { cwd: own, env: env() })
+    const scopeFile = path.join(own, 'features/milestones/gate.yaml')
+    writeFileSync(scopeFile, readFileSync(scopeFile, 'utf8').replace('    environments: [local, docker]\n', '    environments: [local, docker]\n    issue: 13\n'))
+    const published = await runCliInProcess(['publish', 'gitlab', '--gate', 'reports/gate-v1.0.0-rc1.json', '--gitlab-issues'], { cwd: own, env: env() })
     expect(published.code).toBe(0)
+    expect(gitlab.notes.get('issue-13')![0]!.body).toContain('Release gate of `v1.0.0-rc1`: **go** — ⚠️ **this verdict was judged on other results')
     expect(gitlab.statuses.slice(statuses).find((x) => x.body.name === 'bdd-matrix/gate')!.body).toMatchObject({ state: 'pending', description: expect.stringMatching(/^v1\.0\.0-rc1: go \(1 pass, 0 waived, 0 waiting, 0 fail\); this verdict was judged on other results/) })
     // judged again, it is the matrix's own
     expect((await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: own, env: {} })).code).toBe(1)

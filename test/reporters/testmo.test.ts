@@ -105,6 +105,13 @@ describe('Testmo publishing', () => {
     const wrong = await cli(['--results', resultsDir, '--project-id', '3', '--gate', path.join(dir, 'other.json')], {}, dir)
     expect(wrong.stderr).toMatch(/the gate of v0\.5\.0-rc1, not of v0\.5\.0-rc2/)
     expect(wrong.code).toBe(2)
+    // a verdict judged on other results than these (matrix-digest.ts) says so in its field
+    writeFileSync(path.join(dir, 'stale.json'), JSON.stringify({ evidenceVersion: 1, report: { ...report, verdict: 'go', judged: '0'.repeat(32) } }))
+    const stale = await cli(['--results', resultsDir, '--project-id', '3', '--gate', path.join(dir, 'stale.json'), '--features', path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), '--journal', path.join(dir, 'stale-journal.json')], {}, dir)
+    expect(stale.code, stale.stderr).toBe(0)
+    expect(stale.stderr).toContain('stale.json: this verdict was judged on other results than this matrix shows')
+    const staleRun = testmo.runs.get(Number(/Testmo run (\d+)/.exec(stale.stdout)![1]))!
+    expect((staleRun.body as { fields: { name: string; value: string }[] }).fields.find((f) => f.name === 'Release gate')!.value).toMatch(/^v0\.5\.0-rc2: go \(0 pass, 1 waived, 0 waiting, 0 fail\); this verdict was judged on other results than this matrix shows/)
   })
 
   it('names the tester of a manual result and maps blocked to Testmo\'s blocked', () => {
