@@ -134,6 +134,7 @@ ${options.gate ? gateBanner(options.gate, judgedOtherResults(options.gate, matri
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}
 ${headline.unrequired ? `<p id="unrequired" data-scenarios="${t['not-required']}">${h(headline.unrequired)}</p>` : ''}
 ${headline.strayColumns ? `<p id="stray-columns">${h(headline.strayColumns)}</p>` : ''}
+${headline.countedTwice ? `<p id="counted-twice" class="gap">${h(headline.countedTwice)}</p>` : ''}
 ${!options.gate && options.gateVerdict ? `<p id="gate-verdict" data-verdict="${options.gateVerdict.verdict}"><b>Release gate: ${h(VERDICT[options.gateVerdict.verdict]!)}</b> — ${h(gateSummary(options.gateVerdict))}</p>` : ''}
 ${errors}
 ${headline.information ? `<p id="information" class="info">${h(headline.information)}</p>` : ''}

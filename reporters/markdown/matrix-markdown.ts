@@ -31,6 +31,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   out.push(`${matrix.gaps.notRun ? ICON['not-run'] : '✅'} ${h.gaps}`, '')
   if (h.unrequired) out.push(`${ICON['not-required']} ${mdText(h.unrequired)}`, '')
   if (h.strayColumns) out.push(`⚠️ ${mdText(h.strayColumns)}`, '')
+  if (h.countedTwice) out.push(`⚠️ ${mdText(h.countedTwice)}`, '')
   if (h.outside) out.push(`${ICON.failed} **${h.outside}**`, '')
   if (h.runErrors) {
     out.push(`❌ **${h.runErrors}:**`, '')

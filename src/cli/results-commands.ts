@@ -62,7 +62,9 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
       const read = outcomes.some((o) => o.run && (o.cases > 0 || (o.run.errors?.length ?? 0) > 0))
       const stray = read && options.stage !== 'unit' && options.stage !== 'functional' ? await strayEnvironment(ctx, options.env, features, outcomes) : undefined
       if (stray) ctx.stderr.write(`${stray}\n`)
-      exit(!read || (options.strict && (problems.length > 0 || stray !== undefined)) ? 1 : 0)
+      const twice = await countedTwice(ctx, outcomes, path.resolve(ctx.cwd, options.out))
+      for (const line of twice) ctx.stderr.write(`${line}\n`)
+      exit(!read || (options.strict && (problems.length > 0 || stray !== undefined || twice.length > 0)) ? 1 : 0)
     })
 
   program
@@ -340,6 +342,7 @@ export function sayHeadline(ctx: CliContext, headline: ReportOutcome['headline']
   if (!headline) return
   ctx.stdout.write(`matrix of build ${headline.build} (a scenario counts by the worst of its required cells): ${headline.text}\n`)
   if (headline.strayColumns) ctx.stdout.write(`  ⚠ ${headline.strayColumns}\n`)
+  if (headline.countedTwice) ctx.stdout.write(`  ⚠ ${headline.countedTwice}\n`)
 }
 
 /**
@@ -394,6 +397,24 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
  * a misspelt `--env Docker` looked like a run that was never made. Kept (nothing is lost), and
  * said here, where it can still be ingested again, rather than only in the matrix.
  */
+/**
+ * What is said when a report was ingested already for another build, environment or stage
+ * (same-input.ts): kept (a tag pipeline may reuse its commit's results), but said where it can
+ * still be undone, as a misspelt --env is.
+ */
+async function countedTwice(ctx: CliContext, outcomes: IngestOutcome[], resultsDir: string): Promise<string[]> {
+  const { sameInputElsewhere } = await import('../results/same-input.ts')
+  const lines: string[] = []
+  for (const o of outcomes) {
+    if (!o.run || !o.path) continue
+    const others = sameInputElsewhere(resultsDir, o.run)
+    if (!others.length) continue
+    const where = others.map((r) => `${r.environment}/${r.stage} of build ${r.build} (${r.id})`).join(', ')
+    lines.push(`${o.run.source.file}: the same report was ingested already as ${where}; now as ${o.run.environment}/${o.run.stage} of build ${o.run.build}, its results count twice — if it is a report left from an earlier job or another environment, remove ${path.relative(ctx.cwd, o.path)} and ingest the report this job wrote`)
+  }
+  return lines
+}
+
 async function strayEnvironment(ctx: CliContext, environment: string, features: string, outcomes: IngestOutcome[]): Promise<string | undefined> {
   const { scopeFilesIn } = await import('../catalogue/scope-files.ts')
   const files = scopeFilesIn(path.resolve(ctx.cwd, features))

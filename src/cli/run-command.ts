@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { cpSync, createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import path from 'node:path'
 import type { Command } from 'commander'
@@ -168,6 +168,9 @@ async function runCommand(ctx: CliContext, options: RunCliOptions, paths: string
   const upCode = await up(ctx, { env: options.env, name })
   if (upCode !== 0) return upCode
   const reportFile = path.join(runDir, 'report.json')
+  const reports = (options.report ?? [reportFile]).map((f) => path.resolve(ctx.cwd, f))
+  // A report named with --report may be there from an earlier run: it is this run's only if the command wrote it.
+  const before = new Map(reports.map((f) => [f, modifiedAt(f)]))
   let exitCode: number
   try {
     const state = readState(ctx.cwd, name)!
@@ -185,8 +188,9 @@ async function runCommand(ctx: CliContext, options: RunCliOptions, paths: string
     rmSync(logDir, { recursive: true, force: true })
     rmSync(path.join(clustersDir(ctx.cwd), `${name}.keeper.log`), { force: true })
   }
-  const reports = (options.report ?? [reportFile]).map((f) => path.resolve(ctx.cwd, f))
-  const written = reports.filter((f) => existsSync(f))
+  const stale = reports.filter((f) => before.get(f) !== undefined && modifiedAt(f) === before.get(f))
+  for (const f of stale) ctx.stderr.write(`bdd-matrix: ${path.relative(ctx.cwd, f)} was not written by the command (it is unchanged since before the run began): left out, as an earlier run's results are not this run's\n`)
+  const written = reports.filter((f) => existsSync(f) && !stale.includes(f))
   writeFileSync(path.join(runDir, 'summary.json'), `${JSON.stringify({ runId, environment: environment.name, command: options.command, exitCode, reports: written.map((f) => path.relative(ctx.cwd, f)) }, null, 2)}\n`)
   ctx.stdout.write(`the command exited ${exitCode}\n`)
   if (written.length === 0) {
@@ -194,6 +198,15 @@ async function runCommand(ctx: CliContext, options: RunCliOptions, paths: string
     return 1
   }
   return writeRunReports(ctx, { runDir, runId, environment: environment.name, files: written, ...(options.build ? { build: options.build } : {}), success: exitCode === 0, produced: 'cluster.json, command.log, summary.json, logs/', ...(options.features ? { features: options.features } : {}) })
+}
+
+/** When a file was last written (nanoseconds), or undefined when there is none. */
+function modifiedAt(file: string): bigint | undefined {
+  try {
+    return statSync(file, { bigint: true }).mtimeNs
+  } catch {
+    return undefined
+  }
 }
 
 /** Runs a shell command in the project, its output shown and kept; its exit code (128+n for a signal). */

@@ -121,6 +121,12 @@ export interface Matrix {
    * headline names the column rather than let them pass as a count in small print.
    */
   unrequiredColumns: string[]
+  /**
+   * Reports counted for more than one build, environment or stage where this build is one of them
+   * (the same source.sha256): one test run's results claimed twice make a build or a column look
+   * tested; each group the runs' columns, as `<build> <environment>/<stage>`.
+   */
+  countedTwice?: string[][]
 }
 
 /**
@@ -467,10 +473,24 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   })
   const runErrors = results.runs.filter((r) => r.build === build).flatMap((r) => (r.errors ?? []).map((e) => ({ runId: r.id, environment: r.environment, stage: r.stage, where: e.where, message: e.message })))
   const unrequiredColumns = columns.filter((_, c) => informationIn[c] && !requiredIn[c]).map((column) => column.key)
-  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors, expectedElsewhere: [...expectedElsewhere].sort(), unrequiredColumns }
+  const countedTwice = reportsCountedTwice(results.runs, build)
+  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors, expectedElsewhere: [...expectedElsewhere].sort(), unrequiredColumns, ...(countedTwice.length ? { countedTwice } : {}) }
 }
 
 const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})
+
+/** Where each report the build holds counts, for the reports that count in more than one place (Matrix.countedTwice). */
+function reportsCountedTwice(runs: ResultSet['runs'], build: string): string[][] {
+  const places = new Map<string, Set<string>>()
+  for (const run of runs) {
+    const sha256 = run.source?.sha256
+    if (!sha256) continue
+    const set = places.get(sha256) ?? new Set<string>()
+    places.set(sha256, set.add(`${run.build} ${run.environment}/${run.stage}`))
+  }
+  const shown = new Set(runs.filter((r) => r.build === build && r.source?.sha256).map((r) => r.source.sha256!))
+  return [...places].filter(([sha256, set]) => set.size > 1 && shown.has(sha256)).map(([, set]) => [...set].sort())
+}
 
 /** The columns' parts of the keys of a build's cells (merge-results cellKey), each once. */
 function columnsOfCells(cells: ReadonlyMap<string, MergedCase>): string[] {

@@ -16,6 +16,8 @@ export interface Headline {
   unrequired?: string
   /** columns of results where the scope requires nothing (Matrix.unrequiredColumns), when there are any */
   strayColumns?: string
+  /** reports counted for more than one build or column where this build is one (Matrix.countedTwice) */
+  countedTwice?: string
   /** runs that failed outside any scenario, when there are any */
   runErrors?: string
   /** failed results outside the scope's features (unit tests…): they fail the build too */
@@ -43,6 +45,7 @@ export function headlineOf(matrix: Matrix): Headline {
     ...(t['not-required'] ? { unrequired: unrequiredText(t['not-required'], matrix.expectedElsewhere) } : {}),
     ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted)` } : {}),
     ...(matrix.unrequiredColumns?.length ? { strayColumns: strayColumnsText(matrix.unrequiredColumns) } : {}),
+    ...(matrix.countedTwice?.length ? { countedTwice: `the same report counts as ${matrix.countedTwice.map((places) => places.join(' and as ')).join('; and as ')}: one test run's results claimed twice (a report left from an earlier job, or one environment's claimed for another?)` } : {}),
     ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario` } : {}),
     ...(matrix.unscoped.failed ? { outside: `${matrix.unscoped.failed} of ${matrix.unscoped.cases} result(s) outside the scope's features failed (unit and functional tests, untagged scenarios)` } : {}),
     legend: `A scenario counts once, by the worst of its required cells: ${CELL_SEVERITY.map((s) => STATUS_LABEL[s]).join(' > ')}; wip only when nothing else; — where the scope does not require it.`,

@@ -35,6 +35,8 @@ export function caseShapeProblem(value: unknown): string | undefined {
   if (!(Array.isArray(value.attachments) && value.attachments.every(isAttachment))) return 'attachments: not a list of attachments (path, mediaType)'
   if (!isStrings(value.nodes)) return 'nodes: not a list of strings'
   if (value.source !== 'automated' && value.source !== 'manual') return 'source: not "automated" or "manual"'
+  if (value.awaitingReview !== undefined && !(Array.isArray(value.awaitingReview) && value.awaitingReview.every((a) => isObject(a) && typeof a.tester === 'string' && STATUS_SET.has(a.status))))
+    return 'awaitingReview: not a list of outcomes awaiting review (tester, status)'
   return undefined
 }
 
@@ -49,7 +51,7 @@ export function runShapeProblem(value: unknown): string | undefined {
   if (!STAGE_SET.has(value.stage)) return `stage: not one of ${STAGES.join(', ')}`
   if (value.ci !== undefined && !(isObject(value.ci) && ['pipelineId', 'pipelineUrl', 'jobId', 'jobUrl', 'mergeRequest'].every((key) => isOptionalString((value.ci as Json)[key])))) return 'ci: not the CI facts (pipelineId, jobUrl…)'
   const source = value.source
-  if (!(isObject(source) && FORMATS.has(source.format) && isOptionalString(source.file))) return 'source: not a source (format, file)'
+  if (!(isObject(source) && FORMATS.has(source.format) && isOptionalString(source.file) && isOptionalString(source.sha256))) return 'source: not a source (format, file, sha256)'
   if (value.errors !== undefined && !(Array.isArray(value.errors) && value.errors.every((e) => isObject(e) && typeof e.where === 'string' && typeof e.message === 'string' && isOptionalString(e.source)))) return 'errors: not a list of run errors (where, message)'
   return undefined
 }

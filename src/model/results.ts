@@ -37,7 +37,8 @@ export const RunSchema = z.object({
   shard: z.string().optional(),
   startedAt: z.string(),
   finishedAt: z.string(),
-  source: z.object({ format: z.enum(SOURCE_FORMATS), file: z.string().optional() }),
+  /** sha256: the input's content (ingest), so the same report ingested for two builds or environments is known */
+  source: z.object({ format: z.enum(SOURCE_FORMATS), file: z.string().optional(), sha256: z.string().optional() }),
   /**
    * Failures outside any test case: a BeforeAll/AfterAll hook, or the test run itself (an
    * exception of the runner, an error of the JUnit producer). A run with errors failed, whatever

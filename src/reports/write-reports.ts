@@ -78,7 +78,7 @@ export interface ReportOutcome {
   /** with keepMatrix */
   matrix?: Matrix
   /** the matrix's headline, when a scope made one: what a command says of the build (its stray columns apart) */
-  headline?: { build: string; text: string; strayColumns?: string }
+  headline?: { build: string; text: string; strayColumns?: string; countedTwice?: string }
   files: string[]
 }
 
@@ -105,8 +105,8 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
         ...(request.historyIndex ? { historyIndex: request.historyIndex } : {}),
       })
     : undefined
-  const strayColumns = matrix && headlineOf(matrix).strayColumns
-  const headline = matrix ? { build: matrix.build, text: headlineText(matrix), ...(strayColumns ? { strayColumns } : {}) } : undefined
+  const parts = matrix && headlineOf(matrix)
+  const headline = matrix ? { build: matrix.build, text: headlineText(matrix), ...(parts?.strayColumns ? { strayColumns: parts.strayColumns } : {}), ...(parts?.countedTwice ? { countedTwice: parts.countedTwice } : {}) } : undefined
   const gate = matrix && results.builds.has(matrix.build) ? request.gate?.(results, matrix.build) : undefined
   // made from the matrix before it is let go: few cells, unlike the matrix (a run of every scenario has none)
   const notRun = matrix && request.catalogue && request.writers.some((w) => w.needsNotRun) ? notRunCases(matrix, request.catalogue, request.uriPrefix) : []

@@ -91,7 +91,7 @@ export function runFrom(ctx: IngestContext, facts: { inputHash: string; startedA
     ...(ctx.shard ? { shard: ctx.shard } : {}),
     startedAt: facts.startedAt,
     finishedAt: facts.finishedAt,
-    source: { format: facts.format, file: ctx.sourceName ?? facts.file },
+    source: { format: facts.format, file: ctx.sourceName ?? facts.file, ...(facts.inputHash ? { sha256: facts.inputHash } : {}) },
     ...(facts.errors?.length ? { errors: facts.errors } : {}),
   }
 }

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync } from 'node:fs'
+import { cpSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
@@ -19,7 +19,9 @@ describe('results of an environment the scope does not name', () => {
     const stray = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'Local', '--build', 'b1', '--out', 'results'], { cwd: project })
     expect(stray.code, stray.stderr).toBe(0)
     const file = /^(results\/Local-acceptance-\w+\.ndjson): /.exec(stray.stdout)![1]
-    expect(stray.stderr).toBe(`--env Local: no environment of this project (docker, local): the scope requires nothing there, so the matrix counts these results in no required cell; did you mean --env local? if it was misspelt, remove ${file} and ingest again with the right --env\n`)
+    expect(stray.stderr).toContain(`--env Local: no environment of this project (docker, local): the scope requires nothing there, so the matrix counts these results in no required cell; did you mean --env local? if it was misspelt, remove ${file} and ingest again with the right --env\n`)
+    // (and the same report now counts for local and Local: counted-twice below)
+    expect(stray.stderr).toContain('the same report was ingested already as local/acceptance of build b1')
     // --strict makes it a failure; a name nowhere near one of the project's gets no guess
     const strict = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'staging', '--build', 'b0', '--out', 'elsewhere', '--strict'], { cwd: project })
     expect(strict.code).toBe(1)
@@ -28,7 +30,7 @@ describe('results of an environment the scope does not name', () => {
     expect(written.code, written.stderr).toBe(0)
     const said = 'results in Local/acceptance, where the scope requires no scenario at all: an environment it does not name (misspelt in ingest --env?) counts for nothing'
     // the console says what the files say
-    expect(written.stdout).toMatch(/^matrix of build b1 \(a scenario counts by the worst of its required cells\): 7 scenarios: .*; 6 of 12 required cells not run: docker 6 .*\n {2}⚠ (.*)\n$/m)
+    expect(written.stdout).toMatch(/^matrix of build b1 \(a scenario counts by the worst of its required cells\): 7 scenarios: .*; 6 of 12 required cells not run: docker 6 .*\n {2}⚠ (.*)\n {2}⚠ the same report counts as b1 Local\/acceptance and as b1 local\/acceptance: .*\n$/m)
     expect(written.stdout).toContain(`  ⚠ ${said}\n`)
     const markdown = readFileSync(path.join(project, 'reports/matrix.md'), 'utf8')
     // under the headline, before the table
@@ -36,5 +38,26 @@ describe('results of an environment the scope does not name', () => {
     expect(markdown.indexOf(`⚠️ ${said}`)).toBeLessThan(markdown.indexOf('| Feature |'))
     expect(readFileSync(path.join(project, 'reports/matrix.html'), 'utf8')).toContain(`<p id="stray-columns">${said}</p>`)
     expect((JSON.parse(readFileSync(path.join(project, 'reports/matrix.json'), 'utf8')) as { unrequiredColumns: string[] }).unrequiredColumns).toEqual(['Local/acceptance'])
+  })
+
+  it('a report counted for two builds or environments is said by ingest (--strict: exit 1) and under the matrix headline of each build it counts for', async () => {
+    const project = tempDir('twice')
+    cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), path.join(project, 'features'), { recursive: true })
+    expect((await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'local', '--build', 'b1', '--out', 'results'], { cwd: project })).stderr).toBe('')
+    // the same report again for the same build and environment is the same run: nothing to say
+    expect((await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'local', '--build', 'b1', '--out', 'results'], { cwd: project })).stderr).toBe('')
+    // left from the earlier job, ingested under the next build, claimed for docker: said, kept, --strict fails
+    const again = await runCliInProcess(['ingest', path.join(MESSAGES, 'flaky.ndjson'), '--env', 'docker', '--build', 'b2', '--out', 'results', '--strict'], { cwd: project })
+    expect(again.code).toBe(1)
+    const file = /^(results\/docker-acceptance-\w+\.ndjson): /.exec(again.stdout)![1]
+    expect(again.stderr).toBe(`${path.join(MESSAGES, 'flaky.ndjson')}: the same report was ingested already as local/acceptance of build b1 (${/local-acceptance-\w+/.exec(readFileSync(path.join(project, 'results', readdirSync(path.join(project, 'results')).find((f) => f.startsWith('local'))!), 'utf8'))![0]}); now as docker/acceptance of build b2, its results count twice — if it is a report left from an earlier job or another environment, remove ${file} and ingest the report this job wrote\n`)
+    for (const build of ['b1', 'b2']) {
+      const written = await runCliInProcess(['matrix', '--results', 'results', '--build', build, '--out', `reports-${build}`], { cwd: project })
+      const said = "the same report counts as b1 local/acceptance and as b2 docker/acceptance: one test run's results claimed twice (a report left from an earlier job, or one environment's claimed for another?)"
+      expect(written.stdout, build).toContain(`  ⚠ ${said}\n`)
+      expect(readFileSync(path.join(project, `reports-${build}/matrix.md`), 'utf8'), build).toContain(`⚠️ ${said}`)
+      expect(readFileSync(path.join(project, `reports-${build}/matrix.html`), 'utf8'), build).toContain(`<p id="counted-twice" class="gap">${said.replace(/'/g, '&#39;')}</p>`)
+      expect((JSON.parse(readFileSync(path.join(project, `reports-${build}/matrix.json`), 'utf8')) as { countedTwice: string[][] }).countedTwice).toEqual([['b1 local/acceptance', 'b2 docker/acceptance']])
+    }
   })
 })

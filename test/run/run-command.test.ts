@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { PROJECT_ROOT, runBin } from '../helpers/run-bin.ts'
@@ -68,5 +68,21 @@ describe('bdd-matrix run --command: a suite in any language against the environm
     expect(JSON.parse(readFileSync(path.join(none.runDir, 'summary.json'), 'utf8'))).toMatchObject({ exitCode: 3, reports: [] })
     expect(readFileSync(path.join(none.runDir, 'command.log'), 'utf8')).toBe('ran\n')
     expect(run(root, ['--command', 'true', '--tags', '@x']).stderr).toMatch(/^bdd-matrix: --command runs your own runner: give its paths, tags/m)
+  })
+
+  it('leaves out a report named with --report that the command did not write: an earlier run\'s results are not this run\'s', () => {
+    const root = project()
+    const report = JSON.stringify([{ uri: 'features/x.feature', name: 'X', keyword: 'Feature', elements: [{ name: 'a check', type: 'scenario', keyword: 'Scenario', steps: [{ keyword: 'Given ', name: 'it passes', result: { status: 'passed', duration: 1 } }] }] }])
+    writeFileSync(path.join(root, 'cucumber.json'), report)
+    const stale = run(root, ['--command', 'true', '--report', 'cucumber.json'])
+    expect(stale.code).toBe(1)
+    expect(stale.stderr).toContain("bdd-matrix: cucumber.json was not written by the command (it is unchanged since before the run began): left out, as an earlier run's results are not this run's\n")
+    expect(stale.stderr).toMatch(/^bdd-matrix: the command wrote no report/m)
+    expect(existsSync(path.join(stale.runDir, 'results'))).toBe(false)
+    // written by the command, the same file is this run's
+    writeFileSync(path.join(root, 'fresh.json'), report)
+    const fresh = runBin(['run', '--env', 'local', '--out', path.join(root, 'reports'), '--run-id', 'r2', '--command', 'cp fresh.json cucumber.json', '--report', 'cucumber.json'], { cwd: root, env: { CI_NODE_INDEX: '', CI_NODE_TOTAL: '' } })
+    expect(fresh.code, fresh.stderr).toBe(0)
+    expect(fresh.stderr).not.toContain('was not written by the command')
   })
 })
