@@ -404,11 +404,12 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
  */
 async function countedTwice(ctx: CliContext, outcomes: IngestOutcome[], resultsDir: string): Promise<string[]> {
   const { sameInputElsewhere } = await import('../results/same-input.ts')
+  const elsewhere = sameInputElsewhere(resultsDir, outcomes.flatMap((o) => (o.run ? [o.run] : [])))
   const lines: string[] = []
   for (const o of outcomes) {
     if (!o.run || !o.path) continue
-    const others = sameInputElsewhere(resultsDir, o.run)
-    if (!others.length) continue
+    const others = elsewhere.get(o.run.id)
+    if (!others) continue
     const where = others.map((r) => `${r.environment}/${r.stage} of build ${r.build} (${r.id})`).join(', ')
     lines.push(`${o.run.source.file}: the same report was ingested already as ${where}; now as ${o.run.environment}/${o.run.stage} of build ${o.run.build}, its results count twice — if it is a report left from an earlier job or another environment, remove ${path.relative(ctx.cwd, o.path)} and ingest the report this job wrote`)
   }

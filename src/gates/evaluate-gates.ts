@@ -195,9 +195,8 @@ class ScenarioView {
   /**
    * The environments the build was tested on: those with a result carried out (ATTEMPTED) in a
    * cell the scope requires there — a run of unit tests only, an empty run or a dry run (all
-   * skipped) is no test of an environment whose
-   * scenarios none of it ran. An environment where the scope requires no runnable scenario (all
-   * wip) is tested by any run of the build there.
+   * skipped) is no test of an environment whose scenarios none of it ran. An environment where
+   * the scope requires no runnable scenario (all wip) is tested by any run of the build there.
    */
   testedEnvironments(results: ResultSet, build: string): Set<string> {
     const asked = new Set<string>()
@@ -407,7 +406,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       for (const b of window)
         eachCell(results.builds.get(b), (c, column) => {
           if (!view.required.has(c.id, column)) return
-          // a skipped result ran nothing (ATTEMPTED): counted, a dry run would dilute the rate
+          // a skipped result ran nothing (ATTEMPTED): were it counted, a dry run would dilute the rate
           if (c.status === 'skipped' && !c.flaky) return
           ran++
           if (c.flaky) {
