@@ -8,6 +8,7 @@ import { CaseSchema, RunSchema, type Case, type Run } from '../src/model/results
 import { isRunId, RUN_ID_RULE } from '../src/model/vocabulary.ts'
 import { manualResults, outcomeStepsProblem, type AcceptedOutcome } from '../src/manual/manual-results.ts'
 import { historyBuilds, historyIndex, MANUAL_ENVIRONMENT, MATRIX_HISTORY, sameBuilds, type HistoryIndex, type Matrix } from '../src/matrix/matrix-from.ts'
+import { matrixDigest } from '../src/matrix/matrix-digest.ts'
 import { writeReports } from '../src/reports/write-reports.ts'
 import { mergeRuns, orderBuilds, OutOfOrder, type MergedCase, type ResultSet, type RunSource } from '../src/results/merge-results.ts'
 import { EVIDENCE_TYPES } from './media-types.ts'
@@ -478,6 +479,17 @@ export class HubService {
       if (error instanceof UserError) throw new HttpError(422, error.message)
       throw error
     }
+  }
+
+  /**
+   * A QA member approves a build for release as its results stand now: the approval keeps their
+   * hash (matrix-digest.ts), and the gate counts it only while the results are the same.
+   */
+  async approve(principal: Principal, build: string, comment?: string): Promise<void> {
+    this.need(principal, 'qa')
+    await this.requireBuild(build)
+    const judged = this.project.scope ? matrixDigest(await this.matrix(build)) : undefined
+    await this.store.approve(build, principal.id, comment, judged)
   }
 
   /** The live matrix of a build, from the same report pipeline as `bdd-matrix matrix`. */

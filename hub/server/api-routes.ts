@@ -85,7 +85,7 @@ export async function addApiRoutes(app: FastifyInstance, service: HubService): P
         await service.requireBuild(build!)
         const body = (request.body ?? {}) as { comment?: unknown }
         if (body.comment !== undefined && (typeof body.comment !== 'string' || body.comment.length > 2000 || body.comment.includes('\u0000'))) throw new HttpError(422, 'comment: a text of up to 2,000 characters', 'comment')
-        await service.store.approve(build!, who(request).id, body.comment as string | undefined)
+        await service.approve(who(request), build!, body.comment as string | undefined)
         return reply.code(201).send(await service.store.approvals(build!))
       })
       api.post('/assignments', async (request, reply) => reply.code(201).send(await service.assign(who(request), parseBody(AssignBody, request.body))))

@@ -226,7 +226,7 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService, l
       const { build } = request.params as { build: string }
       await service.requireBuild(build)
       const comment = String((request.body as Record<string, unknown>).comment ?? '').trim()
-      await service.store.approve(build, session.principal.id, comment ? comment.slice(0, 2000) : undefined)
+      await service.approve(session.principal, build, comment ? comment.slice(0, 2000) : undefined)
       return reply.redirect(`/builds/${encodeURIComponent(build)}/gate`, 303)
     })
 

@@ -518,18 +518,27 @@ export class HubStore {
     return rows[0]?.v === outcome.version
   }
 
-  /** A QA member approves a build for release; approving again changes nothing. */
-  async approve(build: string, approver: string, comment?: string): Promise<void> {
-    await this.db.query('insert into approvals (build, approver, comment, approved_at) values ($1, $2, $3, $4) on conflict (build, approver) do nothing', [build, approver, comment ?? null, this.at()])
+  /**
+   * A QA member approves a build for release, as its results stand (`judged`: their hash).
+   * Approving the same results again changes nothing; approving after they changed approves
+   * the results as they are now.
+   */
+  async approve(build: string, approver: string, comment: string | undefined, judged?: string): Promise<void> {
+    await this.db.query(
+      `insert into approvals (build, approver, comment, approved_at, judged) values ($1, $2, $3, $4, $5)
+       on conflict (build, approver) do update set judged = excluded.judged, approved_at = excluded.approved_at, comment = coalesce(excluded.comment, approvals.comment)
+       where approvals.judged is distinct from excluded.judged`,
+      [build, approver, comment ?? null, this.at(), judged ?? null],
+    )
   }
 
-  async approvals(build: string): Promise<{ by: string; at: string; comment?: string }[]> {
-    // a person approves once, whichever of their tokens they used
-    const rows = await this.db.query<{ name: string; approved_at: string; comment: string | null }>(
-      'select * from (select distinct on (t.name) t.name, a.approved_at, a.comment from approvals a join tokens t on t.id = a.approver where a.build = $1 order by t.name, a.approved_at) x order by approved_at',
+  async approvals(build: string): Promise<{ by: string; at: string; comment?: string; judged?: string }[]> {
+    // a person approves once, whichever of their tokens they used: their latest approval counts
+    const rows = await this.db.query<{ name: string; approved_at: string; comment: string | null; judged: string | null }>(
+      'select * from (select distinct on (t.name) t.name, a.approved_at, a.comment, a.judged from approvals a join tokens t on t.id = a.approver where a.build = $1 order by t.name, a.approved_at desc) x order by approved_at',
       [build],
     )
-    return rows.map((r) => ({ by: r.name, at: r.approved_at, ...(r.comment ? { comment: r.comment } : {}) }))
+    return rows.map((r) => ({ by: r.name, at: r.approved_at, ...(r.comment ? { comment: r.comment } : {}), ...(r.judged ? { judged: r.judged } : {}) }))
   }
 
   /** Builds that QA approved: release evidence, never pruned. */

@@ -176,6 +176,11 @@ export const MIGRATIONS: readonly string[] = [
   end
   $fn$;
   `,
+  // 6: what an approval approved — the hash of the build's results then (matrix-digest.ts): an
+  // approval given before results came in or changed is no approval of them
+  `
+  alter table approvals add column judged text;
+  `,
 ]
 
 export const SCHEMA_VERSION = MIGRATIONS.length

@@ -88,8 +88,11 @@ export interface GateInputs {
   openIssues?: { count: number; items: { title: string; url: string }[] } | undefined
   /** why GitLab was not asked */
   openIssuesWhy?: string
-  /** approvals of the build (the results hub); undefined without a hub */
-  approvals?: { by: string; at: string }[] | undefined
+  /**
+   * approvals of the build (the results hub); undefined without a hub. `judged`: the hash of the
+   * results approved (matrix-digest.ts); one of other results than these approves nothing now.
+   */
+  approvals?: { by: string; at: string; judged?: string }[] | undefined
   /**
    * Who made the build, by every name they go by (GitLab login, name, e-mail): none of them may
    * approve it. Compared without regard to case, as people type names.
@@ -444,8 +447,12 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
     case 'approvals': {
       if (!inputs.approvals) return result(criterion, 'waiting', 'no hub', `≥ ${criterion.min}`, 'approvals are recorded on the results hub (gate --server URL) — waiting')
       const isAuthor = (by: string): boolean => (inputs.authors ?? []).some((a) => samePerson(a, by))
-      const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && (!criterion.from || criterion.from.includes(by)))
-      const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${isAuthor(a.by) ? 'the build\'s author' : 'not among the approvers named'}`, status: 'not counted' }))
+      const now = matrixDigest(view.matrix)
+      // approved before results came in or changed: an approval of other results than these
+      const outdated = new Set(inputs.approvals.filter((a) => a.judged !== undefined && a.judged !== now).map((a) => a.by))
+      const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && !outdated.has(by) && (!criterion.from || criterion.from.includes(by)))
+      const why = (by: string): string => (isAuthor(by) ? 'the build\'s author' : outdated.has(by) ? 'approved the results as they were before they changed: approve again' : 'not among the approvers named')
+      const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${why(a.by)}`, status: 'not counted' }))
       return result(criterion, valid.length >= criterion.min ? 'pass' : 'waiting', `${valid.length} (${valid.join(', ') || 'none'})`, `≥ ${criterion.min}${criterion.from ? ` of ${criterion.from.join(', ')}` : ''}, not the author`, valid.length >= criterion.min ? `approved by ${valid.join(', ')}` : `${valid.length} of ${criterion.min} approvals — waiting`, items)
     }
   }

@@ -1,24 +1,29 @@
 import { createHash } from 'node:crypto'
-import type { Matrix } from './matrix-from.ts'
+import type { CellStatus, Matrix } from './matrix-from.ts'
+
+// the statuses of a cell that has a result
+const RESULT: ReadonlySet<CellStatus> = new Set(['passed', 'failed', 'blocked', 'flaky', 'skipped'])
 
 /**
- * What a build's matrix says, as one hash: each required cell's status (scenario × column), the
- * runs that failed outside any scenario and the failures outside the scope — what a release gate
- * judges, and nothing it does not (history, information cells, names). A gate's evidence keeps
- * the hash of the matrix it judged (GateReport.judged); a matrix or an MR note headed by that
- * verdict compares it with its own, so a verdict judged before more results came in never heads
- * them as if it were theirs. Read from a Matrix or from its JSON (matrix.json), alike.
+ * What a build's results say, as one hash: the status of each required cell that has a result
+ * (scenario × column), the runs that failed outside any scenario and the failures outside the
+ * scope — what a release gate judges, and nothing it does not (history, information cells, names).
+ * Cells without a result are left out: which columns a matrix shows depends on the other builds
+ * beside it (a hub's window, a folder's), while a result is the build's own. A gate's evidence
+ * keeps the hash of the matrix it judged (GateReport.judged); a matrix or an MR note headed by
+ * that verdict compares it with its own, so a verdict judged before more results came in never
+ * heads them as if it were theirs. Read from a Matrix or from its JSON (matrix.json), alike.
  */
 export function matrixDigest(matrix: Pick<Matrix, 'build' | 'columns' | 'features' | 'runErrors' | 'unscoped'>): string {
   const hash = createHash('sha256').update(`${matrix.build}\n`)
   for (const feature of matrix.features)
     for (const s of feature.scenarios) {
-      let line = `${feature.id}\t${s.id}`
+      let line = ''
       for (const column of matrix.columns) {
         const cell = s.cells[column.key]
-        if (cell?.required) line += `\t${column.key}=${cell.status}`
+        if (cell?.required && RESULT.has(cell.status)) line += `\t${column.key}=${cell.status}`
       }
-      hash.update(`${line}\n`)
+      if (line) hash.update(`${feature.id}\t${s.id}${line}\n`)
     }
   for (const e of matrix.runErrors) hash.update(`run error\t${e.runId}\t${e.where}\n`)
   hash.update(`outside the scope: ${matrix.unscoped.failed} failed`)

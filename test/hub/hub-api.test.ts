@@ -265,6 +265,19 @@ describe.each(BOTH_STORES)('results hub on $store', ({ postgres }) => {
     const own = await runCliInProcess(['gate', '--build', 'v0.5.0-rc2', '--server', hub.url, '--out', path.join(hub.root, 'reports')], { cwd: hub.root, env: { BDD_MATRIX_TOKEN: hub.tokens.qa, CI_COMMIT_AUTHOR: 'Quinn Two <QA2@example.org>' } })
     expect(own.stdout).toMatch(/WAITING\s+approved \[approvals, blocking\]: 0 \(none\)/)
     expect(own.stdout).toContain("qa2: the build's author")
+    // a result that changes the matrix after the approval: it approved other results than these
+    const late = await api(hub, 'POST', '/outcomes', hub.tokens.alice, { build: 'v0.5.0-rc2', scenario: manualIds()[1], environment: 'lab', status: 'passed' }, { 'idempotency-key': randomUUID() })
+    expect((await api(hub, 'POST', `/outcomes/${late.body.id}/review`, hub.tokens.qa, { verdict: 'accepted' })).status).toBe(200)
+    const outdated = await api(hub, 'GET', '/builds/v0.5.0-rc2/gate', hub.tokens.bob)
+    expect(outdated.body.criteria[0]).toMatchObject({ id: 'approved', verdict: 'waiting', value: '0 (none)', items: [{ what: 'qa2: approved the results as they were before they changed: approve again' }] })
+    const fromCli = await runCliInProcess(['gate', '--build', 'v0.5.0-rc2', '--server', hub.url, '--out', path.join(hub.root, 'reports')], { cwd: hub.root, env: { BDD_MATRIX_TOKEN: hub.tokens.qa } })
+    expect(fromCli.stdout).toContain('not counted: qa2: approved the results as they were before they changed: approve again')
+    // approved again, as they are now
+    expect((await api(hub, 'POST', '/builds/v0.5.0-rc2/approvals', hub.tokens.qa2, {})).body).toHaveLength(1)
+    expect((await api(hub, 'GET', '/builds/v0.5.0-rc2/gate', hub.tokens.bob)).body.criteria[0]).toMatchObject({ id: 'approved', verdict: 'pass', value: '1 (qa2)' })
+    // the CLI's gate from the hub (every build pulled, where the hub's view reads a window) judges the same results
+    const again = await runCliInProcess(['gate', '--build', 'v0.5.0-rc2', '--server', hub.url, '--out', path.join(hub.root, 'reports')], { cwd: hub.root, env: { BDD_MATRIX_TOKEN: hub.tokens.qa } })
+    expect(again.stdout).toMatch(/PASS\s+approved \[approvals, blocking\]: 1 \(qa2\)/)
   })
 
   it.skipIf(skip)('waits to release on a cell while a tester\'s newer, worse outcome awaits review: shown in the matrix, never counted', async () => {
