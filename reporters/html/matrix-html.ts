@@ -62,7 +62,7 @@ function* matrixHtml(matrix: Matrix, options: MatrixHtmlOptions): Generator<stri
   // rendered once a column.
   const renderedPlain = new Map<ScenarioCell, Map<string, string>>()
   const renderCell = (cell: ScenarioCell, column: string): string => {
-    if (cell.steps || cell.error || cell.attachments || cell.nodes || cell.tester || cell.awaitingReview) return scenarioCell(cell, column, options.resultsDir)
+    if (cell.steps || cell.error || cell.attachments || cell.nodes || cell.tester || cell.awaitingReview || cell.earlierText) return scenarioCell(cell, column, options.resultsDir)
     let byColumn = renderedPlain.get(cell)
     if (!byColumn) renderedPlain.set(cell, (byColumn = new Map()))
     let html = byColumn.get(column)
@@ -239,7 +239,7 @@ function scenarioCell(cell: ScenarioCell, column: string, resultsDir?: string): 
     details.push(`<details><summary>${h(a.name ?? a.path)}</summary>${text !== undefined ? `<pre>${h(text.length > MAX_INLINE ? `…${text.slice(-MAX_INLINE)}` : text)}</pre>` : `<a href="${h(a.path)}">${h(a.path)}</a>`}</details>`)
   }
   const body = details.length ? `<details class="failure"><summary>${LABEL[cell.status]}</summary>${details.join('')}</details>` : LABEL[cell.status]
-  const awaiting = cell.awaitingReview?.length ? `<br><small class="awaiting">awaiting review: ${h(awaitingText(cell.awaitingReview))}</small>` : ''
+  const awaiting = (cell.awaitingReview?.length ? `<br><small class="awaiting">awaiting review: ${h(awaitingText(cell.awaitingReview))}</small>` : '') + (cell.earlierText?.length ? `<br><small class="earlier-text">on an earlier text: ${h(cell.earlierText.join(', '))}</small>` : '')
   const tester = (cell.tester ? `<br><small class="tester">by ${h(cell.tester)}</small>` : '') + awaiting
   const info = !cell.required && cell.status !== 'not-required'
   return `<td data-column="${h(column)}" data-status="${cell.status}" data-required="${cell.required}" class="s-${cell.status}${info ? ' not-required-result' : ''}"${info ? ' title="ran where the scope does not require it: information only, not counted"' : ''}>${body}${tester}${strip(cell.history)}</td>`

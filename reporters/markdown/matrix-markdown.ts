@@ -76,14 +76,21 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
     if (matrix.flaky.length > MAX_LISTED) out.push(`- … and ${matrix.flaky.length - MAX_LISTED} more (the HTML matrix lists them all)`)
     out.push('', '</details>', '')
   }
-  // Reported by testers, not yet reviewed: they count for nothing yet, and the gate waits on them.
+  // Reported by testers, not yet reviewed: they count for nothing yet, and the gate waits on them;
+  // and outcomes of a scenario as it read before an edit: no sign-off of it as it reads now.
   const awaiting: string[] = []
+  const earlier: string[] = []
   for (const f of matrix.features)
     for (const s of f.scenarios)
-      for (const [column, c] of Object.entries(s.cells)) if (c.required && c.awaitingReview?.length) awaiting.push(`- ${mdCode(f.id)} · ${mdText(s.name)} · ${mdText(column)} — ${mdText(awaitingText(c.awaitingReview))}`)
-  if (awaiting.length) {
-    out.push(`<details><summary>⏳ Newer outcomes awaiting QA's review (${awaiting.length})</summary>`, '', ...awaiting.slice(0, MAX_LISTED))
-    if (awaiting.length > MAX_LISTED) out.push(`- … and ${awaiting.length - MAX_LISTED} more (the HTML matrix lists them all)`)
+      for (const [column, c] of Object.entries(s.cells)) {
+        if (!c.required) continue
+        if (c.awaitingReview?.length) awaiting.push(`- ${mdCode(f.id)} · ${mdText(s.name)} · ${mdText(column)} — ${mdText(awaitingText(c.awaitingReview))}`)
+        if (c.earlierText?.length) earlier.push(`- ${mdCode(f.id)} · ${mdText(s.name)} · ${mdText(column)} — ${mdText(c.earlierText.join(', '))}`)
+      }
+  for (const [summary, list] of [[`⏳ Newer outcomes awaiting QA's review (${awaiting.length})`, awaiting], [`🔁 Manual outcomes of an earlier text of the scenario (${earlier.length})`, earlier]] as const) {
+    if (!list.length) continue
+    out.push(`<details><summary>${summary}</summary>`, '', ...list.slice(0, MAX_LISTED))
+    if (list.length > MAX_LISTED) out.push(`- … and ${list.length - MAX_LISTED} more (the HTML matrix lists them all)`)
     out.push('', '</details>', '')
   }
   if (h.information) out.push(`ℹ️ ${h.information}.`, '')
@@ -113,7 +120,7 @@ export function featureNoteMarkdown(matrix: Matrix, featureId: string, options: 
   else {
     out.push(`| Scenario | ${columns.map((c) => mdText(c.key)).join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`)
     for (const s of feature.scenarios)
-      out.push(`| ${mdText(s.name)}${s.wip ? ' (wip)' : ''} | ${columns.map((c) => { const cell = s.cells[c.key]!; return `${ICON[cell.status]} ${cell.status}${cell.required ? '' : ' (not required)'}${cell.tester ? ` (${mdText(cell.tester)})` : ''}${cell.awaitingReview?.length ? ` (awaiting review: ${mdText(awaitingText(cell.awaitingReview))})` : ''}` }).join(' | ')} |`)
+      out.push(`| ${mdText(s.name)}${s.wip ? ' (wip)' : ''} | ${columns.map((c) => { const cell = s.cells[c.key]!; return `${ICON[cell.status]} ${cell.status}${cell.required ? '' : ' (not required)'}${cell.tester ? ` (${mdText(cell.tester)})` : ''}${cell.awaitingReview?.length ? ` (awaiting review: ${mdText(awaitingText(cell.awaitingReview))})` : ''}${cell.earlierText?.length ? ` (on an earlier text: ${mdText(cell.earlierText.join(', '))})` : ''}` }).join(' | ')} |`)
     out.push('')
   }
   if (options.reportUrl) out.push(`[Test matrix](${options.reportUrl})`, '')

@@ -257,7 +257,7 @@ class ScenarioView {
             continue
           }
           seen.add(key)
-          const unsettled = unsettledBy(cell.status, cell.awaitingReview)
+          const unsettled = unsettledBy(cell.status, cell.awaitingReview) ?? ofEarlierText(cell.status, cell.tester, cell.earlierText)
           required.push({ scenarioId: s.id, scenario: s.name, feature: feature.id, column: column.key, environment: column.environment, stage: column.stage, status: cell.status, ...(unsettled ? { unsettled } : {}) })
         }
       }
@@ -276,6 +276,16 @@ class ScenarioView {
 function unsettledBy(status: CellStatus, awaiting: readonly { tester: string; status: string }[] | undefined): string | undefined {
   const worse = (awaiting ?? []).filter((a) => CELL_SEVERITY.indexOf(a.status as CellStatus) < CELL_SEVERITY.indexOf(status))
   return worse.length ? `awaiting QA's review: ${awaitingText(worse)}` : undefined
+}
+
+/**
+ * Why a passed manual cell stands on no tester's word about the scenario as it reads now, or
+ * undefined: every tester whose outcome counts carried out an earlier text of it (edited since).
+ */
+function ofEarlierText(status: CellStatus, tester: string | undefined, earlier: readonly string[] | undefined): string | undefined {
+  if (!earlier?.length || BAD.has(status)) return undefined
+  const testers = tester ? tester.split(', ') : []
+  return testers.every((t) => earlier.includes(t)) ? `tested on an earlier text of the scenario (${earlier.join(', ')}): carry it out again as it reads now` : undefined
 }
 
 const item = (c: ViewCell, note?: string): GateItem => ({ what: `${c.scenario} · ${c.feature} · ${c.column}`, scenario: c.scenario, scenarioId: c.scenarioId, feature: c.feature, environment: c.column, status: c.status, ...(note ? { note } : {}) })
@@ -430,10 +440,13 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       for (const c of cells) {
         const merged = cellOf(cellsOfBuild, c.scenarioId, c.environment, c.stage)
         const testers = merged?.tester ? merged.tester.split(', ') : []
+        // a tester who carried out an earlier text of the scenario signed off that text, not this one
+        const earlier = testers.filter((t) => merged?.earlierText?.includes(t))
+        const current = testers.filter((t) => !earlier.includes(t))
         if (BAD.has(c.status)) failed.push(item(c, `by ${testers.join(', ') || 'a tester'}`))
         else if (c.unsettled) waiting.push({ ...item(c, c.unsettled), awaited: true })
-        else if (c.status === 'passed' && testers.length >= criterion.testers) signed++
-        else waiting.push({ ...item(c, `${testers.length} of ${criterion.testers} tester(s) signed off`), awaited: true })
+        else if (c.status === 'passed' && current.length >= criterion.testers) signed++
+        else waiting.push({ ...item(c, `${current.length} of ${criterion.testers} tester(s) signed off${earlier.length ? `; ${earlier.join(', ')} tested an earlier text of it` : ''}`), awaited: true })
       }
       if (cells.length === 0) return result(criterion, 'waiting', 'no manual results', `${criterion.testers} tester(s) each`, 'no manual testing column for this build yet — waiting')
       const verdict: CriterionVerdict = failed.length ? 'fail' : waiting.length ? 'waiting' : 'pass'

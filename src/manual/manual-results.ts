@@ -149,6 +149,7 @@ function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[], awaiting:
     nodes: [],
     source: 'manual',
     tester: sorted.map((o) => o.testerName).join(', '),
+    ...(sorted.some((o) => o.contentHash !== scenario.contentHash) ? { earlierText: sorted.filter((o) => o.contentHash !== scenario.contentHash).map((o) => o.testerName) } : {}),
     ...(awaiting.length ? { awaitingReview: [...awaiting].sort((a, b) => a.testerName.localeCompare(b.testerName)).map((a) => ({ tester: a.testerName, status: a.status })) } : {}),
     output: [...lines, ...(status === 'passed' ? words : [])].join('\n'),
   }

@@ -35,6 +35,8 @@ export interface ScenarioCell {
   tester?: string
   /** newer manual outcomes QA has not reviewed yet (Case.awaitingReview): shown, not counted */
   awaitingReview?: { tester: string; status: Status }[]
+  /** testers whose outcome was of an earlier text of the scenario (Case.earlierText) */
+  earlierText?: string[]
   /** this cell's status in the last builds, oldest first */
   history: (CellStatus | null)[]
 }
@@ -386,7 +388,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cellIn(cells, s.id, columnKeys[c]!) : undefined
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
-        const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester || found.awaitingReview)
+        const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester || found.awaitingReview || found.earlierText)
         const codes = earlierCodes(s.id, c)
         const cell: ScenarioCell = detailed ? { status, required, history: historyOf(codes, status) } : plainCell(codes, status, required)
         if (detailed) {
@@ -396,6 +398,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           if (found.nodes.length) cell.nodes = found.nodes
           if (found.tester) cell.tester = found.tester
           if (found.awaitingReview?.length) cell.awaitingReview = found.awaitingReview
+          if (found.earlierText?.length) cell.earlierText = found.earlierText
         }
         if (status === 'flaky' && required) flaky.push({ id: s.id, name: s.name, feature: feature.id, column: column.key })
         if (required) requiredNow.push(status)

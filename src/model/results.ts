@@ -108,6 +108,11 @@ export const CaseSchema = z.object({
    * count, but until reviewed the cell is not settled — the gate waits on one worse than it.
    */
   awaitingReview: z.array(z.object({ tester: z.string(), status: StatusSchema })).optional(),
+  /**
+   * Testers whose outcome counted here was of an earlier text of the scenario (edited since they
+   * carried it out): shown, and no sign-off of the scenario as it reads now.
+   */
+  earlierText: z.array(z.string()).optional(),
   /** output a unit test printed (JUnit system-out) */
   output: z.string().optional(),
 })

@@ -26,7 +26,7 @@ export interface RunSpec {
   stage?: Stage
   at: string
   /** scenario name → status, or [status, {flaky, tester, awaitingReview}] */
-  cases: Record<string, Status | [Status, { flaky?: boolean; tester?: string; awaitingReview?: { tester: string; status: Status }[] }]>
+  cases: Record<string, Status | [Status, { flaky?: boolean; tester?: string; awaitingReview?: { tester: string; status: Status }[]; earlierText?: string[] }]>
   /** failures outside any scenario (a BeforeAll hook…) */
   errors?: { where: string; message: string }[]
 }
@@ -40,7 +40,7 @@ export function writeRuns(runs: RunSpec[], dir = tempDir('gate-results')): strin
     for (const [scenario, given] of Object.entries(spec.cases)) {
       const [status, extra] = Array.isArray(given) ? given : [given, {}]
       const s = SCENARIOS[scenario]!
-      const c: Case = { kind: 'case', id: caseIdOf({ uri: s.uri, scenario }), uri: s.uri, feature: s.feature, scenario, name: scenario, featureIds: s.featureIds, tags: s.tags, status, flaky: extra.flaky ?? false, attempts: 1, durationMs: 5, steps: [], attachments: [], nodes: [], source: spec.stage === 'manual' ? 'manual' : 'automated', ...(extra.tester ? { tester: extra.tester } : {}), ...(extra.awaitingReview ? { awaitingReview: extra.awaitingReview } : {}) }
+      const c: Case = { kind: 'case', id: caseIdOf({ uri: s.uri, scenario }), uri: s.uri, feature: s.feature, scenario, name: scenario, featureIds: s.featureIds, tags: s.tags, status, flaky: extra.flaky ?? false, attempts: 1, durationMs: 5, steps: [], attachments: [], nodes: [], source: spec.stage === 'manual' ? 'manual' : 'automated', ...(extra.tester ? { tester: extra.tester } : {}), ...(extra.awaitingReview ? { awaitingReview: extra.awaitingReview } : {}), ...(extra.earlierText ? { earlierText: extra.earlierText } : {}) }
       writer.write(c)
     }
     writer.close({ kind: 'run', modelVersion: MODEL_VERSION, id: `run-${++runNumber}-${spec.build}-${spec.environment}`, milestone: 'gate-fixture', build: spec.build, stage: spec.stage ?? 'acceptance', environment: spec.environment, startedAt: spec.at, finishedAt: spec.at, source: { format: spec.stage === 'manual' ? 'manual' : 'cucumber-messages' }, ...(spec.errors ? { errors: spec.errors } : {}) })

@@ -147,6 +147,22 @@ describe('release gates on canonical result sets (golden reports)', () => {
     expect(matrixToHtml(matrix)).toContain('<small class="awaiting">awaiting review: bob failed</small>')
   })
 
+  it('takes no sign-off from testers who carried out an earlier text of the scenario (edited since); the matrix says whose', async () => {
+    const criteria = `${HEADER}criteria:\n  - { id: by-hand, kind: scenarios-pass, severity: blocking, select: { tags: "@manual", stages: [manual] } }\n  - { id: signed, kind: manual-signoff, severity: blocking, testers: 1 }\n  - { id: signed-twice, kind: manual-signoff, severity: informing, testers: 2 }\n`
+    const build = (tester: string, earlierText: string[]) => writeRuns([...rc1, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { manual: { 'alpha by hand': ['passed', { tester, earlierText }] } })])
+    const old = await gate(criteria, build('alice', ['alice']), 'v1.0.0-rc2', approvals)
+    expect(old.criteria.find((c) => c.id === 'by-hand')).toMatchObject({ verdict: 'waiting', items: [expect.objectContaining({ note: 'tested on an earlier text of the scenario (alice): carry it out again as it reads now' })] })
+    expect(old.criteria.find((c) => c.id === 'signed')).toMatchObject({ verdict: 'waiting' })
+    // with one tester on the text as it reads now, that one signs it off; the other is named
+    const mixed = await gate(criteria, build('alice, bob', ['alice']), 'v1.0.0-rc2', approvals)
+    expect(mixed.criteria.find((c) => c.id === 'signed')).toMatchObject({ verdict: 'pass' })
+    expect(mixed.criteria.find((c) => c.id === 'signed-twice')).toMatchObject({ verdict: 'waiting', items: [expect.objectContaining({ note: '1 of 2 tester(s) signed off; alice tested an earlier text of it' })] })
+    const dir = build('alice', ['alice'])
+    const matrix = matrixFrom(await mergeResults(dir), loadScope(path.join(GATE_PROJECT, 'features/milestones/gate.yaml')), { build: 'v1.0.0-rc2', catalogue: buildCatalogue(path.join(GATE_PROJECT, 'features')), uriPrefix: 'features' })
+    expect(matrixToMarkdown(matrix)).toContain('🔁 Manual outcomes of an earlier text of the scenario (1)</summary>\n\n- `alpha` · alpha by hand · community/manual — alice\n')
+    expect(matrixToHtml(matrix)).toContain('<small class="earlier-text">on an earlier text: alice</small>')
+  })
+
   it('a dry run (every scenario skipped) is no scenario run and no environment tested', async () => {
     const dry = greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { local: { 'alpha one': 'skipped', 'alpha two': 'skipped', 'beta one': 'skipped' }, docker: { 'alpha one': 'skipped', 'alpha two': 'skipped' } })
     const report = await gate(CRITERIA, writeRuns([...rc1, ...dry]), 'v1.0.0-rc2', approvals)
