@@ -46,7 +46,9 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
     // a scenario that failed and now passed only on a retry is newly flaky, not fixed: it failed again
     if (!bad && wasBad && !c.flaky) diff.fixed.push(entry(c, before))
     if (c.flaky && !before?.flaky) diff.newlyFlaky.push(entry(c, before))
-    if (c.source === 'manual' && c.status === 'passed' && before?.status !== 'passed') diff.newManualSignoffs.push({ ...entry(c, before), testers: c.tester ?? '' })
+    // a sign-off is a tester's of the scenario as it reads now (not of an earlier text: Case.earlierText)
+    const signers = (c.tester ? c.tester.split(', ') : []).filter((t) => !c.earlierText?.includes(t))
+    if (c.source === 'manual' && c.status === 'passed' && before?.status !== 'passed' && signers.length) diff.newManualSignoffs.push({ ...entry(c, before), testers: signers.join(', ') })
   }
   for (const c of a.values()) if (!cellOf(b, c.id, c.environment, c.stage)) diff.removed.push({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, from: status(c) })
   const finished = (build: string) => results.runs.filter((r) => r.build === build).reduce((m, r) => (r.finishedAt > m ? r.finishedAt : m), '')

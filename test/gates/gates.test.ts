@@ -163,6 +163,16 @@ describe('release gates on canonical result sets (golden reports)', () => {
     expect(matrixToHtml(matrix)).toContain('<small class="earlier-text">on an earlier text: alice</small>')
   })
 
+  it('diff counts a sign-off of the scenario as it reads now, not of an earlier text', async () => {
+    const { diffBuilds } = await import('../../src/gates/diff-builds.ts')
+    const rc1NoManual = rc1.filter((r) => r.stage !== 'manual')
+    for (const [tester, earlierText, signed] of [['alice', ['alice'], []], ['alice, bob', ['alice'], [{ scenario: 'alpha by hand', testers: 'bob' }]]] as const) {
+      const results = await mergeResults(writeRuns([...rc1NoManual, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { manual: { 'alpha by hand': ['passed', { tester, earlierText: [...earlierText] }] } })]))
+      const diff = diffBuilds({ results, from: 'v1.0.0-rc1', to: 'v1.0.0-rc2', today: '2026-06-01' })
+      expect(diff.newManualSignoffs, tester).toEqual(signed.map((s) => expect.objectContaining(s)))
+    }
+  })
+
   it('a dry run (every scenario skipped) is no scenario run and no environment tested', async () => {
     const dry = greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { local: { 'alpha one': 'skipped', 'alpha two': 'skipped', 'beta one': 'skipped' }, docker: { 'alpha one': 'skipped', 'alpha two': 'skipped' } })
     const report = await gate(CRITERIA, writeRuns([...rc1, ...dry]), 'v1.0.0-rc2', approvals)
