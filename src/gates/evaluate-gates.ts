@@ -463,7 +463,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const now = matrixDigest(view.matrix)
       // approved before results came in or changed: an approval of other results than these
       const outdated = new Set(inputs.approvals.filter((a) => a.judged !== undefined && a.judged !== now).map((a) => a.by))
-      const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && !outdated.has(by) && (!criterion.from || criterion.from.includes(by)))
+      const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && !outdated.has(by) && (!criterion.from || criterion.from.some((f) => samePerson(f, by))))
       const why = (by: string): string => (isAuthor(by) ? 'the build\'s author' : outdated.has(by) ? 'approved the results as they were before they changed: approve again' : 'not among the approvers named')
       const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${why(a.by)}`, status: 'not counted' }))
       return result(criterion, valid.length >= criterion.min ? 'pass' : 'waiting', `${valid.length} (${valid.join(', ') || 'none'})`, `≥ ${criterion.min}${criterion.from ? ` of ${criterion.from.join(', ')}` : ''}, not the author`, valid.length >= criterion.min ? `approved by ${valid.join(', ')}` : `${valid.length} of ${criterion.min} approvals — waiting`, items)

@@ -279,6 +279,11 @@ describe('every criterion kind passes and fails on the results that should make 
     const report = await gate(single('{ id: c, kind: approvals, severity: blocking, min: 1 }'), writeRuns(rc2()), 'v1.0.0-rc2', { approvals: [{ by: 'carol', at: 'x' }], authors: ['carol'] })
     expect(report.criteria[0]).toMatchObject({ verdict: 'waiting', items: [{ what: "carol: the build's author" }] })
   })
+
+  it('knows an approver named in from: however the name is typed, as it knows the author', async () => {
+    const report = await gate(single('{ id: c, kind: approvals, severity: blocking, min: 1, from: [Dana] }'), writeRuns(rc2()), 'v1.0.0-rc2', { approvals: [{ by: 'dana', at: 'x' }, { by: 'erin', at: 'y' }] })
+    expect(report.criteria[0]).toMatchObject({ verdict: 'pass', value: '1 (dana)', items: [{ what: 'erin: not among the approvers named' }] })
+  })
 })
 
 describe('bdd-matrix gate and diff from the command line', () => {
