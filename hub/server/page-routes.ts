@@ -218,7 +218,7 @@ export async function addPageRoutes(app: FastifyInstance, service: HubService, l
       const { build } = request.params as { build: string }
       const { gateBanner } = await import('../../reporters/html/matrix-html.ts')
       const report = await service.gate(build)
-      return html(reply, gatePage(session.principal, session.csrf, build, gateBanner(report), await service.store.approvals(build)))
+      return html(reply, gatePage(session.principal, session.csrf, build, gateBanner(report), await service.store.approvals(build), report.judged))
     })
     pages.post('/builds/:build/approve', async (request, reply) => {
       const session = await requireForm(service, request)

@@ -285,9 +285,14 @@ ${choices || '<p>No @manual scenarios in the project.</p>'}
 }
 
 /** The release gate of a build (its banner, rendered by the matrix's renderer) and its approvals. */
-export function gatePage(principal: Principal, csrf: string, build: string, banner: string, approvals: { by: string; at: string; comment?: string }[]): string {
-  const list = approvals.map((a) => `<li>${h(a.by)} · ${h(a.at)}${a.comment ? ` — ${h(a.comment)}` : ''}</li>`).join('')
-  const mine = approvals.some((a) => a.by === principal.name)
+/**
+ * A build's gate and its approvals; `judged`: the hash of the results as they stand (the gate's):
+ * an approval of other results is shown as such, and its giver may approve again.
+ */
+export function gatePage(principal: Principal, csrf: string, build: string, banner: string, approvals: { by: string; at: string; comment?: string; judged?: string }[], judged?: string): string {
+  const outdated = (a: { judged?: string }): boolean => a.judged !== undefined && judged !== undefined && a.judged !== judged
+  const list = approvals.map((a) => `<li${outdated(a) ? ' class="outdated"' : ''}>${h(a.by)} · ${h(a.at)}${a.comment ? ` — ${h(a.comment)}` : ''}${outdated(a) ? ' — <b>of the results before they changed: not counted until approved again</b>' : ''}</li>`).join('')
+  const mine = approvals.some((a) => a.by === principal.name && !outdated(a))
   const form =
     principal.role === 'qa' && !mine
       ? `<form method="post" action="/builds/${encodeURIComponent(build)}/approve"><input type="hidden" name="_csrf" value="${h(csrf)}"><label for="approve-comment"><span>Comment</span></label><input id="approve-comment" type="text" name="comment"><p><button>Approve ${h(build)} for release</button></p></form>`

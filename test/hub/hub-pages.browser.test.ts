@@ -160,6 +160,16 @@ describe.skipIf(!available)('the hub\'s web pages in a real browser (headless Ch
     expect(await qa.page.getAttribute('#gate', 'data-verdict')).toBe('go')
     expect(await qa.page.locator('#approvals').innerText()).toContain('qa ·')
     await checkPage(qa.page, 'release-gate')
+    // a result that changes the matrix after it: the approval is shown as of earlier results, and may be given again
+    const markup = [...hub.service.project.scenarios.values()].find((x) => x.manual && x.name.includes('stays text'))!
+    const late = await api(hub, 'POST', '/outcomes', hub.tokens.alice, { build: 'v0.5.0-rc1', scenario: markup.id, status: 'passed' }, { 'idempotency-key': 'late-result-1' })
+    expect((await api(hub, 'POST', `/outcomes/${late.body.id}/review`, hub.tokens.qa2, { verdict: 'accepted' })).status).toBe(200)
+    await qa.page.goto(`${hub.url}/builds/v0.5.0-rc1/gate`)
+    expect(await qa.page.getAttribute('#gate', 'data-verdict')).toBe('incomplete')
+    expect(await qa.page.locator('#approvals li.outdated').innerText()).toContain('of the results before they changed: not counted until approved again')
+    await qa.page.click('text=Approve v0.5.0-rc1 for release')
+    expect(await qa.page.getAttribute('#gate', 'data-verdict')).toBe('go')
+    expect(await qa.page.locator('#approvals li.outdated').count()).toBe(0)
     await qa.context.close()
     const anonymous = await browser.newContext()
     const loginPage = await anonymous.newPage()
