@@ -7,7 +7,7 @@ import { diffSummary } from '../../src/gates/diff-summary.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { writePieces } from '../../src/chunked-writer.ts'
-import { judgedOtherResults, STALE_VERDICT } from '../../src/matrix/matrix-digest.ts'
+import { STALE_VERDICT } from '../../src/matrix/matrix-digest.ts'
 
 const LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': '—' }
 const LABEL_HTML = Object.fromEntries(Object.entries(LABEL).map(([status, label]) => [status, h(label)])) as Record<CellStatus, string>
@@ -17,6 +17,8 @@ export interface MatrixHtmlOptions {
   resultsDir?: string
   /** the whole gate report as a banner (matrix --gate) */
   gate?: GateReport
+  /** the gate judged other results than this matrix (matrix-digest.ts: judgedOtherResults), said under its verdict */
+  gateStale?: boolean
   /** only the verdict line under the headline (a gate file applies to the build) */
   gateVerdict?: GateReport
   /**
@@ -128,7 +130,7 @@ td.not-required-result{opacity:.6;font-style:italic}.info{color:#555}
 #filters{margin:1rem 0}${GATE_CSS}#filters *{margin-right:.75rem}
 </style></head><body>
 <h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code>${options.feature !== undefined ? ` · feature <code>${h(options.feature)}</code>` : ''}</h1>
-${options.gate ? gateBanner(options.gate, judgedOtherResults(options.gate, matrix)) : ''}
+${options.gate ? gateBanner(options.gate, options.gateStale) : ''}
 <p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}"><b>${headline.scenarios} scenarios:</b> ${headline.counts.map((c) => `<span class="s-${c.status}">${c.count} ${h(c.label)}</span>`).join(' · ')}</p>
 <p id="gaps" class="${matrix.gaps.notRun ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}

@@ -5,7 +5,7 @@ import { gateToMarkdown, gateVerdictLine } from './gate-markdown.ts'
 import { mdCode, mdText } from './markdown-text.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { errorHeadline } from '../../src/model/error-headline.ts'
-import { judgedOtherResults, STALE_VERDICT } from '../../src/matrix/matrix-digest.ts'
+import { STALE_VERDICT } from '../../src/matrix/matrix-digest.ts'
 
 const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', blocked: '⛔', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
 /** GitLab notes are limited to 1,000,000 characters; lists stop well before, saying how many more. */
@@ -15,6 +15,8 @@ export interface MatrixMarkdownOptions {
   reportUrl?: string
   /** the whole gate report heads the note (matrix --gate, publish gitlab --gate) */
   gate?: GateReport
+  /** the gate judged other results than this matrix (matrix-digest.ts: judgedOtherResults), said under its verdict */
+  gateStale?: boolean
   /** only the gate's verdict line, under the headline (a gate file applies to the build) */
   gateVerdict?: GateReport
   /** links to the HTML matrix, the Allure report… */
@@ -24,7 +26,7 @@ export interface MatrixMarkdownOptions {
 /** The matrix as Markdown for a GitLab merge-request note. */
 export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions = {}): string {
   const out: string[] = options.gate ? [gateToMarkdown(options.gate)] : []
-  if (options.gate && judgedOtherResults(options.gate, matrix)) out.push(staleVerdictLine(), '')
+  if (options.gate && options.gateStale) out.push(staleVerdictLine(), '')
   out.push(`### Test matrix · ${mdCode(matrix.milestone)} · build ${mdCode(matrix.build)}`, '')
   const h = headlineOf(matrix)
   out.push(`**${h.scenarios} scenarios:** ${h.counts.map((c) => `${ICON[c.status]} ${c.count} ${c.label}`).join(' · ')}`, '')
@@ -111,11 +113,11 @@ function firstLines(text: string): string {
  * What a scope feature's GitLab issue shows (its acceptance criteria's state): the feature's
  * scenarios and their status on each environment for the build.
  */
-export function featureNoteMarkdown(matrix: Matrix, featureId: string, options: { reportUrl?: string; gate?: GateReport } = {}): string {
+export function featureNoteMarkdown(matrix: Matrix, featureId: string, options: { reportUrl?: string; gate?: GateReport; gateStale?: boolean } = {}): string {
   const feature = matrix.features.find((f) => f.id === featureId)!
   const columns = matrix.columns.filter((c) => feature.scenarios.some((s) => s.cells[c.key]?.status !== 'not-required'))
   const out = [`### Acceptance scenarios of ${mdCode(feature.id)} · build ${mdCode(matrix.build)}`, '']
-  if (options.gate) out.push(`Release gate of ${mdCode(options.gate.build)}: **${options.gate.verdict}**${judgedOtherResults(options.gate, matrix) ? ` — ${staleVerdictLine()}` : ''}`, '')
+  if (options.gate) out.push(`Release gate of ${mdCode(options.gate.build)}: **${options.gate.verdict}**${options.gateStale ? ` — ${staleVerdictLine()}` : ''}`, '')
   if (feature.scenarios.length === 0) out.push('No scenario is tied to this feature yet (`@feature:' + feature.id + '`).', '')
   else {
     out.push(`| Scenario | ${columns.map((c) => mdText(c.key)).join(' | ')} |`, `|---|${columns.map(() => '---').join('|')}|`)

@@ -87,7 +87,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         if (tracked.length === 0) ctx.stderr.write(`no scope feature names its GitLab issue (issue: in ${path.relative(ctx.cwd, scope.file)}): no issue notes\n`)
         const notes = await publishFeatureNotes(
           target,
-          tracked.map((f) => ({ featureId: f.id, issue: f.issue!, markdown: featureNoteMarkdown(matrix as Matrix, f.id, { ...(reportUrl ? { reportUrl } : {}), ...(gate ? { gate: gate.report } : {}) }) })),
+          tracked.map((f) => ({ featureId: f.id, issue: f.issue!, markdown: featureNoteMarkdown(matrix as Matrix, f.id, { ...(reportUrl ? { reportUrl } : {}), ...(gate ? { gate: gate.report, gateStale: gate.stale } : {}) }) })),
           log,
         )
         for (const n of notes) ctx.stdout.write(`issue ${n.issue} (${n.featureId}): note ${n.action}\n`)

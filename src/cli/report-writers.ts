@@ -13,13 +13,14 @@ export function matrixWriter(outDir: string, options: { gate?: GateReport; onSta
     needsMatrix: true,
     async write({ matrix, resultsDir, gate }) {
       const { judgedOtherResults } = await import('../matrix/matrix-digest.ts')
-      if (options.gate && judgedOtherResults(options.gate, matrix!)) options.onStaleGate?.()
+      const gateStale = options.gate !== undefined && judgedOtherResults(options.gate, matrix!)
+      if (gateStale) options.onStaleGate?.()
       const { matrixToMarkdown } = await import('../../reporters/markdown/matrix-markdown.ts')
       const { writeMatrixHtml } = await import('../../reporters/html/matrix-html.ts')
       mkdirSync(outDir, { recursive: true })
       const files = [path.join(outDir, 'matrix.html'), path.join(outDir, 'matrix.md'), path.join(outDir, 'matrix.json')]
       // The gate's evidence given (--gate) heads the matrix whole; else the gate judged here gives its verdict line.
-      const shown = { ...(options.gate ? { gate: options.gate } : {}), ...(gate ? { gateVerdict: gate } : {}) }
+      const shown = { ...(options.gate ? { gate: options.gate, gateStale } : {}), ...(gate ? { gateVerdict: gate } : {}) }
       writeMatrixHtml(files[0]!, matrix!, { resultsDir, ...shown })
       writeFileSync(files[1]!, matrixToMarkdown(matrix!, shown))
       writeJsonFile(files[2]!, matrix)

@@ -134,7 +134,7 @@ export function evaluateGates(inputs: GateInputs): GateReport {
     const from = resolveBaseline({ ...gates, baseline: against }, build, results).build
     if (from) changes.push({ against, diff: diffBuilds({ results, gates, from, to: build, today: inputs.today, ...(inputs.order ? { order: inputs.order } : {}), ...(inputs.lockHistory ? { lockHistory: inputs.lockHistory } : {}) }) })
   }
-  return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary(), changes, judged: matrixDigest(matrix) }
+  return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary(), changes, judged: view.judged }
 }
 
 /** Builds a gate reads back from the gated one, itself included: the matrix's strips or the longest flaky-rate window. */
@@ -201,7 +201,20 @@ class ScenarioView {
    * skipped) is no test of an environment whose scenarios none of it ran. An environment where
    * the scope requires no runnable scenario (all wip) is tested by any run of the build there.
    */
-  testedEnvironments(results: ResultSet, build: string): Set<string> {
+  get testedEnvironments(): Set<string> {
+    return (this.tested ??= this.environmentsTested(this.inputs.results, this.inputs.build))
+  }
+
+  private tested: Set<string> | undefined
+
+  /** The hash of the results judged (matrixDigest), made when first asked for. */
+  get judged(): string {
+    return (this.digest ??= matrixDigest(this.matrix))
+  }
+
+  private digest: string | undefined
+
+  private environmentsTested(results: ResultSet, build: string): Set<string> {
     const asked = new Set<string>()
     const answered = new Set<string>()
     for (const feature of this.matrix.features)
@@ -327,7 +340,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
     }
     case 'environments-tested': {
       const required = [...new Set(scope.features.flatMap((f) => f.environments))].sort()
-      const tested = view.testedEnvironments(results, build)
+      const tested = view.testedEnvironments
       const ranIn = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
       const missing = required.filter((e) => !tested.has(e))
       const items = missing.map((e) => ({ what: ranIn.has(e) ? `${e}: results this build, but none for a scenario the scope requires there` : `${e}: no results this build`, environment: e, status: 'not-run' }))
@@ -369,7 +382,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const items: GateItem[] = []
       let short = 0
       let awaited = 0
-      const tested = view.testedEnvironments(results, build)
+      const tested = view.testedEnvironments
       for (const feature of view.matrix.features) {
         const environments = feature.requiredOn.length ? feature.requiredOn : [...new Set(view.matrix.columns.map((c) => c.environment))]
         for (const environment of environments) {
@@ -460,9 +473,8 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
     case 'approvals': {
       if (!inputs.approvals) return result(criterion, 'waiting', 'no hub', `≥ ${criterion.min}`, 'approvals are recorded on the results hub (gate --server URL) — waiting')
       const isAuthor = (by: string): boolean => (inputs.authors ?? []).some((a) => samePerson(a, by))
-      const now = matrixDigest(view.matrix)
       // approved before results came in or changed: an approval of other results than these
-      const outdated = new Set(inputs.approvals.filter((a) => a.judged !== undefined && a.judged !== now).map((a) => a.by))
+      const outdated = new Set(inputs.approvals.filter((a) => a.judged !== undefined && a.judged !== view.judged).map((a) => a.by))
       const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && !outdated.has(by) && (!criterion.from || criterion.from.some((f) => samePerson(f, by))))
       const why = (by: string): string => (isAuthor(by) ? 'the build\'s author' : outdated.has(by) ? 'approved the results as they were before they changed: approve again' : 'not among the approvers named')
       const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${why(a.by)}`, status: 'not counted' }))

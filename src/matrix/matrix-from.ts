@@ -6,6 +6,7 @@ import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebr
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { cellIn, columnOf, eachCell, inSeveralColumns } from '../results/cells.ts'
 import { ownRecord } from '../own-record.ts'
+import { placeOf, reportsCountedTwice } from '../results/same-input.ts'
 
 export type { CellStatus } from '../model/status-algebra.ts'
 
@@ -476,24 +477,14 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   })
   const runErrors = results.runs.filter((r) => r.build === build).flatMap((r) => (r.errors ?? []).map((e) => ({ runId: r.id, environment: r.environment, stage: r.stage, where: e.where, message: e.message })))
   const unrequiredColumns = columns.filter((_, c) => informationIn[c] && !requiredIn[c]).map((column) => column.key)
-  const countedTwice = reportsCountedTwice(results.runs, build)
+  // the reports this build holds that count in more than one place, each as its places
+  const countedTwice = reportsCountedTwice(results.runs)
+    .filter((group) => group.some((r) => r.build === build))
+    .map((group) => [...new Set(group.map(placeOf))].sort())
   return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors, expectedElsewhere: [...expectedElsewhere].sort(), unrequiredColumns, ...(countedTwice.length ? { countedTwice } : {}) }
 }
 
 const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})
-
-/** Where each report the build holds counts, for the reports that count in more than one place (Matrix.countedTwice). */
-function reportsCountedTwice(runs: ResultSet['runs'], build: string): string[][] {
-  const places = new Map<string, Set<string>>()
-  for (const run of runs) {
-    const sha256 = run.source?.sha256
-    if (!sha256) continue
-    const set = places.get(sha256) ?? new Set<string>()
-    places.set(sha256, set.add(`${run.build} ${run.environment}/${run.stage}`))
-  }
-  const shown = new Set(runs.filter((r) => r.build === build && r.source?.sha256).map((r) => r.source.sha256!))
-  return [...places].filter(([sha256, set]) => set.size > 1 && shown.has(sha256)).map(([, set]) => [...set].sort())
-}
 
 /** The columns' parts of the keys of a build's cells (merge-results cellKey), each once. */
 function columnsOfCells(cells: ReadonlyMap<string, MergedCase>): string[] {
