@@ -347,13 +347,14 @@ function readMatrix(file: string): Matrix {
   const totals = matrix?.totals as Record<string, unknown> | undefined
   if (typeof matrix?.build !== 'string' || !totals || !['passed', 'failed', 'flaky', 'wip', 'not-run'].every((k) => typeof totals[k] === 'number'))
     throw new UserError('PUBLISH_INPUT', `${file}: not a matrix (no build and totals); write it with bdd-matrix matrix and pass its matrix.json`)
-  if (!matrix.gaps || !matrix.unscoped || !matrix.runErrors)
+  if (!matrix.gaps || !matrix.unscoped || !matrix.runErrors || !matrix.cellTotals)
     throw new UserError('PUBLISH_INPUT', `${file}: a matrix written by an older bdd-matrix (it does not say which required cells did not run); write it again with bdd-matrix matrix`)
   // what the commit status is made of: a field of another type would read as no failure
   const shapeless = [
     typeof matrix.unscoped.failed !== 'number' && 'unscoped.failed',
     !Array.isArray(matrix.runErrors) && 'runErrors',
     typeof matrix.gaps.notRun !== 'number' && 'gaps.notRun',
+    typeof matrix.gaps.required !== 'number' && 'gaps.required',
   ].find(Boolean)
   if (shapeless) throw new UserError('PUBLISH_INPUT', `${file}: not a matrix (${shapeless} is not what bdd-matrix matrix writes); write it again with bdd-matrix matrix`)
   return matrix as Matrix

@@ -1,4 +1,4 @@
-import { CELL_SEVERITY, type CellStatus } from '../model/status-algebra.ts'
+import { ATTEMPTED, CELL_SEVERITY, type CellStatus } from '../model/status-algebra.ts'
 import { scenarioCount, type Matrix } from './matrix-from.ts'
 
 export const STATUS_LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': 'not required' }
@@ -36,7 +36,15 @@ export function headlineOf(matrix: Matrix): Headline {
     .map(([environment, n]) => `${environment} ${n}`)
     .join(', ')
   const wip = g.wip ? ` (and ${g.wip} wip cell(s), not implemented yet)` : ''
-  const gaps = g.required === 0 ? `no cell is required to run yet${wip}` : g.notRun === 0 ? `all ${g.required} required cells have results${wip}` : `${g.notRun} of ${g.required} required cells not run: ${byEnvironment}${wip}`
+  const notRun = `${g.notRun} of ${g.required} required cells not run: ${byEnvironment}`
+  const gaps =
+    g.required === 0
+      ? `no cell is required to run yet${wip}`
+      : nothingTested(matrix)
+        ? `nothing tested: no required cell has a passed, failed, flaky or blocked result (${g.notRun === 0 ? `the ${g.required} required cells' results are all skipped` : g.notRun === g.required ? notRun : `${notRun}; the others skipped`})${wip}`
+        : g.notRun === 0
+          ? `all ${g.required} required cells have results${wip}`
+          : `${notRun}${wip}`
   const errorRuns = new Set(matrix.runErrors.map((e) => e.runId)).size
   return {
     scenarios: scenarioCount(t),
@@ -71,10 +79,20 @@ export function headlineText(matrix: Matrix): string {
 }
 
 /**
+ * Whether the scope requires cells of this build and not one of them was carried out (ATTEMPTED):
+ * every result skipped (a dry run, a tag filter that matched nothing) or missing. Such a build
+ * verified nothing, however few of its results failed.
+ */
+export function nothingTested(matrix: Matrix): boolean {
+  return matrix.gaps.required > 0 && ![...ATTEMPTED].some((status) => matrix.cellTotals[status] > 0)
+}
+
+/**
  * Whether the build failed by its matrix: a scenario failed on a required cell, a result outside
- * the scope's features failed (a unit test), or a run failed outside any scenario. Gaps do not
- * fail it — they are said in the headline — but never make it look passed either.
+ * the scope's features failed (a unit test), a run failed outside any scenario, or nothing that
+ * the scope requires was tested. Other gaps do not fail it (a merge-request pipeline runs one
+ * environment of several): the headline, which the commit status carries, says them.
  */
 export function matrixFailed(matrix: Matrix): boolean {
-  return matrix.totals.failed > 0 || matrix.unscoped.failed > 0 || (matrix.runErrors ?? []).length > 0
+  return matrix.totals.failed > 0 || matrix.unscoped.failed > 0 || (matrix.runErrors ?? []).length > 0 || nothingTested(matrix)
 }

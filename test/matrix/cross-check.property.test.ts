@@ -157,6 +157,7 @@ function worst(statuses: string[]): string {
 
 describe('every number agrees with a recount of the raw results (property-based)', () => {
   it('matrix headline and cell totals, gate, JUnit, Testmo, Allure and the commit status', async () => {
+    let nothingTestedSeen = 0
     await fc.assert(
       fc.asyncProperty(projectArb, async (project) => {
         const built = build(project)
@@ -294,9 +295,15 @@ describe('every number agrees with a recount of the raw results (property-based)
         const scopedIds = new Set(inScope.map((c) => c.id))
         const unscopedFailed = all.filter((x) => !scopedIds.has(x.id) && FAILURES.includes(x.status)).length
         expect(matrix.unscoped.failed).toBe(unscopedFailed)
-        expect(matrixFailed(matrix)).toBe((headline.failed ?? 0) > 0 || unscopedFailed > 0 || project.runErrors.length > 0)
+        // …and by nothing tested: cells required, not one of them passed, failed, flaky or blocked
+        const nothingTested = requiredRunnable > 0 && !['passed', 'failed', 'flaky', 'blocked'].some((status) => (cellTotals[status] ?? 0) > 0)
+        if (nothingTested) nothingTestedSeen++
+        expect(headlineOf(matrix).gaps.startsWith('nothing tested: ')).toBe(nothingTested)
+        expect(matrixFailed(matrix)).toBe((headline.failed ?? 0) > 0 || unscopedFailed > 0 || project.runErrors.length > 0 || nothingTested)
       }),
       { numRuns: 150 },
     )
+    // (the generator makes builds that tested nothing: the rule above was put to the test)
+    expect(nothingTestedSeen).toBeGreaterThan(0)
   })
 })

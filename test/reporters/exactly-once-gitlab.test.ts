@@ -15,7 +15,7 @@ describe('publish gitlab is exactly once: one note, one status per context, what
     gitlab = await new LocalGitLab({ projectId: '42', token: TOKEN_GL }).start()
     proxy = await new CrashProxy(gitlab.apiUrl.replace(/\/api\/v4$/, '')).start()
     dir = tempDir('crash-gitlab')
-    writeFileSync(path.join(dir, 'matrix.json'), JSON.stringify({ build: 'v0.5.0-rc1', totals: { passed: 10, failed: 1, flaky: 0, blocked: 0, wip: 0, 'not-run': 0, skipped: 0, 'not-required': 0 }, gaps: { required: 11, notRun: 0, byEnvironment: {}, wip: 0 }, unscoped: { cases: 0, failed: 0 }, runErrors: [], information: 0, features: [] }))
+    writeFileSync(path.join(dir, 'matrix.json'), JSON.stringify({ build: 'v0.5.0-rc1', totals: { passed: 10, failed: 1, flaky: 0, blocked: 0, wip: 0, 'not-run': 0, skipped: 0, 'not-required': 0 }, cellTotals: { passed: 10, failed: 1, flaky: 0, blocked: 0, wip: 0, 'not-run': 0, skipped: 0, 'not-required': 0 }, gaps: { required: 11, notRun: 0, byEnvironment: {}, wip: 0 }, unscoped: { cases: 0, failed: 0 }, runErrors: [], information: 0, features: [] }))
     writeFileSync(path.join(dir, 'matrix.md'), '### Test matrix · build v0.5.0-rc1\n\n1 failed\n')
     writeFileSync(path.join(dir, 'gate.json'), JSON.stringify({ evidenceVersion: 1, report: { milestone: 'm', build: 'v0.5.0-rc1', verdict: 'no-go', baseline: { rule: 'previous-rc' }, criteria: [{ id: 'a', kind: 'scenarios-pass', severity: 'blocking', verdict: 'fail', value: '10 of 11', threshold: 'all', why: '1 failed', items: [] }], waivers: { used: [], unused: [], expired: [] } } }))
   })

@@ -11,11 +11,14 @@ import { tempTree } from '../helpers/temp-tree.ts'
 const TOKEN = 'glpat-SECRET-test-token-1234567890'
 const SHA = 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
 
-function matrixFiles(failed: number): string {
+function matrixFiles(failed: number, options: { skipped?: boolean } = {}): string {
   const dir = tempTree()
+  // (skipped: every required result skipped, as a dry run leaves them)
+  const totals = options.skipped ? { passed: 0, failed: 0, flaky: 0, blocked: 0, wip: 2, 'not-run': 0, skipped: 13, 'not-required': 0 } : { passed: 10, failed, flaky: 1, blocked: 0, wip: 2, 'not-run': 0, skipped: 0, 'not-required': 0 }
+  const cellTotals = options.skipped ? { ...totals, skipped: 14 } : { ...totals, passed: 11 }
   writeFileSync(
     path.join(dir, 'matrix.json'),
-    JSON.stringify({ build: 'v0.5.0-rc1', totals: { passed: 10, failed, flaky: 1, blocked: 0, wip: 2, 'not-run': 0, skipped: 0, 'not-required': 0 }, gaps: { required: 14, notRun: 0, byEnvironment: {} }, unscoped: { cases: 0, failed: 0 }, runErrors: [], information: 0, features: [] }),
+    JSON.stringify({ build: 'v0.5.0-rc1', totals, cellTotals, gaps: { required: 14, notRun: 0, byEnvironment: {}, wip: 2 }, unscoped: { cases: 0, failed: 0 }, runErrors: [], information: 0, features: [] }),
   )
   writeFileSync(path.join(dir, 'matrix.md'), `### Test matrix · build v0.5.0-rc1\n\n${failed} failed\n`)
   return dir
@@ -54,6 +57,13 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     expect(ours[0]!.body).toContain('2 failed')
     expect(gitlab.statuses.at(-1)).toMatchObject({ project: '42', sha: SHA, body: { state: 'failed', name: 'bdd-matrix', target_url: 'https://gitlab.example/nunet/dms/-/jobs/99/artifacts/file/matrix.html' } })
     expect(gitlab.requests.at(-1)!.headers['private-token']).toBe(TOKEN)
+  })
+
+  it('a build that tested nothing the scope requires (every result skipped) fails its commit status, and says so', async () => {
+    const result = await publish(matrixFiles(0, { skipped: true }), { CI_MERGE_REQUEST_IID: '', CI_PROJECT_PATH: 'nunet/dms' })
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stdout).toBe('commit status bdd-matrix: failed\n')
+    expect(gitlab.statuses.at(-1)!.body).toMatchObject({ state: 'failed', description: expect.stringContaining("nothing tested: no required cell has a passed, failed, flaky or blocked result (the 14 required cells' results are all skipped)") })
   })
 
   it('in a branch pipeline, notes each open merge request of the branch in this project (CI_OPEN_MERGE_REQUESTS), once, and names those of other projects', async () => {
