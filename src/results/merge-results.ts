@@ -3,6 +3,7 @@ import path from 'node:path'
 import { UserError } from '../errors.ts'
 import type { Case, Run } from '../model/results.ts'
 import { MODEL_VERSION, worseStatus, type Stage, type Status } from '../model/vocabulary.ts'
+import { outcomeOf } from '../model/status-algebra.ts'
 import { firstLine, readLines } from './read-lines.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
 import { caseShapeProblem, runShapeProblem } from '../model/results-shape.ts'
@@ -39,8 +40,9 @@ export { cellColumn, cellKey } from './cells.ts'
 /**
  * Merges every results file of a folder into one result set per build.
  * Rule: runs are applied oldest first (by finish time, then id), so for a cell seen more than
- * once the latest complete run wins; the cell is flaky when its observations disagree or a
- * retry passed. A run is counted once however many times it was ingested (its id hashes its
+ * once the latest complete run wins — save that a skip, which verified nothing, never replaces
+ * a result that was carried out; the cell is flaky when its observations (skips aside) disagree
+ * or a retry passed. A run is counted once however many times it was ingested (its id hashes its
  * input), so merging twice changes nothing.
  */
 export async function mergeResults(dir: string, options: MergeOptions = {}): Promise<ResultSet> {
@@ -147,6 +149,9 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
         if (merged.flaky) before.flaky = true
         return
       }
+      // A later run that skipped the cell verified nothing (a dry run, --fail-fast stopping before
+      // it): what an earlier run found stands — a failure is not to be hidden behind a skip.
+      if (before && !sameRun && outcomeOf(merged.status) === 'skipped' && outcomeOf(before.status) !== 'skipped') return
       merged.environment = run.environment
       merged.stage = run.stage
       merged.build = run.build
@@ -156,6 +161,11 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
         merged.seen = [...before.seen.slice(0, -1), merged.status]
         merged.flaky ||= before.flaky
         if (before.retries?.length || merged.retries?.length) merged.retries = [...(before.retries ?? []), ...(merged.retries ?? [])]
+      } else if (before && outcomeOf(before.status) === 'skipped' && outcomeOf(merged.status) !== 'skipped') {
+        // what only skipped it before observed nothing: no attempt of it, no status seen that
+        // could make this one flaky
+        merged.seen = [...before.seen.filter((status) => outcomeOf(status) !== 'skipped'), merged.status]
+        if (before.retries?.length) merged.retries = [...before.retries, ...(merged.retries ?? [])]
       } else if (before) {
         merged.seen = [...before.seen, merged.status]
         // An earlier run of the same cell (a rerun, another shard) is an earlier attempt of it.

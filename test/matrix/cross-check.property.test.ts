@@ -124,8 +124,9 @@ const sources = (built: Built): RunSource[] => built.runs.map(({ run, cases }) =
 const WORST_FIRST: Status[] = ['failed', 'ambiguous', 'undefined', 'pending', 'blocked', 'skipped', 'passed']
 
 /**
- * The raw results of each cell, oldest run first: the merge rule (latest run wins, disagreement
- * between runs is flaky; the same case twice in one run: the worse counts) recounted.
+ * The raw results of each cell, oldest run first: the merge rule (latest run wins, but a skip
+ * never over a result carried out; disagreement between runs, skips aside, is flaky; the same
+ * case twice in one run: the worse counts) recounted.
  */
 function recountCells(built: Built): Map<string, { status: Status; flaky: boolean; environment: string; stage: string; id: string }> {
   const cells = new Map<string, { status: Status; flaky: boolean; seen: Status[]; run: string; environment: string; stage: string; id: string }>()
@@ -141,7 +142,9 @@ function recountCells(built: Built): Map<string, { status: Status; flaky: boolea
         } else before.flaky ||= c.flaky
         continue
       }
-      const seen = [...(before?.seen ?? []), c.status]
+      // a later run's skip verified nothing: the result an earlier run carried out stands
+      if (before && c.status === 'skipped' && before.status !== 'skipped') continue
+      const seen = [...(before?.seen ?? []).filter((s) => c.status === 'skipped' || s !== 'skipped'), c.status]
       cells.set(key, { status: c.status, flaky: c.flaky || seen.some((s) => s !== c.status), seen, run: run.id, environment: run.environment, stage: run.stage, id: c.id })
     }
   return cells

@@ -37,3 +37,34 @@ describe('merging on top of earlier results', () => {
     await expect(mergeRuns([source(2, 'v1', 'local', 5, ['failed', 'failed', 'failed', 'failed'])], { base })).rejects.toBeInstanceOf(OutOfOrder)
   })
 })
+
+// A rerun that skipped a scenario (a dry run, --fail-fast stopping before it) verified nothing.
+describe('a skip in a later run', () => {
+  const merged = async (...runs: Status[][]) => {
+    const results = await mergeRuns(runs.map((statuses, i) => source(i, 'v1', 'local', i * 10, statuses)))
+    return [...results.builds.get('v1')!.values()].map((c) => ({ status: c.status, flaky: c.flaky, seen: c.seen, retries: (c.retries ?? []).map((r) => r.status) }))
+  }
+
+  it('never hides what an earlier run found: a failure stays a failure, a pass a pass', async () => {
+    expect(await merged(['failed', 'passed', 'pending', 'skipped'], ['skipped', 'skipped', 'skipped', 'skipped'])).toEqual([
+      { status: 'failed', flaky: false, seen: ['failed'], retries: [] },
+      { status: 'passed', flaky: false, seen: ['passed'], retries: [] },
+      { status: 'pending', flaky: false, seen: ['pending'], retries: [] },
+      { status: 'skipped', flaky: false, seen: ['skipped', 'skipped'], retries: ['skipped'] },
+    ])
+    // …and what a run after the skip carried out counts as usual
+    expect((await merged(['failed', 'passed', 'skipped', 'skipped'], ['skipped', 'skipped', 'skipped', 'skipped'], ['passed', 'failed', 'skipped', 'skipped'])).slice(0, 2)).toEqual([
+      { status: 'passed', flaky: true, seen: ['failed', 'passed'], retries: ['failed'] },
+      { status: 'failed', flaky: true, seen: ['passed', 'failed'], retries: ['passed'] },
+    ])
+  })
+
+  it('before a run that carried the scenario out is no attempt of it and makes it no flakier', async () => {
+    expect(await merged(['skipped', 'skipped', 'skipped', 'skipped'], ['passed', 'failed', 'blocked', 'skipped'])).toEqual([
+      { status: 'passed', flaky: false, seen: ['passed'], retries: [] },
+      { status: 'failed', flaky: false, seen: ['failed'], retries: [] },
+      { status: 'blocked', flaky: false, seen: ['blocked'], retries: [] },
+      { status: 'skipped', flaky: false, seen: ['skipped', 'skipped'], retries: ['skipped'] },
+    ])
+  })
+})
