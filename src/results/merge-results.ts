@@ -143,28 +143,30 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       }
       const before = cells.cell(merged.id, column)
       // The same case twice in one run is no rerun: Playwright's projects (browsers) each run it
-      // once, side by side. The worse of the two counts; that they disagree makes nothing flaky.
+      // once, side by side. The worse of the two counts (a skip aside, below); that they disagree
+      // makes nothing flaky.
       const sameRun = before?.runId === run.id
-      if (sameRun && worseStatus(before.status, merged.status) === before.status) {
+      // A skip verified nothing (a dry run, --fail-fast stopping before it, a test.skip for one
+      // browser): a result carried out, earlier or beside it, stands — a failure is never hidden
+      // behind a skip, nor a pass taken back by one.
+      if (before && verifiedNothing(merged.status) && !verifiedNothing(before.status)) return
+      if (sameRun && !verifiedNothing(before.status) && worseStatus(before.status, merged.status) === before.status) {
         if (merged.flaky) before.flaky = true
         return
       }
-      // A later run that skipped the cell verified nothing (a dry run, --fail-fast stopping before
-      // it): what an earlier run found stands — a failure is not to be hidden behind a skip.
-      if (before && !sameRun && outcomeOf(merged.status) === 'skipped' && outcomeOf(before.status) !== 'skipped') return
       merged.environment = run.environment
       merged.stage = run.stage
       merged.build = run.build
       merged.runId = run.id
       if (sameRun) {
         // in place of the better one: what earlier runs said of the cell stays
-        merged.seen = [...before.seen.slice(0, -1), merged.status]
+        merged.seen = [...before.seen.slice(0, -1).filter((status) => !verifiedNothing(status)), merged.status]
         merged.flaky ||= before.flaky
         if (before.retries?.length || merged.retries?.length) merged.retries = [...(before.retries ?? []), ...(merged.retries ?? [])]
-      } else if (before && outcomeOf(before.status) === 'skipped' && outcomeOf(merged.status) !== 'skipped') {
+      } else if (before && verifiedNothing(before.status) && !verifiedNothing(merged.status)) {
         // what only skipped it before observed nothing: no attempt of it, no status seen that
         // could make this one flaky
-        merged.seen = [...before.seen.filter((status) => outcomeOf(status) !== 'skipped'), merged.status]
+        merged.seen = [...before.seen.filter((status) => !verifiedNothing(status)), merged.status]
         if (before.retries?.length) merged.retries = [...before.retries, ...(merged.retries ?? [])]
       } else if (before) {
         merged.seen = [...before.seen, merged.status]
@@ -179,6 +181,11 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
     })
   }
   return { runs: [...(base?.runs ?? []), ...ordered.map((r) => r.run)], skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }
+}
+
+/** A skip: no result of the scenario, only that it was not carried out. */
+function verifiedNothing(status: Status): boolean {
+  return outcomeOf(status) === 'skipped'
 }
 
 /** A build asked for by name must have results (a typo would give an empty report); none asked for means the latest. */

@@ -126,7 +126,7 @@ const WORST_FIRST: Status[] = ['failed', 'ambiguous', 'undefined', 'pending', 'b
 /**
  * The raw results of each cell, oldest run first: the merge rule (latest run wins, but a skip
  * never over a result carried out; disagreement between runs, skips aside, is flaky; the same
- * case twice in one run: the worse counts) recounted.
+ * case twice in one run: the worse of those carried out counts) recounted.
  */
 function recountCells(built: Built): Map<string, { status: Status; flaky: boolean; environment: string; stage: string; id: string }> {
   const cells = new Map<string, { status: Status; flaky: boolean; seen: Status[]; run: string; environment: string; stage: string; id: string }>()
@@ -135,15 +135,15 @@ function recountCells(built: Built): Map<string, { status: Status; flaky: boolea
     for (const c of cases) {
       const key = `${c.id}|${run.environment}|${run.stage}`
       const before = cells.get(key)
+      // a skip verified nothing: the result carried out, earlier or beside it, stands
+      if (before && c.status === 'skipped' && before.status !== 'skipped') continue
       if (before?.run === run.id) {
-        if (WORST_FIRST.indexOf(c.status) < WORST_FIRST.indexOf(before.status)) {
-          const seen = [...before.seen.slice(0, -1), c.status]
+        if (before.status === 'skipped' || WORST_FIRST.indexOf(c.status) < WORST_FIRST.indexOf(before.status)) {
+          const seen = [...before.seen.slice(0, -1).filter((s) => s !== 'skipped'), c.status]
           cells.set(key, { ...before, status: c.status, flaky: c.flaky || before.flaky || seen.some((s) => s !== c.status), seen })
         } else before.flaky ||= c.flaky
         continue
       }
-      // a later run's skip verified nothing: the result an earlier run carried out stands
-      if (before && c.status === 'skipped' && before.status !== 'skipped') continue
       const seen = [...(before?.seen ?? []).filter((s) => c.status === 'skipped' || s !== 'skipped'), c.status]
       cells.set(key, { status: c.status, flaky: c.flaky || seen.some((s) => s !== c.status), seen, run: run.id, environment: run.environment, stage: run.stage, id: c.id })
     }

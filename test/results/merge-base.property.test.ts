@@ -59,6 +59,21 @@ describe('a skip in a later run', () => {
     ])
   })
 
+  it('beside a result carried out in the same run (a browser that skips what another ran) takes nothing back', async () => {
+    const twice = (first: Status[], second: Status[]): RunSource => {
+      const one = source(0, 'v1', 'local', 0, first)
+      const other = source(0, 'v1', 'local', 0, second)
+      return { ...one, readCases: async (onCase) => { await one.readCases(onCase); await other.readCases((line, n) => onCase(line, n + first.length)) } }
+    }
+    const results = await mergeRuns([twice(['passed', 'skipped', 'failed', 'skipped'], ['skipped', 'passed', 'skipped', 'skipped'])])
+    expect([...results.builds.get('v1')!.values()].map((c) => ({ status: c.status, flaky: c.flaky, seen: c.seen }))).toEqual([
+      { status: 'passed', flaky: false, seen: ['passed'] },
+      { status: 'passed', flaky: false, seen: ['passed'] },
+      { status: 'failed', flaky: false, seen: ['failed'] },
+      { status: 'skipped', flaky: false, seen: ['skipped'] },
+    ])
+  })
+
   it('before a run that carried the scenario out is no attempt of it and makes it no flakier', async () => {
     expect(await merged(['skipped', 'skipped', 'skipped', 'skipped'], ['passed', 'failed', 'blocked', 'skipped'])).toEqual([
       { status: 'passed', flaky: false, seen: ['passed'], retries: [] },
