@@ -133,8 +133,14 @@ export function assignmentsPage(principal: Principal, csrf: string, assignments:
 ${action}</li>`
     })
     .join('\n')
+  // An outcome of a text the scenario no longer has signs nothing off (manual-results.ts): the
+  // tester is told so, with the way to carry it out again, or would think their part done.
   const outcomes = mine
-    .map((o) => `<li class="card" data-outcome="${o.id}"><b>${h(scenarios.get(o.caseId)?.name ?? o.caseId)}</b> · ${h(o.build)} · ${h(o.environment)} · v${o.version}<br><span class="s-${h(o.status)}">${h(o.status)}</span> · ${o.review ? `${h(o.review.verdict)}${o.review.reason ? `: ${h(o.review.reason)}` : ''}` : 'awaiting review'}</li>`)
+    .map((o) => {
+      const s = scenarios.get(o.caseId)
+      const again = s && s.contentHash !== o.contentHash ? `<p class="warn earlier-text">The scenario was edited after you carried it out: this outcome signs nothing off. <a class="action" href="/builds/${encodeURIComponent(o.build)}/scenarios/${encodeURIComponent(o.caseId)}?env=${encodeURIComponent(o.environment)}">Test it again</a></p>` : ''
+      return `<li class="card" data-outcome="${o.id}"><b>${h(s?.name ?? o.caseId)}</b> · ${h(o.build)} · ${h(o.environment)} · v${o.version}<br><span class="s-${h(o.status)}">${h(o.status)}</span> · ${o.review ? `${h(o.review.verdict)}${o.review.reason ? `: ${h(o.review.reason)}` : ''}` : 'awaiting review'}${again}</li>`
+    })
     .join('\n')
   return layout(
     'My assignments',
@@ -257,7 +263,8 @@ export function boardPage(principal: Principal, csrf: string, build: string, ass
   const state = (a: Assignment): string => {
     const outcomes = latest.filter((o) => o.caseId === a.caseId && o.environment === a.environment)
     if (outcomes.length === 0) return a.tester ? 'open' : 'unassigned'
-    return outcomes.map((o) => `${o.testerName}: ${o.status}, ${o.review?.verdict ?? 'awaiting review'}`).join('; ')
+    const text = scenarios.get(a.caseId)?.contentHash
+    return outcomes.map((o) => `${o.testerName}: ${o.status}, ${o.review?.verdict ?? 'awaiting review'}${text !== undefined && o.contentHash !== text ? ', of an earlier text (signs nothing off)' : ''}`).join('; ')
   }
   const rows = assignments
     .map((a) => `<tr><td>${h(scenarios.get(a.caseId)?.name ?? a.caseId)}</td><td>${h(a.environment)}</td><td>${h(a.testerName ?? '—')}</td><td>${h(a.due ?? '')}</td><td>${h(state(a))}</td></tr>`)

@@ -6,6 +6,7 @@ import { UserError } from '../errors.ts'
 import type { HubRequests, RequestOptions } from '../../hub/client/hub-client.ts'
 import type { CliContext } from './cli-context.ts'
 import { acceptResultsAsOut } from './accept-results-as-out.ts'
+import type { ListedOutcome } from './own-outcome-notes.ts'
 
 // The hub's commands: the server itself, its tokens, and the clients CI and testers use.
 
@@ -183,12 +184,17 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--build <version>', 'only this build')
     .action(async (options: { server?: string; build?: string }) => {
       const hub = client(ctx, options.server)
+      const { ownOutcomeNotes } = await import('./own-outcome-notes.ts')
       const { data } = await hub.request<{ id: number; build: string; environment: string; caseId: string; testerName?: string; due?: string }[]>('GET', `/assignments${options.build ? `?build=${encodeURIComponent(options.build)}` : ''}`, 'listing assignments')
-      const { data: scenarios } = await hub.request<{ id: string; name: string; uri: string; line: number; tags: string[] }[]>('GET', '/scenarios', 'listing scenarios')
+      const { data: scenarios } = await hub.request<{ id: string; name: string; uri: string; line: number; tags: string[]; contentHash?: string }[]>('GET', '/scenarios', 'listing scenarios')
+      // what the tester already submitted, and where it stands (a CI token has no outcomes to list)
+      const { data: me } = await hub.request<{ name: string; role: string }>('GET', '/me', 'asking who you are')
+      const mine = me.role === 'ci' ? [] : (await hub.request<ListedOutcome[]>('GET', `/outcomes${options.build ? `?build=${encodeURIComponent(options.build)}` : ''}`, 'listing your outcomes')).data
+      const notes = (scenario: { id: string; contentHash?: string }, on: { builds: readonly string[]; environment?: string }): string => ownOutcomeNotes(mine, me.name, scenario, on).map((note) => `\n      ${note}`).join('')
       const byId = new Map(scenarios.map((s) => [s.id, s]))
       for (const a of data) {
         const s = byId.get(a.caseId)
-        ctx.stdout.write(`#${a.id}  ${a.build}  ${a.environment}  ${a.caseId}  ${s ? `${s.name} (${s.uri}:${s.line})` : '(scenario no longer in the project)'}  ${a.testerName ? `assigned to ${a.testerName}` : `open: bdd-matrix manual claim ${a.id}`}${a.due ? `  due ${a.due}` : ''}\n`)
+        ctx.stdout.write(`#${a.id}  ${a.build}  ${a.environment}  ${a.caseId}  ${s ? `${s.name} (${s.uri}:${s.line})` : '(scenario no longer in the project)'}  ${a.testerName ? `assigned to ${a.testerName}` : `open: bdd-matrix manual claim ${a.id}`}${a.due ? `  due ${a.due}` : ''}${a.testerName === me.name && s ? notes(s, { builds: [a.build], environment: a.environment }) : ''}\n`)
       }
       if (data.length === 0) ctx.stdout.write('no assignments\n')
       // A community tester needs no assignment for a @manual scenario: without this list the
@@ -200,7 +206,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
       else if (!open.length) ctx.stdout.write(`${manual.length} @manual scenario(s), but ${options.build ? `build ${options.build} is not` : 'no build is'} open for manual testing yet (QA opens one on the hub's Builds page)\n`)
       else {
         ctx.stdout.write(`@manual scenarios, for any tester, on ${open.join(', ')} (bdd-matrix manual submit --build B --scenario ID --status passed|failed|blocked|skipped):\n`)
-        for (const s of manual) ctx.stdout.write(`  ${s.id}  ${s.name} (${s.uri}:${s.line})\n`)
+        for (const s of manual) ctx.stdout.write(`  ${s.id}  ${s.name} (${s.uri}:${s.line})${notes(s, { builds: open })}\n`)
       }
       exit(0)
     })

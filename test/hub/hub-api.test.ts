@@ -245,6 +245,15 @@ describe.each(BOTH_STORES)('results hub on $store', ({ postgres }) => {
     expect((await api(hub, 'POST', `/outcomes/${stale.body.id}/review`, hub.tokens.qa, { verdict: 'accepted' })).status).toBe(200)
     const manual = (await api(hub, 'GET', '/builds/v0.5.0-rc2/manual-results', hub.tokens.qa)).body as { run: { environment: string }; cases: { output: string }[] }[]
     expect(manual.find((m) => m.run.environment === 'lab')!.cases[0]).toMatchObject({ output: 'bob: passed — the scenario changed after it was tested', earlierText: ['bob'] })
+    // bob's own page says it signs nothing off and leads him to test it again; QA's board says it too
+    const page = async (who: 'bob' | 'qa', route: string): Promise<string> => {
+      const login = await fetch(`${hub.url}/login`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `token=${hub.tokens[who]}` })
+      return (await fetch(`${hub.url}${route}`, { headers: { cookie: login.headers.get('set-cookie')!.split(';')[0]! } })).text()
+    }
+    const mine = new RegExp(`<li class="card" data-outcome="${stale.body.id}">.*?</li>`, 's').exec(await page('bob', '/assignments'))?.[0]
+    expect(mine).toContain(`The scenario was edited after you carried it out: this outcome signs nothing off. <a class="action" href="/builds/v0.5.0-rc2/scenarios/${word}?env=lab">Test it again</a>`)
+    expect((await api(hub, 'POST', '/assignments', hub.tokens.qa, { build: 'v0.5.0-rc2', scenarios: [word], environment: 'lab', tester: 'bob' })).status).toBe(201)
+    expect(await page('qa', '/builds/v0.5.0-rc2/board')).toContain('bob: passed, accepted, of an earlier text (signs nothing off)')
   })
 
   it.skipIf(skip)('judges the release gate on the hub\'s results, with approvals recorded by QA (API and gate --server)', async () => {

@@ -118,6 +118,20 @@ describe('bdd-matrix serve, token, push and manual from the command line', () =>
       expect(submit.stdout).toMatch(/^outcome \d+ submitted \(version 1\); QA reviews it before it counts\n$/)
       const outcomes = (await (await fetch(`${hub.url}/api/v1/outcomes?build=v0.5.0-rc1`, { headers })).json()) as Record<string, unknown>[]
       expect(outcomes).toEqual([expect.objectContaining({ status: 'failed', steps: [{ index: 0, status: 'passed' }, { index: 2, status: 'failed' }], comment: 'counted 2', elapsedMs: 240_000, details: { os: 'Ubuntu-24.04' }, evidence: [expect.objectContaining({ name: 'node.log', mediaType: 'text/plain', size: 9 })] })])
+      // manual list says where each of the tester's own outcomes stands, and which to carry out again
+      const [, second] = (await (await fetch(`${hub.url}/api/v1/scenarios?manual=true`, { headers })).json()) as { id: string; name: string }[]
+      const older = await fetch(`${hub.url}/api/v1/outcomes`, { method: 'POST', headers: { authorization: `Bearer ${tester}`, 'content-type': 'application/json', 'idempotency-key': 'seen-before-an-edit' }, body: JSON.stringify({ build: 'v0.5.0-rc1', scenario: second!.id, status: 'passed', contentHash: '0000000000000000' }) })
+      expect(older.status).toBe(201)
+      expect((await fetch(`${hub.url}/api/v1/outcomes/${outcomes[0]!.id}/review`, { method: 'POST', headers, body: JSON.stringify({ verdict: 'needs-info', reason: 'which word?' }) })).status).toBe(200)
+      const noted = bin(root, ['manual', 'list', '--build', 'v0.5.0-rc1'], env).stdout
+      expect(noted).toContain(`assigned to alice  due 2026-12-24\n      yours on v0.5.0-rc1 (community): failed, QA asks for more information: which word?; submit it again with it\n`)
+      expect(noted).toContain(`  ${second!.id}  ${second!.name} (features/letters.feature:`)
+      expect(noted).toContain(`\n      yours on v0.5.0-rc1 (community): passed, of an earlier text of the scenario: it signs nothing off; carry it out again and submit (bdd-matrix manual submit --build v0.5.0-rc1 --scenario ${second!.id} --env community --status …)\n`)
+      // (alice's assignment in the lab: her community outcome is no outcome of it)
+      const lines = noted.split('\n')
+      const lab = lines.findIndex((line) => line.startsWith(`#${open[0]!.id}  v0.5.0-rc1  lab  `))
+      expect(lab, noted).toBeGreaterThanOrEqual(0)
+      expect(lines[lab + 1]).not.toMatch(/^ {6}yours/)
       // refusals come back in one line
       const wrongStep = bin(root, ['manual', 'submit', '--build', 'v0.5.0-rc1', '--scenario', first![1]!, '--status', 'passed', '--step', '9=passed'], env)
       expect(wrongStep).toMatchObject({ code: 2, stderr: 'bdd-matrix: the results hub refused submitting the outcome of ' + first![1] + ' (HTTP 422): steps.0.index: the scenario has 3 steps (0 to 2)\n' })
