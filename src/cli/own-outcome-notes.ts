@@ -27,7 +27,7 @@ export function ownOutcomeNotes(outcomes: readonly ListedOutcome[], me: string, 
     .sort((a, b) => a.build.localeCompare(b.build) || a.environment.localeCompare(b.environment))
     .map((o) => {
       const where = `yours on ${o.build} (${o.environment}): ${o.status}`
-      if (scenario.contentHash && o.contentHash && o.contentHash !== scenario.contentHash)
+      if (scenario.contentHash !== undefined && o.contentHash !== scenario.contentHash)
         return `${where}, of an earlier text of the scenario: it signs nothing off; carry it out again and submit (bdd-matrix manual submit --build ${o.build} --scenario ${o.caseId} --env ${o.environment} --status …)`
       return `${where}, ${reviewWords(o.review)}`
     })
