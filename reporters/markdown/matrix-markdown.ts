@@ -74,7 +74,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   }
   if (matrix.flaky.length) {
     out.push(`<details><summary>${ICON.flaky} Flaky cells (${matrix.flaky.length})</summary>`, '')
-    for (const f of matrix.flaky.slice(0, MAX_LISTED)) out.push(`- ${mdCode(f.feature)} · ${mdText(f.column)} · ${mdText(f.name)}`)
+    for (const f of matrix.flaky.slice(0, MAX_LISTED)) out.push(`- ${(f.features ?? [f.feature]).map(mdCode).join(', ')} · ${mdText(f.column)} · ${mdText(f.name)}`)
     if (matrix.flaky.length > MAX_LISTED) out.push(`- … and ${matrix.flaky.length - MAX_LISTED} more (the HTML matrix lists them all)`)
     out.push('', '</details>', '')
   }
@@ -82,10 +82,13 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   // and outcomes of a scenario as it read before an edit: no sign-off of it as it reads now.
   const awaiting: string[] = []
   const earlier: string[] = []
+  // (a scenario under several features is one cell a column: listed once, as the headline counts it)
+  const listed = new Set<string>()
   for (const f of matrix.features)
     for (const s of f.scenarios)
       for (const [column, c] of Object.entries(s.cells)) {
-        if (!c.required) continue
+        if (!c.required || (!c.awaitingReview?.length && !c.earlierText?.length) || listed.has(`${s.id}\u0000${column}`)) continue
+        listed.add(`${s.id}\u0000${column}`)
         if (c.awaitingReview?.length) awaiting.push(`- ${mdCode(f.id)} · ${mdText(s.name)} · ${mdText(column)} — ${mdText(awaitingText(c.awaitingReview))}`)
         if (c.earlierText?.length) earlier.push(`- ${mdCode(f.id)} · ${mdText(s.name)} · ${mdText(column)} — ${mdText(c.earlierText.join(', '))}`)
       }

@@ -94,8 +94,11 @@ export interface Matrix {
   features: MatrixFeature[]
   /** results whose cases are tied to no scope feature (other stages, untagged, orphans) */
   unscoped: { cases: number; failed: number }
-  /** flaky required cells */
-  flaky: { id: string; name: string; feature: string; column: string }[]
+  /**
+   * flaky required cells, each once (cellTotals.flaky of them): a scenario tied to several scope
+   * features is one cell, listed under the first (`feature`) and found under each (`features`)
+   */
+  flaky: { id: string; name: string; feature: string; features: string[]; column: string }[]
   /**
    * The headline: every scenario once, whatever the number of its features and columns, by the
    * worst of its required cells (a gap counts as not run, never as passed).
@@ -303,6 +306,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     return (kinds[kind] ??= Object.freeze({ status, required, history: Object.freeze(historyOf(codes, status)) as (CellStatus | null)[] }))
   }
   const flaky: Matrix['flaky'] = []
+  // a scenario under several features: its flaky cells, listed once
+  const flakyListed = new Map<string, Matrix['flaky'][number]>()
   // scenario → column → its cell, each once however many features it is under (a cell is
   // required when any of its features requires it): the first feature's cells of the scenario,
   // copied when another feature holds it too; only for scenarios under several features
@@ -401,7 +406,15 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           if (found.awaitingReview?.length) cell.awaitingReview = found.awaitingReview
           if (found.earlierText?.length) cell.earlierText = found.earlierText
         }
-        if (status === 'flaky' && required) flaky.push({ id: s.id, name: s.name, feature: feature.id, column: column.key })
+        if (status === 'flaky' && required) {
+          const listed = underSeveral.has(s.id) ? flakyListed.get(`${s.id}\u0000${column.key}`) : undefined
+          if (listed) listed.features.push(feature.id)
+          else {
+            const entry = { id: s.id, name: s.name, feature: feature.id, features: [feature.id], column: column.key }
+            flaky.push(entry)
+            if (underSeveral.has(s.id)) flakyListed.set(`${s.id}\u0000${column.key}`, entry)
+          }
+        }
         if (required) requiredNow.push(status)
         if (detailed) allPlain = false
         rowCells[c] = cell

@@ -213,6 +213,10 @@ describe('every number agrees with a recount of the raw results (property-based)
           headline[status] = (headline[status] ?? 0) + 1
         }
         expectHeadline(matrix, { headline, cellTotals })
+        // the flaky cells listed (MR note, HTML page): each once, as many as the cell totals count
+        expect(matrix.flaky).toHaveLength(cellTotals.flaky ?? 0)
+        expect(new Set(matrix.flaky.map((f) => `${f.id}|${f.column}`)).size).toBe(matrix.flaky.length)
+        if (cellTotals.flaky) expect(matrixToMarkdown(matrix)).toContain(`Flaky cells (${cellTotals.flaky})`)
         // the scenarios required in no column: where they are expected, and said beside the count
         const elsewhere = new Set<string>()
         for (const c of inScope) {
