@@ -70,12 +70,14 @@ function unrequiredText(count: number, elsewhere: readonly string[]): string {
 }
 
 /**
- * The headline as one line of plain text (the commit status, whose description GitLab keeps to
- * 255 characters): what failed before what is missing, so that a cut line still says why it is red.
+ * The headline as one line of plain text (the console, and the commit status, whose description
+ * GitLab keeps to 255 characters): what failed before what is missing, so that a cut line still
+ * says why it is red; last, the scenarios the count leaves out, which the catalogue counts (its
+ * "31 scenarios" beside the headline's 29 would otherwise go unexplained).
  */
 export function headlineText(matrix: Matrix): string {
   const h = headlineOf(matrix)
-  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}${h.outside ? `; ${h.outside}` : ''}${h.runErrors ? `; ${h.runErrors}` : ''}; ${h.gaps}`
+  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}${h.outside ? `; ${h.outside}` : ''}${h.runErrors ? `; ${h.runErrors}` : ''}; ${h.gaps}${h.unrequired ? `; ${h.unrequired}` : ''}`
 }
 
 /**

@@ -16,7 +16,7 @@ import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { testMapper } from '../../reporters/testmo/testmo-publisher.ts'
 import { writeAllureResults } from '../../reporters/allure/allure-reporter.ts'
 import { notRunCases, notRunReason } from '../../src/matrix/not-run-cases.ts'
-import { headlineOf, matrixFailed } from '../../src/matrix/matrix-headline.ts'
+import { headlineOf, headlineText, matrixFailed } from '../../src/matrix/matrix-headline.ts'
 import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
 import { matrixToHtml } from '../../reporters/html/matrix-html.ts'
 import { mdText } from '../../reporters/markdown/markdown-text.ts'
@@ -230,6 +230,8 @@ describe('every number agrees with a recount of the raw results (property-based)
           expect(said).toMatch(new RegExp(`^${headline['not-required']} more scenario\\(s\\) required in none of these columns`))
           for (const e of elsewhere) expect(said).toContain(e)
           expect(matrixToMarkdown(matrix)).toContain(mdText(said!))
+          // …and on the console and in the commit status, beside the count it explains
+          expect(headlineText(matrix).endsWith(`; ${said}`)).toBe(true)
         } else expect(said).toBeUndefined()
         // the HTML page's count of its scenario rows adds up to the headline's, and says how
         const shown = /<b id="shown-scenarios">(\d+)<\/b> of (\d+) scenarios( \(the headline's (\d+) and (\d+) required in none of these columns\))?</.exec(matrixToHtml(matrix))!
