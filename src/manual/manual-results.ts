@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Attachment, Case, Run, StepResult } from '../model/results.ts'
 import { MODEL_VERSION, worseStatus, type Status } from '../model/vocabulary.ts'
 import { fileSafe } from '../files.ts'
+import { outcomeOf, worseResult } from '../model/status-algebra.ts'
 
 /** A scenario as a tester sees it: what a manual case is made from. */
 export interface ManualScenario {
@@ -113,8 +114,13 @@ function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[], awaiting:
   const sorted = [...outcomes].sort((a, b) => a.testerName.localeCompare(b.testerName))
   // an outcome stored before its steps were checked against it counts by its worst step too
   const statusOf = (o: AcceptedOutcome): ManualStatus => worstOf([o.status, ...o.steps.map((s) => s.status)])
-  const status = sorted.map((o) => statusOf(o) as Status).reduce(worseStatus)
+  // testers side by side: one who could not apply it (skipped) takes back no other's result
+  const status = sorted.map((o) => statusOf(o) as Status).reduce(worseResult)
   const worst = sorted.find((o) => statusOf(o) === status)!
+  // who tested it: a tester who could not apply it (skipped) did not, unless no one did — a
+  // sign-off counts these names (manual-signoff)
+  const carriedOut = sorted.filter((o) => outcomeOf(statusOf(o)) !== 'skipped')
+  const testers = (carriedOut.length ? carriedOut : sorted).map((o) => o.testerName)
   const steps: StepResult[] = scenario.steps.map((step, index) => {
     const given = worst.steps.find((s) => s.index === index)
     return { keyword: step.keyword, text: step.text, status: given?.status ?? 'skipped', durationMs: 0, ...(given?.comment ? { error: given.comment } : {}) }
@@ -148,7 +154,7 @@ function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[], awaiting:
     attachments,
     nodes: [],
     source: 'manual',
-    tester: sorted.map((o) => o.testerName).join(', '),
+    tester: testers.join(', '),
     ...(sorted.some((o) => o.contentHash !== scenario.contentHash) ? { earlierText: sorted.filter((o) => o.contentHash !== scenario.contentHash).map((o) => o.testerName) } : {}),
     ...(awaiting.length ? { awaitingReview: [...awaiting].sort((a, b) => a.testerName.localeCompare(b.testerName)).map((a) => ({ tester: a.testerName, status: a.status })) } : {}),
     output: [...lines, ...(status === 'passed' ? words : [])].join('\n'),

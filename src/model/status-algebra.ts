@@ -1,4 +1,4 @@
-import type { Status } from './vocabulary.ts'
+import { worseStatus, type Status } from './vocabulary.ts'
 
 /**
  * The one status algebra (README "How statuses count"). Every report, publisher and the gate
@@ -75,6 +75,17 @@ export function worstCell(statuses: Iterable<CellStatus>): CellStatus {
     if (worst === undefined || SEVERITY.get(status)! < SEVERITY.get(worst)!) worst = status
   }
   return worst ?? (wip ? 'wip' : 'not-required')
+}
+
+/**
+ * The result that stands of two given side by side for one cell (two browsers of one run, two
+ * testers of one manual cell): a skip verified nothing, so it stands only beside another skip;
+ * otherwise the worse one (a failure one of them saw is a failure).
+ */
+export function worseResult(a: Status, b: Status): Status {
+  const aSkipped = OUTCOME[a] === 'skipped'
+  if (aSkipped !== (OUTCOME[b] === 'skipped')) return aSkipped ? b : a
+  return worseStatus(a, b)
 }
 
 /**

@@ -2,8 +2,8 @@ import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../errors.ts'
 import type { Case, Run } from '../model/results.ts'
-import { MODEL_VERSION, worseStatus, type Stage, type Status } from '../model/vocabulary.ts'
-import { outcomeOf } from '../model/status-algebra.ts'
+import { MODEL_VERSION, type Stage, type Status } from '../model/vocabulary.ts'
+import { outcomeOf, worseResult } from '../model/status-algebra.ts'
 import { firstLine, readLines } from './read-lines.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
 import { caseShapeProblem, runShapeProblem } from '../model/results-shape.ts'
@@ -150,7 +150,7 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
       // browser): a result carried out, earlier or beside it, stands — a failure is never hidden
       // behind a skip, nor a pass taken back by one.
       if (before && verifiedNothing(merged.status) && !verifiedNothing(before.status)) return
-      if (sameRun && !verifiedNothing(before.status) && worseStatus(before.status, merged.status) === before.status) {
+      if (sameRun && worseResult(before.status, merged.status) === before.status) {
         if (merged.flaky) before.flaky = true
         return
       }

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { api, startHub, type TestHub, BOTH_STORES } from '../helpers/hub.ts'
 import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts'
@@ -138,5 +140,27 @@ describe.each(BOTH_STORES)('hub rules on $store', ({ postgres }) => {
     ])
     expect(http.map((a) => a.status)).toEqual([201, 422, 201])
     expect((await store.counts()).outcomes - before.outcomes).toBe(5)
+  })
+
+  it.skipIf(skip)("counts testers side by side by the worst of what they carried out: one who could not apply it (skipped) takes back no other's result", async () => {
+    const other = 'v0.5.0-rc7'
+    expect((await api(hub, 'POST', '/builds', hub.tokens.qa, { name: other })).status).toBe(201)
+    const [word] = scenarioIds().manual
+    const given = async (token: string, status: string) => {
+      const outcome = await api(hub, 'POST', '/outcomes', token, { build: other, scenario: word, status }, { 'idempotency-key': randomUUID() })
+      expect(outcome.status).toBe(201)
+      expect((await review(outcome.body.id, 'accepted')).status).toBe(200)
+    }
+    const cell = async () => (await hub.service.manualResults(other)).flatMap((r) => r.cases).find((c) => c.id === word)!
+    await given(hub.tokens.alice, 'passed')
+    await given(hub.tokens.bob, 'skipped')
+    // (bob is named in the cell's lines, not among who tested it: his is no sign-off)
+    expect(await cell()).toMatchObject({ status: 'passed', tester: 'alice', output: expect.stringContaining('bob: skipped') })
+    writeFileSync(path.join(hub.root, 'features/milestones/run.gates.yaml'), 'milestone: run-fixture\napplies-to: v0.5.0-rc*\ncriteria:\n  - { id: signed-off, kind: manual-signoff, severity: blocking, testers: 2 }\n')
+    const gate = await api(hub, 'GET', `/builds/${other}/gate`, hub.tokens.qa)
+    expect(gate.body.criteria[0].items).toContainEqual(expect.objectContaining({ scenarioId: word, environment: 'community/manual', status: 'passed', note: '1 of 2 tester(s) signed off' }))
+    rmSync(path.join(hub.root, 'features/milestones/run.gates.yaml'))
+    await given(hub.tokens.qa2, 'failed')
+    expect(await cell()).toMatchObject({ status: 'failed', tester: 'alice, qa2' })
   })
 })
