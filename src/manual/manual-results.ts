@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Attachment, Case, Run, StepResult } from '../model/results.ts'
 import { MODEL_VERSION, worseStatus, type Status } from '../model/vocabulary.ts'
 import { fileSafe } from '../files.ts'
-import { outcomeOf, worseResult } from '../model/status-algebra.ts'
+import { verifiedNothing, worseResult } from '../model/status-algebra.ts'
 
 /** A scenario as a tester sees it: what a manual case is made from. */
 export interface ManualScenario {
@@ -119,7 +119,7 @@ function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[], awaiting:
   const worst = sorted.find((o) => statusOf(o) === status)!
   // who tested it: a tester who could not apply it (skipped) did not, unless no one did — a
   // sign-off counts these names (manual-signoff)
-  const carriedOut = sorted.filter((o) => outcomeOf(statusOf(o)) !== 'skipped')
+  const carriedOut = sorted.filter((o) => !verifiedNothing(statusOf(o)))
   const testers = (carriedOut.length ? carriedOut : sorted).map((o) => o.testerName)
   const steps: StepResult[] = scenario.steps.map((step, index) => {
     const given = worst.steps.find((s) => s.index === index)

@@ -83,9 +83,14 @@ export function worstCell(statuses: Iterable<CellStatus>): CellStatus {
  * otherwise the worse one (a failure one of them saw is a failure).
  */
 export function worseResult(a: Status, b: Status): Status {
-  const aSkipped = OUTCOME[a] === 'skipped'
-  if (aSkipped !== (OUTCOME[b] === 'skipped')) return aSkipped ? b : a
+  const aSkipped = verifiedNothing(a)
+  if (aSkipped !== verifiedNothing(b)) return aSkipped ? b : a
   return worseStatus(a, b)
+}
+
+/** A skip: no result of the scenario, only that it was not carried out. */
+export function verifiedNothing(status: Status): boolean {
+  return OUTCOME[status] === 'skipped'
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { UserError } from '../errors.ts'
 import type { Case, Run } from '../model/results.ts'
 import { MODEL_VERSION, type Stage, type Status } from '../model/vocabulary.ts'
-import { outcomeOf, worseResult } from '../model/status-algebra.ts'
+import { verifiedNothing, worseResult } from '../model/status-algebra.ts'
 import { firstLine, readLines } from './read-lines.ts'
 import { EMPTY, SharedValues, keepsSteps } from './shared-values.ts'
 import { caseShapeProblem, runShapeProblem } from '../model/results-shape.ts'
@@ -181,11 +181,6 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
     })
   }
   return { runs: [...(base?.runs ?? []), ...ordered.map((r) => r.run)], skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }
-}
-
-/** A skip: no result of the scenario, only that it was not carried out. */
-function verifiedNothing(status: Status): boolean {
-  return outcomeOf(status) === 'skipped'
 }
 
 /** A build asked for by name must have results (a typo would give an empty report); none asked for means the latest. */
