@@ -179,7 +179,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
   const manual = program.command('manual').description('manual testing from a terminal: your assignments, and submitting an outcome (tester token in BDD_MATRIX_TOKEN)')
   manual
     .command('list')
-    .description('your assignments (and open ones you may claim), and the @manual scenarios any tester may carry out on the builds open for manual testing')
+    .description('your assignments (and open ones you may claim), and the @manual scenarios any tester may carry out on the builds open for manual testing; under each, where your own outcome stands, and whether the scenario was edited since you carried it out')
     .option('--server <url>', 'hub address (default: BDD_MATRIX_SERVER)')
     .option('--build <version>', 'only this build')
     .action(async (options: { server?: string; build?: string }) => {
