@@ -1,6 +1,7 @@
 import { UserError } from '../errors.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { cellOf } from '../results/cells.ts'
+import { verifiedNothing } from '../model/status-algebra.ts'
 import { waiverExpired, type GateFile } from './gate-file.ts'
 
 export interface DiffEntry {
@@ -36,21 +37,25 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
   const b = results.builds.get(to)!
   const entry = (c: MergedCase, before?: MergedCase): DiffEntry => ({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, ...(before ? { from: status(before) } : {}), to: status(c) })
   const diff: BuildDiff = { from, to, newFailures: [], fixed: [], stillFailing: [], newlyFlaky: [], newManualSignoffs: [], added: [], removed: [], scopeChanges: [], waiversExpired: [] }
+  // A skip verified nothing: a cell only skipped did not run (newly run, no longer run), and a
+  // failure followed by a skip is not fixed — it was not tried again.
+  const ran = (c: MergedCase | undefined): boolean => c !== undefined && !verifiedNothing(c.status)
   for (const c of b.values()) {
     const before = cellOf(a, c.id, c.environment, c.stage)
     const bad = BAD.has(c.status)
     const wasBad = before !== undefined && BAD.has(before.status)
-    if (!before) diff.added.push(entry(c))
+    if (ran(c) && !ran(before)) diff.added.push(entry(c, before))
+    if (!ran(c) && ran(before)) diff.removed.push(entry(c, before))
     if (bad && !wasBad) diff.newFailures.push(entry(c, before))
     if (bad && wasBad) diff.stillFailing.push(entry(c, before))
     // a scenario that failed and now passed only on a retry is newly flaky, not fixed: it failed again
-    if (!bad && wasBad && !c.flaky) diff.fixed.push(entry(c, before))
+    if (c.status === 'passed' && wasBad && !c.flaky) diff.fixed.push(entry(c, before))
     if (c.flaky && !before?.flaky) diff.newlyFlaky.push(entry(c, before))
     // a sign-off is a tester's of the scenario as it reads now (not of an earlier text: Case.earlierText)
     const signers = (c.tester ? c.tester.split(', ') : []).filter((t) => !c.earlierText?.includes(t))
     if (c.source === 'manual' && c.status === 'passed' && before?.status !== 'passed' && signers.length) diff.newManualSignoffs.push({ ...entry(c, before), testers: signers.join(', ') })
   }
-  for (const c of a.values()) if (!cellOf(b, c.id, c.environment, c.stage)) diff.removed.push({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, from: status(c) })
+  for (const c of a.values()) if (ran(c) && !cellOf(b, c.id, c.environment, c.stage)) diff.removed.push({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, from: status(c) })
   const finished = (build: string) => results.runs.filter((r) => r.build === build).reduce((m, r) => (r.finishedAt > m ? r.finishedAt : m), '')
   const [since, until] = [finished(from), finished(to)]
   diff.scopeChanges = (inputs.lockHistory ?? []).filter((h) => h.at > since && h.at <= until)

@@ -173,6 +173,27 @@ describe('release gates on canonical result sets (golden reports)', () => {
     }
   })
 
+  it('diff: a failure followed by a skip is not fixed, and a skipped cell is no longer run', async () => {
+    const { diffBuilds } = await import('../../src/gates/diff-builds.ts')
+    const failing = greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z', { docker: { 'alpha two': 'failed' } })
+    const dry = greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { local: { 'alpha one': 'skipped', 'alpha two': 'skipped', 'beta one': 'skipped' }, docker: { 'alpha one': 'skipped', 'alpha two': 'skipped' } })
+    const rerun = greenBuild('v1.0.0-rc3', '2026-05-25T10:00:00Z')
+    const results = await mergeResults(writeRuns([...failing, ...dry, ...rerun]))
+    const diff = diffBuilds({ results, from: 'v1.0.0-rc1', to: 'v1.0.0-rc2', today: '2026-06-01' })
+    expect([diff.fixed, diff.newFailures, diff.stillFailing, diff.added]).toEqual([[], [], [], []])
+    expect(diff.removed.map((e) => [e.scenario, e.column, e.from, e.to]).sort()).toEqual([
+      ['alpha one', 'docker/acceptance', 'passed', 'skipped'],
+      ['alpha one', 'local/acceptance', 'passed', 'skipped'],
+      ['alpha two', 'docker/acceptance', 'failed', 'skipped'],
+      ['alpha two', 'local/acceptance', 'passed', 'skipped'],
+      ['beta one', 'local/acceptance', 'passed', 'skipped'],
+    ])
+    // run again and passed: newly run, and fixed only against the build where it failed
+    const again = diffBuilds({ results, from: 'v1.0.0-rc2', to: 'v1.0.0-rc3', today: '2026-06-01' })
+    expect([again.fixed.length, again.added.length, again.removed.length]).toEqual([0, 5, 0])
+    expect(diffBuilds({ results, from: 'v1.0.0-rc1', to: 'v1.0.0-rc3', today: '2026-06-01' }).fixed).toEqual([expect.objectContaining({ scenario: 'alpha two', column: 'docker/acceptance', from: 'failed', to: 'passed' })])
+  })
+
   it('a dry run (every scenario skipped) is no scenario run and no environment tested', async () => {
     const dry = greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { local: { 'alpha one': 'skipped', 'alpha two': 'skipped', 'beta one': 'skipped' }, docker: { 'alpha one': 'skipped', 'alpha two': 'skipped' } })
     const report = await gate(CRITERIA, writeRuns([...rc1, ...dry]), 'v1.0.0-rc2', approvals)
