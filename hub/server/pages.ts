@@ -4,6 +4,7 @@ import { GATE_CSS } from '../../reporters/html/matrix-html.ts'
 import type { Conflict, PendingOutcome, Principal } from '../hub-service.ts'
 import type { HubScenario } from '../hub-catalogue.ts'
 import { EVIDENCE_TYPES } from '../media-types.ts'
+import { ofEarlierText } from '../../src/manual/manual-results.ts'
 import type { Assignment, Outcome } from '../store/hub-store.ts'
 
 // Server-rendered pages: plain forms that work without script; every value escaped. One small
@@ -138,7 +139,7 @@ ${action}</li>`
   const outcomes = mine
     .map((o) => {
       const s = scenarios.get(o.caseId)
-      const again = s && s.contentHash !== o.contentHash ? `<p class="warn earlier-text">The scenario was edited after you carried it out: this outcome signs nothing off. <a class="action" href="/builds/${encodeURIComponent(o.build)}/scenarios/${encodeURIComponent(o.caseId)}?env=${encodeURIComponent(o.environment)}">Test it again</a></p>` : ''
+      const again = ofEarlierText(o, s) ? `<p class="warn earlier-text">The scenario was edited after you carried it out: this outcome signs nothing off. <a class="action" href="/builds/${encodeURIComponent(o.build)}/scenarios/${encodeURIComponent(o.caseId)}?env=${encodeURIComponent(o.environment)}">Test it again</a></p>` : ''
       return `<li class="card" data-outcome="${o.id}"><b>${h(s?.name ?? o.caseId)}</b> · ${h(o.build)} · ${h(o.environment)} · v${o.version}<br><span class="s-${h(o.status)}">${h(o.status)}</span> · ${o.review ? `${h(o.review.verdict)}${o.review.reason ? `: ${h(o.review.reason)}` : ''}` : 'awaiting review'}${again}</li>`
     })
     .join('\n')
@@ -225,7 +226,7 @@ export function reviewPage(principal: Principal, csrf: string, build: string, pe
   const items = pending
     .map((o) => {
       const s = scenarios.get(o.caseId)
-      const edited = s && s.contentHash !== o.contentHash ? '<p class="warn">The scenario was edited after this tester saw it.</p>' : ''
+      const edited = ofEarlierText(o, s) ? '<p class="warn">The scenario was edited after this tester saw it.</p>' : ''
       const supersedes = o.supersedes
         ? `<p class="warn" data-supersedes="${o.supersedes.id}">Replaces ${h(o.testerName)}'s accepted v${o.supersedes.version} (${h(o.supersedes.status)}) if accepted; until then v${o.supersedes.version} counts.</p>`
         : ''
@@ -263,8 +264,8 @@ export function boardPage(principal: Principal, csrf: string, build: string, ass
   const state = (a: Assignment): string => {
     const outcomes = latest.filter((o) => o.caseId === a.caseId && o.environment === a.environment)
     if (outcomes.length === 0) return a.tester ? 'open' : 'unassigned'
-    const text = scenarios.get(a.caseId)?.contentHash
-    return outcomes.map((o) => `${o.testerName}: ${o.status}, ${o.review?.verdict ?? 'awaiting review'}${text !== undefined && o.contentHash !== text ? ', of an earlier text (signs nothing off)' : ''}`).join('; ')
+    const s = scenarios.get(a.caseId)
+    return outcomes.map((o) => `${o.testerName}: ${o.status}, ${o.review?.verdict ?? 'awaiting review'}${ofEarlierText(o, s) ? ', of an earlier text (signs nothing off)' : ''}`).join('; ')
   }
   const rows = assignments
     .map((a) => `<tr><td>${h(scenarios.get(a.caseId)?.name ?? a.caseId)}</td><td>${h(a.environment)}</td><td>${h(a.testerName ?? '—')}</td><td>${h(a.due ?? '')}</td><td>${h(state(a))}</td></tr>`)

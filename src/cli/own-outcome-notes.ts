@@ -1,14 +1,8 @@
+import type { Outcome } from '../../hub/store/hub-store.ts'
+import { ofEarlierText } from '../manual/manual-results.ts'
+
 /** What `manual list` needs of an outcome the hub returns (GET /outcomes). */
-export interface ListedOutcome {
-  build: string
-  caseId: string
-  environment: string
-  testerName: string
-  status: string
-  version: number
-  contentHash?: string
-  review?: { verdict: 'accepted' | 'rejected' | 'needs-info'; reason?: string }
-}
+export type ListedOutcome = Pick<Outcome, 'build' | 'caseId' | 'environment' | 'testerName' | 'status' | 'version' | 'contentHash' | 'review'>
 
 /**
  * A tester's own newest outcome of a scenario on each build and environment, in words: where it
@@ -27,7 +21,7 @@ export function ownOutcomeNotes(outcomes: readonly ListedOutcome[], me: string, 
     .sort((a, b) => a.build.localeCompare(b.build) || a.environment.localeCompare(b.environment))
     .map((o) => {
       const where = `yours on ${o.build} (${o.environment}): ${o.status}`
-      if (scenario.contentHash !== undefined && o.contentHash !== scenario.contentHash)
+      if (ofEarlierText(o, scenario))
         return `${where}, of an earlier text of the scenario: it signs nothing off; carry it out again and submit (bdd-matrix manual submit --build ${o.build} --scenario ${o.caseId} --env ${o.environment} --status …)`
       return `${where}, ${reviewWords(o.review)}`
     })

@@ -128,7 +128,7 @@ function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[], awaiting:
   const words = sorted.filter((o) => o.comment).map((o) => `${o.testerName}: ${o.comment}`)
   const lines = sorted.map((o) => {
     const details = Object.entries(o.details).map(([k, v]) => `${k}=${v}`).join(', ')
-    const edited = o.contentHash !== scenario.contentHash ? ' — the scenario changed after it was tested' : ''
+    const edited = ofEarlierText(o, scenario) ? ' — the scenario changed after it was tested' : ''
     const counted = statusOf(o) !== o.status ? ` (counted ${statusOf(o)}, as its worst step)` : ''
     return `${o.testerName}: ${o.status}${counted}${o.elapsedMs !== undefined ? ` in ${Math.round(o.elapsedMs / 1000)} s` : ''}${details ? ` (${details})` : ''}${o.defects.length ? `; defects: ${o.defects.join(' ')}` : ''}${edited}`
   })
@@ -155,10 +155,19 @@ function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[], awaiting:
     nodes: [],
     source: 'manual',
     tester: testers.join(', '),
-    ...(sorted.some((o) => o.contentHash !== scenario.contentHash) ? { earlierText: sorted.filter((o) => o.contentHash !== scenario.contentHash).map((o) => o.testerName) } : {}),
+    ...(sorted.some((o) => ofEarlierText(o, scenario)) ? { earlierText: sorted.filter((o) => ofEarlierText(o, scenario)).map((o) => o.testerName) } : {}),
     ...(awaiting.length ? { awaitingReview: [...awaiting].sort((a, b) => a.testerName.localeCompare(b.testerName)).map((a) => ({ tester: a.testerName, status: a.status })) } : {}),
     output: [...lines, ...(status === 'passed' ? words : [])].join('\n'),
   }
+}
+
+/**
+ * Whether an outcome was given on an earlier text of its scenario (edited since the tester saw
+ * it): it signs off no text the scenario has now. The one test the gate, the hub's pages and
+ * `manual list` make of it.
+ */
+export function ofEarlierText(outcome: { contentHash?: string }, scenario: { contentHash?: string } | undefined): boolean {
+  return scenario?.contentHash !== undefined && outcome.contentHash !== scenario.contentHash
 }
 
 /** Hash of a scenario's name and steps as a tester reads them. */
