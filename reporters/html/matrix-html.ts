@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { awaitingText, scenariosShown, type CellStatus, type Matrix, type ScenarioCell } from '../../src/matrix/matrix-from.ts'
-import { headlineOf, nothingTested } from '../../src/matrix/matrix-headline.ts'
+import { headlineOf } from '../../src/matrix/matrix-headline.ts'
 import { gateSummary } from '../../src/gates/gate-summary.ts'
 import { diffSummary } from '../../src/gates/diff-summary.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
@@ -132,7 +132,7 @@ td.not-required-result{opacity:.6;font-style:italic}.info{color:#555}
 <h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code>${options.feature !== undefined ? ` · feature <code>${h(options.feature)}</code>` : ''}</h1>
 ${options.gate ? gateBanner(options.gate, options.gateStale) : ''}
 <p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}"><b>${headline.scenarios} scenarios:</b> ${headline.counts.map((c) => `<span class="s-${c.status}">${c.count} ${h(c.label)}</span>`).join(' · ')}</p>
-<p id="gaps" class="${matrix.gaps.notRun || nothingTested(matrix) ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
+<p id="gaps" class="${headline.gapsWarn ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}
 ${headline.unrequired ? `<p id="unrequired" data-scenarios="${t['not-required']}">${h(headline.unrequired)}</p>` : ''}
 ${headline.strayColumns ? `<p id="stray-columns">${h(headline.strayColumns)}</p>` : ''}

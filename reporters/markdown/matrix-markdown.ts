@@ -1,5 +1,5 @@
 import { awaitingText, type CellStatus, type Matrix } from '../../src/matrix/matrix-from.ts'
-import { headlineOf, nothingTested } from '../../src/matrix/matrix-headline.ts'
+import { headlineOf } from '../../src/matrix/matrix-headline.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { gateToMarkdown, gateVerdictLine } from './gate-markdown.ts'
 import { mdCode, mdText } from './markdown-text.ts'
@@ -30,7 +30,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   out.push(`### Test matrix · ${mdCode(matrix.milestone)} · build ${mdCode(matrix.build)}`, '')
   const h = headlineOf(matrix)
   out.push(`**${h.scenarios} scenarios:** ${h.counts.map((c) => `${ICON[c.status]} ${c.count} ${c.label}`).join(' · ')}`, '')
-  out.push(`${matrix.gaps.notRun || nothingTested(matrix) ? ICON['not-run'] : '✅'} ${h.gaps}`, '')
+  out.push(`${h.gapsWarn ? ICON['not-run'] : '✅'} ${h.gaps}`, '')
   if (h.unrequired) out.push(`${ICON['not-required']} ${mdText(h.unrequired)}`, '')
   if (h.strayColumns) out.push(`⚠️ ${mdText(h.strayColumns)}`, '')
   if (h.countedTwice) out.push(`⚠️ ${mdText(h.countedTwice)}`, '')

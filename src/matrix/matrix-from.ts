@@ -407,12 +407,13 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           if (found.earlierText?.length) cell.earlierText = found.earlierText
         }
         if (status === 'flaky' && required) {
-          const listed = underSeveral.has(s.id) ? flakyListed.get(`${s.id}\u0000${column.key}`) : undefined
+          const key = underSeveral.has(s.id) ? `${s.id}\u0000${column.key}` : undefined
+          const listed = key === undefined ? undefined : flakyListed.get(key)
           if (listed) listed.features.push(feature.id)
           else {
             const entry = { id: s.id, name: s.name, feature: feature.id, features: [feature.id], column: column.key }
             flaky.push(entry)
-            if (underSeveral.has(s.id)) flakyListed.set(`${s.id}\u0000${column.key}`, entry)
+            if (key !== undefined) flakyListed.set(key, entry)
           }
         }
         if (required) requiredNow.push(status)

@@ -10,6 +10,8 @@ export interface Headline {
   counts: { status: CellStatus; count: number; label: string }[]
   /** the required cells that have no result: never hidden, even when zero */
   gaps: string
+  /** whether that line is a warning: cells not run, or nothing tested at all */
+  gapsWarn: boolean
   /** results where the scope does not require the scenario, when there are any */
   information?: string
   /** scenarios required in no column (the catalogue counts them, the headline does not), when there are any */
@@ -37,10 +39,11 @@ export function headlineOf(matrix: Matrix): Headline {
     .join(', ')
   const wip = g.wip ? ` (and ${g.wip} wip cell(s), not implemented yet)` : ''
   const notRun = `${g.notRun} of ${g.required} required cells not run: ${byEnvironment}`
+  const untested = nothingTested(matrix)
   const gaps =
     g.required === 0
       ? `no cell is required to run yet${wip}`
-      : nothingTested(matrix)
+      : untested
         ? `nothing tested: no required cell has a passed, failed, flaky or blocked result (${g.notRun === 0 ? `the ${g.required} required cells' results are all skipped` : g.notRun === g.required ? notRun : `${notRun}; the others skipped`})${wip}`
         : g.notRun === 0
           ? `all ${g.required} required cells have results${wip}`
@@ -50,6 +53,7 @@ export function headlineOf(matrix: Matrix): Headline {
     scenarios: scenarioCount(t),
     counts,
     gaps,
+    gapsWarn: g.notRun > 0 || untested,
     ...(t['not-required'] ? { unrequired: unrequiredText(t['not-required'], matrix.expectedElsewhere) } : {}),
     ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted)` } : {}),
     ...(matrix.unrequiredColumns?.length ? { strayColumns: strayColumnsText(matrix.unrequiredColumns) } : {}),
