@@ -6,6 +6,7 @@ import { UserError } from '../../src/errors.ts'
 import type { Case, Run } from '../../src/model/results.ts'
 import { RUN_ID_RULE } from '../../src/model/vocabulary.ts'
 import type { HubRequests } from './hub-client.ts'
+import { testersOf } from '../../src/manual/manual-results.ts'
 
 export interface PullOutcome {
   runs: number
@@ -59,7 +60,7 @@ export async function pullResults(client: HubRequests, out: string, options: { b
       for (const c of cases) for (const a of c.attachments) wanted.add(a.path)
       outcome.manualRuns++
       outcome.manualCases += cases.length
-      for (const c of cases) outcome.manualOutcomes += c.tester ? c.tester.split(', ').length : 1
+      for (const c of cases) outcome.manualOutcomes += testersOf(c).all.length || 1
     }
     for (const f of readdirSync(out)) if (f.startsWith(prefix) && f.endsWith('.ndjson') && !written.has(f)) rmSync(path.join(out, f))
   }

@@ -2,6 +2,7 @@ import { UserError } from '../errors.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { cellOf } from '../results/cells.ts'
 import { verifiedNothing } from '../model/status-algebra.ts'
+import { testersOf } from '../manual/manual-results.ts'
 import { waiverExpired, type GateFile } from './gate-file.ts'
 
 export interface DiffEntry {
@@ -52,7 +53,7 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
     if (c.status === 'passed' && wasBad && !c.flaky) diff.fixed.push(entry(c, before))
     if (c.flaky && !before?.flaky) diff.newlyFlaky.push(entry(c, before))
     // a sign-off is a tester's of the scenario as it reads now (not of an earlier text: Case.earlierText)
-    const signers = (c.tester ? c.tester.split(', ') : []).filter((t) => !c.earlierText?.includes(t))
+    const signers = testersOf(c).current
     if (c.source === 'manual' && c.status === 'passed' && before?.status !== 'passed' && signers.length) diff.newManualSignoffs.push({ ...entry(c, before), testers: signers.join(', ') })
   }
   for (const c of a.values()) if (ran(c) && !cellOf(b, c.id, c.environment, c.stage)) diff.removed.push({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, from: status(c) })

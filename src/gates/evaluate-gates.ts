@@ -13,6 +13,7 @@ import { buildPattern, samePerson, waiverExpired, type Criterion, type GateFile,
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
 import type { CriterionVerdict, GateVerdict } from './verdicts.ts'
 import { errorHeadline } from '../model/error-headline.ts'
+import { testersOf } from '../manual/manual-results.ts'
 
 export type { CriterionVerdict, GateVerdict } from './verdicts.ts'
 
@@ -202,10 +203,17 @@ class ScenarioView {
    * the scope requires no runnable scenario (all wip) is tested by any run of the build there.
    */
   get testedEnvironments(): Set<string> {
-    return (this.tested ??= this.environmentsTested(this.inputs.results, this.inputs.build))
+    return (this.tested ??= this.environmentsTested())
   }
 
   private tested: Set<string> | undefined
+
+  /** The environments any run of the build ran in, whatever it ran there. */
+  get runEnvironments(): Set<string> {
+    return (this.run ??= new Set(this.inputs.results.runs.filter((r) => r.build === this.inputs.build).map((r) => r.environment)))
+  }
+
+  private run: Set<string> | undefined
 
   /** The hash of the results judged (matrixDigest), made when first asked for. */
   get judged(): string {
@@ -214,7 +222,7 @@ class ScenarioView {
 
   private digest: string | undefined
 
-  private environmentsTested(results: ResultSet, build: string): Set<string> {
+  private environmentsTested(): Set<string> {
     const asked = new Set<string>()
     const answered = new Set<string>()
     for (const feature of this.matrix.features)
@@ -225,8 +233,7 @@ class ScenarioView {
           asked.add(column.environment)
           if (ATTEMPTED.has(cell.status)) answered.add(column.environment)
         }
-    const ran = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
-    return new Set([...answered, ...[...ran].filter((e) => !asked.has(e))])
+    return new Set([...answered, ...[...this.runEnvironments].filter((e) => !asked.has(e))])
   }
 
   /**
@@ -297,8 +304,7 @@ function unsettledBy(status: CellStatus, awaiting: readonly { tester: string; st
  */
 function ofEarlierText(status: CellStatus, tester: string | undefined, earlier: readonly string[] | undefined): string | undefined {
   if (!earlier?.length || BAD.has(status)) return undefined
-  const testers = tester ? tester.split(', ') : []
-  return testers.every((t) => earlier.includes(t)) ? `tested on an earlier text of the scenario (${earlier.join(', ')}): carry it out again as it reads now` : undefined
+  return testersOf({ tester, earlierText: earlier }).current.length ? undefined : `tested on an earlier text of the scenario (${earlier.join(', ')}): carry it out again as it reads now`
 }
 
 const item = (c: ViewCell, note?: string): GateItem => ({ what: `${c.scenario} · ${c.feature} · ${c.column}`, scenario: c.scenario, scenarioId: c.scenarioId, feature: c.feature, environment: c.column, status: c.status, ...(note ? { note } : {}) })
@@ -341,7 +347,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
     case 'environments-tested': {
       const required = [...new Set(scope.features.flatMap((f) => f.environments))].sort()
       const tested = view.testedEnvironments
-      const ranIn = new Set(results.runs.filter((r) => r.build === build).map((r) => r.environment))
+      const ranIn = view.runEnvironments
       const missing = required.filter((e) => !tested.has(e))
       const items = missing.map((e) => ({ what: ranIn.has(e) ? `${e}: results this build, but none for a scenario the scope requires there` : `${e}: no results this build`, environment: e, status: 'not-run' }))
       const judged = result(criterion, missing.length ? 'waiting' : 'pass', `${required.length - missing.length} of ${required.length}`, `all of ${required.join(', ') || '(none required)'}`, missing.length ? `${missing.join(', ')}: no results${missing.some((e) => ranIn.has(e)) ? ' of a scenario the scope requires there' : ''} for ${build} yet — waiting` : `results from every required environment (${required.join(', ')})`, items)
@@ -452,10 +458,8 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       let signed = 0
       for (const c of cells) {
         const merged = cellOf(cellsOfBuild, c.scenarioId, c.environment, c.stage)
-        const testers = merged?.tester ? merged.tester.split(', ') : []
         // a tester who carried out an earlier text of the scenario signed off that text, not this one
-        const earlier = testers.filter((t) => merged?.earlierText?.includes(t))
-        const current = testers.filter((t) => !earlier.includes(t))
+        const { all: testers, current, earlier } = testersOf(merged ?? {})
         if (BAD.has(c.status)) failed.push(item(c, `by ${testers.join(', ') || 'a tester'}`))
         else if (c.unsettled) waiting.push({ ...item(c, c.unsettled), awaited: true })
         else if (c.status === 'passed' && current.length >= criterion.testers) signed++

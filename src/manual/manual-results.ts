@@ -170,6 +170,15 @@ export function ofEarlierText(outcome: { contentHash?: string }, scenario: { con
   return scenario?.contentHash !== undefined && outcome.contentHash !== scenario.contentHash
 }
 
+/**
+ * A manual cell's testers (Case.tester, joined by ", "), those of the scenario as it reads now
+ * apart from those of an earlier text (Case.earlierText): only the current ones sign it off.
+ */
+export function testersOf(c: { tester?: string | undefined; earlierText?: readonly string[] | undefined }): { all: string[]; current: string[]; earlier: string[] } {
+  const all = c.tester ? c.tester.split(', ') : []
+  return { all, current: all.filter((t) => !c.earlierText?.includes(t)), earlier: all.filter((t) => c.earlierText?.includes(t)) }
+}
+
 /** Hash of a scenario's name and steps as a tester reads them. */
 export function manualContentHash(name: string, steps: { keyword: string; text: string }[]): string {
   return createHash('sha256').update(JSON.stringify([name, steps.map((s) => [s.keyword.trim(), s.text])])).digest('hex').slice(0, 16)
