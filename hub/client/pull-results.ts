@@ -60,7 +60,8 @@ export async function pullResults(client: HubRequests, out: string, options: { b
       for (const c of cases) for (const a of c.attachments) wanted.add(a.path)
       outcome.manualRuns++
       outcome.manualCases += cases.length
-      for (const c of cases) outcome.manualOutcomes += testersOf(c).all.length || 1
+      // every accepted outcome: those of who tested it, and of who could not apply it
+      for (const c of cases) outcome.manualOutcomes += testersOf(c).all.length + (c.notApplied?.length ?? 0) || 1
     }
     for (const f of readdirSync(out)) if (f.startsWith(prefix) && f.endsWith('.ndjson') && !written.has(f)) rmSync(path.join(out, f))
   }

@@ -155,6 +155,7 @@ function caseOf(scenario: ManualScenario, outcomes: AcceptedOutcome[], awaiting:
     nodes: [],
     source: 'manual',
     tester: testers.join(', '),
+    ...(testers.length < sorted.length ? { notApplied: sorted.filter((o) => !testers.includes(o.testerName)).map((o) => o.testerName) } : {}),
     ...(sorted.some((o) => ofEarlierText(o, scenario)) ? { earlierText: sorted.filter((o) => ofEarlierText(o, scenario)).map((o) => o.testerName) } : {}),
     ...(awaiting.length ? { awaitingReview: [...awaiting].sort((a, b) => a.testerName.localeCompare(b.testerName)).map((a) => ({ tester: a.testerName, status: a.status })) } : {}),
     output: [...lines, ...(status === 'passed' ? words : [])].join('\n'),

@@ -38,6 +38,7 @@ export function caseShapeProblem(value: unknown): string | undefined {
   if (value.awaitingReview !== undefined && !(Array.isArray(value.awaitingReview) && value.awaitingReview.every((a) => isObject(a) && typeof a.tester === 'string' && STATUS_SET.has(a.status))))
     return 'awaitingReview: not a list of outcomes awaiting review (tester, status)'
   if (value.earlierText !== undefined && !isStrings(value.earlierText)) return 'earlierText: not a list of strings'
+  if (value.notApplied !== undefined && !isStrings(value.notApplied)) return 'notApplied: not a list of strings'
   return undefined
 }
 

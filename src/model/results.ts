@@ -113,6 +113,11 @@ export const CaseSchema = z.object({
    * carried it out): shown, and no sign-off of the scenario as it reads now.
    */
   earlierText: z.array(z.string()).optional(),
+  /**
+   * Testers whose accepted outcome was a skip (they could not apply the scenario) while others
+   * carried it out: no tester of the cell (`tester` leaves them out), yet outcomes of it.
+   */
+  notApplied: z.array(z.string()).optional(),
   /** output a unit test printed (JUnit system-out) */
   output: z.string().optional(),
 })

@@ -3,6 +3,9 @@ import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { api, startHub, type TestHub, BOTH_STORES } from '../helpers/hub.ts'
+import { HubClient } from '../../hub/client/hub-client.ts'
+import { pullResults } from '../../hub/client/pull-results.ts'
+import { tempTree } from '../helpers/temp-tree.ts'
 import { postgresAvailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts'
 
 // The hub's rules of who a tester is, what counts and what may be submitted, on both stores.
@@ -155,7 +158,9 @@ describe.each(BOTH_STORES)('hub rules on $store', ({ postgres }) => {
     await given(hub.tokens.alice, 'passed')
     await given(hub.tokens.bob, 'skipped')
     // (bob is named in the cell's lines, not among who tested it: his is no sign-off)
-    expect(await cell()).toMatchObject({ status: 'passed', tester: 'alice', output: expect.stringContaining('bob: skipped') })
+    expect(await cell()).toMatchObject({ status: 'passed', tester: 'alice', notApplied: ['bob'], output: expect.stringContaining('bob: skipped') })
+    // …yet bob's is an accepted outcome: a pull counts it
+    expect(await pullResults(new HubClient(hub.url, hub.tokens.qa, { retry: { attempts: 2, baseMs: 10, maxMs: 20, defaultRetryAfterMs: 10, timeoutMs: 10_000 } }), tempTree(), { builds: [other] })).toMatchObject({ manualCases: 1, manualOutcomes: 2 })
     writeFileSync(path.join(hub.root, 'features/milestones/run.gates.yaml'), 'milestone: run-fixture\napplies-to: v0.5.0-rc*\ncriteria:\n  - { id: signed-off, kind: manual-signoff, severity: blocking, testers: 2 }\n')
     const gate = await api(hub, 'GET', `/builds/${other}/gate`, hub.tokens.qa)
     expect(gate.body.criteria[0].items).toContainEqual(expect.objectContaining({ scenarioId: word, environment: 'community/manual', status: 'passed', note: '1 of 2 tester(s) signed off' }))

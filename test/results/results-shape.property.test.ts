@@ -25,7 +25,7 @@ describe('the results reader\'s check of a case and a run', () => {
       cases.push(...rest)
     }
     // a manual case with outcomes awaiting review (the results hub)
-    cases.push({ ...(cases[0] as object), source: 'manual', tester: 'alice', awaitingReview: [{ tester: 'bob', status: 'failed' }], earlierText: ['alice'] })
+    cases.push({ ...(cases[0] as object), source: 'manual', tester: 'alice', awaitingReview: [{ tester: 'bob', status: 'failed' }], earlierText: ['alice'], notApplied: ['carol'] })
     // and one with run errors (a failed BeforeAll hook)
     runs.push({ ...(runs[0] as object), errors: [{ where: 'BeforeAll hook', message: 'boom', source: 'steps/hooks.ts:3' }] })
     for (const c of cases) expect(caseShapeProblem(c)).toBeUndefined()
