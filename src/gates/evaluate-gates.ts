@@ -346,6 +346,8 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
     }
     case 'environments-tested': {
       const required = [...new Set(scope.features.flatMap((f) => f.environments))].sort()
+      // (as a select matching no scenario: a criterion that judges nothing would pass without a word)
+      if (!required.length) throw new UserError('GATES_ENVIRONMENTS', `${locate(inputs.gates.text, inputs.gates.file, ['criteria', index])}: criterion ${criterion.id} (environments-tested) has no environment to judge: no feature of the scope lists environments:, so none is required; list where each feature must pass (environments: [local, …]) or remove the criterion — a criterion that judges nothing would pass silently`)
       const tested = view.testedEnvironments
       const ranIn = view.runEnvironments
       const missing = required.filter((e) => !tested.has(e))
@@ -422,7 +424,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
         if (old && (old.status === 'failed' || old.status === 'blocked')) still.push(item(c, `failing since ${baseline} or before`))
         else fresh.push(item(c, baseline ? `${old ? old.status : 'not run'} in ${baseline}` : 'no baseline build: every failure is new'))
       }
-      const threshold = baseline ? `0 new since ${baseline}` : '0 (no baseline build: every failure counts as new)'
+      const threshold = baseline ? `0 new since ${baseline}` : '0 new; no baseline build: every failure counts as new'
       const why = fresh.length ? `${fresh.length} new failure(s)${baseline ? ` since ${baseline}` : ' (no baseline build)'}: ${fresh[0]!.what}` : `no new failures${baseline ? ` since ${baseline}` : ' (no baseline build: first candidate)'}${still.length ? `; ${still.length} still failing` : ''}`
       const judged = result(criterion, fresh.length ? 'fail' : 'pass', `${fresh.length} new`, threshold, why, [...fresh, ...still.map((x) => ({ ...x, status: `still ${x.status}` }))], selection.information)
       return withRunErrors(judged, runErrorItems(view.matrix, selection.columns))

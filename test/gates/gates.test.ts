@@ -83,7 +83,7 @@ describe('the gate judges the cells the scope requires, and only them', () => {
   it('says plainly when there is no baseline build', async () => {
     const report = await gate(CRITERIA, writeRuns(greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z', { docker: { 'alpha two': 'failed' } })), 'v1.0.0-rc1', approvals)
     const criterion = report.criteria.find((c) => c.id === 'no-regressions')!
-    expect(criterion).toMatchObject({ verdict: 'fail', threshold: '0 (no baseline build: every failure counts as new)' })
+    expect(criterion).toMatchObject({ verdict: 'fail', threshold: '0 new; no baseline build: every failure counts as new' })
     expect(criterion.why).toMatch(/^1 new failure\(s\) \(no baseline build\): alpha two/)
   })
 
@@ -380,6 +380,20 @@ describe('bdd-matrix gate and diff from the command line', () => {
     expect(result.stderr).toMatch(message)
     expect(result.stderr).not.toMatch(/\n\s+at /)
     expect(result.code).toBe(2)
+  })
+
+  it('refuses environments-tested where no feature of the scope lists environments (it would pass judging nothing), in one line with file:line, exit 2', () => {
+    const root = gateProjectCopy()
+    writeRuns(rc2(), path.join(root, 'results'))
+    const gates = `${HEADER}criteria:\n  - { id: c, kind: lint, severity: blocking }\n  - { id: tested, kind: environments-tested, severity: blocking }\n`
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), gates)
+    const listed = runBin(['gate', '--build', 'v1.0.0-rc2', '--config', 'cucumber.mjs'], { cwd: root })
+    expect(listed.stdout).toMatch(/PASS\s+tested \[environments-tested, blocking\]: 2 of 2/)
+    const scopeFile = path.join(root, 'features/milestones/gate.yaml')
+    writeFileSync(scopeFile, readFileSync(scopeFile, 'utf8').replace(/^\s+environments: .*\n/gm, ''))
+    const refused = runBin(['gate', '--build', 'v1.0.0-rc2', '--config', 'cucumber.mjs'], { cwd: root })
+    expect(refused.stderr).toBe('bdd-matrix: features/milestones/gate.gates.yaml:6:5: criterion tested (environments-tested) has no environment to judge: no feature of the scope lists environments:, so none is required; list where each feature must pass (environments: [local, …]) or remove the criterion — a criterion that judges nothing would pass silently\n')
+    expect(refused.code).toBe(2)
   })
 
   it('refuses a waiver whose scenario names two scenarios of the scope, in one line with file:line and the ids that tell them apart', () => {
