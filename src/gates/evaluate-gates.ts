@@ -111,6 +111,8 @@ const DEFAULT_STAGES = ['acceptance', 'manual']
 const BAD = new Set<CellStatus>(['failed', 'blocked'])
 /** Where a cell is judged by scenarios-pass and friends: ran and passed (flaky passed in the end). */
 const PASSED = new Set<CellStatus>(['passed', 'flaky'])
+/** required cells with nothing carried out yet: not run, or only skipped */
+const UNTRIED = new Set<CellStatus>(['not-run', 'skipped'])
 
 /**
  * The release gate of a build: each criterion of the gate file judged on the merged results,
@@ -392,7 +394,10 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       let awaited = 0
       const tested = view.testedEnvironments
       for (const feature of view.matrix.features) {
-        const environments = feature.requiredOn.length ? feature.requiredOn : [...new Set(view.matrix.columns.map((c) => c.environment))]
+        // A feature that lists none is required where the matrix requires its scenarios (not on a
+        // manual column, unless it has @manual scenarios); one with no scenario, on every column.
+        const requiredIn = view.matrix.columns.filter((c) => DEFAULT_STAGES.includes(c.stage) && feature.scenarios.some((s) => s.cells[c.key]?.required))
+        const environments = feature.requiredOn.length ? feature.requiredOn : [...new Set((feature.scenarios.length ? requiredIn : view.matrix.columns).map((c) => c.environment))]
         for (const environment of environments) {
           const columns = view.matrix.columns.filter((c) => c.environment === environment && DEFAULT_STAGES.includes(c.stage)).map((c) => c.key)
           const runnable = feature.scenarios.filter((s) => !s.wip)
@@ -400,12 +405,15 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
           if (passing >= criterion['min-passing']) continue
           const wip = feature.scenarios.length - runnable.length
           const what = `${feature.id} on ${environment}: ${passing} of ${feature.scenarios.length} scenarios passed${wip ? ` (${wip} wip)` : ''}`
-          if (feature.scenarios.length === 0 || runnable.length < criterion['min-passing'] || tested.has(environment)) {
+          // Scenarios not run there yet (a gap, or only skipped) may still pass: waited for, as
+          // scenarios-pass waits for them; short only when those could not make up the number.
+          const open = runnable.filter((s) => !columns.some((k) => s.cells[k]?.required && PASSED.has(s.cells[k].status)) && columns.some((k) => s.cells[k]?.required && UNTRIED.has(s.cells[k].status))).length
+          if (passing + open < criterion['min-passing']) {
             short++
             items.push({ what: `${what} — needs ${criterion['min-passing']}`, feature: feature.id, environment, status: 'uncovered' })
           } else {
             awaited++
-            items.push({ what: `${what}, nothing ran there this build — waiting`, feature: feature.id, environment, status: 'not-run', awaited: true })
+            items.push({ what: `${what}, ${tested.has(environment) ? `${open} not run there yet` : 'nothing ran there this build'} — waiting`, feature: feature.id, environment, status: 'not-run', awaited: true })
           }
         }
       }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { gateToMarkdown } from '../../reporters/markdown/gate-markdown.ts'
 import { expectGolden } from '../helpers/expect-golden.ts'
 import { runBin } from '../helpers/run-bin.ts'
+import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { GATE_PROJECT, HEADER, gate, gateProjectCopy, greenBuild, writeRuns, type RunSpec } from './gate-fixture.ts'
 import { featureNoteMarkdown, matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
 import { matrixToHtml } from '../../reporters/html/matrix-html.ts'
@@ -284,6 +285,29 @@ describe('every criterion kind passes and fails on the results that should make 
     const bad = await gate(single(criterion), writeRuns(failing), 'v1.0.0-rc2', failExtra)
     expect(bad.criteria[0]!.verdict, bad.criteria[0]!.why).toBe(failVerdict ?? 'fail')
     expect(bad.verdict).toBe(failVerdict === 'waiting' ? 'incomplete' : 'no-go')
+  })
+
+  it('scope-coverage judges a feature where the matrix requires its scenarios, and waits for a gap as scenarios-pass does', async () => {
+    const coverage = single('{ id: c, kind: scope-coverage, severity: blocking, min-passing: 1 }')
+    const what = (report: GateReport) => report.criteria[0]!.items.map((i) => i.what)
+    // alpha is listed on local and docker: on docker alpha one failed and alpha two was only
+    // skipped (a dry run, --fail-fast): it may still pass — waited for, not a shortfall
+    const gap = await gate(coverage, writeRuns(rc2({ docker: { 'alpha one': 'failed', 'alpha two': 'skipped' } })), 'v1.0.0-rc2')
+    expect(gap.criteria[0]).toMatchObject({ verdict: 'waiting' })
+    expect(what(gap)).toEqual(['alpha on docker: 0 of 3 scenarios passed, 1 not run there yet — waiting'])
+    // tried and failed, nothing left to try: short
+    const failed = await gate(coverage, writeRuns(rc2({ docker: { 'alpha one': 'failed', 'alpha two': 'failed' } })), 'v1.0.0-rc2')
+    expect(failed.criteria[0]).toMatchObject({ verdict: 'fail' })
+    expect(what(failed)).toEqual(['alpha on docker: 0 of 3 scenarios passed — needs 1'])
+    // A scope whose features list no environments requires each scenario in every column the
+    // matrix has, but a manual column only of @manual scenarios: beta (none) is not judged on
+    // community, where nothing of it is required.
+    const fixture = (await import('../../src/catalogue/scope.ts')).loadScope(path.join(GATE_PROJECT, 'features/milestones/gate.yaml'))
+    const scope = { ...fixture, features: fixture.features.map((f) => ({ ...f, environments: [] })) }
+    const unlisted = await gate(coverage, writeRuns(rc2()), 'v1.0.0-rc2', { scope })
+    expect(what(unlisted)).toEqual(['beta on docker: 0 of 2 scenarios passed (1 wip), 1 not run there yet — waiting'])
+    const run = await gate(coverage, writeRuns(rc2({ docker: { 'beta one': 'passed' } })), 'v1.0.0-rc2', { scope })
+    expect(run.criteria[0], what(run).join('\n')).toMatchObject({ verdict: 'pass' })
   })
 
   it('knows the author by every name GitLab gives them: the commit author\'s name, e-mail and its local part, and who started the pipeline', async () => {
