@@ -253,7 +253,7 @@ describe('every number agrees with a recount of the raw results (property-based)
 
         // --- the gate judges the same required cells, and only them ---
         if (inScope.length === 0) return
-        const gate = evaluateGates({ gates: gateFile('milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - id: pass\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 1\n    window: 1\n'), build: 'v1', results, scope: built.scope, catalogue: built.catalogue, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
+        const gate = evaluateGates({ gates: gateFile('milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - id: pass\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 1\n    window: 1\n  - id: covered\n    kind: scope-coverage\n    severity: blocking\n    min-passing: 1\n'), build: 'v1', results, scope: built.scope, catalogue: built.catalogue, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
         const pass = gate.criteria.find((c) => c.id === 'pass')!
         const judged = inScope.flatMap((c) => [...columns.values()].filter((col) => col.stage !== 'unit' && requiredOf(c, col) && !c.pickle.wip).map((col) => ({ c, col, found: cells.get(`${c.id}|${col.environment}|${col.stage}`) })))
         const failing = judged.filter(({ found }) => found && ['failed', 'blocked'].includes(cellWord(found.status, found.flaky))).length
@@ -270,6 +270,32 @@ describe('every number agrees with a recount of the raw results (property-based)
         const requiredRan = [...cells.values()].filter((x) => inScope.some((c) => c.id === x.id && requiredOf(c, x)) && (x.status !== 'skipped' || x.flaky))
         if (requiredRan.length) expect(flaky.value).toMatch(new RegExp(`\\(${requiredRan.filter((x) => x.flaky).length} of ${requiredRan.length}\\)$`))
         else expect(flaky.value).toBe('nothing ran')
+
+        // scope-coverage: each feature on the environments it lists (none listed: where its own
+        // scenarios are required — a cell is required of a feature's scenario by that feature),
+        // short where its passing and not-yet-tried scenarios there are fewer than min-passing
+        const shortfalls: string[] = []
+        const judgedColumns = [...columns.values()].filter((col) => col.stage === 'acceptance' || col.stage === 'manual')
+        for (const f of built.scope.features) {
+          const under = inScope.filter((c) => c.pickle.featureIds.includes(f.id))
+          const requiredFor = (c: CatalogueCase, col: { environment: string; stage: string }): boolean =>
+            col.stage === (c.pickle.manual ? 'manual' : 'acceptance') && (col.stage === 'manual' || (envTags(c).length ? envTags(c).includes(col.environment) : f.environments.length === 0 || f.environments.includes(col.environment)))
+          const word = (c: CatalogueCase, col: { environment: string; stage: string }): string => {
+            const found = cells.get(`${c.id}|${col.environment}|${col.stage}`)
+            return found ? cellWord(found.status, found.flaky) : 'not-run'
+          }
+          const environments = f.environments.length ? f.environments : [...new Set((under.length ? judgedColumns.filter((col) => under.some((c) => requiredFor(c, col))) : [...columns.values()]).map((col) => col.environment))]
+          for (const environment of environments) {
+            const here = judgedColumns.filter((col) => col.environment === environment)
+            const runnable = under.filter((c) => !c.pickle.wip)
+            if (runnable.some((c) => here.some((col) => requiredFor(c, col) && ['passed', 'flaky'].includes(word(c, col))))) continue
+            const open = runnable.some((c) => here.some((col) => requiredFor(c, col) && ['not-run', 'skipped'].includes(word(c, col))))
+            shortfalls.push(`${f.id}|${environment}|${open ? 'not-run' : 'uncovered'}`)
+          }
+        }
+        const covered = gate.criteria.find((c) => c.id === 'covered')!
+        expect(covered.items.filter((i) => i.status !== 'run error').map((i) => `${i.feature}|${i.environment}|${i.status}`).sort()).toEqual(shortfalls.sort())
+        expect(covered.verdict).toBe(errorsJudged || shortfalls.some((x) => x.endsWith('|uncovered')) ? 'fail' : shortfalls.length ? 'waiting' : 'pass')
 
         // --- the required cells nothing ran, as the reports that list tests get them: each once ---
         const missing = notRunCases(matrix, built.catalogue, 'features')
