@@ -253,7 +253,9 @@ describe('every number agrees with a recount of the raw results (property-based)
 
         // --- the gate judges the same required cells, and only them ---
         if (inScope.length === 0) return
-        const gate = evaluateGates({ gates: gateFile('milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - id: pass\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 1\n    window: 1\n  - id: covered\n    kind: scope-coverage\n    severity: blocking\n    min-passing: 1\n'), build: 'v1', results, scope: built.scope, catalogue: built.catalogue, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
+        // (environments-tested is refused where no feature lists environments)
+        const listed = [...new Set(built.scope.features.flatMap((f) => f.environments))]
+        const gate = evaluateGates({ gates: gateFile(`milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - id: pass\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 1\n    window: 1\n  - id: covered\n    kind: scope-coverage\n    severity: blocking\n    min-passing: 1\n  - id: counted\n    kind: min-count\n    severity: blocking\n    min: 2\n${listed.length ? '  - id: tested\n    kind: environments-tested\n    severity: blocking\n' : ''}`), build: 'v1', results, scope: built.scope, catalogue: built.catalogue, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
         const pass = gate.criteria.find((c) => c.id === 'pass')!
         const judged = inScope.flatMap((c) => [...columns.values()].filter((col) => col.stage !== 'unit' && requiredOf(c, col) && !c.pickle.wip).map((col) => ({ c, col, found: cells.get(`${c.id}|${col.environment}|${col.stage}`) })))
         const failing = judged.filter(({ found }) => found && ['failed', 'blocked'].includes(cellWord(found.status, found.flaky))).length
@@ -296,6 +298,35 @@ describe('every number agrees with a recount of the raw results (property-based)
         const covered = gate.criteria.find((c) => c.id === 'covered')!
         expect(covered.items.filter((i) => i.status !== 'run error').map((i) => `${i.feature}|${i.environment}|${i.status}`).sort()).toEqual(shortfalls.sort())
         expect(covered.verdict).toBe(errorsJudged || shortfalls.some((x) => x.endsWith('|uncovered')) ? 'fail' : shortfalls.length ? 'waiting' : 'pass')
+
+        // min-count: scenarios with a required cell carried out (passed, failed, flaky, blocked:
+        // a skip verified nothing; a wip scenario too, when it ran) against those that could be
+        // (a required cell not wip: of a scenario not wip, or with a result)
+        const attempted = ['passed', 'failed', 'flaky', 'blocked']
+        const cellWordOf = (c: CatalogueCase, col: { environment: string; stage: string }): string => {
+          const found = cells.get(`${c.id}|${col.environment}|${col.stage}`)
+          return found ? cellWord(found.status, found.flaky) : 'not-run'
+        }
+        const requiredCols = (c: CatalogueCase) => judgedColumns.filter((col) => requiredOf(c, col))
+        const notWip = (c: CatalogueCase, col: { environment: string; stage: string }): boolean => !c.pickle.wip || cells.has(`${c.id}|${col.environment}|${col.stage}`)
+        const ranCount = inScope.filter((c) => requiredCols(c).some((col) => attempted.includes(cellWordOf(c, col)))).length
+        const existCount = inScope.filter((c) => requiredCols(c).some((col) => notWip(c, col))).length
+        const counted = gate.criteria.find((c) => c.id === 'counted')!
+        expect(counted.value).toBe(`${ranCount} ran`)
+        expect(counted.verdict).toBe(ranCount >= 2 ? 'pass' : existCount < 2 ? 'fail' : 'waiting')
+        // environments-tested: each listed environment has a required cell carried out, or the
+        // build ran there and the scope requires nothing there; run errors there fail it
+        if (listed.length) {
+          const everyColumn = [...columns.values()]
+          const asked = (e: string) => inScope.some((c) => everyColumn.some((col) => col.environment === e && requiredOf(c, col) && notWip(c, col)))
+          const answered = (e: string) => inScope.some((c) => everyColumn.some((col) => col.environment === e && requiredOf(c, col) && attempted.includes(cellWordOf(c, col))))
+          const ranIn = (e: string) => built.runs.some(({ run }) => run.environment === e)
+          const missing = listed.filter((e) => !(answered(e) || (ranIn(e) && !asked(e))))
+          const tested = gate.criteria.find((c) => c.id === 'tested')!
+          expect(tested.items.filter((i) => i.status !== 'run error').map((i) => i.environment).sort()).toEqual(missing.sort())
+          const errorsThere = project.runErrors.filter((e) => listed.includes(e.environment)).length
+          expect(tested.verdict).toBe(errorsThere ? 'fail' : missing.length ? 'waiting' : 'pass')
+        }
 
         // --- the required cells nothing ran, as the reports that list tests get them: each once ---
         const missing = notRunCases(matrix, built.catalogue, 'features')
