@@ -472,7 +472,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
         const { all: testers, current, earlier } = testersOf(merged ?? {})
         if (BAD.has(c.status)) failed.push(item(c, `by ${testers.join(', ') || 'a tester'}`))
         else if (c.unsettled) waiting.push({ ...item(c, c.unsettled), awaited: true })
-        else if (c.status === 'passed' && current.length >= criterion.testers) signed++
+        else if (PASSED.has(c.status) && current.length >= criterion.testers) signed++
         else waiting.push({ ...item(c, `${current.length} of ${criterion.testers} tester(s) signed off${earlier.length ? `; ${earlier.join(', ')} tested an earlier text of it` : ''}`), awaited: true })
       }
       if (cells.length === 0) return result(criterion, 'waiting', 'no manual results', `${criterion.testers} tester(s) each`, 'no manual testing column for this build yet — waiting')

@@ -255,7 +255,9 @@ describe('every number agrees with a recount of the raw results (property-based)
         if (inScope.length === 0) return
         // (environments-tested is refused where no feature lists environments)
         const listed = [...new Set(built.scope.features.flatMap((f) => f.environments))]
-        const gate = evaluateGates({ gates: gateFile(`milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - id: pass\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 1\n    window: 1\n  - id: covered\n    kind: scope-coverage\n    severity: blocking\n    min-passing: 1\n  - id: counted\n    kind: min-count\n    severity: blocking\n    min: 2\n${listed.length ? '  - id: tested\n    kind: environments-tested\n    severity: blocking\n' : ''}`), build: 'v1', results, scope: built.scope, catalogue: built.catalogue, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
+        // (manual-signoff selects @manual scenarios: refused where there are none to select)
+        const byHand = inScope.some((c) => c.pickle.manual && !c.pickle.wip)
+        const gate = evaluateGates({ gates: gateFile(`milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - id: pass\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 1\n    window: 1\n  - id: covered\n    kind: scope-coverage\n    severity: blocking\n    min-passing: 1\n  - id: counted\n    kind: min-count\n    severity: blocking\n    min: 2\n${listed.length ? '  - id: tested\n    kind: environments-tested\n    severity: blocking\n' : ''}${byHand ? '  - id: signed\n    kind: manual-signoff\n    severity: blocking\n    testers: 1\n' : ''}`), build: 'v1', results, scope: built.scope, catalogue: built.catalogue, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
         const pass = gate.criteria.find((c) => c.id === 'pass')!
         const judged = inScope.flatMap((c) => [...columns.values()].filter((col) => col.stage !== 'unit' && requiredOf(c, col) && !c.pickle.wip).map((col) => ({ c, col, found: cells.get(`${c.id}|${col.environment}|${col.stage}`) })))
         const failing = judged.filter(({ found }) => found && ['failed', 'blocked'].includes(cellWord(found.status, found.flaky))).length
@@ -326,6 +328,17 @@ describe('every number agrees with a recount of the raw results (property-based)
           expect(tested.items.filter((i) => i.status !== 'run error').map((i) => i.environment).sort()).toEqual(missing.sort())
           const errorsThere = project.runErrors.filter((e) => listed.includes(e.environment)).length
           expect(tested.verdict).toBe(errorsThere ? 'fail' : missing.length ? 'waiting' : 'pass')
+        }
+
+        // manual-signoff: each @manual scenario (not wip) on each manual column: failed or blocked
+        // fails; passed by a tester signs it off (alice tests every generated manual result)
+        if (byHand) {
+          const signedCells = inScope.filter((c) => c.pickle.manual && !c.pickle.wip).flatMap((c) => judgedColumns.filter((col) => col.stage === 'manual').map((col) => cellWordOf(c, col)))
+          const signed = gate.criteria.find((c) => c.id === 'signed')!
+          const bad = signedCells.filter((w) => w === 'failed' || w === 'blocked').length
+          const good = signedCells.filter((w) => w === 'passed' || w === 'flaky').length
+          expect(signed.value).toBe(`${good} of ${signedCells.length} signed off`)
+          expect(signed.verdict).toBe(bad ? 'fail' : good < signedCells.length ? 'waiting' : 'pass')
         }
 
         // --- the required cells nothing ran, as the reports that list tests get them: each once ---
