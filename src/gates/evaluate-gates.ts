@@ -4,7 +4,7 @@ import type { Scope } from '../catalogue/scope.ts'
 import { UserError } from '../errors.ts'
 import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
-import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix } from '../matrix/matrix-from.ts'
+import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix, type MatrixScenario } from '../matrix/matrix-from.ts'
 import { matrixDigest } from '../matrix/matrix-digest.ts'
 import { ATTEMPTED, CELL_SEVERITY, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
@@ -401,13 +401,14 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
         for (const environment of environments) {
           const columns = view.matrix.columns.filter((c) => c.environment === environment && DEFAULT_STAGES.includes(c.stage)).map((c) => c.key)
           const runnable = feature.scenarios.filter((s) => !s.wip)
-          const passing = runnable.filter((s) => columns.some((k) => s.cells[k]?.required && PASSED.has(s.cells[k].status))).length
+          const hasThere = (s: MatrixScenario, statuses: ReadonlySet<CellStatus>): boolean => columns.some((k) => s.cells[k]?.required === true && statuses.has(s.cells[k].status))
+          const passing = runnable.filter((s) => hasThere(s, PASSED)).length
           if (passing >= criterion['min-passing']) continue
           const wip = feature.scenarios.length - runnable.length
           const what = `${feature.id} on ${environment}: ${passing} of ${feature.scenarios.length} scenarios passed${wip ? ` (${wip} wip)` : ''}`
           // Scenarios not run there yet (a gap, or only skipped) may still pass: waited for, as
           // scenarios-pass waits for them; short only when those could not make up the number.
-          const open = runnable.filter((s) => !columns.some((k) => s.cells[k]?.required && PASSED.has(s.cells[k].status)) && columns.some((k) => s.cells[k]?.required && UNTRIED.has(s.cells[k].status))).length
+          const open = runnable.filter((s) => !hasThere(s, PASSED) && hasThere(s, UNTRIED)).length
           if (passing + open < criterion['min-passing']) {
             short++
             items.push({ what: `${what} — needs ${criterion['min-passing']}`, feature: feature.id, environment, status: 'uncovered' })
