@@ -411,7 +411,10 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
           const open = runnable.filter((s) => !hasThere(s, PASSED) && hasThere(s, UNTRIED)).length
           if (passing + open < criterion['min-passing']) {
             short++
-            items.push({ what: `${what} — needs ${criterion['min-passing']}`, feature: feature.id, environment, status: 'uncovered' })
+            // (a listed environment none of its runnable scenarios is expected on: said, it cannot change)
+            const expected = runnable.some((s) => columns.some((k) => s.cells[k]?.required))
+            const why = runnable.length && !expected ? `; none of its runnable scenarios is expected on ${environment} (@env: tags or @manual place them elsewhere)` : ''
+            items.push({ what: `${what} — needs ${criterion['min-passing']}${why}`, feature: feature.id, environment, status: 'uncovered' })
           } else {
             awaited++
             items.push({ what: `${what}, ${tested.has(environment) ? `${open} not run there yet` : 'nothing ran there this build'} — waiting`, feature: feature.id, environment, status: 'not-run', awaited: true })

@@ -308,6 +308,14 @@ describe('every criterion kind passes and fails on the results that should make 
     expect(what(unlisted)).toEqual(['beta on docker: 0 of 2 scenarios passed (1 wip), 1 not run there yet — waiting'])
     const run = await gate(coverage, writeRuns(rc2({ docker: { 'beta one': 'passed' } })), 'v1.0.0-rc2', { scope })
     expect(run.criteria[0], what(run).join('\n')).toMatchObject({ verdict: 'pass' })
+    // alpha lists docker, but its scenarios are all expected elsewhere: short, and said why
+    const root = gateProjectCopy()
+    const alpha = path.join(root, 'features/alpha.feature')
+    writeFileSync(alpha, readFileSync(alpha, 'utf8').replace(/^  Scenario: alpha (one|two)$/gm, '  @env:local\n  Scenario: alpha $1'))
+    const { buildCatalogue } = await import('../../src/catalogue/build-catalogue.ts')
+    const elsewhere = await gate(coverage, writeRuns(rc2()), 'v1.0.0-rc2', { catalogue: buildCatalogue(path.join(root, 'features')) })
+    expect(elsewhere.criteria[0]).toMatchObject({ verdict: 'fail' })
+    expect(what(elsewhere)).toEqual(['alpha on docker: 0 of 3 scenarios passed — needs 1; none of its runnable scenarios is expected on docker (@env: tags or @manual place them elsewhere)'])
   })
 
   it('knows the author by every name GitLab gives them: the commit author\'s name, e-mail and its local part, and who started the pipeline', async () => {
