@@ -3,6 +3,7 @@ import path from 'node:path'
 import { loadConfiguration, loadSupport } from '@cucumber/cucumber/api'
 import { UserError } from '../errors.ts'
 import { CONFIG_FILES } from './steps-unmatched.ts'
+import { createRequire } from 'node:module'
 
 export interface StepDefinitionRef {
   uri: string
@@ -70,8 +71,22 @@ export async function loadStepDefinitions(options: LoadStepDefinitionsOptions): 
 
 /** Step definitions that do not load, said in one line with how to fix it (lint, run). */
 export function unloadableSteps(error: unknown, configFile?: string): UserError {
-  const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)
+  const message = error instanceof Error ? error.message : String(error)
+  // (cucumber-js words some errors over several lines, the first of them empty)
+  const reason = message.split('\n').map((line) => line.trim()).find(Boolean) ?? (error instanceof Error ? error.name : 'no reason given')
   // A package the step definitions import is missing: the project's dependencies are not installed.
-  const fix = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(reason) ? '; install the project\'s dependencies (npm install)' : ''
-  return new UserError('STEPS_UNLOADABLE', `cannot load step definitions${configFile ? ` configured in ${configFile}` : ' from steps/'}: ${reason}${fix}`, { cause: error })
+  const fix =
+    (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(reason)
+      ? '; install the project\'s dependencies (npm install)'
+      : // the step definitions import another copy of cucumber-js than the one bdd-matrix loads them with
+        /instance of Cucumber that isn't running/.test(reason)
+        ? secondCucumber()
+        : ''
+  return new UserError('STEPS_UNLOADABLE', `cannot load step definitions${configFile ? ` configured in ${configFile}` : ' from steps/'}: ${fix ? reason.replace(/\.$/, '') : reason}${fix}`, { cause: error })
+}
+
+/** How to mend step definitions that import another copy of cucumber-js than bdd-matrix's. */
+function secondCucumber(): string {
+  const version = (createRequire(import.meta.url)('@cucumber/cucumber/package.json') as { version: string }).version
+  return `; the step definitions import another copy of @cucumber/cucumber than bdd-matrix's (${version}): run the bdd-matrix installed in the project (npx bdd-matrix, not a global one), and let npm install one copy for both (the project asking for @cucumber/cucumber ${version.split('.').slice(0, 2).join('.')}.x, or a range that holds it)`
 }

@@ -3,10 +3,19 @@ import path from 'node:path'
 import { runBin, PROJECT_ROOT } from '../helpers/run-bin.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
-import { readFileSync, symlinkSync } from 'node:fs'
+import { cpSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs'
 
 const LINT_PROJECT = path.join(PROJECT_ROOT, 'test/fixtures/lint-project')
 const SUITE = path.join(PROJECT_ROOT, 'test/fixtures/catalogue/suite')
+
+/** The lint fixture's features and scope with step definitions of the given source, configured in cucumber.mjs. */
+const stepsProject = (steps: string): string =>
+  tempTree({
+    'cucumber.mjs': "export default { import: ['steps/**/*.mjs'] }\n",
+    'features/milestones/m.yaml': readFileSync(path.join(LINT_PROJECT, 'features/milestones/m.yaml')),
+    'features/steps.feature': readFileSync(path.join(LINT_PROJECT, 'features/steps.feature')),
+    'steps/node.steps.mjs': steps,
+  })
 
 describe('bdd-matrix lint against step definitions (loaded the way cucumber-js loads them)', () => {
   const result = runBin(['lint', '--config', 'cucumber.mjs'], { cwd: LINT_PROJECT })
@@ -31,15 +40,32 @@ describe('bdd-matrix lint against step definitions (loaded the way cucumber-js l
   })
 
   it('says to install the dependencies when step definitions import a package that is not there', () => {
-    const project = tempTree({
-      'cucumber.mjs': "export default { import: ['steps/**/*.mjs'] }\n",
-      'features/milestones/m.yaml': readFileSync(path.join(LINT_PROJECT, 'features/milestones/m.yaml')),
-      'features/steps.feature': readFileSync(path.join(LINT_PROJECT, 'features/steps.feature')),
-      'steps/node.steps.mjs': "import 'no-such-package-for-bdd-matrix'\n",
-    })
+    const project = stepsProject("import 'no-such-package-for-bdd-matrix'\n")
     const missing = runBin(['lint', '--config', 'cucumber.mjs'], { cwd: project })
     expect(missing.stderr).toMatch(/^bdd-matrix: cannot load step definitions configured in cucumber\.mjs: Cannot find package 'no-such-package-for-bdd-matrix' .*; install the project's dependencies \(npm install\)\n$/)
     expect(missing.code).toBe(2)
+  })
+
+  it('says so when the step definitions import another copy of @cucumber/cucumber (a global bdd-matrix, or two versions installed)', () => {
+    const project = stepsProject("import { When } from '@cucumber/cucumber'\nWhen('a step', () => {})\n")
+    // the project's own copy of cucumber-js, its dependencies shared with bdd-matrix's
+    const modules = path.join(PROJECT_ROOT, 'node_modules')
+    mkdirSync(path.join(project, 'node_modules/@cucumber'), { recursive: true })
+    for (const entry of readdirSync(modules)) {
+      if (entry.startsWith('.')) continue
+      if (entry !== '@cucumber') {
+        symlinkSync(path.join(modules, entry), path.join(project, 'node_modules', entry))
+        continue
+      }
+      for (const name of readdirSync(path.join(modules, entry))) {
+        if (name === 'cucumber') cpSync(path.join(modules, '@cucumber/cucumber'), path.join(project, 'node_modules/@cucumber/cucumber'), { recursive: true })
+        else symlinkSync(path.join(modules, entry, name), path.join(project, 'node_modules/@cucumber', name))
+      }
+    }
+    const twice = runBin(['lint', '--config', 'cucumber.mjs'], { cwd: project })
+    const version = (JSON.parse(readFileSync(path.join(modules, '@cucumber/cucumber/package.json'), 'utf8')) as { version: string }).version
+    expect(twice.stderr).toBe(`bdd-matrix: cannot load step definitions configured in cucumber.mjs: You're calling functions (e.g. "When") on an instance of Cucumber that isn't running (status: PENDING); the step definitions import another copy of @cucumber/cucumber than bdd-matrix's (${version}): run the bdd-matrix installed in the project (npx bdd-matrix, not a global one), and let npm install one copy for both (the project asking for @cucumber/cucumber ${version.split('.').slice(0, 2).join('.')}.x, or a range that holds it)\n`)
+    expect(twice.code).toBe(2)
   })
 
   it('passes the project suite (no errors) with its own cucumber.js', () => {
