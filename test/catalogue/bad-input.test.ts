@@ -72,6 +72,13 @@ describe('bad scope files: one clear message naming file, line and key; exit 2',
     expect(noScope.code).toBe(2)
     const noDefault = await runCliInProcess(['catalogue'], { cwd: dir })
     expect(noDefault.stderr).toMatch(/no scope file given and none found in .*features\/milestones; pass one with --scope FILE/)
+    // run from inside a project: its scope is named, not a second one drafted
+    const project = tempTree({ 'features/good.feature': GOOD_FEATURE, 'features/milestones/m.yaml': scopeWith(ALPHA), 'features/sub/other.feature': GOOD_FEATURE })
+    for (const [where, features] of [['features', '.'], ['features/sub', '..']] as const) {
+      const inside = await runCliInProcess(['catalogue'], { cwd: path.join(project, where) })
+      expect(inside.stderr).toBe(`bdd-matrix: no scope file given and none found in ${path.join(project, where, 'features/milestones')}; the project's is under ${path.join(project, 'features/milestones')}: run bdd-matrix in ${project}, or pass --features ${features}\n`)
+      expect(inside.code).toBe(2)
+    }
     const noFeatures = await runCliInProcess(['catalogue', '--features', 'missing', '--scope', 'x.yaml'], { cwd: tempTree({ 'x.yaml': scopeWith(ALPHA) }) })
     expect(noFeatures.stderr).toMatch(/missing: features directory not found/)
   })
