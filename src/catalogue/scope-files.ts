@@ -15,3 +15,11 @@ export function scopeFilesIn(featuresDir: string): string[] {
     return []
   }
 }
+
+/** The nearest folder above `dir` whose features/milestones/ holds a scope file (a command run inside a project). */
+export function projectAbove(dir: string): string | undefined {
+  for (let at = path.dirname(dir); ; at = path.dirname(at)) {
+    if (scopeFilesIn(path.join(at, 'features')).length) return at
+    if (at === path.dirname(at)) return undefined
+  }
+}

@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import type { Scope } from '../catalogue/scope.ts'
 import type { CliContext } from './cli-context.ts'
-import { scopeFilesIn } from '../catalogue/scope-files.ts'
+import { projectAbove, scopeFilesIn } from '../catalogue/scope-files.ts'
 
 export interface ProjectScope {
   scope: Scope
@@ -24,6 +24,10 @@ export async function optionalScope(ctx: CliContext, options: { scope?: string; 
     const { UserError } = await import('../errors.ts')
     const where = `${path.relative(ctx.cwd, path.resolve(ctx.cwd, features, 'milestones')) || '.'}/`
     if (needed) throw new UserError('SCOPE_MISSING', `${needed}: no scope file given and none found in ${where}; pass one with --scope FILE`)
+    // Inside a project (a subfolder), the report would leave out the cells its scope requires and
+    // nothing ran: said, not silently greener.
+    const project = projectAbove(ctx.cwd)
+    if (project) ctx.stderr.write(`bdd-matrix: no scope file in ${where}, so no required cell is reported as not run; the project's scope is under ${path.join(project, 'features/milestones')}: run bdd-matrix in ${project}, or pass --scope\n`)
     return undefined
   }
   return projectScope(ctx, { features, ...(options.scope ? { scope: options.scope } : {}) })

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { UserError } from '../errors.ts'
 import { loadScope, scopeFilesIn, type Scope } from '../catalogue/scope.ts'
+import { projectAbove } from '../catalogue/scope-files.ts'
 import type { CliContext } from './cli-context.ts'
 
 export interface FeatureInputs {
@@ -27,12 +28,4 @@ function defaultScopeFile(featuresDir: string, cwd?: string): string {
     throw new UserError('SCOPE_MISSING', `no scope file given and none found in ${milestones}; pass one with --scope FILE, or draft one from the feature files with bdd-matrix scope init --milestone <id>`)
   }
   throw new UserError('SCOPE_AMBIGUOUS', `${milestones} holds ${candidates.length} scope files (${candidates.map((f) => path.basename(f)).join(', ')}); choose one with --scope FILE`)
-}
-
-/** The nearest folder above `dir` whose features/milestones/ holds a scope file. */
-function projectAbove(dir: string): string | undefined {
-  for (let at = path.dirname(dir); ; at = path.dirname(at)) {
-    if (scopeFilesIn(path.join(at, 'features')).length) return at
-    if (at === path.dirname(at)) return undefined
-  }
 }

@@ -141,5 +141,10 @@ describe('the reports that list tests say what the scope requires and nothing ra
     expect(refused.code).toBe(2)
     expect(refused.stderr).toMatch(/^bdd-matrix: --not-run-only: no scope file given and none found in features\/milestones\/; pass one with --scope FILE$/m)
     expect(refused.stderr.trim().split('\n')).toHaveLength(1)
+    // run inside the project (its features folder), where there is no scope: said, not silently greener
+    const inside = await runCliInProcess(['junit', '--results', '../results', '--out', path.join(bare, 'inside.xml')], { cwd: path.join(project, 'features') })
+    expect(inside.code, inside.stderr).toBe(0)
+    expect(inside.stderr).toBe(`bdd-matrix: no scope file in features/milestones/, so no required cell is reported as not run; the project's scope is under ${path.join(project, 'features/milestones')}: run bdd-matrix in ${project}, or pass --scope\n`)
+    expect(cases(readFileSync(path.join(bare, 'inside.xml'), 'utf8'))).toHaveLength(6)
   })
 })
