@@ -1,6 +1,7 @@
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { createWriteStream, existsSync, writeFileSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import path from 'node:path'
+import { claimRunDir } from './claim-run-dir.ts'
 import type { Envelope } from '@cucumber/messages'
 import { UserError } from '../errors.ts'
 import { loadEnvironment } from '../clusters/environment.ts'
@@ -97,9 +98,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   if (!clusterState) await (await providerFor(environment)).preflight(environment)
 
   const startedAt = options.now()
-  const runId = options.runId ?? `${environment.name}-${stamp(startedAt)}${shard ? `-shard-${shard.index}-of-${shard.total}` : ''}`
-  const runDir = path.join(options.outDir, runId)
-  mkdirSync(runDir, { recursive: true })
+  const { runId, runDir } = claimRunDir(options.outDir, options.runId ?? `${environment.name}-${stamp(startedAt)}${shard ? `-shard-${shard.index}-of-${shard.total}` : ''}`, options.runId !== undefined)
   const messages = createWriteStream(path.join(runDir, 'messages.ndjson'))
   const progress = new RunProgress()
   const view = new ProgressView(options.stdout, progress)
