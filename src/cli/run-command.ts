@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { cpSync, createWriteStream, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { cpSync, createWriteStream, existsSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { constants as osConstants } from 'node:os'
 import path from 'node:path'
 import type { Command } from 'commander'
@@ -161,9 +161,8 @@ async function runCommand(ctx: CliContext, options: RunCliOptions, paths: string
   const { up, down } = await import('./cluster-commands.ts')
   const { readState } = await import('../clusters/cluster-state.ts')
   const environment = loadEnvironment(options.env, ctx.cwd)
-  const runId = options.runId ?? `${environment.name}-command-${ctx.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`
-  const runDir = path.resolve(ctx.cwd, options.out, runId)
-  mkdirSync(runDir, { recursive: true })
+  const { claimRunDir } = await import('../run/claim-run-dir.ts')
+  const { runId, runDir } = claimRunDir(path.resolve(ctx.cwd, options.out), options.runId ?? `${environment.name}-command-${ctx.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`, options.runId !== undefined)
   const name = `run-${randomBytes(3).toString('hex')}`
   const upCode = await up(ctx, { env: options.env, name })
   if (upCode !== 0) return upCode
