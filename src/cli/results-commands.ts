@@ -302,7 +302,13 @@ async function inputsOf(cwd: string, given: string[], resultsDir: string, outcom
       // (not the results folder itself, when it is under the folder given: those are bdd-matrix's own)
       .filter((name) => RESULT_FILE.test(name) && !name.split(path.sep).some((part) => part.startsWith('.')) && !isInside(path.join(absolute, name), resultsDir) && isFile(path.join(absolute, name)))
       .sort()
-    if (!found.length) outcomes.push({ cases: 0, problems: [{ file, line: 0, message: 'a folder with no results file in it (.xml, .json, .ndjson): give the reports themselves, or the folder the runner wrote them to' }] })
+    if (!found.length) {
+      // (ingesting bdd-matrix's own results again: a folder of none, said as such)
+      const message = isInside(absolute, resultsDir)
+        ? "the results folder bdd-matrix writes to (--out), or a folder in it: it holds bdd-matrix's own results, not a runner's reports; give the reports the runner wrote (JUnit XML, Cucumber JSON, Cucumber Messages, go test -json)"
+        : 'a folder with no results file in it (.xml, .json, .ndjson): give the reports themselves, or the folder the runner wrote them to'
+      outcomes.push({ cases: 0, problems: [{ file, line: 0, message }] })
+    }
     files.push(...found.map((name) => path.join(file, name)))
   }
   return files

@@ -525,6 +525,10 @@ describe('bdd-matrix ingest and merge', () => {
     const again = await runCliInProcess(['ingest', 'reports', 'empty', 'missing/*.xml', ...args], { cwd: dir })
     expect(again.stderr).toBe('empty: a folder with no results file in it (.xml, .json, .ndjson): give the reports themselves, or the folder the runner wrote them to\nmissing/*.xml: no file matches this pattern\n')
     expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2)
+    // the results folder itself given back: said as such, nothing ingested twice
+    const itself = await runCliInProcess(['ingest', out, ...args], { cwd: dir })
+    expect(itself.stderr).toBe(`${out}: the results folder bdd-matrix writes to (--out), or a folder in it: it holds bdd-matrix's own results, not a runner's reports; give the reports the runner wrote (JUnit XML, Cucumber JSON, Cucumber Messages, go test -json)\n`)
+    expect(readdirSync(out).filter((f) => f.endsWith('.ndjson'))).toHaveLength(2)
     // a pattern the shell left as it is (quoted in a YAML script line) is expanded here
     const out2 = path.join(dir, 'results2')
     const quoted = await runCliInProcess(['ingest', 'reports/**/TEST-*.xml', '--env', 'local', '--build', 'v1', '--stage', 'unit', '--out', out2], { cwd: dir })
