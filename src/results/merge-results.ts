@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../errors.ts'
 import type { Case, Run } from '../model/results.ts'
@@ -247,7 +247,12 @@ export function readRunHeader(file: string): Run {
   } catch {
     // not JSON: reported below
   }
-  const fix = 'a results folder holds only files bdd-matrix ingest or run wrote; ingest the source with bdd-matrix ingest, or move this file out of the folder'
+  // (a run's own folder given for its results/: the messages the run kept beside them)
+  const runFolder = path.dirname(file)
+  const fix =
+    path.basename(file) === 'messages.ndjson' && existsSync(path.join(runFolder, 'summary.json')) && existsSync(path.join(runFolder, 'results'))
+      ? `${runFolder} is the folder of a run (bdd-matrix run wrote it): its results are in ${path.join(runFolder, 'results')}; pass that (--results ${path.join(runFolder, 'results')})`
+      : 'a results folder holds only files bdd-matrix ingest or run wrote; ingest the source with bdd-matrix ingest, or move this file out of the folder'
   if (header?.kind !== 'run') {
     const what = !line ? 'empty' : header && typeof header === 'object' && ('meta' in header || 'source' in header || 'gherkinDocument' in header) ? 'Cucumber messages, not a results file' : 'not a bdd-matrix results file (its first line is not a run)'
     throw new UserError('RESULTS_FILE', `${file}:1: ${what}; ${fix}`)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { gzipSync } from 'node:zlib'
-import { readdirSync, readFileSync, symlinkSync } from 'node:fs'
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
 import { ingestJUnit, millisOf } from '../../src/results/ingest-junit.ts'
@@ -707,6 +707,18 @@ describe('a results folder holding something else', () => {
       expect(result.stderr, name).not.toMatch(/\n\s+at /)
       await expect(mergeResults(dir), name).rejects.toThrow(message)
     }
+  })
+})
+
+describe('a run\'s own folder given as its results folder', () => {
+  it('is named as a run\'s folder, with its results/ to give instead', async () => {
+    const run = path.join(tempTree(), 'local-20260102T030405Z')
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', 'b1', '--out', path.join(run, 'results')], { cwd: PROJECT_ROOT })
+    writeFileSync(path.join(run, 'messages.ndjson'), readFileSync(path.join(MESSAGES, 'failing.ndjson')))
+    writeFileSync(path.join(run, 'summary.json'), '{}\n')
+    const result = await runCliInProcess(['junit', '--results', run, '--out', path.join(run, 'junit.xml')], { cwd: PROJECT_ROOT })
+    expect(result.stderr).toBe(`bdd-matrix: ${path.join(run, 'messages.ndjson')}:1: Cucumber messages, not a results file; ${run} is the folder of a run (bdd-matrix run wrote it): its results are in ${path.join(run, 'results')}; pass that (--results ${path.join(run, 'results')})\n`)
+    expect(result.code).toBe(2)
   })
 })
 
