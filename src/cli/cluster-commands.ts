@@ -37,16 +37,23 @@ export function addClusterCommands(program: Command, ctx: CliContext, exit: (cod
     .command('down')
     .description('tear down exactly what cluster up started (processes, containers, networks, SSH sessions)')
     .argument('[name]', 'cluster name')
+    .option('--name <name>', 'cluster name, as cluster up took it (or give it as the argument)')
     .option('--all', 'every cluster of this project')
-    .action(async (name: string | undefined, options: { all?: boolean }) => exit(await down(ctx, name, options.all === true)))
+    .action(async (name: string | undefined, options: { all?: boolean; name?: string }) => exit(await down(ctx, nameOf(name, options.name), options.all === true)))
 
   cluster
     .command('logs')
     .description('a node\'s log, or every node\'s')
-    .argument('<name>', 'cluster name')
+    .argument('[name]', 'cluster name (or --name)')
     .argument('[node]', 'node name')
+    .option('--name <name>', 'cluster name, as cluster up took it (then the argument is the node)')
     .option('--lines <n>', 'last lines of each log', '200')
-    .action(async (name: string, node: string | undefined, options: { lines: string }) => exit(await logs(ctx, name, node, Number(options.lines))))
+    .action(async (first: string | undefined, second: string | undefined, options: { lines: string; name?: string }) => {
+      // `cluster logs dev Bob`, or as `up` names it: `cluster logs --name dev Bob`
+      const [name, node] = options.name === undefined ? [first, second] : second === undefined ? [options.name, first] : [nameOf(first, options.name), second]
+      if (!name) throw new UserError('BAD_OPTION', 'name the cluster whose logs to show: bdd-matrix cluster logs NAME [NODE] (bdd-matrix cluster ls lists them)')
+      exit(await logs(ctx, name, node, Number(options.lines)))
+    })
 
   // The keeper itself, started detached by `cluster up`.
   cluster
@@ -237,4 +244,10 @@ function ownBin(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url))
   for (let i = 0; i < 5; i++, dir = path.dirname(dir)) if (existsSync(path.join(dir, 'bin/bdd-matrix.js'))) return path.join(dir, 'bin/bdd-matrix.js')
   throw new Error('bin/bdd-matrix.js not found above this module')
+}
+
+/** A cluster's name given as the argument or as --name (as `cluster up` takes it); both, only when they agree. */
+function nameOf(argument: string | undefined, option: string | undefined): string | undefined {
+  if (argument !== undefined && option !== undefined && argument !== option) throw new UserError('BAD_OPTION', `two cluster names: ${argument} and --name ${option}; give one`)
+  return argument ?? option
 }

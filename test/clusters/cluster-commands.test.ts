@@ -49,7 +49,10 @@ describe('feature environments: bdd-matrix cluster up | ls | logs | down (local 
     expect(ls.stdout).toMatch(/node-2\s+CP .* up, onboarded/)
     expect(runBin(['cluster', 'logs', 'one', 'node-1'], { cwd: root }).stdout).toMatch(/\[node-1\] ready: pid \d+ api http:\/\/127\./)
     expect(runBin(['cluster', 'logs', 'one', 'nobody'], { cwd: root })).toMatchObject({ code: 2, stderr: 'bdd-matrix: cluster one has no node nobody; its nodes: node-1, node-2\n' })
-    const down = runBin(['cluster', 'down', 'one'], { cwd: root })
+    // named as `up` names it, too
+    expect(runBin(['cluster', 'logs', '--name', 'one', 'node-1'], { cwd: root }).stdout).toMatch(/\[node-1\] ready: pid \d+ api http:\/\/127\./)
+    expect(runBin(['cluster', 'down', 'one', '--name', 'two'], { cwd: root })).toMatchObject({ code: 2, stderr: 'bdd-matrix: two cluster names: one and --name two; give one\n' })
+    const down = runBin(['cluster', 'down', '--name', 'one'], { cwd: root })
     expect(down.stdout).toBe('one: down (2 node(s))\n')
     expect(alive(s.keeperPid)).toBe(false)
     expect(localLeftovers(s.keeperPid)).toBe(0)
