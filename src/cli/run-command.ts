@@ -48,10 +48,12 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--report <files...>', 'the report(s) the command writes (Cucumber JSON, Cucumber Messages, JUnit); default: the file named by BDD_MATRIX_REPORT')
     .option('--features <dir>', "with --command: the features folder the command's report is bound to (ids, tags, scope features)", 'features')
     .option('--pass-with-no-scenarios', 'exit 0 when the paths and tags select no scenario; without it such a run fails (a shard left with none of a selection smaller than the shards passes, saying so)')
-    .action(async (paths: string[], options: RunCliOptions) => {
+    .action(async (paths: string[], options: RunCliOptions, command: Command) => {
       // it names the run's folder and results file, and the run on the hub
       if (options.runId !== undefined && !isRunId(options.runId)) throw new UserError('BAD_OPTION', `--run-id "${options.runId}": ${RUN_ID_RULE}`)
-      return exit(options.command ? await runCommand(ctx, options, paths) : await run(ctx, { ...options, paths }))
+      // (a kept cluster brings its own environment: one asked for as well must be the same)
+      const environmentGiven = command.getOptionValueSource('env') !== 'default'
+      return exit(options.command ? await runCommand(ctx, options, paths) : await run(ctx, { ...options, paths, environmentGiven }))
     })
 
   program
@@ -60,7 +62,7 @@ export function addRunCommands(program: Command, ctx: CliContext, exit: (code: n
     .action(async () => exit(await run(ctx, { env: 'local', out: 'reports', paths: [] })))
 }
 
-async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }): Promise<number> {
+async function run(ctx: CliContext, options: RunCliOptions & { paths: string[]; environmentGiven?: boolean }): Promise<number> {
   const { runSuite } = await import('../run/run-suite.ts')
   const summary = await runSuite({
     root: ctx.cwd,
@@ -73,7 +75,7 @@ async function run(ctx: CliContext, options: RunCliOptions & { paths: string[] }
     ...(options.retry !== undefined ? { retry: count(options.retry, '--retry', 'how many times a failed scenario may be retried') } : {}),
     ...(options.shard ? { shard: options.shard } : {}),
     ...(options.runId ? { runId: options.runId } : {}),
-    ...(options.cluster ? { cluster: options.cluster } : {}),
+    ...(options.cluster ? { cluster: options.cluster, environmentGiven: options.environmentGiven === true } : {}),
     paths: options.paths,
     outDir: path.resolve(ctx.cwd, options.out),
     env: ctx.env,

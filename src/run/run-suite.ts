@@ -32,6 +32,8 @@ export interface RunSuiteOptions {
   runId?: string
   /** a kept cluster (cluster up) to run against instead of starting clusters */
   cluster?: string
+  /** `environment` was asked for (not the default): with `cluster`, it must be the cluster's */
+  environmentGiven?: boolean
   env: Record<string, string | undefined>
   now: () => Date
   stdout: { write(text: string): unknown; isTTY?: boolean }
@@ -72,6 +74,9 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
     environmentName = state.envFile
   }
   const environment = loadEnvironment(environmentName, options.root)
+  // Results count in the column of the cluster's environment: another asked for would be taken silently.
+  if (options.cluster && options.environmentGiven && loadEnvironment(options.environment, options.root).name !== environment.name)
+    throw new UserError('BAD_OPTION', `--env ${options.environment}, but cluster ${options.cluster} was brought up from ${environment.name}: its results count as ${environment.name}'s; drop --env (the cluster's is used), or bring a cluster of ${options.environment} up (bdd-matrix cluster up --env ${options.environment})`)
   const shard = shardFrom(options.shard, options.env)
   if (options.parallel !== undefined && !(Number.isInteger(options.parallel) && options.parallel >= 0))
     throw new UserError('BAD_OPTION', `--parallel "${options.parallel}": give a number of workers (0 runs in this process)`)

@@ -144,6 +144,9 @@ describe('bdd-matrix run --cluster', () => {
       // the run did not take it down
       expect(alive(keeper)).toBe(true)
       expect(runBin(['run', '--cluster', 'nothing-here', '--out', out], { cwd: PROJECT_ROOT })).toMatchObject({ code: 2, stderr: expect.stringMatching(/no cluster nothing-here is up here/) })
+      // another environment asked for beside it: its results would have counted as local's, silently
+      expect(runBin(['run', '--env', 'docker', '--cluster', name, '--out', out], { cwd: PROJECT_ROOT })).toMatchObject({ code: 2, stderr: `bdd-matrix: --env docker, but cluster ${name} was brought up from local: its results count as local's; drop --env (the cluster's is used), or bring a cluster of docker up (bdd-matrix cluster up --env docker)\n` })
+      expect(runBin(['run', '--env', 'local', '--cluster', name, '--out', out, '--pass-with-no-scenarios', '--tags', '@nothing'], { cwd: PROJECT_ROOT }).code).toBe(0)
     } finally {
       expect(runBin(['cluster', 'down', name], { cwd: PROJECT_ROOT }).code).toBe(0)
       // the logs `down` keeps for a user to read are this test's: not left in the working copy
