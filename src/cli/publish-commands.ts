@@ -35,6 +35,12 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
         throw new UserError('GITLAB_CONTEXT', 'nothing to publish to: no merge request (CI_MERGE_REQUEST_IID in merge-request pipelines, CI_OPEN_MERGE_REQUESTS in branch pipelines) and no CI_COMMIT_SHA')
       const ca = runnerCertificates(env)
       const matrix = readMatrix(path.resolve(ctx.cwd, options.matrix))
+      // The note and the statuses go on this pipeline's commit: a matrix of another build (the
+      // newest one a pull brought, written without --build) would speak for it. Said, as the build
+      // may be named otherwise on purpose (--build everywhere, no BDD_MATRIX_BUILD).
+      const pipelineBuild = buildFromEnv(env)
+      if (env.CI_COMMIT_SHA && pipelineBuild !== 'dev' && matrix.build !== pipelineBuild)
+        ctx.stderr.write(`bdd-matrix: ${options.matrix} is the matrix of build ${matrix.build}, not of this pipeline's (${pipelineBuild}, from ${env.BDD_MATRIX_BUILD?.trim() ? 'BDD_MATRIX_BUILD' : env.CI_COMMIT_TAG?.trim() ? 'CI_COMMIT_TAG' : 'CI_COMMIT_SHORT_SHA'}), and is published on commit ${env.CI_COMMIT_SHA.slice(0, 8)}; if that is not meant, write it with bdd-matrix matrix --build ${pipelineBuild} (or set BDD_MATRIX_BUILD to the build's name)\n`)
       let markdown = readText(path.resolve(ctx.cwd, options.markdown))
       const gate = options.gate ? await readGate(ctx, options.gate, matrix.build, matrix) : undefined
       if (gate) {

@@ -59,6 +59,16 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     expect(gitlab.requests.at(-1)!.headers['private-token']).toBe(TOKEN)
   })
 
+  it('says so when the matrix is of another build than the pipeline\'s (posted on this commit all the same)', async () => {
+    const dir = matrixFiles(0)
+    const other = await publish(dir, { CI_COMMIT_SHORT_SHA: 'f00dcafe' })
+    expect(other.code, other.stderr).toBe(0)
+    expect(other.stderr).toBe(`bdd-matrix: ${path.join(dir, 'matrix.json')} is the matrix of build v0.5.0-rc1, not of this pipeline's (f00dcafe, from CI_COMMIT_SHORT_SHA), and is published on commit ${SHA.slice(0, 8)}; if that is not meant, write it with bdd-matrix matrix --build f00dcafe (or set BDD_MATRIX_BUILD to the build's name)\n`)
+    // the build named as the pipeline names it: nothing to say
+    const same = await publish(matrixFiles(0), { CI_COMMIT_SHORT_SHA: 'f00dcafe', BDD_MATRIX_BUILD: 'v0.5.0-rc1' })
+    expect(same.stderr).toBe('')
+  })
+
   it('a build that tested nothing the scope requires (every result skipped) fails its commit status, and says so', async () => {
     const result = await publish(matrixFiles(0, { skipped: true }), { CI_MERGE_REQUEST_IID: '', CI_PROJECT_PATH: 'nunet/dms' })
     expect(result.code, result.stderr).toBe(0)
