@@ -6,7 +6,7 @@ import type { Matrix } from '../matrix/matrix-from.ts'
 import { headlineText, matrixFailed } from '../matrix/matrix-headline.ts'
 import { runErrorCases } from '../results/run-error-cases.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
-import { buildFromEnv, type CliContext } from './cli-context.ts'
+import { buildFromEnv, buildShown, pipelineBuild, type CliContext } from './cli-context.ts'
 import { staleGateSaid } from './stale-gate.ts'
 import { judgedOtherResults, STALE_VERDICT } from '../matrix/matrix-digest.ts'
 import type { PublishJournal, TestLinks, TestmoPublisher } from '../../reporters/testmo/testmo-publisher.ts'
@@ -38,9 +38,9 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       // The note and the statuses go on this pipeline's commit: a matrix of another build (the
       // newest one a pull brought, written without --build) would speak for it. Said, as the build
       // may be named otherwise on purpose (--build everywhere, no BDD_MATRIX_BUILD).
-      const pipelineBuild = buildFromEnv(env)
-      if (env.CI_COMMIT_SHA && pipelineBuild !== 'dev' && matrix.build !== pipelineBuild)
-        ctx.stderr.write(`bdd-matrix: ${options.matrix} is the matrix of build ${matrix.build}, not of this pipeline's (${pipelineBuild}, from ${env.BDD_MATRIX_BUILD?.trim() ? 'BDD_MATRIX_BUILD' : env.CI_COMMIT_TAG?.trim() ? 'CI_COMMIT_TAG' : 'CI_COMMIT_SHORT_SHA'}), and is published on commit ${env.CI_COMMIT_SHA.slice(0, 8)}; if that is not meant, write it with bdd-matrix matrix --build ${pipelineBuild} (or set BDD_MATRIX_BUILD to the build's name)\n`)
+      const ownBuild = pipelineBuild(env)
+      if (env.CI_COMMIT_SHA && ownBuild !== undefined && matrix.build !== ownBuild)
+        ctx.stderr.write(`bdd-matrix: ${options.matrix} is the matrix of build ${matrix.build}, not of this pipeline's (${ownBuild}, from ${env.BDD_MATRIX_BUILD?.trim() ? 'BDD_MATRIX_BUILD' : env.CI_COMMIT_TAG?.trim() ? 'CI_COMMIT_TAG' : 'CI_COMMIT_SHORT_SHA'}), and is published on commit ${env.CI_COMMIT_SHA.slice(0, 8)}; if that is not meant, write it with bdd-matrix matrix --build ${ownBuild} (or set BDD_MATRIX_BUILD to the build's name)\n`)
       let markdown = readText(path.resolve(ctx.cwd, options.markdown))
       const gate = options.gate ? await readGate(ctx, options.gate, matrix.build, matrix) : undefined
       if (gate) {
@@ -149,7 +149,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .command('testmo')
     .description('publish results to Testmo as an automation run (one thread per environment/stage/shard); resumable: run it again after an interruption')
     .option('--results <dir>', 'results folder', 'results')
-    .option('--build <version>', 'build (default: the latest)')
+    .option('--build <version>', 'build (default: in a CI job, its own when the results hold it; else the latest)')
     .option('--instance <url>', 'Testmo instance, https (default: TESTMO_URL)')
     .option('--project-id <id>', 'Testmo project id (default: TESTMO_PROJECT_ID)')
     .option('--proxy <url>', 'HTTP(S) proxy for every request to Testmo, http://[user:password@]host:port; \'\' connects directly (default: HTTPS_PROXY, unless NO_PROXY names the instance)')
@@ -209,7 +209,8 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
   if (results) checkBuild(results, options.build, options.results)
-  const build = options.build ?? results?.order.at(-1) ?? buildFromEnv(env)
+  // (in a CI job, its own build when the results hold it: the newest may be another's, pulled)
+  const build = buildShown(results, options.build, env) ?? buildFromEnv(env)
   // A run's failures outside any scenario are published as failed tests of its thread, as JUnit has them.
   const cells: MergedCase[] = results ? [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build)] : []
   if (results && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
@@ -293,7 +294,7 @@ async function notRunInRun(ctx: CliContext, options: TestmoOptions, publisher: T
   const { mergeResults } = await import('../results/merge-results.ts')
   // the results here, when the job has them (its gaps are computed as the matrix's), else none
   const results: ResultSet = existsSync(resultsDir) ? await mergeResults(resultsDir) : { runs: [], skipped: [], builds: new Map(), order: [] }
-  const build = options.build ?? results.order.at(-1) ?? buildFromEnv(ctx.env)
+  const build = buildShown(results, options.build, ctx.env) ?? buildFromEnv(ctx.env)
   const candidates = (await notRunOf(ctx, options, results, build)).notRun
   if (!candidates.length) return []
   const { testKey } = await import('../../reporters/testmo/testmo-publisher.ts')

@@ -10,7 +10,7 @@ import { staleGateSaid } from './stale-gate.ts'
 import type { PreparedCases } from '../results/prepared-cases.ts'
 import type { ReportOutcome, ReportWriter } from '../reports/write-reports.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
-import { buildFromEnv, type CliContext } from './cli-context.ts'
+import { buildFromEnv, pipelineBuild, type CliContext } from './cli-context.ts'
 import { allureWriter, junitWriter, matrixWriter } from './report-writers.ts'
 import { acceptResultsAsOut } from './accept-results-as-out.ts'
 import { errorHeadline } from '../model/error-headline.ts'
@@ -73,7 +73,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--results <dir>', 'results folder', 'results')
     .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
     .option('--features <dir>', 'features folder, to show wip and not-run scenarios', 'features')
-    .option('--build <version>', 'build to show (default: the latest)')
+    .option('--build <version>', 'build to show (default: in a CI job, its own when the results hold it; else the latest)')
     .option('--history <n>', 'builds in each cell\'s history strip', '10')
     .option('--out <dir>', 'output folder', 'reports')
     .option('--gate <file>', 'gate evidence (gate-<build>.json from bdd-matrix gate): its verdict heads the matrix')
@@ -88,7 +88,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .command('junit')
     .description('write JUnit XML of a build for GitLab (artifacts:reports:junit)')
     .option('--results <dir>', 'results folder', 'results')
-    .option('--build <version>', 'build (default: the latest)')
+    .option('--build <version>', 'build (default: in a CI job, its own when the results hold it; else the latest)')
     .option('--out <file>', 'output file', 'reports/junit.xml')
     .option('--scope <file>', 'milestone scope file: each scenario it requires where nothing ran is a skipped test saying so (default: the one YAML in <features>/milestones/, when there is one)')
     .option('--features <dir>', 'features folder, with --scope', 'features')
@@ -105,7 +105,7 @@ export function addAllureCommand(program: Command, ctx: CliContext, exit: (code:
     .command('allure')
     .description('write Allure results of a build and generate the Allure report, carrying the previous report\'s history forward')
     .option('--results <dir>', 'results folder', 'results')
-    .option('--build <version>', 'build (default: the latest)')
+    .option('--build <version>', 'build (default: in a CI job, its own when the results hold it; else the latest)')
     .option('--milestone <id>', 'epic label (default: the runs\' milestone)')
     .option('--out <dir>', 'allure-results folder (emptied first)', 'reports/allure-results')
     .option('--report <dir>', 'report folder; its history/ feeds the trends of the next report', 'reports/allure-report')
@@ -169,9 +169,11 @@ async function report(ctx: CliContext, options: ScopedReportOptions, writers: Re
   const { writeReports } = await import('../reports/write-reports.ts')
   const { optionalScope, otherMilestoneNote } = await import('./project-scope.ts')
   const project = await optionalScope(ctx, options, how.scopeNeeded)
+  const preferred = pipelineBuild(ctx.env)
   await writeReports({
     resultsDir: path.resolve(ctx.cwd, options.results),
     ...(options.build ? { build: options.build } : {}),
+    ...(preferred ? { preferBuild: preferred } : {}),
     ...(project ? { ...project, onSkipped: otherMilestoneNote(ctx, project.scope, 'the report') } : {}),
     writers,
   })
@@ -368,10 +370,12 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
   const { previewGate } = await import('../gates/preview-gate.ts')
   const history = Number(options.history)
   if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
+  const preferred = pipelineBuild(ctx.env)
   return writeReports({
     resultsDir: path.resolve(ctx.cwd, options.results),
     ...(options.prepared ? { prepared: options.prepared } : {}),
     ...(build ? { build } : {}),
+    ...(preferred ? { preferBuild: preferred } : {}),
     scope,
     catalogue,
     uriPrefix,

@@ -50,6 +50,8 @@ export interface ReportRequest {
   /** results already merged by the same rule (the hub's view of a build); neither sources nor the folder are read */
   results?: ResultSet
   build?: string
+  /** without `build`: this build when the results hold it (a CI job's own), else the latest */
+  preferBuild?: string
   /** the milestone scope: the matrix is computed, and runs of another milestone are left out */
   scope?: Scope
   catalogue?: Catalogue
@@ -94,11 +96,12 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
     ...(request.prepared ? { prepared: request.prepared } : {}),
   }
   const results = request.results ?? (request.sources ? await mergeRuns(request.sources, options) : await mergeResults(request.resultsDir, options))
-  if (!request.allowEmptyBuild) checkBuild(results, request.build, request.resultsDir)
+  const build = request.build ?? (request.preferBuild !== undefined && results.builds.has(request.preferBuild) ? request.preferBuild : undefined)
+  if (!request.allowEmptyBuild) checkBuild(results, build, request.resultsDir)
   for (const skipped of results.skipped) request.onSkipped?.(skipped.file, skipped.run.id, skipped.run.milestone)
   let matrix = request.scope
     ? matrixFrom(results, request.scope, {
-        ...(request.build ? { build: request.build } : {}),
+        ...(build ? { build } : {}),
         history: request.history ?? MATRIX_HISTORY,
         ...(request.catalogue ? { catalogue: request.catalogue } : {}),
         ...(request.uriPrefix !== undefined ? { uriPrefix: request.uriPrefix } : {}),
@@ -110,7 +113,7 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
   const gate = matrix && results.builds.has(matrix.build) ? request.gate?.(results, matrix.build) : undefined
   // made from the matrix before it is let go: few cells, unlike the matrix (a run of every scenario has none)
   const notRun = matrix && request.catalogue && request.writers.some((w) => w.needsNotRun) ? notRunCases(matrix, request.catalogue, request.uriPrefix) : []
-  const input: ReportInput = { results, build: request.build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}), ...(gate ? { gate } : {}), notRun }
+  const input: ReportInput = { results, build, resultsDir: request.resultsDir, ...(matrix ? { matrix } : {}), ...(gate ? { gate } : {}), notRun }
   const files: string[] = []
   const lastWithMatrix = request.keepMatrix ? -1 : request.writers.findLastIndex((w) => w.needsMatrix)
   const letMatrixGo = (): void => {
