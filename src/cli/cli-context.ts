@@ -9,7 +9,6 @@ export interface CliContext {
   now: () => Date
 }
 
-/** The build under test when none is named: the CI tag or short commit, else "dev". */
 /**
  * The build a CI job is of, as buildFromEnv names it; none outside a job. Reports of a results
  * folder show it rather than the newest build there when the folder holds it: a pull brings every
@@ -20,12 +19,7 @@ export function pipelineBuild(env: CliContext['env']): string | undefined {
   return env.CI_COMMIT_SHA?.trim() && build !== 'dev' ? build : undefined
 }
 
-/** The build a report of `results` is of: the one given, else the job's own when they hold it, else the newest. */
-export function buildShown(results: { builds: ReadonlyMap<string, unknown>; order: readonly string[] } | undefined, given: string | undefined, env: CliContext['env']): string | undefined {
-  const preferred = pipelineBuild(env)
-  return given ?? (preferred !== undefined && results?.builds.has(preferred) ? preferred : undefined) ?? results?.order.at(-1)
-}
-
+/** The build under test when none is named: the CI tag or short commit, else "dev". */
 export function buildFromEnv(env: CliContext['env']): string {
   // An empty variable is unset: GitLab expands `${CI_COMMIT_TAG}` to "" on branch pipelines.
   const given = (name: string): string | undefined => env[name]?.trim() || undefined

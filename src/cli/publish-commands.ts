@@ -6,7 +6,7 @@ import type { Matrix } from '../matrix/matrix-from.ts'
 import { headlineText, matrixFailed } from '../matrix/matrix-headline.ts'
 import { runErrorCases } from '../results/run-error-cases.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
-import { buildFromEnv, buildShown, pipelineBuild, type CliContext } from './cli-context.ts'
+import { buildFromEnv, pipelineBuild, type CliContext } from './cli-context.ts'
 import { staleGateSaid } from './stale-gate.ts'
 import { judgedOtherResults, STALE_VERDICT } from '../matrix/matrix-digest.ts'
 import type { PublishJournal, TestLinks, TestmoPublisher } from '../../reporters/testmo/testmo-publisher.ts'
@@ -206,11 +206,11 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   // as the official CLI's submit-thread does with its --thread-resources: a thread has no links
   if (threadResources?.links.length) ctx.stderr.write(`${options.threadResources}: ${threadResources.links.length} link(s) left out: Testmo threads have no links (give them to the run with --resources on the job that creates it)\n`)
   const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId, proxy: { env, ...(options.proxy !== undefined ? { given: options.proxy } : {}) } }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), ...(batchSize ? { batchSize } : {}), ...(parallel ? { parallel } : {}) })
-  const { checkBuild, mergeResults } = await import('../results/merge-results.ts')
+  const { buildOf, checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
   if (results) checkBuild(results, options.build, options.results)
   // (in a CI job, its own build when the results hold it: the newest may be another's, pulled)
-  const build = buildShown(results, options.build, env) ?? buildFromEnv(env)
+  const build = buildOf(results, options.build, pipelineBuild(env)) ?? buildFromEnv(env)
   // A run's failures outside any scenario are published as failed tests of its thread, as JUnit has them.
   const cells: MergedCase[] = results ? [...(results.builds.get(build)?.values() ?? []), ...runErrorCases(results, build)] : []
   if (results && cells.length === 0) throw new UserError('TESTMO_EMPTY', `no cases to publish in ${path.relative(ctx.cwd, resultsDir) || '.'} for build ${build}; ingest results first (bdd-matrix ingest)`)
@@ -291,10 +291,10 @@ async function notRunOf(ctx: CliContext, options: TestmoOptions, results: Result
  * less the tests this journal added, so a rerun picks what the first attempt picked.
  */
 async function notRunInRun(ctx: CliContext, options: TestmoOptions, publisher: TestmoPublisher, journal: PublishJournal, resultsDir: string): Promise<MergedCase[]> {
-  const { mergeResults } = await import('../results/merge-results.ts')
+  const { buildOf, mergeResults } = await import('../results/merge-results.ts')
   // the results here, when the job has them (its gaps are computed as the matrix's), else none
   const results: ResultSet = existsSync(resultsDir) ? await mergeResults(resultsDir) : { runs: [], skipped: [], builds: new Map(), order: [] }
-  const build = buildShown(results, options.build, ctx.env) ?? buildFromEnv(ctx.env)
+  const build = buildOf(results, options.build, pipelineBuild(ctx.env)) ?? buildFromEnv(ctx.env)
   const candidates = (await notRunOf(ctx, options, results, build)).notRun
   if (!candidates.length) return []
   const { testKey } = await import('../../reporters/testmo/testmo-publisher.ts')

@@ -1,7 +1,7 @@
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import type { Scope } from '../catalogue/scope.ts'
 import { MATRIX_HISTORY, matrixFrom, type HistoryIndex, type Matrix } from '../matrix/matrix-from.ts'
-import { checkBuild, mergeResults, mergeRuns, type MergedCase, type ResultSet, type RunSource } from '../results/merge-results.ts'
+import { buildOf, checkBuild, mergeResults, mergeRuns, type MergedCase, type ResultSet, type RunSource } from '../results/merge-results.ts'
 import { notRunCases } from '../matrix/not-run-cases.ts'
 import { headlineOf, headlineText } from '../matrix/matrix-headline.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
@@ -50,7 +50,7 @@ export interface ReportRequest {
   /** results already merged by the same rule (the hub's view of a build); neither sources nor the folder are read */
   results?: ResultSet
   build?: string
-  /** without `build`: this build when the results hold it (a CI job's own), else the latest */
+  /** without `build`: this build when the results hold it (a CI job's own), else the latest (buildOf) */
   preferBuild?: string
   /** the milestone scope: the matrix is computed, and runs of another milestone are left out */
   scope?: Scope
@@ -96,7 +96,7 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
     ...(request.prepared ? { prepared: request.prepared } : {}),
   }
   const results = request.results ?? (request.sources ? await mergeRuns(request.sources, options) : await mergeResults(request.resultsDir, options))
-  const build = request.build ?? (request.preferBuild !== undefined && results.builds.has(request.preferBuild) ? request.preferBuild : undefined)
+  const build = buildOf(results, request.build, request.preferBuild)
   if (!request.allowEmptyBuild) checkBuild(results, build, request.resultsDir)
   for (const skipped of results.skipped) request.onSkipped?.(skipped.file, skipped.run.id, skipped.run.milestone)
   let matrix = request.scope

@@ -184,6 +184,14 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
 }
 
 /** A build asked for by name must have results (a typo would give an empty report); none asked for means the latest. */
+/**
+ * The build a report of `results` is of: the one given, else `preferred` (a CI job's own) when
+ * they hold it, else the newest. (A pull brings every build: the newest may be another's.)
+ */
+export function buildOf(results: Pick<ResultSet, 'builds' | 'order'> | undefined, given: string | undefined, preferred: string | undefined): string | undefined {
+  return given ?? (preferred !== undefined && results?.builds.has(preferred) ? preferred : undefined) ?? results?.order.at(-1)
+}
+
 export function checkBuild(results: ResultSet, build: string | undefined, dir: string, option = '--build'): void {
   if (build === undefined || results.builds.has(build)) return
   const there = results.order.length ? `builds there: ${results.order.slice(-10).join(', ')}` : 'it holds no results yet'
