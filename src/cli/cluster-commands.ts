@@ -50,7 +50,8 @@ export function addClusterCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--lines <n>', 'last lines of each log', '200')
     .action(async (first: string | undefined, second: string | undefined, options: { lines: string; name?: string }) => {
       // `cluster logs dev Bob`, or as `up` names it: `cluster logs --name dev Bob`
-      const [name, node] = options.name === undefined ? [first, second] : second === undefined ? [options.name, first] : [nameOf(first, options.name), second]
+      // (the cluster named both ways: `cluster logs dev --name dev`, every node's log)
+      const [name, node] = options.name === undefined ? [first, second] : second === undefined ? [options.name, first === options.name ? undefined : first] : [nameOf(first, options.name), second]
       if (!name) throw new UserError('BAD_OPTION', 'name the cluster whose logs to show: bdd-matrix cluster logs NAME [NODE] (bdd-matrix cluster ls lists them)')
       exit(await logs(ctx, name, node, Number(options.lines)))
     })
