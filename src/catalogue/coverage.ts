@@ -5,6 +5,8 @@ import { ownRecord } from '../own-record.ts'
 
 export interface FeatureCoverage {
   name: string
+  /** the scope's status of it, when it gives one */
+  status?: string
   /** pickles tied to the feature (each Examples row counts) */
   scenarios: number
   wip: number
@@ -49,7 +51,7 @@ export class CoverageCounter {
 
   constructor(private readonly scope: Scope) {
     for (const feature of scope.features) {
-      this.features[feature.id] = { name: feature.name, scenarios: 0, wip: 0, manual: 0, automated: 0, complexity: { low: 0, medium: 0, high: 0, unset: 0 } }
+      this.features[feature.id] = { name: feature.name, ...(feature.status ? { status: feature.status } : {}), scenarios: 0, wip: 0, manual: 0, automated: 0, complexity: { low: 0, medium: 0, high: 0, unset: 0 } }
     }
   }
 

@@ -1,4 +1,4 @@
-import { sharedNote, type DocFeature, type DocScenario, type LivingDocs } from './living-docs.ts'
+import { sharedNote, statusText, type DocFeature, type DocScenario, type LivingDocs } from './living-docs.ts'
 import { anchor } from './docs-markdown.ts'
 import { escapeHtml as h } from '../escape-html.ts'
 
@@ -7,7 +7,7 @@ export function docsToHtml(docs: LivingDocs): string {
   const t = docs.totals
   const { days, defaultComplexity } = docs.effort
   const rows = docs.features
-    .map((f) => `<tr><td><a href="#${anchor(f.id)}">${h(f.name)}</a> <code>${h(f.id)}</code></td><td>${h(f.status ?? '')}</td><td>${f.pickles}</td><td>${f.automated}</td><td>${f.manual}</td><td>${f.wip}</td><td>${f.effortDays}</td></tr>`)
+    .map((f) => `<tr><td><a href="#${anchor(f.id)}">${h(f.name)}</a> <code>${h(f.id)}</code></td><td>${h(statusText(f))}</td><td>${f.pickles}</td><td>${f.automated}</td><td>${f.manual}</td><td>${f.wip}</td><td>${f.effortDays}</td></tr>`)
     .join('\n')
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${h(docs.title)} — living documentation</title>
@@ -36,7 +36,7 @@ ${docs.untagged.length ? `<h2>Untagged scenarios</h2><p>Scenarios with no <code>
 }
 
 function featureSection(f: DocFeature): string {
-  const facts = [f.status && `status: ${f.status}`, f.environments.length && `must pass on: ${f.environments.join(', ')}`, `${f.pickles} scenarios (${f.automated} automated, ${f.manual} manual, ${f.wip} wip)`]
+  const facts = [f.status && `status: ${statusText(f)}`, f.environments.length && `must pass on: ${f.environments.join(', ')}`, `${f.pickles} scenarios (${f.automated} automated, ${f.manual} manual, ${f.wip} wip)`]
   return `<section id="${anchor(f.id)}"><h2>${h(f.name)} (<code>${h(f.id)}</code>)</h2>
 <p>${h(facts.filter(Boolean).join(' · '))}</p>
 <blockquote>${h(f.acceptance).replace(/\n/g, '<br>')}</blockquote>

@@ -1,4 +1,4 @@
-import { sharedNote, type DocFeature, type DocScenario, type LivingDocs } from './living-docs.ts'
+import { sharedNote, statusText, type DocFeature, type DocScenario, type LivingDocs } from './living-docs.ts'
 
 /** Markdown living documentation: one page per milestone, readable on GitLab. */
 export function docsToMarkdown(docs: LivingDocs): string {
@@ -9,7 +9,7 @@ export function docsToMarkdown(docs: LivingDocs): string {
   out.push(`Effort for wip work: low ${days.low} d, medium ${days.medium} d, high ${days.high} d per scenario; ${defaultComplexity} when no @complexity tag.`, '')
   out.push('| Feature | Status | Scenarios | Automated | Manual | WIP | WIP effort (days) |', '|---|---|--:|--:|--:|--:|--:|')
   for (const f of docs.features)
-    out.push(`| [${md(f.name)}](#${anchor(f.id)}) \`${f.id}\` | ${f.status ?? ''} | ${f.pickles} | ${f.automated} | ${f.manual} | ${f.wip} | ${f.effortDays} |`)
+    out.push(`| [${md(f.name)}](#${anchor(f.id)}) \`${f.id}\` | ${md(statusText(f))} | ${f.pickles} | ${f.automated} | ${f.manual} | ${f.wip} | ${f.effortDays} |`)
   const t = docs.totals
   out.push(`| **Total** | | ${t.pickles} | ${t.automated} | ${t.manual} | ${t.wip} | ${t.effortDays} |`, '')
   const shared = sharedNote(docs)
@@ -37,7 +37,7 @@ export function docsToMarkdown(docs: LivingDocs): string {
 
 function featureSection(feature: DocFeature): string[] {
   const out = [`<a id="${anchor(feature.id)}"></a>`, `## ${md(feature.name)} (\`${feature.id}\`)`, '']
-  const facts = [feature.status && `status: ${feature.status}`, feature.environments.length && `must pass on: ${feature.environments.join(', ')}`, `${feature.pickles} scenarios (${feature.automated} automated, ${feature.manual} manual, ${feature.wip} wip)`]
+  const facts = [feature.status && `status: ${statusText(feature)}`, feature.environments.length && `must pass on: ${feature.environments.join(', ')}`, `${feature.pickles} scenarios (${feature.automated} automated, ${feature.manual} manual, ${feature.wip} wip)`]
   out.push(facts.filter(Boolean).join(' · '), '')
   out.push(...feature.acceptance.split('\n').map((l) => `> ${md(l)}`), '')
   if (feature.scenarios.length === 0) out.push('_Uncovered: no scenario is tagged with this feature yet._', '')

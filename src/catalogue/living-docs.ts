@@ -1,5 +1,6 @@
 import type { Catalogue, CatalogueError, CataloguedScenario, Complexity } from './catalogue-types.ts'
 import type { Scope } from './scope.ts'
+import { unbackedStatus } from './unbacked-status.ts'
 
 export type EffortTable = Record<Complexity, number>
 
@@ -58,6 +59,11 @@ export interface DocFeature {
 
 /** Pickles by status and wip effort, each scenario once however many features hold it. */
 export type DocTotals = Pick<DocFeature, 'pickles' | 'automated' | 'manual' | 'wip' | 'effortDays'>
+
+/** A feature's status as the documentation shows it: the scope's, with what its scenarios do not back (unbackedStatus). */
+export function statusText(f: Pick<DocFeature, 'status' | 'pickles' | 'wip'>): string {
+  return unbackedStatus(f.status, { scenarios: f.pickles, wip: f.wip }) ?? f.status ?? ''
+}
 
 export interface LivingDocs {
   milestone: string

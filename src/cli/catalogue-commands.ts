@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { userInfo } from 'node:os'
 import path from 'node:path'
+import { unbackedStatus } from '../catalogue/unbacked-status.ts'
 import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
 import type { Coverage } from '../catalogue/coverage.ts'
@@ -197,7 +198,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
 }
 
 export function coverageTable(coverage: Coverage, featuresDir: string): string {
-  const rows = Object.entries(coverage.features).map(([id, f]) => [id, f.scenarios, f.automated, f.manual, f.wip, f.scenarios === 0 ? 'UNCOVERED' : ''])
+  const rows = Object.entries(coverage.features).map(([id, f]) => [id, f.scenarios, f.automated, f.manual, f.wip, [f.scenarios === 0 ? 'UNCOVERED' : '', unbackedStatus(f.status, f) ?? ''].filter(Boolean).join('; ')])
   const lines = [
     `milestone ${coverage.milestone} (frozen ${coverage.frozen}): ${coverage.pickles} scenarios in ${coverage.files} files under ${featuresDir}`,
     '',

@@ -131,4 +131,23 @@ describe('bdd-matrix docs', () => {
     expect(html).toContain('<li>small #2: n = 2</li>')
     expect(html).toContain('(unnamed Scenario at one.feature:23)')
   })
+
+  it('says where a feature\'s status claims what its scenarios do not back: finished with wip scenarios, or none (docs and catalogue alike)', async () => {
+    const claimed = tempTree({
+      'features/milestones/m-1.yaml': SCOPE.replace('status: in-progress', 'status: finished').replace('    name: Beta\n', '    name: Beta\n    status: finished\n'),
+      'features/one.feature': ONE,
+    })
+    expect((await runCliInProcess(['docs', '--out', 'docs'], { cwd: claimed })).code).toBe(0)
+    const markdown = readFileSync(path.join(claimed, 'docs/m-1.md'), 'utf8')
+    expect(markdown).toContain('`alpha` | finished, but 2 of its 6 scenario(s) are wip |')
+    expect(markdown).toContain('`beta` | finished, but no scenario defines it |')
+    expect(readFileSync(path.join(claimed, 'docs/m-1.html'), 'utf8')).toContain('<td>finished, but 2 of its 6 scenario(s) are wip</td>')
+    const catalogue = await runCliInProcess(['catalogue'], { cwd: claimed })
+    expect(catalogue.stdout).toMatch(/^alpha +6 +3 +1 +2 +finished, but 2 of its 6 scenario\(s\) are wip$/m)
+    expect(catalogue.stdout).toMatch(/^beta +0 +0 +0 +0 +UNCOVERED; finished, but no scenario defines it$/m)
+    // a status it backs, or one that claims no completion, is shown as written
+    const backed = tempTree({ 'features/milestones/m-1.yaml': SCOPE, 'features/one.feature': ONE })
+    await runCliInProcess(['docs', '--out', 'docs'], { cwd: backed })
+    expect(readFileSync(path.join(backed, 'docs/m-1.md'), 'utf8')).toContain('`alpha` | in-progress |')
+  })
 })
