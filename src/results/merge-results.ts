@@ -194,6 +194,10 @@ export function buildOf(results: Pick<ResultSet, 'builds' | 'order'> | undefined
 
 export function checkBuild(results: ResultSet, build: string | undefined, dir: string, option = '--build'): void {
   if (build === undefined || results.builds.has(build)) return
+  // runs of the build left out as another milestone's: said, not "no results"
+  const otherMilestones = [...new Set(results.skipped.filter((s) => s.run.build === build).map((s) => s.run.milestone ?? ''))]
+  if (otherMilestones.length)
+    throw new UserError('BUILD_UNKNOWN', `${option} "${build}": its results in ${dir} are of milestone ${otherMilestones.join(', ')}, not this scope's, so they are left out; ingest them again with the scope's milestone (--milestone), or without --milestone`)
   const there = results.order.length ? `builds there: ${results.order.slice(-10).join(', ')}` : 'it holds no results yet'
   throw new UserError('BUILD_UNKNOWN', `${option} "${build}": no results of that build in ${dir}; ${there}`)
 }

@@ -735,6 +735,12 @@ describe('a build that has no results', () => {
     const history = await runCliInProcess(['matrix', '--results', out, '--history', 'ten', '--out', path.join(out, 'm')], { cwd: project })
     expect(history.stderr).toMatch(/--history "ten": give how many builds the history strip shows/)
     expect(history.code).toBe(2)
+    // results of the build ingested for another milestone: said so, not "no results"
+    const other = tempTree()
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', 'v0.5.0-rc2', '--milestone', 'another', '--out', other], { cwd: PROJECT_ROOT })
+    const mismatched = await runCliInProcess(['matrix', '--results', other, '--build', 'v0.5.0-rc2', '--out', path.join(other, 'm')], { cwd: project })
+    expect(mismatched.stderr).toMatch(/--build "v0\.5\.0-rc2": its results in .* are of milestone another, not this scope's, so they are left out; ingest them again with the scope's milestone \(--milestone\), or without --milestone\n$/)
+    expect(mismatched.code).toBe(2)
   })
 })
 
