@@ -59,7 +59,7 @@ function* matrixHtml(matrix: Matrix, options: MatrixHtmlOptions): Generator<stri
   // every scenario once (the headline counts each once, a scenario under two features too): a set
   // of a million ids was some 40 MB more at the writers' peak
   const scenarioTotal = options.feature === undefined ? scenariosShown(matrix.totals) : (features[0]?.scenarios.length ?? 0)
-  const flaky = options.feature === undefined ? matrix.flaky : matrix.flaky.filter((f) => (f.features ?? [f.feature]).includes(options.feature!))
+  const flaky = options.feature === undefined ? matrix.flaky : matrix.flaky.filter((f) => f.features.includes(options.feature!))
   // A cell without details is one object shared by thousands of scenarios (matrixFrom): each is
   // rendered once a column.
   const renderedPlain = new Map<ScenarioCell, Map<string, string>>()
@@ -158,7 +158,7 @@ ${headline.information ? `<p id="information" class="info">${h(headline.informat
   }
   yield `
 </table>
-${flaky.length ? `<h2>Flaky</h2><ul id="flaky">${flaky.map((f) => `<li>${(f.features ?? [f.feature]).map((id) => `<code>${h(id)}</code>`).join(', ')} · ${h(f.column)} · ${h(f.name)}</li>`).join('')}</ul>` : ''}
+${flaky.length ? `<h2>Flaky</h2><ul id="flaky">${flaky.map((f) => `<li>${f.features.map((id) => `<code>${h(id)}</code>`).join(', ')} · ${h(f.column)} · ${h(f.name)}</li>`).join('')}</ul>` : ''}
 <script>
 (() => {
   const $ = (s) => document.querySelector(s), $$ = (s) => [...document.querySelectorAll(s)]

@@ -74,7 +74,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   }
   if (matrix.flaky.length) {
     out.push(`<details><summary>${ICON.flaky} Flaky cells (${matrix.flaky.length})</summary>`, '')
-    for (const f of matrix.flaky.slice(0, MAX_LISTED)) out.push(`- ${(f.features ?? [f.feature]).map(mdCode).join(', ')} · ${mdText(f.column)} · ${mdText(f.name)}`)
+    for (const f of matrix.flaky.slice(0, MAX_LISTED)) out.push(`- ${f.features.map(mdCode).join(', ')} · ${mdText(f.column)} · ${mdText(f.name)}`)
     if (matrix.flaky.length > MAX_LISTED) out.push(`- … and ${matrix.flaky.length - MAX_LISTED} more (the HTML matrix lists them all)`)
     out.push('', '</details>', '')
   }

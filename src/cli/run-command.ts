@@ -163,8 +163,8 @@ async function runCommand(ctx: CliContext, options: RunCliOptions, paths: string
   const { up, down } = await import('./cluster-commands.ts')
   const { readState } = await import('../clusters/cluster-state.ts')
   const environment = loadEnvironment(options.env, ctx.cwd)
-  const { claimRunDir } = await import('../run/claim-run-dir.ts')
-  const { runId, runDir } = claimRunDir(path.resolve(ctx.cwd, options.out), options.runId ?? `${environment.name}-command-${ctx.now().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`, options.runId !== undefined)
+  const { claimRunDir, runStamp } = await import('../run/claim-run-dir.ts')
+  const { runId, runDir } = claimRunDir(path.resolve(ctx.cwd, options.out), options.runId ?? `${environment.name}-command-${runStamp(ctx.now())}`, options.runId !== undefined)
   const name = `run-${randomBytes(3).toString('hex')}`
   const upCode = await up(ctx, { env: options.env, name })
   if (upCode !== 0) return upCode

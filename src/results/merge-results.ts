@@ -183,7 +183,6 @@ export async function mergeRuns(sources: Iterable<RunSource>, options: MergeOpti
   return { runs: [...(base?.runs ?? []), ...ordered.map((r) => r.run)], skipped, builds, order: orderBuilds([...builds.keys()], lastRun) }
 }
 
-/** A build asked for by name must have results (a typo would give an empty report); none asked for means the latest. */
 /**
  * The build a report of `results` is of: the one given, else `preferred` (a CI job's own) when
  * they hold it, else the newest. (A pull brings every build: the newest may be another's.)
@@ -192,6 +191,7 @@ export function buildOf(results: Pick<ResultSet, 'builds' | 'order'> | undefined
   return given ?? (preferred !== undefined && results?.builds.has(preferred) ? preferred : undefined) ?? results?.order.at(-1)
 }
 
+/** A build asked for by name must have results (a typo would give an empty report); none asked for means the latest. */
 export function checkBuild(results: ResultSet, build: string | undefined, dir: string, option = '--build'): void {
   if (build === undefined || results.builds.has(build)) return
   // runs of the build left out as another milestone's: said, not "no results"

@@ -27,3 +27,8 @@ export function claimRunDir(outDir: string, runId: string, given = false): { run
     }
   }
 }
+
+/** A run id's time: UTC to the second, without separators (20260102T030405Z). */
+export function runStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
+}

@@ -1,7 +1,7 @@
 import { createWriteStream, existsSync, writeFileSync } from 'node:fs'
 import { PassThrough } from 'node:stream'
 import path from 'node:path'
-import { claimRunDir } from './claim-run-dir.ts'
+import { claimRunDir, runStamp } from './claim-run-dir.ts'
 import type { Envelope } from '@cucumber/messages'
 import { UserError } from '../errors.ts'
 import { loadEnvironment } from '../clusters/environment.ts'
@@ -103,7 +103,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSummary> {
   if (!clusterState) await (await providerFor(environment)).preflight(environment)
 
   const startedAt = options.now()
-  const { runId, runDir } = claimRunDir(options.outDir, options.runId ?? `${environment.name}-${stamp(startedAt)}${shard ? `-shard-${shard.index}-of-${shard.total}` : ''}`, options.runId !== undefined)
+  const { runId, runDir } = claimRunDir(options.outDir, options.runId ?? `${environment.name}-${runStamp(startedAt)}${shard ? `-shard-${shard.index}-of-${shard.total}` : ''}`, options.runId !== undefined)
   const messages = createWriteStream(path.join(runDir, 'messages.ndjson'))
   const progress = new RunProgress()
   const view = new ProgressView(options.stdout, progress)
@@ -215,10 +215,6 @@ class ProgressView {
     const current = this.progress.current ? `${this.progress.current.uri}: ${this.progress.current.name}` : ''
     this.out.write(`\r\x1b[K[${done}/${total}] failures ${failed} · ${current}`.slice(0, 160))
   }
-}
-
-function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')
 }
 
 /** Cucumber would fail on a bad tag expression with a stack trace, after the cluster started. */
