@@ -193,6 +193,17 @@ class ScenarioView {
     readonly matrix: Matrix,
   ) {
     for (const c of catalogueCases(inputs.catalogue, inputs.uriPrefix)) this.tags.set(c.id, { tags: c.pickle.tags, wip: c.pickle.wip, manual: c.pickle.manual })
+    // A scenario no feature file here defines (its report bound elsewhere, its file since moved)
+    // is in the matrix by its results: it is selected by the tags they carry (all its cells'),
+    // else a selector would never pick its failure, or pick it where its tags exclude it.
+    const fromResults = new Map<string, Set<string>>()
+    eachCell(inputs.results.builds.get(inputs.build), (c) => {
+      if (this.tags.has(c.id)) return
+      let tags = fromResults.get(c.id)
+      if (!tags) fromResults.set(c.id, (tags = new Set()))
+      for (const tag of c.tags) tags.add(tag)
+    })
+    for (const [id, tags] of fromResults) this.tags.set(id, { tags: [...tags], wip: false, manual: false })
     for (const feature of matrix.features)
       for (const s of feature.scenarios)
         for (const column of matrix.columns) if (s.cells[column.key]!.required) this.required.add(s.id, columnOf(column))

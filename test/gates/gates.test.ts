@@ -96,6 +96,19 @@ describe('the gate judges the cells the scope requires, and only them', () => {
     expect(failing).toEqual(['every-environment-tested', 'acceptance-passes', 'features-covered', 'no-regressions'])
     expect(report.criteria.find((c) => c.id === 'acceptance-passes')!.items[0]).toMatchObject({ status: 'run error', environment: 'docker/acceptance', what: expect.stringContaining('failed outside any scenario (BeforeAll hook): the cluster did not start') })
   })
+
+  it('selects a scenario known only from its results by the tags its results carry', async () => {
+    // 'alpha elsewhere' is defined by no feature file of the project (run from another folder):
+    // its report tags it @feature:alpha and @slow, and a selector must see those tags, or a failure
+    // of it passes a criterion that selects alpha's scenarios and judges one excluding @slow
+    const results = rc2({ local: { 'alpha elsewhere': 'failed' } })
+    const criteria = `${HEADER}criteria:\n  - { id: alpha-passes, kind: scenarios-pass, severity: blocking, select: { tags: "@feature:alpha", stages: [acceptance] } }\n  - { id: fast-passes, kind: scenarios-pass, severity: blocking, select: { tags: "not @slow and not @manual", stages: [acceptance] } }\n`
+    const report = await gate(criteria, results, 'v1.0.0-rc2', approvals)
+    const alpha = report.criteria.find((c) => c.id === 'alpha-passes')!
+    expect(alpha).toMatchObject({ verdict: 'fail', value: '4 of 5 passed' })
+    expect(alpha.items).toEqual([expect.objectContaining({ what: 'alpha elsewhere · alpha · local/acceptance', status: 'failed' })])
+    expect(report.criteria.find((c) => c.id === 'fast-passes')).toMatchObject({ verdict: 'pass', value: '5 of 5 passed' })
+  })
 })
 
 describe('release gates on canonical result sets (golden reports)', () => {
