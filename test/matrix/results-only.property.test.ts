@@ -4,6 +4,8 @@ import type { Scope } from '../../src/catalogue/scope.ts'
 import { matrixFrom } from '../../src/matrix/matrix-from.ts'
 import { expectHeadline } from './expect-headline.ts'
 import { mergeRuns, type RunSource } from '../../src/results/merge-results.ts'
+import { evaluateGates } from '../../src/gates/evaluate-gates.ts'
+import { gateFile } from '../gates/gate-fixture.ts'
 import { MODEL_VERSION, STATUSES, type Case, type Run, type Status } from '../../src/model/results.ts'
 
 // A matrix made from results alone (no catalogue: `bdd-matrix matrix` over a results folder, and
@@ -11,7 +13,8 @@ import { MODEL_VERSION, STATUSES, type Case, type Run, type Status } from '../..
 // each scope feature any of its results names, and once in the headline, by the worst of its
 // required cells over all its features. Results may name different features in different
 // columns (a feature file retagged between two environments' runs), name a feature twice, or
-// name none of the scope's.
+// name none of the scope's. A gate's tag selector picks such a scenario by the tags its results
+// carry, and judges the cells the matrix requires of it.
 
 const FEATURES = ['f0', 'f1', 'constructor']
 const ENVIRONMENTS = ['local', 'docker', 'scale']
@@ -24,6 +27,8 @@ const resultArb = fc.record({
   featureIds: fc.array(fc.constantFrom(...FEATURES, 'elsewhere'), { maxLength: 3 }),
   status: fc.constantFrom(...STATUSES),
   flaky: fc.boolean(),
+  // a report's tags (a scenario may carry other tags in another environment's report)
+  tags: fc.subarray(['@smoke', '@slow']),
 })
 const projectArb = fc.record({
   features: fc.array(fc.subarray(ENVIRONMENTS), { minLength: 1, maxLength: 3 }),
@@ -44,7 +49,7 @@ describe('a matrix of results alone agrees with a recount of them (property-base
           const id = `${r.environment}-${r.stage}-${r.run}`
           const at = new Date(Date.UTC(2026, 0, 1, 0, r.run)).toISOString()
           if (!runs.has(id)) runs.set(id, { run: { kind: 'run', modelVersion: MODEL_VERSION, id, milestone: 'm', build: 'v1', stage: r.stage as Run['stage'], environment: r.environment, startedAt: at, finishedAt: at, source: { format: 'cucumber-messages' } }, cases: [] })
-          runs.get(id)!.cases.push({ kind: 'case', id: `s${r.scenario}`, uri: 'a.feature', feature: 'A', scenario: `scenario ${r.scenario}`, name: `scenario ${r.scenario}`, featureIds: r.featureIds, tags: [], status: r.status, flaky: r.flaky, attempts: 1, durationMs: 1, steps: [], attachments: [], nodes: [], source: 'automated' })
+          runs.get(id)!.cases.push({ kind: 'case', id: `s${r.scenario}`, uri: 'a.feature', feature: 'A', scenario: `scenario ${r.scenario}`, name: `scenario ${r.scenario}`, featureIds: r.featureIds, tags: r.tags, status: r.status, flaky: r.flaky, attempts: 1, durationMs: 1, steps: [], attachments: [], nodes: [], source: 'automated' })
         }
         const sources: RunSource[] = [...runs.values()].map(({ run, cases }) => ({ run, file: run.id, readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)) }))
         const results = await mergeRuns(sources)
@@ -85,6 +90,21 @@ describe('a matrix of results alone agrees with a recount of them (property-base
         expect(matrix.gaps.notRun).toBe(0)
         const unscoped = merged.filter((c) => !scoped(c).length)
         expect(matrix.unscoped).toEqual({ cases: unscoped.length, failed: unscoped.filter((c) => word(c.status, c.flaky) === 'failed').length })
+
+        // --- the gate selects these scenarios by the tags their results carry (any of their cells') ---
+        const smoke = [...ids].filter((id) => merged.some((c) => c.id === id && c.tags.includes('@smoke')))
+        const gates = gateFile('milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - { id: smoke, kind: scenarios-pass, severity: blocking, select: { tags: "@smoke", stages: [acceptance] } }\n')
+        const judge = () => evaluateGates({ gates, build: 'v1', results, scope, catalogue: { featuresDir: '/none', files: [], errors: [] }, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
+        if (smoke.length === 0) {
+          expect(judge).toThrow(/selects no scenario of the scope \(tags: @smoke\)/)
+          return
+        }
+        // (a scenario's cell is required where any of the features its results name requires it)
+        const judged = merged.filter((c) => smoke.includes(c.id) && c.stage === 'acceptance' && scope.features.some((f) => underFeature.get(f.id)!.has(c.id) && requiredBy(f.id, c.environment))).map((c) => word(c.status, c.flaky))
+        const passed = judged.filter((w) => w === 'passed' || w === 'flaky').length
+        const criterion = judge().criteria[0]!
+        expect(criterion.value).toBe(`${passed} of ${judged.length} passed`)
+        expect(criterion.verdict).toBe(judged.some((w) => w === 'failed' || w === 'blocked') ? 'fail' : passed < judged.length ? 'waiting' : 'pass')
       }),
       { numRuns: 300 },
     )
