@@ -206,8 +206,11 @@ function errorText(node: Node | string, references: EntityDecoder): string | und
   if (typeof node !== 'object') return contentOf(node, references)?.trim() || undefined
   const stack = node.stackTrace as (Node | string)[] | Node | string | undefined
   // (gotestsum writes a skipped test's output, framing and all, as its <skipped message>)
-  const message = node.message === undefined ? undefined : withoutGoFraming(String(node.message))
-  const parts = [message, contentOf(node, references), contentOf(Array.isArray(stack) ? stack[0] : stack, references)]
+  // behave writes Python's None for the message and trace of a step it has no definition for
+  const none = node.type === 'NoneType'
+  const message = node.message === undefined || (none && node.message === 'None') ? undefined : withoutGoFraming(String(node.message))
+  const text = contentOf(node, references)
+  const parts = [message, none ? text?.replace(/\nNone\s*$/, '') : text, contentOf(Array.isArray(stack) ? stack[0] : stack, references)]
     .filter((p) => p !== undefined && String(p).trim() !== '')
     .map((p) => String(p).trim())
   // jest-junit and others repeat the message at the start of the text: keep it once; a message

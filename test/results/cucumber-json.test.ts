@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ingestFile } from '../../src/results/ingest-file.ts'
@@ -358,6 +358,20 @@ describe('one feature file, four runners, one set of rows', () => {
     expect(json.list.every((c) => c.durationMs < 60_000)).toBe(true)
   })
 
+  it.skipIf(python('behave'))("behave's JSON: a scenario its tag expression left out is skipped (its steps have no result), not failed", async () => {
+    const dir = tempDir('behave-tags')
+    cpSync(path.join(FIXTURE, 'features'), path.join(dir, 'features'), { recursive: true })
+    const file = path.join(dir, 'features/ledger.feature')
+    writeFileSync(file, readFileSync(file, 'utf8').replace('  Scenario Outline:', '  @slow\n  Scenario Outline:'))
+    const behave = spawnSync(PYTHON, ['-m', 'behave', '--no-capture', '--format', 'json', '--outfile', `${dir}/report.json`, '--tags=-slow', 'features/ledger.feature'], { cwd: dir, encoding: 'utf8' })
+    expect(behave.status, behave.stdout + behave.stderr).toBe(1)
+    const json = await ingest(path.join(dir, 'report.json'), path.join(dir, 'features'))
+    expect(json.problems).toEqual([])
+    expect(json.list.map((c) => [c.name, c.status])).toEqual([expected[0], [expected[1]![0], 'skipped'], [expected[2]![0], 'skipped'], expected[3]])
+    expect(json.list[1]!.steps.map((s) => s.status)).toEqual(['skipped', 'skipped', 'skipped', 'skipped'])
+    // (behave writes no result for a step of a scenario it ran and did not reach either: unknown, never passed)
+  })
+
   it.skipIf(python('behave'))("behave's JUnit (--junit): the same rows as its JSON, feature named after its file, outline rows '<name> -- @1.1 <examples>'", async () => {
     const out = tempDir('behave-junit')
     const behave = spawnSync(PYTHON, ['-m', 'behave', '--no-capture', '--format', 'json', '--outfile', `${out}/report.json`, '--junit', '--junit-directory', out, 'features/ledger.feature'], { cwd: FIXTURE, encoding: 'utf8' })
@@ -367,6 +381,8 @@ describe('one feature file, four runners, one set of rows', () => {
     expect(junit.problems).toEqual([])
     // JUnit has no undefined or pending: those are failures there
     expect(junit.list.map((c) => [c.id, c.name, c.status === 'passed' || c.status === 'skipped' ? c.status : 'not passed'])).toEqual(json.list.map((c) => [c.id, c.name, c.status === 'passed' || c.status === 'skipped' ? c.status : 'not passed']))
+    // an undefined step's failure: behave writes Python's None as its message and trace, which say nothing
+    expect(junit.list[3]!.error).toMatch(/^Failing step: Then the ledger is audited \.\.\. undefined in [\d.]+s\nLocation: features\/ledger\.feature:\d+$/)
   })
 })
 
