@@ -2,7 +2,7 @@ import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import type { Scope, ScopeFeature } from '../catalogue/scope.ts'
 import type { Attachment, Status, StepResult } from '../model/results.ts'
-import { cellStatusOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
+import { cellStatusOf, failureMessage, outcomeOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { cellIn, columnOf, eachCell, inSeveralColumns } from '../results/cells.ts'
 import { ownRecord } from '../own-record.ts'
@@ -394,11 +394,15 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cellIn(cells, s.id, columnKeys[c]!) : undefined
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
         const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
-        const detailed = found && (((found.status !== 'passed' || found.flaky) && (found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester || found.awaitingReview || found.earlierText)
+        // an undefined, pending or ambiguous step says so, as JUnit, Allure and Testmo say it: a
+        // runner reports none of them with an error of its own
+        const incomplete = found !== undefined && outcomeOf(found.status) === 'incomplete'
+        const detailed = found && (((found.status !== 'passed' || found.flaky) && (incomplete || found.error || found.steps.length || found.attachments.length || found.nodes.length)) || found.tester || found.awaitingReview || found.earlierText)
         const codes = earlierCodes(s.id, c)
         const cell: ScenarioCell = detailed ? { status, required, history: historyOf(codes, status) } : plainCell(codes, status, required)
         if (detailed) {
-          if (found.error) cell.error = found.error
+          const error = incomplete ? failureMessage(found.status, found.error) : found.error
+          if (error) cell.error = error
           if (found.steps.length) cell.steps = found.steps
           if (found.attachments.length) cell.attachments = found.attachments
           if (found.nodes.length) cell.nodes = found.nodes
