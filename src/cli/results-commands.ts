@@ -31,7 +31,7 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
   const ingest = program.command('ingest')
   acceptResultsAsOut(ingest)
   ingest
-    .description('normalise Cucumber Messages, Cucumber JSON (godog, Cucumber-JVM, cucumber-js, playwright-bdd, pytest-bdd, behave), JUnit XML and go test -json files into the results folder, each recognised by its content')
+    .description('normalise Cucumber Messages, Cucumber JSON (godog, Cucumber-JVM, cucumber-js, cucumber-ruby, playwright-bdd, pytest-bdd, behave), JUnit XML and go test -json files into the results folder, each recognised by its content')
     .argument('<files...>', 'Cucumber Messages NDJSON, Cucumber JSON, JUnit XML, go test -json; a folder: every .xml, .json and .ndjson file under it; a pattern (quoted or not): the files it matches; - : the standard input')
     .requiredOption('--env <name>', 'environment the results come from')
     .option('--build <version>', 'build under test, e.g. v0.5.0-rc1-p2 (default: BDD_MATRIX_BUILD, CI_COMMIT_TAG, CI_COMMIT_SHORT_SHA or "dev")')

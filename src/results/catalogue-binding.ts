@@ -54,7 +54,7 @@ export class CatalogueBinding {
       const row = rowOf(c)
       // Cucumber-JVM's JUnit Platform engine under Surefire (naming strategy `surefire`, Surefire
       // up to 3.5.2) names the test by its path below the feature, the feature the class.
-      const own = new Set([c.name, cucumberPath(c, row, 'cucumber-js').join(' - '), cucumberPath(c, row, 'junit-platform').join(' - '), ...(row ? [behaveRowName(c, row)] : []), ...(row && c.pickle.name === c.scenario.name ? [] : [c.pickle.name])])
+      const own = new Set([c.name, cucumberPath(c, row, 'cucumber-js').join(' - '), cucumberPath(c, row, 'junit-platform').join(' - '), ...(row ? [behaveRowName(c, row), rubyRowName(c, row)] : []), ...(row && c.pickle.name === c.scenario.name ? [] : [c.pickle.name])])
       for (const feature of [c.scenario.featureName, `${c.file.uri.replace(/\.feature$/, '').split('/').join('.')}.${c.scenario.featureName}`]) {
         for (const name of own) add(this.byName, nameKey(feature, name), c)
         if (row) add(this.byOutlineName, nameKey(feature, c.scenario.name), c)
@@ -244,7 +244,7 @@ export class CatalogueBinding {
 
 /** An outline row's Examples (and its place among the outline's, from 0) and its place among their rows, from 0. */
 interface RowPlace {
-  examples: { name: string }
+  examples: { name: string; rows: readonly { cells: readonly string[] }[] }
   examplesIndex: number
   rowIndex: number
 }
@@ -333,6 +333,15 @@ function goEscape(r: number): string {
 /** behave's JUnit name of an outline row: "<pickle name> -- @<examples>.<row> <examples name>". */
 function behaveRowName(c: CatalogueCase, row: RowPlace): string {
   return `${c.pickle.name} -- @${row.examplesIndex + 1}.${row.rowIndex + 1} ${row.examples.name}`
+}
+
+/**
+ * cucumber-ruby's JUnit name of an outline row: the outline's name as written, then the row's
+ * cells as they are written, "<outline> (outline example : | 1 | 2 | 3 |)".
+ */
+function rubyRowName(c: CatalogueCase, row: RowPlace): string {
+  const cells = row.examples.rows[row.rowIndex]!.cells
+  return `${c.scenario.name} (outline example : | ${cells.join(' | ')} |)`
 }
 
 /** Whether pickles are all of one scenario (an outline's rows), which a name shared by two is not. */

@@ -384,6 +384,24 @@ describe('one feature file, four runners, one set of rows', () => {
     // an undefined step's failure: behave writes Python's None as its message and trace, which say nothing
     expect(junit.list[3]!.error).toMatch(/^Failing step: Then the ledger is audited \.\.\. undefined in [\d.]+s\nLocation: features\/ledger\.feature:\d+$/)
   })
+  // cucumber-ruby (Debian's cucumber 2.4; its JSON and JUnit formatters write as its newer releases do)
+  const ruby = () => (required ? false : spawnSync('cucumber', ['--version']).status !== 0)
+  it.skipIf(ruby())("cucumber-ruby's JSON and its JUnit (--strict): the same rows, an outline row named '<outline> (outline example : | 1 | 2 | 3 |)'", async () => {
+    const out = tempDir('cucumber-ruby')
+    const cucumber = spawnSync('cucumber', ['--strict', '--format', 'json', '--out', `${out}/report.json`, '--format', 'junit', '--out', out, 'features/ledger.feature'], { cwd: FIXTURE, encoding: 'utf8' })
+    expect(cucumber.status, cucumber.stdout + cucumber.stderr).toBe(1)
+    const json = await ingest(path.join(out, 'report.json'), features)
+    expect(json.problems).toEqual([])
+    expect(json.list.map((c) => [c.name, c.status])).toEqual(expected)
+    expect(json.list[2]!.error).toContain('expected 5, the ledger holds 4')
+    const junit = await ingest(path.join(out, 'TEST-features-ledger.xml'), features)
+    expect(junit.problems).toEqual([])
+    expect(junit.list.map((c) => [c.id, c.name, c.status])).toEqual(json.list.map((c) => [c.id, c.name, c.status === 'undefined' ? 'failed' : c.status]))
+    // without --strict its JUnit calls an undefined or pending scenario skipped, as the README says
+    const lax = tempDir('cucumber-ruby-lax')
+    spawnSync('cucumber', ['--format', 'junit', '--out', lax, 'features/ledger.feature'], { cwd: FIXTURE, encoding: 'utf8' })
+    expect((await ingest(path.join(lax, 'TEST-features-ledger.xml'), features)).list.map((c) => c.status)).toEqual(['passed', 'passed', 'failed', 'skipped'])
+  })
 })
 
 describe('Cucumber JSON that is not whole', () => {
