@@ -212,11 +212,11 @@ function caseOf(input: ElementInput): Case {
   let durationMs = 0
   let error: string | undefined
   const steps: StepResult[] = []
-  // As the message stream's reader does: a status and the first error from every step and hook;
-  // hooks listed among the steps only when they did not pass (they are how setup breaks).
   // behave lists the scenarios its tag expression left out, `"status": "skipped"`, their steps
   // with no result: not run, where a step without a result is otherwise one nothing ran for
   const leftOut = behave && element.status === 'skipped'
+  // As the message stream's reader does: a status and the first error from every step and hook;
+  // hooks listed among the steps only when they did not pass (they are how setup breaks).
   const record = (holder: Json, step: { keyword: string; text: string } | undefined): void => {
     const result = objectOr(holder.result)
     const s = leftOut && holder.result === undefined ? 'skipped' : statusOf(result.status)
