@@ -6,7 +6,7 @@ import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix, type MatrixScenario } from '../matrix/matrix-from.ts'
 import { matrixDigest } from '../matrix/matrix-digest.ts'
-import { ATTEMPTED, CELL_SEVERITY, type CellStatus } from '../model/status-algebra.ts'
+import { ATTEMPTED, CELL_SEVERITY, FAILS, cellStatusOf, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
 import { buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
@@ -108,7 +108,6 @@ export interface GateInputs {
 }
 
 const DEFAULT_STAGES = ['acceptance', 'manual']
-const BAD = new Set<CellStatus>(['failed', 'blocked'])
 /** Where a cell is judged by scenarios-pass and friends: ran and passed (flaky passed in the end). */
 const PASSED = new Set<CellStatus>(['passed', 'flaky'])
 /** required cells with nothing carried out yet: not run, or only skipped */
@@ -316,7 +315,7 @@ function unsettledBy(status: CellStatus, awaiting: readonly { tester: string; st
  * undefined: every tester whose outcome counts carried out an earlier text of it (edited since).
  */
 function ofEarlierText(status: CellStatus, tester: string | undefined, earlier: readonly string[] | undefined): string | undefined {
-  if (!earlier?.length || BAD.has(status)) return undefined
+  if (!earlier?.length || FAILS.has(status)) return undefined
   return testersOf({ tester, earlierText: earlier }).current.length ? undefined : `tested on an earlier text of the scenario (${earlier.join(', ')}): carry it out again as it reads now`
 }
 
@@ -382,7 +381,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const failed: GateItem[] = []
       const waiting: GateItem[] = []
       for (const c of cells) {
-        if (BAD.has(c.status)) failed.push(item(c))
+        if (FAILS.has(c.status)) failed.push(item(c))
         else if (c.unsettled) waiting.push({ ...item(c, c.unsettled), awaited: true })
         else if (c.status === 'skipped') waiting.push({ ...item(c, 'skipped: nothing was verified'), awaited: true })
         else if (!PASSED.has(c.status)) waiting.push({ ...item(c, 'not run this build'), awaited: true })
@@ -442,9 +441,9 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const fresh: GateItem[] = []
       const still: GateItem[] = []
       for (const c of selection.required) {
-        if (!BAD.has(c.status)) continue
+        if (!FAILS.has(c.status)) continue
         const old = cellOf(before, c.scenarioId, c.environment, c.stage)
-        if (old && (old.status === 'failed' || old.status === 'blocked')) still.push(item(c, `failing since ${baseline} or before`))
+        if (old && FAILS.has(cellStatusOf(old.status, old.flaky))) still.push(item(c, `failing since ${baseline} or before`))
         else fresh.push(item(c, baseline ? `${old ? old.status : 'not run'} in ${baseline}` : 'no baseline build: every failure is new'))
       }
       const threshold = baseline ? `0 new since ${baseline}` : '0 new; no baseline build: every failure counts as new'
@@ -485,7 +484,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
         const merged = cellOf(cellsOfBuild, c.scenarioId, c.environment, c.stage)
         // a tester who carried out an earlier text of the scenario signed off that text, not this one
         const { all: testers, current, earlier } = testersOf(merged ?? {})
-        if (BAD.has(c.status)) failed.push(item(c, `by ${testers.join(', ') || 'a tester'}`))
+        if (FAILS.has(c.status)) failed.push(item(c, `by ${testers.join(', ') || 'a tester'}`))
         else if (c.unsettled) waiting.push({ ...item(c, c.unsettled), awaited: true })
         else if (PASSED.has(c.status) && current.length >= criterion.testers) signed++
         else waiting.push({ ...item(c, `${current.length} of ${criterion.testers} tester(s) signed off${earlier.length ? `; ${earlier.join(', ')} tested an earlier text of it` : ''}`), awaited: true })

@@ -534,8 +534,10 @@ function columnsOf(results: ResultSet, scope: Scope, manualInScope: boolean): Ma
   const keys = new Map<string, MatrixColumn>()
   const add = (environment: string, stage: string): void => void keys.set(`${environment}/${stage}`, { key: `${environment}/${stage}`, environment, stage })
   for (const run of results.runs) add(run.environment, run.stage)
-  // Environments the scope requires show as columns even before anything ran there.
-  for (const feature of scope.features) for (const environment of feature.environments) if (![...keys.values()].some((c) => c.environment === environment)) add(environment, 'acceptance')
+  // Environments the scope requires show as acceptance columns even before anything ran there —
+  // whatever else ran there: a tester's outcome or unit tests on docker test none of the scope's
+  // automated scenarios on it, and the column they make must not stand in for that gap.
+  for (const feature of scope.features) for (const environment of feature.environments) add(environment, 'acceptance')
   // Manual scenarios in scope show their column (a gap) before any tester reported.
   if (manualInScope && ![...keys.values()].some((c) => c.stage === 'manual')) add(MANUAL_ENVIRONMENT, 'manual')
   const stageRank = ['unit', 'functional', 'acceptance', 'manual']

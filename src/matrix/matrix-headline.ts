@@ -1,4 +1,4 @@
-import { ATTEMPTED, CELL_SEVERITY, type CellStatus } from '../model/status-algebra.ts'
+import { ATTEMPTED, CELL_SEVERITY, FAILS, type CellStatus } from '../model/status-algebra.ts'
 import { scenarioCount, type Matrix } from './matrix-from.ts'
 
 export const STATUS_LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': 'not required' }
@@ -94,11 +94,12 @@ export function nothingTested(matrix: Matrix): boolean {
 }
 
 /**
- * Whether the build failed by its matrix: a scenario failed on a required cell, a result outside
- * the scope's features failed (a unit test), a run failed outside any scenario, or nothing that
- * the scope requires was tested. Other gaps do not fail it (a merge-request pipeline runs one
- * environment of several): the headline, which the commit status carries, says them.
+ * Whether the build failed by its matrix: a required cell failed or was blocked (FAILS, as the gate
+ * judges them), a result outside the scope's features failed (a unit test), a run failed outside
+ * any scenario, or nothing that the scope requires was tested. Other gaps do not fail it (a
+ * merge-request pipeline runs one environment of several): the headline, which the commit status
+ * carries, says them.
  */
 export function matrixFailed(matrix: Matrix): boolean {
-  return matrix.totals.failed > 0 || matrix.unscoped.failed > 0 || (matrix.runErrors ?? []).length > 0 || nothingTested(matrix)
+  return [...FAILS].some((status) => matrix.cellTotals[status] > 0) || matrix.unscoped.failed > 0 || (matrix.runErrors ?? []).length > 0 || nothingTested(matrix)
 }

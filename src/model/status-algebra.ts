@@ -101,6 +101,12 @@ export function verifiedNothing(status: Status): boolean {
 export const ATTEMPTED: ReadonlySet<CellStatus> = new Set(['passed', 'failed', 'blocked', 'flaky'])
 
 /**
+ * Statuses of a required cell that fail the build's commit status and the gate alike: a failure,
+ * and a tester's block (what was to be verified could not be: never a pass to release on).
+ */
+export const FAILS: ReadonlySet<CellStatus> = new Set(['failed', 'blocked'])
+
+/**
  * How each output writes an outcome. JUnit (GitLab's parser) has failure and skipped; Allure has
  * failed and broken (its word for a suite that cannot run the test); Testmo has failed, skipped
  * and blocked. Counted as failures: failed + incomplete in every one of them.

@@ -1,124 +1,26 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import path from 'node:path'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { FeatureParser } from '../../src/catalogue/parse-feature.ts'
-import { catalogueCases, type CatalogueCase } from '../../src/catalogue/catalogue-cases.ts'
-import type { Catalogue } from '../../src/catalogue/catalogue-types.ts'
-import type { Scope } from '../../src/catalogue/scope.ts'
+import type { CatalogueCase } from '../../src/catalogue/catalogue-cases.ts'
 import { matrixFrom } from '../../src/matrix/matrix-from.ts'
 import { expectHeadline } from './expect-headline.ts'
 import { evaluateGates } from '../../src/gates/evaluate-gates.ts'
-import { mergeRuns, type RunSource } from '../../src/results/merge-results.ts'
+import { mergeRuns } from '../../src/results/merge-results.ts'
 import { runErrorCases } from '../../src/results/run-error-cases.ts'
-import { MODEL_VERSION, STATUSES, type Case, type Run, type Status } from '../../src/model/results.ts'
+import type { Status } from '../../src/model/results.ts'
 import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { testMapper } from '../../reporters/testmo/testmo-publisher.ts'
-import { writeAllureResults } from '../../reporters/allure/allure-reporter.ts'
 import { notRunCases, notRunReason } from '../../src/matrix/not-run-cases.ts'
 import { headlineOf, headlineText, matrixFailed } from '../../src/matrix/matrix-headline.ts'
 import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
 import { matrixToHtml } from '../../reporters/html/matrix-html.ts'
 import { mdText } from '../../reporters/markdown/markdown-text.ts'
-import { tempDir } from '../helpers/temp-tree.ts'
 import { gateFile } from '../gates/gate-fixture.ts'
+import { allureLatest, build, FAILURES, projectArb, SEVERITY, sources, type Built } from './generated-project.ts'
 
-// One generated project and result set per property run: scope features required on some
-// environments, scenarios and outlines (rows repeated, wip, manual) tied to zero, one or two of
-// them, results in required and not-required columns, reruns and retries, the same case twice in
-// a run (Playwright's projects), manual outcomes, results outside the scope, and runs that failed
-// outside any scenario. Every number the matrix headline, its cell totals, the gate, JUnit,
-// Testmo, Allure and the commit status give is recounted here from the raw results with the
-// rules written in the README, independently of the code under test.
-
-// (one named as objects' own properties are: a scope's environment id may be 'constructor')
-const ENVIRONMENTS = ['local', 'docker', 'constructor'] as const
-const SEVERITY = ['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed']
-const FAILURES: Status[] = ['failed', 'pending', 'undefined', 'ambiguous']
-
-const scenarioArb = fc.record({
-  features: fc.subarray([0, 1, 2]),
-  rows: fc.array(fc.constantFrom('NAT', 'carrier-grade NAT', 'none'), { maxLength: 3 }),
-  wip: fc.boolean(),
-  manual: fc.boolean(),
-  // @env:<name>: expected only there, in place of its features' environments (mostly none)
-  environments: fc.oneof({ weight: 3, arbitrary: fc.constant([] as string[]) }, { weight: 1, arbitrary: fc.subarray(['local', 'scale'], { minLength: 1 }) }),
-})
-const resultArb = fc.record({
-  scenario: fc.nat(7),
-  row: fc.nat(3),
-  environment: fc.constantFrom(...ENVIRONMENTS, 'community', 'scale'),
-  stage: fc.constantFrom('acceptance', 'acceptance', 'manual', 'unit'),
-  status: fc.constantFrom(...STATUSES),
-  flaky: fc.boolean(),
-  attempts: fc.integer({ min: 1, max: 3 }),
-  run: fc.nat(2),
-})
-const projectArb = fc.record({
-  features: fc.array(fc.subarray([...ENVIRONMENTS]), { minLength: 1, maxLength: 3 }),
-  scenarios: fc.array(scenarioArb, { minLength: 1, maxLength: 8 }),
-  results: fc.array(resultArb, { maxLength: 40 }),
-  unscoped: fc.array(fc.constantFrom(...STATUSES), { maxLength: 3 }),
-  runErrors: fc.array(fc.record({ environment: fc.constantFrom(...ENVIRONMENTS), run: fc.nat(2) }), { maxLength: 2 }),
-})
-type Project = typeof projectArb extends fc.Arbitrary<infer T> ? T : never
-
-// scope feature ids and an Examples header named as objects' own properties are, among others
-const FEATURE_IDS = ['f0', 'constructor', 'f2']
-const HEADER = '__proto__'
-
-function featureText(project: Project): string {
-  const lines = ['Feature: Generated', '']
-  project.scenarios.forEach((s, i) => {
-    const tags = [...s.features.filter((f) => f < project.features.length).map((f) => `@feature:${FEATURE_IDS[f]}`), ...(s.wip ? ['@wip'] : []), ...(s.manual ? ['@manual'] : []), ...s.environments.map((e) => `@env:${e}`)]
-    if (tags.length) lines.push(`  ${tags.join(' ')}`)
-    lines.push(`  Scenario${s.rows.length ? ' Outline' : ''}: scenario ${i}`, '    Given a step', ...(s.rows.length ? ['', '    Examples:', `      | ${HEADER} |`, ...s.rows.map((r) => `      | ${r} |`)] : []), '')
-  })
-  return lines.join('\n')
-}
-
-interface Built {
-  catalogue: Catalogue
-  scope: Scope
-  cases: CatalogueCase[]
-  runs: { run: Run; cases: Case[] }[]
-}
-
-function build(project: Project): Built {
-  const parsed = new FeatureParser().parse('generated.feature', featureText(project))
-  expect(parsed.errors).toEqual([])
-  const catalogue: Catalogue = { featuresDir: '/generated/features', files: [parsed.file!], errors: [] }
-  const scope: Scope = { milestone: 'm', frozen: '2024-09-15', file: '/generated/features/milestones/m.yaml', features: project.features.map((environments, i) => ({ id: FEATURE_IDS[i]!, name: `Feature ${i}`, environments })) } as Scope
-  const cases = catalogueCases(catalogue, 'features')
-  const byScenario = (i: number): CatalogueCase[] => cases.filter((c) => c.scenario.name === `scenario ${i}`)
-  const runs = new Map<string, { run: Run; cases: Case[] }>()
-  const runOf = (environment: string, stage: string, slot: number): { run: Run; cases: Case[] } => {
-    const id = `${environment}-${stage}-${slot}`
-    let entry = runs.get(id)
-    if (!entry) {
-      const at = new Date(Date.UTC(2026, 0, 1, 0, slot)).toISOString()
-      runs.set(id, (entry = { run: { kind: 'run', modelVersion: MODEL_VERSION, id, milestone: 'm', build: 'v1', stage: stage as Run['stage'], environment, startedAt: at, finishedAt: at, source: { format: stage === 'manual' ? 'manual' : 'cucumber-messages' } }, cases: [] }))
-    }
-    return entry
-  }
-  for (const r of project.results) {
-    const candidates = byScenario(r.scenario % project.scenarios.length)
-    const c = candidates[r.row % candidates.length]
-    if (!c) continue
-    const entry = runOf(r.environment, r.stage, r.run)
-    // the same case twice in one run: as Playwright's projects (browsers) run a scenario
-    const status: Status = r.stage === 'manual' ? (['passed', 'failed', 'blocked', 'skipped'] as Status[])[STATUSES.indexOf(r.status) % 4]! : r.status === 'blocked' ? 'skipped' : r.status
-    entry.cases.push({ kind: 'case', id: c.id, uri: c.uri, feature: 'Generated', scenario: c.scenario.name, name: c.name, featureIds: c.pickle.featureIds, tags: c.pickle.tags, status, flaky: status === 'passed' && r.flaky && r.attempts > 1, attempts: r.attempts, durationMs: 1, steps: [], ...(status !== 'passed' ? { error: `${status} here` } : {}), attachments: [], nodes: [], source: r.stage === 'manual' ? 'manual' : 'automated', ...(r.stage === 'manual' ? { tester: 'alice' } : {}) })
-  }
-  project.unscoped.forEach((status, i) => runOf('local', 'unit', 0).cases.push({ kind: 'case', id: `unit-${i}`, uri: 'pkg', feature: 'pkg', scenario: `Test${i}`, name: `Test${i}`, featureIds: [], tags: [], status, flaky: false, attempts: 1, durationMs: 1, steps: [], attachments: [], nodes: [], source: 'automated' }))
-  for (const e of project.runErrors) {
-    const entry = runOf(e.environment, 'acceptance', e.run)
-    entry.run.errors = [...(entry.run.errors ?? []), { where: 'BeforeAll hook', message: 'it broke' }]
-  }
-  return { catalogue, scope, cases, runs: [...runs.values()] }
-}
-
-const sources = (built: Built): RunSource[] => built.runs.map(({ run, cases }) => ({ run, file: run.id, readCases: async (onCase) => cases.forEach((c, i) => onCase(JSON.stringify(c), i + 2)) }))
+// One generated project and result set per property run (generated-project.ts). Every number the
+// matrix headline, its cell totals, the gate, JUnit, Testmo, Allure and the commit status give is
+// recounted here from the raw results with the rules written in the README, independently of the
+// code under test.
 
 // the README's order, worst first
 const WORST_FIRST: Status[] = ['failed', 'ambiguous', 'undefined', 'pending', 'blocked', 'skipped', 'passed']
@@ -173,7 +75,7 @@ describe('every number agrees with a recount of the raw results (property-based)
         const inScope = built.cases.filter((c) => c.pickle.featureIds.some((id) => built.scope.features.some((f) => f.id === id)))
         const columns = new Map<string, { environment: string; stage: string }>()
         for (const { run } of built.runs) columns.set(`${run.environment}/${run.stage}`, { environment: run.environment, stage: run.stage })
-        for (const f of built.scope.features) for (const e of f.environments) if (![...columns.values()].some((c) => c.environment === e)) columns.set(`${e}/acceptance`, { environment: e, stage: 'acceptance' })
+        for (const f of built.scope.features) for (const e of f.environments) columns.set(`${e}/acceptance`, { environment: e, stage: 'acceptance' })
         if (inScope.some((c) => c.pickle.manual && !c.pickle.wip) && ![...columns.values()].some((c) => c.stage === 'manual')) columns.set('community/manual', { environment: 'community', stage: 'manual' })
         expect(matrix.columns.map((c) => c.key).sort()).toEqual([...columns.keys()].sort())
         const envTags = (c: CatalogueCase): string[] => project.scenarios[Number(c.scenario.name.slice('scenario '.length))]!.environments
@@ -359,18 +261,12 @@ describe('every number agrees with a recount of the raw results (property-based)
         expect([tests.length, count('failed'), count('skipped'), count('blocked'), count('passed')]).toEqual([all.length + project.runErrors.length, failures + project.runErrors.length, all.filter((x) => x.status === 'skipped').length, all.filter((x) => x.status === 'blocked').length, all.filter((x) => x.status === 'passed').length])
 
         // --- Allure: a result per cell and run error (earlier attempts share its historyId: the latest counts) ---
-        const allureDir = tempDir('cross-check-allure')
-        writeAllureResults(results, { build: 'v1', resultsDir: '/r', outDir: allureDir, env: {}, notRun: missing })
-        const latest = new Map<string, { status: string; stop: number }>()
-        for (const file of readdirSync(allureDir).filter((f) => f.endsWith('-result.json'))) {
-          const r = JSON.parse(readFileSync(path.join(allureDir, file), 'utf8')) as { historyId: string; status: string; stop: number }
-          if ((latest.get(r.historyId)?.stop ?? -Infinity) < r.stop) latest.set(r.historyId, r)
-        }
+        const latest = allureLatest(results, missing)
         const allure = (status: string) => [...latest.values()].filter((r) => r.status === status).length
         const broken = all.filter((x) => ['pending', 'undefined', 'ambiguous'].includes(x.status)).length
         expect([latest.size, allure('failed'), allure('broken'), allure('skipped'), allure('passed')]).toEqual([all.length + project.runErrors.length + notRun, failures - broken + project.runErrors.length, broken, skipped + notRun, all.filter((x) => x.status === 'passed').length])
 
-        // --- the commit status: failed by a failed scenario, a failed result outside the scope, a run error ---
+        // --- the commit status: failed by a failed or blocked required cell, a failed result outside the scope, a run error ---
         const scopedIds = new Set(inScope.map((c) => c.id))
         const unscopedFailed = all.filter((x) => !scopedIds.has(x.id) && FAILURES.includes(x.status)).length
         expect(matrix.unscoped.failed).toBe(unscopedFailed)
@@ -378,7 +274,7 @@ describe('every number agrees with a recount of the raw results (property-based)
         const nothingTested = requiredRunnable > 0 && !['passed', 'failed', 'flaky', 'blocked'].some((status) => (cellTotals[status] ?? 0) > 0)
         if (nothingTested) nothingTestedSeen++
         expect(headlineOf(matrix).gaps.startsWith('nothing tested: ')).toBe(nothingTested)
-        expect(matrixFailed(matrix)).toBe((headline.failed ?? 0) > 0 || unscopedFailed > 0 || project.runErrors.length > 0 || nothingTested)
+        expect(matrixFailed(matrix)).toBe((headline.failed ?? 0) > 0 || (cellTotals.blocked ?? 0) > 0 || unscopedFailed > 0 || project.runErrors.length > 0 || nothingTested)
       }),
       { numRuns: 150 },
     )

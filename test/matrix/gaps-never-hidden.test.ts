@@ -1,0 +1,40 @@
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { buildCatalogue } from '../../src/catalogue/build-catalogue.ts'
+import { loadScope } from '../../src/catalogue/scope.ts'
+import { matrixFrom } from '../../src/matrix/matrix-from.ts'
+import { headlineText, matrixFailed } from '../../src/matrix/matrix-headline.ts'
+import { mergeResults } from '../../src/results/merge-results.ts'
+import { GATE_PROJECT, greenBuild, writeRuns, type RunSpec } from '../gates/gate-fixture.ts'
+
+// Found by test/matrix/never-greener.property.test.ts: one more result, no pass, made the matrix greener.
+async function matrixOf(runs: RunSpec[]) {
+  const results = await mergeResults(writeRuns(runs))
+  return matrixFrom(results, loadScope(path.join(GATE_PROJECT, 'features/milestones/gate.yaml')), { build: 'b1', catalogue: buildCatalogue(path.join(GATE_PROJECT, 'features')), uriPrefix: 'features' })
+}
+
+describe('what the scope requires and nothing verified is never hidden', () => {
+  const at = '2026-05-01T10:00:00Z'
+  const local: RunSpec = { build: 'b1', environment: 'local', at, cases: { 'alpha one': 'passed', 'alpha two': 'passed', 'beta one': 'passed' } }
+
+  it("keeps the acceptance column of an environment the scope requires when only a tester's outcome or unit tests came from there", async () => {
+    // alpha must pass on docker: a tester who names docker as their machine tests none of its automated scenarios there
+    const elsewhere: RunSpec[] = [
+      { build: 'b1', environment: 'docker', stage: 'manual', at, cases: { 'alpha by hand': ['blocked', { tester: 'alice' }] } },
+      { build: 'b1', environment: 'docker', stage: 'unit', at, cases: {} },
+    ]
+    for (const there of elsewhere) {
+      const matrix = await matrixOf([local, there])
+      expect(matrix.columns.map((c) => c.key)).toContain('docker/acceptance')
+      expect(matrix.gaps.byEnvironment).toEqual({ docker: 2, ...(there.stage === 'unit' ? { community: 1 } : {}) })
+      expect(headlineText(matrix)).toMatch(/^5 scenarios: 1 passed · .*required cells not run: (community 1, )?docker 2 /)
+    }
+  })
+
+  it("fails the build's commit status for a required cell a tester blocked, as the gate fails it", async () => {
+    const blocked = await matrixOf(greenBuild('b1', at, { manual: { 'alpha by hand': ['blocked', { tester: 'alice' }] } }))
+    expect(blocked.totals.failed).toBe(0)
+    expect(matrixFailed(blocked)).toBe(true)
+    expect(matrixFailed(await matrixOf(greenBuild('b1', at)))).toBe(false)
+  })
+})
