@@ -97,6 +97,15 @@ describe('the gate judges the cells the scope requires, and only them', () => {
     expect(report.criteria.find((c) => c.id === 'acceptance-passes')!.items[0]).toMatchObject({ status: 'run error', environment: 'docker/acceptance', what: expect.stringContaining('failed outside any scenario (BeforeAll hook): the cluster did not start') })
   })
 
+  it('takes a scenario that failed in the baseline by an undefined step for failing since then, not a new failure', async () => {
+    const criteria = `${HEADER}criteria:\n  - { id: no-regressions, kind: no-new-failures, severity: blocking }\n`
+    const baseline = greenBuild('v1.0.0-rc1', '2026-05-01T10:00:00Z', { local: { 'beta one': 'undefined' } })
+    const report = await gate(criteria, writeRuns([...baseline, ...greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', { local: { 'beta one': 'failed' } })]), 'v1.0.0-rc2', approvals)
+    const criterion = report.criteria.find((c) => c.id === 'no-regressions')!
+    expect(criterion.verdict).toBe('pass')
+    expect(criterion.items).toEqual([expect.objectContaining({ what: 'beta one · beta · local/acceptance', note: 'failing since v1.0.0-rc1 or before' })])
+  })
+
   it('selects a scenario known only from its results by the tags its results carry', async () => {
     // 'alpha elsewhere' is defined by no feature file of the project (run from another folder):
     // its report tags it @feature:alpha and @slow, and a selector must see those tags, or a failure
