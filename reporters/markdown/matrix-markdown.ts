@@ -55,21 +55,23 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
     out.push(`| ${mdText(feature.name)} ${mdCode(feature.id)}${feature.uncovered ? ' (uncovered)' : ''} | ${cells.join(' | ')} |`)
   }
   out.push('')
-  // Scenarios, each once, with the columns they failed in: the same unit as the headline.
-  const failed = new Map<string, { feature: string; name: string; columns: string[]; error?: string }>()
-  for (const f of matrix.features)
-    for (const s of f.scenarios)
-      for (const [column, c] of Object.entries(s.cells)) {
-        if (c.status !== 'failed' || !c.required) continue
-        const entry = failed.get(s.id) ?? { feature: f.id, name: s.name, columns: [] }
-        if (!entry.columns.includes(column)) entry.columns.push(column)
-        if (!entry.error && c.error) entry.error = c.error
-        failed.set(s.id, entry)
-      }
-  if (failed.size) {
-    out.push(`<details><summary>${ICON.failed} Failed scenarios (${failed.size})</summary>`, '')
-    for (const f of [...failed.values()].slice(0, MAX_LISTED)) out.push(`- ${mdCode(f.feature)} · ${mdText(f.name)} · ${f.columns.map(mdText).join(', ')}${f.error ? ` — ${mdText(firstLines(f.error))}` : ''}`)
-    if (failed.size > MAX_LISTED) out.push(`- … and ${failed.size - MAX_LISTED} more (the HTML matrix lists them all)`)
+  // Scenarios, each once, with the columns they failed in (then those a tester blocked: they fail
+  // the build too): the same unit as the headline.
+  for (const [status, title] of [['failed', 'Failed scenarios'], ['blocked', 'Blocked scenarios']] as const) {
+    const listed = new Map<string, { feature: string; name: string; columns: string[]; error?: string }>()
+    for (const f of matrix.features)
+      for (const s of f.scenarios)
+        for (const [column, c] of Object.entries(s.cells)) {
+          if (c.status !== status || !c.required) continue
+          const entry = listed.get(s.id) ?? { feature: f.id, name: s.name, columns: [] }
+          if (!entry.columns.includes(column)) entry.columns.push(column)
+          if (!entry.error && c.error) entry.error = c.error
+          listed.set(s.id, entry)
+        }
+    if (!listed.size) continue
+    out.push(`<details><summary>${ICON[status]} ${title} (${listed.size})</summary>`, '')
+    for (const f of [...listed.values()].slice(0, MAX_LISTED)) out.push(`- ${mdCode(f.feature)} · ${mdText(f.name)} · ${f.columns.map(mdText).join(', ')}${f.error ? ` — ${mdText(firstLines(f.error))}` : ''}`)
+    if (listed.size > MAX_LISTED) out.push(`- … and ${listed.size - MAX_LISTED} more (the HTML matrix lists them all)`)
     out.push('', '</details>', '')
   }
   if (matrix.flaky.length) {

@@ -5,6 +5,7 @@ import { loadScope } from '../../src/catalogue/scope.ts'
 import { matrixFrom } from '../../src/matrix/matrix-from.ts'
 import { headlineText, matrixFailed } from '../../src/matrix/matrix-headline.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
+import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
 import { GATE_PROJECT, greenBuild, writeRuns, type RunSpec } from '../gates/gate-fixture.ts'
 
 // Found by test/matrix/never-greener.property.test.ts: one more result, no pass, made the matrix greener.
@@ -31,10 +32,12 @@ describe('what the scope requires and nothing verified is never hidden', () => {
     }
   })
 
-  it("fails the build's commit status for a required cell a tester blocked, as the gate fails it", async () => {
+  it("fails the build's commit status for a required cell a tester blocked, as the gate fails it, and the MR note names it", async () => {
     const blocked = await matrixOf(greenBuild('b1', at, { manual: { 'alpha by hand': ['blocked', { tester: 'alice' }] } }))
     expect(blocked.totals.failed).toBe(0)
     expect(matrixFailed(blocked)).toBe(true)
+    // the MR note names it, as it names failures
+    expect(matrixToMarkdown(blocked)).toContain('Blocked scenarios (1)</summary>\n\n- `alpha` · alpha by hand · community/manual\n')
     expect(matrixFailed(await matrixOf(greenBuild('b1', at)))).toBe(false)
   })
 })
