@@ -25,6 +25,7 @@ const CATEGORIES: Category[] = [
   { name: 'Undefined steps (no step definition)', matchedStatuses: [Status.BROKEN], messageRegex: '(?s)undefined\\b.*' },
   { name: 'Pending steps (not implemented yet)', matchedStatuses: [Status.BROKEN], messageRegex: '(?s)pending\\b.*' },
   { name: 'Ambiguous steps (more than one step definition)', matchedStatuses: [Status.BROKEN], messageRegex: '(?s)ambiguous\\b.*' },
+  { name: 'Blocked (a tester could not carry it out)', matchedStatuses: [Status.BROKEN], messageRegex: '(?s)blocked\\b.*' },
   { name: 'Flaky (failed, then passed on a retry or rerun)', matchedStatuses: [Status.PASSED], flaky: true },
   { name: 'Not run (the scope requires them; no result in this build)', matchedStatuses: [Status.SKIPPED], messageRegex: '(?s)not run: .*' },
 ]

@@ -108,17 +108,19 @@ export const FAILS: ReadonlySet<CellStatus> = new Set(['failed', 'blocked'])
 
 /**
  * How each output writes an outcome. JUnit (GitLab's parser) has failure and skipped; Allure has
- * failed and broken (its word for a suite that cannot run the test); Testmo has failed, skipped
- * and blocked. Counted as failures: failed + incomplete in every one of them.
+ * failed and broken (its word for a test that could not be carried out); Testmo has failed,
+ * skipped and blocked. Counted as not passing in every one of them: failed, incomplete and a
+ * tester's block, as the gate and the commit status count them (FAILS) — a block written as a
+ * skip would leave GitLab's test summary and Allure's greener than the commit status.
  */
-export const JUNIT_OF: Record<Outcome, 'passed' | 'failure' | 'skipped'> = { passed: 'passed', failed: 'failure', incomplete: 'failure', skipped: 'skipped', blocked: 'skipped' }
-export const ALLURE_OF: Record<Outcome, 'passed' | 'failed' | 'broken' | 'skipped'> = { passed: 'passed', failed: 'failed', incomplete: 'broken', skipped: 'skipped', blocked: 'skipped' }
+export const JUNIT_OF: Record<Outcome, 'passed' | 'failure' | 'skipped'> = { passed: 'passed', failed: 'failure', incomplete: 'failure', skipped: 'skipped', blocked: 'failure' }
+export const ALLURE_OF: Record<Outcome, 'passed' | 'failed' | 'broken' | 'skipped'> = { passed: 'passed', failed: 'failed', incomplete: 'broken', skipped: 'skipped', blocked: 'broken' }
 export const TESTMO_OF: Record<Outcome, 'passed' | 'failed' | 'skipped' | 'blocked'> = { passed: 'passed', failed: 'failed', incomplete: 'failed', skipped: 'skipped', blocked: 'blocked' }
 
-/** The message an output shows for a case that did not pass: incomplete ones say their status first. */
+/** The message an output shows for a case that did not pass: incomplete and blocked ones say their status first. */
 export function failureMessage(status: Status, error: string | undefined): string {
   const reason = error?.trim()
-  if (OUTCOME[status] === 'incomplete') return `${status}${reason ? `: ${reason}` : STATUS_HINT[status] ? `: ${STATUS_HINT[status]}` : ''}`
+  if (OUTCOME[status] === 'incomplete' || status === 'blocked') return `${status}${reason ? `: ${reason}` : STATUS_HINT[status] ? `: ${STATUS_HINT[status]}` : ''}`
   return reason || status
 }
 
@@ -126,4 +128,5 @@ const STATUS_HINT: Partial<Record<Status, string>> = {
   pending: 'a step is not implemented yet',
   undefined: 'a step has no step definition',
   ambiguous: 'a step matches more than one step definition',
+  blocked: 'a tester could not carry it out',
 }

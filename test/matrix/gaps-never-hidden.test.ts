@@ -6,6 +6,7 @@ import { matrixFrom } from '../../src/matrix/matrix-from.ts'
 import { headlineText, matrixFailed } from '../../src/matrix/matrix-headline.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
+import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { GATE_PROJECT, greenBuild, writeRuns, type RunSpec } from '../gates/gate-fixture.ts'
 
 // Found by test/matrix/never-greener.property.test.ts: one more result, no pass, made the matrix greener.
@@ -32,8 +33,10 @@ describe('what the scope requires and nothing verified is never hidden', () => {
     }
   })
 
-  it("fails the build's commit status for a required cell a tester blocked, as the gate fails it, and the MR note names it", async () => {
-    const blocked = await matrixOf(greenBuild('b1', at, { manual: { 'alpha by hand': ['blocked', { tester: 'alice' }] } }))
+  it("fails the build's commit status for a required cell a tester blocked, as the gate fails it; the MR note names it, GitLab's test summary counts it failed", async () => {
+    const runs = greenBuild('b1', at, { manual: { 'alpha by hand': ['blocked', { tester: 'alice' }] } })
+    const blocked = await matrixOf(runs)
+    expect(resultsToJUnit(await mergeResults(writeRuns(runs)), { build: 'b1', resultsDir: '/r', relativeTo: '/r' })).toMatch(/<testsuites tests="6" failures="1" errors="0" skipped="0"[^]*<failure message="blocked: a tester could not carry it out" type="blocked">/)
     expect(blocked.totals.failed).toBe(0)
     expect(matrixFailed(blocked)).toBe(true)
     // the MR note names it, as it names failures

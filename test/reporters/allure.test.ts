@@ -96,11 +96,11 @@ describe('Allure results', () => {
     expect(trend[1].data).toMatchObject({ failed: 1 })
   })
 
-  it.skipIf(!javaAvailable)('sorts what did not pass into categories a BDD suite knows: failed, undefined, pending, ambiguous, outside any scenario, flaky', async () => {
+  it.skipIf(!javaAvailable)('sorts what did not pass into categories a BDD suite knows: failed, undefined, pending, ambiguous, blocked, outside any scenario, flaky', async () => {
     // each status the model has, one case each, and a run that failed outside any scenario
     const [first] = [...results.builds.get('v0.5.0-rc2')!.values()]
-    const statuses = ['failed', 'undefined', 'pending', 'ambiguous', 'passed'] as const
-    const cells = new Map(statuses.map((status, i) => [`c${i}`, { ...first!, id: `case-${status}`, name: `a ${status} scenario`, status, flaky: i === 4, seen: i === 4 ? ['failed', 'passed'] : [status], attachments: [], error: status === 'passed' ? undefined : 'expected 2 to equal 3\n  at steps.ts:4' }]))
+    const statuses = ['failed', 'undefined', 'pending', 'ambiguous', 'passed', 'blocked'] as const
+    const cells = new Map(statuses.map((status, i) => [`c${i}`, { ...first!, id: `case-${status}`, name: `a ${status} scenario`, status, flaky: i === 4, seen: i === 4 ? ['failed', 'passed'] : [status], attachments: [], error: status === 'passed' ? undefined : status === 'blocked' ? 'the node would not install' : 'expected 2 to equal 3\n  at steps.ts:4' }]))
     const set: ResultSet = { ...results, runs: results.runs.map((r) => (r.id === first!.runId ? { ...r, errors: [{ where: 'BeforeAll hook', message: 'the cluster did not come up' }] } : r)), builds: new Map([['v0.5.0-rc2', cells as ResultSet['builds'] extends Map<string, infer M> ? M : never]]), order: ['v0.5.0-rc2'] }
     const out = tempTree()
     writeAllureResults(set, { resultsDir, outDir: out, env: {}, build: 'v0.5.0-rc2' })
@@ -114,6 +114,7 @@ describe('Allure results', () => {
       'Undefined steps (no step definition)': ['a undefined scenario'],
       'Pending steps (not implemented yet)': ['a pending scenario'],
       'Ambiguous steps (more than one step definition)': ['a ambiguous scenario'],
+      'Blocked (a tester could not carry it out)': ['a blocked scenario'],
       'Flaky (failed, then passed on a retry or rerun)': ['a passed scenario'],
     })
   })
