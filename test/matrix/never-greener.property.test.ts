@@ -20,9 +20,9 @@ import { allureLatest, build, ENVIRONMENTS, projectArb, sources, statusOf, type 
 // Testmo and Allure; the commit status may not turn from failed to success; and no gate criterion
 // that judges results may move from fail to waiting or pass, or from waiting to pass.
 //
-// And a failure is never hidden: when the added result is a failure in a run after every other,
-// in a cell the scope requires, that cell, its scenario and the build are failed, and so is
-// scenarios-pass where it judges the scenario (not wip).
+// And a failure is never hidden: when the added result is a failure or a tester's block in a run
+// after every other, in a cell the scope requires, that cell and the build fail, and so does
+// scenarios-pass where it judges the scenario (not wip); a failure fails the scenario's row too.
 //
 // (Three criteria count what ran, not how it went, and rightly move either way: min-count and
 // environments-tested count a failure as a test carried out, and flaky-rate loses a flaky cell
