@@ -108,7 +108,7 @@ function* matrixHtml(matrix: Matrix, options: MatrixHtmlOptions): Generator<stri
     const { cells, byColumn } = cellsOf(s.cells)
     // a feature file's scenarios come together
     if (s.uri !== uri) uriHtml = h((uri = s.uri))
-    return `<tr class="scenario" data-feature="${featureId}" data-id="${h(s.id)}" data-status="${s.status}" data-cells="${byColumn}" hidden><td class="name"><span class="badge s-${s.status}">${LABEL_HTML[s.status]}</span> ${h(s.name)}<br><small>${uriHtml}</small></td>${cells}</tr>`
+    return `<tr class="scenario" data-feature="${featureId}" data-id="${h(s.id)}" data-status="${s.status}" data-cells="${byColumn}" hidden><td class="name"><span class="badge s-${s.status}">${LABEL_HTML[s.status]}</span> ${h(s.name)}<br><small>${uriHtml}${s.unlisted ? ' · defined by no feature file now' : ''}</small></td>${cells}</tr>`
   }
   const envOptions = [...new Set(matrix.columns.map((c) => c.key))].map((k) => `<option>${h(k)}</option>`).join('')
   const errors = matrix.runErrors.length
@@ -135,6 +135,7 @@ ${options.gate ? gateBanner(options.gate, options.gateStale) : ''}
 <p id="gaps" class="${headline.gapsWarn ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}
 ${headline.unrequired ? `<p id="unrequired" data-scenarios="${t['not-required']}">${h(headline.unrequired)}</p>` : ''}
+${headline.unlisted ? `<p id="unlisted" data-scenarios="${matrix.unlisted}">${h(headline.unlisted)}</p>` : ''}
 ${headline.strayColumns ? `<p id="stray-columns">${h(headline.strayColumns)}</p>` : ''}
 ${headline.countedTwice ? `<p id="counted-twice" class="gap">${h(headline.countedTwice)}</p>` : ''}
 ${!options.gate && options.gateVerdict ? `<p id="gate-verdict" data-verdict="${options.gateVerdict.verdict}"><b>Release gate: ${h(VERDICT[options.gateVerdict.verdict]!)}</b> — ${h(gateSummary(options.gateVerdict))}</p>` : ''}

@@ -32,6 +32,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   out.push(`**${h.scenarios} scenarios:** ${h.counts.map((c) => `${ICON[c.status]} ${c.count} ${c.label}`).join(' · ')}`, '')
   out.push(`${h.gapsWarn ? ICON['not-run'] : '✅'} ${h.gaps}`, '')
   if (h.unrequired) out.push(`${ICON['not-required']} ${mdText(h.unrequired)}`, '')
+  if (h.unlisted) out.push(`⚠️ ${mdText(h.unlisted)}`, '')
   if (h.strayColumns) out.push(`⚠️ ${mdText(h.strayColumns)}`, '')
   if (h.countedTwice) out.push(`⚠️ ${mdText(h.countedTwice)}`, '')
   if (h.outside) out.push(`${ICON.failed} **${h.outside}**`, '')

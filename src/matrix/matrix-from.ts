@@ -50,6 +50,11 @@ export interface MatrixScenario {
   /** the worst of its required cells (status-algebra.ts) */
   status: CellStatus
   cells: Record<string, ScenarioCell>
+  /**
+   * known only from its results while the matrix was made with the feature files: no feature file
+   * defines it now (a scenario renamed or changed since it ran, or a report of files elsewhere)
+   */
+  unlisted?: true
 }
 
 export interface FeatureCell {
@@ -133,6 +138,11 @@ export interface Matrix {
    * tested; each group the runs' columns, as `<build> <environment>/<stage>`.
    */
   countedTwice?: string[][]
+  /**
+   * Scenarios the headline counts that no feature file defines now (MatrixScenario.unlisted):
+   * said beside the count, which would otherwise exceed the catalogue's without a word
+   */
+  unlisted?: number
 }
 
 /**
@@ -373,6 +383,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     return record
   }
   const requiredNow: CellStatus[] = []
+  const unlisted = new Set<string>()
   // where the scenarios required in no column are expected; those under several features only
   // if no feature requires them anywhere (known once all are met)
   const expectedElsewhere = new Set<string>()
@@ -445,7 +456,12 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           }
         }
       }
-      return { id: s.id, name: s.name, uri: s.uri, wip: s.wip === true, status: worstCell(requiredNow), cells: scenarioCells }
+      const status = worstCell(requiredNow)
+      if (options.catalogue && !s.stages) {
+        if (status !== 'not-required') unlisted.add(s.id)
+        return { id: s.id, name: s.name, uri: s.uri, wip: false, status, cells: scenarioCells, unlisted: true }
+      }
+      return { id: s.id, name: s.name, uri: s.uri, wip: s.wip === true, status, cells: scenarioCells }
     })
     // A feature's cell in a column: its required scenarios' cells counted, and the worst of them
     // now and in each build of the history — the worst depends only on which statuses occur, so
@@ -499,7 +515,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const countedTwice = reportsCountedTwice(results.runs)
     .filter((group) => group.some((r) => r.build === build))
     .map((group) => [...new Set(group.map(placeOf))].sort())
-  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors, expectedElsewhere: [...expectedElsewhere].sort(), unrequiredColumns, ...(countedTwice.length ? { countedTwice } : {}) }
+  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors, expectedElsewhere: [...expectedElsewhere].sort(), unrequiredColumns, ...(countedTwice.length ? { countedTwice } : {}), ...(unlisted.size ? { unlisted: unlisted.size } : {}) }
 }
 
 const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})

@@ -20,6 +20,8 @@ export interface Headline {
   strayColumns?: string
   /** reports counted for more than one build or column where this build is one (Matrix.countedTwice) */
   countedTwice?: string
+  /** scenarios counted that no feature file defines now (Matrix.unlisted), when there are any */
+  unlisted?: string
   /** runs that failed outside any scenario, when there are any */
   runErrors?: string
   /** failed results outside the scope's features (unit tests…): they fail the build too */
@@ -58,6 +60,7 @@ export function headlineOf(matrix: Matrix): Headline {
     ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted)` } : {}),
     ...(matrix.unrequiredColumns?.length ? { strayColumns: strayColumnsText(matrix.unrequiredColumns) } : {}),
     ...(matrix.countedTwice?.length ? { countedTwice: `the same report counts as ${matrix.countedTwice.map((places) => places.join(' and as ')).join('; and as ')}: one test run's results claimed twice (a report left from an earlier job, or one environment's claimed for another?)` } : {}),
+    ...(matrix.unlisted ? { unlisted: `${matrix.unlisted} of these scenario(s) defined by no feature file now: results of a scenario renamed or changed since it ran, or of feature files elsewhere` } : {}),
     ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario` } : {}),
     ...(matrix.unscoped.failed ? { outside: `${matrix.unscoped.failed} of ${matrix.unscoped.cases} result(s) outside the scope's features failed (unit and functional tests, untagged scenarios)` } : {}),
     legend: `A scenario counts once, by the worst of its required cells: ${CELL_SEVERITY.map((s) => STATUS_LABEL[s]).join(' > ')}; wip only when nothing else; — where the scope does not require it.`,
@@ -81,7 +84,7 @@ function unrequiredText(count: number, elsewhere: readonly string[]): string {
  */
 export function headlineText(matrix: Matrix): string {
   const h = headlineOf(matrix)
-  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}${h.outside ? `; ${h.outside}` : ''}${h.runErrors ? `; ${h.runErrors}` : ''}; ${h.gaps}${h.unrequired ? `; ${h.unrequired}` : ''}`
+  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}${h.outside ? `; ${h.outside}` : ''}${h.runErrors ? `; ${h.runErrors}` : ''}; ${h.gaps}${h.unrequired ? `; ${h.unrequired}` : ''}${h.unlisted ? `; ${h.unlisted}` : ''}`
 }
 
 /**

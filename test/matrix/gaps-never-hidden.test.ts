@@ -6,6 +6,7 @@ import { matrixFrom } from '../../src/matrix/matrix-from.ts'
 import { headlineText, matrixFailed } from '../../src/matrix/matrix-headline.ts'
 import { mergeResults } from '../../src/results/merge-results.ts'
 import { matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
+import { matrixToHtml } from '../../reporters/html/matrix-html.ts'
 import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
 import { GATE_PROJECT, greenBuild, writeRuns, type RunSpec } from '../gates/gate-fixture.ts'
 
@@ -42,5 +43,20 @@ describe('what the scope requires and nothing verified is never hidden', () => {
     // the MR note names it, as it names failures
     expect(matrixToMarkdown(blocked)).toContain('Blocked scenarios (1)</summary>\n\n- `alpha` · alpha by hand · community/manual\n')
     expect(matrixFailed(await matrixOf(greenBuild('b1', at)))).toBe(false)
+  })
+
+  it('says how many of the scenarios it counts no feature file defines now, and marks their rows', async () => {
+    // 'alpha elsewhere' ran, but no feature file of the project defines it (renamed since, or another folder's)
+    const matrix = await matrixOf([{ ...local, cases: { ...local.cases, 'alpha elsewhere': 'passed' } }])
+    expect(matrix.unlisted).toBe(1)
+    expect(matrix.features.flatMap((f) => f.scenarios).filter((s) => s.unlisted).map((s) => s.name)).toEqual(['alpha elsewhere'])
+    const said = '1 of these scenario(s) defined by no feature file now: results of a scenario renamed or changed since it ran, or of feature files elsewhere'
+    expect(headlineText(matrix)).toMatch(/^6 scenarios: /)
+    expect(headlineText(matrix).endsWith(`; ${said}`)).toBe(true)
+    expect(matrixToMarkdown(matrix)).toContain(`⚠️ ${said}`)
+    expect(matrixToHtml(matrix)).toContain('<small>elsewhere/alpha.feature · defined by no feature file now</small>')
+    // without the feature files (results alone), every row is known from results: nothing to say
+    const alone = matrixFrom(await mergeResults(writeRuns([local])), loadScope(path.join(GATE_PROJECT, 'features/milestones/gate.yaml')), { build: 'b1' })
+    expect(alone.unlisted).toBeUndefined()
   })
 })
