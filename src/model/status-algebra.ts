@@ -52,9 +52,11 @@ export function cellStatusOf(status: Status, flaky: boolean): CellStatus {
 
 /**
  * Worst first: how a scenario's required cells, and a feature's scenarios in one column, roll up.
- * A gap (not run) ranks right after a failure: an untested environment is never shown as passed.
+ * In the gate's order: what fails it (a failure, a tester's block: FAILS), then what it waits for
+ * (a gap, a skip: nothing verified), then what passes it (flaky, passed). An untested environment
+ * is never shown as passed, and a cell that verified nothing is never hidden behind a flaky one.
  */
-export const CELL_SEVERITY: readonly CellStatus[] = ['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed']
+export const CELL_SEVERITY: readonly CellStatus[] = ['failed', 'blocked', 'not-run', 'skipped', 'flaky', 'passed']
 
 const SEVERITY = new Map(CELL_SEVERITY.map((status, i) => [status, i]))
 

@@ -59,4 +59,19 @@ describe('what the scope requires and nothing verified is never hidden', () => {
     const alone = matrixFrom(await mergeResults(writeRuns([local])), loadScope(path.join(GATE_PROJECT, 'features/milestones/gate.yaml')), { build: 'b1' })
     expect(alone.unlisted).toBeUndefined()
   })
+
+  it("counts a scenario by its cell that verified nothing before its flaky one, and by a block before a gap: the gate's order", async () => {
+    // alpha one: skipped on docker, flaky on local (failed, then passed in a later run)
+    const matrix = await matrixOf([
+      { ...local, cases: { ...local.cases, 'alpha one': 'failed' } },
+      { ...local, at: '2026-05-01T11:00:00Z' },
+      { build: 'b1', environment: 'docker', at, cases: { 'alpha one': 'skipped' } },
+      { build: 'b1', environment: 'community', stage: 'manual', at, cases: { 'alpha by hand': ['blocked', { tester: 'alice' }] } },
+    ])
+    const status = Object.fromEntries(matrix.features.flatMap((f) => f.scenarios).map((s) => [s.name, s.status]))
+    expect(status).toMatchObject({ 'alpha one': 'skipped', 'alpha two': 'not-run', 'alpha by hand': 'blocked' })
+    expect(matrix.flaky.map((f) => `${f.name} ${f.column}`)).toEqual(['alpha one local/acceptance'])
+    // alpha's docker column holds a skip and a gap: the gap is the worse
+    expect(matrix.features.find((f) => f.id === 'alpha')!.cells['docker/acceptance']!.status).toBe('not-run')
+  })
 })

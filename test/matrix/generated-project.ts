@@ -20,7 +20,7 @@ import { MODEL_VERSION, STATUSES, type Case, type Run, type Status } from '../..
 
 // (one named as objects' own properties are: a scope's environment id may be 'constructor')
 export const ENVIRONMENTS = ['local', 'docker', 'constructor'] as const
-export const SEVERITY = ['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed']
+export const SEVERITY = ['failed', 'blocked', 'not-run', 'skipped', 'flaky', 'passed']
 export const FAILURES: Status[] = ['failed', 'pending', 'undefined', 'ambiguous']
 
 export const scenarioArb = fc.record({

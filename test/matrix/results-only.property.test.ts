@@ -35,7 +35,7 @@ const projectArb = fc.record({
   results: fc.array(resultArb, { minLength: 1, maxLength: 40 }),
 })
 
-const SEVERITY = ['failed', 'not-run', 'flaky', 'blocked', 'skipped', 'passed']
+const SEVERITY = ['failed', 'blocked', 'not-run', 'skipped', 'flaky', 'passed']
 const word = (status: Status, flaky: boolean): string => (status === 'passed' ? (flaky ? 'flaky' : 'passed') : status === 'skipped' ? 'skipped' : status === 'blocked' ? 'blocked' : 'failed')
 const worst = (statuses: string[]): string => (statuses.length ? [...statuses].sort((a, b) => SEVERITY.indexOf(a) - SEVERITY.indexOf(b))[0]! : 'not-required')
 
