@@ -128,7 +128,7 @@ describe('one more result that is no pass never makes any output greener (proper
           else if (verdict !== 'pass') expect(after.criteria[id], `${id}: ${verdict} → ${after.criteria[id]}`).not.toBe('pass')
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 400 },
     )
     expect(seen).toBeGreaterThan(100)
   })
