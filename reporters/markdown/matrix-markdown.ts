@@ -49,7 +49,8 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
       const info = cell.information ? ` ℹ️ ${cell.information}` : ''
       if (feature.uncovered || cell.status === 'not-required') return `—${info}`
       const ran = cell.passed + cell.failed + cell.flaky + cell.skipped + cell.blocked
-      const detail = cell.failed ? `${cell.failed} failed` : cell.notRun ? `${cell.notRun} not run` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : 'not run'
+      // (the count of the status the cell shows: the worst, in the order a scenario counts by)
+      const detail = cell.failed ? `${cell.failed} failed` : cell.blocked ? `${cell.blocked} blocked` : cell.notRun ? `${cell.notRun} not run` : cell.skipped ? `${cell.skipped} skipped` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : 'not run'
       const strip = cell.history.length > 1 ? ` ${cell.history.map((s) => (s ? ICON[s] : '·')).join('')}` : ''
       return `${ICON[cell.status]} ${detail}${strip}${info}`
     })
