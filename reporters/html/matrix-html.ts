@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { awaitingText, scenariosShown, type CellStatus, type Matrix, type ScenarioCell } from '../../src/matrix/matrix-from.ts'
 import { headlineOf } from '../../src/matrix/matrix-headline.ts'
+import { featureCellCount } from '../../src/matrix/feature-cell-count.ts'
 import { gateSummary } from '../../src/gates/gate-summary.ts'
 import { diffSummary } from '../../src/gates/diff-summary.ts'
 import { escapeHtml as h } from '../../src/escape-html.ts'
@@ -75,8 +76,7 @@ function* matrixHtml(matrix: Matrix, options: MatrixHtmlOptions): Generator<stri
     const cells = matrix.columns
       .map((c) => {
         const cell = feature.cells[c.key]!
-        const ran = cell.passed + cell.failed + cell.flaky + cell.skipped + cell.blocked
-        const text = feature.uncovered ? 'uncovered' : cell.status === 'not-required' ? '—' : cell.failed ? `${cell.failed} failed` : cell.notRun ? `${cell.notRun} not run` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : LABEL[cell.status]
+        const text = feature.uncovered ? 'uncovered' : cell.status === 'not-required' ? '—' : (featureCellCount(cell) ?? LABEL[cell.status])
         const info = cell.information ? ` <small class="info" title="results where the scope does not require these scenarios: information only">ℹ ${cell.information}</small>` : ''
         return `<td data-column="${h(c.key)}" class="s-${feature.uncovered ? 'uncovered' : cell.status}">${h(text)}${info}${strip(cell.history)}</td>`
       })

@@ -5,6 +5,7 @@ import { gateToMarkdown, gateVerdictLine } from './gate-markdown.ts'
 import { mdCode, mdText } from './markdown-text.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { errorHeadline } from '../../src/model/error-headline.ts'
+import { featureCellCount } from '../../src/matrix/feature-cell-count.ts'
 import { STALE_VERDICT } from '../../src/matrix/matrix-digest.ts'
 
 const ICON: Record<CellStatus, string> = { passed: '✅', failed: '❌', blocked: '⛔', flaky: '⚠️', skipped: '⏭️', wip: '🚧', 'not-run': '⚪', 'not-required': '—' }
@@ -48,9 +49,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
       const cell = feature.cells[c.key]!
       const info = cell.information ? ` ℹ️ ${cell.information}` : ''
       if (feature.uncovered || cell.status === 'not-required') return `—${info}`
-      const ran = cell.passed + cell.failed + cell.flaky + cell.skipped + cell.blocked
-      // (the count of the status the cell shows: the worst, in the order a scenario counts by)
-      const detail = cell.failed ? `${cell.failed} failed` : cell.blocked ? `${cell.blocked} blocked` : cell.notRun ? `${cell.notRun} not run` : cell.skipped ? `${cell.skipped} skipped` : cell.flaky ? `${cell.flaky} flaky` : ran ? `${cell.passed}/${ran}` : cell.wip ? `${cell.wip} wip` : 'not run'
+      const detail = featureCellCount(cell) ?? 'not run'
       const strip = cell.history.length > 1 ? ` ${cell.history.map((s) => (s ? ICON[s] : '·')).join('')}` : ''
       return `${ICON[cell.status]} ${detail}${strip}${info}`
     })

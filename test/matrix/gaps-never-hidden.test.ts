@@ -74,5 +74,6 @@ describe('what the scope requires and nothing verified is never hidden', () => {
     // alpha's docker column holds a skip and a gap: the gap is the worse; the MR note's table counts what each cell shows
     expect(matrix.features.find((f) => f.id === 'alpha')!.cells['docker/acceptance']!.status).toBe('not-run')
     expect(matrixToMarkdown(matrix)).toMatch(/\| Alpha `alpha` \| \S+ 1 not run \| \S+ 1 flaky \| \S+ 1 blocked \|/)
+    expect(matrixToHtml(matrix)).toContain('<td data-column="community/manual" class="s-blocked">1 blocked')
   })
 })
