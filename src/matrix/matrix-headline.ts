@@ -60,7 +60,7 @@ export function headlineOf(matrix: Matrix): Headline {
     ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted)` } : {}),
     ...(matrix.unrequiredColumns?.length ? { strayColumns: strayColumnsText(matrix.unrequiredColumns) } : {}),
     ...(matrix.countedTwice?.length ? { countedTwice: `the same report counts as ${matrix.countedTwice.map((places) => places.join(' and as ')).join('; and as ')}: one test run's results claimed twice (a report left from an earlier job, or one environment's claimed for another?)` } : {}),
-    ...(matrix.unlisted ? { unlisted: `${matrix.unlisted} of these scenario(s) defined by no feature file now: results of a scenario renamed or changed since it ran, or of feature files elsewhere` } : {}),
+    ...(matrix.unlisted ? { unlisted: `defined by no feature file now: ${matrix.unlisted} of the ${scenarioCount(t)} scenarios counted (results of a scenario renamed or changed since it ran, or of feature files elsewhere)` } : {}),
     ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario` } : {}),
     ...(matrix.unscoped.failed ? { outside: `${matrix.unscoped.failed} of ${matrix.unscoped.cases} result(s) outside the scope's features failed (unit and functional tests, untagged scenarios)` } : {}),
     legend: `A scenario counts once, by the worst of its required cells: ${CELL_SEVERITY.map((s) => STATUS_LABEL[s]).join(' > ')}; wip only when nothing else; — where the scope does not require it.`,

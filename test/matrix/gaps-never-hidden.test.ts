@@ -50,7 +50,7 @@ describe('what the scope requires and nothing verified is never hidden', () => {
     const matrix = await matrixOf([{ ...local, cases: { ...local.cases, 'alpha elsewhere': 'passed' } }])
     expect(matrix.unlisted).toBe(1)
     expect(matrix.features.flatMap((f) => f.scenarios).filter((s) => s.unlisted).map((s) => s.name)).toEqual(['alpha elsewhere'])
-    const said = '1 of these scenario(s) defined by no feature file now: results of a scenario renamed or changed since it ran, or of feature files elsewhere'
+    const said = 'defined by no feature file now: 1 of the 6 scenarios counted (results of a scenario renamed or changed since it ran, or of feature files elsewhere)'
     expect(headlineText(matrix)).toMatch(/^6 scenarios: /)
     expect(headlineText(matrix).endsWith(`; ${said}`)).toBe(true)
     expect(matrixToMarkdown(matrix)).toContain(`⚠️ ${said}`)
