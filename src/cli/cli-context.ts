@@ -19,9 +19,16 @@ export function pipelineBuild(env: CliContext['env']): string | undefined {
   return env.CI_COMMIT_SHA?.trim() && build !== 'dev' ? build : undefined
 }
 
+const BUILD_VARIABLES = ['BDD_MATRIX_BUILD', 'CI_COMMIT_TAG', 'CI_COMMIT_SHORT_SHA'] as const
+
+/** The variable that names the build under test (buildFromEnv); none when it is "dev". */
+export function buildVariable(env: CliContext['env']): (typeof BUILD_VARIABLES)[number] | undefined {
+  // An empty variable is unset: GitLab expands `${CI_COMMIT_TAG}` to "" on branch pipelines.
+  return BUILD_VARIABLES.find((name) => env[name]?.trim())
+}
+
 /** The build under test when none is named: the CI tag or short commit, else "dev". */
 export function buildFromEnv(env: CliContext['env']): string {
-  // An empty variable is unset: GitLab expands `${CI_COMMIT_TAG}` to "" on branch pipelines.
-  const given = (name: string): string | undefined => env[name]?.trim() || undefined
-  return given('BDD_MATRIX_BUILD') ?? given('CI_COMMIT_TAG') ?? given('CI_COMMIT_SHORT_SHA') ?? 'dev'
+  const name = buildVariable(env)
+  return name ? env[name]!.trim() : 'dev'
 }

@@ -6,7 +6,7 @@ import type { Matrix } from '../matrix/matrix-from.ts'
 import { headlineText, matrixFailed } from '../matrix/matrix-headline.ts'
 import { runErrorCases } from '../results/run-error-cases.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
-import { buildFromEnv, pipelineBuild, type CliContext } from './cli-context.ts'
+import { buildFromEnv, buildVariable, pipelineBuild, type CliContext } from './cli-context.ts'
 import { staleGateSaid } from './stale-gate.ts'
 import { judgedOtherResults, STALE_VERDICT } from '../matrix/matrix-digest.ts'
 import type { PublishJournal, TestLinks, TestmoPublisher } from '../../reporters/testmo/testmo-publisher.ts'
@@ -40,7 +40,7 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       // may be named otherwise on purpose (--build everywhere, no BDD_MATRIX_BUILD).
       const ownBuild = pipelineBuild(env)
       if (env.CI_COMMIT_SHA && ownBuild !== undefined && matrix.build !== ownBuild)
-        ctx.stderr.write(`bdd-matrix: ${options.matrix} is the matrix of build ${matrix.build}, not of this pipeline's (${ownBuild}, from ${env.BDD_MATRIX_BUILD?.trim() ? 'BDD_MATRIX_BUILD' : env.CI_COMMIT_TAG?.trim() ? 'CI_COMMIT_TAG' : 'CI_COMMIT_SHORT_SHA'}), and is published on commit ${env.CI_COMMIT_SHA.slice(0, 8)}; if that is not meant, write it with bdd-matrix matrix --build ${ownBuild} (or set BDD_MATRIX_BUILD to the build's name)\n`)
+        ctx.stderr.write(`bdd-matrix: ${options.matrix} is the matrix of build ${matrix.build}, not of this pipeline's (${ownBuild}, from ${buildVariable(env)}), and is published on commit ${env.CI_COMMIT_SHA.slice(0, 8)}; if that is not meant, write it with bdd-matrix matrix --build ${ownBuild} (or set BDD_MATRIX_BUILD to the build's name)\n`)
       let markdown = readText(path.resolve(ctx.cwd, options.markdown))
       const gate = options.gate ? await readGate(ctx, options.gate, matrix.build, matrix) : undefined
       if (gate) {

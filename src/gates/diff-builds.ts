@@ -1,7 +1,7 @@
 import { UserError } from '../errors.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { cellOf } from '../results/cells.ts'
-import { cellStatusOf, FAILS, verifiedNothing } from '../model/status-algebra.ts'
+import { caseFails, verifiedNothing } from '../model/status-algebra.ts'
 import { testersOf } from '../manual/manual-results.ts'
 import { waiverExpired, type GateFile } from './gate-file.ts'
 
@@ -28,9 +28,6 @@ export interface BuildDiff {
   waiversExpired: { criterion: string; issue: string; expiry: string }[]
 }
 
-/** A cell that fails, read as the gate and the commit status read it (FAILS). */
-const failing = (c: MergedCase): boolean => FAILS.has(cellStatusOf(c.status, c.flaky))
-
 /** What changed from one build to another, cell by cell (scenario × environment/stage). */
 export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from: string; to: string; today: string; order?: readonly string[]; lockHistory?: { at: string; by: string; reason: string; changes: string[] }[] }): BuildDiff {
   const { results, from, to } = inputs
@@ -44,8 +41,8 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
   const ran = (c: MergedCase | undefined): boolean => c !== undefined && !verifiedNothing(c.status)
   for (const c of b.values()) {
     const before = cellOf(a, c.id, c.environment, c.stage)
-    const bad = failing(c)
-    const wasBad = before !== undefined && failing(before)
+    const bad = caseFails(c)
+    const wasBad = before !== undefined && caseFails(before)
     if (ran(c) && !ran(before)) diff.added.push(entry(c, before))
     if (!ran(c) && ran(before)) diff.removed.push(entry(c, before))
     if (bad && !wasBad) diff.newFailures.push(entry(c, before))

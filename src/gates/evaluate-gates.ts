@@ -6,7 +6,7 @@ import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix, type MatrixScenario } from '../matrix/matrix-from.ts'
 import { matrixDigest } from '../matrix/matrix-digest.ts'
-import { ATTEMPTED, CELL_SEVERITY, FAILS, cellStatusOf, type CellStatus } from '../model/status-algebra.ts'
+import { ATTEMPTED, CELL_SEVERITY, FAILS, caseFails, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
 import { buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
@@ -443,7 +443,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       for (const c of selection.required) {
         if (!FAILS.has(c.status)) continue
         const old = cellOf(before, c.scenarioId, c.environment, c.stage)
-        if (old && FAILS.has(cellStatusOf(old.status, old.flaky))) still.push(item(c, `failing since ${baseline} or before`))
+        if (old && caseFails(old)) still.push(item(c, `failing since ${baseline} or before`))
         else fresh.push(item(c, baseline ? `${old ? old.status : 'not run'} in ${baseline}` : 'no baseline build: every failure is new'))
       }
       const threshold = baseline ? `0 new since ${baseline}` : '0 new; no baseline build: every failure counts as new'

@@ -108,6 +108,11 @@ export const ATTEMPTED: ReadonlySet<CellStatus> = new Set(['passed', 'failed', '
  */
 export const FAILS: ReadonlySet<CellStatus> = new Set(['failed', 'blocked'])
 
+/** Whether a merged case's cell fails (FAILS): the rule the gate's baseline and the RC-to-RC diff read results by. */
+export function caseFails(c: { status: Status; flaky: boolean }): boolean {
+  return FAILS.has(cellStatusOf(c.status, c.flaky))
+}
+
 /**
  * How each output writes an outcome. JUnit (GitLab's parser) has failure and skipped; Allure has
  * failed and broken (its word for a test that could not be carried out); Testmo has failed,
