@@ -76,9 +76,9 @@ function* matrixHtml(matrix: Matrix, options: MatrixHtmlOptions): Generator<stri
     const cells = matrix.columns
       .map((c) => {
         const cell = feature.cells[c.key]!
-        const text = feature.uncovered ? 'uncovered' : cell.status === 'not-required' ? '—' : (featureCellCount(cell) ?? LABEL[cell.status])
+        const text = !feature.scenarios.length ? 'uncovered' : cell.status === 'not-required' ? '—' : (featureCellCount(cell) ?? LABEL[cell.status])
         const info = cell.information ? ` <small class="info" title="results where the scope does not require these scenarios: information only">ℹ ${cell.information}</small>` : ''
-        return `<td data-column="${h(c.key)}" class="s-${feature.uncovered ? 'uncovered' : cell.status}">${h(text)}${info}${strip(cell.history)}</td>`
+        return `<td data-column="${h(c.key)}" class="s-${!feature.scenarios.length ? 'uncovered' : cell.status}">${h(text)}${info}${strip(cell.history)}</td>`
       })
       .join('')
     const opener = linked

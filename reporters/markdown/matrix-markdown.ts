@@ -48,7 +48,7 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
     const cells = matrix.columns.map((c) => {
       const cell = feature.cells[c.key]!
       const info = cell.information ? ` ℹ️ ${cell.information}` : ''
-      if (feature.uncovered || cell.status === 'not-required') return `—${info}`
+      if (!feature.scenarios.length || cell.status === 'not-required') return `—${info}`
       const detail = featureCellCount(cell) ?? 'not run'
       const strip = cell.history.length > 1 ? ` ${cell.history.map((s) => (s ? ICON[s] : '·')).join('')}` : ''
       return `${ICON[cell.status]} ${detail}${strip}${info}`

@@ -2,6 +2,7 @@ import { catalogueFiles } from './build-catalogue.ts'
 import type { Catalogue, CatalogueError, CatalogueFile, CataloguedPickle, Complexity } from './catalogue-types.ts'
 import type { Scope } from './scope.ts'
 import { ownRecord } from '../own-record.ts'
+import { isUncovered } from './uncovered.ts'
 
 export interface FeatureCoverage {
   name: string
@@ -22,6 +23,7 @@ export interface Coverage {
   files: number
   pickles: number
   features: Record<string, FeatureCoverage>
+  /** scope features no scenario defines that is not wip (isUncovered) */
   uncovered: string[]
   orphans: Record<string, number>
   untagged: number
@@ -77,7 +79,7 @@ export class CoverageCounter {
   }
 
   result(): Coverage {
-    const uncovered = this.scope.features.filter((f) => this.features[f.id]!.scenarios === 0).map((f) => f.id)
+    const uncovered = this.scope.features.filter((f) => isUncovered(this.features[f.id]!)).map((f) => f.id)
     const { features, orphans, untagged, shared, pickles, files, errors } = this
     return { milestone: this.scope.milestone, frozen: this.scope.frozen, files, pickles, features, uncovered, orphans, untagged, shared, errors }
   }

@@ -26,7 +26,7 @@ ${rows}
 <tr><th>Total</th><td></td><td>${t.pickles}</td><td>${t.automated}</td><td>${t.manual}</td><td>${t.wip}</td><td>${t.effortDays}</td></tr>
 </tbody></table>
 ${sharedNote(docs) ? `<p>${h(sharedNote(docs)!)}</p>` : ''}
-${docs.uncovered.length ? `<p><strong>Uncovered</strong> (no scenario yet): ${docs.uncovered.map((id) => `<code>${h(id)}</code>`).join(', ')}</p>` : ''}
+${docs.uncovered.length ? `<p><strong>Uncovered</strong> (no scenario that is not wip): ${docs.uncovered.map((u) => `<code>${h(u.id)}</code> (${h(u.why)})`).join(', ')}</p>` : ''}
 ${docs.errors.length ? `<p class="err"><strong>Files that do not parse</strong> (their scenarios are missing):</p><ul class="err">${docs.errors.map((e) => `<li><code>${h(`${e.file}:${e.line}:${e.column}`)}</code> ${h(e.message)}</li>`).join('')}</ul>` : ''}
 ${docs.features.map(featureSection).join('\n')}
 ${docs.orphans.length ? `<h2>Orphans</h2><p>Scenarios tagged with a feature id that is not in the scope.</p>${docs.orphans.map((o) => `<h3><code>@feature:${h(o.id)}</code></h3>${scenarioList(o.scenarios)}`).join('\n')}` : ''}

@@ -14,7 +14,7 @@ export function docsToMarkdown(docs: LivingDocs): string {
   out.push(`| **Total** | | ${t.pickles} | ${t.automated} | ${t.manual} | ${t.wip} | ${t.effortDays} |`, '')
   const shared = sharedNote(docs)
   if (shared) out.push(shared, '')
-  if (docs.uncovered.length) out.push(`**Uncovered** (no scenario yet): ${docs.uncovered.map((id) => `\`${id}\``).join(', ')}`, '')
+  if (docs.uncovered.length) out.push(`**Uncovered** (no scenario that is not wip): ${docs.uncovered.map((u) => `\`${u.id}\` (${md(u.why)})`).join(', ')}`, '')
   if (docs.errors.length) {
     out.push('**Files that do not parse** (their scenarios are missing below):', '')
     for (const e of docs.errors) out.push(`- \`${e.file}:${e.line}:${e.column}\` ${md(e.message)}`)

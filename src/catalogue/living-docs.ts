@@ -1,6 +1,7 @@
 import type { Catalogue, CatalogueError, CataloguedScenario, Complexity } from './catalogue-types.ts'
 import type { Scope } from './scope.ts'
 import { unbackedStatus } from './unbacked-status.ts'
+import { isUncovered, uncoveredWhy } from './uncovered.ts'
 
 export type EffortTable = Record<Complexity, number>
 
@@ -75,7 +76,8 @@ export interface LivingDocs {
   totals: DocTotals
   /** scenarios under more than one feature of the scope (in each one's row, once in the totals) */
   shared: number
-  uncovered: string[]
+  /** scope features no scenario defines that is not wip (isUncovered), and why */
+  uncovered: { id: string; why: string }[]
   orphans: { id: string; scenarios: DocScenario[] }[]
   untagged: DocScenario[]
   errors: CatalogueError[]
@@ -113,7 +115,7 @@ export function livingDocsFrom(catalogue: Catalogue, scope: Scope, effort: Effor
     // (a scenario under several features is one object in each of their lists)
     totals: totalsOf([...timesListed.keys()]),
     shared: [...timesListed.values()].filter((n) => n > 1).length,
-    uncovered: features.filter((f) => f.pickles === 0).map((f) => f.id),
+    uncovered: features.filter((f) => isUncovered({ scenarios: f.pickles, wip: f.wip })).map((f) => ({ id: f.id, why: uncoveredWhy({ scenarios: f.pickles, wip: f.wip }) })),
     orphans: [...orphans].map(([id, scenarios]) => ({ id, scenarios })),
     untagged,
     errors: catalogue.errors,

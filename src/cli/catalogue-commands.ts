@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process'
 import { userInfo } from 'node:os'
 import path from 'node:path'
 import { unbackedStatus } from '../catalogue/unbacked-status.ts'
+import { isUncovered, uncoveredWhy } from '../catalogue/uncovered.ts'
 import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
 import type { Coverage } from '../catalogue/coverage.ts'
@@ -40,7 +41,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
   withInputs(program.command('catalogue'))
     .description('count the scenarios (pickles) of every scope feature: covered, wip, manual, uncovered, orphans, errors')
     .option('--json', 'print the coverage as JSON on stdout')
-    .option('--fail-on-uncovered', 'exit 1 when a scope feature has no scenario')
+    .option('--fail-on-uncovered', 'exit 1 when a scope feature has no scenario that is not wip')
     .action(async (options: InputOptions & { json?: boolean; failOnUncovered?: boolean }) => {
       const { featuresDir, scope } = await inputsOf(ctx, options)
       const { coverageOf } = await import('../catalogue/coverage.ts')
@@ -198,13 +199,13 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
 }
 
 export function coverageTable(coverage: Coverage, featuresDir: string): string {
-  const rows = Object.entries(coverage.features).map(([id, f]) => [id, f.scenarios, f.automated, f.manual, f.wip, [f.scenarios === 0 ? 'UNCOVERED' : '', unbackedStatus(f.status, f) ?? ''].filter(Boolean).join('; ')])
+  const rows = Object.entries(coverage.features).map(([id, f]) => [id, f.scenarios, f.automated, f.manual, f.wip, [isUncovered(f) ? `UNCOVERED: ${uncoveredWhy(f)}` : '', unbackedStatus(f.status, f) ?? ''].filter(Boolean).join('; ')])
   const lines = [
     `milestone ${coverage.milestone} (frozen ${coverage.frozen}): ${coverage.pickles} scenarios in ${coverage.files} files under ${featuresDir}`,
     '',
     formatTable(['feature', 'scenarios', 'automated', 'manual', 'wip', 'note'], rows),
     '',
-    `uncovered: ${coverage.uncovered.length ? coverage.uncovered.join(', ') : 'none'}`,
+    `uncovered: ${coverage.uncovered.length ? coverage.uncovered.map((id) => `${id} (${uncoveredWhy(coverage.features[id]!)})`).join(', ') : 'none'}`,
     `orphans:   ${Object.keys(coverage.orphans).length ? Object.entries(coverage.orphans).map(([id, n]) => `${id} (${n})`).join(', ') : 'none'}`,
     `untagged:  ${coverage.untagged}`,
     // the rows add up to more than the count above when a scenario is under two features

@@ -404,7 +404,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
       columns.forEach((column, c) => {
         const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cellIn(cells, s.id, columnKeys[c]!) : undefined
         const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
-        const status: CellStatus = found ? cellStatusOf(found.status, found.flaky) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
+        const status: CellStatus = found ? cellStatusOf(found.status, found.flaky, s.wip) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
         // an undefined, pending or ambiguous step says so, as JUnit, Allure and Testmo say it: a
         // runner reports none of them with an error of its own
         const incomplete = found !== undefined && outcomeOf(found.status) === 'incomplete'
@@ -500,7 +500,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         history: then.map((mask) => (mask ? worstCell(statusesIn(mask)) : required === 0 ? 'not-required' : null)),
       }
     }
-    return { id: feature.id, name: feature.name, uncovered: scenarios.length === 0, requiredOn: feature.environments, cells: featureCells, scenarios }
+    return { id: feature.id, name: feature.name, uncovered: scenarios.every((s) => s.wip), requiredOn: feature.environments, cells: featureCells, scenarios }
   })
 
   for (const byColumn of uniqueCells.values()) countScenario(byColumn)

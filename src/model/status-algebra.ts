@@ -36,13 +36,17 @@ export function isFailure(status: Status): boolean {
   return outcome === 'failed' || outcome === 'incomplete'
 }
 
-/** A merged case's matrix cell: flaky when it passed only on a retry or its observations disagree. */
-export function cellStatusOf(status: Status, flaky: boolean): CellStatus {
+/**
+ * A merged case's matrix cell: flaky when it passed only on a retry or its observations disagree.
+ * A wip scenario a runner listed as skipped is wip, as where the runner left it out: behave lists
+ * what `--tags=-wip` excludes as skipped, cucumber-js lists nothing — one suite, one matrix.
+ */
+export function cellStatusOf(status: Status, flaky: boolean, wip = false): CellStatus {
   switch (OUTCOME[status]) {
     case 'passed':
       return flaky ? 'flaky' : 'passed'
     case 'skipped':
-      return 'skipped'
+      return wip ? 'wip' : 'skipped'
     case 'blocked':
       return 'blocked'
     default:

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { tempTree } from '../helpers/temp-tree.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
@@ -62,7 +62,7 @@ describe('bdd-matrix docs', () => {
     expect(md).toContain('| [Alpha](#feature-alpha) `alpha` | in-progress | 7 | 4 | 1 | 2 | 8 |')
     expect(md).toContain('> Alpha answers \\<quickly\\> & correctly.')
     expect(md).toContain('status: in-progress · must pass on: local, docker · 7 scenarios (4 automated, 1 manual, 2 wip)')
-    expect(md).toContain('**Uncovered** (no scenario yet): `beta`')
+    expect(md).toContain('**Uncovered** (no scenario that is not wip): `beta` (no scenario yet)')
     const alpha = md.slice(md.indexOf('## Alpha'), md.indexOf('## Beta'))
     const order = ['done and automated', 'hard planned work', 'planned work of unknown size', 'rows \\<n\\>', 'unnamed Scenario at one.feature:23', 'second file, same Feature name']
     const positions = order.map((name) => alpha.indexOf(name))
@@ -144,10 +144,37 @@ describe('bdd-matrix docs', () => {
     expect(readFileSync(path.join(claimed, 'docs/m-1.html'), 'utf8')).toContain('<td>finished, but 2 of its 6 scenario(s) are wip</td>')
     const catalogue = await runCliInProcess(['catalogue'], { cwd: claimed })
     expect(catalogue.stdout).toMatch(/^alpha +6 +3 +1 +2 +finished, but 2 of its 6 scenario\(s\) are wip$/m)
-    expect(catalogue.stdout).toMatch(/^beta +0 +0 +0 +0 +UNCOVERED; finished, but no scenario defines it$/m)
+    expect(catalogue.stdout).toMatch(/^beta +0 +0 +0 +0 +UNCOVERED: no scenario yet; finished, but no scenario defines it$/m)
     // a status it backs, or one that claims no completion, is shown as written
     const backed = tempTree({ 'features/milestones/m-1.yaml': SCOPE, 'features/one.feature': ONE })
     await runCliInProcess(['docs', '--out', 'docs'], { cwd: backed })
     expect(readFileSync(path.join(backed, 'docs/m-1.md'), 'utf8')).toContain('`alpha` | in-progress |')
+  })
+
+  it('calls a feature whose scenarios are all wip uncovered, in the catalogue, the docs, the matrix and the gate alike', async () => {
+    const dir = tempTree({
+      'features/milestones/m-1.yaml': SCOPE.replace('    name: Beta\n', '    name: Beta\n    environments: [local]\n'),
+      'features/milestones/m-1.gates.yaml': 'milestone: m-1\napplies-to: b*\ncriteria:\n  - id: covered\n    kind: scope-coverage\n    severity: blocking\n    min-passing: 1\n',
+      'features/one.feature': ONE,
+      'features/beta.feature': '@feature:beta\nFeature: Beta\n\n  @wip\n  Scenario: beta some day\n    Given a step\n\n  @wip\n  Scenario: beta later\n    Given a step\n',
+    })
+    const catalogue = await runCliInProcess(['catalogue', '--fail-on-uncovered'], { cwd: dir })
+    expect(catalogue.code).toBe(1)
+    expect(catalogue.stdout).toMatch(/^beta +2 +0 +0 +2 +UNCOVERED: only wip scenarios \(2\)$/m)
+    expect(catalogue.stdout).toContain('uncovered: beta (only wip scenarios (2))')
+    expect(catalogue.stderr).toBe('uncovered scope features: beta\n')
+    await runCliInProcess(['docs', '--out', 'docs'], { cwd: dir })
+    expect(readFileSync(path.join(dir, 'docs/m-1.md'), 'utf8')).toContain('**Uncovered** (no scenario that is not wip): `beta` (only wip scenarios (2))')
+    expect(readFileSync(path.join(dir, 'docs/m-1.html'), 'utf8')).toContain('<code>beta</code> (only wip scenarios (2))')
+    // the matrix names it uncovered and still shows its wip cells; the gate's scope-coverage finds it short
+    writeFileSync(path.join(dir, 'r.xml'), '<testsuite name="Shared name" tests="1"><testcase classname="Shared name" name="done and automated"/></testsuite>')
+    expect((await runCliInProcess(['ingest', '--env', 'local', '--build', 'b1', '--out', 'results', 'r.xml'], { cwd: dir })).code).toBe(0)
+    const matrix = await runCliInProcess(['matrix', '--build', 'b1', '--out', 'm'], { cwd: dir })
+    expect(matrix.code, matrix.stderr).toBe(0)
+    const md = readFileSync(path.join(dir, 'm/matrix.md'), 'utf8')
+    expect(md).toMatch(/\| Beta `beta` \(uncovered\) \| — \| \S+ 2 wip \| — \|/)
+    const gate = await runCliInProcess(['gate', '--build', 'b1', '--json'], { cwd: dir })
+    expect(gate.stderr).toBe('evidence: reports/gate-b1.json\n')
+    expect(JSON.parse(gate.stdout).criteria[0].items.map((i: { what: string; status: string }) => `${i.status}: ${i.what}`)).toContain('uncovered: beta on local: 0 of 2 scenarios passed (2 wip) — needs 1')
   })
 })

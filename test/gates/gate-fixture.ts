@@ -18,6 +18,7 @@ const SCENARIOS: Record<string, { uri: string; feature: string; featureIds: stri
   'alpha two': { uri: 'features/alpha.feature', feature: 'Alpha', featureIds: ['alpha'], tags: ['@feature:alpha'] },
   'alpha by hand': { uri: 'features/alpha.feature', feature: 'Alpha', featureIds: ['alpha'], tags: ['@feature:alpha', '@manual'] },
   'beta one': { uri: 'features/beta.feature', feature: 'Beta', featureIds: ['beta'], tags: ['@feature:beta'] },
+  'beta later': { uri: 'features/beta.feature', feature: 'Beta', featureIds: ['beta'], tags: ['@feature:beta', '@wip'] },
   // known only from its results: no feature file of the fixture defines it
   'alpha elsewhere': { uri: 'elsewhere/alpha.feature', feature: 'Alpha', featureIds: ['alpha'], tags: ['@feature:alpha', '@slow'] },
 }

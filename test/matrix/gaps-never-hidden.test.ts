@@ -76,4 +76,20 @@ describe('what the scope requires and nothing verified is never hidden', () => {
     expect(matrixToMarkdown(matrix)).toMatch(/\| Alpha `alpha` \| \S+ 1 not run \| \S+ 1 flaky \| \S+ 1 blocked \|/)
     expect(matrixToHtml(matrix)).toContain('<td data-column="community/manual" class="s-blocked">1 blocked')
   })
+
+  it('shows a wip scenario a runner listed as skipped as wip, as where the runner left it out (behave --tags=-wip, cucumber-js)', async () => {
+    const listed = await matrixOf([{ ...local, cases: { ...local.cases, 'beta later': 'skipped' } }])
+    const left = await matrixOf([local])
+    const beta = (m: typeof listed) => m.features.find((f) => f.id === 'beta')!
+    const later = (m: typeof listed) => beta(m).scenarios.find((s) => s.name === 'beta later')!
+    expect(later(left).cells['local/acceptance']!.status).toBe('wip')
+    expect(later(listed).cells['local/acceptance']!.status).toBe('wip')
+    expect(later(listed).status).toBe('wip')
+    expect(listed.gaps).toEqual(left.gaps)
+    expect(listed.totals).toEqual(left.totals)
+    expect(headlineText(listed)).toBe(headlineText(left))
+    // a wip scenario that did run shows what it did
+    const ran = await matrixOf([{ ...local, cases: { ...local.cases, 'beta later': 'failed' } }])
+    expect(later(ran).cells['local/acceptance']!.status).toBe('failed')
+  })
 })
