@@ -16,8 +16,9 @@ const FAILURE_TEXT_MAX = 16_384
  * classname = feature (with its file where two files share a feature title), name = scenario
  * (outline rows by their values) and environment — GitLab keys a test on suite + classname +
  * name. Statuses map by the one status algebra: failed, pending, undefined and ambiguous are
- * failures (the status first in the message), skipped and blocked are skipped (the reason as the
- * `<skipped>` text, what GitLab shows), and so is each cell the scope requires that nothing ran
+ * failures, and so is a tester's block (the status first in the message, and as the failure's
+ * type, which ingest reads back); skipped is skipped (the reason as the `<skipped>` text, what
+ * GitLab shows), and so is each cell the scope requires that nothing ran
  * (`notRun`: a report of only what ran looks greener than the build). The failure's text
  * is what GitLab shows: the whole error and the failing step's log; system-out keeps the step
  * log, the flaky history and the attachments as `[[ATTACHMENT|path]]` (GitLab links the first:

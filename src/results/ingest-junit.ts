@@ -150,6 +150,13 @@ const STATUS_ATTRIBUTE: Record<string, Status | undefined> = Object.assign(Objec
   skipped: 'skipped', untested: 'skipped', notrun: 'skipped', disabled: 'skipped',
 })
 
+/** Statuses a failure's type attribute names exactly as bdd-matrix writes them (status-algebra's failureMessage). */
+const TYPED_STATUS: Record<string, Status | undefined> = Object.assign(Object.create(null) as Record<string, Status | undefined>, { blocked: 'blocked', undefined: 'undefined', pending: 'pending', ambiguous: 'ambiguous' })
+
+function withoutPrefix(text: string | undefined, prefix: string | undefined): string | undefined {
+  return prefix && text?.startsWith(prefix) ? text.slice(prefix.length) : text
+}
+
 function caseOf(testcase: Node, suites: string[], occurrence: number, references: EntityDecoder): Case {
   const suite = suites.join(' › ')
   const classname = String(testcase.classname ?? '') || suites.at(-1) || ''
@@ -162,14 +169,19 @@ function caseOf(testcase: Node, suites: string[], occurrence: number, references
   const skipped = list('skipped').length > 0
   const flakyRuns = [...list('flakyFailure'), ...list('flakyError')]
   const reruns = [...list('rerunFailure'), ...list('rerunError')]
-  const counted: Status = failures.length ? 'failed' : skipped ? 'skipped' : 'passed'
+  // A failure's type naming a status JUnit has no element for (bdd-matrix's own JUnit writes
+  // type="blocked", "undefined", "pending" or "ambiguous") keeps it: the report reads back as it was
+  // written, a tester's block no plain failure.
+  const type = typeof failures[0] === 'object' ? failures[0].type : undefined
+  const typed = typeof type === 'string' && failures.every((f) => typeof f === 'object' && f.type === type) ? TYPED_STATUS[type] : undefined
+  const counted: Status = typed ?? (failures.length ? 'failed' : skipped ? 'skipped' : 'passed')
   // A worse verdict in the status attribute (godog, behave, googletest write one) is not lost
   // for want of a child element; a value that is no verdict ("run") changes nothing.
   const said = STATUS_ATTRIBUTE[String(testcase.status ?? '').trim().toLowerCase()]
   const status = said ? worseStatus(counted, said) : counted
   let error: string | undefined
   const textOf = (node: Node | string): string | undefined => errorText(node, references)
-  if (failures.length) error = textOf(failures[0]!) ?? `the report marks it ${list('failure').length ? 'failed' : 'in error'} without a message`
+  if (failures.length) error = withoutPrefix(textOf(failures[0]!), typed && `${typed}: `) ?? `the report marks it ${list('failure').length ? 'failed' : 'in error'} without a message`
   else if (skipped) error = textOf(list('skipped')[0]!)
   else if (status !== counted) error = `the report says status="${String(testcase.status)}"`
   else if (flakyRuns[0]) error = textOf(flakyRuns[0])
