@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { writeFileAtomically } from '../../src/files.ts'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { writeFileAtomically, makeDirectory } from '../../src/files.ts'
 import { manualRunPrefix } from '../../src/manual/manual-results.ts'
 import path from 'node:path'
 import { UserError } from '../../src/errors.ts'
@@ -30,7 +30,7 @@ export async function pullResults(client: HubRequests, out: string, options: { b
   const names = listIn(known, 'listing builds').map((b) => (b as { name?: unknown } | null)?.name).filter((name): name is string => typeof name === 'string' && name !== '')
   for (const build of options.builds ?? []) if (!names.includes(build)) throw new UserError('BUILD_UNKNOWN', `--build "${build}": the hub has no such build; builds there: ${names.slice(-10).join(', ') || 'none'}`)
   const builds = options.builds?.length ? options.builds : names
-  mkdirSync(out, { recursive: true })
+  makeDirectory(out)
   const outcome: PullOutcome = { runs: 0, manualRuns: 0, manualCases: 0, manualOutcomes: 0, attachments: 0 }
   const wanted = new Set<string>()
   for (const build of builds) {
@@ -69,7 +69,7 @@ export async function pullResults(client: HubRequests, out: string, options: { b
     const file = path.join(out, name)
     if (existsSync(file) || !/^attachments\/[0-9a-f]{24}\.[a-z0-9]{1,5}$/.test(name)) continue
     const { data } = await client.request<ArrayBuffer>('GET', `/blobs/${name}`, `reading ${name}`, { responseType: 'arraybuffer' })
-    mkdirSync(path.dirname(file), { recursive: true })
+    makeDirectory(path.dirname(file))
     writeFileAtomically(file, Buffer.from(data))
     outcome.attachments++
   }

@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
+import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
 import type { PGlite } from '@electric-sql/pglite'
 import { UserError } from '../../src/errors.ts'
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts'
 import { makeStoreTemplate, startFromTemplate } from './store-template.ts'
+import { makeDirectory } from '../../src/files.ts'
 
 /** What the hub's queries need: the one API over embedded PGlite and a PostgreSQL server. */
 export interface Queryable {
@@ -124,7 +125,7 @@ function describePgError(error: unknown): string {
 async function openEmbedded(dir: string): Promise<Database> {
   const release = lockFolder(dir)
   try {
-    mkdirSync(path.dirname(dir), { recursive: true })
+    makeDirectory(path.dirname(dir))
     startFromTemplate(dir)
     const { PGlite } = await import('@electric-sql/pglite')
     return embedded(await PGlite.create(dir), dir, release)
@@ -141,7 +142,7 @@ async function openEmbedded(dir: string): Promise<Database> {
  */
 function lockFolder(dir: string): () => void {
   const lock = `${dir}.lock`
-  mkdirSync(path.dirname(lock), { recursive: true })
+  makeDirectory(path.dirname(lock))
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(lock, 'wx')

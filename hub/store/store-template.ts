@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { packageRoot } from '../../src/package-root.ts'
 import { MIGRATIONS } from './migrations.ts'
+import { makeDirectory } from '../../src/files.ts'
 
 /**
  * A new embedded store starts as a copy of a prepared one: PGlite's initdb costs seconds of CPU
@@ -25,7 +26,7 @@ export function startFromTemplate(dir: string): boolean {
   // Copied beside the target and renamed: a copy cut short never looks like a store.
   const partial = `${dir}.partial-${process.pid}`
   rmSync(partial, { recursive: true, force: true })
-  mkdirSync(path.dirname(dir), { recursive: true })
+  makeDirectory(path.dirname(dir))
   cpSync(template, partial, { recursive: true })
   rmSync(dir, { recursive: true, force: true })
   renameSync(partial, dir)
@@ -38,7 +39,7 @@ export async function makeStoreTemplate(make: (dir: string) => Promise<void>): P
   if (existsSync(path.join(dir, 'PG_VERSION'))) return { dir, made: false }
   const partial = `${dir}.partial-${process.pid}`
   rmSync(partial, { recursive: true, force: true })
-  mkdirSync(path.dirname(dir), { recursive: true })
+  makeDirectory(path.dirname(dir))
   await make(partial)
   // templates of older versions go
   for (const old of readdirSync(path.dirname(dir))) if (old !== path.basename(dir) && !old.includes('.partial-')) rmSync(path.join(path.dirname(dir), old), { recursive: true, force: true })

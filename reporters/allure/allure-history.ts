@@ -1,5 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { makeDirectory } from '../../src/files.ts'
 
 /** The files of an Allure report's history/ that its next report reads for trends. */
 export const HISTORY_FILES = ['history.json', 'history-trend.json', 'duration-trend.json', 'categories-trend.json', 'retry-trend.json']
@@ -43,7 +44,7 @@ export async function fetchAllureHistory(source: GitLabArtifactSource, reportDir
       }
     }
     if (found.length) {
-      mkdirSync(path.join(reportDir, 'history'), { recursive: true })
+      makeDirectory(path.join(reportDir, 'history'))
       for (const [file, data] of found) writeFileSync(path.join(reportDir, 'history', file), data)
       return { ref, files: found.length }
     }

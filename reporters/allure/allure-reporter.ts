@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs'
+import { copyFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { FileSystemWriter } from 'allure-js-commons/sdk/reporter'
 import type { Category } from 'allure-js-commons/sdk'
@@ -8,6 +8,7 @@ import type { Status as CaseStatus } from '../../src/model/results.ts'
 import type { MergedCase, ResultSet } from '../../src/results/merge-results.ts'
 import { ALLURE_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
 import { runErrorCases } from '../../src/results/run-error-cases.ts'
+import { makeDirectory } from '../../src/files.ts'
 
 // Statuses by the one status algebra: pending, undefined and ambiguous are Allure's broken (the
 // suite cannot run the test), skipped and blocked are skipped.
@@ -71,7 +72,7 @@ export interface AllureOptions {
 export function writeAllureResults(results: ResultSet, options: AllureOptions): number {
   const build = options.build ?? results.order[results.order.length - 1] ?? ''
   const runs = new Map(results.runs.map((r) => [r.id, r]))
-  mkdirSync(options.outDir, { recursive: true })
+  makeDirectory(options.outDir)
   const writer = new RegenerableResultsWriter(options.outDir)
   let written = 0
   const milestone = options.milestone ?? results.runs.find((r) => r.milestone)?.milestone

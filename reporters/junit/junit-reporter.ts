@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { XML_DECLARATION, testCaseXml, testSuiteClose, testSuiteOpen, testSuitesClose, testSuitesOpen, type JUnitCase, type JUnitCounts } from './junit-xml.ts'
 import { writePieces } from '../../src/chunked-writer.ts'
@@ -7,6 +6,7 @@ import { runErrorCases } from '../../src/results/run-error-cases.ts'
 import { JUNIT_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
 import type { ResultSet, MergedCase } from '../../src/results/merge-results.ts'
 import { errorHeadline } from '../../src/model/error-headline.ts'
+import { makeDirectory } from '../../src/files.ts'
 
 /** GitLab shows the text of <failure>: the error and the failing step's log, up to this much; the rest is in system-out. */
 const FAILURE_TEXT_MAX = 16_384
@@ -34,7 +34,7 @@ export function resultsToJUnit(results: ResultSet, options: JUnitOptions): strin
 
 /** Writes the JUnit XML to a file piece by piece, in writes of about 64 KB. */
 export function writeJUnit(results: ResultSet, file: string, options: JUnitOptions): void {
-  mkdirSync(path.dirname(file), { recursive: true })
+  makeDirectory(path.dirname(file))
   writePieces(file, junitText(results, options))
 }
 

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { userInfo } from 'node:os'
 import path from 'node:path'
@@ -13,6 +13,7 @@ import type { EffortOptions } from '../catalogue/living-docs.ts'
 import type { CliContext } from './cli-context.ts'
 import { formatTable } from './format-table.ts'
 import { projectEnvironments } from './project-environments.ts'
+import { makeDirectory } from '../files.ts'
 
 type Exit = (code: number) => void
 
@@ -118,7 +119,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
           const absolute = path.join(featuresDir, file.uri)
           writeFileAtomically(absolute, withFeatureTag(readFileSync(absolute, 'utf8'), file.uri, file.id))
         }
-      mkdirSync(path.dirname(out), { recursive: true })
+      makeDirectory(path.dirname(out))
       writeFileAtomically(out, text)
       ctx.stdout.write(`${shown}: ${draft.features.length} scope feature(s) drafted from ${draft.files} feature file(s)\n`)
       for (const file of draft.untagged) ctx.stdout.write(options.tag ? `${shownFeature(file.uri)}:${file.line}: tagged @feature:${file.id}\n` : `${shownFeature(file.uri)}:${file.line}: add @feature:${file.id} above Feature: (or draft with --tag)\n`)
@@ -186,7 +187,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const { scope, featuresDir } = inputs
       const docs = livingDocsFrom(inputs.catalogue(), scope, effort)
       const out = path.resolve(ctx.cwd, options.out)
-      mkdirSync(out, { recursive: true })
+      makeDirectory(out)
       const base = path.join(out, scope.milestone)
       writeFileSync(`${base}.md`, docsToMarkdown(docs))
       writeFileSync(`${base}.html`, docsToHtml(docs))

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
 import type { CliContext } from './cli-context.ts'
+import { makeDirectory } from '../files.ts'
 
 interface UpOptions {
   env: string
@@ -109,7 +110,7 @@ export async function up(ctx: CliContext, options: UpOptions): Promise<number> {
   if (existing && processAlive(existing.keeperPid)) throw new UserError('CLUSTER_EXISTS', `cluster ${options.name} is already up (keeper process ${existing.keeperPid}); choose another --name, or bring it down first (bdd-matrix cluster down ${options.name})`)
   if (existing) removeState(ctx.cwd, options.name)
   const slot = freeSlot(ctx.cwd)
-  mkdirSync(clustersDir(ctx.cwd), { recursive: true })
+  makeDirectory(clustersDir(ctx.cwd))
   const keeperLog = path.join(clustersDir(ctx.cwd), `${options.name}.keeper.log`)
   const out = openSync(keeperLog, 'a')
   const bin = ownBin()

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { fileSafe, writeFileAtomically } from '../files.ts'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { fileSafe, writeFileAtomically, makeDirectory } from '../files.ts'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Command } from 'commander'
@@ -43,7 +43,7 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
       const { report, evidence } = await runGate(ctx, options)
       const { gateToMarkdown } = await import('../../reporters/markdown/gate-markdown.ts')
       const out = path.resolve(ctx.cwd, options.out)
-      mkdirSync(out, { recursive: true })
+      makeDirectory(out)
       const file = path.join(out, `gate-${fileSafe(options.build)}.json`)
       writeFileAtomically(file, `${JSON.stringify(evidence, null, 2)}\n`)
       writeFileAtomically(path.join(out, `gate-${fileSafe(options.build)}.md`), gateToMarkdown(report))

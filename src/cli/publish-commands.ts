@@ -10,6 +10,7 @@ import { buildFromEnv, buildVariable, pipelineBuild, type CliContext } from './c
 import { staleGateSaid } from './stale-gate.ts'
 import { judgedOtherResults, STALE_VERDICT } from '../matrix/matrix-digest.ts'
 import type { PublishJournal, TestLinks, TestmoPublisher } from '../../reporters/testmo/testmo-publisher.ts'
+import { makeDirectory } from '../files.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
   const publish = program.command('publish').description('publish the matrix to GitLab and results to Testmo')
@@ -178,14 +179,14 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
 
 async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<number> {
   const { createHash } = await import('node:crypto')
-  const { mkdirSync, writeFileSync } = await import('node:fs')
+  const { writeFileSync } = await import('node:fs')
   const env = ctx.env
   const instance = options.instance ?? env.TESTMO_URL ?? ''
   if (!instance) throw new UserError('TESTMO_URL', 'no Testmo instance: set TESTMO_URL or pass --instance https://<name>.testmo.net')
   const projectId = Number(options.projectId ?? env.TESTMO_PROJECT_ID)
   if (!(Number.isInteger(projectId) && projectId > 0)) throw new UserError('TESTMO_PROJECT', 'no Testmo project: pass --project-id N (or set TESTMO_PROJECT_ID)')
   const journalFile = path.resolve(ctx.cwd, options.journal)
-  mkdirSync(path.dirname(journalFile), { recursive: true })
+  makeDirectory(path.dirname(journalFile))
   const runIdGiven = options.runId ?? env.TESTMO_RUN_ID
   const ci = { fields: runFields(env), links: runLinks(env) }
   const resultsDir = path.resolve(ctx.cwd, options.results)

@@ -1,8 +1,9 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 import type { ReportWriter } from '../reports/write-reports.ts'
 import { writeJsonFile } from '../write-json-file.ts'
+import { makeDirectory } from '../files.ts'
 
 // The CLI is the composition root: the reporters (adapters) are wrapped here as the core's
 // ReportWriters, loaded only when a command asks for them.
@@ -17,7 +18,7 @@ export function matrixWriter(outDir: string, options: { gate?: GateReport; onSta
       if (gateStale) options.onStaleGate?.()
       const { matrixToMarkdown } = await import('../../reporters/markdown/matrix-markdown.ts')
       const { writeMatrixHtml } = await import('../../reporters/html/matrix-html.ts')
-      mkdirSync(outDir, { recursive: true })
+      makeDirectory(outDir)
       const files = [path.join(outDir, 'matrix.html'), path.join(outDir, 'matrix.md'), path.join(outDir, 'matrix.json')]
       // The gate's evidence given (--gate) heads the matrix whole; else the gate judged here gives its verdict line.
       const shown = { ...(options.gate ? { gate: options.gate, gateStale } : {}), ...(gate ? { gateVerdict: gate } : {}) }

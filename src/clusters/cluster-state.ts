@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { writeFileAtomically } from '../files.ts'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { writeFileAtomically, makeDirectory } from '../files.ts'
 import path from 'node:path'
 import { UserError } from '../errors.ts'
 import type { NodeSpec } from './node-spec.ts'
@@ -31,7 +31,7 @@ export function checkClusterName(name: string): void {
 
 /** Written whole or not at all; readable by its owner only (it holds the control token). */
 export function writeState(root: string, state: ClusterState): void {
-  mkdirSync(clustersDir(root), { recursive: true })
+  makeDirectory(clustersDir(root))
   writeFileAtomically(statePath(root, state.name), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 })
 }
 

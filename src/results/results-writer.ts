@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { naming } from '../errors.ts'
 import { writeAll } from '../chunked-writer.ts'
 import path from 'node:path'
 import type { Case, Run } from '../model/results.ts'
+import { makeDirectory } from '../files.ts'
 
 /**
  * Writes one results file (`<dir>/<run-id>.ndjson`: the Run, then one Case a line) without
@@ -32,7 +33,7 @@ export class ResultsWriter {
     private readonly onLines?: (lines: string) => void,
     options: { headerRoom?: number } = {},
   ) {
-    mkdirSync(dir, { recursive: true })
+    makeDirectory(dir)
     this.temporary = path.join(dir, `.partial-${process.pid}-${Math.random().toString(36).slice(2)}`)
     this.fd = openSync(this.temporary, 'w')
     this.headerRoom = options.headerRoom ?? 0
@@ -162,7 +163,7 @@ export function writeAttachment(resultsDir: string, body: Buffer, mediaType: str
   const name = `attachments/${createHash('sha256').update(body).digest('hex').slice(0, 24)}.${ext}`
   const file = path.join(resultsDir, name)
   if (!existsSync(file)) {
-    mkdirSync(path.dirname(file), { recursive: true })
+    makeDirectory(path.dirname(file))
     writeFileSync(file, body)
   }
   return name

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
+import { makeDirectory } from '../files.ts'
 
 /**
  * The run's own folder under `outDir`, made by this run. A run id is stamped to the second, so
@@ -10,10 +11,10 @@ import path from 'node:path'
  * as it is.
  */
 export function claimRunDir(outDir: string, runId: string, given = false): { runId: string; runDir: string } {
-  mkdirSync(outDir, { recursive: true })
+  makeDirectory(outDir)
   if (given) {
     const runDir = path.join(outDir, runId)
-    mkdirSync(runDir, { recursive: true })
+    makeDirectory(runDir)
     return { runId, runDir }
   }
   for (let n = 1; ; n++) {

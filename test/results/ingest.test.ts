@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
 import { gzipSync } from 'node:zlib'
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { ingestCucumberMessages } from '../../src/results/ingest-cucumber-messages.ts'
 import { ingestJUnit, millisOf } from '../../src/results/ingest-junit.ts'
@@ -756,5 +756,16 @@ describe('an output path that cannot be written', () => {
     const junit = await runCliInProcess(['junit', '--results', results, '--out', path.join(dir, 'a-file', 'junit.xml')], { cwd: PROJECT_ROOT })
     expect(junit.stderr).toBe(`bdd-matrix: cannot create the folder ${path.join(dir, 'a-file')}: a file of that name is in the way (EEXIST)\n`)
     expect(junit.code).toBe(2)
+  })
+
+  // Node 20's recursive mkdir spun for ever here, a core at 100 %, and the command never ended
+  it.skipIf(!existsSync('/proc/self'))('under a folder that takes no new folders (/proc) is refused, not waited on for ever', async () => {
+    const results = tempTree()
+    await runCliInProcess(['ingest', path.join(MESSAGES, 'failing.ndjson'), '--env', 'local', '--build', 'b1', '--out', results], { cwd: PROJECT_ROOT })
+    for (const [command, out, folder] of [['matrix', '/proc/bdd-matrix/m', '/proc/bdd-matrix'], ['junit', '/proc/bdd-matrix/junit.xml', '/proc/bdd-matrix']] as const) {
+      const refused = await runCliInProcess([command, '--results', results, '--out', out], { cwd: PROJECT_ROOT })
+      expect(refused.stderr).toBe(`bdd-matrix: cannot create the folder ${folder}: /proc exists but takes no new folders (a system file system, such as /proc); choose another path\n`)
+      expect(refused.code).toBe(2)
+    }
   })
 })

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs'
+import { createWriteStream, type WriteStream } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import path from 'node:path'
@@ -11,6 +11,7 @@ import { connectMesh, resetNodes, waitReady } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 import { LABEL, NODE_IN_IMAGE, PROGRAM_DIR, ensureNodeImage } from './node-image.ts'
 import { loadNodeProgram, waitHttpReady, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
+import { makeDirectory } from '../../files.ts'
 
 const API_PORT = 9999
 const P2P_PORT = 9000
@@ -48,7 +49,7 @@ export class DockerClusterProvider implements ClusterProvider {
 
   async up(request: ClusterRequest): Promise<StartedCluster> {
     const { docker, image, program } = await this.prepare(request.env)
-    mkdirSync(request.logDir, { recursive: true })
+    makeDirectory(request.logDir)
     const cluster = new DockerCluster(docker, image, program, request)
     return startOrTearDown(cluster, request.signal)
   }

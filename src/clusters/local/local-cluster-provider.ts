@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs'
+import { closeSync, openSync, readdirSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { tmpdir } from 'node:os'
@@ -11,6 +11,7 @@ import { connectMesh, resetNodes, waitReady, sleep } from '../prepare-cluster.ts
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
 import { processAlive } from '../cluster-state.ts'
 import { freePort } from './free-port.ts'
+import { makeDirectory } from '../../files.ts'
 
 interface LocalNode extends ClusterNode {
   readonly client: ProviderNodeClient
@@ -37,7 +38,7 @@ export class LocalClusterProvider implements ClusterProvider {
   async up(request: ClusterRequest): Promise<StartedCluster> {
     const program = await loadNodeProgram(request.env)
     removeLocalLeftovers()
-    mkdirSync(request.logDir, { recursive: true })
+    makeDirectory(request.logDir)
     const run = 1 + Math.floor(Math.random() * 250)
     const dataRoot = path.join(tmpdir(), `${DATA_PREFIX}${process.pid}-${request.slot}-${run}`)
     const cluster = new LocalCluster(program, request, dataRoot, run)
@@ -180,7 +181,7 @@ class LocalCluster implements StartedCluster {
 
   private async launch(node: LocalNode): Promise<void> {
     if (this.closed) throw new Error(`cluster is shutting down: ${node.name} not started`)
-    mkdirSync(node.dataDir, { recursive: true })
+    makeDirectory(node.dataDir)
     const log = openSync(node.logFile, 'a')
     const [command, ...args] = this.program.argv({ node: process.execPath, dir: this.program.localDir, name: node.name, host: node.host, apiPort: node.apiPort, p2pPort: node.p2pPort, dataDir: node.dataDir, heartbeatMs: this.request.env.heartbeatMs, liveness: livenessOf(this.request.env), parentPid: process.pid })
     // One malloc arena: glibc gives each thread of a node its own, and fifty nodes' partly used

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream, existsSync, mkdirSync, readFileSync, type WriteStream } from 'node:fs'
+import { createWriteStream, existsSync, readFileSync, type WriteStream } from 'node:fs'
 import { createServer, type AddressInfo, type Server } from 'node:net'
 import { homedir } from 'node:os'
 import path from 'node:path'
@@ -11,6 +11,7 @@ import type { NodeSpec } from '../node-spec.ts'
 import { loadNodeProgram, waitHttpReady, type NodeProgram, type ProviderNodeClient } from '../node-program.ts'
 import { connectMesh, resetNodes, waitFor, waitReady } from '../prepare-cluster.ts'
 import { findNode, logTail, startOrTearDown } from '../start-cluster.ts'
+import { makeDirectory } from '../../files.ts'
 
 interface RemoteNode extends ClusterNode {
   client: ProviderNodeClient
@@ -77,7 +78,7 @@ class RemoteCluster implements StartedCluster {
 
   async start(): Promise<void> {
     const { env, nodes, logDir } = this.request
-    mkdirSync(logDir, { recursive: true })
+    makeDirectory(logDir)
     const declared = new Map(env.nodes.map((n) => [n.name, n.host]))
     // Nodes a scenario declares beyond the environment's own go round-robin over the hosts.
     this.list = nodes.map((spec: NodeSpec, i) => {
