@@ -13,7 +13,8 @@ import { startHub, type TestHub } from '../helpers/hub.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
 
 const ENVIRONMENTS = ['local', 'docker']
-const STATUSES: Status[] = ['passed', 'passed', 'passed', 'failed', 'skipped', 'undefined']
+// every status a pushed run may hold (a JUnit failure of type blocked reads back blocked)
+const STATUSES: Status[] = ['passed', 'passed', 'passed', 'failed', 'skipped', 'undefined', 'pending', 'ambiguous', 'blocked']
 
 /**
  * The hub reads a build's matrix and gate from the build in full and a window of earlier builds as
