@@ -406,7 +406,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       for (const feature of view.matrix.features) {
         // A feature that lists none is required where the matrix requires its scenarios (not on a
         // manual column, unless it has @manual scenarios); one with no scenario, on every column.
-        const requiredIn = view.matrix.columns.filter((c) => DEFAULT_STAGES.includes(c.stage) && feature.scenarios.some((s) => s.cells[c.key]?.required))
+        const requiredIn = view.matrix.columns.filter((c) => DEFAULT_STAGES.includes(c.stage) && feature.scenarios.some((s) => s.cells[c.key]?.required || s.cells[c.key]?.wip))
         const environments = feature.requiredOn.length ? feature.requiredOn : [...new Set((feature.scenarios.length ? requiredIn : view.matrix.columns).map((c) => c.environment))]
         for (const environment of environments) {
           const columns = view.matrix.columns.filter((c) => c.environment === environment && DEFAULT_STAGES.includes(c.stage)).map((c) => c.key)

@@ -28,6 +28,11 @@ export interface ScenarioCell {
    * shows, but no headline count and no blocking gate criterion includes it.
    */
   required: boolean
+  /**
+   * true: a result of a wip scenario where the scope expects it once it is built — information
+   * (`required` false) that still places the scenario there (scope-coverage's environments)
+   */
+  wip?: true
   error?: string
   steps?: StepResult[]
   attachments?: Attachment[]
@@ -322,6 +327,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // required when any of its features requires it): the first feature's cells of the scenario,
   // copied when another feature holds it too; only for scenarios under several features
   const uniqueCells = new Map<string, Record<string, ScenarioCell>>()
+  // scenarios under several features, wip, with a result in a cell the scope expects
+  const wipRanIds = new Set<string>()
   const copied = new Set<string>()
   const totals = noCells()
   const cellTotals = noCells()
@@ -330,9 +337,11 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const notRunIn = new Array<number>(columns.length).fill(0)
   const requiredIn = new Array<number>(columns.length).fill(0)
   const informationIn = new Array<number>(columns.length).fill(0)
+  // columns where a wip scenario the scope expects there ran (information, yet no stray column)
+  const wipRanIn = new Array<boolean>(columns.length).fill(false)
   let information = 0
   // A scenario counted once in the headline: the worst of its required cells, each counted.
-  const countScenario = (byColumn: Record<string, ScenarioCell>): void => {
+  const countScenario = (byColumn: Record<string, ScenarioCell>, wipRan: boolean): void => {
     const statuses: CellStatus[] = []
     columns.forEach((column, c) => {
       const cell = byColumn[column.key]
@@ -357,7 +366,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         notRunIn[c]!++
       }
     })
-    totals[worstCell(statuses)]++
+    // (a wip scenario all of whose expected cells ran is information in each: still wip)
+    totals[!statuses.length && wipRan ? 'wip' : worstCell(statuses)]++
   }
   // a scenario's cells, one a column (refilled a scenario)
   const rowCells = new Array<ScenarioCell>(columns.length)
@@ -398,13 +408,18 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     const scenarios = [...catalogueRows.get(feature.id)!.values(), ...resultRows.get(feature.id)!].map((s): MatrixScenario => {
       requiredNow.length = 0
       let allPlain = true
+      let wipRanHere = false
       // A row of results is its own cell in its column: only the build's other columns are looked
       // up (a million lookups made a million keys to throw away, some 70 MB of garbage).
       const own = s.stages ? undefined : columnOf(s as MergedCase)
       columns.forEach((column, c) => {
         const found = own === columnKeys[c] ? (s as MergedCase) : own === undefined || cellColumns.length > 1 ? cellIn(cells, s.id, columnKeys[c]!) : undefined
-        const required = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
-        const status: CellStatus = found ? cellStatusOf(found.status, found.flaky, s.wip) : !required ? 'not-required' : s.wip ? 'wip' : 'not-run'
+        const expected = requiredHere(column, s) && (s.stages ? s.stages.includes(column.stage) : found !== undefined)
+        const status: CellStatus = found ? cellStatusOf(found.status, found.flaky, s.wip) : !expected ? 'not-required' : s.wip ? 'wip' : 'not-run'
+        // The scope requires a wip scenario nowhere yet (the gate judges none of it): what ran of
+        // it is information, shown as it went and counted nowhere, as where nothing is required.
+        const ranWip = expected && status !== 'wip' && s.wip === true
+        const required = expected && !ranWip
         // an undefined, pending or ambiguous step says so, as JUnit, Allure and Testmo say it: a
         // runner reports none of them with an error of its own
         const incomplete = found !== undefined && outcomeOf(found.status) === 'incomplete'
@@ -432,17 +447,23 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           }
         }
         if (required) requiredNow.push(status)
-        if (detailed) allPlain = false
-        rowCells[c] = cell
+        else if (ranWip) {
+          requiredNow.push('wip')
+          wipRanIn[c] = true
+          wipRanHere = true
+        }
+        if (detailed || ranWip) allPlain = false
+        rowCells[c] = ranWip ? { ...cell, wip: true } : cell
       })
       const scenarioCells = allPlain ? sharedRecord(rowCells) : recordOf(rowCells)
       if (!requiredNow.length && s.stages) {
         if (!underSeveral.has(s.id)) for (const where of expectedOutside(s, feature)) expectedElsewhere.add(where)
         else severalElsewhere.set(s.id, [...(severalElsewhere.get(s.id) ?? []), ...expectedOutside(s, feature)])
       }
-      if (!underSeveral.has(s.id)) countScenario(scenarioCells)
+      if (!underSeveral.has(s.id)) countScenario(scenarioCells, wipRanHere)
       else {
         let unique = uniqueCells.get(s.id)
+        if (wipRanHere) wipRanIds.add(s.id)
         if (!unique) uniqueCells.set(s.id, scenarioCells)
         else {
           if (!copied.has(s.id)) {
@@ -503,14 +524,14 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     return { id: feature.id, name: feature.name, uncovered: scenarios.every((s) => s.wip), requiredOn: feature.environments, cells: featureCells, scenarios }
   })
 
-  for (const byColumn of uniqueCells.values()) countScenario(byColumn)
+  for (const [id, byColumn] of uniqueCells) countScenario(byColumn, wipRanIds.has(id))
   for (const [id, where] of severalElsewhere) if (!Object.values(uniqueCells.get(id) ?? {}).some((c) => c.required)) for (const w of where) expectedElsewhere.add(w)
   // gaps by environment in the columns' order
   columns.forEach((column, c) => {
     if (notRunIn[c]) gaps.byEnvironment[column.environment] = (gaps.byEnvironment[column.environment] ?? 0) + notRunIn[c]!
   })
   const runErrors = results.runs.filter((r) => r.build === build).flatMap((r) => (r.errors ?? []).map((e) => ({ runId: r.id, environment: r.environment, stage: r.stage, where: e.where, message: e.message })))
-  const unrequiredColumns = columns.filter((_, c) => informationIn[c] && !requiredIn[c]).map((column) => column.key)
+  const unrequiredColumns = columns.filter((_, c) => informationIn[c] && !requiredIn[c] && !wipRanIn[c]).map((column) => column.key)
   // the reports this build holds that count in more than one place, each as its places
   const countedTwice = reportsCountedTwice(results.runs)
     .filter((group) => group.some((r) => r.build === build))

@@ -88,8 +88,22 @@ describe('what the scope requires and nothing verified is never hidden', () => {
     expect(listed.gaps).toEqual(left.gaps)
     expect(listed.totals).toEqual(left.totals)
     expect(headlineText(listed)).toBe(headlineText(left))
-    // a wip scenario that did run shows what it did
-    const ran = await matrixOf([{ ...local, cases: { ...local.cases, 'beta later': 'failed' } }])
-    expect(later(ran).cells['local/acceptance']!.status).toBe('failed')
+  })
+
+  it("shows what a wip scenario did where it ran, as information counted nowhere: the scope requires it nowhere yet and the gate judges none of it", async () => {
+    const left = await matrixOf(greenBuild('b1', at))
+    const later = (m: typeof left) => m.features.find((f) => f.id === 'beta')!.scenarios.find((s) => s.name === 'beta later')!
+    for (const outcome of ['failed', 'passed'] as const) {
+      const ran = await matrixOf(greenBuild('b1', at, { local: { 'beta later': outcome } }))
+      expect(later(ran).cells['local/acceptance']).toMatchObject({ status: outcome, required: false, wip: true })
+      expect(later(ran).status).toBe('wip')
+      expect(ran.totals).toEqual(left.totals)
+      expect(ran.cellTotals).toEqual({ ...left.cellTotals, wip: left.cellTotals.wip - 1 })
+      expect(ran.information).toBe(left.information + 1)
+      expect(matrixFailed(ran)).toBe(false)
+      expect(ran.unrequiredColumns).toEqual([])
+      // the feature's cell says so, as for any result where nothing is required
+      expect(matrixToMarkdown(ran)).toContain("| Beta `beta` | — | ✅ 1/1 ℹ️ 1 | — |")
+    }
   })
 })
