@@ -6,7 +6,7 @@ import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix, type MatrixScenario } from '../matrix/matrix-from.ts'
 import { matrixDigest } from '../matrix/matrix-digest.ts'
-import { ATTEMPTED, CELL_SEVERITY, FAILS, caseFails, type CellStatus } from '../model/status-algebra.ts'
+import { ATTEMPTED, CELL_SEVERITY, FAILS, caseFails, failureMessage, outcomeOf, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
 import { buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
@@ -492,6 +492,31 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       if (cells.length === 0) return result(criterion, 'waiting', 'no manual results', `${criterion.testers} tester(s) each`, 'no manual testing column for this build yet — waiting')
       const verdict: CriterionVerdict = failed.length ? 'fail' : waiting.length ? 'waiting' : 'pass'
       return result(criterion, verdict, `${signed} of ${cells.length} signed off`, `${criterion.testers} distinct tester(s) each`, failed.length ? `${failed.length} failed in manual testing: ${failed[0]!.what}` : waiting.length ? `${waiting.length} awaiting testers (${waiting[0]!.what}) — waiting` : `every selected scenario signed off by ${criterion.testers}+ tester(s)`, [...failed, ...waiting], selection.information)
+    }
+    case 'tests-pass': {
+      // Every test of the stages, in the build: unit and functional tests are no scenarios of the
+      // scope, so no other criterion reads them (the commit status fails on them, a release would not).
+      const stages: readonly string[] = criterion.stages
+      const listed: GateItem[] = []
+      let tests = 0
+      let failing = 0
+      let skipped = 0
+      eachCell(cellsOfBuild, (c) => {
+        if (!stages.includes(c.stage)) return
+        tests++
+        if (caseFails(c)) {
+          // (a stage of thousands of failing tests names the first 50; the count says the rest)
+          if (++failing <= 50) listed.push({ what: `${c.feature ? `${c.feature} › ` : ''}${c.name} · ${c.environment}/${c.stage}: ${errorHeadline(failureMessage(c.status, c.error))}`, scenario: c.name, environment: `${c.environment}/${c.stage}`, status: c.status })
+        } else if (outcomeOf(c.status) === 'skipped') skipped++
+      })
+      const ran = new Set<string>(results.runs.filter((r) => r.build === build && stages.includes(r.stage)).map((r) => r.stage))
+      const missing = stages.filter((s) => !ran.has(s))
+      const verdict: CriterionVerdict = failing ? 'fail' : missing.length ? 'waiting' : 'pass'
+      const value = `${tests - failing - skipped} of ${tests} passed${skipped ? ` (${skipped} skipped)` : ''}`
+      const why = failing ? `${failing} failed: ${listed[0]!.what}${failing > 1 ? ' …' : ''}` : missing.length ? `no ${missing.join(' or ')} results for ${build} yet — waiting` : `every ${stages.join(' and ')} test of ${build} passed${skipped ? ` or was skipped (${skipped})` : ''}`
+      const awaited = missing.map((stage) => ({ what: `${stage}: no results this build`, environment: stage, status: 'not-run', awaited: true }))
+      const judged = result(criterion, verdict, value, `all ${stages.join(', ')} tests`, why, [...listed, ...awaited])
+      return withRunErrors(judged, runErrorItems(view.matrix, view.matrix.columns.filter((c) => stages.includes(c.stage)).map((c) => c.key)))
     }
     case 'open-issues': {
       if (!inputs.openIssues) return result(criterion, 'waiting', 'not asked', `≤ ${criterion.max}`, `${inputs.openIssuesWhy ?? 'GitLab was not asked'} — waiting`)

@@ -19,6 +19,9 @@ const SCENARIOS: Record<string, { uri: string; feature: string; featureIds: stri
   'alpha by hand': { uri: 'features/alpha.feature', feature: 'Alpha', featureIds: ['alpha'], tags: ['@feature:alpha', '@manual'] },
   'beta one': { uri: 'features/beta.feature', feature: 'Beta', featureIds: ['beta'], tags: ['@feature:beta'] },
   'beta later': { uri: 'features/beta.feature', feature: 'Beta', featureIds: ['beta'], tags: ['@feature:beta', '@wip'] },
+  // unit and functional tests: no scenario of the scope
+  'reads the scope': { uri: 'test/scope.test.ts', feature: 'scope', featureIds: [], tags: [] },
+  'pushes a run': { uri: 'test/push.test.ts', feature: 'push', featureIds: [], tags: [] },
   // known only from its results: no feature file of the fixture defines it
   'alpha elsewhere': { uri: 'elsewhere/alpha.feature', feature: 'Alpha', featureIds: ['alpha'], tags: ['@feature:alpha', '@slow'] },
 }

@@ -283,6 +283,12 @@ describe('release gates on canonical result sets (golden reports)', () => {
 const single = (criterion: string) => `${HEADER}criteria:\n  - ${criterion}\n`
 const rc2 = (overrides: Parameters<typeof greenBuild>[2] = {}) => greenBuild('v1.0.0-rc2', '2026-05-20T10:00:00Z', overrides)
 
+/** A unit run and a functional run of the build, the unit test's outcome given. */
+const testStages = (unit: 'passed' | 'failed'): RunSpec[] => [
+  { build: 'v1.0.0-rc2', environment: 'ci', stage: 'unit', at: '2026-05-20T09:00:00Z', cases: { 'reads the scope': unit } },
+  { build: 'v1.0.0-rc2', environment: 'ci', stage: 'functional', at: '2026-05-20T09:00:00Z', cases: { 'pushes a run': 'passed' } },
+]
+
 const KINDS: { kind: string; criterion: string; pass: () => [RunSpec[], object?]; fail: () => [RunSpec[], object?]; failVerdict?: string }[] = [
   { kind: 'lint', criterion: '{ id: c, kind: lint, severity: blocking }', pass: () => [rc2()], fail: () => [rc2(), { lintErrors: [{ where: 'features/alpha.feature:5:5', message: 'undefined step "step 9"' }] }] },
   { kind: 'scope-frozen', criterion: '{ id: c, kind: scope-frozen, severity: blocking }', pass: () => [rc2()], fail: () => [rc2(), { scopeChanges: ['scenario added: alpha.feature › alpha three'] }] },
@@ -295,6 +301,8 @@ const KINDS: { kind: string; criterion: string; pass: () => [RunSpec[], object?]
   { kind: 'flaky-rate', criterion: '{ id: c, kind: flaky-rate, severity: blocking, max: 0.1, window: 1 }', pass: () => [rc2()], fail: () => [rc2({ local: { 'alpha one': ['passed', { flaky: true }] } })] },
   { kind: 'manual-signoff', criterion: '{ id: c, kind: manual-signoff, severity: blocking, testers: 2 }', pass: () => [rc2({ manual: { 'alpha by hand': ['passed', { tester: 'alice, bob' }] } })], fail: () => [rc2({ manual: { 'alpha by hand': ['failed', { tester: 'alice' }] } })] },
   { kind: 'open-issues', criterion: '{ id: c, kind: open-issues, severity: blocking, labels: [release-blocker], max: 0 }', pass: () => [rc2(), { openIssues: { count: 0, items: [] } }], fail: () => [rc2(), { openIssues: { count: 1, items: [{ title: 'peers lost', url: 'https://gitlab.example/issues/7' }] } }] },
+  { kind: 'tests-pass', criterion: '{ id: c, kind: tests-pass, severity: blocking }', pass: () => [[...rc2(), ...testStages('passed')]], fail: () => [[...rc2(), ...testStages('failed')]] },
+  { kind: 'tests-pass (a stage with no results yet)', criterion: '{ id: c, kind: tests-pass, severity: blocking, stages: [unit, functional] }', pass: () => [[...rc2(), ...testStages('passed')]], fail: () => [[...rc2(), testStages('passed')[0]!]], failVerdict: 'waiting' },
   { kind: 'approvals', criterion: '{ id: c, kind: approvals, severity: blocking, min: 2 }', pass: () => [rc2(), { approvals: [{ by: 'dana', at: 'x' }, { by: 'erin', at: 'y' }], authors: ['carol'] }], fail: () => [rc2(), { approvals: [{ by: 'dana', at: 'x' }, { by: 'carol', at: 'y' }], authors: ['carol'] }], failVerdict: 'waiting' },
 ]
 
@@ -307,6 +315,16 @@ describe('every criterion kind passes and fails on the results that should make 
     const bad = await gate(single(criterion), writeRuns(failing), 'v1.0.0-rc2', failExtra)
     expect(bad.criteria[0]!.verdict, bad.criteria[0]!.why).toBe(failVerdict ?? 'fail')
     expect(bad.verdict).toBe(failVerdict === 'waiting' ? 'incomplete' : 'no-go')
+  })
+
+  it("tests-pass judges the unit and functional tests, which no scenario criterion can select: one that tried passed judging nothing", async () => {
+    const failing = await gate(single('{ id: c, kind: tests-pass, severity: blocking }'), writeRuns([...rc2(), ...testStages('failed')]), 'v1.0.0-rc2')
+    expect(failing.criteria[0]).toMatchObject({ verdict: 'fail', value: '1 of 2 passed', threshold: 'all unit, functional tests', why: '1 failed: scope › reads the scope · ci/unit: failed' })
+    const waiting = await gate(single('{ id: c, kind: tests-pass, severity: blocking }'), writeRuns(rc2()), 'v1.0.0-rc2')
+    expect(waiting.criteria[0]).toMatchObject({ verdict: 'waiting', value: '0 of 0 passed', why: 'no unit or functional results for v1.0.0-rc2 yet — waiting' })
+    // a scenario criterion over unit or functional columns (0 of 0 passed: a pass) is refused
+    for (const stages of ['[unit]', '[functional, acceptance]'])
+      await expect(gate(single(`{ id: c, kind: scenarios-pass, severity: blocking, select: { stages: ${stages} } }`), writeRuns(rc2()), 'v1.0.0-rc2')).rejects.toThrow(/select\.stages: unit and functional hold tests, not the scope's scenarios .* judge their tests with kind: tests-pass/)
   })
 
   it('scope-coverage judges a feature where the matrix requires its scenarios, and waits for a gap as scenarios-pass does', async () => {
