@@ -10,6 +10,7 @@ import { tempDir } from '../helpers/temp-tree.ts'
 import { ResultsWriter } from '../../src/results/results-writer.ts'
 import { MODEL_VERSION } from '../../src/model/results.ts'
 import { loadPipeline, npxShim, plan, runPipeline, type JobRun, type Vars } from './pipeline-harness.ts'
+import { readGateEvidence } from '../../src/gates/read-gate-evidence.ts'
 
 const TOKEN = 'glpat-SECRET-pipeline-token-1234567890'
 const JOB_TOKEN = 'job-SECRET-token-0987654321'
@@ -68,7 +69,7 @@ describe('the GitLab pipeline as GitLab runs it (.gitlab-ci.yml and its componen
     cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project'), project, { recursive: true })
     cpSync(path.join(PROJECT_ROOT, '.gitlab-ci.yml'), path.join(project, '.gitlab-ci.yml'))
     cpSync(path.join(PROJECT_ROOT, 'templates'), path.join(project, 'templates'), { recursive: true })
-    writeFileSync(path.join(project, 'features/milestones/run.gates.yaml'), 'milestone: run-fixture\napplies-to: v0.5.0-rc*\nbaseline: previous-rc\ncriteria:\n  - { id: acceptance-passes, kind: scenarios-pass, severity: blocking, select: { stages: [acceptance] } }\n')
+    writeFileSync(path.join(project, 'features/milestones/run.gates.yaml'), 'milestone: run-fixture\napplies-to: v0.5.0-rc*\nbaseline: previous-rc\ncriteria:\n  - { id: acceptance-passes, kind: scenarios-pass, severity: blocking, select: { stages: [acceptance] } }\n  - { id: unit-passes, kind: tests-pass, severity: blocking, stages: [unit] }\n')
     bin = npxShim(path.join(project, '.harness-bin'), { bddMatrix: BIN, vitest: path.join(PROJECT_ROOT, 'test/ci/fake-vitest.mjs') })
   })
   afterAll(async () => {
@@ -190,12 +191,21 @@ describe('the GitLab pipeline as GitLab runs it (.gitlab-ci.yml and its componen
     // an incomplete gate is a pending status: waiting for results, neither green nor red
     expect(gitlab.statuses.filter((s) => s.body.name === 'bdd-matrix/gate').at(-1)!.body).toMatchObject({ state: 'pending', description: expect.stringMatching(/^v0\.5\.0-rc1: incomplete/) })
     expect(existsSync(path.join(project, 'reports/gate-v0.5.0-rc1.json'))).toBe(true)
+    // the unit job's results reach the gate: its stage is judged
+    const unitPasses = () => readGateEvidence(path.join(project, 'reports/gate-v0.5.0-rc1.json')).criteria.find((c) => c.id === 'unit-passes')!
+    expect(unitPasses()).toMatchObject({ verdict: 'pass', value: expect.stringMatching(/^(\d+) of \1 passed/) })
     expect(pipeline().jobs.find((j) => j.name === 'bdd-matrix-gate')!.artifacts!.expire_in).toBe('never')
     // not a merge request: the commit status of the tag, and no note anywhere
     expect(gitlab.statuses.filter((s) => s.body.name === 'bdd-matrix').at(-1)!.body).toMatchObject({ ref: 'v0.5.0-rc1', state: 'success' })
     expect(gitlab.notes.get('7')!.filter((n) => n.body.includes('### Test matrix'))).toHaveLength(1)
     // no secret in any job's output
     for (const r of runs) expect(r.output).not.toContain(TOKEN)
+    // a unit test failing on the candidate: no-go, the gate job fails and its status is failed
+    fresh(project)
+    const failing = await runPipeline(project, pipeline(), plan(pipeline(), vars)!, { binDir: bin, env: { HARNESS_UNIT_FAIL: '1' } })
+    expect(failing.find((r) => r.job === 'bdd-matrix-gate')).toMatchObject({ status: 'failed', exitCode: 1 })
+    expect(unitPasses()).toMatchObject({ verdict: 'fail', why: expect.stringMatching(/^1 failed: /) })
+    expect(gitlab.statuses.filter((s) => s.body.name === 'bdd-matrix/gate').at(-1)!.body).toMatchObject({ state: 'failed', description: expect.stringMatching(/^v0\.5\.0-rc1: no-go/) })
   })
 })
 
