@@ -501,20 +501,24 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       let tests = 0
       let failing = 0
       let skipped = 0
+      // a stage is tested by a test carried out: one whose tests were all skipped (or that holds
+      // none) verified nothing, as a dry run tests no environment — waited for, never a pass
+      const carriedOut = new Set<string>()
       eachCell(cellsOfBuild, (c) => {
         if (!stages.includes(c.stage)) return
         tests++
+        if (outcomeOf(c.status) === 'skipped' && !c.flaky) skipped++
+        else carriedOut.add(c.stage)
         if (caseFails(c)) {
           // (a stage of thousands of failing tests names the first 50; the count says the rest)
           if (++failing <= 50) listed.push({ what: `${c.feature ? `${c.feature} › ` : ''}${c.name} · ${c.environment}/${c.stage}: ${errorHeadline(failureMessage(c.status, c.error))}`, scenario: c.name, environment: `${c.environment}/${c.stage}`, status: c.status })
-        } else if (outcomeOf(c.status) === 'skipped') skipped++
+        }
       })
-      const ran = new Set<string>(results.runs.filter((r) => r.build === build && stages.includes(r.stage)).map((r) => r.stage))
-      const missing = stages.filter((s) => !ran.has(s))
+      const missing = stages.filter((s) => !carriedOut.has(s))
       const verdict: CriterionVerdict = failing ? 'fail' : missing.length ? 'waiting' : 'pass'
       const value = `${tests - failing - skipped} of ${tests} passed${skipped ? ` (${skipped} skipped)` : ''}`
-      const why = failing ? `${failing} failed: ${listed[0]!.what}${failing > 1 ? ' …' : ''}` : missing.length ? `no ${missing.join(' or ')} results for ${build} yet — waiting` : `every ${stages.join(' and ')} test of ${build} passed${skipped ? ` or was skipped (${skipped})` : ''}`
-      const awaited = missing.map((stage) => ({ what: `${stage}: no results this build`, environment: stage, status: 'not-run', awaited: true }))
+      const why = failing ? `${failing} failed: ${listed[0]!.what}${failing > 1 ? ' …' : ''}` : missing.length ? `no ${missing.join(' or ')} test carried out for ${build} yet — waiting` : `every ${stages.join(' and ')} test of ${build} passed${skipped ? ` or was skipped (${skipped})` : ''}`
+      const awaited = missing.map((stage) => ({ what: `${stage}: no test carried out this build${results.runs.some((r) => r.build === build && r.stage === stage) ? ' (its runs hold none, or only skipped ones)' : ''}`, environment: stage, status: 'not-run', awaited: true }))
       const judged = result(criterion, verdict, value, `all ${stages.join(', ')} tests`, why, [...listed, ...awaited])
       return withRunErrors(judged, runErrorItems(view.matrix, view.matrix.columns.filter((c) => stages.includes(c.stage)).map((c) => c.key)))
     }

@@ -321,7 +321,11 @@ describe('every criterion kind passes and fails on the results that should make 
     const failing = await gate(single('{ id: c, kind: tests-pass, severity: blocking }'), writeRuns([...rc2(), ...testStages('failed')]), 'v1.0.0-rc2')
     expect(failing.criteria[0]).toMatchObject({ verdict: 'fail', value: '1 of 2 passed', threshold: 'all unit, functional tests', why: '1 failed: scope › reads the scope · ci/unit: failed' })
     const waiting = await gate(single('{ id: c, kind: tests-pass, severity: blocking }'), writeRuns(rc2()), 'v1.0.0-rc2')
-    expect(waiting.criteria[0]).toMatchObject({ verdict: 'waiting', value: '0 of 0 passed', why: 'no unit or functional results for v1.0.0-rc2 yet — waiting' })
+    expect(waiting.criteria[0]).toMatchObject({ verdict: 'waiting', value: '0 of 0 passed', why: 'no unit or functional test carried out for v1.0.0-rc2 yet — waiting' })
+    // a stage whose tests were all skipped verified nothing: waited for, as a dry run
+    const skippedOnly = await gate(single('{ id: c, kind: tests-pass, severity: blocking, stages: [unit] }'), writeRuns([...rc2(), { ...testStages('passed')[0]!, cases: { 'reads the scope': 'skipped' } }]), 'v1.0.0-rc2')
+    expect(skippedOnly.criteria[0]).toMatchObject({ verdict: 'waiting', value: '0 of 1 passed (1 skipped)' })
+    expect(skippedOnly.criteria[0]!.items.map((i) => i.what)).toEqual(['unit: no test carried out this build (its runs hold none, or only skipped ones)'])
     // a scenario criterion over unit or functional columns (0 of 0 passed: a pass) is refused
     for (const stages of ['[unit]', '[functional, acceptance]'])
       await expect(gate(single(`{ id: c, kind: scenarios-pass, severity: blocking, select: { stages: ${stages} } }`), writeRuns(rc2()), 'v1.0.0-rc2')).rejects.toThrow(/select\.stages: unit and functional hold tests, not the scope's scenarios .* judge their tests with kind: tests-pass/)

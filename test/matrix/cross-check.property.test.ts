@@ -168,7 +168,7 @@ describe('every number agrees with a recount of the raw results (property-based)
         const listed = [...new Set(built.scope.features.flatMap((f) => f.environments))]
         // (manual-signoff selects @manual scenarios: refused where there are none to select)
         const byHand = inScope.some((c) => c.pickle.manual && !c.pickle.wip)
-        const gate = evaluateGates({ gates: gateFile(`milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - id: pass\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 1\n    window: 1\n  - id: covered\n    kind: scope-coverage\n    severity: blocking\n    min-passing: 1\n  - id: counted\n    kind: min-count\n    severity: blocking\n    min: 2\n${listed.length ? '  - id: tested\n    kind: environments-tested\n    severity: blocking\n' : ''}${byHand ? '  - id: signed\n    kind: manual-signoff\n    severity: blocking\n    testers: 1\n' : ''}`), build: 'v1', results, scope: built.scope, catalogue: built.catalogue, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
+        const gate = evaluateGates({ gates: gateFile(`milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - id: pass\n    kind: scenarios-pass\n    severity: blocking\n  - id: flaky\n    kind: flaky-rate\n    severity: informing\n    max: 1\n    window: 1\n  - id: covered\n    kind: scope-coverage\n    severity: blocking\n    min-passing: 1\n  - id: counted\n    kind: min-count\n    severity: blocking\n    min: 2\n  - id: tests\n    kind: tests-pass\n    severity: blocking\n    stages: [unit]\n${listed.length ? '  - id: tested\n    kind: environments-tested\n    severity: blocking\n' : ''}${byHand ? '  - id: signed\n    kind: manual-signoff\n    severity: blocking\n    testers: 1\n' : ''}`), build: 'v1', results, scope: built.scope, catalogue: built.catalogue, uriPrefix: 'features', lintErrors: [], scopeChanges: [], today: '2026-06-01' })
         const pass = gate.criteria.find((c) => c.id === 'pass')!
         const judged = inScope.flatMap((c) => [...columns.values()].filter((col) => col.stage !== 'unit' && requiredOf(c, col) && !c.pickle.wip).map((col) => ({ c, col, found: cells.get(`${c.id}|${col.environment}|${col.stage}`) })))
         const failing = judged.filter(({ found }) => found && ['failed', 'blocked'].includes(cellWord(found.status, found.flaky))).length
@@ -239,6 +239,19 @@ describe('every number agrees with a recount of the raw results (property-based)
           expect(tested.items.filter((i) => i.status !== 'run error').map((i) => i.environment).sort()).toEqual(missing.sort())
           const errorsThere = project.runErrors.filter((e) => listed.includes(e.environment)).length
           expect(tested.verdict).toBe(errorsThere ? 'fail' : missing.length ? 'waiting' : 'pass')
+        }
+
+        // tests-pass over the unit stage: every unit result of the build (a scenario's, or no
+        // scenario's), a failure (flaky passes) or a unit run error fails; no unit test carried
+        // out (none, or only skipped) waits
+        {
+          const unit = [...cells.values()].filter((x) => x.stage === 'unit')
+          const failingUnit = unit.filter((x) => ['failed', 'blocked'].includes(cellWord(x.status, x.flaky))).length
+          const carried = unit.some((x) => cellWord(x.status, x.flaky) !== 'skipped')
+          const unitErrors = built.runs.filter(({ run }) => run.stage === 'unit' && run.errors?.length).length
+          const tests = gate.criteria.find((c) => c.id === 'tests')!
+          expect(tests.value).toMatch(new RegExp(`^\\d+ of ${unit.length} passed`))
+          expect(tests.verdict).toBe(failingUnit || unitErrors ? 'fail' : carried ? 'pass' : 'waiting')
         }
 
         // manual-signoff: each @manual scenario (not wip) on each manual column: failed or blocked

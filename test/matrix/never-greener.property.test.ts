@@ -77,7 +77,7 @@ async function greenness(project: Project): Promise<{ measures: Greenness; matri
   if (cases.length) {
     const byHand = cases.some((c) => c.pickle.manual && !c.pickle.wip)
     const gate = evaluateGates({
-      gates: gateFile(`milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - { id: pass, kind: scenarios-pass, severity: blocking }\n  - { id: covered, kind: scope-coverage, severity: blocking, min-passing: 1 }\n  - { id: new, kind: no-new-failures, severity: blocking }\n${byHand ? '  - { id: signed, kind: manual-signoff, severity: blocking, testers: 1 }\n' : ''}`),
+      gates: gateFile(`milestone: m\napplies-to: v*\nbaseline: previous-rc\ncriteria:\n  - { id: pass, kind: scenarios-pass, severity: blocking }\n  - { id: covered, kind: scope-coverage, severity: blocking, min-passing: 1 }\n  - { id: new, kind: no-new-failures, severity: blocking }\n  - { id: tests, kind: tests-pass, severity: blocking, stages: [unit] }\n${byHand ? '  - { id: signed, kind: manual-signoff, severity: blocking, testers: 1 }\n' : ''}`),
       build: 'v1',
       results,
       scope: built.scope,
