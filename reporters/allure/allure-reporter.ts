@@ -11,7 +11,7 @@ import { runErrorCases } from '../../src/results/run-error-cases.ts'
 import { makeDirectory } from '../../src/files.ts'
 
 // Statuses by the one status algebra: pending, undefined and ambiguous are Allure's broken (the
-// suite cannot run the test), skipped and blocked are skipped.
+// suite cannot run the test), and so is a tester's block (category "Blocked"); skipped is skipped.
 const ALLURE_STATUS: Record<(typeof ALLURE_OF)[keyof typeof ALLURE_OF], Status> = { passed: Status.PASSED, failed: Status.FAILED, broken: Status.BROKEN, skipped: Status.SKIPPED }
 const statusOf = (status: CaseStatus): Status => ALLURE_STATUS[ALLURE_OF[outcomeOf(status)]]
 

@@ -9,5 +9,5 @@ export function isUncovered(counts: { scenarios: number; wip: number }): boolean
 
 /** How an uncovered feature is described: why it is, in a few words. */
 export function uncoveredWhy(counts: { scenarios: number; wip: number }): string {
-  return counts.scenarios === 0 ? 'no scenario yet' : `only wip scenarios (${counts.wip})`
+  return counts.scenarios === 0 ? 'no scenario yet' : `only ${counts.wip} wip scenario${counts.wip === 1 ? '' : 's'}`
 }

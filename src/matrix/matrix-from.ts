@@ -1,5 +1,6 @@
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
+import { isUncovered } from '../catalogue/uncovered.ts'
 import type { Scope, ScopeFeature } from '../catalogue/scope.ts'
 import type { Attachment, Status, StepResult } from '../model/results.ts'
 import { cellStatusOf, failureMessage, outcomeOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
@@ -80,6 +81,7 @@ export interface FeatureCell {
 export interface MatrixFeature {
   id: string
   name: string
+  /** no scenario defines it that is not wip (isUncovered, as the catalogue and the gate say) */
   uncovered: boolean
   /** environments the scope says the feature must pass on */
   requiredOn: string[]
@@ -521,7 +523,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         history: then.map((mask) => (mask ? worstCell(statusesIn(mask)) : required === 0 ? 'not-required' : null)),
       }
     }
-    return { id: feature.id, name: feature.name, uncovered: scenarios.every((s) => s.wip), requiredOn: feature.environments, cells: featureCells, scenarios }
+    return { id: feature.id, name: feature.name, uncovered: isUncovered({ scenarios: scenarios.length, wip: scenarios.filter((s) => s.wip).length }), requiredOn: feature.environments, cells: featureCells, scenarios }
   })
 
   for (const [id, byColumn] of uniqueCells) countScenario(byColumn, wipRanIds.has(id))
