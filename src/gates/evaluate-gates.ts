@@ -518,7 +518,11 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const verdict: CriterionVerdict = failing ? 'fail' : missing.length ? 'waiting' : 'pass'
       const value = `${tests - failing - skipped} of ${tests} passed${skipped ? ` (${skipped} skipped)` : ''}`
       const why = failing ? `${failing} failed: ${listed[0]!.what}${failing > 1 ? ' …' : ''}` : missing.length ? `no ${missing.join(' or ')} test carried out for ${build} yet — waiting` : `every ${stages.join(' and ')} test of ${build} passed${skipped ? ` or was skipped (${skipped})` : ''}`
-      const awaited = missing.map((stage) => ({ what: `${stage}: no test carried out this build${results.runs.some((r) => r.build === build && r.stage === stage) ? ' (its runs hold none, or only skipped ones)' : ''}`, environment: stage, status: 'not-run', awaited: true }))
+      // (a stage with no run at all: its tests may have been ingested under another stage's name)
+      const stagesRun = [...new Set(results.runs.filter((r) => r.build === build).map((r) => r.stage))]
+      const whyNone = (stage: string): string =>
+        results.runs.some((r) => r.build === build && r.stage === stage) ? ' (its runs hold none, or only skipped ones)' : ` (no ${stage} run: this build's runs are of ${stagesRun.join(', ') || 'no stage yet'}; ${stage} tests are ingested with --stage ${stage})`
+      const awaited = missing.map((stage) => ({ what: `${stage}: no test carried out this build${whyNone(stage)}`, environment: stage, status: 'not-run', awaited: true }))
       const judged = result(criterion, verdict, value, `all ${stages.join(', ')} tests`, why, [...listed, ...awaited])
       return withRunErrors(judged, runErrorItems(view.matrix, view.matrix.columns.filter((c) => stages.includes(c.stage)).map((c) => c.key)))
     }

@@ -322,6 +322,8 @@ describe('every criterion kind passes and fails on the results that should make 
     expect(failing.criteria[0]).toMatchObject({ verdict: 'fail', value: '1 of 2 passed', threshold: 'all unit, functional tests', why: '1 failed: scope › reads the scope · ci/unit: failed' })
     const waiting = await gate(single('{ id: c, kind: tests-pass, severity: blocking }'), writeRuns(rc2()), 'v1.0.0-rc2')
     expect(waiting.criteria[0]).toMatchObject({ verdict: 'waiting', value: '0 of 0 passed', why: 'no unit or functional test carried out for v1.0.0-rc2 yet — waiting' })
+    // where unit tests were ingested without --stage (as acceptance), the item says how to ingest them
+    expect(waiting.criteria[0]!.items.map((i) => i.what)).toEqual(['unit: no test carried out this build (no unit run: this build\'s runs are of acceptance, manual; unit tests are ingested with --stage unit)', 'functional: no test carried out this build (no functional run: this build\'s runs are of acceptance, manual; functional tests are ingested with --stage functional)'])
     // a stage whose tests were all skipped verified nothing: waited for, as a dry run
     const skippedOnly = await gate(single('{ id: c, kind: tests-pass, severity: blocking, stages: [unit] }'), writeRuns([...rc2(), { ...testStages('passed')[0]!, cases: { 'reads the scope': 'skipped' } }]), 'v1.0.0-rc2')
     expect(skippedOnly.criteria[0]).toMatchObject({ verdict: 'waiting', value: '0 of 1 passed (1 skipped)' })
