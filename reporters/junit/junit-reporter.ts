@@ -3,7 +3,7 @@ import { XML_DECLARATION, testCaseXml, testSuiteClose, testSuiteOpen, testSuites
 import { writePieces } from '../../src/chunked-writer.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { runErrorCases } from '../../src/results/run-error-cases.ts'
-import { JUNIT_OF, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
+import { JUNIT_OF, NOT_RUN_TYPE, failureMessage, outcomeOf } from '../../src/model/status-algebra.ts'
 import type { ResultSet, MergedCase } from '../../src/results/merge-results.ts'
 import { errorHeadline } from '../../src/model/error-headline.ts'
 import { makeDirectory } from '../../src/files.ts'
@@ -120,7 +120,7 @@ function testCase(entry: MergedCase, className: string, options: { resultsDir: s
   } else if (written === 'skipped') {
     // GitLab shows a skipped test's <skipped> text, and nothing of its system-out: the reason goes there
     const reason = entry.notRun ? entry.error! : entry.error ? `${entry.status}: ${entry.error}` : entry.status === 'skipped' ? '' : entry.status
-    test.skipped = reason ? { message: errorHeadline(reason), text: reason } : true
+    test.skipped = reason ? { message: errorHeadline(reason), ...(entry.notRun ? { type: NOT_RUN_TYPE } : {}), text: reason } : true
   }
   const attachments = [...entry.attachments].sort((a, b) => Number(b.mediaType.startsWith('image/')) - Number(a.mediaType.startsWith('image/')))
   const out = [

@@ -23,7 +23,7 @@ export interface JUnitCase {
    * `<skipped/>`; with a reason, as pytest writes it: a message attribute and the reason as its
    * text — what GitLab shows of a skipped test (the library writes no reason: an addition to its shape)
    */
-  skipped?: boolean | { message?: string; text?: string }
+  skipped?: boolean | { message?: string; type?: string; text?: string }
   systemOut?: string
 }
 

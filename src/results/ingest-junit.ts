@@ -8,6 +8,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { EntityDecoder } from '@nodable/entities'
 import type { Attachment, Case } from '../model/results.ts'
 import { caseIdOf, worseStatus, type Status } from '../model/vocabulary.ts'
+import { NOT_RUN_TYPE } from '../model/status-algebra.ts'
 import { ATTACHMENT_EXTENSIONS, headerRoomFor, ResultsWriter, writeAttachment } from './results-writer.ts'
 import { CatalogueBinding } from './catalogue-binding.ts'
 import { foldStepTests } from './step-tests.ts'
@@ -68,6 +69,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   let started = Infinity
   const occurrences = new Map<string, number>()
   let suitesSeen = 0
+  let notRunTests = 0
   const walk = (suite: Node, path: string[]): void => {
     suitesSeen++
     const name = String(suite.name ?? '')
@@ -95,6 +97,12 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
     }
     // go-junit-report writes a Go package that did not build (or set up) as a test of that name: no test, a failure of the run
     const tests = (folded ? [] : testcases).flatMap((testcase, i): ReportTest[] => {
+      // bdd-matrix's own JUnit lists each cell the scope requires and nothing ran as a skipped
+      // test of type not-run: no result, read back as the gap it is (never a skip that ran)
+      if (isNotRun(testcase)) {
+        notRunTests++
+        return []
+      }
       const unbuilt = /^\[(build|setup) failed\]$/.exec(String(testcase.name ?? ''))
       if (unbuilt) {
         const { c } = prepared?.[i] ?? made(testcase)
@@ -114,6 +122,7 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
   for (const suite of roots) walk(suite, [])
   if (writer.cases === 0 && !tally.runErrors.length) {
     writer.discard()
+    if (notRunTests) return { cases: 0, problems: [{ file, line: 1, message: `its ${notRunTests} test(s) are all cells nothing ran (bdd-matrix junit's not-run tests): no result to ingest; ingest the results of the runs instead` }] }
     return { cases: 0, problems: [{ file, line: 1, message: `no <testcase> in any of its ${suitesSeen} <testsuite> element(s), at any depth: nothing to ingest (did the tests run?)` }] }
   }
   // Without a timestamp (vitest, jest, Playwright write none), the report was written when the
@@ -153,6 +162,12 @@ const STATUS_ATTRIBUTE: Record<string, Status | undefined> = Object.assign(Objec
 /** Statuses a failure's type attribute names exactly as bdd-matrix writes them (status-algebra's failureMessage). */
 const TYPED_STATUS: Record<string, Status | undefined> = Object.assign(Object.create(null) as Record<string, Status | undefined>, { blocked: 'blocked', undefined: 'undefined', pending: 'pending', ambiguous: 'ambiguous' })
 
+/** A test bdd-matrix's JUnit wrote for a required cell nothing ran: `<skipped type="not-run">`. */
+function isNotRun(testcase: Node): boolean {
+  const skipped = testcase.skipped as Node[] | undefined
+  return Array.isArray(skipped) && skipped.length > 0 && skipped.every((k) => k !== null && typeof k === 'object' && k.type === NOT_RUN_TYPE) && !testcase.failure && !testcase.error
+}
+
 function withoutPrefix(text: string | undefined, prefix: string | undefined): string | undefined {
   return prefix && text?.startsWith(prefix) ? text.slice(prefix.length) : text
 }
@@ -172,8 +187,9 @@ function caseOf(testcase: Node, suites: string[], occurrence: number, references
   // A failure's type naming a status JUnit has no element for (bdd-matrix's own JUnit writes
   // type="blocked", "undefined", "pending" or "ambiguous") keeps it: the report reads back as it was
   // written, a tester's block no plain failure.
-  const type = typeof failures[0] === 'object' ? failures[0].type : undefined
-  const typed = typeof type === 'string' && failures.every((f) => typeof f === 'object' && f.type === type) ? TYPED_STATUS[type] : undefined
+  const typeOf = (f: Node | string | undefined): unknown => (f !== null && typeof f === 'object' ? f.type : undefined)
+  const type = typeOf(failures[0])
+  const typed = typeof type === 'string' && failures.every((f) => typeOf(f) === type) ? TYPED_STATUS[type] : undefined
   const counted: Status = typed ?? (failures.length ? 'failed' : skipped ? 'skipped' : 'passed')
   // A worse verdict in the status attribute (godog, behave, googletest write one) is not lost
   // for want of a child element; a value that is no verdict ("run") changes nothing.

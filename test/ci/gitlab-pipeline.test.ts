@@ -146,7 +146,7 @@ describe('the GitLab pipeline as GitLab runs it (.gitlab-ci.yml and its componen
     const gaps = (JSON.parse(readFileSync(path.join(project, 'reports/matrix.json'), 'utf8')) as { gaps: { notRun: number } }).gaps.notRun
     expect(gaps).toBeGreaterThan(0)
     expect(testReport([reportJob], project)).toHaveLength(gaps)
-    expect(notRunXml.match(/<skipped message="not run: [^"]*"><!\[CDATA\[not run: /g)).toHaveLength(gaps)
+    expect(notRunXml.match(/<skipped message="not run: [^"]*" type="not-run"><!\[CDATA\[not run: /g)).toHaveLength(gaps)
 
     const second = await run(2, false)
     expect(second.find((r) => r.job === 'bdd-matrix-unit')!.status).toBe('success')

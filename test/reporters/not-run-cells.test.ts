@@ -41,11 +41,15 @@ describe('the reports that list tests say what the scope requires and nothing ra
     for (const c of notRun) {
       expect(c.className).toBe('Numbers')
       expect(c.name).toMatch(/ \[docker\]$/)
-      expect(c.body).toMatch(/^\s*<skipped message="not run: the milestone scope requires this scenario on docker\/acceptance, and build b1 has no result of it there"><!\[CDATA\[not run: /)
+      expect(c.body).toMatch(/^\s*<skipped message="not run: the milestone scope requires this scenario on docker\/acceptance, and build b1 has no result of it there" type="not-run"><!\[CDATA\[not run: /)
     }
     // named as their results on docker will be: the same names as on local, another environment
     expect(notRun.map((c) => c.name.replace(/ \[docker\]$/, '')).sort()).toEqual(all.filter((c) => !c.body.includes('not run: ')).map((c) => c.name.replace(/ \[local\]$/, '')).sort())
     expect(/<testsuites tests="(\d+)" failures="0" errors="0" skipped="(\d+)"/.exec(xml)!.slice(1).map(Number)).toEqual([12, gaps])
+    // read back by ingest, the file gives what ran and leaves the gaps gaps (a not-run test is no skip that ran)
+    const again = await runCliInProcess(['ingest', 'reports/junit.xml', '--env', 'local', '--build', 'b1', '--out', 'again'], { cwd: project })
+    expect(again.code, again.stderr).toBe(0)
+    expect(again.stdout).toMatch(/: 6 case\(s\) from reports\/junit\.xml/)
   })
 
   it('junit --not-run-only: only those (the report job\'s JUnit for GitLab, beside the jobs\' own)', async () => {
@@ -54,6 +58,9 @@ describe('the reports that list tests say what the scope requires and nothing ra
     const all = cases(readFileSync(path.join(project, 'reports/not-run.xml'), 'utf8'))
     expect(all).toHaveLength(NOT_RUN_ON_DOCKER)
     expect(all.every((c) => c.body.includes('<skipped message="not run: '))).toBe(true)
+    // nothing to ingest in it: said so, not taken for skips that ran
+    const again = await runCliInProcess(['ingest', 'reports/not-run.xml', '--env', 'local', '--build', 'b1', '--out', 'again-not-run'], { cwd: project })
+    expect(again.stderr).toContain(`its ${NOT_RUN_ON_DOCKER} test(s) are all cells nothing ran (bdd-matrix junit's not-run tests): no result to ingest`)
   })
 
   it('allure: a skipped result per cell not run, under its own category, and the count on the overview', async () => {
