@@ -124,11 +124,12 @@ export function caseFails(c: { status: Status; flaky: boolean }): boolean {
  * tester's block, as the gate and the commit status count them (FAILS) — a block written as a
  * skip would leave GitLab's test summary and Allure's greener than the commit status.
  */
-/** The type of a JUnit `<skipped>` written for a required cell nothing ran: ingest reads it back as no result. */
-export const NOT_RUN_TYPE = 'not-run'
 export const JUNIT_OF: Record<Outcome, 'passed' | 'failure' | 'skipped'> = { passed: 'passed', failed: 'failure', incomplete: 'failure', skipped: 'skipped', blocked: 'failure' }
 export const ALLURE_OF: Record<Outcome, 'passed' | 'failed' | 'broken' | 'skipped'> = { passed: 'passed', failed: 'failed', incomplete: 'broken', skipped: 'skipped', blocked: 'broken' }
 export const TESTMO_OF: Record<Outcome, 'passed' | 'failed' | 'skipped' | 'blocked'> = { passed: 'passed', failed: 'failed', incomplete: 'failed', skipped: 'skipped', blocked: 'blocked' }
+
+/** The type of a JUnit `<skipped>` written for a required cell nothing ran: ingest reads it back as no result. */
+export const NOT_RUN_TYPE = 'not-run'
 
 /** The message an output shows for a case that did not pass: incomplete and blocked ones say their status first. */
 export function failureMessage(status: Status, error: string | undefined): string {
