@@ -3,7 +3,7 @@ import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { isUncovered } from '../catalogue/uncovered.ts'
 import type { Scope, ScopeFeature } from '../catalogue/scope.ts'
 import type { Attachment, Status, StepResult } from '../model/results.ts'
-import { cellStatusOf, failureMessage, outcomeOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
+import { FAILS, cellStatusOf, failureMessage, outcomeOf, worstCell, type CellStatus } from '../model/status-algebra.ts'
 import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { cellIn, columnOf, eachCell, inSeveralColumns } from '../results/cells.ts'
 import { ownRecord } from '../own-record.ts'
@@ -125,6 +125,11 @@ export interface Matrix {
   gaps: { required: number; notRun: number; byEnvironment: Record<string, number>; wip: number }
   /** results in cells the scope does not require: shown, never counted */
   information: number
+  /**
+   * those of them that failed or were blocked: JUnit, Allure and Testmo list every result that
+   * ran, so GitLab's test summary counts them failed where the headline counts none (said beside it)
+   */
+  informationFailed?: number
   runErrors: MatrixRunError[]
   /**
    * Where the scenarios required in no column of this matrix are expected (totals['not-required']
@@ -342,6 +347,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // columns where a wip scenario the scope expects there ran (information, yet no stray column)
   const wipRanIn = new Array<boolean>(columns.length).fill(false)
   let information = 0
+  let informationFailed = 0
   // A scenario counted once in the headline: the worst of its required cells, each counted.
   const countScenario = (byColumn: Record<string, ScenarioCell>, wipRan: boolean): void => {
     const statuses: CellStatus[] = []
@@ -352,6 +358,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         if (cell.status !== 'not-required') {
           information++
           informationIn[c]!++
+          if (FAILS.has(cell.status)) informationFailed++
         }
         return
       }
@@ -538,7 +545,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const countedTwice = reportsCountedTwice(results.runs)
     .filter((group) => group.some((r) => r.build === build))
     .map((group) => [...new Set(group.map(placeOf))].sort())
-  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, runErrors, expectedElsewhere: [...expectedElsewhere].sort(), unrequiredColumns, ...(countedTwice.length ? { countedTwice } : {}), ...(unlisted.size ? { unlisted: unlisted.size } : {}) }
+  return { milestone: scope.milestone, build, builds: history, columns, features, unscoped: { cases: unscoped, failed: unscopedFailed }, flaky, totals, cellTotals, gaps, information, ...(informationFailed ? { informationFailed } : {}), runErrors, expectedElsewhere: [...expectedElsewhere].sort(), unrequiredColumns, ...(countedTwice.length ? { countedTwice } : {}), ...(unlisted.size ? { unlisted: unlisted.size } : {}) }
 }
 
 const NO_CELLS: Record<string, ScenarioCell> = Object.freeze({})

@@ -57,7 +57,7 @@ export function headlineOf(matrix: Matrix): Headline {
     gaps,
     gapsWarn: g.notRun > 0 || untested,
     ...(t['not-required'] ? { unrequired: unrequiredText(t['not-required'], matrix.expectedElsewhere) } : {}),
-    ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted)` } : {}),
+    ...(matrix.information ? { information: `${matrix.information} result(s) where the scope does not require the scenario (information only, not counted${matrix.informationFailed ? `; ${matrix.informationFailed} of them failed or blocked, which GitLab's test summary, Allure and Testmo list as they went` : ''})` } : {}),
     ...(matrix.unrequiredColumns?.length ? { strayColumns: strayColumnsText(matrix.unrequiredColumns) } : {}),
     ...(matrix.countedTwice?.length ? { countedTwice: `the same report counts as ${matrix.countedTwice.map((places) => places.join(' and as ')).join('; and as ')}: one test run's results claimed twice (a report left from an earlier job, or one environment's claimed for another?)` } : {}),
     ...(matrix.unlisted ? { unlisted: `defined by no feature file now: ${matrix.unlisted} of the ${scenarioCount(t)} scenarios counted (results of a scenario renamed or changed since it ran, or of feature files elsewhere)` } : {}),

@@ -99,6 +99,7 @@ describe('every number agrees with a recount of the raw results (property-based)
         const notRunCells = new Set<string>()
         const notRunIn = new Map<string, number>()
         let information = 0
+        let informationFailed = 0
         let requiredRunnable = 0
         for (const c of inScope) {
           const statuses: string[] = []
@@ -106,6 +107,7 @@ describe('every number agrees with a recount of the raw results (property-based)
             const found = cells.get(`${c.id}|${column.environment}|${column.stage}`)
             if (!requiredOf(c, column)) {
               if (found) information++
+              if (found && ['failed', 'blocked'].includes(cellWord(found.status, found.flaky))) informationFailed++
               if (ranWipAt(c, column)) statuses.push('wip')
               continue
             }
@@ -154,6 +156,9 @@ describe('every number agrees with a recount of the raw results (property-based)
         expect(Object.entries(matrix.gaps.byEnvironment).sort()).toEqual([...notRunIn].sort())
         expect(matrix.gaps.required).toBe(requiredRunnable)
         expect(matrix.information).toBe(information)
+        // those that failed: said beside the count, as GitLab's test summary counts them
+        expect(matrix.informationFailed ?? 0).toBe(informationFailed)
+        if (informationFailed) expect(matrixToMarkdown(matrix)).toContain(`; ${informationFailed} of them failed or blocked, which GitLab's test summary, Allure and Testmo list as they went`)
         // the columns where the scope requires nothing and results stand (an environment it does not name): named
         const unrequired = [...columns].filter(([, col]) => !inScope.some((c) => expectedOf(c, col)) && inScope.some((c) => cells.has(`${c.id}|${col.environment}|${col.stage}`))).map(([key]) => key)
         expect([...matrix.unrequiredColumns].sort()).toEqual(unrequired.sort())

@@ -101,6 +101,8 @@ describe('what the scope requires and nothing verified is never hidden', () => {
       expect(ran.cellTotals).toEqual({ ...left.cellTotals, wip: left.cellTotals.wip - 1 })
       expect(ran.information).toBe(left.information + 1)
       expect(matrixFailed(ran)).toBe(false)
+      // a failure there is said beside the count: GitLab's test summary lists it failed
+      expect(matrixToMarkdown(ran).includes('1 of them failed or blocked, which GitLab')).toBe(outcome === 'failed')
       expect(ran.unrequiredColumns).toEqual([])
       // the feature's cell says so, as for any result where nothing is required
       expect(matrixToMarkdown(ran)).toContain("| Beta `beta` | — | ✅ 1/1 ℹ️ 1 | — |")
