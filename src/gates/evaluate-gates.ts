@@ -6,7 +6,7 @@ import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix, type MatrixScenario } from '../matrix/matrix-from.ts'
 import { matrixDigest } from '../matrix/matrix-digest.ts'
-import { ATTEMPTED, CELL_SEVERITY, FAILS, caseFails, failureMessage, outcomeOf, type CellStatus } from '../model/status-algebra.ts'
+import { ATTEMPTED, CELL_SEVERITY, FAILS, caseFails, failureMessage, verifiedNothing, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
 import { buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
@@ -507,7 +507,7 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       eachCell(cellsOfBuild, (c) => {
         if (!stages.includes(c.stage)) return
         tests++
-        if (outcomeOf(c.status) === 'skipped' && !c.flaky) skipped++
+        if (verifiedNothing(c.status)) skipped++
         else carriedOut.add(c.stage)
         if (caseFails(c)) {
           // (a stage of thousands of failing tests names the first 50; the count says the rest)
@@ -519,9 +519,9 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const value = `${tests - failing - skipped} of ${tests} passed${skipped ? ` (${skipped} skipped)` : ''}`
       const why = failing ? `${failing} failed: ${listed[0]!.what}${failing > 1 ? ' …' : ''}` : missing.length ? `no ${missing.join(' or ')} test carried out for ${build} yet — waiting` : `every ${stages.join(' and ')} test of ${build} passed${skipped ? ` or was skipped (${skipped})` : ''}`
       // (a stage with no run at all: its tests may have been ingested under another stage's name)
-      const stagesRun = [...new Set(results.runs.filter((r) => r.build === build).map((r) => r.stage))]
+      const stagesRun: string[] = [...new Set(results.runs.filter((r) => r.build === build).map((r) => r.stage))]
       const whyNone = (stage: string): string =>
-        results.runs.some((r) => r.build === build && r.stage === stage) ? ' (its runs hold none, or only skipped ones)' : ` (no ${stage} run: this build's runs are of ${stagesRun.join(', ') || 'no stage yet'}; ${stage} tests are ingested with --stage ${stage})`
+        stagesRun.includes(stage) ? ' (its runs hold none, or only skipped ones)' : ` (no ${stage} run: this build's runs are of ${stagesRun.join(', ') || 'no stage yet'}; ${stage} tests are ingested with --stage ${stage})`
       const awaited = missing.map((stage) => ({ what: `${stage}: no test carried out this build${whyNone(stage)}`, environment: stage, status: 'not-run', awaited: true }))
       const judged = result(criterion, verdict, value, `all ${stages.join(', ')} tests`, why, [...listed, ...awaited])
       return withRunErrors(judged, runErrorItems(view.matrix, view.matrix.columns.filter((c) => stages.includes(c.stage)).map((c) => c.key)))

@@ -7,6 +7,7 @@ import { buildBefore } from '../results/merge-results.ts'
 
 const id = z.string().regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'must be lower-kebab-case, e.g. acceptance-green')
 const severity = z.enum(['blocking', 'informing'])
+const stage = z.enum(['unit', 'functional', 'acceptance', 'manual'])
 /**
  * Which scenarios a criterion judges: a Cucumber tag expression and the stages whose columns count.
  * The scope requires its scenarios on acceptance and manual columns only: a criterion over unit or
@@ -17,7 +18,7 @@ const select = z
   .strictObject({
     tags: z.string().min(1).optional(),
     stages: z
-      .array(z.enum(['unit', 'functional', 'acceptance', 'manual']))
+      .array(stage)
       .min(1)
       .refine((stages) => stages.every((s) => s === 'acceptance' || s === 'manual'), { message: "unit and functional hold tests, not the scope's scenarios (the scope requires those on acceptance and manual columns only): a criterion over them would judge nothing and pass; judge their tests with kind: tests-pass" })
       .optional(),
@@ -38,7 +39,7 @@ export const CriterionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('manual-signoff'), select, testers: positive.default(1) }),
   z.strictObject({ ...base, kind: z.literal('open-issues'), labels: z.array(z.string().min(1)).default([]), milestone: z.string().optional(), max: z.number().int().min(0).default(0) }),
   z.strictObject({ ...base, kind: z.literal('approvals'), min: positive, from: z.array(z.string().min(1)).optional() }),
-  z.strictObject({ ...base, kind: z.literal('tests-pass'), stages: z.array(z.enum(['unit', 'functional', 'acceptance', 'manual'])).min(1).default(['unit', 'functional']) }),
+  z.strictObject({ ...base, kind: z.literal('tests-pass'), stages: z.array(stage).min(1).default(['unit', 'functional']) }),
 ])
 
 export const WAIVER_CATEGORIES = ['inconsistent-test', 'unstable-infra', 'prerequisite-fail', 'known-issue', 'out-of-scope'] as const

@@ -334,8 +334,6 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   // required when any of its features requires it): the first feature's cells of the scenario,
   // copied when another feature holds it too; only for scenarios under several features
   const uniqueCells = new Map<string, Record<string, ScenarioCell>>()
-  // scenarios under several features, wip, with a result in a cell the scope expects
-  const wipRanIds = new Set<string>()
   const copied = new Set<string>()
   const totals = noCells()
   const cellTotals = noCells()
@@ -349,8 +347,9 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   let information = 0
   let informationFailed = 0
   // A scenario counted once in the headline: the worst of its required cells, each counted.
-  const countScenario = (byColumn: Record<string, ScenarioCell>, wipRan: boolean): void => {
+  const countScenario = (byColumn: Record<string, ScenarioCell>): void => {
     const statuses: CellStatus[] = []
+    let wipRan = false
     columns.forEach((column, c) => {
       const cell = byColumn[column.key]
       if (!cell) return
@@ -360,6 +359,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           informationIn[c]!++
           if (FAILS.has(cell.status)) informationFailed++
         }
+        if (cell.wip) wipRan = wipRanIn[c] = true
         return
       }
       requiredIn[c]!++
@@ -417,7 +417,6 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     const scenarios = [...catalogueRows.get(feature.id)!.values(), ...resultRows.get(feature.id)!].map((s): MatrixScenario => {
       requiredNow.length = 0
       let allPlain = true
-      let wipRanHere = false
       // A row of results is its own cell in its column: only the build's other columns are looked
       // up (a million lookups made a million keys to throw away, some 70 MB of garbage).
       const own = s.stages ? undefined : columnOf(s as MergedCase)
@@ -456,11 +455,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           }
         }
         if (required) requiredNow.push(status)
-        else if (ranWip) {
-          requiredNow.push('wip')
-          wipRanIn[c] = true
-          wipRanHere = true
-        }
+        else if (ranWip) requiredNow.push('wip')
         if (detailed || ranWip) allPlain = false
         rowCells[c] = ranWip ? { ...cell, wip: true } : cell
       })
@@ -469,10 +464,9 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
         if (!underSeveral.has(s.id)) for (const where of expectedOutside(s, feature)) expectedElsewhere.add(where)
         else severalElsewhere.set(s.id, [...(severalElsewhere.get(s.id) ?? []), ...expectedOutside(s, feature)])
       }
-      if (!underSeveral.has(s.id)) countScenario(scenarioCells, wipRanHere)
+      if (!underSeveral.has(s.id)) countScenario(scenarioCells)
       else {
         let unique = uniqueCells.get(s.id)
-        if (wipRanHere) wipRanIds.add(s.id)
         if (!unique) uniqueCells.set(s.id, scenarioCells)
         else {
           if (!copied.has(s.id)) {
@@ -482,7 +476,8 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
           for (const key in scenarioCells) {
             const cell = scenarioCells[key]!
             const seen = unique[key]
-            if (!seen || (cell.required && !seen.required)) unique[key] = cell
+            // (a wip scenario's result where one feature expects it outranks the same result as plain information)
+            if (!seen || (cell.required && !seen.required) || (cell.wip && !seen.required && !seen.wip)) unique[key] = cell
           }
         }
       }
@@ -533,7 +528,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
     return { id: feature.id, name: feature.name, uncovered: isUncovered({ scenarios: scenarios.length, wip: scenarios.filter((s) => s.wip).length }), requiredOn: feature.environments, cells: featureCells, scenarios }
   })
 
-  for (const [id, byColumn] of uniqueCells) countScenario(byColumn, wipRanIds.has(id))
+  for (const byColumn of uniqueCells.values()) countScenario(byColumn)
   for (const [id, where] of severalElsewhere) if (!Object.values(uniqueCells.get(id) ?? {}).some((c) => c.required)) for (const w of where) expectedElsewhere.add(w)
   // gaps by environment in the columns' order
   columns.forEach((column, c) => {

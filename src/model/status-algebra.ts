@@ -16,9 +16,9 @@ import { worseStatus, type Status } from './vocabulary.ts'
  *
  * A matrix cell (a scenario on one environment/stage) adds what did not run: `not-run` where the
  * scope requires the scenario (a gap), `wip` where it is not implemented yet, and `not-required`
- * where nothing was expected. A wip scenario is required nowhere yet: what ran of it is information. A cell that ran where the scope does not require it keeps its
- * status but is information only: it is left out of every headline count and every blocking gate
- * criterion.
+ * where nothing was expected. A cell that ran where the scope does not require it — a wip scenario
+ * is required nowhere yet — keeps its status but is information only: it is left out of every
+ * headline count and every blocking gate criterion.
  */
 export type Outcome = 'passed' | 'failed' | 'incomplete' | 'skipped' | 'blocked'
 
