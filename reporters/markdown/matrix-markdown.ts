@@ -58,17 +58,20 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   out.push('')
   // Scenarios, each once, with the columns they failed in (then those a tester blocked: they fail
   // the build too): the same unit as the headline.
+  type Listed = Map<string, { feature: string; name: string; columns: string[]; error?: string }>
+  const lists: { failed: Listed; blocked: Listed } = { failed: new Map(), blocked: new Map() }
+  for (const f of matrix.features)
+    for (const s of f.scenarios)
+      for (const [column, c] of Object.entries(s.cells)) {
+        if ((c.status !== 'failed' && c.status !== 'blocked') || !c.required) continue
+        const listed = lists[c.status]
+        const entry = listed.get(s.id) ?? { feature: f.id, name: s.name, columns: [] }
+        if (!entry.columns.includes(column)) entry.columns.push(column)
+        if (!entry.error && c.error) entry.error = c.error
+        listed.set(s.id, entry)
+      }
   for (const [status, title] of [['failed', 'Failed scenarios'], ['blocked', 'Blocked scenarios']] as const) {
-    const listed = new Map<string, { feature: string; name: string; columns: string[]; error?: string }>()
-    for (const f of matrix.features)
-      for (const s of f.scenarios)
-        for (const [column, c] of Object.entries(s.cells)) {
-          if (c.status !== status || !c.required) continue
-          const entry = listed.get(s.id) ?? { feature: f.id, name: s.name, columns: [] }
-          if (!entry.columns.includes(column)) entry.columns.push(column)
-          if (!entry.error && c.error) entry.error = c.error
-          listed.set(s.id, entry)
-        }
+    const listed = lists[status]
     if (!listed.size) continue
     out.push(`<details><summary>${ICON[status]} ${title} (${listed.size})</summary>`, '')
     for (const f of [...listed.values()].slice(0, MAX_LISTED)) out.push(`- ${mdCode(f.feature)} · ${mdText(f.name)} · ${f.columns.map(mdText).join(', ')}${f.error ? ` — ${mdText(firstLines(f.error))}` : ''}`)
