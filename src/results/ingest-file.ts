@@ -116,7 +116,7 @@ export function ingestLargeFileInWorker(file: string, ctx: IngestContext, option
     // This thread hashes the input for the run id while the worker reads it (the worker's one
     // core is the ingest's bound: 0.1 s of 100,000 scenarios' messages, 3 s of a million).
     const hashedThere = !ctx.runId
-    const worker = new Worker(WORKER, { workerData: { file, ctx: cloneable, caseLines: Boolean(collector), hashedThere }, resourceLimits: { maxYoungGenerationSizeMb: 8 } })
+    const worker = new Worker(WORKER, { workerData: { file, ctx: cloneable, caseLines: Boolean(collector), hashedThere, bytes: size }, resourceLimits: { maxYoungGenerationSizeMb: 8 } })
     if (hashedThere)
       hashFile(file).then(
         (inputHash) => worker.postMessage({ inputHash }),

@@ -2,9 +2,12 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { ingestFile } from './ingest-file.ts'
 import type { IngestContext } from './ingest-types.ts'
 import { collectGarbage } from '../collect-garbage.ts'
+import { sizeYoungGenerationFor } from '../young-generation.ts'
 
 // The worker side of ingestFileInWorker: one file, one answer, then the thread ends.
-const { file, ctx, caseLines, hashedThere } = workerData as { file: string; ctx: IngestContext; caseLines: boolean; hashedThere: boolean }
+const { file, ctx, caseLines, hashedThere, bytes } = workerData as { file: string; ctx: IngestContext; caseLines: boolean; hashedThere: boolean; bytes: number }
+// (only `ingest` and `run` start it, whose young generation the bin keeps small: this thread's start undid that)
+sizeYoungGenerationFor(bytes)
 // the case lines as written, for the thread that started it to parse meanwhile (PreparedCases)
 if (caseLines) ctx.onCaseLines = (lines) => parentPort!.postMessage({ lines })
 // V8's own full collection, of this thread's heap (ingest-types.ts says why)

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { UserError } from '../errors.ts'
 import type { Case, Run } from '../model/results.ts'
@@ -10,6 +10,7 @@ import { caseShapeProblem, runShapeProblem } from '../model/results-shape.ts'
 import type { PreparedCases } from './prepared-cases.ts'
 import { Cells, cellColumn } from './cells.ts'
 import { textOf } from '../json-shape.ts'
+import { SMALL_YOUNG_GENERATION_MAX_BYTES, letYoungGenerationGrow } from '../young-generation.ts'
 
 /** One cell of the matrix: a case on an environment and stage, in one build. */
 export interface MergedCase extends Case {
@@ -56,10 +57,13 @@ export async function mergeResults(dir: string, options: MergeOptions = {}): Pro
     if (code !== 'ENOENT') throw new UserError('RESULTS_MISSING', `${dir}: the results folder cannot be read (${code ?? (error as Error).message})`)
     throw new UserError('RESULTS_MISSING', `${dir}: results folder not found; write one with bdd-matrix ingest --out ${dir}`)
   }
+  let bytes = 0
   const sources: RunSource[] = files.map((f) => {
     const file = path.join(dir, f)
+    const run = readRunHeader(file)
+    bytes += statSync(file).size
     return {
-      run: readRunHeader(file),
+      run,
       file,
       readCases: async (onCase) => {
         const prepared = options.prepared
@@ -70,6 +74,8 @@ export async function mergeResults(dir: string, options: MergeOptions = {}): Pro
       },
     }
   })
+  // (young-generation.ts says why)
+  if (bytes > SMALL_YOUNG_GENERATION_MAX_BYTES) letYoungGenerationGrow()
   return mergeRuns(sources, options)
 }
 
