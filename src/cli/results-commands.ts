@@ -94,9 +94,9 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--features <dir>', 'features folder, with --scope', 'features')
     .option('--not-run-only', 'only those skipped tests: the JUnit report for GitLab of a job that merges the results of the jobs that ran the tests (theirs list what ran)')
     .action(async (options: ScopedReportOptions & { out: string; notRunOnly?: boolean }) => {
-      const out = await writeJUnitReport(ctx, options)
+      const { out, empty } = await writeJUnitReport(ctx, options)
       ctx.stdout.write(`JUnit written: ${path.relative(ctx.cwd, out)}\n`)
-      exit(0)
+      exit(empty ? 1 : 0)
     })
 }
 
@@ -119,7 +119,7 @@ export function addAllureCommand(program: Command, ctx: CliContext, exit: (code:
       const reportPath = path.relative(ctx.cwd, report).split(path.sep).join('/')
       const env = ctx.env
       const reportUrl = env.CI_JOB_URL ? `${env.CI_JOB_URL}/artifacts/file/${reportPath}/index.html` : undefined
-      const written = await writeAllure(ctx, { results: options.results, out, features: options.features, ...(options.scope ? { scope: options.scope } : {}), ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(reportUrl ? { reportUrl } : {}) })
+      const { count: written, empty } = await writeAllure(ctx, { results: options.results, out, features: options.features, ...(options.scope ? { scope: options.scope } : {}), ...(options.build ? { build: options.build } : {}), ...(options.milestone ? { milestone: options.milestone } : {}), ...(reportUrl ? { reportUrl } : {}) })
       ctx.stdout.write(`Allure results written: ${path.relative(ctx.cwd, out)} (${written} result(s))\n`)
       if (options.historyFromGitlab) {
         const token = env.CI_JOB_TOKEN ? { kind: 'job' as const, value: env.CI_JOB_TOKEN } : env.GITLAB_TOKEN ? { kind: 'private' as const, value: env.GITLAB_TOKEN.trim() } : undefined
@@ -134,21 +134,24 @@ export function addAllureCommand(program: Command, ctx: CliContext, exit: (code:
         await generateAllureReport(out, report)
         ctx.stdout.write(`Allure report generated: ${path.relative(ctx.cwd, report)}/index.html\n`)
       }
-      exit(0)
+      exit(empty ? 1 : 0)
     })
 }
 
-/** Writes the JUnit XML of a build from the results folder; returns the file written. */
-export async function writeJUnitReport(ctx: CliContext, options: ScopedReportOptions & { out: string; notRunOnly?: boolean }): Promise<string> {
+/**
+ * Writes the JUnit XML of a build from the results folder; returns the file written and whether
+ * the report lists no test, as the folder holds no results and no scope requires any.
+ */
+export async function writeJUnitReport(ctx: CliContext, options: ScopedReportOptions & { out: string; notRunOnly?: boolean }): Promise<{ out: string; empty: boolean }> {
   const out = path.resolve(ctx.cwd, options.out)
-  await report(ctx, options, [junitWriter(out, ctx.cwd, options.notRunOnly ? 'only' : 'with')], { scopeNeeded: options.notRunOnly ? '--not-run-only' : undefined })
-  return out
+  const { empty } = await report(ctx, options, [junitWriter(out, ctx.cwd, options.notRunOnly ? 'only' : 'with')], { scopeNeeded: options.notRunOnly ? '--not-run-only' : undefined })
+  return { out, empty }
 }
 
-export async function writeAllure(ctx: CliContext, options: ScopedReportOptions & { out: string; milestone?: string; reportUrl?: string }): Promise<number> {
+export async function writeAllure(ctx: CliContext, options: ScopedReportOptions & { out: string; milestone?: string; reportUrl?: string }): Promise<{ count: number; empty: boolean }> {
   const written = { count: 0 }
-  await report(ctx, options, [allureWriter(path.resolve(ctx.cwd, options.out), ctx.env, { ...(options.milestone ? { milestone: options.milestone } : {}), ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}), written })])
-  return written.count
+  const { empty } = await report(ctx, options, [allureWriter(path.resolve(ctx.cwd, options.out), ctx.env, { ...(options.milestone ? { milestone: options.milestone } : {}), ...(options.reportUrl ? { reportUrl: options.reportUrl } : {}), written })])
+  return { count: written.count, empty }
 }
 
 export interface ScopedReportOptions {
@@ -165,18 +168,26 @@ export interface ScopedReportOptions {
  * nothing ran are listed as not run, and runs of other milestones are left out, as the matrix has
  * them; without one nothing is required, and what ran is reported as it is.
  */
-async function report(ctx: CliContext, options: ScopedReportOptions, writers: ReportWriter[], how: { scopeNeeded?: string | undefined } = {}): Promise<void> {
+async function report(ctx: CliContext, options: ScopedReportOptions, writers: ReportWriter[], how: { scopeNeeded?: string | undefined } = {}): Promise<{ empty: boolean }> {
   const { writeReports } = await import('../reports/write-reports.ts')
   const { optionalScope, otherMilestoneNote } = await import('./project-scope.ts')
   const project = await optionalScope(ctx, options, how.scopeNeeded)
   const preferred = pipelineBuild(ctx.env)
-  await writeReports({
+  const { results } = await writeReports({
     resultsDir: path.resolve(ctx.cwd, options.results),
     ...(options.build ? { build: options.build } : {}),
     ...(preferred ? { preferBuild: preferred } : {}),
     ...(project ? { ...project, onSkipped: otherMilestoneNote(ctx, project.scope, 'the report') } : {}),
     writers,
   })
+  // A folder nothing was ingested into (a wrong --results, a job whose tests left no report) would
+  // give a report that looks like a quiet day: said, and without a scope to list what it requires,
+  // a failure, as the report then lists nothing at all.
+  if (results.runs.length > 0 || results.skipped.length > 0) return { empty: false }
+  const folder = path.relative(ctx.cwd, path.resolve(ctx.cwd, options.results)) || '.'
+  const lists = project ? `lists only what the scope (${path.relative(ctx.cwd, project.scope.file)}) requires, as not run` : 'lists no test'
+  ctx.stderr.write(`bdd-matrix: ${folder} holds no results (no run was ingested into it), so the report ${lists}; ingest the test report into it first: bdd-matrix ingest FILE --env ENV --out ${folder}\n`)
+  return { empty: !project }
 }
 
 /** `prepared`: for a merge in this process that follows (run's reports), see PreparedCases. */

@@ -1,4 +1,4 @@
-import { cpSync, readFileSync, readdirSync } from 'node:fs'
+import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT, runBinAsync } from '../helpers/run-bin.ts'
@@ -153,5 +153,28 @@ describe('the reports that list tests say what the scope requires and nothing ra
     expect(inside.code, inside.stderr).toBe(0)
     expect(inside.stderr).toBe(`bdd-matrix: no scope file in features/milestones/, so no required cell is reported as not run; the project's scope is under ${path.join(project, 'features/milestones')}: run bdd-matrix in ${project}, or pass --scope\n`)
     expect(cases(readFileSync(path.join(bare, 'inside.xml'), 'utf8'))).toHaveLength(6)
+  })
+
+  it('a results folder nothing was ingested into is said: with a scope the report lists what it requires as not run; without one it lists nothing, and fails', async () => {
+    const bare = tempDir('not-run-empty')
+    const empty = path.join(bare, 'results')
+    cpSync(path.join(project, 'features'), path.join(bare, 'features'), { recursive: true })
+    mkdirSync(empty)
+    const said = (what: string) => `bdd-matrix: results holds no results (no run was ingested into it), so the report ${what}; ingest the test report into it first: bdd-matrix ingest FILE --env ENV --out results\n`
+    const scoped = await runCliInProcess(['junit', '--results', 'results', '--out', 'junit.xml'], { cwd: bare })
+    expect(scoped.code).toBe(0)
+    expect(scoped.stderr).toBe(said('lists only what the scope (features/milestones/run.yaml) requires, as not run'))
+    const listed = cases(readFileSync(path.join(bare, 'junit.xml'), 'utf8'))
+    expect(listed.length).toBeGreaterThan(0)
+    expect(listed.every((c) => c.body.includes('not run: '))).toBe(true)
+    // no scope: nothing to list, which a CI job must not take for a quiet day
+    rmSync(path.join(bare, 'features'), { recursive: true })
+    const junit = await runCliInProcess(['junit', '--results', 'results', '--out', 'junit.xml'], { cwd: bare })
+    expect(junit.code).toBe(1)
+    expect(junit.stderr).toBe(said('lists no test'))
+    expect(cases(readFileSync(path.join(bare, 'junit.xml'), 'utf8'))).toHaveLength(0)
+    const allure = await runCliInProcess(['allure', '--results', 'results', '--out', 'allure-results', '--no-generate'], { cwd: bare })
+    expect(allure.code).toBe(1)
+    expect(allure.stderr).toBe(said('lists no test'))
   })
 })
