@@ -112,6 +112,8 @@ export function ingestLargeFileInWorker(file: string, ctx: IngestContext, option
   return new Promise((resolve, reject) => {
     // Its garbage is one envelope at a time: a bigger nursery only adds to the RSS (100,000
     // scenarios: 8 MB peaks 8 MB below 16 MB in the same time; 4 MB saves 7 more but costs time).
+    // Up to a gigabyte the worker keeps its nursery at its first size (young-generation.ts);
+    // past it, this bounds it.
     const { onCaseLines: _, inputHash: __, collectGarbage: ___, ...cloneable } = ctx
     // This thread hashes the input for the run id while the worker reads it (the worker's one
     // core is the ingest's bound: 0.1 s of 100,000 scenarios' messages, 3 s of a million).
