@@ -247,7 +247,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const cells = results.builds.get(build) ?? new Map<string, MergedCase>()
   const cases = options.catalogue ? catalogueCases(options.catalogue, options.uriPrefix) : []
   const manualInScope = cases.some((c) => c.pickle.manual && !c.pickle.wip && c.pickle.featureIds.some((id) => scope.features.some((feature) => feature.id === id)))
-  const columns = columnsOf(results, scope, manualInScope)
+  const columns = columnsOf(results, new Set(history), scope, manualInScope)
 
   // Scenarios per feature: from the catalogue when given (so wip and not-run show), else from results.
   // `stages`: where a scenario is expected to run — Gherkin scenarios in acceptance (manual ones
@@ -571,10 +571,16 @@ const MANUAL_STAGES: readonly string[] = ['manual']
 /** Where manual outcomes land when nobody names an environment: the testers' own machines. */
 export const MANUAL_ENVIRONMENT = 'community'
 
-function columnsOf(results: ResultSet, scope: Scope, manualInScope: boolean): MatrixColumn[] {
+/**
+ * The columns of a build's matrix: where the builds its history strips show ran (it and those
+ * before it in the window), and where the scope requires its features. A column only older builds
+ * ran, or only later ones, is not this build's: the hub, which reads a build's window and never a
+ * year of history, and a results folder holding every build must show the same columns.
+ */
+function columnsOf(results: ResultSet, shown: ReadonlySet<string>, scope: Scope, manualInScope: boolean): MatrixColumn[] {
   const keys = new Map<string, MatrixColumn>()
   const add = (environment: string, stage: string): void => void keys.set(`${environment}/${stage}`, { key: `${environment}/${stage}`, environment, stage })
-  for (const run of results.runs) add(run.environment, run.stage)
+  for (const run of results.runs) if (shown.has(run.build)) add(run.environment, run.stage)
   // Environments the scope requires show as acceptance columns even before anything ran there —
   // whatever else ran there: a tester's outcome or unit tests on docker test none of the scope's
   // automated scenarios on it, and the column they make must not stand in for that gap.
