@@ -114,7 +114,7 @@ describe('the hub\'s view of a build against all results', () => {
         const latest = await mergeResults(resultsDir, { milestone: 'run-fixture' })
         expect(await hub.service.matrix(shown)).toEqual(matrixFrom(latest, project.scope!, { build: shown, catalogue: project.catalogue, uriPrefix: project.uriPrefix }))
       }),
-      { numRuns: 4, endOnFailure: true },
+      { numRuns: 8, endOnFailure: true },
     )
   })
 
