@@ -247,7 +247,7 @@ export function matrixFrom(results: ResultSet, scope: Scope, options: { build?: 
   const cells = results.builds.get(build) ?? new Map<string, MergedCase>()
   const cases = options.catalogue ? catalogueCases(options.catalogue, options.uriPrefix) : []
   const manualInScope = cases.some((c) => c.pickle.manual && !c.pickle.wip && c.pickle.featureIds.some((id) => scope.features.some((feature) => feature.id === id)))
-  const columns = columnsOf(results, new Set(history), scope, manualInScope)
+  const columns = columnsOf(results, new Set(historyBuilds(results.order, build)), scope, manualInScope)
 
   // Scenarios per feature: from the catalogue when given (so wip and not-run show), else from results.
   // `stages`: where a scenario is expected to run — Gherkin scenarios in acceptance (manual ones
@@ -572,10 +572,12 @@ const MANUAL_STAGES: readonly string[] = ['manual']
 export const MANUAL_ENVIRONMENT = 'community'
 
 /**
- * The columns of a build's matrix: where the builds its history strips show ran (it and those
- * before it in the window), and where the scope requires its features. A column only older builds
- * ran, or only later ones, is not this build's: the hub, which reads a build's window and never a
- * year of history, and a results folder holding every build must show the same columns.
+ * The columns of a build's matrix: where it and the builds before it in the matrix's window
+ * (MATRIX_HISTORY, whatever the length of the strips asked for) ran, and where the scope requires
+ * its features. A column only older builds ran, or only later ones, is not this build's: the hub,
+ * which reads a build's window and never a year of history, and a results folder holding every
+ * build must show the same columns, and the gate (which reads a longer window for its flaky rate)
+ * must judge the cells the matrix shows.
  */
 function columnsOf(results: ResultSet, shown: ReadonlySet<string>, scope: Scope, manualInScope: boolean): MatrixColumn[] {
   const keys = new Map<string, MatrixColumn>()

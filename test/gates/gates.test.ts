@@ -510,3 +510,21 @@ describe('bdd-matrix gate and diff from the command line', () => {
     expect(result).toMatchObject({ code: 2, stderr: 'bdd-matrix: build "v1.0.0" does not match applies-to "v1.0.0-rc*" of features/milestones/gate.gates.yaml; gate a build it applies to, or change applies-to\n' })
   })
 })
+
+describe('the gate judges the columns the matrix shows', () => {
+  it('a column only builds beyond the matrix\'s window ran is required by neither, though the gate reads further back for its flaky rate', async () => {
+    // beta lists no environment: required in every acceptance column of its build's matrix
+    const scope = loadScope(path.join(GATE_PROJECT, 'features/milestones/gate.yaml'))
+    const everywhere = { ...scope, features: scope.features.map((f) => (f.id === 'beta' ? { ...f, environments: [] } : f)) }
+    // v1.0.0-rc1 and rc2 also ran on feature; the ten after them did not
+    const builds = Array.from({ length: 12 }, (_, i) => `v1.0.0-rc${i + 1}`)
+    const runs = builds.flatMap((build, i) => [...greenBuild(build, `2026-05-${String(i + 1).padStart(2, '0')}T10:00:00Z`, { docker: { 'beta one': 'passed' } }), ...(i < 2 ? [{ build, environment: 'feature', at: `2026-05-0${i + 1}T11:00:00Z`, cases: { 'alpha one': 'passed' as const, 'beta one': 'passed' as const } }] : [])])
+    const dir = writeRuns(runs)
+    const criteria = `${HEADER}criteria:\n  - { id: passes, kind: scenarios-pass, severity: blocking, select: { tags: "not @manual", stages: [acceptance] } }\n  - { id: flaky, kind: flaky-rate, severity: informing, max: 0.2, window: 13 }\n`
+    const report = await gate(criteria, dir, builds[11]!, { scope: everywhere })
+    const matrix = matrixFrom(await mergeResults(dir), everywhere, { build: builds[11]!, catalogue: buildCatalogue(path.join(GATE_PROJECT, 'features')), uriPrefix: 'features' })
+    expect(matrix.columns.map((c) => c.key)).not.toContain('feature/acceptance')
+    expect(matrix.gaps.notRun).toBe(0)
+    expect(report.criteria.find((c) => c.id === 'passes')!.verdict).toBe('pass')
+  })
+})

@@ -63,25 +63,29 @@ describe('results of an environment the scope does not name', () => {
 })
 
 describe('the columns of a build\'s matrix', () => {
-  it('are where the builds its history shows ran, and where the scope requires: not a column only older builds or only later ones ran (the hub reads a build\'s window and must show the same)', async () => {
+  it('are where it and the builds before it in the matrix\'s window ran, and where the scope requires: not a column only older builds or only later ones ran (the hub reads a build\'s window and must show the same), whatever the strips\' length', async () => {
     const project = tempDir('columns')
     cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), path.join(project, 'features'), { recursive: true })
     const ingest = async (file: string, args: string[]) => {
       const done = await runCliInProcess(['ingest', path.join(MESSAGES, file), ...args, '--out', 'results'], { cwd: project })
       expect(done.code, done.stderr).toBe(0)
     }
-    // unit tests on docker in b1 only, on local in b3 only; the scope's scenarios on local in each
-    for (const build of ['b1', 'b2', 'b3']) await ingest('flaky.ndjson', ['--env', 'local', '--build', build])
-    await ingest('go-unit.xml', ['--env', 'docker', '--stage', 'unit', '--build', 'b1'])
-    await ingest('go-unit.xml', ['--env', 'local', '--stage', 'unit', '--build', 'b3'])
-    const columns = async (build: string): Promise<string[]> => {
-      const written = await runCliInProcess(['matrix', '--results', 'results', '--build', build, '--history', '2', '--out', `reports-${build}`], { cwd: project })
+    // the scope's scenarios on local in each of twelve builds; unit tests on docker in b1 only, on local in b12 only
+    const builds = Array.from({ length: 12 }, (_, i) => `v0.${i + 1}.0`)
+    for (const build of builds) await ingest('flaky.ndjson', ['--env', 'local', '--build', build])
+    await ingest('go-unit.xml', ['--env', 'docker', '--stage', 'unit', '--build', builds[0]!])
+    await ingest('go-unit.xml', ['--env', 'local', '--stage', 'unit', '--build', builds[11]!])
+    const columns = async (build: string, history = '10'): Promise<string[]> => {
+      const written = await runCliInProcess(['matrix', '--results', 'results', '--build', build, '--history', history, '--out', `reports-${build}`], { cwd: project })
       expect(written.code, written.stderr).toBe(0)
       return (JSON.parse(readFileSync(path.join(project, `reports-${build}/matrix.json`), 'utf8')) as { columns: { key: string }[] }).columns.map((c) => c.key)
     }
     // docker/acceptance: the scope requires it, before anything ran there
-    expect(await columns('b3')).toEqual(['local/unit', 'docker/acceptance', 'local/acceptance'])
-    expect(await columns('b2')).toEqual(['docker/unit', 'docker/acceptance', 'local/acceptance'])
-    expect(await columns('b1')).toEqual(['docker/unit', 'docker/acceptance', 'local/acceptance'])
+    expect(await columns(builds[11]!)).toEqual(['local/unit', 'docker/acceptance', 'local/acceptance'])
+    expect(await columns(builds[10]!)).toEqual(['docker/acceptance', 'local/acceptance'])
+    // v0.1.0 is the tenth build back from v0.10.0
+    expect(await columns(builds[9]!)).toEqual(['docker/unit', 'docker/acceptance', 'local/acceptance'])
+    expect(await columns(builds[9]!, '2')).toEqual(['docker/unit', 'docker/acceptance', 'local/acceptance'])
+    expect(await columns(builds[0]!)).toEqual(['docker/unit', 'docker/acceptance', 'local/acceptance'])
   })
 })
