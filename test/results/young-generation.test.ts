@@ -11,30 +11,36 @@ import { STREAMING_COMMANDS } from '../../bin/young-generation.js'
 
 const url = (file: string) => pathToFileURL(path.join(PROJECT_ROOT, file)).href
 
+/**
+ * Runs `setup` (a module's body) in a new process, then makes garbage with some of it kept a
+ * while, as merging and writing reports do; returns its young generation's size in MB.
+ */
+const youngGenerationAfter = (setup: string, args: string[] = []): number => {
+  const script = `import { getHeapSpaceStatistics } from 'node:v8'
+${setup}
+let kept = []
+for (let i = 0; i < 2e6; i++) { kept.push({ i, name: 'case ' + i }); if (kept.length > 50000) kept = [] }
+console.log(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576)
+`
+  const dir = tempTree({ 'process.mjs': script })
+  const run = spawnSync(process.execPath, [path.join(dir, 'process.mjs'), ...args], { encoding: 'utf8' })
+  expect(run.stderr).toBe('')
+  return Number(run.stdout.trim())
+}
+
 // A process started as `bdd-matrix <command>` starts, that may ingest a file in the worker thread
-// the CLI uses (the compiled one: npm test builds first), then makes garbage with some of it kept
-// a while, as merging and writing reports do; it prints its young generation's size in MB.
-const PROCESS = `
-import { getHeapSpaceStatistics } from 'node:v8'
-import { keepYoungGenerationSmall } from '${url('bin/young-generation.js')}'
+// the CLI uses (the compiled one: npm test builds first).
+const youngGenerationMb = (command: string, withWorker: boolean): number =>
+  youngGenerationAfter(
+    `import { keepYoungGenerationSmall } from '${url('bin/young-generation.js')}'
 keepYoungGenerationSmall(process.argv[2])
 if (process.argv[3]) {
   const { ingestLargeFileInWorker } = await import('${url('dist/src/results/ingest-file.js')}')
   const outcome = await ingestLargeFileInWorker(process.argv[3], { build: 'v1', environment: 'local', stage: 'acceptance', resultsDir: process.argv[4] }, { thresholdBytes: 0 })
   if (!outcome.cases) throw new Error('nothing ingested')
-}
-let kept = []
-for (let i = 0; i < 2e6; i++) { kept.push({ i, name: 'case ' + i }); if (kept.length > 50000) kept = [] }
-console.log(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576)
-`
-
-const youngGenerationMb = (command: string, withWorker: boolean): number => {
-  const dir = tempTree({ 'process.mjs': PROCESS })
-  const ingest = withWorker ? [path.join(PROJECT_ROOT, 'test/fixtures/messages/flaky.ndjson'), path.join(dir, 'results')] : []
-  const run = spawnSync(process.execPath, [path.join(dir, 'process.mjs'), command, ...ingest], { encoding: 'utf8' })
-  expect(run.stderr).toBe('')
-  return Number(run.stdout.trim())
-}
+}`,
+    [command, ...(withWorker ? [path.join(PROJECT_ROOT, 'test/fixtures/messages/flaky.ndjson'), path.join(tempTree(), 'results')] : [])],
+  )
 
 describe('the young generation of commands that stream results', () => {
   it('stays at its first size through an ingest worker’s start, where V8 resets the flag; other commands keep V8’s default growth', () => {
@@ -45,20 +51,10 @@ describe('the young generation of commands that stream results', () => {
   })
 
   it('grows for an input past a gigabyte, where the time lost to a small nursery shows', () => {
-    const churnAfter = (bytes: number): number => {
-      const dir = tempTree({
-        'process.mjs': `
-import { getHeapSpaceStatistics } from 'node:v8'
-import { keepYoungGenerationSmall, sizeYoungGenerationFor } from '${url('dist/src/young-generation.js')}'
+    const churnAfter = (bytes: number): number =>
+      youngGenerationAfter(`import { keepYoungGenerationSmall, sizeYoungGenerationFor } from '${url('dist/src/young-generation.js')}'
 keepYoungGenerationSmall()
-sizeYoungGenerationFor(${bytes})
-let kept = []
-for (let i = 0; i < 2e6; i++) { kept.push({ i, name: 'case ' + i }); if (kept.length > 50000) kept = [] }
-console.log(getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 1048576)
-`,
-      })
-      return Number(spawnSync(process.execPath, [path.join(dir, 'process.mjs')], { encoding: 'utf8' }).stdout.trim())
-    }
+sizeYoungGenerationFor(${bytes})`)
     expect(churnAfter(1024 ** 3)).toBeLessThanOrEqual(2)
     expect(churnAfter(1024 ** 3 + 1)).toBeGreaterThan(2)
   })
