@@ -9,7 +9,7 @@ import { matrixDigest } from '../matrix/matrix-digest.ts'
 import { ATTEMPTED, CELL_SEVERITY, FAILS, caseFails, failureMessage, verifiedNothing, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
-import { buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
+import { approversOf, buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
 import type { CriterionVerdict, GateVerdict } from './verdicts.ts'
 import { errorHeadline } from '../model/error-headline.ts'
@@ -536,10 +536,19 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const isAuthor = (by: string): boolean => (inputs.authors ?? []).some((a) => samePerson(a, by))
       // approved before results came in or changed: an approval of other results than these
       const outdated = new Set(inputs.approvals.filter((a) => a.judged !== undefined && a.judged !== view.judged).map((a) => a.by))
-      const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && !outdated.has(by) && (!criterion.from || criterion.from.some((f) => samePerson(f, by))))
+      const { names, organisationOf } = approversOf(criterion)
+      const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && !outdated.has(by) && (!names || names.some((f) => samePerson(f, by))))
       const why = (by: string): string => (isAuthor(by) ? 'the build\'s author' : outdated.has(by) ? 'approved the results as they were before they changed: approve again' : 'not among the approvers named')
       const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${why(a.by)}`, status: 'not counted' }))
-      return result(criterion, valid.length >= criterion.min ? 'pass' : 'waiting', `${valid.length} (${valid.join(', ') || 'none'})`, `≥ ${criterion.min}${criterion.from ? ` of ${criterion.from.join(', ')}` : ''}, not the author`, valid.length >= criterion.min ? `approved by ${valid.join(', ')}` : `${valid.length} of ${criterion.min} approvals — waiting`, items)
+      const named = (by: string): string => (organisationOf(by) === undefined ? by : `${by} (${organisationOf(by)})`)
+      const listed = criterion.from && !Array.isArray(criterion.from) ? Object.entries(criterion.from).map(([organisation, people]) => `${people.join(', ')} (${organisation})`) : names
+      const organisations = [...new Set(valid.map(organisationOf).filter((o) => o !== undefined))]
+      const needed = criterion.organisations ?? 0
+      const enough = valid.length >= criterion.min && organisations.length >= needed
+      const value = `${valid.length} (${valid.join(', ') || 'none'})${needed ? ` from ${organisations.length} organisation(s)${organisations.length ? ` (${organisations.join(', ')})` : ''}` : ''}`
+      const expected = `≥ ${criterion.min}${listed ? ` of ${listed.join(', ')}` : ''}${needed ? `, from ≥ ${needed} organisations` : ''}, not the author`
+      const short = valid.length < criterion.min ? `${valid.length} of ${criterion.min} approvals` : `approvals from ${organisations.length} of the ${needed} organisations needed (${organisations.join(', ')})`
+      return result(criterion, enough ? 'pass' : 'waiting', value, expected, enough ? `approved by ${valid.map(named).join(', ')}` : `${short} — waiting`, items)
     }
   }
 }

@@ -38,7 +38,14 @@ export const CriterionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('flaky-rate'), max: z.number().min(0).max(1), window: positive.default(5) }),
   z.strictObject({ ...base, kind: z.literal('manual-signoff'), select, testers: positive.default(1) }),
   z.strictObject({ ...base, kind: z.literal('open-issues'), labels: z.array(z.string().min(1)).default([]), milestone: z.string().optional(), max: z.number().int().min(0).default(0) }),
-  z.strictObject({ ...base, kind: z.literal('approvals'), min: positive, from: z.array(z.string().min(1)).optional() }),
+  z.strictObject({
+    ...base,
+    kind: z.literal('approvals'),
+    min: positive,
+    // the approvers counted: a list of names, or names by organisation (for `organisations`)
+    from: z.union([z.array(z.string().min(1)), z.record(z.string().min(1), z.array(z.string().min(1)).min(1, 'list who approves for this organisation'))]).optional(),
+    organisations: positive.optional(),
+  }),
   z.strictObject({ ...base, kind: z.literal('tests-pass'), stages: z.array(stage).min(1).default(['unit', 'functional']) }),
 ])
 
@@ -76,10 +83,49 @@ export const GateFileSchema = z
       if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `duplicate criterion id '${c.id}'` })
       seen.add(c.id)
     })
+    g.criteria.forEach((c, i) => {
+      if (c.kind === 'approvals') approversProblems(c).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path: ['criteria', i, ...path], message }))
+    })
     g.waivers.forEach((w, i) => {
       if (!seen.has(w.criterion)) ctx.addIssue({ code: 'custom', path: ['waivers', i, 'criterion'], message: `no criterion '${w.criterion}' in this file (criteria: ${[...seen].join(', ')})` })
     })
   })
+
+type ApprovalsCriterion = Extract<z.infer<typeof CriterionSchema>, { kind: 'approvals' }>
+
+/**
+ * What makes an approvals criterion one that cannot be judged as written: `organisations` counts
+ * the organisations of the approvers `from` lists by organisation, so it needs that list, as many
+ * organisations in it and as many approvals; a person listed under two would count for either.
+ */
+function approversProblems(c: ApprovalsCriterion): { path: (string | number)[]; message: string }[] {
+  const problems: { path: (string | number)[]; message: string }[] = []
+  if (c.from && !Array.isArray(c.from)) {
+    const seenIn = new Map<string, string>()
+    for (const [organisation, names] of Object.entries(c.from))
+      for (const name of names) {
+        const other = [...seenIn].find(([n]) => samePerson(n, name))?.[1]
+        if (other !== undefined) problems.push({ path: ['from', organisation], message: `${name.trim()} is listed under both ${other} and ${organisation}: an approval counts for one organisation; list them once` })
+        else seenIn.set(name, organisation)
+      }
+  }
+  if (c.organisations === undefined) return problems
+  if (!c.from || Array.isArray(c.from)) return [...problems, { path: ['organisations'], message: `organisations: ${c.organisations} counts the organisations of the approvers: list them under from by organisation, as from: { nunet: [alice], mojaloop: [bob] }` }]
+  const listed = Object.keys(c.from)
+  if (c.organisations > listed.length) problems.push({ path: ['organisations'], message: `organisations: ${c.organisations} asks for approvals from ${c.organisations} organisations, and from lists ${listed.length} (${listed.join(', ')}): the criterion could never pass` })
+  if (c.min < c.organisations) problems.push({ path: ['min'], message: `organisations: ${c.organisations} needs at least ${c.organisations} approvals: raise min to ${c.organisations}` })
+  return problems
+}
+
+/** The approvers an approvals criterion counts (all when undefined), and each one's organisation where `from` names it. */
+export function approversOf(c: ApprovalsCriterion): { names: string[] | undefined; organisationOf: (by: string) => string | undefined } {
+  if (!c.from) return { names: undefined, organisationOf: () => undefined }
+  const byOrganisation = Array.isArray(c.from) ? [] : Object.entries(c.from)
+  return {
+    names: Array.isArray(c.from) ? c.from : byOrganisation.flatMap(([, names]) => names),
+    organisationOf: (by) => byOrganisation.find(([, names]) => names.some((n) => samePerson(n, by)))?.[0],
+  }
+}
 
 export type GateFile = z.infer<typeof GateFileSchema> & { file: string; text: string }
 export type Criterion = z.infer<typeof CriterionSchema>

@@ -383,6 +383,17 @@ describe('every criterion kind passes and fails on the results that should make 
     const report = await gate(single('{ id: c, kind: approvals, severity: blocking, min: 1, from: [Dana] }'), writeRuns(rc2()), 'v1.0.0-rc2', { approvals: [{ by: 'dana', at: 'x' }, { by: 'erin', at: 'y' }] })
     expect(report.criteria[0]).toMatchObject({ verdict: 'pass', value: '1 (dana)', items: [{ what: 'erin: not among the approvers named' }] })
   })
+
+  it('asks for approvals from several organisations when from lists the approvers by organisation (seed 003: two reviewers of different organisations)', async () => {
+    const criterion = single('{ id: c, kind: approvals, severity: blocking, min: 2, organisations: 2, from: { nunet: [Dana, erin], mojaloop: [frank] } }')
+    const judged = async (...by: string[]) => (await gate(criterion, writeRuns(rc2()), 'v1.0.0-rc2', { approvals: by.map((b) => ({ by: b, at: 'x' })), authors: ['carol'] })).criteria[0]
+    // two approvals, one organisation: as many as min asks, yet not from two organisations
+    expect(await judged('dana', 'erin')).toMatchObject({ verdict: 'waiting', value: '2 (dana, erin) from 1 organisation(s) (nunet)', threshold: '≥ 2 of Dana, erin (nunet), frank (mojaloop), from ≥ 2 organisations, not the author', why: 'approvals from 1 of the 2 organisations needed (nunet) — waiting' })
+    expect(await judged('frank', 'DANA')).toMatchObject({ verdict: 'pass', value: '2 (frank, DANA) from 2 organisation(s) (mojaloop, nunet)', why: 'approved by frank (mojaloop), DANA (nunet)' })
+    // someone from no listed organisation is not counted, and neither organisation is made up by them
+    expect(await judged('frank', 'gina')).toMatchObject({ verdict: 'waiting', why: '1 of 2 approvals — waiting', items: [{ what: 'gina: not among the approvers named' }] })
+    expect(await judged()).toMatchObject({ verdict: 'waiting', value: '0 (none) from 0 organisation(s)' })
+  })
 })
 
 describe('bdd-matrix gate and diff from the command line', () => {
@@ -449,6 +460,10 @@ describe('bdd-matrix gate and diff from the command line', () => {
     ['a selector matching nothing', `${HEADER}criteria:\n  - { id: c, kind: scenarios-pass, severity: blocking, select: { tags: "@nothing" } }\n`, /gate\.gates\.yaml:5:\d+: criterion c selects no scenario of the scope \(tags: @nothing\); a criterion that judges nothing would pass silently/],
     ['a waiver approved by its requester', `${HEADER}criteria:\n  - { id: c, kind: lint, severity: blocking }\nwaivers:\n  - { criterion: c, category: known-issue, issue: "https://gitlab.example/1", reason: r, requested-by: bob, approved-by: bob, expires: { date: 2030-01-01 } }\n`, /gate\.gates\.yaml:7:\d+: waivers\[0\]\.approved-by: a waiver is approved by someone other than who requested it \(both are bob\)/],
     ['a waiver approved by its requester, typed otherwise', `${HEADER}criteria:\n  - { id: c, kind: lint, severity: blocking }\nwaivers:\n  - { criterion: c, category: known-issue, issue: "https://gitlab.example/1", reason: r, requested-by: bob, approved-by: "Bob ", expires: { date: 2030-01-01 } }\n`, /gate\.gates\.yaml:7:\d+: waivers\[0\]\.approved-by: a waiver is approved by someone other than who requested it \(both are Bob\)/],
+    ['organisations without approvers listed by organisation', `${HEADER}criteria:\n  - { id: c, kind: approvals, severity: blocking, min: 2, organisations: 2, from: [dana, frank] }\n`, /gate\.gates\.yaml:5:\d+: criteria\[0\]\.organisations: organisations: 2 counts the organisations of the approvers: list them under from by organisation, as from: \{ nunet: \[alice\], mojaloop: \[bob\] \}/],
+    ['more organisations than from lists', `${HEADER}criteria:\n  - { id: c, kind: approvals, severity: blocking, min: 3, organisations: 3, from: { nunet: [dana], mojaloop: [frank] } }\n`, /gate\.gates\.yaml:5:\d+: criteria\[0\]\.organisations: organisations: 3 asks for approvals from 3 organisations, and from lists 2 \(nunet, mojaloop\): the criterion could never pass/],
+    ['fewer approvals than organisations', `${HEADER}criteria:\n  - { id: c, kind: approvals, severity: blocking, min: 1, organisations: 2, from: { nunet: [dana], mojaloop: [frank] } }\n`, /gate\.gates\.yaml:5:\d+: criteria\[0\]\.min: organisations: 2 needs at least 2 approvals: raise min to 2/],
+    ['an approver under two organisations', `${HEADER}criteria:\n  - id: c\n    kind: approvals\n    severity: blocking\n    min: 2\n    organisations: 2\n    from:\n      nunet: [dana]\n      mojaloop: [frank, " Dana"]\n`, /gate\.gates\.yaml:12:\d+: criteria\[0\]\.from\.mojaloop: Dana is listed under both nunet and mojaloop: an approval counts for one organisation; list them once/],
     ['a baseline build with no results', `milestone: gate-fixture\napplies-to: v1.0.0-rc*\nbaseline: v0.9.0\ncriteria:\n  - { id: c, kind: lint, severity: blocking }\n`, /gate\.gates\.yaml:3:11: baseline build "v0\.9\.0" has no results/],
   ])('refuses %s in one line with file:line, exit 2', (_what, yaml, message) => {
     const root = gateProjectCopy()
