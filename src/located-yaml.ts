@@ -1,4 +1,4 @@
-import type { z } from 'zod'
+import type { ZodMiniType, core } from 'zod/mini'
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml'
 import { UserError } from './errors.ts'
 
@@ -7,7 +7,7 @@ import { UserError } from './errors.ts'
  * pointing at the value at fault (or its key). Duplicate keys are errors. All problems are
  * reported at once, one line each, in a UserError of the given code.
  */
-export function parseLocatedYaml<T>(text: string, file: string, schema: z.ZodType<T>, options: { code: string; notMapping: string; allowedKeys?: (path: (string | number)[]) => string }): T {
+export function parseLocatedYaml<T>(text: string, file: string, schema: ZodMiniType<T>, options: { code: string; notMapping: string; allowedKeys?: (path: (string | number)[]) => string }): T {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false })
   if (doc.errors.length > 0) {
@@ -33,7 +33,7 @@ export function locate(text: string, file: string, path: (string | number)[]): s
   return `${file}:${pos.line}:${pos.col}`
 }
 
-type Issue = z.core.$ZodIssue
+type Issue = core.$ZodIssue
 
 function describeIssue(issue: Issue, doc: Document, lineCounter: LineCounter, file: string, data: unknown, allowedKeys?: (path: (string | number)[]) => string): string {
   const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol')

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { z } from 'zod'
+import * as z from 'zod/mini'
+import '../../src/zod-messages.ts'
 import { UserError, fsErrorCode } from '../../src/errors.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { clipField, FIELD_LIMIT, STRING_LIMIT } from './testmo-publisher.ts'
@@ -11,11 +12,12 @@ import { clipField, FIELD_LIMIT, STRING_LIMIT } from './testmo-publisher.ts'
  */
 const FIELD_TYPES = { string: 1, text: 2, html: 3, console: 4, url: 5 } as const
 
-const url = z.string().refine((value) => URL.canParse(value), 'not a URL')
+const url = z.string().check(z.refine((value) => URL.canParse(value), 'not a URL'))
+const name = z.string().check(z.minLength(1))
 const ResourcesSchema = z.object({
-  fields: z.array(z.object({ type: z.enum(['string', 'url', 'text', 'html', 'console']), name: z.string().min(1), value: z.string() })).optional(),
-  links: z.array(z.object({ name: z.string().min(1), url, note: z.string().optional() })).optional(),
-  artifacts: z.array(z.object({ name: z.string().min(1), url, note: z.string().optional(), mimeType: z.string().optional(), size: z.number().int().nonnegative().optional() })).optional(),
+  fields: z.optional(z.array(z.object({ type: z.enum(['string', 'url', 'text', 'html', 'console']), name, value: z.string() }))),
+  links: z.optional(z.array(z.object({ name, url, note: z.optional(z.string()) }))),
+  artifacts: z.optional(z.array(z.object({ name, url, note: z.optional(z.string()), mimeType: z.optional(z.string()), size: z.optional(z.number().check(z.int(), z.nonnegative())) }))),
 })
 
 export interface TestmoResources {

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod/mini'
+import '../zod-messages.ts'
 import { createTwoFilesPatch } from 'diff'
 import { UserError } from '../errors.ts'
 import type { Catalogue, CataloguedScenario, CataloguedStep, TagMeaning } from './catalogue-types.ts'
@@ -10,16 +11,16 @@ import type { Scope, ScopeFeature } from './scope.ts'
 export const LOCK_VERSION = 1
 
 const LockedItemSchema = z.object({ hash: z.string(), content: z.array(z.string()) })
-const LockedScenarioSchema = LockedItemSchema.extend({ file: z.string(), name: z.string(), features: z.array(z.string()), requirement: z.string().optional() })
+const LockedScenarioSchema = z.extend(LockedItemSchema, { file: z.string(), name: z.string(), features: z.array(z.string()), requirement: z.optional(z.string()) })
 const HistoryEntrySchema = z.object({ at: z.string(), by: z.string(), reason: z.string(), changes: z.array(z.string()) })
 
 export const ScopeLockSchema = z.object({
   lockVersion: z.literal(LOCK_VERSION),
   milestone: z.string(),
-  features: z.record(z.string(), LockedItemSchema.extend({ name: z.string() })),
+  features: z.record(z.string(), z.extend(LockedItemSchema, { name: z.string() })),
   scenarios: z.record(z.string(), LockedScenarioSchema),
   /** the release criteria (the gate file, its waivers apart), when it had one */
-  gates: LockedItemSchema.optional(),
+  gates: z.optional(LockedItemSchema),
   history: z.array(HistoryEntrySchema),
 })
 

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
-import { z } from 'zod'
+import * as z from 'zod/mini'
+import '../zod-messages.ts'
 import { UserError, fsErrorCode } from '../errors.ts'
 import { parseLocatedYaml } from '../located-yaml.ts'
 
@@ -19,42 +20,41 @@ export const FEATURE_STATUSES = [
   'finished',
 ] as const
 
-export const ScopeFeatureSchema = z
-  .object({
-    id: z.string().regex(KEBAB_ID, 'must be lower-kebab-case, e.g. p2p-network'),
-    name: z.string().min(1, 'must not be empty'),
-    acceptance: z.string().min(1, 'must not be empty: say what has to be true for the feature to be accepted'),
-    status: z.enum(FEATURE_STATUSES).optional(),
-    environments: z.array(z.string().regex(KEBAB_ID, 'must be an environment name such as local, docker or feature')).default([]),
-    /** the GitLab issue that tracks the feature: its iid in the project, or its URL */
-    issue: z.union([z.number().int().positive(), z.url().regex(/\/-\/issues\/\d+$/, 'must be a GitLab issue URL ending in /-/issues/<number>')]).optional(),
-  })
-  .strict()
+const kebab = (message: string) => z.string().check(z.regex(KEBAB_ID, message))
+const filled = (message?: string) => z.string().check(z.minLength(1, message))
+
+export const ScopeFeatureSchema = z.strictObject({
+  id: kebab('must be lower-kebab-case, e.g. p2p-network'),
+  name: filled('must not be empty'),
+  acceptance: filled('must not be empty: say what has to be true for the feature to be accepted'),
+  status: z.optional(z.enum(FEATURE_STATUSES)),
+  environments: z._default(z.array(kebab('must be an environment name such as local, docker or feature')), []),
+  /** the GitLab issue that tracks the feature: its iid in the project, or its URL */
+  issue: z.optional(z.union([z.number().check(z.int(), z.positive()), z.url().check(z.regex(/\/-\/issues\/\d+$/, 'must be a GitLab issue URL ending in /-/issues/<number>'))])),
+})
 
 /**
  * A kind of machine community testers carry manual scenarios out on: what it is and how to prepare
  * it, shown to the tester beside the steps. Manual outcomes are taken for these environments only.
  */
-export const ManualEnvironmentSchema = z
-  .object({
-    id: z.string().regex(KEBAB_ID, 'must be an environment name such as community or raspberry-pi'),
-    name: z.string().min(1, 'must not be empty').optional(),
-    description: z.string().min(1, 'must not be empty: say what machine it is (hardware, operating system)'),
-    prepare: z.string().min(1, 'must not be empty: say how to prepare the machine, or leave the key out').optional(),
-  })
-  .strict()
+export const ManualEnvironmentSchema = z.strictObject({
+  id: kebab('must be an environment name such as community or raspberry-pi'),
+  name: z.optional(filled('must not be empty')),
+  description: filled('must not be empty: say what machine it is (hardware, operating system)'),
+  prepare: z.optional(filled('must not be empty: say how to prepare the machine, or leave the key out')),
+})
 
 export const ScopeSchema = z
-  .object({
-    milestone: z.string().regex(KEBAB_ID, 'must be lower-kebab-case with optional dots, e.g. dms-0.5'),
-    name: z.string().min(1).optional(),
-    description: z.string().optional(),
+  .strictObject({
+    milestone: kebab('must be lower-kebab-case with optional dots, e.g. dms-0.5'),
+    name: z.optional(filled()),
+    description: z.optional(z.string()),
     frozen: z.iso.date('must be a date written YYYY-MM-DD'),
-    features: z.array(ScopeFeatureSchema).min(1, 'must list at least one feature'),
-    'manual-environments': z.array(ManualEnvironmentSchema).min(1, 'must list at least one environment, or leave the key out').optional(),
+    features: z.array(ScopeFeatureSchema).check(z.minLength(1, 'must list at least one feature')),
+    'manual-environments': z.optional(z.array(ManualEnvironmentSchema).check(z.minLength(1, 'must list at least one environment, or leave the key out'))),
   })
-  .strict()
-  .superRefine((scope, ctx) => {
+  .check(
+    z.superRefine((scope, ctx) => {
     const seen = new Set<string>()
     scope['manual-environments']?.forEach((environment, index) => {
       if (seen.has(environment.id)) ctx.addIssue({ code: 'custom', path: ['manual-environments', index, 'id'], message: `duplicate environment id '${environment.id}'` })
@@ -71,7 +71,8 @@ export const ScopeSchema = z
           message: `duplicate feature id '${feature.id}' (already used by features[${first}]); ids must be unique`,
         })
     })
-  })
+    }),
+  )
 
 export type ScopeFeature = z.infer<typeof ScopeFeatureSchema>
 export type ManualEnvironment = z.infer<typeof ManualEnvironmentSchema>

@@ -75,7 +75,7 @@ export function addClusterCommands(program: Command, ctx: CliContext, exit: (cod
 }
 
 async function nodesFor(ctx: CliContext, env: import('../clusters/environment.ts').Environment, options: { nodes?: string; count?: string }) {
-  const { defaultNodes, nodeSpecsOf, NodeSchema } = await import('../clusters/environment.ts')
+  const { defaultNodes, nodeSpecsOf, NodesFileSchema } = await import('../clusters/environment.ts')
   if (options.nodes && options.count) throw new UserError('BAD_OPTION', 'give --nodes or --count, not both')
   if (options.count !== undefined) {
     const count = Number(options.count)
@@ -84,11 +84,9 @@ async function nodesFor(ctx: CliContext, env: import('../clusters/environment.ts
   }
   if (options.nodes) {
     const { parseLocatedYaml } = await import('../located-yaml.ts')
-    const { z } = await import('zod')
     const file = path.resolve(ctx.cwd, options.nodes)
     if (!existsSync(file)) throw new UserError('BAD_OPTION', `--nodes ${options.nodes}: file not found`)
-    const schema = z.strictObject({ nodes: z.array(NodeSchema).min(1) })
-    const parsed = parseLocatedYaml(readFileSync(file, 'utf8'), options.nodes, schema, { code: 'NODES_INVALID', notMapping: 'a nodes file is a mapping with the key nodes: a list of name, role, onboarded, org, resources, region' })
+    const parsed = parseLocatedYaml(readFileSync(file, 'utf8'), options.nodes, NodesFileSchema, { code: 'NODES_INVALID', notMapping: 'a nodes file is a mapping with the key nodes: a list of name, role, onboarded, org, resources, region' })
     const names = new Set<string>()
     for (const n of parsed.nodes) {
       if (names.has(n.name)) throw new UserError('NODES_INVALID', `${options.nodes}: node name ${n.name} twice`)

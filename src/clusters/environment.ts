@@ -1,87 +1,85 @@
 import { readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod/mini'
+import '../zod-messages.ts'
 import { parseLocatedYaml } from '../located-yaml.ts'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { NodeSpec } from './node-spec.ts'
 
-const ResourcesSchema = z.object({ cpu: z.number().positive(), ram: z.union([z.string(), z.number()]), disk: z.union([z.string(), z.number()]) }).strict()
+const ResourcesSchema = z.strictObject({ cpu: z.number().check(z.positive()), ram: z.union([z.string(), z.number()]), disk: z.union([z.string(), z.number()]) })
 
-export const NodeSchema = z
-  .object({
-    name: z.string().min(1),
-    role: z.enum(['SP', 'CP', 'CH']),
-    onboarded: z.boolean().default(false),
-    org: z.string().default('nunet'),
-    resources: ResourcesSchema.optional(),
-    region: z.string().optional(),
-    /** remote provider: which entry of `hosts` runs this node */
-    host: z.string().optional(),
-  })
-  .strict()
+export const NodeSchema = z.strictObject({
+  name: z.string().check(z.minLength(1)),
+  role: z.enum(['SP', 'CP', 'CH']),
+  onboarded: z._default(z.boolean(), false),
+  org: z._default(z.string(), 'nunet'),
+  resources: z.optional(ResourcesSchema),
+  region: z.optional(z.string()),
+  /** remote provider: which entry of `hosts` runs this node */
+  host: z.optional(z.string()),
+})
 
-const HostSchema = z
-  .object({
-    name: z.string().min(1),
-    address: z.string().min(1),
-    port: z.number().int().positive().default(22),
-    user: z.string().min(1),
-    /** path of a private key file (~ expands), or env:NAME to read the key from a variable */
-    key: z.string().min(1),
-    /** directory on the host where node bundles and data go */
-    workdir: z.string().default('/tmp/bdd-matrix'),
-    node: z.string().default('node'),
-    region: z.string().optional(),
-  })
-  .strict()
+/** A nodes file (`cluster up --nodes FILE`): the nodes of a cluster in place of its environment's. */
+export const NodesFileSchema = z.strictObject({ nodes: z.array(NodeSchema).check(z.minLength(1)) })
 
-export const CustomProgramSchema = z
-  .object({
-    /** argv; {node} {dir} {name} {host} {apiPort} {p2pPort} {dataDir} {heartbeatMs} {parentPid} {allowFrom} are filled in */
-    command: z.array(z.string().min(1)).min(1),
-    /** files the program needs, relative to the project: copied into the image, uploaded to remote hosts */
-    upload: z.array(z.string().min(1)).default([]),
-    /** readiness: an HTTP path on the API port that answers 2xx, and/or a log line (regular expression) */
-    ready: z.object({ http: z.string().startsWith('/').optional(), log: z.string().optional() }).strict().default({}),
-  })
-  .strict()
+const nonEmpty = () => z.string().check(z.minLength(1))
+const positiveInt = () => z.number().check(z.int(), z.positive())
+
+const HostSchema = z.strictObject({
+  name: nonEmpty(),
+  address: nonEmpty(),
+  port: z._default(positiveInt(), 22),
+  user: nonEmpty(),
+  /** path of a private key file (~ expands), or env:NAME to read the key from a variable */
+  key: nonEmpty(),
+  /** directory on the host where node bundles and data go */
+  workdir: z._default(z.string(), '/tmp/bdd-matrix'),
+  node: z._default(z.string(), 'node'),
+  region: z.optional(z.string()),
+})
+
+export const CustomProgramSchema = z.strictObject({
+  /** argv; {node} {dir} {name} {host} {apiPort} {p2pPort} {dataDir} {heartbeatMs} {parentPid} {allowFrom} are filled in */
+  command: z.array(nonEmpty()).check(z.minLength(1)),
+  /** files the program needs, relative to the project: copied into the image, uploaded to remote hosts */
+  upload: z._default(z.array(nonEmpty()), []),
+  /** readiness: an HTTP path on the API port that answers 2xx, and/or a log line (regular expression) */
+  ready: z._default(z.strictObject({ http: z.optional(z.string().check(z.startsWith('/'))), log: z.optional(z.string()) }), {}),
+})
 
 export const EnvironmentSchema = z
-  .object({
-    name: z.string().regex(/^[a-z0-9-]+$/, 'must be lower-kebab-case'),
-    description: z.string().optional(),
+  .strictObject({
+    name: z.string().check(z.regex(/^[a-z0-9-]+$/, 'must be lower-kebab-case')),
+    description: z.optional(z.string()),
     provider: z.enum(['local', 'docker', 'remote']),
-    node: z
-      .object({
+    node: z._default(
+      z.strictObject({
         /**
          * The node program every provider starts: `reference` (the bundled reference node), a
          * path to a Node script taking the reference node's flags, or a custom build:
          * { command: [...], upload: [files], ready: { http: /path } } (see node-program.ts).
          */
-        program: z.union([z.string().min(1), CustomProgramSchema]).default('reference'),
+        program: z._default(z.union([nonEmpty(), CustomProgramSchema]), 'reference'),
         /** how steps reach a node: `reference` (its HTTP API) or a module exporting createNodeClient */
-        client: z.string().min(1).default('reference'),
-      })
-      .strict()
-      .default({ program: 'reference', client: 'reference' }),
-    defaults: z.object({ resources: ResourcesSchema }).strict().default({ resources: { cpu: 4, ram: '8GB', disk: '20GB' } }),
-    timeouts: z
-      .object({ readyMs: z.number().int().positive().default(20_000), stepMs: z.number().int().positive().default(15_000) })
-      .strict()
-      .default({ readyMs: 20_000, stepMs: 15_000 }),
-    heartbeatMs: z.number().int().positive().default(500),
+        client: z._default(nonEmpty(), 'reference'),
+      }),
+      { program: 'reference', client: 'reference' },
+    ),
+    defaults: z._default(z.strictObject({ resources: ResourcesSchema }), { resources: { cpu: 4, ram: '8GB', disk: '20GB' } }),
+    timeouts: z._default(z.strictObject({ readyMs: z._default(positiveInt(), 20_000), stepMs: z._default(positiveInt(), 15_000) }), { readyMs: 20_000, stepMs: 15_000 }),
+    heartbeatMs: z._default(positiveInt(), 500),
     /**
      * `full`: every node connects to every other. A number: each node to about that many others
      * (a circulant graph: node i to i±1, i±2, i±4 …, so any two are a few hops apart), and nodes
      * hear of the others through their neighbours (relayed liveness) — a full mesh of fifty nodes
      * is 1,225 connections.
      */
-    mesh: z.union([z.literal('full'), z.number().int().min(2)]).default('full'),
-    nodes: z.array(NodeSchema).min(1),
-    hosts: z.array(HostSchema).default([]),
+    mesh: z._default(z.union([z.literal('full'), z.number().check(z.int(), z.gte(2))]), 'full'),
+    nodes: z.array(NodeSchema).check(z.minLength(1)),
+    hosts: z._default(z.array(HostSchema), []),
   })
-  .strict()
-  .superRefine((env, ctx) => {
+  .check(
+    z.superRefine((env, ctx) => {
     const names = new Set<string>()
     // A node program of the project's own is told nothing of how to say it is alive beyond its
     // connections: a partial mesh would never be ready (every node must see every other).
@@ -93,7 +91,8 @@ export const EnvironmentSchema = z
       if (env.provider === 'remote' && !env.hosts.some((h) => h.name === node.host))
         ctx.addIssue({ code: 'custom', path: ['nodes', i, 'host'], message: `remote nodes need a host: one of ${env.hosts.map((h) => h.name).join(', ') || '(no hosts declared)'}` })
     })
-  })
+    }),
+  )
 
 export type EnvironmentFile = z.infer<typeof EnvironmentSchema>
 export type HostSpec = z.infer<typeof HostSchema>

@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
+import * as z from 'zod/mini'
+import '../zod-messages.ts'
 import { UserError, fsErrorCode } from '../errors.ts'
 import { locate, parseLocatedYaml } from '../located-yaml.ts'
 import { buildBefore } from '../results/merge-results.ts'
 
-const id = z.string().regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'must be lower-kebab-case, e.g. acceptance-green')
+const filled = (message?: string) => z.string().check(z.minLength(1, message))
+const id = z.string().check(z.regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'must be lower-kebab-case, e.g. acceptance-green'))
 const severity = z.enum(['blocking', 'informing'])
 const stage = z.enum(['unit', 'functional', 'acceptance', 'manual'])
 /**
@@ -14,39 +16,42 @@ const stage = z.enum(['unit', 'functional', 'acceptance', 'manual'])
  * functional columns would judge nothing and pass without a word, so those stages are refused and
  * their tests judged by `tests-pass`.
  */
-const select = z
-  .strictObject({
-    tags: z.string().min(1).optional(),
-    stages: z
-      .array(stage)
-      .min(1)
-      .refine((stages) => stages.every((s) => s === 'acceptance' || s === 'manual'), { message: "unit and functional hold tests, not the scope's scenarios (the scope requires those on acceptance and manual columns only): a criterion over them would judge nothing and pass; judge their tests with kind: tests-pass" })
-      .optional(),
-  })
-  .optional()
-const base = { id, severity, description: z.string().optional() }
-const positive = z.number().int().min(1)
+const select = z.optional(
+  z.strictObject({
+    tags: z.optional(filled()),
+    stages: z.optional(
+      z
+        .array(stage)
+        .check(
+          z.minLength(1),
+          z.refine((stages) => stages.every((s) => s === 'acceptance' || s === 'manual'), { message: "unit and functional hold tests, not the scope's scenarios (the scope requires those on acceptance and manual columns only): a criterion over them would judge nothing and pass; judge their tests with kind: tests-pass" }),
+        ),
+    ),
+  }),
+)
+const base = { id, severity, description: z.optional(z.string()) }
+const positive = z.number().check(z.int(), z.gte(1))
 
 export const CriterionSchema = z.discriminatedUnion('kind', [
   z.strictObject({ ...base, kind: z.literal('lint') }),
   z.strictObject({ ...base, kind: z.literal('scope-frozen') }),
   z.strictObject({ ...base, kind: z.literal('environments-tested') }),
   z.strictObject({ ...base, kind: z.literal('min-count'), select, min: positive }),
-  z.strictObject({ ...base, kind: z.literal('scenarios-pass'), select, 'consecutive-green': positive.optional() }),
-  z.strictObject({ ...base, kind: z.literal('scope-coverage'), 'min-passing': positive.default(1) }),
+  z.strictObject({ ...base, kind: z.literal('scenarios-pass'), select, 'consecutive-green': z.optional(positive) }),
+  z.strictObject({ ...base, kind: z.literal('scope-coverage'), 'min-passing': z._default(positive, 1) }),
   z.strictObject({ ...base, kind: z.literal('no-new-failures'), select }),
-  z.strictObject({ ...base, kind: z.literal('flaky-rate'), max: z.number().min(0).max(1), window: positive.default(5) }),
-  z.strictObject({ ...base, kind: z.literal('manual-signoff'), select, testers: positive.default(1) }),
-  z.strictObject({ ...base, kind: z.literal('open-issues'), labels: z.array(z.string().min(1)).default([]), milestone: z.string().optional(), max: z.number().int().min(0).default(0) }),
+  z.strictObject({ ...base, kind: z.literal('flaky-rate'), max: z.number().check(z.gte(0), z.lte(1)), window: z._default(positive, 5) }),
+  z.strictObject({ ...base, kind: z.literal('manual-signoff'), select, testers: z._default(positive, 1) }),
+  z.strictObject({ ...base, kind: z.literal('open-issues'), labels: z._default(z.array(filled()), []), milestone: z.optional(z.string()), max: z._default(z.number().check(z.int(), z.gte(0)), 0) }),
   z.strictObject({
     ...base,
     kind: z.literal('approvals'),
     min: positive,
     // the approvers counted: a list of names, or names by organisation (for `organisations`)
-    from: z.union([z.array(z.string().min(1)), z.record(z.string().min(1), z.array(z.string().min(1)).min(1, 'list who approves for this organisation'))]).optional(),
-    organisations: positive.optional(),
+    from: z.optional(z.union([z.array(filled()), z.record(filled(), z.array(filled()).check(z.minLength(1, 'list who approves for this organisation')))])),
+    organisations: z.optional(positive),
   }),
-  z.strictObject({ ...base, kind: z.literal('tests-pass'), stages: z.array(stage).min(1).default(['unit', 'functional']) }),
+  z.strictObject({ ...base, kind: z.literal('tests-pass'), stages: z._default(z.array(stage).check(z.minLength(1)), ['unit', 'functional']) }),
 ])
 
 export const WAIVER_CATEGORIES = ['inconsistent-test', 'unstable-infra', 'prerequisite-fail', 'known-issue', 'out-of-scope'] as const
@@ -54,30 +59,33 @@ export const WAIVER_CATEGORIES = ['inconsistent-test', 'unstable-infra', 'prereq
 export const WaiverSchema = z
   .strictObject({
     criterion: id,
-    scenario: z.string().min(1).optional(),
-    feature: z.string().min(1).optional(),
-    environment: z.string().min(1).optional(),
+    scenario: z.optional(filled()),
+    feature: z.optional(filled()),
+    environment: z.optional(filled()),
     category: z.enum(WAIVER_CATEGORIES),
     issue: z.url(),
-    reason: z.string().min(1),
-    'requested-by': z.string().min(1),
-    'approved-by': z.string().min(1),
-    expires: z.union([z.strictObject({ build: z.string().min(1) }), z.strictObject({ date: z.iso.date('must be a date written YYYY-MM-DD') })]),
+    reason: filled(),
+    'requested-by': filled(),
+    'approved-by': filled(),
+    expires: z.union([z.strictObject({ build: filled() }), z.strictObject({ date: z.iso.date('must be a date written YYYY-MM-DD') })]),
   })
-  .superRefine((w, ctx) => {
-    // one person however the name is typed ("Alice" and "alice ")
-    if (samePerson(w['requested-by'], w['approved-by'])) ctx.addIssue({ code: 'custom', path: ['approved-by'], message: `a waiver is approved by someone other than who requested it (both are ${w['approved-by'].trim()})` })
-  })
+  .check(
+    z.superRefine((w, ctx) => {
+      // one person however the name is typed ("Alice" and "alice ")
+      if (samePerson(w['requested-by'], w['approved-by'])) ctx.addIssue({ code: 'custom', path: ['approved-by'], message: `a waiver is approved by someone other than who requested it (both are ${w['approved-by'].trim()})` })
+    }),
+  )
 
 export const GateFileSchema = z
   .strictObject({
-    milestone: z.string().min(1),
-    'applies-to': z.string().min(1),
-    baseline: z.string().min(1).default('previous-rc'),
-    criteria: z.array(CriterionSchema).min(1, 'list at least one criterion'),
-    waivers: z.array(WaiverSchema).default([]),
+    milestone: filled(),
+    'applies-to': filled(),
+    baseline: z._default(filled(), 'previous-rc'),
+    criteria: z.array(CriterionSchema).check(z.minLength(1, 'list at least one criterion')),
+    waivers: z._default(z.array(WaiverSchema), []),
   })
-  .superRefine((g, ctx) => {
+  .check(
+    z.superRefine((g, ctx) => {
     const seen = new Set<string>()
     g.criteria.forEach((c, i) => {
       if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `duplicate criterion id '${c.id}'` })
@@ -89,7 +97,8 @@ export const GateFileSchema = z
     g.waivers.forEach((w, i) => {
       if (!seen.has(w.criterion)) ctx.addIssue({ code: 'custom', path: ['waivers', i, 'criterion'], message: `no criterion '${w.criterion}' in this file (criteria: ${[...seen].join(', ')})` })
     })
-  })
+    }),
+  )
 
 type ApprovalsCriterion = Extract<z.infer<typeof CriterionSchema>, { kind: 'approvals' }>
 
