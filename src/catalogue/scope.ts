@@ -55,22 +55,22 @@ export const ScopeSchema = z
   })
   .check(
     z.superRefine((scope, ctx) => {
-    const seen = new Set<string>()
-    scope['manual-environments']?.forEach((environment, index) => {
-      if (seen.has(environment.id)) ctx.addIssue({ code: 'custom', path: ['manual-environments', index, 'id'], message: `duplicate environment id '${environment.id}'` })
-      seen.add(environment.id)
-    })
-    const firstIndex = new Map<string, number>()
-    scope.features.forEach((feature, index) => {
-      const first = firstIndex.get(feature.id)
-      if (first === undefined) firstIndex.set(feature.id, index)
-      else
-        ctx.addIssue({
-          code: 'custom',
-          path: ['features', index, 'id'],
-          message: `duplicate feature id '${feature.id}' (already used by features[${first}]); ids must be unique`,
-        })
-    })
+      const seen = new Set<string>()
+      scope['manual-environments']?.forEach((environment, index) => {
+        if (seen.has(environment.id)) ctx.addIssue({ code: 'custom', path: ['manual-environments', index, 'id'], message: `duplicate environment id '${environment.id}'` })
+        seen.add(environment.id)
+      })
+      const firstIndex = new Map<string, number>()
+      scope.features.forEach((feature, index) => {
+        const first = firstIndex.get(feature.id)
+        if (first === undefined) firstIndex.set(feature.id, index)
+        else
+          ctx.addIssue({
+            code: 'custom',
+            path: ['features', index, 'id'],
+            message: `duplicate feature id '${feature.id}' (already used by features[${first}]); ids must be unique`,
+          })
+      })
     }),
   )
 

@@ -80,17 +80,17 @@ export const EnvironmentSchema = z
   })
   .check(
     z.superRefine((env, ctx) => {
-    const names = new Set<string>()
-    // A node program of the project's own is told nothing of how to say it is alive beyond its
-    // connections: a partial mesh would never be ready (every node must see every other).
-    if (env.mesh !== 'full' && typeof env.node.program !== 'string')
-      ctx.addIssue({ code: 'custom', path: ['mesh'], message: `mesh: ${env.mesh} needs the reference node program (it relays liveness beyond its connections); use mesh: full with node.program.command` })
-    env.nodes.forEach((node, i) => {
-      if (names.has(node.name)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node name '${node.name}'` })
-      names.add(node.name)
-      if (env.provider === 'remote' && !env.hosts.some((h) => h.name === node.host))
-        ctx.addIssue({ code: 'custom', path: ['nodes', i, 'host'], message: `remote nodes need a host: one of ${env.hosts.map((h) => h.name).join(', ') || '(no hosts declared)'}` })
-    })
+      const names = new Set<string>()
+      // A node program of the project's own is told nothing of how to say it is alive beyond its
+      // connections: a partial mesh would never be ready (every node must see every other).
+      if (env.mesh !== 'full' && typeof env.node.program !== 'string')
+        ctx.addIssue({ code: 'custom', path: ['mesh'], message: `mesh: ${env.mesh} needs the reference node program (it relays liveness beyond its connections); use mesh: full with node.program.command` })
+      env.nodes.forEach((node, i) => {
+        if (names.has(node.name)) ctx.addIssue({ code: 'custom', path: ['nodes', i, 'name'], message: `duplicate node name '${node.name}'` })
+        names.add(node.name)
+        if (env.provider === 'remote' && !env.hosts.some((h) => h.name === node.host))
+          ctx.addIssue({ code: 'custom', path: ['nodes', i, 'host'], message: `remote nodes need a host: one of ${env.hosts.map((h) => h.name).join(', ') || '(no hosts declared)'}` })
+      })
     }),
   )
 

@@ -86,17 +86,17 @@ export const GateFileSchema = z
   })
   .check(
     z.superRefine((g, ctx) => {
-    const seen = new Set<string>()
-    g.criteria.forEach((c, i) => {
-      if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `duplicate criterion id '${c.id}'` })
-      seen.add(c.id)
-    })
-    g.criteria.forEach((c, i) => {
-      if (c.kind === 'approvals') approversProblems(c).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path: ['criteria', i, ...path], message }))
-    })
-    g.waivers.forEach((w, i) => {
-      if (!seen.has(w.criterion)) ctx.addIssue({ code: 'custom', path: ['waivers', i, 'criterion'], message: `no criterion '${w.criterion}' in this file (criteria: ${[...seen].join(', ')})` })
-    })
+      const seen = new Set<string>()
+      g.criteria.forEach((c, i) => {
+        if (seen.has(c.id)) ctx.addIssue({ code: 'custom', path: ['criteria', i, 'id'], message: `duplicate criterion id '${c.id}'` })
+        seen.add(c.id)
+      })
+      g.criteria.forEach((c, i) => {
+        if (c.kind === 'approvals') approversProblems(c).forEach(({ path, message }) => ctx.addIssue({ code: 'custom', path: ['criteria', i, ...path], message }))
+      })
+      g.waivers.forEach((w, i) => {
+        if (!seen.has(w.criterion)) ctx.addIssue({ code: 'custom', path: ['waivers', i, 'criterion'], message: `no criterion '${w.criterion}' in this file (criteria: ${[...seen].join(', ')})` })
+      })
     }),
   )
 
