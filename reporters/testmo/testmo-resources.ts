@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import * as z from 'zod/mini'
 import '../../src/zod-messages.ts'
+import { filled } from '../../src/schema-parts.ts'
 import { UserError, fsErrorCode } from '../../src/errors.ts'
 import { headOf } from '../../src/clip-text.ts'
 import { clipField, FIELD_LIMIT, STRING_LIMIT } from './testmo-publisher.ts'
@@ -13,11 +14,10 @@ import { clipField, FIELD_LIMIT, STRING_LIMIT } from './testmo-publisher.ts'
 const FIELD_TYPES = { string: 1, text: 2, html: 3, console: 4, url: 5 } as const
 
 const url = z.string().check(z.refine((value) => URL.canParse(value), 'not a URL'))
-const name = z.string().check(z.minLength(1))
 const ResourcesSchema = z.object({
-  fields: z.optional(z.array(z.object({ type: z.enum(['string', 'url', 'text', 'html', 'console']), name, value: z.string() }))),
-  links: z.optional(z.array(z.object({ name, url, note: z.optional(z.string()) }))),
-  artifacts: z.optional(z.array(z.object({ name, url, note: z.optional(z.string()), mimeType: z.optional(z.string()), size: z.optional(z.number().check(z.int(), z.nonnegative())) }))),
+  fields: z.optional(z.array(z.object({ type: z.enum(['string', 'url', 'text', 'html', 'console']), name: filled(), value: z.string() }))),
+  links: z.optional(z.array(z.object({ name: filled(), url, note: z.optional(z.string()) }))),
+  artifacts: z.optional(z.array(z.object({ name: filled(), url, note: z.optional(z.string()), mimeType: z.optional(z.string()), size: z.optional(z.number().check(z.int(), z.nonnegative())) }))),
 })
 
 export interface TestmoResources {

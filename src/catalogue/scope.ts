@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import * as z from 'zod/mini'
 import '../zod-messages.ts'
+import { filled, positiveInt } from '../schema-parts.ts'
 import { UserError, fsErrorCode } from '../errors.ts'
 import { parseLocatedYaml } from '../located-yaml.ts'
 
@@ -21,7 +22,6 @@ export const FEATURE_STATUSES = [
 ] as const
 
 const kebab = (message: string) => z.string().check(z.regex(KEBAB_ID, message))
-const filled = (message?: string) => z.string().check(z.minLength(1, message))
 
 export const ScopeFeatureSchema = z.strictObject({
   id: kebab('must be lower-kebab-case, e.g. p2p-network'),
@@ -30,7 +30,7 @@ export const ScopeFeatureSchema = z.strictObject({
   status: z.optional(z.enum(FEATURE_STATUSES)),
   environments: z._default(z.array(kebab('must be an environment name such as local, docker or feature')), []),
   /** the GitLab issue that tracks the feature: its iid in the project, or its URL */
-  issue: z.optional(z.union([z.number().check(z.int(), z.positive()), z.url().check(z.regex(/\/-\/issues\/\d+$/, 'must be a GitLab issue URL ending in /-/issues/<number>'))])),
+  issue: z.optional(z.union([positiveInt(), z.url().check(z.regex(/\/-\/issues\/\d+$/, 'must be a GitLab issue URL ending in /-/issues/<number>'))])),
 })
 
 /**

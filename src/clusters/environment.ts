@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 import * as z from 'zod/mini'
 import '../zod-messages.ts'
+import { filled, positiveInt } from '../schema-parts.ts'
 import { parseLocatedYaml } from '../located-yaml.ts'
 import { UserError, fsErrorCode } from '../errors.ts'
 import type { NodeSpec } from './node-spec.ts'
@@ -9,7 +10,7 @@ import type { NodeSpec } from './node-spec.ts'
 const ResourcesSchema = z.strictObject({ cpu: z.number().check(z.positive()), ram: z.union([z.string(), z.number()]), disk: z.union([z.string(), z.number()]) })
 
 export const NodeSchema = z.strictObject({
-  name: z.string().check(z.minLength(1)),
+  name: filled(),
   role: z.enum(['SP', 'CP', 'CH']),
   onboarded: z._default(z.boolean(), false),
   org: z._default(z.string(), 'nunet'),
@@ -22,16 +23,13 @@ export const NodeSchema = z.strictObject({
 /** A nodes file (`cluster up --nodes FILE`): the nodes of a cluster in place of its environment's. */
 export const NodesFileSchema = z.strictObject({ nodes: z.array(NodeSchema).check(z.minLength(1)) })
 
-const nonEmpty = () => z.string().check(z.minLength(1))
-const positiveInt = () => z.number().check(z.int(), z.positive())
-
 const HostSchema = z.strictObject({
-  name: nonEmpty(),
-  address: nonEmpty(),
+  name: filled(),
+  address: filled(),
   port: z._default(positiveInt(), 22),
-  user: nonEmpty(),
+  user: filled(),
   /** path of a private key file (~ expands), or env:NAME to read the key from a variable */
-  key: nonEmpty(),
+  key: filled(),
   /** directory on the host where node bundles and data go */
   workdir: z._default(z.string(), '/tmp/bdd-matrix'),
   node: z._default(z.string(), 'node'),
@@ -40,9 +38,9 @@ const HostSchema = z.strictObject({
 
 export const CustomProgramSchema = z.strictObject({
   /** argv; {node} {dir} {name} {host} {apiPort} {p2pPort} {dataDir} {heartbeatMs} {parentPid} {allowFrom} are filled in */
-  command: z.array(nonEmpty()).check(z.minLength(1)),
+  command: z.array(filled()).check(z.minLength(1)),
   /** files the program needs, relative to the project: copied into the image, uploaded to remote hosts */
-  upload: z._default(z.array(nonEmpty()), []),
+  upload: z._default(z.array(filled()), []),
   /** readiness: an HTTP path on the API port that answers 2xx, and/or a log line (regular expression) */
   ready: z._default(z.strictObject({ http: z.optional(z.string().check(z.startsWith('/'))), log: z.optional(z.string()) }), {}),
 })
@@ -59,9 +57,9 @@ export const EnvironmentSchema = z
          * path to a Node script taking the reference node's flags, or a custom build:
          * { command: [...], upload: [files], ready: { http: /path } } (see node-program.ts).
          */
-        program: z._default(z.union([nonEmpty(), CustomProgramSchema]), 'reference'),
+        program: z._default(z.union([filled(), CustomProgramSchema]), 'reference'),
         /** how steps reach a node: `reference` (its HTTP API) or a module exporting createNodeClient */
-        client: z._default(nonEmpty(), 'reference'),
+        client: z._default(filled(), 'reference'),
       }),
       { program: 'reference', client: 'reference' },
     ),

@@ -536,17 +536,19 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
       const isAuthor = (by: string): boolean => (inputs.authors ?? []).some((a) => samePerson(a, by))
       // approved before results came in or changed: an approval of other results than these
       const outdated = new Set(inputs.approvals.filter((a) => a.judged !== undefined && a.judged !== view.judged).map((a) => a.by))
-      const { names, organisationOf } = approversOf(criterion)
+      const { names, organisationOf, shown } = approversOf(criterion)
       const valid = [...new Set(inputs.approvals.map((a) => a.by))].filter((by) => !isAuthor(by) && !outdated.has(by) && (!names || names.some((f) => samePerson(f, by))))
       const why = (by: string): string => (isAuthor(by) ? 'the build\'s author' : outdated.has(by) ? 'approved the results as they were before they changed: approve again' : 'not among the approvers named')
       const items = inputs.approvals.filter((a) => !valid.includes(a.by)).map((a) => ({ what: `${a.by}: ${why(a.by)}`, status: 'not counted' }))
-      const named = (by: string): string => (organisationOf(by) === undefined ? by : `${by} (${organisationOf(by)})`)
-      const listed = criterion.from && !Array.isArray(criterion.from) ? Object.entries(criterion.from).map(([organisation, people]) => `${people.join(', ')} (${organisation})`) : names
+      const named = (by: string): string => {
+        const organisation = organisationOf(by)
+        return organisation === undefined ? by : `${by} (${organisation})`
+      }
       const organisations = [...new Set(valid.map(organisationOf).filter((o) => o !== undefined))]
       const needed = criterion.organisations ?? 0
       const enough = valid.length >= criterion.min && organisations.length >= needed
       const value = `${valid.length} (${valid.join(', ') || 'none'})${needed ? ` from ${organisations.length} organisation(s)${organisations.length ? ` (${organisations.join(', ')})` : ''}` : ''}`
-      const expected = `≥ ${criterion.min}${listed ? ` of ${listed.join(', ')}` : ''}${needed ? `, from ≥ ${needed} organisations` : ''}, not the author`
+      const expected = `≥ ${criterion.min}${shown ? ` of ${shown.join(', ')}` : ''}${needed ? `, from ≥ ${needed} organisations` : ''}, not the author`
       const short = valid.length < criterion.min ? `${valid.length} of ${criterion.min} approvals` : `approvals from ${organisations.length} of the ${needed} organisations needed (${organisations.join(', ')})`
       return result(criterion, enough ? 'pass' : 'waiting', value, expected, enough ? `approved by ${valid.map(named).join(', ')}` : `${short} — waiting`, items)
     }

@@ -2,11 +2,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import * as z from 'zod/mini'
 import '../zod-messages.ts'
+import { filled } from '../schema-parts.ts'
 import { UserError, fsErrorCode } from '../errors.ts'
 import { locate, parseLocatedYaml } from '../located-yaml.ts'
 import { buildBefore } from '../results/merge-results.ts'
 
-const filled = (message?: string) => z.string().check(z.minLength(1, message))
 const id = z.string().check(z.regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'must be lower-kebab-case, e.g. acceptance-green'))
 const severity = z.enum(['blocking', 'informing'])
 const stage = z.enum(['unit', 'functional', 'acceptance', 'manual'])
@@ -126,13 +126,18 @@ function approversProblems(c: ApprovalsCriterion): { path: (string | number)[]; 
   return problems
 }
 
-/** The approvers an approvals criterion counts (all when undefined), and each one's organisation where `from` names it. */
-export function approversOf(c: ApprovalsCriterion): { names: string[] | undefined; organisationOf: (by: string) => string | undefined } {
-  if (!c.from) return { names: undefined, organisationOf: () => undefined }
-  const byOrganisation = Array.isArray(c.from) ? [] : Object.entries(c.from)
+/**
+ * The approvers an approvals criterion counts (all when `names` is undefined), each one's
+ * organisation where `from` names it, and `from` as the gate shows it ("dana, erin (nunet)").
+ */
+export function approversOf(c: ApprovalsCriterion): { names: string[] | undefined; organisationOf: (by: string) => string | undefined; shown: string[] | undefined } {
+  if (!c.from) return { names: undefined, organisationOf: () => undefined, shown: undefined }
+  if (Array.isArray(c.from)) return { names: c.from, organisationOf: () => undefined, shown: c.from }
+  const byOrganisation = Object.entries(c.from)
   return {
-    names: Array.isArray(c.from) ? c.from : byOrganisation.flatMap(([, names]) => names),
+    names: byOrganisation.flatMap(([, names]) => names),
     organisationOf: (by) => byOrganisation.find(([, names]) => names.some((n) => samePerson(n, by)))?.[0],
+    shown: byOrganisation.map(([organisation, names]) => `${names.join(', ')} (${organisation})`),
   }
 }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini'
 import '../zod-messages.ts'
+import { positiveInt } from '../schema-parts.ts'
 import { MODEL_VERSION, SOURCE_FORMATS, STAGES, STATUSES } from './vocabulary.ts'
 
 export { MODEL_VERSION, STAGES, STATUSES, STATUS_PRECEDENCE, caseIdOf, statusFromMessages, worseStatus } from './vocabulary.ts'
@@ -86,13 +87,13 @@ export const CaseSchema = z.object({
   /** what a person reads: the scenario plus its example row */
   name: z.string(),
   /** occurrence: 2, 3… for a row repeated with the same name (see case-name.ts); absent for the first */
-  example: z.optional(z.object({ name: z.string(), index: z.number(), values: z.record(z.string(), z.string()), occurrence: z.optional(z.number().check(z.int(), z.positive())) })),
+  example: z.optional(z.object({ name: z.string(), index: z.number(), values: z.record(z.string(), z.string()), occurrence: z.optional(positiveInt()) })),
   featureIds: z.array(z.string()),
   tags: z.array(z.string()),
   status: StatusSchema,
   /** failed at first, passed on a retry */
   flaky: z.boolean(),
-  attempts: z.number().check(z.int(), z.positive()),
+  attempts: positiveInt(),
   /** the attempts before the last, oldest first, where the source kept them */
   retries: z.optional(z.array(AttemptSchema)),
   durationMs: z.number(),
