@@ -147,14 +147,16 @@ describe('local provider: up fails cleanly', () => {
 
   it('times out a node that never becomes ready, with its log tail, and stops the others', async () => {
     // A shell prints at once even on a busy machine: the log line is there long before the deadline.
+    // (a sleep of this test's own: the check below reads every process of the machine)
+    const sleep = `sleep 600.${process.pid}`
     const env = loadEnvironment('local', PROJECT_ROOT)
-    const hanging: Environment = { ...env, node: { ...env.node, program: { command: ['sh', '-c', 'echo waiting forever; exec sleep 600'], upload: [], ready: {} } }, timeouts: { ...env.timeouts, readyMs: 5000 } }
+    const hanging: Environment = { ...env, node: { ...env.node, program: { command: ['sh', '-c', `echo waiting forever; exec ${sleep}`], upload: [], ready: {} } }, timeouts: { ...env.timeouts, readyMs: 5000 } }
     const dir = tempTree()
     const error = await new LocalClusterProvider().up({ env: hanging, nodes: defaultNodes(env), logDir: path.join(dir, 'logs'), slot: 4 }).catch((e: Error) => e)
     expect((error as Error).message).toMatch(/not ready after 5000 ms/)
     expect((error as Error).message).toContain('waiting forever')
     expect(localLeftovers()).toBe(0)
-    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain('sleep 600')
+    expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toContain(sleep)
   })
 
   it('refuses a missing node program with how to build it', async () => {
