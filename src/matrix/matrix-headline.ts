@@ -61,7 +61,8 @@ export function headlineOf(matrix: Matrix): Headline {
     ...(matrix.unrequiredColumns?.length ? { strayColumns: strayColumnsText(matrix.unrequiredColumns) } : {}),
     ...(matrix.countedTwice?.length ? { countedTwice: `the same report counts as ${matrix.countedTwice.map((places) => places.join(' and as ')).join('; and as ')}: one test run's results claimed twice (a report left from an earlier job, or one environment's claimed for another?)` } : {}),
     ...(matrix.unlisted ? { unlisted: `defined by no feature file now: ${matrix.unlisted} of the ${scenarioCount(t)} scenarios counted (results of a scenario renamed or changed since it ran, or of feature files elsewhere)` } : {}),
-    ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario` } : {}),
+    // (a run can fail in more places than one: each is listed under the line, so the line says how many)
+    ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario${matrix.runErrors.length > errorRuns ? ` (${matrix.runErrors.length} failures)` : ''}` } : {}),
     ...(matrix.unscoped.failed ? { outside: `${matrix.unscoped.failed} of ${matrix.unscoped.cases} result(s) outside the scope's features failed (unit and functional tests, untagged scenarios)` } : {}),
     legend: `A scenario counts once, by the worst of its required cells: ${CELL_SEVERITY.map((s) => STATUS_LABEL[s]).join(' > ')}; wip only when nothing else; — where the scope does not require it.`,
   }

@@ -166,6 +166,9 @@ describe('every number agrees with a recount of the raw results (property-based)
         if (unrequired.length) expect(matrixToMarkdown(matrix)).toContain(mdText(headlineOf(matrix).strayColumns!))
         else expect(headlineOf(matrix).strayColumns).toBeUndefined()
         expect(matrix.runErrors).toHaveLength(project.runErrors.length)
+        // the headline counts the runs, and the failures when a run has more than one (each is listed)
+        const runsFailing = new Set(project.runErrors.map((e) => `${e.environment}|${e.run}`)).size
+        expect(headlineOf(matrix).runErrors).toBe(runsFailing === 0 ? undefined : `${runsFailing} run(s) failed outside any scenario${project.runErrors.length > runsFailing ? ` (${project.runErrors.length} failures)` : ''}`)
 
         // --- the gate judges the same required cells, and only them ---
         if (inScope.length === 0) return
