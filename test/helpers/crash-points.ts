@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { createServer as createHttpServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import fc from 'fast-check'
 import { BIN } from './run-bin.ts'
 
 /**
@@ -145,14 +146,44 @@ export async function everyCrashPoint(options: {
       const round = `${boundary}-${index}`
       await options.prepare?.(round)
       const { args, cwd, env } = options.command(round)
-      let kill: () => void = () => {}
-      proxy.arm(index, boundary, () => kill())
-      const killed = await runGroup(args, { cwd, env: boundary === 'answered' ? { ...env, BDD_MATRIX_CRASH_AFTER_ANSWER: String(index) } : env, onStart: (k) => (kill = k) })
-      proxy.disarm()
+      const killed = await killedAt(proxy, { args, cwd, env }, { index, boundary })
       const rerun = await runGroup(args, { cwd, env })
       if (rerun.code !== 0) throw new Error(`round ${round}: the run after the kill failed (exit ${rerun.code}): ${rerun.stderr}`)
       await options.check(round, { killed, rerun })
       rounds++
     }
   return { rounds, requests }
+}
+
+/** Where one process is killed: at the `index`th request it makes, at `boundary`. */
+export interface KillPoint {
+  index: number
+  boundary: Boundary
+}
+
+/** The command run once, killed at `point` (when it gets that far: a resumed command may make fewer requests). */
+export async function killedAt(proxy: CrashProxy, command: { args: string[]; cwd: string; env: Record<string, string> }, point: KillPoint): Promise<CommandRun> {
+  const { args, cwd, env } = command
+  let kill: () => void = () => {}
+  proxy.arm(point.index, point.boundary, () => kill())
+  const killed = await runGroup(args, { cwd, env: point.boundary === 'answered' ? { ...env, BDD_MATRIX_CRASH_AFTER_ANSWER: String(point.index) } : env, onStart: (k) => (kill = k) })
+  proxy.disarm()
+  return killed
+}
+
+/**
+ * A sequence of kills and reruns: the same command killed at each point in turn, each run
+ * resuming what the one before left, then run once more to its end (which must succeed).
+ */
+export async function killedInTurn(proxy: CrashProxy, command: { args: string[]; cwd: string; env: Record<string, string> }, points: KillPoint[]): Promise<{ killed: CommandRun[]; final: CommandRun }> {
+  const killed: CommandRun[] = []
+  for (const point of points) killed.push(await killedAt(proxy, command, point))
+  const final = await runGroup(command.args, command)
+  if (final.code !== 0) throw new Error(`after kills at ${points.map((p) => `${p.boundary} ${p.index}`).join(', ')}: the last run failed (exit ${final.code}): ${final.stderr}`)
+  return { killed, final }
+}
+
+/** Sequences of two to `most` kill points among a command's first `requests` requests, for fast-check. */
+export function killSequences(requests: number, most = 3): fc.Arbitrary<KillPoint[]> {
+  return fc.array(fc.record({ index: fc.integer({ min: 1, max: requests }), boundary: fc.constantFrom<KillPoint['boundary']>('before', 'applied', 'answered') }), { minLength: 2, maxLength: most })
 }

@@ -2,7 +2,8 @@ import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startHub, type TestHub } from '../helpers/hub.ts'
-import { CrashProxy, everyCrashPoint, runGroup } from '../helpers/crash-points.ts'
+import fc from 'fast-check'
+import { CrashProxy, everyCrashPoint, killSequences, killedInTurn, runGroup } from '../helpers/crash-points.ts'
 import { crashResults as results, ENVIRONMENTS } from '../helpers/crash-results.ts'
 import { tempDir } from '../helpers/temp-tree.ts'
 
@@ -26,23 +27,35 @@ describe('push and pull to the results hub are exactly once, whatever instant th
     return folders.get(`${prefix}:${round}`)!
   }
 
+  const pushCommand = (round: string) => ({ args: ['push', '--results', folderOf(round, 'push')], cwd: folderOf(round, 'push'), env: { BDD_MATRIX_SERVER: proxy.url, BDD_MATRIX_TOKEN: hub.tokens.ci } })
+  /** Each of the round's runs in the hub, complete, every case once. */
+  const pushedOnce = async (round: string): Promise<void> => {
+    for (const environment of ENVIRONMENTS) {
+      const id = `push-${round}-${environment}`
+      expect(await hub.service.store.runRecord(id), round).toMatchObject({ complete: true, received: HUB_CASES })
+      const seqs: number[] = []
+      await hub.service.store.caseLines(id, (_, n) => seqs.push(n))
+      expect(seqs, round).toHaveLength(HUB_CASES)
+    }
+  }
+
   it('push: every run once, every case once, each run complete', async () => {
-    const { rounds, requests } = await everyCrashPoint({
-      proxy,
-      boundaries: ['before', 'applied', 'answered'],
-      command: (round) => ({ args: ['push', '--results', folderOf(round, 'push')], cwd: folderOf(round, 'push'), env: { BDD_MATRIX_SERVER: proxy.url, BDD_MATRIX_TOKEN: hub.tokens.ci } }),
-      check: async (round) => {
-        for (const environment of ENVIRONMENTS) {
-          const id = `push-${round}-${environment}`
-          expect(await hub.service.store.runRecord(id), round).toMatchObject({ complete: true, received: HUB_CASES })
-          const seqs: number[] = []
-          await hub.service.store.caseLines(id, (_, n) => seqs.push(n))
-          expect(seqs, round).toHaveLength(HUB_CASES)
-        }
-      },
-    })
+    const { rounds, requests } = await everyCrashPoint({ proxy, boundaries: ['before', 'applied', 'answered'], command: pushCommand, check: pushedOnce })
     expect(requests).toBe(3 * ENVIRONMENTS.length)
     expect(rounds).toBe(3 * requests)
+  })
+
+  it('push killed again and again, each time at another instant, then run to its end: every run and case once (property-based)', async () => {
+    let sequence = 0
+    await fc.assert(
+      fc.asyncProperty(killSequences(3 * ENVIRONMENTS.length), async (points) => {
+        const round = `sequence-${++sequence}`
+        const { killed } = await killedInTurn(proxy, pushCommand(round), points)
+        expect(killed[0]!.signal, round).toBe('SIGKILL')
+        await pushedOnce(round)
+      }),
+      { numRuns: 6, seed: Number(process.env.CRASH_SEED ?? 20261207) },
+    )
   })
 
   it('pull: never a half-written file, and the same folder once run again', async () => {

@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalGitLab } from '../servers/gitlab-server.ts'
-import { CrashProxy, everyCrashPoint } from '../helpers/crash-points.ts'
+import fc from 'fast-check'
+import { CrashProxy, everyCrashPoint, killSequences, killedInTurn } from '../helpers/crash-points.ts'
 import { tempDir } from '../helpers/temp-tree.ts'
 
 describe('publish gitlab is exactly once: one note, one status per context, whatever instant it is killed at', () => {
@@ -35,17 +36,33 @@ describe('publish gitlab is exactly once: one note, one status per context, what
     env: { CI_API_V4_URL: `${proxy.url}/api/v4`, CI_PROJECT_ID: '42', CI_MERGE_REQUEST_IID: String(numberOf(round)), CI_COMMIT_SHA: shaOf(round), CI_COMMIT_REF_NAME: 'feature-x', GITLAB_TOKEN: TOKEN_GL },
   })
 
+  /** One note on the round's merge request, one status per context on its commit. */
+  const exactlyOnce = (round: string): void => {
+    const notes = (gitlab.notes.get(String(numberOf(round))) ?? []).filter((n) => n.body.startsWith('<!-- bdd-matrix:test-matrix -->'))
+    expect(notes, round).toHaveLength(1)
+    const statuses = gitlab.statuses.filter((st) => st.sha === shaOf(round))
+    expect(statuses.map((st) => st.body.name).sort(), round).toEqual(['bdd-matrix', 'bdd-matrix/gate'])
+    expect(statuses.find((st) => st.body.name === 'bdd-matrix')!.body.state, round).toBe('failed')
+  }
+
   it('before a request, after GitLab applied it, and after its answer: one note, one bdd-matrix and one bdd-matrix/gate status', async () => {
-    const { rounds: done, requests } = await everyCrashPoint({ proxy, boundaries: ['before', 'applied', 'answered'], command, check: (round) => {
-      const notes = (gitlab.notes.get(String(numberOf(round))) ?? []).filter((n) => n.body.startsWith('<!-- bdd-matrix:test-matrix -->'))
-      expect(notes, round).toHaveLength(1)
-      const statuses = gitlab.statuses.filter((st) => st.sha === shaOf(round))
-      expect(statuses.map((st) => st.body.name).sort(), round).toEqual(['bdd-matrix', 'bdd-matrix/gate'])
-      expect(statuses.find((st) => st.body.name === 'bdd-matrix')!.body.state, round).toBe('failed')
-    } })
+    const { rounds: done, requests } = await everyCrashPoint({ proxy, boundaries: ['before', 'applied', 'answered'], command, check: (round) => exactlyOnce(round) })
     // the notes page, the note, and per status a read then a write
     expect(requests).toBe(6)
     expect(done).toBe(18)
+  })
+
+  it('killed again and again, each time at another instant, then run to its end: still one note and one status per context (property-based)', async () => {
+    let sequence = 0
+    await fc.assert(
+      fc.asyncProperty(killSequences(6), async (points) => {
+        const round = `sequence-${++sequence}`
+        const { killed } = await killedInTurn(proxy, command(round), points)
+        expect(killed[0]!.signal, round).toBe('SIGKILL')
+        exactlyOnce(round)
+      }),
+      { numRuns: 6, seed: Number(process.env.CRASH_SEED ?? 20261207) },
+    )
   })
 })
 

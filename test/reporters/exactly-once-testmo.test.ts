@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PROJECT_ROOT, runBinAsync } from '../helpers/run-bin.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { LocalTestmo } from '../servers/testmo-server.ts'
-import { CrashProxy, everyCrashPoint, runGroup } from '../helpers/crash-points.ts'
+import fc from 'fast-check'
+import { CrashProxy, everyCrashPoint, killSequences, killedInTurn, runGroup } from '../helpers/crash-points.ts'
 import { crashResults as results, ENVIRONMENTS, PER_ENVIRONMENT } from '../helpers/crash-results.ts'
 import { tempDir } from '../helpers/temp-tree.ts'
 
@@ -63,6 +64,21 @@ describe('publish testmo is exactly once, whatever instant it is killed at', () 
     // create run, a thread and 4 appends of 250 per environment, complete: as the official CLI would
     expect(requests).toBe(1 + ENVIRONMENTS.length * (1 + PER_ENVIRONMENT / 250) + 1)
     expect(rounds).toBe(3 * requests)
+  })
+
+  it('killed again and again, each time at another instant, then run to its end: 0 lost, 0 duplicated, the run completed (property-based)', async () => {
+    let sequence = 0
+    await fc.assert(
+      fc.asyncProperty(killSequences(1 + ENVIRONMENTS.length * (1 + PER_ENVIRONMENT / 250) + 1), async (points) => {
+        const round = `sequence-${++sequence}`
+        const { killed, final } = await killedInTurn(proxy, command(round), points)
+        // (the first kill always finds the command making requests; a later one may find it done)
+        expect(killed[0]!.signal, round).toBe('SIGKILL')
+        expect(final.stdout, round).toContain(`${PER_ENVIRONMENT * ENVIRONMENTS.length} test(s) in ${ENVIRONMENTS.length} thread(s), completed`)
+        exactlyOnce(round)
+      }),
+      { numRuns: 8, seed: Number(process.env.CRASH_SEED ?? 20261207) },
+    )
   })
 
   it('killed while it waits out a Retry-After, it resumes: 0 lost, 0 duplicated', async () => {
