@@ -123,7 +123,7 @@ export function runGroup(args: string[], options: { cwd: string; env: Record<str
 export async function everyCrashPoint(options: {
   proxy: CrashProxy
   boundaries: Boundary[]
-  command: (round: string) => { args: string[]; cwd: string; env: Record<string, string> }
+  command: (round: string) => Command
   prepare?: (round: string) => void | Promise<void>
   check: (round: string, runs: { killed: CommandRun; rerun: CommandRun }) => void | Promise<void>
   /** requests an uninterrupted run makes: counted by a first run when not given */
@@ -155,6 +155,13 @@ export async function everyCrashPoint(options: {
   return { rounds, requests }
 }
 
+/** A command line of bdd-matrix, where and with what environment it runs. */
+export interface Command {
+  args: string[]
+  cwd: string
+  env: Record<string, string>
+}
+
 /** Where one process is killed: at the `index`th request it makes, at `boundary`. */
 export interface KillPoint {
   index: number
@@ -162,7 +169,7 @@ export interface KillPoint {
 }
 
 /** The command run once, killed at `point` (when it gets that far: a resumed command may make fewer requests). */
-export async function killedAt(proxy: CrashProxy, command: { args: string[]; cwd: string; env: Record<string, string> }, point: KillPoint): Promise<CommandRun> {
+export async function killedAt(proxy: CrashProxy, command: Command, point: KillPoint): Promise<CommandRun> {
   const { args, cwd, env } = command
   let kill: () => void = () => {}
   proxy.arm(point.index, point.boundary, () => kill())
@@ -173,11 +180,16 @@ export async function killedAt(proxy: CrashProxy, command: { args: string[]; cwd
 
 /**
  * A sequence of kills and reruns: the same command killed at each point in turn, each run
- * resuming what the one before left, then run once more to its end (which must succeed).
+ * resuming what the one before left, then run once more to its end. A run that got to its end
+ * before its point (a resumed command makes fewer requests) must have succeeded, as the last.
  */
-export async function killedInTurn(proxy: CrashProxy, command: { args: string[]; cwd: string; env: Record<string, string> }, points: KillPoint[]): Promise<{ killed: CommandRun[]; final: CommandRun }> {
+export async function killedInTurn(proxy: CrashProxy, command: Command, points: KillPoint[]): Promise<{ killed: CommandRun[]; final: CommandRun }> {
   const killed: CommandRun[] = []
-  for (const point of points) killed.push(await killedAt(proxy, command, point))
+  for (const point of points) {
+    const run = await killedAt(proxy, command, point)
+    if (run.signal === null && run.code !== 0) throw new Error(`after kills at ${points.slice(0, killed.length).map((p) => `${p.boundary} ${p.index}`).join(', ') || 'none'}: a run not killed failed (exit ${run.code}): ${run.stderr}`)
+    killed.push(run)
+  }
   const final = await runGroup(command.args, command)
   if (final.code !== 0) throw new Error(`after kills at ${points.map((p) => `${p.boundary} ${p.index}`).join(', ')}: the last run failed (exit ${final.code}): ${final.stderr}`)
   return { killed, final }
