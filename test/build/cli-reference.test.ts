@@ -2,17 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { PROJECT_ROOT } from '../helpers/run-bin.ts'
-import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
-
-async function helpOf(argv: string[]): Promise<string> {
-  return (await runCliInProcess([...argv, '--help'], { cwd: PROJECT_ROOT })).stdout
-}
-
-/** The commands a `--help` lists (its "Commands:" section), without `help`. */
-async function commandsOf(argv: string[]): Promise<string[]> {
-  const help = await helpOf(argv)
-  return [...help.slice(help.indexOf('Commands:')).matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((name) => name !== 'help')
-}
+import { commandsOf, helpOf } from '../helpers/help-commands.ts'
 
 /** Every command line: each leaf command, and each subcommand of a group (scope, publish, token…) with its group. */
 async function commandLines(): Promise<string[][]> {

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { PROJECT_ROOT, runBinAsync } from '../helpers/run-bin.ts'
-import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
+import { commandsOf } from '../helpers/help-commands.ts'
 import { COMMAND_GROUPS } from '../../src/cli/run-cli.ts'
 import type { CliContext } from '../../src/cli/cli-context.ts'
 
@@ -16,8 +16,7 @@ async function namesAdded(group: (typeof COMMAND_GROUPS)[number]): Promise<strin
 
 describe('a command line loads the module of the command it names, and no other', () => {
   it('names each command by the module that adds it, in the order --help lists them', async () => {
-    const help = (await runCliInProcess(['--help'], { cwd: PROJECT_ROOT })).stdout
-    const listed = [...help.slice(help.indexOf('Commands:')).matchAll(/^ {2}([a-z][a-z-]*)/gm)].map((m) => m[1]!).filter((name) => name !== 'help')
+    const listed = await commandsOf([])
     const named: string[] = []
     for (const group of COMMAND_GROUPS) {
       expect(await namesAdded(group), group.names.join(' ')).toEqual(group.names)

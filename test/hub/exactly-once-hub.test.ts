@@ -9,6 +9,8 @@ import { tempDir } from '../helpers/temp-tree.ts'
 
 /** the hub's pushes and pulls: what is proved is the resumption, which a few hundred cases show as well */
 const HUB_CASES = 300
+/** a push's requests: three a run */
+const PUSH_REQUESTS = 3 * ENVIRONMENTS.length
 
 describe('push and pull to the results hub are exactly once, whatever instant they are killed at', () => {
   let hub: TestHub
@@ -41,14 +43,14 @@ describe('push and pull to the results hub are exactly once, whatever instant th
 
   it('push: every run once, every case once, each run complete', async () => {
     const { rounds, requests } = await everyCrashPoint({ proxy, boundaries: ['before', 'applied', 'answered'], command: pushCommand, check: pushedOnce })
-    expect(requests).toBe(3 * ENVIRONMENTS.length)
+    expect(requests).toBe(PUSH_REQUESTS)
     expect(rounds).toBe(3 * requests)
   })
 
   it('push killed again and again, each time at another instant, then run to its end: every run and case once (property-based)', async () => {
     let sequence = 0
     await fc.assert(
-      fc.asyncProperty(killSequences(3 * ENVIRONMENTS.length), async (points) => {
+      fc.asyncProperty(killSequences(PUSH_REQUESTS), async (points) => {
         const round = `sequence-${++sequence}`
         const { killed } = await killedInTurn(proxy, pushCommand(round), points)
         expect(killed[0]!.signal, round).toBe('SIGKILL')

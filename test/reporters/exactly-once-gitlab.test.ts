@@ -8,6 +8,8 @@ import { tempDir } from '../helpers/temp-tree.ts'
 
 describe('publish gitlab is exactly once: one note, one status per context, whatever instant it is killed at', () => {
   const TOKEN_GL = 'glpat-SECRET-crash-token-12345'
+  /** the notes page, the note, and per status a read then a write */
+  const REQUESTS = 6
   let gitlab: LocalGitLab
   let proxy: CrashProxy
   let dir: string
@@ -47,15 +49,14 @@ describe('publish gitlab is exactly once: one note, one status per context, what
 
   it('before a request, after GitLab applied it, and after its answer: one note, one bdd-matrix and one bdd-matrix/gate status', async () => {
     const { rounds: done, requests } = await everyCrashPoint({ proxy, boundaries: ['before', 'applied', 'answered'], command, check: (round) => exactlyOnce(round) })
-    // the notes page, the note, and per status a read then a write
-    expect(requests).toBe(6)
+    expect(requests).toBe(REQUESTS)
     expect(done).toBe(18)
   })
 
   it('killed again and again, each time at another instant, then run to its end: still one note and one status per context (property-based)', async () => {
     let sequence = 0
     await fc.assert(
-      fc.asyncProperty(killSequences(6), async (points) => {
+      fc.asyncProperty(killSequences(REQUESTS), async (points) => {
         const round = `sequence-${++sequence}`
         const { killed } = await killedInTurn(proxy, command(round), points)
         expect(killed[0]!.signal, round).toBe('SIGKILL')

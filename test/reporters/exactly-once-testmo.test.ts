@@ -10,6 +10,8 @@ import { crashResults as results, ENVIRONMENTS, PER_ENVIRONMENT } from '../helpe
 import { tempDir } from '../helpers/temp-tree.ts'
 
 const TOKEN = 'testmo-SECRET-crash-token'
+/** create run, a thread and 4 appends of 250 per environment, complete: as the official CLI would */
+const REQUESTS = 1 + ENVIRONMENTS.length * (1 + PER_ENVIRONMENT / 250) + 1
 
 describe('publish testmo is exactly once, whatever instant it is killed at', () => {
   let testmo: LocalTestmo
@@ -61,15 +63,14 @@ describe('publish testmo is exactly once, whatever instant it is killed at', () 
       if (round !== 'count') expect(killed.signal, `${round}: the command was to be killed`).toBe('SIGKILL')
       exactlyOnce(round)
     } })
-    // create run, a thread and 4 appends of 250 per environment, complete: as the official CLI would
-    expect(requests).toBe(1 + ENVIRONMENTS.length * (1 + PER_ENVIRONMENT / 250) + 1)
+    expect(requests).toBe(REQUESTS)
     expect(rounds).toBe(3 * requests)
   })
 
   it('killed again and again, each time at another instant, then run to its end: 0 lost, 0 duplicated, the run completed (property-based)', async () => {
     let sequence = 0
     await fc.assert(
-      fc.asyncProperty(killSequences(1 + ENVIRONMENTS.length * (1 + PER_ENVIRONMENT / 250) + 1), async (points) => {
+      fc.asyncProperty(killSequences(REQUESTS), async (points) => {
         const round = `sequence-${++sequence}`
         const { killed, final } = await killedInTurn(proxy, command(round), points)
         // (the first kill always finds the command making requests; a later one may find it done)
