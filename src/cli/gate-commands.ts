@@ -92,7 +92,7 @@ async function loadInputs(ctx: CliContext, options: { build: string; buildOption
     if (options.results) throw new UserError('BAD_OPTION', 'give --results or --server, not both')
     const { HubClient } = await import('../../hub/client/hub-client.ts')
     const { pullResults } = await import('../../hub/client/pull-results.ts')
-    const client = new HubClient(options.server, ctx.env.BDD_MATRIX_TOKEN, { proxy: { env: ctx.env } })
+    const client = new HubClient(options.server, ctx.env.BDD_MATRIX_TOKEN, { proxy: { env: ctx.env }, log: (line) => ctx.stderr.write(`${line}\n`) })
     resultsDir = mkdtempSync(path.join(tmpdir(), 'bdd-matrix-gate-'))
     cleanup = () => rmSync(resultsDir, { recursive: true, force: true })
     await pullResults(client, resultsDir)

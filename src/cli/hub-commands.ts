@@ -276,7 +276,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
 function client(ctx: CliContext, server: string | undefined) {
   const url = server ?? ctx.env.BDD_MATRIX_SERVER
   if (!url) throw new UserError('HUB_SERVER_MISSING', 'no hub address: pass --server URL or set BDD_MATRIX_SERVER (e.g. http://127.0.0.1:8080)')
-  return new HubClientLazy(url, ctx.env.BDD_MATRIX_TOKEN, ctx.env)
+  return new HubClientLazy(url, ctx.env.BDD_MATRIX_TOKEN, ctx.env, (line) => ctx.stderr.write(`${line}\n`))
 }
 
 /** Loads the HTTP client when first used: commands that fail on their options load nothing. */
@@ -286,10 +286,12 @@ class HubClientLazy implements HubRequests {
     private readonly url: string,
     private readonly token: string | undefined,
     private readonly env: Record<string, string | undefined>,
+    /** a retry's line: a hub that asks to wait (429 Retry-After) may hold the command for minutes */
+    private readonly log: (line: string) => void,
   ) {}
 
   async request<T>(method: string, url: string, doing: string, options?: RequestOptions): Promise<{ status: number; data: T }> {
-    this.loaded ??= import('../../hub/client/hub-client.ts').then(({ HubClient }) => new HubClient(this.url, this.token, { proxy: { env: this.env } }))
+    this.loaded ??= import('../../hub/client/hub-client.ts').then(({ HubClient }) => new HubClient(this.url, this.token, { proxy: { env: this.env }, log: this.log }))
     return (await this.loaded).request<T>(method, url, doing, options)
   }
 }

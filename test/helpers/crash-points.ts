@@ -13,10 +13,12 @@ import { BIN } from './run-bin.ts'
  *   - `applied`: the service applied it and answered, the answer never reaches the command;
  *   - `answered`: the command got its answer and dies before recording it (the command's own
  *     crash point, BDD_MATRIX_CRASH_AFTER_ANSWER, in the shared request layer);
- *   - `waiting`: an answer of 429 (Retry-After) was delivered and the command is waiting.
+ *   - `waiting`: the proxy answers 429 with `Retry-After: 600` for the service (nothing applied);
+ *     the command is killed when it says it waits to send it again (its retry line on stderr).
  * Then the same command is run again; the caller asserts the service holds everything once.
  */
-export type Boundary = 'before' | 'applied' | 'answered' | 'waiting'
+export const BOUNDARIES = ['before', 'applied', 'answered', 'waiting'] as const
+export type Boundary = (typeof BOUNDARIES)[number]
 
 export class CrashProxy {
   private server?: Server
@@ -63,6 +65,12 @@ export class CrashProxy {
       armed.kill()
       return void req.socket.destroy()
     }
+    if (armed?.boundary === 'waiting') {
+      // as a busy service answers, at any request: the wait is longer than any test
+      entry.status = 429
+      res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '600' })
+      return void res.end(JSON.stringify({ message: 'Too Many Requests' }))
+    }
     const upstream = new URL(req.url ?? '/', this.upstream)
     const answer = await new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
       const headers = { ...req.headers, host: upstream.host }
@@ -82,7 +90,6 @@ export class CrashProxy {
     }
     res.writeHead(answer.status, answer.headers)
     res.end(answer.body)
-    if (armed?.boundary === 'waiting') res.on('finish', () => setImmediate(armed.kill))
   }
 }
 
@@ -97,20 +104,25 @@ export interface CommandRun {
  * `bdd-matrix ARGS` in its own process group, so a kill takes all of it; `onStart` gets the
  * function that kills the group (SIGKILL).
  */
-export function runGroup(args: string[], options: { cwd: string; env: Record<string, string>; onStart?: (kill: () => void) => void }): Promise<CommandRun> {
+export function runGroup(args: string[], options: { cwd: string; env: Record<string, string>; onStart?: (kill: () => void) => void; /** the group is killed when stderr first matches */ killOn?: RegExp }): Promise<CommandRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
-    options.onStart?.(() => {
+    const kill = () => {
       try {
         process.kill(-child.pid!, 'SIGKILL')
       } catch {
         // already gone
       }
+    }
+    child.stderr.on('data', (d: Buffer) => {
+      const seen = stderr
+      stderr += d.toString()
+      if (options.killOn && !options.killOn.test(seen) && options.killOn.test(stderr)) kill()
     })
+    options.onStart?.(kill)
     child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }))
   })
 }
@@ -122,7 +134,8 @@ export function runGroup(args: string[], options: { cwd: string; env: Record<str
  */
 export async function everyCrashPoint(options: {
   proxy: CrashProxy
-  boundaries: Boundary[]
+  /** where each request is killed (default: every boundary) */
+  boundaries?: readonly Boundary[]
   command: (round: string) => Command
   prepare?: (round: string) => void | Promise<void>
   check: (round: string, runs: { killed: CommandRun; rerun: CommandRun }) => void | Promise<void>
@@ -141,7 +154,7 @@ export async function everyCrashPoint(options: {
     await options.check('count', { killed: clean, rerun: clean })
   }
   let rounds = 0
-  for (const boundary of options.boundaries)
+  for (const boundary of options.boundaries ?? BOUNDARIES)
     for (let index = 1; index <= requests; index++) {
       const round = `${boundary}-${index}`
       await options.prepare?.(round)
@@ -154,6 +167,9 @@ export async function everyCrashPoint(options: {
     }
   return { rounds, requests }
 }
+
+/** the line of the shared request layer (reporters/retrying-request.ts) as a command starts waiting out the proxy's 429 */
+const WAITING = /: HTTP 429, retrying in 600 s$/m
 
 /** A command line of bdd-matrix, where and with what environment it runs. */
 export interface Command {
@@ -173,7 +189,12 @@ export async function killedAt(proxy: CrashProxy, command: Command, point: KillP
   const { args, cwd, env } = command
   let kill: () => void = () => {}
   proxy.arm(point.index, point.boundary, () => kill())
-  const killed = await runGroup(args, { cwd, env: point.boundary === 'answered' ? { ...env, BDD_MATRIX_CRASH_AFTER_ANSWER: String(point.index) } : env, onStart: (k) => (kill = k) })
+  const killed = await runGroup(args, {
+    cwd,
+    env: point.boundary === 'answered' ? { ...env, BDD_MATRIX_CRASH_AFTER_ANSWER: String(point.index) } : env,
+    onStart: (k) => (kill = k),
+    ...(point.boundary === 'waiting' ? { killOn: WAITING } : {}),
+  })
   proxy.disarm()
   return killed
 }
@@ -197,5 +218,5 @@ export async function killedInTurn(proxy: CrashProxy, command: Command, points: 
 
 /** Sequences of two to `most` kill points among a command's first `requests` requests, for fast-check. */
 export function killSequences(requests: number, most = 3): fc.Arbitrary<KillPoint[]> {
-  return fc.array(fc.record({ index: fc.integer({ min: 1, max: requests }), boundary: fc.constantFrom<KillPoint['boundary']>('before', 'applied', 'answered') }), { minLength: 2, maxLength: most })
+  return fc.array(fc.record({ index: fc.integer({ min: 1, max: requests }), boundary: fc.constantFrom<KillPoint['boundary']>(...BOUNDARIES) }), { minLength: 2, maxLength: most })
 }

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalGitLab } from '../servers/gitlab-server.ts'
 import fc from 'fast-check'
-import { CrashProxy, everyCrashPoint, killSequences, killedInTurn } from '../helpers/crash-points.ts'
+import { BOUNDARIES, CrashProxy, everyCrashPoint, killSequences, killedInTurn } from '../helpers/crash-points.ts'
 import { tempDir } from '../helpers/temp-tree.ts'
 
 describe('publish gitlab is exactly once: one note, one status per context, whatever instant it is killed at', () => {
@@ -47,10 +47,13 @@ describe('publish gitlab is exactly once: one note, one status per context, what
     expect(statuses.find((st) => st.body.name === 'bdd-matrix')!.body.state, round).toBe('failed')
   }
 
-  it('before a request, after GitLab applied it, and after its answer: one note, one bdd-matrix and one bdd-matrix/gate status', async () => {
-    const { rounds: done, requests } = await everyCrashPoint({ proxy, boundaries: ['before', 'applied', 'answered'], command, check: (round) => exactlyOnce(round) })
+  it('before a request, after GitLab applied it, after its answer, and while it waits out a 429: one note, one bdd-matrix and one bdd-matrix/gate status', async () => {
+    const { rounds: done, requests } = await everyCrashPoint({ proxy, command, check: (round, { killed }) => {
+      if (round !== 'count') expect(killed.signal, `${round}: the command was to be killed`).toBe('SIGKILL')
+      exactlyOnce(round)
+    } })
     expect(requests).toBe(REQUESTS)
-    expect(done).toBe(18)
+    expect(done).toBe(BOUNDARIES.length * REQUESTS)
   })
 
   it('killed again and again, each time at another instant, then run to its end: still one note and one status per context (property-based)', async () => {

@@ -5,7 +5,7 @@ import { PROJECT_ROOT, runBinAsync } from '../helpers/run-bin.ts'
 import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { LocalTestmo } from '../servers/testmo-server.ts'
 import fc from 'fast-check'
-import { CrashProxy, everyCrashPoint, killSequences, killedInTurn, runGroup } from '../helpers/crash-points.ts'
+import { BOUNDARIES, CrashProxy, everyCrashPoint, killSequences, killedInTurn, runGroup } from '../helpers/crash-points.ts'
 import { crashResults as results, ENVIRONMENTS, PER_ENVIRONMENT } from '../helpers/crash-results.ts'
 import { tempDir } from '../helpers/temp-tree.ts'
 
@@ -58,13 +58,13 @@ describe('publish testmo is exactly once, whatever instant it is killed at', () 
     return run
   }
 
-  it('before a request, after Testmo applied it, and after its answer but before the journal: 0 lost, 0 duplicated, the run completed', async () => {
-    const { rounds, requests } = await everyCrashPoint({ proxy, boundaries: ['before', 'applied', 'answered'], command, check: (round, { killed }) => {
+  it('before a request, after Testmo applied it, after its answer but before the journal, and while it waits out a 429\'s Retry-After: 0 lost, 0 duplicated, the run completed', async () => {
+    const { rounds, requests } = await everyCrashPoint({ proxy, command, check: (round, { killed }) => {
       if (round !== 'count') expect(killed.signal, `${round}: the command was to be killed`).toBe('SIGKILL')
       exactlyOnce(round)
     } })
     expect(requests).toBe(REQUESTS)
-    expect(rounds).toBe(3 * requests)
+    expect(rounds).toBe(BOUNDARIES.length * requests)
   })
 
   it('killed again and again, each time at another instant, then run to its end: 0 lost, 0 duplicated, the run completed (property-based)', async () => {
@@ -80,20 +80,6 @@ describe('publish testmo is exactly once, whatever instant it is killed at', () 
       }),
       { numRuns: 8, seed: Number(process.env.CRASH_SEED ?? 20261207) },
     )
-  })
-
-  it('killed while it waits out a Retry-After, it resumes: 0 lost, 0 duplicated', async () => {
-    const round = 'waiting'
-    testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 1, kind: 'status', status: 429, retryAfter: '600' })
-    let kill: () => void = () => {}
-    proxy.arm(4, 'waiting', () => kill())
-    const killed = await runGroup(command(round).args, { ...command(round), onStart: (k) => (kill = k) })
-    proxy.disarm()
-    expect(killed.signal).toBe('SIGKILL')
-    expect(testmo.faults[0]!.fired).toBe(1)
-    const rerun = await runGroup(command(round).args, command(round))
-    expect(rerun.code, rerun.stderr).toBe(0)
-    exactlyOnce(round)
   })
 
   it('halves its batches when Testmo refuses one as too large, and keeps the official CLI\'s request count otherwise', async () => {
@@ -123,7 +109,6 @@ describe('publish testmo is exactly once, whatever instant it is killed at', () 
     }
     const { rounds, requests } = await everyCrashPoint({
       proxy,
-      boundaries: ['before', 'applied', 'answered'],
       prepare,
       // no results here: what ran is read from Testmo
       command: (round) => ({ args: ['publish', 'testmo', '--results', 'not-here', '--project-id', String(projectOf(`complete-${round}`)), '--complete', '--run-id', runIds.get(round)!, '--journal', `${round}-complete.json`, '--batch-size', '2'], cwd: project, env: { ...direct, TESTMO_URL: proxy.url, BDD_MATRIX_BUILD: 'b1', CI: 'true' } }),
@@ -142,7 +127,7 @@ describe('publish testmo is exactly once, whatever instant it is killed at', () 
     // the run's tests read (one page), a thread made, three appends of two (a kill between them leaves
     // some sent: the rerun must pick the same cells), complete
     expect(requests).toBe(6)
-    expect(rounds).toBe(3 * requests)
+    expect(rounds).toBe(BOUNDARIES.length * requests)
   })
 })
 
