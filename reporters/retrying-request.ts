@@ -32,6 +32,9 @@ export interface RequestContext {
   trust?: string
 }
 
+// Longer than a job should sit idle (and past what a timer holds: 2^31 ms fires at once).
+const LONGEST_WAIT_MS = 15 * 60_000
+
 // Refused before the request left: it cannot have reached the service.
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 // The service's certificate is not trusted: no retry will change that.
@@ -90,8 +93,9 @@ export async function retryingRequest(ctx: RequestContext, config: AxiosRequestC
     }
     if ((status === 429 || status >= 500) && attempt < retry.attempts) {
       if (ctx.stats) ctx.stats.retries++
-      const retryAfter = headers['retry-after'] === undefined ? NaN : Number(headers['retry-after'])
-      const wait = status !== 429 ? backoff(retry, attempt) : Number.isFinite(retryAfter) ? retryAfter * 1000 : retry.defaultRetryAfterMs
+      const wait = status !== 429 ? backoff(retry, attempt) : (retryAfterMs(headers['retry-after']) ?? retry.defaultRetryAfterMs)
+      if (wait > LONGEST_WAIT_MS)
+        throw new UserError(`${ctx.code}_BUSY`, `${ctx.service} asks to wait ${Math.ceil(wait / 60_000)} min before ${doing} again (HTTP 429, Retry-After: ${String(headers['retry-after'])}), longer than a command waits (${LONGEST_WAIT_MS / 60_000} min); run the same command again after that: what was done stays done`)
       ctx.log?.(`${doing}: HTTP ${status}, retrying in ${Math.round(wait / 1000)} s`)
       await sleep(wait, ctx.signal)
       continue
@@ -131,6 +135,17 @@ const crashAfter = Number(process.env.BDD_MATRIX_CRASH_AFTER_ANSWER ?? 0)
 let answers = 0
 function crashPoint(): void {
   if (crashAfter > 0 && ++answers === crashAfter) process.kill(process.pid, 'SIGKILL')
+}
+
+/**
+ * A Retry-After header in either of HTTP's forms (RFC 9110 §10.2.3): seconds, or the date to wait
+ * until (a date past is no wait); undefined when absent or neither.
+ */
+export function retryAfterMs(header: unknown, now = Date.now()): number | undefined {
+  if (typeof header !== 'string' || !header.trim()) return undefined
+  if (/^\s*\d+(\.\d+)?\s*$/.test(header)) return Number(header) * 1000
+  const until = Date.parse(header)
+  return Number.isNaN(until) || !/[a-z]/i.test(header) ? undefined : Math.max(0, until - now)
 }
 
 /** Capped exponential: base, 2×base, 4×base … up to the policy's maximum. */
