@@ -10,9 +10,10 @@ import { isListOf, isObject } from '../../src/json-shape.ts'
 export function journalShapeProblem(value: unknown): string | undefined {
   if (!isObject(value)) return 'not a JSON object'
   if (typeof value.publication !== 'string') return 'publication: not a string'
-  if (value.journalVersion !== undefined && !(Number.isInteger(value.journalVersion) && (value.journalVersion as number) >= 1 && (value.journalVersion as number) <= 5)) return 'journalVersion: not 1 to 5'
+  if (value.journalVersion !== undefined && !(Number.isInteger(value.journalVersion) && (value.journalVersion as number) >= 1 && (value.journalVersion as number) <= 6)) return 'journalVersion: not 1 to 6'
   if (value.runId !== undefined && !isId(value.runId)) return 'runId: not a run id'
   if (typeof value.runCompleted !== 'boolean') return 'runCompleted: not true or false'
+  if (value.adopted !== undefined && typeof value.adopted !== 'boolean') return 'adopted: not true or false'
   if (value.creatingRun !== undefined && typeof value.creatingRun !== 'boolean') return 'creatingRun: not true or false'
   if (!isObject(value.threads)) return 'threads: not an object of threads'
   const threads = value.threads
@@ -40,6 +41,7 @@ function threadProblem(thread: unknown): string | undefined {
   if (!isCount(thread.sent)) return 'sent: not a count'
   if (typeof thread.completed !== 'boolean') return 'completed: not true or false'
   if (thread.order !== undefined && typeof thread.order !== 'string') return 'order: not a string'
+  if (thread.elsewhere !== undefined && !isCount(thread.elsewhere)) return 'elsewhere: not a count'
   for (const list of ['landed', 'inflight'] as const) if (thread[list] !== undefined && !isListOf(thread[list], isBatch)) return `${list}: not a list of batches (from, size)`
   return undefined
 }

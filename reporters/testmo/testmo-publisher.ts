@@ -41,10 +41,17 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseMs: 100, maxMs: 30
  * a line each (readJournal).
  */
 export interface PublishJournal {
-  journalVersion?: 5
+  journalVersion?: 6
   /** identifies the results being published: a journal of other results is refused */
   publication: string
   runId?: number
+  /**
+   * The run may hold tests of this publication that no thread of the journal lists: it was found
+   * in Testmo under the publication's tag (or given, to a --thread job) while no journal of it was
+   * here — a retried CI job starts in a fresh workspace. The run's keys are read before a thread
+   * is made, and only the tests not in it are sent (version 6 on).
+   */
+  adopted?: boolean
   inflight?: Inflight
   /** (journal version 1) a create-run request went out whose answer was not seen */
   creatingRun?: boolean
@@ -69,6 +76,8 @@ export interface ThreadRecord {
   completed: boolean
   /** the thread's tests in the order `sent` and the batches count them (orderOf); version 5 on */
   order?: string
+  /** how many of the tests counted as in Testmo are in other threads (an adopted run's); version 6 on */
+  elsewhere?: number
 }
 
 /** The request a journal was written for, whose answer it has not recorded yet (appends are kept by their thread). */
@@ -126,11 +135,28 @@ export class TestmoPublisher {
   private readonly parallel: number
   /** the instance's origin, as the publisher reaches it */
   readonly origin: string
+  /** no journal file was here: this publish starts from nothing it knows of */
+  private journalStarted = false
+  /** the keys of each run's tests, read once a publish (an adopted run's) */
+  private readonly runKeys = new Map<number, Promise<Set<string>>>()
 
   constructor(
     private readonly target: TestmoTarget,
     private readonly journalFile: string,
-    private readonly options: { batchSize?: number; /** appends in flight at once on a thread */ parallel?: number; retry?: RetryPolicy; log?: (line: string) => void; /** extra trusted CA (PEM) */ ca?: Buffer } = {},
+    private readonly options: {
+      batchSize?: number
+      /** appends in flight at once on a thread */
+      parallel?: number
+      retry?: RetryPolicy
+      log?: (line: string) => void
+      /** extra trusted CA (PEM) */
+      ca?: Buffer
+      /**
+       * the journal file may be gone while Testmo holds what it recorded (a CI job, whose retry
+       * starts in a fresh workspace): without one, Testmo is asked first
+       */
+      journalMayBeLost?: boolean
+    } = {},
   ) {
     const instance = serviceUrl(target.instance, 'TESTMO_URL (or --instance)', { https: true, example: 'https://<name>.testmo.net' })
     this.origin = instance.origin
@@ -172,7 +198,10 @@ export class TestmoPublisher {
 
   /** Reads the journal of this publication, refusing one written for other results or one that cannot be read. */
   journal(publication: string, options: { /** a journal of another publication is started anew, not refused */ replacing?: boolean } = {}): PublishJournal {
-    if (!existsSync(this.journalFile) || (options.replacing && !this.journalOf(publication))) return { journalVersion: 5, publication, threads: {}, runCompleted: false }
+    if (!existsSync(this.journalFile) || (options.replacing && !this.journalOf(publication))) {
+      this.journalStarted = true
+      return { journalVersion: 6, publication, threads: {}, runCompleted: false }
+    }
     let journal: PublishJournal
     try {
       journal = readJournal(this.journalFile)
@@ -193,7 +222,7 @@ export class TestmoPublisher {
       journal.inflight = undefined
     }
     // Version 4 kept no order of a thread's tests: a thread's order is settled when it is published (settleOrder).
-    journal.journalVersion = 5
+    journal.journalVersion = 6
     return journal
   }
 
@@ -217,7 +246,7 @@ export class TestmoPublisher {
     if (!inflight) return
     switch (inflight.kind) {
       case 'create-run':
-        journal.runId ??= await this.findRun(publicationTag(journal.publication))
+        journal.runId ??= (await this.findRun(publicationTag(journal.publication)))?.id
         break
       case 'create-thread':
         // Testmo lists no threads of a run: a thread whose creation was cut off stays empty in the
@@ -243,20 +272,50 @@ export class TestmoPublisher {
     await this.resume(journal)
     if (journal.runId) return journal.runId
     const marker = publicationTag(journal.publication)
+    if (this.mayHaveBeenLost()) {
+      const found = await this.findRun(marker)
+      if (found) {
+        journal.runId = found.id
+        if (found.completed) journal.runCompleted = true
+        else journal.adopted = true
+        this.options.log?.(`Testmo holds run ${found.id} of these results${found.completed ? ', completed' : ''} (found by its tag ${marker}) and no journal of it is here (${this.journalFile}: a retried job starts without it): ${found.completed ? 'nothing is sent again' : 'only the tests not in it are sent'}`)
+        this.save(journal)
+        return found.id
+      }
+    }
     const tags = [...(run.tags ?? []), marker]
     const body = { name: run.name, source: run.source, fields: run.fields, links: run.links, artifacts: run.artifacts ?? [], tags, ...(run.config ? { config: run.config } : {}), ...(run.milestone ? { milestone: run.milestone } : {}) }
     let found: number | undefined
-    const response = await this.write(journal, { kind: 'create-run' }, 'post', `/projects/${this.target.projectId}/automation/runs`, body, 'creating the automation run', async () => (found = await this.findRun(marker)) !== undefined)
+    const response = await this.write(journal, { kind: 'create-run' }, 'post', `/projects/${this.target.projectId}/automation/runs`, body, 'creating the automation run', async () => (found = (await this.findRun(marker))?.id) !== undefined)
     journal.runId = response ? holding(this.requests, response.data, 'creating the automation run', 'run id', withId).id : found
     this.settled(journal)
     return journal.runId!
   }
 
-  /** The newest run still running (status 4) that carries the publication's tag. */
-  private async findRun(marker: string): Promise<number | undefined> {
-    const page = (await this.send('get', `/projects/${this.target.projectId}/automation/runs?tags=${encodeURIComponent(marker)}&status=4&per_page=100`, undefined, 'looking for the run this publish created')) as { result?: { id: number }[] }
-    const id = page?.result?.[0]?.id
-    return id === undefined ? undefined : Number(id)
+  /** Whether this publish started without a journal where one may have been lost: Testmo is then asked first. */
+  private mayHaveBeenLost(): boolean {
+    return this.journalStarted && this.options.journalMayBeLost === true
+  }
+
+  /**
+   * A run given to this publish (a --thread job's) that an attempt without this journal may have
+   * published to: its tests are read before a thread is made (`adopted`).
+   */
+  adoptGivenRun(journal: PublishJournal): void {
+    if (!this.mayHaveBeenLost() || journal.adopted) return
+    journal.adopted = true
+    this.save(journal)
+  }
+
+  /** The newest run that carries the publication's tag, and whether it is completed (2 success, 3 failure; 4 running). */
+  private async findRun(marker: string): Promise<{ id: number; completed: boolean } | undefined> {
+    const doing = 'looking for the run of these results'
+    const page = holding(this.requests, await this.send('get', `/projects/${this.target.projectId}/automation/runs?tags=${encodeURIComponent(marker)}&per_page=100`, undefined, doing), doing, 'page of runs', (data): data is { result: unknown[] } => Array.isArray((data as { result?: unknown } | null)?.result))
+    const run = page.result[0] as { id?: unknown; status?: unknown } | undefined
+    if (run === undefined) return undefined
+    const status = run.status
+    if (!withId(run)) throw new UserError('TESTMO_ANSWER', `Testmo answered ${doing} with a run without an id; run the same command again to resume`)
+    return { id: run.id, completed: status === 2 || status === 3 }
   }
 
   /**
@@ -267,13 +326,18 @@ export class TestmoPublisher {
    */
   async publishThread(journal: PublishJournal, threadKey: string, cases: MergedCase[], links: TestLinks = {}, options: { complete?: boolean; /** fields and artifacts sent with the thread's creation */ resources?: Pick<TestmoResources, 'fields' | 'artifacts'> } = {}): Promise<void> {
     await this.resume(journal)
+    // (a run found completed was published whole by an attempt without this journal)
+    if (journal.runCompleted) return
     const runId = journal.runId!
     let thread = journal.threads[threadKey]
     const order = orderOf(cases)
     if (!thread) {
+      const present = journal.adopted ? await this.keysOfRun(runId) : undefined
+      if (present && cases.every((c) => present.has(testKey(c)))) return
       const elapsed = Math.round(cases.reduce((n, c) => n + c.durationMs, 0) * 1000)
       const response = await this.write(journal, { kind: 'create-thread', thread: threadKey }, 'post', `/automation/runs/${runId}/threads`, { fields: [{ type: 1, name: 'Thread', value: threadKey }, ...(options.resources?.fields ?? [])], artifacts: options.resources?.artifacts ?? [], elapsed_computed: elapsed }, `creating thread ${threadKey}`)
       thread = journal.threads[threadKey] = { id: holding(this.requests, response!.data, `creating thread ${threadKey}`, 'thread id', withId).id, sent: 0, completed: false, order }
+      if (present) placeElsewhere(thread, cases, present)
       this.settled(journal)
     }
     const current = thread
@@ -300,7 +364,16 @@ export class TestmoPublisher {
    * test twice.
    */
   private async settleOrder(journal: PublishJournal, threadKey: string, thread: ThreadRecord, cases: MergedCase[], order: string): Promise<void> {
-    if (thread.sent || thread.landed?.length || thread.inflight?.length) {
+    if (thread.elsewhere) {
+      // some of its tests are in other threads of the run: the run's keys place them all anew
+      const present = await this.threadKeys(journal.runId!)
+      const here = await this.threadKeys(journal.runId!, thread.id)
+      thread.sent = 0
+      delete thread.landed
+      thread.inflight = []
+      placeElsewhere(thread, cases, present)
+      thread.elsewhere = cases.filter((c) => present.has(testKey(c)) && !here.has(testKey(c))).length
+    } else if (thread.sent || thread.landed?.length || thread.inflight?.length) {
       const runId = journal.runId!
       const keys = await this.threadKeys(runId, thread.id)
       let first = 0
@@ -415,7 +488,8 @@ export class TestmoPublisher {
    */
   private async whichLanded(runId: number, thread: ThreadRecord, batches: Batch[], cases: MergedCase[], alone: () => boolean = () => true): Promise<Batch[]> {
     if (alone()) {
-      const known = thread.sent + (thread.landed ?? []).reduce((n, b) => n + b.size, 0)
+      // (what is known to be in Testmo, less what is in other threads: the count is this thread's)
+      const known = thread.sent + (thread.landed ?? []).reduce((n, b) => n + b.size, 0) - (thread.elsewhere ?? 0)
       const count = await this.countTests(runId, thread.id)
       const pending = batches.reduce((n, b) => n + b.size, 0)
       if (alone() && count <= known) return []
@@ -456,6 +530,13 @@ export class TestmoPublisher {
       return keys
     }
     for (let page = 2; answer?.next_page; page++) answer = await read(page)
+    return keys
+  }
+
+  /** The keys of every test in the run, read once a publish. */
+  private keysOfRun(runId: number): Promise<Set<string>> {
+    let keys = this.runKeys.get(runId)
+    if (!keys) this.runKeys.set(runId, (keys = this.threadKeys(runId)))
     return keys
   }
 
@@ -552,6 +633,26 @@ function recordLanded(thread: ThreadRecord, batch: Batch): void {
   }
   if (landed.length) thread.landed = landed
   else delete thread.landed
+}
+
+/**
+ * Counts the thread's tests that are already in the run (in other threads: an adopted run's) as
+ * in Testmo, so only the others are sent to it.
+ */
+function placeElsewhere(thread: ThreadRecord, cases: MergedCase[], present: Set<string>): void {
+  let elsewhere = 0
+  for (let i = 0; i < cases.length; ) {
+    if (!present.has(testKey(cases[i]!))) {
+      i++
+      continue
+    }
+    let end = i
+    while (end < cases.length && present.has(testKey(cases[end]!))) end++
+    recordLanded(thread, { from: i, size: end - i })
+    elsewhere += end - i
+    i = end
+  }
+  if (elsewhere) thread.elsewhere = (thread.elsewhere ?? 0) + elsewhere
 }
 
 /** The runs of tests of a thread not in Testmo, in order. */

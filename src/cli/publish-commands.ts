@@ -161,7 +161,7 @@ export function addTestmoCommand(publish: Command, ctx: CliContext, exit: (code:
     .option('--config <name>', 'Testmo configuration name (default: the environment, when the run covers exactly one)')
     .option('--resources <file>', 'the official CLI\'s resources file (testmo automation:resources:add-field, add-link, add-artifact): its fields, links and artifacts go on the run when it is created')
     .option('--thread-resources <file>', 'a resources file (as --resources) for the thread(s) this command creates: its fields and artifacts go on each when it is created (threads have no links)')
-    .option('--journal <file>', 'publish journal (what reached Testmo)', '.bdd-matrix/testmo-journal.json')
+    .option('--journal <file>', 'publish journal (what reached Testmo); in a CI job (CI set), a publish without it first asks Testmo for the run of these results, as a retried job starts without it', '.bdd-matrix/testmo-journal.json')
     .option('--batch-size <n>', 'tests per append (halved by itself when Testmo refuses a batch as too large)', '250')
     .option('--parallel <n>', 'appends in flight at once on a thread, and pages read at once when settling an interrupted publish (default 6; 1 sends them one after another, as the official CLI)')
     .option('--report-url <url>', 'link added to every test (default: the job\'s matrix.html artifact)')
@@ -206,7 +206,10 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   const threadResources = await readResources(options.threadResources)
   // as the official CLI's submit-thread does with its --thread-resources: a thread has no links
   if (threadResources?.links.length) ctx.stderr.write(`${options.threadResources}: ${threadResources.links.length} link(s) left out: Testmo threads have no links (give them to the run with --resources on the job that creates it)\n`)
-  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId, proxy: { env, ...(options.proxy !== undefined ? { given: options.proxy } : {}) } }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), ...(batchSize ? { batchSize } : {}), ...(parallel ? { parallel } : {}) })
+  // A CI job's journal does not outlive it: a retried job starts in a fresh workspace, so there a
+  // publish without its journal asks Testmo what an earlier attempt left.
+  const journalMayBeLost = Boolean(env.CI) && !/^(false|0)$/i.test(env.CI ?? '')
+  const publisher = new TestmoPublisher({ instance, token: (env.TESTMO_TOKEN ?? '').trim(), projectId, proxy: { env, ...(options.proxy !== undefined ? { given: options.proxy } : {}) } }, journalFile, { log: (line) => ctx.stderr.write(`${line}\n`), journalMayBeLost, ...(batchSize ? { batchSize } : {}), ...(parallel ? { parallel } : {}) })
   const { buildOf, checkBuild, mergeResults } = await import('../results/merge-results.ts')
   const results = options.create || options.complete ? undefined : await mergeResults(resultsDir, { keepStepsOfPassed: true })
   if (results) checkBuild(results, options.build, options.results)
@@ -247,6 +250,7 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
   if (options.thread) {
     if (!runIdGiven) throw new UserError('TESTMO_RUN', '--thread needs the run id: --run-id N or TESTMO_RUN_ID (written by --create)')
     journal.runId ??= Number(runIdGiven)
+    publisher.adoptGivenRun(journal)
   } else {
     // Testmo's configuration is the environment, when the run covers exactly one.
     const environments = [...new Set(cells.map((c) => c.environment))]
@@ -264,6 +268,11 @@ async function publishTestmo(ctx: CliContext, options: TestmoOptions): Promise<n
     if (options.create) {
       writeFileSync(path.resolve(ctx.cwd, options.runIdFile), `TESTMO_RUN_ID=${journal.runId}\n`)
       ctx.stdout.write(`${journal.runId}\n`)
+      return 0
+    }
+    // (found completed in Testmo, by a publish without this journal: none of its threads is known here)
+    if (journal.runCompleted && Object.keys(journal.threads).length === 0) {
+      ctx.stdout.write(`Testmo run ${journal.runId}: already published and completed (${publisher.stats.requests} request(s))\n`)
       return 0
     }
   }

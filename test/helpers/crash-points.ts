@@ -139,6 +139,8 @@ export async function everyCrashPoint(options: {
   command: (round: string) => Command
   prepare?: (round: string) => void | Promise<void>
   check: (round: string, runs: { killed: CommandRun; rerun: CommandRun }) => void | Promise<void>
+  /** between the kill and the rerun (e.g. the journal lost, as a retried CI job starts without it) */
+  beforeRerun?: (round: string) => void
   /** requests an uninterrupted run makes: counted by a first run when not given */
   requests?: number
 }): Promise<{ rounds: number; requests: number }> {
@@ -160,6 +162,7 @@ export async function everyCrashPoint(options: {
       await options.prepare?.(round)
       const { args, cwd, env } = options.command(round)
       const killed = await killedAt(proxy, { args, cwd, env }, { index, boundary })
+      options.beforeRerun?.(round)
       const rerun = await runGroup(args, { cwd, env })
       if (rerun.code !== 0) throw new Error(`round ${round}: the run after the kill failed (exit ${rerun.code}): ${rerun.stderr}`)
       await options.check(round, { killed, rerun })
@@ -204,11 +207,12 @@ export async function killedAt(proxy: CrashProxy, command: Command, point: KillP
  * resuming what the one before left, then run once more to its end. A run that got to its end
  * before its point (a resumed command makes fewer requests) must have succeeded, as the last.
  */
-export async function killedInTurn(proxy: CrashProxy, command: Command, points: KillPoint[]): Promise<{ killed: CommandRun[]; final: CommandRun }> {
+export async function killedInTurn(proxy: CrashProxy, command: Command, points: KillPoint[], options: { /** after the run killed at points[i] */ between?: (i: number) => void } = {}): Promise<{ killed: CommandRun[]; final: CommandRun }> {
   const killed: CommandRun[] = []
   for (const point of points) {
     const run = await killedAt(proxy, command, point)
     if (run.signal === null && run.code !== 0) throw new Error(`after kills at ${points.slice(0, killed.length).map((p) => `${p.boundary} ${p.index}`).join(', ') || 'none'}: a run not killed failed (exit ${run.code}): ${run.stderr}`)
+    options.between?.(killed.length)
     killed.push(run)
   }
   const final = await runGroup(command.args, command)

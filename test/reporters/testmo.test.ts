@@ -4,7 +4,7 @@ import { promisify } from 'node:util'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { LocalTestmo } from '../servers/testmo-server.ts'
-import { TestmoPublisher, readJournal, testMapper, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
+import { TestmoPublisher, readJournal, testKey, testMapper, type RetryPolicy } from '../../reporters/testmo/testmo-publisher.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
 import { PROJECT_ROOT, runBinAsync } from '../helpers/run-bin.ts'
 import { tempTree } from '../helpers/temp-tree.ts'
@@ -173,7 +173,7 @@ describe('Testmo publishing', () => {
     testmo.inject({ method: 'POST', path: /\/projects\/\d+\/automation\/runs$/, kind: 'drop', when: 'after' })
     testmo.inject({ method: 'GET', path: /\/projects\/\d+\/automation\/runs$/, kind: 'status', status: 503, times: 99 })
     const journalDir = tempTree()
-    await expect(publish(journalDir, 'stopped-create')).rejects.toThrow(/Testmo answered 503 while looking for the run this publish created/)
+    await expect(publish(journalDir, 'stopped-create')).rejects.toThrow(/Testmo answered 503 while looking for the run of these results/)
     expect(readJournal(path.join(journalDir, 'journal.json'))).toMatchObject({ inflight: { kind: 'create-run' } })
     testmo.faults.length = 0
     const { runId } = await publish(journalDir, 'stopped-create')
@@ -283,6 +283,38 @@ describe('Testmo publishing', () => {
     expect(String(reversed.outcome)).toMatch(/counted in another order of its tests.*Testmo holds 4 of them, not the first 4 of this order; nothing was sent twice/)
     expect(reversed.appends).toBe(0)
     expect(reversed.thread.tests).toHaveLength(4)
+  })
+
+  it('a CI publish without its journal goes on in the run Testmo holds, and a thread adopted so is placed anew by the run\'s tests when the order changes', async () => {
+    const options = { batchSize: 2, parallel: 1, retry: { ...PATIENT, attempts: 1 }, ca: readFileSync(testmo.certificateFile), journalMayBeLost: true }
+    const key = 'every/cell'
+    const name = 'adopted-reordered'
+    const publisher = (journalFile: string) => new TestmoPublisher({ instance: testmo.url, token: TOKEN, projectId: 3 }, journalFile, options)
+    // the first attempt sends four tests (two appends), then Testmo fails; its workspace is lost
+    const first = publisher(path.join(tempTree(), 'journal.json'))
+    const lost = first.journal(name)
+    await first.createRun(lost, { name, source: 'bdd-matrix', fields: [], links: [] })
+    testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, skip: 2, times: 99, kind: 'status', status: 503 })
+    await expect(first.publishThread(lost, key, cells)).rejects.toThrow(/Testmo answered 503/)
+    // the retry finds the run by its tag, counts the four as known, and makes a thread for the rest (Testmo still failing)
+    const journalFile = path.join(tempTree(), 'journal.json')
+    const second = publisher(journalFile)
+    const adopted = second.journal(name)
+    await second.createRun(adopted, { name, source: 'bdd-matrix', fields: [], links: [] })
+    expect(adopted).toMatchObject({ runId: lost.runId, adopted: true })
+    testmo.faults.length = 0
+    testmo.inject({ method: 'POST', path: /\/threads\/\d+\/append$/, times: 99, kind: 'status', status: 503 })
+    await expect(second.publishThread(adopted, key, cells)).rejects.toThrow(/Testmo answered 503/)
+    expect(readJournal(journalFile).threads[key]).toMatchObject({ sent: 4, elsewhere: 4 })
+    testmo.faults.length = 0
+    // the next run has that journal, and the results in another order: the run's keys place the four again
+    const [a, b, c, d, ...rest] = cells
+    const third = publisher(journalFile)
+    const resumed = third.journal(name)
+    await third.publishThread(resumed, key, [b!, a!, d!, c!, ...rest])
+    await third.completeRun(resumed)
+    const tests = testmo.testsOf(lost.runId!)
+    expect(tests.map((t) => t.key).sort()).toEqual(cells.map((x) => testKey(x)).sort())
   })
 
   it('does not follow a redirect: the append is not sent again behind the journal\'s back', async () => {
@@ -511,7 +543,7 @@ describe('Testmo publishing', () => {
     // version 2, written whole over several lines, with its one append in flight beside the run's requests
     writeFileSync(file, `${JSON.stringify({ publication: 'log', runId: 7, inflight: { kind: 'append', thread: 't', from: 4, size: 2 }, threads: { t: { id: 9, sent: 4, completed: false } }, runCompleted: false }, null, 2)}\n`)
     const converted = publisher.journal('log')
-    expect(converted).toMatchObject({ journalVersion: 5, inflight: undefined, threads: { t: { sent: 4, inflight: [{ from: 4, size: 2 }] } } })
+    expect(converted).toMatchObject({ journalVersion: 6, inflight: undefined, threads: { t: { sent: 4, inflight: [{ from: 4, size: 2 }] } } })
   })
 
   it('reads a journal with any JSON value in place of any of its fields as a journal or refuses it by name: a publish from it ends, or stops with one of its own errors, never a JavaScript error', async () => {
