@@ -84,7 +84,8 @@ describe('publishing through a proxy (a local forward proxy on loopback)', () =>
   const publish = async (args: string[], env: Record<string, string>) => {
     const result = await runBinAsync(['publish', 'testmo', '--results', resultsDir, '--build', 'v0.5.0-rc2', '--project-id', '3', ...args], {
       cwd: tempTree(),
-      env: { TESTMO_URL: testmoUrl(), TESTMO_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: testmo.certificateFile, ...env },
+      // (outside a CI job, whatever runs these tests: the requests counted are a publish's own)
+      env: { CI: '', TESTMO_URL: testmoUrl(), TESTMO_TOKEN: TOKEN, NODE_EXTRA_CA_CERTS: testmo.certificateFile, ...env },
     })
     outputs.push(result.stdout, result.stderr)
     return result
