@@ -1,18 +1,15 @@
-import { createHash, hash } from 'node:crypto'
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, renameSync, writeFileSync } from 'node:fs'
 import https from 'node:https'
 import { setMaxListeners } from 'node:events'
 import axios from 'axios'
 import { UserError } from '../../src/errors.ts'
-import { TESTMO_OF, failureMessage, isFailure, outcomeOf } from '../../src/model/status-algebra.ts'
-import { caseNameOr } from '../../src/model/case-name.ts'
 import type { MergedCase } from '../../src/results/merge-results.ts'
-import { escapeHtml } from '../../src/escape-html.ts'
-import { headOf, tailOf } from '../../src/clip-text.ts'
 import { holding, retryingRequest, serviceUrl, withId, type Answer, type RequestContext, type RetryPolicy } from '../retrying-request.ts'
 import { axiosProxy, serviceProxy, type ProxySettings } from '../service-proxy.ts'
 import type { TestmoResources } from './testmo-resources.ts'
 import { journalShapeProblem } from './journal-shape.ts'
+import { missing, placeElsewhere, readJournal, recordLanded, type Batch, type Inflight, type PublishJournal, type ThreadRecord } from './publish-journal.ts'
+import { orderOf, testKey, testMapper, type TestLinks } from './test-mapper.ts'
 
 export type { RetryPolicy } from '../retrying-request.ts'
 
@@ -33,62 +30,6 @@ export interface TestmoTarget {
  */
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseMs: 100, maxMs: 30_000, defaultRetryAfterMs: 60_000, timeoutMs: 60_000 }
 
-/**
- * What has reached Testmo, so an interrupted publish resumes without sending anything twice. It is
- * a write-ahead journal: before each request whose outcome matters it records what is about to be
- * sent (`inflight`); a publish that finds a request in flight — it was killed, or the answer was
- * lost — reads Testmo's state before it sends anything again. The file is a log of these records,
- * a line each (readJournal).
- */
-export interface PublishJournal {
-  journalVersion?: 6
-  /** identifies the results being published: a journal of other results is refused */
-  publication: string
-  runId?: number
-  /**
-   * The run may hold tests of this publication that no thread of the journal lists: it was found
-   * in Testmo under the publication's tag (or given, to a --thread job) while no journal of it was
-   * here — a retried CI job starts in a fresh workspace. The run's keys are read before a thread
-   * is made, and only the tests not in it are sent (version 6 on).
-   */
-  adopted?: boolean
-  inflight?: Inflight
-  /** (journal version 1) a create-run request went out whose answer was not seen */
-  creatingRun?: boolean
-  threads: Record<string, ThreadRecord>
-  runCompleted: boolean
-}
-
-/** Tests `from` … `from + size - 1` of a thread, in the order the publish sends them. */
-export interface Batch {
-  from: number
-  size: number
-}
-
-export interface ThreadRecord {
-  id: number
-  /** the first `sent` tests are in Testmo */
-  sent: number
-  /** batches beyond `sent` that are in Testmo (appends answer out of order) */
-  landed?: Batch[]
-  /** appends sent whose answer is not recorded: settled by reading Testmo before anything is resent */
-  inflight?: Batch[]
-  completed: boolean
-  /** the thread's tests in the order `sent` and the batches count them (orderOf); version 5 on */
-  order?: string
-  /** how many of the tests counted as in Testmo are in other threads (an adopted run's); version 6 on */
-  elsewhere?: number
-}
-
-/** The request a journal was written for, whose answer it has not recorded yet (appends are kept by their thread). */
-export type Inflight =
-  | { kind: 'create-run' }
-  | { kind: 'create-thread'; thread: string }
-  | { kind: 'complete-thread'; thread: string }
-  | { kind: 'complete-run' }
-  /** (journal version 2) one append at a time, kept here */
-  | { kind: 'append'; thread: string; from: number; size: number }
-
 export interface RunDescription {
   name: string
   source: string
@@ -104,24 +45,6 @@ export interface RunDescription {
 export interface PublishStats {
   requests: number
   retries: number
-}
-
-/**
- * The newest record of a journal file. Each save appends a line (an append is one write, where
- * a whole-file rewrite and rename cost 40× as much a batch). A last line without its newline was
- * cut off mid-write and the record before it stands: what the cut-off one would have added was
- * either not sent yet (a record is written before its request) or is in flight in the one before,
- * settled by reading Testmo. Journals of versions 1–3 are one object over several lines.
- */
-export function readJournal(file: string): PublishJournal {
-  const text = readFileSync(file, 'utf8')
-  if (text.startsWith('{\n')) return JSON.parse(text) as PublishJournal
-  const lines = text.split('\n')
-  // '' after a complete last line; otherwise the cut-off record
-  lines.pop()
-  const last = lines.at(-1)
-  if (last === undefined) throw new Error('no complete record')
-  return JSON.parse(last) as PublishJournal
 }
 
 /** Testmo publisher over its REST API, as the official CLI uses it, but resumable and retrying. */
@@ -624,49 +547,6 @@ export const DEFAULT_BATCH = 250
 export const DEFAULT_PARALLEL = 6
 export const MAX_PARALLEL = 32
 
-/** Records a batch as in Testmo, folding it (and the batches it joins up with) into `sent`. */
-function recordLanded(thread: ThreadRecord, batch: Batch): void {
-  const landed = [...(thread.landed ?? []), batch].sort((x, y) => x.from - y.from)
-  while (landed.length && landed[0]!.from <= thread.sent) {
-    const first = landed.shift()!
-    thread.sent = Math.max(thread.sent, first.from + first.size)
-  }
-  if (landed.length) thread.landed = landed
-  else delete thread.landed
-}
-
-/**
- * Counts the thread's tests that are already in the run (in other threads: an adopted run's) as
- * in Testmo, so only the others are sent to it.
- */
-function placeElsewhere(thread: ThreadRecord, cases: MergedCase[], present: Set<string>): void {
-  let elsewhere = 0
-  for (let i = 0; i < cases.length; ) {
-    if (!present.has(testKey(cases[i]!))) {
-      i++
-      continue
-    }
-    let end = i
-    while (end < cases.length && present.has(testKey(cases[end]!))) end++
-    recordLanded(thread, { from: i, size: end - i })
-    elsewhere += end - i
-    i = end
-  }
-  if (elsewhere) thread.elsewhere = (thread.elsewhere ?? 0) + elsewhere
-}
-
-/** The runs of tests of a thread not in Testmo, in order. */
-function missing(thread: ThreadRecord, total: number): Batch[] {
-  const gaps: Batch[] = []
-  let at = thread.sent
-  for (const batch of thread.landed ?? []) {
-    if (batch.from > at) gaps.push({ from: at, size: batch.from - at })
-    at = Math.max(at, batch.from + batch.size)
-  }
-  if (at < total) gaps.push({ from: at, size: total - at })
-  return gaps
-}
-
 /** 413, or a 422 whose message or errors speak of the size: the append did not land, smaller ones may. */
 function tooLarge(status: number, data: unknown): boolean {
   if (status === 413) return true
@@ -691,94 +571,4 @@ function refusal(status: number, data: unknown, doing: string, target: TestmoTar
 /** The tag that names a publication on its run (Testmo tags allow letters, digits, _ and -). */
 function publicationTag(publication: string): string {
   return `bdd-matrix-${publication}`
-}
-
-type TestmoField = { type: number; name: string; value: string }
-
-/** Where a test's artifacts are: Testmo stores links, not files. */
-export interface TestLinks {
-  /** the HTML matrix, linked from every test */
-  reportUrl?: string
-  /** the results folder as served (e.g. the job's artifacts): attachments (node logs) are linked under it */
-  attachmentsUrl?: string
-}
-
-/**
- * A thread's tests in their order, as a digest: a journal counts them by place (`sent`, batches),
- * so a resumed publish checks that the places name the same tests.
- */
-function orderOf(cases: MergedCase[]): string {
-  const digest = createHash('sha256')
-  for (const c of cases) digest.update(`${testOf(c)}\u0001`)
-  return digest.digest('hex').slice(0, 32)
-}
-
-/** A test's key in Testmo: the case in its environment and stage, hashed as Testmo's 64 characters allow. */
-export function testKey(c: MergedCase): string {
-  return hash('sha256', testOf(c), 'hex')
-}
-
-/** Which test a case is: its id, environment and stage. */
-const testOf = (c: MergedCase): string => `${c.id}\u0000${c.environment}\u0000${c.stage}`
-
-/**
- * Maps cases to Testmo tests. A publish maps every case of a run once, in a process that has
- * just started (code not yet optimised), so the loop is plain: the environment fields and the
- * artifacts are shared between tests, lists are built by push, not spread.
- */
-export function testMapper(links: TestLinks = {}): (c: MergedCase) => Record<string, unknown> {
-  const artifacts = links.reportUrl ? [{ name: 'Test matrix', url: links.reportUrl }] : []
-  const base = links.attachmentsUrl?.replace(/\/$/, '')
-  const environments = new Map<string, TestmoField>()
-  return (c) => {
-    const where = `${c.environment}/${c.stage}`
-    let environment = environments.get(where)
-    if (!environment) environments.set(where, (environment = { type: 1, name: 'Environment', value: where }))
-    const fields: TestmoField[] = [environment]
-    if (c.flaky) fields.push({ type: 1, name: 'Flaky', value: `statuses seen: ${c.seen.join(', ')}` })
-    // Testmo's API takes no manual results: they come as automation tests of the manual thread, the tester named.
-    if (c.tester) fields.push({ type: 1, name: 'Tester', value: headOf(c.tester, STRING_LIMIT) })
-    if (c.steps.length) {
-      fields.push({ type: 3, name: 'Steps', value: stepsHtml(c.steps) })
-    }
-    if (isFailure(c.status)) fields.push({ type: 4, name: 'Error', value: clipField(failureMessage(c.status, c.error)) })
-    else if (c.error) fields.push({ type: 4, name: 'Error', value: clipField(c.error) })
-    if (c.output) fields.push({ type: 4, name: 'Output', value: clipField(c.output) })
-    const test: Record<string, unknown> = {
-      key: testKey(c),
-      // Gherkin allows a scenario without a name; Testmo requires one.
-      name: headOf(caseNameOr(c.name, c.uri, c.line), STRING_LIMIT),
-      status: TESTMO_OF[outcomeOf(c.status)],
-      folder: headOf(c.feature, STRING_LIMIT) || 'Unnamed folder',
-      elapsed: Math.round(c.durationMs * 1000),
-      file: headOf(c.uri, STRING_LIMIT),
-    }
-    if (c.line) test.line = c.line
-    test.fields = fields
-    test.artifacts = base && c.attachments.length ? [...artifacts, ...c.attachments.map((a) => ({ name: headOf(a.name ?? a.path.slice(a.path.lastIndexOf('/') + 1), STRING_LIMIT), url: `${base}/${a.path}`, mime_type: a.mediaType }))] : artifacts
-    return test
-  }
-}
-
-/**
- * The steps as Testmo's step markup, within the 16 KiB the official CLI allows a field. Markup
- * cannot be cut anywhere, so whole steps are kept and the rest counted.
- */
-function stepsHtml(steps: MergedCase['steps']): string {
-  let html = '<test-steps>'
-  for (let i = 0; i < steps.length; i++) {
-    const step = `${i ? '\n' : ''}<test-step status="${steps[i]!.status}">${escapeHtml(`${steps[i]!.keyword} ${steps[i]!.text}`)}</test-step>`
-    if (html.length + step.length > FIELD_LIMIT - 100) return `${html}\n<test-step>… ${steps.length - i} more step(s) in the test matrix</test-step></test-steps>`
-    html += step
-  }
-  return `${html}</test-steps>`
-}
-
-/** The official CLI's limits: a text, console or HTML field, and any other string (a name, a URL). */
-export const FIELD_LIMIT = 16_384
-export const STRING_LIMIT = 750
-
-/** A text or console field as the official CLI cuts one: its head and tail, the middle marked. */
-export function clipField(text: string): string {
-  return text.length > FIELD_LIMIT ? `${headOf(text, 8182)}...\n\n[...]\n\n...${tailOf(text, 8182)}` : text
 }

@@ -4,7 +4,7 @@ import '../../src/zod-messages.ts'
 import { filled } from '../../src/schema-parts.ts'
 import { UserError, fsErrorCode } from '../../src/errors.ts'
 import { headOf } from '../../src/clip-text.ts'
-import { clipField, FIELD_LIMIT, STRING_LIMIT } from './testmo-publisher.ts'
+import { clipField, FIELD_LIMIT, STRING_LIMIT } from './test-mapper.ts'
 
 /**
  * The official CLI's resources file (`testmo automation:resources:add-field / add-link /

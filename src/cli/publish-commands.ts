@@ -9,7 +9,9 @@ import type { MergedCase, ResultSet } from '../results/merge-results.ts'
 import { buildFromEnv, buildVariable, pipelineBuild, type CliContext } from './cli-context.ts'
 import { staleGateSaid } from './stale-gate.ts'
 import { judgedOtherResults, STALE_VERDICT } from '../matrix/matrix-digest.ts'
-import type { PublishJournal, TestLinks, TestmoPublisher } from '../../reporters/testmo/testmo-publisher.ts'
+import type { PublishJournal } from '../../reporters/testmo/publish-journal.ts'
+import type { TestLinks } from '../../reporters/testmo/test-mapper.ts'
+import type { TestmoPublisher } from '../../reporters/testmo/testmo-publisher.ts'
 import { makeDirectory } from '../files.ts'
 
 export function addPublishCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
@@ -307,7 +309,7 @@ async function notRunInRun(ctx: CliContext, options: TestmoOptions, publisher: T
   const build = buildOf(results, options.build, pipelineBuild(ctx.env)) ?? buildFromEnv(ctx.env)
   const candidates = (await notRunOf(ctx, options, results, build)).notRun
   if (!candidates.length) return []
-  const { testKey } = await import('../../reporters/testmo/testmo-publisher.ts')
+  const { testKey } = await import('../../reporters/testmo/test-mapper.ts')
   const present = await publisher.othersKeys(journal)
   return candidates.filter((c) => !present.has(testKey(c)))
 }

@@ -8,7 +8,7 @@ import { mergeRuns } from '../../src/results/merge-results.ts'
 import { runErrorCases } from '../../src/results/run-error-cases.ts'
 import { STATUSES, type Status } from '../../src/model/results.ts'
 import { resultsToJUnit } from '../../reporters/junit/junit-reporter.ts'
-import { testMapper } from '../../reporters/testmo/testmo-publisher.ts'
+import { testMapper } from '../../reporters/testmo/test-mapper.ts'
 import { gateFile } from '../gates/gate-fixture.ts'
 import { allureLatest, build, ENVIRONMENTS, projectArb, sources, statusOf, type Built, type Project } from './generated-project.ts'
 
