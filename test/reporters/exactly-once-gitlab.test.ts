@@ -1,5 +1,7 @@
-import { writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { PROJECT_ROOT } from '../helpers/run-bin.ts'
+import { runCliInProcess } from '../helpers/run-cli-in-process.ts'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalGitLab } from '../servers/gitlab-server.ts'
 import fc from 'fast-check'
@@ -67,6 +69,44 @@ describe('publish gitlab is exactly once: one note, one status per context, what
       }),
       { numRuns: 6, seed: Number(process.env.CRASH_SEED ?? 20261207) },
     )
+  })
+  it('with --gitlab-issues, killed at every instant: also one note on each scope feature\'s issue', async () => {
+    // a project whose scope names its features' issues: a matrix written from ingested results
+    const project = path.join(tempDir('crash-gitlab-issues'), 'project')
+    cpSync(path.join(PROJECT_ROOT, 'test/fixtures/run-project/features'), path.join(project, 'features'), { recursive: true })
+    const ingested = await runCliInProcess(['ingest', path.join(PROJECT_ROOT, 'test/fixtures/messages/flaky.ndjson'), '--env', 'local', '--build', 'b1', '--out', 'results'], { cwd: project })
+    expect(ingested.code, ingested.stderr).toBe(0)
+    expect((await runCliInProcess(['matrix', '--build', 'b1', '--out', 'reports'], { cwd: project })).code).toBe(0)
+    const scope = readFileSync(path.join(project, 'features/milestones/run.yaml'), 'utf8')
+    // each round's features on issues of its own
+    const issuesOf = (round: string): [number, number] => [2 * numberOf(`issues-${round}`), 2 * numberOf(`issues-${round}`) + 1]
+    const scopeOf = (round: string): string => {
+      const [numbers, letters] = issuesOf(round)
+      const file = path.join(project, `scope-${round}.yaml`)
+      writeFileSync(file, scope.replace('    environments: [local, docker]\n', `    environments: [local, docker]\n    issue: ${numbers}\n`).replace('    acceptance: Nothing tests this yet.\n', `    acceptance: Nothing tests this yet.\n    issue: ${letters}\n`))
+      return file
+    }
+    const issueCommand = (round: string) => ({
+      ...command(`issues-${round}`),
+      args: ['publish', 'gitlab', '--matrix', 'reports/matrix.json', '--markdown', 'reports/matrix.md', '--gitlab-issues', '--scope', scopeOf(round)],
+      cwd: project,
+    })
+    const { rounds: done, requests } = await everyCrashPoint({
+      proxy,
+      command: issueCommand,
+      check: (round, { killed, rerun }) => {
+        if (round !== 'count') expect(killed.signal, `${round}: the command was to be killed`).toBe('SIGKILL')
+        const notes = (gitlab.notes.get(String(numberOf(`issues-${round}`))) ?? []).filter((n) => n.body.startsWith('<!-- bdd-matrix:test-matrix -->'))
+        expect(notes, round).toHaveLength(1)
+        for (const issue of issuesOf(round)) {
+          expect(rerun.stdout, round).toMatch(new RegExp(`issue #?${issue} \\(\\w+\\): note (created|updated)`))
+          expect((gitlab.notes.get(`issue-${issue}`) ?? []).filter((n) => n.body.startsWith('<!-- bdd-matrix:feature:')), `${round} issue ${issue}`).toHaveLength(1)
+        }
+      },
+    })
+    // the merge request's note and the commit status as above (no gate), then per issue its notes read and one written
+    expect(requests).toBe(4 + 2 * 2)
+    expect(done).toBe(BOUNDARIES.length * requests)
   })
 })
 
