@@ -143,6 +143,12 @@ export async function everyCrashPoint(options: {
   beforeRerun?: (round: string) => void
   /** requests an uninterrupted run makes: counted by a first run when not given */
   requests?: number
+  /**
+   * every round's command gets as far as its point and is killed there (default); false where a
+   * round may ask less than the first run (a pull into a folder that holds the build) — a run not
+   * killed must then have succeeded
+   */
+  everyPointReached?: boolean
 }): Promise<{ rounds: number; requests: number }> {
   const { proxy } = options
   let requests = options.requests
@@ -162,6 +168,8 @@ export async function everyCrashPoint(options: {
       await options.prepare?.(round)
       const { args, cwd, env } = options.command(round)
       const killed = await killedAt(proxy, { args, cwd, env }, { index, boundary })
+      if (killed.signal !== 'SIGKILL' && (options.everyPointReached ?? true)) throw new Error(`round ${round}: the command was to be killed, and ended (exit ${killed.code}): ${killed.stderr}`)
+      if (killed.signal !== 'SIGKILL' && killed.code !== 0) throw new Error(`round ${round}: a run not killed failed (exit ${killed.code}): ${killed.stderr}`)
       options.beforeRerun?.(round)
       const rerun = await runGroup(args, { cwd, env })
       if (rerun.code !== 0) throw new Error(`round ${round}: the run after the kill failed (exit ${rerun.code}): ${rerun.stderr}`)
