@@ -33,10 +33,7 @@ export class HubClient implements HubRequests {
       service: 'the results hub',
       code: 'HUB',
       then: `check that bdd-matrix serve runs at ${base.origin} and run the same command again (it resumes)`,
-      refusal: (status, data, doing) => {
-        const message = (data as { message?: string } | undefined)?.message ?? `HTTP ${status}`
-        return new UserError(status === 401 ? 'HUB_TOKEN' : 'HUB_REFUSED', `the results hub refused ${doing} (HTTP ${status}): ${message}`)
-      },
+      refusal: hubRefusal,
       stats: this.stats,
       ...(options.log ? { log: options.log } : {}),
       ...(proxy ? { via: proxy.shown } : {}),
@@ -53,4 +50,10 @@ export class HubClient implements HubRequests {
     )
     return { status: answer!.status, data: answer!.data as T, headers: answer!.headers }
   }
+}
+
+/** The one line a command stops with when the hub refuses a request. */
+export function hubRefusal(status: number, data: unknown, doing: string): UserError {
+  const message = (data as { message?: string } | undefined)?.message ?? `HTTP ${status}`
+  return new UserError(status === 401 ? 'HUB_TOKEN' : 'HUB_REFUSED', `the results hub refused ${doing} (HTTP ${status}): ${message}`)
 }

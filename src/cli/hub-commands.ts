@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Command } from 'commander'
@@ -237,7 +236,8 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
     .option('--detail <key=value...>', 'your environment: --detail os=Ubuntu-24.04 --detail region=eu')
     .option('--defect <url...>', 'links to defects you filed')
     .option('--evidence <file...>', 'screenshots, logs')
-    .action(async (options: { server?: string; build: string; scenario: string; status: string; env?: string; step?: string[]; comment?: string; minutes?: string; detail?: string[]; defect?: string[]; evidence?: string[] }) => {
+    .option('--journal <dir>', 'where a submission waits for the hub\'s answer, so that running the same command again after a lost answer stores it once (default: $XDG_STATE_HOME/bdd-matrix/submissions, else ~/.local/state/bdd-matrix/submissions)')
+    .action(async (options: { server?: string; build: string; scenario: string; status: string; env?: string; step?: string[]; comment?: string; minutes?: string; detail?: string[]; defect?: string[]; evidence?: string[]; journal?: string }) => {
       const hub = client(ctx, options.server)
       const { mediaTypeOf } = await import('../../hub/media-types.ts')
       const steps = (options.step ?? []).map((s) => {
@@ -264,19 +264,29 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
         const { data } = await hub.request<{ file: string; name: string }>('POST', '/evidence', `uploading ${file}`, { data: body, headers: { 'content-type': mediaTypeOf(file), 'x-file-name': encodeURIComponent(path.basename(file)) } })
         evidence.push({ file: data.file, name: data.name })
       }
-      // One key for every retry of this submission: the hub stores it once.
-      const key = randomUUID()
       const body = { build: options.build, scenario: options.scenario, status: options.status, ...(options.env ? { environment: options.env } : {}), ...(steps.length ? { steps } : {}), ...(options.comment ? { comment: options.comment } : {}), ...(options.minutes !== undefined ? { elapsedMs: Math.round(Number(options.minutes) * 60_000) } : {}), ...(Object.keys(details).length ? { details } : {}), ...(options.defect ? { defects: options.defect } : {}), ...(evidence.length ? { evidence } : {}) }
-      const { data } = await hub.request<{ id: number; version: number }>('POST', '/outcomes', `submitting the outcome of ${options.scenario}`, { data: body, headers: { 'idempotency-key': key } })
-      ctx.stdout.write(`outcome ${data.id} submitted (version ${data.version}); QA reviews it before it counts\n`)
+      const { submitOutcome } = await import('../../hub/client/submit-outcome.ts')
+      const journal = options.journal ? path.resolve(ctx.cwd, options.journal) : submissionJournal(ctx)
+      const data = await submitOutcome(hub, body, { journal, server: hubUrl(ctx, options.server), token: ctx.env.BDD_MATRIX_TOKEN ?? '' })
+      ctx.stdout.write(`outcome ${data.id} submitted (version ${data.version})${data.replayed ? ' by an earlier run of this command, whose answer was lost' : ''}; QA reviews it before it counts\n`)
       exit(0)
     })
 }
 
 function client(ctx: CliContext, server: string | undefined) {
+  return new HubClientLazy(hubUrl(ctx, server), ctx.env.BDD_MATRIX_TOKEN, ctx.env, (line) => ctx.stderr.write(`${line}\n`))
+}
+
+function hubUrl(ctx: CliContext, server: string | undefined): string {
   const url = server ?? ctx.env.BDD_MATRIX_SERVER
   if (!url) throw new UserError('HUB_SERVER_MISSING', 'no hub address: pass --server URL or set BDD_MATRIX_SERVER (e.g. http://127.0.0.1:8080)')
-  return new HubClientLazy(url, ctx.env.BDD_MATRIX_TOKEN, ctx.env, (line) => ctx.stderr.write(`${line}\n`))
+  return url
+}
+
+/** A tester's own state, not the folder they happen to be in: the same command run again from elsewhere finds it. */
+function submissionJournal(ctx: CliContext): string {
+  const state = ctx.env.XDG_STATE_HOME || (ctx.env.HOME && path.join(ctx.env.HOME, '.local/state'))
+  return state ? path.join(state, 'bdd-matrix/submissions') : path.join(ctx.cwd, '.bdd-matrix/submissions')
 }
 
 /** Loads the HTTP client when first used: commands that fail on their options load nothing. */

@@ -24,6 +24,8 @@ export function setup(): void {
   chmodSync(root, 0o755)
   process.env.TMPDIR = root
   process.env.BDD_MATRIX_SUITE_TMP = root
+  // What a command keeps between its runs (manual submit's unanswered submissions) stays in the suite's folder.
+  process.env.XDG_STATE_HOME = path.join(root, 'state')
   // Every server a test talks to is on loopback: a developer's company proxy in the environment
   // would carry those requests away (the proxy tests set their own).
   for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY', 'NO_PROXY']) {
