@@ -47,6 +47,11 @@ function describeIssue(issue: Issue, doc: Document, lineCounter: LineCounter, fi
     // whatever the schema says of the value (a type, one of some values, one of some shapes), it
     // is not there (a rule of the file's own, `custom`, says best what it wants instead)
     message = `missing required key '${String(path[path.length - 1])}'${issue.code === 'invalid_value' && 'values' in issue ? ` (one of ${issue.values.join(', ')})` : ''}`
+  } else if (issue.code === 'invalid_type' && issue.expected === 'int') {
+    message = `must be a whole number, not ${String(valueAt(data, path))}`
+  } else if ((issue.code === 'too_small' || issue.code === 'too_big') && issue.origin === 'number') {
+    const [bound, words] = issue.code === 'too_small' ? [issue.minimum, issue.inclusive ? 'at least' : 'above'] : [issue.maximum, issue.inclusive ? 'at most' : 'below']
+    message = `must be ${words} ${String(bound)}, not ${String(valueAt(data, path))}`
   } else if (issue.code === 'invalid_type') {
     message = `${issue.message.replace(/^Invalid input: /, '')}`
     // YAML reads an unquoted 0.10 as the number 0.1, 0010 as 10, true as a boolean: said, with the fix

@@ -33,6 +33,16 @@ describe('an environment file with mistakes', () => {
     expect(problems('name: x\nname: y\n')).toMatch(/^environments\/bad\.yaml:2:1: invalid YAML: Map keys must be unique/)
   })
 
+  it('says what a number must be, and what it is', () => {
+    expect(problems('name: x\nprovider: local\ntimeouts: { readyMs: -5, stepMs: 0.5 }\nheartbeatMs: 0\nmesh: 1\nnodes:\n  - { name: A, role: CP, resources: { cpu: 0, ram: 1GB, disk: 1GB } }\n').split('\n')).toEqual([
+      'environments/bad.yaml:3:22: timeouts.readyMs: must be above 0, not -5',
+      'environments/bad.yaml:3:34: timeouts.stepMs: must be a whole number, not 0.5',
+      'environments/bad.yaml:4:14: heartbeatMs: must be above 0, not 0',
+      'environments/bad.yaml:5:7: mesh: must be at least 2, not 1',
+      'environments/bad.yaml:7:44: nodes[0].resources.cpu: must be above 0, not 0',
+    ])
+  })
+
   it('still reads the project\'s own environments', () => {
     for (const name of ['local', 'docker', 'feature', 'scale']) expect(loadEnvironment(name, PROJECT_ROOT).file).toBe(path.join(PROJECT_ROOT, 'environments', `${name}.yaml`))
   })
