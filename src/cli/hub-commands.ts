@@ -253,6 +253,7 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
         }),
       )
       if (options.minutes !== undefined && !(Number(options.minutes) >= 0)) throw new UserError('BAD_OPTION', `--minutes "${options.minutes}": give a number of minutes`)
+      await hub.connect()
       const evidence: { file: string; name: string }[] = []
       for (const file of options.evidence ?? []) {
         let body: Buffer
@@ -301,8 +302,13 @@ class HubClientLazy implements HubRequests {
   ) {}
 
   async request<T>(method: string, url: string, doing: string, options?: RequestOptions): Promise<{ status: number; data: T }> {
+    return (await this.connect()).request<T>(method, url, doing, options)
+  }
+
+  /** The client, made now: a missing token or a bad address is said before anything is kept or sent. */
+  connect(): Promise<import('../../hub/client/hub-client.ts').HubClient> {
     this.loaded ??= import('../../hub/client/hub-client.ts').then(({ HubClient }) => new HubClient(this.url, this.token, { proxy: { env: this.env }, log: this.log }))
-    return (await this.loaded).request<T>(method, url, doing, options)
+    return this.loaded
   }
 }
 

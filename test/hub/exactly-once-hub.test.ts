@@ -169,6 +169,11 @@ describe('manual submit stores a tester\'s outcome once, whatever instant it is 
     const refused = await runGroup(submit('v9.9.9', journal).args, submit('v9.9.9', journal))
     expect(refused).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bdd-matrix: the results hub refused submitting the outcome of \w+ \(HTTP 4\d\d\): /) })
     expect(pendingIn(journal)).toEqual([])
+    // nor does a command that cannot be sent at all (without evidence, the submission is its first request)
+    const command = submit('v9.9.9', journal)
+    const args = command.args.filter((a, i, all) => a !== '--evidence' && all[i - 1] !== '--evidence')
+    expect(await runGroup(args, { ...command, env: { BDD_MATRIX_SERVER: proxy.url } })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^bdd-matrix: no hub token/) })
+    expect(pendingIn(journal)).toEqual([])
     // alice's submission left pending: bob's same command is his own, and stored as his
     await open('v0.5.0-two-testers')
     const alice = submit('v0.5.0-two-testers', journal)
