@@ -5,6 +5,8 @@ import type { Catalogue, CataloguedStep } from '../src/catalogue/catalogue-types
 import { loadScope, scopeFilesIn, type Scope } from '../src/catalogue/scope.ts'
 import { caseFieldsOf, catalogueCases } from '../src/catalogue/catalogue-cases.ts'
 import { manualContentHash, type ManualScenario } from '../src/manual/manual-results.ts'
+import type { MatrixScopeDrift } from '../src/matrix/matrix-scope-drift.ts'
+import { readScopeDrift } from '../src/matrix/read-scope-drift.ts'
 
 export interface HubScenario extends ManualScenario {
   manual: boolean
@@ -18,6 +20,8 @@ export interface HubCatalogue {
   /** how case uris start: the features folder relative to the project, as run and ingest write them */
   uriPrefix: string
   scenarios: Map<string, HubScenario>
+  /** the scope's changes since its freeze, when it was frozen (the matrix says them) */
+  scopeDrift?: MatrixScopeDrift
 }
 
 /**
@@ -44,7 +48,8 @@ export function hubCatalogue(root: string, options: { features?: string; scope?:
       wip: c.pickle.wip,
     })
   }
-  return { ...(scope ? { scope } : {}), catalogue, featuresDir, uriPrefix, scenarios }
+  const scopeDrift = scope && readScopeDrift(scope, catalogue, root)
+  return { ...(scope ? { scope } : {}), catalogue, featuresDir, uriPrefix, scenarios, ...(scopeDrift ? { scopeDrift } : {}) }
 }
 
 /** The one scope file of the project; none (no matrix, no gate) when there is not exactly one. */

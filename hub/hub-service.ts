@@ -545,7 +545,7 @@ export class HubService {
           this.indexes.set(indexKey, { index, stamps: stampsOf })
           while (this.indexes.size > INDEXES_KEPT) this.indexes.delete(this.indexes.keys().next().value!)
         }
-        const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope!, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, writers: [], allowEmptyBuild: true, historyIndex: index, keepMatrix: true })
+        const outcome = await writeReports({ resultsDir: '', results, build, scope: this.project.scope!, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, ...(this.project.scopeDrift ? { scopeDrift: this.project.scopeDrift } : {}), writers: [], allowEmptyBuild: true, historyIndex: index, keepMatrix: true })
         const entry = { stamp: window.stamp, matrix: outcome.matrix! }
         this.matrixCache.set(build, entry)
         return entry

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { awaitingText, scenariosShown, type CellStatus, type Matrix, type ScenarioCell } from '../../src/matrix/matrix-from.ts'
 import { headlineOf } from '../../src/matrix/matrix-headline.ts'
+import { listedChanges } from '../../src/matrix/matrix-scope-drift.ts'
 import { featureCellCount } from '../../src/matrix/feature-cell-count.ts'
 import { gateSummary } from '../../src/gates/gate-summary.ts'
 import { diffSummary } from '../../src/gates/diff-summary.ts'
@@ -126,7 +127,7 @@ td.not-required-result{opacity:.6;font-style:italic}.info{color:#555}
 .strip span{display:inline-block;width:.55rem;height:.55rem;margin-left:1px;border-radius:2px}
 .h-passed{background:#2e9e4f}.h-failed{background:#d33}.h-flaky{background:#e6a700}.h-wip{background:#99c}.h-not-run,.h-none{background:#ccc}.h-not-required{background:#eee}.h-skipped{background:#aaa}.h-blocked{background:#b3478f}
 .name{min-width:18rem}button{border:0;background:none;cursor:pointer}details pre{max-height:20rem;overflow:auto;background:#f7f7f9;padding:.5rem;font-size:12px}
-#headline{font-size:15px}#gaps.gap,#stray-columns{color:#b00;font-weight:600}.banner{border:2px solid #d33;padding:.5rem 1rem;margin:1rem 0}.legend{color:#555;font-size:12px}
+#headline{font-size:15px}#gaps.gap,#stray-columns,#scope-drift>p{color:#b00;font-weight:600}.banner{border:2px solid #d33;padding:.5rem 1rem;margin:1rem 0}.legend{color:#555;font-size:12px}
 #filters{margin:1rem 0}${GATE_CSS}#filters *{margin-right:.75rem}
 </style></head><body>
 <h1>Test matrix · <code>${h(matrix.milestone)}</code> · build <code>${h(matrix.build)}</code>${options.feature !== undefined ? ` · feature <code>${h(options.feature)}</code>` : ''}</h1>
@@ -134,6 +135,7 @@ ${options.gate ? gateBanner(options.gate, options.gateStale) : ''}
 <p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}"><b>${headline.scenarios} scenarios:</b> ${headline.counts.map((c) => `<span class="s-${c.status}">${c.count} ${h(c.label)}</span>`).join(' · ')}</p>
 <p id="gaps" class="${headline.gapsWarn ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}
+${headline.scopeDrift ? scopeDriftHtml(headline.scopeDrift, matrix) : ''}
 ${headline.unrequired ? `<p id="unrequired" data-scenarios="${t['not-required']}">${h(headline.unrequired)}</p>` : ''}
 ${headline.unlisted ? `<p id="unlisted" data-scenarios="${matrix.unlisted}">${h(headline.unlisted)}</p>` : ''}
 ${headline.strayColumns ? `<p id="stray-columns">${h(headline.strayColumns)}</p>` : ''}
@@ -262,4 +264,11 @@ function statusesOf(feature: Matrix['features'][number], columns: Matrix['column
 function strip(history: (CellStatus | null)[]): string {
   if (history.length < 2) return ''
   return `<span class="strip">${history.map((s) => `<span class="h-${s ?? 'none'}" title="${s ?? 'no result'}"></span>`).join('')}</span>`
+}
+
+/** The scope's changes since its freeze, each as scope check says it (the first DRIFT_LISTED). */
+function scopeDriftHtml(line: string, matrix: Matrix): string {
+  const { shown, more } = listedChanges(matrix.scopeDrift)
+  const items = shown.map((c) => `<li>${h(c)}</li>`).join('') + (more ? `<li>and ${more} more: bdd-matrix scope check lists them all</li>` : '')
+  return `<div id="scope-drift" class="gap" data-changes="${matrix.scopeDrift && 'changes' in matrix.scopeDrift ? matrix.scopeDrift.changes.length : ''}"><p>${h(line)}</p>${items ? `<ul>${items}</ul>` : ''}</div>`
 }

@@ -153,15 +153,16 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .description('list every change since the freeze (exit 1 if any)')
     .option('--json', 'print changes as JSON on stdout')
     .action(async (options: InputOptions & { json?: boolean }) => {
-      const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../catalogue/scope-lock.ts')
+      const { lockPathFor } = await import('../catalogue/scope-lock.ts')
+      const { scopeDrift } = await import('../catalogue/scope-drift.ts')
       const { gatesBeside } = await import('../gates/gate-file.ts')
       const inputs = await inputsOf(ctx, options)
       const { scope } = inputs
       const lockPath = lockPathFor(scope.file)
-      const lock = readLock(lockPath, scope)
-      if (!lock) throw new UserError('LOCK_MISSING', `${lockPath}: no lock yet; freeze the scope first with bdd-matrix scope freeze --scope ${scope.file}`)
       const catalogue = inputs.catalogue()
-      const changes = diffScope(lock, snapshotScope(scope, catalogue, gatesBeside(scope.file, ctx.cwd)))
+      const drift = scopeDrift(scope, catalogue, gatesBeside(scope.file, ctx.cwd))
+      if (!drift) throw new UserError('LOCK_MISSING', `${lockPath}: no lock yet; freeze the scope first with bdd-matrix scope freeze --scope ${scope.file}`)
+      const { lock, changes } = drift
       const last = lock.history[lock.history.length - 1]
       if (options.json) ctx.stdout.write(`${JSON.stringify({ milestone: scope.milestone, lock: lockPath, frozenAt: last?.at, changes, errors: catalogue.errors }, null, 2)}\n`)
       else {

@@ -116,7 +116,7 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
   // Mistakes in the inputs are named before the step definitions are loaded for the lint criterion.
   checkGateInputs(inputs.gates, options.build, inputs.results, inputs.scope)
   const { lintCatalogue } = await import('../catalogue/lint-catalogue.ts')
-  const { diffScope, lockPathFor, readLock, snapshotScope } = await import('../catalogue/scope-lock.ts')
+  const { scopeDrift } = await import('../catalogue/scope-drift.ts')
   const kinds = new Set(inputs.gates.criteria.map((c) => c.kind))
   let lintErrors: { where: string; message: string }[] = []
   let stepsUnchecked: string | undefined
@@ -129,10 +129,9 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
       .filter((f) => f.severity === 'error')
       .map((f) => ({ where: `${path.relative(ctx.cwd, path.join(inputs.featuresDir, f.file))}:${f.line}:${f.column}`, message: `${f.message} [${f.rule}]` }))
   }
-  const lockPath = lockPathFor(inputs.scope.file)
-  const lock = readLock(lockPath, inputs.scope)
   // the criteria judged with are the ones compared with the freeze (--gates names another file: it is a change)
-  const scopeChanges = lock ? diffScope(lock, snapshotScope(inputs.scope, inputs.catalogue, inputs.gates)).map((c) => c.summary) : undefined
+  const drift = scopeDrift(inputs.scope, inputs.catalogue, inputs.gates)
+  const scopeChanges = drift?.changes.map((c) => c.summary)
   let openIssues: { count: number; items: { title: string; url: string }[] } | undefined
   let openIssuesWhy: string | undefined
   const issueCriterion = inputs.gates.criteria.find((c) => c.kind === 'open-issues')
@@ -160,7 +159,7 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
     ...(inputs.approvals ? { approvals: inputs.approvals } : {}),
     ...(authors.length ? { authors } : {}),
     today: ctx.now().toISOString().slice(0, 10),
-    ...(lock ? { lockHistory: lock.history } : {}),
+    ...(drift ? { lockHistory: drift.lock.history } : {}),
   })
   // The evidence names its inputs by hash: anyone can check it was computed from these files.
   const evidence = {
@@ -172,7 +171,7 @@ async function runGate(ctx: CliContext, options: GateOptions): Promise<{ report:
     inputs: {
       gates: { file: inputs.gates.file, sha256: sha256(inputs.gates.text) },
       scope: { file: path.relative(ctx.cwd, inputs.scope.file), sha256: sha256(readFileSync(inputs.scope.file)) },
-      ...(lock ? { lock: { file: path.relative(ctx.cwd, lockPath), sha256: sha256(readFileSync(lockPath)) } } : {}),
+      ...(drift ? { lock: { file: path.relative(ctx.cwd, drift.lockPath), sha256: sha256(readFileSync(drift.lockPath)) } } : {}),
       // the results files by hash: only the gate's evidence needs them, the diff does not
       results: options.server ? { server: options.server } : readdirSync(inputs.resultsDir).filter((f) => f.endsWith('.ndjson')).sort().map((f) => ({ file: f, sha256: sha256(readFileSync(path.join(inputs.resultsDir, f))) })),
       ...(inputs.approvals ? { approvals: inputs.approvals } : {}),

@@ -382,6 +382,8 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
   const history = Number(options.history)
   if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
   const preferred = pipelineBuild(ctx.env)
+  const { readScopeDrift } = await import('../matrix/read-scope-drift.ts')
+  const scopeDrift = readScopeDrift(scope, catalogue, ctx.cwd)
   return writeReports({
     resultsDir: path.resolve(ctx.cwd, options.results),
     ...(options.prepared ? { prepared: options.prepared } : {}),
@@ -391,6 +393,7 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
     catalogue,
     uriPrefix,
     history,
+    ...(scopeDrift ? { scopeDrift } : {}),
     writers: [matrixWriter(path.resolve(ctx.cwd, options.out), gate ? { gate, onStaleGate: () => staleGateSaid(ctx, options.gate!) } : {}), ...others],
     // Where a gate file applies to the build, its verdict line shows under the headline.
     // A gate file that cannot be judged is said; the matrix is written all the same.

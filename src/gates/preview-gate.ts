@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
-import { diffScope, lockPathFor, readLock, snapshotScope } from '../catalogue/scope-lock.ts'
+import { scopeDrift } from '../catalogue/scope-drift.ts'
 import type { Scope } from '../catalogue/scope.ts'
 import type { ResultSet } from '../results/merge-results.ts'
 import { evaluateGates, type GateReport } from './evaluate-gates.ts'
@@ -35,7 +35,7 @@ export function previewGate(inputs: GatePreviewInputs): GateReport | undefined {
   if (!existsSync(file)) return undefined
   const gates = loadGateFile(file, path.relative(inputs.cwd ?? process.cwd(), file))
   if (!buildPattern(gates['applies-to']).test(inputs.build)) return undefined
-  const lock = readLock(lockPathFor(inputs.scope.file), inputs.scope)
+  const drift = scopeDrift(inputs.scope, inputs.catalogue, gates)
   return evaluateGates({
     gates,
     build: inputs.build,
@@ -45,11 +45,11 @@ export function previewGate(inputs: GatePreviewInputs): GateReport | undefined {
     uriPrefix: inputs.uriPrefix,
     lintErrors: inputs.catalogue.errors.map((e) => ({ where: `${e.file}:${e.line}:${e.column}`, message: e.message })),
     stepsUnchecked: 'a preview loads no step definitions; bdd-matrix gate matches them',
-    scopeChanges: lock ? diffScope(lock, snapshotScope(inputs.scope, inputs.catalogue, gates)).map((c) => c.summary) : undefined,
+    scopeChanges: drift?.changes.map((c) => c.summary),
     openIssuesWhy: inputs.openIssuesWhy,
     ...(inputs.approvals ? { approvals: inputs.approvals } : {}),
     today: inputs.today,
     ...(inputs.order ? { order: inputs.order } : {}),
-    ...(lock ? { lockHistory: lock.history } : {}),
+    ...(drift ? { lockHistory: drift.lock.history } : {}),
   })
 }

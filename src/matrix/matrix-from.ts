@@ -1,4 +1,5 @@
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
+import type { MatrixScopeDrift } from './matrix-scope-drift.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { isUncovered } from '../catalogue/uncovered.ts'
 import type { Scope, ScopeFeature } from '../catalogue/scope.ts'
@@ -131,6 +132,8 @@ export interface Matrix {
    */
   informationFailed?: number
   runErrors: MatrixRunError[]
+  /** the scope's changes since its freeze, when it was frozen (set by the report pipeline: read-scope-drift.ts) */
+  scopeDrift?: MatrixScopeDrift
   /**
    * Where the scenarios required in no column of this matrix are expected (totals['not-required']
    * counts them): the environments they are expected on (their @env tags, else their features')

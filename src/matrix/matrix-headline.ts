@@ -1,5 +1,6 @@
 import { ATTEMPTED, CELL_SEVERITY, FAILS, type CellStatus } from '../model/status-algebra.ts'
 import { scenarioCount, type Matrix } from './matrix-from.ts'
+import { scopeDriftText } from './matrix-scope-drift.ts'
 
 export const STATUS_LABEL: Record<CellStatus, string> = { passed: 'passed', failed: 'failed', blocked: 'blocked', flaky: 'flaky', skipped: 'skipped', wip: 'wip', 'not-run': 'not run', 'not-required': 'not required' }
 
@@ -26,6 +27,8 @@ export interface Headline {
   runErrors?: string
   /** failed results outside the scope's features (unit tests…): they fail the build too */
   outside?: string
+  /** the scope changed since its freeze (or its lock cannot be read): the counts are of the scope as it is now */
+  scopeDrift?: string
   legend: string
 }
 
@@ -51,6 +54,7 @@ export function headlineOf(matrix: Matrix): Headline {
           ? `all ${g.required} required cells have results${wip}`
           : `${notRun}${wip}`
   const errorRuns = new Set(matrix.runErrors.map((e) => e.runId)).size
+  const drift = scopeDriftText(matrix.scopeDrift)
   return {
     scenarios: scenarioCount(t),
     counts,
@@ -63,6 +67,7 @@ export function headlineOf(matrix: Matrix): Headline {
     ...(matrix.unlisted ? { unlisted: `defined by no feature file now: ${matrix.unlisted} of the ${scenarioCount(t)} scenarios counted (results of a scenario renamed or changed since it ran, or of feature files elsewhere)` } : {}),
     // (a run can fail in more places than one: each is listed under the line, so the line says how many)
     ...(errorRuns ? { runErrors: `${errorRuns} run(s) failed outside any scenario${matrix.runErrors.length > errorRuns ? ` (${matrix.runErrors.length} failures)` : ''}` } : {}),
+    ...(drift ? { scopeDrift: drift } : {}),
     ...(matrix.unscoped.failed ? { outside: `${matrix.unscoped.failed} of ${matrix.unscoped.cases} result(s) outside the scope's features failed (unit and functional tests, untagged scenarios)` } : {}),
     legend: `A scenario counts once, by the worst of its required cells: ${CELL_SEVERITY.map((s) => STATUS_LABEL[s]).join(' > ')}; wip only when nothing else; — where the scope does not require it.`,
   }
@@ -85,7 +90,7 @@ function unrequiredText(count: number, elsewhere: readonly string[]): string {
  */
 export function headlineText(matrix: Matrix): string {
   const h = headlineOf(matrix)
-  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}${h.outside ? `; ${h.outside}` : ''}${h.runErrors ? `; ${h.runErrors}` : ''}; ${h.gaps}${h.unrequired ? `; ${h.unrequired}` : ''}${h.unlisted ? `; ${h.unlisted}` : ''}`
+  return `${h.scenarios} scenarios: ${h.counts.map((c) => `${c.count} ${c.label}`).join(' · ')}${h.outside ? `; ${h.outside}` : ''}${h.runErrors ? `; ${h.runErrors}` : ''}${h.scopeDrift ? `; ${h.scopeDrift}` : ''}; ${h.gaps}${h.unrequired ? `; ${h.unrequired}` : ''}${h.unlisted ? `; ${h.unlisted}` : ''}`
 }
 
 /**

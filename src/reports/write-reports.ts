@@ -3,6 +3,7 @@ import type { Scope } from '../catalogue/scope.ts'
 import { MATRIX_HISTORY, matrixFrom, type HistoryIndex, type Matrix } from '../matrix/matrix-from.ts'
 import { buildOf, checkBuild, mergeResults, mergeRuns, type MergedCase, type ResultSet, type RunSource } from '../results/merge-results.ts'
 import { notRunCases } from '../matrix/not-run-cases.ts'
+import type { MatrixScopeDrift } from '../matrix/matrix-scope-drift.ts'
 import { headlineOf, headlineText } from '../matrix/matrix-headline.ts'
 import type { GateReport } from '../gates/evaluate-gates.ts'
 import type { PreparedCases } from '../results/prepared-cases.ts'
@@ -61,6 +62,8 @@ export interface ReportRequest {
   /** the statuses of the builds before the shown one, indexed once (matrix-from historyIndex) */
   historyIndex?: HistoryIndex
   writers: ReportWriter[]
+  /** the scope's changes since its freeze (readScopeDrift), carried by the matrix */
+  scopeDrift?: MatrixScopeDrift
   /** a build with no results yet is shown (every cell a gap) instead of refused: the hub's builds exist before their runs */
   allowEmptyBuild?: boolean
   /** a run left out because it is of another milestone than the scope's */
@@ -108,6 +111,7 @@ export async function writeReports(request: ReportRequest): Promise<ReportOutcom
         ...(request.historyIndex ? { historyIndex: request.historyIndex } : {}),
       })
     : undefined
+  if (matrix && request.scopeDrift) matrix.scopeDrift = request.scopeDrift
   const parts = matrix && headlineOf(matrix)
   const headline = matrix ? { build: matrix.build, text: headlineText(matrix), ...(parts?.strayColumns ? { strayColumns: parts.strayColumns } : {}), ...(parts?.countedTwice ? { countedTwice: parts.countedTwice } : {}) } : undefined
   const gate = matrix && results.builds.has(matrix.build) ? request.gate?.(results, matrix.build) : undefined
