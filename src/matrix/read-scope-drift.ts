@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import type { Catalogue } from '../catalogue/catalogue-types.ts'
 import type { Scope } from '../catalogue/scope.ts'
@@ -13,7 +14,10 @@ import type { MatrixScopeDrift } from './matrix-scope-drift.ts'
  * Undefined when the scope was never frozen (no lock beside it).
  */
 export function readScopeDrift(scope: Scope, catalogue: Catalogue, cwd: string): MatrixScopeDrift | undefined {
-  const lock = path.relative(cwd, lockPathFor(scope.file)).split(path.sep).join('/')
+  const lockPath = lockPathFor(scope.file)
+  // (the gate file beside it is read only for a frozen scope: a scope never frozen drifts from nothing)
+  if (!existsSync(lockPath)) return undefined
+  const lock = path.relative(cwd, lockPath).split(path.sep).join('/')
   try {
     const drift = scopeDrift(scope, catalogue, gatesBeside(scope.file, cwd))
     return drift && { lock, frozen: scope.frozen, changes: drift.changes.map(({ kind, summary }) => ({ kind, summary })) }

@@ -76,6 +76,15 @@ describe('the matrix says when the scope changed since its freeze', () => {
     expect(now.json.scopeDrift).toMatchObject({ lock: 'features/milestones/gate.lock.json', unreadable: expect.stringMatching(/not a valid lock file/) })
   })
 
+  it('a scope never frozen says nothing of drift, whatever the gate file beside it holds', () => {
+    const root = gateProjectCopy()
+    writeRuns(greenBuild(build, '2026-05-20T10:00:00Z'), path.join(root, 'results'))
+    writeFileSync(path.join(root, 'features/milestones/gate.gates.yaml'), 'criteria: [\n')
+    const now = matrix(root)
+    expect(now.json.scopeDrift).toBeUndefined()
+    expect(now.stdout).not.toMatch(/since its freeze/)
+  })
+
   describe('the hub', () => {
     let root: string
     let hub: TestHub
