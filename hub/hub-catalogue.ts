@@ -48,7 +48,7 @@ export function hubCatalogue(root: string, options: { features?: string; scope?:
       wip: c.pickle.wip,
     })
   }
-  const scopeDrift = scope && readScopeDrift(scope, catalogue, root)
+  const scopeDrift = scope && readScopeDrift(scope, () => catalogue, root)
   return { ...(scope ? { scope } : {}), catalogue, featuresDir, uriPrefix, scenarios, ...(scopeDrift ? { scopeDrift } : {}) }
 }
 

@@ -14,6 +14,7 @@ import type { CliContext } from './cli-context.ts'
 import { formatTable } from './format-table.ts'
 import { projectEnvironments } from './project-environments.ts'
 import { makeDirectory } from '../files.ts'
+import { scopeDriftText, type MatrixScopeDrift } from '../matrix/matrix-scope-drift.ts'
 
 type Exit = (code: number) => void
 
@@ -44,10 +45,14 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .option('--json', 'print the coverage as JSON on stdout')
     .option('--fail-on-uncovered', 'exit 1 when a scope feature has no scenario that is not wip')
     .action(async (options: InputOptions & { json?: boolean; failOnUncovered?: boolean }) => {
-      const { featuresDir, scope } = await inputsOf(ctx, options)
+      const inputs = await inputsOf(ctx, options)
+      const { featuresDir, scope } = inputs
       const { coverageOf } = await import('../catalogue/coverage.ts')
       const coverage = coverageOf(featuresDir, scope)
-      ctx.stdout.write(options.json ? `${JSON.stringify(coverage, null, 2)}\n` : `${coverageTable(coverage, path.relative(ctx.cwd, featuresDir) || '.')}\n`)
+      // QA's view at any moment: whether the scope is still the frozen one, as the matrix says it
+      const { readScopeDrift } = await import('../matrix/read-scope-drift.ts')
+      const drift = readScopeDrift(scope, inputs.catalogue, ctx.cwd)
+      ctx.stdout.write(options.json ? `${JSON.stringify({ ...coverage, ...(drift ? { scopeDrift: drift } : {}) }, null, 2)}\n` : `${coverageTable(coverage, path.relative(ctx.cwd, featuresDir) || '.', drift)}\n`)
       if (coverage.errors.length > 0) return exit(1)
       if (options.failOnUncovered && coverage.uncovered.length > 0) {
         ctx.stderr.write(`uncovered scope features: ${coverage.uncovered.join(', ')}\n`)
@@ -200,10 +205,11 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     })
 }
 
-export function coverageTable(coverage: Coverage, featuresDir: string): string {
+export function coverageTable(coverage: Coverage, featuresDir: string, drift?: MatrixScopeDrift): string {
   const rows = Object.entries(coverage.features).map(([id, f]) => [id, f.scenarios, f.automated, f.manual, f.wip, [isUncovered(f) ? `UNCOVERED: ${uncoveredWhy(f)}` : '', unbackedStatus(f.status, f) ?? ''].filter(Boolean).join('; ')])
   const lines = [
     `milestone ${coverage.milestone} (frozen ${coverage.frozen}): ${coverage.pickles} scenarios in ${coverage.files} files under ${featuresDir}`,
+    ...(scopeDriftText(drift) ? [`⚠ ${scopeDriftText(drift)}`] : []),
     '',
     formatTable(['feature', 'scenarios', 'automated', 'manual', 'wip', 'note'], rows),
     '',

@@ -383,7 +383,7 @@ export async function writeMatrixAnd(ctx: CliContext, options: MatrixOptions, ot
   if (!(Number.isInteger(history) && history > 0)) throw new UserError('BAD_OPTION', `--history "${options.history}": give how many builds the history strip shows (e.g. 10)`)
   const preferred = pipelineBuild(ctx.env)
   const { readScopeDrift } = await import('../matrix/read-scope-drift.ts')
-  const scopeDrift = readScopeDrift(scope, catalogue, ctx.cwd)
+  const scopeDrift = readScopeDrift(scope, () => catalogue, ctx.cwd)
   return writeReports({
     resultsDir: path.resolve(ctx.cwd, options.results),
     ...(options.prepared ? { prepared: options.prepared } : {}),

@@ -39,6 +39,7 @@ describe('the matrix says when the scope changed since its freeze', () => {
     expect(frozen.md).not.toMatch(/since its freeze/)
     expect(frozen.html).not.toMatch(/id="scope-drift"/)
     expect(frozen.json.scopeDrift).toEqual({ lock: 'features/milestones/gate.lock.json', frozen: expect.any(String), changes: [] })
+    expect(runBin(['catalogue'], { cwd: root }).stdout).not.toMatch(/since its freeze/)
 
     drift(root)
     const now = matrix(root)
@@ -48,6 +49,10 @@ describe('the matrix says when the scope changed since its freeze', () => {
     expect(now.html).toMatch(/<div id="scope-drift" class="gap" data-changes="2"><p>the scope changed since its freeze/)
     expect(now.html).toContain(`<li>${removed}</li><li>${changed}</li>`)
     expect(now.json.scopeDrift).toEqual({ lock: 'features/milestones/gate.lock.json', frozen: expect.any(String), changes: [{ kind: 'scenario-removed', summary: removed }, { kind: 'scenario-changed', summary: changed }] })
+    // the catalogue, QA's view between builds, says it under its first line
+    const catalogue = runBin(['catalogue'], { cwd: root })
+    expect(catalogue.stdout.split('\n')[1]).toMatch(new RegExp(`^⚠ ${line.source}$`))
+    expect(JSON.parse(runBin(['catalogue', '--json'], { cwd: root }).stdout).scopeDrift).toEqual(now.json.scopeDrift)
     // one rule: scope check lists the same changes
     const check = runBin(['scope', 'check', '--json'], { cwd: root })
     expect(check.code).toBe(1)
