@@ -47,11 +47,14 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .action(async (options: InputOptions & { json?: boolean; failOnUncovered?: boolean }) => {
       const inputs = await inputsOf(ctx, options)
       const { featuresDir, scope } = inputs
-      const { coverageOf } = await import('../catalogue/coverage.ts')
-      const coverage = coverageOf(featuresDir, scope)
-      // QA's view at any moment: whether the scope is still the frozen one, as the matrix says it
+      const { coverageFrom, coverageOf } = await import('../catalogue/coverage.ts')
+      // QA's view at any moment: whether the scope is still the frozen one, as the matrix says it.
+      // A frozen scope's drift needs the full catalogue, which then counts the coverage too;
+      // otherwise the coverage's lighter parse does.
       const { readScopeDrift } = await import('../matrix/read-scope-drift.ts')
-      const drift = readScopeDrift(scope, inputs.catalogue, ctx.cwd)
+      let full: Catalogue | undefined
+      const drift = readScopeDrift(scope, () => (full ??= inputs.catalogue()), ctx.cwd)
+      const coverage = full ? coverageFrom(full, scope) : coverageOf(featuresDir, scope)
       ctx.stdout.write(options.json ? `${JSON.stringify({ ...coverage, ...(drift ? { scopeDrift: drift } : {}) }, null, 2)}\n` : `${coverageTable(coverage, path.relative(ctx.cwd, featuresDir) || '.', drift)}\n`)
       if (coverage.errors.length > 0) return exit(1)
       if (options.failOnUncovered && coverage.uncovered.length > 0) {
