@@ -210,9 +210,10 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
 
 export function coverageTable(coverage: Coverage, featuresDir: string, drift?: MatrixScopeDrift): string {
   const rows = Object.entries(coverage.features).map(([id, f]) => [id, f.scenarios, f.automated, f.manual, f.wip, [isUncovered(f) ? `UNCOVERED: ${uncoveredWhy(f)}` : '', unbackedStatus(f.status, f) ?? ''].filter(Boolean).join('; ')])
+  const drifted = scopeDriftText(drift)
   const lines = [
     `milestone ${coverage.milestone} (frozen ${coverage.frozen}): ${coverage.pickles} scenarios in ${coverage.files} files under ${featuresDir}`,
-    ...(scopeDriftText(drift) ? [`⚠ ${scopeDriftText(drift)}`] : []),
+    ...(drifted ? [`⚠ ${drifted}`] : []),
     '',
     formatTable(['feature', 'scenarios', 'automated', 'manual', 'wip', 'note'], rows),
     '',

@@ -37,7 +37,7 @@ export function scopeDriftText(drift: MatrixScopeDrift | undefined): string | un
 }
 
 /** Changes listed under the headline's line; scope check lists them all. */
-export const DRIFT_LISTED = 20
+const DRIFT_LISTED = 20
 
 /** The changes the matrix lists, and how many it leaves to scope check. */
 export function listedChanges(drift: MatrixScopeDrift | undefined): { shown: string[]; more: number } {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { greenBuild, gateProjectCopy, writeRuns } from '../gates/gate-fixture.ts'
 import { api, startHub, type TestHub } from '../helpers/hub.ts'
 import { runBin, runBinAsync } from '../helpers/run-bin.ts'
+import { listedChanges, scopeDriftText } from '../../src/matrix/matrix-scope-drift.ts'
 
 /**
  * A frozen scenario removed or edited after the freeze leaves the matrix's counts or changes what
@@ -110,5 +111,17 @@ describe('the matrix says when the scope changed since its freeze', () => {
       expect(served.status).toBe(200)
       expect((served.body as { scopeDrift?: unknown }).scopeDrift).toEqual(matrix(root).json.scopeDrift)
     })
+  })
+})
+
+describe('the drift line and its list', () => {
+  it('counts the changes by kind, lists the first 20 and says how many more scope check lists', () => {
+    const changes = Array.from({ length: 25 }, (_, i) => ({ kind: i < 22 ? ('scenario-removed' as const) : ('gates-changed' as const), summary: `change ${i + 1}` }))
+    const drift = { lock: 'features/milestones/m.lock.json', frozen: '2026-01-05', changes }
+    expect(scopeDriftText(drift)).toBe('the scope changed since its freeze on 2026-01-05: 25 change(s) not accepted (22 frozen scenario(s) removed, release criteria changed); the counts are of the scenarios as they are now, not as frozen — bdd-matrix scope check lists them')
+    expect(listedChanges(drift)).toEqual({ shown: changes.slice(0, 20).map((c) => c.summary), more: 5 })
+    expect(scopeDriftText({ ...drift, changes: [] })).toBeUndefined()
+    expect(scopeDriftText(undefined)).toBeUndefined()
+    expect(listedChanges({ lock: 'l', unreadable: 'why' })).toEqual({ shown: [], more: 0 })
   })
 })
