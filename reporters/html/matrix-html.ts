@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { awaitingText, scenariosShown, type CellStatus, type Matrix, type ScenarioCell } from '../../src/matrix/matrix-from.ts'
 import { headlineOf } from '../../src/matrix/matrix-headline.ts'
-import { listedChanges } from '../../src/matrix/matrix-scope-drift.ts'
+import { scopeDriftNotice } from '../../src/matrix/matrix-scope-drift.ts'
 import { featureCellCount } from '../../src/matrix/feature-cell-count.ts'
 import { gateSummary } from '../../src/gates/gate-summary.ts'
 import { diffSummary } from '../../src/gates/diff-summary.ts'
@@ -135,7 +135,7 @@ ${options.gate ? gateBanner(options.gate, options.gateStale) : ''}
 <p id="totals" data-passed="${t.passed}" data-failed="${t.failed}" data-blocked="${t.blocked}" data-flaky="${t.flaky}" data-wip="${t.wip}" data-not-run="${t['not-run']}" data-skipped="${t.skipped}"><b>${headline.scenarios} scenarios:</b> ${headline.counts.map((c) => `<span class="s-${c.status}">${c.count} ${h(c.label)}</span>`).join(' · ')}</p>
 <p id="gaps" class="${headline.gapsWarn ? 'gap' : ''}" data-required="${matrix.gaps.required}" data-not-run="${matrix.gaps.notRun}">${h(headline.gaps)}</p>
 ${headline.outside ? `<p id="outside" class="gap">${h(headline.outside)}</p>` : ''}
-${headline.scopeDrift ? scopeDriftHtml(headline.scopeDrift, matrix) : ''}
+${scopeDriftHtml(matrix)}
 ${headline.unrequired ? `<p id="unrequired" data-scenarios="${t['not-required']}">${h(headline.unrequired)}</p>` : ''}
 ${headline.unlisted ? `<p id="unlisted" data-scenarios="${matrix.unlisted}">${h(headline.unlisted)}</p>` : ''}
 ${headline.strayColumns ? `<p id="stray-columns">${h(headline.strayColumns)}</p>` : ''}
@@ -266,9 +266,9 @@ function strip(history: (CellStatus | null)[]): string {
   return `<span class="strip">${history.map((s) => `<span class="h-${s ?? 'none'}" title="${s ?? 'no result'}"></span>`).join('')}</span>`
 }
 
-/** The scope's changes since its freeze, each as scope check says it (the first DRIFT_LISTED). */
-function scopeDriftHtml(line: string, matrix: Matrix): string {
-  const { shown, more } = listedChanges(matrix.scopeDrift)
-  const items = shown.map((c) => `<li>${h(c)}</li>`).join('') + (more ? `<li>and ${more} more: bdd-matrix scope check lists them all</li>` : '')
-  return `<div id="scope-drift" class="gap" data-changes="${matrix.scopeDrift && 'changes' in matrix.scopeDrift ? matrix.scopeDrift.changes.length : ''}"><p>${h(line)}</p>${items ? `<ul>${items}</ul>` : ''}</div>`
+/** The scope's changes since its freeze, each as scope check says it. */
+function scopeDriftHtml(matrix: Matrix): string {
+  const notice = scopeDriftNotice(matrix.scopeDrift)
+  if (!notice) return ''
+  return `<div id="scope-drift" class="gap" data-changes="${matrix.scopeDrift && 'changes' in matrix.scopeDrift ? matrix.scopeDrift.changes.length : ''}"><p>${h(notice.line)}</p>${notice.items.length ? `<ul>${notice.items.map((c) => `<li>${h(c)}</li>`).join('')}</ul>` : ''}</div>`
 }

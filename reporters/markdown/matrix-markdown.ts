@@ -1,6 +1,6 @@
 import { awaitingText, type CellStatus, type Matrix } from '../../src/matrix/matrix-from.ts'
 import { headlineOf } from '../../src/matrix/matrix-headline.ts'
-import { listedChanges } from '../../src/matrix/matrix-scope-drift.ts'
+import { scopeDriftNotice } from '../../src/matrix/matrix-scope-drift.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { gateToMarkdown, gateVerdictLine } from './gate-markdown.ts'
 import { mdCode, mdText } from './markdown-text.ts'
@@ -38,11 +38,8 @@ export function matrixToMarkdown(matrix: Matrix, options: MatrixMarkdownOptions 
   if (h.strayColumns) out.push(`⚠️ ${mdText(h.strayColumns)}`, '')
   if (h.countedTwice) out.push(`⚠️ ${mdText(h.countedTwice)}`, '')
   if (h.outside) out.push(`${ICON.failed} **${h.outside}**`, '')
-  if (h.scopeDrift) {
-    const { shown, more } = listedChanges(matrix.scopeDrift)
-    out.push(`⚠️ **${mdText(h.scopeDrift)}**`, '')
-    if (shown.length) out.push(...shown.map((c) => `- ${mdText(c)}`), ...(more ? [`- and ${more} more: bdd-matrix scope check lists them all`] : []), '')
-  }
+  const drift = scopeDriftNotice(matrix.scopeDrift)
+  if (drift) out.push(`⚠️ **${mdText(drift.line)}**`, '', ...(drift.items.length ? [...drift.items.map((c) => `- ${mdText(c)}`), ''] : []))
   if (h.runErrors) {
     out.push(`❌ **${h.runErrors}:**`, '')
     for (const e of matrix.runErrors) out.push(`- run ${mdCode(e.runId)} on ${mdText(`${e.environment}/${e.stage}`)} · ${mdText(e.where)}: ${mdText(errorHeadline(e.message))}`)

@@ -1,3 +1,4 @@
+import type { MatrixScopeDrift } from '../matrix/matrix-scope-drift.ts'
 import type { Catalogue, CatalogueError, CataloguedScenario, Complexity } from './catalogue-types.ts'
 import type { Scope } from './scope.ts'
 import { unbackedStatus } from './unbacked-status.ts'
@@ -81,6 +82,8 @@ export interface LivingDocs {
   orphans: { id: string; scenarios: DocScenario[] }[]
   untagged: DocScenario[]
   errors: CatalogueError[]
+  /** the scope's changes since its freeze (read-scope-drift.ts), when it was frozen */
+  scopeDrift?: MatrixScopeDrift
 }
 
 /** Builds the living documentation of one milestone from the catalogue (the Gherkin AST). */

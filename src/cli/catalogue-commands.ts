@@ -194,7 +194,10 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const effort = parseEffort(options.effort, options.defaultComplexity, DEFAULT_EFFORT.days)
       const inputs = await inputsOf(ctx, options)
       const { scope, featuresDir } = inputs
-      const docs = livingDocsFrom(inputs.catalogue(), scope, effort)
+      const catalogue = inputs.catalogue()
+      const { readScopeDrift } = await import('../matrix/read-scope-drift.ts')
+      const scopeDrift = readScopeDrift(scope, () => catalogue, ctx.cwd)
+      const docs = { ...livingDocsFrom(catalogue, scope, effort), ...(scopeDrift ? { scopeDrift } : {}) }
       const out = path.resolve(ctx.cwd, options.out)
       makeDirectory(out)
       const base = path.join(out, scope.milestone)

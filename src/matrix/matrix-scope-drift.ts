@@ -39,8 +39,14 @@ export function scopeDriftText(drift: MatrixScopeDrift | undefined): string | un
 /** Changes listed under the headline's line; scope check lists them all. */
 const DRIFT_LISTED = 20
 
-/** The changes the matrix lists, and how many it leaves to scope check. */
-export function listedChanges(drift: MatrixScopeDrift | undefined): { shown: string[]; more: number } {
+/**
+ * What a report says of the drift: the line, and under it the changes as scope check words them
+ * (the first DRIFT_LISTED, then how many more); undefined when there is nothing to say.
+ */
+export function scopeDriftNotice(drift: MatrixScopeDrift | undefined): { line: string; items: string[] } | undefined {
+  const line = scopeDriftText(drift)
+  if (!line) return undefined
   const changes = drift && 'changes' in drift ? drift.changes : []
-  return { shown: changes.slice(0, DRIFT_LISTED).map((c) => c.summary), more: Math.max(0, changes.length - DRIFT_LISTED) }
+  const more = changes.length - DRIFT_LISTED
+  return { line, items: [...changes.slice(0, DRIFT_LISTED).map((c) => c.summary), ...(more > 0 ? [`and ${more} more: bdd-matrix scope check lists them all`] : [])] }
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { greenBuild, gateProjectCopy, writeRuns } from '../gates/gate-fixture.ts'
 import { api, startHub, type TestHub } from '../helpers/hub.ts'
 import { runBin, runBinAsync } from '../helpers/run-bin.ts'
-import { listedChanges, scopeDriftText } from '../../src/matrix/matrix-scope-drift.ts'
+import { scopeDriftNotice, scopeDriftText } from '../../src/matrix/matrix-scope-drift.ts'
 
 /**
  * A frozen scenario removed or edited after the freeze leaves the matrix's counts or changes what
@@ -54,6 +54,10 @@ describe('the matrix says when the scope changed since its freeze', () => {
     const catalogue = runBin(['catalogue'], { cwd: root })
     expect(catalogue.stdout.split('\n')[1]).toMatch(new RegExp(`^⚠ ${line.source}$`))
     expect(JSON.parse(runBin(['catalogue', '--json'], { cwd: root }).stdout).scopeDrift).toEqual(now.json.scopeDrift)
+    // the living documentation, which says "scope frozen" on its first line, says it under it
+    expect(runBin(['docs', '--out', 'docs'], { cwd: root }).code).toBe(0)
+    expect(readFileSync(path.join(root, 'docs/gate-fixture.md'), 'utf8')).toMatch(new RegExp(`· scope frozen [\\d-]+ · [^\\n]*\\n\\n⚠️ \\*\\*${line.source}\\*\\*\\n\\n- scenario removed: alpha\\.feature › alpha two \\\\\\[alpha\\\\\\]\\n`))
+    expect(readFileSync(path.join(root, 'docs/gate-fixture.html'), 'utf8')).toContain(`<ul><li>${removed}</li><li>${changed}</li></ul></div>`)
     // one rule: scope check lists the same changes
     const check = runBin(['scope', 'check', '--json'], { cwd: root })
     expect(check.code).toBe(1)
@@ -119,9 +123,10 @@ describe('the drift line and its list', () => {
     const changes = Array.from({ length: 25 }, (_, i) => ({ kind: i < 22 ? ('scenario-removed' as const) : ('gates-changed' as const), summary: `change ${i + 1}` }))
     const drift = { lock: 'features/milestones/m.lock.json', frozen: '2026-01-05', changes }
     expect(scopeDriftText(drift)).toBe('the scope changed since its freeze on 2026-01-05: 25 change(s) not accepted (22 frozen scenario(s) removed, release criteria changed); the counts are of the scenarios as they are now, not as frozen — bdd-matrix scope check lists them')
-    expect(listedChanges(drift)).toEqual({ shown: changes.slice(0, 20).map((c) => c.summary), more: 5 })
+    expect(scopeDriftNotice(drift)).toEqual({ line: scopeDriftText(drift), items: [...changes.slice(0, 20).map((c) => c.summary), 'and 5 more: bdd-matrix scope check lists them all'] })
+    expect(scopeDriftNotice({ ...drift, changes: changes.slice(0, 20) })!.items).toHaveLength(20)
     expect(scopeDriftText({ ...drift, changes: [] })).toBeUndefined()
-    expect(scopeDriftText(undefined)).toBeUndefined()
-    expect(listedChanges({ lock: 'l', unreadable: 'why' })).toEqual({ shown: [], more: 0 })
+    expect(scopeDriftNotice(undefined)).toBeUndefined()
+    expect(scopeDriftNotice({ lock: 'l', unreadable: 'why' })).toEqual({ line: 'whether the scope changed since its freeze is unknown: why', items: [] })
   })
 })
