@@ -114,7 +114,8 @@ export async function ingestJUnit(file: string, ctx: IngestContext): Promise<Ing
       const byNames = binding && (binding.byNames(here.at(-1) ?? '', name, occurrence) ?? binding.byNames(classname, name, occurrence))
       const scenario =
         byNames ?? binding?.byTestTitle(classname || (here.at(-1) ?? ''), name, occurrence) ?? binding?.byJoinedNames(name, occurrence) ?? (occurrence === 1 ? binding?.byPytestName(name) : undefined) ?? binding?.byGoSubtest(name) ?? binding?.byJUnitPlatformName(classname, name, occurrence)
-      return [{ name, c, scenario, where: `${here.at(-1) ?? testcase.classname ?? ''} › ${name}` }]
+      // named as the matrix will name it if it stays unbound: its classname, else its suite
+      return [{ name, c, scenario, where: `${c.feature} › ${name}` }]
     })
     writeReportTests(tests, (c) => writer.write(c), tally, Boolean(binding))
     for (const child of (suite.testsuite as Node[] | undefined) ?? []) walk(child, here)

@@ -232,6 +232,21 @@ describe("pytest-bdd's test names in pytest's JUnit that do not say their scenar
   })
 })
 
+describe('a JUnit test bound to no scenario', () => {
+  it('is listed under the name the matrix gives it: its classname (Cucumber-JVM and cucumber-js write the feature there), not its suite', async () => {
+    const project = tempTree({
+      'features/a.feature': '@feature:a\nFeature: Deployment\n  Scenario: Retrieve output\n    Given x\n',
+      'junit.xml': `<testsuites><testsuite name="Cucumber" tests="2">
+  <testcase classname="Deployment" name="Retrieve output"/>
+  <testcase classname="Deployment" name="A scenario nobody wrote"/>
+</testsuite></testsuites>`,
+    })
+    const junit = await ingest(path.join(project, 'junit.xml'), path.join(project, 'features'))
+    expect(junit.list.map((c) => [c.feature, c.name, c.featureIds.join()])).toEqual([['Deployment', 'Retrieve output', 'a'], ['Deployment', 'A scenario nobody wrote', '']])
+    expect(junit.problems.map((p) => p.message)).toEqual(['1 test(s) match no scenario of the features folder, kept as the report names them: Deployment › A scenario nobody wrote'])
+  })
+})
+
 // vitest-cucumber runs a test per step (a describe per Feature, Rule and scenario; Backgrounds as
 // describes of their own before each scenario). This report is what vitest 4.1's JUnit reporter
 // wrote for @amiceli/vitest-cucumber 8.0 here (not a dependency: it asks for another vitest).
