@@ -103,7 +103,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
     .option('--frozen <date>', 'the day the scope is frozen, YYYY-MM-DD (default: today)')
     .option('--features <dir>', 'folder of .feature files (searched recursively)', 'features')
     .option('--out <file>', 'the scope file to write (default: <features>/milestones/<milestone>.yaml); an existing file is never replaced')
-    .option('--tag', 'add @feature:<id> to the Feature of each file that has no @feature tag (else the command lists them)')
+    .option('--tag', 'add @feature:<id> to the Feature of each file that has no @feature tag (else the command lists them); with a scope already drafted, tags the files with its scope features and leaves it as it is')
     .action(async (options: { milestone: string; name?: string; frozen?: string; features: string; out?: string; tag?: boolean }) => {
       const { draftScope, scopeDraftYaml, withFeatureTag } = await import('../catalogue/draft-scope.ts')
       const { writeFileAtomically } = await import('../files.ts')
@@ -115,13 +115,37 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const featuresDir = path.resolve(ctx.cwd, options.features)
       const out = path.resolve(ctx.cwd, options.out ?? path.join(options.features, 'milestones', `${options.milestone}.yaml`))
       const shown = path.relative(ctx.cwd, out) || out
-      if (existsSync(out)) throw new UserError('SCOPE_EXISTS', `${shown} exists: it is the scope (edit it), or remove it to draft one anew; nothing written`)
+      const exists = existsSync(out)
+      if (exists && !options.tag) throw new UserError('SCOPE_EXISTS', `${shown} exists: it is the scope (edit it), or remove it to draft one anew; nothing written`)
       const draft = draftScope(featuresDir)
+      const shownFeature = (uri: string) => path.relative(ctx.cwd, path.join(featuresDir, uri))
+      if (exists) {
+        // The draft's first run said "add @feature:<id> (or run this again with --tag)": the scope it
+        // wrote (and may since have been edited) is kept, and each file is tagged with the scope
+        // feature drafted for it, where the scope still has it.
+        const { loadScope } = await import('../catalogue/scope.ts')
+        const ids = new Set(loadScope(out, shown).features.map((f) => f.id))
+        const taggable = draft.untagged.filter((file) => ids.has(file.id))
+        const missing = draft.untagged.filter((file) => !ids.has(file.id))
+        if (draft.untagged.length === 0) {
+          ctx.stdout.write(`${shown} exists: kept as it is; every feature file has a @feature tag, nothing to tag\n`)
+          return exit(0)
+        }
+        if (taggable.length === 0)
+          throw new UserError('SCOPE_EXISTS', `${shown} exists and has no scope feature for the ${draft.untagged.length} file(s) without a @feature tag (${missing.map((f) => `${shownFeature(f.uri)} would take @feature:${f.id}`).join(', ')}): add them to the scope or tag the files by hand, or remove the scope to draft one anew; nothing written`)
+        for (const file of taggable) {
+          const absolute = path.join(featuresDir, file.uri)
+          writeFileAtomically(absolute, withFeatureTag(readFileSync(absolute, 'utf8'), file.uri, file.id))
+        }
+        ctx.stdout.write(`${shown} exists: kept as it is; ${taggable.length} feature file(s) tagged with its scope features\n`)
+        for (const file of taggable) ctx.stdout.write(`${shownFeature(file.uri)}:${file.line}: tagged @feature:${file.id}\n`)
+        for (const file of missing) ctx.stdout.write(`${shownFeature(file.uri)}:${file.line}: not tagged: ${shown} has no scope feature ${file.id}; add it to the scope, or tag the file with one it has\n`)
+        return exit(0)
+      }
       if (draft.features.length === 0)
         throw new UserError('SCOPE_EMPTY', `${path.relative(ctx.cwd, featuresDir) || '.'}: no feature file to draft a scope from${draft.skipped.length ? ` (${draft.skipped.length} file(s) could not be read or parsed; bdd-matrix lint says why)` : ''}; nothing written`)
       const text = scopeDraftYaml(draft, { milestone: options.milestone, ...(options.name ? { name: options.name } : {}), frozen }, shown)
       // the files are tagged before the scope is written: a file that cannot be tagged leaves no scope behind to rerun over
-      const shownFeature = (uri: string) => path.relative(ctx.cwd, path.join(featuresDir, uri))
       if (options.tag)
         for (const file of draft.untagged) {
           const absolute = path.join(featuresDir, file.uri)
@@ -130,7 +154,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       makeDirectory(path.dirname(out))
       writeFileAtomically(out, text)
       ctx.stdout.write(`${shown}: ${draft.features.length} scope feature(s) drafted from ${draft.files} feature file(s)\n`)
-      for (const file of draft.untagged) ctx.stdout.write(options.tag ? `${shownFeature(file.uri)}:${file.line}: tagged @feature:${file.id}\n` : `${shownFeature(file.uri)}:${file.line}: add @feature:${file.id} above Feature: (or draft with --tag)\n`)
+      for (const file of draft.untagged) ctx.stdout.write(options.tag ? `${shownFeature(file.uri)}:${file.line}: tagged @feature:${file.id}\n` : `${shownFeature(file.uri)}:${file.line}: add @feature:${file.id} above Feature: (or run scope init again with --tag)\n`)
       for (const e of draft.skipped)
         ctx.stderr.write(`${shownFeature(e.file)}:${e.line}:${e.column}: left out of the draft: ${e.message}${e.more ? ` (and ${e.more} more problem(s): bdd-matrix lint lists them)` : ''}; fix it, then add its scope feature\n`)
       // the commands find the scope by themselves only as the one scope file in features/milestones/
@@ -169,7 +193,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const lockPath = lockPathFor(scope.file)
       const catalogue = inputs.catalogue()
       const drift = scopeDrift(scope, catalogue, gatesBeside(scope.file, ctx.cwd))
-      if (!drift) throw new UserError('LOCK_MISSING', `${lockPath}: no lock yet; freeze the scope first with bdd-matrix scope freeze --scope ${scope.file}`)
+      if (!drift) throw new UserError('LOCK_MISSING', `${lockPath}: no lock yet; freeze the scope first with bdd-matrix scope freeze${options.features === 'features' ? '' : ` --features ${options.features}`}${options.scope ? ` --scope ${options.scope}` : ''}`)
       const { lock, changes } = drift
       const last = lock.history[lock.history.length - 1]
       if (options.json) ctx.stdout.write(`${JSON.stringify({ milestone: scope.milestone, lock: lockPath, frozenAt: last?.at, changes, errors: catalogue.errors }, null, 2)}\n`)

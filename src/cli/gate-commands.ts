@@ -25,10 +25,13 @@ interface GateOptions {
 }
 
 export function addGateCommands(program: Command, ctx: CliContext, exit: (code: number) => void): void {
-  program
+  const gate = program
     .command('gate')
-    .description('release gate of a build: each criterion of <milestone>.gates.yaml judged on the results; go, go-with-waivers, incomplete or no-go')
-    .requiredOption('--build <version>', 'build to judge, e.g. v0.5.0-rc2')
+    .description('release gate of a build: each criterion of <milestone>.gates.yaml judged on the results; go, go-with-waivers, incomplete or no-go (gate init drafts the file)')
+    // required, but checked by the action: commander would ask `gate init` for it too
+    .option('--build <version>', 'build to judge, e.g. v0.5.0-rc2 (required)')
+    // `gate init --scope F` is init's --scope, not the gate's (the program's too: run-cli.ts)
+    .enablePositionalOptions()
     .option('--results <dir>', 'results folder (default: results)')
     .option('--server <url>', 'read results and approvals from the results hub instead (token in BDD_MATRIX_TOKEN)')
     .option('--gates <file>', 'gate file (default: <scope>.gates.yaml beside the scope)')
@@ -39,7 +42,9 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
     .option('--json', 'print the gate report as JSON')
     .option('--out <dir>', 'where gate-<build>.json (the evidence) and gate-<build>.md go', 'reports')
     .addHelpText('after', '\nExit codes: 0 go, 4 go-with-waivers, 3 incomplete (results still awaited), 1 no-go, 2 bad input.')
-    .action(async (options: GateOptions) => {
+    .action(async (given: Omit<GateOptions, 'build'> & { build?: string }) => {
+      if (given.build === undefined) return gate.error("error: required option '--build <version>' not specified", { code: 'commander.missingMandatoryOptionValue' })
+      const options = { ...given, build: given.build }
       const { report, evidence } = await runGate(ctx, options)
       const { gateToMarkdown } = await import('../../reporters/markdown/gate-markdown.ts')
       const out = path.resolve(ctx.cwd, options.out)
@@ -51,6 +56,41 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
       else ctx.stdout.write(gateToText(report))
       ctx.stderr.write(`evidence: ${path.relative(ctx.cwd, file)}\n`)
       exit(GATE_EXIT[report.verdict])
+    })
+
+  gate
+    .command('init')
+    .description("draft the milestone's gate file beside its scope: seed 003's release criteria, as far as the scope and its feature files can be judged by them")
+    .option('--applies-to <pattern>', 'the builds the gate judges (* any characters, ? one), e.g. v0.5.0-rc*', '*')
+    .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
+    .option('--features <dir>', 'folder of .feature files (searched recursively)', 'features')
+    .option('--out <file>', 'the gate file to write (default: <scope>.gates.yaml beside the scope); an existing file is never replaced')
+    .action(async (options: { appliesTo: string; scope?: string; features: string; out?: string }) => {
+      const { resolveInputs } = await import('./resolve-inputs.ts')
+      const { coverageOf } = await import('../catalogue/coverage.ts')
+      const { draftGates } = await import('../gates/draft-gates.ts')
+      const { gatePathFor } = await import('../gates/gate-file.ts')
+      const { lockPathFor } = await import('../catalogue/scope-lock.ts')
+      const { featuresDir, scope } = resolveInputs(ctx, options)
+      const out = options.out ? path.resolve(ctx.cwd, options.out) : gatePathFor(scope.file)
+      const shown = path.relative(ctx.cwd, out) || out
+      if (existsSync(out)) throw new UserError('GATES_EXIST', `${shown} exists: it is the gate file (edit it), or remove it to draft one anew; nothing written`)
+      const draft = draftGates({ scope, coverage: coverageOf(featuresDir, scope), appliesTo: options.appliesTo, file: shown })
+      makeDirectory(path.dirname(out))
+      writeFileAtomically(out, draft.text)
+      ctx.stdout.write(`${shown}: release criteria of ${scope.milestone} drafted, for builds ${options.appliesTo}\n`)
+      for (const line of draft.left) ctx.stdout.write(`left out: ${line}\n`)
+      const beside = out === gatePathFor(scope.file)
+      const named = `${options.features === 'features' ? '' : ` --features ${options.features}`}${options.scope ? ` --scope ${options.scope}` : ''}`
+      // a freeze records the criteria beside the scope: once frozen, a new gate file is a change to accept
+      const frozen = existsSync(lockPathFor(scope.file))
+      const next = !beside
+        ? `bdd-matrix gate --build <build> --gates ${shown}${named} (a gate file elsewhere than beside the scope is not part of its freeze)`
+        : frozen
+          ? `bdd-matrix scope freeze${named} --reason "release criteria written" (the scope is frozen and the freeze holds its criteria), then bdd-matrix gate --build <build>${named}`
+          : `bdd-matrix scope freeze${named} (it records these criteria with the scope), then bdd-matrix gate --build <build>${named}`
+      ctx.stdout.write(`next: review ${shown}, then ${next}\n`)
+      exit(0)
     })
 
   program

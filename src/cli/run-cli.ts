@@ -1,3 +1,4 @@
+import path from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { describeFsError, isUserError } from '../errors.ts'
 import type { CliContext } from './cli-context.ts'
@@ -33,6 +34,8 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     .version(VERSION)
     .showHelpAfterError('(run bdd-matrix --help for usage)')
     .exitOverride()
+    // a command's options are its own: `gate init --scope F` is not the gate's --scope
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) })
   // help, `help`, an option first or a name of no command (commander suggests the nearest): all of them
   const named = COMMAND_GROUPS.filter((group) => group.names.includes(argv[0] ?? ''))
@@ -44,14 +47,23 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2
     if (isUserError(error)) {
-      ctx.stderr.write(`bdd-matrix: ${error.message}\n`)
+      ctx.stderr.write(`bdd-matrix: ${underCwd(error.message, ctx.cwd)}\n`)
       return 2
     }
     const fsProblem = describeFsError(error)
     if (fsProblem) {
-      ctx.stderr.write(`bdd-matrix: ${fsProblem}\n`)
+      ctx.stderr.write(`bdd-matrix: ${underCwd(fsProblem, ctx.cwd)}\n`)
       return 2
     }
     throw error
   }
+}
+
+/**
+ * The core names files by their full path; the user gave them relative to where they stand, and a
+ * command in a message is pasted back there: a path under the working directory is shown relative.
+ */
+function underCwd(message: string, cwd: string): string {
+  const root = cwd.endsWith(path.sep) ? cwd : `${cwd}${path.sep}`
+  return root === path.sep ? message : message.split(root).join('')
 }

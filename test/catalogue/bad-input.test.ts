@@ -75,8 +75,11 @@ describe('bad scope files: one clear message naming file, line and key; exit 2',
     // run from inside a project: its scope is named, not a second one drafted
     const project = tempTree({ 'features/good.feature': GOOD_FEATURE, 'features/milestones/m.yaml': scopeWith(ALPHA), 'features/sub/other.feature': GOOD_FEATURE })
     for (const [where, features] of [['features', '.'], ['features/sub', '..']] as const) {
-      const inside = await runCliInProcess(['catalogue'], { cwd: path.join(project, where) })
-      expect(inside.stderr).toBe(`bdd-matrix: no scope file given and none found in ${path.join(project, where, 'features/milestones')}; the project's is under ${path.join(project, 'features/milestones')}: run bdd-matrix in ${project}, or pass --features ${features}\n`)
+      const cwd = path.join(project, where)
+      const inside = await runCliInProcess(['catalogue'], { cwd })
+      // a path under where the user stands is shown relative to it, any other in full
+      const milestones = path.join(project, 'features/milestones')
+      expect(inside.stderr).toBe(`bdd-matrix: no scope file given and none found in features/milestones; the project's is under ${milestones.startsWith(`${cwd}/`) ? 'milestones' : milestones}: run bdd-matrix in ${project}, or pass --features ${features}\n`)
       expect(inside.code).toBe(2)
     }
     const noFeatures = await runCliInProcess(['catalogue', '--features', 'missing', '--scope', 'x.yaml'], { cwd: tempTree({ 'x.yaml': scopeWith(ALPHA) }) })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs'
+import { cpSync, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import fc from 'fast-check'
 import { AstBuilder, GherkinClassicTokenMatcher, Parser, compile } from '@cucumber/gherkin'
@@ -69,7 +69,7 @@ describe('bdd-matrix scope init: a first scope drafted from the feature files', 
     const result = await init(root)
     expect(result.code, result.stderr).toBe(0)
     expect(featureFiles(root)).toEqual(SUITE)
-    expect(result.stdout).toContain('features/indented.feature:3: add @feature:indented above Feature: (or draft with --tag)\n')
+    expect(result.stdout).toContain('features/indented.feature:3: add @feature:indented above Feature: (or run scope init again with --tag)\n')
     expect(result.stdout).toMatch(/next: review features\/milestones\/dms-0\.5\.yaml, then bdd-matrix catalogue and bdd-matrix scope freeze\n$/)
   })
 
@@ -88,12 +88,56 @@ describe('bdd-matrix scope init: a first scope drafted from the feature files', 
     ['a features folder that is not there', ['--features', 'nope'], 'nope: features directory not found; pass the folder holding your .feature files with --features'],
   ])('refuses %s in one line, exit 2, nothing written', async (what, args, message) => {
     const root = tempTree({ ...SUITE, ...(what.startsWith('a scope') ? { 'features/milestones/dms-0.5.yaml': 'milestone: dms-0.5\n' } : {}) })
-    const result = await init(root, '--tag', ...args)
+    // with --tag an existing scope is kept and the files tagged (below): refused without it
+    const result = await init(root, ...(what.startsWith('a scope') ? [] : ['--tag']), ...args)
     expect(result.code).toBe(2)
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringContaining(message)])
     expect(featureFiles(root)).toEqual(SUITE)
     const milestones = path.join(root, 'features/milestones')
     expect(existsSync(milestones) ? readdirSync(milestones) : []).toEqual(what.startsWith('a scope') ? ['dms-0.5.yaml'] : [])
+  })
+
+  it('run again with --tag, as the first run suggests, keeps the scope as drafted or edited and tags each file with its scope feature', async () => {
+    const root = tempTree(SUITE)
+    expect((await init(root)).code).toBe(0)
+    const scopeFile = path.join(root, 'features/milestones/dms-0.5.yaml')
+    // QA edited the draft before tagging: one file's scope feature removed, a name changed
+    const edited = readFileSync(scopeFile, 'utf8').replace(/  - id: indented\n(    .*\n)+/, '').replace('name: Planned', 'name: Planned work')
+    writeFileSync(scopeFile, edited)
+    const tagged = await init(root, '--tag')
+    expect(tagged.code, tagged.stderr).toBe(0)
+    expect(readFileSync(scopeFile, 'utf8')).toBe(edited)
+    expect(tagged.stdout.split('\n').slice(0, 5)).toEqual([
+      'features/milestones/dms-0.5.yaml exists: kept as it is; 3 feature file(s) tagged with its scope features',
+      'features/a/deploy_launch.feature:1: tagged @feature:deploy-launch',
+      'features/b/deploy_launch.feature:2: tagged @feature:deploy-launch-2',
+      'features/wip.feature:3: tagged @feature:wip',
+      'features/indented.feature:3: not tagged: features/milestones/dms-0.5.yaml has no scope feature indented; add it to the scope, or tag the file with one it has',
+    ])
+    const files = featureFiles(root)
+    expect(files['features/wip.feature']).toBe('@wip @complexity:low\n@smoke @feature:wip   # a comment after the tags\nFeature: Planned\n  Scenario: later\n')
+    expect(files['features/indented.feature']).toBe(SUITE['features/indented.feature'])
+    expect(files['features/tagged.feature']).toBe(SUITE['features/tagged.feature'])
+
+    // again: the one file left has no scope feature, so nothing can be done
+    const refused = await init(root, '--tag')
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toBe('bdd-matrix: features/milestones/dms-0.5.yaml exists and has no scope feature for the 1 file(s) without a @feature tag (features/indented.feature would take @feature:indented): add them to the scope or tag the files by hand, or remove the scope to draft one anew; nothing written\n')
+    expect(featureFiles(root)).toEqual(files)
+    // once every file is tagged, there is nothing left to do, and that is no error
+    writeFileSync(path.join(root, 'features/indented.feature'), `@feature:wip\n${SUITE['features/indented.feature']}`)
+    writeFileSync(path.join(root, 'features/bad.feature'), '@feature:wip\nFeature: Fixed\n  Scenario: x\n    Given a node\n')
+    const done = await init(root, '--tag')
+    expect(done.code, done.stderr).toBe(0)
+    expect(done.stdout).toBe('features/milestones/dms-0.5.yaml exists: kept as it is; every feature file has a @feature tag, nothing to tag\n')
+  })
+
+  it('run again with --tag over a scope that does not read, says why and changes nothing', async () => {
+    const root = tempTree({ ...SUITE, 'features/milestones/dms-0.5.yaml': 'milestone: dms-0.5\nfrozen: 2026-12-01\nfeatures:\n  - id: Bad Id\n' })
+    const result = await init(root, '--tag')
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^bdd-matrix: features\/milestones\/dms-0\.5\.yaml:4:/)
+    expect(featureFiles(root)).toEqual(SUITE)
   })
 
   it('refuses a folder where no feature file parses in one line, exit 2, nothing written', async () => {
