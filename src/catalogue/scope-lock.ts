@@ -98,7 +98,7 @@ function gatesContent(gates: LockableGates): string[] {
 export function diffScope(lock: Omit<ScopeLock, 'history'>, current: Omit<ScopeLock, 'history'>): ScopeChange[] {
   // A lock that does not say where its scenarios are required cannot show one made @wip since.
   const unrecorded = Object.values(lock.scenarios).some((s) => s.requirement === undefined)
-    ? [{ kind: 'requirements-unrecorded' as const, summary: 'the lock does not record where its scenarios are required (their @wip, @manual and @env tags: a lock of an older bdd-matrix), so a scenario made @wip since the freeze — required nowhere, its failures counted nowhere — would not show; freeze again with --reason to record them as they are now' }]
+    ? [{ kind: 'requirements-unrecorded' as const, summary: 'the lock does not record where its scenarios are required (their @wip, @manual and @env tags: a lock of an older bdd-matrix), so a scenario made @wip since the freeze — required nowhere, its failures counted nowhere — would not show until they are recorded as they are now' }]
     : []
   return [...diffFeatures(lock.features, current.features), ...diffScenarios(lock.scenarios, current.scenarios), ...unrecorded, ...diffGates(lock.gates, current.gates)]
 }
@@ -106,7 +106,7 @@ export function diffScope(lock: Omit<ScopeLock, 'history'>, current: Omit<ScopeL
 function diffGates(before: ScopeLock['gates'], after: ScopeLock['gates']): ScopeChange[] {
   if (before?.hash === after?.hash) return []
   const summary = !before
-    ? 'release criteria not in the lock (the gate file came after the freeze, or the lock is of an older bdd-matrix): freeze again with --reason to record them'
+    ? 'release criteria not in the lock (the gate file came after the freeze, or the lock is of an older bdd-matrix)'
     : !after
       ? 'release criteria removed since the freeze: the gate file the lock records is gone'
       : 'release criteria changed since the freeze (the gate file: applies-to, baseline or a criterion)'

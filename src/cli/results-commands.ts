@@ -228,8 +228,8 @@ async function ingestOne(ctx: CliContext, file: string, absolute: string, result
   }
   try {
     const outcome = await ingestLargeFileInWorker(absolute, context, options.prepared ? { prepared: options.prepared } : {})
-    // (a spooled input's problems are named as it was given, not by the file it was spooled to)
-    return absolute === path.resolve(ctx.cwd, file) ? outcome : { ...outcome, problems: outcome.problems.map((p) => (p.file === absolute ? { ...p, file } : p)) }
+    // an input's problems are named as it was given (a spooled one's not by the file it was spooled to)
+    return { ...outcome, problems: outcome.problems.map((p) => (p.file === absolute ? { ...p, file } : p)) }
   } catch (error) {
     const code = (error as { code?: string }).code
     // A folder or file of the results that cannot be written is not a problem of this input.

@@ -1,6 +1,6 @@
-import path from 'node:path'
 import { Command, CommanderError } from 'commander'
 import { describeFsError, isUserError } from '../errors.ts'
+import { underCwd } from './under-cwd.ts'
 import type { CliContext } from './cli-context.ts'
 
 export const VERSION = '0.1.0'
@@ -59,11 +59,3 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
   }
 }
 
-/**
- * The core names files by their full path; the user gave them relative to where they stand, and a
- * command in a message is pasted back there: a path under the working directory is shown relative.
- */
-function underCwd(message: string, cwd: string): string {
-  const root = cwd.endsWith(path.sep) ? cwd : `${cwd}${path.sep}`
-  return root === path.sep ? message : message.split(root).join('')
-}

@@ -125,7 +125,7 @@ describe('scope freeze and check', () => {
     writeFileSync(path.join(p.dir, 'features/milestones/m-1.lock.json'), JSON.stringify(lock))
     const check = await p.run('scope', 'check')
     expect(check.code).toBe(1)
-    expect(check.stdout).toMatch(/^the lock does not record where its scenarios are required \(their @wip, @manual and @env tags: a lock of an older bdd-matrix\), so a scenario made @wip since the freeze .* would not show; freeze again with --reason to record them as they are now\n$/)
+    expect(check.stdout).toMatch(/^the lock does not record where its scenarios are required \(their @wip, @manual and @env tags: a lock of an older bdd-matrix\), so a scenario made @wip since the freeze .* would not show until they are recorded as they are now\n$/)
     expect((await p.run('scope', 'freeze', '--reason', 'record where scenarios are required')).code).toBe(0)
     expect(Object.values(p.lock().scenarios).every((s) => (s as { requirement?: string }).requirement === 'as its feature')).toBe(true)
     expect((await p.run('scope', 'check')).code).toBe(0)

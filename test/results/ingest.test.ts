@@ -584,6 +584,16 @@ describe('bdd-matrix ingest and merge', () => {
     expect([...merged.builds.values()].map((cells) => cells.size)).toEqual([6, 6])
   })
 
+  it("names a report in its warnings as the user gave it", async () => {
+    const dir = tempTree({
+      'features/a.feature': '@feature:a\nFeature: Deployment\n  Scenario: Retrieve output\n    Given x\n',
+      'reports/junit.xml': '<testsuites><testsuite name="Cucumber"><testcase classname="Deployment" name="Retrieve output"/><testcase classname="Deployment" name="A scenario nobody wrote"/></testsuite></testsuites>',
+    })
+    const result = await runCliInProcess(['ingest', 'reports/junit.xml', '--env', 'local', '--out', 'results'], { cwd: dir })
+    expect(result.code).toBe(0)
+    expect(result.stderr).toBe('reports/junit.xml: 1 test(s) match no scenario of the features folder, kept as the report names them: Deployment › A scenario nobody wrote\n')
+  })
+
   it('exits 1 only when nothing could be ingested, or with --strict', async () => {
     const dir = tempTree({ 'empty.ndjson': '' })
     const args = ['--env', 'local', '--build', 'b', '--out', tempTree()]
