@@ -110,7 +110,11 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
       const inputs = await loadInputs(ctx, { ...options, build: options.to, buildOption: '--to', gatesOptional: true })
       checkBuild(inputs.results, options.from, options.results, '--from')
       const lock = readLock(lockPathFor(inputs.scope.file), inputs.scope)
-      const diff = diffBuilds({ results: inputs.results, ...(inputs.gates ? { gates: inputs.gates } : {}), from: options.from, to: options.to, today: ctx.now().toISOString().slice(0, 10), ...(lock ? { lockHistory: lock.history } : {}) })
+      // what the scope requires, as the gate reads it: a change elsewhere is information
+      const { matrixFrom } = await import('../matrix/matrix-from.ts')
+      const { RequiredCells } = await import('../matrix/required-cells.ts')
+      const required = new RequiredCells(matrixFrom(inputs.results, inputs.scope, { build: options.to, history: 1, catalogue: inputs.catalogue, uriPrefix: inputs.uriPrefix }))
+      const diff = diffBuilds({ results: inputs.results, ...(inputs.gates ? { gates: inputs.gates } : {}), from: options.from, to: options.to, today: ctx.now().toISOString().slice(0, 10), required, ...(lock ? { lockHistory: lock.history } : {}) })
       ctx.stdout.write(options.json ? `${JSON.stringify(diff, null, 2)}\n` : diffToText(diff))
       exit(0)
     })

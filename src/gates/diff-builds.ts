@@ -4,6 +4,7 @@ import { cellOf } from '../results/cells.ts'
 import { caseFails, verifiedNothing } from '../model/status-algebra.ts'
 import { testersOf } from '../manual/manual-results.ts'
 import { waiverExpired, type GateFile } from './gate-file.ts'
+import type { RequiredCells } from '../matrix/required-cells.ts'
 
 export interface DiffEntry {
   scenario: string
@@ -23,24 +24,36 @@ export interface BuildDiff {
   newManualSignoffs: (DiffEntry & { testers: string })[]
   added: DiffEntry[]
   removed: DiffEntry[]
+  /**
+   * cells whose status changed where the scope requires no result (a wip scenario, an environment
+   * not its feature's: RequiredCells): listed apart, in none of the lists above — the gate judges
+   * none of them, and a count of new failures must not say otherwise. Absent from evidence
+   * written before it was kept.
+   */
+  information?: DiffEntry[]
   /** scope changes accepted (scope freeze --reason) between the two builds' last runs */
   scopeChanges: { at: string; by: string; reason: string; changes: string[] }[]
   waiversExpired: { criterion: string; issue: string; expiry: string }[]
 }
 
 /** What changed from one build to another, cell by cell (scenario × environment/stage). */
-export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from: string; to: string; today: string; order?: readonly string[]; lockHistory?: { at: string; by: string; reason: string; changes: string[] }[] }): BuildDiff {
+export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from: string; to: string; today: string; order?: readonly string[]; lockHistory?: { at: string; by: string; reason: string; changes: string[] }[]; required?: RequiredCells }): BuildDiff {
   const { results, from, to } = inputs
   for (const build of [from, to]) if (!results.builds.has(build)) throw new UserError('BUILD_UNKNOWN', `build "${build}" has no results; builds there: ${results.order.slice(-10).join(', ') || 'none'}`)
   const a = results.builds.get(from)!
   const b = results.builds.get(to)!
   const entry = (c: MergedCase, before?: MergedCase): DiffEntry => ({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, ...(before ? { from: status(before) } : {}), to: status(c) })
-  const diff: BuildDiff = { from, to, newFailures: [], fixed: [], stillFailing: [], newlyFlaky: [], newManualSignoffs: [], added: [], removed: [], scopeChanges: [], waiversExpired: [] }
+  const diff: BuildDiff = { from, to, newFailures: [], fixed: [], stillFailing: [], newlyFlaky: [], newManualSignoffs: [], added: [], removed: [], ...(inputs.required ? { information: [] } : {}), scopeChanges: [], waiversExpired: [] }
+  const information = (c: MergedCase): boolean => inputs.required?.information(c) ?? false
   // A skip verified nothing: a cell only skipped did not run (newly run, no longer run), and a
   // failure followed by a skip is not fixed — it was not tried again.
   const ran = (c: MergedCase | undefined): boolean => c !== undefined && !verifiedNothing(c.status)
   for (const c of b.values()) {
     const before = cellOf(a, c.id, c.environment, c.stage)
+    if (information(c)) {
+      if (!before || status(before) !== status(c)) diff.information!.push(entry(c, before))
+      continue
+    }
     const bad = caseFails(c)
     const wasBad = before !== undefined && caseFails(before)
     if (ran(c) && !ran(before)) diff.added.push(entry(c, before))
@@ -54,7 +67,7 @@ export function diffBuilds(inputs: { results: ResultSet; gates?: GateFile; from:
     const signers = testersOf(c).current
     if (c.source === 'manual' && c.status === 'passed' && before?.status !== 'passed' && signers.length) diff.newManualSignoffs.push({ ...entry(c, before), testers: signers.join(', ') })
   }
-  for (const c of a.values()) if (ran(c) && !cellOf(b, c.id, c.environment, c.stage)) diff.removed.push({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, from: status(c) })
+  for (const c of a.values()) if (ran(c) && !cellOf(b, c.id, c.environment, c.stage)) (information(c) ? diff.information! : diff.removed).push({ scenario: c.name, id: c.id, column: `${c.environment}/${c.stage}`, from: status(c) })
   const finished = (build: string) => results.runs.filter((r) => r.build === build).reduce((m, r) => (r.finishedAt > m ? r.finishedAt : m), '')
   const [since, until] = [finished(from), finished(to)]
   diff.scopeChanges = (inputs.lockHistory ?? []).filter((h) => h.at > since && h.at <= until)
@@ -84,6 +97,7 @@ export function diffToText(diff: BuildDiff): string {
   section('newly signed off by testers', diff.newManualSignoffs)
   section(`newly run (no result in ${diff.from})`, diff.added)
   section(`no longer run (a result in ${diff.from}, none in ${diff.to})`, diff.removed)
+  if (diff.information?.length) section('changed where the scope requires no result (information, not counted above)', diff.information)
   lines.push(`scope changes accepted: ${diff.scopeChanges.length}`)
   for (const h of diff.scopeChanges) lines.push(`  ${h.at} by ${h.by}: ${h.reason} (${h.changes.length} change(s))`)
   lines.push(`waivers expired: ${diff.waiversExpired.length}`)

@@ -7,5 +7,5 @@ import type { BuildDiff } from './diff-builds.ts'
  * that did not run looked like scenarios taken out of the milestone.
  */
 export function diffSummary(diff: BuildDiff): string {
-  return `${diff.newFailures.length} new failure(s), ${diff.fixed.length} fixed, ${diff.stillFailing.length} still failing, ${diff.newlyFlaky.length} newly flaky, ${diff.newManualSignoffs.length} newly signed off, ${diff.added.length} newly run, ${diff.removed.length} no longer run, ${diff.scopeChanges.length} scope change(s) accepted, ${diff.waiversExpired.length} waiver(s) expired`
+  return `${diff.newFailures.length} new failure(s), ${diff.fixed.length} fixed, ${diff.stillFailing.length} still failing, ${diff.newlyFlaky.length} newly flaky, ${diff.newManualSignoffs.length} newly signed off, ${diff.added.length} newly run, ${diff.removed.length} no longer run, ${diff.scopeChanges.length} scope change(s) accepted, ${diff.waiversExpired.length} waiver(s) expired${diff.information?.length ? ` (and ${diff.information.length} change(s) where the scope requires no result, information only)` : ''}`
 }

@@ -8,7 +8,8 @@ import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix, type MatrixScena
 import { matrixDigest } from '../matrix/matrix-digest.ts'
 import { ATTEMPTED, CELL_SEVERITY, FAILS, caseFails, failureMessage, verifiedNothing, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
-import { CellSet, cellOf, columnOf, eachCell } from '../results/cells.ts'
+import { cellOf, columnOf, eachCell } from '../results/cells.ts'
+import { RequiredCells } from '../matrix/required-cells.ts'
 import { approversOf, buildPattern, samePerson, waiverExpired, type Criterion, type GateFile, type Waiver } from './gate-file.ts'
 import { diffBuilds, type BuildDiff } from './diff-builds.ts'
 import type { CriterionVerdict, GateVerdict } from './verdicts.ts'
@@ -134,7 +135,7 @@ export function evaluateGates(inputs: GateInputs): GateReport {
   const changes: GateReport['changes'] = []
   for (const against of ['previous-rc', 'last-release'] as const) {
     const from = resolveBaseline({ ...gates, baseline: against }, build, results).build
-    if (from) changes.push({ against, diff: diffBuilds({ results, gates, from, to: build, today: inputs.today, ...(inputs.order ? { order: inputs.order } : {}), ...(inputs.lockHistory ? { lockHistory: inputs.lockHistory } : {}) }) })
+    if (from) changes.push({ against, diff: diffBuilds({ results, gates, from, to: build, today: inputs.today, required: view.required, ...(inputs.order ? { order: inputs.order } : {}), ...(inputs.lockHistory ? { lockHistory: inputs.lockHistory } : {}) }) })
   }
   return { milestone: scope.milestone, build, verdict, baseline, criteria, waivers: waivers.summary(), changes, judged: view.judged }
 }
@@ -185,7 +186,7 @@ interface ViewCell {
 class ScenarioView {
   readonly tags = new Map<string, { tags: string[]; wip: boolean; manual: boolean }>()
   /** cells (case id, environment, stage) the scope requires, for criteria that read results directly */
-  readonly required = new CellSet()
+  readonly required: RequiredCells
 
   constructor(
     readonly inputs: GateInputs,
@@ -203,9 +204,7 @@ class ScenarioView {
       for (const tag of c.tags) tags.add(tag)
     })
     for (const [id, tags] of fromResults) this.tags.set(id, { tags: [...tags], wip: false, manual: false })
-    for (const feature of matrix.features)
-      for (const s of feature.scenarios)
-        for (const column of matrix.columns) if (s.cells[column.key]!.required) this.required.add(s.id, columnOf(column))
+    this.required = new RequiredCells(matrix)
   }
 
   /**

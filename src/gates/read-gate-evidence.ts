@@ -67,6 +67,7 @@ function isChange(change: unknown): boolean {
     typeof diff.from === 'string' &&
     typeof diff.to === 'string' &&
     ['newFailures', 'fixed', 'stillFailing', 'newlyFlaky', 'newManualSignoffs', 'added', 'removed'].every((key) => isListOf(diff[key], isEntry)) &&
+    (diff.information === undefined || isListOf(diff.information, isEntry)) &&
     isListOf(diff.scopeChanges, (c) => isObject(c) && ['at', 'by', 'reason'].every((key) => typeof c[key] === 'string') && isListOf(c.changes, (x) => typeof x === 'string')) &&
     isListOf(diff.waiversExpired, (w) => isObject(w) && ['criterion', 'issue', 'expiry'].every((key) => typeof w[key] === 'string'))
   )

@@ -1,9 +1,9 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { gateToMarkdown } from '../../reporters/markdown/gate-markdown.ts'
 import { expectGolden } from '../helpers/expect-golden.ts'
-import { runBin } from '../helpers/run-bin.ts'
+import { runBin, runBinAsync } from '../helpers/run-bin.ts'
 import type { GateReport } from '../../src/gates/evaluate-gates.ts'
 import { GATE_PROJECT, HEADER, gate, gateProjectCopy, greenBuild, writeRuns, type RunSpec } from './gate-fixture.ts'
 import { featureNoteMarkdown, matrixToMarkdown } from '../../reporters/markdown/matrix-markdown.ts'
@@ -61,6 +61,26 @@ describe('the gate judges the cells the scope requires, and only them', () => {
     expect(report.criteria.find((c) => c.id === 'no-regressions')!.verdict).toBe('pass')
     expect(report.criteria.find((c) => c.id === 'few-flaky')!.value).toBe(green.criteria.find((c) => c.id === 'few-flaky')!.value)
     expect(gateToMarkdown(report)).toContain('acceptance-passes: 1 result(s) where the scope does not require the scenario (shown, not judged)')
+  })
+
+  it("the diff and no-new-failures agree: a change where the scope requires no result is listed apart as information, in the gate's diff, its Markdown and bdd-matrix diff", async () => {
+    // beta is required on local only, and 'beta later' is wip: of three new failures, one is judged
+    const results = rc2({ docker: { 'beta one': 'failed', 'alpha two': 'failed' }, local: { 'beta later': 'failed' } })
+    const report = await gate(CRITERIA, results, 'v1.0.0-rc2', approvals)
+    expect(report.criteria.find((c) => c.id === 'no-regressions')).toMatchObject({ verdict: 'fail', value: '1 new' })
+    const diff = report.changes!.find((c) => c.against === 'previous-rc')!.diff
+    expect(diff.newFailures.map((e) => `${e.scenario} ${e.column}`)).toEqual(['alpha two docker/acceptance'])
+    expect(diff.information!.map((e) => `${e.scenario} ${e.column} ${e.from ?? 'not run'}→${e.to}`).sort()).toEqual(['beta later local/acceptance not run→failed', 'beta one docker/acceptance not run→failed'])
+    expect(diff.added.map((e) => e.scenario)).not.toContain('beta one')
+    expect(gateToMarkdown(report)).toContain('1 new failure(s), 0 fixed, 0 still failing, 0 newly flaky, 0 newly signed off, 0 newly run, 0 no longer run, 0 scope change(s) accepted, 0 waiver(s) expired (and 2 change(s) where the scope requires no result, information only)')
+
+    const root = gateProjectCopy()
+    cpSync(results, path.join(root, 'results'), { recursive: true })
+    const cli = JSON.parse((await runBinAsync(['diff', '--from', 'v1.0.0-rc1', '--to', 'v1.0.0-rc2', '--json'], { cwd: root })).stdout) as typeof diff
+    expect({ newFailures: cli.newFailures, information: cli.information }).toEqual({ newFailures: diff.newFailures, information: diff.information })
+    const text = (await runBinAsync(['diff', '--from', 'v1.0.0-rc1', '--to', 'v1.0.0-rc2'], { cwd: root })).stdout
+    expect(text).toContain('new failures: 1\n  alpha two · docker/acceptance (passed → failed)\n')
+    expect(text).toMatch(/changed where the scope requires no result \(information, not counted above\): 2\n {2}beta (one|later) /)
   })
 
   it('counts a flaky result outside the required cells in neither part of the flaky rate', async () => {
