@@ -162,7 +162,7 @@ export function loadGateFile(file: string, displayName = file): GateFile {
     text = readFileSync(file, 'utf8')
   } catch (error) {
     const code = fsErrorCode(error)
-    throw new UserError('GATES_MISSING', code === 'ENOENT' ? `${displayName}: no gate file; write the release criteria there (see README, "Release gates") or pass one with --gates FILE` : `${displayName}: cannot read the gate file (${code ?? String(error)})`)
+    throw new UserError('GATES_MISSING', code === 'ENOENT' ? `${displayName}: no gate file; draft the release criteria there with bdd-matrix gate init --out ${displayName} (README, "Release gates"), or pass another with --gates FILE` : `${displayName}: cannot read the gate file (${code ?? String(error)})`)
   }
   const data = parseLocatedYaml(text, displayName, GateFileSchema, {
     code: 'GATES_INVALID',

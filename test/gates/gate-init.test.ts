@@ -118,6 +118,16 @@ describe('bdd-matrix gate init: a first gate file drafted beside the scope', () 
     expect(none.stderr).toMatch(/^bdd-matrix: no scope file given and none found in features\/milestones/)
   })
 
+  it('a gate with no gate file says how to draft one, and the command it names drafts it there', async () => {
+    const root = project()
+    const missing = await runCliInProcess(['gate', '--build', 'v1.0.0-rc1'], { cwd: root })
+    expect(missing.code).toBe(2)
+    expect(missing.stderr).toBe(`bdd-matrix: ${GATES}: no gate file; draft the release criteria there with bdd-matrix gate init --out ${GATES} (README, "Release gates"), or pass another with --gates FILE\n`)
+    const named = missing.stderr.match(/bdd-matrix (gate init [^(]+) \(/)![1]!.trim().split(' ')
+    expect((await runCliInProcess(named, { cwd: root })).code).toBe(0)
+    expect(criteriaOf(root)).toContain('suite-is-sound:lint:blocking')
+  })
+
   it('gate without --build still asks for it, as commander does, exit 2', async () => {
     const root = project()
     const result = await runCliInProcess(['gate'], { cwd: root })
