@@ -7,6 +7,8 @@ import { caseFieldsOf, catalogueCases } from '../src/catalogue/catalogue-cases.t
 import { manualContentHash, type ManualScenario } from '../src/manual/manual-results.ts'
 import type { MatrixScopeDrift } from '../src/matrix/matrix-scope-drift.ts'
 import { readScopeDrift } from '../src/matrix/read-scope-drift.ts'
+import { lockPathFor } from '../src/catalogue/scope-lock.ts'
+import { gatePathFor } from '../src/gates/gate-file.ts'
 
 export interface HubScenario extends ManualScenario {
   manual: boolean
@@ -74,14 +76,25 @@ export class LiveCatalogue {
     private readonly refreshMs = 2000,
   ) {
     this.current = hubCatalogue(root, options)
-    this.signature = signatureOf(this.current.featuresDir)
+    this.signature = this.signatureNow()
+  }
+
+  /**
+   * The features folder's files, and the scope's with its lock and gate file beside it: a scope
+   * kept outside the features folder (--scope) frozen again, or its criteria edited, changes the
+   * drift the matrix says as much as an edited scenario does.
+   */
+  private signatureNow(): string {
+    const scopeFile = this.current.scope?.file ?? (this.options.scope ? path.resolve(this.root, this.options.scope) : undefined)
+    const beside = scopeFile ? [scopeFile, lockPathFor(scopeFile), gatePathFor(scopeFile)].map((file) => `${file}:${statLine(file)}`) : []
+    return [signatureOf(this.current.featuresDir), ...beside].join('\n')
   }
 
   get(): HubCatalogue {
     const now = Date.now()
     if (now - this.checkedAt < this.refreshMs) return this.current
     this.checkedAt = now
-    const signature = signatureOf(this.current.featuresDir)
+    const signature = this.signatureNow()
     if (signature === this.signature) return this.current
     try {
       this.current = hubCatalogue(this.root, this.options)
@@ -91,6 +104,11 @@ export class LiveCatalogue {
     }
     return this.current
   }
+}
+
+function statLine(file: string): string {
+  const stat = statSync(file, { throwIfNoEntry: false })
+  return stat ? `${stat.size}:${stat.mtimeMs}` : 'none'
 }
 
 /** Every file of the features folder with its size and modification time. */
