@@ -41,9 +41,12 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       // The note and the statuses go on this pipeline's commit: a matrix of another build (the
       // newest one a pull brought, written without --build) would speak for it. Said, as the build
       // may be named otherwise on purpose (--build everywhere, no BDD_MATRIX_BUILD).
+      // Its results are not of this commit, so its commit status is never success: pending, as
+      // a stale gate verdict is, or failed where it failed.
       const ownBuild = pipelineBuild(env)
-      if (env.CI_COMMIT_SHA && ownBuild !== undefined && matrix.build !== ownBuild)
-        ctx.stderr.write(`bdd-matrix: ${options.matrix} is the matrix of build ${matrix.build}, not of this pipeline's (${ownBuild}, from ${buildVariable(env)}), and is published on commit ${env.CI_COMMIT_SHA.slice(0, 8)}; if that is not meant, write it with bdd-matrix matrix --build ${ownBuild} (or set BDD_MATRIX_BUILD to the build's name)\n`)
+      const otherBuild = Boolean(env.CI_COMMIT_SHA && ownBuild !== undefined && matrix.build !== ownBuild)
+      if (otherBuild)
+        ctx.stderr.write(`bdd-matrix: ${options.matrix} is the matrix of build ${matrix.build}, not of this pipeline's (${ownBuild}, from ${buildVariable(env)}), and is published on commit ${env.CI_COMMIT_SHA!.slice(0, 8)}${matrixFailed(matrix) ? '' : ', its commit status pending, not success'}; if that is not meant, write it with bdd-matrix matrix --build ${ownBuild} (or set BDD_MATRIX_BUILD to the build's name)\n`)
       let markdown = readText(path.resolve(ctx.cwd, options.markdown))
       const gate = options.gate ? await readGate(ctx, options.gate, matrix.build, matrix) : undefined
       if (gate) {
@@ -60,8 +63,8 @@ export function addPublishCommands(program: Command, ctx: CliContext, exit: (cod
       if (links.length) markdown = `${markdown.trimEnd()}\n\n${links.join(' · ')}\n`
       const publication = {
         markdown,
-        state: matrixFailed(matrix) ? ('failed' as const) : ('success' as const),
-        description: `${matrix.build}: ${headlineText(matrix)}`,
+        state: matrixFailed(matrix) ? ('failed' as const) : otherBuild ? ('pending' as const) : ('success' as const),
+        description: `${matrix.build}${otherBuild ? ` (not this commit's build, ${ownBuild})` : ''}: ${headlineText(matrix)}`,
         ...(reportUrl ? { targetUrl: reportUrl } : {}),
         ...(gate ? { gate: { state: gate.state, description: gate.summary } } : {}),
       }

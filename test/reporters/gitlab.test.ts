@@ -59,14 +59,21 @@ describe('bdd-matrix publish gitlab (against a local server implementing the Git
     expect(gitlab.requests.at(-1)!.headers['private-token']).toBe(TOKEN)
   })
 
-  it('says so when the matrix is of another build than the pipeline\'s (posted on this commit all the same)', async () => {
+  it("says so when the matrix is of another build than the pipeline's, and never sets this commit's status success from it", async () => {
     const dir = matrixFiles(0)
     const other = await publish(dir, { CI_COMMIT_SHORT_SHA: 'f00dcafe' })
     expect(other.code, other.stderr).toBe(0)
-    expect(other.stderr).toBe(`bdd-matrix: ${path.join(dir, 'matrix.json')} is the matrix of build v0.5.0-rc1, not of this pipeline's (f00dcafe, from CI_COMMIT_SHORT_SHA), and is published on commit ${SHA.slice(0, 8)}; if that is not meant, write it with bdd-matrix matrix --build f00dcafe (or set BDD_MATRIX_BUILD to the build's name)\n`)
-    // the build named as the pipeline names it: nothing to say
+    expect(other.stderr).toBe(`bdd-matrix: ${path.join(dir, 'matrix.json')} is the matrix of build v0.5.0-rc1, not of this pipeline's (f00dcafe, from CI_COMMIT_SHORT_SHA), and is published on commit ${SHA.slice(0, 8)}, its commit status pending, not success; if that is not meant, write it with bdd-matrix matrix --build f00dcafe (or set BDD_MATRIX_BUILD to the build's name)\n`)
+    // a green matrix of another build is no pass of this commit: pending, saying whose it is
+    expect(other.stdout).toContain('commit status bdd-matrix: pending\n')
+    expect(gitlab.statuses.at(-1)).toMatchObject({ sha: SHA, body: { state: 'pending', name: 'bdd-matrix', description: expect.stringMatching(/^v0\.5\.0-rc1 \(not this commit's build, f00dcafe\): /) } })
+    // one that failed still fails it
+    const failing = await publish(matrixFiles(2), { CI_COMMIT_SHORT_SHA: 'f00dcafe' })
+    expect(failing.stdout).toContain('commit status bdd-matrix: failed\n')
+    // the build named as the pipeline names it: nothing to say, and its status is its own
     const same = await publish(matrixFiles(0), { CI_COMMIT_SHORT_SHA: 'f00dcafe', BDD_MATRIX_BUILD: 'v0.5.0-rc1' })
     expect(same.stderr).toBe('')
+    expect(gitlab.statuses.at(-1)!.body).toMatchObject({ state: 'success', description: expect.stringMatching(/^v0\.5\.0-rc1: /) })
   })
 
   it('a build that tested nothing the scope requires (every result skipped) fails its commit status, and says so', async () => {
