@@ -16,6 +16,8 @@ export interface HubScenario extends ManualScenario {
 }
 
 export interface HubCatalogue {
+  /** the project's folder: files are named relative to it, as the CLI run there names them */
+  root: string
   scope?: Scope
   catalogue: Catalogue
   featuresDir: string
@@ -51,7 +53,7 @@ export function hubCatalogue(root: string, options: { features?: string; scope?:
     })
   }
   const scopeDrift = scope && readScopeDrift(scope, () => catalogue, root)
-  return { ...(scope ? { scope } : {}), catalogue, featuresDir, uriPrefix, scenarios, ...(scopeDrift ? { scopeDrift } : {}) }
+  return { root, ...(scope ? { scope } : {}), catalogue, featuresDir, uriPrefix, scenarios, ...(scopeDrift ? { scopeDrift } : {}) }
 }
 
 /** The one scope file of the project; none (no matrix, no gate) when there is not exactly one. */

@@ -459,11 +459,13 @@ export class HubService {
     const { gatePathFor } = await import('../src/gates/gate-file.ts')
     const { previewGate } = await import('../src/gates/preview-gate.ts')
     const file = gatePathFor(this.project.scope.file)
-    if (!existsSync(file)) throw new HttpError(404, `no gate file beside the scope (${file}); write the release criteria there`)
+    // (named in the project, as the CLI names it: the server's own folders are no client's business)
+    const shown = path.relative(this.project.root, file)
+    if (!existsSync(file)) throw new HttpError(404, `no gate file beside the scope (${shown}); draft the release criteria there with bdd-matrix gate init`)
     try {
       const { checkGateInputs, gateHistory, resolveBaseline } = await import('../src/gates/evaluate-gates.ts')
       const { loadGateFile } = await import('../src/gates/gate-file.ts')
-      const gates = loadGateFile(file, path.relative(process.cwd(), file))
+      const gates = loadGateFile(file, shown)
       // the builds the gate compares with, over every build: its baseline, and the previous
       // candidate and the last release its report shows the changes since (evaluateGates)
       const baselineOf = (order: string[]) => {

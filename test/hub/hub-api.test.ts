@@ -257,6 +257,8 @@ describe.each(BOTH_STORES)('results hub on $store', ({ postgres }) => {
   })
 
   it.skipIf(skip)('judges the release gate on the hub\'s results, with approvals recorded by QA (API and gate --server)', async () => {
+    // none yet: said with the file named in the project and the command that drafts it
+    expect(await api(hub, 'GET', '/builds/v0.5.0-rc2/gate', hub.tokens.bob)).toMatchObject({ status: 404, body: { message: 'no gate file beside the scope (features/milestones/run.gates.yaml); draft the release criteria there with bdd-matrix gate init' } })
     writeFileSync(path.join(hub.root, 'features/milestones/run.gates.yaml'), 'milestone: run-fixture\napplies-to: v0.5.0-rc*\ncriteria:\n  - { id: approved, kind: approvals, severity: blocking, min: 1 }\n  - { id: signed-off, kind: manual-signoff, severity: blocking, testers: 1 }\n')
     const before = await api(hub, 'GET', '/builds/v0.5.0-rc2/gate', hub.tokens.bob)
     expect(before.status).toBe(200)
