@@ -475,7 +475,7 @@ export class HubService {
       const stamps = await this.buildStamps()
       const results = await this.view(build, this.window(build, gateHistory(gates), stamps, baselineOf).builds, stamps)
       checkGateInputs(gates, build, results, this.project.scope)
-      const report = previewGate({ build, results, order: stamps.order, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: await this.store.approvals(build), openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' })
+      const report = previewGate({ build, results, order: stamps.order, scope: this.project.scope, catalogue: this.project.catalogue, uriPrefix: this.project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: await this.store.approvals(build), openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)', cwd: this.project.root })
       return report!
     } catch (error) {
       if (error instanceof UserError) throw new HttpError(422, error.message)

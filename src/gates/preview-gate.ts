@@ -19,7 +19,7 @@ export interface GatePreviewInputs {
   /** why GitLab's open issues are not asked here */
   openIssuesWhy: string
   /** where paths in messages are relative to */
-  cwd?: string
+  cwd: string
   /** every build in order, where `results` hold some of them (GateInputs.order) */
   order?: readonly string[]
 }
@@ -33,7 +33,7 @@ export interface GatePreviewInputs {
 export function previewGate(inputs: GatePreviewInputs): GateReport | undefined {
   const file = gatePathFor(inputs.scope.file)
   if (!existsSync(file)) return undefined
-  const gates = loadGateFile(file, path.relative(inputs.cwd ?? process.cwd(), file))
+  const gates = loadGateFile(file, path.relative(inputs.cwd, file))
   if (!buildPattern(gates['applies-to']).test(inputs.build)) return undefined
   const drift = scopeDrift(inputs.scope, inputs.catalogue, gates)
   return evaluateGates({

@@ -82,7 +82,7 @@ describe('the hub\'s view of a build against all results', () => {
           const whole = matrixFrom(all, project.scope!, { build: shown, catalogue: project.catalogue, uriPrefix: project.uriPrefix })
           expect(hubMatrix).toEqual(whole)
           const hubGate = await hub.service.gate(shown)
-          const wholeGate = previewGate({ build: shown, results: all, scope: project.scope!, catalogue: project.catalogue, uriPrefix: project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: [], openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' })
+          const wholeGate = previewGate({ build: shown, results: all, scope: project.scope!, catalogue: project.catalogue, uriPrefix: project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: [], openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)', cwd: project.root })
           expect(hubGate).toEqual(wholeGate)
           expect(hubGate.baseline.build).toBe(names[0])
         }
@@ -100,7 +100,7 @@ describe('the hub\'s view of a build against all results', () => {
           await pushResults(client, resultsDir)
           const again = await mergeResults(resultsDir, { milestone: 'run-fixture' })
           expect(await hub.service.matrix(shown)).toEqual(matrixFrom(again, project.scope!, { build: shown, catalogue: project.catalogue, uriPrefix: project.uriPrefix }))
-          expect(await hub.service.gate(shown)).toEqual(previewGate({ build: shown, results: again, scope: project.scope!, catalogue: project.catalogue, uriPrefix: project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: [], openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' }))
+          expect(await hub.service.gate(shown)).toEqual(previewGate({ build: shown, results: again, scope: project.scope!, catalogue: project.catalogue, uriPrefix: project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: [], openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)', cwd: project.root }))
         }
 
         // A rerun pushed to a build in the shown one's history: the hub reads that build again on
@@ -140,7 +140,7 @@ describe('the hub\'s view of a build against all results', () => {
     const project = hub.service.project
     const all = await mergeResults(resultsDir, { milestone: 'run-fixture' })
     const shown = names.at(-1)!
-    const whole = previewGate({ build: shown, results: all, scope: project.scope!, catalogue: project.catalogue, uriPrefix: project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: [], openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)' })!
+    const whole = previewGate({ build: shown, results: all, scope: project.scope!, catalogue: project.catalogue, uriPrefix: project.uriPrefix, today: new Date().toISOString().slice(0, 10), approvals: [], openIssuesWhy: 'the hub does not ask GitLab (the CI gate job does)', cwd: project.root })!
     expect(whole.waivers.expired.map((w) => w.index)).toEqual([0])
     expect(await hub.service.gate(shown)).toEqual(whole)
   })
