@@ -58,4 +58,3 @@ export async function runCli(argv: string[], ctx: CliContext): Promise<number> {
     throw error
   }
 }
-

@@ -10,7 +10,7 @@ import type { Matrix } from './matrix-from.ts'
  * unit and functional stages are not the scope's scenarios, and are judged by tests-pass.
  */
 export class RequiredCells {
-  readonly cells = new CellSet()
+  private readonly cells = new CellSet()
   private readonly scenarios = new Set<string>()
 
   constructor(matrix: Matrix) {
