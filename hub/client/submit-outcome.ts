@@ -15,8 +15,9 @@ export interface SubmittedOutcome {
  * Sends a tester's outcome once, however often the command is run until the hub answers: the
  * submission's key waits in `journal` (a folder) from before the request until an answer.
  */
-export async function submitOutcome(hub: HubRequests, body: { scenario: string } & Record<string, unknown>, where: { journal: string; server: string; token: string }): Promise<SubmittedOutcome> {
-  const pending = PendingSubmission.open(where.journal, { server: where.server, token: where.token, body })
+export async function submitOutcome(hub: HubRequests, body: { build: string; scenario: string; status: string; environment?: string } & Record<string, unknown>, where: { journal: string; server: string; token: string }): Promise<SubmittedOutcome> {
+  const about = { build: body.build, scenario: body.scenario, status: body.status, ...(body.environment ? { environment: body.environment } : {}) }
+  const pending = PendingSubmission.open(where.journal, { server: where.server, token: where.token, body, about })
   const doing = `submitting the outcome of ${body.scenario}`
   const send = () => hub.request<{ id: number; version: number }>('POST', '/outcomes', doing, { data: body, headers: { 'idempotency-key': pending.key }, accept: refused })
   let answer = await send()

@@ -181,7 +181,8 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
     .description('your assignments (and open ones you may claim), and the @manual scenarios any tester may carry out on the builds open for manual testing; under each, where your own outcome stands, and whether the scenario was edited since you carried it out')
     .option('--server <url>', 'hub address (default: BDD_MATRIX_SERVER)')
     .option('--build <version>', 'only this build')
-    .action(async (options: { server?: string; build?: string }) => {
+    .option('--journal <dir>', "where manual submit keeps a submission until the hub answers: those whose answer was lost are listed (default: manual submit's)")
+    .action(async (options: { server?: string; build?: string; journal?: string }) => {
       const hub = client(ctx, options.server)
       const { ownOutcomeNotes } = await import('./own-outcome-notes.ts')
       const { data } = await hub.request<{ id: number; build: string; environment: string; caseId: string; testerName?: string; due?: string }[]>('GET', `/assignments${options.build ? `?build=${encodeURIComponent(options.build)}` : ''}`, 'listing assignments')
@@ -206,6 +207,14 @@ export function addHubCommands(program: Command, ctx: CliContext, exit: (code: n
       else {
         ctx.stdout.write(`@manual scenarios, for any tester, on ${open.join(', ')} (bdd-matrix manual submit --build B --scenario ID --status passed|failed|blocked|skipped):\n`)
         for (const s of manual) ctx.stdout.write(`  ${s.id}  ${s.name} (${s.uri}:${s.line})${notes(s, { builds: open })}\n`)
+      }
+      // A submission whose answer never came (a dropped connection, a closed terminal) may or may
+      // not be stored: only running the same command again says, and stores it once.
+      const { PendingSubmission } = await import('../../hub/client/pending-submission.ts')
+      const lost = PendingSubmission.lost(options.journal ? path.resolve(ctx.cwd, options.journal) : submissionJournal(ctx), { server: hubUrl(ctx, options.server), token: ctx.env.BDD_MATRIX_TOKEN ?? '' }).filter((l) => !options.build || l.build === options.build)
+      if (lost.length) {
+        ctx.stdout.write(`${lost.length} submission(s) whose answer was lost — run the same bdd-matrix manual submit again, and the hub stores each once:\n`)
+        for (const l of lost) ctx.stdout.write(`  ${l.scenario}  ${l.status} on ${l.build}${l.environment ? ` (${l.environment})` : ''}, sent ${l.since.toISOString().slice(0, 16).replace('T', ' ')} UTC\n`)
       }
       exit(0)
     })

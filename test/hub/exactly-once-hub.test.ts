@@ -157,8 +157,15 @@ describe('manual submit stores a tester\'s outcome once, whatever instant it is 
     const killed = await killedAt(proxy, command, { index: 2, boundary: 'applied' })
     expect(killed.signal).toBe('SIGKILL')
     expect(pendingIn(path.join(folder, 'journal'))).toHaveLength(1)
+    // the tester's list says what waits, and what to do; another tester's does not list it
+    const list = ['manual', 'list', '--build', 'v0.5.0-lost', '--journal', path.join(folder, 'journal')]
+    const listed = await runGroup(list, command)
+    expect(listed.stdout).toContain('\n1 submission(s) whose answer was lost — run the same bdd-matrix manual submit again, and the hub stores each once:\n')
+    expect(listed.stdout).toMatch(new RegExp(`\\n  ${scenario}  failed on v0\\.5\\.0-lost, sent \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC\\n$`))
+    expect((await runGroup(list, { ...command, env: { ...command.env, BDD_MATRIX_TOKEN: hub.tokens.bob } })).stdout).not.toContain('answer was lost')
     const rerun = await runGroup(command.args, command)
     expect(rerun.stdout).toMatch(/^outcome \d+ submitted \(version 1\) by an earlier run of this command, whose answer was lost; QA reviews it before it counts\n$/)
+    expect((await runGroup(list, command)).stdout).not.toContain('answer was lost')
     const again = await runGroup(command.args, command)
     expect(again.stdout).toMatch(/^outcome \d+ submitted \(version 2\); QA reviews/)
     expect((await versions('v0.5.0-lost')).map((v) => v.version).sort()).toEqual([1, 2])
