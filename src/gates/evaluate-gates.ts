@@ -414,7 +414,10 @@ function judge(criterion: Criterion, index: number, inputs: GateInputs, view: Sc
           const passing = runnable.filter((s) => hasThere(s, PASSED)).length
           if (passing >= criterion['min-passing']) continue
           const wip = feature.scenarios.length - runnable.length
-          const what = `${feature.id} on ${environment}: ${passing} of ${feature.scenarios.length} scenarios passed${wip ? ` (${wip} wip)` : ''}`
+          // a feature short because its scenarios fail there is not one nobody covered: said so
+          const failing = runnable.filter((s) => hasThere(s, FAILS)).length
+          const counts = [...(failing ? [`${failing} failed`] : []), ...(wip ? [`${wip} wip`] : [])]
+          const what = `${feature.id} on ${environment}: ${passing} of ${feature.scenarios.length} scenarios passed${counts.length ? ` (${counts.join(', ')})` : ''}`
           // Scenarios not run there yet (a gap, or only skipped) may still pass: waited for, as
           // scenarios-pass waits for them; short only when those could not make up the number.
           const open = runnable.filter((s) => !hasThere(s, PASSED) && hasThere(s, UNTRIED)).length

@@ -96,9 +96,9 @@ describe('the gate judges the cells the scope requires, and only them', () => {
     expect(report.verdict).toBe('incomplete')
   })
 
-  it('counts wip scenarios in what coverage is out of', async () => {
+  it('counts wip scenarios in what coverage is out of, and says a feature short by its failures failed', async () => {
     const report = await gate(CRITERIA, rc2({ local: { 'beta one': 'failed' } }), 'v1.0.0-rc2', approvals)
-    expect(report.criteria.find((c) => c.id === 'features-covered')!.why).toBe('beta on local: 0 of 2 scenarios passed (1 wip) — needs 1')
+    expect(report.criteria.find((c) => c.id === 'features-covered')!.why).toBe('beta on local: 0 of 2 scenarios passed (1 failed, 1 wip) — needs 1')
   })
 
   it('says plainly when there is no baseline build', async () => {
@@ -360,11 +360,11 @@ describe('every criterion kind passes and fails on the results that should make 
     // skipped (a dry run, --fail-fast): it may still pass — waited for, not a shortfall
     const gap = await gate(coverage, writeRuns(rc2({ docker: { 'alpha one': 'failed', 'alpha two': 'skipped' } })), 'v1.0.0-rc2')
     expect(gap.criteria[0]).toMatchObject({ verdict: 'waiting' })
-    expect(what(gap)).toEqual(['alpha on docker: 0 of 3 scenarios passed, 1 not run there yet — waiting'])
+    expect(what(gap)).toEqual(['alpha on docker: 0 of 3 scenarios passed (1 failed), 1 not run there yet — waiting'])
     // tried and failed, nothing left to try: short
     const failed = await gate(coverage, writeRuns(rc2({ docker: { 'alpha one': 'failed', 'alpha two': 'failed' } })), 'v1.0.0-rc2')
     expect(failed.criteria[0]).toMatchObject({ verdict: 'fail' })
-    expect(what(failed)).toEqual(['alpha on docker: 0 of 3 scenarios passed — needs 1'])
+    expect(what(failed)).toEqual(['alpha on docker: 0 of 3 scenarios passed (2 failed) — needs 1'])
     // A scope whose features list no environments requires each scenario in every column the
     // matrix has, but a manual column only of @manual scenarios: beta (none) is not judged on
     // community, where nothing of it is required.
