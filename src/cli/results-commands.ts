@@ -43,6 +43,9 @@ export function addResultsCommands(program: Command, ctx: CliContext, exit: (cod
     .option('--strict', 'exit 1 when anything could not be ingested')
     .action(async (files: string[], options: IngestOptions) => {
       if (!(STAGES as readonly string[]).includes(options.stage)) throw new UserError('BAD_OPTION', `--stage "${options.stage}": use one of ${STAGES.join(', ')}`)
+      // a results file whose run names no environment or build is one no reader takes back
+      for (const [option, value, example] of [['--env', options.env, 'local'], ['--build', options.build, 'v0.5.0-rc1']] as const)
+        if (value !== undefined && (!value.trim() || value !== value.trim())) throw new UserError('BAD_OPTION', `${option} "${value}": give a name without spaces around it, e.g. ${option} ${example}`)
       const outcomes = await ingestFiles(ctx, files, { ...options, build: options.build ?? buildFromEnv(ctx.env) })
       const problems = outcomes.flatMap((o) => o.problems)
       // Acceptance results that name no Gherkin (JUnit, Cucumber JSON, go test -json) reach the matrix's rows only

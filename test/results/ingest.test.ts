@@ -584,6 +584,23 @@ describe('bdd-matrix ingest and merge', () => {
     expect([...merged.builds.values()].map((cells) => cells.size)).toEqual([6, 6])
   })
 
+  it('refuses a stage, an environment or a build the results could not be read back with, in one line, writing nothing', async () => {
+    const dir = tempTree({ 'junit.xml': '<testsuites><testsuite name="unit"><testcase classname="a" name="b"/></testsuite></testsuites>' })
+    for (const [args, message] of [
+      [['--env', ''], '--env "": give a name without spaces around it, e.g. --env local'],
+      [['--env', ' local'], '--env " local": give a name without spaces around it, e.g. --env local'],
+      [['--env', 'local', '--build', ' '], '--build " ": give a name without spaces around it, e.g. --build v0.5.0-rc1'],
+      [['--env', 'local', '--stage', 'smoke'], '--stage "smoke": use one of unit, functional, acceptance, manual'],
+    ] as const) {
+      const result = await runCliInProcess(['ingest', 'junit.xml', ...args, '--out', 'results'], { cwd: dir })
+      expect(result, args.join(' ')).toMatchObject({ code: 2, stderr: `bdd-matrix: ${message}\n` })
+      expect(existsSync(path.join(dir, 'results')), args.join(' ')).toBe(false)
+    }
+    // and what it takes, the matrix reads back
+    expect((await runCliInProcess(['ingest', 'junit.xml', '--env', 'local', '--build', 'b1', '--stage', 'unit', '--out', 'results'], { cwd: dir })).code).toBe(0)
+    expect((await runCliInProcess(['matrix', '--results', 'results', '--build', 'b1', '--out', 'reports'], { cwd: dir })).stderr).not.toMatch(/not a run of this model/)
+  })
+
   it("names a report in its warnings as the user gave it", async () => {
     const dir = tempTree({
       'features/a.feature': '@feature:a\nFeature: Deployment\n  Scenario: Retrieve output\n    Given x\n',
