@@ -160,7 +160,8 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       // the commands find the scope by themselves only as the one scope file in features/milestones/
       const found = scopeFilesIn(featuresDir)
       const named = `${options.features === 'features' ? '' : ` --features ${options.features}`}${found.length === 1 && found[0] === out ? '' : ` --scope ${shown}`}`
-      ctx.stdout.write(`next: review ${shown}, then bdd-matrix catalogue${named} and bdd-matrix scope freeze${named}\n`)
+      // the release criteria before the freeze: it records them, and a gate file written after it is a change to accept
+      ctx.stdout.write(`next: review ${shown}, then bdd-matrix catalogue${named}, bdd-matrix gate init${named} (the release criteria) and bdd-matrix scope freeze${named}\n`)
       exit(0)
     })
   withInputs(scopeCommand.command('freeze'))

@@ -70,13 +70,13 @@ describe('bdd-matrix scope init: a first scope drafted from the feature files', 
     expect(result.code, result.stderr).toBe(0)
     expect(featureFiles(root)).toEqual(SUITE)
     expect(result.stdout).toContain('features/indented.feature:3: add @feature:indented above Feature: (or run scope init again with --tag)\n')
-    expect(result.stdout).toMatch(/next: review features\/milestones\/dms-0\.5\.yaml, then bdd-matrix catalogue and bdd-matrix scope freeze\n$/)
+    expect(result.stdout).toMatch(/next: review features\/milestones\/dms-0\.5\.yaml, then bdd-matrix catalogue, bdd-matrix gate init \(the release criteria\) and bdd-matrix scope freeze\n$/)
   })
 
   it('names the scope in its next steps where the commands would not find it by themselves', async () => {
     const root = tempTree({ 'specs/nat.feature': 'Feature: NAT\n  Scenario: behind NAT\n    Given a node\n' })
     const elsewhere = await init(root, '--features', 'specs', '--out', 'scope.yaml')
-    expect(elsewhere.stdout).toMatch(/next: review scope\.yaml, then bdd-matrix catalogue --features specs --scope scope\.yaml and bdd-matrix scope freeze --features specs --scope scope\.yaml\n$/)
+    expect(elsewhere.stdout).toMatch(/next: review scope\.yaml, then bdd-matrix catalogue --features specs --scope scope\.yaml, bdd-matrix gate init --features specs --scope scope\.yaml \(the release criteria\) and bdd-matrix scope freeze --features specs --scope scope\.yaml\n$/)
     const catalogue = await runBinAsync(['catalogue', '--features', 'specs', '--scope', 'scope.yaml', '--json'], { cwd: root })
     expect(JSON.parse(catalogue.stdout)).toMatchObject({ milestone: 'dms-0.5', pickles: 1 })
   })
