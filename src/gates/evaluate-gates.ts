@@ -6,7 +6,7 @@ import { locate } from '../located-yaml.ts'
 import { catalogueCases } from '../catalogue/catalogue-cases.ts'
 import { awaitingText, MATRIX_HISTORY, matrixFrom, type Matrix, type MatrixScenario } from '../matrix/matrix-from.ts'
 import { matrixDigest } from '../matrix/matrix-digest.ts'
-import { ATTEMPTED, CELL_SEVERITY, FAILS, caseFails, failureMessage, verifiedNothing, type CellStatus } from '../model/status-algebra.ts'
+import { ATTEMPTED, CELL_SEVERITY, FAILS, caseFails, cellStatusOf, failureMessage, verifiedNothing, type CellStatus } from '../model/status-algebra.ts'
 import { buildBefore, type ResultSet } from '../results/merge-results.ts'
 import { cellOf, columnOf, eachCell } from '../results/cells.ts'
 import { RequiredCells } from '../matrix/required-cells.ts'
@@ -292,6 +292,16 @@ class ScenarioView {
           required.push({ scenarioId: s.id, scenario: s.name, feature: feature.id, column: column.key, environment: column.environment, stage: column.stage, status: cell.status, ...(unsettled ? { unsettled } : {}) })
         }
       }
+    // A result of the build tied to no scope feature (an untagged scenario, an unknown id, a test
+    // bound to no scenario) on these columns: the matrix counts its failure against the commit
+    // status, and no scenario criterion can select it — shown here, so the gate never passes
+    // over it without a word.
+    const scoped = new Set(this.inputs.scope.features.map((f) => f.id))
+    eachCell(this.inputs.results.builds.get(this.inputs.build), (c, column) => {
+      if (c.featureIds.some((id) => scoped.has(id)) || !stages.includes(c.stage) || !matches(this.tags.get(c.id)?.tags ?? c.tags)) return
+      const key = columns.find((k) => columnOf(k) === column)?.key ?? `${c.environment}/${c.stage}`
+      information.push({ scenarioId: c.id, scenario: c.name, feature: 'no scope feature', column: key, environment: c.environment, stage: c.stage, status: cellStatusOf(c.status, c.flaky) })
+    })
     // A criterion that judges nothing would pass without a word.
     if (selected === 0)
       throw new UserError('GATES_SELECTOR', `${locate(this.inputs.gates.text, this.inputs.gates.file, criterion.select ? ['criteria', index, 'select'] : ['criteria', index])}: criterion ${criterion.id} selects no scenario of the scope${tagText ? ` (tags: ${tagText})` : ''}; a criterion that judges nothing would pass silently — correct its select`)

@@ -83,6 +83,14 @@ describe('the gate judges the cells the scope requires, and only them', () => {
     expect(text).toMatch(/changed where the scope requires no result \(information, not counted above\): 2\n {2}beta (one|later) /)
   })
 
+  it('shows a failure of a test tied to no scope feature (an untagged scenario) where a scenario criterion would pass it by in silence: information, as the matrix fails the commit status on it', async () => {
+    const report = await gate(CRITERIA, rc2({ local: { 'reads the scope': 'failed' } }), 'v1.0.0-rc2', approvals)
+    const pass = report.criteria.find((c) => c.id === 'acceptance-passes')!
+    expect(pass.verdict).toBe('pass')
+    expect(pass.information).toEqual([expect.objectContaining({ what: 'reads the scope · no scope feature · local/acceptance', status: 'failed', note: 'not required by the scope: not judged' })])
+    expect(gateToMarkdown(report)).toContain('- failed: reads the scope · no scope feature · local/acceptance')
+  })
+
   it('counts a flaky result outside the required cells in neither part of the flaky rate', async () => {
     const report = await gate(CRITERIA, rc2({ docker: { 'beta one': ['passed', { flaky: true }] } }), 'v1.0.0-rc2', approvals)
     expect(report.criteria.find((c) => c.id === 'few-flaky')!.value).toBe('0.0 % (0 of 12)')
