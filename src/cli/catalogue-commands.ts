@@ -14,14 +14,10 @@ import type { CliContext } from './cli-context.ts'
 import { formatTable } from './format-table.ts'
 import { projectEnvironments } from './project-environments.ts'
 import { makeDirectory } from '../files.ts'
+import { inputFlags, withInputs, type InputOptions } from './input-options.ts'
 import { scopeDriftText, type MatrixScopeDrift } from '../matrix/matrix-scope-drift.ts'
 
 type Exit = (code: number) => void
-
-interface InputOptions {
-  features?: string
-  scope?: string
-}
 
 /**
  * The features folder, the scope and a way to build the catalogue. Imported when a command runs:
@@ -33,11 +29,6 @@ async function inputsOf(ctx: CliContext, options: InputOptions): Promise<{ featu
   const { featuresDir, scope } = resolveInputs(ctx, options)
   return { featuresDir, scope, catalogue: () => buildCatalogue(featuresDir) }
 }
-
-const withInputs = (command: Command): Command =>
-  command
-    .option('--features <dir>', 'folder of .feature files (searched recursively)', 'features')
-    .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
 
 export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Exit): void {
   withInputs(program.command('catalogue'))
@@ -119,6 +110,10 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       if (exists && !options.tag) throw new UserError('SCOPE_EXISTS', `${shown} exists: it is the scope (edit it), or remove it to draft one anew; nothing written`)
       const draft = draftScope(featuresDir)
       const shownFeature = (uri: string) => path.relative(ctx.cwd, path.join(featuresDir, uri))
+      const tag = (file: (typeof draft.untagged)[number]): void => {
+        const absolute = path.join(featuresDir, file.uri)
+        writeFileAtomically(absolute, withFeatureTag(readFileSync(absolute, 'utf8'), file.uri, file.id))
+      }
       if (exists) {
         // The draft's first run said "add @feature:<id> (or run this again with --tag)": the scope it
         // wrote (and may since have been edited) is kept, and each file is tagged with the scope
@@ -133,10 +128,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
         }
         if (taggable.length === 0)
           throw new UserError('SCOPE_EXISTS', `${shown} exists and has no scope feature for the ${draft.untagged.length} file(s) without a @feature tag (${missing.map((f) => `${shownFeature(f.uri)} would take @feature:${f.id}`).join(', ')}): add them to the scope or tag the files by hand, or remove the scope to draft one anew; nothing written`)
-        for (const file of taggable) {
-          const absolute = path.join(featuresDir, file.uri)
-          writeFileAtomically(absolute, withFeatureTag(readFileSync(absolute, 'utf8'), file.uri, file.id))
-        }
+        taggable.forEach(tag)
         ctx.stdout.write(`${shown} exists: kept as it is; ${taggable.length} feature file(s) tagged with its scope features\n`)
         for (const file of taggable) ctx.stdout.write(`${shownFeature(file.uri)}:${file.line}: tagged @feature:${file.id}\n`)
         for (const file of missing) ctx.stdout.write(`${shownFeature(file.uri)}:${file.line}: not tagged: ${shown} has no scope feature ${file.id}; add it to the scope, or tag the file with one it has\n`)
@@ -146,11 +138,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
         throw new UserError('SCOPE_EMPTY', `${path.relative(ctx.cwd, featuresDir) || '.'}: no feature file to draft a scope from${draft.skipped.length ? ` (${draft.skipped.length} file(s) could not be read or parsed; bdd-matrix lint says why)` : ''}; nothing written`)
       const text = scopeDraftYaml(draft, { milestone: options.milestone, ...(options.name ? { name: options.name } : {}), frozen }, shown)
       // the files are tagged before the scope is written: a file that cannot be tagged leaves no scope behind to rerun over
-      if (options.tag)
-        for (const file of draft.untagged) {
-          const absolute = path.join(featuresDir, file.uri)
-          writeFileAtomically(absolute, withFeatureTag(readFileSync(absolute, 'utf8'), file.uri, file.id))
-        }
+      if (options.tag) draft.untagged.forEach(tag)
       makeDirectory(path.dirname(out))
       writeFileAtomically(out, text)
       ctx.stdout.write(`${shown}: ${draft.features.length} scope feature(s) drafted from ${draft.files} feature file(s)\n`)
@@ -194,7 +182,7 @@ export function addCatalogueCommands(program: Command, ctx: CliContext, exit: Ex
       const lockPath = lockPathFor(scope.file)
       const catalogue = inputs.catalogue()
       const drift = scopeDrift(scope, catalogue, gatesBeside(scope.file, ctx.cwd))
-      if (!drift) throw new UserError('LOCK_MISSING', `${lockPath}: no lock yet; freeze the scope first with bdd-matrix scope freeze${options.features === 'features' ? '' : ` --features ${options.features}`}${options.scope ? ` --scope ${options.scope}` : ''}`)
+      if (!drift) throw new UserError('LOCK_MISSING', `${lockPath}: no lock yet; freeze the scope first with bdd-matrix scope freeze${inputFlags(options)}`)
       const { lock, changes } = drift
       const last = lock.history[lock.history.length - 1]
       if (options.json) ctx.stdout.write(`${JSON.stringify({ milestone: scope.milestone, lock: lockPath, frozenAt: last?.at, changes, errors: catalogue.errors }, null, 2)}\n`)

@@ -7,6 +7,7 @@ import type { Command } from 'commander'
 import { UserError } from '../errors.ts'
 import type { GateReport, GateVerdict } from '../gates/evaluate-gates.ts'
 import type { CliContext } from './cli-context.ts'
+import { inputFlags, withInputs } from './input-options.ts'
 
 /** Exit codes of `gate`: distinct per verdict, so CI can tell them apart. */
 export const GATE_EXIT: Record<GateVerdict, number> = { go: 0, 'no-go': 1, incomplete: 3, 'go-with-waivers': 4 }
@@ -58,12 +59,9 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
       exit(GATE_EXIT[report.verdict])
     })
 
-  gate
-    .command('init')
+  withInputs(gate.command('init'))
     .description("draft the milestone's gate file beside its scope: seed 003's release criteria, as far as the scope and its feature files can be judged by them")
     .option('--applies-to <pattern>', 'the builds the gate judges (* any characters, ? one), e.g. v0.5.0-rc*', '*')
-    .option('--scope <file>', 'milestone scope file (default: the one YAML in <features>/milestones/)')
-    .option('--features <dir>', 'folder of .feature files (searched recursively)', 'features')
     .option('--out <file>', 'the gate file to write (default: <scope>.gates.yaml beside the scope); an existing file is never replaced')
     .action(async (options: { appliesTo: string; scope?: string; features: string; out?: string }) => {
       const { resolveInputs } = await import('./resolve-inputs.ts')
@@ -81,7 +79,7 @@ export function addGateCommands(program: Command, ctx: CliContext, exit: (code: 
       ctx.stdout.write(`${shown}: release criteria of ${scope.milestone} drafted, for builds ${options.appliesTo}\n`)
       for (const line of draft.left) ctx.stdout.write(`left out: ${line}\n`)
       const beside = out === gatePathFor(scope.file)
-      const named = `${options.features === 'features' ? '' : ` --features ${options.features}`}${options.scope ? ` --scope ${options.scope}` : ''}`
+      const named = inputFlags(options)
       // a freeze records the criteria beside the scope: once frozen, a new gate file is a change to accept
       const frozen = existsSync(lockPathFor(scope.file))
       const next = !beside

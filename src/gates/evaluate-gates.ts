@@ -187,6 +187,8 @@ class ScenarioView {
   readonly tags = new Map<string, { tags: string[]; wip: boolean; manual: boolean }>()
   /** cells (case id, environment, stage) the scope requires, for criteria that read results directly */
   readonly required: RequiredCells
+  /** the build's results on acceptance and manual columns tied to no scope feature (select: shown, never judged) */
+  private readonly outsideScope: { cell: ViewCell; tags: string[] }[] = []
 
   constructor(
     readonly inputs: GateInputs,
@@ -205,6 +207,13 @@ class ScenarioView {
     })
     for (const [id, tags] of fromResults) this.tags.set(id, { tags: [...tags], wip: false, manual: false })
     this.required = new RequiredCells(matrix)
+    const scoped = new Set(inputs.scope.features.map((f) => f.id))
+    const keyOf = new Map(matrix.columns.map((c) => [columnOf(c), c.key]))
+    eachCell(inputs.results.builds.get(inputs.build), (c, column) => {
+      if (!DEFAULT_STAGES.includes(c.stage) || c.featureIds.some((id) => scoped.has(id))) return
+      const cell = { scenarioId: c.id, scenario: c.name, feature: 'no scope feature', column: keyOf.get(column) ?? `${c.environment}/${c.stage}`, environment: c.environment, stage: c.stage, status: cellStatusOf(c.status, c.flaky) }
+      this.outsideScope.push({ cell, tags: c.tags })
+    })
   }
 
   /**
@@ -296,12 +305,7 @@ class ScenarioView {
     // bound to no scenario) on these columns: the matrix counts its failure against the commit
     // status, and no scenario criterion can select it — shown here, so the gate never passes
     // over it without a word.
-    const scoped = new Set(this.inputs.scope.features.map((f) => f.id))
-    eachCell(this.inputs.results.builds.get(this.inputs.build), (c, column) => {
-      if (c.featureIds.some((id) => scoped.has(id)) || !stages.includes(c.stage) || !matches(this.tags.get(c.id)?.tags ?? c.tags)) return
-      const key = columns.find((k) => columnOf(k) === column)?.key ?? `${c.environment}/${c.stage}`
-      information.push({ scenarioId: c.id, scenario: c.name, feature: 'no scope feature', column: key, environment: c.environment, stage: c.stage, status: cellStatusOf(c.status, c.flaky) })
-    })
+    for (const { cell, tags } of this.outsideScope) if (stages.includes(cell.stage) && matches(this.tags.get(cell.scenarioId)?.tags ?? tags)) information.push(cell)
     // A criterion that judges nothing would pass without a word.
     if (selected === 0)
       throw new UserError('GATES_SELECTOR', `${locate(this.inputs.gates.text, this.inputs.gates.file, criterion.select ? ['criteria', index, 'select'] : ['criteria', index])}: criterion ${criterion.id} selects no scenario of the scope${tagText ? ` (tags: ${tagText})` : ''}; a criterion that judges nothing would pass silently — correct its select`)
